@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
+ * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations.
+ * `npm run bench -- formulas` runs one section.
+ */
+import os from "node:os";
+import { benchAggregations } from "./aggregations.ts";
+import { benchFormulas } from "./formulas.ts";
+import { benchStreaming } from "./streaming.ts";
+
+const only = process.argv[2];
+console.log(
+  `tickflare bench — node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`,
+);
+if (!only || only === "formulas") benchFormulas();
+if (!only || only === "streaming") await benchStreaming();
+if (!only || only === "aggregations") await benchAggregations();

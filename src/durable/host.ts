@@ -1,0 +1,537 @@
+/**
+ * FamilyHost: everything a TableFamily Durable Object does, minus the platform. It keeps the
+ * spec, the cycle number, pending batches and idempotency keys in SQLite (through a SqlPort),
+ * rebuilds the family's tables from storage on wake, and runs one cycle as one synchronous
+ * transaction. The Durable Object class (table-family.ts) adds RPC, alarms and sockets; tests run
+ * this class over node:sqlite as well as inside workerd.
+ *
+ * Durability: `publish` writes the batch (Arrow IPC parts of at most 1 MB) before it returns, so
+ * the object's output gate holds the acknowledgement until the write is durable. A cycle consumes
+ * pending batches, runs the engine, persists stateful tables and deletes the consumed batches in
+ * one transaction: it applies entirely or not at all, and a retried alarm finds the same input.
+ */
+import { tableToIPC } from "apache-arrow";
+import { arrowToVecs, decodeIPC, vecsToArrow } from "../engine/arrow.ts";
+import type { Vec } from "../engine/column.ts";
+import type { BuiltFamily } from "../engine/family/family.ts";
+import { buildFamily } from "../engine/family/family.ts";
+import type { FamilySpec } from "../engine/family/spec.ts";
+import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
+import type { Schema, Table } from "../engine/index.ts";
+import { UpdateGraph, ValueError } from "../engine/index.ts";
+import type { JsonValue } from "../engine/json-forms.ts";
+import { rowsToCsv, rowsToJson } from "../engine/json-forms.ts";
+import { vecFromValues } from "../engine/new-table.ts";
+import { readContiguous } from "../engine/ops/copy.ts";
+import type { SqlPort } from "../engine/persist/sql-port.ts";
+import { rows as allRows, bytesOf, checkBlob, one } from "../engine/persist/sql-port.ts";
+import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
+import { HostError } from "./errors.ts";
+
+export interface HostOptions {
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** Runs `fn` atomically (Durable Objects: `ctx.storage.transactionSync`). */
+  transaction?: <T>(fn: () => T) => T;
+  /** Rows a cycle takes from the pending queue at most (whole batches; at least one). */
+  maxRowsPerCycle?: number;
+}
+
+export type PublishInput = { rows: unknown[] } | { arrow: Uint8Array | ArrayBuffer };
+
+export interface PublishResult {
+  accepted: number;
+  /** The cycle in which the rows are expected to appear. */
+  cycle: number;
+  /** True when the Idempotency-Key was seen before and nothing was added. */
+  duplicate: boolean;
+}
+
+export interface ViewDescription {
+  kind: string;
+  columns: Schema;
+  size: number;
+  refreshing: boolean;
+  blink: boolean;
+  appendOnly: boolean;
+  addOnly: boolean;
+  failed: boolean;
+  heapBytes: number;
+  storedBytes: number;
+}
+
+export interface Description {
+  name: string;
+  spec: FamilySpec;
+  cycle: number;
+  cycleMs: number;
+  state: "live" | "shutdown";
+  shutdownReason: string | null;
+  pending: { batches: number; rows: number };
+  views: Record<string, ViewDescription>;
+}
+
+export interface SnapshotOptions {
+  format?: "json" | "arrow" | "csv";
+  offset?: number;
+  limit?: number;
+}
+
+export type Snapshot =
+  | {
+      format: "json";
+      schema: Schema;
+      cycle: number;
+      total: number;
+      offset: number;
+      keys: number[];
+      rows: Record<string, JsonValue>[];
+    }
+  | { format: "arrow"; cycle: number; total: number; offset: number; bytes: Uint8Array }
+  | { format: "csv"; cycle: number; total: number; offset: number; text: string };
+
+export const DEFAULT_MAX_ROWS_PER_CYCLE = 250_000;
+export const MAX_ROWS_PER_PUBLISH = 1_000_000;
+export const DEFAULT_SNAPSHOT_LIMIT = 100_000;
+export const MAX_SNAPSHOT_LIMIT = 1_000_000;
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+export class FamilyHost {
+  readonly #sql: SqlPort;
+  readonly #now: () => number;
+  readonly #tx: <T>(fn: () => T) => T;
+  readonly #maxRows: number;
+  #family: BuiltFamily | null = null;
+  #store: SqlStateStore | null = null;
+
+  constructor(sql: SqlPort, options: HostOptions = {}) {
+    this.#sql = sql;
+    this.#now = options.now ?? (() => Date.now());
+    this.#tx = options.transaction ?? ((fn) => fn());
+    this.#maxRows = options.maxRowsPerCycle ?? DEFAULT_MAX_ROWS_PER_CYCLE;
+    sql.exec("CREATE TABLE IF NOT EXISTS host_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
+    );
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS host_idem (key TEXT PRIMARY KEY, accepted INTEGER NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL)",
+    );
+  }
+
+  // ---- meta -----------------------------------------------------------------------------------
+
+  #meta<T>(k: string): T | undefined {
+    const r = one(this.#sql, "SELECT v FROM host_meta WHERE k = ?", k);
+    return r ? (JSON.parse(String(r.v)) as T) : undefined;
+  }
+  #setMeta(k: string, v: unknown): void {
+    this.#sql.exec(
+      "INSERT INTO host_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+      k,
+      JSON.stringify(v),
+    );
+  }
+
+  /** True once a spec is stored. */
+  get exists(): boolean {
+    return this.#meta("spec") !== undefined;
+  }
+  get cycle(): number {
+    return this.#meta<number>("cycle") ?? 0;
+  }
+  get isShutdown(): boolean {
+    return this.#meta("shutdown") !== undefined;
+  }
+  get spec(): FamilySpec | null {
+    return this.#meta<FamilySpec>("spec") ?? null;
+  }
+
+  /** The live family, rebuilt from storage when the object woke up. */
+  family(): BuiltFamily {
+    if (this.#family) return this.#family;
+    const spec = this.spec;
+    if (!spec) throw new HostError(404, "not_found", "no table family has been created here");
+    const store = new SqlStateStore(this.#sql);
+    const graph = new UpdateGraph({ store, initialCycle: this.cycle, clock: this.#now });
+    const fam = buildFamily(spec, graph, this.#meta<string>("name") ?? "family");
+    this.#store = store;
+    this.#family = fam;
+    return fam;
+  }
+
+  /** Forgets the in-memory tables (after a failed cycle); the next use rebuilds from storage. */
+  reset(): void {
+    this.#family = null;
+    this.#store = null;
+  }
+
+  // ---- create / describe / destroy -----------------------------------------------------------
+
+  /** Creates the family; the same spec again is a no-op; a different one is a 409. */
+  create(name: string, specInput: unknown): { created: boolean } {
+    const spec = normalizeSpec(specInput);
+    const existing = this.spec;
+    if (existing) {
+      if (canonicalSpec(existing) === canonicalSpec(spec)) return { created: false };
+      throw new HostError(
+        409,
+        "conflict",
+        `table family "${name}" exists with a different spec; delete it first`,
+      );
+    }
+    // Build once without storage: every formula, type and reference is checked before anything is stored.
+    buildFamily(spec, new UpdateGraph({ clock: this.#now }), name);
+    this.#tx(() => {
+      this.#setMeta("name", name);
+      this.#setMeta("spec", spec);
+      this.#setMeta("cycle", 0);
+      this.#setMeta("nextSeq", 1);
+      this.#setMeta("created", this.#now());
+      this.#setMeta("lastCycleAt", this.#now());
+      this.reset();
+      this.family();
+      this.#store!.saveAll();
+    });
+    return { created: true };
+  }
+
+  describe(): Description {
+    const fam = this.family();
+    const stored = this.#store!.storedBytes();
+    const byTable = new Map<Table, number>();
+    for (const r of this.#store!.registered)
+      byTable.set(r.table, (byTable.get(r.table) ?? 0) + (stored.get(r.id) ?? 0));
+    const pending = one(
+      this.#sql,
+      "SELECT COUNT(DISTINCT seq) AS b, COALESCE(SUM(rows), 0) AS r FROM host_pending",
+    )!;
+    const views: Record<string, ViewDescription> = {};
+    for (const [name, t] of fam.views) {
+      let heap = 0;
+      for (const c of t.columnMap.values()) heap += c.heapBytes;
+      views[name] = {
+        kind: t.kind,
+        columns: t.columns,
+        size: t.size,
+        refreshing: t.isRefreshing,
+        blink: t.isBlink,
+        appendOnly: t.isAppendOnly,
+        addOnly: t.isAddOnly,
+        failed: t.isFailed,
+        heapBytes: heap,
+        storedBytes: byTable.get(t) ?? 0,
+      };
+    }
+    const shutdown = this.#meta<{ reason: string }>("shutdown");
+    return {
+      name: this.#meta<string>("name") ?? "",
+      spec: fam.spec,
+      cycle: this.cycle,
+      cycleMs: fam.spec.cycleMs,
+      state: shutdown ? "shutdown" : "live",
+      shutdownReason: shutdown?.reason ?? null,
+      pending: { batches: Number(pending.b), rows: Number(pending.r) },
+      views,
+    };
+  }
+
+  /** Deletes every row this object stored. */
+  destroy(): void {
+    this.#tx(() => {
+      for (const t of ["host_meta", "host_pending", "host_idem"])
+        this.#sql.exec(`DELETE FROM ${t}`);
+      new SqlStateStore(this.#sql).clear();
+    });
+    this.reset();
+  }
+
+  // ---- publish --------------------------------------------------------------------------------
+
+  /** Validates a batch, stores it durably and returns the cycle it will appear in. */
+  publish(input: PublishInput, options: { idempotencyKey?: string } = {}): PublishResult {
+    const fam = this.family();
+    if (this.isShutdown)
+      throw new HostError(
+        409,
+        "shut_down",
+        "the table family is shut down; it accepts no more rows",
+      );
+    if (fam.spec.source.type === "timeTable") {
+      throw new HostError(
+        409,
+        "not_publishable",
+        "a time-table family makes its own rows; it accepts none",
+      );
+    }
+    const key = options.idempotencyKey;
+    if (key !== undefined) {
+      if (typeof key !== "string" || key.length === 0 || key.length > 256) {
+        throw new HostError(
+          400,
+          "bad_idempotency_key",
+          "Idempotency-Key must be 1 to 256 characters",
+        );
+      }
+      const seen = one(this.#sql, "SELECT accepted, cycle FROM host_idem WHERE key = ?", key);
+      if (seen)
+        return { accepted: Number(seen.accepted), cycle: Number(seen.cycle), duplicate: true };
+    }
+    const schema = fam.spec.columns;
+    const { vecs, length } = toVecs(schema, input);
+    if (length > MAX_ROWS_PER_PUBLISH) {
+      throw new HostError(
+        413,
+        "too_large",
+        `a batch may hold at most ${MAX_ROWS_PER_PUBLISH} rows, got ${length}`,
+      );
+    }
+    let parts: { bytes: Uint8Array; rows: number }[] = [];
+    if (length > 0) {
+      try {
+        parts = encodeParts(schema, vecs, 0, length);
+      } catch (e) {
+        if (e instanceof RangeError) throw new HostError(413, "too_large", e.message);
+        throw e;
+      }
+    }
+    const cycle = this.#expectedCycle();
+    this.#tx(() => {
+      if (length > 0) {
+        const seq = this.#meta<number>("nextSeq") ?? 1;
+        this.#setMeta("nextSeq", seq + 1);
+        for (const [i, p] of parts.entries()) {
+          this.#sql.exec(
+            "INSERT INTO host_pending (seq, part, rows, data) VALUES (?, ?, ?, ?)",
+            seq,
+            i,
+            p.rows,
+            checkBlob(p.bytes),
+          );
+        }
+      }
+      if (key !== undefined) {
+        this.#sql.exec(
+          "INSERT INTO host_idem (key, accepted, cycle, at) VALUES (?, ?, ?, ?)",
+          key,
+          length,
+          cycle,
+          this.#now(),
+        );
+      }
+    });
+    return { accepted: length, cycle, duplicate: false };
+  }
+
+  #expectedCycle(): number {
+    const r = one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!;
+    return this.cycle + 1 + Math.floor(Number(r.r) / this.#maxRows);
+  }
+
+  /** Number of rows waiting for a cycle. */
+  get pendingRows(): number {
+    return Number(one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!.r);
+  }
+
+  // ---- cycles ---------------------------------------------------------------------------------
+
+  /**
+   * Runs one cycle: takes pending batches (up to the per-cycle budget), runs the engine, persists,
+   * and deletes what it consumed, atomically. Returns null when there is nothing to host.
+   */
+  runCycle(): { cycle: number; rows: number; backlog: boolean } | null {
+    if (!this.exists || this.isShutdown) return null;
+    const fam = this.family();
+    try {
+      return this.#tx(() => {
+        const batches = this.#takeBatches();
+        const schema = fam.spec.columns;
+        let rows = 0;
+        for (const b of batches) {
+          for (const part of b.parts) {
+            const { vecs, length } = arrowToVecs(decodeIPC(part), schema);
+            rows += length;
+            if (fam.publisher) fam.publisher._addBatch(vecs, length);
+            else if (fam.writer) fam.writer._writeBatch(vecs, length);
+          }
+        }
+        fam.graph.runCycleSync();
+        if (batches.length > 0)
+          this.#sql.exec(
+            "DELETE FROM host_pending WHERE seq <= ?",
+            batches[batches.length - 1]!.seq,
+          );
+        this.#setMeta("cycle", fam.graph.cycle);
+        this.#setMeta("lastCycleAt", this.#now());
+        this.#sql.exec("DELETE FROM host_idem WHERE at < ?", this.#now() - IDEMPOTENCY_TTL_MS);
+        return { cycle: fam.graph.cycle, rows, backlog: this.pendingRows > 0 };
+      });
+    } catch (e) {
+      // Storage rolled back; the tables in memory are ahead of it. Rebuild from storage next time.
+      this.reset();
+      throw e;
+    }
+  }
+
+  #takeBatches(): { seq: number; parts: Uint8Array[] }[] {
+    const out: { seq: number; parts: Uint8Array[] }[] = [];
+    let rows = 0;
+    let current: { seq: number; parts: Uint8Array[] } | null = null;
+    for (const r of this.#sql.exec("SELECT seq, rows, data FROM host_pending ORDER BY seq, part")) {
+      const seq = Number(r.seq);
+      if (!current || current.seq !== seq) {
+        if (out.length > 0 && rows >= this.#maxRows) break;
+        current = { seq, parts: [] };
+        out.push(current);
+      }
+      current.parts.push(bytesOf(r.data!));
+      rows += Number(r.rows);
+    }
+    return out;
+  }
+
+  /**
+   * When the next cycle should run (epoch ms), or null when idle: a family cycles while rows are
+   * pending, while it has a time-table source, or while `active` (e.g. subscribers) says so.
+   */
+  nextCycleAt(active = false): number | null {
+    const spec = this.spec;
+    if (!spec || this.isShutdown) return null;
+    const last = this.#meta<number>("lastCycleAt") ?? this.#now();
+    const pending = this.pendingRows;
+    if (pending > this.#maxRows) return this.#now();
+    // A blink view still showing rows needs one more cycle to clear, as it would in Deephaven.
+    const showing =
+      this.#family !== null &&
+      [...this.#family.views.values()].some((t) => t.isBlink && t.size > 0);
+    if (pending > 0 || spec.source.type === "timeTable" || active || showing) {
+      return Math.max(this.#now(), last + spec.cycleMs);
+    }
+    return null;
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  view(name: string): Table {
+    const t = this.family().views.get(name);
+    if (!t) {
+      throw new HostError(
+        404,
+        "unknown_view",
+        `no view "${name}"; views are [${[...this.family().views.keys()].join(", ")}]`,
+      );
+    }
+    return t;
+  }
+
+  snapshot(viewName: string, options: SnapshotOptions = {}): Snapshot {
+    const t = this.view(viewName);
+    const format = options.format ?? "json";
+    if (!["json", "arrow", "csv"].includes(format)) {
+      throw new HostError(400, "bad_format", `format must be json, arrow or csv, got "${format}"`);
+    }
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? DEFAULT_SNAPSHOT_LIMIT;
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new HostError(
+        400,
+        "bad_offset",
+        `offset must be a non-negative integer, got ${offset}`,
+      );
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_SNAPSHOT_LIMIT) {
+      throw new HostError(
+        400,
+        "bad_limit",
+        `limit must be an integer from 0 to ${MAX_SNAPSHOT_LIMIT}, got ${limit}`,
+      );
+    }
+    const keys = t.rowSet.subSetByPosition(offset, offset + limit);
+    const base = { cycle: this.cycle, total: t.size, offset };
+    if (format === "arrow") {
+      const names = t.columnNames;
+      const vecs = readContiguous(
+        names.map((n) => t.column(n)),
+        keys,
+      );
+      return {
+        format,
+        ...base,
+        bytes: tableToIPC(vecsToArrow(t.columns, vecs, keys.size), "stream"),
+      };
+    }
+    const rows = rowsToJson(t, keys);
+    if (format === "csv") return { format, ...base, text: rowsToCsv(t.columnNames, rows) };
+    return { format: "json", schema: t.columns, ...base, keys: keys.toArray(), rows };
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------------
+
+  /** Fails the source (publishFailure) at a cycle run now; the family then takes no more rows. */
+  shutdown(reason: string): { cycle: number } {
+    const fam = this.family();
+    if (this.isShutdown) return { cycle: this.cycle };
+    fam.publisher?.publishFailure(new Error(reason));
+    try {
+      this.#tx(() => {
+        this.#sql.exec("DELETE FROM host_pending");
+        fam.graph.runCycleSync();
+        this.#setMeta("cycle", fam.graph.cycle);
+        this.#setMeta("shutdown", { reason, at: this.#now() });
+      });
+    } catch (e) {
+      this.reset();
+      throw e;
+    }
+    return { cycle: this.cycle };
+  }
+}
+
+/** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */
+export function toVecs(schema: Schema, input: PublishInput): { vecs: Vec[]; length: number } {
+  if ("arrow" in input) return arrowToVecs(decodeIPC(input.arrow), schema);
+  const rows = input.rows;
+  if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
+  const names = Object.keys(schema);
+  const known = new Set(names);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r === null || typeof r !== "object" || Array.isArray(r)) {
+      throw new ValueError(
+        `row ${i}: expected an object of column values, got ${Array.isArray(r) ? "an array" : JSON.stringify(r)}`,
+        undefined,
+        i,
+      );
+    }
+    for (const k of Object.keys(r)) {
+      if (!known.has(k)) {
+        throw new ValueError(
+          `row ${i}: unknown column "${k}"; columns are [${names.join(", ")}]`,
+          k,
+          i,
+        );
+      }
+    }
+  }
+  const vecs = names.map((n) =>
+    vecFromValues(
+      schema[n]!,
+      rows.map((r) => (r as Record<string, unknown>)[n]),
+      n,
+    ),
+  );
+  return { vecs, length: rows.length };
+}
+
+/** Lists stored pending batches (for tests and describe). */
+export function pendingBatches(
+  sql: SqlPort,
+): { seq: number; part: number; rows: number; bytes: number }[] {
+  return allRows(
+    sql,
+    "SELECT seq, part, rows, LENGTH(data) AS bytes FROM host_pending ORDER BY seq, part",
+  ).map((r) => ({
+    seq: Number(r.seq),
+    part: Number(r.part),
+    rows: Number(r.rows),
+    bytes: Number(r.bytes),
+  }));
+}

@@ -1,0 +1,174 @@
+/**
+ * Arrow interop: engine tables <-> apache-arrow Tables and Arrow IPC bytes.
+ *
+ * Type mapping (see `arrow/type-map.ts`): int8..int64 <-> Int8..Int64, float32/64 <-> Float32/64,
+ * bool <-> Bool, char <-> Uint16 (+ field metadata `deephaven:type=char`), string <-> Utf8,
+ * instant <-> Timestamp(NANOSECOND, "UTC"). Reading also accepts LargeUtf8, Dictionary<Utf8>,
+ * Timestamp in any unit, Date, and Uint8/Uint16/Uint32 (widened losslessly). int64 and instant
+ * stay BigInt64Array end to end, never rounded. Nulls travel as Arrow validity bitmaps.
+ *
+ * Conversions work on whole columns (typed-array copies, one UTF-8 pass per column); a table is
+ * written as one record batch, and every chunk of a multi-batch Arrow table is read.
+ */
+
+import type { Data, RecordBatch } from "apache-arrow";
+import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
+import { chunksToVec } from "./arrow/decode.ts";
+import { vecsToArrow } from "./arrow/encode.ts";
+import type { ReadPlan } from "./arrow/type-map.ts";
+import { readPlanOf } from "./arrow/type-map.ts";
+import type { Vec } from "./column.ts";
+import { PagedColumn } from "./column.ts";
+import { ArrowError, isTickflareError } from "./errors.ts";
+import { readContiguous } from "./ops/copy.ts";
+import { RowSet } from "./row-set.ts";
+import { STATIC_ATTRIBUTES, Table } from "./table.ts";
+import type { ColumnType } from "./types.ts";
+import { validateColumnName } from "./types.ts";
+
+export { vecsToArrow } from "./arrow/encode.ts";
+export { arrowFieldOf, arrowTypeOf, columnTypeOfField, DH_TYPE_KEY } from "./arrow/type-map.ts";
+
+/**
+ * The current rows of an engine table (in row-key order) as an apache-arrow Table of one record
+ * batch.
+ *
+ * @example tableToArrow(newTable([intCol("X", [1, null])])).getChild("X")?.toArray()
+ */
+export function tableToArrow(t: Table): ArrowTable {
+  const names = t.columnNames;
+  const vecs = readContiguous(
+    names.map((n) => t.column(n)),
+    t.rowSet,
+  );
+  return vecsToArrow(t.columns, vecs, t.size, true);
+}
+
+/** A static engine table holding the rows of an apache-arrow Table (or of record batches). */
+export function fromArrow(t: ArrowTable | readonly RecordBatch[]): Table {
+  const { schema, vecs, length } = arrowToVecs(asArrowTable(t));
+  const map = new Map<string, PagedColumn>();
+  Object.keys(schema).forEach((name, j) => {
+    const col = new PagedColumn(schema[name]!);
+    col.writeRun(0, vecs[j]!);
+    map.set(name, col);
+  });
+  return new Table(map, RowSet.flat(length), STATIC_ATTRIBUTES, null, "fromArrow");
+}
+
+/** Arrow IPC *stream* format bytes of an engine table (current rows) or of an arrow Table. */
+export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
+  let at: ArrowTable;
+  if (Table.isTable(t)) at = tableToArrow(t);
+  else if (ArrowTable.isTable(t)) at = t;
+  else throw new ArrowError("toArrowIPC expects a tickflare Table or an apache-arrow Table");
+  return tableToIPC(at, "stream");
+}
+
+/**
+ * Decodes Arrow IPC bytes (stream or file format) into a static engine table. Bytes that are not
+ * Arrow IPC, or that hold types the engine has no column type for, throw ArrowError.
+ */
+export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
+  return fromArrow(decodeIPC(bytes));
+}
+
+/** Decodes Arrow IPC bytes (stream or file format) into an apache-arrow Table. */
+export function decodeIPC(bytes: Uint8Array | ArrayBuffer): ArrowTable {
+  let u8: Uint8Array;
+  if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
+  else if (ArrayBuffer.isView(bytes))
+    u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  else throw new ArrowError("Arrow IPC data must be a Uint8Array or an ArrayBuffer");
+  try {
+    const reader = RecordBatchReader.from(u8);
+    reader.open();
+    // Read the schema before iterating: the reader forgets it once the stream is exhausted.
+    const schema = reader.schema;
+    if (!schema) throw new ArrowError("no schema message found");
+    const batches: RecordBatch[] = [];
+    for (const b of reader) batches.push(b);
+    return new ArrowTable(schema, batches);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ArrowError(`Invalid Arrow IPC data (${u8.byteLength} bytes): ${why}`);
+  }
+}
+
+/**
+ * Converts an Arrow table into one contiguous Vec per column. With `expected`, the columns must be
+ * exactly those of `expected` (any order; a missing, extra or differently typed column throws
+ * ArrowError naming it) and the result follows `expected`'s column order. Without it, the result
+ * follows the Arrow schema, whose field names must be valid, distinct column names.
+ */
+export function arrowToVecs(
+  t: ArrowTable,
+  expected?: Readonly<Record<string, ColumnType>>,
+): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
+  if (!ArrowTable.isTable(t)) throw new ArrowError("Expected an apache-arrow Table");
+  const fields = t.schema.fields;
+  const index = new Map<string, number>();
+  fields.forEach((f, i) => {
+    if (index.has(f.name))
+      throw new ArrowError(`Column "${f.name}" appears more than once in the Arrow schema`);
+    index.set(f.name, i);
+  });
+  const picks: { name: string; at: number; plan: ReadPlan }[] = [];
+  if (expected) {
+    for (const [name, type] of Object.entries(expected)) {
+      const at = index.get(name);
+      if (at === undefined) {
+        throw new ArrowError(
+          `Column "${name}" (${type}) is missing from the Arrow data; it has [${[...index.keys()].join(", ")}]`,
+        );
+      }
+      const field = fields[at]!;
+      const plan = readPlanOf(field);
+      if (plan.type !== type) {
+        throw new ArrowError(
+          `Column "${name}": expected ${type}, but the Arrow data has ${String(field.type)} (which reads as ${plan.type})`,
+        );
+      }
+      picks.push({ name, at, plan });
+    }
+    for (const f of fields) {
+      if (!(f.name in expected)) {
+        throw new ArrowError(
+          `Column "${f.name}" is not in the table's schema [${Object.keys(expected).join(", ")}]`,
+        );
+      }
+    }
+  } else {
+    fields.forEach((f, at) => {
+      try {
+        validateColumnName(f.name);
+      } catch (e) {
+        throw new ArrowError(isTickflareError(e) ? e.message : `Invalid column name "${f.name}"`);
+      }
+      picks.push({ name: f.name, at, plan: readPlanOf(f) });
+    });
+  }
+  const length = t.numRows;
+  const schema: Record<string, ColumnType> = {};
+  const vecs = picks.map(({ name, at, plan }) => {
+    schema[name] = plan.type;
+    const chunks = (t.getChildAt(at)?.data ?? []) as Data[];
+    return chunksToVec(name, plan, chunks, length);
+  });
+  return { schema, vecs, length };
+}
+
+function asArrowTable(t: ArrowTable | readonly RecordBatch[]): ArrowTable {
+  if (ArrowTable.isTable(t)) return t;
+  if (Array.isArray(t)) {
+    if (t.length === 0) return new ArrowTable();
+    try {
+      return new ArrowTable(t as RecordBatch[]);
+    } catch (e) {
+      throw new ArrowError(
+        `Cannot combine the record batches: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+  throw new ArrowError("fromArrow expects an apache-arrow Table or an array of RecordBatches");
+}

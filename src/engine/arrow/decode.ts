@@ -1,0 +1,198 @@
+/**
+ * Arrow -> engine vectors: every chunk (record batch) of an Arrow column is converted into one
+ * contiguous Vec of the column's engine type. Typed arrays are copied with `set` where the layout
+ * matches; validity bitmaps are unpacked byte by byte; strings are decoded per chunk (see
+ * `utf8.ts`); timestamps in coarser units are scaled exactly with BigInt math and range-checked.
+ * Slots under nulls end up zero / "" whatever the Arrow buffers held there.
+ */
+import type { Data, Vector } from "apache-arrow";
+import type { Vec } from "../column.ts";
+import { ArrowError } from "../errors.ts";
+import type { Storage, TypedStorage } from "../types.ts";
+import { allocStorage } from "../types.ts";
+import { unpackBits } from "./bitmap.ts";
+import type { ReadPlan } from "./type-map.ts";
+import { decodeUtf8 } from "./utf8.ts";
+
+const MIN_I64 = -(2n ** 63n);
+const MAX_I64 = 2n ** 63n - 1n;
+
+type AnyInts = TypedStorage | Uint32Array | BigUint64Array;
+
+/** Decoded strings of one dictionary, cached per dictionary vector while one column converts. */
+interface DecodedDictionary {
+  strs: string[];
+  valid: Uint8Array | null;
+}
+
+/** Converts the chunks of one Arrow column (`total` rows in all) into one Vec. */
+export function chunksToVec(
+  name: string,
+  plan: ReadPlan,
+  chunks: readonly Data[],
+  total: number,
+): Vec {
+  const data = allocStorage(plan.type, total);
+  const vec: Vec = { data, valid: null, length: total };
+  const dictionaries = new Map<Vector, DecodedDictionary>();
+  let at = 0;
+  for (const d of chunks) {
+    const n = d.length;
+    if (at + n > total)
+      throw new ArrowError(`Column "${name}" has more values than the table has rows`);
+    if (n === 0) continue;
+    readValidity(d, vec, at, n);
+    switch (plan.kind) {
+      case "copy":
+        copyValues(name, d, data as TypedStorage, at, n);
+        break;
+      case "uint32": {
+        const src = values(name, d, n) as Uint32Array;
+        const out = data as BigInt64Array;
+        for (let i = 0; i < n; i++) out[at + i] = BigInt(src[i]!);
+        break;
+      }
+      case "bool":
+        if (!d.values || d.values.length * 8 < d.offset + n) truncated(name);
+        unpackBits(d.values as Uint8Array, d.offset, n, data as Uint8Array, at);
+        break;
+      case "utf8":
+        readUtf8(name, d, data as string[], at, n);
+        break;
+      case "dictionary":
+        readDictionary(name, d, vec, at, n, dictionaries);
+        break;
+      case "time":
+        readTime(name, plan, d, vec, at, n);
+        break;
+    }
+    at += n;
+  }
+  if (at !== total)
+    throw new ArrowError(`Column "${name}" has ${at} values but the table has ${total} rows`);
+  if (vec.valid) clearNulls(data, vec.valid, total);
+  return vec;
+}
+
+function truncated(name: string): never {
+  throw new ArrowError(`Column "${name}": an Arrow buffer is shorter than its length says`);
+}
+
+function values(name: string, d: Data, n: number): AnyInts {
+  const v = d.values as AnyInts | undefined;
+  if (!v || v.length < n) truncated(name);
+  return v;
+}
+
+/** Unpacks the chunk's validity bitmap into `vec.valid[at..at + n)` if it has nulls. */
+function readValidity(d: Data, vec: Vec, at: number, n: number): void {
+  const bitmap = d.nullBitmap as Uint8Array | undefined;
+  if (!bitmap || bitmap.length === 0 || d.nullCount === 0) return;
+  if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+  unpackBits(bitmap, d.offset, n, vec.valid, at);
+}
+
+function copyValues(name: string, d: Data, out: TypedStorage, at: number, n: number): void {
+  const src = values(name, d, n);
+  out.set(src.subarray(0, n) as never, at);
+}
+
+function readUtf8(name: string, d: Data, out: string[], at: number, n: number): void {
+  const offsets = d.valueOffsets as Int32Array | BigInt64Array | undefined;
+  const bytes = (d.values as Uint8Array | undefined) ?? new Uint8Array(0);
+  if (!offsets || offsets.length < n + 1) truncated(name);
+  decodeUtf8(bytes, offsets, n, out, at, name);
+}
+
+function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
+  const total = dict.length;
+  const strs = new Array<string>(total).fill("");
+  const tmp: Vec = { data: strs, valid: null, length: total };
+  let at = 0;
+  for (const d of dict.data as Data[]) {
+    if (d.length === 0) continue;
+    readValidity(d, tmp, at, d.length);
+    readUtf8(name, d, strs, at, d.length);
+    at += d.length;
+  }
+  return { strs, valid: tmp.valid };
+}
+
+function readDictionary(
+  name: string,
+  d: Data,
+  vec: Vec,
+  at: number,
+  n: number,
+  cache: Map<Vector, DecodedDictionary>,
+): void {
+  const dictVec = d.dictionary;
+  if (!dictVec)
+    throw new ArrowError(`Column "${name}": dictionary-encoded data without its dictionary`);
+  let dict = cache.get(dictVec);
+  if (!dict) {
+    dict = decodeDictionary(name, dictVec);
+    cache.set(dictVec, dict);
+  }
+  const { strs, valid: dvalid } = dict;
+  const size = strs.length;
+  const idx = values(name, d, n);
+  const out = vec.data as string[];
+  const valid = vec.valid;
+  for (let i = 0; i < n; i++) {
+    if (valid && valid[at + i] === 0) continue;
+    const k = Number(idx[i]!);
+    if (!(k >= 0 && k < size)) {
+      throw new ArrowError(
+        `Column "${name}": dictionary index ${k} at row ${at + i} is outside the dictionary of ${size}`,
+      );
+    }
+    if (dvalid && dvalid[k] === 0) {
+      if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+      vec.valid[at + i] = 0;
+    } else out[at + i] = strs[k]!;
+  }
+}
+
+function readTime(
+  name: string,
+  plan: Extract<ReadPlan, { kind: "time" }>,
+  d: Data,
+  vec: Vec,
+  at: number,
+  n: number,
+): void {
+  const src = values(name, d, n);
+  const out = vec.data as BigInt64Array;
+  const f = plan.nanosPer;
+  if (f === 1n && src instanceof BigInt64Array) {
+    out.set(src.subarray(0, n), at);
+    return;
+  }
+  const lo = MIN_I64 / f;
+  const hi = MAX_I64 / f;
+  const valid = vec.valid;
+  for (let i = 0; i < n; i++) {
+    if (valid && valid[at + i] === 0) continue;
+    const raw = src[i]!;
+    const v = typeof raw === "bigint" ? raw : BigInt(raw);
+    if (v < lo || v > hi) {
+      throw new ArrowError(
+        `Column "${name}": value ${v} at row ${at + i} is outside the range of a nanosecond instant`,
+      );
+    }
+    out[at + i] = v * f;
+  }
+}
+
+/** Writes zero / "" under every null slot. */
+function clearNulls(data: Storage, valid: Uint8Array, n: number): void {
+  if (Array.isArray(data)) {
+    for (let i = 0; i < n; i++) if (valid[i] === 0) data[i] = "";
+  } else if (data instanceof BigInt64Array) {
+    for (let i = 0; i < n; i++) if (valid[i] === 0) data[i] = 0n;
+  } else {
+    const d = data as Exclude<TypedStorage, BigInt64Array>;
+    for (let i = 0; i < n; i++) if (valid[i] === 0) d[i] = 0;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Whole-column UTF-8 encoding and decoding for Arrow string buffers.
+ *
+ * Calling TextEncoder/TextDecoder once per value costs far more than the bytes themselves: values
+ * are encoded by an inline loop (a plain copy for ASCII), and a column chunk is decoded
+ * with one TextDecoder call whose result is cut at the value boundaries (byte offsets equal UTF-16
+ * offsets for ASCII; otherwise a byte walk maps them). Per-value decoding remains the fallback for
+ * invalid UTF-8.
+ */
+import { ArrowError } from "../errors.ts";
+
+// ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+const MAX_INT32 = 0x7fffffff;
+
+/**
+ * Encodes `strs[0..n)` as an Arrow Utf8 body: `offsets` (n + 1 entries) and the UTF-8 bytes.
+ * Null slots must already hold "". Encodes exactly as TextEncoder does (a lone surrogate becomes
+ * U+FFFD, as UTF-8 cannot hold it), but inline: a call per value would cost more than the bytes.
+ */
+export function encodeUtf8(
+  strs: readonly string[],
+  n: number,
+  column: string,
+): { offsets: Int32Array; bytes: Uint8Array } {
+  const offsets = new Int32Array(n + 1);
+  let units = 0;
+  for (let i = 0; i < n; i++) units += strs[i]!.length;
+  let buf: Uint8Array = new Uint8Array(units + (units >> 3) + 16);
+  let left = units; // UTF-16 units not yet encoded
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = o;
+    const s = strs[i]!;
+    const len = s.length;
+    left -= len;
+    if (o + len > buf.length) buf = grow(buf, o, o + len + left);
+    let j = 0;
+    for (; j < len; j++) {
+      const c = s.charCodeAt(j);
+      if (c >= 0x80) break;
+      buf[o++] = c;
+    }
+    if (j < len) {
+      // Worst case three bytes per remaining UTF-16 unit.
+      if (o + 3 * (len - j) > buf.length) buf = grow(buf, o, o + 3 * (len - j) + left);
+      o = encodeTail(s, j, buf, o);
+    }
+    if (o > MAX_INT32) tooLarge(column);
+  }
+  offsets[n] = o;
+  return { offsets, bytes: buf.subarray(0, o) };
+}
+
+function grow(buf: Uint8Array, used: number, need: number): Uint8Array {
+  const out = new Uint8Array(Math.max(buf.length * 2, need));
+  out.set(buf.subarray(0, used));
+  return out;
+}
+
+/** Encodes `s[j..]` into `buf` at `o` (room for 3 bytes per unit is ensured); returns the end. */
+function encodeTail(s: string, j: number, buf: Uint8Array, o: number): number {
+  const len = s.length;
+  for (; j < len; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 0x80) {
+      buf[o++] = c;
+    } else if (c < 0x800) {
+      buf[o++] = 0xc0 | (c >> 6);
+      buf[o++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      buf[o++] = 0xe0 | (c >> 12);
+      buf[o++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[o++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = c <= 0xdbff && j + 1 < len ? s.charCodeAt(j + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        buf[o++] = 0xf0 | (cp >> 18);
+        buf[o++] = 0x80 | ((cp >> 12) & 0x3f);
+        buf[o++] = 0x80 | ((cp >> 6) & 0x3f);
+        buf[o++] = 0x80 | (cp & 0x3f);
+        j++;
+      } else {
+        // Lone surrogate: U+FFFD.
+        buf[o++] = 0xef;
+        buf[o++] = 0xbf;
+        buf[o++] = 0xbd;
+      }
+    }
+  }
+  return o;
+}
+
+function tooLarge(column: string): never {
+  throw new ArrowError(
+    `Column "${column}": more than 2 GiB of string data does not fit one Arrow Utf8 array`,
+  );
+}
+
+/**
+ * Decodes `n` values of an Arrow Utf8/LargeUtf8 body into `out[at..at + n)`. `offsets` are the
+ * (already offset-adjusted) n + 1 value offsets into `bytes`.
+ */
+export function decodeUtf8(
+  bytes: Uint8Array,
+  offsets: Int32Array | BigInt64Array,
+  n: number,
+  out: string[],
+  at: number,
+  column: string,
+): void {
+  if (n === 0) return;
+  const offs = offsets instanceof BigInt64Array ? toNumbers(offsets, n + 1) : offsets;
+  const start = offs[0]!;
+  const end = offs[n]!;
+  if (start < 0 || end < start || end > bytes.length) badOffsets(column);
+  if (end === start) {
+    for (let i = 0; i < n; i++) out[at + i] = "";
+    return;
+  }
+  const body = bytes.subarray(start, end);
+  let text: string;
+  try {
+    text = strictDecoder.decode(body);
+  } catch {
+    decodeEach(bytes, offs, n, out, at, column);
+    return;
+  }
+  if (text.length === body.length) {
+    // All ASCII: UTF-16 positions equal byte positions.
+    let b = start;
+    for (let i = 0; i < n; i++) {
+      const e = offs[i + 1]!;
+      if (e < b || e > end) badOffsets(column);
+      out[at + i] = text.slice(b - start, e - start);
+      b = e;
+    }
+    return;
+  }
+  // Map byte offsets to UTF-16 offsets: each lead byte starts one code point, two units if 4-byte.
+  let b = start;
+  let u = 0;
+  for (let i = 0; i < n; i++) {
+    const e = offs[i + 1]!;
+    if (e < b || e > end) badOffsets(column);
+    if (e < end && (bytes[e]! & 0xc0) === 0x80) {
+      // A value boundary splits a code point (invalid per value): decode value by value.
+      decodeEach(bytes, offs, n, out, at, column);
+      return;
+    }
+    const us = u;
+    for (; b < e; b++) {
+      const c = bytes[b]!;
+      if ((c & 0xc0) !== 0x80) u += c >= 0xf0 ? 2 : 1;
+    }
+    out[at + i] = text.slice(us, u);
+  }
+}
+
+/** Fallback: decodes each value separately (invalid UTF-8 becomes U+FFFD). */
+function decodeEach(
+  bytes: Uint8Array,
+  offs: ArrayLike<number>,
+  n: number,
+  out: string[],
+  at: number,
+  column: string,
+): void {
+  for (let i = 0; i < n; i++) {
+    const s = offs[i]!;
+    const e = offs[i + 1]!;
+    if (e < s || e > bytes.length) badOffsets(column);
+    out[at + i] = s === e ? "" : lenientDecoder.decode(bytes.subarray(s, e));
+  }
+}
+
+function toNumbers(big: BigInt64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number(big[i]!);
+  return out;
+}
+
+function badOffsets(column: string): never {
+  throw new ArrowError(
+    `Column "${column}": string value offsets are out of order or out of bounds`,
+  );
+}

@@ -1,0 +1,335 @@
+/**
+ * PagedColumn: the storage of one column, addressed by row key.
+ *
+ * Keys map to fixed pages of PAGE_SIZE slots (`page = floor(key / PAGE_SIZE)`), each a typed
+ * array (a JS array for strings) plus a validity mask that is allocated only once a null is
+ * written. Dense key spaces (static, blink, append-only) fill pages in order; a ring's keys slide
+ * through pages and dead pages are released, so memory follows the live rows.
+ *
+ * Previous values: during a cycle, the first write over data that was visible before the cycle
+ * copies the page aside (copy-on-write), and released pages are kept until the cycle ends, so an
+ * operator can still read what a removed or modified row held (`getPrev`, `run(.., prev=true)`).
+ */
+
+import type { RowSet } from "./row-set.ts";
+import type { ColumnType, Storage, TypedStorage, Value } from "./types.ts";
+import { allocStorage } from "./types.ts";
+
+export const PAGE_BITS = 12;
+export const PAGE_SIZE = 1 << PAGE_BITS;
+
+/**
+ * A vector of values handed to kernels: `data[0..length)` with `valid[i] === 0` marking a null
+ * (`valid === null`: no nulls). int64/instant data is a BigInt64Array; bool 0/1; char a code unit.
+ */
+export interface Vec {
+  data: Storage;
+  valid: Uint8Array | null;
+  length: number;
+}
+
+/** Implemented by the update graph: who is cycling now, and who to clean up at the end. */
+export interface CycleTracker {
+  readonly cycle: number;
+  markDirty(column: PagedColumn): void;
+}
+
+interface Page {
+  data: Storage;
+  valid: Uint8Array | null;
+  /** Slots [0, hw) have been written at some point. */
+  hw: number;
+  /** Cycle in which the page was created or last copied aside. */
+  cycle: number;
+}
+
+function clonePage(p: Page): Page {
+  const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
+  return { data, valid: p.valid ? p.valid.slice() : null, hw: p.hw, cycle: p.cycle };
+}
+
+export class PagedColumn {
+  readonly type: ColumnType;
+  readonly #pages = new Map<number, Page>();
+  readonly #prev = new Map<number, Page>();
+  #tracker: CycleTracker | null;
+  #dirty = false;
+  #loader: ((page: number) => boolean) | null = null;
+
+  constructor(type: ColumnType, tracker: CycleTracker | null = null) {
+    this.type = type;
+    this.#tracker = tracker;
+  }
+
+  /** Starts tracking previous values (the column now belongs to a refreshing table). */
+  setTracker(tracker: CycleTracker | null): void {
+    this.#tracker = tracker;
+  }
+
+  /** Number of allocated pages (current and held previous). */
+  get pageCount(): number {
+    return this.#pages.size + this.#prev.size;
+  }
+
+  /** Approximate heap bytes held by this column's pages. */
+  get heapBytes(): number {
+    let n = 0;
+    const count = (p: Page) => {
+      n += Array.isArray(p.data) ? p.data.length * 8 : (p.data as TypedStorage).byteLength;
+      if (p.valid) n += p.valid.byteLength;
+    };
+    this.#pages.forEach(count);
+    this.#prev.forEach(count);
+    return n;
+  }
+
+  #page(pi: number, prev: boolean): Page | undefined {
+    if (prev) {
+      const p = this.#prev.get(pi);
+      if (p) return p;
+    }
+    const p = this.#pages.get(pi);
+    if (p || !this.#loader) return p;
+    return this.#loader(pi) ? this.#pages.get(pi) : undefined;
+  }
+
+  /**
+   * Pages missing from memory are asked of `loader` (which installs them with `installPage`,
+   * typically for every column of a table at once) before a read gives up.
+   */
+  setLoader(loader: ((page: number) => boolean) | null): void {
+    this.#loader = loader;
+  }
+
+  /** Installs a page read back from storage (no previous-value tracking: it is not a write). */
+  installPage(pi: number, vec: Vec, from: number, length: number, offset = 0): void {
+    let p = this.#pages.get(pi);
+    if (!p) {
+      p = { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle: -1 };
+      this.#pages.set(pi, p);
+    }
+    copyInto(p, offset, vec, from, length);
+    if (offset + length > p.hw) p.hw = offset + length;
+  }
+
+  /** Drops a page from memory (it must be readable again through the loader). */
+  evictPage(pi: number): void {
+    this.#pages.delete(pi);
+  }
+
+  /** Page numbers held in memory, ascending. */
+  loadedPages(): number[] {
+    return [...this.#pages.keys()].sort((a, b) => a - b);
+  }
+
+  /** The page for writing, created if missing; copies it aside once per cycle if needed. */
+  #writable(pi: number, off: number): Page {
+    let p = this.#pages.get(pi);
+    if (!p && this.#loader && this.#loader(pi)) p = this.#pages.get(pi);
+    const t = this.#tracker;
+    if (!p) {
+      p = { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle: t ? t.cycle : 0 };
+      this.#pages.set(pi, p);
+      return p;
+    }
+    if (t && p.cycle !== t.cycle && off < p.hw) {
+      if (!this.#prev.has(pi)) this.#prev.set(pi, clonePage(p));
+      p.cycle = t.cycle;
+      this.#markDirty();
+    }
+    return p;
+  }
+
+  #markDirty(): void {
+    if (!this.#dirty && this.#tracker) {
+      this.#dirty = true;
+      this.#tracker.markDirty(this);
+    }
+  }
+
+  /** Called by the update graph at the end of a cycle: drops previous values. */
+  endCycle(): void {
+    this.#prev.clear();
+    this.#dirty = false;
+  }
+
+  /** Raw storage value at key (bigint, number, or string), or null. */
+  getRaw(key: number, prev = false): number | bigint | string | null {
+    const p = this.#page(Math.floor(key / PAGE_SIZE), prev);
+    if (!p) return null;
+    const off = key % PAGE_SIZE;
+    if (p.valid && p.valid[off] === 0) return null;
+    return p.data[off]!;
+  }
+
+  /** Value at key as the API presents it (bool as boolean, char as string). */
+  get(key: number, prev = false): Value {
+    const raw = this.getRaw(key, prev);
+    if (raw === null) return null;
+    if (this.type === "bool") return raw === 1;
+    if (this.type === "char") return String.fromCharCode(raw as number);
+    return raw;
+  }
+
+  getPrev(key: number): Value {
+    return this.get(key, true);
+  }
+
+  isNull(key: number, prev = false): boolean {
+    return this.getRaw(key, prev) === null;
+  }
+
+  /** Sets one storage value (null for null). */
+  setRaw(key: number, v: number | bigint | string | null): void {
+    const pi = Math.floor(key / PAGE_SIZE);
+    const off = key % PAGE_SIZE;
+    const p = this.#writable(pi, off);
+    if (v === null) {
+      if (!p.valid) p.valid = new Uint8Array(PAGE_SIZE).fill(1);
+      p.valid[off] = 0;
+    } else {
+      (p.data as unknown as Array<typeof v>)[off] = v;
+      if (p.valid) p.valid[off] = 1;
+    }
+    if (off >= p.hw) p.hw = off + 1;
+  }
+
+  /**
+   * Zero-copy view of keys `[start, start + length)`, which must lie within one page (see
+   * `forEachSpan`). Strings are copied unless the view is a whole page.
+   */
+  run(start: number, length: number, prev = false): Vec {
+    const pi = Math.floor(start / PAGE_SIZE);
+    const off = start - pi * PAGE_SIZE;
+    const p = this.#page(pi, prev);
+    if (!p) throw new RangeError(`column has no page for key ${start}`);
+    let data: Storage;
+    if (Array.isArray(p.data)) {
+      data = off === 0 && length === PAGE_SIZE ? p.data : p.data.slice(off, off + length);
+    } else data = (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
+    return { data, valid: p.valid ? p.valid.subarray(off, off + length) : null, length };
+  }
+
+  /** Copies the values at `keys[0..n)` into a new vector. */
+  gather(keys: ArrayLike<number>, n: number, prev = false): Vec {
+    const data = allocStorage(this.type, n) as unknown as Array<unknown>;
+    let valid: Uint8Array | null = null;
+    let lastPi = -1;
+    let p: Page | undefined;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const pi = Math.floor(k / PAGE_SIZE);
+      if (pi !== lastPi) {
+        p = this.#page(pi, prev);
+        if (!p) throw new RangeError(`column has no page for key ${k}`);
+        lastPi = pi;
+      }
+      const off = k - pi * PAGE_SIZE;
+      data[i] = p!.data[off];
+      if (p!.valid && p!.valid[off] === 0) {
+        if (!valid) valid = new Uint8Array(n).fill(1);
+        valid[i] = 0;
+      }
+    }
+    return { data: data as unknown as Storage, valid, length: n };
+  }
+
+  /** Writes `vec[from, from + length)` to keys `[start, start + length)` (any page span). */
+  writeRun(start: number, vec: Vec, from = 0, length = vec.length - from): void {
+    while (length > 0) {
+      const pi = Math.floor(start / PAGE_SIZE);
+      const off = start - pi * PAGE_SIZE;
+      const n = Math.min(length, PAGE_SIZE - off);
+      const p = this.#writable(pi, off);
+      copyInto(p, off, vec, from, n);
+      if (off + n > p.hw) p.hw = off + n;
+      start += n;
+      from += n;
+      length -= n;
+    }
+  }
+
+  /** Writes `vec[0..n)` to the given keys. */
+  scatter(keys: ArrayLike<number>, n: number, vec: Vec): void {
+    let lastPi = -1;
+    let p: Page | undefined;
+    const src = vec.data as unknown as ArrayLike<unknown>;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const pi = Math.floor(k / PAGE_SIZE);
+      const off = k - pi * PAGE_SIZE;
+      if (pi !== lastPi || off < p!.hw) {
+        p = this.#writable(pi, off);
+        lastPi = pi;
+      }
+      (p!.data as unknown as unknown[])[off] = src[i];
+      if (vec.valid && vec.valid[i] === 0) {
+        if (!p!.valid) p!.valid = new Uint8Array(PAGE_SIZE).fill(1);
+        p!.valid[off] = 0;
+      } else if (p!.valid) p!.valid[off] = 1;
+      if (off >= p!.hw) p!.hw = off + 1;
+    }
+  }
+
+  /**
+   * Releases pages that no longer hold a live key. `touched` are the keys just removed; `live`
+   * the keys still present. Released pages stay readable as previous values until cycle end.
+   */
+  release(touched: RowSet, live: RowSet): void {
+    if (touched.isEmpty) return;
+    const first = Math.floor(touched.first() / PAGE_SIZE);
+    const last = Math.floor(touched.last() / PAGE_SIZE);
+    const visit = (pi: number) => {
+      const p = this.#pages.get(pi);
+      if (!p || live.overlapsRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE)) return;
+      this.#pages.delete(pi);
+      if (this.#tracker && !this.#prev.has(pi) && p.cycle !== this.#tracker.cycle) {
+        this.#prev.set(pi, p);
+        this.#markDirty();
+      }
+    };
+    if (last - first <= 2 * touched.rangeCount + 8) {
+      for (let pi = first; pi <= last; pi++) visit(pi);
+    } else {
+      let lastPi = -1;
+      touched.forEachRange((s, e) => {
+        for (let pi = Math.floor(s / PAGE_SIZE); pi <= Math.floor((e - 1) / PAGE_SIZE); pi++) {
+          if (pi !== lastPi) visit(pi);
+          lastPi = pi;
+        }
+      });
+    }
+  }
+
+  /** Drops every page (the table was closed). */
+  clear(): void {
+    this.#pages.clear();
+    this.#prev.clear();
+  }
+}
+
+function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void {
+  const src = vec.data;
+  if (Array.isArray(src)) {
+    const dst = p.data as string[];
+    for (let i = 0; i < n; i++) dst[off + i] = src[from + i]!;
+  } else {
+    const s = from === 0 && n === src.length ? src : (src as TypedStorage).subarray(from, from + n);
+    (p.data as TypedStorage).set(s as never, off);
+  }
+  if (vec.valid) {
+    if (!p.valid) {
+      // Allocate the mask only if a null is actually written.
+      let anyNull = false;
+      for (let i = 0; i < n; i++) {
+        if (vec.valid[from + i] === 0) {
+          anyNull = true;
+          break;
+        }
+      }
+      if (!anyNull) return;
+      p.valid = new Uint8Array(PAGE_SIZE).fill(1);
+    }
+    p.valid.set(vec.valid.subarray(from, from + n), off);
+  } else if (p.valid) p.valid.fill(1, off, off + n);
+}

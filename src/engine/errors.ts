@@ -1,0 +1,83 @@
+/**
+ * Error classes of the engine. Every error a user can cause is one of these, with a message that
+ * names what was wrong (column, row, position, expected type). The router maps them to 4xx bodies
+ * by their `code`.
+ */
+
+/** Base class of every tickflare engine error; `code` is a short stable identifier. */
+export class TickflareError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A bad schema: unknown type, invalid or duplicate column name. */
+export class SchemaError extends TickflareError {
+  readonly column: string | undefined;
+  constructor(message: string, column?: string) {
+    super("bad_schema", message);
+    this.column = column;
+  }
+}
+
+/** A value that does not fit its column's type. `row` is the 0-based row index in the input. */
+export class ValueError extends TickflareError {
+  readonly column: string | undefined;
+  readonly row: number | undefined;
+  constructor(message: string, column?: string, row?: number) {
+    super("bad_value", message);
+    this.column = column;
+    this.row = row;
+  }
+}
+
+/**
+ * A formula that cannot be parsed, typed or compiled. `position` is the 0-based character offset
+ * in `formula` where the problem starts.
+ */
+export class FormulaError extends TickflareError {
+  readonly formula: string;
+  readonly position: number;
+  constructor(formula: string, position: number, detail: string) {
+    super("bad_formula", `${detail} at position ${position} in formula \`${formula}\``);
+    this.formula = formula;
+    this.position = position;
+  }
+}
+
+/** An operation that the table's type does not allow (e.g. `groupBy` on a blink table). */
+export class UnsupportedOperationError extends TickflareError {
+  constructor(message: string) {
+    super("unsupported_operation", message);
+  }
+}
+
+/** A bad argument to an engine call (capacity <= 0, unknown column, wrong arity, ...). */
+export class ArgumentError extends TickflareError {
+  constructor(message: string) {
+    super("bad_argument", message);
+  }
+}
+
+/** Reading or listening to a table that has failed. `cause` is the original failure. */
+export class TableFailedError extends TickflareError {
+  constructor(message: string, cause?: unknown) {
+    super("table_failed", message);
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+/** An Arrow or IPC payload that does not decode into a table of the expected schema. */
+export class ArrowError extends TickflareError {
+  constructor(message: string) {
+    super("bad_arrow", message);
+  }
+}
+
+/** Brand check that survives the engine being bundled twice (no `instanceof` across bundles). */
+export function isTickflareError(e: unknown): e is TickflareError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && "code" in e;
+}

@@ -1,0 +1,55 @@
+/**
+ * Operator: the graph node behind a derived table. Each cycle it collects its parents' updates
+ * and turns them into one update of its result table (or fails the result, and so everything
+ * downstream, when a parent failed or its own work threw).
+ */
+import type { Table } from "./table.ts";
+import type { TableUpdate } from "./table-update.ts";
+import { isEmptyUpdate } from "./table-update.ts";
+import type { GraphNode } from "./update-graph.ts";
+
+export abstract class Operator implements GraphNode {
+  readonly result: Table;
+  readonly parents: readonly Table[];
+
+  constructor(result: Table, parents: readonly Table[]) {
+    this.result = result;
+    this.parents = parents;
+  }
+
+  /** Turns the parents' updates (null where a parent did not change) into the result's update. */
+  protected abstract onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null;
+
+  process(): void {
+    const result = this.result;
+    if (result.isFailed) return;
+    for (const p of this.parents) {
+      if (p.isFailed) {
+        result._fail(p.failure);
+        return;
+      }
+    }
+    let any = false;
+    const updates = this.parents.map((p) => {
+      const u = p._currentUpdate();
+      if (u) any = true;
+      return u;
+    });
+    if (!any && !this.alwaysProcess) return;
+    try {
+      const u = this.onUpdate(updates);
+      if (u && !isEmptyUpdate(u)) result._setUpdate(u);
+    } catch (e) {
+      result._fail(e);
+    }
+  }
+
+  /** Operators that act without parent updates (none yet) override this. */
+  protected get alwaysProcess(): boolean {
+    return false;
+  }
+
+  notify(): void {
+    this.result._notify();
+  }
+}

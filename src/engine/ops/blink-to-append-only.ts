@@ -1,0 +1,98 @@
+/**
+ * blinkToAppendOnly: every row a blink table ever held, in arrival order, keyed 0..n-1
+ * (BlinkTableTools.blinkToAppendOnly). `sizeLimit` keeps the first N rows ever, then stops.
+ */
+import { PagedColumn } from "../column.ts";
+import { ArgumentError } from "../errors.ts";
+import { Operator } from "../operator.ts";
+import { attachLoader, evictHistory } from "../persist/history.ts";
+import type { StateHandle } from "../persist/state-store.ts";
+import { RowSet } from "../row-set.ts";
+import { Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import { copyRowsTo } from "./copy.ts";
+
+export interface BlinkToAppendOnlyOptions {
+  /** Keep at most this many rows (the first ones). */
+  sizeLimit?: number;
+}
+
+const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly: true };
+
+class BlinkToAppendOnlyOperator extends Operator {
+  readonly #limit: number;
+  readonly #src: PagedColumn[];
+  readonly #dst: PagedColumn[];
+  /** True until the first save, which writes every row (later saves write what changed). */
+  #fresh = true;
+
+  constructor(result: Table, parent: Table, limit: number) {
+    super(result, [parent]);
+    this.#limit = limit;
+    this.#src = parent.columnNames.map((n) => parent.column(n));
+    this.#dst = parent.columnNames.map((n) => result.column(n));
+  }
+
+  markSaved(): void {
+    this.#fresh = false;
+  }
+
+  /** Persists the size and the pages this cycle appended to; keeps a bounded tail in memory. */
+  save(h: StateHandle): void {
+    h.putMeta("size", this.result.size);
+    const u = this.#fresh ? null : this.result._currentUpdate();
+    this.#fresh = false;
+    h.savePagesOf(this.result, u ? u.added : this.result.rowSet);
+    evictHistory(this.result);
+  }
+
+  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const added = u!.added;
+    const size = this.result.size;
+    const room = this.#limit - size;
+    if (added.isEmpty || room <= 0) return null;
+    const take = added.size > room ? added.subSetByPosition(0, room) : added;
+    copyRowsTo(this.#src, take, this.#dst, size);
+    this.result._setRowSet(RowSet.flat(size + take.size));
+    return makeUpdate(RowSet.range(size, size + take.size));
+  }
+}
+
+export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOptions = {}): Table {
+  blink._assertUsable();
+  if (!blink.isBlink) throw new ArgumentError("Input is not a blink table!");
+  const limit = options.sizeLimit ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new ArgumentError(
+      `blinkToAppendOnly: sizeLimit must be a non-negative integer, got ${limit}`,
+    );
+  }
+  const columns = new Map<string, PagedColumn>();
+  for (const [n, c] of blink.columnMap) columns.set(n, new PagedColumn(c.type, blink.graph));
+  const result = new Table(columns, RowSet.EMPTY, APPEND_ONLY, blink.graph, "blinkToAppendOnly");
+  let op: BlinkToAppendOnlyOperator | null = null;
+  const h = blink.graph?.store?.register("appendOnly", {
+    table: result,
+    save: (handle) => op!.save(handle),
+  });
+  if (h?.restored) {
+    // History comes back from storage lazily, page by page, as it is read.
+    result._setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
+    attachLoader(h, result);
+  } else {
+    const init = blink.rowSet.subSetByPosition(0, limit);
+    copyRowsTo(
+      blink.columnNames.map((n) => blink.column(n)),
+      init,
+      [...columns.values()],
+      0,
+    );
+    result._setRowSet(RowSet.flat(init.size));
+    if (h) attachLoader(h, result);
+  }
+  op = new BlinkToAppendOnlyOperator(result, blink, limit);
+  if (h?.restored) op.markSaved();
+  result._setNode(op);
+  return result;
+}

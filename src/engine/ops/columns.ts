@@ -1,0 +1,96 @@
+/**
+ * dropColumns / renameColumns: the same rows under a different set of column names. Storage is
+ * shared with the parent; updates pass through with `modifiedColumns` translated.
+ */
+import type { PagedColumn } from "../column.ts";
+import { ArgumentError } from "../errors.ts";
+import { Operator } from "../operator.ts";
+import { RowSet } from "../row-set.ts";
+import type { TableAttributes } from "../table.ts";
+import { inheritAttributes, Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import { checkDistinct, validateColumnName } from "../types.ts";
+
+/** Passes the parent's updates through, renaming (or dropping) modified column names. */
+class MappedColumnsOperator extends Operator {
+  readonly #names: ReadonlyMap<string, string>;
+  constructor(result: Table, parent: Table, names: ReadonlyMap<string, string>) {
+    super(result, [parent]);
+    this.#names = names;
+  }
+  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const up = u!;
+    this.result._setRowSet(this.parents[0]!.rowSet);
+    const mc = up.modifiedColumns.flatMap((c) => {
+      const n = this.#names.get(c);
+      return n === undefined ? [] : [n];
+    });
+    return makeUpdate(up.added, up.removed, mc.length > 0 ? up.modified : RowSet.EMPTY, mc);
+  }
+}
+
+/** `names`: parent column name -> result column name, for the columns kept. */
+export function mapColumns(
+  parent: Table,
+  columns: Map<string, PagedColumn>,
+  names: Map<string, string>,
+  kind: string,
+  attrs: TableAttributes = inheritAttributes(parent),
+): Table {
+  const result = new Table(columns, parent.rowSet, attrs, parent.graph, kind);
+  if (parent.isRefreshing) result._setNode(new MappedColumnsOperator(result, parent, names));
+  return result;
+}
+
+export function dropColumns(parent: Table, drop: readonly string[]): Table {
+  parent._assertUsable();
+  const missing = drop.filter((n) => !parent.hasColumn(n));
+  if (missing.length > 0) {
+    throw new ArgumentError(
+      `Unknown column names [${missing.join(", ")}], available column names are [${parent.columnNames.join(", ")}]`,
+    );
+  }
+  const dropSet = new Set(drop);
+  const columns = new Map<string, PagedColumn>();
+  const names = new Map<string, string>();
+  for (const [n, c] of parent.columnMap) {
+    if (dropSet.has(n)) continue;
+    columns.set(n, c);
+    names.set(n, n);
+  }
+  return mapColumns(parent, columns, names, "dropColumns");
+}
+
+/** `renameColumns("New = Old", ...)`; the renamed column keeps its position. */
+export function renameColumns(parent: Table, pairs: readonly string[]): Table {
+  parent._assertUsable();
+  const renames = new Map<string, string>(); // old -> new
+  for (const p of pairs) {
+    const m = /^\s*([^=\s]+)\s*=\s*([^=\s]+)\s*$/.exec(p);
+    if (!m) throw new ArgumentError(`Bad rename "${p}": expected "NewName = OldName"`);
+    const [, to, from] = m as unknown as [string, string, string];
+    if (!parent.hasColumn(from)) {
+      throw new ArgumentError(
+        `Unknown column names [${from}], available column names are [${parent.columnNames.join(", ")}]`,
+      );
+    }
+    validateColumnName(to);
+    if (renames.has(from)) throw new ArgumentError(`Column "${from}" is renamed twice`);
+    renames.set(from, to);
+  }
+  const columns = new Map<string, PagedColumn>();
+  const names = new Map<string, string>();
+  const order: string[] = [];
+  const renamedTargets = new Set(renames.values());
+  for (const [n, c] of parent.columnMap) {
+    const to = renames.get(n);
+    if (to === undefined && renamedTargets.has(n)) continue; // overwritten by a rename
+    const name = to ?? n;
+    order.push(name);
+    columns.set(name, c);
+    names.set(n, name);
+  }
+  checkDistinct(order);
+  return mapColumns(parent, columns, names, "renameColumns");
+}

@@ -1,0 +1,141 @@
+/**
+ * update / updateView / view / select: derive columns with formulas.
+ *
+ * `update` and `updateView` keep the parent's columns and add (or replace) formula columns;
+ * `view` and `select` keep only the listed columns. A formula that is a bare column reference
+ * shares the parent's storage; others are computed into the result's own pages. On each cycle
+ * only added rows, and modified rows whose inputs changed, are computed.
+ */
+import { PagedColumn } from "../column.ts";
+import type { CompiledFormula } from "../formula/index.ts";
+import { compileFormula } from "../formula/index.ts";
+import { Operator } from "../operator.ts";
+import { RowSet } from "../row-set.ts";
+import { inheritAttributes, Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import type { ColumnType } from "../types.ts";
+import { checkPositionUse, contextFor, evaluateInto, positionOf } from "./eval.ts";
+
+interface Step {
+  formula: CompiledFormula;
+  out: PagedColumn;
+  inputs: PagedColumn[];
+  /** Parent columns this output depends on, transitively. */
+  deps: Set<string>;
+}
+
+interface Plan {
+  columns: Map<string, PagedColumn>;
+  steps: Step[];
+  /** Result column name -> parent columns it depends on. */
+  deps: Map<string, Set<string>>;
+}
+
+function plan(parent: Table, formulas: readonly string[], keepParent: boolean): Plan {
+  parent._assertUsable();
+  const columns = new Map<string, PagedColumn>();
+  const deps = new Map<string, Set<string>>();
+  if (keepParent) {
+    for (const [name, col] of parent.columnMap) {
+      columns.set(name, col);
+      deps.set(name, new Set([name]));
+    }
+  }
+  // Names visible to formulas: parent columns, then outputs of earlier formulas.
+  const scope = new Map<string, { col: PagedColumn; deps: Set<string> }>();
+  for (const [name, col] of parent.columnMap) scope.set(name, { col, deps: new Set([name]) });
+  const steps: Step[] = [];
+  for (const text of formulas) {
+    const schema: Record<string, ColumnType> = {};
+    for (const [n, s] of scope) schema[n] = s.col.type;
+    const f = compileFormula(text, schema, "assign");
+    checkPositionUse(parent, f);
+    const target = f.target!;
+    const fdeps = new Set<string>();
+    for (const c of f.columns) for (const d of scope.get(c)!.deps) fdeps.add(d);
+    let col: PagedColumn;
+    if (f.sourceColumn !== null) {
+      col = scope.get(f.sourceColumn)!.col;
+    } else {
+      col = new PagedColumn(f.type, parent.isRefreshing ? parent.graph : null);
+      steps.push({
+        formula: f,
+        out: col,
+        inputs: f.columns.map((c) => scope.get(c)!.col),
+        deps: fdeps,
+      });
+    }
+    scope.set(target, { col, deps: fdeps });
+    columns.set(target, col);
+    deps.set(target, fdeps);
+  }
+  return { columns, steps, deps };
+}
+
+function run(parent: Table, steps: readonly Step[], rows: RowSet): void {
+  if (rows.isEmpty) return;
+  for (const s of steps)
+    evaluateInto(s.formula, s.inputs, rows, s.out, contextFor(parent, positionOf(parent, rows)));
+}
+
+class SelectOperator extends Operator {
+  readonly #plan: Plan;
+  constructor(result: Table, parent: Table, p: Plan) {
+    super(result, [parent]);
+    this.#plan = p;
+  }
+
+  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const parent = this.parents[0]!;
+    const up = u!;
+    const rows = parent.rowSet;
+    const p = this.#plan;
+    this.result._setRowSet(rows);
+    const changed = new Set(up.modifiedColumns);
+    const dirtySteps = up.modified.isEmpty
+      ? []
+      : p.steps.filter((s) => [...s.deps].some((d) => changed.has(d)));
+    // Added rows: every step. Modified rows: only steps whose inputs changed.
+    run(parent, p.steps, up.added);
+    if (dirtySteps.length > 0) run(parent, dirtySteps, up.modified);
+    if (!up.removed.isEmpty) for (const s of p.steps) s.out.release(up.removed, rows);
+    const modifiedColumns: string[] = [];
+    if (!up.modified.isEmpty) {
+      for (const [name, d] of p.deps)
+        if ([...d].some((x) => changed.has(x))) modifiedColumns.push(name);
+    }
+    return makeUpdate(
+      up.added,
+      up.removed,
+      modifiedColumns.length > 0 ? up.modified : RowSet.EMPTY,
+      modifiedColumns,
+    );
+  }
+}
+
+function build(
+  parent: Table,
+  formulas: readonly string[],
+  keepParent: boolean,
+  kind: string,
+): Table {
+  const p = plan(parent, formulas, keepParent);
+  const result = new Table(p.columns, parent.rowSet, inheritAttributes(parent), parent.graph, kind);
+  run(parent, p.steps, parent.rowSet);
+  if (parent.isRefreshing) result._setNode(new SelectOperator(result, parent, p));
+  return result;
+}
+
+export function update(t: Table, formulas: readonly string[]): Table {
+  return build(t, formulas, true, "update");
+}
+export function updateView(t: Table, formulas: readonly string[]): Table {
+  return build(t, formulas, true, "updateView");
+}
+export function view(t: Table, formulas: readonly string[]): Table {
+  return build(t, formulas, false, "view");
+}
+export function select(t: Table, formulas: readonly string[]): Table {
+  return build(t, formulas, false, "select");
+}

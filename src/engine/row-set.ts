@@ -1,0 +1,350 @@
+/**
+ * RowSet: an immutable, sorted set of row keys stored as disjoint half-open ranges
+ * `[start, end)`. Row keys are non-negative integers below 2^53. Set algebra runs in time
+ * proportional to the number of ranges, not keys, so a million-row append costs one range.
+ */
+
+const EMPTY_RANGES: number[] = [];
+
+export class RowSet {
+  /** Flattened ranges: [s0, e0, s1, e1, ...], sorted, disjoint, non-adjacent, end exclusive. */
+  readonly #r: number[];
+  readonly size: number;
+  #cum: Float64Array | null = null; // cumulative sizes before each range, for positional lookup
+
+  private constructor(ranges: number[], size: number) {
+    this.#r = ranges;
+    this.size = size;
+  }
+
+  static readonly EMPTY: RowSet = new RowSet(EMPTY_RANGES, 0);
+
+  /** Keys `[start, end)`. */
+  static range(start: number, end: number): RowSet {
+    return end <= start ? RowSet.EMPTY : new RowSet([start, end], end - start);
+  }
+
+  /** Keys `[0, n)`. */
+  static flat(n: number): RowSet {
+    return RowSet.range(0, n);
+  }
+
+  /** From keys in any order (duplicates allowed). */
+  static of(...keys: number[]): RowSet {
+    return RowSet.fromKeys(keys);
+  }
+
+  static fromKeys(keys: ArrayLike<number>): RowSet {
+    const b = new RowSetBuilder();
+    let sorted = true;
+    for (let i = 1; i < keys.length; i++) {
+      if (keys[i]! <= keys[i - 1]!) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) {
+      for (let i = 0; i < keys.length; i++) b.addKey(keys[i]!);
+      return b.build();
+    }
+    const copy = Float64Array.from(keys).sort();
+    for (let i = 0; i < copy.length; i++)
+      if (i === 0 || copy[i] !== copy[i - 1]) b.addKey(copy[i]!);
+    return b.build();
+  }
+
+  /** @internal Trusted constructor from flattened, normalised ranges. */
+  static fromRanges(ranges: number[]): RowSet {
+    let size = 0;
+    for (let i = 0; i < ranges.length; i += 2) size += ranges[i + 1]! - ranges[i]!;
+    return size === 0 ? RowSet.EMPTY : new RowSet(ranges, size);
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+  get rangeCount(): number {
+    return this.#r.length >> 1;
+  }
+  rangeStart(i: number): number {
+    return this.#r[2 * i]!;
+  }
+  rangeEnd(i: number): number {
+    return this.#r[2 * i + 1]!;
+  }
+  /** First key, or -1 when empty. */
+  first(): number {
+    return this.size === 0 ? -1 : this.#r[0]!;
+  }
+  /** Last key, or -1 when empty. */
+  last(): number {
+    return this.size === 0 ? -1 : this.#r[this.#r.length - 1]! - 1;
+  }
+  /** True when the keys are exactly one range. */
+  get isContiguous(): boolean {
+    return this.#r.length <= 2;
+  }
+
+  forEachRange(fn: (start: number, end: number) => void): void {
+    const r = this.#r;
+    for (let i = 0; i < r.length; i += 2) fn(r[i]!, r[i + 1]!);
+  }
+
+  forEach(fn: (key: number, position: number) => void): void {
+    const r = this.#r;
+    let p = 0;
+    for (let i = 0; i < r.length; i += 2) {
+      for (let k = r[i]!, e = r[i + 1]!; k < e; k++) fn(k, p++);
+    }
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    const r = this.#r;
+    for (let i = 0; i < r.length; i += 2) for (let k = r[i]!; k < r[i + 1]!; k++) yield k;
+  }
+
+  toArray(): number[] {
+    const out = new Array<number>(this.size);
+    let p = 0;
+    const r = this.#r;
+    for (let i = 0; i < r.length; i += 2) for (let k = r[i]!; k < r[i + 1]!; k++) out[p++] = k;
+    return out;
+  }
+
+  /** Index of the range containing key, or -(insertion point) - 1. */
+  #findRange(key: number): number {
+    const r = this.#r;
+    let lo = 0;
+    let hi = (r.length >> 1) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (key < r[2 * mid]!) hi = mid - 1;
+      else if (key >= r[2 * mid + 1]!) lo = mid + 1;
+      else return mid;
+    }
+    return -lo - 1;
+  }
+
+  contains(key: number): boolean {
+    return this.#findRange(key) >= 0;
+  }
+
+  /** True when some key lies in `[start, end)`. */
+  overlapsRange(start: number, end: number): boolean {
+    if (end <= start || this.size === 0) return false;
+    const i = this.#findRange(start);
+    if (i >= 0) return true;
+    const next = -i - 1;
+    return next < this.rangeCount && this.#r[2 * next]! < end;
+  }
+
+  #cumulative(): Float64Array {
+    if (this.#cum) return this.#cum;
+    const n = this.rangeCount;
+    const c = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) c[i + 1] = c[i]! + this.#r[2 * i + 1]! - this.#r[2 * i]!;
+    this.#cum = c;
+    return c;
+  }
+
+  /** Key at a 0-based position, or -1 if out of range. */
+  get(position: number): number {
+    if (position < 0 || position >= this.size) return -1;
+    if (this.#r.length === 2) return this.#r[0]! + position;
+    const c = this.#cumulative();
+    let lo = 0;
+    let hi = this.rangeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (c[mid]! <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.#r[2 * lo]! + (position - c[lo]!);
+  }
+
+  /** 0-based position of a key, or -1 if absent. */
+  find(key: number): number {
+    const i = this.#findRange(key);
+    if (i < 0) return -1;
+    return (this.#r.length === 2 ? 0 : this.#cumulative()[i]!) + key - this.#r[2 * i]!;
+  }
+
+  /** Keys at positions `[start, end)`. */
+  subSetByPosition(start: number, end: number): RowSet {
+    start = Math.max(0, start);
+    end = Math.min(this.size, end);
+    if (end <= start) return RowSet.EMPTY;
+    if (start === 0 && end === this.size) return this;
+    const b = new RowSetBuilder();
+    let p = 0;
+    const r = this.#r;
+    for (let i = 0; i < r.length && p < end; i += 2) {
+      const len = r[i + 1]! - r[i]!;
+      const s = Math.max(start, p);
+      const e = Math.min(end, p + len);
+      if (s < e) b.addRange(r[i]! + (s - p), r[i]! + (e - p));
+      p += len;
+    }
+    return b.build();
+  }
+
+  /** Keys in `[start, end)` of key space. */
+  subSetByKeyRange(start: number, end: number): RowSet {
+    return this.intersect(RowSet.range(start, end));
+  }
+
+  /** Every key plus `delta`. */
+  shift(delta: number): RowSet {
+    if (delta === 0 || this.size === 0) return this;
+    return new RowSet(
+      this.#r.map((k) => k + delta),
+      this.size,
+    );
+  }
+
+  union(o: RowSet): RowSet {
+    if (o.size === 0) return this;
+    if (this.size === 0) return o;
+    const a = this.#r;
+    const b = o.#r;
+    // Fast path: appending after the end.
+    if (b[0]! >= a[a.length - 1]!) {
+      const out = a.slice();
+      if (b[0] === out[out.length - 1]) {
+        out[out.length - 1] = b[1]!;
+        for (let i = 2; i < b.length; i++) out.push(b[i]!);
+      } else for (let i = 0; i < b.length; i++) out.push(b[i]!);
+      return new RowSet(out, this.size + o.size);
+    }
+    const builder = new RowSetBuilder();
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
+        builder.addRangeUnordered(a[i]!, a[i + 1]!);
+        i += 2;
+      } else {
+        builder.addRangeUnordered(b[j]!, b[j + 1]!);
+        j += 2;
+      }
+    }
+    return builder.build();
+  }
+
+  minus(o: RowSet): RowSet {
+    if (o.size === 0 || this.size === 0) return this;
+    const a = this.#r;
+    const b = o.#r;
+    const out: number[] = [];
+    let j = 0;
+    for (let i = 0; i < a.length; i += 2) {
+      let s = a[i]!;
+      const e = a[i + 1]!;
+      while (j < b.length && b[j + 1]! <= s) j += 2;
+      let jj = j;
+      while (s < e) {
+        if (jj >= b.length || b[jj]! >= e) {
+          out.push(s, e);
+          break;
+        }
+        if (b[jj]! > s) out.push(s, b[jj]!);
+        s = Math.max(s, b[jj + 1]!);
+        jj += 2;
+      }
+    }
+    return RowSet.fromRanges(out);
+  }
+
+  intersect(o: RowSet): RowSet {
+    if (o.size === 0 || this.size === 0) return RowSet.EMPTY;
+    const a = this.#r;
+    const b = o.#r;
+    const out: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const s = Math.max(a[i]!, b[j]!);
+      const e = Math.min(a[i + 1]!, b[j + 1]!);
+      if (s < e) {
+        if (out.length > 0 && out[out.length - 1] === s) out[out.length - 1] = e;
+        else out.push(s, e);
+      }
+      if (a[i + 1]! < b[j + 1]!) i += 2;
+      else j += 2;
+    }
+    return RowSet.fromRanges(out);
+  }
+
+  equals(o: RowSet): boolean {
+    if (this === o) return true;
+    if (this.size !== o.size || this.#r.length !== o.#r.length) return false;
+    for (let i = 0; i < this.#r.length; i++) if (this.#r[i] !== o.#r[i]) return false;
+    return true;
+  }
+
+  /** Compact text form, e.g. `{0-4,7}`. */
+  toString(): string {
+    const parts: string[] = [];
+    this.forEachRange((s, e) => parts.push(e - s === 1 ? `${s}` : `${s}-${e - 1}`));
+    return `{${parts.join(",")}}`;
+  }
+
+  toJSON(): number[] {
+    return this.toArray();
+  }
+}
+
+/** Builds a RowSet from keys or ranges given in ascending order. */
+export class RowSetBuilder {
+  #r: number[] = [];
+
+  /** Adds a key greater than every key added so far (equal to the last is ignored). */
+  addKey(k: number): void {
+    const r = this.#r;
+    const n = r.length;
+    if (n > 0) {
+      const lastEnd = r[n - 1]!;
+      if (k < lastEnd) {
+        if (k >= r[n - 2]!) return;
+        throw new RangeError(`RowSetBuilder.addKey: key ${k} is not ascending`);
+      }
+      if (k === lastEnd) {
+        r[n - 1] = k + 1;
+        return;
+      }
+    }
+    r.push(k, k + 1);
+  }
+
+  /** Adds `[start, end)`, starting at or after the last range's end. */
+  addRange(start: number, end: number): void {
+    if (end <= start) return;
+    const r = this.#r;
+    const n = r.length;
+    if (n > 0 && start < r[n - 1]!)
+      throw new RangeError(`RowSetBuilder.addRange: ${start} is not ascending`);
+    if (n > 0 && start === r[n - 1]!) r[n - 1] = end;
+    else r.push(start, end);
+  }
+
+  /** Adds a range whose start is >= the previous start (ranges may overlap). */
+  addRangeUnordered(start: number, end: number): void {
+    const r = this.#r;
+    const n = r.length;
+    if (n > 0 && start <= r[n - 1]!) {
+      if (end > r[n - 1]!) r[n - 1] = end;
+      return;
+    }
+    r.push(start, end);
+  }
+
+  get isEmpty(): boolean {
+    return this.#r.length === 0;
+  }
+
+  build(): RowSet {
+    const r = this.#r;
+    this.#r = [];
+    return RowSet.fromRanges(r);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * DynamicTableWriter: an append-only table fed one row at a time (Deephaven's
+ * DynamicTableWriter). Values convert permissively, as `write_row` does (11.1 into an int column
+ * gives 11). Rows appear at the next cycle; a transaction's rows appear together when committed.
+ */
+import type { Vec } from "../column.ts";
+import { ArgumentError, TickflareError } from "../errors.ts";
+import { attachLoader, evictHistory } from "../persist/history.ts";
+import type { StateHandle } from "../persist/state-store.ts";
+import { RowSet } from "../row-set.ts";
+import type { Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import type { ColumnType, Schema } from "../types.ts";
+import { allocStorage, coercePermissive, validateSchema } from "../types.ts";
+import type { UpdateGraph } from "../update-graph.ts";
+import type { Batch } from "./source-node.ts";
+import { SourceNode } from "./source-node.ts";
+
+const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly: true };
+
+type Row = (number | bigint | string | null)[];
+
+class WriterNode extends SourceNode {
+  pending: Row[] = [];
+  batches: Batch[] = [];
+  readonly types: ColumnType[];
+  #fresh = true;
+
+  constructor(graph: UpdateGraph, schema: Schema) {
+    super(graph, schema, APPEND_ONLY, "dynamicTableWriter");
+    this.types = Object.values(schema);
+    const h = graph.store?.register("writer", {
+      table: this.table,
+      save: (handle) => this.save(handle),
+    });
+    if (h) {
+      if (h.restored) {
+        this.table._setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
+        this.#fresh = false;
+      }
+      attachLoader(h, this.table);
+    }
+  }
+
+  save(h: StateHandle): void {
+    h.putMeta("size", this.table.size);
+    const u = this.#fresh ? null : this.table._currentUpdate();
+    this.#fresh = false;
+    h.savePagesOf(this.table, u ? u.added : this.table.rowSet);
+    evictHistory(this.table);
+  }
+
+  /** Queues a whole batch (after the rows written so far). */
+  addBatch(b: Batch): void {
+    this.#rowsToBatch();
+    if (b.length > 0) this.batches.push(b);
+  }
+
+  protected flush(): TableUpdate | null {
+    this.#rowsToBatch();
+    const batches = this.batches;
+    if (batches.length === 0) return null;
+    this.batches = [];
+    const start = this.table.size;
+    const end = this.writeBatches(batches, start);
+    this.table._setRowSet(RowSet.flat(end));
+    return makeUpdate(RowSet.range(start, end));
+  }
+
+  #rowsToBatch(): void {
+    const rows = this.pending;
+    if (rows.length === 0) return;
+    this.pending = [];
+    const n = rows.length;
+    const vecs: Vec[] = this.types.map((type, j) => {
+      const data = allocStorage(type, n) as unknown as unknown[];
+      let valid: Uint8Array | null = null;
+      for (let i = 0; i < n; i++) {
+        const v = rows[i]![j]!;
+        if (v === null) {
+          if (!valid) valid = new Uint8Array(n).fill(1);
+          valid[i] = 0;
+        } else data[i] = v;
+      }
+      return { data: data as unknown as Vec["data"], valid, length: n };
+    });
+    this.batches.push({ vecs, length: n });
+  }
+}
+
+/** Thrown when writing to a closed DynamicTableWriter. */
+export class WriterClosedError extends TickflareError {
+  constructor() {
+    super("writer_closed", "DynamicTableWriter is closed");
+  }
+}
+
+export class DynamicTableWriter {
+  readonly #node: WriterNode;
+  readonly #names: string[];
+  #txn: Row[] | null = null;
+  #closed = false;
+
+  constructor(graph: UpdateGraph, columns: Record<string, string>) {
+    const schema = validateSchema(columns);
+    this.#node = new WriterNode(graph, schema);
+    this.#names = Object.keys(schema);
+  }
+
+  /** The append-only table the writer feeds. */
+  get table(): Table {
+    return this.#node.table;
+  }
+
+  /** Writes one row: exactly one value per column, in column order; `null` means null. */
+  writeRow(...values: unknown[]): void {
+    if (this.#closed) throw new WriterClosedError();
+    const n = this.#names.length;
+    if (values.length !== n) {
+      throw new ArgumentError(
+        `writeRow expects ${n} values (${this.#names.join(", ")}), got ${values.length}`,
+      );
+    }
+    const row: Row = new Array(n);
+    for (let j = 0; j < n; j++) {
+      row[j] = coercePermissive(this.#node.types[j]!, values[j], { column: this.#names[j]! });
+    }
+    (this.#txn ?? this.#node.pending).push(row);
+  }
+
+  /** @internal Appends a validated batch of column vectors (the Durable Object host's path). */
+  _writeBatch(vecs: readonly Vec[], length: number): void {
+    if (this.#closed) throw new WriterClosedError();
+    this.#node.addBatch({ vecs, length });
+  }
+
+  /** Starts grouping rows; a new transaction discards the rows of an uncommitted one. */
+  beginTransaction(): void {
+    if (this.#closed) throw new WriterClosedError();
+    this.#txn = [];
+  }
+
+  /** Releases the transaction's rows to appear together at the next cycle. */
+  commitTransaction(): void {
+    if (!this.#txn) throw new ArgumentError("commitTransaction without beginTransaction");
+    for (const r of this.#txn) this.#node.pending.push(r);
+    this.#txn = null;
+  }
+
+  /** Stops accepting rows; rows already written (and committed) still appear. */
+  close(): void {
+    this.#closed = true;
+    this.#txn = null;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+}

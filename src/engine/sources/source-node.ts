@@ -1,0 +1,105 @@
+/**
+ * SourceNode: the graph node behind a source table (publisher, writer, time table). It owns the
+ * table's columns, buffers input until the cycle, and handles failure and shutdown.
+ */
+
+import type { Vec } from "../column.ts";
+import { PagedColumn } from "../column.ts";
+import { RowSet } from "../row-set.ts";
+import type { TableAttributes } from "../table.ts";
+import { Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { isEmptyUpdate } from "../table-update.ts";
+import type { Schema } from "../types.ts";
+import type { GraphNode, UpdateGraph } from "../update-graph.ts";
+
+/** A batch of rows: one vector per column, in schema order. */
+export interface Batch {
+  readonly vecs: readonly Vec[];
+  readonly length: number;
+}
+
+export abstract class SourceNode implements GraphNode {
+  readonly table: Table;
+  readonly graph: UpdateGraph;
+  protected readonly cols: PagedColumn[];
+  #pendingFailure: unknown = undefined;
+  #hasPendingFailure = false;
+  #shutdownDue = false;
+  #onShutdown: (() => void) | undefined;
+
+  constructor(
+    graph: UpdateGraph,
+    schema: Schema,
+    attrs: TableAttributes,
+    kind: string,
+    onShutdown?: () => void,
+  ) {
+    this.graph = graph;
+    const columns = new Map<string, PagedColumn>();
+    for (const [name, type] of Object.entries(schema))
+      columns.set(name, new PagedColumn(type, graph));
+    this.cols = [...columns.values()];
+    this.table = new Table(columns, RowSet.EMPTY, attrs, graph, kind);
+    this.table._setNode(this);
+    this.#onShutdown = onShutdown;
+  }
+
+  /** Source-specific flush: returns this cycle's update, or null. */
+  protected abstract flush(): TableUpdate | null;
+
+  /** Fails the source at the next cycle (or this one, if called during flush callbacks). */
+  protected failNext(error: unknown): void {
+    if (this.#hasPendingFailure || this.table.isFailed) return;
+    this.#hasPendingFailure = true;
+    this.#pendingFailure = error;
+  }
+
+  protected get failurePending(): boolean {
+    return this.#hasPendingFailure;
+  }
+
+  process(): void {
+    if (this.table.isFailed) return;
+    if (this.#hasPendingFailure) {
+      this.table._fail(this.#pendingFailure);
+      this.#shutdownDue = true;
+      this.onFailed();
+      return;
+    }
+    try {
+      const u = this.flush();
+      if (u && !isEmptyUpdate(u)) this.table._setUpdate(u);
+    } catch (e) {
+      this.table._fail(e);
+      this.#shutdownDue = true;
+      this.onFailed();
+    }
+  }
+
+  /** Called once when the source fails (drop buffers). */
+  protected onFailed(): void {}
+
+  notify(): void {
+    this.table._notify();
+  }
+
+  postCycle(): void {
+    if (!this.#shutdownDue) return;
+    this.#shutdownDue = false;
+    const cb = this.#onShutdown;
+    this.#onShutdown = undefined;
+    cb?.();
+  }
+
+  /** Writes batches to consecutive keys from `start`; returns the next free key. */
+  protected writeBatches(batches: readonly Batch[], start: number): number {
+    let at = start;
+    for (const b of batches) {
+      for (let j = 0; j < this.cols.length; j++)
+        this.cols[j]!.writeRun(at, b.vecs[j]!, 0, b.length);
+      at += b.length;
+    }
+    return at;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * tablePublisher: a blink table fed by `add(table)` / `addRows(rows)` (Deephaven's
+ * TablePublisher). Rows are copied when added and become visible together at the next cycle,
+ * keyed 0..n-1; the previous cycle's rows are removed then.
+ */
+import type { Vec } from "../column.ts";
+import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
+import { vecFromValues } from "../new-table.ts";
+import { readContiguous } from "../ops/copy.ts";
+import { RowSet } from "../row-set.ts";
+import type { Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import type { Schema } from "../types.ts";
+import { validateSchema } from "../types.ts";
+import type { UpdateGraph } from "../update-graph.ts";
+import type { Batch } from "./source-node.ts";
+import { SourceNode } from "./source-node.ts";
+
+export interface TablePublisherOptions {
+  name?: string;
+  columns: Record<string, string>;
+  /** Runs at the start of every cycle, before the rows are taken; rows it adds land in that cycle. */
+  onFlush?: (publisher: TablePublisher) => void;
+  /** Runs once, after the cycle in which the publisher failed. */
+  onShutdown?: () => void;
+  /** Rows per storage chunk; must be positive. */
+  chunkSize?: number;
+}
+
+const BLINK = { refreshing: true, blink: true, appendOnly: false, addOnly: false };
+
+class PublisherNode extends SourceNode {
+  readonly schema: Schema;
+  readonly publisher: TablePublisher;
+  readonly onFlush: ((p: TablePublisher) => void) | undefined;
+  pending: Batch[] = [];
+
+  constructor(graph: UpdateGraph, schema: Schema, name: string, opts: TablePublisherOptions) {
+    super(graph, schema, BLINK, `publisher:${name}`, opts.onShutdown);
+    this.schema = schema;
+    this.onFlush = opts.onFlush;
+    this.publisher = new TablePublisher(this, name);
+  }
+
+  get failed(): boolean {
+    return this.failurePending || this.table.isFailed;
+  }
+
+  fail(error: unknown): void {
+    this.failNext(error);
+  }
+
+  preFlush(): void {
+    if (this.failed || !this.onFlush) return;
+    try {
+      this.onFlush(this.publisher);
+    } catch (e) {
+      this.failNext(e);
+    }
+  }
+
+  protected flush(): TableUpdate | null {
+    const prev = this.table.size;
+    const batches = this.pending;
+    this.pending = [];
+    if (prev === 0 && batches.length === 0) return null;
+    const n = this.writeBatches(batches, 0);
+    const rows = RowSet.flat(n);
+    const removed = RowSet.flat(prev);
+    this.table._setRowSet(rows);
+    for (const c of this.cols) c.release(removed, rows);
+    return makeUpdate(rows, removed);
+  }
+
+  protected override onFailed(): void {
+    this.pending = [];
+  }
+}
+
+/** Feeds a blink table. Made by `tablePublisher`. */
+export class TablePublisher {
+  readonly #node: PublisherNode;
+  readonly name: string;
+
+  /** @internal */
+  constructor(node: PublisherNode, name: string) {
+    this.#node = node;
+    this.name = name;
+  }
+
+  /** The blink table this publisher feeds. */
+  get table(): Table {
+    return this.#node.table;
+  }
+
+  /** False from the cycle in which a published failure took effect. */
+  get isAlive(): boolean {
+    return !this.#node.table.isFailed;
+  }
+
+  /**
+   * Copies `table`'s rows now; they appear at the next cycle. Columns are matched by name (extra
+   * columns are ignored); a missing column or a type mismatch throws and enqueues nothing.
+   */
+  add(table: Table): void {
+    const node = this.#node;
+    if (node.failed) return;
+    const names = Object.keys(node.schema);
+    const missing = names.filter((n) => !table.hasColumn(n));
+    if (missing.length > 0) {
+      throw new ArgumentError(
+        `Unknown column names [${missing.join(", ")}], available column names are [${table.columnNames.join(", ")}]`,
+      );
+    }
+    for (const n of names) {
+      if (table.columns[n] !== node.schema[n]) {
+        throw new SchemaError(
+          `Column "${n}" is ${table.columns[n]} in the added table but the publisher expects ${node.schema[n]}`,
+          n,
+        );
+      }
+    }
+    if (table.size === 0) return;
+    const vecs = readContiguous(
+      names.map((n) => table.column(n)),
+      table.rowSet,
+    );
+    node.pending.push({ vecs, length: table.size });
+  }
+
+  /**
+   * Adds plain row objects; every value is checked against its column's type. A bad value
+   * rejects the whole call with an error naming the row index, the column and the type.
+   */
+  addRows(rows: readonly Record<string, unknown>[]): void {
+    const node = this.#node;
+    if (node.failed) return;
+    if (!Array.isArray(rows)) throw new ValueError("addRows expects an array of row objects");
+    rows.forEach((r, i) => {
+      if (r === null || typeof r !== "object" || Array.isArray(r)) {
+        throw new ValueError(`row ${i}: expected an object of column values`, undefined, i);
+      }
+    });
+    const vecs: Vec[] = Object.entries(node.schema).map(([name, type]) =>
+      vecFromValues(
+        type,
+        rows.map((r) => r[name]),
+        name,
+      ),
+    );
+    if (rows.length > 0) node.pending.push({ vecs, length: rows.length });
+  }
+
+  /** @internal Enqueues a validated batch of column vectors, in schema order. */
+  _addBatch(vecs: readonly Vec[], length: number): void {
+    if (this.#node.failed || length === 0) return;
+    this.#node.pending.push({ vecs, length });
+  }
+
+  /** Fails the blink table (and everything downstream) at the next cycle; then shuts down. */
+  publishFailure(error: unknown): void {
+    this.#node.fail(error);
+  }
+}
+
+/**
+ * Creates a publisher and its blink table: `const [blink, pub] = tablePublisher(g, { name, columns })`.
+ */
+export function tablePublisher(
+  graph: UpdateGraph,
+  options: TablePublisherOptions,
+): [Table, TablePublisher] {
+  if (!options || typeof options !== "object")
+    throw new ArgumentError("tablePublisher needs options { name, columns }");
+  const schema = validateSchema(options.columns);
+  if (
+    options.chunkSize !== undefined &&
+    !(Number.isInteger(options.chunkSize) && options.chunkSize > 0)
+  ) {
+    throw new ArgumentError(`chunkSize must be a positive integer, got ${options.chunkSize}`);
+  }
+  const node = new PublisherNode(graph, schema, options.name ?? "publisher", options);
+  return [node.table, node.publisher];
+}

@@ -1,0 +1,120 @@
+/**
+ * UpdateGraph: the clock of a family of tables. Sources buffer what they receive; nothing becomes
+ * visible until `runCycle()`, which (1) runs every source's `onFlush` callback, (2) lets every
+ * node, in creation order (a topological order, since a table is created after its parents),
+ * turn its inputs into one TableUpdate, (3) notifies listeners, then (4) drops the previous
+ * values kept for the cycle. A node that throws fails its table and every table downstream.
+ */
+import type { CycleTracker, PagedColumn } from "./column.ts";
+import type { StateStore } from "./persist/state-store.ts";
+import { seededRandom } from "./random.ts";
+
+/** A participant in the cycle: a source or a derived table's operator. */
+export interface GraphNode {
+  /** Phase 1, sources only: run user `onFlush` callbacks. */
+  preFlush?(): void;
+  /** Phase 2: compute this cycle's update (sources flush their buffers). */
+  process(): void;
+  /** Phase 3: notify listeners of the node's table. */
+  notify(): void;
+  /** Phase 4: after listeners; e.g. run `onShutdown` once. */
+  postCycle?(): void;
+}
+
+export interface UpdateGraphOptions {
+  /** Epoch milliseconds; defaults to `Date.now`. */
+  clock?: () => number;
+  /** Seed of `random*()` formula functions; defaults to a random seed. */
+  seed?: number;
+  /** Where stateful operators persist (the Durable Object host passes its SQLite store). */
+  store?: StateStore;
+  /** Number of the last completed cycle, when resuming from storage. */
+  initialCycle?: number;
+}
+
+export class UpdateGraph implements CycleTracker {
+  #cycle = 0;
+  #nodes: GraphNode[] = [];
+  #dirty: PagedColumn[] = [];
+  #running = false;
+  readonly #clock: () => number;
+  readonly random: () => number;
+  readonly store: StateStore | null;
+  #cycleTimeMs: number;
+
+  constructor(options: UpdateGraphOptions = {}) {
+    this.#clock = options.clock ?? (() => Date.now());
+    this.random = seededRandom(options.seed ?? Math.floor(Math.random() * 0x7fffffff));
+    this.#cycleTimeMs = this.#clock();
+    this.store = options.store ?? null;
+    this.#cycle = options.initialCycle ?? 0;
+  }
+
+  /** Number of the cycle running now, or of the last one completed. */
+  get cycle(): number {
+    return this.#cycle;
+  }
+
+  /** The clock, in epoch milliseconds. */
+  nowMs(): number {
+    return this.#clock();
+  }
+
+  /** The clock reading taken at the start of the current (or last) cycle. */
+  get cycleTimeMs(): number {
+    return this.#cycleTimeMs;
+  }
+
+  /** Epoch nanoseconds of the current cycle's clock reading. */
+  nowNanos(): bigint {
+    const ms = this.#cycleTimeMs;
+    const whole = Math.floor(ms);
+    return BigInt(whole) * 1000000n + BigInt(Math.round((ms - whole) * 1e6));
+  }
+
+  /** @internal */
+  addNode(node: GraphNode): void {
+    this.#nodes.push(node);
+  }
+
+  /** @internal */
+  removeNode(node: GraphNode): void {
+    const i = this.#nodes.indexOf(node);
+    if (i >= 0) this.#nodes.splice(i, 1);
+  }
+
+  /** @internal CycleTracker */
+  markDirty(column: PagedColumn): void {
+    this.#dirty.push(column);
+  }
+
+  /** Runs one cycle synchronously (the Durable Object host runs it inside one transaction). */
+  runCycleSync(): void {
+    if (this.#running) throw new Error("runCycle called while a cycle is running");
+    this.#running = true;
+    this.#cycle++;
+    this.#cycleTimeMs = this.#clock();
+    try {
+      const nodes = this.#nodes.slice();
+      for (const n of nodes) n.preFlush?.();
+      for (const n of nodes) n.process();
+      for (const n of nodes) n.notify();
+      for (const n of nodes) n.postCycle?.();
+      this.store?.afterCycle(this.#cycle);
+    } finally {
+      for (const c of this.#dirty) c.endCycle();
+      this.#dirty = [];
+      this.#running = false;
+    }
+  }
+
+  /** Runs one cycle: sources flush, updates propagate, listeners run. */
+  runCycle(): Promise<void> {
+    try {
+      this.runCycleSync();
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}

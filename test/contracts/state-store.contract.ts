@@ -1,0 +1,128 @@
+/**
+ * Storage contract: the engine's persistence through a SqlPort must restore every stateful table
+ * exactly. Run against node:sqlite (test/engine/persist.test.ts) and Durable Object SQLite
+ * (test/workers/persist.test.ts).
+ */
+import { expect, it } from "vitest";
+import { PAGE_SIZE } from "../../src/engine/column.ts";
+import {
+  blinkToAppendOnly,
+  DynamicTableWriter,
+  ringTable,
+  tablePublisher,
+  timeTable,
+  UpdateGraph,
+} from "../../src/engine/index.ts";
+import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
+import { MAX_BLOB_BYTES } from "../../src/engine/persist/sql-port.ts";
+import { SqlStateStore } from "../../src/engine/persist/state-store.ts";
+
+/** Runs `fn` against the storage named `db` (the same name reaches the same data). */
+type Run = <T>(db: string, fn: (sql: SqlPort) => T | Promise<T>) => Promise<T>;
+
+/** Builds the same small family on every call: publisher -> ring, history; a writer; a time table. */
+function family(sql: SqlPort, clock: () => number) {
+  const store = new SqlStateStore(sql);
+  const g = new UpdateGraph({ seed: 1, store, clock });
+  const [blink, pub] = tablePublisher(g, {
+    name: "p",
+    columns: { X: "int32", S: "string", L: "int64" },
+  });
+  const ring = ringTable(blink, 5);
+  const hist = blinkToAppendOnly(blink);
+  const w = new DynamicTableWriter(g, { A: "float64" });
+  const tt = timeTable(g, "PT1s", { startTime: 0n });
+  return { store, g, pub, ring, hist, w, tt };
+}
+
+export function stateStoreContract(name: string, run: Run): void {
+  it(`${name}: a rebuilt family resumes with exactly the rows it had`, async () => {
+    let now = 10_500;
+    const clock = () => now;
+    const before = await run("resume", (sql) => {
+      const f = family(sql, clock);
+      for (let c = 0; c < 4; c++) {
+        f.pub.addRows(
+          Array.from({ length: 3 }, (_, i) => ({
+            X: c * 10 + i,
+            S: i === 1 ? null : `s${c}`,
+            L: 2n ** 60n + BigInt(c),
+          })),
+        );
+        f.w.writeRow(c + 0.5);
+        f.g.runCycleSync();
+        now += 1000;
+      }
+      return {
+        ring: f.ring.toRows(),
+        hist: f.hist.toRows(),
+        w: f.w.table.toRows(),
+        tt: f.tt.toRows(),
+      };
+    });
+    expect(before.ring.map((r) => r.X)).toEqual([21, 22, 30, 31, 32]);
+    expect(before.tt.length).toBe(14);
+    await run("resume", (sql) => {
+      const f = family(sql, clock);
+      expect(f.ring.toRows()).toEqual(before.ring);
+      expect(f.hist.toRows()).toEqual(before.hist);
+      expect(f.w.table.toRows()).toEqual(before.w);
+      expect(f.tt.toRows()).toEqual(before.tt);
+      // And it keeps ticking from there.
+      f.pub.addRows([{ X: 99, S: "z", L: 1n }]);
+      f.g.runCycleSync();
+      expect(f.ring.toRows().map((r) => r.X)).toEqual([22, 30, 31, 32, 99]);
+      expect(f.hist.size).toBe(13);
+      expect(f.ring.rowSet.toArray()).toEqual([8, 9, 10, 11, 12]);
+    });
+  });
+
+  it(`${name}: history beyond the memory budget is read back from storage`, async () => {
+    const n = PAGE_SIZE * 20 + 7;
+    await run("history", (sql) => {
+      const f = family(sql, () => 0);
+      for (let off = 0; off < n; off += 10_000) {
+        const len = Math.min(10_000, n - off);
+        f.pub.addRows(Array.from({ length: len }, (_, i) => ({ X: off + i, S: null, L: null })));
+        f.g.runCycleSync();
+      }
+      expect(f.hist.size).toBe(n);
+      expect(f.hist.column("X").loadedPages().length).toBeLessThan(20);
+      expect(f.hist.getValue("X", 5)).toBe(5);
+    });
+    await run("history", (sql) => {
+      const f = family(sql, () => 0);
+      expect(f.hist.size).toBe(n);
+      expect(f.hist.column("X").loadedPages().length).toBe(0);
+      const xs = f.hist.toRows().map((r) => r.X);
+      expect(xs.length).toBe(n);
+      expect(xs.every((x, i) => x === i)).toBe(true);
+    });
+  });
+
+  it(`${name}: stored BLOBs stay under ${MAX_BLOB_BYTES} bytes`, async () => {
+    const big = "x".repeat(100_000);
+    await run("blobs", (sql) => {
+      const f = family(sql, () => 0);
+      f.pub.addRows(Array.from({ length: 40 }, (_, i) => ({ X: i, S: big, L: 0n })));
+      f.g.runCycleSync();
+      const lengths = [...sql.exec("SELECT LENGTH(data) AS n FROM tf_page")].map((r) =>
+        Number(r.n),
+      );
+      expect(lengths.length).toBeGreaterThan(4);
+      expect(Math.max(...lengths)).toBeLessThanOrEqual(MAX_BLOB_BYTES);
+    });
+    await run("blobs", (sql) => {
+      const f = family(sql, () => 0);
+      expect(f.hist.toRows().map((r) => r.S)).toEqual(Array.from({ length: 40 }, () => big));
+    });
+  });
+
+  it(`${name}: a single row over the limit is refused`, async () => {
+    await run("too-big", (sql) => {
+      const f = family(sql, () => 0);
+      f.pub.addRows([{ X: 1, S: "y".repeat(MAX_BLOB_BYTES + 10), L: 0n }]);
+      expect(() => f.g.runCycleSync()).toThrow(/storage limit/);
+    });
+  });
+}

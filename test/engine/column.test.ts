@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { CycleTracker } from "../../src/engine/column.ts";
+import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
+import { RowSet } from "../../src/engine/row-set.ts";
+
+class Tracker implements CycleTracker {
+  cycle = 1;
+  dirty: PagedColumn[] = [];
+  markDirty(c: PagedColumn) {
+    this.dirty.push(c);
+  }
+  end() {
+    for (const c of this.dirty) c.endCycle();
+    this.dirty = [];
+    this.cycle++;
+  }
+}
+
+describe("PagedColumn", () => {
+  it("reads back what was written across pages, with nulls", () => {
+    const c = new PagedColumn("int32");
+    const n = PAGE_SIZE * 2 + 10;
+    const data = Int32Array.from({ length: n }, (_, i) => i * 3);
+    const valid = new Uint8Array(n).fill(1);
+    valid[5] = 0;
+    valid[PAGE_SIZE + 1] = 0;
+    c.writeRun(0, { data, valid, length: n });
+    expect(c.get(4)).toBe(12);
+    expect(c.get(5)).toBeNull();
+    expect(c.get(PAGE_SIZE + 1)).toBeNull();
+    expect(c.get(n - 1)).toBe((n - 1) * 3);
+    const v = c.run(PAGE_SIZE, 4);
+    expect(Array.from(v.data as Int32Array)).toEqual([
+      PAGE_SIZE * 3,
+      (PAGE_SIZE + 1) * 3,
+      (PAGE_SIZE + 2) * 3,
+      (PAGE_SIZE + 3) * 3,
+    ]);
+    expect(Array.from(v.valid!)).toEqual([1, 0, 1, 1]);
+    const g = c.gather([n - 1, 5, 0], 3);
+    expect([(g.data as Int32Array)[0], (g.data as Int32Array)[2]]).toEqual([(n - 1) * 3, 0]);
+    expect(Array.from(g.valid!)).toEqual([1, 0, 1]);
+  });
+
+  it("allocates no validity mask while there are no nulls", () => {
+    const c = new PagedColumn("float64");
+    c.writeRun(0, {
+      data: new Float64Array([1, 2, 3]),
+      valid: new Uint8Array([1, 1, 1]),
+      length: 3,
+    });
+    expect(c.run(0, 3).valid).toBeNull();
+    c.setRaw(1, null);
+    expect(Array.from(c.run(0, 3).valid!)).toEqual([1, 0, 1]);
+  });
+
+  it("presents bool, char, int64 and string values", () => {
+    const b = new PagedColumn("bool");
+    b.setRaw(0, 1);
+    b.setRaw(1, 0);
+    expect([b.get(0), b.get(1)]).toEqual([true, false]);
+    const ch = new PagedColumn("char");
+    ch.setRaw(0, "é".charCodeAt(0));
+    expect(ch.get(0)).toBe("é");
+    const l = new PagedColumn("int64");
+    l.setRaw(3, 2n ** 63n - 1n);
+    expect(l.get(3)).toBe(2n ** 63n - 1n);
+    const s = new PagedColumn("string");
+    s.writeRun(PAGE_SIZE - 1, { data: ["a", "b"], valid: new Uint8Array([1, 0]), length: 2 });
+    expect([s.get(PAGE_SIZE - 1), s.get(PAGE_SIZE)]).toEqual(["a", null]);
+  });
+
+  it("keeps previous values of overwritten and released pages until the cycle ends", () => {
+    const t = new Tracker();
+    const c = new PagedColumn("int32", t);
+    c.writeRun(0, { data: new Int32Array([1, 2, 3]), valid: null, length: 3 });
+    t.end();
+    // Cycle 2: overwrite key 0..1 (blink-style key reuse).
+    c.writeRun(0, { data: new Int32Array([10, 20]), valid: null, length: 2 });
+    expect(c.get(0)).toBe(10);
+    expect(c.getPrev(0)).toBe(1);
+    expect(c.getPrev(2)).toBe(3);
+    expect(Array.from(c.run(0, 3, true).data as Int32Array)).toEqual([1, 2, 3]);
+    t.end();
+    expect(c.getPrev(0)).toBe(10);
+    // Cycle 3: release every key; the page stays readable as previous until the cycle ends.
+    c.release(RowSet.flat(3), RowSet.EMPTY);
+    expect(c.get(1)).toBeNull();
+    expect(c.getPrev(1)).toBe(20);
+    t.end();
+    expect(c.pageCount).toBe(0);
+  });
+
+  it("releases only pages with no live key", () => {
+    const c = new PagedColumn("int8");
+    const n = PAGE_SIZE * 3;
+    c.writeRun(0, { data: new Int8Array(n), valid: null, length: n });
+    c.release(RowSet.range(0, PAGE_SIZE + 5), RowSet.range(PAGE_SIZE + 5, n));
+    expect(c.pageCount).toBe(2);
+  });
+});

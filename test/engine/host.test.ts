@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { FamilyHost, pendingBatches } from "../../src/durable/host.ts";
+import type { HostDriver } from "../contracts/host.contract.ts";
+import { hostContract } from "../contracts/host.contract.ts";
+import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
+
+function driver(): HostDriver {
+  const db = memoryDb();
+  let now = 1_000_000;
+  const make = () =>
+    new FamilyHost(nodePort(db), { now: () => now, transaction: nodeTransaction(db) });
+  let host = make();
+  const unwrap = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  return {
+    create: (spec) => unwrap(() => host.create("t", spec)),
+    publish: (rows, key) =>
+      unwrap(() => host.publish({ rows }, key === undefined ? {} : { idempotencyKey: key })),
+    cycle: async () => {
+      now += 1000;
+      host.runCycle();
+    },
+    restart: async () => {
+      host = make();
+    },
+    rows: async (view) => host.view(view).toRows(),
+    describe: async () => host.describe(),
+  };
+}
+
+describe("FamilyHost over node:sqlite", () => {
+  hostContract("node:sqlite", async () => driver());
+
+  it("splits large batches into parts of at most 1 MB and consumes whole batches per cycle", () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), {
+      transaction: nodeTransaction(db),
+      maxRowsPerCycle: 1000,
+    });
+    host.create("t", { columns: { S: "string" }, derived: { all: "blinkToAppendOnly(source)" } });
+    const big = "z".repeat(50_000);
+    host.publish({ rows: Array.from({ length: 60 }, () => ({ S: big })) });
+    host.publish({ rows: Array.from({ length: 1500 }, (_, i) => ({ S: `r${i}` })) });
+    host.publish({ rows: [{ S: "last" }] });
+    const parts = pendingBatches(nodePort(db));
+    expect(parts.filter((p) => p.seq === 1).length).toBeGreaterThan(2);
+    expect(Math.max(...parts.map((p) => p.bytes))).toBeLessThanOrEqual(1_000_000);
+    expect(host.runCycle()).toMatchObject({ rows: 60, backlog: true });
+    expect(host.runCycle()).toMatchObject({ rows: 1500, backlog: true });
+    expect(host.runCycle()).toMatchObject({ rows: 1, backlog: false });
+    expect(host.view("all").size).toBe(1561);
+  });
+
+  it("an idle family asks for no cycle; pending rows and time tables do", () => {
+    const db = memoryDb();
+    let now = 5000;
+    const host = new FamilyHost(nodePort(db), { now: () => now, transaction: nodeTransaction(db) });
+    expect(host.nextCycleAt()).toBeNull();
+    host.create("t", { columns: { X: "int32" }, cycleMs: 200 });
+    expect(host.nextCycleAt()).toBeNull();
+    host.publish({ rows: [{ X: 1 }] });
+    expect(host.nextCycleAt()).toBe(5200);
+    now = 5200;
+    host.runCycle();
+    // The blink source still shows the rows: one more cycle clears it, then the family is idle.
+    expect(host.nextCycleAt()).toBe(5400);
+    now = 5400;
+    host.runCycle();
+    expect(host.nextCycleAt()).toBeNull();
+    const tt = new FamilyHost(nodePort(memoryDb()), { now: () => now });
+    tt.create("tt", { source: { timeTable: "PT1s" }, cycleMs: 1000 });
+    expect(tt.nextCycleAt()).toBe(6400);
+  });
+
+  it("a failed cycle rolls back and the family recovers from storage", () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", { columns: { X: "int32" }, derived: { all: "blinkToAppendOnly(source)" } });
+    host.publish({ rows: [{ X: 1 }] });
+    host.runCycle();
+    host.publish({ rows: [{ X: 2 }] });
+    // Sabotage the cycle's storage write once: the cycle must not half-apply.
+    db.exec(
+      "CREATE TRIGGER boom BEFORE INSERT ON tf_page BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
+    expect(() => host.runCycle()).toThrow(/disk on fire/);
+    db.exec("DROP TRIGGER boom");
+    expect(host.cycle).toBe(1);
+    expect(host.pendingRows).toBe(1);
+    expect(host.runCycle()).toMatchObject({ cycle: 2, rows: 1 });
+    expect(host.view("all").toRows()).toEqual([{ X: 1 }, { X: 2 }]);
+  });
+
+  it("snapshots in json, csv and arrow with offset and limit; unknown views are 404", () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", { columns: { S: "string", L: "int64", T: "instant" } });
+    host.publish({
+      rows: [
+        { S: "a,b", L: "9007199254740993", T: "2024-01-01T00:00:00.000000001Z" },
+        { S: null, L: 5, T: null },
+      ],
+    });
+    host.runCycle();
+    expect(host.snapshot("source")).toEqual({
+      format: "json",
+      schema: { S: "string", L: "int64", T: "instant" },
+      cycle: 1,
+      total: 2,
+      offset: 0,
+      keys: [0, 1],
+      rows: [
+        { S: "a,b", L: "9007199254740993", T: "2024-01-01T00:00:00.000000001Z" },
+        { S: null, L: 5, T: null },
+      ],
+    });
+    expect(host.snapshot("source", { format: "csv" })).toMatchObject({
+      text: 'S,L,T\r\n"a,b",9007199254740993,2024-01-01T00:00:00.000000001Z\r\n,5,\r\n',
+    });
+    expect(host.snapshot("source", { offset: 1, limit: 5 })).toMatchObject({ keys: [1], total: 2 });
+    const arrow = host.snapshot("source", { format: "arrow" });
+    expect(arrow.format === "arrow" && arrow.bytes.byteLength > 0).toBe(true);
+    expect(() => host.snapshot("nope")).toThrow(/no view "nope"; views are \[source\]/);
+    expect(() => host.snapshot("source", { limit: -1 })).toThrow(/limit/);
+  });
+
+  it("shutdown fails the source and refuses further rows", () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", { columns: { X: "int32" }, derived: { all: "blinkToAppendOnly(source)" } });
+    host.publish({ rows: [{ X: 1 }] });
+    host.runCycle();
+    host.shutdown("maintenance");
+    expect(host.describe()).toMatchObject({ state: "shutdown", shutdownReason: "maintenance" });
+    expect(host.view("all").isFailed).toBe(true);
+    expect(() => host.publish({ rows: [{ X: 2 }] })).toThrow(/shut down/);
+    expect(host.nextCycleAt()).toBeNull();
+    const again = new FamilyHost(nodePort(db));
+    expect(again.describe().state).toBe("shutdown");
+    expect(again.view("all").toRows()).toEqual([{ X: 1 }]);
+  });
+});

@@ -1,0 +1,67 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RowSet, RowSetBuilder } from "../../src/engine/row-set.ts";
+
+const keysArb = fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 120 });
+const sortedUnique = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
+
+describe("RowSet", () => {
+  it("stores ranges and reports size, first, last", () => {
+    const r = RowSet.of(5, 1, 2, 3, 9, 10);
+    expect(r.toArray()).toEqual([1, 2, 3, 5, 9, 10]);
+    expect(r.size).toBe(6);
+    expect(r.rangeCount).toBe(3);
+    expect(r.first()).toBe(1);
+    expect(r.last()).toBe(10);
+    expect(r.toString()).toBe("{1-3,5,9-10}");
+    expect(RowSet.EMPTY.first()).toBe(-1);
+    expect(RowSet.flat(0).isEmpty).toBe(true);
+  });
+
+  it("finds keys and positions", () => {
+    const r = RowSet.of(1, 2, 3, 5, 9, 10);
+    expect(r.get(0)).toBe(1);
+    expect(r.get(3)).toBe(5);
+    expect(r.get(5)).toBe(10);
+    expect(r.get(6)).toBe(-1);
+    expect(r.find(9)).toBe(4);
+    expect(r.find(4)).toBe(-1);
+    expect(r.contains(3)).toBe(true);
+    expect(r.contains(4)).toBe(false);
+    expect(r.subSetByPosition(2, 5).toArray()).toEqual([3, 5, 9]);
+    expect(r.overlapsRange(6, 9)).toBe(false);
+    expect(r.overlapsRange(6, 10)).toBe(true);
+  });
+
+  it("builder rejects keys out of order", () => {
+    const b = new RowSetBuilder();
+    b.addKey(5);
+    b.addKey(5);
+    b.addRange(6, 8);
+    expect(() => b.addKey(3)).toThrow(RangeError);
+    expect(b.build().toArray()).toEqual([5, 6, 7]);
+  });
+
+  it("set algebra matches a Set reference (property)", () => {
+    fc.assert(
+      fc.property(keysArb, keysArb, (a, b) => {
+        const ra = RowSet.fromKeys(a);
+        const rb = RowSet.fromKeys(b);
+        const sa = new Set(a);
+        const sb = new Set(b);
+        expect(ra.toArray()).toEqual(sortedUnique(a));
+        expect(ra.union(rb).toArray()).toEqual(sortedUnique([...a, ...b]));
+        expect(ra.minus(rb).toArray()).toEqual(sortedUnique(a.filter((k) => !sb.has(k))));
+        expect(ra.intersect(rb).toArray()).toEqual(sortedUnique(a.filter((k) => sb.has(k))));
+        expect(ra.union(rb).size).toBe(new Set([...sa, ...sb]).size);
+        const arr = ra.toArray();
+        arr.forEach((k, i) => {
+          expect(ra.get(i)).toBe(k);
+          expect(ra.find(k)).toBe(i);
+        });
+        expect(ra.shift(7).toArray()).toEqual(arr.map((k) => k + 7));
+        expect(ra.equals(RowSet.fromKeys([...arr].reverse()))).toBe(true);
+      }),
+    );
+  });
+});
