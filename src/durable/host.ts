@@ -17,7 +17,7 @@ import type { BuiltFamily } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec } from "../engine/family/spec.ts";
 import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
-import type { Schema, Table } from "../engine/index.ts";
+import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToCsv, rowsToJson } from "../engine/json-forms.ts";
@@ -103,6 +103,10 @@ export class FamilyHost {
   readonly #maxRows: number;
   #family: BuiltFamily | null = null;
   #store: SqlStateStore | null = null;
+  /** Each view's update in the last cycle that ran (for subscribers). */
+  #updates = new Map<string, TableUpdate>();
+  /** Views that failed in the last cycle that ran. */
+  #failures = new Map<string, unknown>();
 
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
@@ -154,6 +158,13 @@ export class FamilyHost {
     const store = new SqlStateStore(this.#sql);
     const graph = new UpdateGraph({ store, initialCycle: this.cycle, clock: this.#now });
     const fam = buildFamily(spec, graph, this.#meta<string>("name") ?? "family");
+    for (const [name, t] of fam.views) {
+      if (!t.isRefreshing) continue;
+      t.listen(
+        (u) => this.#updates.set(name, u),
+        (e) => this.#failures.set(name, e),
+      );
+    }
     this.#store = store;
     this.#family = fam;
     return fam;
@@ -163,6 +174,18 @@ export class FamilyHost {
   reset(): void {
     this.#family = null;
     this.#store = null;
+    this.#updates = new Map();
+    this.#failures = new Map();
+  }
+
+  /** The updates of the last cycle, by view (views that did not change are absent). */
+  get lastUpdates(): ReadonlyMap<string, TableUpdate> {
+    return this.#updates;
+  }
+
+  /** The views that failed in the last cycle, with their errors. */
+  get lastFailures(): ReadonlyMap<string, unknown> {
+    return this.#failures;
   }
 
   // ---- create / describe / destroy -----------------------------------------------------------
@@ -342,6 +365,8 @@ export class FamilyHost {
     if (!this.exists || this.isShutdown) return null;
     const fam = this.family();
     try {
+      this.#updates = new Map();
+      this.#failures = new Map();
       return this.#tx(() => {
         const batches = this.#takeBatches();
         const schema = fam.spec.columns;
@@ -470,6 +495,8 @@ export class FamilyHost {
     const fam = this.family();
     if (this.isShutdown) return { cycle: this.cycle };
     fam.publisher?.publishFailure(new Error(reason));
+    this.#updates = new Map();
+    this.#failures = new Map();
     try {
       this.#tx(() => {
         this.#sql.exec("DELETE FROM host_pending");

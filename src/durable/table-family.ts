@@ -1,9 +1,25 @@
 /**
  * TableFamily: the Durable Object that hosts one table family (a source plus the derived tables
- * named in its spec). SQLite-backed; cycles will run on alarms. For now it only answers health
- * checks so the platform wiring (binding, migration, RPC, SQL storage) can be tested.
+ * of its spec). The work is FamilyHost's (host.ts); this class adds what only the platform has:
+ * typed RPC for the router, the alarm that runs cycles, and SQLite transactions.
+ *
+ * Cycles run on the object's single alarm, every `cycleMs` while there is something to do
+ * (pending rows, a time-table source, a blink view to clear); an idle family has no alarm. An
+ * alarm that throws is retried by the platform; the host rolled the cycle back and rebuilds its
+ * tables from storage, so the retry applies the cycle once.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { RpcResult } from "./errors.ts";
+import { asResult, errorResult } from "./errors.ts";
+import type {
+  Description,
+  PublishInput,
+  PublishResult,
+  Snapshot,
+  SnapshotOptions,
+} from "./host.ts";
+import { FamilyHost } from "./host.ts";
+import { attachmentOf, SocketHub } from "./sockets.ts";
 
 /** Result of {@link TableFamily.health}. */
 export interface TableFamilyHealth {
@@ -13,15 +29,195 @@ export interface TableFamilyHealth {
 }
 
 export class TableFamily extends DurableObject<Env> {
+  readonly #host: FamilyHost;
+  readonly #sockets: SocketHub;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sockets = new SocketHub(ctx);
+    this.#host = new FamilyHost(ctx.storage.sql, {
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+    });
+    // Rebuild the tables before the first request. A failure is not thrown here (that would
+    // wedge the object): the next call rebuilds again and reports the error as its result.
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        if (this.#host.exists) this.#host.family();
+      } catch (e) {
+        console.error("tickflare: rebuilding the table family failed", e);
+        this.#host.reset();
+      }
+    });
+  }
+
   /** RPC: liveness check; returns this object's id. */
   health(): TableFamilyHealth {
     return { ok: true, object: this.ctx.id.toString() };
   }
 
+  /** RPC: creates the family (the same spec again is a no-op; another spec is a 409). */
+  async create(
+    name: string,
+    spec: unknown,
+  ): Promise<RpcResult<{ created: boolean; description: Description }>> {
+    const r = asResult(() => {
+      const { created } = this.#host.create(name, spec);
+      return { created, description: this.#host.describe() };
+    });
+    await this.#schedule();
+    return r;
+  }
+
+  /** RPC: schema, type attributes, sizes, memory and storage per view, cycle, pending rows. */
+  async describe(): Promise<RpcResult<Description>> {
+    return asResult(() => this.#host.describe());
+  }
+
+  /** RPC: stores a batch durably, then acknowledges it with the cycle it will appear in. */
+  async publish(
+    input: PublishInput,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<RpcResult<PublishResult>> {
+    const r = asResult(() => this.#host.publish(input, options));
+    if (r.ok && !r.value.duplicate) await this.#schedule();
+    return r;
+  }
+
+  /** RPC: the current contents of a view. */
+  async snapshot(view: string, options: SnapshotOptions = {}): Promise<RpcResult<Snapshot>> {
+    return asResult(() => this.#host.snapshot(view, options));
+  }
+
+  /** RPC: fails the source (publishFailure) now; the family accepts no more rows. */
+  async shutdown(reason: string): Promise<RpcResult<{ cycle: number }>> {
+    const r = asResult(() => this.#host.shutdown(reason));
+    if (r.ok) this.#sockets.broadcast(this.#host, r.value.cycle);
+    await this.#schedule();
+    return r;
+  }
+
+  /** RPC: deletes everything the family stored. */
+  async destroy(): Promise<RpcResult<{ destroyed: true }>> {
+    await this.ctx.storage.deleteAlarm();
+    return asResult(() => {
+      this.#host.destroy();
+      return { destroyed: true as const };
+    });
+  }
+
+  /** RPC (tests and diagnostics): when the next cycle is due, or null when idle. */
+  async nextCycleAt(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
+  }
+
+  override async alarm(): Promise<void> {
+    const r = this.#host.runCycle();
+    if (r) this.#sockets.broadcast(this.#host, r.cycle);
+    await this.#schedule();
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const a = attachmentOf(ws);
+    if (a?.role === "pub") {
+      if (this.#sockets.onPublishFrame(this.#host, ws, message) > 0) await this.#schedule();
+      return;
+    }
+    if (typeof message === "string" && message !== "ping") {
+      ws.send(
+        JSON.stringify({
+          type: "error",
+          error: "read_only",
+          detail: "a subscription socket accepts no messages",
+        }),
+      );
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "socket error");
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Sets the alarm for the next cycle, or clears it when the family is idle. */
+  async #schedule(): Promise<void> {
+    const at = this.#host.nextCycleAt();
+    const current = await this.ctx.storage.getAlarm();
+    if (at === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current === null || current > at) {
+      await this.ctx.storage.setAlarm(at);
+    }
+  }
+
+  /**
+   * WebSocket upgrades (the only traffic that uses fetch; everything else is RPC). The router has
+   * authenticated the request and checked the parameters' shape already:
+   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>]` and `/publish`.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/health") {
       return Response.json(this.health());
+    }
+    if (url.pathname === "/subscribe" || url.pathname === "/publish") {
+      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+        return Response.json(
+          { error: "upgrade_required", detail: "this endpoint needs a WebSocket upgrade" },
+          { status: 426 },
+        );
+      }
+      try {
+        if (url.pathname === "/publish") {
+          const fam = this.#host.family();
+          if (fam.spec.source.type === "timeTable") {
+            return Response.json(
+              {
+                error: "not_publishable",
+                detail: "a time-table family makes its own rows; it accepts none",
+              },
+              { status: 409 },
+            );
+          }
+          return this.#sockets.openPublish();
+        }
+        const format = url.searchParams.get("format") ?? "json";
+        if (format !== "json" && format !== "arrow") {
+          return Response.json(
+            { error: "bad_format", detail: `format must be json or arrow, got "${format}"` },
+            { status: 400 },
+          );
+        }
+        const sinceText = url.searchParams.get("since");
+        const since = sinceText === null ? null : Number(sinceText);
+        if (since !== null && (!Number.isInteger(since) || since < 0)) {
+          return Response.json(
+            { error: "bad_since", detail: `since must be a cycle number, got "${sinceText}"` },
+            { status: 400 },
+          );
+        }
+        const res = this.#sockets.subscribe(
+          this.#host,
+          url.searchParams.get("view") ?? "source",
+          format,
+          since,
+        );
+        return res;
+      } catch (e) {
+        const err = errorResult(e);
+        if (!err) throw e;
+        return Response.json({ error: err.error, detail: err.detail }, { status: err.status });
+      }
     }
     return Response.json(
       { error: "not_found", detail: `no route for ${request.method} ${url.pathname}` },

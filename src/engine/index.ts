@@ -1,28 +1,18 @@
 /**
  * tickflare engine: ticking tables in the Deephaven model, runtime-agnostic (Workers, Deno,
- * Node, browsers). See docs/engine.md.
+ * Node, browsers). See docs/engine.md. Exports are grouped by concern; import order here is
+ * deliberate (the file is exempt from import sorting in biome.json).
  */
 
-// Arrow
-export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
-// Errors
-export {
-  ArgumentError,
-  ArrowError,
-  FormulaError,
-  isTickflareError,
-  SchemaError,
-  TableFailedError,
-  TickflareError,
-  UnsupportedOperationError,
-  ValueError,
-} from "./errors.ts";
-export type { CompiledFormula } from "./formula/index.ts";
-// Formulas
-export { compileFormula } from "./formula/index.ts";
-export type { JsonValue } from "./json-forms.ts";
-export { rowsToCsv, rowsToJson, toJsonValue } from "./json-forms.ts";
-export type { ColumnData } from "./new-table.ts";
+// Update graph and table updates
+export { UpdateGraph } from "./update-graph.ts";
+export type { UpdateGraphOptions } from "./update-graph.ts";
+export type { TableUpdate } from "./table-update.ts";
+export { RowSet, RowSetBuilder } from "./row-set.ts";
+
+// Tables and static construction
+export { Table } from "./table.ts";
+export type { FailureListener, TableAttributes, UpdateListener } from "./table.ts";
 export {
   boolCol,
   byteCol,
@@ -39,27 +29,66 @@ export {
   stringCol,
   tableFromRows,
 } from "./new-table.ts";
-export type { BlinkToAppendOnlyOptions } from "./ops/blink-to-append-only.ts";
-export { blinkToAppendOnly } from "./ops/blink-to-append-only.ts";
+export type { ColumnData } from "./new-table.ts";
 export { seedStaticRandom } from "./ops/eval.ts";
+
+// Derived tables that are functions rather than methods
 export { merge } from "./ops/merge.ts";
-export type { RingTableOptions } from "./ops/ring.ts";
 export { ringTable } from "./ops/ring.ts";
-export { RowSet, RowSetBuilder } from "./row-set.ts";
-export { DynamicTableWriter, WriterClosedError } from "./sources/dynamic-table-writer.ts";
-export type { TablePublisherOptions } from "./sources/table-publisher.ts";
+export type { RingTableOptions } from "./ops/ring.ts";
+export { blinkToAppendOnly } from "./ops/blink-to-append-only.ts";
+export type { BlinkToAppendOnlyOptions } from "./ops/blink-to-append-only.ts";
+
+// Aggregations
+export { agg, PartitionedTable } from "./agg/index.ts";
+export type { AggSpec } from "./agg/index.ts";
 
 // Sources
 export { TablePublisher, tablePublisher } from "./sources/table-publisher.ts";
-export type { TimeTableOptions } from "./sources/time-table.ts";
+export type { TablePublisherOptions } from "./sources/table-publisher.ts";
+export { DynamicTableWriter, WriterClosedError } from "./sources/dynamic-table-writer.ts";
 export { parseDuration, timeTable } from "./sources/time-table.ts";
-export type { FailureListener, TableAttributes, UpdateListener } from "./table.ts";
-// Tables
-export { Table } from "./table.ts";
-export type { TableUpdate } from "./table-update.ts";
+export type { TimeTableOptions } from "./sources/time-table.ts";
+export { Mirror, mirrorTable } from "./sources/mirror-table.ts";
+export type { KeyedRows } from "./sources/mirror-table.ts";
+
+// Formulas
+export { compileFormula } from "./formula/index.ts";
+export type { CompiledFormula } from "./formula/index.ts";
+
 // Types and values
-export type { ColumnType, Schema, Value } from "./types.ts";
 export { COLUMN_TYPES, formatInstant, parseInstant, validateSchema } from "./types.ts";
-export type { UpdateGraphOptions } from "./update-graph.ts";
-// Update graph and table updates
-export { UpdateGraph } from "./update-graph.ts";
+export type { ColumnType, Schema, Value } from "./types.ts";
+
+// Arrow and JSON forms
+export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
+export { rowsToCsv, rowsToJson, toJsonValue } from "./json-forms.ts";
+export type { JsonValue } from "./json-forms.ts";
+
+// Wire protocol (subscribe / publish WebSockets)
+export { deltaFrames, FRAME_BYTES, snapshotFrames } from "./wire.ts";
+export type {
+  AckMessage,
+  DeltaMessage,
+  ErrorMessage,
+  FailureMessage,
+  Frame,
+  JsonRow,
+  ResumeMessage,
+  ServerMessage,
+  SnapshotMessage,
+  WireFormat,
+} from "./wire.ts";
+
+// Errors
+export {
+  ArgumentError,
+  ArrowError,
+  FormulaError,
+  isTickflareError,
+  SchemaError,
+  TableFailedError,
+  TickflareError,
+  UnsupportedOperationError,
+  ValueError,
+} from "./errors.ts";

@@ -27,7 +27,9 @@ export interface HostDriver {
 
 export type DriverFactory = (name: string) => Promise<HostDriver>;
 
+// cycleMs is long so that real alarms never fire on their own mid-test; tests step cycles.
 const SPEC = {
+  cycleMs: 3_600_000,
   columns: { Sym: "string", Price: "float64", Size: "int64" },
   derived: {
     recent: "ringTable(source, 4)",

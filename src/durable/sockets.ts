@@ -1,0 +1,246 @@
+/**
+ * SocketHub: the WebSockets of one table family, on the Hibernation API. Subscriber sockets are
+ * tagged `sub:<view>` so a view's subscribers are found without scanning; publish sockets are
+ * tagged `pub`. Attachments are validated after a wake (they are untrusted input). Pings are
+ * answered by the runtime without waking the object.
+ *
+ * Resume: deltas sent since the object woke are kept per view and format (bounded), so a
+ * subscriber reconnecting with `since=<cycle>` gets exactly the deltas it missed when they are
+ * all still held, and a fresh snapshot otherwise.
+ */
+import type { Frame, WireFormat } from "../engine/wire.ts";
+import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
+import { errorResult } from "./errors.ts";
+import type { FamilyHost } from "./host.ts";
+
+const HISTORY_CYCLES = 256;
+const HISTORY_BYTES = 8 << 20;
+
+interface SubAttachment {
+  v: 1;
+  role: "sub";
+  view: string;
+  format: WireFormat;
+}
+interface PubAttachment {
+  v: 1;
+  role: "pub";
+  seq: number;
+}
+type Attachment = SubAttachment | PubAttachment;
+
+/** Reads and validates a socket's attachment; null when it is not one of ours. */
+export function attachmentOf(ws: WebSocket): Attachment | null {
+  let a: unknown;
+  try {
+    a = ws.deserializeAttachment();
+  } catch {
+    return null;
+  }
+  if (a === null || typeof a !== "object") return null;
+  const o = a as Record<string, unknown>;
+  if (o.v !== 1) return null;
+  if (
+    o.role === "sub" &&
+    typeof o.view === "string" &&
+    (o.format === "json" || o.format === "arrow")
+  ) {
+    return { v: 1, role: "sub", view: o.view, format: o.format };
+  }
+  if (o.role === "pub" && typeof o.seq === "number" && Number.isInteger(o.seq) && o.seq >= 0) {
+    return { v: 1, role: "pub", seq: o.seq };
+  }
+  return null;
+}
+
+interface Held {
+  /** Every delta of cycles after `from` is held. */
+  from: number;
+  entries: { cycle: number; frames: Frame[]; bytes: number }[];
+  bytes: number;
+}
+
+export class SocketHub {
+  readonly #ctx: DurableObjectState;
+  /** `${view}\u0000${format}` -> deltas held for resume. */
+  readonly #held = new Map<string, Held>();
+
+  constructor(ctx: DurableObjectState) {
+    this.#ctx = ctx;
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Accepts a subscriber: snapshot (or the missed deltas), then one delta per cycle. */
+  subscribe(host: FamilyHost, view: string, format: WireFormat, since: number | null): Response {
+    const table = host.view(view); // throws a 404 HostError for an unknown view
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
+    server.serializeAttachment({ v: 1, role: "sub", view, format } satisfies SubAttachment);
+    const cycle = host.cycle;
+    const held = this.#held.get(`${view}\u0000${format}`);
+    if (since !== null && since === cycle) {
+      server.send(JSON.stringify({ type: "resume", since, cycle }));
+    } else if (since !== null && since < cycle && held && since >= held.from) {
+      server.send(JSON.stringify({ type: "resume", since, cycle }));
+      for (const e of held.entries) if (e.cycle > since) for (const f of e.frames) server.send(f);
+    } else {
+      for (const f of snapshotFrames(table, cycle, format)) server.send(f);
+    }
+    this.#track(view, format, cycle);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Accepts a publish stream. */
+  openPublish(): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.#ctx.acceptWebSocket(server, ["pub"]);
+    server.serializeAttachment({ v: 1, role: "pub", seq: 0 } satisfies PubAttachment);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** True while any subscriber is connected. */
+  get hasSubscribers(): boolean {
+    return this.#ctx.getWebSockets().some((ws) => attachmentOf(ws)?.role === "sub");
+  }
+
+  /** Starts holding deltas of (view, format) from `cycle` on, if not already. */
+  #track(view: string, format: WireFormat, cycle: number): void {
+    const k = `${view}\u0000${format}`;
+    if (!this.#held.has(k)) this.#held.set(k, { from: cycle, entries: [], bytes: 0 });
+  }
+
+  /** Sends this cycle's deltas (and failures) to every subscriber of a changed view. */
+  broadcast(host: FamilyHost, cycle: number): void {
+    const fam = host.family();
+    const formatsByView = new Map<string, Set<WireFormat>>();
+    for (const k of this.#held.keys()) {
+      const [view, format] = k.split("\u0000") as [string, WireFormat];
+      if (!formatsByView.has(view)) formatsByView.set(view, new Set());
+      formatsByView.get(view)!.add(format);
+    }
+    // Sockets that survived a wake are tracked again from now on.
+    for (const ws of this.#ctx.getWebSockets()) {
+      const a = attachmentOf(ws);
+      if (a?.role === "sub") {
+        if (!formatsByView.has(a.view)) formatsByView.set(a.view, new Set());
+        formatsByView.get(a.view)!.add(a.format);
+        this.#track(a.view, a.format, cycle - 1);
+      }
+    }
+    for (const [view, formats] of formatsByView) {
+      const t = fam.views.get(view);
+      if (!t) continue;
+      const failed = host.lastFailures.get(view);
+      const u = host.lastUpdates.get(view);
+      if (!failed && !u) continue;
+      for (const format of formats) {
+        const frames: Frame[] = failed
+          ? [JSON.stringify({ type: "failure", cycle, ...failureBody(failed) })]
+          : deltaFrames(t, u!, cycle, format);
+        this.#hold(view, format, cycle, frames);
+        for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
+          const a = attachmentOf(ws);
+          if (a?.role !== "sub" || a.format !== format) continue;
+          try {
+            for (const f of frames) ws.send(f);
+          } catch {
+            // A socket closing under us is cleaned up by webSocketClose.
+          }
+        }
+      }
+    }
+  }
+
+  #hold(view: string, format: WireFormat, cycle: number, frames: Frame[]): void {
+    const h = this.#held.get(`${view}\u0000${format}`)!;
+    const bytes = frames.reduce((n, f) => n + (typeof f === "string" ? f.length : f.byteLength), 0);
+    h.entries.push({ cycle, frames, bytes });
+    h.bytes += bytes;
+    while (h.entries.length > HISTORY_CYCLES || (h.bytes > HISTORY_BYTES && h.entries.length > 1)) {
+      const dropped = h.entries.shift()!;
+      h.bytes -= dropped.bytes;
+      h.from = dropped.cycle;
+    }
+  }
+
+  /** Handles one frame of a publish stream: store durably, then ack with its sequence number. */
+  onPublishFrame(host: FamilyHost, ws: WebSocket, data: string | ArrayBuffer): number {
+    const a = attachmentOf(ws);
+    if (a?.role !== "pub") {
+      ws.send(
+        JSON.stringify({
+          type: "error",
+          error: "bad_socket",
+          detail: "this socket does not accept rows",
+        }),
+      );
+      return 0;
+    }
+    const seq = a.seq + 1;
+    ws.serializeAttachment({ v: 1, role: "pub", seq } satisfies PubAttachment);
+    let input: { rows: unknown[] } | { arrow: Uint8Array };
+    let key: string | undefined;
+    if (typeof data === "string") {
+      let body: unknown;
+      try {
+        body = JSON.parse(data);
+      } catch (e) {
+        ws.send(
+          JSON.stringify({
+            type: "error",
+            seq,
+            error: "bad_json",
+            detail: `frame ${seq} is not JSON: ${(e as Error).message}`,
+          }),
+        );
+        return 0;
+      }
+      const rows = Array.isArray(body) ? body : (body as { rows?: unknown })?.rows;
+      const k = Array.isArray(body)
+        ? undefined
+        : (body as { idempotencyKey?: unknown })?.idempotencyKey;
+      if (!Array.isArray(rows)) {
+        ws.send(
+          JSON.stringify({
+            type: "error",
+            seq,
+            error: "bad_body",
+            detail: `frame ${seq}: expected a JSON array of rows or { "rows": [...] }`,
+          }),
+        );
+        return 0;
+      }
+      if (k !== undefined && typeof k !== "string") {
+        ws.send(
+          JSON.stringify({
+            type: "error",
+            seq,
+            error: "bad_idempotency_key",
+            detail: `frame ${seq}: idempotencyKey must be a string`,
+          }),
+        );
+        return 0;
+      }
+      input = { rows };
+      key = k as string | undefined;
+    } else input = { arrow: new Uint8Array(data) };
+    try {
+      const r = host.publish(input, key === undefined ? {} : { idempotencyKey: key });
+      ws.send(JSON.stringify({ type: "ack", seq, ...r }));
+      return r.duplicate ? 0 : r.accepted;
+    } catch (e) {
+      const err = errorResult(e);
+      if (!err) throw e;
+      ws.send(JSON.stringify({ type: "error", seq, error: err.error, detail: err.detail }));
+      return 0;
+    }
+  }
+}
+
+function failureBody(e: unknown): { error: string; detail: string } {
+  const err = errorResult(e);
+  if (err) return { error: err.error, detail: err.detail };
+  return { error: "failed", detail: e instanceof Error ? e.message : String(e) };
+}

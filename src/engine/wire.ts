@@ -1,0 +1,201 @@
+/**
+ * Wire messages of the subscribe and publish WebSockets (docs/protocol.md). The server sends a
+ * snapshot (possibly split into parts of about 1 MiB), then one delta per cycle in which the view
+ * changed. With `format=arrow` each JSON header frame is followed by binary frames, each one Arrow
+ * IPC stream: a snapshot's `frames` frames of rows in key order, or a delta's `addedFrames` then
+ * `modifiedFrames`. Keys are row keys; rows are in key order.
+ */
+import { tableToIPC } from "apache-arrow";
+import { vecsToArrow } from "./arrow.ts";
+import type { JsonValue } from "./json-forms.ts";
+import { rowsToJson } from "./json-forms.ts";
+import { readContiguous } from "./ops/copy.ts";
+import { encodeParts } from "./persist/state-store.ts";
+import type { RowSet } from "./row-set.ts";
+import type { Table } from "./table.ts";
+import type { TableUpdate } from "./table-update.ts";
+import type { Schema } from "./types.ts";
+
+export type JsonRow = Record<string, JsonValue>;
+export type WireFormat = "json" | "arrow";
+
+export interface SnapshotMessage {
+  type: "snapshot";
+  cycle: number;
+  schema: Schema;
+  /** Rows in the whole snapshot. */
+  total: number;
+  /** The view's type attributes, so a mirror can reproduce them. */
+  attributes: { blink: boolean; appendOnly: boolean; addOnly: boolean };
+  /** 0-based part number; `last` marks the final part. */
+  part: number;
+  last: boolean;
+  keys: number[];
+  /** JSON format only. */
+  rows?: JsonRow[];
+  /** Arrow format only: binary frames that follow this header. */
+  frames?: number;
+}
+
+export interface DeltaMessage {
+  type: "delta";
+  cycle: number;
+  removed: number[];
+  added: number[];
+  modified: number[];
+  modifiedColumns: string[];
+  addedRows?: JsonRow[];
+  modifiedRows?: JsonRow[];
+  addedFrames?: number;
+  modifiedFrames?: number;
+}
+
+export interface FailureMessage {
+  type: "failure";
+  cycle: number;
+  error: string;
+  detail: string;
+}
+
+/** Resuming with `since` found every delta still held: they follow, then live deltas. */
+export interface ResumeMessage {
+  type: "resume";
+  since: number;
+  cycle: number;
+}
+
+export interface AckMessage {
+  type: "ack";
+  seq: number;
+  accepted: number;
+  cycle: number;
+  duplicate: boolean;
+}
+
+export interface ErrorMessage {
+  type: "error";
+  seq?: number;
+  error: string;
+  detail: string;
+}
+
+export type ServerMessage =
+  | SnapshotMessage
+  | DeltaMessage
+  | FailureMessage
+  | ResumeMessage
+  | AckMessage
+  | ErrorMessage;
+export type Frame = string | Uint8Array;
+
+/** Target size of one snapshot part. */
+export const FRAME_BYTES = 1 << 20;
+
+/** Snapshot frames of `t`: JSON parts of about FRAME_BYTES, or headers with Arrow frames. */
+export function snapshotFrames(
+  t: Table,
+  cycle: number,
+  format: WireFormat,
+  frameBytes = FRAME_BYTES,
+): Frame[] {
+  const keys = t.rowSet;
+  const out: Frame[] = [];
+  if (format === "arrow") {
+    const vecs = readContiguous(
+      t.columnNames.map((n) => t.column(n)),
+      keys,
+    );
+    const parts = keys.isEmpty ? [] : encodeParts(t.columns, vecs, 0, keys.size);
+    // One header per part keeps every header small; keys of part i follow the part's rows.
+    let at = 0;
+    if (parts.length === 0) {
+      // An empty snapshot still sends one (empty) IPC stream: it carries the Arrow schema.
+      out.push(JSON.stringify(header(t, cycle, 0, true, [], 1)));
+      out.push(tableToIPC(vecsToArrow(t.columns, vecs, 0), "stream"));
+      return out;
+    }
+    parts.forEach((p, i) => {
+      const partKeys = keys.subSetByPosition(at, at + p.rows).toArray();
+      at += p.rows;
+      out.push(JSON.stringify(header(t, cycle, i, i === parts.length - 1, partKeys, 1)));
+      out.push(p.bytes);
+    });
+    return out;
+  }
+  const all = keys.toArray();
+  const rows = rowsToJson(t, all);
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    bytes += JSON.stringify(rows[i]).length + 16;
+    if (bytes >= frameBytes) {
+      chunks.push([start, i + 1]);
+      start = i + 1;
+      bytes = 0;
+    }
+  }
+  if (start < rows.length || chunks.length === 0) chunks.push([start, rows.length]);
+  chunks.forEach(([s, e], part) => {
+    const msg: SnapshotMessage = {
+      ...header(t, cycle, part, part === chunks.length - 1, all.slice(s, e), undefined),
+      rows: rows.slice(s, e),
+    };
+    out.push(JSON.stringify(msg));
+  });
+  return out;
+}
+
+function header(
+  t: Table,
+  cycle: number,
+  part: number,
+  last: boolean,
+  keys: number[],
+  frames: number | undefined,
+): SnapshotMessage {
+  const attributes = { blink: t.isBlink, appendOnly: t.isAppendOnly, addOnly: t.isAddOnly };
+  const m: SnapshotMessage = {
+    type: "snapshot",
+    cycle,
+    schema: t.columns,
+    total: t.size,
+    attributes,
+    part,
+    last,
+    keys,
+  };
+  if (frames !== undefined) m.frames = frames;
+  return m;
+}
+
+/** The frames of one cycle's delta of `t`. */
+export function deltaFrames(t: Table, u: TableUpdate, cycle: number, format: WireFormat): Frame[] {
+  const msg: DeltaMessage = {
+    type: "delta",
+    cycle,
+    removed: u.removed.toArray(),
+    added: u.added.toArray(),
+    modified: u.modified.toArray(),
+    modifiedColumns: [...u.modifiedColumns],
+  };
+  if (format === "json") {
+    msg.addedRows = rowsToJson(t, u.added);
+    msg.modifiedRows = rowsToJson(t, u.modified);
+    return [JSON.stringify(msg)];
+  }
+  const added = ipcParts(t, u.added);
+  const modified = ipcParts(t, u.modified);
+  msg.addedFrames = added.length;
+  msg.modifiedFrames = modified.length;
+  return [JSON.stringify(msg), ...added, ...modified];
+}
+
+function ipcParts(t: Table, keys: RowSet): Uint8Array[] {
+  if (keys.isEmpty) return [];
+  const vecs = readContiguous(
+    t.columnNames.map((n) => t.column(n)),
+    keys,
+  );
+  return encodeParts(t.columns, vecs, 0, keys.size).map((p) => p.bytes);
+}
