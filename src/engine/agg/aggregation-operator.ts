@@ -1,0 +1,388 @@
+/**
+ * The aggregation engine shared by aggBy, the *By methods and partitionBy:
+ *
+ * - `AggregationCore` turns rows into group slots (group-index.ts) span by span, keeps the row
+ *   count of every group, feeds each kernel the span's slots and input vector, and remembers
+ *   which groups rows touched. `flush` then asks every kernel for the touched groups' outputs
+ *   and reports groups that appeared (count 0 -> > 0), vanished (-> 0) or changed.
+ * - `AggregationOperator` is the graph node: per cycle it applies the parent's removed rows
+ *   (previous values), modified rows (remove previous, add current; a changed key moves the row
+ *   to its new group), then added rows, and emits the result's update. Over a blink parent only
+ *   added rows count. Work is proportional to the parent's update plus the touched groups.
+ */
+
+import type { PagedColumn } from "../column.ts";
+import { PAGE_SIZE } from "../column.ts";
+import { UnsupportedOperationError } from "../errors.ts";
+import { Operator } from "../operator.ts";
+import { readSpan } from "../ops/eval.ts";
+import { RowSet, RowSetBuilder } from "../row-set.ts";
+import type { Span } from "../spans.ts";
+import { forEachSpan } from "../spans.ts";
+import type { Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import { GroupIndex } from "./group-index.ts";
+import { GroupRows } from "./group-rows.ts";
+import type { AggKernel, AggMode, KernelEnv } from "./kernel.ts";
+import { rawToPrim } from "./prim.ts";
+import { grow } from "./slot-arrays.ts";
+import { decKey, enc } from "./state-codec.ts";
+
+/** Sees every row the aggregation processes, with its group (partitionBy builds on it). */
+export interface RowRouter {
+  added(slots: Int32Array, n: number, span: Span): void;
+  removed(slots: Int32Array, n: number, span: Span): void;
+  /** `before`: groups by previous keys; `after`: by current keys (the same array if no key changed). */
+  modified(before: Int32Array, after: Int32Array, n: number, span: Span): void;
+  /** End of a cycle (`update` null for the initial rows). */
+  finish(update: TableUpdate | null): void;
+}
+
+/** What one flush changed, as result row keys (= slots). */
+export interface AggregationChanges {
+  added: RowSet;
+  removed: RowSet;
+  modified: RowSet;
+  modifiedColumns: string[];
+}
+
+export class AggregationCore implements KernelEnv {
+  readonly mode: AggMode;
+  readonly index: GroupIndex;
+  /** Rows per slot. */
+  counts = new Float64Array(16);
+  readonly #parent: Table;
+  readonly #keyNames: readonly string[];
+  readonly #keyCols: readonly PagedColumn[];
+  readonly #kernels: AggKernel[] = [];
+  readonly #inputs: PagedColumn[] = [];
+  readonly #inputNames: string[] = [];
+  /** Per kernel: index into #inputs, or -1. */
+  readonly #inputOf: number[] = [];
+  #rows: GroupRows | null = null;
+  #router: RowRouter | null = null;
+  #capacity = 0;
+  readonly #slots = new Int32Array(PAGE_SIZE);
+  readonly #before = new Int32Array(PAGE_SIZE);
+  #mark = new Int32Array(16);
+  #stamp = 1;
+  #touched = new Int32Array(16);
+  #was = new Uint8Array(16);
+  #nTouched = 0;
+  /** Slots touched since the last save, when the state is persisted (persist.ts). */
+  #unsaved: Set<number> | null = null;
+  readonly #keyOut: readonly PagedColumn[];
+
+  /** `keyOut`: the result's key columns (written when a group first appears). */
+  constructor(
+    parent: Table,
+    keys: readonly string[],
+    keyOut: readonly PagedColumn[],
+    mode: AggMode,
+  ) {
+    this.#parent = parent;
+    this.mode = mode;
+    this.#keyNames = keys;
+    this.#keyCols = keys.map((k) => parent.column(k));
+    this.#keyOut = keyOut;
+    this.index = new GroupIndex(
+      this.#keyCols.map((c) => c.type),
+      keyOut,
+    );
+  }
+
+  // ---- KernelEnv ---------------------------------------------------------------------------
+
+  parentColumn(name: string): PagedColumn {
+    return this.#parent.column(name);
+  }
+  groupRows(): GroupRows {
+    this.#rows ??= new GroupRows();
+    return this.#rows;
+  }
+
+  // ---- setup -------------------------------------------------------------------------------
+
+  addKernel(k: AggKernel): void {
+    this.#kernels.push(k);
+    let idx = -1;
+    if (k.readsValues && k.input !== null) {
+      idx = this.#inputNames.indexOf(k.input);
+      if (idx < 0) {
+        idx = this.#inputNames.length;
+        this.#inputNames.push(k.input);
+        this.#inputs.push(this.#parent.column(k.input));
+      }
+    }
+    this.#inputOf.push(idx);
+    if (this.#capacity > 0) k.ensureCapacity(this.#capacity);
+  }
+
+  setRouter(r: RowRouter): void {
+    this.#router = r;
+  }
+
+  get kernels(): readonly AggKernel[] {
+    return this.#kernels;
+  }
+
+  // ---- processing --------------------------------------------------------------------------
+
+  /** Adds rows (current values). */
+  add(rows: RowSet): void {
+    const slots = this.#slots;
+    forEachSpan(rows, (span) => {
+      const n = span.length;
+      this.index.assign(readSpan(this.#keyCols, span), n, slots, true);
+      this.#ensure();
+      this.#count(slots, n, 1);
+      this.#rows?.add(slots, n, span);
+      const vals = readSpan(this.#inputs, span);
+      const ks = this.#kernels;
+      for (let j = 0; j < ks.length; j++) {
+        const ix = this.#inputOf[j]!;
+        ks[j]!.add(slots, n, ix < 0 ? null : vals[ix]!, span);
+      }
+      this.#router?.added(slots, n, span);
+    });
+  }
+
+  /** Subtracts removed rows (previous values and keys). */
+  remove(rows: RowSet): void {
+    const slots = this.#slots;
+    forEachSpan(rows, (span) => {
+      const n = span.length;
+      this.index.assign(readSpan(this.#keyCols, span, true), n, slots, false);
+      this.#count(slots, n, -1);
+      this.#rows?.remove(slots, n, span);
+      const vals = readSpan(this.#inputs, span, true);
+      const ks = this.#kernels;
+      for (let j = 0; j < ks.length; j++) {
+        const ix = this.#inputOf[j]!;
+        ks[j]!.remove(slots, n, ix < 0 ? null : vals[ix]!, span);
+      }
+      this.#router?.removed(slots, n, span);
+    });
+  }
+
+  /** Modified rows: previous values out, current values in; a changed key moves the row. */
+  modify(rows: RowSet, modifiedColumns: readonly string[]): void {
+    if (rows.isEmpty) return;
+    const mc = new Set(modifiedColumns);
+    const ks = this.#kernels;
+    const router = this.#router;
+    const slots = this.#slots;
+    if (this.#keyNames.some((k) => mc.has(k))) {
+      const before = this.#before;
+      forEachSpan(rows, (span) => {
+        const n = span.length;
+        this.index.assign(readSpan(this.#keyCols, span, true), n, before, false);
+        this.index.assign(readSpan(this.#keyCols, span), n, slots, true);
+        this.#ensure();
+        this.#count(before, n, -1);
+        this.#count(slots, n, 1);
+        if (this.#rows) {
+          this.#rows.remove(before, n, span);
+          this.#rows.add(slots, n, span);
+        }
+        const prev = readSpan(this.#inputs, span, true);
+        const cur = readSpan(this.#inputs, span);
+        for (let j = 0; j < ks.length; j++) {
+          const ix = this.#inputOf[j]!;
+          ks[j]!.remove(before, n, ix < 0 ? null : prev[ix]!, span);
+          ks[j]!.add(slots, n, ix < 0 ? null : cur[ix]!, span);
+        }
+        router?.modified(before, slots, n, span);
+      });
+      return;
+    }
+    const changed: number[] = [];
+    ks.forEach((k, j) => {
+      if (k.input !== null && mc.has(k.input)) changed.push(j);
+    });
+    if (changed.length === 0 && router === null) return;
+    forEachSpan(rows, (span) => {
+      const n = span.length;
+      this.index.assign(readSpan(this.#keyCols, span), n, slots, false);
+      if (changed.length > 0) {
+        this.#count(slots, n, 0);
+        const prev = readSpan(this.#inputs, span, true);
+        const cur = readSpan(this.#inputs, span);
+        for (const j of changed) {
+          const ix = this.#inputOf[j]!;
+          ks[j]!.remove(slots, n, ix < 0 ? null : prev[ix]!, span);
+          ks[j]!.add(slots, n, ix < 0 ? null : cur[ix]!, span);
+        }
+      }
+      router?.modified(slots, slots, n, span);
+    });
+  }
+
+  /** Writes the outputs of every touched group and reports what changed since the last flush. */
+  flush(): AggregationChanges {
+    const ks = this.#kernels;
+    const counts = this.counts;
+    const nt = this.#nTouched;
+    const added = new Int32Array(nt);
+    const removed = new Int32Array(nt);
+    const modified = new Int32Array(nt);
+    let na = 0;
+    let nr = 0;
+    let nm = 0;
+    const changedCols = new Uint8Array(ks.length);
+    for (let t = 0; t < nt; t++) {
+      const s = this.#touched[t]!;
+      const was = this.#was[t] === 1;
+      const now = counts[s]! > 0;
+      this.#unsaved?.add(s);
+      if (now && !was) {
+        for (const k of ks) k.flush(s, true);
+        added[na++] = s;
+      } else if (was && !now) removed[nr++] = s;
+      else if (now) {
+        let any = false;
+        for (let j = 0; j < ks.length; j++) {
+          if (ks[j]!.flush(s, false)) {
+            any = true;
+            changedCols[j] = 1;
+          }
+        }
+        if (any) modified[nm++] = s;
+      }
+    }
+    this.#nTouched = 0;
+    this.#stamp++;
+    return {
+      added: sortedRowSet(added, na),
+      removed: sortedRowSet(removed, nr),
+      modified: sortedRowSet(modified, nm),
+      modifiedColumns: ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
+    };
+  }
+
+  /** End of a cycle for the router (partitions). */
+  finish(update: TableUpdate | null): void {
+    this.#router?.finish(update);
+  }
+
+  // ---- persistence (blink mode; see persist.ts) ------------------------------------------
+
+  /** Starts remembering which slots changed, for `takeUnsaved`. */
+  trackUnsaved(): void {
+    this.#unsaved ??= new Set();
+  }
+
+  /** Slots whose state changed since the last call. */
+  takeUnsaved(): number[] {
+    const s = this.#unsaved;
+    if (s === null || s.size === 0) return [];
+    this.#unsaved = new Set();
+    return [...s];
+  }
+
+  /** One slot's key and, with `state`, its row count and kernel states, as JSON. */
+  saveSlot(slot: number, state: boolean): string {
+    const k = this.#keyOut.map((c) => enc(rawToPrim(c.type, c.getRaw(slot))));
+    if (!state) return JSON.stringify({ k });
+    const st = this.#kernels.map((kn) => kn.saveSlot?.(slot) ?? null);
+    return JSON.stringify({ k, n: this.counts[slot], s: st });
+  }
+
+  /**
+   * Recreates a slot from `saveSlot`'s JSON (slots in order); returns whether it has rows. A
+   * record without state only recreates the slot (its rows come back from the parent).
+   */
+  restoreSlot(slot: number, json: string): boolean {
+    const { k, n, s } = JSON.parse(json) as { k: unknown[]; n?: number; s?: unknown[] };
+    this.index.restore(slot, k.map(decKey));
+    this.#ensure();
+    if (n === undefined || s === undefined) return false;
+    this.counts[slot] = n;
+    const ks = this.#kernels;
+    const wrote = ks.map((kn, j) => kn.restoreSlot?.(slot, s[j]) ?? false);
+    if (n === 0) return false;
+    ks.forEach((kn, j) => {
+      if (!wrote[j]) kn.flush(slot, true);
+    });
+    return true;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #ensure(): void {
+    const n = this.index.size;
+    if (n <= this.#capacity) return;
+    const cap = Math.max(n, this.#capacity * 2, 16);
+    this.counts = grow(this.counts, cap);
+    this.#mark = grow(this.#mark, cap);
+    this.#touched = grow(this.#touched, cap);
+    this.#was = grow(this.#was, cap);
+    for (const k of this.#kernels) k.ensureCapacity(cap);
+    this.#capacity = cap;
+  }
+
+  /** Adds `delta` to the counts of `slots[0..n)`, recording each group's first touch. */
+  #count(slots: Int32Array, n: number, delta: number): void {
+    const counts = this.counts;
+    const mark = this.#mark;
+    const stamp = this.#stamp;
+    const touched = this.#touched;
+    const was = this.#was;
+    let nt = this.#nTouched;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!;
+      if (mark[s] !== stamp) {
+        mark[s] = stamp;
+        touched[nt] = s;
+        was[nt] = counts[s]! > 0 ? 1 : 0;
+        nt++;
+      }
+      counts[s]! += delta;
+    }
+    this.#nTouched = nt;
+  }
+}
+
+/** The row set of the distinct slots `a[0..n)` (in any order). */
+function sortedRowSet(a: Int32Array, n: number): RowSet {
+  if (n === 0) return RowSet.EMPTY;
+  const keys = a.subarray(0, n);
+  for (let i = 1; i < n; i++) {
+    if (keys[i]! < keys[i - 1]!) {
+      keys.sort();
+      break;
+    }
+  }
+  const b = new RowSetBuilder();
+  for (let i = 0; i < n; i++) b.addKey(keys[i]!);
+  return b.build();
+}
+
+/** The graph node of an aggregation result. */
+export class AggregationOperator extends Operator {
+  readonly #core: AggregationCore;
+
+  constructor(result: Table, parent: Table, core: AggregationCore) {
+    super(result, [parent]);
+    this.#core = core;
+  }
+
+  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const up = u!;
+    const core = this.#core;
+    if (core.mode === "removals") {
+      core.remove(up.removed);
+      core.modify(up.modified, up.modifiedColumns);
+    } else if (!up.modified.isEmpty || (core.mode === "addOnly" && !up.removed.isEmpty)) {
+      throw new UnsupportedOperationError(
+        `aggregation: the ${core.mode === "blink" ? "blink" : "add-only"} parent reported ${up.modified.isEmpty ? "removed" : "modified"} rows`,
+      );
+    }
+    core.add(up.added);
+    const c = core.flush();
+    this.result._setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
+    core.finish(up);
+    return makeUpdate(c.added, c.removed, c.modified, c.modifiedColumns);
+  }
+}

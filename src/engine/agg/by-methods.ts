@@ -1,0 +1,49 @@
+/**
+ * The *By shorthands (sumBy, avgBy, ... ) aggregate every non-key column with one aggregation,
+ * keeping column names; countBy counts rows into a named column; groupBy needs array columns.
+ */
+import { UnsupportedOperationError } from "../errors.ts";
+import type { Table } from "../table.ts";
+import { aggregate, checkKeys, resolveSpecs } from "./agg-by.ts";
+import type { AggKind } from "./agg-spec.ts";
+import { agg } from "./agg-spec.ts";
+
+type ColumnKind = Exclude<AggKind, "count" | "group">;
+
+/** `kind` of every non-key column of `t`, by `keys`. */
+export function allBy(kind: ColumnKind, t: Table, keys: readonly string[]): Table {
+  const op = `${kind}By`;
+  t._assertUsable();
+  const ks = checkKeys(op, t, keys);
+  const pairs = t.columnNames.filter((c) => !ks.includes(c)).map((c) => ({ output: c, input: c }));
+  const items = resolveSpecs(op, t, pairs.length > 0 ? [{ kind, pairs }] : [], ks);
+  return aggregate(t, items, ks, op).table;
+}
+
+export const sumBy = (t: Table, keys: readonly string[]): Table => allBy("sum", t, keys);
+export const absSumBy = (t: Table, keys: readonly string[]): Table => allBy("absSum", t, keys);
+export const avgBy = (t: Table, keys: readonly string[]): Table => allBy("avg", t, keys);
+export const minBy = (t: Table, keys: readonly string[]): Table => allBy("min", t, keys);
+export const maxBy = (t: Table, keys: readonly string[]): Table => allBy("max", t, keys);
+export const firstBy = (t: Table, keys: readonly string[]): Table => allBy("first", t, keys);
+export const lastBy = (t: Table, keys: readonly string[]): Table => allBy("last", t, keys);
+export const stdBy = (t: Table, keys: readonly string[]): Table => allBy("std", t, keys);
+export const varBy = (t: Table, keys: readonly string[]): Table => allBy("var", t, keys);
+export const medianBy = (t: Table, keys: readonly string[]): Table => allBy("median", t, keys);
+
+/** Rows per group, in int64 column `name`. */
+export function countBy(t: Table, name: string, keys: readonly string[]): Table {
+  t._assertUsable();
+  const ks = checkKeys("countBy", t, keys);
+  return aggregate(t, resolveSpecs("countBy", t, [agg.count(name)], ks), ks, "countBy").table;
+}
+
+/** Array-valued groups: not available until the engine has array columns. */
+export function groupBy(t: Table, keys: readonly string[]): Table {
+  t._assertUsable();
+  t._assertNotBlink("groupBy");
+  checkKeys("groupBy", t, keys);
+  throw new UnsupportedOperationError(
+    "groupBy needs array columns, which tickflare does not have yet",
+  );
+}

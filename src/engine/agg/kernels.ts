@@ -1,0 +1,108 @@
+/**
+ * The kernel for one aggregation of one column: the result type each aggregation gives per input
+ * type (null: unsupported), and the kernel that computes it in the given mode.
+ */
+import type { PagedColumn } from "../column.ts";
+import type { ColumnType } from "../types.ts";
+import { isIntegral, isNumeric } from "../types.ts";
+import type { AggKind } from "./agg-spec.ts";
+import { FloatAvgKernel, IntAvgKernel } from "./avg.ts";
+import { CountDistinctKernel } from "./count-distinct.ts";
+import { firstLastKernel } from "./first-last.ts";
+import type { AggKernel, KernelEnv } from "./kernel.ts";
+import { MedianKernel } from "./median.ts";
+import { minMaxKernel } from "./min-max.ts";
+import { FloatSumKernel, IntSumKernel } from "./sum.ts";
+import { FloatVarKernel, IntVarKernel } from "./var-std.ts";
+
+function isFloat(t: ColumnType): boolean {
+  return t === "float32" || t === "float64";
+}
+
+/** Output type of `kind` over an input of `type`, or null if `kind` does not support it. */
+export function outputType(
+  kind: Exclude<AggKind, "count" | "group">,
+  type: ColumnType,
+): ColumnType | null {
+  switch (kind) {
+    case "sum":
+    case "absSum":
+      if (isIntegral(type) || type === "char" || type === "bool") return "int64";
+      return isFloat(type) ? "float64" : null;
+    case "avg":
+    case "var":
+    case "std":
+      return isNumeric(type) || type === "char" ? "float64" : null;
+    case "median":
+      return isNumeric(type) ? "float64" : type;
+    case "countDistinct":
+      return "int64";
+    case "min":
+    case "max":
+    case "first":
+    case "last":
+      return type;
+  }
+}
+
+/** Which input types `kind` supports, for error messages. */
+export function supportedTypes(kind: Exclude<AggKind, "count" | "group">): string {
+  switch (kind) {
+    case "sum":
+    case "absSum":
+      return "numeric, char and bool columns";
+    case "avg":
+    case "var":
+    case "std":
+      return "numeric and char columns";
+    default:
+      return "columns of any type";
+  }
+}
+
+/** The kernel computing `kind` of column `input` (of `type`) into `column`. */
+export function makeKernel(
+  kind: Exclude<AggKind, "count" | "group">,
+  output: string,
+  column: PagedColumn,
+  input: string,
+  type: ColumnType,
+  env: KernelEnv,
+): AggKernel {
+  const float = isFloat(type);
+  const removals = env.mode === "removals";
+  switch (kind) {
+    case "sum":
+    case "absSum":
+      return float
+        ? new FloatSumKernel(output, column, input, kind === "absSum")
+        : new IntSumKernel(output, column, input, type, kind === "absSum");
+    case "avg":
+      return float
+        ? new FloatAvgKernel(output, column, input)
+        : new IntAvgKernel(output, column, input, type);
+    case "var":
+    case "std":
+      return float
+        ? new FloatVarKernel(output, column, input, kind === "std")
+        : new IntVarKernel(output, column, input, type, kind === "std");
+    case "min":
+    case "max":
+      return minMaxKernel(output, column, input, type, kind === "max", removals);
+    case "first":
+    case "last":
+      return firstLastKernel(
+        output,
+        column,
+        input,
+        env.parentColumn(input),
+        kind === "last",
+        env.mode,
+        () => env.groupRows(),
+      );
+    case "median":
+      return new MedianKernel(output, column, input, type);
+    case "countDistinct":
+      return new CountDistinctKernel(output, column, input, type);
+  }
+}

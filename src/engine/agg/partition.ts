@@ -1,0 +1,271 @@
+/**
+ * partitionBy / partitionedAggBy: a PartitionedTable whose `table` has one row per key tuple
+ * (the key columns, any aggregation outputs, then an int32 `Constituent` column) and whose
+ * `constituents[c]` is the table of the parent's rows with the keys of the row whose
+ * Constituent is c. Table columns cannot hold tables, hence the index.
+ *
+ * It is an aggregation (aggregation-operator.ts) with a RowRouter that sorts each cycle's added,
+ * removed and modified parent rows into per-group row sets; every constituent shares the
+ * parent's column storage and gets its own update. A group whose rows all leave loses its row
+ * in `table`; its constituent stays (empty) and fills again if the key comes back.
+ * Constituents made while the graph runs start ticking at the next cycle.
+ */
+
+import { PagedColumn } from "../column.ts";
+import { ArgumentError } from "../errors.ts";
+import { Operator } from "../operator.ts";
+import { RowSet, RowSetBuilder } from "../row-set.ts";
+import type { Span } from "../spans.ts";
+import { inheritAttributes, Table } from "../table.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import type { Value } from "../types.ts";
+import type { GraphNode } from "../update-graph.ts";
+import type { AggItem } from "./agg-by.ts";
+import { aggregate, checkKeys, resolveSpecs } from "./agg-by.ts";
+import type { AggSpec } from "./agg-spec.ts";
+import type { AggregationCore, RowRouter } from "./aggregation-operator.ts";
+import type { AggKernel } from "./kernel.ts";
+import { KernelBase, keyAt } from "./kernel.ts";
+import type { Prim } from "./prim.ts";
+import { valueToPrim } from "./prim.ts";
+
+/** Name of the column of `PartitionedTable.table` that indexes `constituents`. */
+export const CONSTITUENT = "Constituent";
+
+/** Writes the slot as the Constituent index when a group appears. */
+class ConstituentKernel extends KernelBase implements AggKernel {
+  readonly readsValues = false;
+  ensureCapacity(): void {}
+  add(): void {}
+  remove(): void {}
+  flush(slot: number, fresh: boolean): boolean {
+    if (!fresh) return false;
+    this.column.setRaw(slot, slot);
+    return true;
+  }
+}
+
+/** Fails a constituent with its partitioned table and delivers its listeners' callbacks. */
+class ConstituentNode implements GraphNode {
+  readonly #table: Table;
+  readonly #source: () => Table | null;
+  constructor(table: Table, source: () => Table | null) {
+    this.#table = table;
+    this.#source = source;
+  }
+  process(): void {
+    const s = this.#source();
+    if (s?.isFailed) this.#table._fail(s.failure);
+  }
+  notify(): void {
+    this.#table._notify();
+  }
+}
+
+interface Pending {
+  added: RowSetBuilder;
+  movedIn: RowSetBuilder;
+  removed: RowSetBuilder;
+  movedOut: RowSetBuilder;
+  modified: RowSetBuilder;
+}
+
+class PartitionRouter implements RowRouter {
+  readonly #parent: Table;
+  readonly tables: Table[] = [];
+  source: Table | null = null;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(parent: Table) {
+    this.#parent = parent;
+  }
+
+  #at(slot: number): Pending {
+    let p = this.#pending.get(slot);
+    if (p === undefined) {
+      p = {
+        added: new RowSetBuilder(),
+        movedIn: new RowSetBuilder(),
+        removed: new RowSetBuilder(),
+        movedOut: new RowSetBuilder(),
+        modified: new RowSetBuilder(),
+      };
+      this.#pending.set(slot, p);
+    }
+    return p;
+  }
+
+  added(slots: Int32Array, n: number, span: Span): void {
+    for (let i = 0; i < n; i++) this.#at(slots[i]!).added.addKey(keyAt(span, i));
+  }
+  removed(slots: Int32Array, n: number, span: Span): void {
+    for (let i = 0; i < n; i++) this.#at(slots[i]!).removed.addKey(keyAt(span, i));
+  }
+  modified(before: Int32Array, after: Int32Array, n: number, span: Span): void {
+    for (let i = 0; i < n; i++) {
+      const k = keyAt(span, i);
+      const b = before[i]!;
+      const a = after[i]!;
+      if (a === b) this.#at(a).modified.addKey(k);
+      else {
+        this.#at(b).movedOut.addKey(k);
+        this.#at(a).movedIn.addKey(k);
+      }
+    }
+  }
+
+  finish(update: TableUpdate | null): void {
+    const slots = [...this.#pending.keys()].sort((x, y) => x - y);
+    for (const slot of slots) {
+      const p = this.#pending.get(slot)!;
+      const added = p.added.build().union(p.movedIn.build());
+      const removed = p.removed.build().union(p.movedOut.build());
+      const modified = p.modified.build();
+      const t = this.tables[slot];
+      if (t === undefined) this.#create(slot, added);
+      else {
+        t._setRowSet(t.rowSet.minus(removed).union(added));
+        if (update) t._setUpdate(makeUpdate(added, removed, modified, update.modifiedColumns));
+      }
+    }
+    this.#pending.clear();
+  }
+
+  #create(slot: number, rows: RowSet): void {
+    // Slots restored from storage without rows get empty constituents.
+    while (this.tables.length < slot) this.#create(this.tables.length, RowSet.EMPTY);
+    const parent = this.#parent;
+    const t = new Table(
+      new Map(parent.columnMap),
+      rows,
+      inheritAttributes(parent),
+      parent.graph,
+      "constituent",
+    );
+    if (parent.isRefreshing) t._setNode(new ConstituentNode(t, () => this.source));
+    this.tables.push(t);
+  }
+}
+
+/** The parent's rows and updates unchanged: `PartitionedTable.merge()`. */
+class PassThroughOperator extends Operator {
+  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    this.result._setRowSet(this.parents[0]!.rowSet);
+    return u;
+  }
+}
+
+/** A table of key tuples and one constituent table per tuple. Made by `t.partitionBy(...)`. */
+export class PartitionedTable {
+  readonly #parent: Table;
+  readonly #table: Table;
+  readonly #router: PartitionRouter;
+  readonly #core: AggregationCore;
+  readonly #keys: readonly string[];
+
+  /** @internal */
+  constructor(
+    parent: Table,
+    table: Table,
+    router: PartitionRouter,
+    core: AggregationCore,
+    keys: readonly string[],
+  ) {
+    this.#parent = parent;
+    this.#table = table;
+    this.#router = router;
+    this.#core = core;
+    this.#keys = keys;
+  }
+
+  /** Key columns (and aggregation outputs), then `Constituent`: an index into `constituents`. */
+  get table(): Table {
+    return this.#table;
+  }
+  /** Constituent tables, indexed by the `Constituent` column (grows as new keys appear). */
+  get constituents(): readonly Table[] {
+    return this.#router.tables;
+  }
+  get keyColumnNames(): readonly string[] {
+    return this.#keys;
+  }
+  get constituentColumnName(): string {
+    return CONSTITUENT;
+  }
+
+  /** Every row of every constituent (the parent's rows, in its row-key order), ticking. */
+  merge(): Table {
+    const p = this.#parent;
+    p._assertUsable();
+    const t = new Table(new Map(p.columnMap), p.rowSet, inheritAttributes(p), p.graph, "merge");
+    if (p.isRefreshing) t._setNode(new PassThroughOperator(t, [p]));
+    return t;
+  }
+
+  /**
+   * The constituent for one key tuple (values as in `toRows()`: bigint or number for int64,
+   * one-character strings for char, booleans, null), or null if `table` has no such row now.
+   */
+  constituentFor(...values: (Value | Date)[]): Table | null {
+    const keys = this.#keys;
+    if (values.length !== keys.length) {
+      throw new ArgumentError(
+        `constituentFor: expected ${keys.length} key value(s) for [${keys.join(", ")}], got ${values.length}`,
+      );
+    }
+    const prims: Prim[] = values.map((v, j) => {
+      const type = this.#parent.columns[keys[j]!]!;
+      const p = valueToPrim(type, v);
+      if (p === undefined) {
+        throw new ArgumentError(
+          `constituentFor: ${String(v)} is not a value of key column "${keys[j]}" (${type})`,
+        );
+      }
+      return p;
+    });
+    const slot = this.#core.index.find(prims);
+    if (slot < 0 || !this.#table.rowSet.contains(slot)) return null;
+    return this.#router.tables[slot] ?? null;
+  }
+}
+
+function partitioned(op: string, t: Table, items: AggItem[], keys: string[]): PartitionedTable {
+  if (keys.includes(CONSTITUENT) || items.some((i) => i.output === CONSTITUENT)) {
+    throw new ArgumentError(
+      `${op}: "${CONSTITUENT}" is the constituent column; rename the column that uses it`,
+    );
+  }
+  const router = new PartitionRouter(t);
+  const { table, core } = aggregate(t, items, keys, op, {
+    kernels: (_core, columns: Map<string, PagedColumn>) => {
+      const col = new PagedColumn("int32");
+      columns.set(CONSTITUENT, col);
+      return [new ConstituentKernel(CONSTITUENT, col, null)];
+    },
+    router: () => router,
+  });
+  router.source = table;
+  return new PartitionedTable(t, table, router, core, keys);
+}
+
+/** `t.partitionBy(...keys)`: one constituent table per distinct key tuple. */
+export function partitionBy(t: Table, keys: readonly string[]): PartitionedTable {
+  t._assertUsable();
+  t._assertNotBlink("partitionBy");
+  const ks = checkKeys("partitionBy", t, keys);
+  return partitioned("partitionBy", t, [], ks);
+}
+
+/** `t.partitionedAggBy(aggs, ...keys)`: aggBy whose result also indexes per-key constituents. */
+export function partitionedAggBy(
+  t: Table,
+  aggs: AggSpec | readonly AggSpec[],
+  keys: readonly string[],
+): PartitionedTable {
+  t._assertUsable();
+  t._assertNotBlink("partitionedAggBy");
+  const specs = Array.isArray(aggs) ? (aggs as readonly AggSpec[]) : [aggs as AggSpec];
+  const ks = checkKeys("partitionedAggBy", t, keys);
+  return partitioned("partitionedAggBy", t, resolveSpecs("partitionedAggBy", t, specs, ks), ks);
+}

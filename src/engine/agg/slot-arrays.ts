@@ -1,0 +1,71 @@
+/**
+ * Per-slot state helpers: growable typed arrays indexed by group slot, and the compare-and-write
+ * of one output cell that every kernel's `flush` ends with.
+ */
+import type { PagedColumn } from "../column.ts";
+
+type Growable = Float64Array | Int32Array | Uint8Array | BigInt64Array;
+
+/** `a` if it holds `n` slots, else a copy at least twice as large (new slots set to `fill`). */
+export function grow<T extends Growable>(a: T, n: number, fill = 0): T {
+  if (n <= a.length) return a;
+  const Ctor = a.constructor as new (len: number) => T;
+  const b = new Ctor(Math.max(n, a.length * 2, 16));
+  b.set(a as never);
+  if (fill !== 0) (b as unknown as { fill(v: number, s: number): void }).fill(fill, a.length);
+  return b;
+}
+
+/** Equality of two storage values (NaN equals NaN; bigints by value). */
+export function sameRaw(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === "number" && typeof b === "number" && a !== a && b !== b);
+}
+
+/**
+ * Writes `raw` at `slot` of `col` unless it already holds it. Returns whether the cell changed;
+ * `fresh` (a group that just appeared) always writes and reports true.
+ */
+export function writeCell(
+  col: PagedColumn,
+  slot: number,
+  raw: number | bigint | string | null,
+  fresh: boolean,
+): boolean {
+  if (!fresh && sameRaw(col.getRaw(slot), raw)) return false;
+  col.setRaw(slot, raw);
+  return true;
+}
+
+/**
+ * The last value written per slot to a number-valued output (float64, and running min/max of
+ * number-backed types), so `flush` compares against typed arrays instead of reading the column
+ * back. -0 and 0 compare equal; NaN equals NaN.
+ */
+export class NumberOut {
+  readonly column: PagedColumn;
+  #last = new Float64Array(16);
+  /** 0: nothing written, 1: null, 2: a number. */
+  #state = new Uint8Array(16);
+
+  constructor(column: PagedColumn) {
+    this.column = column;
+  }
+
+  ensure(n: number): void {
+    this.#last = grow(this.#last, n);
+    this.#state = grow(this.#state, n);
+  }
+
+  write(slot: number, v: number | null, fresh: boolean): boolean {
+    const st = v === null ? 1 : 2;
+    if (!fresh && this.#state[slot] === st) {
+      if (st === 1) return false;
+      const l = this.#last[slot]!;
+      if (l === v || (l !== l && v !== v)) return false;
+    }
+    this.#state[slot] = st;
+    if (v !== null) this.#last[slot] = v;
+    this.column.setRaw(slot, v);
+    return true;
+  }
+}

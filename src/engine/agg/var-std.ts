@@ -1,0 +1,128 @@
+/**
+ * var and std kernels: the sample variance (divided by n - 1) of the non-null values and its
+ * square root, as float64. No non-null value gives null; a single one gives NaN (as Deephaven).
+ *
+ * Integer and char inputs keep exact sums of values and squares (int-accumulator.ts), so the
+ * numerator n*sumSq - sum^2 is exact and the result is rounded once. Float inputs keep double
+ * sums (any NaN or infinity gives NaN) and use Deephaven's formula, which reports 0 when the
+ * difference is within one ulp of the sum of squares.
+ */
+import type { PagedColumn, Vec } from "../column.ts";
+import type { ColumnType } from "../types.ts";
+import { FloatAccumulator } from "./float-accumulator.ts";
+import { IntAccumulator } from "./int-accumulator.ts";
+import type { AggKernel } from "./kernel.ts";
+import { KernelBase } from "./kernel.ts";
+import { NumberOut } from "./slot-arrays.ts";
+
+const EXACT = 2 ** 53;
+
+/** Unit in the last place of x (as Java's Math.ulp). */
+function ulp(x: number): number {
+  const a = Math.abs(x);
+  if (a === 0) return Number.MIN_VALUE;
+  if (!Number.isFinite(a)) return a;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return Math.max(2 ** (e - 52), Number.MIN_VALUE);
+}
+
+export class IntVarKernel extends KernelBase implements AggKernel {
+  readonly readsValues = true;
+  readonly #acc: IntAccumulator;
+  readonly #std: boolean;
+
+  constructor(output: string, column: PagedColumn, input: string, type: ColumnType, std: boolean) {
+    super(output, column, input);
+    this.#acc = new IntAccumulator(type, { squares: true });
+    this.#std = std;
+    this.#out = new NumberOut(column);
+  }
+  readonly #out: NumberOut;
+
+  ensureCapacity(n: number): void {
+    this.#acc.ensure(n);
+    this.#out.ensure(n);
+  }
+  add(slots: Int32Array, n: number, vec: Vec | null): void {
+    this.#acc.apply(slots, n, vec!, 1);
+  }
+  remove(slots: Int32Array, n: number, vec: Vec | null): void {
+    this.#acc.apply(slots, n, vec!, -1);
+  }
+  saveSlot(slot: number): unknown {
+    return this.#acc.saveSlot(slot);
+  }
+  restoreSlot(slot: number, state: unknown): boolean {
+    this.#acc.restoreSlot(slot, state);
+    return false;
+  }
+  flush(slot: number, fresh: boolean): boolean {
+    const acc = this.#acc;
+    const n = acc.nn[slot]!;
+    let v: number | null;
+    if (n === 0) v = null;
+    else if (n === 1) v = Number.NaN;
+    else {
+      const sum = acc.sum;
+      const sq = acc.sq!;
+      let num: number;
+      const a = sum.isSmall(slot) && sq.isSmall(slot) ? n * sq.d[slot]! : Number.POSITIVE_INFINITY;
+      const b = sum.d[slot]! * sum.d[slot]!;
+      if (a < EXACT && b < EXACT) num = a - b;
+      else num = Number(BigInt(n) * sq.bigint(slot) - sum.bigint(slot) ** 2n);
+      v = num / (n * (n - 1));
+      if (this.#std) v = Math.sqrt(v);
+    }
+    return this.#out.write(slot, v, fresh);
+  }
+}
+
+export class FloatVarKernel extends KernelBase implements AggKernel {
+  readonly readsValues = true;
+  readonly #acc = new FloatAccumulator({ squares: true });
+  readonly #std: boolean;
+
+  constructor(output: string, column: PagedColumn, input: string, std: boolean) {
+    super(output, column, input);
+    this.#std = std;
+    this.#out = new NumberOut(column);
+  }
+  readonly #out: NumberOut;
+
+  ensureCapacity(n: number): void {
+    this.#acc.ensure(n);
+    this.#out.ensure(n);
+  }
+  add(slots: Int32Array, n: number, vec: Vec | null): void {
+    this.#acc.apply(slots, n, vec!, 1);
+  }
+  remove(slots: Int32Array, n: number, vec: Vec | null): void {
+    this.#acc.apply(slots, n, vec!, -1);
+  }
+  saveSlot(slot: number): unknown {
+    return this.#acc.saveSlot(slot);
+  }
+  restoreSlot(slot: number, state: unknown): boolean {
+    this.#acc.restoreSlot(slot, state);
+    return false;
+  }
+  flush(slot: number, fresh: boolean): boolean {
+    const acc = this.#acc;
+    const n = acc.normal[slot]!;
+    let v: number | null;
+    if (acc.special(slot) > 0) v = Number.NaN;
+    else if (n === 0) v = null;
+    else if (n === 1) v = Number.NaN;
+    else {
+      const sum = acc.sum[slot]!;
+      const sum2 = acc.sq![slot]!;
+      const delta = sum2 - sum * (sum / n);
+      const variance = Math.abs(delta / ulp(sum2)) > 1 ? delta / (n - 1) : 0;
+      v = Math.max(variance, 0);
+      if (this.#std) v = Math.sqrt(v);
+    }
+    return this.#out.write(slot, v, fresh);
+  }
+}
