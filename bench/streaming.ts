@@ -59,31 +59,8 @@ export async function benchStreaming(total = 2_000_000): Promise<void> {
   const rows: string[][] = [];
   for (const batchSize of [1_000, 10_000]) {
     const batches = makeBatches(batchSize, 8, 100);
-    for (const withHistory of [false, true]) {
-      const g = new UpdateGraph({ seed: 1 });
-      const [blink, pub] = tablePublisher(g, { name: "bench", columns: COLUMNS });
-      const ring = ringTable(blink, 100_000);
-      const hist = withHistory ? blinkToAppendOnly(blink) : null;
-      const heap0 = heapMB();
-      let ringHeapMid = 0;
-      const cycles = total / batchSize;
-      const t0 = performance.now();
-      for (let c = 0; c < cycles; c++) {
-        pub.add(batches[c % batches.length]!);
-        await g.runCycle();
-        if (c === Math.floor(cycles / 2)) ringHeapMid = ringBytes(ring);
-      }
-      const ms = performance.now() - t0;
-      const heap1 = heapMB();
-      rows.push([
-        String(batchSize),
-        withHistory ? "ring + blinkToAppendOnly" : "ring only",
-        rate(total, ms),
-        `${(heap1 - heap0).toFixed(0)} MB`,
-        `${(ringHeapMid / 2 ** 20).toFixed(1)} MB -> ${(ringBytes(ring) / 2 ** 20).toFixed(1)} MB`,
-        hist ? String(hist.size) : "-",
-      ]);
-    }
+    for (const withHistory of [false, true])
+      rows.push(await streamCase(batches, batchSize, withHistory, total));
   }
   printTable(
     `Publisher -> ringTable(blink, 100000) (+ blinkToAppendOnly), ${total.toLocaleString("en")} rows`,
@@ -97,6 +74,38 @@ export async function benchStreaming(total = 2_000_000): Promise<void> {
     ],
     rows,
   );
+}
+
+/** One case in its own frame, so its tables are garbage once it returns. */
+async function streamCase(
+  batches: Table[],
+  batchSize: number,
+  withHistory: boolean,
+  total: number,
+): Promise<string[]> {
+  const heap0 = await heapMB();
+  const g = new UpdateGraph({ seed: 1 });
+  const [blink, pub] = tablePublisher(g, { name: "bench", columns: COLUMNS });
+  const ring = ringTable(blink, 100_000);
+  const hist = withHistory ? blinkToAppendOnly(blink) : null;
+  let ringHeapMid = 0;
+  const cycles = total / batchSize;
+  const t0 = performance.now();
+  for (let c = 0; c < cycles; c++) {
+    pub.add(batches[c % batches.length]!);
+    await g.runCycle();
+    if (c === Math.floor(cycles / 2)) ringHeapMid = ringBytes(ring);
+  }
+  const ms = performance.now() - t0;
+  const heap1 = await heapMB();
+  return [
+    String(batchSize),
+    withHistory ? "ring + blinkToAppendOnly" : "ring only",
+    rate(total, ms),
+    `${(heap1 - heap0).toFixed(0)} MB`,
+    `${(ringHeapMid / 2 ** 20).toFixed(1)} MB -> ${(ringBytes(ring) / 2 ** 20).toFixed(1)} MB`,
+    hist ? String(hist.size) : "-",
+  ];
 }
 
 function ringBytes(t: Table): number {

@@ -2,9 +2,17 @@
 
 declare const gc: undefined | (() => void);
 
-export function heapMB(): number {
-  if (typeof gc === "function") gc();
-  return process.memoryUsage().heapUsed / 2 ** 20;
+/**
+ * JS heap plus ArrayBuffer memory (typed-array columns live outside `heapUsed`), in MiB, after
+ * full collections (ArrayBuffers are released a little after the objects holding them).
+ */
+export async function heapMB(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    if (typeof gc === "function") gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 2 ** 20;
 }
 
 /** Runs `fn` `repeat` times and returns the best wall time in milliseconds. */

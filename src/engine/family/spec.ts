@@ -110,12 +110,19 @@ function normalizeSource(s: unknown): SourceSpec {
   if (s === undefined || s === "publisher") return { type: "publisher" };
   if (s === "writer") return { type: "writer" };
   // The normalized forms are accepted too, so normalizing is idempotent.
-  if (isObject(s) && (s.type === "publisher" || s.type === "writer") && Object.keys(s).length === 1) {
+  if (
+    isObject(s) &&
+    (s.type === "publisher" || s.type === "writer") &&
+    Object.keys(s).length === 1
+  ) {
     return { type: s.type };
   }
   if (isObject(s) && s.type === "timeTable") {
     const { type: _t, period, ...rest } = s;
-    return normalizeSource({ timeTable: period, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)) });
+    return normalizeSource({
+      timeTable: period,
+      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)),
+    });
   }
   if (isObject(s) && "timeTable" in s) {
     for (const k of Object.keys(s)) {

@@ -65,11 +65,12 @@ class PublisherNode extends SourceNode {
     const batches = this.pending;
     this.pending = [];
     if (prev === 0 && batches.length === 0) return null;
+    const removed = RowSet.flat(prev);
+    // Set the old pages aside first (kept as previous values, no copy); new rows get new pages.
+    for (const c of this.cols) c.release(removed, RowSet.EMPTY);
     const n = this.writeBatches(batches, 0);
     const rows = RowSet.flat(n);
-    const removed = RowSet.flat(prev);
     this.table._setRowSet(rows);
-    for (const c of this.cols) c.release(removed, rows);
     return makeUpdate(rows, removed);
   }
 
