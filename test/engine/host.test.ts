@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { FamilyHost, pendingBatches } from "../../src/durable/host.ts";
+import { FamilyHost, pendingBatches, toVecs } from "../../src/durable/host.ts";
+import type { BuiltFamily } from "../../src/engine/family/family.ts";
+import { buildFamily } from "../../src/engine/family/family.ts";
+import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
+import { UpdateGraph } from "../../src/engine/index.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
 import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
@@ -32,6 +36,55 @@ function driver(): HostDriver {
     describe: async () => host.describe(),
   };
 }
+
+/**
+ * The same contract against the bare in-memory engine (no storage, no host): `restart` keeps the
+ * process, so this checks the table semantics the hosted versions must reproduce.
+ */
+function engineDriver(): HostDriver {
+  let fam: BuiltFamily | null = null;
+  let spec = "";
+  let graph = new UpdateGraph();
+  const seen = new Map<string, number>();
+  const must = () => {
+    if (!fam) throw new Error("no family");
+    return fam;
+  };
+  return {
+    create: async (s) => {
+      const n = canonicalSpec(normalizeSpec(s));
+      if (fam) {
+        if (n !== spec) throw new Error("exists with a different spec");
+        return { created: false };
+      }
+      graph = new UpdateGraph();
+      fam = buildFamily(s, graph);
+      spec = n;
+      return { created: true };
+    },
+    publish: async (rows, key) => {
+      const f = must();
+      if (key !== undefined && seen.has(key))
+        return { accepted: seen.get(key)!, cycle: graph.cycle + 1, duplicate: true };
+      const { vecs, length } = toVecs(f.spec.columns, { rows });
+      f.publisher!._addBatch(vecs, length);
+      if (key !== undefined) seen.set(key, length);
+      return { accepted: length, cycle: graph.cycle + 1, duplicate: false };
+    },
+    cycle: () => graph.runCycle(),
+    restart: async () => {},
+    rows: async (view) => must().views.get(view)!.toRows(),
+    describe: async () => ({
+      cycle: graph.cycle,
+      pending: { rows: 0 },
+      views: Object.fromEntries([...must().views].map(([n, t]) => [n, { size: t.size }])),
+    }),
+  };
+}
+
+describe("the in-memory engine", () => {
+  hostContract("engine", async () => engineDriver());
+});
 
 describe("FamilyHost over node:sqlite", () => {
   hostContract("node:sqlite", async () => driver());
