@@ -6,11 +6,12 @@
  */
 import type { PagedColumn, Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
+import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
-import { grow, NumberOut } from "./slot-arrays.ts";
+import { grow } from "./slot-arrays.ts";
 
 /** Exact int64 sum of integer/char/bool values. */
 export class IntSumKernel extends KernelBase implements AggKernel {
@@ -77,39 +78,16 @@ export class IntSumKernel extends KernelBase implements AggKernel {
 }
 
 /** float64 sum of float values. */
-export class FloatSumKernel extends KernelBase implements AggKernel {
-  readonly readsValues = true;
-  readonly #acc: FloatAccumulator;
-  readonly #out: NumberOut;
-
+export class FloatSumKernel extends AccumulatorKernel<FloatAccumulator> {
   constructor(output: string, column: PagedColumn, input: string, abs: boolean) {
-    super(output, column, input);
-    this.#acc = new FloatAccumulator({ abs });
-    this.#out = new NumberOut(column);
+    super(output, column, input, new FloatAccumulator({ abs }));
   }
 
-  ensureCapacity(n: number): void {
-    this.#acc.ensure(n);
-    this.#out.ensure(n);
-  }
-  add(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, 1);
-  }
-  remove(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, -1);
-  }
-  saveSlot(slot: number): unknown {
-    return this.#acc.saveSlot(slot);
-  }
-  restoreSlot(slot: number, state: unknown): boolean {
-    this.#acc.restoreSlot(slot, state);
-    return false;
-  }
   flush(slot: number, fresh: boolean): boolean {
-    const acc = this.#acc;
+    const acc = this.acc;
     let v: number | null;
     if (acc.normal[slot] === 0 && acc.special(slot) === 0) v = null;
     else v = acc.specialResult(slot) ?? acc.sum[slot]!;
-    return this.#out.write(slot, v, fresh);
+    return this.out.write(slot, v, fresh);
   }
 }

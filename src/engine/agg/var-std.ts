@@ -7,13 +7,11 @@
  * sums (any NaN or infinity gives NaN) and use Deephaven's formula, which reports 0 when the
  * difference is within one ulp of the sum of squares.
  */
-import type { PagedColumn, Vec } from "../column.ts";
+import type { PagedColumn } from "../column.ts";
 import type { ColumnType } from "../types.ts";
+import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
-import type { AggKernel } from "./kernel.ts";
-import { KernelBase } from "./kernel.ts";
-import { NumberOut } from "./slot-arrays.ts";
 
 const EXACT = 2 ** 53;
 
@@ -28,38 +26,16 @@ function ulp(x: number): number {
   return Math.max(2 ** (e - 52), Number.MIN_VALUE);
 }
 
-export class IntVarKernel extends KernelBase implements AggKernel {
-  readonly readsValues = true;
-  readonly #acc: IntAccumulator;
+export class IntVarKernel extends AccumulatorKernel<IntAccumulator> {
   readonly #std: boolean;
 
   constructor(output: string, column: PagedColumn, input: string, type: ColumnType, std: boolean) {
-    super(output, column, input);
-    this.#acc = new IntAccumulator(type, { squares: true });
+    super(output, column, input, new IntAccumulator(type, { squares: true }));
     this.#std = std;
-    this.#out = new NumberOut(column);
   }
-  readonly #out: NumberOut;
 
-  ensureCapacity(n: number): void {
-    this.#acc.ensure(n);
-    this.#out.ensure(n);
-  }
-  add(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, 1);
-  }
-  remove(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, -1);
-  }
-  saveSlot(slot: number): unknown {
-    return this.#acc.saveSlot(slot);
-  }
-  restoreSlot(slot: number, state: unknown): boolean {
-    this.#acc.restoreSlot(slot, state);
-    return false;
-  }
   flush(slot: number, fresh: boolean): boolean {
-    const acc = this.#acc;
+    const acc = this.acc;
     const n = acc.nn[slot]!;
     let v: number | null;
     if (n === 0) v = null;
@@ -75,41 +51,20 @@ export class IntVarKernel extends KernelBase implements AggKernel {
       v = num / (n * (n - 1));
       if (this.#std) v = Math.sqrt(v);
     }
-    return this.#out.write(slot, v, fresh);
+    return this.out.write(slot, v, fresh);
   }
 }
 
-export class FloatVarKernel extends KernelBase implements AggKernel {
-  readonly readsValues = true;
-  readonly #acc = new FloatAccumulator({ squares: true });
+export class FloatVarKernel extends AccumulatorKernel<FloatAccumulator> {
   readonly #std: boolean;
 
   constructor(output: string, column: PagedColumn, input: string, std: boolean) {
-    super(output, column, input);
+    super(output, column, input, new FloatAccumulator({ squares: true }));
     this.#std = std;
-    this.#out = new NumberOut(column);
   }
-  readonly #out: NumberOut;
 
-  ensureCapacity(n: number): void {
-    this.#acc.ensure(n);
-    this.#out.ensure(n);
-  }
-  add(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, 1);
-  }
-  remove(slots: Int32Array, n: number, vec: Vec | null): void {
-    this.#acc.apply(slots, n, vec!, -1);
-  }
-  saveSlot(slot: number): unknown {
-    return this.#acc.saveSlot(slot);
-  }
-  restoreSlot(slot: number, state: unknown): boolean {
-    this.#acc.restoreSlot(slot, state);
-    return false;
-  }
   flush(slot: number, fresh: boolean): boolean {
-    const acc = this.#acc;
+    const acc = this.acc;
     const n = acc.normal[slot]!;
     let v: number | null;
     if (acc.special(slot) > 0) v = Number.NaN;
@@ -123,6 +78,6 @@ export class FloatVarKernel extends KernelBase implements AggKernel {
       v = Math.max(variance, 0);
       if (this.#std) v = Math.sqrt(v);
     }
-    return this.#out.write(slot, v, fresh);
+    return this.out.write(slot, v, fresh);
   }
 }
