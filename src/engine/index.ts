@@ -92,3 +92,29 @@ export {
   UnsupportedOperationError,
   ValueError,
 } from "./errors.ts";
+// Table Data Service
+export type {
+  FailureCallback,
+  Hashable,
+  InMemoryBackendOptions,
+  LocationCallback,
+  MakeTableOptions,
+  SchemaCallback,
+  SizeCallback,
+  TableDataServiceBackend,
+  TableDataServiceOptions,
+  Unsubscribe,
+  ValuesCallback,
+} from "./tds/index.ts";
+export {
+  hashString,
+  InMemoryBackend,
+  KeyedMap,
+  KeyedSet,
+  StringTableKey,
+  StringTableLocationKey,
+  TableDataService,
+  TableDataServiceError,
+  TableKey,
+  TableLocationKey,
+} from "./tds/index.ts";
