@@ -96,10 +96,15 @@ class SelectOperator extends Operator {
     const dirtySteps = up.modified.isEmpty
       ? []
       : p.steps.filter((s) => [...s.deps].some((d) => changed.has(d)));
+    // Pages holding only removed (or removed-and-re-added) keys are set aside as previous values
+    // before new rows are written, so a blink parent's key reuse costs no copy-on-write clone.
+    if (!up.removed.isEmpty) {
+      const survivors = rows.minus(up.added);
+      for (const s of p.steps) s.out.release(up.removed, survivors);
+    }
     // Added rows: every step. Modified rows: only steps whose inputs changed.
     run(parent, p.steps, up.added);
     if (dirtySteps.length > 0) run(parent, dirtySteps, up.modified);
-    if (!up.removed.isEmpty) for (const s of p.steps) s.out.release(up.removed, rows);
     const modifiedColumns: string[] = [];
     if (!up.modified.isEmpty) {
       for (const [name, d] of p.deps)
