@@ -3,9 +3,11 @@
  *
  * Type mapping (see `arrow/type-map.ts`): int8..int64 <-> Int8..Int64, float32/64 <-> Float32/64,
  * bool <-> Bool, char <-> Uint16 (+ field metadata `deephaven:type=char`), string <-> Utf8,
- * instant <-> Timestamp(NANOSECOND, "UTC"). Reading also accepts LargeUtf8, Dictionary<Utf8>,
- * Timestamp in any unit, Date, and Uint8/Uint16/Uint32 (widened losslessly). int64 and instant
- * stay BigInt64Array end to end, never rounded. Nulls travel as Arrow validity bitmaps.
+ * instant <-> Timestamp(NANOSECOND, "UTC"), an array type `T[]` <-> List<T> (nullable elements).
+ * Reading also accepts LargeUtf8, Dictionary<Utf8>, Timestamp in any unit, Date, Uint8/Uint16/
+ * Uint32 (widened losslessly), and LargeList / FixedSizeList. int64 and instant stay exact end
+ * to end (bigint elements in arrays), never rounded. Nulls (cells and array elements) travel as
+ * Arrow validity bitmaps.
  *
  * Conversions work on whole columns (typed-array copies, one UTF-8 pass per column); a table is
  * written as one record batch, and every chunk of a multi-batch Arrow table is read.

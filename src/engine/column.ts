@@ -2,7 +2,7 @@
  * PagedColumn: the storage of one column, addressed by row key.
  *
  * Keys map to fixed pages of PAGE_SIZE slots (`page = floor(key / PAGE_SIZE)`), each a typed
- * array (a JS array for strings) plus a validity mask that is allocated only once a null is
+ * array (a JS array for strings and array cells) plus a validity mask that is allocated only once a null is
  * written. Dense key spaces (static, blink, append-only) fill pages in order; a ring's keys slide
  * through pages and dead pages are released, so memory follows the live rows.
  *
@@ -12,15 +12,24 @@
  */
 
 import type { RowSet } from "./row-set.ts";
-import type { ColumnType, Storage, TypedStorage, Value } from "./types.ts";
-import { allocStorage } from "./types.ts";
+import type {
+  ArrayValue,
+  ColumnType,
+  ObjectStorage,
+  RawValue,
+  Storage,
+  TypedStorage,
+  Value,
+} from "./types.ts";
+import { allocStorage, isArrayType, rawToValue } from "./types.ts";
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
 
 /**
  * A vector of values handed to kernels: `data[0..length)` with `valid[i] === 0` marking a null
- * (`valid === null`: no nulls). int64/instant data is a BigInt64Array; bool 0/1; char a code unit.
+ * (`valid === null`: no nulls). int64/instant data is a BigInt64Array; bool 0/1; char a code unit;
+ * an array column's data is a JS array of frozen ArrayValue cells.
  */
 export interface Vec {
   data: Storage;
@@ -71,11 +80,18 @@ export class PagedColumn {
     return this.#pages.size + this.#prev.size;
   }
 
-  /** Approximate heap bytes held by this column's pages. */
+  /**
+   * Approximate heap bytes held by this column's pages (8 bytes per JS-array slot, plus 8 per
+   * element of array cells; string contents are not counted).
+   */
   get heapBytes(): number {
     let n = 0;
+    const arrays = isArrayType(this.type);
     const count = (p: Page) => {
-      n += Array.isArray(p.data) ? p.data.length * 8 : (p.data as TypedStorage).byteLength;
+      if (Array.isArray(p.data)) {
+        n += p.data.length * 8;
+        if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
+      } else n += (p.data as TypedStorage).byteLength;
       if (p.valid) n += p.valid.byteLength;
     };
     this.#pages.forEach(count);
@@ -153,8 +169,8 @@ export class PagedColumn {
     this.#dirty = false;
   }
 
-  /** Raw storage value at key (bigint, number, or string), or null. */
-  getRaw(key: number, prev = false): number | bigint | string | null {
+  /** Raw storage value at key (bigint, number, string or array cell), or null. */
+  getRaw(key: number, prev = false): RawValue {
     const p = this.#page(Math.floor(key / PAGE_SIZE), prev);
     if (!p) return null;
     const off = key % PAGE_SIZE;
@@ -162,13 +178,9 @@ export class PagedColumn {
     return p.data[off]!;
   }
 
-  /** Value at key as the API presents it (bool as boolean, char as string). */
+  /** Value at key as the API presents it (bool as boolean, char as string, arrays as is). */
   get(key: number, prev = false): Value {
-    const raw = this.getRaw(key, prev);
-    if (raw === null) return null;
-    if (this.type === "bool") return raw === 1;
-    if (this.type === "char") return String.fromCharCode(raw as number);
-    return raw;
+    return rawToValue(this.type, this.getRaw(key, prev));
   }
 
   getPrev(key: number): Value {
@@ -179,8 +191,8 @@ export class PagedColumn {
     return this.getRaw(key, prev) === null;
   }
 
-  /** Sets one storage value (null for null). */
-  setRaw(key: number, v: number | bigint | string | null): void {
+  /** Sets one storage value (null for null; an array cell must be frozen, never mutated). */
+  setRaw(key: number, v: RawValue): void {
     const pi = Math.floor(key / PAGE_SIZE);
     const off = key % PAGE_SIZE;
     const p = this.#writable(pi, off);
@@ -311,7 +323,7 @@ export class PagedColumn {
 function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void {
   const src = vec.data;
   if (Array.isArray(src)) {
-    const dst = p.data as string[];
+    const dst = p.data as ObjectStorage;
     for (let i = 0; i < n; i++) dst[off + i] = src[from + i]!;
   } else {
     const s = from === 0 && n === src.length ? src : (src as TypedStorage).subarray(from, from + n);

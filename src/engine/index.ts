@@ -14,6 +14,7 @@ export { RowSet, RowSetBuilder } from "./row-set.ts";
 export { Table } from "./table.ts";
 export type { FailureListener, TableAttributes, UpdateListener } from "./table.ts";
 export {
+  arrayCol,
   boolCol,
   byteCol,
   charCol,
@@ -57,13 +58,29 @@ export { compileFormula } from "./formula/index.ts";
 export type { CompiledFormula } from "./formula/index.ts";
 
 // Types and values
-export { COLUMN_TYPES, formatInstant, parseInstant, validateSchema } from "./types.ts";
-export type { ColumnType, Schema, Value } from "./types.ts";
+export {
+  COLUMN_TYPES,
+  elementType,
+  formatInstant,
+  isArrayType,
+  parseInstant,
+  SCALAR_TYPES,
+  validateSchema,
+} from "./types.ts";
+export type {
+  ArrayType,
+  ArrayValue,
+  ColumnType,
+  ScalarType,
+  ScalarValue,
+  Schema,
+  Value,
+} from "./types.ts";
 
 // Arrow and JSON forms
 export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
 export { rowsToCsv, rowsToJson, toJsonValue } from "./json-forms.ts";
-export type { JsonValue } from "./json-forms.ts";
+export type { JsonScalar, JsonValue } from "./json-forms.ts";
 
 // Wire protocol (subscribe / publish WebSockets)
 export { deltaFrames, FRAME_BYTES, snapshotFrames } from "./wire.ts";

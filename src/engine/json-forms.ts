@@ -1,19 +1,27 @@
 /**
  * JSON forms of values (docs/protocol.md): int64 as a JSON number within +/-(2^53-1), else a
  * string; instants as ISO-8601 strings with up to nine fractional digits; chars as one-character
- * strings; nulls as null. Input accepts the same forms (and instants as integer nanoseconds).
+ * strings; nulls as null; an array cell as a JSON array of its elements' JSON forms. Input
+ * accepts the same forms (and instants as integer nanoseconds).
  */
 import type { Table } from "./table.ts";
-import type { ColumnType, Value } from "./types.ts";
-import { formatInstant } from "./types.ts";
+import type { ArrayValue, ColumnType, Value } from "./types.ts";
+import { elementType, formatInstant, isArrayType } from "./types.ts";
 
-export type JsonValue = number | string | boolean | null;
+/** The JSON form of a scalar value. */
+export type JsonScalar = number | string | boolean | null;
+/** The JSON form of a value: a scalar, or an array of scalars for an array column. */
+export type JsonValue = JsonScalar | JsonScalar[];
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** One value in its JSON form. */
 export function toJsonValue(type: ColumnType, v: Value): JsonValue {
   if (v === null) return null;
+  if (isArrayType(type)) {
+    const et = elementType(type);
+    return (v as ArrayValue).map((e) => toJsonValue(et, e) as JsonScalar);
+  }
   if (type === "instant") return formatInstant(v as bigint);
   if (type === "int64") {
     const b = v as bigint;
@@ -36,14 +44,14 @@ export function rowsToJson(t: Table, keys: Iterable<number>): Record<string, Jso
   return out;
 }
 
-/** CSV of rows in JSON form (RFC 4180 quoting); nulls are empty fields. */
+/** CSV of rows in JSON form (RFC 4180 quoting); nulls are empty fields, arrays JSON text. */
 export function rowsToCsv(
   columns: readonly string[],
   rows: readonly Record<string, JsonValue>[],
 ): string {
   const cell = (v: JsonValue): string => {
     if (v === null) return "";
-    const s = String(v);
+    const s = Array.isArray(v) ? JSON.stringify(v) : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [columns.map((c) => cell(c)).join(",")];

@@ -1,6 +1,6 @@
 /**
  * Static table construction: `newTable([intCol("X", [1, 2]), stringCol("S", ["a", null])])`,
- * `emptyTable(n)`, and the typed column helpers.
+ * `emptyTable(n)`, and the typed column helpers (`arrayCol` for array columns).
  */
 
 import type { Vec } from "./column.ts";
@@ -8,8 +8,17 @@ import { PagedColumn } from "./column.ts";
 import { ArgumentError, SchemaError } from "./errors.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
-import type { ColumnType, Value } from "./types.ts";
-import { allocStorage, checkDistinct, coerceStrict, validateColumnName } from "./types.ts";
+import type { ColumnType, ScalarType, Value } from "./types.ts";
+import {
+  allocStorage,
+  arrayTypeOf,
+  checkDistinct,
+  coerceStrict,
+  isColumnType,
+  isScalarType,
+  SCALAR_TYPES,
+  validateColumnName,
+} from "./types.ts";
 
 /** A named column of values, as made by `intCol`, `stringCol`, ... */
 export interface ColumnData {
@@ -71,6 +80,26 @@ export const instantCol = (
   values: readonly (bigint | Date | string | null)[],
 ): ColumnData => ({ name, type: "instant", values });
 
+/**
+ * An array column of `elementType[]`: one array (or typed array) per row, or null for a null
+ * cell; elements convert as the element type's helper does (null elements allowed).
+ *
+ * @example arrayCol("Xs", "int32", [[1, 2], [], null, [3, null]])
+ */
+export function arrayCol(
+  name: string,
+  elementType: ScalarType,
+  values: readonly (ArrayLike<unknown> | null)[],
+): ColumnData {
+  if (!isScalarType(elementType)) {
+    throw new SchemaError(
+      `arrayCol: column "${name}": unknown element type ${JSON.stringify(elementType)}; expected one of ${SCALAR_TYPES.join(", ")}`,
+      name,
+    );
+  }
+  return { name, type: arrayTypeOf(elementType), values };
+}
+
 /** Generic helper: a column of `type`. */
 export function col(name: string, type: ColumnType, values: readonly unknown[]): ColumnData {
   return { name, type, values };
@@ -109,6 +138,12 @@ export function newTable(columns: readonly ColumnData[]): Table {
   const n = columns.length > 0 ? columns[0]!.values.length : 0;
   const map = new Map<string, PagedColumn>();
   for (const c of columns) {
+    if (!isColumnType(c.type)) {
+      throw new SchemaError(
+        `Unknown type ${JSON.stringify(c.type)} for column "${c.name}"`,
+        c.name,
+      );
+    }
     if (c.values.length !== n) {
       throw new SchemaError(
         `Column "${c.name}" has ${c.values.length} values but column "${columns[0]!.name}" has ${n}`,

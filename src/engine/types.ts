@@ -5,11 +5,18 @@
  * BigInt64Array (exact), float32 Float32Array, float64 Float64Array, bool Uint8Array (0/1),
  * char Uint16Array (a UTF-16 code unit), string a JS array. Nulls live in a separate validity
  * mask, so every type is nullable and no value is reserved as a sentinel.
+ *
+ * Array types (`int32[]`, `string[]`, ... one per scalar type; what `groupBy` makes) are stored
+ * like strings, in a JS array per page: each slot holds one frozen JS array whose elements are
+ * already in API form (numbers, bigint for int64/instant, booleans, one-character strings for
+ * char, strings) with `null` for a null element. A cell is never mutated once written, so a
+ * previous-value reader keeps seeing the array it read; a null cell is a validity-mask null,
+ * distinct from an empty array.
  */
 import { SchemaError, ValueError } from "./errors.ts";
 
-/** The column types of tickflare. `instant` is nanoseconds since the epoch (int64). */
-export type ColumnType =
+/** The scalar column types of tickflare. `instant` is nanoseconds since the epoch (int64). */
+export type ScalarType =
   | "int8"
   | "int16"
   | "int32"
@@ -21,7 +28,13 @@ export type ColumnType =
   | "string"
   | "instant";
 
-export const COLUMN_TYPES: readonly ColumnType[] = [
+/** An array of one scalar type (`"int32[]"`), as `groupBy` makes: one array value per cell. */
+export type ArrayType = `${ScalarType}[]`;
+
+/** Every column type: a scalar type or an array of one. */
+export type ColumnType = ScalarType | ArrayType;
+
+export const SCALAR_TYPES: readonly ScalarType[] = [
   "int8",
   "int16",
   "int32",
@@ -34,11 +47,25 @@ export const COLUMN_TYPES: readonly ColumnType[] = [
   "instant",
 ];
 
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  ...SCALAR_TYPES,
+  ...SCALAR_TYPES.map((t): ArrayType => `${t}[]`),
+];
+
 /** Ordered column name -> type map. */
 export type Schema = Readonly<Record<string, ColumnType>>;
 
-/** A value as seen at the API (`toRows()`, `addRows`, `writeRow`). */
-export type Value = number | bigint | string | boolean | null;
+/** A scalar value as seen at the API (`toRows()`, `addRows`, `writeRow`). */
+export type ScalarValue = number | bigint | string | boolean | null;
+
+/** The value of an array cell: a frozen array of scalar values in API form. */
+export type ArrayValue = readonly ScalarValue[];
+
+/** A value as seen at the API: a scalar, or an array for array columns. */
+export type Value = ScalarValue | ArrayValue;
+
+/** A value in storage form (`PagedColumn.getRaw`): bool 0/1, char a code unit; arrays as is. */
+export type RawValue = number | bigint | string | ArrayValue | null;
 
 export type TypedStorage =
   | Int8Array
@@ -50,11 +77,44 @@ export type TypedStorage =
   | Uint8Array
   | Uint16Array;
 
-/** Backing array of one column page: a typed array, or a JS array for strings. */
-export type Storage = TypedStorage | string[];
+/** A JS-array page: strings for a string column, ArrayValue cells for an array column. */
+export type ObjectStorage = (string | ArrayValue)[];
+
+/** Backing array of one column page: a typed array, or a JS array for strings and arrays. */
+export type Storage = TypedStorage | ObjectStorage;
 
 export function isColumnType(t: unknown): t is ColumnType {
   return typeof t === "string" && (COLUMN_TYPES as readonly string[]).includes(t);
+}
+
+export function isScalarType(t: unknown): t is ScalarType {
+  return typeof t === "string" && (SCALAR_TYPES as readonly string[]).includes(t);
+}
+
+/** Whether `t` is an array type (`"int32[]"`, ...). */
+export function isArrayType(t: ColumnType): t is ArrayType {
+  return t.endsWith("[]");
+}
+
+/** The element type of an array type (`"int32[]"` -> `"int32"`). */
+export function elementType(t: ArrayType): ScalarType {
+  return t.slice(0, -2) as ScalarType;
+}
+
+/** The array type of a scalar type (`"int32"` -> `"int32[]"`). */
+export function arrayTypeOf(t: ScalarType): ArrayType {
+  return `${t}[]`;
+}
+
+/** The empty array value (what unwritten array slots hold). */
+export const EMPTY_ARRAY: ArrayValue = Object.freeze([]);
+
+/** A storage value as the API presents it: bool as boolean, char as a one-character string. */
+export function rawToValue(type: ColumnType, raw: RawValue): Value {
+  if (raw === null) return null;
+  if (type === "bool") return raw === 1;
+  if (type === "char") return String.fromCharCode(raw as number);
+  return raw;
 }
 
 export function isIntegral(t: ColumnType): boolean {
@@ -72,6 +132,7 @@ export function isBigType(t: ColumnType): t is "int64" | "instant" {
 
 /** Allocates zeroed storage of `n` slots for a type. */
 export function allocStorage(type: ColumnType, n: number): Storage {
+  if (isArrayType(type)) return new Array<ArrayValue>(n).fill(EMPTY_ARRAY);
   switch (type) {
     case "int8":
       return new Int8Array(n);
@@ -188,7 +249,7 @@ export function validateSchema(columns: unknown): Schema {
     validateColumnName(name);
     if (!isColumnType(type)) {
       throw new SchemaError(
-        `Unknown type ${JSON.stringify(type)} for column "${name}"; expected one of ${COLUMN_TYPES.join(", ")}`,
+        `Unknown type ${JSON.stringify(type)} for column "${name}"; expected one of ${SCALAR_TYPES.join(", ")}, or an array of one of them ("int32[]", "string[]", ...)`,
         name,
       );
     }
@@ -214,20 +275,63 @@ const INT_RANGES: Record<string, [number, number]> = {
 const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 
-/** Whether a thrown conversion error should say "row N". */
+/** Where a converted value comes from, for error messages ("row N", "element I" if given). */
 interface Where {
   column: string;
   row?: number;
+  /** Index within an array value. */
+  element?: number;
+}
+
+function show(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as Uint8Array).length})`;
+  try {
+    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function fail(w: Where, type: ColumnType, value: unknown, why?: string): never {
-  const shown = typeof value === "bigint" ? `${value}n` : (JSON.stringify(value) ?? String(value));
   const at = w.row === undefined ? "" : `row ${w.row}, `;
+  const el = w.element === undefined ? "" : ` element ${w.element}:`;
   throw new ValueError(
-    `${at}column "${w.column}": expected ${type}, got ${shown}${why ? ` (${why})` : ""}`,
+    `${at}column "${w.column}":${el} expected ${type}, got ${show(value)}${why ? ` (${why})` : ""}`,
     w.column,
     w.row,
   );
+}
+
+/** The items of a JS array or typed array; null for anything else. */
+function arrayItems(v: unknown): ArrayLike<unknown> | null {
+  if (Array.isArray(v)) return v;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return v as unknown as ArrayLike<unknown>;
+  return null;
+}
+
+/**
+ * Converts an array value element by element with `each` (strict or permissive) into a frozen
+ * array of API-form elements. Errors name the element index.
+ */
+function coerceArray(
+  type: ArrayType,
+  v: unknown,
+  w: Where,
+  each: (t: ScalarType, x: unknown, w: Where) => RawValue,
+): ArrayValue {
+  const items = arrayItems(v);
+  if (items === null) return fail(w, type, v, "an array column takes an array of values");
+  const et = elementType(type);
+  const n = items.length;
+  const out = new Array<ScalarValue>(n);
+  const ew: Where = { column: w.column, row: w.row, element: 0 };
+  for (let i = 0; i < n; i++) {
+    ew.element = i;
+    out[i] = rawToValue(et, each(et, items[i], ew)) as ScalarValue;
+  }
+  return Object.freeze(out);
 }
 
 const ISO_INSTANT =
@@ -272,14 +376,13 @@ export function formatInstant(ns: bigint): string {
  * Converts a user value to the storage representation of `type`, strictly: numbers must be
  * integral and in range for integer types; int64 accepts safe integers, bigints and decimal
  * strings; instant accepts bigint nanoseconds, integer nanoseconds, ISO strings and Dates.
- * `null`/`undefined` return null. Throws ValueError naming the column and row.
+ * `null`/`undefined` return null. An array type takes a JS array (or a typed array) and converts
+ * every element so (a null element stays null), into a frozen array of API-form elements. Throws
+ * ValueError naming the column and row (and element index).
  */
-export function coerceStrict(
-  type: ColumnType,
-  v: unknown,
-  w: Where,
-): number | bigint | string | null {
+export function coerceStrict(type: ColumnType, v: unknown, w: Where): RawValue {
   if (v === null || v === undefined) return null;
+  if (isArrayType(type)) return coerceArray(type, v, w, coerceStrict);
   switch (type) {
     case "int8":
     case "int16":
@@ -328,7 +431,7 @@ export function coerceStrict(
   }
 }
 
-function toInt64(v: unknown, w: Where, type: ColumnType): bigint {
+function toInt64(v: unknown, w: Where, type: ScalarType): bigint {
   let b: bigint;
   if (typeof v === "bigint") b = v;
   else if (typeof v === "number") {
@@ -344,14 +447,12 @@ function toInt64(v: unknown, w: Where, type: ColumnType): bigint {
 /**
  * Permissive conversion as Deephaven's `write_row`: numbers are truncated toward zero and
  * wrapped into integer types (11.1 into an int column gives 11); booleans and strings convert
- * as a cast would. Throws ValueError when no conversion exists.
+ * as a cast would; array types convert each element so. Throws ValueError when no conversion
+ * exists.
  */
-export function coercePermissive(
-  type: ColumnType,
-  v: unknown,
-  w: Where,
-): number | bigint | string | null {
+export function coercePermissive(type: ColumnType, v: unknown, w: Where): RawValue {
   if (v === null || v === undefined) return null;
+  if (isArrayType(type)) return coerceArray(type, v, w, coercePermissive);
   switch (type) {
     case "int8":
     case "int16":

@@ -576,8 +576,10 @@ describe("errors", () => {
       new arrow.Struct([new arrow.Field("a", new arrow.Int32())]),
     );
     const list = arrow.vectorFromArray(
-      [[1, 2]],
-      new arrow.List(new arrow.Field("item", new arrow.Int32())),
+      [[[1, 2]]],
+      new arrow.List(
+        new arrow.Field("item", new arrow.List(new arrow.Field("item", new arrow.Int32()))),
+      ),
     );
     const u64 = arrow.vectorFromArray([1n], new arrow.Uint64());
     const f16 = arrow.vectorFromArray([1], new arrow.Float16());

@@ -5,11 +5,11 @@
  * refreshing, non-blink result kept up to date by an AggregationOperator.
  */
 import { PagedColumn } from "../column.ts";
-import { ArgumentError, SchemaError, UnsupportedOperationError } from "../errors.ts";
+import { ArgumentError, SchemaError } from "../errors.ts";
 import { RowSet } from "../row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "../table.ts";
 import type { ColumnType } from "../types.ts";
-import { validateColumnName } from "../types.ts";
+import { isArrayType, validateColumnName } from "../types.ts";
 import type { AggKind, AggSpec } from "./agg-spec.ts";
 import { isAggSpec } from "./agg-spec.ts";
 import type { RowRouter } from "./aggregation-operator.ts";
@@ -21,7 +21,7 @@ import { persistAggregation } from "./persist.ts";
 
 /** One validated output: `kind` of `input` (null for count) into `output` of `type`. */
 export interface AggItem {
-  readonly kind: Exclude<AggKind, "group">;
+  readonly kind: AggKind;
   readonly output: string;
   readonly input: string | null;
   readonly type: ColumnType;
@@ -33,7 +33,7 @@ function available(t: Table): string {
   return `available columns are [${t.columnNames.join(", ")}]`;
 }
 
-/** Checks key names (strings, distinct, present) and returns them. */
+/** Checks key names (strings, distinct, present, not array columns) and returns them. */
 export function checkKeys(op: string, t: Table, keys: readonly unknown[]): string[] {
   const seen = new Set<string>();
   for (const k of keys) {
@@ -41,6 +41,13 @@ export function checkKeys(op: string, t: Table, keys: readonly unknown[]): strin
       throw new ArgumentError(`${op}: key columns must be names, got ${String(k)}`);
     if (!t.hasColumn(k))
       throw new ArgumentError(`${op}: unknown key column "${k}"; ${available(t)}`);
+    const type = t.columns[k]!;
+    if (isArrayType(type)) {
+      throw new SchemaError(
+        `${op}: key column "${k}" is an array column (${type}); array columns cannot be group keys`,
+        k,
+      );
+    }
     if (seen.has(k)) throw new ArgumentError(`${op}: key column "${k}" is given twice`);
     seen.add(k);
   }
@@ -77,12 +84,7 @@ export function resolveSpecs(
       items.push({ kind: "count", output: spec.name, input: null, type: "int64" });
       continue;
     }
-    if (spec.kind === "group") {
-      t._assertNotBlink("agg.group");
-      throw new UnsupportedOperationError(
-        "agg.group needs array columns, which tickflare does not have yet",
-      );
-    }
+    if (spec.kind === "group") t._assertNotBlink("agg.group");
     for (const { output, input } of spec.pairs) {
       if (!t.hasColumn(input)) {
         throw new ArgumentError(

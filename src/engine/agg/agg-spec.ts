@@ -106,7 +106,10 @@ export const agg = Object.freeze({
   median: columnAgg("median"),
   /** Number of distinct non-null values, int64. */
   countDistinct: columnAgg("countDistinct"),
-  /** Every value of the group as an array (needs array columns; not supported yet). */
+  /**
+   * Every value of the group, in row-key order, as an array column (`int32` -> `int32[]`; nulls
+   * are null elements). Not on blink tables, nor of array columns.
+   */
   group: columnAgg("group"),
 });
 

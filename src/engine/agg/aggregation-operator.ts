@@ -94,6 +94,9 @@ export class AggregationCore implements KernelEnv {
 
   // ---- KernelEnv ---------------------------------------------------------------------------
 
+  get ordered(): boolean {
+    return !this.#parent.isRefreshing || this.#parent.isAppendOnly;
+  }
   parentColumn(name: string): PagedColumn {
     return this.#parent.column(name);
   }

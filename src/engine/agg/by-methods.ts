@@ -1,14 +1,14 @@
 /**
  * The *By shorthands (sumBy, avgBy, ... ) aggregate every non-key column with one aggregation,
- * keeping column names; countBy counts rows into a named column; groupBy needs array columns.
+ * keeping column names; countBy counts rows into a named column; groupBy gathers every non-key
+ * column into an array column (`agg.group` of each).
  */
-import { UnsupportedOperationError } from "../errors.ts";
 import type { Table } from "../table.ts";
 import { aggregate, checkKeys, resolveSpecs } from "./agg-by.ts";
 import type { AggKind } from "./agg-spec.ts";
 import { agg } from "./agg-spec.ts";
 
-type ColumnKind = Exclude<AggKind, "count" | "group">;
+type ColumnKind = Exclude<AggKind, "count">;
 
 /** `kind` of every non-key column of `t`, by `keys`. */
 export function allBy(kind: ColumnKind, t: Table, keys: readonly string[]): Table {
@@ -38,12 +38,12 @@ export function countBy(t: Table, name: string, keys: readonly string[]): Table 
   return aggregate(t, resolveSpecs("countBy", t, [agg.count(name)], ks), ks, "countBy").table;
 }
 
-/** Array-valued groups: not available until the engine has array columns. */
+/**
+ * One row per key tuple; every non-key column becomes an array column (`int32` -> `int32[]`)
+ * holding the group's values in row-key order. Refused on blink tables (it needs the history).
+ */
 export function groupBy(t: Table, keys: readonly string[]): Table {
   t._assertUsable();
   t._assertNotBlink("groupBy");
-  checkKeys("groupBy", t, keys);
-  throw new UnsupportedOperationError(
-    "groupBy needs array columns, which tickflare does not have yet",
-  );
+  return allBy("group", t, keys);
 }

@@ -15,7 +15,7 @@ import type { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode } from "./kernel.ts";
 import { KernelBase, keyAt } from "./kernel.ts";
 import { grow, writeCell } from "./slot-arrays.ts";
-import { dec, enc } from "./state-codec.ts";
+import { decRaw, encRaw } from "./state-codec.ts";
 
 class RunningFirstLastKernel extends KernelBase implements AggKernel {
   readonly readsValues = false;
@@ -67,12 +67,12 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
 
   /** Persisted: whether the group has its row, and the output value (the row is long gone). */
   saveSlot(slot: number): unknown {
-    return [this.#key[slot]! >= 0 ? 1 : 0, enc(this.column.getRaw(slot))];
+    return [this.#key[slot]! >= 0 ? 1 : 0, encRaw(this.column.getRaw(slot))];
   }
   restoreSlot(slot: number, state: unknown): boolean {
     const [has, value] = state as [number, unknown];
     if (has === 1) this.#key[slot] = 0; // set; blink mode never reads it again unless replaced
-    this.column.setRaw(slot, dec(value));
+    this.column.setRaw(slot, decRaw(value));
     return true;
   }
 

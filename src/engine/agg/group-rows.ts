@@ -1,7 +1,8 @@
 /**
- * GroupRows: the sorted row keys of every group, for first/last over parents with removals
- * (the first row is the smallest key, the last the largest, and either may leave). Shared by
- * all first/last outputs of one aggregation. Memory is one entry per live parent row.
+ * GroupRows: the sorted row keys of every group, for first/last and group over parents with
+ * removals (the first row is the smallest key, the last the largest, and either may leave; a
+ * group's array lists its rows in key order). Shared by all first/last/group outputs of one
+ * aggregation. Memory is one entry per live parent row.
  */
 import type { Span } from "../spans.ts";
 import { keyAt } from "./kernel.ts";
@@ -37,6 +38,18 @@ export class GroupRows {
   first(slot: number): number {
     const v = this.#sets[slot]?.min();
     return v === undefined ? -1 : (v as number);
+  }
+
+  /** Number of rows in the group. */
+  size(slot: number): number {
+    return this.#sets[slot]?.size ?? 0;
+  }
+
+  /** Calls `fn` with each row key of the group, ascending. */
+  forEachKey(slot: number, fn: (key: number) => void): void {
+    this.#sets[slot]?.forEach((k) => {
+      fn(k as number);
+    });
   }
 
   /** Largest row key of the group, or -1. */

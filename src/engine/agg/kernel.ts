@@ -48,6 +48,8 @@ export interface AggKernel {
 /** What a kernel factory gets besides its column names and types. */
 export interface KernelEnv {
   readonly mode: AggMode;
+  /** Rows arrive in increasing key order across cycles (static and append-only parents). */
+  readonly ordered: boolean;
   /** The parent's column of that name (first/last read values from it at flush time). */
   parentColumn(name: string): PagedColumn;
   /** Per-group sorted row keys (made on first request; `removals` mode only). */

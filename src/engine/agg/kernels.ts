@@ -1,14 +1,16 @@
 /**
  * The kernel for one aggregation of one column: the result type each aggregation gives per input
- * type (null: unsupported), and the kernel that computes it in the given mode.
+ * type (null: unsupported), and the kernel that computes it in the given mode. Array columns are
+ * inputs of first and last only (their cells are values like any other); `group` makes them.
  */
 import type { PagedColumn } from "../column.ts";
 import type { ColumnType } from "../types.ts";
-import { isIntegral, isNumeric } from "../types.ts";
+import { arrayTypeOf, isArrayType, isIntegral, isNumeric } from "../types.ts";
 import type { AggKind } from "./agg-spec.ts";
 import { FloatAvgKernel, IntAvgKernel } from "./avg.ts";
 import { CountDistinctKernel } from "./count-distinct.ts";
 import { firstLastKernel } from "./first-last.ts";
+import { groupKernel } from "./group.ts";
 import type { AggKernel, KernelEnv } from "./kernel.ts";
 import { MedianKernel } from "./median.ts";
 import { minMaxKernel } from "./min-max.ts";
@@ -20,10 +22,8 @@ function isFloat(t: ColumnType): boolean {
 }
 
 /** Output type of `kind` over an input of `type`, or null if `kind` does not support it. */
-export function outputType(
-  kind: Exclude<AggKind, "count" | "group">,
-  type: ColumnType,
-): ColumnType | null {
+export function outputType(kind: Exclude<AggKind, "count">, type: ColumnType): ColumnType | null {
+  if (isArrayType(type)) return kind === "first" || kind === "last" ? type : null;
   switch (kind) {
     case "sum":
     case "absSum":
@@ -42,11 +42,13 @@ export function outputType(
     case "first":
     case "last":
       return type;
+    case "group":
+      return arrayTypeOf(type);
   }
 }
 
 /** Which input types `kind` supports, for error messages. */
-export function supportedTypes(kind: Exclude<AggKind, "count" | "group">): string {
+export function supportedTypes(kind: Exclude<AggKind, "count">): string {
   switch (kind) {
     case "sum":
     case "absSum":
@@ -55,14 +57,19 @@ export function supportedTypes(kind: Exclude<AggKind, "count" | "group">): strin
     case "var":
     case "std":
       return "numeric and char columns";
-    default:
+    case "first":
+    case "last":
       return "columns of any type";
+    case "group":
+      return "columns of any scalar type (arrays of arrays are not supported)";
+    default:
+      return "columns of any scalar type (not array columns)";
   }
 }
 
 /** The kernel computing `kind` of column `input` (of `type`) into `column`. */
 export function makeKernel(
-  kind: Exclude<AggKind, "count" | "group">,
+  kind: Exclude<AggKind, "count">,
   output: string,
   column: PagedColumn,
   input: string,
@@ -104,5 +111,17 @@ export function makeKernel(
       return new MedianKernel(output, column, input, type);
     case "countDistinct":
       return new CountDistinctKernel(output, column, input, type);
+    case "group":
+      if (isArrayType(type)) throw new TypeError(`agg.group of an array column (${type})`);
+      return groupKernel(
+        output,
+        column,
+        input,
+        type,
+        env.parentColumn(input),
+        env.mode,
+        env.ordered,
+        () => env.groupRows(),
+      );
   }
 }

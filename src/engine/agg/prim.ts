@@ -10,7 +10,7 @@
  * - null: the NULL_KEY symbol.
  */
 import type { Vec } from "../column.ts";
-import type { ColumnType, Value } from "../types.ts";
+import type { ColumnType, RawValue, Value } from "../types.ts";
 
 /** Stands for null in group keys and primitive arrays. */
 export const NULL_KEY: unique symbol = Symbol("tickflare.null");
@@ -79,15 +79,19 @@ export function primToRaw(type: ColumnType, p: Prim): number | bigint | string |
   return p;
 }
 
-/** Primitive of a storage value of a column of `type` (as `getRaw` returns it). */
-export function rawToPrim(type: ColumnType, raw: number | bigint | string | null): Prim {
+/**
+ * Primitive of a storage value of a column of `type` (as `getRaw` returns it). Array cells have
+ * none: array columns are refused as group keys (see `checkKeys`).
+ */
+export function rawToPrim(type: ColumnType, raw: RawValue): Prim {
   if (raw === null) return NULL_KEY;
+  if (typeof raw === "object") throw new TypeError(`an ${type} value has no key primitive`);
   if (typeof raw === "bigint") return isBig(type) ? canonBig(raw) : Number(raw);
   return raw;
 }
 
-/** Storage value of `vec[i]` (bigint for int64, number, string, or null). */
-export function rawAt(vec: Vec, i: number): number | bigint | string | null {
+/** Storage value of `vec[i]` (bigint for int64, number, string, array cell, or null). */
+export function rawAt(vec: Vec, i: number): RawValue {
   if (vec.valid !== null && vec.valid[i] === 0) return null;
   return vec.data[i]!;
 }

@@ -3,6 +3,7 @@
  * of one output cell that every kernel's `flush` ends with.
  */
 import type { PagedColumn } from "../column.ts";
+import type { RawValue } from "../types.ts";
 
 type Growable = Float64Array | Int32Array | Uint8Array | BigInt64Array;
 
@@ -16,7 +17,7 @@ export function grow<T extends Growable>(a: T, n: number, fill = 0): T {
   return b;
 }
 
-/** Equality of two storage values (NaN equals NaN; bigints by value). */
+/** Equality of two storage values (NaN equals NaN; bigints by value; array cells by identity). */
 export function sameRaw(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === "number" && typeof b === "number" && a !== a && b !== b);
 }
@@ -25,12 +26,7 @@ export function sameRaw(a: unknown, b: unknown): boolean {
  * Writes `raw` at `slot` of `col` unless it already holds it. Returns whether the cell changed;
  * `fresh` (a group that just appeared) always writes and reports true.
  */
-export function writeCell(
-  col: PagedColumn,
-  slot: number,
-  raw: number | bigint | string | null,
-  fresh: boolean,
-): boolean {
+export function writeCell(col: PagedColumn, slot: number, raw: RawValue, fresh: boolean): boolean {
   if (!fresh && sameRaw(col.getRaw(slot), raw)) return false;
   col.setRaw(slot, raw);
   return true;

@@ -128,6 +128,12 @@ export class SortedMultiset {
     return vals[vals.length - 1];
   }
 
+  /** Calls `fn` for each distinct value, in order, with its count. */
+  forEach(fn: (v: OrderedPrim, count: number) => void): void {
+    for (const b of this.#blocks)
+      for (let i = 0; i < b.vals.length; i++) fn(b.vals[i]!, b.cnts[i]!);
+  }
+
   /** Distinct values with their counts, in order (for persistence). */
   entries(): [OrderedPrim, number][] {
     const out: [OrderedPrim, number][] = [];

@@ -3,15 +3,17 @@
  * contiguous Vec of the column's engine type. Typed arrays are copied with `set` where the layout
  * matches; validity bitmaps are unpacked byte by byte; strings are decoded per chunk (see
  * `utf8.ts`); timestamps in coarser units are scaled exactly with BigInt math and range-checked.
- * Slots under nulls end up zero / "" whatever the Arrow buffers held there.
+ * Lists (array columns) decode their rows' element range of the child once, as a Vec of the
+ * element type, then cut it into one frozen array per row (elements in API form).
+ * Slots under nulls end up zero / "" / the empty array whatever the Arrow buffers held there.
  */
 import type { Data, Vector } from "apache-arrow";
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
-import type { Storage, TypedStorage } from "../types.ts";
-import { allocStorage } from "../types.ts";
+import type { ArrayValue, ScalarValue, Storage, TypedStorage } from "../types.ts";
+import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
-import type { ReadPlan } from "./type-map.ts";
+import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 const MIN_I64 = -(2n ** 63n);
@@ -65,13 +67,58 @@ export function chunksToVec(
       case "time":
         readTime(name, plan, d, vec, at, n);
         break;
+      case "list":
+        readList(name, plan, d, vec, at, n);
+        break;
     }
     at += n;
   }
   if (at !== total)
     throw new ArrowError(`Column "${name}" has ${at} values but the table has ${total} rows`);
-  if (vec.valid) clearNulls(data, vec.valid, total);
+  // List rows under nulls were never written: they hold the empty array already.
+  if (vec.valid && plan.kind !== "list") clearNulls(data, vec.valid, total);
   return vec;
+}
+
+/** Reads one chunk of a List / LargeList / FixedSizeList into frozen array cells. */
+function readList(
+  name: string,
+  plan: ListReadPlan,
+  d: Data,
+  vec: Vec,
+  at: number,
+  n: number,
+): void {
+  const child = d.children[0] as Data | undefined;
+  if (!child) truncated(name);
+  const size = plan.size;
+  const offsets = d.valueOffsets as Int32Array | BigInt64Array | undefined;
+  if (size === null && (!offsets || offsets.length < n + 1)) truncated(name);
+  const start = (i: number): number => (size === null ? Number(offsets![i]!) : i * size);
+  const lo = start(0);
+  const hi = start(n);
+  if (!(lo >= 0 && hi >= lo && hi <= child.length)) {
+    throw new ArrowError(
+      `Column "${name}": list offsets [${lo}, ${hi}) lie outside its ${child.length} elements`,
+    );
+  }
+  const elems = chunksToVec(name, plan.element, [child.slice(lo, hi - lo)], hi - lo);
+  const et = plan.element.type;
+  const ed = elems.data as ArrayLike<number | bigint | string>;
+  const ev = elems.valid;
+  const out = vec.data as ArrayValue[];
+  const valid = vec.valid;
+  for (let i = 0; i < n; i++) {
+    if (valid && valid[at + i] === 0) continue;
+    const s = start(i) - lo;
+    const e = start(i + 1) - lo;
+    if (e < s) throw new ArrowError(`Column "${name}": list offsets decrease at row ${at + i}`);
+    const cell = new Array<ScalarValue>(e - s);
+    for (let j = s; j < e; j++) {
+      cell[j - s] = ev !== null && ev[j] === 0 ? null : (rawToValue(et, ed[j]!) as ScalarValue);
+    }
+    out[at + i] = Object.freeze(cell);
+  }
 }
 
 function truncated(name: string): never {

@@ -3,10 +3,10 @@
  * (offset of its first character) and `pos` (offset of the token an error about the node points
  * at: the operator of a binary expression, the name of a call).
  */
-import type { ColumnType } from "../types.ts";
+import type { ScalarType } from "../types.ts";
 
 /** A formula type: a column type, or `null` for the untyped `null` literal. */
-export type FType = ColumnType | "null";
+export type FType = ScalarType | "null";
 
 export type UnaryOp = "-" | "+" | "!";
 export type ArithOp = "+" | "-" | "*" | "/" | "%";
@@ -26,7 +26,7 @@ export type Expr =
   | { k: "unary"; start: number; pos: number; op: UnaryOp; arg: Expr }
   | { k: "binary"; start: number; pos: number; op: BinaryOp; left: Expr; right: Expr }
   | { k: "cond"; start: number; pos: number; cond: Expr; ifTrue: Expr; ifFalse: Expr }
-  | { k: "cast"; start: number; pos: number; to: ColumnType; arg: Expr }
+  | { k: "cast"; start: number; pos: number; to: ScalarType; arg: Expr }
   /** `f(a, b)`, or `recv.m(a)` with `method` set and the receiver as `args[0]`. */
   | { k: "call"; start: number; pos: number; name: string; args: Expr[]; method: boolean };
 

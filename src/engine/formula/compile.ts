@@ -5,7 +5,8 @@
  * Constant subtrees (no columns, no `i`/`ii`, no random/now) are folded: evaluated once at
  * compile time over one row, then served as a cached broadcast vector.
  */
-import type { ColumnType } from "../types.ts";
+import type { Vec } from "../column.ts";
+import type { ArrayValue, ScalarType } from "../types.ts";
 import type { Scalar } from "./ast.ts";
 import { MAX_SAFE } from "./int64.ts";
 import type { TExpr } from "./ir.ts";
@@ -47,7 +48,7 @@ export function compile(e: TExpr): Kernel {
 }
 
 /** A one-row vector holding `value` (null for a null) in the representation of `type`. */
-export function scalar(type: ColumnType, value: Scalar): IV {
+export function scalar(type: ScalarType, value: Scalar): IV {
   const v = value === null ? new Uint8Array(1) : null;
   switch (type) {
     case "int8":
@@ -97,6 +98,14 @@ function node(e: TExpr): Node {
         kernel: (n, env) => (env.cols[index] ??= fromVec(env.inputs[index]!, type, n)),
         constant: null,
       };
+    }
+    case "arrayLen": {
+      const { index } = e;
+      return { kernel: (n, env) => arrayLength(env.inputs[index]!, n), constant: null };
+    }
+    case "arrayIsNull": {
+      const { index } = e;
+      return { kernel: (n, env) => arrayIsNull(env.inputs[index]!, n), constant: null };
     }
     case "pos":
       return { kernel: e.type === "int32" ? positionInt : positionLong, constant: null };
@@ -214,6 +223,22 @@ function arith(e: TExpr & { k: "arith" }): Node {
   const f = table[e.op];
   if (f === undefined) throw new TypeError(`no kernel for ${e.opType} ${e.op}`);
   return binary(e, f);
+}
+
+/** Element counts of an array column batch (null for a null cell). */
+function arrayLength(vec: Vec, n: number): IV {
+  const cells = vec.data as readonly ArrayValue[];
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = cells[i]?.length ?? 0; // a null cell's slot is unspecified
+  return { t: "i", d: out, v: vec.valid, o: true };
+}
+
+/** Whether each cell of an array column batch is null. */
+function arrayIsNull(vec: Vec, n: number): IV {
+  const out = new Uint8Array(n);
+  const v = vec.valid;
+  if (v !== null) for (let i = 0; i < n; i++) out[i] = v[i]! ^ 1;
+  return { t: "b", d: out, v: null, o: true };
 }
 
 function positionInt(n: number, env: Env): IV {

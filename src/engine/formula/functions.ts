@@ -3,7 +3,7 @@
  * and result types (Deephaven's result types: `len` int, `round` long, random bounds exclusive),
  * and how its kernel is built. Also the Java method spellings (`Sym.length()`) they answer to.
  */
-import type { ColumnType } from "../types.ts";
+import type { ScalarType } from "../types.ts";
 import type { FType } from "./ast.ts";
 import type { CallBuilder } from "./ir.ts";
 import type { IDouble, IInt, IStr, IV } from "./ivec.ts";
@@ -33,8 +33,8 @@ import {
 
 /** Parameter and result types chosen for a call, and its kernel builder. */
 export interface Resolved {
-  readonly params: readonly ColumnType[];
-  readonly result: ColumnType;
+  readonly params: readonly ScalarType[];
+  readonly result: ScalarType;
   readonly build: CallBuilder;
 }
 
@@ -65,8 +65,8 @@ function def(
 
 /** Checks that every argument can be passed as `param`; else describes the first that cannot. */
 function fixed(
-  params: readonly ColumnType[],
-  result: ColumnType,
+  params: readonly ScalarType[],
+  result: ScalarType,
   build: CallBuilder,
 ): FunctionDef["resolve"] {
   return (args) => {
@@ -87,7 +87,7 @@ function numericArg(args: readonly FType[], i: number): ArgProblem | null {
 }
 
 /** A function of fixed parameter types whose kernel is `k(args..., n)`. */
-function fn1<A>(param: ColumnType, result: ColumnType, k: (a: A, n: number) => IV): FunctionDef {
+function fn1<A>(param: ScalarType, result: ScalarType, k: (a: A, n: number) => IV): FunctionDef {
   return def(
     1,
     1,
@@ -102,8 +102,8 @@ function fn1<A>(param: ColumnType, result: ColumnType, k: (a: A, n: number) => I
 }
 
 function fn2<A, B>(
-  params: readonly [ColumnType, ColumnType],
-  result: ColumnType,
+  params: readonly [ScalarType, ScalarType],
+  result: ScalarType,
   k: (a: A, b: B, n: number) => IV,
 ): FunctionDef {
   return def(
@@ -121,7 +121,7 @@ function fn2<A, B>(
 
 /** A random function of two bounds; its kernel draws from the context's random source. */
 function random2<A>(
-  param: ColumnType,
+  param: ScalarType,
   k: (lo: A, hi: A, n: number, r: () => number) => IV,
 ): FunctionDef {
   const build: CallBuilder =
@@ -132,11 +132,11 @@ function random2<A>(
 }
 
 /** A math function of one numeric argument, computed in double. */
-function doubleFn(result: ColumnType, k: (a: IDouble, n: number) => IV): FunctionDef {
+function doubleFn(result: ScalarType, k: (a: IDouble, n: number) => IV): FunctionDef {
   return def(1, 1, (args) => numericArg(args, 0) ?? resolvedDouble(result, k));
 }
 
-function resolvedDouble(result: ColumnType, k: (a: IDouble, n: number) => IV): Resolved {
+function resolvedDouble(result: ScalarType, k: (a: IDouble, n: number) => IV): Resolved {
   return {
     params: ["float64"],
     result,
@@ -154,7 +154,7 @@ function sameTypeFn(kernel: (a: IV, n: number) => IV): FunctionDef {
   return def(1, 1, (args) => {
     const bad = numericArg(args, 0);
     if (bad) return bad;
-    const t = args[0] === "null" ? "float64" : unaryPromote(args[0] as ColumnType);
+    const t = args[0] === "null" ? "float64" : unaryPromote(args[0] as ScalarType);
     return {
       params: [t],
       result: t,
@@ -169,11 +169,11 @@ function sameTypeFn(kernel: (a: IV, n: number) => IV): FunctionDef {
 /** min and max of two or more numeric arguments, in their promoted type. */
 function minMaxFn(max: boolean): FunctionDef {
   return def(2, ANY, (args) => {
-    let t: ColumnType | null = null;
+    let t: ScalarType | null = null;
     for (let i = 0; i < args.length; i++) {
       const bad = numericArg(args, i);
       if (bad) return bad;
-      const a = args[i] as ColumnType | "null";
+      const a = args[i] as ScalarType | "null";
       if (a !== "null") t = t === null ? unaryPromote(a) : binaryPromote(t, a);
     }
     const type = t ?? "float64";
@@ -195,7 +195,7 @@ const roundFn = def(1, 1, (args) => {
 });
 
 const isNullFn = def(1, 1, (args) => ({
-  params: [args[0] === "null" ? "int32" : (args[0] as ColumnType)],
+  params: [args[0] === "null" ? "int32" : (args[0] as ScalarType)],
   result: "bool",
   build:
     ([a]) =>

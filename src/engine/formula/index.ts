@@ -12,7 +12,7 @@
  */
 import type { Vec } from "../column.ts";
 import { ArgumentError, FormulaError, SchemaError } from "../errors.ts";
-import { type ColumnType, validateColumnName } from "../types.ts";
+import { type ColumnType, type ScalarType, validateColumnName } from "../types.ts";
 import { compile } from "./compile.ts";
 import { toVec } from "./ivec.ts";
 import type { EvalContext, Kernel } from "./kernel.ts";
@@ -54,7 +54,8 @@ class Formula implements CompiledFormula {
   readonly usesPosition: boolean;
   readonly usesVolatile: boolean;
   readonly sourceColumn: string | null;
-  readonly #kernel: Kernel;
+  /** Null for a bare array-column reference, which is never evaluated (see passThrough). */
+  readonly #kernel: Kernel | null;
 
   constructor(text: string, target: string | null, checked: ReturnType<typeof typecheck>) {
     this.text = text;
@@ -64,7 +65,7 @@ class Formula implements CompiledFormula {
     this.usesPosition = checked.usesPosition;
     this.usesVolatile = checked.usesVolatile;
     this.sourceColumn = checked.sourceColumn;
-    this.#kernel = compile(checked.expr);
+    this.#kernel = checked.expr === null ? null : compile(checked.expr);
   }
 
   evaluate(inputs: readonly Vec[], length: number, ctx: EvalContext): Vec {
@@ -74,8 +75,8 @@ class Formula implements CompiledFormula {
       );
     }
     if (this.sourceColumn !== null) return passThrough(inputs[0]!, length);
-    const iv = this.#kernel(length, { inputs, cols: [], ctx });
-    return toVec(iv, this.type, length);
+    const iv = this.#kernel!(length, { inputs, cols: [], ctx });
+    return toVec(iv, this.type as ScalarType, length);
   }
 }
 

@@ -15,7 +15,7 @@
  * as a result; column inputs and cached constants are not owned.
  */
 import type { Vec } from "../column.ts";
-import type { ColumnType, Storage } from "../types.ts";
+import type { ScalarType, Storage } from "../types.ts";
 import { bigToF, fToBig } from "./int64.ts";
 
 export type Mask = Uint8Array | null;
@@ -80,7 +80,7 @@ export function editableMask(m: Mask, n: number): Uint8Array {
 }
 
 /** Converts an input column vector to its internal representation (no copy for int32, float64, bool, string). */
-export function fromVec(vec: Vec, type: ColumnType, n: number): IV {
+export function fromVec(vec: Vec, type: ScalarType, n: number): IV {
   const v = vec.valid;
   switch (type) {
     case "int32":
@@ -113,7 +113,7 @@ export function fromVec(vec: Vec, type: ColumnType, n: number): IV {
 }
 
 /** Converts an internal vector to a result Vec of `type` with exactly `n` rows, in fresh arrays. */
-export function toVec(iv: IV, type: ColumnType, n: number): Vec {
+export function toVec(iv: IV, type: ScalarType, n: number): Vec {
   const valid = iv.v === null ? null : iv.v.slice(0, n);
   const fresh = iv.o && iv.d.length === n;
   let data: Storage;

@@ -9,12 +9,12 @@
  * - int and long to float/double round to nearest;
  * - a null stays null (the mask is carried over).
  */
-import { type ColumnType, formatInstant } from "../types.ts";
+import { formatInstant, type ScalarType } from "../types.ts";
 import { formatDouble, formatFloat } from "./format.ts";
 import { bigToDouble, doubleToLong, LO, MAX_SAFE, words } from "./int64.ts";
 import type { IBool, IDouble, IInt, ILong, IStr, IV } from "./ivec.ts";
 
-export function convert(a: IV, from: ColumnType, to: ColumnType, n: number): IV {
+export function convert(a: IV, from: ScalarType, to: ScalarType, n: number): IV {
   if (from === to) return a;
   switch (to) {
     case "int32":
@@ -36,7 +36,7 @@ export function convert(a: IV, from: ColumnType, to: ColumnType, n: number): IV 
   }
 }
 
-function toInt(a: IV, to: ColumnType, n: number): IInt {
+function toInt(a: IV, to: ScalarType, n: number): IInt {
   let out: Int32Array;
   switch (a.t) {
     case "i":
@@ -131,14 +131,14 @@ function toFloat(a: IDouble, n: number): IDouble {
 }
 
 /** Java's String.valueOf of each row; null rows hold "" (the mask says they are null). */
-function toStr(a: IV, from: ColumnType, n: number): IStr {
+function toStr(a: IV, from: ScalarType, n: number): IStr {
   const out = new Array<string>(n);
   const v = a.v;
   for (let i = 0; i < n; i++) out[i] = v !== null && v[i] === 0 ? "" : show(a, from, i);
   return { t: "s", d: out, v, o: true };
 }
 
-function show(a: IV, from: ColumnType, i: number): string {
+function show(a: IV, from: ScalarType, i: number): string {
   switch (a.t) {
     case "i":
       return from === "char" ? String.fromCharCode(a.d[i]!) : String(a.d[i]);

@@ -7,7 +7,7 @@
  * In filter mode a single `=` compares like `==` (Deephaven's match-filter spelling `X = 5`).
  */
 import { FormulaError } from "../errors.ts";
-import type { ColumnType } from "../types.ts";
+import type { ScalarType } from "../types.ts";
 import type { BinaryOp, Expr, ParsedFormula } from "./ast.ts";
 import { type Token, tokenize } from "./lexer.ts";
 
@@ -28,7 +28,7 @@ const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
 };
 
 /** Primitive type keywords usable in a cast, with their column types. */
-const CAST_TYPES: Readonly<Record<string, ColumnType>> = {
+const CAST_TYPES: Readonly<Record<string, ScalarType>> = {
   byte: "int8",
   short: "int16",
   int: "int32",

@@ -5,7 +5,8 @@
  * with every conversion explicit. Every problem is a FormulaError at the offending token.
  */
 import { FormulaError } from "../errors.ts";
-import type { ColumnType, Schema } from "../types.ts";
+import type { ColumnType, ScalarType, Schema } from "../types.ts";
+import { isArrayType } from "../types.ts";
 import type { ArithOp, CmpOp, Expr, FType, ParsedFormula } from "./ast.ts";
 import { FUNCTION_NAMES, lookupFunction, METHODS } from "./functions.ts";
 import type { TExpr } from "./ir.ts";
@@ -18,9 +19,12 @@ import {
   unaryPromote,
 } from "./promotion.ts";
 
-/** The result of checking a formula. */
+/**
+ * The result of checking a formula. A bare reference to an array column has no expression to
+ * evaluate (`expr` null, `sourceColumn` set): the table shares the column's storage.
+ */
 export interface Checked {
-  readonly expr: TExpr;
+  readonly expr: TExpr | null;
   readonly type: ColumnType;
   readonly columns: readonly string[];
   readonly usesPosition: boolean;
@@ -34,7 +38,7 @@ type Typed = TExpr | { k: "null"; type: "null" };
 const MAX_FLOAT = Math.fround(3.4028234663852886e38);
 
 /** Named constants: Deephaven's null constants, and the numeric limits of each type. */
-const CONSTANTS: Readonly<Record<string, readonly [ColumnType, number | bigint | null]>> = {
+const CONSTANTS: Readonly<Record<string, readonly [ScalarType, number | bigint | null]>> = {
   NULL_BOOLEAN: ["bool", null],
   NULL_CHAR: ["char", null],
   NULL_BYTE: ["int8", null],
@@ -77,7 +81,18 @@ export function typecheck(
   mode: "assign" | "filter",
 ): Checked {
   const c = new Checker(text, schema);
-  const typed = c.check(parsed.expr);
+  const e = parsed.expr;
+  if (mode === "assign" && e.k === "ident" && c.isArrayColumn(e.name)) {
+    return {
+      expr: null,
+      type: schema[e.name]!,
+      columns: [e.name],
+      usesPosition: false,
+      usesVolatile: false,
+      sourceColumn: e.name,
+    };
+  }
+  const typed = c.check(e);
   if (typed.k === "null") {
     throw new FormulaError(
       text,
@@ -94,7 +109,6 @@ export function typecheck(
       `where filter must be boolean, got ${typeName(typed.type)}`,
     );
   }
-  const e = parsed.expr;
   return {
     expr: typed,
     type: typed.type,
@@ -171,19 +185,36 @@ class Checker {
     }
   }
 
+  /** Whether `name` is a column of an array type. */
+  isArrayColumn(name: string): boolean {
+    return Object.hasOwn(this.#schema, name) && isArrayType(this.#schema[name]!);
+  }
+
+  /** The input number of column `name`, registering it on first use. */
+  #input(name: string): number {
+    let index = this.#index.get(name);
+    if (index === undefined) {
+      index = this.columns.length;
+      this.#index.set(name, index);
+      this.columns.push(name);
+    }
+    return index;
+  }
+
   #ident(name: string, pos: number): Typed {
     if (name === "i" || name === "ii") {
       this.usesPosition = true;
       return { k: "pos", type: name === "i" ? "int32" : "int64" };
     }
     if (Object.hasOwn(this.#schema, name)) {
-      let index = this.#index.get(name);
-      if (index === undefined) {
-        index = this.columns.length;
-        this.#index.set(name, index);
-        this.columns.push(name);
+      const type = this.#schema[name]!;
+      if (isArrayType(type)) {
+        this.#fail(
+          pos,
+          `Column "${name}" is an array column (${type}); array columns cannot be used in formulas yet (only as a bare column, in len(${name}) or in isNull(${name}))`,
+        );
       }
-      return { k: "col", type: this.#schema[name]!, index };
+      return { k: "col", type, index: this.#input(name) };
     }
     if (Object.hasOwn(CONSTANTS, name)) {
       const [type, value] = CONSTANTS[name]!;
@@ -205,7 +236,7 @@ class Checker {
     }
     if (!isNumericLike(arg.type))
       this.#fail(pos, `Cannot apply operator "${op}" to ${typeName(arg.type)}`);
-    const t = unaryPromote(arg.type as ColumnType);
+    const t = unaryPromote(arg.type as ScalarType);
     const a = adopt(arg, t);
     return op === "+" ? a : { k: "neg", type: t, arg: a };
   }
@@ -250,7 +281,7 @@ class Checker {
       }
     }
     const t = this.#numericCommon(l, r, op, pos);
-    const result: ColumnType = op === "/" && (t === "int32" || t === "int64") ? "float64" : t;
+    const result: ScalarType = op === "/" && (t === "int32" || t === "int64") ? "float64" : t;
     return {
       k: "arith",
       type: result,
@@ -262,7 +293,7 @@ class Checker {
   }
 
   /** The promoted type of two numeric operands (a null literal takes the other's type). */
-  #numericCommon(l: Typed, r: Typed, op: string, pos: number): ColumnType {
+  #numericCommon(l: Typed, r: Typed, op: string, pos: number): ScalarType {
     const lt = l.type,
       rt = r.type;
     const okL = isNumericLike(lt) || lt === "null",
@@ -270,15 +301,15 @@ class Checker {
     if (!okL || !okR || (lt === "null" && rt === "null")) {
       this.#fail(pos, `Cannot apply operator "${op}" to ${typeName(lt)} and ${typeName(rt)}`);
     }
-    if (lt === "null") return unaryPromote(rt as ColumnType);
-    if (rt === "null") return unaryPromote(lt as ColumnType);
-    return binaryPromote(lt as ColumnType, rt as ColumnType);
+    if (lt === "null") return unaryPromote(rt as ScalarType);
+    if (rt === "null") return unaryPromote(lt as ScalarType);
+    return binaryPromote(lt as ScalarType, rt as ScalarType);
   }
 
   #compare(op: CmpOp, l: Typed, r: Typed, pos: number): TExpr {
     const lt = l.type,
       rt = r.type;
-    let t: ColumnType;
+    let t: ScalarType;
     if (
       (isNumericLike(lt) || lt === "null") &&
       (isNumericLike(rt) || rt === "null") &&
@@ -303,11 +334,11 @@ class Checker {
     }
     const a = this.check(e.ifTrue);
     const b = this.check(e.ifFalse);
-    let t: ColumnType;
+    let t: ScalarType;
     if (a.type === "null" && b.type === "null") {
       this.#fail(e.pos, "Cannot determine the type of ?: when both branches are null");
     } else if (a.type === "null" || b.type === "null" || a.type === b.type) {
-      t = (a.type === "null" ? b.type : a.type) as ColumnType;
+      t = (a.type === "null" ? b.type : a.type) as ScalarType;
     } else if (isNumericLike(a.type) && isNumericLike(b.type)) {
       t = binaryPromote(a.type, b.type);
     } else {
@@ -336,6 +367,14 @@ class Checker {
     const def = lookupFunction(name);
     if (def === undefined) {
       this.#fail(e.pos, `Unknown function "${name}" (available: ${FUNCTION_NAMES.join(", ")})`);
+    }
+    const only = e.args.length === 1 ? e.args[0]! : null;
+    if (only?.k === "ident" && this.isArrayColumn(only.name)) {
+      // The two functions that take an array column: its element count and its nullness.
+      if (name === "len") return { k: "arrayLen", type: "int32", index: this.#input(only.name) };
+      if (name === "isNull") {
+        return { k: "arrayIsNull", type: "bool", index: this.#input(only.name) };
+      }
     }
     const skip = e.method ? 1 : 0;
     const given = e.args.length - skip;
@@ -372,7 +411,7 @@ function arity(min: number, max: number): string {
 }
 
 /** `e` as type `to`: a typed null for the null literal, a conversion node if the type differs. */
-function adopt(e: Typed, to: ColumnType): TExpr {
+function adopt(e: Typed, to: ScalarType): TExpr {
   if (e.k === "null") return { k: "const", type: to, value: null };
   if (e.type === to) return e;
   return { k: "conv", type: to, arg: e };

@@ -2,7 +2,7 @@
 import type { PagedColumn, Vec } from "../column.ts";
 import type { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
-import type { TypedStorage } from "../types.ts";
+import type { ObjectStorage, TypedStorage } from "../types.ts";
 import { allocStorage } from "../types.ts";
 import { readSpan } from "./eval.ts";
 
@@ -56,7 +56,7 @@ export function readContiguous(src: readonly PagedColumn[], rows: RowSet): Vec[]
 /** Copies `src[0..n)` into `dst` at `at`, allocating `dst.valid` on the first null. */
 export function copyVec(src: Vec, dst: Vec, at: number, n: number): void {
   if (Array.isArray(src.data)) {
-    const d = dst.data as string[];
+    const d = dst.data as ObjectStorage;
     for (let i = 0; i < n; i++) d[at + i] = src.data[i]!;
   } else (dst.data as TypedStorage).set((src.data as TypedStorage).subarray(0, n) as never, at);
   if (src.valid) {

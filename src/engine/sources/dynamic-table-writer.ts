@@ -11,7 +11,7 @@ import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
-import type { ColumnType, Schema } from "../types.ts";
+import type { ColumnType, RawValue, Schema } from "../types.ts";
 import { allocStorage, coercePermissive, validateSchema } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { Batch } from "./source-node.ts";
@@ -19,7 +19,7 @@ import { SourceNode } from "./source-node.ts";
 
 const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly: true };
 
-type Row = (number | bigint | string | null)[];
+type Row = RawValue[];
 
 class WriterNode extends SourceNode {
   pending: Row[] = [];

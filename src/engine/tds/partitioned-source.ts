@@ -170,7 +170,8 @@ export function refreshingPartitioned(
 function primOf(vec: Vec): Prim {
   if (vec.valid && vec.valid[0] === 0) return NULL_KEY;
   const v = vec.data[0]!;
-  return typeof v === "bigint" ? canonBig(v) : v;
+  // Partition columns are scalar (array types are refused as partition values upstream).
+  return typeof v === "bigint" ? canonBig(v) : (v as number | string);
 }
 
 /**

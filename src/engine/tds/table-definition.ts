@@ -7,12 +7,13 @@
  * Also validates a location's partition values: a one-row Arrow table with exactly the
  * partitioning columns, each of its column's type.
  */
+
 import type { Schema as ArrowSchema, Table as ArrowTable, Field } from "apache-arrow";
 import { Table as ArrowTableClass } from "apache-arrow";
 import { arrowToVecs, columnTypeOfField } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import type { ColumnType, Schema } from "../types.ts";
-import { validateColumnName } from "../types.ts";
+import { isArrayType, validateColumnName } from "../types.ts";
 import { failureText, TableDataServiceError } from "./errors.ts";
 
 export interface TableDefinition {
@@ -62,6 +63,12 @@ export function makeDefinition(
   const pfields = partitionSchema == null ? [] : fieldsOf(keyText, "partitioning", partitionSchema);
   for (const f of pfields) {
     const t = typeOf(keyText, "partitioning", f);
+    if (isArrayType(t)) {
+      throw new TableDataServiceError(
+        `${keyText}: partitioning column "${f.name}" is ${t}; partitioning columns must be scalar`,
+        { tableKey: keyText, column: f.name },
+      );
+    }
     if (f.name in out) {
       throw new TableDataServiceError(
         `${keyText}: column "${f.name}" appears twice in the partitioning schema`,

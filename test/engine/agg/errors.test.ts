@@ -36,12 +36,37 @@ describe("aggregation errors", () => {
     expect(() => t.slicePct(0, 0.5)).toThrow(msg("slicePct"));
   });
 
-  it("groupBy and agg.group need array columns elsewhere", () => {
+  it("groupBy and agg.group work on non-blink tables; array columns are neither keys nor inputs of other aggregations", () => {
     const history = blinkToAppendOnly(blinkTable());
-    const msg = "groupBy needs array columns, which tickflare does not have yet";
-    expect(() => history.groupBy("Sym")).toThrow(UnsupportedOperationError);
-    expect(() => history.groupBy("Sym")).toThrow(msg);
-    expect(() => history.aggBy([agg.group("Px")], "Sym")).toThrow("agg.group needs array columns");
+    expect(history.groupBy("Sym").columns).toEqual({
+      Sym: "string",
+      Px: "float64[]",
+      Qty: "int64[]",
+      Ts: "instant[]",
+      Ok: "bool[]",
+    });
+    expect(history.aggBy([agg.group("Pxs = Px")], "Sym").columns).toEqual({
+      Sym: "string",
+      Pxs: "float64[]",
+    });
+    const grouped = history.groupBy("Sym");
+    expect(() => grouped.groupBy("Px")).toThrow(SchemaError);
+    expect(() => grouped.groupBy("Px")).toThrow(
+      'groupBy: key column "Px" is an array column (float64[]); array columns cannot be group keys',
+    );
+    expect(() => grouped.groupBy()).toThrow(
+      'groupBy: agg.group does not support column "Px" of type float64[]; it takes columns of any scalar type (arrays of arrays are not supported)',
+    );
+    expect(() => grouped.sumBy("Sym")).toThrow(
+      'sumBy: agg.sum does not support column "Px" of type float64[]; it takes numeric, char and bool columns',
+    );
+    expect(() => grouped.aggBy([agg.max("Px")])).toThrow(
+      'aggBy: agg.max does not support column "Px" of type float64[]; it takes columns of any scalar type (not array columns)',
+    );
+    for (const a of [agg.min, agg.median, agg.countDistinct, agg.avg, agg.std]) {
+      expect(() => grouped.aggBy([a("Qty")])).toThrow(SchemaError);
+    }
+    expect(() => grouped.partitionBy("Ts")).toThrow("array columns cannot be group keys");
   });
 
   it("names the unknown column and lists the available ones", () => {

@@ -61,6 +61,8 @@ export function toVecOf(c: Col, mask: "auto" | "always" = "auto"): Vec {
     case "string":
       data = new Array<string>(n).fill("");
       break;
+    default:
+      throw new Error(`toVecOf: no test vectors of ${c.type}`);
   }
   c.values.forEach((v, i) => {
     if (valid) valid[i] = v === null ? 0 : 1;
@@ -82,7 +84,7 @@ export function fromVecOf(v: Vec, type: ColumnType): Plain[] {
     if (v.valid && v.valid[i] === 0) out.push(null);
     else if (type === "bool") out.push(v.data[i] === 1);
     else if (type === "char") out.push(String.fromCharCode(v.data[i] as number));
-    else out.push(v.data[i]!);
+    else out.push(v.data[i] as Plain);
   }
   return out;
 }

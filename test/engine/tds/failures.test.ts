@@ -7,6 +7,7 @@ import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import {
   ArgumentError,
+  arrayCol,
   InMemoryBackend,
   intCol,
   newTable,
@@ -107,6 +108,19 @@ describe("schema failures reject makeTable", () => {
     );
     await expect(new TableDataService(backend).makeTable(key)).rejects.toThrow(
       'TableKeyImpl{c}: column "Ticker" has conflicting types: string in the partitioning schema but int32 in the data schema',
+    );
+  });
+
+  it("an array-typed partitioning column", async () => {
+    const backend = new InMemoryBackend();
+    const key = new TableKeyImpl("arr");
+    backend.addTable(
+      key,
+      newTable([intCol("X", [])]).toArrow().schema,
+      newTable([arrayCol("Tags", "string", [])]).toArrow().schema,
+    );
+    await expect(new TableDataService(backend).makeTable(key)).rejects.toThrow(
+      'TableKeyImpl{arr}: partitioning column "Tags" is string[]; partitioning columns must be scalar',
     );
   });
 
