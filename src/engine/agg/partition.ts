@@ -157,25 +157,30 @@ class PassThroughOperator extends Operator {
 }
 
 /** A table of key tuples and one constituent table per tuple. Made by `t.partitionBy(...)`. */
+/**
+ * How a PartitionedTable finds its constituents: partitionBy answers from its aggregation's group
+ * index, a Table Data Service table from its locations. Row keys of `table` index `constituents`.
+ */
+export interface PartitionIndex {
+  readonly constituents: readonly Table[];
+  /** Row key of the key tuple (canonical primitives, see prim.ts), or -1. */
+  find(prims: readonly Prim[]): number;
+}
+
 export class PartitionedTable {
   readonly #parent: Table;
   readonly #table: Table;
-  readonly #router: PartitionRouter;
-  readonly #core: AggregationCore;
+  readonly #index: PartitionIndex;
   readonly #keys: readonly string[];
 
-  /** @internal */
-  constructor(
-    parent: Table,
-    table: Table,
-    router: PartitionRouter,
-    core: AggregationCore,
-    keys: readonly string[],
-  ) {
+  /**
+   * @internal `parent`: every row (for `merge()`); `table`: one row per constituent, keys first;
+   * `keys`: the key column names.
+   */
+  constructor(parent: Table, table: Table, index: PartitionIndex, keys: readonly string[]) {
     this.#parent = parent;
     this.#table = table;
-    this.#router = router;
-    this.#core = core;
+    this.#index = index;
     this.#keys = keys;
   }
 
@@ -185,7 +190,7 @@ export class PartitionedTable {
   }
   /** Constituent tables, indexed by the `Constituent` column (grows as new keys appear). */
   get constituents(): readonly Table[] {
-    return this.#router.tables;
+    return this.#index.constituents;
   }
   get keyColumnNames(): readonly string[] {
     return this.#keys;
@@ -224,9 +229,9 @@ export class PartitionedTable {
       }
       return p;
     });
-    const slot = this.#core.index.find(prims);
+    const slot = this.#index.find(prims);
     if (slot < 0 || !this.#table.rowSet.contains(slot)) return null;
-    return this.#router.tables[slot] ?? null;
+    return this.#index.constituents[slot] ?? null;
   }
 }
 
@@ -246,7 +251,13 @@ function partitioned(op: string, t: Table, items: AggItem[], keys: string[]): Pa
     router: () => router,
   });
   router.source = table;
-  return new PartitionedTable(t, table, router, core, keys);
+  const index: PartitionIndex = {
+    get constituents() {
+      return router.tables;
+    },
+    find: (prims) => core.index.find(prims),
+  };
+  return new PartitionedTable(t, table, index, keys);
 }
 
 /** `t.partitionBy(...keys)`: one constituent table per distinct key tuple. */

@@ -174,12 +174,7 @@ function primOf(vec: Vec): Prim {
   return typeof v === "bigint" ? canonBig(v) : (v as number | string);
 }
 
-/**
- * Builds the agg module's PartitionedTable around our tables. Why the stand-ins: its constructor
- * takes partitionBy's router (read for `constituents`) and aggregation core (read by
- * `constituentFor` through `index.find(prims)`), which a location-keyed table does not have;
- * these objects provide exactly those two reads. Keep in step with agg/partition.ts.
- */
+/** Wraps our tables in a PartitionedTable: constituents by location, found by partition values. */
 function assemble(
   def: TableDefinition,
   merged: Table,
@@ -187,8 +182,6 @@ function assemble(
   constituents: Table[],
   entryAt: (i: number) => LocationEntry,
 ): PartitionedTable {
-  type Args = ConstructorParameters<typeof PartitionedTable>;
-  const router = { tables: constituents } as unknown as Args[2];
   const find = (prims: readonly Prim[]): number => {
     const n = keys.size;
     for (let i = 0; i < n; i++) {
@@ -197,6 +190,5 @@ function assemble(
     }
     return -1;
   };
-  const core = { index: { find } } as unknown as Args[3];
-  return new PartitionedTable(merged, keys, router, core, def.partitionColumns);
+  return new PartitionedTable(merged, keys, { constituents, find }, def.partitionColumns);
 }
