@@ -25,6 +25,8 @@ import { allocStorage, isArrayType, rawToValue } from "./types.ts";
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
+/** Freed pages a column keeps for reuse (blink tables free and refill the same pages every cycle). */
+const MAX_FREE_PAGES = 16;
 
 /**
  * A vector of values handed to kernels: `data[0..length)` with `valid[i] === 0` marking a null
@@ -64,6 +66,8 @@ export class PagedColumn {
   #tracker: CycleTracker | null;
   #dirty = false;
   #loader: ((page: number) => boolean) | null = null;
+  /** Recycled pages (contents are stale: only slots written after reuse are ever read). */
+  #free: Page[] = [];
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -144,7 +148,7 @@ export class PagedColumn {
     if (!p && this.#loader && this.#loader(pi)) p = this.#pages.get(pi);
     const t = this.#tracker;
     if (!p) {
-      p = { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle: t ? t.cycle : 0 };
+      p = this.#newPage(t ? t.cycle : 0);
       this.#pages.set(pi, p);
       return p;
     }
@@ -163,8 +167,24 @@ export class PagedColumn {
     }
   }
 
+  #newPage(cycle: number): Page {
+    const p = this.#free.pop();
+    if (p) {
+      p.valid = null;
+      p.hw = 0;
+      p.cycle = cycle;
+      return p;
+    }
+    return { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle };
+  }
+
   /** Called by the update graph at the end of a cycle: drops previous values. */
   endCycle(): void {
+    // Pages only kept as previous values are free now: recycle a few instead of allocating.
+    for (const [pi, p] of this.#prev) {
+      if (this.#free.length >= MAX_FREE_PAGES) break;
+      if (this.#pages.get(pi) !== p) this.#free.push(p);
+    }
     this.#prev.clear();
     this.#dirty = false;
   }
