@@ -1,35 +1,76 @@
 /**
- * The router Worker: HTTP (and later WebSocket) endpoints in front of the TableFamily objects.
+ * The router Worker: the HTTP and WebSocket endpoints in front of the TableFamily objects
+ * (docs/protocol.md). It validates what it can before waking an object (route, table and view
+ * names, token, media type, body size and syntax, query parameters), reaches objects through
+ * typed RPC on their stubs, and forwards only WebSocket upgrades with `fetch`.
  *
  * Uses itty-router's plain `Router` rather than `AutoRouter`/`withParams`: those hand handlers a
  * Proxy around the request, and `stub.fetch(request)` with that Proxy fails (checked against
- * workerd). Objects are reached through typed RPC methods on their stubs; `fetch` is kept for
- * WebSocket upgrades.
+ * workerd).
  */
 import type { IRequest } from "itty-router";
 // The Router subpath: only the router, not the whole barrel (and one sourcemap warning, not 17).
 import { Router } from "itty-router/Router";
+import { released } from "../durable/catalog.ts";
+import { authorize } from "./auth.ts";
+import { CORS_HEADERS, errorResponse, HttpError, withCors } from "./http.ts";
+import { publishRows, publishStream } from "./rows.ts";
+import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
+import { tableName } from "./validate.ts";
+import { snapshotView, subscribeView } from "./views.ts";
 
+export { Catalog } from "../durable/catalog.ts";
 export { TableFamily } from "../durable/table-family.ts";
 
 type Args = [env: Env, ctx: ExecutionContext];
 
-/** Error body shape shared by every endpoint: `{ error, detail }`. */
-function errorResponse(status: number, error: string, detail: string): Response {
-  return Response.json({ error, detail }, { status });
+/** Answers a known path with a method it does not serve. */
+const notAllowed = (allow: string) => (request: IRequest) =>
+  errorResponse(
+    405,
+    "method_not_allowed",
+    `${request.method} is not allowed on ${new URL(request.url).pathname}; allowed: ${allow}`,
+    { Allow: allow },
+  );
+
+function onError(err: unknown): Response {
+  if (err instanceof HttpError)
+    return errorResponse(err.status, err.code, err.message, err.headers);
+  const message = err instanceof Error ? err.message : String(err);
+  // An object refusing work because it is overloaded is the platform's 503, not our bug.
+  if (/overloaded/i.test(message)) return errorResponse(503, "overloaded", message);
+  console.error("tickflare: internal error", err);
+  return errorResponse(500, "internal", "internal error; see the Worker's logs");
 }
 
-const router = Router<IRequest, Args>({
-  catch: (err) => errorResponse(500, "internal", err instanceof Error ? err.message : "unknown"),
-});
+const TABLE = "/v1/tables/:name";
+const VIEW = "/v1/tables/:name/views/:view";
+
+const router = Router<IRequest, Args>({ catch: onError, finally: [withCors] });
 
 router
+  .options("*", () => new Response(null, { status: 204, headers: CORS_HEADERS }))
   .get("/health", () => Response.json({ ok: true }))
+  .all("/health", notAllowed("GET"))
   .get("/v1/health/:name", async (request, env) => {
-    const name = request.params.name ?? "";
-    const stub = env.TABLES.get(env.TABLES.idFromName(name));
-    return Response.json(await stub.health());
+    const name = tableName(request.params.name);
+    await authorize(request, env, "admin", name);
+    return Response.json(await released(familyOf(env, name).health()));
   })
+  .get("/v1/tables", listTables)
+  .all("/v1/tables", notAllowed("GET"))
+  .put(TABLE, createTable)
+  .get(TABLE, describeTable)
+  .delete(TABLE, deleteTable)
+  .all(TABLE, notAllowed("GET, PUT, DELETE"))
+  .post(`${TABLE}/rows`, publishRows)
+  .all(`${TABLE}/rows`, notAllowed("POST"))
+  .get(`${TABLE}/publish`, publishStream)
+  .all(`${TABLE}/publish`, notAllowed("GET"))
+  .get(VIEW, snapshotView)
+  .all(VIEW, notAllowed("GET"))
+  .get(`${VIEW}/subscribe`, subscribeView)
+  .all(`${VIEW}/subscribe`, notAllowed("GET"))
   .all("*", (request) =>
     errorResponse(
       404,

@@ -16,6 +16,7 @@ import { decKey, enc } from "./state-codec.ts";
 
 export class CountDistinctKernel extends KernelBase implements AggKernel {
   readonly readsValues = true;
+  readonly stateGrows = true;
   readonly #type: ColumnType;
   readonly #maps: (Map<Prim, number> | undefined)[] = [];
   readonly #scratch: Prim[] = primScratch(PAGE_SIZE);

@@ -66,12 +66,17 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
   }
 
   /** Persisted: whether the group has its row, and the output value (the row is long gone). */
+  /**
+   * The row key and the output value: over add-only parents later rows are compared with the key;
+   * over blink parents the key is stale after its cycle (only "has a row" matters) and the value
+   * comes back from the saved output.
+   */
   saveSlot(slot: number): unknown {
-    return [this.#key[slot]! >= 0 ? 1 : 0, encRaw(this.column.getRaw(slot))];
+    return [this.#key[slot]!, encRaw(this.column.getRaw(slot))];
   }
   restoreSlot(slot: number, state: unknown): boolean {
-    const [has, value] = state as [number, unknown];
-    if (has === 1) this.#key[slot] = 0; // set; blink mode never reads it again unless replaced
+    const [key, value] = state as [number, unknown];
+    this.#key[slot] = key;
     this.column.setRaw(slot, decRaw(value));
     return true;
   }

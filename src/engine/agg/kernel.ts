@@ -42,6 +42,11 @@ export interface AggKernel {
    * true if restoring wrote the output itself (otherwise the operator flushes the slot).
    */
   saveSlot?(slot: number): unknown;
+  /**
+   * True when a group's state grows with its distinct values (median, countDistinct): saving it
+   * after every change costs more than re-aggregating a history once on restart.
+   */
+  readonly stateGrows?: boolean;
   restoreSlot?(slot: number, state: unknown): boolean;
 }
 

@@ -17,6 +17,7 @@ import { writeCell } from "./slot-arrays.ts";
 
 export class MedianKernel extends KernelBase implements AggKernel {
   readonly readsValues = true;
+  readonly stateGrows = true;
   readonly #values: GroupValues;
   readonly #numeric: boolean;
 

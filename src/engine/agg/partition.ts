@@ -24,7 +24,7 @@ import type { GraphNode } from "../update-graph.ts";
 import type { AggItem } from "./agg-by.ts";
 import { aggregate, checkKeys, resolveSpecs } from "./agg-by.ts";
 import type { AggSpec } from "./agg-spec.ts";
-import type { AggregationCore, RowRouter } from "./aggregation-operator.ts";
+import type { RowRouter } from "./aggregation-operator.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase, keyAt } from "./kernel.ts";
 import type { Prim } from "./prim.ts";

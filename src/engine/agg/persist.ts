@@ -6,9 +6,13 @@
  *   cycle every group slot the cycle touched is saved as one JSON slot record (key, row count,
  *   each kernel's state; see AggregationCore.saveSlot). A restored aggregation rebuilds its groups
  *   from those records and does not read the parent's rows.
- * - Over other parents (ring, append-only history, writer), which restore their own rows, only
- *   the key of each new slot is saved. A restored aggregation first recreates its slots in order,
- *   then aggregates the parent's rows, so every group keeps its row key across restarts.
+ * - Over add-only parents (append-only history, writers) the same, when every kernel keeps a
+ *   small state, so a restart does not read the whole history back. agg.group (whose state is the
+ *   growing array itself), median and countDistinct (state grows with distinct values) are
+ *   re-aggregated from the restored history instead.
+ * - Over other parents (rings, tables with removals), which restore their own rows, only the key
+ *   of each new slot is saved. A restored aggregation first recreates its slots in order, then
+ *   aggregates the parent's rows, so every group keeps its row key across restarts.
  */
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -27,7 +31,13 @@ export type Restore = "none" | "keys" | "state";
 export function persistAggregation(table: Table, core: AggregationCore): Restore {
   const store = table.graph?.store;
   if (!store || !table.isRefreshing) return "none";
-  const full = core.mode === "blink";
+  // Blink parents keep no history, and add-only parents (append-only history, writers) would have
+  // to be read back in full: both save the aggregation's own state, when every kernel can. Other
+  // parents (rings, tables with removals) hold their rows in memory anyway and are re-aggregated.
+  const full =
+    core.mode === "blink" ||
+    (core.mode === "addOnly" &&
+      core.kernels.every((k) => k.saveSlot !== undefined && !k.stateGrows));
   let savedKeys = 0;
   if (full) core.trackUnsaved();
   const h = store.register("aggregation", {

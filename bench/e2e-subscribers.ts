@@ -1,0 +1,60 @@
+/**
+ * Worker thread of `npm run bench:e2e` (latency): holds `count` tickflare/client subscriptions
+ * to one view and records, for each row, receipt time (the message event) and applied time
+ * (after the local cycle) minus the row's `SentAt`. Subscribers live off the publisher's thread
+ * so their work does not delay the publisher. Messages: in `{ url, token, name, view, count,
+ * format }` (workerData); out "ready", then on "measure" starts recording and on "stop" posts
+ * `{ received, applied }` (ms) and exits.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { Subscription } from "../src/client/index.ts";
+import { connect } from "../src/client/index.ts";
+
+const { url, token, name, view, count, format } = workerData as {
+  url: string;
+  token: string;
+  name: string;
+  view: string;
+  count: number;
+  format: "json" | "arrow";
+};
+const now = () => performance.timeOrigin + performance.now();
+const tf = connect(url, { token });
+const received: number[] = [];
+const applied: number[] = [];
+let measuring = false;
+const subs: Subscription[] = [];
+for (let i = 0; i < count; i += 20) {
+  const batch = await Promise.all(
+    Array.from({ length: Math.min(20, count - i) }, () =>
+      tf.subscribe(name, view, { format, timeoutMs: 120_000 }),
+    ),
+  );
+  subs.push(...batch);
+}
+for (const s of subs) {
+  s.onUpdate((e) => {
+    if (!measuring) return;
+    const t = now();
+    const col = s.table.column("SentAt");
+    s.table.rowSet.forEach((k) => {
+      const sent = col.get(k) as bigint | null;
+      if (sent === null) return;
+      const ms = Number(sent) / 1e6;
+      received.push(e.receivedAt - ms);
+      applied.push(t - ms);
+    });
+  });
+}
+parentPort!.on("message", (m: string) => {
+  if (m === "measure") measuring = true;
+  if (m === "stop") {
+    measuring = false;
+    for (const s of subs) s.close();
+    const r = Float64Array.from(received);
+    const a = Float64Array.from(applied);
+    parentPort!.postMessage({ received: r, applied: a }, [r.buffer, a.buffer]);
+    parentPort!.close();
+  }
+});
+parentPort!.postMessage("ready");

@@ -1,0 +1,278 @@
+/**
+ * `npm run bench:e2e`: end-to-end benchmarks against a local `wrangler dev` this script starts
+ * (127.0.0.1, a free port, a temporary persistence directory, AUTH on). Not a test.
+ *
+ * - Publish throughput into one family, batches of 10,000 rows of 5 columns (int64, string,
+ *   float64, int32, instant): HTTP POST as Arrow IPC and as JSON (bodies encoded before timing;
+ *   1 and 4 requests in flight), and the WebSocket publish stream as Arrow (8 frames in flight).
+ *   "acked" is until the last batch is durable; "applied" until a cycle has consumed it all.
+ * - Publish-to-subscriber latency at cycleMs 100 with 200 subscribers (tickflare/client mirrors
+ *   of the blink source, JSON, in a worker thread so they do not delay the publisher): each row
+ *   carries the time it was published (before the request); every subscriber records the time
+ *   the message arrived (and the time its local cycle had applied it) minus that. The publisher
+ *   sends one row every 20 ms, over HTTP POST and over the publish stream. `BENCH_SUBSCRIBERS`
+ *   and `BENCH_THREADS` change the subscriber count and threads.
+ *
+ * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
+ * `npm run bench:e2e -- throughput` or `-- latency` runs one part.
+ */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import type { TickflareClient } from "../src/client/index.ts";
+import { connect } from "../src/client/index.ts";
+import { col, newTable, toArrowIPC } from "../src/engine/index.ts";
+import { mintToken } from "../src/worker/token.ts";
+import { DevServer } from "../test/e2e/dev-server.ts";
+import { printTable } from "./util.ts";
+
+const BATCH = 10_000;
+const COLUMNS = { Id: "int64", Sym: "string", Price: "float64", Size: "int32", Ts: "instant" };
+const SYMS = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"];
+const only = process.argv[2];
+
+const now = () => performance.timeOrigin + performance.now();
+
+function rows(from: number, n: number) {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return {
+      Id: i,
+      Sym: SYMS[i % SYMS.length]!,
+      Price: 100 + (i % 1000) / 8,
+      Size: i % 500,
+      Ts: `2024-01-01T00:00:00.${String(i % 1e9).padStart(9, "0")}Z`,
+    };
+  });
+}
+
+function arrowBatch(from: number, n: number): Uint8Array {
+  const rs = rows(from, n);
+  return toArrowIPC(
+    newTable(
+      Object.entries(COLUMNS).map(([name, type]) =>
+        col(
+          name,
+          type as never,
+          rs.map((r) => r[name as keyof typeof r]),
+        ),
+      ),
+    ),
+  );
+}
+
+async function waitApplied(tf: TickflareClient, name: string, deadlineMs = 300_000) {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const d = await tf.describe(name);
+    if (d.pending.rows === 0) return;
+    if (Date.now() > end) throw new Error(`${name}: ${d.pending.rows} rows still pending`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const fmtRate = (rowsN: number, ms: number) =>
+  `${Math.round((rowsN / ms) * 1000).toLocaleString("en-US")}`;
+
+async function throughput(server: DevServer, tf: TickflareClient, token: string) {
+  const batches = 40; // 400,000 rows per run
+  const arrow = Array.from({ length: batches }, (_, b) => arrowBatch(b * BATCH, BATCH));
+  const json = Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
+  const mb = (xs: { length: number }[]) => xs.reduce((n, x) => n + x.length, 0) / 2 ** 20;
+  console.error(
+    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB`,
+  );
+  const out: string[][] = [];
+  let run = 0;
+  const post = async (name: string, body: Uint8Array | string, type: string) => {
+    const res = await fetch(`${server.url}/v1/tables/${name}/rows`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": type },
+      body,
+    });
+    if (res.status !== 202) throw new Error(`${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  };
+  const cases: [string, number, (name: string, b: number) => Promise<void>][] = [
+    ["HTTP POST, Arrow", 1, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+    ["HTTP POST, Arrow", 4, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+    ["HTTP POST, Arrow", 8, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+    ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
+    ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
+  ];
+  for (const [label, inFlight, send] of cases) {
+    const name = `bench-tp-${run++}`;
+    await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
+    await send(name, 0); // warm the object up (not timed)
+    await waitApplied(tf, name);
+    const t0 = now();
+    let next = 1;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < batches) await send(name, next++);
+      }),
+    );
+    const acked = now() - t0;
+    await waitApplied(tf, name);
+    const applied = now() - t0;
+    const n = (batches - 1) * BATCH;
+    out.push([
+      label,
+      String(inFlight),
+      n.toLocaleString("en-US"),
+      fmtRate(n, acked),
+      fmtRate(n, applied),
+    ]);
+    console.error(`${label} x${inFlight}: ${fmtRate(n, acked)} rows/s acked`);
+    await tf.deleteTable(name);
+  }
+  {
+    const name = `bench-tp-${run++}`;
+    await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
+    const stream = await tf.publisher(name);
+    await stream.send(arrow[0]!);
+    await waitApplied(tf, name);
+    const t0 = now();
+    const window = 8;
+    const pending = new Set<Promise<unknown>>();
+    for (let b = 1; b < batches; b++) {
+      const p = stream.send(arrow[b]!).finally(() => pending.delete(p));
+      pending.add(p);
+      if (pending.size >= window) await Promise.race(pending);
+    }
+    await Promise.all(pending);
+    const acked = now() - t0;
+    await waitApplied(tf, name);
+    const applied = now() - t0;
+    const n = (batches - 1) * BATCH;
+    out.push([
+      "WebSocket stream, Arrow",
+      String(window),
+      n.toLocaleString("en-US"),
+      fmtRate(n, acked),
+      fmtRate(n, applied),
+    ]);
+    stream.close();
+    await tf.deleteTable(name);
+  }
+  printTable(
+    "Publish throughput into one family (batches of 10,000 rows, 5 columns)",
+    ["path", "in flight", "rows", "rows/s acked (durable)", "rows/s applied (cycled)"],
+    out,
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Subscribers in worker threads; the publisher (this thread) stamps each row with SentAt. */
+async function latency(server: DevServer, tf: TickflareClient, token: string) {
+  const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
+  const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+  const cycleMs = 100;
+  const out: string[][] = [];
+  for (const via of ["HTTP POST", "WebSocket stream"] as const) {
+    const name = `bench-latency-${via === "HTTP POST" ? "http" : "ws"}`;
+    await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
+    const workers = Array.from(
+      { length: THREADS },
+      () =>
+        new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
+          workerData: {
+            url: server.url,
+            token,
+            name,
+            view: "source",
+            count: SUBSCRIBERS / THREADS,
+            format: "json",
+          },
+        }),
+    );
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((ok, fail) => {
+            w.once("message", () => ok());
+            w.once("error", fail);
+          }),
+      ),
+    );
+    const stream = via === "WebSocket stream" ? await tf.publisher(name) : null;
+    // One row every 20 ms (about 5 per cycle) for 12 s; the first 2 s warm up.
+    const t0 = now();
+    let seq = 0;
+    let publishMs = 0;
+    let measuring = false;
+    while (now() - t0 < 12_000) {
+      if (!measuring && now() - t0 > 2000) {
+        measuring = true;
+        for (const w of workers) w.postMessage("measure");
+      }
+      const p0 = now();
+      const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
+      if (stream) await stream.send(row);
+      else await tf.publish(name, row);
+      publishMs += now() - p0;
+      const wait = 20 - (now() - p0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await new Promise((r) => setTimeout(r, 3 * cycleMs));
+    const parts = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<{ received: Float64Array; applied: Float64Array }>((ok) => {
+            w.once("message", (m: { received: Float64Array; applied: Float64Array }) => ok(m));
+            w.postMessage("stop");
+          }),
+      ),
+    );
+    stream?.close();
+    const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
+    const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
+    const f = (x: number) => x.toFixed(1);
+    out.push([
+      via,
+      received.length.toLocaleString("en-US"),
+      f(percentile(received, 50)),
+      f(percentile(received, 90)),
+      f(percentile(received, 99)),
+      f(received.at(-1) ?? Number.NaN),
+      f(percentile(applied, 99)),
+      f(publishMs / seq),
+    ]);
+    await tf.deleteTable(name);
+  }
+  printTable(
+    `Publish-to-subscriber latency (cycleMs ${cycleMs}, ${SUBSCRIBERS} subscribers in ${THREADS} thread(s), JSON, 1 row every 20 ms)`,
+    [
+      "publisher",
+      "samples",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "max ms",
+      "p99 ms incl. mirror cycle",
+      "mean publish RTT ms",
+    ],
+    out,
+  );
+}
+
+const secret = randomBytes(24).toString("hex");
+console.log(
+  `tickflare bench:e2e — node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`,
+);
+const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret } });
+try {
+  const token = await mintToken(secret, {
+    scopes: ["admin", "publish", "read"],
+    tables: "bench-*",
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const tf = connect(server.url, { token });
+  if (!only || only === "throughput") await throughput(server, tf, token);
+  if (!only || only === "latency") await latency(server, tf, token);
+} finally {
+  await server.dispose();
+}

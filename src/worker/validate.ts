@@ -1,0 +1,90 @@
+/**
+ * Checks on path and query parameters, done by the router before any object wakes.
+ */
+import { MAX_SNAPSHOT_LIMIT } from "../durable/host.ts";
+import { HttpError } from "./http.ts";
+
+/** Table-family names: 1 to 64 letters, digits, '_' or '-'. */
+export const TABLE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** View names: `source` or a derived table's name (as in specs). */
+export const VIEW_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export function tableName(raw: string | undefined): string {
+  const name = raw ?? "";
+  if (!TABLE_NAME.test(name)) {
+    throw new HttpError(
+      400,
+      "bad_name",
+      `table name "${safe(name)}" must be 1 to 64 letters, digits, '_' or '-'`,
+    );
+  }
+  return name;
+}
+
+export function viewName(raw: string | undefined): string {
+  const name = raw ?? "";
+  if (!VIEW_NAME.test(name)) {
+    throw new HttpError(
+      400,
+      "bad_view",
+      `view name "${safe(name)}" must start with a letter or '_' and contain only letters, digits or '_' (at most 64)`,
+    );
+  }
+  return name;
+}
+
+/** One value of a query parameter (repeating it is an error); null when absent. */
+export function queryParam(url: URL, key: string): string | null {
+  const all = url.searchParams.getAll(key);
+  if (all.length > 1) throw new HttpError(400, `bad_${key}`, `query parameter ${key} is repeated`);
+  return all[0] ?? null;
+}
+
+/** `format`: one of `allowed`, or `fallback` when absent. */
+export function formatParam<F extends string>(url: URL, allowed: readonly F[], fallback: F): F {
+  const f = queryParam(url, "format");
+  if (f === null) return fallback;
+  if (!(allowed as readonly string[]).includes(f)) {
+    throw new HttpError(
+      400,
+      "bad_format",
+      `format must be ${allowed.join(", ").replace(/, ([^,]*)$/, " or $1")}, got "${safe(f)}"`,
+    );
+  }
+  return f as F;
+}
+
+/** A non-negative integer query parameter (at most `max`), or null when absent. */
+export function intParam(url: URL, key: string, max = Number.MAX_SAFE_INTEGER): number | null {
+  const v = queryParam(url, key);
+  if (v === null) return null;
+  if (!/^\d{1,16}$/.test(v) || Number(v) > max) {
+    throw new HttpError(
+      400,
+      `bad_${key}`,
+      `${key} must be an integer from 0 to ${max}, got "${safe(v)}"`,
+    );
+  }
+  return Number(v);
+}
+
+export const snapshotLimit = (url: URL) => intParam(url, "limit", MAX_SNAPSHOT_LIMIT);
+
+/** An Idempotency-Key header (1 to 256 printable ASCII characters), or undefined. */
+export function idempotencyKey(request: Request): string | undefined {
+  const k = request.headers.get("Idempotency-Key");
+  if (k === null) return undefined;
+  if (!/^[\x20-\x7e]{1,256}$/.test(k)) {
+    throw new HttpError(
+      400,
+      "bad_idempotency_key",
+      "Idempotency-Key must be 1 to 256 printable ASCII characters",
+    );
+  }
+  return k;
+}
+
+/** Truncates user text echoed in error details. */
+function safe(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 80)}...` : s;
+}

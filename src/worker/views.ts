@@ -1,0 +1,71 @@
+/**
+ * Reading views: `GET /v1/tables/:name/views/:view` (a snapshot as JSON, Arrow IPC or CSV) and
+ * `GET /v1/tables/:name/views/:view/subscribe` (WebSocket: a snapshot, then one delta per cycle).
+ */
+import type { IRequest } from "itty-router";
+import { released } from "../durable/catalog.ts";
+import { authorize } from "./auth.ts";
+import { ARROW_STREAM_TYPE } from "./body.ts";
+import { json, unwrap } from "./http.ts";
+import { familyOf } from "./tables.ts";
+import { forwardUpgrade, requireUpgrade } from "./upgrade.ts";
+import { formatParam, intParam, snapshotLimit, tableName, viewName } from "./validate.ts";
+
+type SnapshotFormat = "json" | "arrow" | "csv";
+
+/** Without `?format=`, the Accept header chooses: Arrow, CSV, else JSON. */
+function defaultFormat(request: Request): SnapshotFormat {
+  const accept = request.headers.get("Accept") ?? "";
+  if (accept.includes(ARROW_STREAM_TYPE)) return "arrow";
+  if (accept.includes("text/csv")) return "csv";
+  return "json";
+}
+
+/** GET /v1/tables/:name/views/:view?format=json|arrow|csv&offset=&limit= */
+export async function snapshotView(request: IRequest, env: Env): Promise<Response> {
+  const name = tableName(request.params.name);
+  const view = viewName(request.params.view);
+  await authorize(request, env, "read", name);
+  const url = new URL(request.url);
+  const format = formatParam<SnapshotFormat>(url, ["json", "arrow", "csv"], defaultFormat(request));
+  const offset = intParam(url, "offset");
+  const limit = snapshotLimit(url);
+  const s = unwrap(
+    await released(
+      familyOf(env, name).snapshot(view, {
+        format,
+        ...(offset === null ? {} : { offset }),
+        ...(limit === null ? {} : { limit }),
+      }),
+    ),
+  );
+  const headers = {
+    "X-Tickflare-Cycle": String(s.cycle),
+    "X-Tickflare-Total": String(s.total),
+    "X-Tickflare-Offset": String(s.offset),
+  };
+  if (s.format === "arrow") {
+    return new Response(s.bytes, { headers: { ...headers, "Content-Type": ARROW_STREAM_TYPE } });
+  }
+  if (s.format === "csv") {
+    return new Response(s.text, {
+      headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" },
+    });
+  }
+  const { schema, cycle, total, offset: at, keys, rows } = s;
+  return json({ schema, cycle, total, offset: at, keys, rows }, 200, headers);
+}
+
+/** GET /v1/tables/:name/views/:view/subscribe?format=json|arrow&since=<cycle> (WebSocket). */
+export async function subscribeView(request: IRequest, env: Env): Promise<Response> {
+  const name = tableName(request.params.name);
+  const view = viewName(request.params.view);
+  await authorize(request, env, "read", name, { queryToken: true });
+  const url = new URL(request.url);
+  const format = formatParam(url, ["json", "arrow"], "json");
+  const since = intParam(url, "since");
+  requireUpgrade(request);
+  const q = new URLSearchParams({ view, format });
+  if (since !== null) q.set("since", String(since));
+  return forwardUpgrade(request, familyOf(env, name), "/subscribe", q);
+}
