@@ -50,6 +50,13 @@ function batch(c: number) {
   }));
 }
 
+/** Smallest of bigints (Math.min does not take bigints). */
+function minBig(xs: bigint[]): bigint {
+  let m = xs[0]!;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+
 describe("aggregation state persistence", () => {
   it("an aggregation over a blink table resumes exactly after a restart", async () => {
     const db = memoryDb();
@@ -116,7 +123,7 @@ describe("aggregation state persistence", () => {
           Sum: xs.reduce((a, b) => a + b, 0n),
           First: xs[0],
           Last: xs[xs.length - 1],
-          Lo: xs.reduce((a, b) => Math.min(b, a)),
+          Lo: minBig(xs),
         };
         if (withMedian) {
           const s = [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(Number);
