@@ -346,10 +346,17 @@ export class Subscription {
         this.stats.resumes++;
         this.#opened();
         break;
-      case "failure":
+      case "failure": {
         this.#failure = { cycle: event.cycle, error: event.error, detail: event.detail };
-        this.#emitError(new TickflareClientError(0, event.error, event.detail));
+        const err = new TickflareClientError(0, event.error, event.detail);
+        // The mirror (and every table derived from it) fails too, as the server's view did.
+        if (this.#mirror && !this.#mirror.table.isFailed) {
+          this.#mirror.fail(err);
+          if (this.#opts.autoCycle !== false) this.graph.runCycleSync();
+        }
+        this.#emitError(err);
         break;
+      }
       case "error":
         this.#emitError(new TickflareClientError(0, event.error, event.detail));
         break;

@@ -11,7 +11,7 @@
  * one transaction: it applies entirely or not at all, and a retried alarm finds the same input.
  */
 import { tableToIPC } from "apache-arrow";
-import { arrowToVecs, decodeIPC, vecsToArrow } from "../engine/arrow.ts";
+import { arrowToVecs, arrowTypeOf, decodeIPC, vecsToArrow } from "../engine/arrow.ts";
 import type { Vec } from "../engine/column.ts";
 import type { BuiltFamily } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
@@ -24,8 +24,15 @@ import { rowsToCsv, rowsToJson } from "../engine/json-forms.ts";
 import { vecFromValues } from "../engine/new-table.ts";
 import { readContiguous } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
-import { rows as allRows, bytesOf, checkBlob, one } from "../engine/persist/sql-port.ts";
+import {
+  rows as allRows,
+  bytesOf,
+  checkBlob,
+  MAX_BLOB_BYTES,
+  one,
+} from "../engine/persist/sql-port.ts";
 import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
+import { isArrayType } from "../engine/types.ts";
 import { HostError } from "./errors.ts";
 
 export interface HostOptions {
@@ -300,21 +307,29 @@ export class FamilyHost {
         return { accepted: Number(seen.accepted), cycle: Number(seen.cycle), duplicate: true };
     }
     const schema = fam.spec.columns;
-    const { vecs, length } = toVecs(schema, input);
-    if (length > MAX_ROWS_PER_PUBLISH) {
-      throw new HostError(
-        413,
-        "too_large",
-        `a batch may hold at most ${MAX_ROWS_PER_PUBLISH} rows, got ${length}`,
-      );
-    }
+    const asIs = "arrow" in input ? storableAsIs(input.arrow, schema) : null;
     let parts: { bytes: Uint8Array; rows: number }[] = [];
-    if (length > 0) {
-      try {
-        parts = encodeParts(schema, vecs, 0, length);
-      } catch (e) {
-        if (e instanceof RangeError) throw new HostError(413, "too_large", e.message);
-        throw e;
+    let length: number;
+    if (asIs) {
+      length = asIs.rows;
+      if (length > 0) parts = [asIs];
+    } else {
+      const converted = toVecs(schema, input);
+      length = converted.length;
+      if (length > MAX_ROWS_PER_PUBLISH) {
+        throw new HostError(
+          413,
+          "too_large",
+          `a batch may hold at most ${MAX_ROWS_PER_PUBLISH} rows, got ${length}`,
+        );
+      }
+      if (length > 0) {
+        try {
+          parts = encodeParts(schema, converted.vecs, 0, length);
+        } catch (e) {
+          if (e instanceof RangeError) throw new HostError(413, "too_large", e.message);
+          throw e;
+        }
       }
     }
     const cycle = this.#expectedCycle();
@@ -494,7 +509,9 @@ export class FamilyHost {
   shutdown(reason: string): { cycle: number } {
     const fam = this.family();
     if (this.isShutdown) return { cycle: this.cycle };
-    fam.publisher?.publishFailure(new Error(reason));
+    // Every kind of source fails (a publisher through publishFailure, as a user would).
+    if (fam.publisher) fam.publisher.publishFailure(new Error(reason));
+    else fam.source._requestFailure(new Error(reason));
     this.#updates = new Map();
     this.#failures = new Map();
     try {
@@ -510,6 +527,44 @@ export class FamilyHost {
     }
     return { cycle: this.cycle };
   }
+}
+
+/**
+ * An Arrow IPC stream that can be stored exactly as received: at most MAX_BLOB_BYTES, and every
+ * field named and typed exactly as tickflare writes that column (so reading it back in the cycle
+ * cannot fail). Anything else (file format, dictionaries, other timestamp units, array columns,
+ * larger bodies) returns null and goes through conversion, which validates it before it is stored.
+ */
+function storableAsIs(
+  body: Uint8Array | ArrayBuffer,
+  schema: Schema,
+): { bytes: Uint8Array; rows: number } | null {
+  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+  if (bytes.byteLength > MAX_BLOB_BYTES || isArrowFile(bytes)) return null;
+  const table = decodeIPC(bytes);
+  const fields = table.schema.fields;
+  const names = Object.keys(schema);
+  if (fields.length !== names.length) return null;
+  for (const f of fields) {
+    const type = schema[f.name];
+    if (type === undefined || isArrayType(type)) return null;
+    if (String(f.type) !== String(arrowTypeOf(type))) return null;
+  }
+  if (table.numRows > MAX_ROWS_PER_PUBLISH) return null;
+  return { bytes, rows: table.numRows };
+}
+
+/** Arrow IPC *file* format starts with the magic "ARROW1". */
+function isArrowFile(b: Uint8Array): boolean {
+  return (
+    b.byteLength >= 6 &&
+    b[0] === 0x41 &&
+    b[1] === 0x52 &&
+    b[2] === 0x52 &&
+    b[3] === 0x4f &&
+    b[4] === 0x57 &&
+    b[5] === 0x31
+  );
 }
 
 /** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */

@@ -64,6 +64,8 @@ export class SocketHub {
   readonly #ctx: DurableObjectState;
   /** `${view}\u0000${format}` -> deltas held for resume. */
   readonly #held = new Map<string, Held>();
+  /** Validated attachments, so a broadcast does not deserialize every socket's every cycle. */
+  readonly #attachments = new WeakMap<WebSocket, Attachment | null>();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -76,7 +78,9 @@ export class SocketHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
-    server.serializeAttachment({ v: 1, role: "sub", view, format } satisfies SubAttachment);
+    const attachment: SubAttachment = { v: 1, role: "sub", view, format };
+    server.serializeAttachment(attachment);
+    this.#attachments.set(server, attachment);
     const cycle = host.cycle;
     const held = this.#held.get(`${view}\u0000${format}`);
     if (since !== null && since === cycle) {
@@ -96,13 +100,37 @@ export class SocketHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, ["pub"]);
-    server.serializeAttachment({ v: 1, role: "pub", seq: 0 } satisfies PubAttachment);
+    const attachment: PubAttachment = { v: 1, role: "pub", seq: 0 };
+    server.serializeAttachment(attachment);
+    this.#attachments.set(server, attachment);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A socket's validated attachment (cached for the life of this object instance). */
+  attachment(ws: WebSocket): Attachment | null {
+    let a = this.#attachments.get(ws);
+    if (a === undefined) {
+      a = attachmentOf(ws);
+      this.#attachments.set(ws, a);
+    }
+    return a;
+  }
+
+  /** Closes every socket (the family was deleted) and forgets the deltas held for resume. */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.#ctx.getWebSockets()) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // already closing
+      }
+    }
+    this.#held.clear();
   }
 
   /** True while any subscriber is connected. */
   get hasSubscribers(): boolean {
-    return this.#ctx.getWebSockets().some((ws) => attachmentOf(ws)?.role === "sub");
+    return this.#ctx.getWebSockets().some((ws) => this.attachment(ws)?.role === "sub");
   }
 
   /** Starts holding deltas of (view, format) from `cycle` on, if not already. */
@@ -122,7 +150,7 @@ export class SocketHub {
     }
     // Sockets that survived a wake are tracked again from now on.
     for (const ws of this.#ctx.getWebSockets()) {
-      const a = attachmentOf(ws);
+      const a = this.attachment(ws);
       if (a?.role === "sub") {
         if (!formatsByView.has(a.view)) formatsByView.set(a.view, new Set());
         formatsByView.get(a.view)!.add(a.format);
@@ -141,7 +169,7 @@ export class SocketHub {
           : deltaFrames(t, u!, cycle, format);
         this.#hold(view, format, cycle, frames);
         for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
-          const a = attachmentOf(ws);
+          const a = this.attachment(ws);
           if (a?.role !== "sub" || a.format !== format) continue;
           try {
             for (const f of frames) ws.send(f);
@@ -167,7 +195,7 @@ export class SocketHub {
 
   /** Handles one frame of a publish stream: store durably, then ack with its sequence number. */
   onPublishFrame(host: FamilyHost, ws: WebSocket, data: string | ArrayBuffer): number {
-    const a = attachmentOf(ws);
+    const a = this.attachment(ws);
     if (a?.role !== "pub") {
       ws.send(
         JSON.stringify({
@@ -179,7 +207,9 @@ export class SocketHub {
       return 0;
     }
     const seq = a.seq + 1;
-    ws.serializeAttachment({ v: 1, role: "pub", seq } satisfies PubAttachment);
+    const next: PubAttachment = { v: 1, role: "pub", seq };
+    ws.serializeAttachment(next);
+    this.#attachments.set(ws, next);
     let input: { rows: unknown[] } | { arrow: Uint8Array };
     let key: string | undefined;
     if (typeof data === "string") {

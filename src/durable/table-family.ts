@@ -19,7 +19,7 @@ import type {
   SnapshotOptions,
 } from "./host.ts";
 import { FamilyHost } from "./host.ts";
-import { attachmentOf, SocketHub } from "./sockets.ts";
+import { SocketHub } from "./sockets.ts";
 
 /** Result of {@link TableFamily.health}. */
 export interface TableFamilyHealth {
@@ -99,6 +99,8 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: deletes everything the family stored. */
   async destroy(): Promise<RpcResult<{ destroyed: true }>> {
     await this.ctx.storage.deleteAlarm();
+    // Subscribers of a deleted family must not see a later family of the same name.
+    this.#sockets.closeAll(4404, "table family deleted");
     return asResult(() => {
       this.#host.destroy();
       return { destroyed: true as const };
@@ -117,7 +119,7 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const a = attachmentOf(ws);
+    const a = this.#sockets.attachment(ws);
     if (a?.role === "pub") {
       if (this.#sockets.onPublishFrame(this.#host, ws, message) > 0) await this.#schedule();
       return;

@@ -353,6 +353,16 @@ export class Table {
     if (!u) return;
     for (const l of this.#listeners.slice()) l.onUpdate(u);
   }
+  /**
+   * @internal Asks this table's source to fail at the next cycle (everything downstream fails
+   * with it). Returns false when the table is not a source.
+   */
+  _requestFailure(error: unknown): boolean {
+    const node = this.#node as { requestFailure?: (e: unknown) => void } | null;
+    if (!node?.requestFailure) return false;
+    node.requestFailure(error);
+    return true;
+  }
   /** @internal Throws the blink-unsupported error for `op`. */
   _assertNotBlink(op: string): void {
     if (this.#attrs.blink) {

@@ -1,9 +1,17 @@
+import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { FamilyHost, pendingBatches, toVecs } from "../../src/durable/host.ts";
 import type { BuiltFamily } from "../../src/engine/family/family.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
-import { UpdateGraph } from "../../src/engine/index.ts";
+import {
+  longCol,
+  mirrorTable,
+  newTable,
+  stringCol,
+  toArrowIPC,
+  UpdateGraph,
+} from "../../src/engine/index.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
 import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
@@ -196,5 +204,58 @@ describe("FamilyHost over node:sqlite", () => {
     const again = new FamilyHost(nodePort(db));
     expect(again.describe().state).toBe("shutdown");
     expect(again.view("all").toRows()).toEqual([{ X: 1 }]);
+  });
+});
+
+describe("FamilyHost Arrow publishing", () => {
+  it("stores a canonical Arrow stream as received and converts anything else", async () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", {
+      columns: { S: "string", L: "int64" },
+      derived: { all: "blinkToAppendOnly(source)" },
+    });
+    const canonical = toArrowIPC(
+      newTable([stringCol("S", ["a", null]), longCol("L", [1n, 2n ** 62n])]),
+    );
+    host.publish({ arrow: canonical });
+    const dictionary = arrow.tableToIPC(
+      new arrow.Table({
+        L: arrow.vectorFromArray([3n], new arrow.Int64()),
+        S: arrow.vectorFromArray(["b"], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
+      }),
+      "stream",
+    );
+    host.publish({ arrow: dictionary });
+    const stored = [...nodePort(db).exec("SELECT seq, data FROM host_pending ORDER BY seq")];
+    expect(Buffer.from(stored[0]!.data as Uint8Array).equals(Buffer.from(canonical))).toBe(true);
+    expect(Buffer.from(stored[1]!.data as Uint8Array).equals(Buffer.from(dictionary))).toBe(false);
+    expect(() => host.publish({ arrow: toArrowIPC(newTable([stringCol("S", ["x"])])) })).toThrow(
+      /"L" \(int64\) is missing/,
+    );
+    host.runCycle();
+    expect(host.view("all").toRows()).toEqual([
+      { S: "a", L: 1n },
+      { S: null, L: 2n ** 62n },
+      { S: "b", L: 3n },
+    ]);
+  });
+});
+
+describe("mirror failure", () => {
+  it("a failed mirror fails the tables derived from it", async () => {
+    const g = new UpdateGraph();
+    const m = mirrorTable(g, { X: "int32" });
+    const derived = m.table.where("X > 0");
+    const err = new Error("remote failed");
+    const failures: unknown[] = [];
+    derived.listen(
+      () => {},
+      (e) => failures.push(e),
+    );
+    m.fail(err);
+    await g.runCycle();
+    expect(m.table.isFailed).toBe(true);
+    expect(failures).toEqual([err]);
   });
 });

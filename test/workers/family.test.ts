@@ -7,6 +7,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { RpcResult } from "../../src/durable/errors.ts";
+import type { TableFamily } from "../../src/durable/table-family.ts";
 import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
@@ -114,5 +115,54 @@ describe("TableFamily durable object", () => {
       status: 404,
       error: "unknown_view",
     });
+  });
+});
+
+describe("TableFamily sockets", () => {
+  /** Opens a subscriber socket straight on the object and collects its messages. */
+  async function subscribe(stub: DurableObjectStub<TableFamily>, view = "source") {
+    const res = await stub.fetch(`http://object/subscribe?view=${view}&format=json`, {
+      headers: { Upgrade: "websocket" },
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const messages: Record<string, unknown>[] = [];
+    const closed: { code: number; reason: string }[] = [];
+    ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
+    ws.addEventListener("close", (e) => closed.push({ code: e.code, reason: e.reason }));
+    return { ws, messages, closed };
+  }
+
+  async function until(pred: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pred()).toBe(true);
+  }
+
+  it("destroy closes every socket with 4404, so a new family of the same name starts clean", async () => {
+    const stub = stubFor("destroy-sockets");
+    await unwrap(stub.create("destroy-sockets", { columns: { X: "int32" }, cycleMs: 3_600_000 }));
+    const sub = await subscribe(stub);
+    await until(() => sub.messages.length === 1);
+    await unwrap(stub.destroy());
+    await until(() => sub.closed.length === 1);
+    expect(sub.closed[0]!.code).toBe(4404);
+  });
+
+  it("shutting down a writer family sends subscribers a failure frame", async () => {
+    const stub = stubFor("writer-shutdown");
+    await unwrap(
+      stub.create("writer-shutdown", {
+        columns: { X: "int32" },
+        source: "writer",
+        cycleMs: 3_600_000,
+      }),
+    );
+    const sub = await subscribe(stub);
+    await until(() => sub.messages.length === 1);
+    await unwrap(stub.shutdown("maintenance"));
+    await until(() => sub.messages.length === 2);
+    expect(sub.messages[1]).toMatchObject({ type: "failure", detail: "maintenance" });
+    expect((await unwrap(stub.describe())).views.source!.failed).toBe(true);
   });
 });

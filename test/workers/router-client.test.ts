@@ -241,9 +241,13 @@ describe("client: subscribe", () => {
     const sub = await client.subscribe("cl-deleted", "all", {
       onError: (e) => errors.push(e.error),
     });
+    const derived = sub.table.where("true");
     await client.deleteTable("cl-deleted");
     await expect.poll(() => sub.failure?.error, { timeout: 5000 }).toBeDefined();
     expect(errors.length).toBeGreaterThan(0);
+    // The failure reaches the local mirror and the tables derived from it.
+    expect(sub.table.isFailed).toBe(true);
+    expect(derived.isFailed).toBe(true);
     sub.close();
   });
 });

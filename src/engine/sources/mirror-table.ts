@@ -104,6 +104,10 @@ export class Mirror {
     this.#check(modified, "modified");
     this.#node.pending.push({ kind: "delta", removed, added, modified, modifiedColumns });
   }
+  /** Fails the mirror (and tables derived from it) at the next cycle, e.g. when the remote failed. */
+  fail(error: unknown): void {
+    this.#node.requestFailure(error);
+  }
   /** Number of changes waiting for the next cycle. */
   get pendingChanges(): number {
     return this.#node.pending.length;

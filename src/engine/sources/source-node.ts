@@ -55,6 +55,11 @@ export abstract class SourceNode implements GraphNode {
     this.#pendingFailure = error;
   }
 
+  /** Fails the source at the next cycle (the host's shutdown, a mirror's remote failure). */
+  requestFailure(error: unknown): void {
+    this.failNext(error);
+  }
+
   protected get failurePending(): boolean {
     return this.#hasPendingFailure;
   }
