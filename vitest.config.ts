@@ -1,10 +1,12 @@
 /**
- * Three vitest projects:
+ * Four vitest projects:
  * - `engine`: the runtime-agnostic engine in plain Node (the same files also run under Deno).
  * - `workers`: the Worker and Durable Objects inside workerd via @cloudflare/vitest-plugin.
  * - `e2e`: Node clients against the real `wrangler dev` on a free loopback port. It runs after
  *   the other projects (groupOrder 1), one file at a time, so a loaded machine is not loaded
  *   further while the dev server starts.
+ * - `browser`: the web console in Debian's chromium (playwright-core) against `wrangler dev`,
+ *   after e2e (groupOrder 2) so two dev servers never start at once.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -35,6 +37,17 @@ export default defineConfig({
           testTimeout: 150_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 150_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -11,6 +11,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RpcResult } from "./errors.ts";
 import { asResult, errorResult } from "./errors.ts";
+import type { HistoryColumn, HistoryInfo } from "./history.ts";
+import { historyColumn, historyInfo } from "./history.ts";
 import type {
   Description,
   PublishInput,
@@ -86,6 +88,22 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: the current contents of a view. */
   async snapshot(view: string, options: SnapshotOptions = {}): Promise<RpcResult<Snapshot>> {
     return asResult(() => this.#host.snapshot(view, options));
+  }
+
+  /** RPC (`/v1/data`): an append-only view's columns, size and the cycle (history.ts). */
+  async historyInfo(view: string): Promise<RpcResult<HistoryInfo>> {
+    return asResult(() => historyInfo(this.#host, view));
+  }
+
+  /** RPC (`/v1/data`): rows of one column of an append-only view by position, as Arrow IPC. */
+  async historyColumn(
+    view: string,
+    column: string,
+    offset: number,
+    minRows: number,
+    maxRows: number,
+  ): Promise<RpcResult<HistoryColumn>> {
+    return asResult(() => historyColumn(this.#host, view, column, offset, minRows, maxRows));
   }
 
   /** RPC: fails the source (publishFailure) now; the family accepts no more rows. */

@@ -135,3 +135,25 @@ export {
   TableKey,
   TableLocationKey,
 } from "./tds/index.ts";
+export type {
+  FetchLike,
+  HttpBackendOptions,
+  ResponseLike,
+  WebSocketConstructorLike,
+  WebSocketEventLike,
+  WebSocketLike,
+} from "./tds/http-backend.ts";
+export { HttpBackend } from "./tds/http-backend.ts";
+export { BackendError, backendStatusOf } from "./tds/backend-error.ts";
+export type {
+  R2BackendOptions,
+  R2BucketLike,
+  R2ObjectBodyLike,
+  R2ObjectLike,
+  R2ObjectsLike,
+  TimerLike,
+} from "./tds/r2-backend.ts";
+export { R2Backend } from "./tds/r2-backend.ts";
+export { ALL_LOCATION, hivePath } from "./tds/r2-layout.ts";
+export type { R2PartCacheOptions } from "./tds/r2-part-cache.ts";
+export { R2PartCache } from "./tds/r2-part-cache.ts";

@@ -13,6 +13,8 @@ import type { IRequest } from "itty-router";
 import { Router } from "itty-router/Router";
 import { released } from "../durable/catalog.ts";
 import { authorize } from "./auth.ts";
+import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
+import { subscribeData } from "./data-subscribe.ts";
 import { CORS_HEADERS, errorResponse, HttpError, withCors } from "./http.ts";
 import { publishRows, publishStream } from "./rows.ts";
 import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
@@ -45,6 +47,9 @@ function onError(err: unknown): Response {
 
 const TABLE = "/v1/tables/:name";
 const VIEW = "/v1/tables/:name/views/:view";
+/** Table Data Service endpoints (data.ts); `:table`, `:loc` and `:col` are percent-encoded. */
+const DATA = "/v1/data/:table";
+const LOCATION = `${DATA}/locations/:loc`;
 
 const router = Router<IRequest, Args>({ catch: onError, finally: [withCors] });
 
@@ -71,6 +76,17 @@ router
   .all(VIEW, notAllowed("GET"))
   .get(`${VIEW}/subscribe`, subscribeView)
   .all(`${VIEW}/subscribe`, notAllowed("GET"))
+  .get(`${DATA}/schema`, dataSchema)
+  .all(`${DATA}/schema`, notAllowed("GET"))
+  .get(`${DATA}/locations`, dataLocations)
+  .all(`${DATA}/locations`, notAllowed("GET"))
+  .get(`${LOCATION}/size`, dataSize)
+  .all(`${LOCATION}/size`, notAllowed("GET"))
+  .get(`${LOCATION}/columns/:col`, dataColumn)
+  .all(`${LOCATION}/columns/:col`, notAllowed("GET"))
+  .get(`${DATA}/subscribe`, subscribeData)
+  .all(`${DATA}/subscribe`, notAllowed("GET"))
+  .all("/v1/data/*", dataNotFound)
   .all("*", (request) =>
     errorResponse(
       404,
