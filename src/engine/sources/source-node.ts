@@ -5,6 +5,7 @@
 
 import type { Vec } from "../column.ts";
 import { PagedColumn } from "../column.ts";
+import { copyRowsTo } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
 import type { TableAttributes } from "../table.ts";
 import { Table } from "../table.ts";
@@ -13,11 +14,13 @@ import { isEmptyUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
 import type { GraphNode, UpdateGraph } from "../update-graph.ts";
 
-/** A batch of rows: one vector per column, in schema order. */
-export interface Batch {
-  readonly vecs: readonly Vec[];
-  readonly length: number;
-}
+/**
+ * A batch of rows: one vector per column, in schema order; or the rows of an immutable (static)
+ * table's columns, copied straight into the source's pages when the cycle takes them.
+ */
+export type Batch =
+  | { readonly vecs: readonly Vec[]; readonly length: number; readonly cols?: undefined }
+  | { readonly cols: readonly PagedColumn[]; readonly rows: RowSet; readonly length: number };
 
 export abstract class SourceNode implements GraphNode {
   readonly table: Table;
@@ -101,8 +104,10 @@ export abstract class SourceNode implements GraphNode {
   protected writeBatches(batches: readonly Batch[], start: number): number {
     let at = start;
     for (const b of batches) {
-      for (let j = 0; j < this.cols.length; j++)
-        this.cols[j]!.writeRun(at, b.vecs[j]!, 0, b.length);
+      if (b.cols) copyRowsTo(b.cols, b.rows, this.cols, at);
+      else
+        for (let j = 0; j < this.cols.length; j++)
+          this.cols[j]!.writeRun(at, b.vecs[j]!, 0, b.length);
       at += b.length;
     }
     return at;

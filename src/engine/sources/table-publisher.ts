@@ -123,11 +123,13 @@ export class TablePublisher {
       }
     }
     if (table.size === 0) return;
-    const vecs = readContiguous(
-      names.map((n) => table.column(n)),
-      table.rowSet,
-    );
-    node.pending.push({ vecs, length: table.size });
+    const cols = names.map((n) => table.column(n));
+    if (!table.isRefreshing) {
+      // A static table never changes: keep a reference and copy once, into pages, at the cycle.
+      node.pending.push({ cols, rows: table.rowSet, length: table.size });
+      return;
+    }
+    node.pending.push({ vecs: readContiguous(cols, table.rowSet), length: table.size });
   }
 
   /**
