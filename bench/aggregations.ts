@@ -34,13 +34,13 @@ export async function benchAggregations(total = 2_000_000, batchSize = 10_000): 
       rows.push(await aggCase(label, make, batches, symbols, total, batchSize));
   }
   printTable(
-    `Aggregations over a blink table, ${total.toLocaleString("en")} rows in batches of ${batchSize.toLocaleString("en")} (publish + cycle included)`,
+    `Aggregations over a blink table, ${total.toLocaleString("en")} rows in batches of ${batchSize.toLocaleString("en")} (publish + cycle included, best of 3)`,
     ["aggregation", "symbols", "throughput", "groups", "heap growth"],
     rows,
   );
 }
 
-/** One case in its own frame, so its tables are garbage once it returns. */
+/** Best of three runs, each in its own frame, so one run's tables are garbage before the next. */
 async function aggCase(
   label: string,
   make: Make,
@@ -49,6 +49,25 @@ async function aggCase(
   total: number,
   batchSize: number,
 ): Promise<string[]> {
+  let best: string[] | null = null;
+  let bestMs = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const r = await aggRun(make, batches, total, batchSize);
+    if (r.ms < bestMs) {
+      bestMs = r.ms;
+      best = [
+        label,
+        String(symbols),
+        rate(total, r.ms),
+        String(r.groups),
+        `${r.heap.toFixed(0)} MB`,
+      ];
+    }
+  }
+  return best!;
+}
+
+async function aggRun(make: Make, batches: Table[], total: number, batchSize: number) {
   const heap0 = await heapMB();
   const g = new UpdateGraph({ seed: 1 });
   const [blink, pub] = tablePublisher(g, { name: "bench", columns: COLUMNS });
@@ -59,11 +78,5 @@ async function aggCase(
     await g.runCycle();
   }
   const ms = performance.now() - t0;
-  return [
-    label,
-    String(symbols),
-    rate(total, ms),
-    String(result.size),
-    `${((await heapMB()) - heap0).toFixed(0)} MB`,
-  ];
+  return { ms, groups: result.size, heap: (await heapMB()) - heap0 };
 }

@@ -59,11 +59,18 @@ export async function benchStreaming(total = 2_000_000): Promise<void> {
   const rows: string[][] = [];
   for (const batchSize of [1_000, 10_000]) {
     const batches = makeBatches(batchSize, 8, 100);
-    for (const withHistory of [false, true])
-      rows.push(await streamCase(batches, batchSize, withHistory, total));
+    for (const withHistory of [false, true]) {
+      // Best of three runs (each in its own frame); heap and ring figures come from that run.
+      let best: { ms: number; row: string[] } | null = null;
+      for (let run = 0; run < 3; run++) {
+        const r = await streamCase(batches, batchSize, withHistory, total);
+        if (!best || r.ms < best.ms) best = r;
+      }
+      rows.push(best!.row);
+    }
   }
   printTable(
-    `Publisher -> ringTable(blink, 100000) (+ blinkToAppendOnly), ${total.toLocaleString("en")} rows`,
+    `Publisher -> ringTable(blink, 100000) (+ blinkToAppendOnly), ${total.toLocaleString("en")} rows, best of 3`,
     [
       "batch",
       "downstream",
@@ -82,7 +89,7 @@ async function streamCase(
   batchSize: number,
   withHistory: boolean,
   total: number,
-): Promise<string[]> {
+): Promise<{ ms: number; row: string[] }> {
   const heap0 = await heapMB();
   const g = new UpdateGraph({ seed: 1 });
   const [blink, pub] = tablePublisher(g, { name: "bench", columns: COLUMNS });
@@ -98,7 +105,7 @@ async function streamCase(
   }
   const ms = performance.now() - t0;
   const heap1 = await heapMB();
-  return [
+  const row = [
     String(batchSize),
     withHistory ? "ring + blinkToAppendOnly" : "ring only",
     rate(total, ms),
@@ -106,6 +113,7 @@ async function streamCase(
     `${(ringHeapMid / 2 ** 20).toFixed(1)} MB -> ${(ringBytes(ring) / 2 ** 20).toFixed(1)} MB`,
     hist ? String(hist.size) : "-",
   ];
+  return { ms, row };
 }
 
 function ringBytes(t: Table): number {
