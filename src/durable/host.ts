@@ -127,6 +127,8 @@ export class FamilyHost {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS host_idem (key TEXT PRIMARY KEY, accepted INTEGER NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL)",
     );
+    // Every cycle prunes expired keys by time: without an index that scans every key.
+    sql.exec("CREATE INDEX IF NOT EXISTS host_idem_at ON host_idem (at)");
   }
 
   // ---- meta -----------------------------------------------------------------------------------
