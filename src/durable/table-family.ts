@@ -4,7 +4,8 @@
  * typed RPC for the router, the alarm that runs cycles, and SQLite transactions.
  *
  * Cycles run on the object's single alarm, every `cycleMs` while there is something to do
- * (pending rows, a time-table source, a blink view to clear); an idle family has no alarm. An
+ * (pending rows, a time-table source, a connected subscriber, a blink view to clear); an idle
+ * family has no alarm. An
  * alarm that throws is retried by the platform; the host rolled the cycle back and rebuilds its
  * tables from storage, so the retry applies the cycle once.
  */
@@ -171,7 +172,8 @@ export class TableFamily extends DurableObject<Env> {
 
   /** Sets the alarm for the next cycle, or clears it when the family is idle. */
   async #schedule(): Promise<void> {
-    const at = this.#host.nextCycleAt();
+    // Connected subscribers keep the family cycling (issue 5); the other reasons are the host's.
+    const at = this.#host.nextCycleAt(this.#sockets.hasSubscribers);
     const current = await this.ctx.storage.getAlarm();
     if (at === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
@@ -232,6 +234,7 @@ export class TableFamily extends DurableObject<Env> {
           format,
           since,
         );
+        await this.#schedule(); // a subscriber keeps the family cycling
         return res;
       } catch (e) {
         const err = errorResult(e);

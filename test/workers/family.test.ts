@@ -149,6 +149,22 @@ describe("TableFamily sockets", () => {
     expect(sub.closed[0]!.code).toBe(4404);
   });
 
+  it("a connected subscriber keeps the family cycling; once it leaves the family goes idle", async () => {
+    const stub = stubFor("sub-cycles");
+    await unwrap(stub.create("sub-cycles", { columns: { X: "int32" }, cycleMs: 3_600_000 }));
+    expect(await stub.nextCycleAt()).toBeNull();
+    const sub = await subscribe(stub);
+    await until(() => sub.messages.length === 1);
+    expect(await stub.nextCycleAt()).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(sub.messages.length).toBe(1); // an empty cycle sends no delta
+    expect(await stub.nextCycleAt()).not.toBeNull();
+    sub.ws.close(1000, "done");
+    await until(() => sub.closed.length === 1);
+    await runDurableObjectAlarm(stub);
+    expect(await stub.nextCycleAt()).toBeNull();
+  });
+
   it("shutting down a writer family sends subscribers a failure frame", async () => {
     const stub = stubFor("writer-shutdown");
     await unwrap(
