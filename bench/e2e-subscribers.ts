@@ -9,14 +9,17 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Subscription } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
+import { parseInstant } from "../src/engine/index.ts";
 
-const { url, token, name, view, count, format } = workerData as {
+const { url, token, name, view, count, format, raw } = workerData as {
   url: string;
   token: string;
   name: string;
   view: string;
   count: number;
   format: "json" | "arrow";
+  /** Plain WebSockets that only parse each delta (no client library, no mirror). */
+  raw?: boolean;
 };
 const now = () => performance.timeOrigin + performance.now();
 const tf = connect(url, { token });
@@ -24,7 +27,31 @@ const received: number[] = [];
 const applied: number[] = [];
 let measuring = false;
 const subs: Subscription[] = [];
-for (let i = 0; i < count; i += 20) {
+const sockets: WebSocket[] = [];
+if (raw) {
+  // The server's delivery alone: each socket records when a delta arrived, minus each row's SentAt.
+  const wsUrl = `${url.replace(/^http/, "ws")}/v1/tables/${name}/views/${view}/subscribe?format=json&token=${encodeURIComponent(token)}`;
+  for (let i = 0; i < count; i++) {
+    const ws = new WebSocket(wsUrl);
+    ws.addEventListener("message", (e: MessageEvent) => {
+      if (!measuring) return;
+      const t = now();
+      const m = JSON.parse(e.data as string) as { type: string; addedRows?: { SentAt: string }[] };
+      if (m.type !== "delta") return;
+      for (const r of m.addedRows ?? []) {
+        const ms = Number(parseInstant(r.SentAt)!) / 1e6;
+        received.push(t - ms);
+        applied.push(t - ms);
+      }
+    });
+    await new Promise<void>((ok, fail) => {
+      ws.addEventListener("open", () => ok());
+      ws.addEventListener("error", () => fail(new Error("subscribe socket failed")));
+    });
+    sockets.push(ws);
+  }
+}
+for (let i = 0; !raw && i < count; i += 20) {
   const batch = await Promise.all(
     Array.from({ length: Math.min(20, count - i) }, () =>
       tf.subscribe(name, view, { format, timeoutMs: 120_000 }),
@@ -51,6 +78,7 @@ parentPort!.on("message", (m: string) => {
   if (m === "stop") {
     measuring = false;
     for (const s of subs) s.close();
+    for (const ws of sockets) ws.close();
     const r = Float64Array.from(received);
     const a = Float64Array.from(applied);
     parentPort!.postMessage({ received: r, applied: a }, [r.buffer, a.buffer]);

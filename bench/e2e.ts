@@ -11,7 +11,8 @@
  *   carries the time it was published (before the request); every subscriber records the time
  *   the message arrived (and the time its local cycle had applied it) minus that. The publisher
  *   sends one row every 20 ms, over HTTP POST and over the publish stream. `BENCH_SUBSCRIBERS`
- *   and `BENCH_THREADS` change the subscriber count and threads.
+ *   and `BENCH_THREADS` change the subscriber count and threads; `BENCH_RAW=1` uses plain
+ *   WebSockets that only parse each delta (the server's delivery, without client mirrors).
  *
  * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
  * `npm run bench:e2e -- throughput` or `-- latency` runs one part.
@@ -170,6 +171,7 @@ function percentile(sorted: number[], p: number): number {
 async function latency(server: DevServer, tf: TickflareClient, token: string) {
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
   const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+  const RAW = process.env.BENCH_RAW === "1";
   const cycleMs = 100;
   const out: string[][] = [];
   for (const via of ["HTTP POST", "WebSocket stream"] as const) {
@@ -186,6 +188,7 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
             view: "source",
             count: SUBSCRIBERS / THREADS,
             format: "json",
+            raw: RAW,
           },
         }),
     );
@@ -244,7 +247,7 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
     await tf.deleteTable(name);
   }
   printTable(
-    `Publish-to-subscriber latency (cycleMs ${cycleMs}, ${SUBSCRIBERS} subscribers in ${THREADS} thread(s), JSON, 1 row every 20 ms)`,
+    `Publish-to-subscriber latency (cycleMs ${cycleMs}, ${SUBSCRIBERS} ${RAW ? "plain WebSocket" : "tickflare/client"} subscribers in ${THREADS} thread(s), JSON, 1 row every 20 ms)`,
     [
       "publisher",
       "samples",

@@ -337,8 +337,31 @@ function coerceArray(
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/** The canonical UTC form this engine writes: `YYYY-MM-DDTHH:MM:SS[.fraction]Z`. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?Z$/;
+let lastSecond = "";
+let lastSecondNs = 0n;
+
 /** Parses an ISO-8601 instant with up to nine fractional digits into epoch nanoseconds. */
 export function parseInstant(s: string): bigint | null {
+  // Fast path for the form formatInstant writes (every instant in JSON deltas and snapshots):
+  // consecutive values mostly share their second, whose value is cached.
+  const c = CANONICAL.exec(s);
+  if (c) {
+    const second = s.slice(0, 19);
+    if (second !== lastSecond) {
+      const ns = parseGeneral(`${second}Z`);
+      if (ns === null) return null;
+      lastSecond = second;
+      lastSecondNs = ns;
+    }
+    const frac = c[1];
+    return frac === undefined ? lastSecondNs : lastSecondNs + BigInt(frac.padEnd(9, "0"));
+  }
+  return parseGeneral(s);
+}
+
+function parseGeneral(s: string): bigint | null {
   const m = ISO_INSTANT.exec(s.trim());
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", se = "0", frac = "", zone] = m;

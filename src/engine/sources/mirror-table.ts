@@ -52,6 +52,15 @@ class MirrorNode extends SourceNode {
     if (changes.length === 0) return null;
     this.pending = [];
     const before = this.table.rowSet;
+    // Pages holding only keys that go away are set aside (as previous values, without a copy)
+    // before anything is written, so a blink view's reused keys cost no copy-on-write clone.
+    let leaving = RowSet.EMPTY;
+    for (const c of changes)
+      leaving = leaving.union(c.kind === "reset" ? before : c.removed.intersect(before));
+    if (!leaving.isEmpty) {
+      const staying = before.minus(leaving);
+      for (const col of this.cols) col.release(leaving, staying);
+    }
     let rows = before;
     let gone = RowSet.EMPTY; // keys of `before` removed at some point (maybe re-added)
     let modified = RowSet.EMPTY;
