@@ -125,7 +125,9 @@ export class PagedColumn {
   installPage(pi: number, vec: Vec, from: number, length: number, offset = 0): void {
     let p = this.#pages.get(pi);
     if (!p) {
-      p = { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle: -1 };
+      // Loaders serve append-only data, whose rows never change: a page read back during a cycle
+      // needs no copy-on-write clone if the cycle then appends to it.
+      p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
       this.#pages.set(pi, p);
     }
     copyInto(p, offset, vec, from, length);

@@ -259,3 +259,32 @@ describe("mirror failure", () => {
     expect(failures).toEqual([err]);
   });
 });
+
+describe("memory after a restart", () => {
+  it("history and formula columns over it come back lazily: nothing is read until asked for", () => {
+    const db = memoryDb();
+    const spec = {
+      columns: { X: "int32" },
+      derived: { hist: "blinkToAppendOnly(source)", doubled: 'hist.update("Y = X * 2")' },
+    };
+    const make = () => new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    let host = make();
+    host.create("t", spec);
+    const n = 4096 * 30;
+    for (let start = 0; start < n; start += 20_000) {
+      host.publish({
+        rows: Array.from({ length: Math.min(20_000, n - start) }, (_, i) => ({ X: start + i })),
+      });
+      host.runCycle();
+    }
+    host = make(); // restart
+    const doubled = host.view("doubled");
+    expect(doubled.size).toBe(n);
+    expect(doubled.column("X").loadedPages()).toEqual([]);
+    expect(doubled.column("Y").loadedPages()).toEqual([]);
+    expect(doubled.getValue("Y", 4096 * 7 + 3)).toBe(2 * (4096 * 7 + 3));
+    expect(doubled.column("Y").loadedPages()).toEqual([7]);
+    const ys = doubled.toRows().map((r) => r.Y as number);
+    expect(ys.every((y, i) => y === 2 * i)).toBe(true);
+  });
+});

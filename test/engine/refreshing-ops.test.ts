@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PAGE_SIZE } from "../../src/engine/column.ts";
 import {
   blinkToAppendOnly,
   DynamicTableWriter,
@@ -155,5 +156,50 @@ describe("formula operations on refreshing tables", () => {
     expect(s.isRefreshing).toBe(false);
     expect(colValues(s, "X")).toEqual([1]);
     expect(w.table.size).toBe(2);
+  });
+});
+
+describe("formula columns over append-only history", () => {
+  it("keep only a tail of pages in memory and compute evicted pages again when read", async () => {
+    const g = new UpdateGraph();
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: { X: "int32" } });
+    const hist = blinkToAppendOnly(blink);
+    const derived = hist.update("Y = X * 2", "Z = Y + ii");
+    const evens = hist.where("X % 2 == 0").update("W = X + 1");
+    const random = hist.update("R = randomDouble(0.0, 1.0)");
+    const n = PAGE_SIZE * 40 + 123;
+    for (let start = 0; start < n; start += 10_000) {
+      pub.addRows(
+        Array.from({ length: Math.min(10_000, n - start) }, (_, i) => ({ X: start + i })),
+      );
+      await g.runCycle();
+    }
+    expect(derived.column("Y").loadedPages().length).toBeLessThanOrEqual(17);
+    expect(derived.column("Z").loadedPages().length).toBeLessThanOrEqual(17);
+    // Random values cannot be recomputed: that column keeps every page.
+    expect(random.column("R").loadedPages().length).toBe(41);
+    const ys = colValues(derived, "Y") as number[];
+    const zs = colValues(derived, "Z") as bigint[];
+    expect(ys.length).toBe(n);
+    expect(ys.every((y, i) => y === 2 * i)).toBe(true);
+    expect(zs.every((z, i) => z === BigInt(3 * i))).toBe(true);
+    expect(colValues(evens, "W")).toEqual(
+      Array.from({ length: Math.ceil(n / 2) }, (_, i) => 2 * i + 1),
+    );
+  });
+
+  it("compute nothing at construction over a long history", async () => {
+    const g = new UpdateGraph();
+    const w = new DynamicTableWriter(g, { X: "int32", S: "string" });
+    for (let i = 0; i < PAGE_SIZE * 3; i++) w.writeRow(i, "s");
+    await g.runCycle();
+    const derived = w.table.update("Y = X + 1");
+    expect(derived.column("Y").loadedPages()).toEqual([]);
+    expect(derived.getValue("Y", PAGE_SIZE * 2 + 5)).toBe(PAGE_SIZE * 2 + 6);
+    expect(derived.column("Y").loadedPages()).toEqual([2]);
+    w.writeRow(-1, "t");
+    await g.runCycle();
+    expect(derived.getValue("Y", PAGE_SIZE * 3)).toBe(0);
+    expect(derived.getValue("Y", 0)).toBe(1);
   });
 });

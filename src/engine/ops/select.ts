@@ -16,6 +16,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { ColumnType } from "../types.ts";
 import { checkPositionUse, contextFor, evaluateInto, positionOf } from "./eval.ts";
+import { attachRecompute, evictComputed, recomputable } from "./recompute.ts";
 
 interface Step {
   formula: CompiledFormula;
@@ -23,6 +24,8 @@ interface Step {
   inputs: PagedColumn[];
   /** Parent columns this output depends on, transitively. */
   deps: Set<string>;
+  /** Computed page by page on demand (append-only parent, deterministic formula). */
+  lazy: boolean;
 }
 
 interface Plan {
@@ -59,12 +62,10 @@ function plan(parent: Table, formulas: readonly string[], keepParent: boolean): 
       col = scope.get(f.sourceColumn)!.col;
     } else {
       col = new PagedColumn(f.type, parent.isRefreshing ? parent.graph : null);
-      steps.push({
-        formula: f,
-        out: col,
-        inputs: f.columns.map((c) => scope.get(c)!.col),
-        deps: fdeps,
-      });
+      const inputs = f.columns.map((c) => scope.get(c)!.col);
+      const lazy = recomputable(parent, f);
+      if (lazy) attachRecompute(parent, f, inputs, col);
+      steps.push({ formula: f, out: col, inputs, deps: fdeps, lazy });
     }
     scope.set(target, { col, deps: fdeps });
     columns.set(target, col);
@@ -105,6 +106,7 @@ class SelectOperator extends Operator {
     // Added rows: every step. Modified rows: only steps whose inputs changed.
     run(parent, p.steps, up.added);
     if (dirtySteps.length > 0) run(parent, dirtySteps, up.modified);
+    for (const s of p.steps) if (s.lazy) evictComputed(parent, s.out);
     const modifiedColumns: string[] = [];
     if (!up.modified.isEmpty) {
       for (const [name, d] of p.deps)
@@ -127,7 +129,12 @@ function build(
 ): Table {
   const p = plan(parent, formulas, keepParent);
   const result = new Table(p.columns, parent.rowSet, inheritAttributes(parent), parent.graph, kind);
-  run(parent, p.steps, parent.rowSet);
+  // Lazy steps compute their pages when read (a long history costs nothing until then).
+  run(
+    parent,
+    p.steps.filter((s) => !s.lazy),
+    parent.rowSet,
+  );
   if (parent.isRefreshing) result._setNode(new SelectOperator(result, parent, p));
   return result;
 }
