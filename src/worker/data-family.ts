@@ -11,6 +11,7 @@
  * resubscribes (three times in a row at most).
  */
 
+import type { Table as ArrowTable } from "apache-arrow";
 import { Schema } from "apache-arrow";
 import { released } from "../durable/catalog.ts";
 import type { RpcResult } from "../durable/errors.ts";
@@ -19,15 +20,14 @@ import { arrowFieldOf, decodeIPC } from "../engine/arrow.ts";
 import type {
   FailureCallback,
   LocationCallback,
-  SchemaCallback,
   SizeCallback,
-  TableDataServiceBackend,
   TableKey,
   TableLocationKey,
   Unsubscribe,
-  ValuesCallback,
 } from "../engine/index.ts";
 import { BackendError, StringTableLocationKey } from "../engine/index.ts";
+import type { LocationResult, SchemaResult } from "../engine/tds/async-backend.ts";
+import { AsyncBackend } from "../engine/tds/async-backend.ts";
 import { failureText } from "../engine/tds/errors.ts";
 import { invokeBackend } from "../engine/tds/invoke.ts";
 import { ALL_LOCATION } from "../engine/tds/r2-layout.ts";
@@ -43,10 +43,11 @@ function rpcValue<T>(r: RpcResult<T>): T {
   throw new BackendError(r.error, r.status, r.detail);
 }
 
-export class FamilyHistoryBackend implements TableDataServiceBackend {
+export class FamilyHistoryBackend extends AsyncBackend {
   readonly #env: Env;
 
   constructor(env: Env) {
+    super();
     this.#env = env;
   }
 
@@ -83,60 +84,39 @@ export class FamilyHistoryBackend implements TableDataServiceBackend {
     return rpcValue(await released(this.#stub(family).historyInfo(view)));
   }
 
-  tableSchema(key: TableKey, schemaCb: SchemaCallback, failureCb: FailureCallback): void {
-    invokeBackend(async () => {
-      const { family, view } = this.#parse(key);
-      const info = await this.#info(family, view);
-      const fields = Object.entries(info.columns).map(([n, t]) => arrowFieldOf(n, t));
-      schemaCb(new Schema(fields), null);
-    }, failureCb);
+  protected async schemaOf(key: TableKey): Promise<SchemaResult> {
+    const { family, view } = this.#parse(key);
+    const info = await this.#info(family, view);
+    const fields = Object.entries(info.columns).map(([n, t]) => arrowFieldOf(n, t));
+    return { schema: new Schema(fields), partitionSchema: null };
   }
 
-  tableLocations(
-    key: TableKey,
-    locationCb: LocationCallback,
-    successCb: () => void,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const { family, view } = this.#parse(key);
-      await this.#info(family, view);
-      locationCb(new StringTableLocationKey(FAMILY_LOCATION), null);
-      successCb();
-    }, failureCb);
+  protected async locationsOf(key: TableKey): Promise<LocationResult[]> {
+    const { family, view } = this.#parse(key);
+    await this.#info(family, view);
+    return [[new StringTableLocationKey(FAMILY_LOCATION), null]];
   }
 
-  tableLocationSize(
-    key: TableKey,
-    location: TableLocationKey,
-    sizeCb: SizeCallback,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const { family, view } = this.#parse(key);
-      this.#checkLocation(location, family, view);
-      sizeCb((await this.#info(family, view)).size);
-    }, failureCb);
+  protected async sizeOf(key: TableKey, location: TableLocationKey): Promise<number> {
+    const { family, view } = this.#parse(key);
+    this.#checkLocation(location, family, view);
+    return (await this.#info(family, view)).size;
   }
 
-  columnValues(
+  protected async valuesOf(
     key: TableKey,
     location: TableLocationKey,
     column: string,
     offset: number,
     minRows: number,
     maxRows: number,
-    valuesCb: ValuesCallback,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const { family, view } = this.#parse(key);
-      this.#checkLocation(location, family, view);
-      const r = await released(
-        this.#stub(family).historyColumn(view, column, offset, minRows, maxRows),
-      );
-      valuesCb(decodeIPC(rpcValue(r).bytes));
-    }, failureCb);
+  ): Promise<ArrowTable> {
+    const { family, view } = this.#parse(key);
+    this.#checkLocation(location, family, view);
+    const r = await released(
+      this.#stub(family).historyColumn(view, column, offset, minRows, maxRows),
+    );
+    return decodeIPC(rpcValue(r).bytes);
   }
 
   subscribeToTableLocations(

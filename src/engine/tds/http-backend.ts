@@ -18,22 +18,15 @@
  */
 import type { Table as ArrowTable } from "apache-arrow";
 import { decodeIPC } from "../arrow.ts";
-import type {
-  FailureCallback,
-  LocationCallback,
-  SchemaCallback,
-  SizeCallback,
-  TableDataServiceBackend,
-  Unsubscribe,
-  ValuesCallback,
-} from "./backend.ts";
+import type { LocationResult, SchemaResult } from "./async-backend.ts";
+import { AsyncBackend, keyName } from "./async-backend.ts";
+import type { FailureCallback, LocationCallback, SizeCallback, Unsubscribe } from "./backend.ts";
 import { BackendError } from "./backend-error.ts";
 import type { DataLocationsBody, DataSizeBody } from "./data-protocol.ts";
 import { dataPath, partitionValuesFromJson, schemaFromArrow } from "./data-protocol.ts";
 import { failureText } from "./errors.ts";
 import type { WebSocketLike } from "./http-subscription.ts";
 import { DataSubscription } from "./http-subscription.ts";
-import { invokeBackend } from "./invoke.ts";
 import type { TableKey, TableLocationKey } from "./table-key.ts";
 import { StringTableLocationKey } from "./table-key.ts";
 import type { TimerLike } from "./timer.ts";
@@ -83,31 +76,18 @@ export interface HttpBackendOptions {
   timer?: TimerLike;
 }
 
-const defaultTableName = (key: TableKey): string => {
-  const name = (key as { name?: unknown }).name;
-  if (typeof name !== "string" || name === "") {
-    throw new BackendError(
-      "bad_key",
-      400,
-      `HttpBackend needs StringTableKey keys (or the tableName option); got ${String(key)}`,
-    );
-  }
-  return name;
-};
+const defaultTableName = (key: TableKey): string =>
+  keyName(key, (k) => `HttpBackend needs StringTableKey keys (or the tableName option); got ${k}`);
 
 function locationName(key: TableLocationKey): string {
-  const name = (key as { name?: unknown }).name;
-  if (typeof name !== "string") {
-    throw new BackendError(
-      "bad_key",
-      400,
-      `HttpBackend needs the StringTableLocationKey keys it delivered; got ${String(key)}`,
-    );
-  }
-  return name;
+  return keyName(
+    key,
+    (k) => `HttpBackend needs the StringTableLocationKey keys it delivered; got ${k}`,
+    true,
+  );
 }
 
-export class HttpBackend implements TableDataServiceBackend {
+export class HttpBackend extends AsyncBackend {
   readonly #base: string;
   readonly #token: string | undefined;
   readonly #fetch: FetchLike;
@@ -120,6 +100,7 @@ export class HttpBackend implements TableDataServiceBackend {
   readonly #subscriptions = new Map<string, DataSubscription>();
 
   constructor(baseUrl: string, options: HttpBackendOptions = {}) {
+    super();
     this.#base = baseUrl.replace(/\/+$/, "");
     this.#token = options.token;
     const g = globalThis as { fetch?: FetchLike; WebSocket?: WebSocketConstructorLike };
@@ -142,93 +123,64 @@ export class HttpBackend implements TableDataServiceBackend {
 
   // ---- one-shot calls ------------------------------------------------------------------------
 
-  tableSchema(key: TableKey, schemaCb: SchemaCallback, failureCb: FailureCallback): void {
-    invokeBackend(async () => {
-      const table = this.#tableName(key);
-      const bytes = (await this.#get(
-        `${dataPath(table, "schema")}?format=arrow`,
-        "arrow",
-      )) as Uint8Array;
-      let parsed: ReturnType<typeof schemaFromArrow>;
-      try {
-        parsed = schemaFromArrow(decodeIPC(bytes).schema);
-      } catch (e) {
-        throw this.#badResponse(`the schema of ${table}`, e);
-      }
-      schemaCb(parsed.schema, parsed.partitions);
-    }, failureCb);
+  protected async schemaOf(key: TableKey): Promise<SchemaResult> {
+    const table = this.#tableName(key);
+    const bytes = (await this.#get(
+      `${dataPath(table, "schema")}?format=arrow`,
+      "arrow",
+    )) as Uint8Array;
+    try {
+      const parsed = schemaFromArrow(decodeIPC(bytes).schema);
+      return { schema: parsed.schema, partitionSchema: parsed.partitions };
+    } catch (e) {
+      throw this.#badResponse(`the schema of ${table}`, e);
+    }
   }
 
-  tableLocations(
-    key: TableKey,
-    locationCb: LocationCallback,
-    successCb: () => void,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const table = this.#tableName(key);
-      const body = (await this.#get(dataPath(table, "locations"), "json")) as DataLocationsBody;
-      const out: [StringTableLocationKey, ArrowTable | null][] = [];
-      try {
-        for (const l of body.locations) {
-          out.push([
-            new StringTableLocationKey(l.location),
-            partitionValuesFromJson(body.partitionColumns, l.partitionValues),
-          ]);
-        }
-      } catch (e) {
-        throw this.#badResponse(`the locations of ${table}`, e);
-      }
-      for (const [loc, values] of out) locationCb(loc, values);
-      successCb();
-    }, failureCb);
+  protected async locationsOf(key: TableKey): Promise<LocationResult[]> {
+    const table = this.#tableName(key);
+    const body = (await this.#get(dataPath(table, "locations"), "json")) as DataLocationsBody;
+    try {
+      return body.locations.map((l) => [
+        new StringTableLocationKey(l.location),
+        partitionValuesFromJson(body.partitionColumns, l.partitionValues),
+      ]);
+    } catch (e) {
+      throw this.#badResponse(`the locations of ${table}`, e);
+    }
   }
 
-  tableLocationSize(
-    key: TableKey,
-    location: TableLocationKey,
-    sizeCb: SizeCallback,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const path = dataPath(this.#tableName(key), "locations", locationName(location), "size");
-      const body = (await this.#get(path, "json")) as DataSizeBody;
-      sizeCb(body.size);
-    }, failureCb);
+  protected async sizeOf(key: TableKey, location: TableLocationKey): Promise<number> {
+    const path = dataPath(this.#tableName(key), "locations", locationName(location), "size");
+    return ((await this.#get(path, "json")) as DataSizeBody).size;
   }
 
-  columnValues(
+  protected async valuesOf(
     key: TableKey,
     location: TableLocationKey,
     column: string,
     offset: number,
     minRows: number,
     maxRows: number,
-    valuesCb: ValuesCallback,
-    failureCb: FailureCallback,
-  ): void {
-    invokeBackend(async () => {
-      const path = dataPath(
-        this.#tableName(key),
-        "locations",
-        locationName(location),
-        "columns",
-        column,
-      );
-      const q = new URLSearchParams({
-        offset: String(offset),
-        minRows: String(minRows),
-        maxRows: String(maxRows),
-      });
-      const bytes = (await this.#get(`${path}?${q}`, "arrow")) as Uint8Array;
-      let values: ArrowTable;
-      try {
-        values = decodeIPC(bytes);
-      } catch (e) {
-        throw this.#badResponse(`column ${column}`, e);
-      }
-      valuesCb(values);
-    }, failureCb);
+  ): Promise<ArrowTable> {
+    const path = dataPath(
+      this.#tableName(key),
+      "locations",
+      locationName(location),
+      "columns",
+      column,
+    );
+    const q = new URLSearchParams({
+      offset: String(offset),
+      minRows: String(minRows),
+      maxRows: String(maxRows),
+    });
+    const bytes = (await this.#get(`${path}?${q}`, "arrow")) as Uint8Array;
+    try {
+      return decodeIPC(bytes);
+    } catch (e) {
+      throw this.#badResponse(`column ${column}`, e);
+    }
   }
 
   // ---- subscriptions -------------------------------------------------------------------------
@@ -239,14 +191,11 @@ export class HttpBackend implements TableDataServiceBackend {
     successCb: () => void,
     failureCb: FailureCallback,
   ): Unsubscribe {
-    let table: string;
-    try {
-      table = this.#tableName(key);
-    } catch (e) {
-      queueMicrotask(() => failureCb(e));
-      return () => {};
-    }
-    return this.#subscription(table).addLocationSub(locationCb, successCb, failureCb);
+    return this.subscribeParsed(
+      () => this.#tableName(key),
+      failureCb,
+      (table) => this.#subscription(table).addLocationSub(locationCb, successCb, failureCb),
+    );
   }
 
   subscribeToTableLocationSize(
@@ -256,16 +205,11 @@ export class HttpBackend implements TableDataServiceBackend {
     successCb: () => void,
     failureCb: FailureCallback,
   ): Unsubscribe {
-    let table: string;
-    let loc: string;
-    try {
-      table = this.#tableName(key);
-      loc = locationName(location);
-    } catch (e) {
-      queueMicrotask(() => failureCb(e));
-      return () => {};
-    }
-    return this.#subscription(table).addSizeSub(loc, sizeCb, successCb, failureCb);
+    return this.subscribeParsed(
+      () => [this.#tableName(key), locationName(location)] as const,
+      failureCb,
+      ([table, loc]) => this.#subscription(table).addSizeSub(loc, sizeCb, successCb, failureCb),
+    );
   }
 
   #subscription(table: string): DataSubscription {

@@ -13,7 +13,9 @@
 import type { TableDataServiceBackend } from "./backend.ts";
 import { failureText, TableDataServiceError } from "./errors.ts";
 import { invokeBackend } from "./invoke.ts";
+import type { Lease } from "./location-data.ts";
 import { LocationData } from "./location-data.ts";
+import type { PageCache } from "./page-cache.ts";
 import type { TableDefinition } from "./table-definition.ts";
 import type { TableKey, TableLocationKey } from "./table-key.ts";
 
@@ -21,8 +23,11 @@ import type { TableKey, TableLocationKey } from "./table-key.ts";
 export const LOCATION_CAPACITY = 2 ** 32;
 
 export interface LocationListener {
-  /** Rows `[0, rows)` are cached and may be shown. */
-  onReady(rows: number): void;
+  /**
+   * Rows `[0, rows)` are cached and may be shown. `lease` holds the rows not announced to this
+   * listener before in the cache; release it once they are copied (or not needed).
+   */
+  onReady(rows: number, lease: Lease): void;
   /** The initial size's rows are ready (called once per listener). */
   onInitialized(): void;
   onFailure(error: unknown): void;
@@ -46,6 +51,15 @@ export function checkSize(keyText: string, locText: string, raw: unknown, call: 
   return n;
 }
 
+interface Listening {
+  /** Rows announced to the listener (`onReady`). */
+  announced: number;
+  /** A read of rows it has not heard of is pending. */
+  catchingUp: boolean;
+  /** It heard `onInitialized`. */
+  initialized: boolean;
+}
+
 export class LocationState {
   readonly location: TableLocationKey;
   readonly text: string;
@@ -53,7 +67,8 @@ export class LocationState {
   readonly #backend: TableDataServiceBackend;
   readonly #key: TableKey;
   readonly #def: TableDefinition;
-  readonly #listeners = new Set<LocationListener>();
+  /** Listeners, with the rows announced to each and whether it heard `onInitialized`. */
+  readonly #listeners = new Map<LocationListener, Listening>();
   #token = 0;
   #active = false;
   #unsubscribe: (() => void) | null = null;
@@ -69,24 +84,28 @@ export class LocationState {
     location: TableLocationKey,
     def: TableDefinition,
     pageSize: number,
+    cache: PageCache,
   ) {
     this.#backend = backend;
     this.#key = key;
     this.location = location;
     this.text = String(location);
     this.#def = def;
-    this.data = new LocationData(backend, key, location, def, this.text, pageSize);
+    this.data = new LocationData(backend, key, location, def, this.text, pageSize, cache);
   }
 
-  /** Attaches a listener; the first one subscribes to sizes. A late one hears the state so far. */
+  /**
+   * Attaches a listener; the first one subscribes to sizes. A late one hears the state so far,
+   * once the rows ready so far are cached (again, if they were evicted).
+   */
   attach(l: LocationListener): void {
-    this.#listeners.add(l);
+    const rec: Listening = { announced: 0, catchingUp: false, initialized: false };
+    this.#listeners.set(l, rec);
     if (!this.#active) {
       this.#subscribe();
       return;
     }
-    if (this.#ready > 0) l.onReady(this.#ready);
-    if (this.#initialized) l.onInitialized();
+    this.#catchUp(l, rec);
   }
 
   /** Detaches a listener; the last one ends the size subscription. */
@@ -156,28 +175,69 @@ export class LocationState {
     if (size <= this.#size) return;
     this.#size = size;
     const token = this.#token;
-    this.data.request(size, (error) => {
-      if (!this.#active || this.#token !== token) return;
+    this.data.read(this.#ready, size, (error, lease) => {
+      if (!this.#active || this.#token !== token) {
+        lease.release();
+        return;
+      }
       if (error !== undefined) {
         this.#failAll(error);
         return;
       }
       if (size > this.#ready) {
         this.#ready = size;
-        for (const l of [...this.#listeners]) l.onReady(size);
+        for (const [l, rec] of [...this.#listeners]) {
+          if (rec.catchingUp || rec.announced >= size || this.#listeners.get(l) !== rec) continue;
+          const from = rec.announced;
+          rec.announced = size;
+          l.onReady(size, this.data.hold(from, size));
+        }
       }
+      lease.release();
       this.#checkInitialized();
     });
   }
 
+  /** Reads the rows ready so far that `l` has not heard of, then announces them to it. */
+  #catchUp(l: LocationListener, rec: Listening): void {
+    if (rec.announced >= this.#ready) {
+      this.#checkInitialized();
+      return;
+    }
+    const token = this.#token;
+    const to = this.#ready;
+    rec.catchingUp = true;
+    this.data.read(rec.announced, to, (error, lease) => {
+      rec.catchingUp = false;
+      if (!this.#active || this.#token !== token || this.#listeners.get(l) !== rec) {
+        lease.release();
+        return;
+      }
+      if (error !== undefined) {
+        this.#failAll(error);
+        return;
+      }
+      rec.announced = to;
+      l.onReady(to, lease);
+      this.#catchUp(l, rec); // rows that became ready meanwhile
+    });
+  }
+
   #checkInitialized(): void {
-    if (this.#initialized || !this.#succeeded || this.#ready < this.#initialSize) return;
-    this.#initialized = true;
-    for (const l of [...this.#listeners]) l.onInitialized();
+    if (!this.#initialized && this.#succeeded && this.#ready >= this.#initialSize) {
+      this.#initialized = true;
+    }
+    if (!this.#initialized) return;
+    for (const [l, rec] of [...this.#listeners]) {
+      if (rec.initialized || rec.announced < this.#initialSize) continue;
+      if (this.#listeners.get(l) !== rec) continue;
+      rec.initialized = true;
+      l.onInitialized();
+    }
   }
 
   #failAll(error: unknown): void {
-    const ls = [...this.#listeners];
+    const ls = [...this.#listeners.keys()];
     this.#listeners.clear();
     this.#end();
     for (const l of ls) l.onFailure(error);

@@ -14,15 +14,10 @@
  * const backend = new R2Backend(env.DATA, { prefix: "tables/", pollMs: 5000 });
  * const t = await new TableDataService(backend, { graph }).makeTable(new StringTableKey("trades"));
  */
-import type {
-  FailureCallback,
-  LocationCallback,
-  SchemaCallback,
-  SizeCallback,
-  TableDataServiceBackend,
-  Unsubscribe,
-  ValuesCallback,
-} from "./backend.ts";
+import type { Table as ArrowTable } from "apache-arrow";
+import type { LocationResult, SchemaResult } from "./async-backend.ts";
+import { AsyncBackend, keyName } from "./async-backend.ts";
+import type { FailureCallback, LocationCallback, SizeCallback, Unsubscribe } from "./backend.ts";
 import { BackendError } from "./backend-error.ts";
 import { invokeBackend } from "./invoke.ts";
 import { Poller } from "./poller.ts";
@@ -77,18 +72,14 @@ const MAX_SCAN_FAILURES = 3;
 
 /** The name a key carries (`StringTableKey`/`StringTableLocationKey` and look-alikes). */
 function nameOf(key: unknown, what: string): string {
-  const name = (key as { name?: unknown } | null)?.name;
-  if (typeof name !== "string" || name === "") {
-    throw new BackendError(
-      "bad_key",
-      400,
-      `R2Backend needs ${what} keys with a name (StringTableKey, StringTableLocationKey); got ${String(key)}`,
-    );
-  }
-  return name;
+  return keyName(
+    key,
+    (k) =>
+      `R2Backend needs ${what} keys with a name (StringTableKey, StringTableLocationKey); got ${k}`,
+  );
 }
 
-export class R2Backend implements TableDataServiceBackend {
+export class R2Backend extends AsyncBackend {
   readonly #store: R2Store;
   readonly #prefix: string;
   readonly #pollMs: number;
@@ -97,6 +88,7 @@ export class R2Backend implements TableDataServiceBackend {
   readonly #tables = new Map<string, TableState>();
 
   constructor(bucket: R2BucketLike, options: R2BackendOptions = {}) {
+    super();
     this.#prefix = options.prefix ?? "";
     this.#pollMs = options.pollMs ?? 5000;
     this.#cache = options.cache ?? new R2PartCache();
@@ -128,60 +120,39 @@ export class R2Backend implements TableDataServiceBackend {
     }
   }
 
-  // ---- TableDataServiceBackend -----------------------------------------------------------------
+  // ---- AsyncBackend -----------------------------------------------------------------
 
-  tableSchema(key: TableKey, schemaCb: SchemaCallback, failureCb: FailureCallback): void {
-    this.#run(async () => {
-      const t = this.#table(key);
-      t.table.resetLayout(); // a schema request reads the layout afresh
-      const layout = await t.table.layout();
-      schemaCb(layout.schema, layout.partitionSchema);
-    }, failureCb);
+  protected async schemaOf(key: TableKey): Promise<SchemaResult> {
+    const t = this.#table(key);
+    t.table.resetLayout(); // a schema request reads the layout afresh
+    const layout = await t.table.layout();
+    return { schema: layout.schema, partitionSchema: layout.partitionSchema };
   }
 
-  tableLocations(
-    key: TableKey,
-    locationCb: LocationCallback,
-    successCb: () => void,
-    failureCb: FailureCallback,
-  ): void {
-    this.#run(async () => {
-      const t = this.#table(key);
-      await t.table.scan();
-      for (const l of t.table.locations) if (!l.broken) locationCb(l.key, l.partitionValues);
-      successCb();
-    }, failureCb);
+  protected async locationsOf(key: TableKey): Promise<LocationResult[]> {
+    const t = this.#table(key);
+    await t.table.scan();
+    return t.table.locations.filter((l) => !l.broken).map((l) => [l.key, l.partitionValues]);
   }
 
-  tableLocationSize(
-    key: TableKey,
-    location: TableLocationKey,
-    sizeCb: SizeCallback,
-    failureCb: FailureCallback,
-  ): void {
-    this.#run(async () => {
-      const t = this.#table(key);
-      const l = await t.table.location(nameOf(location, "location"));
-      await t.table.relist(l);
-      sizeCb(await t.table.sizeOf(l));
-    }, failureCb);
+  protected async sizeOf(key: TableKey, location: TableLocationKey): Promise<number> {
+    const t = this.#table(key);
+    const l = await t.table.location(nameOf(location, "location"));
+    await t.table.relist(l);
+    return t.table.sizeOf(l);
   }
 
-  columnValues(
+  protected async valuesOf(
     key: TableKey,
     location: TableLocationKey,
     column: string,
     offset: number,
     minRows: number,
     maxRows: number,
-    valuesCb: ValuesCallback,
-    failureCb: FailureCallback,
-  ): void {
-    this.#run(async () => {
-      const t = this.#table(key);
-      const l = await t.table.location(nameOf(location, "location"));
-      valuesCb(await t.table.values(l, column, offset, minRows, maxRows));
-    }, failureCb);
+  ): Promise<ArrowTable> {
+    const t = this.#table(key);
+    const l = await t.table.location(nameOf(location, "location"));
+    return t.table.values(l, column, offset, minRows, maxRows);
   }
 
   subscribeToTableLocations(
@@ -190,13 +161,19 @@ export class R2Backend implements TableDataServiceBackend {
     successCb: () => void,
     failureCb: FailureCallback,
   ): Unsubscribe {
-    let t: TableState;
-    try {
-      t = this.#table(key);
-    } catch (e) {
-      queueMicrotask(() => failureCb(e));
-      return () => {};
-    }
+    return this.subscribeParsed(
+      () => this.#table(key),
+      failureCb,
+      (t) => this.#subscribeLocations(t, locationCb, successCb, failureCb),
+    );
+  }
+
+  #subscribeLocations(
+    t: TableState,
+    locationCb: LocationCallback,
+    successCb: () => void,
+    failureCb: FailureCallback,
+  ): Unsubscribe {
     const sub: LocationSub = { active: true, ready: false, delivered: 0, locationCb, failureCb };
     t.locationSubs.add(sub);
     t.poller.now().then(
@@ -224,7 +201,7 @@ export class R2Backend implements TableDataServiceBackend {
   ): Unsubscribe {
     const sub: R2SizeSub = { active: true, ready: false, last: -1, sizeCb, failureCb };
     let state: { t: TableState; l: R2Location } | null = null;
-    this.#run(
+    invokeBackend(
       async () => {
         const t = this.#table(key);
         const l = await t.table.location(nameOf(location, "location"));
@@ -259,10 +236,6 @@ export class R2Backend implements TableDataServiceBackend {
   }
 
   // ---- tables and layout ---------------------------------------------------------------------
-
-  #run(fn: () => Promise<void>, failureCb: FailureCallback): void {
-    invokeBackend(fn, failureCb);
-  }
 
   #table(key: TableKey): TableState {
     const name = nameOf(key, "table");

@@ -21,6 +21,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import { TableDataServiceError } from "./errors.ts";
+import type { Lease } from "./location-data.ts";
 import { locationBase, MAX_LOCATIONS, writeLocationRows } from "./location-rows.ts";
 import type { LocationListener } from "./location-state.ts";
 import type {
@@ -43,14 +44,20 @@ class Slot implements LocationListener {
   initialized = false;
   /** In the owner's list of slots to flush. */
   queued = false;
+  /** Hold rows `[shown, ready)` in the page cache until they are copied. */
+  leases: Lease[] = [];
 
   constructor(owner: RefreshingSource, index: number, entry: LocationEntry) {
     this.#owner = owner;
     this.index = index;
     this.entry = entry;
   }
-  onReady(rows: number): void {
-    if (rows <= this.ready) return;
+  onReady(rows: number, lease: Lease): void {
+    if (rows <= this.ready) {
+      lease.release();
+      return;
+    }
+    this.leases.push(lease);
     this.ready = rows;
     this.#owner._markReady(this);
   }
@@ -61,6 +68,12 @@ class Slot implements LocationListener {
   }
   onFailure(error: unknown): void {
     this.#owner._failWith(error);
+  }
+  /** The rows read so far are copied (or no longer wanted): lets the cache evict them. */
+  releaseLeases(): void {
+    const leases = this.leases;
+    this.leases = [];
+    for (const l of leases) l.release();
   }
 }
 
@@ -176,6 +189,7 @@ export class RefreshingSource extends SourceNode implements LocationsListener {
       writeLocationRows(cols, this.def, s.entry, base, s.shown, s.ready);
       b.addRange(base + s.shown, base + s.ready);
       s.shown = s.ready;
+      s.releaseLeases();
     }
     this.#joined = this.#slots.length;
     if (b.isEmpty) return null;
@@ -191,7 +205,10 @@ export class RefreshingSource extends SourceNode implements LocationsListener {
   #release(): void {
     if (this.#released) return;
     this.#released = true;
-    for (const s of this.#slots) s.entry.state.detach(s);
+    for (const s of this.#slots) {
+      s.entry.state.detach(s);
+      s.releaseLeases();
+    }
     this.#subscription.detach(this);
   }
 }

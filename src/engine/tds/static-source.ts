@@ -11,6 +11,7 @@ import type { TableDataServiceBackend } from "./backend.ts";
 import { failureText, TableDataServiceError } from "./errors.ts";
 import { invokeBackend, oneShot } from "./invoke.ts";
 import { hashOf, KeyedSet } from "./keyed-map.ts";
+import type { Lease } from "./location-data.ts";
 import { locationBase, MAX_LOCATIONS, writeLocationRows } from "./location-rows.ts";
 import type { LocationState } from "./location-state.ts";
 import { checkSize } from "./location-state.ts";
@@ -107,10 +108,15 @@ export function locationSize(ctx: StaticContext, entry: LocationEntry): Promise<
   });
 }
 
-/** Reads rows `[0, size)` of every data column of a location into its page cache. */
-export function readRows(entry: LocationEntry, size: number): Promise<void> {
+/**
+ * Reads rows `[0, size)` of every data column of a location into its page cache; they stay
+ * there until the lease pushed to `leases` is released.
+ */
+export function readRows(entry: LocationEntry, size: number, leases: Lease[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    entry.state.data.request(size, (error) => (error === undefined ? resolve() : reject(error)));
+    leases.push(
+      entry.state.data.read(0, size, (error) => (error === undefined ? resolve() : reject(error))),
+    );
   });
 }
 
@@ -121,15 +127,20 @@ export async function loadStatic(
 ): Promise<{ table: Table; entries: LocationEntry[] }> {
   const entries = await listLocations(ctx);
   const sizes = await Promise.all(entries.map((e) => locationSize(ctx, e)));
-  await Promise.all(entries.map((e, i) => readRows(e, sizes[i]!)));
-  const columns = new Map<string, PagedColumn>();
-  for (const [name, type] of Object.entries(ctx.def.schema))
-    columns.set(name, new PagedColumn(type));
-  const b = new RowSetBuilder();
-  entries.forEach((e, i) => {
-    const base = locationBase(i);
-    writeLocationRows(columns, ctx.def, e, base, 0, sizes[i]!);
-    b.addRange(base, base + sizes[i]!);
-  });
-  return { table: new Table(columns, b.build(), STATIC_ATTRIBUTES, null, kind), entries };
+  const leases: Lease[] = [];
+  try {
+    await Promise.all(entries.map((e, i) => readRows(e, sizes[i]!, leases)));
+    const columns = new Map<string, PagedColumn>();
+    for (const [name, type] of Object.entries(ctx.def.schema))
+      columns.set(name, new PagedColumn(type));
+    const b = new RowSetBuilder();
+    entries.forEach((e, i) => {
+      const base = locationBase(i);
+      writeLocationRows(columns, ctx.def, e, base, 0, sizes[i]!);
+      b.addRange(base, base + sizes[i]!);
+    });
+    return { table: new Table(columns, b.build(), STATIC_ATTRIBUTES, null, kind), entries };
+  } finally {
+    for (const l of leases) l.release();
+  }
 }

@@ -20,6 +20,7 @@ import { invokeBackend, oneShot } from "./invoke.ts";
 import { hashOf, KeyedMap } from "./keyed-map.ts";
 import { LocationState } from "./location-state.ts";
 import { LocationSubscription } from "./location-subscription.ts";
+import { DEFAULT_PAGE_CACHE_BYTES, PageCache } from "./page-cache.ts";
 import { refreshingPartitioned, staticPartitioned } from "./partitioned-source.ts";
 import { RefreshingSource } from "./refreshing-source.ts";
 import { loadStatic } from "./static-source.ts";
@@ -32,6 +33,13 @@ export interface TableDataServiceOptions {
   graph?: UpdateGraph;
   /** Rows per `columnValues` page: the most rows one call is asked for. Default 65536. */
   pageSize?: number;
+  /**
+   * Byte budget of the page cache (estimated from the Arrow buffers of `columnValues` answers),
+   * shared by every key and location. Beyond it, least-recently-used pages that no pending read
+   * or not-yet-updated table needs are evicted; an evicted page is read again when needed.
+   * Default 32 MiB; `Infinity` never evicts.
+   */
+  pageCacheBytes?: number;
 }
 
 export interface MakeTableOptions {
@@ -60,6 +68,7 @@ export class TableDataService {
   readonly #backend: TableDataServiceBackend;
   readonly #graph: UpdateGraph | null;
   readonly #pageSize: number;
+  readonly #cache: PageCache;
   readonly #keys = new KeyedMap<TableKey, KeyState>();
 
   constructor(backend: TableDataServiceBackend, options: TableDataServiceOptions = {}) {
@@ -77,14 +86,31 @@ export class TableDataService {
         `TableDataService: pageSize must be a positive integer up to 2^31, got ${pageSize}`,
       );
     }
+    const pageCacheBytes = options.pageCacheBytes ?? DEFAULT_PAGE_CACHE_BYTES;
+    if (typeof pageCacheBytes !== "number" || Number.isNaN(pageCacheBytes) || pageCacheBytes < 0) {
+      throw new ArgumentError(
+        `TableDataService: pageCacheBytes must be a non-negative number, got ${pageCacheBytes}`,
+      );
+    }
     this.#backend = backend;
     this.#graph = options.graph ?? null;
     this.#pageSize = pageSize;
+    this.#cache = new PageCache(pageCacheBytes);
   }
 
   /** Rows per `columnValues` page. */
   get pageSize(): number {
     return this.#pageSize;
+  }
+
+  /** The page cache's byte budget. */
+  get pageCacheBytes(): number {
+    return this.#cache.maxBytes;
+  }
+
+  /** Bytes the page cache holds now (over the budget only while pages are in use). */
+  get cachedBytes(): number {
+    return this.#cache.bytes;
   }
 
   /**
@@ -182,7 +208,7 @@ export class TableDataService {
   #stateOf(ks: KeyState, def: TableDefinition, location: TableLocationKey): LocationState {
     let s = ks.locations.get(location);
     if (!s) {
-      s = new LocationState(this.#backend, ks.key, location, def, this.#pageSize);
+      s = new LocationState(this.#backend, ks.key, location, def, this.#pageSize, this.#cache);
       ks.locations.set(location, s);
     }
     return s;
