@@ -33,6 +33,7 @@ import {
 } from "../engine/persist/sql-port.ts";
 import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
 import { isArrayType } from "../engine/types.ts";
+import type { PublishResult, TableDescription, ViewDescription } from "../engine/wire.ts";
 import { HostError } from "./errors.ts";
 
 export interface HostOptions {
@@ -45,38 +46,6 @@ export interface HostOptions {
 }
 
 export type PublishInput = { rows: unknown[] } | { arrow: Uint8Array | ArrayBuffer };
-
-export interface PublishResult {
-  accepted: number;
-  /** The cycle in which the rows are expected to appear. */
-  cycle: number;
-  /** True when the Idempotency-Key was seen before and nothing was added. */
-  duplicate: boolean;
-}
-
-export interface ViewDescription {
-  kind: string;
-  columns: Schema;
-  size: number;
-  refreshing: boolean;
-  blink: boolean;
-  appendOnly: boolean;
-  addOnly: boolean;
-  failed: boolean;
-  heapBytes: number;
-  storedBytes: number;
-}
-
-export interface Description {
-  name: string;
-  spec: FamilySpec;
-  cycle: number;
-  cycleMs: number;
-  state: "live" | "shutdown";
-  shutdownReason: string | null;
-  pending: { batches: number; rows: number };
-  views: Record<string, ViewDescription>;
-}
 
 export interface SnapshotOptions {
   format?: "json" | "arrow" | "csv";
@@ -96,6 +65,10 @@ export type Snapshot =
     }
   | { format: "arrow"; cycle: number; total: number; offset: number; bytes: Uint8Array }
   | { format: "csv"; cycle: number; total: number; offset: number; text: string };
+
+export type { PublishResult, ViewDescription };
+/** What `describe()` returns: the wire form of `GET /v1/tables/:name`. */
+export type Description = TableDescription;
 
 export const DEFAULT_MAX_ROWS_PER_CYCLE = 250_000;
 export const MAX_ROWS_PER_PUBLISH = 1_000_000;

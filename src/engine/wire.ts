@@ -7,6 +7,7 @@
  */
 import { tableToIPC } from "apache-arrow";
 import { vecsToArrow } from "./arrow.ts";
+import type { FamilySpec } from "./family/spec.ts";
 import type { JsonValue } from "./json-forms.ts";
 import { rowsToJson } from "./json-forms.ts";
 import { readContiguous } from "./ops/copy.ts";
@@ -198,4 +199,39 @@ function ipcParts(t: Table, keys: RowSet): Uint8Array[] {
     keys,
   );
   return encodeParts(t.columns, vecs, 0, keys.size).map((p) => p.bytes);
+}
+
+/** One view of a family in `GET /v1/tables/:name` (docs/protocol.md). */
+export interface ViewDescription {
+  kind: string;
+  columns: Schema;
+  size: number;
+  refreshing: boolean;
+  blink: boolean;
+  appendOnly: boolean;
+  addOnly: boolean;
+  failed: boolean;
+  heapBytes: number;
+  storedBytes: number;
+}
+
+/** `GET /v1/tables/:name`: a family's spec, cycle, state, pending rows and views. */
+export interface TableDescription {
+  name: string;
+  spec: FamilySpec;
+  cycle: number;
+  cycleMs: number;
+  state: "live" | "shutdown";
+  shutdownReason: string | null;
+  pending: { batches: number; rows: number };
+  views: Record<string, ViewDescription>;
+}
+
+/** The answer to a publish (`POST .../rows`) and a publish-stream ack's body. */
+export interface PublishResult {
+  accepted: number;
+  /** The cycle in which the rows are expected to appear. */
+  cycle: number;
+  /** True when the Idempotency-Key was seen before and nothing was added. */
+  duplicate: boolean;
 }

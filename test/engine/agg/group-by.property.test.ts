@@ -16,7 +16,7 @@ import {
   UpdateGraph,
 } from "../../../src/engine/index.ts";
 import type { Row } from "./reference.ts";
-import { expectRowsClose, keyOf, watchUpdates } from "./reference.ts";
+import { expectRowsClose, groupRows, keyOf, watchUpdates } from "./reference.ts";
 
 const COLUMNS = { K: "string", K2: "int32", Id: "int32", L: "int64", D: "float64", S: "string" };
 const VALUES = ["L", "D", "S"];
@@ -46,23 +46,8 @@ function expected(
   cols: readonly { out: string; in: string }[],
   order: readonly string[] | null,
 ): Row[] {
-  const groups = new Map<string, Row[]>();
-  for (const r of rows) {
-    const k = keyOf(r, keys);
-    let g = groups.get(k);
-    if (!g) {
-      g = [];
-      groups.set(k, g);
-    }
-    g.push(r);
-  }
-  const ks = order ? order.filter((k) => groups.has(k)) : [...groups.keys()];
-  return ks.map((k) => {
-    const g = groups.get(k)!;
-    const out: Row = {};
-    for (const key of keys) out[key] = g[0]![key] ?? null;
+  return groupRows(rows, keys, order, (out, g) => {
     for (const c of cols) out[c.out] = g.map((r) => r[c.in] ?? null);
-    return out;
   });
 }
 

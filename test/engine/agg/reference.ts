@@ -124,6 +124,21 @@ export function reference(
   aggs: readonly RefAgg[],
   order: string[] | null,
 ): Row[] {
+  return groupRows(rows, keys, order, (out, g) => {
+    for (const a of aggs) out[a.out] = refValue(a, g);
+  });
+}
+
+/**
+ * Groups `rows` by `keys`, in `order` (keys by first appearance) or first appearance within
+ * `rows`; each result row has the key columns, and `fill` adds the outputs from the group's rows.
+ */
+export function groupRows(
+  rows: readonly Row[],
+  keys: readonly string[],
+  order: readonly string[] | null,
+  fill: (out: Row, group: Row[]) => void,
+): Row[] {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const k = keyOf(r, keys);
@@ -139,7 +154,7 @@ export function reference(
     const g = groups.get(k)!;
     const out: Row = {};
     for (const key of keys) out[key] = g[0]![key] ?? null;
-    for (const a of aggs) out[a.out] = refValue(a, g);
+    fill(out, g);
     return out;
   });
 }
