@@ -3,15 +3,16 @@
  * to one view and records, for each row, receipt time (the message event) and applied time
  * (after the local cycle) minus the row's `SentAt`. Subscribers live off the publisher's thread
  * so their work does not delay the publisher. Messages: in `{ url, token, name, view, count,
- * format }` (workerData); out "ready", then on "measure" starts recording and on "stop" posts
- * `{ received, applied }` (ms) and exits.
+ * format, raw, transport }` (workerData); out "ready", then on "measure" starts recording and on "stop" posts
+ * `{ received, applied, arrivals }` (ms; arrivals as flattened (cycle, time) pairs) and exits.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Subscription } from "../src/client/index.ts";
+import WS from "ws";
+import type { Subscription, WebSocketLike } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
 import { parseInstant } from "../src/engine/index.ts";
 
-const { url, token, name, view, count, format, raw } = workerData as {
+const { url, token, name, view, count, format, raw, transport } = workerData as {
   url: string;
   token: string;
   name: string;
@@ -20,24 +21,41 @@ const { url, token, name, view, count, format, raw } = workerData as {
   format: "json" | "arrow";
   /** Plain WebSockets that only parse each delta (no client library, no mirror). */
   raw?: boolean;
+  /**
+   * `global`: Node's WebSocket (undici), which always offers permessage-deflate, so every frame
+   * is compressed by wrangler dev's proxy and inflated here. `ws`: the ws package without
+   * compression.
+   */
+  transport: "global" | "ws";
 };
+const open = (u: string): WebSocketLike =>
+  transport === "ws"
+    ? (new WS(u, { perMessageDeflate: false }) as unknown as WebSocketLike)
+    : (new WebSocket(u) as unknown as WebSocketLike);
 const now = () => performance.timeOrigin + performance.now();
-const tf = connect(url, { token });
+const tf = connect(url, { token, webSocket: open });
 const received: number[] = [];
 const applied: number[] = [];
+/** (cycle, arrival time) of every delta at every subscriber, flattened. */
+const arrivals: number[] = [];
 let measuring = false;
 const subs: Subscription[] = [];
-const sockets: WebSocket[] = [];
+const sockets: WebSocketLike[] = [];
 if (raw) {
   // The server's delivery alone: each socket records when a delta arrived, minus each row's SentAt.
   const wsUrl = `${url.replace(/^http/, "ws")}/v1/tables/${name}/views/${view}/subscribe?format=json&token=${encodeURIComponent(token)}`;
   for (let i = 0; i < count; i++) {
-    const ws = new WebSocket(wsUrl);
+    const ws = open(wsUrl);
     ws.addEventListener("message", (e: MessageEvent) => {
       if (!measuring) return;
       const t = now();
-      const m = JSON.parse(e.data as string) as { type: string; addedRows?: { SentAt: string }[] };
+      const m = JSON.parse(e.data as string) as {
+        type: string;
+        cycle: number;
+        addedRows?: { SentAt: string }[];
+      };
       if (m.type !== "delta") return;
+      arrivals.push(m.cycle, t);
       for (const r of m.addedRows ?? []) {
         const ms = Number(parseInstant(r.SentAt)!) / 1e6;
         received.push(t - ms);
@@ -63,6 +81,7 @@ for (const s of subs) {
   s.onUpdate((e) => {
     if (!measuring) return;
     const t = now();
+    arrivals.push(e.cycle, e.receivedAt);
     const col = s.table.column("SentAt");
     s.table.rowSet.forEach((k) => {
       const sent = col.get(k) as bigint | null;
@@ -81,7 +100,12 @@ parentPort!.on("message", (m: string) => {
     for (const ws of sockets) ws.close();
     const r = Float64Array.from(received);
     const a = Float64Array.from(applied);
-    parentPort!.postMessage({ received: r, applied: a }, [r.buffer, a.buffer]);
+    const c = Float64Array.from(arrivals);
+    parentPort!.postMessage({ received: r, applied: a, arrivals: c }, [
+      r.buffer,
+      a.buffer,
+      c.buffer,
+    ]);
     parentPort!.close();
   }
 });

@@ -9,10 +9,16 @@
  * - Publish-to-subscriber latency at cycleMs 100 with 200 subscribers (tickflare/client mirrors
  *   of the blink source, JSON, in a worker thread so they do not delay the publisher): each row
  *   carries the time it was published (before the request); every subscriber records the time
- *   the message arrived (and the time its local cycle had applied it) minus that. The publisher
+ *   the message arrived (and the time its local cycle had applied it) minus that; "period" is
+ *   the mean time between cycles and "spread" the time from the first to the last subscriber
+ *   to receive a cycle's delta. The publisher
  *   sends one row every 20 ms, over HTTP POST and over the publish stream. `BENCH_SUBSCRIBERS`
  *   and `BENCH_THREADS` change the subscriber count and threads; `BENCH_RAW=1` uses plain
  *   WebSockets that only parse each delta (the server's delivery, without client mirrors).
+ *   Subscribers connect in two ways (`BENCH_TRANSPORT=global,ws` picks): Node's global
+ *   WebSocket, which always offers permessage-deflate, so wrangler dev's proxy compresses every
+ *   frame and the subscriber thread inflates it; and the `ws` package with compression off
+ *   (through the client's `webSocket` option), which leaves the server's own delivery.
  *
  * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
  * `npm run bench:e2e -- throughput` or `-- latency` runs one part.
@@ -167,95 +173,139 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+interface Part {
+  received: Float64Array;
+  applied: Float64Array;
+  /** Flattened (cycle, arrival time) pairs, one per delta per subscriber. */
+  arrivals: Float64Array;
+}
+
+/**
+ * From every subscriber's delta arrivals: the mean time between cycles (first arrivals of
+ * consecutive cycles) and, per cycle, the spread from the first to the last subscriber to get it.
+ */
+function cycleTimes(arrivals: Float64Array[]): { period: number; spread: number[] } {
+  const byCycle = new Map<number, { first: number; last: number }>();
+  for (const a of arrivals) {
+    for (let i = 0; i < a.length; i += 2) {
+      const c = a[i]!;
+      const t = a[i + 1]!;
+      const e = byCycle.get(c);
+      if (!e) byCycle.set(c, { first: t, last: t });
+      else {
+        e.first = Math.min(e.first, t);
+        e.last = Math.max(e.last, t);
+      }
+    }
+  }
+  const cycles = [...byCycle.keys()].sort((a, b) => a - b);
+  if (cycles.length < 2) return { period: Number.NaN, spread: [Number.NaN] };
+  const c0 = cycles[0]!;
+  const c1 = cycles[cycles.length - 1]!;
+  const period = (byCycle.get(c1)!.first - byCycle.get(c0)!.first) / (c1 - c0);
+  const spread = [...byCycle.values()].map((e) => e.last - e.first).sort((a, b) => a - b);
+  return { period, spread };
+}
+
 /** Subscribers in worker threads; the publisher (this thread) stamps each row with SentAt. */
 async function latency(server: DevServer, tf: TickflareClient, token: string) {
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
   const THREADS = Number(process.env.BENCH_THREADS ?? 1);
   const RAW = process.env.BENCH_RAW === "1";
   const cycleMs = 100;
+  const transports = (process.env.BENCH_TRANSPORT ?? "global,ws").split(",") as ("global" | "ws")[];
   const out: string[][] = [];
-  for (const via of ["HTTP POST", "WebSocket stream"] as const) {
-    const name = `bench-latency-${via === "HTTP POST" ? "http" : "ws"}`;
-    await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
-    const workers = Array.from(
-      { length: THREADS },
-      () =>
-        new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
-          workerData: {
-            url: server.url,
-            token,
-            name,
-            view: "source",
-            count: SUBSCRIBERS / THREADS,
-            format: "json",
-            raw: RAW,
-          },
-        }),
-    );
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((ok, fail) => {
-            w.once("message", () => ok());
-            w.once("error", fail);
+  for (const transport of transports)
+    for (const via of ["HTTP POST", "WebSocket stream"] as const) {
+      const name = `bench-latency-${via === "HTTP POST" ? "http" : "ws"}-${transport}`;
+      await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
+      const workers = Array.from(
+        { length: THREADS },
+        () =>
+          new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
+            workerData: {
+              url: server.url,
+              token,
+              name,
+              view: "source",
+              count: SUBSCRIBERS / THREADS,
+              format: "json",
+              raw: RAW,
+              transport,
+            },
           }),
-      ),
-    );
-    const stream = via === "WebSocket stream" ? await tf.publisher(name) : null;
-    // One row every 20 ms (about 5 per cycle) for 12 s; the first 2 s warm up.
-    const t0 = now();
-    let seq = 0;
-    let publishMs = 0;
-    let measuring = false;
-    while (now() - t0 < 12_000) {
-      if (!measuring && now() - t0 > 2000) {
-        measuring = true;
-        for (const w of workers) w.postMessage("measure");
+      );
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((ok, fail) => {
+              w.once("message", () => ok());
+              w.once("error", fail);
+            }),
+        ),
+      );
+      const stream = via === "WebSocket stream" ? await tf.publisher(name) : null;
+      // One row every 20 ms (about 5 per cycle) for 12 s; the first 2 s warm up.
+      const t0 = now();
+      let seq = 0;
+      let publishMs = 0;
+      let measuring = false;
+      while (now() - t0 < 12_000) {
+        if (!measuring && now() - t0 > 2000) {
+          measuring = true;
+          for (const w of workers) w.postMessage("measure");
+        }
+        const p0 = now();
+        const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
+        if (stream) await stream.send(row);
+        else await tf.publish(name, row);
+        publishMs += now() - p0;
+        const wait = 20 - (now() - p0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      const p0 = now();
-      const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
-      if (stream) await stream.send(row);
-      else await tf.publish(name, row);
-      publishMs += now() - p0;
-      const wait = 20 - (now() - p0);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await new Promise((r) => setTimeout(r, 3 * cycleMs));
+      const parts = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<Part>((ok) => {
+              w.once("message", (m: Part) => ok(m));
+              w.postMessage("stop");
+            }),
+        ),
+      );
+      stream?.close();
+      const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
+      const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
+      const { period, spread } = cycleTimes(parts.map((p) => p.arrivals));
+      const f = (x: number) => x.toFixed(1);
+      out.push([
+        via,
+        transport === "ws" ? "ws, no compression" : "Node WebSocket, deflate",
+        received.length.toLocaleString("en-US"),
+        f(percentile(received, 50)),
+        f(percentile(received, 90)),
+        f(percentile(received, 99)),
+        f(received.at(-1) ?? Number.NaN),
+        f(percentile(applied, 99)),
+        f(period),
+        `${f(percentile(spread, 50))} / ${f(percentile(spread, 99))}`,
+        f(publishMs / seq),
+      ]);
+      await tf.deleteTable(name);
     }
-    await new Promise((r) => setTimeout(r, 3 * cycleMs));
-    const parts = await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<{ received: Float64Array; applied: Float64Array }>((ok) => {
-            w.once("message", (m: { received: Float64Array; applied: Float64Array }) => ok(m));
-            w.postMessage("stop");
-          }),
-      ),
-    );
-    stream?.close();
-    const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
-    const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
-    const f = (x: number) => x.toFixed(1);
-    out.push([
-      via,
-      received.length.toLocaleString("en-US"),
-      f(percentile(received, 50)),
-      f(percentile(received, 90)),
-      f(percentile(received, 99)),
-      f(received.at(-1) ?? Number.NaN),
-      f(percentile(applied, 99)),
-      f(publishMs / seq),
-    ]);
-    await tf.deleteTable(name);
-  }
   printTable(
     `Publish-to-subscriber latency (cycleMs ${cycleMs}, ${SUBSCRIBERS} ${RAW ? "plain WebSocket" : "tickflare/client"} subscribers in ${THREADS} thread(s), JSON, 1 row every 20 ms)`,
     [
       "publisher",
+      "subscriber sockets",
       "samples",
       "p50 ms",
       "p90 ms",
       "p99 ms",
       "max ms",
       "p99 ms incl. mirror cycle",
+      "period ms",
+      "spread p50 / p99 ms",
       "mean publish RTT ms",
     ],
     out,

@@ -18,7 +18,12 @@ export interface ConnectOptions {
   token?: string;
   /** fetch to use (default: the global one). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Opens a WebSocket (default: `new WebSocket(url)`). */
+  /**
+   * Opens a WebSocket (default: `new WebSocket(url)`). In Node, a process holding many
+   * subscriptions can pass e.g. `(u) => new WS(u, { perMessageDeflate: false })` (the `ws`
+   * package): the global WebSocket always offers permessage-deflate, and inflating every small
+   * delta costs more CPU than it saves (docs/protocol.md, "Compression").
+   */
   webSocket?: SocketFactory;
 }
 

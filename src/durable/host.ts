@@ -376,7 +376,7 @@ export class FamilyHost {
             batches[batches.length - 1]!.seq,
           );
         this.#setMeta("cycle", fam.graph.cycle);
-        this.#setMeta("lastCycleAt", this.#now());
+        this.#setMeta("lastCycleAt", this.#cycleSlot(fam.spec.cycleMs));
         this.#sql.exec("DELETE FROM host_idem WHERE at < ?", this.#now() - IDEMPOTENCY_TTL_MS);
         return { cycle: fam.graph.cycle, rows, backlog: this.pendingRows > 0 };
       });
@@ -385,6 +385,22 @@ export class FamilyHost {
       this.reset();
       throw e;
     }
+  }
+
+  /**
+   * Where this cycle sits on the family's clock. Cycles start every `cycleMs` (start to start):
+   * a cycle that runs a little late (an alarm fires some milliseconds after it was due) keeps the
+   * slot it was due in, so the lateness does not push every later cycle back and the family
+   * really cycles `1000 / cycleMs` times a second. A cycle run early (a backlog is drained at
+   * once) or more than a whole period late (the first cycle after idling) starts the clock again
+   * from now.
+   */
+  #cycleSlot(cycleMs: number): number {
+    const now = this.#now();
+    const last = this.#meta<number>("lastCycleAt");
+    if (last === undefined) return now;
+    const due = last + cycleMs;
+    return now >= due && now - due < cycleMs ? due : now;
   }
 
   #takeBatches(): { seq: number; parts: Uint8Array[] }[] {

@@ -10,7 +10,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Subscription, TickflareClient } from "../../src/client/index.ts";
+import WS from "ws";
+import type { Subscription, TickflareClient, WebSocketLike } from "../../src/client/index.ts";
 import { connect, TickflareClientError } from "../../src/client/index.ts";
 import type { Table } from "../../src/engine/index.ts";
 import { col, newTable } from "../../src/engine/index.ts";
@@ -59,10 +60,11 @@ function arrowTable(from: number, n: number): Table {
 
 let server: DevServer;
 let tf: TickflareClient;
+let token: string;
 
 beforeAll(async () => {
   server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: SECRET } });
-  const token = await mintToken(SECRET, {
+  token = await mintToken(SECRET, {
     scopes: ["admin", "publish", "read"],
     tables: "e2e-*",
     exp: Math.floor(Date.now() / 1000) + 3600,
@@ -157,6 +159,18 @@ describe("end to end against wrangler dev", () => {
         subs.push([v, await tf.subscribe(name, v, { format, timeoutMs: 60_000 })]);
       }
     }
+    // One more subscriber opens its socket through the client's `webSocket` option: the ws
+    // package without permessage-deflate (docs/protocol.md, "Compression").
+    const wsSockets: WS[] = [];
+    const viaWs = connect(server.url, {
+      token,
+      webSocket: (u) => {
+        const socket = new WS(u, { perMessageDeflate: false });
+        wsSockets.push(socket);
+        return socket as unknown as WebSocketLike;
+      },
+    });
+    subs.push(["all", await viaWs.subscribe(name, "all", { format: "json", timeoutMs: 60_000 })]);
     let published = 0;
     let checkedCycles = 0;
     for (const format of ["json", "arrow"] as const) {
@@ -190,6 +204,8 @@ describe("end to end against wrangler dev", () => {
       expect(s.stats.duplicates).toBe(0);
       s.close();
     }
+    expect(wsSockets.length).toBeGreaterThan(0);
+    for (const socket of wsSockets) expect(socket.extensions).toBe("");
   }, 150_000);
 
   it("the dev server restarts mid-stream; subscribers resume with nothing missing or doubled", async () => {

@@ -117,6 +117,30 @@ describe("FamilyHost over node:sqlite", () => {
     expect(host.view("all").size).toBe(1561);
   });
 
+  it("cycles keep a fixed period: a late alarm keeps its slot, a whole period late restarts the clock", () => {
+    const db = memoryDb();
+    let now = 10_000;
+    const host = new FamilyHost(nodePort(db), { now: () => now, transaction: nodeTransaction(db) });
+    host.create("t", { columns: { X: "int32" }, cycleMs: 100 });
+    const tick = (at: number) => {
+      now = at;
+      host.publish({ rows: [{ X: 1 }] });
+      host.runCycle();
+      return host.nextCycleAt(true);
+    };
+    // Due at 10,100; fires 7 ms late: the next cycle is still due at 10,200, not 10,207.
+    expect(tick(10_107)).toBe(10_200);
+    expect(tick(10_203)).toBe(10_300);
+    expect(tick(10_399)).toBe(10_400);
+    // More than a whole period late (the object was busy or idle): the clock starts again.
+    expect(tick(10_650)).toBe(10_750);
+    // Early (a backlog drained at once): the clock starts again from then.
+    expect(tick(10_700)).toBe(10_800);
+    // Past due at the next decision: a cycle is due at once.
+    now = 10_900;
+    expect(host.nextCycleAt(true)).toBe(10_900);
+  });
+
   it("an idle family asks for no cycle; pending rows and time tables do", () => {
     const db = memoryDb();
     let now = 5000;
