@@ -23,14 +23,13 @@
  * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
  * `npm run bench:e2e -- throughput` or `-- latency` runs one part.
  */
-import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { TickflareClient } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
 import { col, newTable, toArrowIPC } from "../src/engine/index.ts";
-import { mintToken } from "../src/worker/token.ts";
-import { DevServer } from "../test/e2e/dev-server.ts";
+import type { DevServer } from "../test/e2e/dev-server.ts";
+import { startSecured } from "../test/e2e/dev-server.ts";
 import { printTable } from "./util.ts";
 
 const BATCH = 10_000;
@@ -312,17 +311,11 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
   );
 }
 
-const secret = randomBytes(24).toString("hex");
 console.log(
   `tickflare bench:e2e — node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`,
 );
-const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret } });
+const { server, token } = await startSecured("bench-*");
 try {
-  const token = await mintToken(secret, {
-    scopes: ["admin", "publish", "read"],
-    tables: "bench-*",
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
   const tf = connect(server.url, { token });
   if (!only || only === "throughput") await throughput(server, tf, token);
   if (!only || only === "latency") await latency(server, tf, token);

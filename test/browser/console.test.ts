@@ -18,6 +18,7 @@ import type { TickflareClient } from "../../src/client/index.ts";
 import { connect, TickflareClientError } from "../../src/client/index.ts";
 import { DevServer } from "../e2e/dev-server.ts";
 import {
+  closeAll,
   ensureDir,
   launchBrowser,
   openConsole,
@@ -100,15 +101,7 @@ beforeAll(async () => {
   await client.publish("trig", trigRows(0, 10));
 }, 150_000);
 
-afterAll(async () => {
-  for (const p of pages)
-    await p
-      .context()
-      .close()
-      .catch(() => {});
-  await browser?.close();
-  await server?.dispose();
-});
+afterAll(() => closeAll(pages, browser, server));
 
 describe("the console", () => {
   it("is served at / and lists families with their views, types, sizes and cycle period", async () => {

@@ -122,6 +122,21 @@ export function pageErrors(page: Page): string[] {
   return (page as Page & { consoleErrors?: string[] }).consoleErrors ?? [];
 }
 
+/** Closes what a browser test opened: its pages' contexts, the browser, the dev server. */
+export async function closeAll(
+  pages: readonly Page[],
+  browser: Browser | undefined,
+  server: { dispose(): Promise<void> } | undefined,
+): Promise<void> {
+  for (const p of pages)
+    await p
+      .context()
+      .close()
+      .catch(() => {});
+  await browser?.close();
+  await server?.dispose();
+}
+
 export function ensureDir(file: string): void {
   mkdirSync(dirname(file), { recursive: true });
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import { mintToken } from "../../src/worker/token.ts";
 import { DevServer } from "../e2e/dev-server.ts";
-import { launchBrowser, openConsole, pageErrors } from "./harness.ts";
+import { closeAll, launchBrowser, openConsole, pageErrors } from "./harness.ts";
 
 const SECRET = randomBytes(24).toString("hex");
 const exp = () => Math.floor(Date.now() / 1000) + 3600;
@@ -31,15 +31,7 @@ beforeAll(async () => {
   await client.createTable("secured", { columns: { Sym: "string" }, cycleMs: 100 });
 }, 150_000);
 
-afterAll(async () => {
-  for (const p of pages)
-    await p
-      .context()
-      .close()
-      .catch(() => {});
-  await browser?.close();
-  await server?.dispose();
-});
+afterAll(() => closeAll(pages, browser, server));
 
 describe("sign-in with AUTH on", () => {
   it("shows refusals next to the token field", async () => {

@@ -4,7 +4,6 @@
  * socket's query), static and refreshing, while a client publishes; the engine table equals the
  * server's view after every batch.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TickflareClient } from "../../src/client/index.ts";
 import { connect } from "../../src/client/index.ts";
@@ -14,10 +13,9 @@ import {
   TableDataService,
   UpdateGraph,
 } from "../../src/engine/index.ts";
-import { mintToken } from "../../src/worker/token.ts";
-import { DevServer } from "./dev-server.ts";
+import type { DevServer } from "./dev-server.ts";
+import { startSecured } from "./dev-server.ts";
 
-const SECRET = randomBytes(24).toString("hex");
 const NAME = "e2e-data";
 const SPEC = {
   columns: { Id: "int64", Sym: "string", Price: "float64" },
@@ -32,12 +30,7 @@ let tf: TickflareClient;
 let token: string;
 
 beforeAll(async () => {
-  server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: SECRET } });
-  token = await mintToken(SECRET, {
-    scopes: ["admin", "publish", "read"],
-    tables: "e2e-*",
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
+  ({ server, token } = await startSecured("e2e-*"));
   tf = connect(server.url, { token });
   await tf.createTable(NAME, SPEC);
 }, 120_000);

@@ -11,10 +11,12 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { mintToken } from "../../src/worker/token.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -224,4 +226,19 @@ async function waitPortFree(port: number, timeoutMs = 10_000): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A dev server that requires tokens (AUTH on, a fresh random secret), and a token with every
+ * scope for the tables matching `tables`, valid for an hour.
+ */
+export async function startSecured(tables: string): Promise<{ server: DevServer; token: string }> {
+  const secret = randomBytes(24).toString("hex");
+  const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret } });
+  const token = await mintToken(secret, {
+    scopes: ["admin", "publish", "read"],
+    tables,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  return { server, token };
 }

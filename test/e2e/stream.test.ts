@@ -8,7 +8,6 @@
  * Robust on a loaded machine: every wait polls against a deadline; nothing sleeps as an
  * assertion. The dev server's process tree is killed at the end whatever happens.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WS from "ws";
 import type { Subscription, TickflareClient, WebSocketLike } from "../../src/client/index.ts";
@@ -16,10 +15,9 @@ import { connect, TickflareClientError } from "../../src/client/index.ts";
 import type { Table } from "../../src/engine/index.ts";
 import { col, newTable } from "../../src/engine/index.ts";
 import { readContiguous } from "../../src/engine/ops/copy.ts";
-import { mintToken } from "../../src/worker/token.ts";
-import { DevServer } from "./dev-server.ts";
+import type { DevServer } from "./dev-server.ts";
+import { startSecured } from "./dev-server.ts";
 
-const SECRET = randomBytes(24).toString("hex");
 const ROWS = 100_000;
 const BATCH = 10_000;
 const SPEC = {
@@ -63,12 +61,7 @@ let tf: TickflareClient;
 let token: string;
 
 beforeAll(async () => {
-  server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: SECRET } });
-  token = await mintToken(SECRET, {
-    scopes: ["admin", "publish", "read"],
-    tables: "e2e-*",
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
+  ({ server, token } = await startSecured("e2e-*"));
   tf = connect(server.url, { token });
 }, 120_000);
 
