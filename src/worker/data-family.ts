@@ -29,7 +29,6 @@ import { BackendError, StringTableLocationKey } from "../engine/index.ts";
 import type { LocationResult, SchemaResult } from "../engine/tds/async-backend.ts";
 import { AsyncBackend } from "../engine/tds/async-backend.ts";
 import { failureText } from "../engine/tds/errors.ts";
-import { invokeBackend } from "../engine/tds/invoke.ts";
 import { ALL_LOCATION } from "../engine/tds/r2-layout.ts";
 
 /** The only location of a family view. */
@@ -138,10 +137,7 @@ export class FamilyHistoryBackend extends AsyncBackend {
     failureCb: FailureCallback,
   ): Unsubscribe {
     const sub = new SizeFeed(() => this.#open(key, location), sizeCb, successCb, failureCb);
-    invokeBackend(
-      () => sub.start(),
-      (e) => sub.fail(e),
-    );
+    sub.start().catch((e) => sub.fail(e));
     return () => sub.stop();
   }
 

@@ -14,6 +14,7 @@ import { PARTITION_COLUMNS_KEY } from "../../src/engine/tds/data-protocol.ts";
 import worker from "../../src/worker/index.ts";
 import type { Scope } from "../../src/worker/token.ts";
 import { mintToken } from "../../src/worker/token.ts";
+import { DATA_COLUMNS } from "../engine/tds/helpers.ts";
 import { data, mountSeed } from "./data-helpers.ts";
 import {
   call,
@@ -28,20 +29,6 @@ import {
 
 const seed = mountSeed("seed");
 afterAll(() => seed.unmount());
-
-const COLUMNS = {
-  Boolean: "bool",
-  Byte: "int8",
-  Char: "char",
-  Short: "int16",
-  Int: "int32",
-  Long: "int64",
-  NPLong: "int64",
-  Float: "float32",
-  Double: "float64",
-  String: "string",
-  Datetime: "instant",
-};
 
 const row = (i: number) => ({
   Sym: i % 2 === 0 ? "A" : "B",
@@ -74,7 +61,7 @@ describe("a mounted backend: the seed's table", () => {
   it("schema as JSON, and as an empty Arrow stream with the partitioning columns named", async () => {
     expect(await jsonOf(data("seed/sample", "schema"))).toEqual({
       table: "seed/sample",
-      columns: COLUMNS,
+      columns: DATA_COLUMNS,
       partitionColumns: { Ticker: "string", Exchange: "string" },
     });
     for (const path of [`${data("seed/sample", "schema")}?format=arrow`]) {
@@ -83,7 +70,7 @@ describe("a mounted backend: the seed's table", () => {
       expect(t.schema.fields.map((f) => f.name)).toEqual([
         "Ticker",
         "Exchange",
-        ...Object.keys(COLUMNS),
+        ...Object.keys(DATA_COLUMNS),
       ]);
       expect(t.schema.metadata.get(PARTITION_COLUMNS_KEY)).toBe('["Ticker","Exchange"]');
     }
@@ -125,7 +112,7 @@ describe("a mounted backend: the seed's table", () => {
     const msgs = s.messages();
     expect(msgs[0]).toEqual({
       type: "schema",
-      columns: COLUMNS,
+      columns: DATA_COLUMNS,
       partitionColumns: { Ticker: "string", Exchange: "string" },
     });
     expect(msgs.filter((m) => m.type === "location")).toEqual([

@@ -122,7 +122,17 @@ export class LocationState {
     this.#succeeded = false;
     this.#initialized = false;
     const live = () => this.#active && this.#token === token;
-    const call = "subscribe_to_table_location_size";
+    const keyText = this.#def.keyText;
+    const fail = (error: unknown) => {
+      if (!live()) return;
+      this.#failAll(
+        new TableDataServiceError(
+          `${keyText}:${this.text}: subscribe_to_table_location_size failed: ${failureText(error)}`,
+          { tableKey: keyText, location: this.text },
+          error,
+        ),
+      );
+    };
     const unsubscribe = invokeBackend(
       () =>
         this.#backend.subscribeToTableLocationSize(
@@ -137,27 +147,9 @@ export class LocationState {
             this.#initialSize = this.#size;
             this.#checkInitialized();
           },
-          (error) => {
-            if (!live()) return;
-            this.#failAll(
-              new TableDataServiceError(
-                `${this.#def.keyText}:${this.text}: ${call} failed: ${failureText(error)}`,
-                { tableKey: this.#def.keyText, location: this.text },
-                error,
-              ),
-            );
-          },
+          fail,
         ),
-      (error) => {
-        if (!live()) return;
-        this.#failAll(
-          new TableDataServiceError(
-            `${this.#def.keyText}:${this.text}: ${call} failed: ${failureText(error)}`,
-            { tableKey: this.#def.keyText, location: this.text },
-            error,
-          ),
-        );
-      },
+      fail,
     );
     const fn = typeof unsubscribe === "function" ? (unsubscribe as () => void) : () => {};
     if (live()) this.#unsubscribe = fn;

@@ -201,6 +201,13 @@ export class R2Backend extends AsyncBackend {
   ): Unsubscribe {
     const sub: R2SizeSub = { active: true, ready: false, last: -1, sizeCb, failureCb };
     let state: { t: TableState; l: R2Location } | null = null;
+    const unsubscribe = () => {
+      sub.active = false;
+      if (state) {
+        state.l.sizeSubs.delete(sub);
+        state.t.poller.idle();
+      }
+    };
     invokeBackend(
       async () => {
         const t = this.#table(key);
@@ -218,21 +225,11 @@ export class R2Backend extends AsyncBackend {
       },
       (e) => {
         if (!sub.active) return;
-        sub.active = false;
-        if (state) {
-          state.l.sizeSubs.delete(sub);
-          state.t.poller.idle();
-        }
+        unsubscribe();
         failureCb(e);
       },
     );
-    return () => {
-      sub.active = false;
-      if (state) {
-        state.l.sizeSubs.delete(sub);
-        state.t.poller.idle();
-      }
-    };
+    return unsubscribe;
   }
 
   // ---- tables and layout ---------------------------------------------------------------------

@@ -20,8 +20,7 @@ import { record } from "../helpers.ts";
 import {
   loc,
   locationData,
-  MANUAL,
-  ManualBackend,
+  manualTable,
   partitioningValues,
   RecordingBackend,
   SAMPLE,
@@ -29,7 +28,6 @@ import {
   TableKeyImpl,
   TableLocationKeyImpl,
   tickerRows,
-  until,
 } from "./helpers.ts";
 
 const GOOG = new TableLocationKeyImpl("GOOG:NYSE");
@@ -410,11 +408,7 @@ describe("refreshing tables fail at the next cycle and tell listeners", () => {
   });
 
   it("an invalid size", async () => {
-    const b = new ManualBackend();
-    const graph = new UpdateGraph();
-    const svc = new TableDataService(b, { graph });
-    const p = svc.makeTable(MANUAL, { refreshing: true });
-    await until(() => b.locationSubs.length > 0);
+    const { b, graph, p } = await manualTable();
     b.locations.locationCb(loc(0));
     b.locations.successCb();
     b.size(0).sizeCb(-3);
@@ -441,11 +435,7 @@ describe("refreshing tables fail at the next cycle and tell listeners", () => {
   });
 
   it("a failure callback after close is ignored", async () => {
-    const b = new ManualBackend();
-    const graph = new UpdateGraph();
-    const svc = new TableDataService(b, { graph });
-    const p = svc.makeTable(MANUAL, { refreshing: true });
-    await until(() => b.locationSubs.length > 0);
+    const { b, graph, p } = await manualTable();
     b.locations.successCb();
     const t = await p;
     t.close();

@@ -3,6 +3,7 @@ import type { Table as ArrowTable } from "apache-arrow";
 import type {
   InMemoryBackendOptions,
   TableDataServiceBackend,
+  TableDataServiceOptions,
   TableLocationKey as TableLocationKeyType,
 } from "../../../src/engine/index.ts";
 import {
@@ -19,8 +20,10 @@ import {
   newTable,
   shortCol,
   stringCol,
+  TableDataService,
   TableKey,
   TableLocationKey,
+  UpdateGraph,
 } from "../../../src/engine/index.ts";
 
 /** The seed's TableKeyImpl. */
@@ -84,6 +87,21 @@ export function locationData(): ArrowTable {
 export function partitioningValues(ticker: string, exchange: string): ArrowTable {
   return newTable([stringCol("Ticker", [ticker]), stringCol("Exchange", [exchange])]).toArrow();
 }
+
+/** The engine types of the seed's data columns, in order (without the partitioning columns). */
+export const DATA_COLUMNS = {
+  Boolean: "bool",
+  Byte: "int8",
+  Char: "char",
+  Short: "int16",
+  Int: "int32",
+  Long: "int64",
+  NPLong: "int64",
+  Float: "float32",
+  Double: "float64",
+  String: "string",
+  Datetime: "instant",
+};
 
 /** The two data rows of every location, as `toRows()` gives them (without partition columns). */
 export const DATA_ROWS = [
@@ -324,6 +342,19 @@ export class ManualBackend implements TableDataServiceBackend {
 
 export const MANUAL = new TableKeyImpl("m");
 export const loc = (n: number) => new TableLocationKeyImpl(String(n));
+
+/**
+ * A ManualBackend, a graph, and `p`, a refreshing table of MANUAL being made (it resolves once
+ * the test pushes locations and sizes), returned once its location subscription is open.
+ */
+export async function manualTable(options: Omit<TableDataServiceOptions, "graph"> = {}) {
+  const b = new ManualBackend();
+  const graph = new UpdateGraph();
+  const svc = new TableDataService(b, { graph, ...options });
+  const p = svc.makeTable(MANUAL, { refreshing: true });
+  await until(() => b.locationSubs.length > 0);
+  return { b, graph, p };
+}
 
 /** Waits (a macrotask at a time) until `cond()` holds. */
 export async function until(cond: () => boolean, tries = 100): Promise<void> {

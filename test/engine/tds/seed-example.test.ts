@@ -7,23 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { InMemoryBackendOptions, Table } from "../../../src/engine/index.ts";
 import { TableDataService, UpdateGraph } from "../../../src/engine/index.ts";
 import { record } from "../helpers.ts";
-import { key, keys, SAMPLE, seedBackend, tickerRows } from "./helpers.ts";
+import { DATA_COLUMNS, key, keys, SAMPLE, seedBackend, tickerRows } from "./helpers.ts";
 
-const COLUMNS = {
-  Ticker: "string",
-  Exchange: "string",
-  Boolean: "bool",
-  Byte: "int8",
-  Char: "char",
-  Short: "int16",
-  Int: "int32",
-  Long: "int64",
-  NPLong: "int64",
-  Float: "float32",
-  Double: "float64",
-  String: "string",
-  Datetime: "instant",
-};
+const COLUMNS = { Ticker: "string", Exchange: "string", ...DATA_COLUMNS };
 
 const MODES: InMemoryBackendOptions["delivery"][] = ["sync", "microtask", "macrotask"];
 

@@ -10,8 +10,7 @@ import {
   key,
   keys,
   loc,
-  MANUAL,
-  ManualBackend,
+  manualTable,
   RecordingBackend,
   SAMPLE,
   seedBackend,
@@ -127,11 +126,7 @@ describe("close() calls every unsubscribe", () => {
   });
 
   it("a subscription still being delivered when closed", async () => {
-    const b = new ManualBackend();
-    const graph = new UpdateGraph();
-    const svc = new TableDataService(b, { graph });
-    const p = svc.makeTable(MANUAL, { refreshing: true });
-    await until(() => b.locationSubs.length > 0);
+    const { b, graph, p } = await manualTable();
     b.locations.locationCb(loc(0));
     b.locations.locationCb(loc(1));
     b.locations.successCb();
@@ -150,15 +145,12 @@ describe("close() calls every unsubscribe", () => {
 
 describe("sizes and readiness", () => {
   async function manual() {
-    const b = new ManualBackend();
-    const graph = new UpdateGraph();
-    const svc = new TableDataService(b, { graph, pageSize: 4 });
+    const { b, graph, p: made } = await manualTable({ pageSize: 4 });
     let resolved = false;
-    const p = svc.makeTable(MANUAL, { refreshing: true }).then((t) => {
+    const p = made.then((t) => {
       resolved = true;
       return t;
     });
-    await until(() => b.locationSubs.length > 0);
     return { b, graph, p, isResolved: () => resolved };
   }
 
