@@ -5,21 +5,24 @@
  */
 import { ArgumentError } from "../errors.ts";
 
-/** The kinds of aggregation, named as in Deephaven's `agg` module (camelCase). */
-export type AggKind =
-  | "sum"
-  | "absSum"
-  | "count"
-  | "min"
-  | "max"
-  | "avg"
-  | "first"
-  | "last"
-  | "std"
-  | "var"
-  | "median"
-  | "countDistinct"
-  | "group";
+/** The kinds of aggregation, named as in Deephaven's `agg` module (camelCase), in `agg`'s order. */
+export const AGG_KINDS = [
+  "sum",
+  "absSum",
+  "count",
+  "min",
+  "max",
+  "avg",
+  "first",
+  "last",
+  "std",
+  "var",
+  "median",
+  "countDistinct",
+  "group",
+] as const;
+
+export type AggKind = (typeof AGG_KINDS)[number];
 
 /** One output column computed from one input column. */
 export interface AggPair {
@@ -111,23 +114,9 @@ export const agg = Object.freeze({
    * are null elements). Not on blink tables, nor of array columns.
    */
   group: columnAgg("group"),
-});
+} satisfies Record<AggKind, unknown>);
 
-const KINDS: ReadonlySet<string> = new Set<AggKind>([
-  "sum",
-  "absSum",
-  "count",
-  "min",
-  "max",
-  "avg",
-  "first",
-  "last",
-  "std",
-  "var",
-  "median",
-  "countDistinct",
-  "group",
-]);
+const KINDS: ReadonlySet<string> = new Set(AGG_KINDS);
 
 /** Whether `x` looks like a spec made by `agg` (checked structurally, not by instanceof). */
 export function isAggSpec(x: unknown): x is AggSpec {

@@ -65,7 +65,6 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
     throw new Error("running first/last cannot remove rows");
   }
 
-  /** Persisted: whether the group has its row, and the output value (the row is long gone). */
   /**
    * The row key and the output value: over add-only parents later rows are compared with the key;
    * over blink parents the key is stale after its cycle (only "has a row" matters) and the value

@@ -7,7 +7,7 @@
 export { aggBy } from "./agg-by.ts";
 export type { AggKind, AggPair, AggSpec, ColumnAggSpec, CountAggSpec } from "./agg-spec.ts";
 // Specs
-export { agg } from "./agg-spec.ts";
+export { AGG_KINDS, agg } from "./agg-spec.ts";
 export {
   absSumBy,
   avgBy,

@@ -4,8 +4,8 @@
  * position of the call at fault.
  */
 
-import type { AggSpec } from "../agg/index.ts";
-import { agg } from "../agg/index.ts";
+import type { AggKind, AggSpec } from "../agg/index.ts";
+import { AGG_KINDS, agg } from "../agg/index.ts";
 import { isTickflareError } from "../errors.ts";
 import { blinkToAppendOnly } from "../ops/blink-to-append-only.ts";
 import { merge } from "../ops/merge.ts";
@@ -36,21 +36,6 @@ const STRING_METHODS = [
   "medianBy",
   "groupBy",
 ] as const;
-const AGGS = [
-  "sum",
-  "absSum",
-  "count",
-  "min",
-  "max",
-  "avg",
-  "first",
-  "last",
-  "std",
-  "var",
-  "median",
-  "countDistinct",
-  "group",
-] as const;
 
 /** Every method and function a chain may use (for docs and error messages). */
 export const CHAIN_METHODS: readonly string[] = [
@@ -69,7 +54,7 @@ export const CHAIN_FUNCTIONS: readonly string[] = [
   "ringTable",
   "blinkToAppendOnly",
   "merge",
-  ...AGGS.map((a) => `agg.${a}`),
+  ...AGG_KINDS.map((a) => `agg.${a}`),
 ];
 
 export function evalChain(
@@ -147,12 +132,12 @@ export function evalChain(
         return t as Table;
       }
       case "ns": {
-        if (!(AGGS as readonly string[]).includes(n.name)) {
-          fail(`unknown aggregation "agg.${n.name}"; known: ${AGGS.join(", ")}`, n.pos);
+        if (!(AGG_KINDS as readonly string[]).includes(n.name)) {
+          fail(`unknown aggregation "agg.${n.name}"; known: ${AGG_KINDS.join(", ")}`, n.pos);
         }
         const args = n.args.map(ev);
         const strs = strings(args, n.args, `agg.${n.name}`);
-        const fn = agg[n.name as (typeof AGGS)[number]] as (...a: string[]) => AggSpec;
+        const fn = agg[n.name as AggKind] as (...a: string[]) => AggSpec;
         return engine(n.pos, () => fn(...strs));
       }
       case "call":

@@ -16,7 +16,7 @@ import {
   UpdateGraph,
 } from "../../../src/engine/index.ts";
 import type { Row } from "./reference.ts";
-import { expectRowsClose, groupRows, keyOf, watchUpdates } from "./reference.ts";
+import { byKey, expectRowsClose, extendOrder, groupRows, watchUpdates } from "./reference.ts";
 
 const COLUMNS = { K: "string", K2: "int32", Id: "int32", L: "int64", D: "float64", S: "string" };
 const VALUES = ["L", "D", "S"];
@@ -69,16 +69,6 @@ function expectSame(actual: Row[], wanted: Row[], context: string): void {
   expectRowsClose(flat(actual), flat(wanted), context);
 }
 
-function extendOrder(order: string[], seen: Set<string>, rows: readonly Row[], keys: string[]) {
-  for (const r of rows) {
-    const k = keyOf(r, keys);
-    if (!seen.has(k)) {
-      seen.add(k);
-      order.push(k);
-    }
-  }
-}
-
 async function runScenario(batches: Row[][], keys: string[], cap: number): Promise<void> {
   const g = new UpdateGraph({ seed: 1 });
   const [blink, pub] = tablePublisher(g, { name: "p", columns: COLUMNS });
@@ -106,11 +96,8 @@ async function runScenario(batches: Row[][], keys: string[], cap: number): Promi
   const all: Row[] = [];
   let ringRows: Row[] = [];
   const orderAll: string[] = [];
-  const seenAll = new Set<string>();
   const orderRing: string[] = [];
-  const seenRing = new Set<string>();
   const orderMerged: string[] = [];
-  const seenMerged = new Set<string>();
   const low = (r: Row) => (r.Id as number) < 3;
   for (const [c, batch] of batches.entries()) {
     pub.addRows(batch);
@@ -118,8 +105,8 @@ async function runScenario(batches: Row[][], keys: string[], cap: number): Promi
     const entered = batch.slice(Math.max(0, batch.length - cap));
     all.push(...batch);
     ringRows = [...ringRows, ...entered].slice(-cap);
-    extendOrder(orderAll, seenAll, batch, keys);
-    extendOrder(orderRing, seenRing, entered, keys);
+    extendOrder(orderAll, batch, keys);
+    extendOrder(orderRing, entered, keys);
     const ctx = (name: string) => `cycle ${c}, keys [${keys}], ${name}`;
     expectSame(results.ring.toRows(), expected(ringRows, keys, plain, orderRing), ctx("ring"));
     expectSame(
@@ -141,12 +128,7 @@ async function runScenario(batches: Row[][], keys: string[], cap: number): Promi
     // The merge's keys hold the rows with Id < 3 first, then the others, each in arrival
     // order; a cycle's rows are aggregated in key order, so groups appear lows first.
     const merged = [...all.filter(low), ...all.filter((r) => !low(r))];
-    extendOrder(
-      orderMerged,
-      seenMerged,
-      [...batch.filter(low), ...batch.filter((r) => !low(r))],
-      keys,
-    );
+    extendOrder(orderMerged, [...batch.filter(low), ...batch.filter((r) => !low(r))], keys);
     expectSame(
       results.addOnly.toRows(),
       expected(merged, keys, plain, orderMerged),
@@ -154,13 +136,9 @@ async function runScenario(batches: Row[][], keys: string[], cap: number): Promi
     );
     // Over lastBy("Id"), whose rows are modified (keys included) and removed: a group's array
     // follows lastBy's row-key order; groups compared in key order.
-    const byKey = (rows: Row[]) =>
-      rows.sort((a, b) =>
-        keyOf(a, keys) < keyOf(b, keys) ? -1 : keyOf(a, keys) > keyOf(b, keys) ? 1 : 0,
-      );
     expectSame(
-      byKey(results.modified.toRows()),
-      byKey(withCount(expected(lastById.toRows(), keys, renamed, null))),
+      byKey(results.modified.toRows(), keys),
+      byKey(withCount(expected(lastById.toRows(), keys, renamed, null)), keys),
       ctx("over lastBy"),
     );
     for (const w of watchers) w.check();

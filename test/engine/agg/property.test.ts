@@ -15,7 +15,14 @@ import {
   UpdateGraph,
 } from "../../../src/engine/index.ts";
 import type { RefAgg, Row } from "./reference.ts";
-import { expectRowsClose, keyOf, reference, watchUpdates } from "./reference.ts";
+import {
+  byKey,
+  expectRowsClose,
+  extendOrder,
+  keyOf,
+  reference,
+  watchUpdates,
+} from "./reference.ts";
 
 const COLUMNS = {
   K: "string",
@@ -92,23 +99,6 @@ const REF: RefAgg[] = SPECS.flatMap((s) =>
 
 const KEY_SETS: string[][] = [[], ["K"], ["K", "K2"], ["G"], ["B", "K2"]];
 
-/** Appends the keys of `rows` not yet in `order`. */
-function extendOrder(order: string[], seen: Set<string>, rows: Row[], keys: string[]): void {
-  for (const r of rows) {
-    const k = keyOf(r, keys);
-    if (!seen.has(k)) {
-      seen.add(k);
-      order.push(k);
-    }
-  }
-}
-
-function byKey(rows: Row[], keys: string[]): Row[] {
-  return [...rows].sort((a, b) =>
-    keyOf(a, keys) < keyOf(b, keys) ? -1 : keyOf(a, keys) > keyOf(b, keys) ? 1 : 0,
-  );
-}
-
 async function runScenario(batches: Row[][], keys: string[], cap: number): Promise<void> {
   const g = new UpdateGraph({ seed: 1 });
   const [blink, pub] = tablePublisher(g, { name: "p", columns: COLUMNS });
@@ -130,20 +120,17 @@ async function runScenario(batches: Row[][], keys: string[], cap: number): Promi
   const all: Row[] = [];
   let ringRows: Row[] = [];
   const orderAll: string[] = [];
-  const seenAll = new Set<string>();
   const orderRing: string[] = [];
-  const seenRing = new Set<string>();
   const orderId: string[] = [];
-  const seenId = new Set<string>();
   for (const [c, batch] of batches.entries()) {
     pub.addRows(batch);
     await g.runCycle();
     const entered = batch.slice(Math.max(0, batch.length - cap));
     all.push(...batch);
     ringRows = [...ringRows, ...entered].slice(-cap);
-    extendOrder(orderAll, seenAll, batch, keys);
-    extendOrder(orderRing, seenRing, entered, keys);
-    extendOrder(orderId, seenId, entered, ["Id"]);
+    extendOrder(orderAll, batch, keys);
+    extendOrder(orderRing, entered, keys);
+    extendOrder(orderId, entered, ["Id"]);
     const ctx = (name: string) => `cycle ${c}, keys [${keys}], ${name}`;
     expectRowsClose(results.blink!.toRows(), reference(all, keys, REF, orderAll), ctx("blink"));
     expectRowsClose(

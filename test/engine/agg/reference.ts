@@ -114,6 +114,21 @@ export function keyOf(row: Row, keys: readonly string[]): string {
   );
 }
 
+/** Appends to `order` the key tuples (`keyOf` strings) of `rows` it does not hold yet. */
+export function extendOrder(order: string[], rows: readonly Row[], keys: readonly string[]): void {
+  for (const r of rows) {
+    const k = keyOf(r, keys);
+    if (!order.includes(k)) order.push(k);
+  }
+}
+
+/** A copy of `rows` sorted by key tuple (for results whose group order is not checked). */
+export function byKey(rows: readonly Row[], keys: readonly string[]): Row[] {
+  return [...rows].sort((a, b) =>
+    keyOf(a, keys) < keyOf(b, keys) ? -1 : keyOf(a, keys) > keyOf(b, keys) ? 1 : 0,
+  );
+}
+
 /**
  * Expected result rows: one per key tuple present in `rows`, ordered by `order` (key strings in
  * first-appearance order; null: order of first appearance within `rows`).
