@@ -37,7 +37,7 @@ const STRING_METHODS = [
   "groupBy",
 ] as const;
 
-/** Every method and function a chain may use (for docs and error messages). */
+/** Every method a chain may use (for error messages). */
 export const CHAIN_METHODS: readonly string[] = [
   ...STRING_METHODS,
   "countBy",
@@ -50,12 +50,8 @@ export const CHAIN_METHODS: readonly string[] = [
   "slicePct",
   "removeBlink",
 ];
-export const CHAIN_FUNCTIONS: readonly string[] = [
-  "ringTable",
-  "blinkToAppendOnly",
-  "merge",
-  ...AGG_KINDS.map((a) => `agg.${a}`),
-];
+/** The functions a chain may call (the `agg.*` builders are checked against AGG_KINDS). */
+const CHAIN_FUNCTIONS = ["ringTable", "blinkToAppendOnly", "merge"] as const;
 
 export function evalChain(
   node: ChainNode,
@@ -194,10 +190,7 @@ export function evalChain(
         return engine(n.pos, () => merge(...ts));
       }
       default:
-        return fail(
-          `unknown function "${n.name}"; known: ringTable, blinkToAppendOnly, merge`,
-          n.pos,
-        );
+        return fail(`unknown function "${n.name}"; known: ${CHAIN_FUNCTIONS.join(", ")}`, n.pos);
     }
   };
 
