@@ -173,6 +173,12 @@ describe("buildFamily", () => {
         .message,
     ).toMatch(/unknown method ".explode\(\)"/);
     expect(
+      specError(() => buildFamily({ columns: trades, derived: { r: "tail(source, 3)" } }, g))
+        .message,
+    ).toBe(
+      'derived table "r": unknown function "tail"; known: ringTable, blinkToAppendOnly, merge at position 0 in `tail(source, 3)`',
+    );
+    expect(
       specError(() => buildFamily({ columns: trades, derived: { r: 'source.head("x")' } }, g))
         .message,
     ).toMatch(/head's row count must be an integer at position 12/);
