@@ -25,7 +25,7 @@ import { convert } from "./kernels-cast.ts";
 import { compare } from "./kernels-compare.ts";
 import * as dbl from "./kernels-double.ts";
 import * as int from "./kernels-int.ts";
-import { and, not, or, select } from "./kernels-logic.ts";
+import { and, isNull, not, or, select } from "./kernels-logic.ts";
 import * as long from "./kernels-long.ts";
 import { concat } from "./kernels-string.ts";
 
@@ -105,7 +105,7 @@ function node(e: TExpr): Node {
     }
     case "arrayIsNull": {
       const { index } = e;
-      return { kernel: (n, env) => arrayIsNull(env.inputs[index]!, n), constant: null };
+      return { kernel: (n, env) => isNull(env.inputs[index]!.valid, n), constant: null };
     }
     case "pos":
       return { kernel: e.type === "int32" ? positionInt : positionLong, constant: null };
@@ -231,14 +231,6 @@ function arrayLength(vec: Vec, n: number): IV {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = cells[i]?.length ?? 0; // a null cell's slot is unspecified
   return { t: "i", d: out, v: vec.valid, o: true };
-}
-
-/** Whether each cell of an array column batch is null. */
-function arrayIsNull(vec: Vec, n: number): IV {
-  const out = new Uint8Array(n);
-  const v = vec.valid;
-  if (v !== null) for (let i = 0; i < n; i++) out[i] = v[i]! ^ 1;
-  return { t: "b", d: out, v: null, o: true };
 }
 
 function positionInt(n: number, env: Env): IV {

@@ -200,7 +200,7 @@ const isNullFn = def(1, 1, (args) => ({
   build:
     ([a]) =>
     (n, env) =>
-      isNull(a!(n, env), n),
+      isNull(a!(n, env).v, n),
 }));
 
 const nowFn = def(

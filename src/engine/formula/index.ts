@@ -15,7 +15,7 @@ import { ArgumentError, FormulaError, SchemaError } from "../errors.ts";
 import { type ColumnType, type ScalarType, validateColumnName } from "../types.ts";
 import { compile } from "./compile.ts";
 import { toVec } from "./ivec.ts";
-import type { EvalContext, Kernel } from "./kernel.ts";
+import type { EvalContext } from "./kernel.ts";
 import { parseFormula } from "./parser.ts";
 import { typecheck } from "./typecheck.ts";
 
@@ -44,40 +44,6 @@ export interface CompiledFormula {
    * column pass-through returns views of its input instead).
    */
   evaluate(inputs: readonly Vec[], length: number, ctx: EvalContext): Vec;
-}
-
-class Formula implements CompiledFormula {
-  readonly text: string;
-  readonly target: string | null;
-  readonly type: ColumnType;
-  readonly columns: readonly string[];
-  readonly usesPosition: boolean;
-  readonly usesVolatile: boolean;
-  readonly sourceColumn: string | null;
-  /** Null for a bare array-column reference, which is never evaluated (see passThrough). */
-  readonly #kernel: Kernel | null;
-
-  constructor(text: string, target: string | null, checked: ReturnType<typeof typecheck>) {
-    this.text = text;
-    this.target = target;
-    this.type = checked.type;
-    this.columns = Object.freeze([...checked.columns]);
-    this.usesPosition = checked.usesPosition;
-    this.usesVolatile = checked.usesVolatile;
-    this.sourceColumn = checked.sourceColumn;
-    this.#kernel = checked.expr === null ? null : compile(checked.expr);
-  }
-
-  evaluate(inputs: readonly Vec[], length: number, ctx: EvalContext): Vec {
-    if (inputs.length < this.columns.length) {
-      throw new ArgumentError(
-        `Formula \`${this.text}\` needs ${this.columns.length} input column(s) (${this.columns.join(", ")}), got ${inputs.length}`,
-      );
-    }
-    if (this.sourceColumn !== null) return passThrough(inputs[0]!, length);
-    const iv = this.#kernel!(length, { inputs, cols: [], ctx });
-    return toVec(iv, this.type as ScalarType, length);
-  }
 }
 
 /** The first `length` rows of `v`, as views where possible. */
@@ -111,5 +77,27 @@ export function compileFormula(
       throw e;
     }
   }
-  return new Formula(text, parsed.target?.name ?? null, typecheck(text, parsed, schema, mode));
+  const checked = typecheck(text, parsed, schema, mode);
+  const { type, sourceColumn } = checked;
+  const columns = Object.freeze([...checked.columns]);
+  // A bare column reference is served by passThrough and needs no kernel.
+  const kernel = sourceColumn === null && checked.expr !== null ? compile(checked.expr) : null;
+  return {
+    text,
+    target: parsed.target?.name ?? null,
+    type,
+    columns,
+    usesPosition: checked.usesPosition,
+    usesVolatile: checked.usesVolatile,
+    sourceColumn,
+    evaluate(inputs, length, ctx) {
+      if (inputs.length < columns.length) {
+        throw new ArgumentError(
+          `Formula \`${text}\` needs ${columns.length} input column(s) (${columns.join(", ")}), got ${inputs.length}`,
+        );
+      }
+      if (kernel === null) return passThrough(inputs[0]!, length);
+      return toVec(kernel(length, { inputs, cols: [], ctx }), type as ScalarType, length);
+    },
+  };
 }

@@ -49,9 +49,9 @@ export function not(a: IBool, n: number): IBool {
   return { t: "b", d: out, v: a.v, o: true };
 }
 
-export function isNull(a: IV, n: number): IBool {
+/** `isNull`: true where the validity mask `v` marks a null row; the result has no nulls. */
+export function isNull(v: Mask, n: number): IBool {
   const out = new Uint8Array(n);
-  const v = a.v;
   if (v !== null) for (let i = 0; i < n; i++) out[i] = v[i]! ^ 1;
   return { t: "b", d: out, v: null, o: true };
 }

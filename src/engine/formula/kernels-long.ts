@@ -77,7 +77,7 @@ export function mulLong(a: ILong, b: ILong, n: number): ILong {
 }
 
 export function remLong(a: ILong, b: ILong, n: number): ILong {
-  let v = andMask(a.v, b.v, n);
+  const v = andMask(a.v, b.v, n);
   let zero = false;
   let res: ILong;
   if (a.t === "l" && b.t === "l") {
@@ -111,8 +111,7 @@ export function remLong(a: ILong, b: ILong, n: number): ILong {
   } else {
     for (let i = 0; i < n; i++) if (b.d[i] === 0n) m[i] = 0;
   }
-  v = m;
-  return res.t === "l" ? { t: "l", d: res.d, v, o: true } : big(res.d, v);
+  return res.t === "l" ? { t: "l", d: res.d, v: m, o: true } : big(res.d, m);
 }
 
 export function negLong(a: ILong, n: number): ILong {

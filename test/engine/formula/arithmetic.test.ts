@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { col, doubles, floats, ints, longs, strs, typeOf, value, values } from "./helpers.ts";
-
-const MIN_LONG = -(2n ** 63n);
-const MAX_LONG = 2n ** 63n - 1n;
+import {
+  col,
+  doubles,
+  floats,
+  ints,
+  longs,
+  MAX_LONG,
+  MIN_LONG,
+  strs,
+  typeOf,
+  value,
+  values,
+} from "./helpers.ts";
 
 describe("int arithmetic (Java wrap-around)", () => {
   const X = ints(1, 2147483647, -5, -2147483648, 65536, 46341);

@@ -5,6 +5,8 @@ import {
   floats,
   ints,
   longs,
+  MAX_LONG,
+  MIN_LONG,
   run,
   seeded,
   strs,
@@ -12,9 +14,6 @@ import {
   value,
   values,
 } from "./helpers.ts";
-
-const MIN_LONG = -(2n ** 63n);
-const MAX_LONG = 2n ** 63n - 1n;
 
 describe("math functions", () => {
   it("double functions", () => {

@@ -11,6 +11,10 @@ import type { ColumnType } from "../../../src/engine/types.ts";
 
 export type Plain = number | bigint | string | boolean | null;
 
+/** Java's Long.MIN_VALUE and Long.MAX_VALUE. */
+export const MIN_LONG = -(2n ** 63n);
+export const MAX_LONG = 2n ** 63n - 1n;
+
 /** A column for a test: its type and values (null for a null). */
 export interface Col {
   type: ColumnType;

@@ -7,12 +7,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileFormula } from "../../../src/engine/formula/index.ts";
 import type { ColumnType } from "../../../src/engine/types.ts";
-import { type Col, ctxOf, fromVecOf, type Plain, toVecOf } from "./helpers.ts";
+import { type Col, ctxOf, fromVecOf, MAX_LONG, MIN_LONG, type Plain, toVecOf } from "./helpers.ts";
 
 const I32 = fc.integer({ min: -2147483648, max: 2147483647 });
 const SMALL = fc.integer({ min: -100, max: 100 });
 const I64 = fc.oneof(
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  fc.bigInt({ min: MIN_LONG, max: MAX_LONG }),
   fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }),
   SMALL.map(BigInt),
 );
@@ -140,9 +140,9 @@ describe("double kernels match JS Number arithmetic", () => {
       Number.isNaN(d)
         ? 0n
         : d >= 2 ** 63
-          ? 2n ** 63n - 1n
+          ? MAX_LONG
           : d <= -(2 ** 63)
-            ? -(2n ** 63n)
+            ? MIN_LONG
             : BigInt(Math.trunc(d));
     const toInt = (d: number) =>
       Number.isNaN(d)
