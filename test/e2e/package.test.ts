@@ -1,5 +1,5 @@
 /**
- * The package as a user gets it: `npm pack` (its `prepack` builds dist/), the tarball installed
+ * The package as a user gets it: `npm pack` (its `prepare` script builds dist/), the tarball installed
  * with `npm install` in a fresh temporary directory that has its own package.json, and then, from
  * that directory and against the real `wrangler dev` (AUTH off):
  * - a TypeScript consumer typechecks against the shipped `.d.ts` files;
@@ -85,7 +85,7 @@ beforeAll(async () => {
   );
   await run("npm", ["install", "--prefer-offline", join(work, packed.filename)], app, 120_000);
   server = await DevServer.start({ vars: { AUTH: "off" } });
-});
+}, 300_000); // packing, installing and starting wrangler dev, on a loaded machine
 
 afterAll(async () => {
   await server?.dispose();
@@ -171,7 +171,6 @@ describe("the installed package against wrangler dev", () => {
         "--cached-only",
         "--node-modules-dir=manual",
         `--allow-net=${host}`,
-        `--allow-read=${app}`,
         "roundtrip.mjs",
       ],
       dir,
@@ -229,6 +228,16 @@ describe("the installed package against wrangler dev", () => {
     const expected = [...code!.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((m) => m[1]);
     expect(expected.length).toBeGreaterThan(0);
     expect(code).toContain('"http://127.0.0.1:8787"');
+    // The README's curl example creates "trades" first; the snippet's spec is the same one, so
+    // running both, in that order, must work too.
+    const curl = /curl -X PUT localhost:8787\/v1\/tables\/trades [\s\S]*?-d '([^']*)'/.exec(readme);
+    expect(curl).not.toBeNull();
+    const put = await fetch(`${server!.url}/v1/tables/trades`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: curl![1],
+    });
+    expect(put.status).toBe(201);
     const dir = join(app, "readme-run");
     mkdirSync(dir);
     writeFileSync(
