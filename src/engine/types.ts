@@ -368,7 +368,9 @@ export function coerceStrict(type: ColumnType, v: unknown, w: Where): RawValue {
       if (v instanceof Date) {
         const t = v.getTime();
         if (Number.isNaN(t)) fail(w, type, String(v), "invalid date");
-        return BigInt(t) * 1000000n;
+        const ns = BigInt(t) * 1000000n;
+        if (ns < MIN_I64 || ns > MAX_I64) fail(w, type, v.toISOString(), "out of instant range");
+        return ns;
       }
       if (typeof v === "string") {
         if (/^-?\d+$/.test(v)) return toInt64(v, w, type);

@@ -137,6 +137,13 @@ describe("instants", () => {
       'row 1, column "Ts": expected instant, got "2024-05-01T13:99:99Z" (minute 99 is out of range 00-59)',
     );
     expect((err as ValueError).row).toBe(1);
+    expect(() => newTable([instantCol("Ts", [new Date(Date.UTC(2300, 0, 1))])])).toThrow(
+      new ValueError(
+        'row 0, column "Ts": expected instant, got "2300-01-01T00:00:00.000Z" (out of instant range)',
+        "Ts",
+        0,
+      ),
+    );
     expect((err as ValueError).column).toBe("Ts");
     expect(() => compileFormula("T = '2024-05-01T10:00:00+99:99'", {}, "assign")).toThrow(
       new FormulaError(
