@@ -290,7 +290,7 @@ export class FamilyHost {
     if (key !== undefined) {
       if (digest === undefined)
         throw new TypeError("publish: an idempotency key needs the batch's digest (batchDigest)");
-      const seen = this.#idem.find(key, digest);
+      const seen = this.#idem.find(key, digest, this.#now());
       if (seen) return seen;
     }
     const schema = fam.spec.columns;

@@ -95,11 +95,17 @@ export class IdempotencyIndex {
 
   /**
    * The acknowledgement of an earlier batch with this key and digest (as a duplicate), null for
-   * a new key; throws 422 `idempotency_key_reused` when the key came with another batch. A key
-   * stored before digests were kept (no digest) answers as a duplicate, as it did then.
+   * a new key (or one older than 24 hours at `now`, which cycles prune but an idle family keeps);
+   * throws 422 `idempotency_key_reused` when the key came with another batch. A key stored before
+   * digests were kept (no digest) answers as a duplicate, as it did then.
    */
-  find(key: string, digest: string): PublishResult | null {
-    const seen = one(this.#sql, "SELECT accepted, cycle, digest FROM host_idem WHERE key = ?", key);
+  find(key: string, digest: string, now: number): PublishResult | null {
+    const seen = one(
+      this.#sql,
+      "SELECT accepted, cycle, digest FROM host_idem WHERE key = ? AND at >= ?",
+      key,
+      now - IDEMPOTENCY_TTL_MS,
+    );
     if (!seen) return null;
     if (seen.digest !== null && seen.digest !== digest) {
       throw new HostError(
@@ -111,10 +117,13 @@ export class IdempotencyIndex {
     return { accepted: Number(seen.accepted), cycle: Number(seen.cycle), duplicate: true };
   }
 
-  /** Records a stored batch's key (call inside the transaction that stores the batch). */
+  /**
+   * Records a stored batch's key (call inside the transaction that stores the batch); an expired
+   * entry of the same key is replaced.
+   */
   remember(key: string, digest: string, accepted: number, cycle: number, at: number): void {
     this.#sql.exec(
-      "INSERT INTO host_idem (key, accepted, cycle, at, digest) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO host_idem (key, accepted, cycle, at, digest) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET accepted = excluded.accepted, cycle = excluded.cycle, at = excluded.at, digest = excluded.digest",
       key,
       accepted,
       cycle,

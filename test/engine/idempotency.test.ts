@@ -131,8 +131,16 @@ describe("idempotency keys", () => {
     expect((await refusal(() => publish({ rows: [{ X: "no" }] }, "k-2"))).code).toBe("bad_value");
     expect(await publish({ rows: [{ X: 5 }] }, "k-2")).toMatchObject({ duplicate: false });
     advance(24 * 3600 * 1000 + 1);
-    host.runCycle(); // prunes expired keys
+    // Forgotten even before a cycle prunes it (an idle family runs none) ...
     expect(await publish({ rows: [{ X: 6 }] }, "k-2")).toMatchObject({
+      accepted: 1,
+      duplicate: false,
+    });
+    expect((await refusal(() => publish({ rows: [{ X: 7 }] }, "k-2"))).status).toBe(422);
+    // ... and after the prune.
+    advance(24 * 3600 * 1000 + 1);
+    host.runCycle();
+    expect(await publish({ rows: [{ X: 7 }] }, "k-2")).toMatchObject({
       accepted: 1,
       duplicate: false,
     });
