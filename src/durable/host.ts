@@ -13,6 +13,8 @@
 import { tableToIPC } from "apache-arrow";
 import { arrowToVecs, arrowTypeOf, decodeIPC, vecsToArrow } from "../engine/arrow.ts";
 import type { Vec } from "../engine/column.ts";
+import type { CsvRecords } from "../engine/csv-forms.ts";
+import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
 import type { BuiltFamily } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec } from "../engine/family/spec.ts";
@@ -20,7 +22,7 @@ import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
 import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
-import { rowsToCsv, rowsToJson } from "../engine/json-forms.ts";
+import { rowsToJson } from "../engine/json-forms.ts";
 import { vecFromValues } from "../engine/new-table.ts";
 import { readContiguous } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
@@ -35,6 +37,7 @@ import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
 import { isArrayType } from "../engine/types.ts";
 import type { PublishResult, TableDescription, ViewDescription } from "../engine/wire.ts";
 import { HostError } from "./errors.ts";
+import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
 
 export interface HostOptions {
   /** Epoch milliseconds. */
@@ -45,7 +48,18 @@ export interface HostOptions {
   maxRowsPerCycle?: number;
 }
 
-export type PublishInput = { rows: unknown[] } | { arrow: Uint8Array | ArrayBuffer };
+/** A batch: JSON rows, Arrow IPC bytes, or a parsed `text/csv` body (the router parses it). */
+export type PublishInput =
+  | { rows: unknown[] }
+  | { arrow: Uint8Array | ArrayBuffer }
+  | { csv: CsvRecords };
+
+export interface PublishOptions {
+  /** A valid idempotency key (idempotency.ts); needs `bodyDigest`. */
+  idempotencyKey?: string;
+  /** `batchDigest(input)`, computed by the caller (it is asynchronous; publish is not). */
+  bodyDigest?: string;
+}
 
 export interface SnapshotOptions {
   format?: "json" | "arrow" | "csv";
@@ -74,13 +88,13 @@ export const DEFAULT_MAX_ROWS_PER_CYCLE = 250_000;
 export const MAX_ROWS_PER_PUBLISH = 1_000_000;
 export const DEFAULT_SNAPSHOT_LIMIT = 100_000;
 export const MAX_SNAPSHOT_LIMIT = 1_000_000;
-const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 export class FamilyHost {
   readonly #sql: SqlPort;
   readonly #now: () => number;
   readonly #tx: <T>(fn: () => T) => T;
   readonly #maxRows: number;
+  readonly #idem: IdempotencyIndex;
   #family: BuiltFamily | null = null;
   #store: SqlStateStore | null = null;
   /** Each view's update in the last cycle that ran (for subscribers). */
@@ -97,11 +111,7 @@ export class FamilyHost {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
     );
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS host_idem (key TEXT PRIMARY KEY, accepted INTEGER NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL)",
-    );
-    // Every cycle prunes expired keys by time: without an index that scans every key.
-    sql.exec("CREATE INDEX IF NOT EXISTS host_idem_at ON host_idem (at)");
+    this.#idem = new IdempotencyIndex(sql);
   }
 
   // ---- meta -----------------------------------------------------------------------------------
@@ -252,8 +262,12 @@ export class FamilyHost {
 
   // ---- publish --------------------------------------------------------------------------------
 
-  /** Validates a batch, stores it durably and returns the cycle it will appear in. */
-  publish(input: PublishInput, options: { idempotencyKey?: string } = {}): PublishResult {
+  /**
+   * Validates a batch, stores it durably and returns the cycle it will appear in. With an
+   * idempotency key, a batch seen before under that key is answered as a duplicate and a
+   * different batch under it is refused (idempotency.ts); the key is stored with the batch.
+   */
+  publish(input: PublishInput, options: PublishOptions = {}): PublishResult {
     const fam = this.family();
     if (this.isShutdown)
       throw new HostError(
@@ -268,18 +282,16 @@ export class FamilyHost {
         "a time-table family makes its own rows; it accepts none",
       );
     }
-    const key = options.idempotencyKey;
+    const key =
+      options.idempotencyKey === undefined
+        ? undefined
+        : checkIdempotencyKey(options.idempotencyKey);
+    const digest = options.bodyDigest;
     if (key !== undefined) {
-      if (typeof key !== "string" || key.length === 0 || key.length > 256) {
-        throw new HostError(
-          400,
-          "bad_idempotency_key",
-          "Idempotency-Key must be 1 to 256 characters",
-        );
-      }
-      const seen = one(this.#sql, "SELECT accepted, cycle FROM host_idem WHERE key = ?", key);
-      if (seen)
-        return { accepted: Number(seen.accepted), cycle: Number(seen.cycle), duplicate: true };
+      if (digest === undefined)
+        throw new TypeError("publish: an idempotency key needs the batch's digest (batchDigest)");
+      const seen = this.#idem.find(key, digest, this.#now());
+      if (seen) return seen;
     }
     const schema = fam.spec.columns;
     const asIs = "arrow" in input ? storableAsIs(input.arrow, schema) : null;
@@ -322,15 +334,7 @@ export class FamilyHost {
           );
         }
       }
-      if (key !== undefined) {
-        this.#sql.exec(
-          "INSERT INTO host_idem (key, accepted, cycle, at) VALUES (?, ?, ?, ?)",
-          key,
-          length,
-          cycle,
-          this.#now(),
-        );
-      }
+      if (key !== undefined) this.#idem.remember(key, digest!, length, cycle, this.#now());
     });
     return { accepted: length, cycle, duplicate: false };
   }
@@ -561,7 +565,7 @@ function isArrowFile(b: Uint8Array): boolean {
 /** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */
 export function toVecs(schema: Schema, input: PublishInput): { vecs: Vec[]; length: number } {
   if ("arrow" in input) return arrowToVecs(decodeIPC(input.arrow), schema);
-  const rows = input.rows;
+  const rows = "csv" in input ? csvToRows(schema, input.csv) : input.rows;
   if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
   const names = Object.keys(schema);
   const known = new Set(names);

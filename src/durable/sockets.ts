@@ -12,6 +12,7 @@ import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
 import { errorResult } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
+import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
 
 const HISTORY_CYCLES = 256;
 const HISTORY_BYTES = 8 << 20;
@@ -66,6 +67,8 @@ export class SocketHub {
   readonly #held = new Map<string, Held>();
   /** Validated attachments, so a broadcast does not deserialize every socket's every cycle. */
   readonly #attachments = new WeakMap<WebSocket, Attachment | null>();
+  /** The publish frame being handled; the next one waits for it. */
+  #publishing: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -193,8 +196,25 @@ export class SocketHub {
     }
   }
 
-  /** Handles one frame of a publish stream: store durably, then ack with its sequence number. */
-  onPublishFrame(host: FamilyHost, ws: WebSocket, data: string | ArrayBuffer): number {
+  /**
+   * Handles one frame of a publish stream: store durably, then ack with its sequence number.
+   * Frames are handled one after another (a frame with an idempotency key awaits its digest), so
+   * batches are stored, and answered, in the order they arrived. Resolves to the rows stored.
+   */
+  onPublishFrame(host: FamilyHost, ws: WebSocket, data: string | ArrayBuffer): Promise<number> {
+    const run = this.#publishing.then(() => this.#publishFrame(host, ws, data));
+    this.#publishing = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  async #publishFrame(
+    host: FamilyHost,
+    ws: WebSocket,
+    data: string | ArrayBuffer,
+  ): Promise<number> {
     const a = this.attachment(ws);
     if (a?.role !== "pub") {
       ws.send(
@@ -210,6 +230,10 @@ export class SocketHub {
     const next: PubAttachment = { v: 1, role: "pub", seq };
     ws.serializeAttachment(next);
     this.#attachments.set(ws, next);
+    const refuse = (error: string, detail: string): number => {
+      ws.send(JSON.stringify({ type: "error", seq, error, detail }));
+      return 0;
+    };
     let input: { rows: unknown[] } | { arrow: Uint8Array };
     let key: string | undefined;
     if (typeof data === "string") {
@@ -217,54 +241,36 @@ export class SocketHub {
       try {
         body = JSON.parse(data);
       } catch (e) {
-        ws.send(
-          JSON.stringify({
-            type: "error",
-            seq,
-            error: "bad_json",
-            detail: `frame ${seq} is not JSON: ${(e as Error).message}`,
-          }),
-        );
-        return 0;
+        return refuse("bad_json", `frame ${seq} is not JSON: ${(e as Error).message}`);
       }
       const rows = Array.isArray(body) ? body : (body as { rows?: unknown })?.rows;
       const k = Array.isArray(body)
         ? undefined
         : (body as { idempotencyKey?: unknown })?.idempotencyKey;
       if (!Array.isArray(rows)) {
-        ws.send(
-          JSON.stringify({
-            type: "error",
-            seq,
-            error: "bad_body",
-            detail: `frame ${seq}: expected a JSON array of rows or { "rows": [...] }`,
-          }),
+        return refuse(
+          "bad_body",
+          `frame ${seq}: expected a JSON array of rows or { "rows": [...] }`,
         );
-        return 0;
-      }
-      if (k !== undefined && typeof k !== "string") {
-        ws.send(
-          JSON.stringify({
-            type: "error",
-            seq,
-            error: "bad_idempotency_key",
-            detail: `frame ${seq}: idempotencyKey must be a string`,
-          }),
-        );
-        return 0;
       }
       input = { rows };
-      key = k as string | undefined;
+      try {
+        key = k === undefined ? undefined : checkIdempotencyKey(k, `frame ${seq}: idempotencyKey`);
+      } catch (e) {
+        const err = errorResult(e);
+        if (!err) throw e;
+        return refuse(err.error, err.detail);
+      }
     } else input = { arrow: new Uint8Array(data) };
     try {
-      const r = host.publish(input, key === undefined ? {} : { idempotencyKey: key });
+      const bodyDigest = key === undefined ? undefined : await batchDigest(input);
+      const r = host.publish(input, { idempotencyKey: key, bodyDigest });
       ws.send(JSON.stringify({ type: "ack", seq, ...r }));
       return r.duplicate ? 0 : r.accepted;
     } catch (e) {
       const err = errorResult(e);
       if (!err) throw e;
-      ws.send(JSON.stringify({ type: "error", seq, error: err.error, detail: err.detail }));
-      return 0;
+      return refuse(err.error, err.detail);
     }
   }
 }

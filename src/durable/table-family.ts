@@ -22,6 +22,7 @@ import type {
   SnapshotOptions,
 } from "./host.ts";
 import { FamilyHost } from "./host.ts";
+import { batchDigest } from "./idempotency.ts";
 import { SocketHub } from "./sockets.ts";
 
 /** Result of {@link TableFamily.health}. */
@@ -76,12 +77,18 @@ export class TableFamily extends DurableObject<Env> {
     return asResult(() => this.#host.describe());
   }
 
-  /** RPC: stores a batch durably, then acknowledges it with the cycle it will appear in. */
+  /**
+   * RPC: stores a batch durably, then acknowledges it with the cycle it will appear in. With an
+   * idempotency key, the batch's digest is computed first (asynchronously); the host then looks
+   * the key up and stores the batch with no `await` in between.
+   */
   async publish(
     input: PublishInput,
     options: { idempotencyKey?: string } = {},
   ): Promise<RpcResult<PublishResult>> {
-    const r = asResult(() => this.#host.publish(input, options));
+    const key = options.idempotencyKey;
+    const bodyDigest = key === undefined ? undefined : await batchDigest(input);
+    const r = asResult(() => this.#host.publish(input, { idempotencyKey: key, bodyDigest }));
     if (r.ok && !r.value.duplicate) await this.#schedule();
     return r;
   }
@@ -140,7 +147,7 @@ export class TableFamily extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const a = this.#sockets.attachment(ws);
     if (a?.role === "pub") {
-      if (this.#sockets.onPublishFrame(this.#host, ws, message) > 0) await this.#schedule();
+      if ((await this.#sockets.onPublishFrame(this.#host, ws, message)) > 0) await this.#schedule();
       return;
     }
     if (typeof message === "string" && message !== "ping") {

@@ -77,6 +77,20 @@ export class ArrowError extends TickflareError {
   }
 }
 
+/**
+ * A CSV body that does not parse (unclosed quote, wrong number of fields, bad header). `row` is
+ * the 0-based data row (null for the header), `line` the 1-based line where the problem is.
+ */
+export class CsvError extends TickflareError {
+  readonly row: number | null;
+  readonly line: number;
+  constructor(message: string, row: number | null, line: number) {
+    super("bad_csv", message);
+    this.row = row;
+    this.line = line;
+  }
+}
+
 /** Brand check that survives the engine being bundled twice (no `instanceof` across bundles). */
 export function isTickflareError(e: unknown): e is TickflareError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && "code" in e;

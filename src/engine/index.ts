@@ -79,7 +79,8 @@ export type {
 
 // Arrow and JSON forms
 export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
-export { rowsToCsv, rowsToJson, toJsonValue } from "./json-forms.ts";
+export { rowsToCsv } from "./csv-forms.ts";
+export { rowsToJson, toJsonValue } from "./json-forms.ts";
 export type { JsonScalar, JsonValue } from "./json-forms.ts";
 
 // Wire protocol (subscribe / publish WebSockets)
@@ -101,6 +102,7 @@ export type {
 export {
   ArgumentError,
   ArrowError,
+  CsvError,
   FormulaError,
   isTickflareError,
   SchemaError,

@@ -2,7 +2,8 @@
  * JSON forms of values (docs/protocol.md): int64 as a JSON number within +/-(2^53-1), else a
  * string; instants as ISO-8601 strings with up to nine fractional digits; chars as one-character
  * strings; nulls as null; an array cell as a JSON array of its elements' JSON forms. Input
- * accepts the same forms (and instants as integer nanoseconds).
+ * accepts the same forms (and instants as integer nanoseconds). CSV text of these forms is
+ * csv-forms.ts's.
  */
 import type { Table } from "./table.ts";
 import type { ArrayValue, ColumnType, Value } from "./types.ts";
@@ -42,19 +43,4 @@ export function rowsToJson(t: Table, keys: Iterable<number>): Record<string, Jso
     out.push(row);
   }
   return out;
-}
-
-/** CSV of rows in JSON form (RFC 4180 quoting); nulls are empty fields, arrays JSON text. */
-export function rowsToCsv(
-  columns: readonly string[],
-  rows: readonly Record<string, JsonValue>[],
-): string {
-  const cell = (v: JsonValue): string => {
-    if (v === null) return "";
-    const s = Array.isArray(v) ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [columns.map((c) => cell(c)).join(",")];
-  for (const r of rows) lines.push(columns.map((c) => cell(r[c] ?? null)).join(","));
-  return `${lines.join("\r\n")}\r\n`;
 }

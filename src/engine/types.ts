@@ -14,6 +14,9 @@
  * distinct from an empty array.
  */
 import { SchemaError, ValueError } from "./errors.ts";
+import { parseInstantOrReason } from "./instant.ts";
+
+export { formatInstant, parseInstant, parseInstantOrReason } from "./instant.ts";
 
 /** The scalar column types of tickflare. `instant` is nanoseconds since the epoch (int64). */
 export type ScalarType =
@@ -272,6 +275,8 @@ const INT_RANGES: Record<string, [number, number]> = {
   int16: [-32768, 32767],
   int32: [-2147483648, 2147483647],
 };
+/** The largest finite float32; a finite value rounding beyond it is out of range. */
+const F32_MAX = 3.4028234663852886e38;
 const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 
@@ -334,67 +339,6 @@ function coerceArray(
   return Object.freeze(out);
 }
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** The canonical UTC form this engine writes: `YYYY-MM-DDTHH:MM:SS[.fraction]Z`. */
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?Z$/;
-let lastSecond = "";
-let lastSecondNs = 0n;
-
-/** Parses an ISO-8601 instant with up to nine fractional digits into epoch nanoseconds. */
-export function parseInstant(s: string): bigint | null {
-  // Fast path for the form formatInstant writes (every instant in JSON deltas and snapshots):
-  // consecutive values mostly share their second, whose value is cached.
-  const c = CANONICAL.exec(s);
-  if (c) {
-    const second = s.slice(0, 19);
-    if (second !== lastSecond) {
-      const ns = parseGeneral(`${second}Z`);
-      if (ns === null) return null;
-      lastSecond = second;
-      lastSecondNs = ns;
-    }
-    const frac = c[1];
-    return frac === undefined ? lastSecondNs : lastSecondNs + BigInt(frac.padEnd(9, "0"));
-  }
-  return parseGeneral(s);
-}
-
-function parseGeneral(s: string): bigint | null {
-  const m = ISO_INSTANT.exec(s.trim());
-  if (!m) return null;
-  const [, y, mo, d, h = "0", mi = "0", se = "0", frac = "", zone] = m;
-  if (m[4] !== undefined && zone === undefined) return null; // a time needs a zone
-  const ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +se);
-  if (Number.isNaN(ms)) return null;
-  const check = new Date(ms);
-  if (check.getUTCDate() !== +d! || check.getUTCMonth() !== +mo! - 1) return null;
-  let offsetMin = 0;
-  if (zone && zone !== "Z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    offsetMin = sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4));
-  }
-  const nanosFrac = BigInt(`${frac}000000000`.slice(0, 9));
-  return (BigInt(ms) - BigInt(offsetMin) * 60000n) * 1000000n + nanosFrac;
-}
-
-/** Formats epoch nanoseconds as ISO-8601 UTC with the fractional digits needed (up to nine). */
-export function formatInstant(ns: bigint): string {
-  let ms = ns / 1000000n;
-  let rem = ns % 1000000n;
-  if (rem < 0n) {
-    rem += 1000000n;
-    ms -= 1n;
-  }
-  const base = new Date(Number(ms)).toISOString(); // yyyy-mm-ddThh:mm:ss.mmmZ
-  const msPart = base.slice(20, 23);
-  let frac = msPart + rem.toString().padStart(6, "0");
-  frac = frac.replace(/0+$/, "");
-  return `${base.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
-}
-
 /**
  * Converts a user value to the storage representation of `type`, strictly: numbers must be
  * integral and in range for integer types; int64 accepts safe integers, bigints and decimal
@@ -424,24 +368,34 @@ export function coerceStrict(type: ColumnType, v: unknown, w: Where): RawValue {
       if (v instanceof Date) {
         const t = v.getTime();
         if (Number.isNaN(t)) fail(w, type, String(v), "invalid date");
-        return BigInt(t) * 1000000n;
+        const ns = BigInt(t) * 1000000n;
+        if (ns < MIN_I64 || ns > MAX_I64) fail(w, type, v.toISOString(), "out of instant range");
+        return ns;
       }
       if (typeof v === "string") {
         if (/^-?\d+$/.test(v)) return toInt64(v, w, type);
-        const ns = parseInstant(v);
-        if (ns === null) fail(w, type, v, "not an ISO-8601 instant");
-        return ns;
+        const ns = parseInstantOrReason(v);
+        return typeof ns === "bigint" ? ns : fail(w, type, v, ns);
       }
       return toInt64(v, w, type);
     }
     case "float32":
-    case "float64":
-      if (typeof v === "number") return v;
-      if (typeof v === "bigint") return Number(v);
-      if (typeof v === "string" && (v === "NaN" || v === "Infinity" || v === "-Infinity")) {
-        return Number(v);
+    case "float64": {
+      let x: number;
+      if (typeof v === "number") x = v;
+      else if (typeof v === "bigint") {
+        x = Number(v);
+        if (!Number.isFinite(x)) fail(w, type, v, `out of ${type} range`);
       }
-      return fail(w, type, v);
+      // The non-finite values are written (and so accepted) as these three strings.
+      else if (typeof v === "string" && (v === "NaN" || v === "Infinity" || v === "-Infinity"))
+        return Number(v);
+      else return fail(w, type, v);
+      // A finite value that float32 cannot hold would become Infinity: refuse it, as int32 does.
+      if (type === "float32" && Number.isFinite(x) && !Number.isFinite(Math.fround(x)))
+        fail(w, type, v, `out of float32 range: largest magnitude ${F32_MAX}`);
+      return x;
+    }
     case "bool":
       if (typeof v === "boolean") return v ? 1 : 0;
       return fail(w, type, v);
@@ -506,6 +460,8 @@ export function coercePermissive(type: ColumnType, v: unknown, w: Where): RawVal
     case "float32":
     case "float64":
       if (typeof v === "boolean") return v ? 1 : 0;
+      // A cast, as Java's (float): beyond float32's range becomes Infinity when stored.
+      if (typeof v === "number") return v;
       break;
     case "char":
       if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffff) return v;

@@ -1,8 +1,12 @@
 /**
  * Request bodies: size-limited reading (413 before the object wakes), media types (415), and
- * JSON / NDJSON parsing whose errors name the position or line (400). Bodies are checked here so
- * a malformed request never reaches a Durable Object.
+ * JSON / NDJSON / CSV parsing whose errors name the position, line or row (400). Bodies are
+ * checked here so a malformed request never reaches a Durable Object; the object checks the
+ * values against the schema.
  */
+import type { CsvRecords } from "../engine/csv-forms.ts";
+import { parseCsv } from "../engine/csv-forms.ts";
+import { isTickflareError } from "../engine/errors.ts";
 import { HttpError } from "./http.ts";
 
 /** Largest publish body: 16 MiB (the object's RPC messages are limited to 32 MiB). */
@@ -14,6 +18,7 @@ export const JSON_TYPE = "application/json";
 export const NDJSON_TYPE = "application/x-ndjson";
 export const ARROW_STREAM_TYPE = "application/vnd.apache.arrow.stream";
 export const ARROW_FILE_TYPE = "application/vnd.apache.arrow.file";
+export const CSV_TYPE = "text/csv";
 
 /** The media type of a request without parameters, lower-cased; null when absent. */
 export function mediaType(request: Request): string | null {
@@ -104,13 +109,13 @@ export function parseNdjson(bytes: Uint8Array): unknown[] {
   return rows;
 }
 
-/** What a publish body becomes: rows for the object to validate, or Arrow IPC bytes. */
-export type PublishBody = { rows: unknown[] } | { arrow: Uint8Array };
+/** What a publish body becomes: rows or CSV records for the object to validate, or Arrow IPC bytes. */
+export type PublishBody = { rows: unknown[] } | { arrow: Uint8Array } | { csv: CsvRecords };
 
-/** Reads a publish body by its Content-Type (JSON array, NDJSON or Arrow IPC). */
+/** Reads a publish body by its Content-Type (JSON array, NDJSON, CSV or Arrow IPC). */
 export async function readPublishBody(request: Request): Promise<PublishBody> {
   const type = mediaType(request);
-  const accepted = [JSON_TYPE, NDJSON_TYPE, ARROW_STREAM_TYPE, ARROW_FILE_TYPE];
+  const accepted = [JSON_TYPE, NDJSON_TYPE, CSV_TYPE, ARROW_STREAM_TYPE, ARROW_FILE_TYPE];
   if (type === null || !accepted.includes(type)) {
     throw new HttpError(
       415,
@@ -125,6 +130,7 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
     return { arrow: bytes };
   }
   if (type === NDJSON_TYPE) return { rows: checkRows(parseNdjson(bytes)) };
+  if (type === CSV_TYPE) return { csv: parseCsvBody(bytes) };
   const body = parseJson(bytes);
   if (!Array.isArray(body)) {
     throw new HttpError(
@@ -134,6 +140,17 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
     );
   }
   return { rows: checkRows(body) };
+}
+
+/** Parses a CSV body (csv-forms.ts); syntax errors answer 400 `bad_csv` naming the row and line. */
+function parseCsvBody(bytes: Uint8Array): CsvRecords {
+  const text = decodeUtf8(bytes);
+  try {
+    return parseCsv(text);
+  } catch (e) {
+    if (isTickflareError(e)) throw new HttpError(400, e.code, e.message);
+    throw e;
+  }
 }
 
 /** Every row must be an object (the object checks columns and values). */

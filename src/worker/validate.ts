@@ -1,7 +1,9 @@
 /**
  * Checks on path and query parameters, done by the router before any object wakes.
  */
+import { HostError } from "../durable/errors.ts";
 import { MAX_SNAPSHOT_LIMIT } from "../durable/host.ts";
+import { checkIdempotencyKey } from "../durable/idempotency.ts";
 import { HttpError } from "./http.ts";
 
 /** Table-family names: 1 to 64 letters, digits, '_' or '-'. */
@@ -70,18 +72,19 @@ export function intParam(url: URL, key: string, max = Number.MAX_SAFE_INTEGER): 
 
 export const snapshotLimit = (url: URL) => intParam(url, "limit", MAX_SNAPSHOT_LIMIT);
 
-/** An Idempotency-Key header (1 to 256 printable ASCII characters), or undefined. */
+/**
+ * An Idempotency-Key header, or undefined; checked by the validator the publish WebSocket uses
+ * too (1 to 256 printable ASCII characters).
+ */
 export function idempotencyKey(request: Request): string | undefined {
   const k = request.headers.get("Idempotency-Key");
   if (k === null) return undefined;
-  if (!/^[\x20-\x7e]{1,256}$/.test(k)) {
-    throw new HttpError(
-      400,
-      "bad_idempotency_key",
-      "Idempotency-Key must be 1 to 256 printable ASCII characters",
-    );
+  try {
+    return checkIdempotencyKey(k);
+  } catch (e) {
+    if (e instanceof HostError) throw new HttpError(e.status, e.code, e.message);
+    throw e;
   }
-  return k;
 }
 
 /** Truncates user text echoed in error details. */

@@ -1,6 +1,7 @@
 import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { FamilyHost, pendingBatches, toVecs } from "../../src/durable/host.ts";
+import { batchDigest } from "../../src/durable/idempotency.ts";
 import type { BuiltFamily } from "../../src/engine/family/family.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
@@ -31,8 +32,10 @@ function driver(): HostDriver {
   };
   return {
     create: (spec) => unwrap(() => host.create("t", spec)),
-    publish: (rows, key) =>
-      unwrap(() => host.publish({ rows }, key === undefined ? {} : { idempotencyKey: key })),
+    publish: async (rows, key) => {
+      const bodyDigest = key === undefined ? undefined : await batchDigest({ rows });
+      return unwrap(() => host.publish({ rows }, { idempotencyKey: key, bodyDigest }));
+    },
     cycle: async () => {
       now += 1000;
       host.runCycle();

@@ -16,7 +16,9 @@ import {
   SchemaError,
   shortCol,
   stringCol,
+  ValueError,
 } from "../../src/engine/index.ts";
+import { col } from "../../src/engine/new-table.ts";
 import { colValues } from "./helpers.ts";
 
 const abc = () =>
@@ -93,6 +95,39 @@ describe("static tables", () => {
     expect(() => newTable([byteCol("X", [200])])).toThrow(/out of range/);
     expect(() => newTable([charCol("C", ["ab"])])).toThrow(/one-character/);
     expect(() => emptyTable(-1)).toThrow(ArgumentError);
+  });
+
+  it("float32 refuses finite values beyond its range, like int32 overflow; NaN and ±Infinity stay", () => {
+    const F32_MAX = 3.4028234663852886e38;
+    expect(() => newTable([floatCol("F", [1, 1e39])])).toThrow(
+      new ValueError(
+        `row 1, column "F": expected float32, got 1e+39 (out of float32 range: largest magnitude ${F32_MAX})`,
+        "F",
+        1,
+      ),
+    );
+    expect(() => newTable([floatCol("F", [-3.5e38])])).toThrow(/row 0, column "F".*out of float32/);
+    // Values that round to the largest float32 are in range; so are the non-finite values.
+    const ok = newTable([
+      floatCol("F", [F32_MAX, -3.4028235e38, Number.POSITIVE_INFINITY, Number.NaN, 1e-50]),
+    ]);
+    expect(colValues(ok, "F")).toEqual([
+      F32_MAX,
+      -F32_MAX,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+      0,
+    ]);
+    expect(newTable([col("F", "float32", ["Infinity", "-Infinity", "NaN"])]).toRows()).toEqual([
+      { F: Number.POSITIVE_INFINITY },
+      { F: Number.NEGATIVE_INFINITY },
+      { F: Number.NaN },
+    ]);
+    // float64 keeps every finite double; a bigint beyond it is refused, not made Infinity.
+    expect(colValues(newTable([doubleCol("D", [1e300])]), "D")).toEqual([1e300]);
+    expect(() => newTable([col("D", "float64", [10n ** 400n])])).toThrow(
+      /row 0, column "D": expected float64, got 1000*n \(out of float64 range\)/,
+    );
   });
 
   it("update adds or replaces columns; formulas see earlier formulas", () => {

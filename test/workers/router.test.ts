@@ -348,8 +348,8 @@ describe("POST /v1/tables/:name/rows", () => {
     await create("pub-limits");
     const text = await call("/v1/tables/pub-limits/rows", {
       method: "POST",
-      headers: { "Content-Type": "text/csv" },
-      body: "Sym\nA\n",
+      headers: { "Content-Type": "text/xml" },
+      body: "<Sym>A</Sym>",
     });
     expect(text.status).toBe(415);
     expect(await text.json()).toMatchObject({ error: "unsupported_media_type" });

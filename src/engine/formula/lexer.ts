@@ -8,7 +8,7 @@
  * ISO-8601 instant (`'2024-01-01T00:00:00Z'`) or an ISO-8601 duration (`'PT1s'`).
  */
 import { FormulaError } from "../errors.ts";
-import { parseInstant } from "../types.ts";
+import { parseInstantOrReason } from "../types.ts";
 
 /** Operators and punctuation the lexer recognises (longest first where they share a prefix). */
 const OPERATORS = [
@@ -57,6 +57,8 @@ export type Token =
 const IDENT_START = /[A-Za-z_$]/;
 const IDENT_PART = /[A-Za-z0-9_$]/;
 const DIGIT = /[0-9]/;
+/** A quoted literal starting like a date is meant as an instant: say why it is not one. */
+const DATE_START = /^\d{4}-\d{2}-\d{2}/;
 
 const ESCAPES: Readonly<Record<string, string>> = {
   b: "\b",
@@ -119,9 +121,12 @@ export function tokenize(text: string): Token[] {
       } else if (value.length === 1) {
         out.push({ kind: "char", pos: start, text: raw, value: value.charCodeAt(0) });
       } else {
-        const instant = parseInstant(value);
+        const parsed = parseInstantOrReason(value);
+        const instant = typeof parsed === "bigint" ? parsed : null;
         const duration = instant === null ? parseDuration(value) : null;
         if (instant !== null) out.push({ kind: "instant", pos: start, text: raw, value: instant });
+        else if (duration === null && DATE_START.test(value))
+          fail(start, `Invalid instant literal ${raw}: ${parsed}`);
         else if (duration !== null)
           out.push({ kind: "duration", pos: start, text: raw, value: duration });
         else if (value.length === 0) fail(start, "Empty character literal ''");

@@ -12,7 +12,7 @@ import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
-import { parseInstant } from "../types.ts";
+import { parseInstantOrReason } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import { SourceNode } from "./source-node.ts";
 
@@ -50,9 +50,9 @@ function toNanos(t: bigint | Date | string): bigint {
       throw new ArgumentError("timeTable: startTime is an invalid Date");
     return BigInt(t.getTime()) * 1000000n;
   }
-  const ns = parseInstant(t);
-  if (ns === null)
-    throw new ArgumentError(`timeTable: cannot parse startTime "${t}" as an ISO-8601 instant`);
+  const ns = parseInstantOrReason(t);
+  if (typeof ns === "string")
+    throw new ArgumentError(`timeTable: startTime "${t}" is not a valid ISO-8601 instant: ${ns}`);
   return ns;
 }
 
