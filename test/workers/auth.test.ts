@@ -263,15 +263,24 @@ describe("auth on every endpoint", () => {
     for (const [what, status, error, headers] of refusals) {
       if (status === 403 && what !== "the wrong scope" && !e.table) continue;
       it(`${e.name} with ${what}: ${status}`, async () => {
-        const [path, init] = e.request(await headers(e));
-        const res = await send(path, init);
-        expect(res.status).toBe(status);
-        expect(res.webSocket).toBeFalsy();
-        const body = (await res.json()) as { error: string; detail: string };
-        expect(body.error).toBe(error);
-        expect(body.detail.length).toBeGreaterThan(10);
-        if (status === 401) expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
-        expect(await state()).toEqual(before);
+        const h = await headers(e);
+        const tries = [e.request(h)];
+        // WebSockets also take the token as ?token= (browsers cannot set headers there).
+        const bearerToken = /^Bearer (.+)$/.exec(h.Authorization ?? "")?.[1];
+        if (e.socket && bearerToken) {
+          const [path, init] = e.request({});
+          tries.push([`${path}?token=${encodeURIComponent(bearerToken)}`, init]);
+        }
+        for (const [path, init] of tries) {
+          const res = await send(path, init);
+          expect(res.status, path).toBe(status);
+          expect(res.webSocket).toBeFalsy();
+          const body = (await res.json()) as { error: string; detail: string };
+          expect(body.error).toBe(error);
+          expect(body.detail.length).toBeGreaterThan(10);
+          if (status === 401) expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+          expect(await state()).toEqual(before);
+        }
       });
     }
   }
