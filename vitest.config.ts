@@ -22,7 +22,14 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // The local dev server's settings (`npm run dev` passes --var AUTH:off); the tests of
+            // the deployed default (AUTH on) pass their own env to the Worker.
+            miniflare: { bindings: { AUTH: "off" } },
+          }),
+        ],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],

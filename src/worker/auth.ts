@@ -1,8 +1,13 @@
 /**
  * Request authentication and authorization. Every endpoint except `/health` needs a token whose
  * scopes include the endpoint's scope and whose table glob matches the table, unless the
- * deployment is configured `AUTH = "off"` (the local-development default in wrangler.toml, logged
- * loudly once per isolate). Any other value of AUTH, or none, means tokens are required.
+ * deployment is configured `AUTH = "off"` (only the local dev server is: `npm run dev` passes
+ * `--var AUTH:off`; logged loudly once per isolate). wrangler.toml sets `AUTH = "on"`, and no
+ * AUTH at all also means on.
+ *
+ * A deployment with auth on but no usable TOKEN_SECRET cannot check a token, so it refuses every
+ * request with `503 auth_misconfigured` naming the missing secret (`requireAuthConfigured`, run
+ * before every route); it never falls back to open or to unsigned tokens.
  *
  * Tokens come from `Authorization: Bearer <token>`; WebSocket endpoints also accept `?token=`
  * because browsers cannot set headers on a WebSocket handshake.
@@ -25,18 +30,56 @@ export type Grant = { open: true } | { open: false; token: TokenPayload };
 export const MIN_SECRET_LENGTH = 16;
 
 let warnedOpen = false;
+/** Misconfigurations already logged by this isolate (one line each, not one per request). */
+const logged = new Set<string>();
 
-/** True when the deployment is explicitly open. */
-export function authIsOff(env: AuthEnv): boolean {
-  const off = env.AUTH === "off";
-  if (off && !warnedOpen) {
-    warnedOpen = true;
-    console.warn(
-      "tickflare: AUTH=off -- every endpoint is open to anyone who can reach this Worker. " +
-        "This is the local development default; deployments must set AUTH=on and TOKEN_SECRET.",
+function misconfigured(detail: string): HttpError {
+  if (!logged.has(detail)) {
+    logged.add(detail);
+    console.error(`tickflare: refusing every request: ${detail}`);
+  }
+  return new HttpError(503, "auth_misconfigured", detail);
+}
+
+/**
+ * The secret tokens are checked with, or null when the deployment is explicitly open. Throws
+ * HttpError 503 `auth_misconfigured` when AUTH is neither "on", "off" nor unset, or when auth is
+ * on and TOKEN_SECRET is missing or shorter than MIN_SECRET_LENGTH.
+ */
+export function tokenSecret(env: AuthEnv): string | null {
+  if (env.AUTH === "off") {
+    if (!warnedOpen) {
+      warnedOpen = true;
+      console.warn(
+        "tickflare: AUTH=off -- every endpoint is open to anyone who can reach this Worker. " +
+          "Only the local dev server (npm run dev) runs like this; deployments keep AUTH on.",
+      );
+    }
+    return null;
+  }
+  if (env.AUTH !== undefined && env.AUTH !== "on") {
+    throw misconfigured(`the variable AUTH is "${env.AUTH}"; it must be "on" or "off"`);
+  }
+  const secret = env.TOKEN_SECRET;
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw misconfigured(
+      "this deployment requires tokens (AUTH is on) but the secret TOKEN_SECRET is not set; " +
+        "set it with `wrangler secret put TOKEN_SECRET` (see docs/deploy.md)",
     );
   }
-  return off;
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw misconfigured(
+      `the secret TOKEN_SECRET is shorter than ${MIN_SECRET_LENGTH} characters; ` +
+        "set a longer one with `wrangler secret put TOKEN_SECRET`",
+    );
+  }
+  return secret;
+}
+
+/** Router `before` middleware: a misconfigured deployment answers 503 to every request. */
+export function requireAuthConfigured(_request: Request, env: AuthEnv): undefined {
+  tokenSecret(env);
+  return undefined;
 }
 
 const unauthorized = (error: string, detail: string) =>
@@ -46,8 +89,8 @@ const unauthorized = (error: string, detail: string) =>
 
 /**
  * Authenticates the request and checks `scope` (and `table`, when the endpoint names one).
- * Throws HttpError 401 (no, malformed, badly signed or expired token) or 403 (wrong scope or
- * table).
+ * Throws HttpError 401 (no, malformed, badly signed or expired token), 403 (wrong scope or
+ * table) or 503 (auth on without a usable TOKEN_SECRET).
  */
 export async function authorize(
   request: Request,
@@ -56,16 +99,8 @@ export async function authorize(
   table: string | null,
   options: { queryToken?: boolean } = {},
 ): Promise<Grant> {
-  if (authIsOff(env)) return { open: true };
-  const secret = env.TOKEN_SECRET;
-  if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
-    console.error("tickflare: AUTH is on but TOKEN_SECRET is missing or shorter than 16 chars");
-    throw new HttpError(
-      500,
-      "auth_misconfigured",
-      "the server requires tokens but has no TOKEN_SECRET configured",
-    );
-  }
+  const secret = tokenSecret(env);
+  if (secret === null) return { open: true };
   let text: string | null = null;
   const header = request.headers.get("Authorization");
   if (header !== null) {

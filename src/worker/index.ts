@@ -12,10 +12,11 @@ import type { IRequest } from "itty-router";
 // The Router subpath: only the router, not the whole barrel (and one sourcemap warning, not 17).
 import { Router } from "itty-router/Router";
 import { released } from "../durable/catalog.ts";
-import { authorize } from "./auth.ts";
+import { authorize, requireAuthConfigured } from "./auth.ts";
+import { checkOrigin, withCors } from "./cors.ts";
 import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
 import { subscribeData } from "./data-subscribe.ts";
-import { CORS_HEADERS, errorResponse, HttpError, withCors } from "./http.ts";
+import { errorResponse, HttpError } from "./http.ts";
 import { publishRows, publishStream } from "./rows.ts";
 import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
 import { tableName } from "./validate.ts";
@@ -51,10 +52,18 @@ const VIEW = "/v1/tables/:name/views/:view";
 const DATA = "/v1/data/:table";
 const LOCATION = `${DATA}/locations/:loc`;
 
-const router = Router<IRequest, Args>({ catch: onError, finally: [withCors] });
+/**
+ * Before any route: the origin check and preflights (cors.ts), then the auth configuration (a
+ * deployment with AUTH on and no TOKEN_SECRET answers 503 to everything). Every answer, errors
+ * included, gets its CORS headers in `finally`.
+ */
+const router = Router<IRequest, Args>({
+  before: [checkOrigin, requireAuthConfigured],
+  catch: onError,
+  finally: [withCors],
+});
 
 router
-  .options("*", () => new Response(null, { status: 204, headers: CORS_HEADERS }))
   .get("/health", () => Response.json({ ok: true }))
   .all("/health", notAllowed("GET"))
   .get("/v1/health/:name", async (request, env) => {

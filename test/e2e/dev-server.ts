@@ -39,11 +39,21 @@ export interface DevServerOptions {
   /** Persistence directory (kept across restarts); a new temp dir by default. */
   persistTo?: string;
   port?: number;
-  /** `--var` values, e.g. `{ AUTH: "on", TOKEN_SECRET: "..." }`. */
+  /**
+   * `--var` values, e.g. `{ AUTH: "on", TOKEN_SECRET: "..." }`, over DEV_VARS (what `npm run dev`
+   * passes: AUTH off).
+   */
   vars?: Record<string, string>;
+  /** False: no DEV_VARS, so the server runs with wrangler.toml's deployed settings (AUTH on). */
+  devVars?: boolean;
+  /** The `/health` status that means the server is up (default 200; 503 when misconfigured). */
+  healthStatus?: number;
   /** How long to wait for /health (default 90 s: a loaded 2-core machine bundles slowly). */
   startTimeoutMs?: number;
 }
+
+/** The local dev server's overrides of wrangler.toml, as `npm run dev` passes them. */
+export const DEV_VARS: Readonly<Record<string, string>> = { AUTH: "off" };
 
 const live = new Set<ChildProcess>();
 
@@ -71,6 +81,7 @@ export class DevServer {
   readonly url: string;
   readonly #vars: Record<string, string>;
   readonly #timeout: number;
+  readonly #healthStatus: number;
   readonly #ownsDir: boolean;
   /** The copy of the sources the server runs. */
   readonly #app: string;
@@ -82,8 +93,9 @@ export class DevServer {
     this.persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "tickflare-e2e-"));
     this.port = opts.port;
     this.url = `http://127.0.0.1:${opts.port}`;
-    this.#vars = opts.vars ?? {};
+    this.#vars = { ...(opts.devVars === false ? {} : DEV_VARS), ...opts.vars };
     this.#timeout = opts.startTimeoutMs ?? 90_000;
+    this.#healthStatus = opts.healthStatus ?? 200;
     this.#app = mkdtempSync(join(tmpdir(), "tickflare-app-"));
     for (const f of ["src", "wrangler.toml", "package.json", "tsconfig.json"]) {
       cpSync(join(ROOT, f), join(this.#app, f), { recursive: true });
@@ -163,7 +175,8 @@ export class DevServer {
       }
       try {
         const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) return;
+        await res.body?.cancel();
+        if (res.status === this.#healthStatus) return;
       } catch {
         // not up yet
       }

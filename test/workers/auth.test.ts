@@ -1,15 +1,25 @@
 /**
  * Auth inside workerd. The Worker's fetch handler is called with the real bindings (TABLES,
- * CATALOG) but `AUTH = "on"` and a test TOKEN_SECRET, so the rest of the suite keeps the local
- * default (AUTH=off). Every endpoint is tried with no token, a bad signature, an expired token,
- * the wrong scope and the wrong table: each is 401 or 403, and nothing changed.
+ * CATALOG, DATA) but `AUTH = "on"` (the deployed default in wrangler.toml) and a test
+ * TOKEN_SECRET; the rest of the suite runs as the local dev server does (AUTH=off,
+ * vitest.config.ts). The auth matrix: every endpoint (HTTP, both WebSockets, `/v1/data`) × every
+ * token fault (missing, malformed, unsigned, bad signature, expired, wrong scope, another table's
+ * glob) is 401 or 403 with `{error, detail}`, and nothing changed. Then the configuration: auth on
+ * without a usable TOKEN_SECRET answers 503 on every endpoint, never open.
  */
 import { createExecutionContext, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import type { Scope, TokenPayload } from "../../src/worker/token.ts";
-import { globMatches, mintToken, TokenError, verifyToken } from "../../src/worker/token.ts";
+import {
+  base64urlEncode,
+  globMatches,
+  mintToken,
+  TokenError,
+  verifyToken,
+} from "../../src/worker/token.ts";
+import { data } from "./data-helpers.ts";
 
 const SECRET = "test-secret-0123456789abcdef";
 const authEnv = { ...env, AUTH: "on", TOKEN_SECRET: SECRET } as Env;
@@ -110,6 +120,34 @@ const ENDPOINTS: Endpoint[] = [
     request: (h) => [`/v1/tables/${T}/views/all/subscribe`, { headers: { ...ws, ...h } }],
     ok: 101,
   },
+  ...(
+    [
+      ["schema", data(`${T}/all`, "schema")],
+      ["locations", data(`${T}/all`, "locations")],
+      ["location size", data(`${T}/all`, "locations", "all", "size")],
+      [
+        "column values",
+        `${data(`${T}/all`, "locations", "all", "columns", "X")}?minRows=1&maxRows=1`,
+      ],
+    ] as const
+  ).map(
+    ([what, path]): Endpoint => ({
+      name: `GET /v1/data/:table ${what}`,
+      scope: "read",
+      table: true,
+      socket: false,
+      request: (h) => [path, { headers: h }],
+      ok: 200,
+    }),
+  ),
+  {
+    name: "GET /v1/data/:table/subscribe",
+    scope: "read",
+    table: true,
+    socket: true,
+    request: (h) => [data(`${T}/all`, "subscribe"), { headers: { ...ws, ...h } }],
+    ok: 101,
+  },
   {
     name: "GET /v1/health/:name",
     scope: "admin",
@@ -129,6 +167,8 @@ const ENDPOINTS: Endpoint[] = [
 ];
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+/** A base64url JSON part, as a token or JWT carries it, with no signature. */
+const unsigned = (o: unknown) => base64urlEncode(new TextEncoder().encode(JSON.stringify(o)));
 
 /** What the family looks like; compared before and after the rejected requests. */
 async function state() {
@@ -177,6 +217,21 @@ describe("auth on every endpoint", () => {
     ],
     ["a garbage token", 401, "invalid_token", async () => bearer("not.a-token")],
     [
+      "an unsigned token",
+      401,
+      "invalid_token",
+      async (e) => bearer(`${unsigned({ scopes: [e.scope], tables: "*", exp: now() + 600 })}.`),
+    ],
+    [
+      "a JWT with alg none",
+      401,
+      "invalid_token",
+      async (e) =>
+        bearer(
+          `${unsigned({ alg: "none", typ: "JWT" })}.${unsigned({ scopes: [e.scope], tables: "*", exp: now() + 600 })}.`,
+        ),
+    ],
+    [
       "a bad signature",
       401,
       "invalid_token",
@@ -195,22 +250,37 @@ describe("auth on every endpoint", () => {
       async (e) =>
         bearer(await token((["read", "publish", "admin"] as Scope[]).filter((s) => s !== e.scope))),
     ],
+    [
+      "a glob for other tables that share the name's prefix",
+      403,
+      "forbidden",
+      async (e) => bearer(await token([e.scope], `${T}?*`)),
+    ],
     ["the wrong table", 403, "forbidden", async (e) => bearer(await token([e.scope], "other*"))],
   ];
 
   for (const e of ENDPOINTS) {
     for (const [what, status, error, headers] of refusals) {
-      if (what === "the wrong table" && !e.table) continue;
+      if (status === 403 && what !== "the wrong scope" && !e.table) continue;
       it(`${e.name} with ${what}: ${status}`, async () => {
-        const [path, init] = e.request(await headers(e));
-        const res = await send(path, init);
-        expect(res.status).toBe(status);
-        expect(res.webSocket).toBeFalsy();
-        const body = (await res.json()) as { error: string; detail: string };
-        expect(body.error).toBe(error);
-        expect(body.detail.length).toBeGreaterThan(10);
-        if (status === 401) expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
-        expect(await state()).toEqual(before);
+        const h = await headers(e);
+        const tries = [e.request(h)];
+        // WebSockets also take the token as ?token= (browsers cannot set headers there).
+        const bearerToken = /^Bearer (.+)$/.exec(h.Authorization ?? "")?.[1];
+        if (e.socket && bearerToken) {
+          const [path, init] = e.request({});
+          tries.push([`${path}?token=${encodeURIComponent(bearerToken)}`, init]);
+        }
+        for (const [path, init] of tries) {
+          const res = await send(path, init);
+          expect(res.status, path).toBe(status);
+          expect(res.webSocket).toBeFalsy();
+          const body = (await res.json()) as { error: string; detail: string };
+          expect(body.error).toBe(error);
+          expect(body.detail.length).toBeGreaterThan(10);
+          if (status === 401) expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+          expect(await state()).toEqual(before);
+        }
       });
     }
   }
@@ -241,6 +311,39 @@ describe("auth on every endpoint", () => {
     expect(await list("other*")).toEqual([]);
   });
 
+  const misconfigurations: [string, Record<string, unknown>, RegExp][] = [
+    ["AUTH on and no TOKEN_SECRET", { AUTH: "on" }, /secret TOKEN_SECRET is not set/],
+    ["no AUTH (on) and no TOKEN_SECRET", {}, /secret TOKEN_SECRET is not set/],
+    ["an empty TOKEN_SECRET", { AUTH: "on", TOKEN_SECRET: "" }, /TOKEN_SECRET is not set/],
+    ["a short TOKEN_SECRET", { AUTH: "on", TOKEN_SECRET: "short" }, /TOKEN_SECRET is shorter/],
+    ["AUTH neither on nor off", { AUTH: "of", TOKEN_SECRET: SECRET }, /AUTH is "of"/],
+  ];
+  for (const [what, vars, detail] of misconfigurations) {
+    it(`${what}: every endpoint answers 503 auth_misconfigured, nothing changed`, async () => {
+      const {
+        AUTH: _a,
+        TOKEN_SECRET: _s,
+        ...bindings
+      } = authEnv as unknown as Record<string, unknown>;
+      const e = { ...bindings, ...vars } as unknown as Env;
+      // Whatever the token: none, one signed with the short secret, or a valid one.
+      const forged = bearer(await token(["admin", "publish", "read"], "*", now() + 600, "short"));
+      const valid = bearer(await token(["admin", "publish", "read"]));
+      const health: Endpoint["request"] = (h) => ["/health", { headers: h }];
+      for (const request of [health, ...ENDPOINTS.map((x) => x.request)]) {
+        for (const h of [{}, forged, valid]) {
+          const [path, init] = request(h);
+          const res = await send(path, init, e);
+          expect(res.status, path).toBe(503);
+          const body = (await res.json()) as { error: string; detail: string };
+          expect(body.error).toBe("auth_misconfigured");
+          expect(body.detail).toMatch(detail);
+        }
+      }
+      expect(await state()).toEqual(before);
+    });
+  }
+
   // Last: the endpoints with a valid token do what they should (DELETE at the very end).
   it("every endpoint works with the right scope and table", async () => {
     for (const e of ENDPOINTS) {
@@ -266,18 +369,20 @@ describe("auth configuration", () => {
     expect((await send("/v1/tables", {}, open)).status).toBe(200);
   });
 
-  it("AUTH on without a usable secret is a server error, never open", async () => {
-    const res = await send("/v1/tables", { headers: bearer(await token(["admin"])) }, {
-      ...env,
-      AUTH: "on",
-      TOKEN_SECRET: "short",
-    } as Env);
-    expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ error: "auth_misconfigured" });
+  it("/health needs no token", async () => {
+    expect((await send("/health")).status).toBe(200);
   });
 
-  it("/health stays open", async () => {
-    expect((await send("/health")).status).toBe(200);
+  it("names the missing secret exactly", async () => {
+    const { TOKEN_SECRET: _s, ...rest } = authEnv as unknown as Record<string, unknown>;
+    const res = await send("/v1/tables", {}, rest as unknown as Env);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: "auth_misconfigured",
+      detail:
+        "this deployment requires tokens (AUTH is on) but the secret TOKEN_SECRET is not set; " +
+        "set it with `wrangler secret put TOKEN_SECRET` (see docs/deploy.md)",
+    });
   });
 });
 
