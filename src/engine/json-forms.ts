@@ -4,7 +4,7 @@
  * strings; nulls as null; an array cell as a JSON array of its elements' JSON forms. Input
  * accepts the same forms (and instants as integer nanoseconds).
  */
-import type { Table } from "./table.ts";
+import type { Table } from "./table-core.ts";
 import type { ArrayValue, ColumnType, Value } from "./types.ts";
 import { elementType, formatInstant, isArrayType } from "./types.ts";
 
