@@ -125,6 +125,14 @@ export function defineFunction<
   return Object.freeze({ type: "function", spec: true, ...d });
 }
 
+/** `name(a, b?, ...c)`: an operation's signature, for error messages and the docs. */
+export function signatureOf(op: Operation): string {
+  const ps = op.params.map((p) =>
+    p.arity === "rest" ? `...${p.name}` : p.arity === "optional" ? `${p.name}?` : p.name,
+  );
+  return `${op.name}(${ps.join(", ")})`;
+}
+
 // ---- parameter kinds ---------------------------------------------------------------------------
 
 const isObject = (v: SpecValue): v is { readonly [key: string]: SpecValue } =>

@@ -9,7 +9,7 @@ import type { AggKind, AggSpec } from "../agg/index.ts";
 import { AGG_KINDS, agg } from "../agg/index.ts";
 import { isTickflareError } from "../errors.ts";
 import type { Operation, SpecValue } from "../operation.ts";
-import { ParamError } from "../operation.ts";
+import { ParamError, signatureOf } from "../operation.ts";
 import { FUNCTIONS, METHODS } from "../operations.ts";
 import { Table } from "../table.ts";
 import type { ChainNode } from "./chain-parser.ts";
@@ -22,14 +22,6 @@ const specNames = (ops: ReadonlyMap<string, Operation>): string[] =>
 export const CHAIN_METHODS: readonly string[] = specNames(METHODS);
 /** Every function a chain may call (the `agg.*` builders are checked against AGG_KINDS). */
 const CHAIN_FUNCTIONS: readonly string[] = specNames(FUNCTIONS);
-
-/** `name(a, b?, ...c)`: an operation's signature, for error messages and the docs. */
-export function signatureOf(op: Operation): string {
-  const ps = op.params.map((p) =>
-    p.arity === "rest" ? `...${p.name}` : p.arity === "optional" ? `${p.name}?` : p.name,
-  );
-  return `${op.name}(${ps.join(", ")})`;
-}
 
 export function evalChain(
   node: ChainNode,
