@@ -369,8 +369,7 @@ export class FamilyHost {
           for (const part of b.parts) {
             const { vecs, length } = arrowToVecs(decodeIPC(part), schema);
             rows += length;
-            if (fam.publisher) fam.publisher._addBatch(vecs, length);
-            else if (fam.writer) fam.writer._writeBatch(vecs, length);
+            fam.port.addBatch(vecs, length);
           }
         }
         fam.graph.runCycleSync();
@@ -506,7 +505,7 @@ export class FamilyHost {
     if (this.isShutdown) return { cycle: this.cycle };
     // Every kind of source fails (a publisher through publishFailure, as a user would).
     if (fam.publisher) fam.publisher.publishFailure(new Error(reason));
-    else fam.source._requestFailure(new Error(reason));
+    else fam.port.requestFailure(new Error(reason));
     this.#updates = new Map();
     this.#failures = new Map();
     try {

@@ -16,35 +16,20 @@
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
 import { chunksToVec } from "./arrow/decode.ts";
-import { vecsToArrow } from "./arrow/encode.ts";
+import { tableToArrow } from "./arrow/table-to-arrow.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
 import type { Vec } from "./column.ts";
 import { PagedColumn } from "./column.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
-import { readContiguous } from "./ops/copy.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
 import type { ColumnType } from "./types.ts";
 import { validateColumnName } from "./types.ts";
 
 export { vecsToArrow } from "./arrow/encode.ts";
+export { tableToArrow } from "./arrow/table-to-arrow.ts";
 export { arrowFieldOf, arrowTypeOf, columnTypeOfField, DH_TYPE_KEY } from "./arrow/type-map.ts";
-
-/**
- * The current rows of an engine table (in row-key order) as an apache-arrow Table of one record
- * batch.
- *
- * @example tableToArrow(newTable([intCol("X", [1, null])])).getChild("X")?.toArray()
- */
-export function tableToArrow(t: Table): ArrowTable {
-  const names = t.columnNames;
-  const vecs = readContiguous(
-    names.map((n) => t.column(n)),
-    t.rowSet,
-  );
-  return vecsToArrow(t.columns, vecs, t.size, true);
-}
 
 /** A static engine table holding the rows of an apache-arrow Table (or of record batches). */
 export function fromArrow(t: ArrowTable | readonly RecordBatch[]): Table {

@@ -5,7 +5,7 @@
  * accepts the same forms (and instants as integer nanoseconds). CSV text of these forms is
  * csv-forms.ts's.
  */
-import type { Table } from "./table.ts";
+import type { Table } from "./table-core.ts";
 import type { ArrayValue, ColumnType, Value } from "./types.ts";
 import { elementType, formatInstant, isArrayType } from "./types.ts";
 

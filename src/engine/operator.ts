@@ -3,7 +3,8 @@
  * and turns them into one update of its result table (or fails the result, and so everything
  * downstream, when a parent failed or its own work threw).
  */
-import type { Table } from "./table.ts";
+import type { Table } from "./table-core.ts";
+import { nodeOf } from "./table-core.ts";
 import type { TableUpdate } from "./table-update.ts";
 import { isEmptyUpdate } from "./table-update.ts";
 import type { GraphNode } from "./update-graph.ts";
@@ -25,22 +26,22 @@ export abstract class Operator implements GraphNode {
     if (result.isFailed) return;
     for (const p of this.parents) {
       if (p.isFailed) {
-        result._fail(p.failure);
+        nodeOf(result).fail(p.failure);
         return;
       }
     }
     let any = false;
     const updates = this.parents.map((p) => {
-      const u = p._currentUpdate();
+      const u = nodeOf(p).currentUpdate();
       if (u) any = true;
       return u;
     });
     if (!any && !this.alwaysProcess) return;
     try {
       const u = this.onUpdate(updates);
-      if (u && !isEmptyUpdate(u)) result._setUpdate(u);
+      if (u && !isEmptyUpdate(u)) nodeOf(result).setUpdate(u);
     } catch (e) {
-      result._fail(e);
+      nodeOf(result).fail(e);
     }
   }
 
@@ -50,6 +51,6 @@ export abstract class Operator implements GraphNode {
   }
 
   notify(): void {
-    this.result._notify();
+    nodeOf(this.result).notify();
   }
 }

@@ -13,7 +13,7 @@ import { rowsToJson } from "./json-forms.ts";
 import { readContiguous } from "./ops/copy.ts";
 import { encodeParts } from "./persist/state-store.ts";
 import type { RowSet } from "./row-set.ts";
-import type { Table } from "./table.ts";
+import type { Table } from "./table-core.ts";
 import type { TableUpdate } from "./table-update.ts";
 import type { Schema } from "./types.ts";
 

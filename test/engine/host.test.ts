@@ -78,7 +78,7 @@ function engineDriver(): HostDriver {
       if (key !== undefined && seen.has(key))
         return { accepted: seen.get(key)!, cycle: graph.cycle + 1, duplicate: true };
       const { vecs, length } = toVecs(f.spec.columns, { rows });
-      f.publisher!._addBatch(vecs, length);
+      f.port.addBatch(vecs, length);
       if (key !== undefined) seen.set(key, length);
       return { accepted: length, cycle: graph.cycle + 1, duplicate: false };
     },

@@ -6,8 +6,9 @@
  */
 import { PagedColumn } from "../column.ts";
 import { ArgumentError, SchemaError } from "../errors.ts";
+import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
-import { STATIC_ATTRIBUTES, Table } from "../table.ts";
+import { assertNotBlink, assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import type { ColumnType } from "../types.ts";
 import { isArrayType, validateColumnName } from "../types.ts";
 import type { AggKind, AggSpec } from "./agg-spec.ts";
@@ -84,7 +85,7 @@ export function resolveSpecs(
       items.push({ kind: "count", output: spec.name, input: null, type: "int64" });
       continue;
     }
-    if (spec.kind === "group") t._assertNotBlink("agg.group");
+    if (spec.kind === "group") assertNotBlink(t, "agg.group");
     for (const { output, input } of spec.pairs) {
       if (!t.hasColumn(input)) {
         throw new ArgumentError(
@@ -163,10 +164,10 @@ export function aggregate(
   if (persistAggregation(table, core) !== "state") {
     core.add(parent.rowSet);
     const initial = core.flush();
-    table._setRowSet(initial.added);
+    nodeOf(table).setRowSet(initial.added);
     core.finish(null);
   }
-  if (refreshing) table._setNode(new AggregationOperator(table, parent, core));
+  if (refreshing) nodeOf(table).attach(new AggregationOperator(table, parent, core));
   return { table, core };
 }
 
@@ -180,9 +181,18 @@ export function aggBy(
   keys: readonly string[],
   op = "aggBy",
 ): Table {
-  t._assertUsable();
+  assertUsable(t);
   const specs = Array.isArray(aggs) ? (aggs as readonly AggSpec[]) : [aggs as AggSpec];
   if (specs.length === 0) throw new ArgumentError(`${op}: no aggregations given`);
   const ks = checkKeys(op, t, keys);
   return aggregate(t, resolveSpecs(op, t, specs, ks), ks, op).table;
 }
+
+/** Descriptor (registered in operations.ts). */
+export const aggByOp = defineMethod({
+  name: "aggBy",
+  params: [param("aggs", kinds.aggs, "aggregations"), rest(param("keys", kinds.columns, "key"))],
+  apply: (t: Table, aggs: AggSpec | readonly AggSpec[], ...keys: (string | string[])[]): Table =>
+    aggBy(t, aggs, keys.flat()),
+  doc: 'one row per key with each aggregation\'s outputs: `aggBy([agg.sum("Total = Size")], "Sym")`',
+});

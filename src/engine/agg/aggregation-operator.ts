@@ -19,7 +19,8 @@ import { readSpan } from "../ops/eval.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
+import { nodeOf } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { GroupIndex } from "./group-index.ts";
@@ -384,7 +385,7 @@ export class AggregationOperator extends Operator {
     }
     core.add(up.added);
     const c = core.flush();
-    this.result._setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
+    nodeOf(this.result).setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
     core.finish(up);
     return makeUpdate(c.added, c.removed, c.modified, c.modifiedColumns);
   }

@@ -13,10 +13,11 @@
 
 import { PagedColumn } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
+import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { Span } from "../spans.ts";
-import { inheritAttributes, Table } from "../table.ts";
+import { assertNotBlink, assertUsable, inheritAttributes, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { Value } from "../types.ts";
@@ -56,10 +57,10 @@ class ConstituentNode implements GraphNode {
   }
   process(): void {
     const s = this.#source();
-    if (s?.isFailed) this.#table._fail(s.failure);
+    if (s?.isFailed) nodeOf(this.#table).fail(s.failure);
   }
   notify(): void {
-    this.#table._notify();
+    nodeOf(this.#table).notify();
   }
 }
 
@@ -125,8 +126,9 @@ class PartitionRouter implements RowRouter {
       const t = this.tables[slot];
       if (t === undefined) this.#create(slot, added);
       else {
-        t._setRowSet(t.rowSet.minus(removed).union(added));
-        if (update) t._setUpdate(makeUpdate(added, removed, modified, update.modifiedColumns));
+        nodeOf(t).setRowSet(t.rowSet.minus(removed).union(added));
+        if (update)
+          nodeOf(t).setUpdate(makeUpdate(added, removed, modified, update.modifiedColumns));
       }
     }
     this.#pending.clear();
@@ -143,7 +145,7 @@ class PartitionRouter implements RowRouter {
       parent.graph,
       "constituent",
     );
-    if (parent.isRefreshing) t._setNode(new ConstituentNode(t, () => this.source));
+    if (parent.isRefreshing) nodeOf(t).attach(new ConstituentNode(t, () => this.source));
     this.tables.push(t);
   }
 }
@@ -151,7 +153,7 @@ class PartitionRouter implements RowRouter {
 /** The parent's rows and updates unchanged: `PartitionedTable.merge()`. */
 class PassThroughOperator extends Operator {
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
-    this.result._setRowSet(this.parents[0]!.rowSet);
+    nodeOf(this.result).setRowSet(this.parents[0]!.rowSet);
     return u;
   }
 }
@@ -202,9 +204,9 @@ export class PartitionedTable {
   /** Every row of every constituent (the parent's rows, in its row-key order), ticking. */
   merge(): Table {
     const p = this.#parent;
-    p._assertUsable();
+    assertUsable(p);
     const t = new Table(new Map(p.columnMap), p.rowSet, inheritAttributes(p), p.graph, "merge");
-    if (p.isRefreshing) t._setNode(new PassThroughOperator(t, [p]));
+    if (p.isRefreshing) nodeOf(t).attach(new PassThroughOperator(t, [p]));
     return t;
   }
 
@@ -262,8 +264,8 @@ function partitioned(op: string, t: Table, items: AggItem[], keys: string[]): Pa
 
 /** `t.partitionBy(...keys)`: one constituent table per distinct key tuple. */
 export function partitionBy(t: Table, keys: readonly string[]): PartitionedTable {
-  t._assertUsable();
-  t._assertNotBlink("partitionBy");
+  assertUsable(t);
+  assertNotBlink(t, "partitionBy");
   const ks = checkKeys("partitionBy", t, keys);
   return partitioned("partitionBy", t, [], ks);
 }
@@ -274,9 +276,33 @@ export function partitionedAggBy(
   aggs: AggSpec | readonly AggSpec[],
   keys: readonly string[],
 ): PartitionedTable {
-  t._assertUsable();
-  t._assertNotBlink("partitionedAggBy");
+  assertUsable(t);
+  assertNotBlink(t, "partitionedAggBy");
   const specs = Array.isArray(aggs) ? (aggs as readonly AggSpec[]) : [aggs as AggSpec];
   const ks = checkKeys("partitionedAggBy", t, keys);
   return partitioned("partitionedAggBy", t, resolveSpecs("partitionedAggBy", t, specs, ks), ks);
 }
+
+// ---- descriptors (registered in operations.ts); a PartitionedTable is no view of a family -------
+
+const keys = rest(param("keys", kinds.columns, "key"));
+
+export const partitionByOp = defineMethod({
+  name: "partitionBy",
+  params: [keys],
+  apply: (t: Table, ...keys: (string | string[])[]): PartitionedTable =>
+    partitionBy(t, keys.flat()),
+  doc: "one constituent table per key (a `PartitionedTable`); not on blink tables",
+  spec: false,
+});
+export const partitionedAggByOp = defineMethod({
+  name: "partitionedAggBy",
+  params: [param("aggs", kinds.aggs, "aggregations"), keys],
+  apply: (
+    t: Table,
+    aggs: AggSpec | readonly AggSpec[],
+    ...keys: (string | string[])[]
+  ): PartitionedTable => partitionedAggBy(t, aggs, keys.flat()),
+  doc: "`aggBy` whose result also indexes per-key constituents; not on blink tables",
+  spec: false,
+});

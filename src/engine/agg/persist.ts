@@ -15,7 +15,8 @@
  *   aggregates the parent's rows, so every group keeps its row key across restarts.
  */
 import { RowSet } from "../row-set.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
+import { nodeOf } from "../table-core.ts";
 import type { AggregationCore } from "./aggregation-operator.ts";
 
 const decoder = new TextDecoder();
@@ -62,6 +63,6 @@ export function persistAggregation(table: Table, core: AggregationCore): Restore
   }
   savedKeys = core.index.size;
   if (!full) return "keys";
-  table._setRowSet(RowSet.fromKeys(present));
+  nodeOf(table).setRowSet(RowSet.fromKeys(present));
   return "state";
 }

@@ -3,6 +3,8 @@
  * UpdateGraph. The Durable Object host wraps this with storage and alarms.
  */
 import { DynamicTableWriter } from "../sources/dynamic-table-writer.ts";
+import type { SourcePort } from "../sources/source-port.ts";
+import { sourcePort } from "../sources/source-port.ts";
 import type { TablePublisher } from "../sources/table-publisher.ts";
 import { tablePublisher } from "../sources/table-publisher.ts";
 import { timeTable } from "../sources/time-table.ts";
@@ -19,6 +21,8 @@ export interface BuiltFamily {
   readonly source: Table;
   readonly publisher: TablePublisher | null;
   readonly writer: DynamicTableWriter | null;
+  /** Feeds validated batches to the source and fails it (the host's path). */
+  readonly port: SourcePort;
   /** Every view by name, `source` first, then derived tables in build order. */
   readonly views: ReadonlyMap<string, Table>;
 }
@@ -52,5 +56,5 @@ export function buildFamily(specInput: unknown, graph: UpdateGraph, name = "fami
       evalChain(parseChain(def, tname), tname, def, (n) => views.get(n)),
     );
   }
-  return { spec, graph, source, publisher, writer, views };
+  return { spec, graph, source, publisher, writer, port: sourcePort(source), views };
 }

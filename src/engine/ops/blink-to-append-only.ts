@@ -4,11 +4,12 @@
  */
 import { PagedColumn } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
+import { defineFunction, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { attachLoader, evictHistory } from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
-import { Table } from "../table.ts";
+import { assertUsable, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { copyRowsTo } from "./copy.ts";
@@ -41,7 +42,7 @@ class BlinkToAppendOnlyOperator extends Operator {
   /** Persists the size and the pages this cycle appended to; keeps a bounded tail in memory. */
   save(h: StateHandle): void {
     h.putMeta("size", this.result.size);
-    const u = this.#fresh ? null : this.result._currentUpdate();
+    const u = this.#fresh ? null : nodeOf(this.result).currentUpdate();
     this.#fresh = false;
     h.savePagesOf(this.result, u ? u.added : this.result.rowSet);
     evictHistory(this.result);
@@ -54,13 +55,13 @@ class BlinkToAppendOnlyOperator extends Operator {
     if (added.isEmpty || room <= 0) return null;
     const take = added.size > room ? added.subSetByPosition(0, room) : added;
     copyRowsTo(this.#src, take, this.#dst, size);
-    this.result._setRowSet(RowSet.flat(size + take.size));
+    nodeOf(this.result).setRowSet(RowSet.flat(size + take.size));
     return makeUpdate(RowSet.range(size, size + take.size));
   }
 }
 
 export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOptions = {}): Table {
-  blink._assertUsable();
+  assertUsable(blink);
   if (!blink.isBlink) throw new ArgumentError("Input is not a blink table!");
   const limit = options.sizeLimit ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isInteger(limit) || limit < 0) {
@@ -78,7 +79,7 @@ export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOption
   });
   if (h?.restored) {
     // History comes back from storage lazily, page by page, as it is read.
-    result._setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
+    nodeOf(result).setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
     attachLoader(h, result);
   } else {
     const init = blink.rowSet.subSetByPosition(0, limit);
@@ -88,11 +89,23 @@ export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOption
       [...columns.values()],
       0,
     );
-    result._setRowSet(RowSet.flat(init.size));
+    nodeOf(result).setRowSet(RowSet.flat(init.size));
     if (h) attachLoader(h, result);
   }
   op = new BlinkToAppendOnlyOperator(result, blink, limit);
   if (h?.restored) op.markSaved();
-  result._setNode(op);
+  nodeOf(result).attach(op);
   return result;
 }
+
+/** Descriptor (registered in operations.ts). */
+export const blinkToAppendOnlyOp = defineFunction({
+  name: "blinkToAppendOnly",
+  params: [
+    param("blink", kinds.table, "argument"),
+    optional(param("options", kinds.options({ sizeLimit: kinds.integer }))),
+  ],
+  apply: (blink: Table, options?: BlinkToAppendOnlyOptions): Table =>
+    blinkToAppendOnly(blink, options),
+  doc: "every row a blink table ever held, keyed `0..n-1`; `sizeLimit` keeps the first N",
+});

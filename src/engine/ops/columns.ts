@@ -4,10 +4,11 @@
  */
 import type { PagedColumn } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
+import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RowSet } from "../row-set.ts";
-import type { TableAttributes } from "../table.ts";
-import { inheritAttributes, Table } from "../table.ts";
+import type { TableAttributes } from "../table-core.ts";
+import { assertUsable, inheritAttributes, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { checkDistinct, validateColumnName } from "../types.ts";
@@ -21,7 +22,7 @@ class MappedColumnsOperator extends Operator {
   }
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
     const up = u!;
-    this.result._setRowSet(this.parents[0]!.rowSet);
+    nodeOf(this.result).setRowSet(this.parents[0]!.rowSet);
     const mc = up.modifiedColumns.flatMap((c) => {
       const n = this.#names.get(c);
       return n === undefined ? [] : [n];
@@ -39,12 +40,12 @@ export function mapColumns(
   attrs: TableAttributes = inheritAttributes(parent),
 ): Table {
   const result = new Table(columns, parent.rowSet, attrs, parent.graph, kind);
-  if (parent.isRefreshing) result._setNode(new MappedColumnsOperator(result, parent, names));
+  if (parent.isRefreshing) nodeOf(result).attach(new MappedColumnsOperator(result, parent, names));
   return result;
 }
 
 export function dropColumns(parent: Table, drop: readonly string[]): Table {
-  parent._assertUsable();
+  assertUsable(parent);
   const missing = drop.filter((n) => !parent.hasColumn(n));
   if (missing.length > 0) {
     throw new ArgumentError(
@@ -64,7 +65,7 @@ export function dropColumns(parent: Table, drop: readonly string[]): Table {
 
 /** `renameColumns("New = Old", ...)`; the renamed column keeps its position. */
 export function renameColumns(parent: Table, pairs: readonly string[]): Table {
-  parent._assertUsable();
+  assertUsable(parent);
   const renames = new Map<string, string>(); // old -> new
   for (const p of pairs) {
     const m = /^\s*([^=\s]+)\s*=\s*([^=\s]+)\s*$/.exec(p);
@@ -94,3 +95,18 @@ export function renameColumns(parent: Table, pairs: readonly string[]): Table {
   checkDistinct(order);
   return mapColumns(parent, columns, names, "renameColumns");
 }
+
+// ---- descriptors (registered in operations.ts) ---------------------------------------------------
+
+export const dropColumnsOp = defineMethod({
+  name: "dropColumns",
+  params: [rest(param("names", kinds.columns, "column name"))],
+  apply: (t: Table, ...names: (string | string[])[]): Table => dropColumns(t, names.flat()),
+  doc: "without the named columns",
+});
+export const renameColumnsOp = defineMethod({
+  name: "renameColumns",
+  params: [rest(param("pairs", kinds.formulas, "rename"))],
+  apply: (t: Table, ...pairs: (string | string[])[]): Table => renameColumns(t, pairs.flat()),
+  doc: '`"New = Old"` renames a column in place',
+});

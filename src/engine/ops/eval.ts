@@ -11,7 +11,7 @@ import { seededRandom } from "../random.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
 
 let staticRandom = seededRandom(Math.floor(Math.random() * 0x7fffffff));
 

@@ -5,10 +5,11 @@
  * the other positional operations are not supported there.
  */
 import { ArgumentError } from "../errors.ts";
+import { defineMethod, kinds, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import type { RowSet } from "../row-set.ts";
-import type { TableAttributes } from "../table.ts";
-import { Table } from "../table.ts";
+import type { TableAttributes } from "../table-core.ts";
+import { assertNotBlink, assertUsable, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { blinkToAppendOnly } from "./blink-to-append-only.ts";
@@ -32,7 +33,7 @@ class SliceOperator extends Operator {
     const old = this.result.rowSet;
     const next = windowRows(this.parents[0]!.rowSet, this.#window);
     const stillIn = old.minus(up.removed).intersect(next);
-    this.result._setRowSet(next);
+    nodeOf(this.result).setRowSet(next);
     return makeUpdate(
       next.minus(stillIn),
       old.minus(stillIn),
@@ -43,7 +44,7 @@ class SliceOperator extends Operator {
 }
 
 function sliceBy(parent: Table, w: Window, kind: string, keepsAppendOnly: boolean): Table {
-  parent._assertUsable();
+  assertUsable(parent);
   const attrs: TableAttributes = {
     refreshing: parent.isRefreshing,
     blink: false,
@@ -57,7 +58,7 @@ function sliceBy(parent: Table, w: Window, kind: string, keepsAppendOnly: boolea
     parent.graph,
     kind,
   );
-  if (parent.isRefreshing) result._setNode(new SliceOperator(result, parent, w));
+  if (parent.isRefreshing) nodeOf(result).attach(new SliceOperator(result, parent, w));
   return result;
 }
 
@@ -89,7 +90,7 @@ export function tail(t: Table, n: number): Table {
 }
 
 export function slice(t: Table, start: number, end: number): Table {
-  t._assertNotBlink("slice");
+  assertNotBlink(t, "slice");
   if (!Number.isInteger(start) || !Number.isInteger(end)) {
     throw new ArgumentError(`slice: positions must be integers, got ${start} and ${end}`);
   }
@@ -97,19 +98,19 @@ export function slice(t: Table, start: number, end: number): Table {
 }
 
 export function headPct(t: Table, pct: number): Table {
-  t._assertNotBlink("headPct");
+  assertNotBlink(t, "headPct");
   checkPct("headPct", pct);
   return sliceBy(t, (size) => [0, Math.ceil(size * pct)], "headPct", false);
 }
 
 export function tailPct(t: Table, pct: number): Table {
-  t._assertNotBlink("tailPct");
+  assertNotBlink(t, "tailPct");
   checkPct("tailPct", pct);
   return sliceBy(t, (size) => [size - Math.ceil(size * pct), size], "tailPct", false);
 }
 
 export function slicePct(t: Table, startPct: number, endPct: number): Table {
-  t._assertNotBlink("slicePct");
+  assertNotBlink(t, "slicePct");
   checkPct("slicePct", startPct);
   checkPct("slicePct", endPct);
   return sliceBy(
@@ -119,3 +120,45 @@ export function slicePct(t: Table, startPct: number, endPct: number): Table {
     false,
   );
 }
+
+// ---- descriptors (registered in operations.ts) ---------------------------------------------------
+
+const rowCount = param("n", kinds.integer, "row count");
+const fraction = param("pct", kinds.number, "fraction");
+
+export const headOp = defineMethod({
+  name: "head",
+  params: [rowCount],
+  apply: (t: Table, n: number): Table => head(t, n),
+  doc: "the first `n` rows (on a blink table: `blinkToAppendOnly(t, { sizeLimit: n })`)",
+});
+export const tailOp = defineMethod({
+  name: "tail",
+  params: [rowCount],
+  apply: (t: Table, n: number): Table => tail(t, n),
+  doc: "the last `n` rows (on a blink table: `ringTable(t, n)`)",
+});
+export const headPctOp = defineMethod({
+  name: "headPct",
+  params: [fraction],
+  apply: (t: Table, pct: number): Table => headPct(t, pct),
+  doc: "the first fraction `pct` (0 to 1) of the rows; not on blink tables",
+});
+export const tailPctOp = defineMethod({
+  name: "tailPct",
+  params: [fraction],
+  apply: (t: Table, pct: number): Table => tailPct(t, pct),
+  doc: "the last fraction `pct` of the rows; not on blink tables",
+});
+export const sliceOp = defineMethod({
+  name: "slice",
+  params: [param("start", kinds.integer), param("end", kinds.integer)],
+  apply: (t: Table, start: number, end: number): Table => slice(t, start, end),
+  doc: "rows at positions `[start, end)` (negative positions count from the end); not on blink tables",
+});
+export const slicePctOp = defineMethod({
+  name: "slicePct",
+  params: [param("startPct", kinds.number, "start"), param("endPct", kinds.number, "end")],
+  apply: (t: Table, startPct: number, endPct: number): Table => slicePct(t, startPct, endPct),
+  doc: "rows between two fractions of the size; not on blink tables",
+});

@@ -6,10 +6,11 @@
  */
 import { PagedColumn } from "../column.ts";
 import { ArgumentError, SchemaError } from "../errors.ts";
+import { defineFunction, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
-import type { TableAttributes } from "../table.ts";
-import { STATIC_ATTRIBUTES, Table } from "../table.ts";
+import type { TableAttributes } from "../table-core.ts";
+import { assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { UpdateGraph } from "../update-graph.ts";
@@ -47,7 +48,7 @@ class MergeOperator extends Operator {
     const r = removed.build();
     const a = added.build();
     const rows = this.result.rowSet.minus(r).union(a);
-    this.result._setRowSet(rows);
+    nodeOf(this.result).setRowSet(rows);
     for (const c of this.#dst) c.release(r, rows);
     return makeUpdate(a, r, modified.build(), [...mc]);
   }
@@ -75,7 +76,7 @@ function checkSchemas(tables: readonly Table[]): void {
 export function merge(...input: (Table | Table[])[]): Table {
   const tables = input.flat();
   if (tables.length === 0) throw new ArgumentError("merge needs at least one table");
-  for (const t of tables) t._assertUsable();
+  for (const t of tables) assertUsable(t);
   checkSchemas(tables);
   const names = tables[0]!.columnNames;
   const refreshing = tables.filter((t) => t.isRefreshing);
@@ -129,6 +130,14 @@ export function merge(...input: (Table | Table[])[]): Table {
     graph,
     "merge",
   );
-  result._setNode(new MergeOperator(result, tables, slice));
+  nodeOf(result).attach(new MergeOperator(result, tables, slice));
   return result;
 }
+
+/** Descriptor (registered in operations.ts). */
+export const mergeOp = defineFunction({
+  name: "merge",
+  params: [rest(param("tables", kinds.table, "table"), 1)],
+  apply: (...tables: Table[]): Table => merge(...tables),
+  doc: "all rows of the first table, then of the next (schemas must match)",
+});

@@ -11,7 +11,7 @@ import { PAGE_SIZE } from "../column.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { HISTORY_PAGES_IN_MEMORY } from "../persist/history.ts";
 import { forEachSpan } from "../spans.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
 import { contextFor, positionOf, readSpan } from "./eval.ts";
 
 /** Whether `formula`'s column over `parent` can be recomputed page by page. */

@@ -5,11 +5,12 @@
  */
 import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import { ArgumentError, UnsupportedOperationError } from "../errors.ts";
+import { defineFunction, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { loadAll } from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
-import { STATIC_ATTRIBUTES, Table } from "../table.ts";
+import { assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { copyRowsTo } from "./copy.ts";
@@ -46,7 +47,7 @@ class RingOperator extends Operator {
   save(h: StateHandle): void {
     const rows = this.result.rowSet;
     h.putMeta("next", this.#next);
-    const u = this.#fresh ? null : this.result._currentUpdate();
+    const u = this.#fresh ? null : nodeOf(this.result).currentUpdate();
     this.#fresh = false;
     h.savePagesOf(this.result, u ? u.added : rows);
     h.deletePagesBelow(Math.floor(Math.max(0, this.#next - this.#capacity) / PAGE_SIZE));
@@ -69,7 +70,7 @@ class RingOperator extends Operator {
     const old = this.result.rowSet;
     const rows = RowSet.range(Math.max(0, this.#next - cap), this.#next);
     const removed = old.minus(rows);
-    this.result._setRowSet(rows);
+    nodeOf(this.result).setRowSet(rows);
     for (const c of this.#dst) c.release(removed, rows);
     return makeUpdate(RowSet.range(start, this.#next), removed);
   }
@@ -77,7 +78,7 @@ class RingOperator extends Operator {
 
 /** The last `capacity` rows of `parent`, ticking as it grows. */
 export function ringTable(parent: Table, capacity: number, options: RingTableOptions = {}): Table {
-  parent._assertUsable();
+  assertUsable(parent);
   const initialize = options.initialize ?? true;
   if (!Number.isInteger(capacity) || capacity <= 0) {
     throw new ArgumentError(`ringTable: capacity must be a positive integer, got ${capacity}`);
@@ -110,7 +111,7 @@ export function ringTable(parent: Table, capacity: number, options: RingTableOpt
     // Resume exactly where the ring was: its rows come from storage, not from the parent.
     next = h.getMeta<number>("next") ?? 0;
     const rows = RowSet.range(Math.max(0, next - capacity), next);
-    result._setRowSet(rows);
+    nodeOf(result).setRowSet(rows);
     loadAll(h, result, rows);
   } else if (initialize) {
     const init = parent.rowSet.subSetByPosition(parent.size - capacity, parent.size);
@@ -121,10 +122,23 @@ export function ringTable(parent: Table, capacity: number, options: RingTableOpt
       0,
     );
     next = init.size;
-    result._setRowSet(RowSet.range(0, next));
+    nodeOf(result).setRowSet(RowSet.range(0, next));
   }
   op = new RingOperator(result, parent, capacity, next);
   if (h?.restored) op.markSaved();
-  result._setNode(op);
+  nodeOf(result).attach(op);
   return result;
 }
+
+/** Descriptor (registered in operations.ts). */
+export const ringTableOp = defineFunction({
+  name: "ringTable",
+  params: [
+    param("parent", kinds.table, "first argument"),
+    param("capacity", kinds.integer),
+    optional(param("options", kinds.options({ initialize: kinds.boolean }, "initialize"))),
+  ],
+  apply: (parent: Table, capacity: number, options?: RingTableOptions): Table =>
+    ringTable(parent, capacity, options),
+  doc: "the last `capacity` rows ever added; `initialize` (default true) starts from the parent's rows",
+});

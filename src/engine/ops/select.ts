@@ -9,9 +9,10 @@
 import { PagedColumn } from "../column.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { compileFormula } from "../formula/index.ts";
+import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RowSet } from "../row-set.ts";
-import { inheritAttributes, Table } from "../table.ts";
+import { assertUsable, inheritAttributes, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { ColumnType } from "../types.ts";
@@ -36,7 +37,7 @@ interface Plan {
 }
 
 function plan(parent: Table, formulas: readonly string[], keepParent: boolean): Plan {
-  parent._assertUsable();
+  assertUsable(parent);
   const columns = new Map<string, PagedColumn>();
   const deps = new Map<string, Set<string>>();
   if (keepParent) {
@@ -92,7 +93,7 @@ class SelectOperator extends Operator {
     const up = u!;
     const rows = parent.rowSet;
     const p = this.#plan;
-    this.result._setRowSet(rows);
+    nodeOf(this.result).setRowSet(rows);
     const changed = new Set(up.modifiedColumns);
     const dirtySteps = up.modified.isEmpty
       ? []
@@ -135,7 +136,7 @@ function build(
     p.steps.filter((s) => !s.lazy),
     parent.rowSet,
   );
-  if (parent.isRefreshing) result._setNode(new SelectOperator(result, parent, p));
+  if (parent.isRefreshing) nodeOf(result).attach(new SelectOperator(result, parent, p));
   return result;
 }
 
@@ -151,3 +152,32 @@ export function view(t: Table, formulas: readonly string[]): Table {
 export function select(t: Table, formulas: readonly string[]): Table {
   return build(t, formulas, false, "select");
 }
+
+// ---- descriptors (registered in operations.ts) ---------------------------------------------------
+
+const formulas = rest(param("formulas", kinds.formulas, "formula"));
+
+export const updateOp = defineMethod({
+  name: "update",
+  params: [formulas],
+  apply: (t: Table, ...formulas: (string | string[])[]): Table => update(t, formulas.flat()),
+  doc: "adds or replaces formula columns (parent columns kept)",
+});
+export const updateViewOp = defineMethod({
+  name: "updateView",
+  params: [formulas],
+  apply: (t: Table, ...formulas: (string | string[])[]): Table => updateView(t, formulas.flat()),
+  doc: "as `update`",
+});
+export const viewOp = defineMethod({
+  name: "view",
+  params: [formulas],
+  apply: (t: Table, ...formulas: (string | string[])[]): Table => view(t, formulas.flat()),
+  doc: 'only the listed columns; a bare name keeps a column; `"New = Old"` renames',
+});
+export const selectOp = defineMethod({
+  name: "select",
+  params: [formulas],
+  apply: (t: Table, ...formulas: (string | string[])[]): Table => select(t, formulas.flat()),
+  doc: "as `view`",
+});

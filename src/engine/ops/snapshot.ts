@@ -1,8 +1,9 @@
 /** snapshot: a static copy of a table's current rows, keyed 0..n-1. */
 import { PagedColumn } from "../column.ts";
+import { defineMethod } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
-import { STATIC_ATTRIBUTES, Table } from "../table.ts";
+import { assertUsable, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import { readSpan } from "./eval.ts";
 
 /** Copies `rows` of `source` into new flat columns (row i of the copy = i-th key of `rows`). */
@@ -22,7 +23,7 @@ export function copyColumns(
 }
 
 export function snapshot(t: Table): Table {
-  t._assertUsable();
+  assertUsable(t);
   return new Table(
     copyColumns(t, t.rowSet),
     RowSet.flat(t.size),
@@ -31,3 +32,12 @@ export function snapshot(t: Table): Table {
     "snapshot",
   );
 }
+
+/** Descriptor (registered in operations.ts). A static copy has no place in a ticking family. */
+export const snapshotOp = defineMethod({
+  name: "snapshot",
+  params: [],
+  apply: (t: Table): Table => snapshot(t),
+  doc: "a static copy of the current rows",
+  spec: false,
+});

@@ -1,5 +1,5 @@
 /** toRows: a table's rows as plain objects, in row-key order. */
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
 import type { Value } from "../types.ts";
 
 export function tableToRows(t: Table): Record<string, Value>[] {

@@ -6,9 +6,10 @@
 import type { PagedColumn } from "../column.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { compileFormula } from "../formula/index.ts";
+import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
-import { inheritAttributes, Table } from "../table.ts";
+import { assertUsable, inheritAttributes, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { checkPositionUse, contextFor, filterRows, positionOf } from "./eval.ts";
@@ -61,13 +62,13 @@ class WhereOperator extends Operator {
         kept = kept.minus(dropped);
       } else modified = up.modified.intersect(kept);
     }
-    this.result._setRowSet(kept.union(added));
+    nodeOf(this.result).setRowSet(kept.union(added));
     return makeUpdate(added, removedAll, modified, up.modifiedColumns);
   }
 }
 
 export function where(parent: Table, texts: readonly string[]): Table {
-  parent._assertUsable();
+  assertUsable(parent);
   const filters: Filter[] = texts.map((text) => {
     const f = compileFormula(text, parent.columns, "filter");
     checkPositionUse(parent, f);
@@ -81,6 +82,14 @@ export function where(parent: Table, texts: readonly string[]): Table {
     parent.graph,
     "where",
   );
-  if (parent.isRefreshing) result._setNode(new WhereOperator(result, parent, filters));
+  if (parent.isRefreshing) nodeOf(result).attach(new WhereOperator(result, parent, filters));
   return result;
 }
+
+/** Descriptor (registered in operations.ts). */
+export const whereOp = defineMethod({
+  name: "where",
+  params: [rest(param("filters", kinds.formulas, "filter"))],
+  apply: (t: Table, ...filters: (string | string[])[]): Table => where(t, filters.flat()),
+  doc: "rows where every filter is true (null counts as false)",
+});

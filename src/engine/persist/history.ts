@@ -5,7 +5,7 @@
  */
 import { PAGE_SIZE } from "../column.ts";
 import type { RowSet } from "../row-set.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
 import type { StateHandle } from "./state-store.ts";
 
 /** History pages kept in memory per append-only table; older ones are read back on demand. */

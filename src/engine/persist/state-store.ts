@@ -18,7 +18,8 @@ import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import { readContiguous } from "../ops/copy.ts";
 import type { RowSet } from "../row-set.ts";
-import type { Table } from "../table.ts";
+import type { Table } from "../table-core.ts";
+import { nodeOf } from "../table-core.ts";
 import type { ColumnType, Schema } from "../types.ts";
 import type { SqlPort } from "./sql-port.ts";
 import { bytesOf, checkBlob, MAX_BLOB_BYTES, one, rows } from "./sql-port.ts";
@@ -98,7 +99,7 @@ export class SqlStateStore implements StateStore {
 
   afterCycle(_cycle: number): void {
     for (const { op, h } of this.#ops) {
-      if (op.alwaysSave || op.table._currentUpdate()) {
+      if (op.alwaysSave || nodeOf(op.table).currentUpdate()) {
         op.save(h);
         h.putMeta("saved", true);
       }

@@ -9,6 +9,7 @@ import { attachLoader, evictHistory } from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
+import { nodeOf } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { ColumnType, RawValue, Schema } from "../types.ts";
@@ -36,7 +37,7 @@ class WriterNode extends SourceNode {
     });
     if (h) {
       if (h.restored) {
-        this.table._setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
+        nodeOf(this.table).setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
         this.#fresh = false;
       }
       attachLoader(h, this.table);
@@ -45,7 +46,7 @@ class WriterNode extends SourceNode {
 
   save(h: StateHandle): void {
     h.putMeta("size", this.table.size);
-    const u = this.#fresh ? null : this.table._currentUpdate();
+    const u = this.#fresh ? null : nodeOf(this.table).currentUpdate();
     this.#fresh = false;
     h.savePagesOf(this.table, u ? u.added : this.table.rowSet);
     evictHistory(this.table);
@@ -64,7 +65,7 @@ class WriterNode extends SourceNode {
     this.batches = [];
     const start = this.table.size;
     const end = this.writeBatches(batches, start);
-    this.table._setRowSet(RowSet.flat(end));
+    nodeOf(this.table).setRowSet(RowSet.flat(end));
     return makeUpdate(RowSet.range(start, end));
   }
 
@@ -106,6 +107,14 @@ export class DynamicTableWriter {
     const schema = validateSchema(columns);
     this.#node = new WriterNode(graph, schema);
     this.#names = Object.keys(schema);
+    const node = this.#node;
+    nodeOf(node.table).setPort({
+      addBatch: (vecs, length) => {
+        if (this.#closed) throw new WriterClosedError();
+        node.addBatch({ vecs, length });
+      },
+      requestFailure: (error) => node.requestFailure(error),
+    });
   }
 
   /** The append-only table the writer feeds. */
@@ -127,12 +136,6 @@ export class DynamicTableWriter {
       row[j] = coercePermissive(this.#node.types[j]!, values[j], { column: this.#names[j]! });
     }
     (this.#txn ?? this.#node.pending).push(row);
-  }
-
-  /** @internal Appends a validated batch of column vectors (the Durable Object host's path). */
-  _writeBatch(vecs: readonly Vec[], length: number): void {
-    if (this.#closed) throw new WriterClosedError();
-    this.#node.addBatch({ vecs, length });
   }
 
   /** Starts grouping rows; a new transaction discards the rows of an uncommitted one. */

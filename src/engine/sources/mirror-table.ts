@@ -8,6 +8,7 @@ import type { Vec } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table, TableAttributes } from "../table.ts";
+import { nodeOf } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
@@ -79,7 +80,7 @@ class MirrorNode extends SourceNode {
       modified = modified.union(c.modified.keys);
       for (const m of c.modifiedColumns) modifiedColumns.add(m);
     }
-    this.table._setRowSet(rows);
+    nodeOf(this.table).setRowSet(rows);
     const removed = before.minus(rows).union(gone.intersect(before));
     const added = rows.minus(before).union(gone.intersect(rows));
     const mod = modified.intersect(before).intersect(rows).minus(gone);

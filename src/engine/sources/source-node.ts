@@ -5,10 +5,11 @@
 
 import type { Vec } from "../column.ts";
 import { PagedColumn } from "../column.ts";
+import { UnsupportedOperationError } from "../errors.ts";
 import { copyRowsTo } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
 import type { TableAttributes } from "../table.ts";
-import { Table } from "../table.ts";
+import { nodeOf, Table } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { isEmptyUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
@@ -44,7 +45,13 @@ export abstract class SourceNode implements GraphNode {
       columns.set(name, new PagedColumn(type, graph));
     this.cols = [...columns.values()];
     this.table = new Table(columns, RowSet.EMPTY, attrs, graph, kind);
-    this.table._setNode(this);
+    nodeOf(this.table).attach(this);
+    nodeOf(this.table).setPort({
+      addBatch: () => {
+        throw new UnsupportedOperationError(`A ${kind.split(":")[0]} source takes no row batches`);
+      },
+      requestFailure: (error) => this.requestFailure(error),
+    });
     this.#onShutdown = onShutdown;
   }
 
@@ -70,16 +77,16 @@ export abstract class SourceNode implements GraphNode {
   process(): void {
     if (this.table.isFailed) return;
     if (this.#hasPendingFailure) {
-      this.table._fail(this.#pendingFailure);
+      nodeOf(this.table).fail(this.#pendingFailure);
       this.#shutdownDue = true;
       this.onFailed();
       return;
     }
     try {
       const u = this.flush();
-      if (u && !isEmptyUpdate(u)) this.table._setUpdate(u);
+      if (u && !isEmptyUpdate(u)) nodeOf(this.table).setUpdate(u);
     } catch (e) {
-      this.table._fail(e);
+      nodeOf(this.table).fail(e);
       this.#shutdownDue = true;
       this.onFailed();
     }
@@ -89,7 +96,7 @@ export abstract class SourceNode implements GraphNode {
   protected onFailed(): void {}
 
   notify(): void {
-    this.table._notify();
+    nodeOf(this.table).notify();
   }
 
   postCycle(): void {

@@ -9,6 +9,7 @@ import { vecFromValues } from "../new-table.ts";
 import { readContiguous } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
+import { nodeOf } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
@@ -41,6 +42,13 @@ class PublisherNode extends SourceNode {
     this.schema = schema;
     this.onFlush = opts.onFlush;
     this.publisher = new TablePublisher(this, name);
+    nodeOf(this.table).setPort({
+      addBatch: (vecs, length) => {
+        if (this.failed || length === 0) return;
+        this.pending.push({ vecs, length });
+      },
+      requestFailure: (error) => this.fail(error),
+    });
   }
 
   get failed(): boolean {
@@ -70,7 +78,7 @@ class PublisherNode extends SourceNode {
     for (const c of this.cols) c.release(removed, RowSet.EMPTY);
     const n = this.writeBatches(batches, 0);
     const rows = RowSet.flat(n);
-    this.table._setRowSet(rows);
+    nodeOf(this.table).setRowSet(rows);
     return makeUpdate(rows, removed);
   }
 
@@ -153,12 +161,6 @@ export class TablePublisher {
       ),
     );
     if (rows.length > 0) node.pending.push({ vecs, length: rows.length });
-  }
-
-  /** @internal Enqueues a validated batch of column vectors, in schema order. */
-  _addBatch(vecs: readonly Vec[], length: number): void {
-    if (this.#node.failed || length === 0) return;
-    this.#node.pending.push({ vecs, length });
   }
 
   /** Fails the blink table (and everything downstream) at the next cycle; then shuts down. */

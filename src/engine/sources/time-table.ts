@@ -10,6 +10,7 @@ import { ArgumentError } from "../errors.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
+import { nodeOf } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { parseInstantOrReason } from "../types.ts";
@@ -83,7 +84,7 @@ class TimeTableNode extends SourceNode {
       this.#rowsDue = h.getMeta<number>("rows") ?? 0;
       if (!blink && this.#rowsDue > 0) {
         // Rows are a pure function of start and period: regenerate pages on demand.
-        this.table._setRowSet(RowSet.flat(this.#rowsDue));
+        nodeOf(this.table).setRowSet(RowSet.flat(this.#rowsDue));
         const col = this.cols[0]!;
         col.setLoader((pi) => {
           const from = pi * PAGE_SIZE;
@@ -124,11 +125,11 @@ class TimeTableNode extends SourceNode {
     this.#rowsDue = due;
     const added = RowSet.range(from, due);
     if (!this.#blink) {
-      this.table._setRowSet(RowSet.flat(due));
+      nodeOf(this.table).setRowSet(RowSet.flat(due));
       return makeUpdate(added);
     }
     const removed = this.table.rowSet;
-    this.table._setRowSet(added);
+    nodeOf(this.table).setRowSet(added);
     for (const c of this.cols) c.release(removed, added);
     return makeUpdate(added, removed);
   }
@@ -136,7 +137,7 @@ class TimeTableNode extends SourceNode {
   #removeAll(): TableUpdate | null {
     const removed = this.table.rowSet;
     if (removed.isEmpty) return null;
-    this.table._setRowSet(RowSet.EMPTY);
+    nodeOf(this.table).setRowSet(RowSet.EMPTY);
     for (const c of this.cols) c.release(removed, RowSet.EMPTY);
     return makeUpdate(RowSet.EMPTY, removed);
   }

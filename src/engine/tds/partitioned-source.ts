@@ -16,7 +16,7 @@ import { canonBig, NULL_KEY } from "../agg/prim.ts";
 import type { Vec } from "../column.ts";
 import { PagedColumn } from "../column.ts";
 import { RowSet } from "../row-set.ts";
-import { STATIC_ATTRIBUTES, Table } from "../table.ts";
+import { nodeOf, STATIC_ATTRIBUTES, Table } from "../table.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { GraphNode } from "../update-graph.ts";
 import { fillColumn, locationBase } from "./location-rows.ts";
@@ -89,18 +89,18 @@ class ConstituentNode implements GraphNode {
     const t = this.#table;
     if (t.isFailed) return;
     if (this.#merged.isFailed) {
-      t._fail(this.#merged.failure);
+      nodeOf(t).fail(this.#merged.failure);
       return;
     }
-    const u = this.#merged._currentUpdate();
+    const u = nodeOf(this.#merged).currentUpdate();
     if (!u) return;
     const added = regionOf(u.added, this.#index);
     if (added.isEmpty) return;
-    t._setRowSet(t.rowSet.union(added));
-    t._setUpdate(makeUpdate(added));
+    nodeOf(t).setRowSet(t.rowSet.union(added));
+    nodeOf(t).setUpdate(makeUpdate(added));
   }
   notify(): void {
-    this.#table._notify();
+    nodeOf(this.#table).notify();
   }
 }
 
@@ -122,7 +122,7 @@ class LocationsNode implements GraphNode {
     const merged = this.#source.table;
     if (keys.isFailed) return;
     if (merged.isFailed) {
-      keys._fail(merged.failure);
+      nodeOf(keys).fail(merged.failure);
       return;
     }
     const from = this.constituents.length;
@@ -138,15 +138,15 @@ class LocationsNode implements GraphNode {
         graph,
         "constituent",
       );
-      c._setNode(new ConstituentNode(c, merged, i));
+      nodeOf(c).attach(new ConstituentNode(c, merged, i));
       this.constituents.push(c);
     }
-    keys._setRowSet(RowSet.flat(to));
-    keys._setUpdate(makeUpdate(RowSet.range(from, to)));
+    nodeOf(keys).setRowSet(RowSet.flat(to));
+    nodeOf(keys).setUpdate(makeUpdate(RowSet.range(from, to)));
   }
 
   notify(): void {
-    this.#keys._notify();
+    nodeOf(this.#keys).notify();
   }
 }
 
@@ -158,8 +158,8 @@ export function refreshingPartitioned(
   const merged = source.table;
   const keys = new Table(keyColumns(def), RowSet.EMPTY, APPEND_ONLY, merged.graph, "locations");
   const node = new LocationsNode(keys, source, def);
-  keys._setNode(node);
-  keys._onClose(() => {
+  nodeOf(keys).attach(node);
+  nodeOf(keys).onClose(() => {
     merged.close();
     for (const c of node.constituents) c.close();
   });

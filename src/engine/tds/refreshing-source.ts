@@ -17,6 +17,7 @@
 import type { PagedColumn } from "../column.ts";
 import { RowSetBuilder } from "../row-set.ts";
 import { SourceNode } from "../sources/source-node.ts";
+import { nodeOf } from "../table.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { UpdateGraph } from "../update-graph.ts";
@@ -105,7 +106,7 @@ export class RefreshingSource extends SourceNode implements LocationsListener {
     this.initialized = new Promise((resolve) => {
       this.#resolveInit = resolve;
     });
-    this.table._onClose(() => this.#release());
+    nodeOf(this.table).onClose(() => this.#release());
   }
 
   /** Subscribes (through the shared subscription); call once, after construction. */
@@ -194,7 +195,7 @@ export class RefreshingSource extends SourceNode implements LocationsListener {
     this.#joined = this.#slots.length;
     if (b.isEmpty) return null;
     const added = b.build();
-    this.table._setRowSet(this.table.rowSet.union(added));
+    nodeOf(this.table).setRowSet(this.table.rowSet.union(added));
     return makeUpdate(added);
   }
 

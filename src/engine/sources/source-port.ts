@@ -1,0 +1,26 @@
+/**
+ * SourcePort: how a host (the Durable Object's publish path, a test harness) feeds a source
+ * table and fails it, without reaching into the engine's internals. Every source registers one
+ * for its table; `sourcePort(table)` finds it.
+ */
+import type { Vec } from "../column.ts";
+import { ArgumentError } from "../errors.ts";
+import type { Table } from "../table-core.ts";
+import { nodeOf } from "../table-core.ts";
+
+export interface SourcePort {
+  /**
+   * Enqueues a batch already validated against the source's schema: one vector per column, in
+   * schema order. Its rows appear at the next cycle. Sources that take no rows throw.
+   */
+  addBatch(vecs: readonly Vec[], length: number): void;
+  /** Fails the source, and every table downstream, at the next cycle. */
+  requestFailure(error: unknown): void;
+}
+
+/** The port of a source table (publisher, writer, time table, mirror); throws for other tables. */
+export function sourcePort(table: Table): SourcePort {
+  const port = nodeOf(table).port;
+  if (!port) throw new ArgumentError(`Table "${table.kind}" is not a source table`);
+  return port;
+}

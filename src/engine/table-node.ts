@@ -1,0 +1,139 @@
+/**
+ * TableNode: the internal side of a table. The public `Table` (table-core.ts) is what users hold;
+ * its node holds the wiring the engine changes underneath it: the current row set, this cycle's
+ * update, the failure, listeners, the graph node that computes it and its release hooks. Only
+ * engine modules reach it, through `nodeOf(table)`; other folders feed tables through typed
+ * ports (`sources/source-port.ts`).
+ */
+import { TableFailedError } from "./errors.ts";
+import type { RowSet } from "./row-set.ts";
+import type { SourcePort } from "./sources/source-port.ts";
+import type { TableUpdate } from "./table-update.ts";
+import type { GraphNode, UpdateGraph } from "./update-graph.ts";
+
+export type UpdateListener = (update: TableUpdate) => void;
+export type FailureListener = (error: unknown) => void;
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class TableNode {
+  readonly graph: UpdateGraph | null;
+  #rowSet: RowSet;
+  #failed = false;
+  #failure: unknown = undefined;
+  #failedCycle = -1;
+  #update: TableUpdate | null = null;
+  #updateCycle = -1;
+  #listeners: { onUpdate: UpdateListener; onFailure?: FailureListener }[] = [];
+  #graphNode: GraphNode | null = null;
+  #closers: (() => void)[] = [];
+  #closed = false;
+  #port: SourcePort | null = null;
+
+  constructor(graph: UpdateGraph | null, rowSet: RowSet) {
+    this.graph = graph;
+    this.#rowSet = rowSet;
+  }
+
+  /** The row keys present now. */
+  get rowSet(): RowSet {
+    return this.#rowSet;
+  }
+  /** Replaces the row set (the caller also reports the change via `setUpdate`). */
+  setRowSet(rows: RowSet): void {
+    this.#rowSet = rows;
+  }
+
+  get isFailed(): boolean {
+    return this.#failed;
+  }
+  get failure(): unknown {
+    return this.#failure;
+  }
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Registers the graph node (operator or source) that computes this table each cycle. */
+  attach(node: GraphNode): void {
+    this.#graphNode = node;
+    this.graph?.addNode(node);
+  }
+
+  /** The port that feeds this table, if it is a source (see `sources/source-port.ts`). */
+  get port(): SourcePort | null {
+    return this.#port;
+  }
+  /** Sources register their port here. */
+  setPort(port: SourcePort): void {
+    this.#port = port;
+  }
+
+  /** Adds a hook that `close()` runs (e.g. a data-service unsubscribe). */
+  onClose(fn: () => void): void {
+    this.#closers.push(fn);
+  }
+
+  /** Records this cycle's update. */
+  setUpdate(u: TableUpdate): void {
+    this.#update = u;
+    this.#updateCycle = this.graph ? this.graph.cycle : -1;
+  }
+
+  /** The update of the cycle running now, or null. */
+  currentUpdate(): TableUpdate | null {
+    return this.graph && this.#updateCycle === this.graph.cycle ? this.#update : null;
+  }
+
+  /** Marks the table failed in this cycle. */
+  fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#failure = error;
+    this.#failedCycle = this.graph ? this.graph.cycle : -1;
+  }
+
+  /** Phase 3 of a cycle: calls the listeners with this cycle's update, or its failure. */
+  notify(): void {
+    if (this.#failed) {
+      if (this.graph && this.#failedCycle === this.graph.cycle) {
+        const ls = this.#listeners;
+        this.#listeners = [];
+        for (const l of ls) l.onFailure?.(this.#failure);
+      }
+      return;
+    }
+    const u = this.currentUpdate();
+    if (!u) return;
+    for (const l of this.#listeners.slice()) l.onUpdate(u);
+  }
+
+  /** See `Table.listen`. */
+  listen(onUpdate: UpdateListener, onFailure?: FailureListener): () => void {
+    if (this.#failed) {
+      throw new TableFailedError(
+        `Cannot listen to a failed table: ${errorText(this.#failure)}`,
+        this.#failure,
+      );
+    }
+    const entry = { onUpdate, onFailure };
+    this.#listeners.push(entry);
+    return () => {
+      const i = this.#listeners.indexOf(entry);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
+  /** See `Table.close`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#graphNode && this.graph) this.graph.removeNode(this.#graphNode);
+    this.#listeners = [];
+    const closers = this.#closers;
+    this.#closers = [];
+    for (const c of closers) c();
+  }
+}
