@@ -169,7 +169,9 @@ describe("corrupt Arrow publishes", () => {
           }
           const ref = referenceRead(bad);
           expect(answer.accepted).toBe(ref.columns[0]?.length ?? 0);
-          names.forEach((n, j) => expected[j]!.push(...ref.columns[ref.names.indexOf(n)]!));
+          for (const [j, n] of names.entries()) {
+            expected[j]!.push(...ref.columns[ref.names.indexOf(n)]!);
+          }
         }),
         { numRuns: 20 },
       );
