@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HostError } from "../../src/durable/errors.ts";
 import { FamilyHost, MAX_SET_ASIDE_BATCHES, pendingBatches } from "../../src/durable/host.ts";
+import { FlatbufferView } from "../../src/engine/arrow/flatbuffer.ts";
 import { arrowToVecs, decodeIPC, validateArrowBuffers } from "../../src/engine/arrow.ts";
 import type { Vec } from "../../src/engine/column.ts";
 import type { ColumnType } from "../../src/engine/index.ts";
@@ -150,6 +151,30 @@ describe("Arrow body validation", () => {
     const schemaEnd = 8 + new DataView(body.buffer).getInt32(4, true);
     expect(arrowFault(body.slice(schemaEnd))).toBe(
       "Invalid Arrow IPC data (184 bytes): not an Arrow IPC stream: its first message is not a schema message",
+    );
+  });
+
+  it("message metadata is bounds-checked before apache-arrow reads it", () => {
+    const body = symAbc();
+    const dv = new DataView(body.buffer);
+    const schemaLength = dv.getInt32(4, true);
+    // The schema's field vector made 2^31 - 1 long: apache-arrow would loop until out of memory.
+    const schema = new FlatbufferView(dv, 8, 8 + schemaLength);
+    const fields = schema.vector(schema.table(schema.root(), 2, "header"), 1, 4, "fields");
+    const huge = new Uint8Array(body);
+    new DataView(huge.buffer).setInt32(fields.at - 4, 0x7fffffff, true);
+    expect(arrowFault(huge)).toMatch(
+      /^Invalid Arrow IPC data \(312 bytes\): not an Arrow IPC stream: .*fields says it has 2147483647 entries, more than its bytes hold/,
+    );
+    // The record batch's array length made 2^40: apache-arrow would allocate for it.
+    const at = 8 + schemaLength;
+    const batchLength = dv.getInt32(at + 4, true);
+    const batch = new FlatbufferView(dv, at + 8, at + 8 + batchLength);
+    const nodes = batch.vector(batch.table(batch.root(), 2, "header"), 1, 16, "nodes");
+    const long = new Uint8Array(body);
+    new DataView(long.buffer).setBigInt64(nodes.at, 2n ** 40n, true);
+    expect(arrowFault(long)).toBe(
+      "Invalid Arrow IPC data (312 bytes): message 1: array 0 declares 1099511627776 values with 0 nulls in a 16-byte body",
     );
   });
 

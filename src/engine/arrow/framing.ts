@@ -164,6 +164,10 @@ function checkField(fb: FlatbufferView, field: number, depth: number): void {
  * making apache-arrow allocate a bitmap for billions of rows), and every buffer lies in the body.
  */
 function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void {
+  // apache-arrow has no decompression codec unless one is registered, and tickflare registers none.
+  if (fb.table(batch, 3, "compression") !== 0) {
+    fault("compressed record batches are not supported; send the stream uncompressed");
+  }
   const maxRows = BigInt(body) * 8n + 64n;
   const length = fb.i64(batch, 0, "length");
   if (length < 0n || length > maxRows) {
@@ -185,7 +189,6 @@ function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void
       fault(`buffer ${k} (${size} bytes at ${offset}) lies outside the ${body}-byte body`);
     }
   }
-  fb.table(batch, 3, "compression");
   fb.vector(batch, 4, 8, "variadicBufferCounts");
 }
 
