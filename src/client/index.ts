@@ -40,6 +40,7 @@ export type {
 export { Subscription } from "./subscription.ts";
 export type {
   PublishResult,
+  SetAsideBatch,
   TableDescription,
   TableListEntry,
   TableSpec,

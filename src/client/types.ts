@@ -2,7 +2,12 @@
  * Shapes of the server's JSON answers (docs/protocol.md). The shared ones live in the engine
  * (wire.ts), so the client depends only on the engine and never on the server's modules.
  */
-export type { PublishResult, TableDescription, ViewDescription } from "../engine/wire.ts";
+export type {
+  PublishResult,
+  SetAsideBatch,
+  TableDescription,
+  ViewDescription,
+} from "../engine/wire.ts";
 
 /** `GET /v1/tables` entries. */
 export interface TableListEntry {

@@ -9,9 +9,22 @@
  * the object's output gate holds the acknowledgement until the write is durable. A cycle consumes
  * pending batches, runs the engine, persists stateful tables and deletes the consumed batches in
  * one transaction: it applies entirely or not at all, and a retried alarm finds the same input.
+ *
+ * Nothing is acknowledged that a cycle cannot apply: an Arrow body stored as received has had
+ * every buffer checked (`validateArrowBuffers`), everything else was decoded and re-encoded. As
+ * defence in depth, a stored batch that still fails to decode at a cycle is set aside (kept in
+ * `host_set_aside` with its error, listed by `describe`) and the cycle applies the other batches,
+ * so one bad batch can never stop a family.
  */
 import { tableToIPC } from "apache-arrow";
-import { arrowToVecs, arrowTypeOf, decodeIPC, vecsToArrow } from "../engine/arrow.ts";
+import { isArrowFile } from "../engine/arrow/framing.ts";
+import {
+  arrowToVecs,
+  arrowTypeOf,
+  decodeIPC,
+  validateArrowBuffers,
+  vecsToArrow,
+} from "../engine/arrow.ts";
 import type { Vec } from "../engine/column.ts";
 import type { CsvRecords } from "../engine/csv-forms.ts";
 import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
@@ -20,7 +33,7 @@ import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec } from "../engine/family/spec.ts";
 import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
 import type { Schema, Table, TableUpdate } from "../engine/index.ts";
-import { UpdateGraph, ValueError } from "../engine/index.ts";
+import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToJson } from "../engine/json-forms.ts";
 import { vecFromValues } from "../engine/new-table.ts";
@@ -35,7 +48,12 @@ import {
 } from "../engine/persist/sql-port.ts";
 import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
 import { isArrayType } from "../engine/types.ts";
-import type { PublishResult, TableDescription, ViewDescription } from "../engine/wire.ts";
+import type {
+  PublishResult,
+  SetAsideBatch,
+  TableDescription,
+  ViewDescription,
+} from "../engine/wire.ts";
 import { HostError } from "./errors.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
 
@@ -80,7 +98,7 @@ export type Snapshot =
   | { format: "arrow"; cycle: number; total: number; offset: number; bytes: Uint8Array }
   | { format: "csv"; cycle: number; total: number; offset: number; text: string };
 
-export type { PublishResult, ViewDescription };
+export type { PublishResult, SetAsideBatch, ViewDescription };
 /** What `describe()` returns: the wire form of `GET /v1/tables/:name`. */
 export type Description = TableDescription;
 
@@ -88,6 +106,8 @@ export const DEFAULT_MAX_ROWS_PER_CYCLE = 250_000;
 export const MAX_ROWS_PER_PUBLISH = 1_000_000;
 export const DEFAULT_SNAPSHOT_LIMIT = 100_000;
 export const MAX_SNAPSHOT_LIMIT = 1_000_000;
+/** Set-aside batches kept (the most recent ones); older ones are deleted when more are set aside. */
+export const MAX_SET_ASIDE_BATCHES = 16;
 
 export class FamilyHost {
   readonly #sql: SqlPort;
@@ -112,6 +132,9 @@ export class FamilyHost {
       "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
     );
     this.#idem = new IdempotencyIndex(sql);
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS host_set_aside (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (seq, part))",
+    );
   }
 
   // ---- meta -----------------------------------------------------------------------------------
@@ -246,6 +269,7 @@ export class FamilyHost {
       state: shutdown ? "shutdown" : "live",
       shutdownReason: shutdown?.reason ?? null,
       pending: { batches: Number(pending.b), rows: Number(pending.r) },
+      setAside: this.setAside(),
       views,
     };
   }
@@ -253,7 +277,7 @@ export class FamilyHost {
   /** Deletes every row this object stored. */
   destroy(): void {
     this.#tx(() => {
-      for (const t of ["host_meta", "host_pending", "host_idem"])
+      for (const t of ["host_meta", "host_pending", "host_idem", "host_set_aside"])
         this.#sql.exec(`DELETE FROM ${t}`);
       new SqlStateStore(this.#sql).clear();
     });
@@ -355,7 +379,7 @@ export class FamilyHost {
    * Runs one cycle: takes pending batches (up to the per-cycle budget), runs the engine, persists,
    * and deletes what it consumed, atomically. Returns null when there is nothing to host.
    */
-  runCycle(): { cycle: number; rows: number; backlog: boolean } | null {
+  runCycle(): { cycle: number; rows: number; backlog: boolean; setAside: number } | null {
     if (!this.exists || this.isShutdown) return null;
     const fam = this.family();
     try {
@@ -365,14 +389,23 @@ export class FamilyHost {
         const batches = this.#takeBatches();
         const schema = fam.spec.columns;
         let rows = 0;
+        const setAside: { seq: number; error: unknown }[] = [];
         for (const b of batches) {
-          for (const part of b.parts) {
-            const { vecs, length } = arrowToVecs(decodeIPC(part), schema);
+          // A batch applies whole or not at all: decode every part before feeding any.
+          let decoded: { vecs: Vec[]; length: number }[];
+          try {
+            decoded = b.parts.map((part) => arrowToVecs(decodeIPC(part), schema));
+          } catch (error) {
+            setAside.push({ seq: b.seq, error });
+            continue;
+          }
+          for (const { vecs, length } of decoded) {
             rows += length;
             fam.port.addBatch(vecs, length);
           }
         }
         fam.graph.runCycleSync();
+        for (const { seq, error } of setAside) this.#setAside(seq, fam.graph.cycle, error);
         if (batches.length > 0)
           this.#sql.exec(
             "DELETE FROM host_pending WHERE seq <= ?",
@@ -381,13 +414,54 @@ export class FamilyHost {
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("lastCycleAt", this.#cycleSlot(fam.spec.cycleMs));
         this.#sql.exec("DELETE FROM host_idem WHERE at < ?", this.#now() - IDEMPOTENCY_TTL_MS);
-        return { cycle: fam.graph.cycle, rows, backlog: this.pendingRows > 0 };
+        return {
+          cycle: fam.graph.cycle,
+          rows,
+          backlog: this.pendingRows > 0,
+          setAside: setAside.length,
+        };
       });
     } catch (e) {
       // Storage rolled back; the tables in memory are ahead of it. Rebuild from storage next time.
       this.reset();
       throw e;
     }
+  }
+
+  /**
+   * Moves pending batch `seq` to `host_set_aside` with the error that stopped `cycle` decoding it,
+   * keeping the most recent MAX_SET_ASIDE_BATCHES. (The caller deletes it from the pending queue.)
+   */
+  #setAside(seq: number, cycle: number, error: unknown): void {
+    const code = isTickflareError(error) ? error.code : "undecodable";
+    const detail = error instanceof Error ? error.message : String(error);
+    this.#sql.exec(
+      "INSERT INTO host_set_aside (seq, part, rows, data, cycle, at, error, detail) SELECT seq, part, rows, data, ?, ?, ?, ? FROM host_pending WHERE seq = ?",
+      cycle,
+      this.#now(),
+      code,
+      detail,
+      seq,
+    );
+    this.#sql.exec(
+      "DELETE FROM host_set_aside WHERE seq NOT IN (SELECT DISTINCT seq FROM host_set_aside ORDER BY seq DESC LIMIT ?)",
+      MAX_SET_ASIDE_BATCHES,
+    );
+  }
+
+  /** The batches cycles set aside (the most recent MAX_SET_ASIDE_BATCHES), oldest first. */
+  setAside(): SetAsideBatch[] {
+    return allRows(
+      this.#sql,
+      "SELECT seq, SUM(rows) AS rows, MIN(cycle) AS cycle, MIN(at) AS at, MIN(error) AS error, MIN(detail) AS detail FROM host_set_aside GROUP BY seq ORDER BY seq",
+    ).map((r) => ({
+      seq: Number(r.seq),
+      rows: Number(r.rows),
+      cycle: Number(r.cycle),
+      at: new Date(Number(r.at)).toISOString(),
+      error: String(r.error),
+      detail: String(r.detail),
+    }));
   }
 
   /**
@@ -524,10 +598,12 @@ export class FamilyHost {
 }
 
 /**
- * An Arrow IPC stream that can be stored exactly as received: at most MAX_BLOB_BYTES, and every
- * field named and typed exactly as tickflare writes that column (so reading it back in the cycle
- * cannot fail). Anything else (file format, dictionaries, other timestamp units, array columns,
- * larger bodies) returns null and goes through conversion, which validates it before it is stored.
+ * An Arrow IPC stream that can be stored exactly as received: at most MAX_BLOB_BYTES, every
+ * field named and typed exactly as tickflare writes that column, and every buffer consistent with
+ * the lengths, null counts and offsets the body declares (`validateArrowBuffers`; a body that is
+ * not throws ArrowError), so reading it back in the cycle cannot fail. Anything else (file
+ * format, dictionaries, other timestamp units, array columns, larger bodies) returns null and
+ * goes through conversion, which decodes and validates it before it is stored.
  */
 function storableAsIs(
   body: Uint8Array | ArrayBuffer,
@@ -545,20 +621,8 @@ function storableAsIs(
     if (String(f.type) !== String(arrowTypeOf(type))) return null;
   }
   if (table.numRows > MAX_ROWS_PER_PUBLISH) return null;
+  validateArrowBuffers(table);
   return { bytes, rows: table.numRows };
-}
-
-/** Arrow IPC *file* format starts with the magic "ARROW1". */
-function isArrowFile(b: Uint8Array): boolean {
-  return (
-    b.byteLength >= 6 &&
-    b[0] === 0x41 &&
-    b[1] === 0x52 &&
-    b[2] === 0x52 &&
-    b[3] === 0x4f &&
-    b[4] === 0x57 &&
-    b[5] === 0x31
-  );
 }
 
 /** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */

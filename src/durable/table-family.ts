@@ -140,6 +140,12 @@ export class TableFamily extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const r = this.#host.runCycle();
+    if (r && r.setAside > 0) {
+      // Publish validation should make this unreachable; describe() lists the batches.
+      console.error(
+        `tickflare: cycle ${r.cycle} set aside ${r.setAside} stored batch(es) it could not decode`,
+      );
+    }
     if (r) this.#sockets.broadcast(this.#host, r.cycle);
     await this.#schedule();
   }

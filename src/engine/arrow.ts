@@ -16,9 +16,11 @@
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
 import { chunksToVec } from "./arrow/decode.ts";
+import { ipcStructureFault } from "./arrow/framing.ts";
 import { tableToArrow } from "./arrow/table-to-arrow.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
+import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
 import { PagedColumn } from "./column.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
@@ -60,13 +62,22 @@ export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
   return fromArrow(decodeIPC(bytes));
 }
 
-/** Decodes Arrow IPC bytes (stream or file format) into an apache-arrow Table. */
+/**
+ * Decodes Arrow IPC bytes (stream or file format) into an apache-arrow Table. Bytes not framed as
+ * Arrow IPC throw ArrowError saying "not an Arrow IPC stream", as do malformed message metadata
+ * and record batches larger than their bodies. The column buffers are taken as the body describes
+ * them; `validateArrowBuffers` (or `arrowToVecs`, which runs it) checks them.
+ */
 export function decodeIPC(bytes: Uint8Array | ArrayBuffer): ArrowTable {
   let u8: Uint8Array;
   if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
   else if (ArrayBuffer.isView(bytes))
     u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new ArrowError("Arrow IPC data must be a Uint8Array or an ArrayBuffer");
+  // apache-arrow trusts the metadata's offsets and lengths; check them first (framing.ts).
+  const fault = ipcStructureFault(u8);
+  if (fault !== null)
+    throw new ArrowError(`Invalid Arrow IPC data (${u8.byteLength} bytes): ${fault}`);
   try {
     const reader = RecordBatchReader.from(u8);
     reader.open();
@@ -140,9 +151,24 @@ export function arrowToVecs(
   const vecs = picks.map(({ name, at, plan }) => {
     schema[name] = plan.type;
     const chunks = (t.getChildAt(at)?.data ?? []) as Data[];
+    validateChunks(name, plan, chunks);
     return chunksToVec(name, plan, chunks, length);
   });
   return { schema, vecs, length };
+}
+
+/**
+ * Checks every column buffer of a decoded Arrow table without decoding any value (see
+ * `arrow/validate.ts`): buffer sizes against declared lengths, validity bitmaps against null
+ * counts, string and list offsets in order and in bounds, dictionary indices inside their
+ * dictionary. Throws ArrowError naming the column and row; a table that passes converts with
+ * `arrowToVecs` (given a schema its types match). Unsupported types throw as in `arrowToVecs`.
+ */
+export function validateArrowBuffers(t: ArrowTable): void {
+  if (!ArrowTable.isTable(t)) throw new ArrowError("Expected an apache-arrow Table");
+  t.schema.fields.forEach((f, at) => {
+    validateChunks(f.name, readPlanOf(f), (t.getChildAt(at)?.data ?? []) as Data[]);
+  });
 }
 
 function asArrowTable(t: ArrowTable | readonly RecordBatch[]): ArrowTable {

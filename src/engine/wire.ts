@@ -215,6 +215,26 @@ export interface ViewDescription {
   storedBytes: number;
 }
 
+/**
+ * A stored batch that a cycle could not decode and set aside instead of applying (docs/protocol.md,
+ * "Set-aside batches"). Publish validation makes this unreachable for batches it checked; the
+ * record exists so that a batch stored before that, or one damaged in storage, cannot stop the
+ * family's cycles.
+ */
+export interface SetAsideBatch {
+  /** The batch's sequence number in this family (the order batches were accepted in). */
+  seq: number;
+  /** Rows the batch held when it was acknowledged. */
+  rows: number;
+  /** The cycle that set it aside (its rows would have appeared in it). */
+  cycle: number;
+  /** When it was set aside (ISO 8601). */
+  at: string;
+  /** The error code and message decoding it threw. */
+  error: string;
+  detail: string;
+}
+
 /** `GET /v1/tables/:name`: a family's spec, cycle, state, pending rows and views. */
 export interface TableDescription {
   name: string;
@@ -224,6 +244,8 @@ export interface TableDescription {
   state: "live" | "shutdown";
   shutdownReason: string | null;
   pending: { batches: number; rows: number };
+  /** The most recent batches set aside by cycles (at most 16), oldest first; usually empty. */
+  setAside: SetAsideBatch[];
   views: Record<string, ViewDescription>;
 }
 

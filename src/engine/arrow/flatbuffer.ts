@@ -1,0 +1,118 @@
+/**
+ * A bounds-checking walk over one flatbuffer (the metadata of an Arrow IPC message), used before
+ * apache-arrow decodes it. apache-arrow's flatbuffer accessors trust every offset and vector
+ * length: one flipped bit in a vector length makes it loop billions of times (the object runs out
+ * of memory), and an offset pointing back at its own table recurses without end. Each table, vector
+ * and string read here must lie inside the buffer, and the walk visits at most one table per four
+ * bytes of the buffer, so cycles and shared subtrees are rejected rather than followed.
+ */
+
+/** A flatbuffer that is not well formed; `message` says where. */
+export class FlatbufferFault extends Error {}
+
+export class FlatbufferView {
+  readonly #dv: DataView;
+  readonly #start: number;
+  readonly #end: number;
+  #budget: number;
+
+  /** The flatbuffer in bytes `[start, end)` of `dv`. */
+  constructor(dv: DataView, start: number, end: number) {
+    this.#dv = dv;
+    this.#start = start;
+    this.#end = end;
+    this.#budget = Math.floor((end - start) / 4);
+  }
+
+  #in(pos: number, size: number, what: string): void {
+    if (!(pos >= this.#start && pos + size <= this.#end)) {
+      throw new FlatbufferFault(
+        `${what} at byte ${pos - this.#start} lies outside its ${this.#end - this.#start} bytes`,
+      );
+    }
+  }
+
+  /** The root table's position. */
+  root(): number {
+    this.#in(this.#start, 4, "the root offset");
+    return this.#table(this.#start + this.#dv.getUint32(this.#start, true), "the root table");
+  }
+
+  #table(pos: number, what: string): number {
+    if (--this.#budget < 0) throw new FlatbufferFault(`${what}: more tables than its bytes hold`);
+    this.#in(pos, 4, what);
+    const vtable = pos - this.#dv.getInt32(pos, true);
+    this.#in(vtable, 4, `the vtable of ${what}`);
+    const size = this.#dv.getUint16(vtable, true);
+    if (size < 4 || (size & 1) !== 0)
+      throw new FlatbufferFault(`the vtable of ${what} is malformed`);
+    this.#in(vtable, size, `the vtable of ${what}`);
+    this.#in(pos, this.#dv.getUint16(vtable + 2, true), what);
+    return pos;
+  }
+
+  /** Position of field `i` of `table` (`size` bytes), or 0 when the field is absent. */
+  #field(table: number, i: number, size: number, what: string): number {
+    const vtable = table - this.#dv.getInt32(table, true);
+    const slot = 4 + 2 * i;
+    if (slot + 2 > this.#dv.getUint16(vtable, true)) return 0;
+    const at = this.#dv.getUint16(vtable + slot, true);
+    if (at === 0) return 0;
+    this.#in(table + at, size, what);
+    return table + at;
+  }
+
+  /** Scalar fields (the default when absent). */
+  u8(table: number, i: number, what: string): number {
+    const at = this.#field(table, i, 1, what);
+    return at === 0 ? 0 : this.#dv.getUint8(at);
+  }
+  i64(table: number, i: number, what: string): bigint {
+    const at = this.#field(table, i, 8, what);
+    return at === 0 ? 0n : this.#dv.getBigInt64(at, true);
+  }
+
+  #ref(table: number, i: number, what: string): number {
+    const at = this.#field(table, i, 4, what);
+    return at === 0 ? 0 : at + this.#dv.getUint32(at, true);
+  }
+
+  /** A table field's position, or 0 when absent. */
+  table(table: number, i: number, what: string): number {
+    const at = this.#ref(table, i, what);
+    return at === 0 ? 0 : this.#table(at, what);
+  }
+
+  /** A vector field of `elementSize`-byte elements: where its first element is, and how many. */
+  vector(table: number, i: number, elementSize: number, what: string): { at: number; n: number } {
+    const at = this.#ref(table, i, what);
+    if (at === 0) return { at: 0, n: 0 };
+    this.#in(at, 4, what);
+    const n = this.#dv.getUint32(at, true);
+    if (n > (this.#end - at - 4) / elementSize) {
+      throw new FlatbufferFault(`${what} says it has ${n} entries, more than its bytes hold`);
+    }
+    return { at: at + 4, n };
+  }
+
+  /** A string field (checked like a vector of bytes). */
+  string(table: number, i: number, what: string): void {
+    this.vector(table, i, 1, what);
+  }
+
+  /** The tables of a vector-of-tables field. */
+  tables(table: number, i: number, what: string): number[] {
+    const { at, n } = this.vector(table, i, 4, what);
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const p = at + 4 * k;
+      out.push(this.#table(p + this.#dv.getUint32(p, true), `${what}[${k}]`));
+    }
+    return out;
+  }
+
+  /** Reads an int64 at an absolute position (inside a struct vector already checked). */
+  int64At(pos: number): bigint {
+    return this.#dv.getBigInt64(pos, true);
+  }
+}
