@@ -11,7 +11,7 @@ import type { Table as ArrowTable } from "apache-arrow";
 import type { AggSpec, PartitionedTable } from "./agg/index.ts";
 import * as aggs from "./agg/index.ts";
 import { tableToArrow } from "./arrow.ts";
-import type { PagedColumn } from "./column.ts";
+import type { ColumnSource } from "./column-source.ts";
 import { ArgumentError, TableFailedError, UnsupportedOperationError } from "./errors.ts";
 import { dropColumns, renameColumns } from "./ops/columns.ts";
 import { head, headPct, slice, slicePct, tail, tailPct } from "./ops/head-tail.ts";
@@ -47,7 +47,7 @@ const TABLE_BRAND = Symbol.for("tickflare.Table");
 
 export class Table {
   readonly graph: UpdateGraph | null;
-  readonly #columns: Map<string, PagedColumn>;
+  readonly #columns: Map<string, ColumnSource>;
   readonly #schema: Schema;
   #rowSet: RowSet;
   readonly #attrs: TableAttributes;
@@ -65,7 +65,7 @@ export class Table {
 
   /** @internal Tables are made by factories and operations, not by `new`. */
   constructor(
-    columns: Map<string, PagedColumn>,
+    columns: Map<string, ColumnSource>,
     rowSet: RowSet,
     attrs: TableAttributes,
     graph: UpdateGraph | null,
@@ -107,8 +107,8 @@ export class Table {
   get rowSet(): RowSet {
     return this.#rowSet;
   }
-  /** @internal Column storage by name (throws naming the column if missing). */
-  column(name: string): PagedColumn {
+  /** @internal Column source by name (throws naming the column if missing). */
+  column(name: string): ColumnSource {
     const c = this.#columns.get(name);
     if (!c)
       throw new ArgumentError(
@@ -117,7 +117,7 @@ export class Table {
     return c;
   }
   /** @internal */
-  get columnMap(): ReadonlyMap<string, PagedColumn> {
+  get columnMap(): ReadonlyMap<string, ColumnSource> {
     return this.#columns;
   }
   hasColumn(name: string): boolean {

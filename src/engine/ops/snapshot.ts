@@ -3,7 +3,7 @@ import { PagedColumn } from "../column.ts";
 import { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
 import { STATIC_ATTRIBUTES, Table } from "../table.ts";
-import { readSpan } from "./eval.ts";
+import { chunksFor, readSpan } from "./eval.ts";
 
 /** Copies `rows` of `source` into new flat columns (row i of the copy = i-th key of `rows`). */
 export function copyColumns(
@@ -13,8 +13,9 @@ export function copyColumns(
 ): Map<string, PagedColumn> {
   const srcCols = names.map((n) => source.column(n));
   const outCols = srcCols.map((c) => new PagedColumn(c.type));
+  const chunks = chunksFor(srcCols);
   forEachSpan(rows, (span) => {
-    const vecs = readSpan(srcCols, span);
+    const vecs = readSpan(srcCols, span, false, chunks);
     for (let j = 0; j < outCols.length; j++)
       outCols[j]!.writeRun(span.position, vecs[j]!, 0, span.length);
   });
