@@ -6,7 +6,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Table, Value } from "../../src/engine/index.ts";
-import { merge, ringTable, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
+import {
+  emptyTable,
+  intCol,
+  merge,
+  newTable,
+  ringTable,
+  stringCol,
+  tablePublisher,
+  UpdateGraph,
+} from "../../src/engine/index.ts";
 
 const COLUMNS = { K: "string", X: "int64", D: "float64" } as const;
 
@@ -40,6 +49,33 @@ function prevRow(t: Table, key: number): Record<string, Value> {
 }
 
 describe("merge over views", () => {
+  it("a static merge of inputs with sparse keys reads them through a redirection, keyed 0..n-1", () => {
+    const dense = newTable([intCol("X", [1, null]), stringCol("S", ["a", "b"])]);
+    const sparse = emptyTable(10_000)
+      .update("X = i", "S = `s` + i")
+      .where("X % 4097 == 3 || X == 9999");
+    const m = merge(sparse, emptyTable(0).update("X = i", "S = `e`"), dense, sparse);
+    expect(m.isRefreshing).toBe(false);
+    expect(m.rowSet.toArray()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const want = [
+      { X: 3, S: "s3" },
+      { X: 4100, S: "s4100" },
+      { X: 8197, S: "s8197" },
+      { X: 9999, S: "s9999" },
+      { X: 1, S: "a" },
+      { X: null, S: "b" },
+      { X: 3, S: "s3" },
+      { X: 4100, S: "s4100" },
+      { X: 8197, S: "s8197" },
+      { X: 9999, S: "s9999" },
+    ];
+    expect(m.toRows()).toEqual(want);
+    expect(m.toArrow().getChild("X")?.toArray()).toEqual(
+      Int32Array.from(want.map((r) => r.X ?? 0)),
+    );
+    expect(m.where("X > 4000").toRows()).toEqual(want.filter((r) => r.X !== null && r.X > 4000));
+  });
+
   it("reads previous values of removed and modified rows and current values of every row", async () => {
     await fc.assert(
       fc.asyncProperty(cyclesArb, fc.integer({ min: 1, max: 6 }), async (cycles, cap) => {
