@@ -22,6 +22,8 @@ export interface UnionSegment {
   readonly end: number;
   readonly source: ColumnSource;
   readonly shift: number;
+  /** True when `source`'s own memory (a redirection made for the merge) counts in this column. */
+  readonly owned?: boolean;
 }
 
 export class UnionColumnSource implements ColumnSource {
@@ -35,9 +37,11 @@ export class UnionColumnSource implements ColumnSource {
     this.#segments = segments;
   }
 
-  /** A view holds no pages (a redirected segment counts its own redirection). */
+  /** A view holds no pages; segments' own views count their redirection. */
   get heapBytes(): number {
-    return 0;
+    let n = 0;
+    for (const s of this.#segments) if (s.owned) n += s.source.heapBytes;
+    return n;
   }
 
   /** Index of the segment holding `key`, or -1. */

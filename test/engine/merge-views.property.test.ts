@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { PAGE_SIZE } from "../../src/engine/column.ts";
 import type { Table, Value } from "../../src/engine/index.ts";
 import {
   emptyTable,
@@ -74,6 +75,10 @@ describe("merge over views", () => {
       Int32Array.from(want.map((r) => r.X ?? 0)),
     );
     expect(m.where("X > 4000").toRows()).toEqual(want.filter((r) => r.X !== null && r.X > 4000));
+    // The redirection (one float64 page) is the only memory the merge holds, counted once (in
+    // its first column); dense inputs need none.
+    expect([m.column("X").heapBytes, m.column("S").heapBytes]).toEqual([PAGE_SIZE * 8, 0]);
+    expect(merge(dense, dense).column("S").heapBytes).toBe(0);
   });
 
   it("reads previous values of removed and modified rows and current values of every row", async () => {

@@ -133,17 +133,17 @@ function staticMerge(tables: readonly Table[], names: readonly string[]): Table 
     at += t.size;
   }
   const columns = new Map<string, ColumnSource>();
+  // The one redirection is shared by every redirected segment: its memory counts once, in the
+  // first such segment of the first column (describe() sums the columns).
+  let counted = false;
   for (const n of names) {
     const segments: UnionSegment[] = parts.map((p) => {
       const col = p.table.column(n);
-      return p.dense
-        ? { start: p.start, end: p.end, source: col, shift: p.start }
-        : {
-            start: p.start,
-            end: p.end,
-            source: new RedirectedColumnSource(col, redirection!),
-            shift: 0,
-          };
+      if (p.dense) return { start: p.start, end: p.end, source: col, shift: p.start };
+      const source = new RedirectedColumnSource(col, redirection!);
+      const owned = !counted;
+      counted = true;
+      return { start: p.start, end: p.end, source, shift: 0, owned };
     });
     columns.set(n, new UnionColumnSource(tables[0]!.columns[n]!, segments));
   }
