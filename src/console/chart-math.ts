@@ -5,6 +5,7 @@
  * that ignores rare huge outliers (tan(x) near π/2), and "nice" axis ticks.
  */
 import { PAGE_SIZE } from "../engine/column.ts";
+import { Chunk, runKeys } from "../engine/column-source.ts";
 import type { Table } from "../engine/index.ts";
 
 /**
@@ -21,12 +22,13 @@ export function readNumbers(table: Table, name: string | null, out?: Float64Arra
   }
   const col = table.column(name);
   const instant = col.type === "instant";
+  const chunk = new Chunk(col.type);
   let p = 0;
   table.rowSet.forEachRange((start, end) => {
     let k = start;
     while (k < end) {
       const len = Math.min(end - k, PAGE_SIZE - (k % PAGE_SIZE));
-      const vec = col.run(k, len);
+      const vec = col.getChunk(runKeys(k, len), false, chunk);
       const data = vec.data as ArrayLike<number | bigint>;
       const valid = vec.valid;
       if (data instanceof BigInt64Array) {

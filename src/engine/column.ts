@@ -11,6 +11,8 @@
  * operator can still read what a removed or modified row held (`getPrev`, `run(.., prev=true)`).
  */
 
+import type { ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
+import { type Chunk, filledChunk } from "./column-source.ts";
 import type { RowSet } from "./row-set.ts";
 import type {
   ArrayValue,
@@ -28,22 +30,7 @@ export const PAGE_SIZE = 1 << PAGE_BITS;
 /** Freed pages a column keeps for reuse (blink tables free and refill the same pages every cycle). */
 const MAX_FREE_PAGES = 16;
 
-/**
- * A vector of values handed to kernels: `data[0..length)` with `valid[i] === 0` marking a null
- * (`valid === null`: no nulls). int64/instant data is a BigInt64Array; bool 0/1; char a code unit;
- * an array column's data is a JS array of frozen ArrayValue cells.
- */
-export interface Vec {
-  data: Storage;
-  valid: Uint8Array | null;
-  length: number;
-}
-
-/** Implemented by the update graph: who is cycling now, and who to clean up at the end. */
-export interface CycleTracker {
-  readonly cycle: number;
-  markDirty(column: PagedColumn): void;
-}
+export type { CycleParticipant, CycleTracker, Vec } from "./column-source.ts";
 
 interface Page {
   data: Storage;
@@ -59,7 +46,10 @@ function clonePage(p: Page): Page {
   return { data, valid: p.valid ? p.valid.slice() : null, hw: p.hw, cycle: p.cycle };
 }
 
-export class PagedColumn {
+/** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
+const MIN_COPY_RUN = 8;
+
+export class PagedColumn implements ColumnSource {
   readonly type: ColumnType;
   readonly #pages = new Map<number, Page>();
   readonly #prev = new Map<number, Page>();
@@ -74,7 +64,7 @@ export class PagedColumn {
     this.#tracker = tracker;
   }
 
-  /** Starts tracking previous values (the column now belongs to a refreshing table). */
+  /** ColumnSource: starts tracking previous values (the column now belongs to a refreshing table). */
   setTracker(tracker: CycleTracker | null): void {
     this.#tracker = tracker;
   }
@@ -244,14 +234,61 @@ export class PagedColumn {
     return { data, valid: p.valid ? p.valid.subarray(off, off + length) : null, length };
   }
 
-  /** Copies the values at `keys[0..n)` into a new vector. */
-  gather(keys: ArrayLike<number>, n: number, prev = false): Vec {
-    const data = allocStorage(this.type, n) as unknown as Array<unknown>;
-    let valid: Uint8Array | null = null;
+  /**
+   * ColumnSource: a run inside one page is a zero-copy view (strings too when `chunk` is not
+   * given and the run is not a whole page: then they are copied, as `run`); anything else is
+   * filled into `chunk`.
+   */
+  getChunk(rows: ChunkKeys, prev = false, chunk?: Chunk): Vec {
+    if (rows.isRun && rows.length > 0) {
+      const pi = Math.floor(rows.start / PAGE_SIZE);
+      const off = rows.start - pi * PAGE_SIZE;
+      if (off + rows.length <= PAGE_SIZE && (chunk === undefined || this.#viewable(off, rows))) {
+        return this.run(rows.start, rows.length, prev);
+      }
+    }
+    return filledChunk(this, rows, prev, chunk);
+  }
+
+  #viewable(off: number, rows: ChunkKeys): boolean {
+    return (
+      !(this.type === "string" || isArrayType(this.type)) ||
+      (off === 0 && rows.length === PAGE_SIZE)
+    );
+  }
+
+  /** ColumnSource: copies the values at `rows` into `dest` at `at` (`NULL_KEY` reads as null). */
+  fillChunk(rows: ChunkKeys, dest: Chunk, at: number, prev = false): void {
+    if (rows.isRun) {
+      let start = rows.start;
+      let left = rows.length;
+      let to = at;
+      while (left > 0) {
+        const pi = Math.floor(start / PAGE_SIZE);
+        const off = start - pi * PAGE_SIZE;
+        const n = Math.min(left, PAGE_SIZE - off);
+        const p = this.#page(pi, prev);
+        if (!p) throw new RangeError(`column has no page for key ${start}`);
+        copyOut(p, off, dest, to, n);
+        start += n;
+        left -= n;
+        to += n;
+      }
+      return;
+    }
+    const keys = rows.keys;
+    const n = rows.length;
+    const out = dest.data as unknown as unknown[];
     let lastPi = -1;
     let p: Page | undefined;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    while (i < n) {
       const k = keys[i]!;
+      if (k < 0) {
+        dest.setNull(at + i);
+        i++;
+        continue;
+      }
       const pi = Math.floor(k / PAGE_SIZE);
       if (pi !== lastPi) {
         p = this.#page(pi, prev);
@@ -259,13 +296,20 @@ export class PagedColumn {
         lastPi = pi;
       }
       const off = k - pi * PAGE_SIZE;
-      data[i] = p!.data[off];
-      if (p!.valid && p!.valid[off] === 0) {
-        if (!valid) valid = new Uint8Array(n).fill(1);
-        valid[i] = 0;
+      // A run of consecutive keys in this page: one block copy.
+      let j = i + 1;
+      const limit = Math.min(n, i + PAGE_SIZE - off);
+      while (j < limit && keys[j] === k + (j - i)) j++;
+      if (j - i >= MIN_COPY_RUN) {
+        copyOut(p!, off, dest, at + i, j - i);
+        i = j;
+        continue;
       }
+      out[at + i] = p!.data[off];
+      if (p!.valid && p!.valid[off] === 0) dest.setNull(at + i);
+      else dest.setValid(at + i);
+      i++;
     }
-    return { data: data as unknown as Storage, valid, length: n };
   }
 
   /** Writes `vec[from, from + length)` to keys `[start, start + length)` (any page span). */
@@ -366,4 +410,25 @@ function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void
     }
     p.valid.set(vec.valid.subarray(from, from + n), off);
   } else if (p.valid) p.valid.fill(1, off, off + n);
+}
+
+/** Copies page slots `[off, off + n)` into `dest` at `at`. */
+function copyOut(p: Page, off: number, dest: Chunk, at: number, n: number): void {
+  if (Array.isArray(p.data)) {
+    const d = dest.data as ObjectStorage;
+    const src = p.data;
+    for (let i = 0; i < n; i++) d[at + i] = src[off + i]!;
+  } else {
+    (dest.data as TypedStorage).set((p.data as TypedStorage).subarray(off, off + n) as never, at);
+  }
+  dest.copyValidity(at, p.valid, off, n);
+}
+
+/**
+ * The PagedColumn behind `source`: for code that writes to, persists or evicts a table's own
+ * storage (sources, rings, histories). Throws if the column is a view over another table's.
+ */
+export function asPagedColumn(source: ColumnSource): PagedColumn {
+  if (source instanceof PagedColumn) return source;
+  throw new TypeError(`expected a column that owns its pages, got a view of type ${source.type}`);
 }

@@ -13,7 +13,7 @@
 
 import type { Table as ArrowTable } from "apache-arrow";
 import { tableToArrow } from "./arrow/table-to-arrow.ts";
-import type { PagedColumn } from "./column.ts";
+import type { ColumnSource } from "./column-source.ts";
 import { ArgumentError, TableFailedError, UnsupportedOperationError } from "./errors.ts";
 import { tableToRows } from "./ops/to-rows.ts";
 import { RowSet } from "./row-set.ts";
@@ -47,7 +47,7 @@ let readNode: (t: Table) => TableNode;
 
 export class Table {
   readonly graph: UpdateGraph | null;
-  readonly #columns: Map<string, PagedColumn>;
+  readonly #columns: Map<string, ColumnSource>;
   readonly #schema: Schema;
   readonly #attrs: TableAttributes;
   readonly #node: TableNode;
@@ -56,7 +56,7 @@ export class Table {
 
   /** @internal Tables are made by factories and operations, not by `new`. */
   constructor(
-    columns: Map<string, PagedColumn>,
+    columns: Map<string, ColumnSource>,
     rowSet: RowSet,
     attrs: TableAttributes,
     graph: UpdateGraph | null,
@@ -102,8 +102,8 @@ export class Table {
   get rowSet(): RowSet {
     return this.#node.rowSet;
   }
-  /** @internal Column storage by name (throws naming the column if missing). */
-  column(name: string): PagedColumn {
+  /** @internal Column source by name (throws naming the column if missing). */
+  column(name: string): ColumnSource {
     const c = this.#columns.get(name);
     if (!c)
       throw new ArgumentError(
@@ -112,7 +112,7 @@ export class Table {
     return c;
   }
   /** @internal */
-  get columnMap(): ReadonlyMap<string, PagedColumn> {
+  get columnMap(): ReadonlyMap<string, ColumnSource> {
     return this.#columns;
   }
   hasColumn(name: string): boolean {

@@ -5,7 +5,7 @@
  * turn its inputs into one TableUpdate, (3) notifies listeners, then (4) drops the previous
  * values kept for the cycle. A node that throws fails its table and every table downstream.
  */
-import type { CycleTracker, PagedColumn } from "./column.ts";
+import type { CycleParticipant, CycleTracker } from "./column-source.ts";
 import type { StateStore } from "./persist/state-store.ts";
 import { seededRandom } from "./random.ts";
 
@@ -35,7 +35,7 @@ export interface UpdateGraphOptions {
 export class UpdateGraph implements CycleTracker {
   #cycle = 0;
   #nodes: GraphNode[] = [];
-  #dirty: PagedColumn[] = [];
+  #dirty: CycleParticipant[] = [];
   #running = false;
   readonly #clock: () => number;
   readonly random: () => number;
@@ -84,8 +84,8 @@ export class UpdateGraph implements CycleTracker {
   }
 
   /** @internal CycleTracker */
-  markDirty(column: PagedColumn): void {
-    this.#dirty.push(column);
+  markDirty(participant: CycleParticipant): void {
+    this.#dirty.push(participant);
   }
 
   /** Runs one cycle synchronously (the Durable Object host runs it inside one transaction). */

@@ -4,7 +4,7 @@
  * (test/workers/persist.test.ts).
  */
 import { expect, it } from "vitest";
-import { PAGE_SIZE } from "../../src/engine/column.ts";
+import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
 import {
   blinkToAppendOnly,
   DynamicTableWriter,
@@ -87,13 +87,13 @@ export function stateStoreContract(name: string, run: Run): void {
         f.g.runCycleSync();
       }
       expect(f.hist.size).toBe(n);
-      expect(f.hist.column("X").loadedPages().length).toBeLessThan(20);
+      expect(asPagedColumn(f.hist.column("X")).loadedPages().length).toBeLessThan(20);
       expect(f.hist.getValue("X", 5)).toBe(5);
     });
     await run("history", (sql) => {
       const f = family(sql, () => 0);
       expect(f.hist.size).toBe(n);
-      expect(f.hist.column("X").loadedPages().length).toBe(0);
+      expect(asPagedColumn(f.hist.column("X")).loadedPages().length).toBe(0);
       const xs = f.hist.toRows().map((r) => r.X);
       expect(xs.length).toBe(n);
       expect(xs.every((x, i) => x === i)).toBe(true);

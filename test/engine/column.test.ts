@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { CycleTracker } from "../../src/engine/column.ts";
+import type { CycleParticipant, CycleTracker } from "../../src/engine/column.ts";
 import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
+import { arrayKeys } from "../../src/engine/column-source.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
 
 class Tracker implements CycleTracker {
   cycle = 1;
-  dirty: PagedColumn[] = [];
-  markDirty(c: PagedColumn) {
+  dirty: CycleParticipant[] = [];
+  markDirty(c: CycleParticipant) {
     this.dirty.push(c);
   }
   end() {
@@ -37,7 +38,7 @@ describe("PagedColumn", () => {
       (PAGE_SIZE + 3) * 3,
     ]);
     expect(Array.from(v.valid!)).toEqual([1, 0, 1, 1]);
-    const g = c.gather([n - 1, 5, 0], 3);
+    const g = c.getChunk(arrayKeys([n - 1, 5, 0]));
     expect([(g.data as Int32Array)[0], (g.data as Int32Array)[2]]).toEqual([(n - 1) * 3, 0]);
     expect(Array.from(g.valid!)).toEqual([1, 0, 1]);
   });

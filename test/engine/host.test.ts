@@ -2,6 +2,7 @@ import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { FamilyHost, pendingBatches, toVecs } from "../../src/durable/host.ts";
 import { batchDigest } from "../../src/durable/idempotency.ts";
+import { asPagedColumn } from "../../src/engine/column.ts";
 import type { BuiltFamily } from "../../src/engine/family/family.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
@@ -307,10 +308,10 @@ describe("memory after a restart", () => {
     host = make(); // restart
     const doubled = host.view("doubled");
     expect(doubled.size).toBe(n);
-    expect(doubled.column("X").loadedPages()).toEqual([]);
-    expect(doubled.column("Y").loadedPages()).toEqual([]);
+    expect(asPagedColumn(doubled.column("X")).loadedPages()).toEqual([]);
+    expect(asPagedColumn(doubled.column("Y")).loadedPages()).toEqual([]);
     expect(doubled.getValue("Y", 4096 * 7 + 3)).toBe(2 * (4096 * 7 + 3));
-    expect(doubled.column("Y").loadedPages()).toEqual([7]);
+    expect(asPagedColumn(doubled.column("Y")).loadedPages()).toEqual([7]);
     const ys = doubled.toRows().map((r) => r.Y as number);
     expect(ys.every((y, i) => y === 2 * i)).toBe(true);
   });

@@ -13,9 +13,10 @@
 
 import type { PagedColumn } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
+import type { Chunk, ColumnSource } from "../column-source.ts";
 import { UnsupportedOperationError } from "../errors.ts";
 import { Operator } from "../operator.ts";
-import { readSpan } from "../ops/eval.ts";
+import { chunksFor, readSpan } from "../ops/eval.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
@@ -55,9 +56,14 @@ export class AggregationCore implements KernelEnv {
   counts = new Float64Array(16);
   readonly #parent: Table;
   readonly #keyNames: readonly string[];
-  readonly #keyCols: readonly PagedColumn[];
+  readonly #keyCols: readonly ColumnSource[];
+  /** Reusable chunks for key reads (current and previous values) and input reads. */
+  readonly #keyChunks: Chunk[];
+  readonly #keyPrevChunks: Chunk[];
+  readonly #inChunks: Chunk[] = [];
+  readonly #inPrevChunks: Chunk[] = [];
   readonly #kernels: AggKernel[] = [];
-  readonly #inputs: PagedColumn[] = [];
+  readonly #inputs: ColumnSource[] = [];
   readonly #inputNames: string[] = [];
   /** Per kernel: index into #inputs, or -1. */
   readonly #inputOf: number[] = [];
@@ -86,6 +92,8 @@ export class AggregationCore implements KernelEnv {
     this.mode = mode;
     this.#keyNames = keys;
     this.#keyCols = keys.map((k) => parent.column(k));
+    this.#keyChunks = chunksFor(this.#keyCols);
+    this.#keyPrevChunks = chunksFor(this.#keyCols);
     this.#keyOut = keyOut;
     this.index = new GroupIndex(
       this.#keyCols.map((c) => c.type),
@@ -98,7 +106,7 @@ export class AggregationCore implements KernelEnv {
   get ordered(): boolean {
     return !this.#parent.isRefreshing || this.#parent.isAppendOnly;
   }
-  parentColumn(name: string): PagedColumn {
+  parentColumn(name: string): ColumnSource {
     return this.#parent.column(name);
   }
   groupRows(): GroupRows {
@@ -116,7 +124,10 @@ export class AggregationCore implements KernelEnv {
       if (idx < 0) {
         idx = this.#inputNames.length;
         this.#inputNames.push(k.input);
-        this.#inputs.push(this.#parent.column(k.input));
+        const c = this.#parent.column(k.input);
+        this.#inputs.push(c);
+        this.#inChunks.push(...chunksFor([c]));
+        this.#inPrevChunks.push(...chunksFor([c]));
       }
     }
     this.#inputOf.push(idx);
@@ -138,11 +149,11 @@ export class AggregationCore implements KernelEnv {
     const slots = this.#slots;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span), n, slots, true);
+      this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
       this.#ensure();
       this.#count(slots, n, 1);
       this.#rows?.add(slots, n, span);
-      const vals = readSpan(this.#inputs, span);
+      const vals = readSpan(this.#inputs, span, false, this.#inChunks);
       const ks = this.#kernels;
       for (let j = 0; j < ks.length; j++) {
         const ix = this.#inputOf[j]!;
@@ -157,10 +168,10 @@ export class AggregationCore implements KernelEnv {
     const slots = this.#slots;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span, true), n, slots, false);
+      this.index.assign(readSpan(this.#keyCols, span, true, this.#keyPrevChunks), n, slots, false);
       this.#count(slots, n, -1);
       this.#rows?.remove(slots, n, span);
-      const vals = readSpan(this.#inputs, span, true);
+      const vals = readSpan(this.#inputs, span, true, this.#inPrevChunks);
       const ks = this.#kernels;
       for (let j = 0; j < ks.length; j++) {
         const ix = this.#inputOf[j]!;
@@ -181,8 +192,13 @@ export class AggregationCore implements KernelEnv {
       const before = this.#before;
       forEachSpan(rows, (span) => {
         const n = span.length;
-        this.index.assign(readSpan(this.#keyCols, span, true), n, before, false);
-        this.index.assign(readSpan(this.#keyCols, span), n, slots, true);
+        this.index.assign(
+          readSpan(this.#keyCols, span, true, this.#keyPrevChunks),
+          n,
+          before,
+          false,
+        );
+        this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
         this.#ensure();
         this.#count(before, n, -1);
         this.#count(slots, n, 1);
@@ -190,8 +206,8 @@ export class AggregationCore implements KernelEnv {
           this.#rows.remove(before, n, span);
           this.#rows.add(slots, n, span);
         }
-        const prev = readSpan(this.#inputs, span, true);
-        const cur = readSpan(this.#inputs, span);
+        const prev = readSpan(this.#inputs, span, true, this.#inPrevChunks);
+        const cur = readSpan(this.#inputs, span, false, this.#inChunks);
         for (let j = 0; j < ks.length; j++) {
           const ix = this.#inputOf[j]!;
           ks[j]!.remove(before, n, ix < 0 ? null : prev[ix]!, span);
@@ -208,11 +224,11 @@ export class AggregationCore implements KernelEnv {
     if (changed.length === 0 && router === null) return;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span), n, slots, false);
+      this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
       if (changed.length > 0) {
         this.#count(slots, n, 0);
-        const prev = readSpan(this.#inputs, span, true);
-        const cur = readSpan(this.#inputs, span);
+        const prev = readSpan(this.#inputs, span, true, this.#inPrevChunks);
+        const cur = readSpan(this.#inputs, span, false, this.#inChunks);
         for (const j of changed) {
           const ix = this.#inputOf[j]!;
           ks[j]!.remove(slots, n, ix < 0 ? null : prev[ix]!, span);

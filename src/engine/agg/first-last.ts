@@ -10,6 +10,7 @@
  *   row keys the operator keeps (group-rows.ts), so the output stays right when that row leaves.
  */
 import type { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { Span } from "../spans.ts";
 import type { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode } from "./kernel.ts";
@@ -21,7 +22,7 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
   readonly readsValues = false;
   readonly #last: boolean;
   readonly #blink: boolean;
-  readonly #src: PagedColumn;
+  readonly #src: ColumnSource;
   #key = new Float64Array(16).fill(-1);
   #dirty = new Uint8Array(16);
 
@@ -29,7 +30,7 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
     output: string,
     column: PagedColumn,
     input: string,
-    src: PagedColumn,
+    src: ColumnSource,
     last: boolean,
     blink: boolean,
   ) {
@@ -90,14 +91,14 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
 class SortedFirstLastKernel extends KernelBase implements AggKernel {
   readonly readsValues = false;
   readonly #last: boolean;
-  readonly #src: PagedColumn;
+  readonly #src: ColumnSource;
   readonly #rows: GroupRows;
 
   constructor(
     output: string,
     column: PagedColumn,
     input: string,
-    src: PagedColumn,
+    src: ColumnSource,
     last: boolean,
     rows: GroupRows,
   ) {
@@ -123,7 +124,7 @@ export function firstLastKernel(
   output: string,
   column: PagedColumn,
   input: string,
-  src: PagedColumn,
+  src: ColumnSource,
   last: boolean,
   mode: AggMode,
   rows: () => GroupRows,

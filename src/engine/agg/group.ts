@@ -16,6 +16,7 @@
  * - blink: never built (groupBy and agg.group need the whole history and refuse blink parents).
  */
 import type { PagedColumn, Vec } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { Span } from "../spans.ts";
 import type { ArrayValue, RawValue, ScalarType, ScalarValue } from "../types.ts";
 import { EMPTY_ARRAY, rawToValue } from "../types.ts";
@@ -132,7 +133,7 @@ class AppendGroupKernel extends KernelBase implements AggKernel {
 
 class RebuildGroupKernel extends KernelBase implements AggKernel {
   readonly readsValues = false;
-  readonly #src: PagedColumn;
+  readonly #src: ColumnSource;
   readonly #rows: GroupRows;
   #dirty = new Uint8Array(16);
 
@@ -140,7 +141,7 @@ class RebuildGroupKernel extends KernelBase implements AggKernel {
     output: string,
     column: PagedColumn,
     input: string,
-    src: PagedColumn,
+    src: ColumnSource,
     rows: GroupRows,
   ) {
     super(output, column, input);
@@ -184,7 +185,7 @@ export function groupKernel(
   column: PagedColumn,
   input: string,
   type: ScalarType,
-  src: PagedColumn,
+  src: ColumnSource,
   mode: AggMode,
   ordered: boolean,
   rows: () => GroupRows,

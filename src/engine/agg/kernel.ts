@@ -5,6 +5,7 @@
  * loop. At the end of the cycle it calls `flush` once for each group that rows touched.
  */
 import type { PagedColumn, Vec } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { Span } from "../spans.ts";
 import type { GroupRows } from "./group-rows.ts";
 
@@ -56,7 +57,7 @@ export interface KernelEnv {
   /** Rows arrive in increasing key order across cycles (static and append-only parents). */
   readonly ordered: boolean;
   /** The parent's column of that name (first/last read values from it at flush time). */
-  parentColumn(name: string): PagedColumn;
+  parentColumn(name: string): ColumnSource;
   /** Per-group sorted row keys (made on first request; `removals` mode only). */
   groupRows(): GroupRows;
 }

@@ -2,7 +2,8 @@
  * blinkToAppendOnly: every row a blink table ever held, in arrival order, keyed 0..n-1
  * (BlinkTableTools.blinkToAppendOnly). `sizeLimit` keeps the first N rows ever, then stops.
  */
-import { PagedColumn } from "../column.ts";
+import { asPagedColumn, PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineFunction, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -23,7 +24,7 @@ const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly:
 
 class BlinkToAppendOnlyOperator extends Operator {
   readonly #limit: number;
-  readonly #src: PagedColumn[];
+  readonly #src: ColumnSource[];
   readonly #dst: PagedColumn[];
   /** True until the first save, which writes every row (later saves write what changed). */
   #fresh = true;
@@ -32,7 +33,7 @@ class BlinkToAppendOnlyOperator extends Operator {
     super(result, [parent]);
     this.#limit = limit;
     this.#src = parent.columnNames.map((n) => parent.column(n));
-    this.#dst = parent.columnNames.map((n) => result.column(n));
+    this.#dst = parent.columnNames.map((n) => asPagedColumn(result.column(n)));
   }
 
   markSaved(): void {

@@ -2,7 +2,7 @@
  * dropColumns / renameColumns: the same rows under a different set of column names. Storage is
  * shared with the parent; updates pass through with `modifiedColumns` translated.
  */
-import type { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -34,7 +34,7 @@ class MappedColumnsOperator extends Operator {
 /** `names`: parent column name -> result column name, for the columns kept. */
 export function mapColumns(
   parent: Table,
-  columns: Map<string, PagedColumn>,
+  columns: Map<string, ColumnSource>,
   names: Map<string, string>,
   kind: string,
   attrs: TableAttributes = inheritAttributes(parent),
@@ -53,7 +53,7 @@ export function dropColumns(parent: Table, drop: readonly string[]): Table {
     );
   }
   const dropSet = new Set(drop);
-  const columns = new Map<string, PagedColumn>();
+  const columns = new Map<string, ColumnSource>();
   const names = new Map<string, string>();
   for (const [n, c] of parent.columnMap) {
     if (dropSet.has(n)) continue;
@@ -80,7 +80,7 @@ export function renameColumns(parent: Table, pairs: readonly string[]): Table {
     if (renames.has(from)) throw new ArgumentError(`Column "${from}" is renamed twice`);
     renames.set(from, to);
   }
-  const columns = new Map<string, PagedColumn>();
+  const columns = new Map<string, ColumnSource>();
   const names = new Map<string, string>();
   const order: string[] = [];
   const renamedTargets = new Set(renames.values());

@@ -4,7 +4,9 @@
  * back by key.
  */
 
-import type { PagedColumn, Vec } from "../column.ts";
+import type { PagedColumn } from "../column.ts";
+import type { ColumnSource, Vec } from "../column-source.ts";
+import { Chunk } from "../column-source.ts";
 import { FormulaError } from "../errors.ts";
 import type { CompiledFormula, EvalContext } from "../formula/index.ts";
 import { seededRandom } from "../random.ts";
@@ -27,11 +29,22 @@ export function contextFor(table: Table, position: number): EvalContext {
   return { position, random: () => staticRandom(), nowNanos: () => BigInt(Date.now()) * 1000000n };
 }
 
-/** Reads the vectors of `cols` for one span. */
-export function readSpan(cols: readonly PagedColumn[], span: Span, prev = false): Vec[] {
-  return cols.map((c) =>
-    span.isRun ? c.run(span.start, span.length, prev) : c.gather(span.keys, span.length, prev),
-  );
+/**
+ * Reads the vectors of `cols` for one span (views where the span is a run, else filled into
+ * `chunks[j]`, or new chunks without them). See ColumnSource.getChunk for how long they last.
+ */
+export function readSpan(
+  cols: readonly ColumnSource[],
+  span: Span,
+  prev = false,
+  chunks?: readonly Chunk[],
+): Vec[] {
+  return cols.map((c, j) => c.getChunk(span, prev, chunks?.[j]));
+}
+
+/** One reusable chunk per column of `cols`, for `readSpan`. */
+export function chunksFor(cols: readonly ColumnSource[]): Chunk[] {
+  return cols.map((c) => new Chunk(c.type));
 }
 
 /**
@@ -40,15 +53,16 @@ export function readSpan(cols: readonly PagedColumn[], span: Span, prev = false)
  */
 export function evaluateInto(
   formula: CompiledFormula,
-  inputs: readonly PagedColumn[],
+  inputs: readonly ColumnSource[],
   rows: RowSet,
   out: PagedColumn,
   ctx: EvalContext,
 ): void {
   const base = ctx.position;
+  const chunks = chunksFor(inputs);
   forEachSpan(rows, (span) => {
     ctx.position = base + span.position;
-    const vec = formula.evaluate(readSpan(inputs, span), span.length, ctx);
+    const vec = formula.evaluate(readSpan(inputs, span, false, chunks), span.length, ctx);
     if (span.isRun) out.writeRun(span.start, vec, 0, span.length);
     else out.scatter(span.keys, span.length, vec);
   });
@@ -58,15 +72,16 @@ export function evaluateInto(
 /** Evaluates a boolean filter over `rows`; calls `keep(key)` for each passing row in order. */
 export function filterRows(
   formula: CompiledFormula,
-  inputs: readonly PagedColumn[],
+  inputs: readonly ColumnSource[],
   rows: RowSet,
   ctx: EvalContext,
   keep: (key: number) => void,
 ): void {
   const base = ctx.position;
+  const chunks = chunksFor(inputs);
   forEachSpan(rows, (span) => {
     ctx.position = base + span.position;
-    const v = formula.evaluate(readSpan(inputs, span), span.length, ctx);
+    const v = formula.evaluate(readSpan(inputs, span, false, chunks), span.length, ctx);
     const d = v.data as Uint8Array;
     const valid = v.valid;
     for (let i = 0; i < span.length; i++) {

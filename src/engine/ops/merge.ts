@@ -1,31 +1,33 @@
 /**
- * merge: all rows of the first table, then of the next, in argument order. Static inputs give a
- * static copy. With refreshing inputs, each input owns a slice of the result's key space
- * (input i's key k becomes i * slice + k), so each input's changes map to the result one to one.
+ * merge: all rows of the first table, then of the next, in argument order. The result copies no
+ * rows: each column is a UnionColumnSource over the inputs' columns (union-column-source.ts).
+ *
+ * With refreshing inputs, each input owns a slice of the result's key space (input i's key k
+ * becomes i * slice + k), so each input's changes map to the result one to one and the result's
+ * previous values are the inputs' own. Static inputs give a static result keyed 0..n-1: an input
+ * whose keys are 0..size-1 is read at a shift, others through a RowRedirection.
  * All-blink inputs give a blink result; static/add-only/append-only inputs give add-only.
  */
-import { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError, SchemaError } from "../errors.ts";
 import { defineFunction, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
+import { RedirectedColumnSource } from "../redirected-column-source.ts";
+import { RowRedirection } from "../row-redirection.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { TableAttributes } from "../table-core.ts";
 import { assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
+import type { UnionSegment } from "../union-column-source.ts";
+import { UnionColumnSource } from "../union-column-source.ts";
 import type { UpdateGraph } from "../update-graph.ts";
-import { copyRowsShifted, copyRowsTo } from "./copy.ts";
 
 class MergeOperator extends Operator {
   readonly #slice: number;
-  readonly #src: PagedColumn[][];
-  readonly #dst: PagedColumn[];
   constructor(result: Table, parents: Table[], slice: number) {
     super(result, parents);
     this.#slice = slice;
-    const names = result.columnNames;
-    this.#src = parents.map((p) => names.map((n) => p.column(n)));
-    this.#dst = names.map((n) => result.column(n));
   }
 
   protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
@@ -43,13 +45,10 @@ class MergeOperator extends Operator {
       u.added.shift(shift).forEachRange((s, e) => added.addRange(s, e));
       u.modified.shift(shift).forEachRange((s, e) => modified.addRange(s, e));
       for (const c of u.modifiedColumns) mc.add(c);
-      copyRowsShifted(this.#src[i]!, u.added.union(u.modified), this.#dst, shift);
     });
     const r = removed.build();
     const a = added.build();
-    const rows = this.result.rowSet.minus(r).union(a);
-    nodeOf(this.result).setRowSet(rows);
-    for (const c of this.#dst) c.release(r, rows);
+    nodeOf(this.result).setRowSet(this.result.rowSet.minus(r).union(a));
     return makeUpdate(a, r, modified.build(), [...mc]);
   }
 }
@@ -80,39 +79,26 @@ export function merge(...input: (Table | Table[])[]): Table {
   checkSchemas(tables);
   const names = tables[0]!.columnNames;
   const refreshing = tables.filter((t) => t.isRefreshing);
-  if (refreshing.length === 0) {
-    const cols = names.map((n) => new PagedColumn(tables[0]!.columns[n]!));
-    let at = 0;
-    for (const t of tables) {
-      copyRowsTo(
-        names.map((n) => t.column(n)),
-        t.rowSet,
-        cols,
-        at,
-      );
-      at += t.size;
-    }
-    return new Table(
-      new Map(names.map((n, j) => [n, cols[j]!])),
-      RowSet.flat(at),
-      STATIC_ATTRIBUTES,
-      null,
-      "merge",
-    );
-  }
+  if (refreshing.length === 0) return staticMerge(tables, names);
   const graph = refreshing[0]!.graph as UpdateGraph;
   if (refreshing.some((t) => t.graph !== graph))
     throw new ArgumentError("merge: tables belong to different update graphs");
   const slice = 2 ** (53 - Math.max(1, Math.ceil(Math.log2(tables.length))));
-  const cols = names.map((n) => new PagedColumn(tables[0]!.columns[n]!, graph));
+  for (const t of tables) {
+    if (t.rowSet.last() >= slice) throw new RangeError("merge: input row key beyond its key slice");
+  }
+  const columns = new Map<string, ColumnSource>();
+  for (const n of names) {
+    const segments = tables.map((t, i) => ({
+      start: i * slice,
+      end: (i + 1) * slice,
+      source: t.column(n),
+      shift: i * slice,
+    }));
+    columns.set(n, new UnionColumnSource(tables[0]!.columns[n]!, segments));
+  }
   let rows = RowSet.EMPTY;
   tables.forEach((t, i) => {
-    copyRowsShifted(
-      names.map((n) => t.column(n)),
-      t.rowSet,
-      cols,
-      i * slice,
-    );
     rows = rows.union(t.rowSet.shift(i * slice));
   });
   const allBlink = tables.every((t) => t.isBlink);
@@ -123,15 +109,46 @@ export function merge(...input: (Table | Table[])[]): Table {
     appendOnly: false,
     addOnly: !allBlink && addOnly,
   };
-  const result = new Table(
-    new Map(names.map((n, j) => [n, cols[j]!])),
-    rows,
-    attrs,
-    graph,
-    "merge",
-  );
+  const result = new Table(columns, rows, attrs, graph, "merge");
   nodeOf(result).attach(new MergeOperator(result, tables, slice));
   return result;
+}
+
+/** Static inputs: result keys 0..n-1, input i's rows at [offset_i, offset_i + size_i). */
+function staticMerge(tables: readonly Table[], names: readonly string[]): Table {
+  let redirection: RowRedirection | null = null;
+  const parts: { start: number; end: number; table: Table; dense: boolean }[] = [];
+  let at = 0;
+  for (const t of tables) {
+    if (t.size === 0) continue;
+    const dense = t.rowSet.first() === 0 && t.rowSet.last() === t.size - 1;
+    if (!dense) {
+      const r = (redirection ??= new RowRedirection());
+      let pos = at;
+      t.rowSet.forEachRange((s, e) => {
+        r.setRun(pos, s, e - s);
+        pos += e - s;
+      });
+    }
+    parts.push({ start: at, end: at + t.size, table: t, dense });
+    at += t.size;
+  }
+  const columns = new Map<string, ColumnSource>();
+  // The one redirection is shared by every redirected segment: its memory counts once, in the
+  // first such segment of the first column (describe() sums the columns).
+  let counted = false;
+  for (const n of names) {
+    const segments: UnionSegment[] = parts.map((p) => {
+      const col = p.table.column(n);
+      if (p.dense) return { start: p.start, end: p.end, source: col, shift: p.start };
+      const source = new RedirectedColumnSource(col, redirection!);
+      const owned = !counted;
+      counted = true;
+      return { start: p.start, end: p.end, source, shift: 0, owned };
+    });
+    columns.set(n, new UnionColumnSource(tables[0]!.columns[n]!, segments));
+  }
+  return new Table(columns, RowSet.flat(at), STATIC_ATTRIBUTES, null, "merge");
 }
 
 /** Descriptor (registered in operations.ts). */

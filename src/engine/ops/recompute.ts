@@ -8,11 +8,12 @@
  */
 import type { PagedColumn } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { HISTORY_PAGES_IN_MEMORY } from "../persist/history.ts";
 import { forEachSpan } from "../spans.ts";
 import type { Table } from "../table-core.ts";
-import { contextFor, positionOf, readSpan } from "./eval.ts";
+import { chunksFor, contextFor, positionOf, readSpan } from "./eval.ts";
 
 /** Whether `formula`'s column over `parent` can be recomputed page by page. */
 export function recomputable(parent: Table, formula: CompiledFormula): boolean {
@@ -23,7 +24,7 @@ export function recomputable(parent: Table, formula: CompiledFormula): boolean {
 export function attachRecompute(
   parent: Table,
   formula: CompiledFormula,
-  inputs: readonly PagedColumn[],
+  inputs: readonly ColumnSource[],
   out: PagedColumn,
 ): void {
   out.setLoader((pi) => {
@@ -31,9 +32,10 @@ export function attachRecompute(
     if (keys.isEmpty) return false;
     const ctx = contextFor(parent, positionOf(parent, keys));
     const base = ctx.position;
+    const chunks = chunksFor(inputs);
     forEachSpan(keys, (span) => {
       ctx.position = base + span.position;
-      const vec = formula.evaluate(readSpan(inputs, span), span.length, ctx);
+      const vec = formula.evaluate(readSpan(inputs, span, false, chunks), span.length, ctx);
       if (span.isRun) {
         out.installPage(pi, vec, 0, span.length, span.start - pi * PAGE_SIZE);
         return;

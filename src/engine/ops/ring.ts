@@ -3,7 +3,8 @@
  * keyed by stream sequence number; parent removals are ignored; a parent modification fails the
  * ring. Memory is O(capacity): evicted pages are released.
  */
-import { PAGE_SIZE, PagedColumn } from "../column.ts";
+import { asPagedColumn, PAGE_SIZE, PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError, UnsupportedOperationError } from "../errors.ts";
 import { defineFunction, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -25,7 +26,7 @@ const RING_ATTRIBUTES = { refreshing: true, blink: false, appendOnly: false, add
 
 class RingOperator extends Operator {
   readonly #capacity: number;
-  readonly #src: PagedColumn[];
+  readonly #src: ColumnSource[];
   readonly #dst: PagedColumn[];
   #next: number;
   /** True until the first save, which writes every row (later saves write what changed). */
@@ -35,7 +36,7 @@ class RingOperator extends Operator {
     super(result, [parent]);
     this.#capacity = capacity;
     this.#src = parent.columnNames.map((n) => parent.column(n));
-    this.#dst = parent.columnNames.map((n) => result.column(n));
+    this.#dst = parent.columnNames.map((n) => asPagedColumn(result.column(n)));
     this.#next = next;
   }
 

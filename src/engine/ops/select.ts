@@ -7,6 +7,7 @@
  * only added rows, and modified rows whose inputs changed, are computed.
  */
 import { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { compileFormula } from "../formula/index.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
@@ -22,7 +23,7 @@ import { attachRecompute, evictComputed, recomputable } from "./recompute.ts";
 interface Step {
   formula: CompiledFormula;
   out: PagedColumn;
-  inputs: PagedColumn[];
+  inputs: ColumnSource[];
   /** Parent columns this output depends on, transitively. */
   deps: Set<string>;
   /** Computed page by page on demand (append-only parent, deterministic formula). */
@@ -30,7 +31,7 @@ interface Step {
 }
 
 interface Plan {
-  columns: Map<string, PagedColumn>;
+  columns: Map<string, ColumnSource>;
   steps: Step[];
   /** Result column name -> parent columns it depends on. */
   deps: Map<string, Set<string>>;
@@ -38,7 +39,7 @@ interface Plan {
 
 function plan(parent: Table, formulas: readonly string[], keepParent: boolean): Plan {
   assertUsable(parent);
-  const columns = new Map<string, PagedColumn>();
+  const columns = new Map<string, ColumnSource>();
   const deps = new Map<string, Set<string>>();
   if (keepParent) {
     for (const [name, col] of parent.columnMap) {
@@ -47,7 +48,7 @@ function plan(parent: Table, formulas: readonly string[], keepParent: boolean): 
     }
   }
   // Names visible to formulas: parent columns, then outputs of earlier formulas.
-  const scope = new Map<string, { col: PagedColumn; deps: Set<string> }>();
+  const scope = new Map<string, { col: ColumnSource; deps: Set<string> }>();
   for (const [name, col] of parent.columnMap) scope.set(name, { col, deps: new Set([name]) });
   const steps: Step[] = [];
   for (const text of formulas) {
@@ -58,15 +59,16 @@ function plan(parent: Table, formulas: readonly string[], keepParent: boolean): 
     const target = f.target!;
     const fdeps = new Set<string>();
     for (const c of f.columns) for (const d of scope.get(c)!.deps) fdeps.add(d);
-    let col: PagedColumn;
+    let col: ColumnSource;
     if (f.sourceColumn !== null) {
       col = scope.get(f.sourceColumn)!.col;
     } else {
-      col = new PagedColumn(f.type, parent.isRefreshing ? parent.graph : null);
+      const out = new PagedColumn(f.type, parent.isRefreshing ? parent.graph : null);
       const inputs = f.columns.map((c) => scope.get(c)!.col);
       const lazy = recomputable(parent, f);
-      if (lazy) attachRecompute(parent, f, inputs, col);
-      steps.push({ formula: f, out: col, inputs, deps: fdeps, lazy });
+      if (lazy) attachRecompute(parent, f, inputs, out);
+      steps.push({ formula: f, out, inputs, deps: fdeps, lazy });
+      col = out;
     }
     scope.set(target, { col, deps: fdeps });
     columns.set(target, col);

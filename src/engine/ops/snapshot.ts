@@ -4,7 +4,7 @@ import { defineMethod } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
 import { assertUsable, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
-import { readSpan } from "./eval.ts";
+import { chunksFor, readSpan } from "./eval.ts";
 
 /** Copies `rows` of `source` into new flat columns (row i of the copy = i-th key of `rows`). */
 export function copyColumns(
@@ -14,8 +14,9 @@ export function copyColumns(
 ): Map<string, PagedColumn> {
   const srcCols = names.map((n) => source.column(n));
   const outCols = srcCols.map((c) => new PagedColumn(c.type));
+  const chunks = chunksFor(srcCols);
   forEachSpan(rows, (span) => {
-    const vecs = readSpan(srcCols, span);
+    const vecs = readSpan(srcCols, span, false, chunks);
     for (let j = 0; j < outCols.length; j++)
       outCols[j]!.writeRun(span.position, vecs[j]!, 0, span.length);
   });

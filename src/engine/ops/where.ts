@@ -3,7 +3,7 @@
  * shares the parent's column storage and keeps its row keys; each cycle it filters only added
  * rows, and modified rows when a filter's input column changed.
  */
-import type { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { compileFormula } from "../formula/index.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
@@ -16,7 +16,7 @@ import { checkPositionUse, contextFor, filterRows, positionOf } from "./eval.ts"
 
 interface Filter {
   formula: CompiledFormula;
-  inputs: PagedColumn[];
+  inputs: ColumnSource[];
 }
 
 function applyFilters(parent: Table, filters: readonly Filter[], rows: RowSet): RowSet {

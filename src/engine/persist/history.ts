@@ -3,7 +3,7 @@
  * rows eagerly (rings) or lazily (append-only history, read back page by page on demand), and
  * keeping only a bounded tail of history pages in memory.
  */
-import { PAGE_SIZE } from "../column.ts";
+import { asPagedColumn, PAGE_SIZE } from "../column.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Table } from "../table-core.ts";
 import type { StateHandle } from "./state-store.ts";
@@ -13,7 +13,7 @@ export const HISTORY_PAGES_IN_MEMORY = 16;
 
 /** Makes `table`'s columns read missing pages of `rows` back from storage. */
 export function attachLoader(h: StateHandle, table: Table): (page: number) => boolean {
-  const cols = table.columnNames.map((n) => table.column(n));
+  const cols = table.columnNames.map((n) => asPagedColumn(table.column(n)));
   const loader = (pi: number): boolean => {
     const keys = table.rowSet.subSetByKeyRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE);
     if (keys.isEmpty) return false;
@@ -50,7 +50,8 @@ export function loadAll(h: StateHandle, table: Table, rows: RowSet): void {
 
 /** Evicts all but the last `keep` pages of an append-only table (they are saved already). */
 export function evictHistory(table: Table, keep = HISTORY_PAGES_IN_MEMORY): void {
-  for (const c of table.columnMap.values()) {
+  for (const source of table.columnMap.values()) {
+    const c = asPagedColumn(source);
     const pages = c.loadedPages();
     const lastPage = Math.floor(Math.max(0, table.size - 1) / PAGE_SIZE);
     for (const pi of pages) if (pi < lastPage - keep + 1) c.evictPage(pi);

@@ -5,6 +5,7 @@
 
 import type { Vec } from "../column.ts";
 import { PagedColumn } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { UnsupportedOperationError } from "../errors.ts";
 import { copyRowsTo } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
@@ -21,12 +22,14 @@ import type { GraphNode, UpdateGraph } from "../update-graph.ts";
  */
 export type Batch =
   | { readonly vecs: readonly Vec[]; readonly length: number; readonly cols?: undefined }
-  | { readonly cols: readonly PagedColumn[]; readonly rows: RowSet; readonly length: number };
+  | { readonly cols: readonly ColumnSource[]; readonly rows: RowSet; readonly length: number };
 
 export abstract class SourceNode implements GraphNode {
   readonly table: Table;
   readonly graph: UpdateGraph;
   protected readonly cols: PagedColumn[];
+  /** The table's own storage, by column name. */
+  protected readonly columnsByName: ReadonlyMap<string, PagedColumn>;
   #pendingFailure: unknown = undefined;
   #hasPendingFailure = false;
   #shutdownDue = false;
@@ -44,6 +47,7 @@ export abstract class SourceNode implements GraphNode {
     for (const [name, type] of Object.entries(schema))
       columns.set(name, new PagedColumn(type, graph));
     this.cols = [...columns.values()];
+    this.columnsByName = columns;
     this.table = new Table(columns, RowSet.EMPTY, attrs, graph, kind);
     nodeOf(this.table).attach(this);
     nodeOf(this.table).setPort({

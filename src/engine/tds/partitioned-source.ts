@@ -107,12 +107,19 @@ class ConstituentNode implements GraphNode {
 /** Adds a row (and a constituent) per location that joined the merged table this cycle. */
 class LocationsNode implements GraphNode {
   readonly #keys: Table;
+  readonly #keyCols: ReadonlyMap<string, PagedColumn>;
   readonly #source: RefreshingSource;
   readonly #def: TableDefinition;
   readonly constituents: Table[] = [];
 
-  constructor(keys: Table, source: RefreshingSource, def: TableDefinition) {
+  constructor(
+    keys: Table,
+    keyCols: ReadonlyMap<string, PagedColumn>,
+    source: RefreshingSource,
+    def: TableDefinition,
+  ) {
     this.#keys = keys;
+    this.#keyCols = keyCols;
     this.#source = source;
     this.#def = def;
   }
@@ -130,7 +137,7 @@ class LocationsNode implements GraphNode {
     if (to <= from) return;
     const graph = merged.graph!;
     for (let i = from; i < to; i++) {
-      writeKeyRow(keys.columnMap, this.#def, this.#source.entryAt(i), i);
+      writeKeyRow(this.#keyCols, this.#def, this.#source.entryAt(i), i);
       const c = new Table(
         new Map(merged.columnMap),
         regionOf(merged.rowSet, i),
@@ -156,8 +163,9 @@ export function refreshingPartitioned(
   source: RefreshingSource,
 ): PartitionedTable {
   const merged = source.table;
-  const keys = new Table(keyColumns(def), RowSet.EMPTY, APPEND_ONLY, merged.graph, "locations");
-  const node = new LocationsNode(keys, source, def);
+  const keyCols = keyColumns(def);
+  const keys = new Table(keyCols, RowSet.EMPTY, APPEND_ONLY, merged.graph, "locations");
+  const node = new LocationsNode(keys, keyCols, source, def);
   nodeOf(keys).attach(node);
   nodeOf(keys).onClose(() => {
     merged.close();

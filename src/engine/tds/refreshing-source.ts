@@ -14,7 +14,6 @@
  * append-only. `initialized` resolves once the locations that existed when the subscription
  * succeeded, and the rows of their initial sizes, are ready (or once the table failed).
  */
-import type { PagedColumn } from "../column.ts";
 import { RowSetBuilder } from "../row-set.ts";
 import { SourceNode } from "../sources/source-node.ts";
 import { nodeOf } from "../table.ts";
@@ -178,7 +177,7 @@ export class RefreshingSource extends SourceNode implements LocationsListener {
   // ---- cycle ---------------------------------------------------------------------------------
 
   protected flush(): TableUpdate | null {
-    const cols: ReadonlyMap<string, PagedColumn> = this.table.columnMap;
+    const cols = this.columnsByName;
     const b = new RowSetBuilder();
     // Ascending location index gives ascending key ranges.
     const dirty = this.#dirty.sort((x, y) => x.index - y.index);
