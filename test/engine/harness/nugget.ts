@@ -1,0 +1,33 @@
+/**
+ * The contract of the recompute harness (Deephaven's EvalNugget idea): an operation registers a
+ * `Nugget` that builds its result from input tables; the harness (`eval-nugget.test.ts`) feeds
+ * random inputs of every table type through random cycles and, after each cycle, compares the
+ * incremental result with the same operation computed from scratch over static snapshots.
+ *
+ * Inputs share one schema so that joins and filters can match them against each other:
+ * `Sym` string (few values, with nulls), `K` int32 (small range, with nulls), `Px` float64 (with
+ * nulls and NaN), `Size` int64, `Ts` instant (nondecreasing within a table, with ties and nulls),
+ * `Flag` bool. Rows are compared in the result's row-key order, which is the result's order.
+ */
+import type { Table } from "../../../src/engine/index.ts";
+
+/** The table types the harness makes inputs of. */
+export type InputKind = "static" | "blink" | "appendOnly" | "ring" | "standard";
+
+export interface Nugget {
+  /** Shown in failures, e.g. `naturalJoin(Sym)`. */
+  readonly name: string;
+  /** Number of input tables (a join's left and right). */
+  readonly arity: 1 | 2;
+  /** Input types it accepts, per input (default: every kind for every input). */
+  readonly kinds?: readonly (readonly InputKind[])[];
+  /** Builds the result over the live inputs (and, by default, over their static snapshots). */
+  build(inputs: readonly Table[]): Table;
+  /**
+   * The from-scratch result. `current` are static snapshots of the inputs' current rows;
+   * `stream` the same except that a blink input is replaced by everything it ever delivered (in
+   * stream order), for operations whose blink semantics cover the whole stream (aggregations,
+   * headBy/tailBy). Default: `build(current)`.
+   */
+  recompute?(current: readonly Table[], stream: readonly Table[]): Table;
+}

@@ -1,0 +1,6 @@
+/**
+ * Every nugget the recompute harness runs: one import and one spread per operation file.
+ */
+import type { Nugget } from "./nugget.ts";
+
+export const NUGGETS: readonly Nugget[] = [];
