@@ -122,6 +122,46 @@ describe("chain language", () => {
   });
 });
 
+describe("spec error codes", () => {
+  const codeOf = (spec: unknown): string => {
+    try {
+      buildFamily(normalizeSpec(spec), new UpdateGraph());
+    } catch (e) {
+      expect(e).toBeInstanceOf(SpecError);
+      return (e as SpecError).code;
+    }
+    throw new Error("expected a SpecError");
+  };
+  const derived = (def: string) => ({ columns: trades, derived: { d: def } });
+
+  it("carries the code of what was wrong, as docs/protocol.md lists", () => {
+    expect(codeOf({ columns: { X: "int128" } })).toBe("bad_schema");
+    expect(codeOf({ columns: {} })).toBe("bad_schema");
+    expect(codeOf({ columns: { "1X": "int32" } })).toBe("bad_schema");
+    expect(codeOf({ columns: trades, cycleMs: 5 })).toBe("bad_spec");
+    expect(codeOf(derived("source.nope()"))).toBe("bad_spec");
+    expect(codeOf(derived('source.where("X > 1"'))).toBe("bad_spec");
+    expect(codeOf(derived('source.update("Y = Price +")'))).toBe("bad_formula");
+    expect(codeOf(derived('source.where("Nope > 1")'))).toBe("bad_formula");
+    expect(codeOf(derived("ringTable(source, 0)"))).toBe("bad_argument");
+    expect(codeOf(derived('source.view("Nope")'))).toBe("bad_formula");
+    expect(codeOf(derived('source.groupBy("Sym")'))).toBe("unsupported_operation");
+  });
+
+  it("keeps the engine's message after the table and position", () => {
+    try {
+      buildFamily(normalizeSpec(derived("ringTable(source, 0)")), new UpdateGraph());
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecError).message).toBe(
+        'derived table "d" at position 0: ringTable: capacity must be a positive integer, got 0',
+      );
+      expect((e as SpecError).table).toBe("d");
+      expect((e as SpecError).position).toBe(0);
+    }
+  });
+});
+
 describe("buildFamily", () => {
   it("builds the design brief's example family and ticks it", async () => {
     const g = new UpdateGraph({ seed: 1 });

@@ -112,13 +112,22 @@ describe("create, describe, list, delete", () => {
     };
     expect(await bad(JSON.stringify({ columns: { X: "int33" } }))).toMatchObject({
       status: 400,
-      body: { error: "bad_spec" },
+      body: { error: "bad_schema" },
     });
     const formula = await bad(
       JSON.stringify({ columns: { X: "int32" }, derived: { y: 'source.update("Y = X +")' } }),
     );
     expect(formula.status).toBe(400);
+    expect(formula.body.error).toBe("bad_formula");
     expect(formula.body.detail).toMatch(/position/);
+    const blinkGroup = await bad(
+      JSON.stringify({ columns: { X: "int32" }, derived: { g: 'source.groupBy("X")' } }),
+    );
+    expect(blinkGroup).toMatchObject({ status: 400, body: { error: "unsupported_operation" } });
+    const ring = await bad(
+      JSON.stringify({ columns: { X: "int32" }, derived: { r: "ringTable(source, -1)" } }),
+    );
+    expect(ring).toMatchObject({ status: 400, body: { error: "bad_argument" } });
     const json = await bad('{"columns": {"X": "int32"},}');
     expect(json.status).toBe(400);
     expect(json.body.error).toBe("bad_json");
@@ -146,7 +155,16 @@ describe("create, describe, list, delete", () => {
     });
     const missing = await call("/v1/tables/never-created");
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: "not_found" });
+    expect(await missing.json()).toEqual({
+      error: "not_found",
+      detail: 'no table family "never-created" (never created, or deleted)',
+    });
+    const view = await call("/v1/tables/described/views/nope");
+    expect(view.status).toBe(404);
+    expect(await view.json()).toEqual({
+      error: "unknown_view",
+      detail: 'no view "nope" in table family "described"; views are [source, all, recent, bySym]',
+    });
   });
 
   it("GET /v1/tables lists live families; DELETE shuts down, removes and is 404 the second time", async () => {
@@ -167,7 +185,18 @@ describe("create, describe, list, delete", () => {
     expect((await call("/v1/tables/listed-a")).status).toBe(404);
     expect(await names()).not.toContain("listed-a");
     expect(await names()).toContain("listed-b");
-    expect((await call("/v1/tables/listed-a", { method: "DELETE" })).status).toBe(404);
+    const again = await call("/v1/tables/listed-a", { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual({
+      error: "not_found",
+      detail: 'no table family "listed-a" (never created, or deleted)',
+    });
+    for (const path of ["/v1/tables/listed-a", "/v1/tables/listed-a/views/source"]) {
+      expect(await (await call(path)).json()).toEqual({
+        error: "not_found",
+        detail: 'no table family "listed-a" (never created, or deleted)',
+      });
+    }
     // A deleted name can be created again, empty.
     expect((await create("listed-a")).status).toBe(201);
     expect(await rowsOf("listed-a", "all")).toEqual([]);

@@ -94,7 +94,7 @@ export function evalChain(
       );
     }
   };
-  /** Runs an engine call; engine errors keep their message, prefixed with the table and position. */
+  /** Runs an engine call; engine errors keep their message and code, prefixed with the table and position. */
   const engine = <T>(pos: number, fn: () => T): T => {
     try {
       return fn();
@@ -105,6 +105,7 @@ export function evalChain(
           `derived table "${table}" at position ${pos}: ${e.message}`,
           table,
           pos,
+          e.code,
         );
       }
       throw e;

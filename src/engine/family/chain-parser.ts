@@ -13,12 +13,17 @@
  */
 import { TickflareError } from "../errors.ts";
 
-/** A spec that cannot be parsed or built; names the derived table and the position. */
+/**
+ * A spec that cannot be parsed or built; names the derived table and the position. `code` is
+ * `bad_spec` for the spec's own structure and syntax, or the code of the engine error it wraps
+ * (`bad_schema`, `bad_formula`, `bad_argument`, `unsupported_operation`, ...), so a client can
+ * tell a bad formula from a bad chain.
+ */
 export class SpecError extends TickflareError {
   readonly table: string | undefined;
   readonly position: number | undefined;
-  constructor(message: string, table?: string, position?: number) {
-    super("bad_spec", message);
+  constructor(message: string, table?: string, position?: number, code = "bad_spec") {
+    super(code, message);
     this.table = table;
     this.position = position;
   }
