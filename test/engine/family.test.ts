@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseChain, SpecError } from "../../src/engine/family/chain-parser.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
+import {
+  maxRingCapacity,
+  RING_BUDGET_BYTES,
+  ringRowBytes,
+} from "../../src/engine/family/ring-budget.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
+import type { ColumnType } from "../../src/engine/index.ts";
 import { UpdateGraph } from "../../src/engine/index.ts";
 import { colValues } from "./helpers.ts";
 
@@ -159,6 +165,46 @@ describe("spec error codes", () => {
       expect((e as SpecError).table).toBe("d");
       expect((e as SpecError).position).toBe(0);
     }
+  });
+});
+
+describe("ring capacity bound", () => {
+  const build = (columns: Record<string, string>, def: string) =>
+    buildFamily({ columns, derived: { r: def } }, new UpdateGraph());
+
+  it("derives the limit from the 64 MiB ring budget and the row width", () => {
+    // Sym 32 + 1, Price 8 + 1, Size 8 + 1 = 51 bytes a row.
+    expect(ringRowBytes(trades as Record<string, ColumnType>)).toBe(51);
+    expect(maxRingCapacity(trades as Record<string, ColumnType>)).toBe(
+      Math.floor(RING_BUDGET_BYTES / 51),
+    );
+    expect(maxRingCapacity({ X: "int32" })).toBe(Math.floor((64 * 1024 * 1024) / 5));
+    expect(maxRingCapacity({ B: "bool", A: "int64[]" })).toBe(Math.floor((64 * 1024 * 1024) / 35));
+  });
+
+  it("accepts a ring at the limit and refuses one row more, naming the limit", () => {
+    const max = Math.floor((64 * 1024 * 1024) / 51);
+    expect(max).toBe(1_315_860);
+    expect(build(trades, `ringTable(source, ${max})`).views.get("r")!.isRefreshing).toBe(true);
+    const e = specError(() => build(trades, `ringTable(source, ${max + 1})`));
+    expect(e.code).toBe("bad_argument");
+    expect(e.message).toBe(
+      `derived table "r" at position 0: ringTable: capacity ${max + 1} is above the limit of ${max} rows for this table: a ring in a table family may take at most 64 MiB of its object's 128 MB, and a row of these columns takes about 51 bytes`,
+    );
+    expect(specError(() => build(trades, "ringTable(source, 1000000000)")).code).toBe(
+      "bad_argument",
+    );
+  });
+
+  it("measures the ring's own parent, not the source", () => {
+    const narrow = 'source.view("Size")';
+    const max = Math.floor((64 * 1024 * 1024) / 9);
+    expect(build(trades, `ringTable(${narrow}, ${max})`).views.get("r")!.columns).toEqual({
+      Size: "int64",
+    });
+    expect(specError(() => build(trades, `ringTable(${narrow}, ${max + 1})`)).message).toMatch(
+      /a row of these columns takes about 9 bytes$/,
+    );
   });
 });
 

@@ -128,6 +128,18 @@ describe("create, describe, list, delete", () => {
       JSON.stringify({ columns: { X: "int32" }, derived: { r: "ringTable(source, -1)" } }),
     );
     expect(ring).toMatchObject({ status: 400, body: { error: "bad_argument" } });
+    // Sym 32 + 1, Price 8 + 1, Size 8 + 1, Ts 8 + 1 bytes a row: 67108864 / 60 rows at most.
+    const huge = await bad(
+      JSON.stringify({ columns: SPEC.columns, derived: { r: "ringTable(source, 1000000000)" } }),
+    );
+    expect(huge).toEqual({
+      status: 400,
+      body: {
+        error: "bad_argument",
+        detail:
+          'derived table "r" at position 0: ringTable: capacity 1000000000 is above the limit of 1118481 rows for this table: a ring in a table family may take at most 64 MiB of its object\'s 128 MB, and a row of these columns takes about 60 bytes',
+      },
+    });
     const json = await bad('{"columns": {"X": "int32"},}');
     expect(json.status).toBe(400);
     expect(json.body.error).toBe("bad_json");

@@ -13,6 +13,7 @@ import { ringTable } from "../ops/ring.ts";
 import { Table } from "../table.ts";
 import type { ChainNode } from "./chain-parser.ts";
 import { SpecError } from "./chain-parser.ts";
+import { checkRingCapacity } from "./ring-budget.ts";
 
 type Val = Table | string | number | boolean | null | Val[] | { [k: string]: Val } | AggSpec;
 
@@ -165,7 +166,10 @@ export function evalChain(
           }
         } else if (opt !== undefined)
           fail("ringTable's third argument must be true/false or { initialize }", n.args[2]!.pos);
-        return engine(n.pos, () => ringTable(t, cap, { initialize }));
+        return engine(n.pos, () => {
+          checkRingCapacity(t, cap); // a family's memory budget (ring-budget.ts)
+          return ringTable(t, cap, { initialize });
+        });
       }
       case "blinkToAppendOnly": {
         arity(n.args, 1, 2, "blinkToAppendOnly", n.pos);
