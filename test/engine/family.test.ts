@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseChain, SpecError } from "../../src/engine/family/chain-parser.ts";
+import { MAX_CHAIN_DEPTH, parseChain, SpecError } from "../../src/engine/family/chain-parser.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
 import {
   maxRingCapacity,
@@ -204,6 +204,50 @@ describe("ring capacity bound", () => {
     });
     expect(specError(() => build(trades, `ringTable(${narrow}, ${max + 1})`)).message).toMatch(
       /a row of these columns takes about 9 bytes$/,
+    );
+  });
+});
+
+describe("chain nesting limit", () => {
+  const DEEP =
+    "the chain nests deeper than 256 levels (methods in a row, calls, lists and objects)";
+  const build = (def: string) =>
+    buildFamily({ columns: trades, derived: { d: def } }, new UpdateGraph());
+
+  it("is 256 levels", () => {
+    expect(MAX_CHAIN_DEPTH).toBe(256);
+  });
+
+  it("255 methods in a row build (256 levels with the source); 256 are refused", () => {
+    const methods = (n: number) => `source${".tail(5)".repeat(n)}`;
+    expect(build(methods(255)).views.get("d")!.columns).toEqual(trades);
+    const e = specError(() => parseChain(methods(256), "d"));
+    expect(e.message).toBe(
+      `derived table "d": ${DEEP} at position ${6 + 8 * 255 + 1} in \`${methods(256)}\``,
+    );
+    expect(e.code).toBe("bad_spec");
+    expect(specError(() => build(methods(5000))).position).toBe(6 + 8 * 255 + 1);
+  });
+
+  it("255 nested calls build; 256 are refused where they go too deep", () => {
+    const merges = (n: number) => `${"merge(".repeat(n)}source${")".repeat(n)}`;
+    expect(build(merges(255)).views.get("d")!.columns).toEqual(trades);
+    // The source inside the 256th merge would be the 257th level.
+    expect(specError(() => build(merges(256))).position).toBe(6 * 256);
+    expect(specError(() => build(merges(3000))).message).toContain(DEEP);
+    const lists = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(specError(() => parseChain(lists(5000), "d")).position).toBe(256);
+    const objects = (n: number) => `${"{a: ".repeat(n)}1${"}".repeat(n)}`;
+    expect(specError(() => parseChain(objects(5000), "d")).position).toBe(4 * 256);
+  });
+
+  it("counts methods on nested arguments too (the tree's height, not one path)", () => {
+    // A call whose argument is 200 methods deep, followed by 100 methods: 302 levels.
+    const inner = `source${".tail(5)".repeat(200)}`;
+    const def = `merge(${inner})${".tail(5)".repeat(100)}`;
+    expect(specError(() => parseChain(def, "d")).message).toContain(DEEP);
+    expect(build(`merge(${inner})${".tail(5)".repeat(54)}`).views.get("d")!.columns).toEqual(
+      trades,
     );
   });
 });

@@ -128,6 +128,35 @@ describe("create, describe, list, delete", () => {
       JSON.stringify({ columns: { X: "int32" }, derived: { r: "ringTable(source, -1)" } }),
     );
     expect(ring).toMatchObject({ status: 400, body: { error: "bad_argument" } });
+    // Deep nesting is a 400 naming the limit (it was a stack overflow, 500).
+    const deepChain = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `${"merge(".repeat(3000)}source${")".repeat(3000)}` },
+      }),
+    );
+    expect(deepChain.status).toBe(400);
+    expect(deepChain.body.error).toBe("bad_spec");
+    expect(deepChain.body.detail).toMatch(
+      /^derived table "d": the chain nests deeper than 256 levels/,
+    );
+    const deepFormula = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `source.update("Y = ${"(".repeat(5000)}X${")".repeat(5000)}")` },
+      }),
+    );
+    expect(deepFormula.status).toBe(400);
+    expect(deepFormula.body.error).toBe("bad_formula");
+    expect(deepFormula.body.detail).toMatch(/Formula nests deeper than 256 levels/);
+    const manyTerms = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `source.where("X${" + X".repeat(5000)} > 0")` },
+      }),
+    );
+    expect(manyTerms.status).toBe(400);
+    expect(manyTerms.body.detail).toMatch(/Formula has more than 1000 operators/);
     // Sym 32 + 1, Price 8 + 1, Size 8 + 1, Ts 8 + 1 bytes a row: 67108864 / 60 rows at most.
     const huge = await bad(
       JSON.stringify({ columns: SPEC.columns, derived: { r: "ringTable(source, 1000000000)" } }),
@@ -153,6 +182,25 @@ describe("create, describe, list, delete", () => {
     expect(big).toMatchObject({ status: 413, body: { error: "too_large" } });
     // Nothing was created by any of them.
     expect((await call("/v1/tables/badspec")).status).toBe(404);
+  });
+
+  it("PUT accepts chains and formulas at the nesting limits (inside workerd's stack)", async () => {
+    const formula = `Y = ${"(".repeat(255)}X${" + X".repeat(1000)}${")".repeat(255)}`;
+    const spec = {
+      columns: { X: "int32" },
+      cycleMs: 3_600_000,
+      derived: {
+        f: `source.update("${formula}")`,
+        m: `source${".tail(5)".repeat(255)}`,
+        n: `${"merge(".repeat(255)}source${")".repeat(255)}`,
+      },
+    };
+    expect((await create("at-limits", spec)).status).toBe(201);
+    expect((await publish("at-limits", [{ X: 1 }])).status).toBe(202);
+    await step("at-limits");
+    expect(await rowsOf("at-limits", "f")).toEqual([{ X: 1, Y: 1001 }]);
+    expect(await rowsOf("at-limits", "m")).toEqual([{ X: 1 }]);
+    expect(await rowsOf("at-limits", "n")).toEqual([{ X: 1 }]);
   });
 
   it("GET describes a family; unknown tables are 404", async () => {

@@ -5,6 +5,11 @@
  * Precedence, lowest first: `?:` (right-associative), `||`, `&&`, `==` `!=`, `<` `<=` `>` `>=`,
  * `+` `-`, `*` `/` `%`, unary `-` `+` `!` and casts, then postfix method calls `.name(args)`.
  * In filter mode a single `=` compares like `==` (Deephaven's match-filter spelling `X = 5`).
+ *
+ * Limits: the parser, the type checker and the compiler recurse over the tree, so a formula may
+ * nest at most `MAX_FORMULA_DEPTH` levels (parentheses, argument lists, `?:` branches, unary
+ * operators and casts) and hold at most `MAX_FORMULA_OPERATORS` binary operators and method
+ * calls; beyond them it is a FormulaError naming the limit, never a stack overflow.
  */
 import { FormulaError } from "../errors.ts";
 import type { ScalarType } from "../types.ts";
@@ -46,6 +51,11 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   "~": "bitwise operators are not supported",
 };
 
+/** Deepest nesting of parentheses, argument lists, `?:` branches, unary operators and casts. */
+export const MAX_FORMULA_DEPTH = 256;
+/** Most binary operators plus method calls in one formula (each deepens the tree by one). */
+export const MAX_FORMULA_OPERATORS = 1000;
+
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
 
@@ -63,6 +73,8 @@ class Parser {
   readonly #toks: Token[];
   readonly #mode: "assign" | "filter";
   #i = 0;
+  #depth = 0;
+  #operators = 0;
 
   constructor(text: string, toks: Token[], mode: "assign" | "filter") {
     this.#text = text;
@@ -125,7 +137,37 @@ class Parser {
     this.#fail(t.pos, `Unexpected token ${describe(t)}`);
   }
 
+  /** Runs `parse` one nesting level deeper, refusing to go past MAX_FORMULA_DEPTH. */
+  #nested<T>(pos: number, parse: () => T): T {
+    if (this.#depth >= MAX_FORMULA_DEPTH) {
+      this.#fail(
+        pos,
+        `Formula nests deeper than ${MAX_FORMULA_DEPTH} levels (parentheses, calls, ?:, unary operators and casts)`,
+      );
+    }
+    this.#depth++;
+    try {
+      return parse();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** Counts one binary operator or method call, refusing more than MAX_FORMULA_OPERATORS. */
+  #operator(pos: number): void {
+    if (++this.#operators > MAX_FORMULA_OPERATORS) {
+      this.#fail(
+        pos,
+        `Formula has more than ${MAX_FORMULA_OPERATORS} operators and method calls; split it into several columns`,
+      );
+    }
+  }
+
   #ternary(): Expr {
+    return this.#nested(this.#peek().pos, () => this.#ternaryAt());
+  }
+
+  #ternaryAt(): Expr {
     const cond = this.#binary(1);
     const q = this.#peek();
     if (!this.#isOp(q, "?")) return cond;
@@ -151,6 +193,7 @@ class Parser {
       const t = this.#peek();
       const op = this.#binaryOp(t);
       if (op === null || BINARY_PRECEDENCE[op]! < minPrec) return left;
+      this.#operator(t.pos);
       this.#i++;
       const right = this.#binary(BINARY_PRECEDENCE[op]! + 1);
       left = { k: "binary", start: left.start, pos: t.pos, op, left, right };
@@ -168,7 +211,7 @@ class Parser {
           this.#i++;
           return this.#postfix(this.#intLiteral(lit, true, t.pos));
         }
-        const arg = this.#unary();
+        const arg = this.#nested(t.pos, () => this.#unary());
         return { k: "unary", start: t.pos, pos: t.pos, op: t.text, arg };
       }
       if (t.text === "~") this.#fail(t.pos, `Operator "~" is not supported (${UNSUPPORTED["~"]})`);
@@ -180,7 +223,7 @@ class Parser {
         this.#isOp(this.#peek(2), ")")
       ) {
         this.#i += 3;
-        const arg = this.#unary();
+        const arg = this.#nested(t.pos, () => this.#unary());
         return { k: "cast", start: t.pos, pos: t.pos, to: CAST_TYPES[name.text]!, arg };
       }
     }
@@ -194,6 +237,7 @@ class Parser {
       const name = this.#peek();
       if (name.kind !== "ident")
         this.#fail(name.pos, `Expected a method name after ".", got ${describe(name)}`);
+      this.#operator(name.pos);
       this.#i++;
       if (!this.#isOp(this.#peek(), "(")) {
         this.#fail(this.#peek().pos, `Expected "(" after the method name "${name.text}"`);
