@@ -14,6 +14,7 @@
 import { FormulaError } from "../errors.ts";
 import type { ScalarType } from "../types.ts";
 import type { BinaryOp, Expr, ParsedFormula } from "./ast.ts";
+import { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
 
 const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
@@ -278,6 +279,34 @@ class Parser {
     }
   }
 
+  /**
+   * `Math.sin(X)` is a Deephaven (Java) habit: formulas call functions directly, so say which
+   * call to write instead (`sin(X)`), or that the function does not exist.
+   */
+  #javaMath(math: Token): never {
+    const name = this.#peek(2);
+    const open = this.#peek(3);
+    if (name.kind !== "ident" || !this.#isOp(open, "(")) {
+      const what = name.kind === "ident" ? `Math.${name.text}` : "Math";
+      return this.#fail(math.pos, `${what} is Java; formulas have no Math class`);
+    }
+    this.#i += 3;
+    this.#args();
+    const close = this.#toks[this.#i - 1]!;
+    const written = this.#text.slice(math.pos, close.pos + 1);
+    const call = `${name.text}${this.#text.slice(open.pos, close.pos + 1)}`;
+    if (lookupFunction(name.text)) {
+      return this.#fail(
+        math.pos,
+        `${written} is Java; formulas call functions directly: write ${call}`,
+      );
+    }
+    return this.#fail(
+      math.pos,
+      `${written} is Java; formulas call functions directly, and there is no function "${name.text}" (available: ${FUNCTION_NAMES.join(", ")})`,
+    );
+  }
+
   #intLiteral(t: Token & { kind: "int" | "long" }, negated: boolean, start: number): Expr {
     const isLong = t.kind === "long";
     let v = t.value;
@@ -335,6 +364,7 @@ class Parser {
           return lit({ k: "lit", ...base, type: "bool", value: t.text === "true" ? 1 : 0 });
         }
         if (t.text === "null") return lit({ k: "lit", ...base, type: "null", value: null });
+        if (t.text === "Math" && this.#isOp(this.#peek(1), ".")) this.#javaMath(t);
         this.#i++;
         if (this.#isOp(this.#peek(), "(")) {
           return { k: "call", ...base, name: t.text, args: this.#args(), method: false };
