@@ -14,6 +14,27 @@ export class HostError extends Error {
   }
 }
 
+/**
+ * The one table from engine error codes (`TickflareError.code`) to HTTP statuses. docs/protocol.md
+ * lists the same codes with the same statuses (test/engine/error-codes.test.ts keeps them equal).
+ */
+export const ENGINE_ERROR_STATUS: Readonly<Record<string, number>> = {
+  bad_spec: 400,
+  bad_schema: 400,
+  bad_formula: 400,
+  bad_argument: 400,
+  unsupported_operation: 400,
+  bad_value: 400,
+  bad_arrow: 400,
+  bad_csv: 400,
+  table_failed: 409,
+};
+
+/** The status of an engine error code; a code outside the table is still the caller's 400. */
+export function engineErrorStatus(code: string): number {
+  return Object.hasOwn(ENGINE_ERROR_STATUS, code) ? ENGINE_ERROR_STATUS[code]! : 400;
+}
+
 export type RpcResult<T> =
   | { ok: true; value: T }
   | { ok: false; status: number; error: string; detail: string };
@@ -35,8 +56,7 @@ export function errorResult(
   if (e instanceof HostError)
     return { ok: false, status: e.status, error: e.code, detail: e.message };
   if (isTickflareError(e)) {
-    const status = e.code === "table_failed" ? 409 : 400;
-    return { ok: false, status, error: e.code, detail: e.message };
+    return { ok: false, status: engineErrorStatus(e.code), error: e.code, detail: e.message };
   }
   return null;
 }

@@ -64,6 +64,11 @@ export interface HostOptions {
   transaction?: <T>(fn: () => T) => T;
   /** Rows a cycle takes from the pending queue at most (whole batches; at least one). */
   maxRowsPerCycle?: number;
+  /**
+   * The family's name, for errors about a family that does not exist (Durable Objects:
+   * `ctx.id.name`). Once created, the stored name is used.
+   */
+  name?: string;
 }
 
 /** A batch: JSON rows, Arrow IPC bytes, or a parsed `text/csv` body (the router parses it). */
@@ -115,6 +120,7 @@ export class FamilyHost {
   readonly #tx: <T>(fn: () => T) => T;
   readonly #maxRows: number;
   readonly #idem: IdempotencyIndex;
+  readonly #name: string | undefined;
   #family: BuiltFamily | null = null;
   #store: SqlStateStore | null = null;
   /** Each view's update in the last cycle that ran (for subscribers). */
@@ -127,6 +133,7 @@ export class FamilyHost {
     this.#now = options.now ?? (() => Date.now());
     this.#tx = options.transaction ?? ((fn) => fn());
     this.#maxRows = options.maxRowsPerCycle ?? DEFAULT_MAX_ROWS_PER_CYCLE;
+    this.#name = options.name;
     sql.exec("CREATE TABLE IF NOT EXISTS host_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
     sql.exec(
       "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
@@ -169,7 +176,7 @@ export class FamilyHost {
   family(): BuiltFamily {
     if (this.#family) return this.#family;
     const spec = this.spec;
-    if (!spec) throw new HostError(404, "not_found", "no table family has been created here");
+    if (!spec) throw this.#notFound();
     const store = new SqlStateStore(this.#sql);
     const graph = new UpdateGraph({ store, initialCycle: this.cycle, clock: this.#now });
     const fam = buildFamily(spec, graph, this.#meta<string>("name") ?? "family");
@@ -183,6 +190,18 @@ export class FamilyHost {
     this.#store = store;
     this.#family = fam;
     return fam;
+  }
+
+  /** 404 for a family that does not exist (never created, or deleted), naming it when known. */
+  #notFound(): HostError {
+    const name = this.#meta<string>("name") ?? this.#name;
+    return new HostError(
+      404,
+      "not_found",
+      name === undefined
+        ? "no table family has been created here"
+        : `no table family "${name}" (never created, or deleted)`,
+    );
   }
 
   /** Forgets the in-memory tables (after a failed cycle); the next use rebuilds from storage. */
@@ -525,7 +544,7 @@ export class FamilyHost {
       throw new HostError(
         404,
         "unknown_view",
-        `no view "${name}"; views are [${[...this.family().views.keys()].join(", ")}]`,
+        `no view "${name}" in table family "${this.#meta<string>("name") ?? this.#name}"; views are [${[...this.family().views.keys()].join(", ")}]`,
       );
     }
     return t;

@@ -41,6 +41,8 @@ export class TableFamily extends DurableObject<Env> {
     this.#sockets = new SocketHub(ctx);
     this.#host = new FamilyHost(ctx.storage.sql, {
       transaction: (fn) => ctx.storage.transactionSync(fn),
+      // The router addresses families with idFromName(name), so a 404 can name the family.
+      ...(ctx.id.name === undefined ? {} : { name: ctx.id.name }),
     });
     // Rebuild the tables before the first request. A failure is not thrown here (that would
     // wedge the object): the next call rebuilds again and reports the error as its result.

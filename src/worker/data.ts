@@ -37,7 +37,7 @@ import { ARROW_STREAM_TYPE } from "./body.ts";
 import { FamilyHistoryBackend } from "./data-family.ts";
 import { dataMount, mountKeys } from "./data-registry.ts";
 import { errorResponse, HttpError, json } from "./http.ts";
-import { formatParam, intParam, TABLE_NAME, VIEW_NAME } from "./validate.ts";
+import { acceptQuery, formatParam, intParam, TABLE_NAME, VIEW_NAME } from "./validate.ts";
 
 /** Rows one column request returns at most. */
 export const MAX_DATA_ROWS = 1_000_000;
@@ -77,7 +77,7 @@ function segment(raw: string | undefined, what: string, code: string): string {
 export async function resolveTable(
   request: IRequest,
   env: Env,
-  options: { queryToken?: boolean } = {},
+  options: { queryToken?: boolean; query?: readonly string[] } = {},
 ): Promise<DataTable> {
   const name = segment(request.params.table, "table name", "bad_table");
   const slash = name.indexOf("/");
@@ -99,6 +99,7 @@ export async function resolveTable(
     );
   }
   await authorize(request, env, "read", first, options);
+  acceptQuery(new URL(request.url), options.query ?? []);
   if (!mount) {
     return {
       name,
@@ -185,7 +186,7 @@ export function schemaBody(
 
 /** GET /v1/data/:table/schema?format=json|arrow */
 export async function dataSchema(request: IRequest, env: Env): Promise<Response> {
-  const t = await resolveTable(request, env);
+  const t = await resolveTable(request, env, { query: ["format"] });
   const url = new URL(request.url);
   const accept = request.headers.get("Accept") ?? "";
   const format = formatParam(
@@ -246,7 +247,7 @@ export async function dataSize(request: IRequest, env: Env): Promise<Response> {
 
 /** GET /v1/data/:table/locations/:loc/columns/:col?offset=&minRows=&maxRows= */
 export async function dataColumn(request: IRequest, env: Env): Promise<Response> {
-  const t = await resolveTable(request, env);
+  const t = await resolveTable(request, env, { query: ["offset", "minRows", "maxRows"] });
   const location = segment(request.params.loc, "location", "bad_location");
   const column = segment(request.params.col, "column", "bad_column");
   try {

@@ -19,7 +19,7 @@ import { subscribeData } from "./data-subscribe.ts";
 import { errorResponse, HttpError } from "./http.ts";
 import { publishRows, publishStream } from "./rows.ts";
 import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
-import { tableName } from "./validate.ts";
+import { acceptQuery, tableName } from "./validate.ts";
 import { snapshotView, subscribeView } from "./views.ts";
 
 export { Catalog } from "../durable/catalog.ts";
@@ -69,6 +69,7 @@ router
   .get("/v1/health/:name", async (request, env) => {
     const name = tableName(request.params.name);
     await authorize(request, env, "admin", name);
+    acceptQuery(new URL(request.url), []);
     return Response.json(await released(familyOf(env, name).health()));
   })
   .get("/v1/tables", listTables)

@@ -9,12 +9,13 @@ import { readPublishBody } from "./body.ts";
 import { json, unwrap } from "./http.ts";
 import { familyOf } from "./tables.ts";
 import { forwardUpgrade, requireUpgrade } from "./upgrade.ts";
-import { idempotencyKey, tableName } from "./validate.ts";
+import { acceptQuery, idempotencyKey, tableName } from "./validate.ts";
 
 /** POST /v1/tables/:name/rows — 202 `{ accepted, cycle, duplicate }` once the batch is durable. */
 export async function publishRows(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   await authorize(request, env, "publish", name);
+  acceptQuery(new URL(request.url), []);
   const key = idempotencyKey(request);
   const body = await readPublishBody(request);
   const r = unwrap(
@@ -29,6 +30,7 @@ export async function publishRows(request: IRequest, env: Env): Promise<Response
 export async function publishStream(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   await authorize(request, env, "publish", name, { queryToken: true });
+  acceptQuery(new URL(request.url), []);
   requireUpgrade(request);
   return forwardUpgrade(request, familyOf(env, name), "/publish", new URLSearchParams());
 }

@@ -8,7 +8,7 @@ import { released } from "../durable/catalog.ts";
 import { authorize, grantCovers } from "./auth.ts";
 import { JSON_TYPE, MAX_SPEC_BYTES, mediaType, parseJson, readBody } from "./body.ts";
 import { HttpError, json, unwrap } from "./http.ts";
-import { tableName } from "./validate.ts";
+import { acceptQuery, tableName } from "./validate.ts";
 
 export const catalogOf = (env: Env) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 export const familyOf = (env: Env, name: string) => env.TABLES.get(env.TABLES.idFromName(name));
@@ -17,6 +17,7 @@ export const familyOf = (env: Env, name: string) => env.TABLES.get(env.TABLES.id
 export async function createTable(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   await authorize(request, env, "admin", name);
+  acceptQuery(new URL(request.url), []);
   // fetch() labels a string body text/plain unless told otherwise; accept that too.
   const type = mediaType(request);
   if (type !== null && type !== JSON_TYPE && type !== "text/plain") {
@@ -35,6 +36,7 @@ export async function createTable(request: IRequest, env: Env): Promise<Response
 export async function describeTable(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   await authorize(request, env, "read", name);
+  acceptQuery(new URL(request.url), []);
   return json(unwrap(await released(familyOf(env, name).describe())));
 }
 
@@ -42,6 +44,7 @@ export async function describeTable(request: IRequest, env: Env): Promise<Respon
 export async function deleteTable(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   await authorize(request, env, "admin", name);
+  acceptQuery(new URL(request.url), []);
   unwrap(await released(catalogOf(env).delete(name)));
   return json({ name, deleted: true });
 }
@@ -49,6 +52,7 @@ export async function deleteTable(request: IRequest, env: Env): Promise<Response
 /** GET /v1/tables — the live families the token's table glob covers. */
 export async function listTables(request: IRequest, env: Env): Promise<Response> {
   const grant = await authorize(request, env, "admin", null);
+  acceptQuery(new URL(request.url), []);
   const tables = (await released(catalogOf(env).list())).filter((t) => grantCovers(grant, t.name));
   return json({ tables });
 }

@@ -35,6 +35,45 @@ export function viewName(raw: string | undefined): string {
   return name;
 }
 
+/**
+ * Refuses query parameters an endpoint does not declare (`?fromat=csv` must not quietly answer
+ * JSON): 400 `bad_query` naming the first one, the endpoint's parameters and, for a near miss, the
+ * one meant. `token` is always allowed: WebSocket endpoints read it and the others ignore it.
+ */
+export function acceptQuery(url: URL, accepted: readonly string[]): void {
+  for (const key of url.searchParams.keys()) {
+    if (key === "token" || accepted.includes(key)) continue;
+    const near = accepted.find((a) => editDistance(a.toLowerCase(), key.toLowerCase()) <= 2);
+    const takes =
+      accepted.length === 0
+        ? "this endpoint takes no query parameters"
+        : `this endpoint takes ${accepted.join(", ")}`;
+    throw new HttpError(
+      400,
+      "bad_query",
+      `unknown query parameter "${safe(key)}"${near ? ` (did you mean "${near}"?)` : ""}; ${takes}`,
+    );
+  }
+}
+
+/** Levenshtein distance of two short strings (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 /** One value of a query parameter (repeating it is an error); null when absent. */
 export function queryParam(url: URL, key: string): string | null {
   const all = url.searchParams.getAll(key);

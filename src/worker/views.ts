@@ -9,7 +9,14 @@ import { ARROW_STREAM_TYPE } from "./body.ts";
 import { json, unwrap } from "./http.ts";
 import { familyOf } from "./tables.ts";
 import { forwardUpgrade, requireUpgrade } from "./upgrade.ts";
-import { formatParam, intParam, snapshotLimit, tableName, viewName } from "./validate.ts";
+import {
+  acceptQuery,
+  formatParam,
+  intParam,
+  snapshotLimit,
+  tableName,
+  viewName,
+} from "./validate.ts";
 
 type SnapshotFormat = "json" | "arrow" | "csv";
 
@@ -27,6 +34,7 @@ export async function snapshotView(request: IRequest, env: Env): Promise<Respons
   const view = viewName(request.params.view);
   await authorize(request, env, "read", name);
   const url = new URL(request.url);
+  acceptQuery(url, ["format", "offset", "limit"]);
   const format = formatParam<SnapshotFormat>(url, ["json", "arrow", "csv"], defaultFormat(request));
   const offset = intParam(url, "offset");
   const limit = snapshotLimit(url);
@@ -62,6 +70,7 @@ export async function subscribeView(request: IRequest, env: Env): Promise<Respon
   const view = viewName(request.params.view);
   await authorize(request, env, "read", name, { queryToken: true });
   const url = new URL(request.url);
+  acceptQuery(url, ["format", "since"]);
   const format = formatParam(url, ["json", "arrow"], "json");
   const since = intParam(url, "since");
   requireUpgrade(request);

@@ -151,6 +151,8 @@ export class DevServer {
         // node_modules/.bin first: wrangler needs the project's Node 22.
         PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
         WRANGLER_SEND_METRICS: "false",
+        // As `npm run dev`: no download of the request.cf sample (offline, a stack trace).
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
         WRANGLER_HIDE_BANNER: "true",
         NO_COLOR: "1",
         CI: "true",

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseChain, SpecError } from "../../src/engine/family/chain-parser.ts";
+import { MAX_CHAIN_DEPTH, parseChain, SpecError } from "../../src/engine/family/chain-parser.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
+import {
+  maxRingCapacity,
+  RING_BUDGET_BYTES,
+  ringRowBytes,
+} from "../../src/engine/family/ring-budget.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
+import type { ColumnType } from "../../src/engine/index.ts";
 import { UpdateGraph } from "../../src/engine/index.ts";
 import { colValues } from "./helpers.ts";
 
@@ -118,6 +124,130 @@ describe("chain language", () => {
     );
     expect(specError(() => parseChain("source; drop", "t")).message).toMatch(
       /unexpected character ";"/,
+    );
+  });
+});
+
+describe("spec error codes", () => {
+  const codeOf = (spec: unknown): string => {
+    try {
+      buildFamily(normalizeSpec(spec), new UpdateGraph());
+    } catch (e) {
+      expect(e).toBeInstanceOf(SpecError);
+      return (e as SpecError).code;
+    }
+    throw new Error("expected a SpecError");
+  };
+  const derived = (def: string) => ({ columns: trades, derived: { d: def } });
+
+  it("carries the code of what was wrong, as docs/protocol.md lists", () => {
+    expect(codeOf({ columns: { X: "int128" } })).toBe("bad_schema");
+    expect(codeOf({ columns: {} })).toBe("bad_schema");
+    expect(codeOf({ columns: { "1X": "int32" } })).toBe("bad_schema");
+    expect(codeOf({ columns: trades, cycleMs: 5 })).toBe("bad_spec");
+    expect(codeOf(derived("source.nope()"))).toBe("bad_spec");
+    expect(codeOf(derived('source.where("X > 1"'))).toBe("bad_spec");
+    expect(codeOf(derived('source.update("Y = Price +")'))).toBe("bad_formula");
+    expect(codeOf(derived('source.where("Nope > 1")'))).toBe("bad_formula");
+    expect(codeOf(derived("ringTable(source, 0)"))).toBe("bad_argument");
+    expect(codeOf(derived('source.view("Nope")'))).toBe("bad_formula");
+    expect(codeOf(derived('source.groupBy("Sym")'))).toBe("unsupported_operation");
+  });
+
+  it("keeps the engine's message after the table and position", () => {
+    try {
+      buildFamily(normalizeSpec(derived("ringTable(source, 0)")), new UpdateGraph());
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecError).message).toBe(
+        'derived table "d" at position 0: ringTable: capacity must be a positive integer, got 0',
+      );
+      expect((e as SpecError).table).toBe("d");
+      expect((e as SpecError).position).toBe(0);
+    }
+  });
+});
+
+describe("ring capacity bound", () => {
+  const build = (columns: Record<string, string>, def: string) =>
+    buildFamily({ columns, derived: { r: def } }, new UpdateGraph());
+
+  it("derives the limit from the 64 MiB ring budget and the row width", () => {
+    // Sym 32 + 1, Price 8 + 1, Size 8 + 1 = 51 bytes a row.
+    expect(ringRowBytes(trades as Record<string, ColumnType>)).toBe(51);
+    expect(maxRingCapacity(trades as Record<string, ColumnType>)).toBe(
+      Math.floor(RING_BUDGET_BYTES / 51),
+    );
+    expect(maxRingCapacity({ X: "int32" })).toBe(Math.floor((64 * 1024 * 1024) / 5));
+    expect(maxRingCapacity({ B: "bool", A: "int64[]" })).toBe(Math.floor((64 * 1024 * 1024) / 35));
+  });
+
+  it("accepts a ring at the limit and refuses one row more, naming the limit", () => {
+    const max = Math.floor((64 * 1024 * 1024) / 51);
+    expect(max).toBe(1_315_860);
+    expect(build(trades, `ringTable(source, ${max})`).views.get("r")!.isRefreshing).toBe(true);
+    const e = specError(() => build(trades, `ringTable(source, ${max + 1})`));
+    expect(e.code).toBe("bad_argument");
+    expect(e.message).toBe(
+      `derived table "r" at position 0: ringTable: capacity ${max + 1} is above the limit of ${max} rows for this table: a ring in a table family may take at most 64 MiB of its object's 128 MB, and a row of these columns takes about 51 bytes`,
+    );
+    expect(specError(() => build(trades, "ringTable(source, 1000000000)")).code).toBe(
+      "bad_argument",
+    );
+  });
+
+  it("measures the ring's own parent, not the source", () => {
+    const narrow = 'source.view("Size")';
+    const max = Math.floor((64 * 1024 * 1024) / 9);
+    expect(build(trades, `ringTable(${narrow}, ${max})`).views.get("r")!.columns).toEqual({
+      Size: "int64",
+    });
+    expect(specError(() => build(trades, `ringTable(${narrow}, ${max + 1})`)).message).toMatch(
+      /a row of these columns takes about 9 bytes$/,
+    );
+  });
+});
+
+describe("chain nesting limit", () => {
+  const DEEP =
+    "the chain nests deeper than 256 levels (methods in a row, calls, lists and objects)";
+  const build = (def: string) =>
+    buildFamily({ columns: trades, derived: { d: def } }, new UpdateGraph());
+
+  it("is 256 levels", () => {
+    expect(MAX_CHAIN_DEPTH).toBe(256);
+  });
+
+  it("255 methods in a row build (256 levels with the source); 256 are refused", () => {
+    const methods = (n: number) => `source${".tail(5)".repeat(n)}`;
+    expect(build(methods(255)).views.get("d")!.columns).toEqual(trades);
+    const e = specError(() => parseChain(methods(256), "d"));
+    expect(e.message).toBe(
+      `derived table "d": ${DEEP} at position ${6 + 8 * 255 + 1} in \`${methods(256)}\``,
+    );
+    expect(e.code).toBe("bad_spec");
+    expect(specError(() => build(methods(5000))).position).toBe(6 + 8 * 255 + 1);
+  });
+
+  it("255 nested calls build; 256 are refused where they go too deep", () => {
+    const merges = (n: number) => `${"merge(".repeat(n)}source${")".repeat(n)}`;
+    expect(build(merges(255)).views.get("d")!.columns).toEqual(trades);
+    // The source inside the 256th merge would be the 257th level.
+    expect(specError(() => build(merges(256))).position).toBe(6 * 256);
+    expect(specError(() => build(merges(3000))).message).toContain(DEEP);
+    const lists = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(specError(() => parseChain(lists(5000), "d")).position).toBe(256);
+    const objects = (n: number) => `${"{a: ".repeat(n)}1${"}".repeat(n)}`;
+    expect(specError(() => parseChain(objects(5000), "d")).position).toBe(4 * 256);
+  });
+
+  it("counts methods on nested arguments too (the tree's height, not one path)", () => {
+    // A call whose argument is 200 methods deep, followed by 100 methods: 302 levels.
+    const inner = `source${".tail(5)".repeat(200)}`;
+    const def = `merge(${inner})${".tail(5)".repeat(100)}`;
+    expect(specError(() => parseChain(def, "d")).message).toContain(DEEP);
+    expect(build(`merge(${inner})${".tail(5)".repeat(54)}`).views.get("d")!.columns).toEqual(
+      trades,
     );
   });
 });

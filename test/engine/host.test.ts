@@ -214,7 +214,9 @@ describe("FamilyHost over node:sqlite", () => {
     expect(host.snapshot("source", { offset: 1, limit: 5 })).toMatchObject({ keys: [1], total: 2 });
     const arrow = host.snapshot("source", { format: "arrow" });
     expect(arrow.format === "arrow" && arrow.bytes.byteLength > 0).toBe(true);
-    expect(() => host.snapshot("nope")).toThrow(/no view "nope"; views are \[source\]/);
+    expect(() => host.snapshot("nope")).toThrow(
+      'no view "nope" in table family "t"; views are [source]',
+    );
     expect(() => host.snapshot("source", { limit: -1 })).toThrow(/limit/);
   });
 

@@ -101,7 +101,7 @@ describe("TableFamily durable object", () => {
     expect(await stub.create("errors", { columns: { X: "int33" } })).toMatchObject({
       ok: false,
       status: 400,
-      error: "bad_spec",
+      error: "bad_schema",
     });
     await unwrap(stub.create("errors", { columns: { X: "int32" }, cycleMs: 3_600_000 }));
     expect(await stub.publish({ rows: [{ X: "a" }] })).toMatchObject({

@@ -112,13 +112,63 @@ describe("create, describe, list, delete", () => {
     };
     expect(await bad(JSON.stringify({ columns: { X: "int33" } }))).toMatchObject({
       status: 400,
-      body: { error: "bad_spec" },
+      body: { error: "bad_schema" },
     });
     const formula = await bad(
       JSON.stringify({ columns: { X: "int32" }, derived: { y: 'source.update("Y = X +")' } }),
     );
     expect(formula.status).toBe(400);
+    expect(formula.body.error).toBe("bad_formula");
     expect(formula.body.detail).toMatch(/position/);
+    const blinkGroup = await bad(
+      JSON.stringify({ columns: { X: "int32" }, derived: { g: 'source.groupBy("X")' } }),
+    );
+    expect(blinkGroup).toMatchObject({ status: 400, body: { error: "unsupported_operation" } });
+    const ring = await bad(
+      JSON.stringify({ columns: { X: "int32" }, derived: { r: "ringTable(source, -1)" } }),
+    );
+    expect(ring).toMatchObject({ status: 400, body: { error: "bad_argument" } });
+    // Deep nesting is a 400 naming the limit (it was a stack overflow, 500).
+    const deepChain = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `${"merge(".repeat(3000)}source${")".repeat(3000)}` },
+      }),
+    );
+    expect(deepChain.status).toBe(400);
+    expect(deepChain.body.error).toBe("bad_spec");
+    expect(deepChain.body.detail).toMatch(
+      /^derived table "d": the chain nests deeper than 256 levels/,
+    );
+    const deepFormula = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `source.update("Y = ${"(".repeat(5000)}X${")".repeat(5000)}")` },
+      }),
+    );
+    expect(deepFormula.status).toBe(400);
+    expect(deepFormula.body.error).toBe("bad_formula");
+    expect(deepFormula.body.detail).toMatch(/Formula nests deeper than 256 levels/);
+    const manyTerms = await bad(
+      JSON.stringify({
+        columns: { X: "int32" },
+        derived: { d: `source.where("X${" + X".repeat(5000)} > 0")` },
+      }),
+    );
+    expect(manyTerms.status).toBe(400);
+    expect(manyTerms.body.detail).toMatch(/Formula has more than 1000 operators/);
+    // Sym 32 + 1, Price 8 + 1, Size 8 + 1, Ts 8 + 1 bytes a row: 67108864 / 60 rows at most.
+    const huge = await bad(
+      JSON.stringify({ columns: SPEC.columns, derived: { r: "ringTable(source, 1000000000)" } }),
+    );
+    expect(huge).toEqual({
+      status: 400,
+      body: {
+        error: "bad_argument",
+        detail:
+          'derived table "r" at position 0: ringTable: capacity 1000000000 is above the limit of 1118481 rows for this table: a ring in a table family may take at most 64 MiB of its object\'s 128 MB, and a row of these columns takes about 60 bytes',
+      },
+    });
     const json = await bad('{"columns": {"X": "int32"},}');
     expect(json.status).toBe(400);
     expect(json.body.error).toBe("bad_json");
@@ -134,6 +184,25 @@ describe("create, describe, list, delete", () => {
     expect((await call("/v1/tables/badspec")).status).toBe(404);
   });
 
+  it("PUT accepts chains and formulas at the nesting limits (inside workerd's stack)", async () => {
+    const formula = `Y = ${"(".repeat(255)}X${" + X".repeat(1000)}${")".repeat(255)}`;
+    const spec = {
+      columns: { X: "int32" },
+      cycleMs: 3_600_000,
+      derived: {
+        f: `source.update("${formula}")`,
+        m: `source${".tail(5)".repeat(255)}`,
+        n: `${"merge(".repeat(255)}source${")".repeat(255)}`,
+      },
+    };
+    expect((await create("at-limits", spec)).status).toBe(201);
+    expect((await publish("at-limits", [{ X: 1 }])).status).toBe(202);
+    await step("at-limits");
+    expect(await rowsOf("at-limits", "f")).toEqual([{ X: 1, Y: 1001 }]);
+    expect(await rowsOf("at-limits", "m")).toEqual([{ X: 1 }]);
+    expect(await rowsOf("at-limits", "n")).toEqual([{ X: 1 }]);
+  });
+
   it("GET describes a family; unknown tables are 404", async () => {
     await create("described");
     const res = await call("/v1/tables/described");
@@ -146,7 +215,16 @@ describe("create, describe, list, delete", () => {
     });
     const missing = await call("/v1/tables/never-created");
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: "not_found" });
+    expect(await missing.json()).toEqual({
+      error: "not_found",
+      detail: 'no table family "never-created" (never created, or deleted)',
+    });
+    const view = await call("/v1/tables/described/views/nope");
+    expect(view.status).toBe(404);
+    expect(await view.json()).toEqual({
+      error: "unknown_view",
+      detail: 'no view "nope" in table family "described"; views are [source, all, recent, bySym]',
+    });
   });
 
   it("GET /v1/tables lists live families; DELETE shuts down, removes and is 404 the second time", async () => {
@@ -167,7 +245,18 @@ describe("create, describe, list, delete", () => {
     expect((await call("/v1/tables/listed-a")).status).toBe(404);
     expect(await names()).not.toContain("listed-a");
     expect(await names()).toContain("listed-b");
-    expect((await call("/v1/tables/listed-a", { method: "DELETE" })).status).toBe(404);
+    const again = await call("/v1/tables/listed-a", { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual({
+      error: "not_found",
+      detail: 'no table family "listed-a" (never created, or deleted)',
+    });
+    for (const path of ["/v1/tables/listed-a", "/v1/tables/listed-a/views/source"]) {
+      expect(await (await call(path)).json()).toEqual({
+        error: "not_found",
+        detail: 'no table family "listed-a" (never created, or deleted)',
+      });
+    }
     // A deleted name can be created again, empty.
     expect((await create("listed-a")).status).toBe(201);
     expect(await rowsOf("listed-a", "all")).toEqual([]);

@@ -14,6 +14,7 @@ import { FUNCTIONS, METHODS } from "../operations.ts";
 import { Table } from "../table.ts";
 import type { ChainNode } from "./chain-parser.ts";
 import { SpecError } from "./chain-parser.ts";
+import { familyBudgetCheck } from "./ring-budget.ts";
 
 const specNames = (ops: ReadonlyMap<string, Operation>): string[] =>
   [...ops.values()].filter((o) => o.spec).map((o) => o.name);
@@ -40,7 +41,7 @@ export function evalChain(
     if (!Table.isTable(v)) fail(`${what} must be a table`, pos);
     return v as Table;
   };
-  /** Runs an engine call; engine errors keep their message, prefixed with the table and position. */
+  /** Runs an engine call; engine errors keep their message and code, prefixed with the table and position. */
   const engine = <T>(pos: number, fn: () => T): T => {
     try {
       return fn();
@@ -51,6 +52,7 @@ export function evalChain(
           `derived table "${table}" at position ${pos}: ${e.message}`,
           table,
           pos,
+          e.code,
         );
       }
       throw e;
@@ -129,7 +131,10 @@ export function evalChain(
           return fail(`unknown function "${n.name}"; known: ${CHAIN_FUNCTIONS.join(", ")}`, n.pos);
         const args = checkArgs(op, n.args, n.pos);
         const apply = op.apply as (...a: unknown[]) => SpecValue;
-        return engine(n.pos, () => apply(...args));
+        return engine(n.pos, () => {
+          familyBudgetCheck(op.name, args); // a family's memory budget (ring-budget.ts)
+          return apply(...args);
+        });
       }
       case "method": {
         const target = asTable(ev(n.target), n.target.pos, `the target of .${n.name}()`);

@@ -10,19 +10,31 @@
  *   literal := string ("..." or '...', JSON escapes) | number | true | false | null
  *   list    := "[" [ chain ( "," chain )* ] "]"
  *   object  := "{" [ IDENT ":" chain ( "," IDENT ":" chain )* ] "}"
+ *
+ * The tree is at most `MAX_CHAIN_DEPTH` deep (a method is one level above its target and its
+ * arguments; a call, list or object one above its items), so neither this parser nor the
+ * interpreter (chain-eval.ts) can overflow the stack; deeper is a SpecError naming the limit.
  */
 import { TickflareError } from "../errors.ts";
 
-/** A spec that cannot be parsed or built; names the derived table and the position. */
+/**
+ * A spec that cannot be parsed or built; names the derived table and the position. `code` is
+ * `bad_spec` for the spec's own structure and syntax, or the code of the engine error it wraps
+ * (`bad_schema`, `bad_formula`, `bad_argument`, `unsupported_operation`, ...), so a client can
+ * tell a bad formula from a bad chain.
+ */
 export class SpecError extends TickflareError {
   readonly table: string | undefined;
   readonly position: number | undefined;
-  constructor(message: string, table?: string, position?: number) {
-    super("bad_spec", message);
+  constructor(message: string, table?: string, position?: number, code = "bad_spec") {
+    super(code, message);
     this.table = table;
     this.position = position;
   }
 }
+
+/** Deepest a chain's tree may be: methods in a row plus nested arguments, lists and objects. */
+export const MAX_CHAIN_DEPTH = 256;
 
 export type ChainNode =
   | { kind: "ref"; name: string; pos: number }
@@ -130,14 +142,31 @@ export function parseChain(src: string, table: string): ChainNode {
     if (t.t !== "punct" || t.v !== v) fail(`expected "${v}" but found ${describe(t)}`, t.pos);
     p++;
   };
-  const args = (close: string): ChainNode[] => {
+  const tooDeep = (pos: number): never =>
+    fail(
+      `the chain nests deeper than ${MAX_CHAIN_DEPTH} levels (methods in a row, calls, lists and objects)`,
+      pos,
+    );
+  /** `depth` counts the argument lists, lists and objects around a chain (bounds the recursion). */
+  const deeper = (depth: number, pos: number): number =>
+    depth >= MAX_CHAIN_DEPTH ? tooDeep(pos) : depth + 1;
+  /** Each node's height (leaves: 1), computed as nodes are built, so nothing recurses to check. */
+  const heights = new Map<ChainNode, number>();
+  const built = <N extends ChainNode>(node: N, children: readonly ChainNode[]): N => {
+    let h = 0;
+    for (const c of children) h = Math.max(h, heights.get(c) ?? 1);
+    if (h + 1 > MAX_CHAIN_DEPTH) tooDeep(node.pos);
+    heights.set(node, h + 1);
+    return node;
+  };
+  const args = (close: string, depth: number): ChainNode[] => {
     const out: ChainNode[] = [];
     if (isPunct(close)) {
       p++;
       return out;
     }
     for (;;) {
-      out.push(chain());
+      out.push(chain(deeper(depth, peek().pos)));
       if (isPunct(",")) {
         p++;
         continue;
@@ -146,7 +175,7 @@ export function parseChain(src: string, table: string): ChainNode {
       return out;
     }
   };
-  const primary = (): ChainNode => {
+  const primary = (depth: number): ChainNode => {
     const t = peek();
     if (t.t === "str" || t.t === "num") {
       p++;
@@ -154,7 +183,8 @@ export function parseChain(src: string, table: string): ChainNode {
     }
     if (t.t === "punct" && t.v === "[") {
       p++;
-      return { kind: "list", items: args("]"), pos: t.pos };
+      const items = args("]", depth);
+      return built({ kind: "list", items, pos: t.pos }, items);
     }
     if (t.t === "punct" && t.v === "{") {
       p++;
@@ -166,7 +196,8 @@ export function parseChain(src: string, table: string): ChainNode {
             fail(`expected a property name but found ${describe(k)}`, k.pos);
           p++;
           expect(":");
-          props.push({ key: String((k as { v: string }).v), value: chain(), pos: k.pos });
+          const value = chain(deeper(depth, peek().pos));
+          props.push({ key: String((k as { v: string }).v), value, pos: k.pos });
           if (isPunct(",")) {
             p++;
             continue;
@@ -175,7 +206,10 @@ export function parseChain(src: string, table: string): ChainNode {
         }
       }
       expect("}");
-      return { kind: "object", props, pos: t.pos };
+      return built(
+        { kind: "object", props, pos: t.pos },
+        props.map((q) => q.value),
+      );
     }
     if (t.t === "ident") {
       p++;
@@ -184,7 +218,8 @@ export function parseChain(src: string, table: string): ChainNode {
       if (t.v === "null") return { kind: "literal", value: null, pos: t.pos };
       if (isPunct("(")) {
         p++;
-        return { kind: "call", name: t.v, args: args(")"), pos: t.pos };
+        const a = args(")", depth);
+        return built({ kind: "call", name: t.v, args: a, pos: t.pos }, a);
       }
       // Namespaced call such as agg.sum(...): an identifier that is not a table reference.
       const dot = toks[p];
@@ -199,31 +234,31 @@ export function parseChain(src: string, table: string): ChainNode {
         paren.v === "("
       ) {
         p += 3;
-        return { kind: "ns", ns: t.v, name: name.v, args: args(")"), pos: t.pos };
+        const a = args(")", depth);
+        return built({ kind: "ns", ns: t.v, name: name.v, args: a, pos: t.pos }, a);
       }
       return { kind: "ref", name: t.v, pos: t.pos };
     }
     return fail(`expected a table, call or value but found ${describe(t)}`, t.pos);
   };
-  const chain = (): ChainNode => {
-    let node = primary();
+  const chain = (depth: number): ChainNode => {
+    let node = primary(depth);
     while (isPunct(".")) {
       p++;
       const m = peek();
       if (m.t !== "ident") fail(`expected a method name after "." but found ${describe(m)}`, m.pos);
       p++;
       expect("(");
-      node = {
-        kind: "method",
-        target: node,
-        name: (m as { v: string }).v,
-        args: args(")"),
-        pos: m.pos,
-      };
+      const a = args(")", depth);
+      // A method's target is one level below it: `source.head(1).tail(1)` is three deep.
+      node = built(
+        { kind: "method", target: node, name: (m as { v: string }).v, args: a, pos: m.pos },
+        [node, ...a],
+      );
     }
     return node;
   };
-  const node = chain();
+  const node = chain(1);
   if (peek().t !== "eof")
     fail(`unexpected ${describe(peek())} after the end of the chain`, peek().pos);
   return node;

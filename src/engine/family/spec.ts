@@ -60,10 +60,18 @@ export function normalizeSpec(input: unknown): FamilySpec {
     try {
       columns = validateSchema(input.columns);
     } catch (e) {
-      if (isTickflareError(e)) fail(`columns: ${e.message}`);
+      if (isTickflareError(e))
+        throw new SpecError(`columns: ${e.message}`, undefined, undefined, e.code);
       throw e;
     }
-    if (Object.keys(columns).length === 0) fail('"columns" must name at least one column');
+    if (Object.keys(columns).length === 0) {
+      throw new SpecError(
+        '"columns" must name at least one column',
+        undefined,
+        undefined,
+        "bad_schema",
+      );
+    }
   }
   let cycleMs = DEFAULT_CYCLE_MS;
   if (input.cycleMs !== undefined) {

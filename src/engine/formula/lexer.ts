@@ -130,8 +130,7 @@ export function tokenize(text: string): Token[] {
         else if (duration !== null)
           out.push({ kind: "duration", pos: start, text: raw, value: duration });
         else if (value.length === 0) fail(start, "Empty character literal ''");
-        else
-          fail(start, `Cannot parse ${raw} as a char, an ISO-8601 instant or an ISO-8601 duration`);
+        else fail(start, badSingleQuoted(raw, value));
       }
       continue;
     }
@@ -142,6 +141,17 @@ export function tokenize(text: string): Token[] {
   }
   out.push({ kind: "eof", pos: text.length, text: "" });
   return out;
+}
+
+/**
+ * The error for a single-quoted literal that is no char, instant or duration. Text that does not
+ * look like a date or a duration is most likely a string written the SQL or Python way (`'AAPL'`):
+ * say that strings go in backticks, as in Deephaven.
+ */
+function badSingleQuoted(raw: string, value: string): string {
+  const base = `Cannot parse ${raw} as a char, an ISO-8601 instant or an ISO-8601 duration`;
+  if (/^\s*([-+]?\d|[-+]?P)/i.test(value)) return base;
+  return `${base}; single quotes hold only those, so write a string in backticks: \`${value}\``;
 }
 
 /** Reads a quoted literal starting at `start`; returns its decoded value and the end offset. */

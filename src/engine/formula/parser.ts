@@ -5,10 +5,16 @@
  * Precedence, lowest first: `?:` (right-associative), `||`, `&&`, `==` `!=`, `<` `<=` `>` `>=`,
  * `+` `-`, `*` `/` `%`, unary `-` `+` `!` and casts, then postfix method calls `.name(args)`.
  * In filter mode a single `=` compares like `==` (Deephaven's match-filter spelling `X = 5`).
+ *
+ * Limits: the parser, the type checker and the compiler recurse over the tree, so a formula may
+ * nest at most `MAX_FORMULA_DEPTH` levels (parentheses, argument lists, `?:` branches, unary
+ * operators and casts) and hold at most `MAX_FORMULA_OPERATORS` binary operators and method
+ * calls; beyond them it is a FormulaError naming the limit, never a stack overflow.
  */
 import { FormulaError } from "../errors.ts";
 import type { ScalarType } from "../types.ts";
 import type { BinaryOp, Expr, ParsedFormula } from "./ast.ts";
+import { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 import { type Token, tokenize } from "./lexer.ts";
 
 const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
@@ -46,6 +52,11 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   "~": "bitwise operators are not supported",
 };
 
+/** Deepest nesting of parentheses, argument lists, `?:` branches, unary operators and casts. */
+export const MAX_FORMULA_DEPTH = 256;
+/** Most binary operators plus method calls in one formula (each deepens the tree by one). */
+export const MAX_FORMULA_OPERATORS = 1000;
+
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
 
@@ -63,6 +74,8 @@ class Parser {
   readonly #toks: Token[];
   readonly #mode: "assign" | "filter";
   #i = 0;
+  #depth = 0;
+  #operators = 0;
 
   constructor(text: string, toks: Token[], mode: "assign" | "filter") {
     this.#text = text;
@@ -125,7 +138,37 @@ class Parser {
     this.#fail(t.pos, `Unexpected token ${describe(t)}`);
   }
 
+  /** Runs `parse` one nesting level deeper, refusing to go past MAX_FORMULA_DEPTH. */
+  #nested<T>(pos: number, parse: () => T): T {
+    if (this.#depth >= MAX_FORMULA_DEPTH) {
+      this.#fail(
+        pos,
+        `Formula nests deeper than ${MAX_FORMULA_DEPTH} levels (parentheses, calls, ?:, unary operators and casts)`,
+      );
+    }
+    this.#depth++;
+    try {
+      return parse();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** Counts one binary operator or method call, refusing more than MAX_FORMULA_OPERATORS. */
+  #operator(pos: number): void {
+    if (++this.#operators > MAX_FORMULA_OPERATORS) {
+      this.#fail(
+        pos,
+        `Formula has more than ${MAX_FORMULA_OPERATORS} operators and method calls; split it into several columns`,
+      );
+    }
+  }
+
   #ternary(): Expr {
+    return this.#nested(this.#peek().pos, () => this.#ternaryAt());
+  }
+
+  #ternaryAt(): Expr {
     const cond = this.#binary(1);
     const q = this.#peek();
     if (!this.#isOp(q, "?")) return cond;
@@ -151,6 +194,7 @@ class Parser {
       const t = this.#peek();
       const op = this.#binaryOp(t);
       if (op === null || BINARY_PRECEDENCE[op]! < minPrec) return left;
+      this.#operator(t.pos);
       this.#i++;
       const right = this.#binary(BINARY_PRECEDENCE[op]! + 1);
       left = { k: "binary", start: left.start, pos: t.pos, op, left, right };
@@ -168,7 +212,7 @@ class Parser {
           this.#i++;
           return this.#postfix(this.#intLiteral(lit, true, t.pos));
         }
-        const arg = this.#unary();
+        const arg = this.#nested(t.pos, () => this.#unary());
         return { k: "unary", start: t.pos, pos: t.pos, op: t.text, arg };
       }
       if (t.text === "~") this.#fail(t.pos, `Operator "~" is not supported (${UNSUPPORTED["~"]})`);
@@ -180,7 +224,7 @@ class Parser {
         this.#isOp(this.#peek(2), ")")
       ) {
         this.#i += 3;
-        const arg = this.#unary();
+        const arg = this.#nested(t.pos, () => this.#unary());
         return { k: "cast", start: t.pos, pos: t.pos, to: CAST_TYPES[name.text]!, arg };
       }
     }
@@ -194,6 +238,7 @@ class Parser {
       const name = this.#peek();
       if (name.kind !== "ident")
         this.#fail(name.pos, `Expected a method name after ".", got ${describe(name)}`);
+      this.#operator(name.pos);
       this.#i++;
       if (!this.#isOp(this.#peek(), "(")) {
         this.#fail(this.#peek().pos, `Expected "(" after the method name "${name.text}"`);
@@ -232,6 +277,34 @@ class Parser {
       }
       this.#fail(t.pos, `Expected "," or ")" in the argument list but found ${describe(t)}`);
     }
+  }
+
+  /**
+   * `Math.sin(X)` is a Deephaven (Java) habit: formulas call functions directly, so say which
+   * call to write instead (`sin(X)`), or that the function does not exist.
+   */
+  #javaMath(math: Token): never {
+    const name = this.#peek(2);
+    const open = this.#peek(3);
+    if (name.kind !== "ident" || !this.#isOp(open, "(")) {
+      const what = name.kind === "ident" ? `Math.${name.text}` : "Math";
+      return this.#fail(math.pos, `${what} is Java; formulas have no Math class`);
+    }
+    this.#i += 3;
+    this.#args();
+    const close = this.#toks[this.#i - 1]!;
+    const written = this.#text.slice(math.pos, close.pos + 1);
+    const call = `${name.text}${this.#text.slice(open.pos, close.pos + 1)}`;
+    if (lookupFunction(name.text)) {
+      return this.#fail(
+        math.pos,
+        `${written} is Java; formulas call functions directly: write ${call}`,
+      );
+    }
+    return this.#fail(
+      math.pos,
+      `${written} is Java; formulas call functions directly, and there is no function "${name.text}" (available: ${FUNCTION_NAMES.join(", ")})`,
+    );
   }
 
   #intLiteral(t: Token & { kind: "int" | "long" }, negated: boolean, start: number): Expr {
@@ -291,6 +364,7 @@ class Parser {
           return lit({ k: "lit", ...base, type: "bool", value: t.text === "true" ? 1 : 0 });
         }
         if (t.text === "null") return lit({ k: "lit", ...base, type: "null", value: null });
+        if (t.text === "Math" && this.#isOp(this.#peek(1), ".")) this.#javaMath(t);
         this.#i++;
         if (this.#isOp(this.#peek(), "(")) {
           return { k: "call", ...base, name: t.text, args: this.#args(), method: false };

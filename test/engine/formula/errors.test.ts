@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isTickflareError } from "../../../src/engine/errors.ts";
+import { compileFormula } from "../../../src/engine/formula/index.ts";
 import type { ColumnType } from "../../../src/engine/types.ts";
 import { expectFormulaError } from "./helpers.ts";
 
@@ -146,13 +147,43 @@ describe("syntax errors", () => {
       "Y = 'abc'",
       schema,
       4,
-      "Cannot parse 'abc' as a char, an ISO-8601 instant or an ISO-8601 duration",
+      "Cannot parse 'abc' as a char, an ISO-8601 instant or an ISO-8601 duration; single quotes hold only those, so write a string in backticks: `abc`",
     );
     expectFormulaError(String.raw`Y = "\q"`, schema, 5, String.raw`Invalid escape sequence "\q"`);
     expectFormulaError("Y = 12abc", schema, 4, "Invalid numeric literal 12abc");
     expectFormulaError("Y = 1e", schema, 4, "Invalid numeric literal");
     expectFormulaError("Y = 09", schema, 4, "Invalid octal literal 09");
     expectFormulaError("Y = 1_", schema, 4, "Invalid numeric literal 1_");
+  });
+
+  it("Deephaven habits: Java's Math class and single-quoted strings, with the fix", () => {
+    const msg = (text: string, position: number) =>
+      expectFormulaError(text, schema, position, "", "filter").message;
+    expect(expectFormulaError("Y = Math.sin(D)", schema, 4, "").message).toBe(
+      "Math.sin(D) is Java; formulas call functions directly: write sin(D) at position 4 in formula `Y = Math.sin(D)`",
+    );
+    expect(expectFormulaError("Y = 1 + Math.max(X, 2)", schema, 8, "").message).toBe(
+      "Math.max(X, 2) is Java; formulas call functions directly: write max(X, 2) at position 8 in formula `Y = 1 + Math.max(X, 2)`",
+    );
+    expect(expectFormulaError("Y = Math.PI", schema, 4, "").message).toBe(
+      "Math.PI is Java; formulas have no Math class at position 4 in formula `Y = Math.PI`",
+    );
+    expect(expectFormulaError("Y = Math.cbrt(D)", schema, 4, "").message).toMatch(
+      /^Math\.cbrt\(D\) is Java; formulas call functions directly, and there is no function "cbrt" \(available: abs, acos, .*\) at position 4 in formula `Y = Math\.cbrt\(D\)`$/,
+    );
+    expect(msg("S == 'AAPL'", 5)).toBe(
+      "Cannot parse 'AAPL' as a char, an ISO-8601 instant or an ISO-8601 duration; single quotes hold only those, so write a string in backticks: `AAPL` at position 5 in formula `S == 'AAPL'`",
+    );
+    // Text that looks like an instant or a duration gets no string hint: it is a bad literal.
+    expect(msg("S == '2024-13-01T00:00:00Z'", 5)).toBe(
+      "Cannot parse '2024-13-01T00:00:00Z' as a char, an ISO-8601 instant or an ISO-8601 duration at position 5 in formula `S == '2024-13-01T00:00:00Z'`",
+    );
+    expect(msg("S == 'PT1x'", 5)).toBe(
+      "Cannot parse 'PT1x' as a char, an ISO-8601 instant or an ISO-8601 duration at position 5 in formula `S == 'PT1x'`",
+    );
+    // The fixes work.
+    expect(compileFormula("Y = sin(D)", schema, "assign").type).toBe("float64");
+    expect(compileFormula("S == `AAPL`", schema, "filter").type).toBe("bool");
   });
 
   it("literals out of range", () => {
