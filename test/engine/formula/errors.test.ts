@@ -174,9 +174,10 @@ describe("syntax errors", () => {
     expect(msg("S == 'AAPL'", 5)).toBe(
       "Cannot parse 'AAPL' as a char, an ISO-8601 instant or an ISO-8601 duration; single quotes hold only those, so write a string in backticks: `AAPL` at position 5 in formula `S == 'AAPL'`",
     );
-    // Text that looks like an instant or a duration gets no string hint: it is a bad literal.
+    // Text that looks like an instant or a duration gets no string hint: it is a bad literal,
+    // and an instant's out-of-range field is named.
     expect(msg("S == '2024-13-01T00:00:00Z'", 5)).toBe(
-      "Cannot parse '2024-13-01T00:00:00Z' as a char, an ISO-8601 instant or an ISO-8601 duration at position 5 in formula `S == '2024-13-01T00:00:00Z'`",
+      "Invalid instant literal '2024-13-01T00:00:00Z': month 13 is out of range 01-12 at position 5 in formula `S == '2024-13-01T00:00:00Z'`",
     );
     expect(msg("S == 'PT1x'", 5)).toBe(
       "Cannot parse 'PT1x' as a char, an ISO-8601 instant or an ISO-8601 duration at position 5 in formula `S == 'PT1x'`",
