@@ -100,7 +100,10 @@ export interface FunctionOperation<
 export type Operation = MethodOperation | FunctionOperation;
 
 /** The method type a descriptor installs: `apply` without its leading table (labels kept). */
-export type MethodOf<F> = F extends (table: Table, ...args: infer A) => infer R
+// The table parameter is matched as `never`, and methods are picked by their `type` tag (in
+// operations.ts), so resolving the methods never needs `Table`'s own members: in emitted .d.ts
+// files anything else makes `interface Table extends OperationMethods` a circular base type.
+export type MethodOf<F> = F extends (table: never, ...args: infer A) => infer R
   ? (...args: A) => R
   : never;
 

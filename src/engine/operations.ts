@@ -72,7 +72,9 @@ type Registered = (typeof OPERATIONS)[number];
 
 /** The `Table` methods the registry declares, typed from each descriptor's `apply`. */
 export type OperationMethods = {
-  [D in Registered as D extends MethodOperation ? D["name"] : never]: MethodOf<D["apply"]>;
+  [D in Registered as D extends { readonly type: "method" } ? D["name"] : never]: MethodOf<
+    D["apply"]
+  >;
 };
 
 const byName = <T extends Operation>(type: T["type"]): ReadonlyMap<string, T> =>
