@@ -110,10 +110,11 @@ export function arrowBody(rows: FuzzRow[]): Uint8Array {
   );
 }
 
+/** A CSV field as CSV snapshots write it: null is an empty field, the empty string `""`. */
 function csvField(v: unknown): string {
   if (v === null) return "";
   const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return s === "" || /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 export function csvBody(rows: FuzzRow[]): string {

@@ -16,6 +16,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WS from "ws";
 import { FamilyHost } from "../../src/durable/host.ts";
+import { batchDigest } from "../../src/durable/idempotency.ts";
 import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
 import { DevServer } from "./dev-server.ts";
 import {
@@ -123,12 +124,38 @@ function opened(ws: WS): Promise<void> {
   });
 }
 
-/** Feeds an accepted batch to the oracle, recording a problem if the oracle refuses it. */
-function accept(what: string, input: { rows: unknown[] } | { arrow: Uint8Array }, key?: string) {
+type OracleInput = { rows: unknown[] } | { arrow: Uint8Array };
+
+/** The oracle's publish options: a key comes with the digest the server computes of the body. */
+async function keyed(key: string | undefined, digestOf: Parameters<typeof batchDigest>[0]) {
+  return key === undefined ? {} : { idempotencyKey: key, bodyDigest: await batchDigest(digestOf) };
+}
+
+/**
+ * Feeds an accepted batch to the oracle, recording a problem if the oracle refuses it.
+ * `digestOf` is the batch as the server hashes it (a CSV body: its text stands for its records).
+ */
+async function accept(what: string, input: OracleInput, key?: string, digestOf = input as never) {
   try {
-    oracle.publish(input, key === undefined ? {} : { idempotencyKey: key });
+    oracle.publish(input, await keyed(key, digestOf));
   } catch (e) {
     problems.push(`${what}: the server accepted a batch the oracle refuses: ${String(e)}`);
+  }
+}
+
+/** A 422 from the server: the oracle must refuse the same batch for the same reason. */
+async function refusedAsReused(
+  what: string,
+  input: OracleInput,
+  key?: string,
+  digestOf = input as never,
+) {
+  try {
+    oracle.publish(input, await keyed(key, digestOf));
+    problems.push(`${what}: the server answered 422 but the oracle accepts the batch`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "idempotency_key_reused")
+      problems.push(`${what}: the server answered 422, the oracle refuses with: ${String(e)}`);
   }
 }
 
@@ -236,15 +263,20 @@ it("survives a seeded fuzz run: no 5xx, JSON errors, and exactly the accepted ro
       what,
       await call(`/v1/tables/${TABLE}/rows`, { method: "POST", headers, body: bytes }, what),
     );
-    if (status === 202) {
-      if (type === ARROW_TYPE) accept(what, { arrow: bytes }, key);
+    if (status === 202 || status === 422) {
+      const settle = status === 202 ? accept : refusedAsReused;
+      if (type === ARROW_TYPE) await settle(what, { arrow: bytes }, key);
       else if (type === "text/csv") {
-        if (kind === 11) problems.push(`${what}: an invalid CSV body was accepted`);
-        else accept(what, { rows: rows.map(jsonRow) }, key);
+        if (kind === 11) problems.push(`${what}: an invalid CSV body was answered ${status}`);
+        else
+          await settle(what, { rows: rows.map(jsonRow) }, key, {
+            csv: new TextDecoder().decode(bytes),
+          } as never);
       } else {
         const parsed = rowsOf(bytes, type);
-        if (parsed === null) problems.push(`${what}: accepted, but the body does not parse`);
-        else accept(what, { rows: parsed }, key);
+        if (parsed === null)
+          problems.push(`${what}: answered ${status}, but the body does not parse`);
+        else await settle(what, { rows: parsed }, key);
       }
     } else if (status !== 400 && status !== 413 && status !== 415 && status !== 599) {
       problems.push(`${what}: unexpected status ${status}`);
@@ -319,7 +351,7 @@ it("survives a seeded fuzz run: no 5xx, JSON errors, and exactly the accepted ro
         input = { rows: Array.isArray(v) ? v : (v as { rows: unknown[] }).rows };
         if (!Array.isArray(v)) key = (v as { idempotencyKey?: string }).idempotencyKey;
       }
-      accept(what, input, key);
+      await accept(what, input, key);
     } else if (a.type !== "error" || typeof a.error !== "string" || typeof a.detail !== "string") {
       problems.push(
         `${what}: answer is neither an ack nor { error, detail }: ${JSON.stringify(a)}`,
