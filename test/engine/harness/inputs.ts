@@ -152,19 +152,14 @@ class Stamper {
   }
 }
 
-function modified(old: Row, m: GenModify): { row: Row; changed: string[] } {
+/** `old` with the modification's chosen columns set to its values. */
+function modified(old: Row, m: GenModify): Row {
   const row: Row = { ...old };
-  const changed: string[] = [];
   const editable = ["Sym", "K", "Px", "Size", "Flag"] as const;
   editable.forEach((n, i) => {
-    if (!m.cols[i]) return;
-    const v = n === "Size" ? m.row.Size : m.row[n];
-    if (!Object.is(v, old[n])) {
-      row[n] = v;
-      changed.push(n);
-    }
+    if (m.cols[i]) row[n] = m.row[n];
   });
-  return { row, changed };
+  return row;
 }
 
 /** Builds a live input of `kind` on `g` holding the script's initial rows after one cycle. */
@@ -248,9 +243,13 @@ function mirrorInput(g: UpdateGraph, stamper: Stamper, initial: readonly Row[]):
         const live = keys.filter((k) => !removed.has(k));
         if (live.length === 0) break;
         const k = live[mod.sel % live.length]!;
-        const { row, changed } = modified(mods.get(k) ?? rows.get(k)!, mod);
-        if (changed.length === 0) continue;
-        mods.set(k, row);
+        mods.set(k, modified(mods.get(k) ?? rows.get(k)!, mod));
+      }
+      // A row modified twice may end as it was: only net changes count.
+      for (const [k, row] of mods) {
+        const was = rows.get(k)!;
+        const changed = NAMES.filter((n) => !Object.is(row[n], was[n]));
+        if (changed.length === 0) mods.delete(k);
         for (const n of changed) cols.add(n);
       }
       const added: [number, Row][] = [];

@@ -3,6 +3,7 @@
  */
 import { nuggets as agg } from "../nuggets/agg.nugget.ts";
 import { nuggets as columns } from "../nuggets/columns.nugget.ts";
+import { nuggets as headBy } from "../nuggets/head-by.nugget.ts";
 import { nuggets as headTail } from "../nuggets/head-tail.nugget.ts";
 import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
@@ -18,4 +19,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...merge,
   ...agg,
   ...ring,
+  ...headBy,
 ];
