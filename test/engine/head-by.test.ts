@@ -21,6 +21,8 @@ import {
   UpdateGraph,
 } from "../../src/engine/index.ts";
 import { vecFromValues } from "../../src/engine/new-table.ts";
+import { SqlStateStore } from "../../src/engine/persist/state-store.ts";
+import { memoryDb, nodePort } from "../contracts/sqlite-node.ts";
 import { record } from "./helpers.ts";
 
 const trades = () =>
@@ -322,6 +324,55 @@ describe("headBy / tailBy on blink tables (over the whole stream)", () => {
       { added: [0, 1, 2], removed: [], modified: [], modifiedColumns: [] },
       { added: [3], removed: [], modified: [], modifiedColumns: [] },
       { added: [4, 5, 6], removed: [0, 2], modified: [], modifiedColumns: [] },
+    ]);
+  });
+});
+
+describe("headBy / tailBy over blink tables are persisted", () => {
+  it("a graph rebuilt on the same storage resumes with the same rows, counts and rings", () => {
+    const db = memoryDb();
+    const build = () => {
+      const g = new UpdateGraph({ store: new SqlStateStore(nodePort(db)) });
+      const [blink, pub] = tablePublisher(g, {
+        name: "p",
+        columns: { Sym: "string", X: "int32" },
+      });
+      return { g, pub, h: blink.headBy(1, "Sym"), t: blink.tailBy(2, "Sym") };
+    };
+    const a = build();
+    a.pub.addRows([
+      { Sym: "a", X: 1 },
+      { Sym: "b", X: 2 },
+      { Sym: "a", X: 3 },
+    ]);
+    a.g.runCycleSync();
+    a.pub.addRows([
+      { Sym: "a", X: 4 },
+      { Sym: null, X: 5 },
+    ]);
+    a.g.runCycleSync();
+    expect([xs(a.h), xs(a.t)]).toEqual([
+      [1, 2, 5],
+      [2, 3, 4, 5],
+    ]);
+    const b = build();
+    expect([b.h.toRows(), b.t.toRows()]).toEqual([a.h.toRows(), a.t.toRows()]);
+    expect([b.h.rowSet.toArray(), b.t.rowSet.toArray()]).toEqual([
+      [0, 1, 2],
+      [1, 2, 3, 4],
+    ]);
+    b.pub.addRows([
+      { Sym: "a", X: 6 },
+      { Sym: "b", X: 7 },
+      { Sym: "c", X: 8 },
+    ]);
+    b.g.runCycleSync();
+    expect(xs(b.h)).toEqual([1, 2, 5, 8]);
+    expect(xs(b.t)).toEqual([2, 4, 5, 6, 7, 8]);
+    const c = build();
+    expect([xs(c.h), xs(c.t)]).toEqual([
+      [1, 2, 5, 8],
+      [2, 4, 5, 6, 7, 8],
     ]);
   });
 });

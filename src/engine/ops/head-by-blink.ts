@@ -9,11 +9,14 @@
  * - tailBy: a per-group ring; a group's new rows push out its oldest. Only the last `n` rows of
  *   a group in one cycle are copied. The result is a standard table (rows leave).
  *
- * Not persisted: a restored family starts these views empty.
+ * Persisted like a ring: the result's rows (pages), its row keys and the next key; a restored
+ * result regroups its own rows to rebuild the per-group counts and rings.
  */
 import { PagedColumn } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
 import { Operator } from "../operator.ts";
+import { loadAll } from "../persist/history.ts";
+import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { TableAttributes } from "../table-core.ts";
 import { nodeOf, Table } from "../table-core.ts";
@@ -62,6 +65,8 @@ abstract class BlinkTopOperator extends Operator {
   readonly #dst: readonly PagedColumn[];
   /** The key of the next row the result takes. */
   #next = 0;
+  /** True until the first save, which writes every row (later saves write what changed). */
+  #fresh = true;
 
   constructor(result: Table, parent: Table, n: number, groups: RowGroups) {
     super(result, [parent]);
@@ -73,6 +78,31 @@ abstract class BlinkTopOperator extends Operator {
 
   /** Which of the cycle's `rows` the result takes; records their new keys from `first`. */
   protected abstract take(rows: RowSet, first: number): { taken: RowSet; evicted: RowSet };
+
+  /** Records result row `key` of group `group` (restoring, in key order). */
+  protected abstract restoreRow(key: number, group: number): void;
+
+  /** Persists the next key, the row keys and the pages this cycle changed. */
+  save(h: StateHandle): void {
+    const rows = this.result.rowSet;
+    h.putMeta("next", this.#next);
+    const ranges: number[] = [];
+    rows.forEachRange((s, e) => ranges.push(s, e));
+    h.putMeta("rows", ranges);
+    const u = this.#fresh ? null : nodeOf(this.result).currentUpdate();
+    this.#fresh = false;
+    h.savePagesOf(this.result, u ? u.added.union(u.removed) : rows);
+  }
+
+  /** Resumes from storage: the rows, the next key, and the groups rebuilt from the rows. */
+  restore(h: StateHandle): void {
+    this.#next = h.getMeta<number>("next") ?? 0;
+    const rows = RowSet.fromRanges(h.getMeta<number[]>("rows") ?? []);
+    nodeOf(this.result).setRowSet(rows);
+    loadAll(h, this.result, rows);
+    this.groups.forEachOf(this.result, rows, (k, g) => this.restoreRow(k, g));
+    this.#fresh = false;
+  }
 
   /** Takes the parent's current rows (at construction, and each cycle). */
   ingest(rows: RowSet): TableUpdate | null {
@@ -96,6 +126,10 @@ abstract class BlinkTopOperator extends Operator {
 class BlinkHeadOperator extends BlinkTopOperator {
   readonly #count: number[] = [];
 
+  protected restoreRow(_key: number, g: number): void {
+    this.#count[g] = (this.#count[g] ?? 0) + 1;
+  }
+
   protected take(rows: RowSet): { taken: RowSet; evicted: RowSet } {
     const b = new RowSetBuilder();
     const count = this.#count;
@@ -111,6 +145,12 @@ class BlinkHeadOperator extends BlinkTopOperator {
 
 class BlinkTailOperator extends BlinkTopOperator {
   readonly #queues: (KeyQueue | undefined)[] = [];
+
+  protected restoreRow(key: number, g: number): void {
+    let q = this.#queues[g];
+    if (!q) this.#queues[g] = q = new KeyQueue();
+    q.push(key);
+  }
 
   protected take(rows: RowSet, first: number): { taken: RowSet; evicted: RowSet } {
     // Per group, only the cycle's last n rows are taken.
@@ -156,8 +196,13 @@ function blinkTop(parent: Table, n: number, keys: readonly string[], tail: boole
   const op = tail
     ? new BlinkTailOperator(result, parent, n, groups)
     : new BlinkHeadOperator(result, parent, n, groups);
-  // The blink's current rows are the first of the stream the result sees.
-  op.ingest(parent.rowSet);
+  const h = parent.graph?.store?.register(tail ? "tailBy" : "headBy", {
+    table: result,
+    save: (handle) => op.save(handle),
+  });
+  // A restored result resumes where it was; a new one starts with the blink's current rows.
+  if (h?.restored) op.restore(h);
+  else op.ingest(parent.rowSet);
   nodeOf(result).attach(op);
   return result;
 }
