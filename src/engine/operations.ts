@@ -23,6 +23,7 @@ import { partitionByOp, partitionedAggByOp } from "./agg/partition.ts";
 import type { FunctionOperation, MethodOf, MethodOperation, Operation } from "./operation.ts";
 import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
+import { headByOp, tailByOp } from "./ops/head-by.ts";
 import { headOp, headPctOp, sliceOp, slicePctOp, tailOp, tailPctOp } from "./ops/head-tail.ts";
 import { mergeOp } from "./ops/merge.ts";
 import { removeBlinkOp } from "./ops/remove-blink.ts";
@@ -46,6 +47,8 @@ export const OPERATIONS = [
   headPctOp,
   tailPctOp,
   slicePctOp,
+  headByOp,
+  tailByOp,
   snapshotOp,
   removeBlinkOp,
   aggByOp,

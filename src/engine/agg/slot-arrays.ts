@@ -17,9 +17,12 @@ export function grow<T extends Growable>(a: T, n: number, fill = 0): T {
   return b;
 }
 
-/** Equality of two storage values (NaN equals NaN; bigints by value; array cells by identity). */
+/**
+ * Equality of two storage values (NaN equals NaN; -0 differs from 0, so an output that turns
+ * from one to the other is rewritten; bigints by value; array cells by identity).
+ */
 export function sameRaw(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === "number" && typeof b === "number" && a !== a && b !== b);
+  return Object.is(a, b);
 }
 
 /**
@@ -35,7 +38,7 @@ export function writeCell(col: PagedColumn, slot: number, raw: RawValue, fresh: 
 /**
  * The last value written per slot to a number-valued output (float64, and running min/max of
  * number-backed types), so `flush` compares against typed arrays instead of reading the column
- * back. -0 and 0 compare equal; NaN equals NaN.
+ * back. NaN equals NaN; -0 differs from 0 (the output keeps the exact value).
  */
 export class NumberOut {
   readonly column: PagedColumn;
@@ -57,7 +60,7 @@ export class NumberOut {
     if (!fresh && this.#state[slot] === st) {
       if (st === 1) return false;
       const l = this.#last[slot]!;
-      if (l === v || (l !== l && v !== v)) return false;
+      if (Object.is(l, v)) return false;
     }
     this.#state[slot] = st;
     if (v !== null) this.#last[slot] = v;

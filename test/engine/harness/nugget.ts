@@ -30,4 +30,22 @@ export interface Nugget {
    * headBy/tailBy). Default: `build(current)`.
    */
   recompute?(current: readonly Table[], stream: readonly Table[]): Table;
+  /**
+   * The result's row order is not a function of the inputs' current rows (an aggregation orders
+   * groups by first appearance over the whole history, and a group that empties keeps its slot):
+   * rows are compared as a multiset. Default false: rows are compared in order.
+   */
+  readonly unordered?: boolean;
+  /**
+   * Every modified row changes some value, and a cycle that changes no result row emits no
+   * update. Off by default: `modifiedColumns` is per update, not per row, so an operation passing
+   * its parent's modifications on (`view`, `where`) may name rows whose own values did not change.
+   */
+  readonly exactModifications?: boolean;
+  /**
+   * -0 and 0 compare equal in the result. For operations that pick one of several equal values
+   * (min, max, median: -0 == 0 in their order), whose sign then depends on the history. Default
+   * false: the sign of a zero must match.
+   */
+  readonly equalZeros?: boolean;
 }
