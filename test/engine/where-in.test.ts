@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { SpecError } from "../../src/engine/family/chain-parser.ts";
+import { buildFamily } from "../../src/engine/family/family.ts";
 import {
   ArgumentError,
   DynamicTableWriter,
@@ -277,5 +279,55 @@ describe("whereIn / whereNotIn ticking", () => {
       { added: [0, 2], removed: [], modified: [], modifiedColumns: [] },
       { added: [1], removed: [0, 2], modified: [], modifiedColumns: [] },
     ]);
+  });
+});
+
+describe("whereIn in a family spec", () => {
+  const columns = { Sym: "string", Price: "float64", Size: "int64" };
+
+  it("takes another view of the family as the right table", async () => {
+    const g = new UpdateGraph();
+    const f = buildFamily(
+      {
+        columns,
+        derived: {
+          history: "blinkToAppendOnly(source)",
+          big: 'source.where("Size >= 100").lastBy("Sym")',
+          watched: 'history.whereIn(big, "Sym")',
+          quiet: 'history.whereNotIn(big, "Sym")',
+        },
+      },
+      g,
+    );
+    const watched = f.views.get("watched")!;
+    const quiet = f.views.get("quiet")!;
+    expect([watched.isRefreshing, watched.isAppendOnly]).toEqual([true, false]);
+    f.publisher!.addRows([
+      { Sym: "A", Price: 1, Size: 10n },
+      { Sym: "B", Price: 2, Size: 200n },
+    ]);
+    await g.runCycle();
+    expect(colValues(watched, "Price")).toEqual([2]);
+    f.publisher!.addRows([{ Sym: "A", Price: 3, Size: 100n }]);
+    await g.runCycle();
+    expect(colValues(watched, "Price")).toEqual([1, 2, 3]);
+    expect(quiet.size).toBe(0);
+  });
+
+  it("names the derived table and position of a bad match column", () => {
+    const g = new UpdateGraph();
+    let err: unknown;
+    try {
+      buildFamily(
+        { columns, derived: { last: 'source.lastBy("Sym")', w: 'source.whereIn(last, "Nope")' } },
+        g,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).message).toBe(
+      'derived table "w" at position 7: whereIn: unknown left column [Nope]; left columns are [Sym, Price, Size]',
+    );
   });
 });
