@@ -21,7 +21,7 @@ import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
-import { RowSet } from "../row-set.ts";
+import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { TableAttributes } from "../table-core.ts";
 import { assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
@@ -83,7 +83,7 @@ class WhereInState {
   }
 
   /** Calls `visit` for each of `rows` (current values) with whether it passes; groups it if grouped. */
-  addLeft(rows: RowSet, visit: (key: number, pass: boolean) => void): void {
+  addLeft(rows: RowSet, visit: (key: number, pass: boolean) => unknown): void {
     this.keys.forEachSlot(this.leftKeys, rows, false, this.grouped, (key, slot) => {
       if (this.grouped) {
         let g = this.#groups[slot];
@@ -143,30 +143,39 @@ class WhereInOperator extends Operator {
       if (rekey) s.countRight(ru.modified, false, 1, note);
       s.countRight(ru.added, false, 1, note);
     }
-    // 2. The left rows whose membership may change, split by whether they pass now.
-    const ins: number[] = [];
-    const outs: number[] = [];
-    const visit = (key: number, pass: boolean) => (pass ? ins : outs).push(key);
+    // 2. The left rows whose membership may change, split by whether they pass now. Visits
+    // come in key order; a key's group does not, so its rows are sorted apart.
+    const prev = this.result.rowSet;
+    const gone = lu ? lu.removed.intersect(prev) : RowSet.EMPTY;
+    const kept = lu ? prev.minus(lu.removed) : prev;
+    const ins = new RowSetBuilder();
+    let now: RowSet;
     if (left.isBlink) {
-      if (lu || before.size > 0) s.addLeft(left.rowSet, visit);
+      // Every current row is this cycle's: the result is the passing ones.
+      if (lu || before.size > 0) {
+        s.addLeft(left.rowSet, (key, pass) => pass && ins.addKey(key));
+        now = ins.build();
+      } else now = prev;
     } else {
+      const outs = new RowSetBuilder();
       if (lu) {
         const rekey = lu.modifiedColumns.some((c) => this.#leftMatch.has(c));
         const moved = rekey ? lu.modified : RowSet.EMPTY;
         if (s.grouped) s.removeLeft(lu.removed.union(moved));
-        s.addLeft(lu.added.union(moved), visit);
+        s.addLeft(lu.added.union(moved), (key, pass) => (pass ? ins : outs).addKey(key));
       }
+      const flipIn: number[] = [];
+      const flipOut: number[] = [];
       for (const [slot, count] of before) {
         if (count > 0 === s.countOf(slot) > 0) continue;
-        const pass = s.passes(slot);
-        for (const key of s.group(slot)) (pass ? ins : outs).push(key);
+        const into = s.passes(slot) ? flipIn : flipOut;
+        for (const key of s.group(slot)) into.push(key);
       }
+      // 3. The result: surviving rows minus those now out, plus those now in.
+      now = kept
+        .minus(outs.build().union(RowSet.fromKeys(flipOut)))
+        .union(ins.build().union(RowSet.fromKeys(flipIn)));
     }
-    // 3. The result: surviving rows minus those now out, plus those now in.
-    const prev = this.result.rowSet;
-    const gone = lu ? lu.removed.intersect(prev) : RowSet.EMPTY;
-    const kept = lu ? prev.minus(lu.removed) : prev;
-    const now = kept.minus(RowSet.fromKeys(outs)).union(RowSet.fromKeys(ins));
     nodeOf(this.result).setRowSet(now);
     const added = now.minus(kept);
     const removed = gone.union(kept.minus(now));
@@ -205,10 +214,8 @@ function whereInImpl(
     right.isRefreshing && !left.isBlink,
   );
   state.countRight(right.rowSet, false, 1);
-  const ins: number[] = [];
-  state.addLeft(left.rowSet, (key, pass) => {
-    if (pass) ins.push(key);
-  });
+  const ins = new RowSetBuilder();
+  state.addLeft(left.rowSet, (key, pass) => pass && ins.addKey(key));
   const attrs: TableAttributes = refreshing
     ? {
         refreshing: true,
@@ -217,7 +224,7 @@ function whereInImpl(
         addOnly: left.attributes.addOnly && !right.isRefreshing,
       }
     : STATIC_ATTRIBUTES;
-  const result = new Table(new Map(left.columnMap), RowSet.fromKeys(ins), attrs, graph, op);
+  const result = new Table(new Map(left.columnMap), ins.build(), attrs, graph, op);
   if (refreshing) nodeOf(result).attach(new WhereInOperator(result, left, right, state, match));
   return result;
 }
