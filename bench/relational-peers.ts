@@ -1,9 +1,10 @@
 /**
  * The peers of the relational benchmark, as a user would pick them instead of tickflare:
  * - TanStack db-ivm (incremental view maintenance in TypeScript): a D2 graph joining the stream
- *   (keyed by Sym) with the keyed table; each cycle sends the new batch and retracts the
- *   previous one (the blink stream's current rows are one batch), then runs the graph. The
- *   checksum reads the output diffs with positive multiplicity (the rows each cycle adds).
+ *   (keyed by Sym) with the keyed table; each cycle sends the new batch as inserts and runs the
+ *   graph; the checksum reads the output diffs (the rows each cycle adds). Retracting the
+ *   previous batch as well (the blink stream's exact semantics: its current rows are one batch)
+ *   gives the same additions at about a third of the speed, so the peer runs insert-only.
  * - DuckDB (in-memory, `@duckdb/node-api`): each cycle replaces the `batch` table's rows with
  *   the new batch (appender, data chunks of 2,048 rows) and re-runs the query, reading its
  *   result columns into JS.
@@ -24,9 +25,6 @@ export function ivmRun(data: StreamData, op: KeyedOp): EngineRun {
   const plus = data.batches.map((b) =>
     b.rows.map((r): [[string, TradeRow], number] => [[r.Sym, r], 1]),
   );
-  const minus = data.batches.map((b) =>
-    b.rows.map((r): [[string, TradeRow], number] => [[r.Sym, r], -1]),
-  );
   const t0 = performance.now();
   const graph = new D2();
   const left = graph.newInput<[string, TradeRow]>();
@@ -40,7 +38,6 @@ export function ivmRun(data: StreamData, op: KeyedOp): EngineRun {
         [string, [TradeRow, number | null]],
         number,
       ][]) {
-        if (m <= 0) continue;
         count += m;
         checksum += m * (op === "in" ? l.Size : l.Size + (r ?? 0));
       }
@@ -53,9 +50,7 @@ export function ivmRun(data: StreamData, op: KeyedOp): EngineRun {
     ),
   );
   for (let c = 0; c < data.cycles; c++) {
-    const n = data.batches.length;
-    const diff = c === 0 ? plus[c % n]! : plus[c % n]!.concat(minus[(c - 1) % n]!);
-    left.sendData(new MultiSet(diff));
+    left.sendData(new MultiSet(plus[c % data.batches.length]!));
     graph.run();
   }
   return {
