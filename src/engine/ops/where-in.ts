@@ -110,6 +110,15 @@ class WhereInState {
   }
 }
 
+/** The keys of `rows` for which `keep` holds. */
+function keysWhere(rows: RowSet, keep: (key: number) => boolean): RowSet {
+  const b = new RowSetBuilder();
+  rows.forEach((k) => {
+    if (keep(k)) b.addKey(k);
+  });
+  return b.build();
+}
+
 class WhereInOperator extends Operator {
   readonly #s: WhereInState;
   readonly #leftMatch: ReadonlySet<string>;
@@ -149,37 +158,39 @@ class WhereInOperator extends Operator {
     const gone = lu ? lu.removed.intersect(prev) : RowSet.EMPTY;
     const kept = lu ? prev.minus(lu.removed) : prev;
     const ins = new RowSetBuilder();
-    let now: RowSet;
     if (left.isBlink) {
       // Every current row is this cycle's: the result is the passing ones.
-      if (lu || before.size > 0) {
-        s.addLeft(left.rowSet, (key, pass) => pass && ins.addKey(key));
-        now = ins.build();
-      } else now = prev;
-    } else {
-      const outs = new RowSetBuilder();
-      if (lu) {
-        const rekey = lu.modifiedColumns.some((c) => this.#leftMatch.has(c));
-        const moved = rekey ? lu.modified : RowSet.EMPTY;
-        if (s.grouped) s.removeLeft(lu.removed.union(moved));
-        s.addLeft(lu.added.union(moved), (key, pass) => (pass ? ins : outs).addKey(key));
-      }
-      const flipIn: number[] = [];
-      const flipOut: number[] = [];
-      for (const [slot, count] of before) {
-        if (count > 0 === s.countOf(slot) > 0) continue;
-        const into = s.passes(slot) ? flipIn : flipOut;
-        for (const key of s.group(slot)) into.push(key);
-      }
-      // 3. The result: surviving rows minus those now out, plus those now in.
-      now = kept
-        .minus(outs.build().union(RowSet.fromKeys(flipOut)))
-        .union(ins.build().union(RowSet.fromKeys(flipIn)));
+      if (!lu && before.size === 0) return null;
+      s.addLeft(left.rowSet, (key, pass) => pass && ins.addKey(key));
+      const now = ins.build();
+      nodeOf(this.result).setRowSet(now);
+      return makeUpdate(now.minus(kept), gone.union(kept.minus(now)));
     }
-    nodeOf(this.result).setRowSet(now);
-    const added = now.minus(kept);
-    const removed = gone.union(kept.minus(now));
-    const modified = lu ? lu.modified.intersect(kept).intersect(now) : RowSet.EMPTY;
+    const outs = new RowSetBuilder();
+    if (lu) {
+      const rekey = lu.modifiedColumns.some((c) => this.#leftMatch.has(c));
+      const moved = rekey ? lu.modified : RowSet.EMPTY;
+      if (s.grouped) s.removeLeft(lu.removed.union(moved));
+      s.addLeft(lu.added.union(moved), (key, pass) => (pass ? ins : outs).addKey(key));
+    }
+    const flipIn: number[] = [];
+    const flipOut: number[] = [];
+    for (const [slot, count] of before) {
+      if (count > 0 === s.countOf(slot) > 0) continue;
+      const into = s.passes(slot) ? flipIn : flipOut;
+      for (const key of s.group(slot)) into.push(key);
+    }
+    // 3. The result: surviving rows minus those now out, plus those now in (a row's final key
+    // decides, so no row is both). The update is read off the changed rows, not the result.
+    const inSet = ins.build().union(RowSet.fromKeys(flipIn));
+    const outSet = outs.build().union(RowSet.fromKeys(flipOut));
+    const dropped = keysWhere(outSet, (k) => kept.contains(k));
+    nodeOf(this.result).setRowSet(kept.minus(dropped).union(inSet));
+    const added = keysWhere(inSet, (k) => !kept.contains(k));
+    const removed = gone.union(dropped);
+    const modified = lu
+      ? keysWhere(lu.modified, (k) => kept.contains(k) && !outSet.contains(k))
+      : RowSet.EMPTY;
     return makeUpdate(added, removed, modified, lu?.modifiedColumns ?? []);
   }
 }
