@@ -4,6 +4,7 @@ import { buildFamily } from "../../src/engine/family/family.ts";
 import {
   ArgumentError,
   DynamicTableWriter,
+  FormulaError,
   mirrorTable,
   newTable,
   RowSet,
@@ -212,6 +213,9 @@ describe("whereIn / whereNotIn ticking", () => {
     const live = wr.table.whereIn(watch, "Sym");
     expect([fixed.isAppendOnly, fixed.isRefreshing]).toEqual([true, true]);
     expect([live.isAppendOnly, live.isAddOnly, live.isRefreshing]).toEqual([false, false, true]);
+    // Rows can leave the live result, so positions move: i / ii are refused there only.
+    expect(() => live.update("P = i")).toThrow(FormulaError);
+    expect(fixed.update("P = i").isAppendOnly).toBe(true);
     const f = record(fixed);
     const l = record(live);
     wr.writeRow("a", 1);
