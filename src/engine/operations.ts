@@ -31,6 +31,7 @@ import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
 import { snapshotOp } from "./ops/snapshot.ts";
 import { whereOp } from "./ops/where.ts";
+import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
 
 /** Every operation, in the order of the docs' table. */
 export const OPERATIONS = [
@@ -39,6 +40,8 @@ export const OPERATIONS = [
   viewOp,
   selectOp,
   whereOp,
+  whereInOp,
+  whereNotInOp,
   dropColumnsOp,
   renameColumnsOp,
   headOp,

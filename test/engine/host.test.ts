@@ -16,6 +16,7 @@ import {
 } from "../../src/engine/index.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
+import { relationalHostContract } from "../contracts/relational-host.contract.ts";
 import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
 
 function driver(): HostDriver {
@@ -96,10 +97,12 @@ function engineDriver(): HostDriver {
 
 describe("the in-memory engine", () => {
   hostContract("engine", async () => engineDriver());
+  relationalHostContract("engine", async () => engineDriver());
 });
 
 describe("FamilyHost over node:sqlite", () => {
   hostContract("node:sqlite", async () => driver());
+  relationalHostContract("node:sqlite", async () => driver());
 
   it("splits large batches into parts of at most 1 MB and consumes whole batches per cycle", () => {
     const db = memoryDb();

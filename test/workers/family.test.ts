@@ -11,6 +11,7 @@ import type { TableFamily } from "../../src/durable/table-family.ts";
 import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
+import { relationalHostContract } from "../contracts/relational-host.contract.ts";
 import { stateStoreContract } from "../contracts/state-store.contract.ts";
 
 const stubFor = (name: string) => env.TABLES.get(env.TABLES.idFromName(name));
@@ -42,6 +43,7 @@ function driver(name: string): HostDriver {
 
 describe("TableFamily durable object", () => {
   hostContract("durable object", async (name) => driver(`host-${name}`));
+  relationalHostContract("durable object", async (name) => driver(`host-${name}`));
 
   stateStoreContract("durable object sqlite", (db, fn) =>
     runInDurableObject(stubFor(`store-${db}`), (_instance, state) =>

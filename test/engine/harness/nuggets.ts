@@ -9,6 +9,7 @@ import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
+import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
 import type { Nugget } from "./nugget.ts";
 
 export const NUGGETS: readonly Nugget[] = [
@@ -20,4 +21,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...agg,
   ...ring,
   ...headBy,
+  ...whereIn,
 ];
