@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
- * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations.
+ * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations, keys, peers.
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchFormulas } from "./formulas.ts";
+import { benchKeys } from "./keys.ts";
 import { benchStreaming } from "./streaming.ts";
 
 const only = process.argv[2];
@@ -15,3 +16,4 @@ console.log(
 if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
+if (!only || only === "keys") await benchKeys();
