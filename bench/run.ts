@@ -7,6 +7,7 @@ import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchFormulas } from "./formulas.ts";
 import { benchKeys } from "./keys.ts";
+import { benchPeers } from "./peers.ts";
 import { benchStreaming } from "./streaming.ts";
 
 const only = process.argv[2];
@@ -17,3 +18,5 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "keys") await benchKeys();
+// Forks a process per run (several minutes): only on request.
+if (only === "peers") await benchPeers();
