@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
- * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations, keys, peers.
+ * BENCHMARKS.md with the machine description. Sections: formulas, streaming,
+ * aggregations, keys, cycle, peers (peers only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
+import { benchCycle } from "./cycle.ts";
 import { benchFormulas } from "./formulas.ts";
 import { benchKeys } from "./keys.ts";
 import { benchPeers } from "./peers.ts";
@@ -18,5 +20,6 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "keys") await benchKeys();
+if (!only || only === "cycle") await benchCycle();
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();
