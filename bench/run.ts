@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational.
+ * merge, relational, keys, cycle, peers (peers only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
+import { benchCycle } from "./cycle.ts";
 import { benchFormulas } from "./formulas.ts";
+import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
+import { benchPeers } from "./peers.ts";
 import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
 
@@ -20,3 +23,7 @@ if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
 if (!only || only === "relational") await benchRelational();
+if (!only || only === "keys") await benchKeys();
+if (!only || only === "cycle") await benchCycle();
+// Forks a process per run (several minutes): only on request.
+if (only === "peers") await benchPeers();

@@ -9,10 +9,19 @@ import type { RowSet } from "./row-set.ts";
 /** Runs shorter than this are gathered with their neighbours instead. */
 const MIN_RUN = 64;
 
+const NO_KEYS = new Float64Array(0);
+/**
+ * Gather buffers not in use. A call takes one only when it gathers, reuses it for each of its
+ * gather spans and gives it back at the end, so a cycle that moves a few rows allocates none
+ * (nested calls, from inside a callback, take their own).
+ */
+const freeBuffers: Float64Array[] = [];
+
 export interface Span {
   /** True for a run of keys `[start, start + length)`; false for `keys[0..length)`. */
   readonly isRun: boolean;
   readonly start: number;
+  /** A gather's keys; valid only during the callback (the buffer is reused). */
   readonly keys: Float64Array;
   readonly length: number;
   /** Position of the span's first key within the iterated RowSet. */
@@ -28,11 +37,9 @@ export function forEachSpan(rows: RowSet, fn: (span: Span) => void): void {
     if (n > 0) {
       fn({ isRun: false, start: -1, keys: buf!, length: n, position: pos });
       pos += n;
-      buf = new Float64Array(PAGE_SIZE);
       n = 0;
     }
   };
-  const emptyKeys = new Float64Array(0);
   rows.forEachRange((s, e) => {
     while (s < e) {
       const pageEnd = (Math.floor(s / PAGE_SIZE) + 1) * PAGE_SIZE;
@@ -40,10 +47,10 @@ export function forEachSpan(rows: RowSet, fn: (span: Span) => void): void {
       const len = runEnd - s;
       if (len >= MIN_RUN) {
         flush();
-        fn({ isRun: true, start: s, keys: emptyKeys, length: len, position: pos });
+        fn({ isRun: true, start: s, keys: NO_KEYS, length: len, position: pos });
         pos += len;
       } else {
-        if (!buf) buf = new Float64Array(PAGE_SIZE);
+        buf ??= freeBuffers.pop() ?? new Float64Array(PAGE_SIZE);
         for (let k = s; k < runEnd; k++) {
           buf[n++] = k;
           if (n === PAGE_SIZE) flush();
@@ -53,4 +60,5 @@ export function forEachSpan(rows: RowSet, fn: (span: Span) => void): void {
     }
   });
   flush();
+  if (buf !== null) freeBuffers.push(buf);
 }

@@ -77,6 +77,11 @@ export class AggregationCore implements KernelEnv {
   #touched = new Int32Array(16);
   #was = new Uint8Array(16);
   #nTouched = 0;
+  /** Scratch of `flush` (slots added, removed, modified; kernels whose output changed). */
+  #added = new Int32Array(0);
+  #removed = new Int32Array(0);
+  #modified = new Int32Array(0);
+  #changedCols = new Uint8Array(0);
   /** Slots touched since the last save, when the state is persisted (persist.ts). */
   #unsaved: Set<number> | null = null;
   readonly #keyOut: readonly PagedColumn[];
@@ -118,6 +123,7 @@ export class AggregationCore implements KernelEnv {
 
   addKernel(k: AggKernel): void {
     this.#kernels.push(k);
+    this.#changedCols = new Uint8Array(this.#kernels.length);
     let idx = -1;
     if (k.readsValues && k.input !== null) {
       idx = this.#inputNames.indexOf(k.input);
@@ -244,13 +250,19 @@ export class AggregationCore implements KernelEnv {
     const ks = this.#kernels;
     const counts = this.counts;
     const nt = this.#nTouched;
-    const added = new Int32Array(nt);
-    const removed = new Int32Array(nt);
-    const modified = new Int32Array(nt);
+    if (this.#added.length < nt) {
+      this.#added = new Int32Array(this.#touched.length);
+      this.#removed = new Int32Array(this.#touched.length);
+      this.#modified = new Int32Array(this.#touched.length);
+    }
+    const added = this.#added;
+    const removed = this.#removed;
+    const modified = this.#modified;
     let na = 0;
     let nr = 0;
     let nm = 0;
-    const changedCols = new Uint8Array(ks.length);
+    const changedCols = this.#changedCols;
+    changedCols.fill(0);
     for (let t = 0; t < nt; t++) {
       const s = this.#touched[t]!;
       const was = this.#was[t] === 1;
@@ -277,7 +289,8 @@ export class AggregationCore implements KernelEnv {
       added: sortedRowSet(added, na),
       removed: sortedRowSet(removed, nr),
       modified: sortedRowSet(modified, nm),
-      modifiedColumns: ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
+      modifiedColumns:
+        nm === 0 ? NO_COLUMNS : ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
     };
   }
 
@@ -363,6 +376,9 @@ export class AggregationCore implements KernelEnv {
     this.#nTouched = nt;
   }
 }
+
+/** Shared empty `modifiedColumns` (never mutated by consumers). */
+const NO_COLUMNS: string[] = [];
 
 /** The row set of the distinct slots `a[0..n)` (in any order). */
 function sortedRowSet(a: Int32Array, n: number): RowSet {

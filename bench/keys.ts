@@ -1,0 +1,161 @@
+/**
+ * Issue 14 benchmark: group keys. `GroupIndex.assign` (key tuple -> slot) over pages of 4,096 rows
+ * drawn from 100 and 100,000 distinct keys of each key kind, then `sumBy` end to end over a
+ * blink table whose batches cover all 100,000 string keys. Target: >= 10 M rows/s with 100,000
+ * distinct string keys.
+ */
+
+import { GroupIndex } from "../src/engine/agg/group-index.ts";
+import type { Vec } from "../src/engine/column.ts";
+import { PAGE_SIZE, PagedColumn } from "../src/engine/column.ts";
+import type { ColumnType, Table } from "../src/engine/index.ts";
+import { longCol, newTable, stringCol, tablePublisher, UpdateGraph } from "../src/engine/index.ts";
+import { best, printTable, rate } from "./util.ts";
+
+interface KeyCase {
+  label: string;
+  types: ColumnType[];
+  /** Key vectors of one page for a draw of key ids. */
+  vecs: (ids: Int32Array) => Vec[];
+}
+
+const str = (k: number) => `SYM${k.toString().padStart(6, "0")}`;
+
+function keyCases(distinct: number): KeyCase[] {
+  const names = Array.from({ length: distinct }, (_, k) => str(k));
+  return [
+    {
+      label: "string",
+      types: ["string"],
+      vecs: (ids) => [{ data: Array.from(ids, (k) => names[k]!), valid: null, length: ids.length }],
+    },
+    {
+      label: "string (fresh string objects)",
+      types: ["string"],
+      vecs: (ids) => [{ data: Array.from(ids, (k) => str(k)), valid: null, length: ids.length }],
+    },
+    {
+      label: "int32",
+      types: ["int32"],
+      vecs: (ids) => [
+        { data: Int32Array.from(ids, (k) => k * 7919), valid: null, length: ids.length },
+      ],
+    },
+    {
+      label: "float64",
+      types: ["float64"],
+      vecs: (ids) => [
+        { data: Float64Array.from(ids, (k) => k * 0.37), valid: null, length: ids.length },
+      ],
+    },
+    {
+      label: "int64",
+      types: ["int64"],
+      vecs: (ids) => [
+        {
+          data: BigInt64Array.from(ids, (k) => BigInt(k) * 1_000_003n),
+          valid: null,
+          length: ids.length,
+        },
+      ],
+    },
+    {
+      label: "string, int32",
+      types: ["string", "int32"],
+      vecs: (ids) => [
+        { data: Array.from(ids, (k) => names[k >> 4]!), valid: null, length: ids.length },
+        { data: Int32Array.from(ids, (k) => k & 15), valid: null, length: ids.length },
+      ],
+    },
+  ];
+}
+
+function draws(distinct: number, pages: number): Int32Array[] {
+  let seed = 12345;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  return Array.from({ length: pages }, () =>
+    Int32Array.from({ length: PAGE_SIZE }, () => Math.floor(rnd() * distinct)),
+  );
+}
+
+export async function benchKeys(total = 4_096 * 500): Promise<void> {
+  const rows: string[][] = [];
+  for (const distinct of [100, 100_000]) {
+    const pages = draws(distinct, 64);
+    for (const c of keyCases(distinct)) {
+      const vecs = pages.map((ids) => c.vecs(ids));
+      const slots = new Int32Array(PAGE_SIZE);
+      let groups = 0;
+      const ms = best(3, () => {
+        const index = new GroupIndex(
+          c.types,
+          c.types.map((t) => new PagedColumn(t)),
+        );
+        for (let p = 0; p < total / PAGE_SIZE; p++)
+          index.assign(vecs[p % vecs.length]!, PAGE_SIZE, slots, true);
+        groups = index.size;
+      });
+      rows.push([c.label, String(distinct), String(groups), rate(total, ms)]);
+    }
+  }
+  printTable(
+    `GroupIndex.assign, ${total.toLocaleString("en")} rows in pages of ${PAGE_SIZE} (best of 3)`,
+    ["key", "distinct drawn", "groups", "throughput"],
+    rows,
+  );
+  rows.length = 0;
+  for (const distinct of [100, 100_000]) rows.push(await sumByCase(distinct));
+  printTable(
+    "sumBy(Sym) over a blink table, 2,000,000 rows in batches of 10,000, every key present (publish + cycle, best of 3)",
+    ["distinct keys", "groups", "throughput"],
+    rows,
+  );
+}
+
+async function sumByCase(
+  distinct: number,
+  total = 2_000_000,
+  batchSize = 10_000,
+): Promise<string[]> {
+  // Key ids cycle through a permutation, so all `distinct` keys occur.
+  const names = Array.from({ length: distinct }, (_, k) => str(k));
+  const batches: Table[] = [];
+  for (let b = 0; b < 20; b++) {
+    batches.push(
+      newTable([
+        stringCol(
+          "Sym",
+          Array.from(
+            { length: batchSize },
+            (_, i) => names[((b * batchSize + i) * 7919) % distinct]!,
+          ),
+        ),
+        longCol(
+          "Size",
+          Array.from({ length: batchSize }, (_, i) => BigInt(1 + ((b * batchSize + i) % 1000))),
+        ),
+      ]),
+    );
+  }
+  let bestMs = Number.POSITIVE_INFINITY;
+  let groups = 0;
+  for (let run = 0; run < 3; run++) {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, {
+      name: "bench",
+      columns: { Sym: "string", Size: "int64" },
+    });
+    const result = blink.sumBy("Sym");
+    const t0 = performance.now();
+    for (let c = 0; c < total / batchSize; c++) {
+      pub.add(batches[c % batches.length]!);
+      await g.runCycle();
+    }
+    bestMs = Math.min(bestMs, performance.now() - t0);
+    groups = result.size;
+  }
+  return [String(distinct), String(groups), rate(total, bestMs)];
+}

@@ -1,0 +1,90 @@
+/**
+ * tickflare in the peers benchmark: tablePublisher + fromArrowIPC (or JSON.parse + addRows),
+ * ringTable(blink, 100000) or blinkToAppendOnly(blink), aggBy([sum, count], "Sym"), one
+ * runCycle per batch; the result is read through its columns.
+ */
+import type { Table, TablePublisher } from "../src/engine/index.ts";
+import {
+  agg,
+  blinkToAppendOnly,
+  fromArrowIPC,
+  ringTable,
+  tablePublisher,
+  UpdateGraph,
+} from "../src/engine/index.ts";
+import type { Batch, Scenario } from "./peers-data.ts";
+import { RING_ROWS } from "./peers-data.ts";
+import type { Aggregates, PeerEngine } from "./peers-engines.ts";
+
+export class TickflareEngine implements PeerEngine {
+  decodeMs = 0;
+  #g!: UpdateGraph;
+  #pub!: TablePublisher;
+  #table!: Table;
+  #result: Table | null = null;
+  #s!: Scenario;
+
+  async init(s: Scenario): Promise<void> {
+    this.#s = s;
+    this.#g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(this.#g, {
+      name: "bench",
+      columns: { Sym: "string", Price: "float64", Size: "int64" },
+    });
+    this.#pub = pub;
+    this.#table = s.table === "ring" ? ringTable(blink, RING_ROWS) : blinkToAppendOnly(blink);
+    if (s.group) this.#result = this.#table.aggBy([agg.sum("Total = Size"), agg.count("N")], "Sym");
+  }
+
+  async ingest(b: Batch): Promise<void> {
+    const t0 = performance.now();
+    if (this.#s.format === "arrow") {
+      const t = fromArrowIPC(b.arrow);
+      this.decodeMs += performance.now() - t0;
+      this.#pub.add(t);
+    } else {
+      this.#pub.addRows(JSON.parse(b.json) as Record<string, unknown>[]);
+      this.decodeMs += performance.now() - t0;
+    }
+    await this.#g.runCycle();
+  }
+
+  async read(): Promise<number> {
+    const r = this.#result!;
+    const total = r.column("Total");
+    const n = r.column("N");
+    let x = 0;
+    r.rowSet.forEach((k) => {
+      x += Number(total.get(k)) + Number(n.get(k));
+    });
+    return x;
+  }
+
+  async flush(): Promise<void> {}
+
+  async final(): Promise<Aggregates> {
+    const out: Aggregates = new Map();
+    if (this.#result !== null) {
+      const r = this.#result;
+      const sym = r.column("Sym");
+      const total = r.column("Total");
+      const n = r.column("N");
+      r.rowSet.forEach((k) => {
+        if (Number(n.get(k)) > 0)
+          out.set(sym.get(k) as string, [Number(total.get(k)), Number(n.get(k))]);
+      });
+      return out;
+    }
+    const t = this.#table;
+    const sym = t.column("Sym");
+    const size = t.column("Size");
+    t.rowSet.forEach((k) => {
+      const s = sym.get(k) as string;
+      const a = out.get(s) ?? [0, 0];
+      a[0] += Number(size.get(k));
+      a[1] += 1;
+      out.set(s, a);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * One run of the peers benchmark in a fresh process (forked by bench/peers.ts): argv[2] is JSON
+ * { engine, scenario, rows, capMs }. Feeds batches until `rows` rows or `capMs` milliseconds,
+ * reading the group-by result after every batch when the scenario has one, then checks the
+ * engine's final per-symbol aggregates against plain JS and reports to the parent. A mismatch
+ * exits with status 1 and the difference on stderr.
+ */
+
+import type { Scenario } from "./peers-data.ts";
+import {
+  checkAggregates,
+  DISTINCT_BATCHES,
+  expectedAggregates,
+  makeBenchData,
+} from "./peers-data.ts";
+import type { EngineName } from "./peers-engines.ts";
+import { makeEngine } from "./peers-engines.ts";
+
+declare const gc: undefined | (() => void);
+
+export interface RunResult {
+  rows: number;
+  ms: number;
+  decodeMs: number;
+  readMs: number;
+  /** Time to generate and encode the input (not measured). */
+  genMs: number;
+}
+
+const args = JSON.parse(process.argv[2]!) as {
+  engine: EngineName;
+  scenario: Scenario;
+  rows: number;
+  capMs: number;
+};
+const s = args.scenario;
+const tg = performance.now();
+const data = makeBenchData(s);
+const genMs = performance.now() - tg;
+const engine = await makeEngine(args.engine);
+await engine.init(s);
+if (typeof gc === "function") gc();
+const maxCycles = Math.max(1, Math.floor(args.rows / s.batch));
+let cycles = 0;
+let readMs = 0;
+let checksum = 0;
+const t0 = performance.now();
+while (cycles < maxCycles) {
+  await engine.ingest(data.batches[cycles % DISTINCT_BATCHES]!, cycles);
+  cycles++;
+  if (s.group) {
+    const r0 = performance.now();
+    checksum += await engine.read();
+    readMs += performance.now() - r0;
+  }
+  if (performance.now() - t0 > args.capMs) break;
+}
+await engine.flush();
+const ms = performance.now() - t0;
+checkAggregates(args.engine, await engine.final(), expectedAggregates(data, s, cycles));
+if (!Number.isFinite(checksum)) throw new Error(`${args.engine}: read checksum ${checksum}`);
+const result: RunResult = { rows: cycles * s.batch, ms, decodeMs: engine.decodeMs, readMs, genMs };
+if (process.send) process.send(result, () => process.exit(0));
+else console.log(JSON.stringify(result));

@@ -1,0 +1,300 @@
+/**
+ * The per-column half of KeyHashTable (key-hash-table.ts): one `KeyColumn` per key column hashes
+ * a vector of keys into a running hash per row, stores the key of each slot in typed arrays (a
+ * JS array for strings) and compares a stored key with a row.
+ *
+ * Equality, shared by groupBy and the joins: null equals null and nothing else; NaN equals NaN
+ * (as Deephaven groups NaN keys together); -0 equals 0 (the key of the group is the value of the
+ * row that created it); int64 compares all 64 bits; strings compare by content.
+ *
+ * Hashes: numbers that are int32 hash on their value, others on their float64 bits (NaN has one
+ * hash); int64 on its two 32-bit words; strings on a dense id per distinct string (see
+ * StringKeys). None allocates per row.
+ */
+
+import type { Vec } from "../column.ts";
+import type { ColumnType } from "../types.ts";
+
+/** Stand-in hash of a null key. */
+const NULL_HASH = 0x5bd1e995;
+/** Hash of every NaN. */
+const NAN_HASH = 0x7ff80000;
+const F64 = new Float64Array(1);
+const F64_WORDS = new Int32Array(F64.buffer);
+
+/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Folds a column's hash `h` into the running hash `acc` of a row. */
+export function combine(acc: number, h: number): number {
+  return Math.imul(acc ^ h, 0x01000193) + 0x165667b1;
+}
+
+/** Hash of a (non-null) number key; equal keys (NaN, -0) hash alike. */
+export function hashNumber(v: number): number {
+  if ((v | 0) === v) return fmix(v);
+  if (v !== v) return NAN_HASH;
+  F64[0] = v;
+  return fmix(F64_WORDS[0]! ^ fmix(F64_WORDS[1]!));
+}
+
+/**
+ * One key column of a KeyHashTable: hashing, per-slot storage and equality, over the chunk of
+ * keys last given to `bind`.
+ */
+export interface KeyColumn {
+  /** Makes `vec` the chunk that `hash`, `equals` and `push` read. */
+  bind(vec: Vec): void;
+  /**
+   * `hs[i] = combine(hs[i], hash of row i)` for rows `[0, n)` of the bound chunk; `insert`: the
+   * rows are being inserted (lookup-only otherwise).
+   */
+  hash(n: number, hs: Int32Array, insert: boolean): void;
+  /** Whether slot `slot`'s key equals row `i` of the bound chunk. */
+  equals(slot: number, i: number): boolean;
+  /** Stores row `i` of the bound chunk as the key of slot `slot` (the next one). */
+  push(slot: number, i: number): void;
+  /** Drops the reference to the bound chunk. */
+  unbind(): void;
+}
+
+const NO_ROWS = new Uint8Array(0);
+
+/** Null flags per slot and the bound chunk's validity, shared by the column kinds. */
+abstract class Keys {
+  /** 1 where the slot's key is null. */
+  protected nulls = new Uint8Array(16);
+  /** The bound chunk's validity (`valid[i] === 0`: null), or null when it has no nulls. */
+  protected valid: Uint8Array | null = NO_ROWS;
+
+  protected isNull(i: number): boolean {
+    return this.valid !== null && this.valid[i] === 0;
+  }
+
+  /** Equality of nulls: `1` both null, `0` one null, `-1` neither (compare the values). */
+  protected nullsEqual(slot: number, i: number): number {
+    const a = this.nulls[slot] === 1;
+    const b = this.valid !== null && this.valid[i] === 0;
+    return a || b ? (a && b ? 1 : 0) : -1;
+  }
+
+  protected setNull(slot: number, isNull: boolean): void {
+    if (slot >= this.nulls.length) {
+      const next = new Uint8Array(Math.max(slot + 1, this.nulls.length * 2));
+      next.set(this.nulls);
+      this.nulls = next;
+    }
+    this.nulls[slot] = isNull ? 1 : 0;
+  }
+}
+
+function grown<T extends Float64Array | Int32Array>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const next = make(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+const NO_NUMBERS: ArrayLike<number> = new Float64Array(0);
+
+/** int8/16/32, float32/64, bool (0/1), char (code unit): the number itself. */
+class NumberKeys extends Keys implements KeyColumn {
+  #values = new Float64Array(16);
+  #data: ArrayLike<number> = NO_NUMBERS;
+
+  bind(vec: Vec): void {
+    this.#data = vec.data as ArrayLike<number>;
+    this.valid = vec.valid;
+  }
+
+  unbind(): void {
+    this.#data = NO_NUMBERS;
+    this.valid = NO_ROWS;
+  }
+
+  hash(n: number, hs: Int32Array, _insert: boolean): void {
+    const data = this.#data;
+    const valid = this.valid;
+    for (let i = 0; i < n; i++) {
+      const h = valid !== null && valid[i] === 0 ? NULL_HASH : hashNumber(data[i]!);
+      hs[i] = combine(hs[i]!, h);
+    }
+  }
+
+  equals(slot: number, i: number): boolean {
+    const e = this.nullsEqual(slot, i);
+    if (e >= 0) return e === 1;
+    const a = this.#values[slot]!;
+    const b = this.#data[i]!;
+    return a === b || (a !== a && b !== b);
+  }
+
+  push(slot: number, i: number): void {
+    const isNull = this.isNull(i);
+    this.#values = grown(this.#values, slot + 1, (n) => new Float64Array(n));
+    this.#values[slot] = isNull ? 0 : this.#data[i]!;
+    this.setNull(slot, isNull);
+  }
+}
+
+const NO_WORDS: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+/** int64 / instant: the two 32-bit words of each value (no BigInt per row). */
+class LongKeys extends Keys implements KeyColumn {
+  #words = new Int32Array(32);
+  #data = NO_WORDS;
+
+  bind(vec: Vec): void {
+    const d = vec.data as BigInt64Array;
+    this.#data = new Int32Array(d.buffer, d.byteOffset, 2 * d.length);
+    this.valid = vec.valid;
+  }
+
+  unbind(): void {
+    this.#data = NO_WORDS;
+    this.valid = NO_ROWS;
+  }
+
+  hash(n: number, hs: Int32Array, _insert: boolean): void {
+    const w = this.#data;
+    const valid = this.valid;
+    for (let i = 0; i < n; i++) {
+      const h =
+        valid !== null && valid[i] === 0 ? NULL_HASH : fmix(w[2 * i]! ^ fmix(w[2 * i + 1]!));
+      hs[i] = combine(hs[i]!, h);
+    }
+  }
+
+  equals(slot: number, i: number): boolean {
+    const e = this.nullsEqual(slot, i);
+    if (e >= 0) return e === 1;
+    const w = this.#data;
+    return this.#words[2 * slot] === w[2 * i] && this.#words[2 * slot + 1] === w[2 * i + 1];
+  }
+
+  push(slot: number, i: number): void {
+    const isNull = this.isNull(i);
+    this.#words = grown(this.#words, 2 * slot + 2, (n) => new Int32Array(n));
+    this.#words[2 * slot] = isNull ? 0 : this.#data[2 * i]!;
+    this.#words[2 * slot + 1] = isNull ? 0 : this.#data[2 * i + 1]!;
+    this.setNull(slot, isNull);
+  }
+}
+
+const NO_STRINGS: ArrayLike<string> = [];
+/** Id of a string (or null) that a lookup-only pass did not find. */
+const UNKNOWN = -2;
+
+/**
+ * string: each distinct string (and null) gets a dense id, in order of first appearance, from a
+ * `Map` (V8 keeps a string's hash in the string, so this is the cheapest lookup of a JS string:
+ * hashing its code units in JS touches every character again). Slots store ids; hashing and
+ * equality work on the ids. With a single string key column the ids are the slots themselves.
+ */
+export class StringKeys implements KeyColumn {
+  readonly #dict = new Map<string, number>();
+  #nullId = -1;
+  #count = 0;
+  #data: ArrayLike<string> = NO_STRINGS;
+  #valid: Uint8Array | null = NO_ROWS;
+  /** Ids of the bound chunk's rows (after `intern`). */
+  #ids = new Int32Array(0);
+  #created = new Int32Array(0);
+  #slotIds = new Int32Array(16);
+
+  /** Number of ids handed out. */
+  get count(): number {
+    return this.#count;
+  }
+
+  bind(vec: Vec): void {
+    this.#data = vec.data as ArrayLike<string>;
+    this.#valid = vec.valid;
+  }
+
+  unbind(): void {
+    this.#data = NO_STRINGS;
+    this.#valid = NO_ROWS;
+  }
+
+  /**
+   * Fills `out[0..n)` with the ids of the bound chunk's rows. New strings get new ids when
+   * `created` is given (their rows are written to it; returns how many), else UNKNOWN.
+   */
+  intern(n: number, out: Int32Array, created: Int32Array | null): number {
+    const data = this.#data;
+    const valid = this.#valid;
+    const dict = this.#dict;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      let id: number | undefined;
+      if (valid !== null && valid[i] === 0) {
+        if (this.#nullId < 0 && created !== null) {
+          this.#nullId = this.#count++;
+          created[c++] = i;
+        }
+        id = this.#nullId < 0 ? UNKNOWN : this.#nullId;
+      } else {
+        const s = data[i]!;
+        id = dict.get(s);
+        if (id === undefined) {
+          if (created === null) id = UNKNOWN;
+          else {
+            id = this.#count++;
+            dict.set(s, id);
+            created[c++] = i;
+          }
+        }
+      }
+      out[i] = id;
+    }
+    return c;
+  }
+
+  /** Interns the chunk (new strings get ids when `insert`) and folds the ids' hashes into `hs`. */
+  hash(n: number, hs: Int32Array, insert: boolean): void {
+    if (this.#ids.length < n) {
+      this.#ids = new Int32Array(Math.max(n, 16));
+      this.#created = new Int32Array(this.#ids.length);
+    }
+    const ids = this.#ids;
+    this.intern(n, ids, insert ? this.#created : null);
+    for (let i = 0; i < n; i++) hs[i] = combine(hs[i]!, fmix(ids[i]!));
+  }
+
+  equals(slot: number, i: number): boolean {
+    return this.#slotIds[slot] === this.#ids[i];
+  }
+
+  push(slot: number, i: number): void {
+    this.#slotIds = grown(this.#slotIds, slot + 1, (n) => new Int32Array(n));
+    this.#slotIds[slot] = this.#ids[i]!;
+  }
+}
+
+/** The KeyColumn for a column of `type`; array columns cannot be keys. */
+export function keyColumn(type: ColumnType): KeyColumn {
+  switch (type) {
+    case "int64":
+    case "instant":
+      return new LongKeys();
+    case "string":
+      return new StringKeys();
+    case "int8":
+    case "int16":
+    case "int32":
+    case "float32":
+    case "float64":
+    case "bool":
+    case "char":
+      return new NumberKeys();
+    default:
+      throw new TypeError(`a ${type} column cannot be a key`);
+  }
+}
