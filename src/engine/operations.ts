@@ -25,6 +25,7 @@ import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
 import { headOp, headPctOp, sliceOp, slicePctOp, tailOp, tailPctOp } from "./ops/head-tail.ts";
 import { mergeOp } from "./ops/merge.ts";
+import { exactJoinOp, naturalJoinOp } from "./ops/natural-join.ts";
 import { removeBlinkOp } from "./ops/remove-blink.ts";
 import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
@@ -66,6 +67,8 @@ export const OPERATIONS = [
   ringTableOp,
   blinkToAppendOnlyOp,
   mergeOp,
+  naturalJoinOp,
+  exactJoinOp,
 ] as const satisfies readonly Operation[];
 
 type Registered = (typeof OPERATIONS)[number];

@@ -1,0 +1,420 @@
+/**
+ * naturalJoin and exactJoin: every left row once, in left order, with the joined columns from the
+ * right row whose match values equal the left row's (null matches null), or nulls.
+ *
+ * The result keeps the left's row keys and row set; the left's columns are the left's own column
+ * sources, and each joined column is a RedirectedColumnSource over the right's column through one
+ * RowRedirection (left key -> chosen right key, or none). Nothing is copied.
+ *
+ * State (join-keys.ts, slot-rows.ts): each key tuple has a slot; per slot the right rows with that
+ * key (ascending: the right's order, for "firstMatch"/"lastMatch"), the chosen right row, and,
+ * when the right refreshes and the left is not blink, the left rows with that key, so a right
+ * change rewrites exactly the left rows of its key. A blink left needs no left index: its rows
+ * live one cycle and are matched when they arrive.
+ *
+ * Types (Deephaven's NaturalJoinType): "errorOnDuplicate" (default) fails on any key with two or
+ * more right rows; "firstMatch"/"lastMatch" take the lowest/highest right row key;
+ * "exactlyOneMatch" (exactJoin) fails when a left row has zero or several matches. A violation
+ * throws at construction, or fails the result in the cycle that causes it.
+ */
+
+import { PAGE_SIZE } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
+import { ValueError } from "../errors.ts";
+import { defineMethod, kinds, optional, param } from "../operation.ts";
+import { Operator } from "../operator.ts";
+import { RedirectedColumnSource } from "../redirected-column-source.ts";
+import { RowRedirection } from "../row-redirection.ts";
+import type { RowSet } from "../row-set.ts";
+import { RowSet as RowSets } from "../row-set.ts";
+import type { Span } from "../spans.ts";
+import { forEachSpan } from "../spans.ts";
+import type { TableAttributes } from "../table-core.ts";
+import { inheritAttributes, nodeOf, Table } from "../table-core.ts";
+import type { TableUpdate } from "../table-update.ts";
+import { makeUpdate } from "../table-update.ts";
+import { joinInputs } from "./join-inputs.ts";
+import { JoinKeys } from "./join-keys.ts";
+import type { ColumnPair } from "./match-columns.ts";
+import { SlotRows } from "./slot-rows.ts";
+
+/** How a naturalJoin treats several right rows with one key (Deephaven's NaturalJoinType). */
+export type NaturalJoinType = "errorOnDuplicate" | "firstMatch" | "lastMatch" | "exactlyOneMatch";
+
+export const NATURAL_JOIN_TYPES: readonly NaturalJoinType[] = [
+  "errorOnDuplicate",
+  "firstMatch",
+  "lastMatch",
+  "exactlyOneMatch",
+];
+
+export interface NaturalJoinOptions {
+  readonly type?: NaturalJoinType;
+}
+
+const NONE = -1;
+
+/** The keys of a span as an array (a run's keys written into `buf`). */
+function spanKeys(span: Span, buf: Float64Array): Float64Array {
+  if (!span.isRun) return span.keys;
+  for (let i = 0; i < span.length; i++) buf[i] = span.start + i;
+  return buf;
+}
+
+/** Key index, per-slot rows and the chosen right row; shared by construction and cycles. */
+class MatchState {
+  readonly what: string;
+  readonly type: NaturalJoinType;
+  readonly keys: JoinKeys;
+  readonly leftOn: ColumnSource[];
+  readonly rightOn: ColumnSource[];
+  readonly right = new SlotRows();
+  /** Left rows per slot (null: not needed, see the module header). */
+  readonly left: SlotRows | null;
+  readonly redirection: RowRedirection;
+  #chosen = new Float64Array(64).fill(NONE);
+  readonly slots = new Int32Array(PAGE_SIZE);
+  readonly prevSlots = new Int32Array(PAGE_SIZE);
+  readonly keyBuf = new Float64Array(PAGE_SIZE);
+  readonly parentBuf = new Float64Array(PAGE_SIZE);
+
+  constructor(
+    what: string,
+    type: NaturalJoinType,
+    left: Table,
+    right: Table,
+    on: readonly ColumnPair[],
+    indexLeft: boolean,
+  ) {
+    this.what = what;
+    this.type = type;
+    this.keys = new JoinKeys(
+      on.map((p) => p.left),
+      on.map((p) => left.columns[p.left]!),
+    );
+    this.leftOn = on.map((p) => left.column(p.left));
+    this.rightOn = on.map((p) => right.column(p.right));
+    this.left = indexLeft ? new SlotRows() : null;
+    this.redirection = new RowRedirection();
+  }
+
+  chosen(slot: number): number {
+    return slot < this.#chosen.length ? this.#chosen[slot]! : NONE;
+  }
+
+  setChosen(slot: number, rightKey: number): void {
+    if (slot >= this.#chosen.length) {
+      let n = this.#chosen.length * 2;
+      while (n <= slot) n *= 2;
+      const next = new Float64Array(n).fill(NONE);
+      next.set(this.#chosen);
+      this.#chosen = next;
+    }
+    this.#chosen[slot] = rightKey;
+  }
+
+  /** The right row `slot` matches now (checking "errorOnDuplicate"). */
+  choose(slot: number): number {
+    const n = this.right.count(slot);
+    if (n === 0) return NONE;
+    switch (this.type) {
+      case "firstMatch":
+        return this.right.first(slot);
+      case "lastMatch":
+        return this.right.last(slot);
+      case "errorOnDuplicate":
+        if (n > 1) {
+          const rows = this.right.rows(slot);
+          throw new ValueError(
+            `${this.what}: duplicate right key [${this.keys.describe(slot)}] (right row keys ${rows.slice(0, 2).join(" and ")}${n > 2 ? ` and ${n - 2} more` : ""}); use type "firstMatch" or "lastMatch" to pick one`,
+          );
+        }
+        return this.right.first(slot);
+      case "exactlyOneMatch":
+        return n === 1 ? this.right.first(slot) : NONE;
+    }
+  }
+
+  /** "exactlyOneMatch": a left row (key `leftKey`) of `slot` must have exactly one right row. */
+  checkExactlyOne(slot: number, leftKey: number): void {
+    if (this.type !== "exactlyOneMatch") return;
+    const n = this.right.count(slot);
+    if (n === 1) return;
+    throw new ValueError(
+      `${this.what}: left row key ${leftKey} [${this.keys.describe(slot)}] has ${n === 0 ? "no matching right row" : `${n} matching right rows`}; exactly one is required`,
+    );
+  }
+
+  /** Reads the slots of `rows` of one side into `out` span by span. */
+  eachSlot(
+    rows: RowSet,
+    sources: readonly ColumnSource[],
+    prev: boolean,
+    fn: (keys: Float64Array, slots: Int32Array, n: number) => void,
+  ): void {
+    forEachSpan(rows, (span) => {
+      this.keys.slotsOf(sources, span, prev, this.slots);
+      fn(spanKeys(span, this.keyBuf), this.slots, span.length);
+    });
+  }
+
+  /** Matches left rows `rows` (added, or moved to another key): redirection and left index. */
+  matchLeft(rows: RowSet): void {
+    this.eachSlot(rows, this.leftOn, false, (keys, slots, n) => {
+      const parents = this.parentBuf;
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!;
+        this.checkExactlyOne(s, keys[i]!);
+        parents[i] = this.chosen(s);
+        this.left?.add(s, keys[i]!);
+      }
+      this.redirection.setKeys(keys, parents, n);
+    });
+  }
+}
+
+class NaturalJoinOperator extends Operator {
+  readonly #st: MatchState;
+  readonly #leftMatch: Set<string>;
+  readonly #rightMatch: Set<string>;
+  /** Right column -> the result names it is joined as. */
+  readonly #joinedBy: Map<string, string[]>;
+  readonly #joinedNames: string[];
+
+  constructor(
+    result: Table,
+    left: Table,
+    right: Table,
+    st: MatchState,
+    on: readonly ColumnPair[],
+    joins: readonly ColumnPair[],
+  ) {
+    super(result, [left, right]);
+    this.#st = st;
+    this.#leftMatch = new Set(on.map((p) => p.left));
+    this.#rightMatch = new Set(on.map((p) => p.right));
+    this.#joinedBy = new Map();
+    for (const p of joins) {
+      const l = this.#joinedBy.get(p.right) ?? [];
+      l.push(p.left);
+      this.#joinedBy.set(p.right, l);
+    }
+    this.#joinedNames = joins.map((p) => p.left);
+  }
+
+  protected onUpdate([lu, ru]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const st = this.#st;
+    const modified: number[] = [];
+    let joinedChanged = false;
+    const rightCols = new Set<string>();
+
+    // 1. Left rows leaving their key: removed rows, and modified rows whose key changed.
+    const removed = lu ? lu.removed : RowSets.EMPTY;
+    if (st.left && !removed.isEmpty) {
+      const li = st.left;
+      st.eachSlot(removed, st.leftOn, true, (keys, slots, n) => {
+        for (let i = 0; i < n; i++) li.remove(slots[i]!, keys[i]!);
+      });
+    }
+    let movers = RowSets.EMPTY;
+    if (lu && !lu.modified.isEmpty && lu.modifiedColumns.some((c) => this.#leftMatch.has(c))) {
+      movers = this.#moved(lu.modified, st.leftOn, (key, slot) => st.left?.remove(slot, key));
+    }
+
+    // 2. Right rows: removed, moved between keys, added; in-place modifications noted.
+    const touched = new Set<number>();
+    const inPlace: number[] = [];
+    if (ru) {
+      st.eachSlot(ru.removed, st.rightOn, true, (keys, slots, n) => {
+        for (let i = 0; i < n; i++) {
+          st.right.remove(slots[i]!, keys[i]!);
+          touched.add(slots[i]!);
+        }
+      });
+      if (!ru.modified.isEmpty) {
+        const valueCols = ru.modifiedColumns.filter((c) => this.#joinedBy.has(c));
+        let rightMovers = RowSets.EMPTY;
+        if (ru.modifiedColumns.some((c) => this.#rightMatch.has(c))) {
+          rightMovers = this.#moved(ru.modified, st.rightOn, (key, slot) => {
+            st.right.remove(slot, key);
+            touched.add(slot);
+          });
+          st.eachSlot(rightMovers, st.rightOn, false, (keys, slots, n) => {
+            for (let i = 0; i < n; i++) {
+              st.right.add(slots[i]!, keys[i]!);
+              touched.add(slots[i]!);
+            }
+          });
+        }
+        if (valueCols.length > 0) {
+          for (const c of valueCols) for (const n of this.#joinedBy.get(c)!) rightCols.add(n);
+          const stay = ru.modified.minus(rightMovers);
+          st.eachSlot(stay, st.rightOn, false, (keys, slots, n) => {
+            for (let i = 0; i < n; i++) inPlace.push(slots[i]!, keys[i]!);
+          });
+        }
+      }
+      st.eachSlot(ru.added, st.rightOn, false, (keys, slots, n) => {
+        for (let i = 0; i < n; i++) {
+          st.right.add(slots[i]!, keys[i]!);
+          touched.add(slots[i]!);
+        }
+      });
+    }
+
+    // 3. Keys whose chosen right row changed: rewrite their (remaining) left rows.
+    for (const s of touched) {
+      const next = st.choose(s);
+      const li = st.left;
+      if (li && li.count(s) > 0) st.checkExactlyOne(s, li.first(s));
+      if (next === st.chosen(s)) continue;
+      st.setChosen(s, next);
+      li?.forEach(s, (k) => {
+        st.redirection.set(k, next);
+        modified.push(k);
+        joinedChanged = true;
+      });
+    }
+
+    // 4. Right rows modified in place: the left rows matched to them see new values.
+    let valuesChanged = false;
+    for (let i = 0; i < inPlace.length; i += 2) {
+      const s = inPlace[i]!;
+      if (st.chosen(s) !== inPlace[i + 1]) continue;
+      st.left?.forEach(s, (k) => {
+        modified.push(k);
+        valuesChanged = true;
+      });
+    }
+
+    // 5. Left rows: moved (re-matched in place), modified, added.
+    if (!movers.isEmpty) {
+      const before = new Float64Array(movers.size);
+      movers.forEach((k, i) => {
+        before[i] = st.redirection.get(k);
+      });
+      st.matchLeft(movers);
+      movers.forEach((k, i) => {
+        if (st.redirection.get(k) !== before[i]) joinedChanged = true;
+      });
+    }
+    if (lu) for (const k of lu.modified) modified.push(k);
+    const added = lu ? lu.added : RowSets.EMPTY;
+    st.matchLeft(added);
+
+    const rows = this.result.rowSet.minus(removed).union(added);
+    nodeOf(this.result).setRowSet(rows);
+    st.redirection.release(removed, rows);
+
+    const cols = new Set<string>(lu && !lu.modified.isEmpty ? lu.modifiedColumns : []);
+    if (joinedChanged) for (const n of this.#joinedNames) cols.add(n);
+    else if (valuesChanged) for (const n of rightCols) cols.add(n);
+    const mod = RowSets.fromKeys(modified);
+    return makeUpdate(added, removed, mod, [...cols]);
+  }
+
+  /**
+   * The rows of `rows` whose key slot changed (previous vs current values); calls `leave` with
+   * each one's key and previous slot.
+   */
+  #moved(
+    rows: RowSet,
+    sources: readonly ColumnSource[],
+    leave: (key: number, slot: number) => void,
+  ): RowSet {
+    const st = this.#st;
+    const out: number[] = [];
+    forEachSpan(rows, (span) => {
+      st.keys.slotsOf(sources, span, true, st.prevSlots);
+      st.keys.slotsOf(sources, span, false, st.slots);
+      const keys = spanKeys(span, st.keyBuf);
+      for (let i = 0; i < span.length; i++) {
+        if (st.prevSlots[i] === st.slots[i]) continue;
+        out.push(keys[i]!);
+        leave(keys[i]!, st.prevSlots[i]!);
+      }
+    });
+    return RowSets.fromKeys(out);
+  }
+}
+
+function attributesOf(left: Table, right: Table): TableAttributes {
+  if (!right.isRefreshing) return inheritAttributes(left);
+  return { refreshing: true, blink: left.isBlink, appendOnly: false, addOnly: false };
+}
+
+/** naturalJoin / exactJoin (see the module header). */
+export function naturalJoin(
+  left: Table,
+  right: Table,
+  on: string | readonly string[],
+  joins?: string | readonly string[],
+  options: NaturalJoinOptions = {},
+  what = "naturalJoin",
+): Table {
+  const type = options.type ?? "errorOnDuplicate";
+  const inputs = joinInputs(left, right, on, joins, what);
+  const indexLeft = right.isRefreshing && !left.isBlink;
+  const st = new MatchState(what, type, left, right, inputs.on, indexLeft);
+
+  st.eachSlot(right.rowSet, st.rightOn, false, (keys, slots, n) => {
+    for (let i = 0; i < n; i++) st.right.add(slots[i]!, keys[i]!);
+  });
+  for (let s = 0; s < st.keys.size; s++) st.setChosen(s, st.choose(s));
+  st.matchLeft(left.rowSet);
+
+  const columns = new Map(left.columnMap);
+  for (const p of inputs.joins)
+    columns.set(p.left, new RedirectedColumnSource(right.column(p.right), st.redirection));
+  const attrs = attributesOf(left, right);
+  const result = new Table(columns, left.rowSet, attrs, inputs.graph, what);
+  if (attrs.refreshing && inputs.graph) {
+    st.redirection.setTracker(inputs.graph);
+    nodeOf(result).attach(
+      new NaturalJoinOperator(result, left, right, st, inputs.on, inputs.joins),
+    );
+  }
+  return result;
+}
+
+/** exactJoin: naturalJoin where every left row must have exactly one right match. */
+export function exactJoin(
+  left: Table,
+  right: Table,
+  on: string | readonly string[],
+  joins?: string | readonly string[],
+): Table {
+  return naturalJoin(left, right, on, joins, { type: "exactlyOneMatch" }, "exactJoin");
+}
+
+/** Descriptor (registered in operations.ts). */
+export const naturalJoinOp = defineMethod({
+  name: "naturalJoin",
+  params: [
+    param("right", kinds.table, "right table"),
+    param("on", kinds.columns, "match columns"),
+    optional(param("joins", kinds.columns, "joined columns")),
+    optional(param("options", kinds.options({ type: kinds.oneOf(NATURAL_JOIN_TYPES) }))),
+  ],
+  apply: (
+    t: Table,
+    right: Table,
+    on: string | string[],
+    joins?: string | string[],
+    options?: NaturalJoinOptions,
+  ): Table => naturalJoin(t, right, on, joins, options),
+  doc: "every left row once, with the joined columns of the right row whose match values equal its own, or nulls",
+});
+
+/** Descriptor (registered in operations.ts). */
+export const exactJoinOp = defineMethod({
+  name: "exactJoin",
+  params: [
+    param("right", kinds.table, "right table"),
+    param("on", kinds.columns, "match columns"),
+    optional(param("joins", kinds.columns, "joined columns")),
+  ],
+  apply: (t: Table, right: Table, on: string | string[], joins?: string | string[]): Table =>
+    exactJoin(t, right, on, joins),
+  doc: "naturalJoin where every left row must match exactly one right row",
+});
