@@ -24,6 +24,7 @@ import type { FunctionOperation, MethodOf, MethodOperation, Operation } from "./
 import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
 import { headOp, headPctOp, sliceOp, slicePctOp, tailOp, tailPctOp } from "./ops/head-tail.ts";
+import { joinOp } from "./ops/join.ts";
 import { mergeOp } from "./ops/merge.ts";
 import { exactJoinOp, naturalJoinOp } from "./ops/natural-join.ts";
 import { removeBlinkOp } from "./ops/remove-blink.ts";
@@ -69,6 +70,7 @@ export const OPERATIONS = [
   mergeOp,
   naturalJoinOp,
   exactJoinOp,
+  joinOp,
 ] as const satisfies readonly Operation[];
 
 type Registered = (typeof OPERATIONS)[number];

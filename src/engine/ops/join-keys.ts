@@ -13,6 +13,9 @@ import { GroupIndex } from "../agg/group-index.ts";
 import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ChunkKeys, ColumnSource, Vec } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
+import type { RowSet } from "../row-set.ts";
+import type { Span } from "../spans.ts";
+import { forEachSpan } from "../spans.ts";
 import type { ColumnType, Value } from "../types.ts";
 
 export class JoinKeys {
@@ -21,6 +24,8 @@ export class JoinKeys {
   readonly #names: readonly string[];
   readonly #chunks: Chunk[];
   readonly #vecs: Vec[];
+  readonly #slots = new Int32Array(PAGE_SIZE);
+  readonly #keys = new Float64Array(PAGE_SIZE);
 
   /** `names`/`types`: the match columns (left names, for messages). */
   constructor(names: readonly string[], types: readonly ColumnType[]) {
@@ -46,11 +51,34 @@ export class JoinKeys {
     this.#index.assign(this.#vecs, rows.length, out, true);
   }
 
+  /**
+   * Calls `fn` with the row keys and slots of `rows`, a span (at most PAGE_SIZE rows) at a time;
+   * the arrays are reused by the next span and must not be kept.
+   */
+  eachSlot(
+    rows: RowSet,
+    sources: readonly ColumnSource[],
+    prev: boolean,
+    fn: (keys: Float64Array, slots: Int32Array, n: number) => void,
+  ): void {
+    forEachSpan(rows, (span) => {
+      this.slotsOf(sources, span, prev, this.#slots);
+      fn(spanKeys(span, this.#keys), this.#slots, span.length);
+    });
+  }
+
   /** The key of `slot` as text for error messages: `Sym="A", K=3`. */
   describe(slot: number): string {
     if (this.#names.length === 0) return "(no match columns)";
     return this.#names.map((n, j) => `${n}=${valueText(this.#values[j]!.get(slot))}`).join(", ");
   }
+}
+
+/** The keys of a span as an array (a run's keys written into `buf`). */
+export function spanKeys(span: Span, buf: Float64Array): Float64Array {
+  if (!span.isRun) return span.keys;
+  for (let i = 0; i < span.length; i++) buf[i] = span.start + i;
+  return buf;
 }
 
 function valueText(v: Value): string {

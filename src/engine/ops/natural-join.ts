@@ -27,14 +27,13 @@ import { RedirectedColumnSource } from "../redirected-column-source.ts";
 import { RowRedirection } from "../row-redirection.ts";
 import type { RowSet } from "../row-set.ts";
 import { RowSet as RowSets } from "../row-set.ts";
-import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
 import type { TableAttributes } from "../table-core.ts";
 import { inheritAttributes, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { joinInputs } from "./join-inputs.ts";
-import { JoinKeys } from "./join-keys.ts";
+import { JoinKeys, spanKeys } from "./join-keys.ts";
 import type { ColumnPair } from "./match-columns.ts";
 import { SlotRows } from "./slot-rows.ts";
 
@@ -53,13 +52,6 @@ export interface NaturalJoinOptions {
 }
 
 const NONE = -1;
-
-/** The keys of a span as an array (a run's keys written into `buf`). */
-function spanKeys(span: Span, buf: Float64Array): Float64Array {
-  if (!span.isRun) return span.keys;
-  for (let i = 0; i < span.length; i++) buf[i] = span.start + i;
-  return buf;
-}
 
 /** Key index, per-slot rows and the chosen right row; shared by construction and cycles. */
 class MatchState {
@@ -145,17 +137,14 @@ class MatchState {
     );
   }
 
-  /** Reads the slots of `rows` of one side into `out` span by span. */
+  /** See JoinKeys.eachSlot. */
   eachSlot(
     rows: RowSet,
     sources: readonly ColumnSource[],
     prev: boolean,
     fn: (keys: Float64Array, slots: Int32Array, n: number) => void,
   ): void {
-    forEachSpan(rows, (span) => {
-      this.keys.slotsOf(sources, span, prev, this.slots);
-      fn(spanKeys(span, this.keyBuf), this.slots, span.length);
-    });
+    this.keys.eachSlot(rows, sources, prev, fn);
   }
 
   /** Matches left rows `rows` (added, or moved to another key): redirection and left index. */
@@ -262,12 +251,14 @@ class NaturalJoinOperator extends Operator {
       });
     }
 
-    // 3. Keys whose chosen right row changed: rewrite their (remaining) left rows.
+    // 3. Keys whose chosen right row changed (or was removed and re-added under the same row
+    // key, as a blink table may do): rewrite their remaining left rows.
+    const reused = ru ? ru.removed.intersect(ru.added) : RowSets.EMPTY;
     for (const s of touched) {
       const next = st.choose(s);
       const li = st.left;
       if (li && li.count(s) > 0) st.checkExactlyOne(s, li.first(s));
-      if (next === st.chosen(s)) continue;
+      if (next === st.chosen(s) && (next < 0 || !reused.contains(next))) continue;
       st.setChosen(s, next);
       li?.forEach(s, (k) => {
         st.redirection.set(k, next);
