@@ -5,7 +5,7 @@
  * null) and `V` (float64 with null and NaN).
  */
 import { runKeys } from "../../src/engine/column-source.ts";
-import type { KeyedRows, Table, Value } from "../../src/engine/index.ts";
+import type { ColumnType, KeyedRows, Table, Value } from "../../src/engine/index.ts";
 import {
   blinkToAppendOnly,
   mirrorTable,
@@ -34,13 +34,21 @@ export interface Driver {
   apply(c: Change): void;
 }
 
-function keyed(rows: readonly Row[], keys: readonly number[]): KeyedRows {
-  const t = tableFromRows(SCHEMA, rows as unknown as Record<string, Value>[]);
-  const n = rows.length;
+/** Rows of `schema` at `keys` (ascending), as a mirror table takes them. */
+export function keyedRows(
+  schema: Readonly<Record<string, ColumnType>>,
+  rows: readonly Record<string, Value>[],
+  keys: readonly number[],
+): KeyedRows {
+  const t = tableFromRows(schema, rows);
   return {
     keys: RowSet.fromKeys(keys),
-    vecs: Object.keys(SCHEMA).map((c) => t.column(c).getChunk(runKeys(0, n))),
+    vecs: Object.keys(schema).map((c) => t.column(c).getChunk(runKeys(0, rows.length))),
   };
+}
+
+function keyed(rows: readonly Row[], keys: readonly number[]): KeyedRows {
+  return keyedRows(SCHEMA, rows as unknown as Record<string, Value>[], keys);
 }
 
 /** Builds an input of `kind` holding `initial` rows (stream kinds receive them in cycle 1). */

@@ -20,7 +20,7 @@
 
 import { PAGE_SIZE } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
-import { ValueError } from "../errors.ts";
+import { ArgumentError, ValueError } from "../errors.ts";
 import { defineMethod, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RedirectedColumnSource } from "../redirected-column-source.ts";
@@ -329,6 +329,18 @@ class NaturalJoinOperator extends Operator {
   }
 }
 
+function checkType(options: NaturalJoinOptions, what: string): NaturalJoinType {
+  const known = NATURAL_JOIN_TYPES.map((t) => `"${t}"`).join(", ");
+  if (options === null || typeof options !== "object")
+    throw new ArgumentError(`${what}: options must be an object { type }`);
+  for (const k of Object.keys(options))
+    if (k !== "type") throw new ArgumentError(`${what}: unknown option "${k}"; known: type`);
+  const type = options.type ?? "errorOnDuplicate";
+  if (!NATURAL_JOIN_TYPES.includes(type))
+    throw new ArgumentError(`${what}: type must be one of ${known}, got ${JSON.stringify(type)}`);
+  return type;
+}
+
 function attributesOf(left: Table, right: Table): TableAttributes {
   if (!right.isRefreshing) return inheritAttributes(left);
   return { refreshing: true, blink: left.isBlink, appendOnly: false, addOnly: false };
@@ -343,7 +355,7 @@ export function naturalJoin(
   options: NaturalJoinOptions = {},
   what = "naturalJoin",
 ): Table {
-  const type = options.type ?? "errorOnDuplicate";
+  const type = checkType(options, what);
   const inputs = joinInputs(left, right, on, joins, what);
   const indexLeft = right.isRefreshing && !left.isBlink;
   const st = new MatchState(what, type, left, right, inputs.on, indexLeft);
