@@ -77,6 +77,12 @@ describe("naturalJoin on static tables", () => {
     expect(j.isRefreshing).toBe(false);
   });
 
+  it("float keys compare as values: NaN matches NaN, -0 matches 0", () => {
+    const l = newTable([doubleCol("X", [Number.NaN, -0, 1])]);
+    const r = newTable([doubleCol("X", [0, Number.NaN]), stringCol("S", ["zero", "nan"])]);
+    expect(l.naturalJoin(r, "X").toRows().map((x) => x.S)).toEqual(["nan", "zero", null]);
+  });
+
   it("renames joined columns and matches differently named columns", () => {
     const left = newTable([stringCol("Ticker", ["A", "Z"])]);
     const j = left.naturalJoin(right, "Ticker = Sym", "Last = Px");

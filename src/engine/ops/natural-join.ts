@@ -149,15 +149,22 @@ class MatchState {
 
   /** Matches left rows `rows` (added, or moved to another key): redirection and left index. */
   matchLeft(rows: RowSet): void {
-    this.eachSlot(rows, this.leftOn, false, (keys, slots, n) => {
-      const parents = this.parentBuf;
-      for (let i = 0; i < n; i++) {
-        const s = slots[i]!;
-        this.checkExactlyOne(s, keys[i]!);
-        parents[i] = this.chosen(s);
-        this.left?.add(s, keys[i]!);
+    const parents = this.parentBuf;
+    const perRow = this.left !== null || this.type === "exactlyOneMatch";
+    forEachSpan(rows, (span) => {
+      const slots = this.slots;
+      const n = span.length;
+      this.keys.slotsOf(this.leftOn, span, false, slots);
+      for (let i = 0; i < n; i++) parents[i] = this.chosen(slots[i]!);
+      if (perRow) {
+        const keys = spanKeys(span, this.keyBuf);
+        for (let i = 0; i < n; i++) {
+          this.checkExactlyOne(slots[i]!, keys[i]!);
+          this.left?.add(slots[i]!, keys[i]!);
+        }
       }
-      this.redirection.setKeys(keys, parents, n);
+      if (span.isRun) this.redirection.setRange(span.start, parents, n);
+      else this.redirection.setKeys(span.keys, parents, n);
     });
   }
 }
@@ -198,7 +205,10 @@ class NaturalJoinOperator extends Operator {
     const rightCols = new Set<string>();
 
     // 1. Left rows leaving their key: removed rows, and modified rows whose key changed.
+    // Redirection pages holding only leaving rows are set aside first, so rows re-using their
+    // keys (a blink left) write fresh pages instead of copying the old ones for previous values.
     const removed = lu ? lu.removed : RowSets.EMPTY;
+    if (!removed.isEmpty) st.redirection.release(removed, this.result.rowSet.minus(removed));
     if (st.left && !removed.isEmpty) {
       const li = st.left;
       st.eachSlot(removed, st.leftOn, true, (keys, slots, n) => {
