@@ -17,39 +17,60 @@ import {
   tablePublisher,
   UpdateGraph,
 } from "../src/engine/index.ts";
-import { makeBatches, COLUMNS as STREAM_COLUMNS, SYMBOLS } from "./streaming.ts";
+import { SYMBOLS } from "./streaming.ts";
 import { heapMB, printTable, rate } from "./util.ts";
 
 const TOTAL = 2_000_000;
 const BATCH = 10_000;
 
-/** Quote batches: `n` rows each for random keys among `keys` symbols. */
-function quoteBatches(n: number, count: number, keys: number): Table[] {
-  const syms = SYMBOLS(keys);
-  let seed = 777;
-  const rnd = () => {
+/** A deterministic random stream. */
+function lcg(seed: number): () => number {
+  return () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed / 4294967296;
   };
-  return Array.from({ length: count }, () =>
-    newTable([
-      stringCol(
-        "Sym",
-        Array.from({ length: n }, () => syms[Math.floor(rnd() * keys)]!),
-      ),
-      doubleCol(
-        "Bid",
-        Array.from({ length: n }, () => 100 + rnd()),
-      ),
-      doubleCol(
-        "Ask",
-        Array.from({ length: n }, () => 101 + rnd()),
-      ),
-    ]),
-  );
 }
 
-/** Streams TOTAL rows through `build(trades, graph)` one batch a cycle; returns ms (best of 3). */
+/** `count` tables of `n` rows: key `Sym` (SYMBOLS) or `Id` (int32) among `keys`, plus values. */
+function keyedBatches(
+  n: number,
+  count: number,
+  keys: number,
+  key: "Sym" | "Id",
+  values: readonly string[],
+  seed: number,
+): Table[] {
+  const syms = SYMBOLS(keys);
+  const rnd = lcg(seed);
+  return Array.from({ length: count }, () => {
+    const ids = Array.from({ length: n }, () => Math.floor(rnd() * keys));
+    const keyCol =
+      key === "Sym"
+        ? stringCol(
+            "Sym",
+            ids.map((i) => syms[i]!),
+          )
+        : intCol("Id", ids);
+    return newTable([
+      keyCol,
+      ...values.map((v) =>
+        doubleCol(
+          v,
+          ids.map(() => 100 + rnd()),
+        ),
+      ),
+    ]);
+  });
+}
+
+/** Every key once (`Sym` or `Id`), with values. */
+function allKeys(keys: number, key: "Sym" | "Id", values: readonly string[]): Table {
+  const ids = Array.from({ length: keys }, (_, i) => i);
+  const keyCol = key === "Sym" ? stringCol("Sym", SYMBOLS(keys)) : intCol("Id", ids);
+  return newTable([keyCol, ...values.map((v) => doubleCol(v, new Array<number>(keys).fill(100)))]);
+}
+
+/** Streams TOTAL rows of `batches` through `build` one batch a cycle; returns ms (best of 3). */
 async function streamMs(
   batches: readonly Table[],
   build: (trades: Table, g: UpdateGraph) => { result: Table; tick?: (cycle: number) => void },
@@ -57,7 +78,7 @@ async function streamMs(
   let bestMs = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) {
     const g = new UpdateGraph({ seed: 1 });
-    const [trades, pub] = tablePublisher(g, { name: "trades", columns: STREAM_COLUMNS });
+    const [trades, pub] = tablePublisher(g, { name: "trades", columns: batches[0]!.columns });
     const { tick } = build(trades, g);
     await g.runCycle();
     const t0 = performance.now();
@@ -83,49 +104,45 @@ export async function benchJoins(): Promise<void> {
   const rows: string[][] = [];
 
   // Against a static 100-key table.
-  const batches100 = makeBatches(BATCH, 8, 100);
-  const ref = quoteBatches(100, 1, 100)[0]!.lastBy("Sym");
-  const base100 = await streamMs(batches100, (t) => ({ result: t }));
-  const join100 = await streamMs(batches100, (t) => ({
+  const trades100 = keyedBatches(BATCH, 8, 100, "Sym", ["Price"], 12345);
+  const ref = allKeys(100, "Sym", ["Bid", "Ask"]);
+  const base100 = await streamMs(trades100, (t) => ({ result: t }));
+  const join100 = await streamMs(trades100, (t) => ({
     result: t.naturalJoin(ref, "Sym", "Bid, Ask"),
   }));
   rows.push([
-    "naturalJoin(static 100 keys)",
+    "static, 100 Sym keys",
     rate(TOTAL, join100),
     rate(TOTAL, base100),
     rate(TOTAL, join100 - base100),
   ]);
 
-  // Against a ticking 100,000-key table: 1,000 quotes a cycle into lastBy.
+  // Against a ticking 100,000-key table: 1,000 quotes a cycle into lastBy, keyed by a string
+  // (SYM000000..SYM099999) or an int32.
   const KEYS = 100_000;
-  const batchesBig = makeBatches(BATCH, 8, KEYS);
-  const initial = newTable([
-    stringCol("Sym", SYMBOLS(KEYS)),
-    doubleCol("Bid", new Array<number>(KEYS).fill(100)),
-    doubleCol("Ask", new Array<number>(KEYS).fill(101)),
-  ]);
-  const updates = quoteBatches(1_000, 16, KEYS);
-  const ticking = (t: Table, g: UpdateGraph, join: boolean) => {
-    const [quotes, qp] = tablePublisher(g, {
-      name: "quotes",
-      columns: { Sym: "string", Bid: "float64", Ask: "float64" },
-    });
-    const last = quotes.lastBy("Sym");
-    qp.add(initial);
-    const result = join ? t.naturalJoin(last, "Sym", "Bid, Ask") : last;
-    return { result, tick: (i: number) => qp.add(updates[i % updates.length]!) };
-  };
-  const baseBig = await streamMs(batchesBig, (t, g) => ticking(t, g, false));
-  const joinBig = await streamMs(batchesBig, (t, g) => ticking(t, g, true));
-  rows.push([
-    "naturalJoin(ticking 100,000 keys, 1,000 changed a cycle)",
-    rate(TOTAL, joinBig),
-    rate(TOTAL, baseBig),
-    rate(TOTAL, joinBig - baseBig),
-  ]);
+  for (const key of ["Sym", "Id"] as const) {
+    const trades = keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345);
+    const initial = allKeys(KEYS, key, ["Bid", "Ask"]);
+    const updates = keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777);
+    const ticking = (t: Table, g: UpdateGraph, join: boolean) => {
+      const [quotes, qp] = tablePublisher(g, { name: "quotes", columns: initial.columns });
+      const last = quotes.lastBy(key);
+      qp.add(initial);
+      const result = join ? t.naturalJoin(last, key, "Bid, Ask") : last;
+      return { result, tick: (i: number) => qp.add(updates[i % updates.length]!) };
+    };
+    const base = await streamMs(trades, (t, g) => ticking(t, g, false));
+    const joined = await streamMs(trades, (t, g) => ticking(t, g, true));
+    rows.push([
+      `lastBy of 100,000 ${key === "Sym" ? "Sym (string)" : "Id (int32)"} keys, 1,000 a cycle`,
+      rate(TOTAL, joined),
+      rate(TOTAL, base),
+      rate(TOTAL, joined - base),
+    ]);
+  }
   printTable(
     "naturalJoin of a 2,000,000-row blink stream (batches of 10,000; best of 3)",
-    ["right table", "pipeline with join", "pipeline without join", "join alone"],
+    ["right table", "with join", "without join", "join alone"],
     rows,
   );
 
@@ -142,7 +159,7 @@ export async function benchJoins(): Promise<void> {
       Array.from({ length: N }, (_, i) => i),
     ),
   ]);
-  const right = quoteBatches(100, 1, 100)[0]!.lastBy("Sym");
+  const right = allKeys(100, "Sym", ["Bid", "Ask"]);
   const mem: string[][] = [];
   const nj = await bytesPerRow(N, () => left.naturalJoin(right, "Sym", "Bid, Ask"));
   mem.push(["naturalJoin (static right)", String(nj.t.size), nj.bytes]);

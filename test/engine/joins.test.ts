@@ -4,7 +4,7 @@
  * match columns modified on either side, blink inputs) and the construction errors.
  */
 import { describe, expect, it } from "vitest";
-import type { Mirror, Table } from "../../src/engine/index.ts";
+import type { Mirror } from "../../src/engine/index.ts";
 import {
   ArgumentError,
   doubleCol,
@@ -80,7 +80,12 @@ describe("naturalJoin on static tables", () => {
   it("float keys compare as values: NaN matches NaN, -0 matches 0", () => {
     const l = newTable([doubleCol("X", [Number.NaN, -0, 1])]);
     const r = newTable([doubleCol("X", [0, Number.NaN]), stringCol("S", ["zero", "nan"])]);
-    expect(l.naturalJoin(r, "X").toRows().map((x) => x.S)).toEqual(["nan", "zero", null]);
+    expect(
+      l
+        .naturalJoin(r, "X")
+        .toRows()
+        .map((x) => x.S),
+    ).toEqual(["nan", "zero", null]);
   });
 
   it("renames joined columns and matches differently named columns", () => {

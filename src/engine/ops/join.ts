@@ -236,7 +236,7 @@ class JoinOperator extends Operator {
         if (old[p] !== neu[p] || reused.contains(neu[p]!)) changed.push(p);
       if (changed.length === 0 && old.length === neu.length) continue;
       st.left?.forEach(s, (k) => {
-        if (moverRows.contains(k) || (lu && lu.added.contains(k))) return;
+        if (moverRows.contains(k) || lu?.added.contains(k)) return;
         structural = true;
         const base = k * W;
         for (const p of changed) {
@@ -256,7 +256,7 @@ class JoinOperator extends Operator {
       const list = st.right.rows(s);
       const p = lowerBound(list, inPlace[i + 1]!);
       st.left?.forEach(s, (k) => {
-        if (!moverRows.contains(k) && !(lu && lu.added.contains(k))) modified.key(k * W + p);
+        if (!moverRows.contains(k) && !lu?.added.contains(k)) modified.key(k * W + p);
       });
     }
 
@@ -269,7 +269,7 @@ class JoinOperator extends Operator {
       const list = st.right.rows(a.slot);
       st.checkKey(k);
       const oldCount = moverAt.get(k);
-      if (oldCount === undefined || (lu && lu.added.contains(k))) {
+      if (oldCount === undefined || lu?.added.contains(k)) {
         st.write(k, list, 0, list.length);
         added.add(base, base + list.length);
         continue;
