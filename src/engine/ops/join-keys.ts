@@ -3,13 +3,16 @@
  * tuple of match values gets a dense slot, the same on both sides, so per-key state (a side's
  * rows, the chosen right row) lives in arrays indexed by slot. Rows are read in chunks of their
  * match columns (current or previous values) and hashed by their primitives (agg/prim.ts): null
- * matches null, NaN matches NaN, -0 matches 0.
+ * matches null, NaN matches NaN, -0 matches 0. One match column: a Map from the primitive;
+ * several: nested Maps, one level per column (no per-row allocation); none: slot 0.
  *
- * It wraps the aggregations' GroupIndex behind this small interface, so a faster hash table can
- * replace it in one place. Slots are never freed: state grows with the number of distinct keys
- * ever seen, not with rows.
+ * Slots are made only where a join needs state: for right rows, and for left rows it indexes
+ * (`slotsOf`); a left row that only looks its key up (`lookup`) gets -1 for an unknown key, so a
+ * stream of left keys the right never had leaves nothing behind. Slots are never freed. This
+ * small interface is where a faster hash table can replace the Maps.
  */
-import { GroupIndex } from "../agg/group-index.ts";
+import type { Prim } from "../agg/prim.ts";
+import { primScratch, primsOf, rawAt } from "../agg/prim.ts";
 import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ChunkKeys, ColumnSource, Vec } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
@@ -18,51 +21,139 @@ import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
 import type { ColumnType, Value } from "../types.ts";
 
+type Level = Map<Prim, unknown>;
+
 export class JoinKeys {
-  readonly #index: GroupIndex;
+  readonly #types: readonly ColumnType[];
+  readonly #root: Level = new Map();
+  /** Key values per slot, for error messages. */
   readonly #values: PagedColumn[];
   readonly #names: readonly string[];
   readonly #chunks: Chunk[];
+  readonly #scratch: Prim[][];
+  readonly #prims: ArrayLike<Prim>[];
   readonly #vecs: Vec[];
   readonly #slots = new Int32Array(PAGE_SIZE);
   readonly #keys = new Float64Array(PAGE_SIZE);
+  #size: number;
 
   /** `names`/`types`: the match columns (left names, for messages). */
   constructor(names: readonly string[], types: readonly ColumnType[]) {
     this.#names = names;
+    this.#types = types;
     this.#values = types.map((t) => new PagedColumn(t));
-    this.#index = new GroupIndex(types, this.#values);
     this.#chunks = types.map((t) => new Chunk(t, PAGE_SIZE));
+    this.#scratch = types.map(() => primScratch(PAGE_SIZE));
+    this.#prims = new Array<ArrayLike<Prim>>(types.length);
     this.#vecs = new Array<Vec>(types.length);
+    this.#size = types.length === 0 ? 1 : 0;
   }
 
   /** Number of slots handed out (slots are `[0, size)`). */
   get size(): number {
-    return this.#index.size;
+    return this.#size;
   }
 
   /**
    * Fills `out[0..rows.length)` with the slots of the rows `rows` (at most PAGE_SIZE of them),
-   * reading `sources` (one per match column; previous values with `prev`). New keys get slots.
+   * reading `sources` (one per match column; previous values with `prev`). Unknown keys get new
+   * slots.
    */
   slotsOf(sources: readonly ColumnSource[], rows: ChunkKeys, prev: boolean, out: Int32Array): void {
-    for (let j = 0; j < sources.length; j++)
-      this.#vecs[j] = sources[j]!.getChunk(rows, prev, this.#chunks[j]);
-    this.#index.assign(this.#vecs, rows.length, out, true);
+    this.#find(sources, rows, prev, out, true);
+  }
+
+  /** As `slotsOf`, but an unknown key gives -1 and makes no slot. */
+  lookup(sources: readonly ColumnSource[], rows: ChunkKeys, prev: boolean, out: Int32Array): void {
+    this.#find(sources, rows, prev, out, false);
+  }
+
+  #find(
+    sources: readonly ColumnSource[],
+    rows: ChunkKeys,
+    prev: boolean,
+    out: Int32Array,
+    create: boolean,
+  ): void {
+    const n = rows.length;
+    const k = this.#types.length;
+    if (k === 0) {
+      out.fill(0, 0, n);
+      return;
+    }
+    for (let j = 0; j < k; j++) {
+      const vec = sources[j]!.getChunk(rows, prev, this.#chunks[j]);
+      this.#vecs[j] = vec;
+      this.#prims[j] = primsOf(this.#types[j]!, vec, n, this.#scratch[j]!);
+    }
+    if (k === 1) {
+      const map = this.#root as Map<Prim, number>;
+      const p = this.#prims[0]!;
+      for (let i = 0; i < n; i++) {
+        let s = map.get(p[i]!);
+        if (s === undefined) {
+          if (!create) {
+            out[i] = -1;
+            continue;
+          }
+          s = this.#make(i);
+          map.set(p[i]!, s);
+        }
+        out[i] = s;
+      }
+      return;
+    }
+    const last = k - 1;
+    for (let i = 0; i < n; i++) {
+      let m: Level | undefined = this.#root;
+      for (let j = 0; j < last && m !== undefined; j++) {
+        const key = this.#prims[j]![i]!;
+        let next = m.get(key) as Level | undefined;
+        if (next === undefined && create) {
+          next = new Map();
+          m.set(key, next);
+        }
+        m = next;
+      }
+      if (m === undefined) {
+        out[i] = -1;
+        continue;
+      }
+      const key = this.#prims[last]![i]!;
+      let s = m.get(key) as number | undefined;
+      if (s === undefined) {
+        if (!create) {
+          out[i] = -1;
+          continue;
+        }
+        s = this.#make(i);
+        m.set(key, s);
+      }
+      out[i] = s;
+    }
+  }
+
+  #make(i: number): number {
+    const s = this.#size++;
+    for (let j = 0; j < this.#values.length; j++)
+      this.#values[j]!.setRaw(s, rawAt(this.#vecs[j]!, i));
+    return s;
   }
 
   /**
    * Calls `fn` with the row keys and slots of `rows`, a span (at most PAGE_SIZE rows) at a time;
-   * the arrays are reused by the next span and must not be kept.
+   * the arrays are reused by the next span and must not be kept. Without `create`, unknown keys
+   * give -1 (see `lookup`).
    */
   eachSlot(
     rows: RowSet,
     sources: readonly ColumnSource[],
     prev: boolean,
     fn: (keys: Float64Array, slots: Int32Array, n: number) => void,
+    create = true,
   ): void {
     forEachSpan(rows, (span) => {
-      this.slotsOf(sources, span, prev, this.#slots);
+      this.#find(sources, span, prev, this.#slots, create);
       fn(spanKeys(span, this.#keys), this.#slots, span.length);
     });
   }

@@ -103,10 +103,22 @@ class JoinState {
     }
   }
 
+  /**
+   * JoinKeys.eachSlot over left rows: a left row gets a slot of its own only when the left is
+   * indexed (otherwise an unknown key is -1: no matches, nothing kept).
+   */
+  eachLeft(
+    rows: RowSet,
+    prev: boolean,
+    fn: (keys: Float64Array, slots: Int32Array, n: number) => void,
+  ): void {
+    this.keys.eachSlot(rows, this.leftOn, prev, fn, this.left !== null);
+  }
+
   /** Builds every result row from the left rows `rows` (construction and re-keying). */
   build(rows: RowSet): RowSet {
     const out = new RowSetBuilder();
-    this.keys.eachSlot(rows, this.leftOn, false, (keys, slots, n) => {
+    this.eachLeft(rows, false, (keys, slots, n) => {
       for (let i = 0; i < n; i++) {
         const m = this.right.count(slots[i]!);
         if (m === 0) continue;
@@ -160,7 +172,7 @@ class JoinOperator extends Operator {
 
     // 1. Left rows leaving their key (counts are still the previous cycle's).
     const leftRemoved = lu ? lu.removed : RowSet.EMPTY;
-    st.keys.eachSlot(leftRemoved, st.leftOn, true, (keys, slots, n) => {
+    st.eachLeft(leftRemoved, true, (keys, slots, n) => {
       for (let i = 0; i < n; i++) {
         removed.add(keys[i]! * W, keys[i]! * W + st.right.count(slots[i]!));
         st.left?.remove(slots[i]!, keys[i]!);
@@ -217,7 +229,7 @@ class JoinOperator extends Operator {
     // 3. Left rows arriving at a key: added rows and movers (index first, rows below).
     const arriving = lu ? lu.added.union(moverRows) : RowSet.EMPTY;
     const arrivals: { key: number; slot: number }[] = [];
-    st.keys.eachSlot(arriving, st.leftOn, false, (keys, slots, n) => {
+    st.eachLeft(arriving, false, (keys, slots, n) => {
       for (let i = 0; i < n; i++) {
         arrivals.push({ key: keys[i]!, slot: slots[i]! });
         st.left?.add(slots[i]!, keys[i]!);
@@ -285,7 +297,7 @@ class JoinOperator extends Operator {
     // 7. Left rows modified in place: their matches carry the left's changed columns.
     if (lu && !lu.modified.isEmpty) {
       for (const c of lu.modifiedColumns) cols.add(c);
-      st.keys.eachSlot(lu.modified.minus(moverRows), st.leftOn, false, (keys, slots, n) => {
+      st.eachLeft(lu.modified.minus(moverRows), false, (keys, slots, n) => {
         for (let i = 0; i < n; i++) {
           const s = slots[i]!;
           const now = st.right.count(s);
@@ -328,18 +340,31 @@ class JoinOperator extends Operator {
   ): RowSet {
     const st = this.#st;
     const prevSlots: number[] = [];
-    st.keys.eachSlot(rows, sources, true, (_keys, slots, n) => {
-      for (let i = 0; i < n; i++) prevSlots.push(slots[i]!);
-    });
+    const create = sources !== st.leftOn || st.left !== null;
+    st.keys.eachSlot(
+      rows,
+      sources,
+      true,
+      (_keys, slots, n) => {
+        for (let i = 0; i < n; i++) prevSlots.push(slots[i]!);
+      },
+      create,
+    );
     const out: number[] = [];
     let at = 0;
-    st.keys.eachSlot(rows, sources, false, (keys, slots, n) => {
-      for (let i = 0; i < n; i++, at++) {
-        if (prevSlots[at] === slots[i]) continue;
-        out.push(keys[i]!);
-        leave(keys[i]!, prevSlots[at]!);
-      }
-    });
+    st.keys.eachSlot(
+      rows,
+      sources,
+      false,
+      (keys, slots, n) => {
+        for (let i = 0; i < n; i++, at++) {
+          if (prevSlots[at] === slots[i] && slots[i]! >= 0) continue;
+          out.push(keys[i]!);
+          leave(keys[i]!, prevSlots[at]!);
+        }
+      },
+      create,
+    );
     return RowSet.fromKeys(out);
   }
 }

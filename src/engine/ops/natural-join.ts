@@ -91,7 +91,7 @@ class MatchState {
   }
 
   chosen(slot: number): number {
-    return slot < this.#chosen.length ? this.#chosen[slot]! : NONE;
+    return slot >= 0 && slot < this.#chosen.length ? this.#chosen[slot]! : NONE;
   }
 
   setChosen(slot: number, rightKey: number): void {
@@ -154,7 +154,9 @@ class MatchState {
     forEachSpan(rows, (span) => {
       const slots = this.slots;
       const n = span.length;
-      this.keys.slotsOf(this.leftOn, span, false, slots);
+      // Only indexed left rows (and exactJoin's, for its message) need a slot of their own.
+      if (perRow) this.keys.slotsOf(this.leftOn, span, false, slots);
+      else this.keys.lookup(this.leftOn, span, false, slots);
       for (let i = 0; i < n; i++) parents[i] = this.chosen(slots[i]!);
       if (perRow) {
         const keys = spanKeys(span, this.keyBuf);
@@ -325,9 +327,10 @@ class NaturalJoinOperator extends Operator {
   ): RowSet {
     const st = this.#st;
     const out: number[] = [];
+    const find = st.left ? st.keys.slotsOf : st.keys.lookup;
     forEachSpan(rows, (span) => {
-      st.keys.slotsOf(sources, span, true, st.prevSlots);
-      st.keys.slotsOf(sources, span, false, st.slots);
+      find.call(st.keys, sources, span, true, st.prevSlots);
+      find.call(st.keys, sources, span, false, st.slots);
       const keys = spanKeys(span, st.keyBuf);
       for (let i = 0; i < span.length; i++) {
         if (st.prevSlots[i] === st.slots[i]) continue;

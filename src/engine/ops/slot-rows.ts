@@ -23,9 +23,9 @@ export class SlotRows {
     this.#one = next;
   }
 
-  /** Number of rows in `slot`. */
+  /** Number of rows in `slot` (a slot of -1, an unknown key, has none). */
   count(slot: number): number {
-    if (slot >= this.#one.length) return 0;
+    if (slot < 0 || slot >= this.#one.length) return 0;
     const v = this.#one[slot]!;
     if (v === NONE) return 0;
     return v === MANY ? this.#many.get(slot)!.length : 1;
@@ -33,14 +33,14 @@ export class SlotRows {
 
   /** The first row of `slot`, or -1. */
   first(slot: number): number {
-    if (slot >= this.#one.length) return NONE;
+    if (slot < 0 || slot >= this.#one.length) return NONE;
     const v = this.#one[slot]!;
     return v === MANY ? this.#many.get(slot)![0]! : v;
   }
 
   /** The last row of `slot`, or -1. */
   last(slot: number): number {
-    if (slot >= this.#one.length) return NONE;
+    if (slot < 0 || slot >= this.#one.length) return NONE;
     const v = this.#one[slot]!;
     if (v !== MANY) return v;
     const a = this.#many.get(slot)!;
@@ -49,7 +49,7 @@ export class SlotRows {
 
   /** The rows of `slot` in ascending order (a fresh array). */
   rows(slot: number): number[] {
-    if (slot >= this.#one.length) return [];
+    if (slot < 0 || slot >= this.#one.length) return [];
     const v = this.#one[slot]!;
     if (v === NONE) return [];
     return v === MANY ? this.#many.get(slot)!.slice() : [v];
@@ -57,7 +57,7 @@ export class SlotRows {
 
   /** Calls `fn` with each row of `slot`, ascending. */
   forEach(slot: number, fn: (row: number) => void): void {
-    if (slot >= this.#one.length) return;
+    if (slot < 0 || slot >= this.#one.length) return;
     const v = this.#one[slot]!;
     if (v === NONE) return;
     if (v !== MANY) fn(v);
