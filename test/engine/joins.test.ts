@@ -88,6 +88,30 @@ describe("naturalJoin on static tables", () => {
     ).toEqual(["nan", "zero", null]);
   });
 
+  it("many numeric keys (the typed hash table grows): each left row finds its own", () => {
+    const n = 5000;
+    const ids = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    const l = newTable([intCol("Id", ids)]);
+    const r = newTable([
+      intCol(
+        "Id",
+        Array.from({ length: n }, (_, i) => i),
+      ),
+      doubleCol(
+        "Half",
+        Array.from({ length: n }, (_, i) => i / 2),
+      ),
+    ]);
+    expect(
+      l
+        .naturalJoin(r, "Id")
+        .toRows()
+        .map((x) => x.Half),
+    ).toEqual(ids.map((i) => i / 2));
+    const missing = newTable([intCol("Id", [n, -1, null])]).naturalJoin(r, "Id");
+    expect(missing.toRows().map((x) => x.Half)).toEqual([null, null, null]);
+  });
+
   it("renames joined columns and matches differently named columns", () => {
     const left = newTable([stringCol("Ticker", ["A", "Z"])]);
     const j = left.naturalJoin(right, "Ticker = Sym", "Last = Px");

@@ -3,8 +3,9 @@
  * tuple of match values gets a dense slot, the same on both sides, so per-key state (a side's
  * rows, the chosen right row) lives in arrays indexed by slot. Rows are read in chunks of their
  * match columns (current or previous values) and hashed by their primitives (agg/prim.ts): null
- * matches null, NaN matches NaN, -0 matches 0. One match column: a Map from the primitive;
- * several: nested Maps, one level per column (no per-row allocation); none: slot 0.
+ * matches null, NaN matches NaN, -0 matches 0. One numeric match column: a typed-array hash table
+ * (number-slots.ts); another single column: a Map from the primitive; several: nested Maps, one
+ * level per column (no per-row allocation); none: slot 0.
  *
  * Slots are made only where a join needs state: for right rows, and for left rows it indexes
  * (`slotsOf`); a left row that only looks its key up (`lookup`) gets -1 for an unknown key, so a
@@ -12,7 +13,7 @@
  * small interface is where a faster hash table can replace the Maps.
  */
 import type { Prim } from "../agg/prim.ts";
-import { primScratch, primsOf, rawAt } from "../agg/prim.ts";
+import { NULL_KEY as NULL_PRIM, primScratch, primsOf, rawAt } from "../agg/prim.ts";
 import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ChunkKeys, ColumnSource, Vec } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
@@ -20,8 +21,20 @@ import type { RowSet } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
 import type { ColumnType, Value } from "../types.ts";
+import { NumberSlots } from "./number-slots.ts";
 
 type Level = Map<Prim, unknown>;
+
+/** Types whose key primitives are plain numbers (int64/instant may be bigints). */
+const NUMERIC = new Set<ColumnType>([
+  "int8",
+  "int16",
+  "int32",
+  "float32",
+  "float64",
+  "char",
+  "bool",
+]);
 
 export class JoinKeys {
   readonly #types: readonly ColumnType[];
@@ -36,6 +49,9 @@ export class JoinKeys {
   readonly #slots = new Int32Array(PAGE_SIZE);
   readonly #keys = new Float64Array(PAGE_SIZE);
   #size: number;
+  /** One numeric (not int64) match column: a typed hash table instead of the Map. */
+  readonly #numbers: NumberSlots | null;
+  #nullSlot = -1;
 
   /** `names`/`types`: the match columns (left names, for messages). */
   constructor(names: readonly string[], types: readonly ColumnType[]) {
@@ -47,6 +63,7 @@ export class JoinKeys {
     this.#prims = new Array<ArrayLike<Prim>>(types.length);
     this.#vecs = new Array<Vec>(types.length);
     this.#size = types.length === 0 ? 1 : 0;
+    this.#numbers = types.length === 1 && NUMERIC.has(types[0]!) ? new NumberSlots() : null;
   }
 
   /** Number of slots handed out (slots are `[0, size)`). */
@@ -85,6 +102,26 @@ export class JoinKeys {
       const vec = sources[j]!.getChunk(rows, prev, this.#chunks[j]);
       this.#vecs[j] = vec;
       this.#prims[j] = primsOf(this.#types[j]!, vec, n, this.#scratch[j]!);
+    }
+    if (this.#numbers) {
+      const table = this.#numbers;
+      const p = this.#prims[0]!;
+      for (let i = 0; i < n; i++) {
+        const x = p[i]!;
+        const isNull = x === NULL_PRIM;
+        let s = isNull ? this.#nullSlot : table.get(x as number);
+        if (s < 0) {
+          if (!create) {
+            out[i] = -1;
+            continue;
+          }
+          s = this.#make(i);
+          if (isNull) this.#nullSlot = s;
+          else table.set(x as number, s);
+        }
+        out[i] = s;
+      }
+      return;
     }
     if (k === 1) {
       const map = this.#root as Map<Prim, number>;
