@@ -8,9 +8,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Table, TableUpdate, Value } from "../../src/engine/index.ts";
-import { UpdateGraph } from "../../src/engine/index.ts";
+import { tableFromRows, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 import type { Change, Kind, Row } from "./join-inputs.ts";
 import { KINDS, makeInput } from "./join-inputs.ts";
+import { nuggets as joinNuggets } from "./nuggets/join.nugget.ts";
 
 interface JoinCase {
   readonly name: string;
@@ -176,4 +177,39 @@ describe("joins equal a recomputation after every cycle", () => {
       );
     }, 60_000);
   }
+});
+
+describe("the join nuggets of the recompute harness", () => {
+  it("build over the harness schema, incrementally equal to their recomputation", async () => {
+    const schema = {
+      Sym: "string",
+      K: "int32",
+      Px: "float64",
+      Size: "int64",
+      Ts: "instant",
+      Flag: "bool",
+    } as const;
+    const rows = (n: number, shift: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        Sym: ["A", "B", null][(i + shift) % 3]!,
+        K: (i * shift) % 2,
+        Px: i + 0.5,
+        Size: BigInt(i),
+        Ts: BigInt(1000 + i),
+        Flag: i % 2 === 0,
+      }));
+    for (const nugget of joinNuggets) {
+      const g = new UpdateGraph();
+      const [blink, pub] = tablePublisher(g, { name: "b", columns: schema });
+      const right = tableFromRows(schema, rows(4, 1));
+      const result = nugget.build([blink, right]);
+      for (const n of [3, 5, 0]) {
+        pub.addRows(rows(n, 2));
+        await g.runCycle();
+        expect(result.toRows(), nugget.name).toEqual(
+          nugget.build([blink.snapshot(), right]).toRows(),
+        );
+      }
+    }
+  });
 });
