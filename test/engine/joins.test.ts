@@ -88,7 +88,7 @@ describe("naturalJoin on static tables", () => {
     ).toEqual(["nan", "zero", null]);
   });
 
-  it("many numeric keys (the typed hash table grows): each left row finds its own", () => {
+  it("many numeric or string keys (the hash tables grow): each left row finds its own", () => {
     const n = 5000;
     const ids = Array.from({ length: n }, (_, i) => (i * 7919) % n);
     const l = newTable([intCol("Id", ids)]);
@@ -110,6 +110,18 @@ describe("naturalJoin on static tables", () => {
     ).toEqual(ids.map((i) => i / 2));
     const missing = newTable([intCol("Id", [n, -1, null])]).naturalJoin(r, "Id");
     expect(missing.toRows().map((x) => x.Half)).toEqual([null, null, null]);
+    const name = (i: number) => `SYM${String(i).padStart(6, "0")}`;
+    const ls = newTable([stringCol("Sym", [...ids.map(name), "nope", "", null])]);
+    const rs = newTable([
+      stringCol("Sym", [...Array.from({ length: n }, (_, i) => name(i)), ""]),
+      doubleCol("Half", [...Array.from({ length: n }, (_, i) => i / 2), -1]),
+    ]);
+    expect(
+      ls
+        .naturalJoin(rs, "Sym")
+        .toRows()
+        .map((x) => x.Half),
+    ).toEqual([...ids.map((i) => i / 2), null, -1, null]);
   });
 
   it("renames joined columns and matches differently named columns", () => {

@@ -3,9 +3,10 @@
  * tuple of match values gets a dense slot, the same on both sides, so per-key state (a side's
  * rows, the chosen right row) lives in arrays indexed by slot. Rows are read in chunks of their
  * match columns (current or previous values) and hashed by their primitives (agg/prim.ts): null
- * matches null, NaN matches NaN, -0 matches 0. One numeric match column: a typed-array hash table
- * (number-slots.ts); another single column: a Map from the primitive; several: nested Maps, one
- * level per column (no per-row allocation); none: slot 0.
+ * matches null, NaN matches NaN, -0 matches 0. One numeric or string match column: an
+ * open-addressing hash table (number-slots.ts, string-slots.ts); one int64/instant column: a Map
+ * from the primitive; several: nested Maps, one level per column (no per-row allocation); none:
+ * slot 0.
  *
  * Slots are made only where a join needs state: for right rows, and for left rows it indexes
  * (`slotsOf`); a left row that only looks its key up (`lookup`) gets -1 for an unknown key, so a
@@ -22,6 +23,7 @@ import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
 import type { ColumnType, Value } from "../types.ts";
 import { NumberSlots } from "./number-slots.ts";
+import { StringSlots } from "./string-slots.ts";
 
 type Level = Map<Prim, unknown>;
 
@@ -49,8 +51,8 @@ export class JoinKeys {
   readonly #slots = new Int32Array(PAGE_SIZE);
   readonly #keys = new Float64Array(PAGE_SIZE);
   #size: number;
-  /** One numeric (not int64) match column: a typed hash table instead of the Map. */
-  readonly #numbers: NumberSlots | null;
+  /** One numeric (not int64) or string match column: a typed hash table instead of the Map. */
+  readonly #typed: NumberSlots | StringSlots | null;
   #nullSlot = -1;
 
   /** `names`/`types`: the match columns (left names, for messages). */
@@ -63,7 +65,13 @@ export class JoinKeys {
     this.#prims = new Array<ArrayLike<Prim>>(types.length);
     this.#vecs = new Array<Vec>(types.length);
     this.#size = types.length === 0 ? 1 : 0;
-    this.#numbers = types.length === 1 && NUMERIC.has(types[0]!) ? new NumberSlots() : null;
+    const only = types.length === 1 ? types[0]! : null;
+    this.#typed =
+      only === "string"
+        ? new StringSlots()
+        : only !== null && NUMERIC.has(only)
+          ? new NumberSlots()
+          : null;
   }
 
   /** Number of slots handed out (slots are `[0, size)`). */
@@ -103,13 +111,13 @@ export class JoinKeys {
       this.#vecs[j] = vec;
       this.#prims[j] = primsOf(this.#types[j]!, vec, n, this.#scratch[j]!);
     }
-    if (this.#numbers) {
-      const table = this.#numbers;
+    if (this.#typed) {
+      const table = this.#typed as { get(x: Prim): number; set(x: Prim, s: number): void };
       const p = this.#prims[0]!;
       for (let i = 0; i < n; i++) {
         const x = p[i]!;
         const isNull = x === NULL_PRIM;
-        let s = isNull ? this.#nullSlot : table.get(x as number);
+        let s = isNull ? this.#nullSlot : table.get(x);
         if (s < 0) {
           if (!create) {
             out[i] = -1;
@@ -117,7 +125,7 @@ export class JoinKeys {
           }
           s = this.#make(i);
           if (isNull) this.#nullSlot = s;
-          else table.set(x as number, s);
+          else table.set(x, s);
         }
         out[i] = s;
       }
