@@ -9,12 +9,14 @@
  * One function per operation; `benchRelational` calls them in turn. Add an operation's case as
  * its own function below and one line in `benchRelational`.
  */
+
 import { Chunk } from "../src/engine/column-source.ts";
 import type { Table } from "../src/engine/index.ts";
 import { tablePublisher, UpdateGraph } from "../src/engine/index.ts";
 import { forEachSpan } from "../src/engine/spans.ts";
 import type { EngineRun, StreamData } from "./relational-data.ts";
 import { printRuns, streamData, TRADE_COLUMNS } from "./relational-data.ts";
+import { benchJoins } from "./relational-joins.ts";
 import { duckRun, ivmRun } from "./relational-peers.ts";
 
 /** Sum of a numeric column over a table's rows (nulls count 0), read in chunks. */
@@ -154,4 +156,5 @@ export async function benchRelational(): Promise<void> {
   const data = streamData(Number(process.env.BENCH_ROWS ?? 2_000_000));
   await benchWhereIn(data);
   await benchNaturalJoin(data);
+  await benchJoins();
 }

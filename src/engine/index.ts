@@ -40,6 +40,9 @@ export type { RingTableOptions } from "./ops/ring.ts";
 export { blinkToAppendOnly } from "./ops/blink-to-append-only.ts";
 export type { BlinkToAppendOnlyOptions } from "./ops/blink-to-append-only.ts";
 
+// Joins
+export type { NaturalJoinOptions, NaturalJoinType } from "./ops/natural-join.ts";
+
 // Aggregations
 export { agg, PartitionedTable } from "./agg/index.ts";
 export type { AggSpec } from "./agg/index.ts";

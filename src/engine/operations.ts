@@ -25,7 +25,9 @@ import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
 import { headByOp, tailByOp } from "./ops/head-by.ts";
 import { headOp, headPctOp, sliceOp, slicePctOp, tailOp, tailPctOp } from "./ops/head-tail.ts";
+import { joinOp } from "./ops/join.ts";
 import { mergeOp } from "./ops/merge.ts";
+import { exactJoinOp, naturalJoinOp } from "./ops/natural-join.ts";
 import { removeBlinkOp } from "./ops/remove-blink.ts";
 import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
@@ -72,6 +74,9 @@ export const OPERATIONS = [
   ringTableOp,
   blinkToAppendOnlyOp,
   mergeOp,
+  naturalJoinOp,
+  exactJoinOp,
+  joinOp,
 ] as const satisfies readonly Operation[];
 
 type Registered = (typeof OPERATIONS)[number];

@@ -60,6 +60,11 @@ export class RowRedirection {
     }
   }
 
+  /** Redirects keys `[start, start + n)` to `parentKeys[0..n)` (one page copy per page). */
+  setRange(start: number, parentKeys: Float64Array, n: number): void {
+    this.#keys.writeRun(start, { data: parentKeys, valid: null, length: n }, 0, n);
+  }
+
   /** Redirects `keys[i]` to `parentKeys[i]` for i in [0, n). */
   setKeys(keys: ArrayLike<number>, parentKeys: Float64Array, n: number): void {
     this.#keys.scatter(keys, n, { data: parentKeys, valid: null, length: n });

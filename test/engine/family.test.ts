@@ -318,3 +318,54 @@ describe("buildFamily", () => {
     ).toMatch(/Blink tables do not support groupBy/);
   });
 });
+
+describe("joins in a family spec", () => {
+  it("naturalJoin and join take another view of the family as the right table", async () => {
+    const g = new UpdateGraph();
+    const f = buildFamily(
+      {
+        columns: trades,
+        derived: {
+          last: 'source.lastBy("Sym")',
+          enriched: 'source.naturalJoin(last, "Sym", "LastPx = Price")',
+          strict:
+            'source.naturalJoin(last, ["Sym"], "LastPx = Price", { type: "errorOnDuplicate" })',
+          pairs: 'ringTable(source, 2).view("Sym", "Size").join(last, "Sym", "Px = Price")',
+        },
+      },
+      g,
+    );
+    f.publisher!.addRows([
+      { Sym: "A", Price: 1, Size: 10n },
+      { Sym: "B", Price: 2, Size: 5n },
+      { Sym: "A", Price: 3, Size: 1n },
+    ]);
+    await g.runCycle();
+    expect(f.views.get("enriched")!.toRows()).toEqual([
+      { Sym: "A", Price: 1, Size: 10n, LastPx: 3 },
+      { Sym: "B", Price: 2, Size: 5n, LastPx: 2 },
+      { Sym: "A", Price: 3, Size: 1n, LastPx: 3 },
+    ]);
+    expect(f.views.get("enriched")!.isBlink).toBe(true);
+    expect(f.views.get("strict")!.size).toBe(3);
+    expect(f.views.get("pairs")!.toRows()).toEqual([
+      { Sym: "B", Size: 5n, Px: 2 },
+      { Sym: "A", Size: 1n, Px: 3 },
+    ]);
+  });
+
+  it("checks join arguments and names the table and position", () => {
+    const g = new UpdateGraph();
+    const bad = (expr: string) =>
+      specError(() =>
+        buildFamily({ columns: trades, derived: { last: 'source.lastBy("Sym")', j: expr } }, g),
+      ).message;
+    expect(bad('source.naturalJoin(nope, "Sym")')).toMatch(/unknown table "nope" at position 19/);
+    expect(bad('source.naturalJoin(last, "Sym", "Px = Price", { type: "nearest" })')).toMatch(
+      /naturalJoin's options.type must be one of "errorOnDuplicate", "firstMatch", "lastMatch", "exactlyOneMatch"/,
+    );
+    expect(bad('source.exactJoin(last, "Ticker")')).toMatch(
+      /derived table "j" at position 7: exactJoin: unknown left column \[Ticker\]/,
+    );
+  });
+});

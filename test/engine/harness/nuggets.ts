@@ -5,6 +5,7 @@ import { nuggets as agg } from "../nuggets/agg.nugget.ts";
 import { nuggets as columns } from "../nuggets/columns.nugget.ts";
 import { nuggets as headBy } from "../nuggets/head-by.nugget.ts";
 import { nuggets as headTail } from "../nuggets/head-tail.nugget.ts";
+import { nuggets as join } from "../nuggets/join.nugget.ts";
 import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
@@ -22,4 +23,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...ring,
   ...headBy,
   ...whereIn,
+  ...join,
 ];

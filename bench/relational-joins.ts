@@ -1,0 +1,185 @@
+/**
+ * Join benchmarks, part of `npm run bench -- relational` (bench/relational.ts): the joins of the
+ * "Relational core" issue.
+ *
+ * Joins (`benchJoins`): naturalJoin of a 2,000,000-row blink stream (batches of 10,000) against a
+ * static 100-key table (target 15M rows/s) and against a ticking 100,000-key table whose quotes
+ * change 1,000 keys a cycle (a lastBy over a quote stream; target 5M rows/s), each against the
+ * same pipeline without the join; and the memory a join result over a 1,000,000-row table adds
+ * (target at most 16 bytes a row: redirections, not copies).
+ */
+import type { Table } from "../src/engine/index.ts";
+import {
+  doubleCol,
+  intCol,
+  newTable,
+  stringCol,
+  tablePublisher,
+  UpdateGraph,
+} from "../src/engine/index.ts";
+import { SYMBOLS } from "./streaming.ts";
+import { heapMB, printTable, rate } from "./util.ts";
+
+const TOTAL = 2_000_000;
+const BATCH = 10_000;
+
+/** A deterministic random stream. */
+function lcg(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+}
+
+/** `count` tables of `n` rows: key `Sym` (SYMBOLS) or `Id` (int32) among `keys`, plus values. */
+function keyedBatches(
+  n: number,
+  count: number,
+  keys: number,
+  key: "Sym" | "Id",
+  values: readonly string[],
+  seed: number,
+): Table[] {
+  const syms = SYMBOLS(keys);
+  const rnd = lcg(seed);
+  return Array.from({ length: count }, () => {
+    const ids = Array.from({ length: n }, () => Math.floor(rnd() * keys));
+    const keyCol =
+      key === "Sym"
+        ? stringCol(
+            "Sym",
+            ids.map((i) => syms[i]!),
+          )
+        : intCol("Id", ids);
+    return newTable([
+      keyCol,
+      ...values.map((v) =>
+        doubleCol(
+          v,
+          ids.map(() => 100 + rnd()),
+        ),
+      ),
+    ]);
+  });
+}
+
+/** Every key once (`Sym` or `Id`), with values. */
+function allKeys(keys: number, key: "Sym" | "Id", values: readonly string[]): Table {
+  const ids = Array.from({ length: keys }, (_, i) => i);
+  const keyCol = key === "Sym" ? stringCol("Sym", SYMBOLS(keys)) : intCol("Id", ids);
+  return newTable([keyCol, ...values.map((v) => doubleCol(v, new Array<number>(keys).fill(100)))]);
+}
+
+/** Streams TOTAL rows of `batches` through `build` one batch a cycle; returns ms (best of 3). */
+async function streamMs(
+  batches: readonly Table[],
+  build: (trades: Table, g: UpdateGraph) => { result: Table; tick?: (cycle: number) => void },
+): Promise<number> {
+  let bestMs = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const g = new UpdateGraph({ seed: 1 });
+    const [trades, pub] = tablePublisher(g, { name: "trades", columns: batches[0]!.columns });
+    const { tick } = build(trades, g);
+    await g.runCycle();
+    const t0 = performance.now();
+    for (let i = 0; i < TOTAL / BATCH; i++) {
+      pub.add(batches[i % batches.length]!);
+      tick?.(i);
+      await g.runCycle();
+    }
+    bestMs = Math.min(bestMs, performance.now() - t0);
+  }
+  return bestMs;
+}
+
+async function bytesPerRow(rows: number, make: () => Table): Promise<{ t: Table; bytes: string }> {
+  const before = await heapMB();
+  const t = make();
+  const after = await heapMB();
+  return { t, bytes: (((after - before) * 2 ** 20) / rows).toFixed(1) };
+}
+
+/** naturalJoin throughput and join memory (see the module header). */
+export async function benchJoins(): Promise<void> {
+  const rows: string[][] = [];
+
+  // Against a static 100-key table.
+  const trades100 = keyedBatches(BATCH, 8, 100, "Sym", ["Price"], 12345);
+  const ref = allKeys(100, "Sym", ["Bid", "Ask"]);
+  const base100 = await streamMs(trades100, (t) => ({ result: t }));
+  const join100 = await streamMs(trades100, (t) => ({
+    result: t.naturalJoin(ref, "Sym", "Bid, Ask"),
+  }));
+  rows.push([
+    "static, 100 Sym keys",
+    rate(TOTAL, join100),
+    rate(TOTAL, base100),
+    rate(TOTAL, join100 - base100),
+  ]);
+
+  // Against a ticking 100,000-key table: 1,000 quotes a cycle into lastBy, keyed by a string
+  // (SYM000000..SYM099999) or an int32.
+  const KEYS = 100_000;
+  for (const key of ["Sym", "Id"] as const) {
+    const trades = keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345);
+    const initial = allKeys(KEYS, key, ["Bid", "Ask"]);
+    const updates = keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777);
+    const ticking = (t: Table, g: UpdateGraph, join: boolean) => {
+      const [quotes, qp] = tablePublisher(g, { name: "quotes", columns: initial.columns });
+      const last = quotes.lastBy(key);
+      qp.add(initial);
+      const result = join ? t.naturalJoin(last, key, "Bid, Ask") : last;
+      return { result, tick: (i: number) => qp.add(updates[i % updates.length]!) };
+    };
+    const base = await streamMs(trades, (t, g) => ticking(t, g, false));
+    const joined = await streamMs(trades, (t, g) => ticking(t, g, true));
+    rows.push([
+      `lastBy of 100,000 ${key === "Sym" ? "Sym (string)" : "Id (int32)"} keys, 1,000 a cycle`,
+      rate(TOTAL, joined),
+      rate(TOTAL, base),
+      rate(TOTAL, joined - base),
+    ]);
+  }
+  printTable(
+    "naturalJoin of a 2,000,000-row blink stream (batches of 10,000; best of 3)",
+    ["right table", "with join", "without join", "join alone"],
+    rows,
+  );
+
+  // Memory a join result over 1,000,000 rows adds.
+  const N = 1_000_000;
+  const syms = SYMBOLS(100);
+  const left = newTable([
+    stringCol(
+      "Sym",
+      Array.from({ length: N }, (_, i) => syms[i % 100]!),
+    ),
+    intCol(
+      "Qty",
+      Array.from({ length: N }, (_, i) => i),
+    ),
+  ]);
+  const right = allKeys(100, "Sym", ["Bid", "Ask"]);
+  const mem: string[][] = [];
+  const nj = await bytesPerRow(N, () => left.naturalJoin(right, "Sym", "Bid, Ask"));
+  mem.push(["naturalJoin (static right)", String(nj.t.size), nj.bytes]);
+  const jn = await bytesPerRow(N, () => left.join(right, "Sym", "Bid, Ask"));
+  mem.push(["join (one match a row)", String(jn.t.size), jn.bytes]);
+  const g = new UpdateGraph({ seed: 1 });
+  const [quotes, qp] = tablePublisher(g, {
+    name: "q",
+    columns: { Sym: "string", Bid: "float64", Ask: "float64" },
+  });
+  const last = quotes.lastBy("Sym");
+  qp.add(right);
+  await g.runCycle();
+  const tk = await bytesPerRow(N, () => left.naturalJoin(last, "Sym", "Bid, Ask"));
+  mem.push(["naturalJoin (ticking right: adds the left index)", String(tk.t.size), tk.bytes]);
+  printTable(
+    "Memory a join result over 1,000,000 left rows adds",
+    ["join", "rows", "bytes/row added"],
+    mem,
+  );
+}
+
+/** Every relational benchmark. */
