@@ -29,6 +29,7 @@ import { removeBlinkOp } from "./ops/remove-blink.ts";
 import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
 import { snapshotOp } from "./ops/snapshot.ts";
+import { sortDescendingOp, sortOp } from "./ops/sort.ts";
 import { whereOp } from "./ops/where.ts";
 
 /** Every operation, in the order of the docs' table. */
@@ -48,6 +49,8 @@ export const OPERATIONS = [
   slicePctOp,
   snapshotOp,
   removeBlinkOp,
+  sortOp,
+  sortDescendingOp,
   aggByOp,
   sumByOp,
   absSumByOp,
