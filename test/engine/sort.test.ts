@@ -467,3 +467,86 @@ describe("sort property: incremental == from scratch after every cycle", () => {
     );
   });
 });
+
+describe("sort property at block scale (many blocks, radix batches, re-spreads)", () => {
+  const bigCycle = fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    removes: fc.integer({ min: 0, max: 1500 }),
+    adds: fc.integer({ min: 0, max: 1000 }),
+    modifies: fc.integer({ min: 0, max: 1500 }),
+    modCols: fc.subarray(NAMES, { minLength: 1 }),
+  });
+  it("thousands of rows, batches of hundreds", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        specArb,
+        fc.array(bigCycle, { minLength: 1, maxLength: 5 }),
+        async (spec, cycles) => {
+          const { g, m, rowsAt } = source();
+          const order = spec.by.map((_, i) => (spec.desc[i] ? "desc" : "asc") as "asc" | "desc");
+          const s = m.table.sort(spec.by, order);
+          const model = replay(s);
+          const rows = new Map<number, Row>();
+          let next = 0;
+          for (const c of cycles) {
+            let x = c.seed;
+            const rand = (n: number) => {
+              x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+              return x % n;
+            };
+            const row = (): Row => ({
+              Sym: rand(9) === 0 ? null : `s${rand(40)}`,
+              K: rand(9) === 0 ? null : rand(50) - 25,
+              Px: rand(13) === 0 ? Number.NaN : rand(500) / 4,
+              Size: BigInt(rand(100)),
+              Flag: rand(5) === 0 ? null : rand(2) === 1,
+            });
+            const live = [...rows.keys()];
+            const removed = [...new Set(live.filter(() => rand(live.length + 1) < c.removes))];
+            for (const k of removed) rows.delete(k);
+            const added: number[] = [];
+            for (let i = 0; i < c.adds * 2; i++) {
+              const k = next++;
+              rows.set(k, row());
+              added.push(k);
+            }
+            const fresh = new Set(added);
+            const stay = [...rows.keys()].filter((k) => !fresh.has(k));
+            const modified = [...new Set(stay.filter(() => rand(stay.length + 1) < c.modifies))];
+            for (const k of modified) {
+              const r = row();
+              const nextRow = { ...rows.get(k)! };
+              for (const n of c.modCols) (nextRow as Record<string, unknown>)[n] = r[n];
+              rows.set(k, nextRow);
+            }
+            m.delta(
+              RowSet.fromKeys(removed),
+              rowsAt(added, rows),
+              rowsAt(modified, rows),
+              c.modCols,
+            );
+            await g.runCycle();
+            expect(s.toRows()).toEqual(reference(rows, spec.by, spec.desc));
+            model.check();
+          }
+        },
+      ),
+      { numRuns: 8 },
+    );
+  }, 120_000);
+
+  it("a ring fed batches equals a sort of its snapshot after every cycle", async () => {
+    const g = new UpdateGraph();
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: { Px: "float64", Id: "int32" } });
+    const ring = ringTable(blink, 3000);
+    const s = ring.sortDescending("Px");
+    const model = replay(s);
+    let id = 0;
+    for (let c = 0; c < 8; c++) {
+      pub.addRows(Array.from({ length: 1000 }, () => ({ Px: ((id * 7919) % 1009) / 8, Id: id++ })));
+      await g.runCycle();
+      expect(s.toRows()).toEqual(ring.snapshot().sortDescending("Px").toRows());
+      model.check();
+    }
+  });
+});
