@@ -14,7 +14,10 @@ type Keys = Uint32Array | Float64Array;
 export function compactKeys(keys: Float64Array, n: number): Keys {
   let max = 0;
   for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
-  return max < 2 ** 32 ? Uint32Array.from(keys.subarray(0, n)) : keys.slice(0, n);
+  if (max >= 2 ** 32) return keys.slice(0, n);
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = keys[i]!;
+  return out;
 }
 
 export class DenseRedirection implements Redirection, CycleParticipant {

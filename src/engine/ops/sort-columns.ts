@@ -9,6 +9,8 @@
 import type { ColumnSource, Vec } from "../column-source.ts";
 import { arrayKeys, Chunk } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
+import type { RowSet } from "../row-set.ts";
+import { forEachSpan } from "../spans.ts";
 import type { Table } from "../table-core.ts";
 import type { ColumnType } from "../types.ts";
 import { isArrayType } from "../types.ts";
@@ -125,4 +127,33 @@ export class SortValues {
       return chunk;
     });
   }
+
+  /**
+   * The sort values of every key of `rows` in key order (runs of keys are copied page by page,
+   * not gathered key by key), valid until the next read. `release` drops the chunks afterwards.
+   */
+  readRows(rows: RowSet, prev: boolean): Vec[] {
+    const n = rows.size;
+    const out = this.#cols.map((_, j) => this.#chunks[j]!.reset(n));
+    forEachSpan(rows, (span) => {
+      for (let j = 0; j < out.length; j++)
+        this.#cols[j]!.source.fillChunk(span, out[j]!, span.position, prev);
+    });
+    return out;
+  }
+
+  /** Lets the chunks' memory go (after a large one-off read). */
+  release(): void {
+    for (let j = 0; j < this.#chunks.length; j++) this.#chunks[j] = new Chunk(this.#cols[j]!.type);
+  }
+}
+
+/** The keys of `rows` in ascending order, as a Float64Array. */
+export function keysOf(rows: RowSet): Float64Array {
+  const out = new Float64Array(rows.size);
+  let w = 0;
+  rows.forEachRange((s, e) => {
+    for (let k = s; k < e; k++) out[w++] = k;
+  });
+  return out;
 }

@@ -35,7 +35,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { SortColumn } from "./sort-columns.ts";
-import { compareRows, SortValues } from "./sort-columns.ts";
+import { compareRows, keysOf, SortValues } from "./sort-columns.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
 /** Exclusive upper bound of result keys (keys stay exact JSON numbers). */
@@ -67,6 +67,7 @@ export class SparseSortState {
   readonly #batch: SortValues;
   readonly #block: SortValues;
   readonly #probe: SortValues;
+  readonly #next: SortValues;
   readonly #one = new Float64Array(1);
 
   constructor(cols: readonly SortColumn[], graph: UpdateGraph) {
@@ -76,11 +77,18 @@ export class SparseSortState {
     this.#batch = new SortValues(cols);
     this.#block = new SortValues(cols);
     this.#probe = new SortValues(cols);
+    this.#next = new SortValues(cols);
   }
 
   /** Orders `rows` of the parent (its current rows); returns the result's keys. */
   build(rows: RowSet): RowSet {
-    const batch = this.#read(rows, false);
+    const parents = keysOf(rows);
+    const vals = this.#batch.readRows(rows, false);
+    const batch: Batch = {
+      vals,
+      parents,
+      order: sortedPositions(this.#cols, vals, parents.length),
+    };
     const n = batch.order.length;
     const spacing = Math.min(SPACING, Math.floor(CENTER / (n + 1)));
     const first = CENTER - Math.floor(n / 2) * spacing;
@@ -98,6 +106,7 @@ export class SparseSortState {
       blocks.push(blk);
     }
     this.redirection.setBlocks(blocks);
+    this.#batch.release();
     return out.build();
   }
 
@@ -131,26 +140,25 @@ export class SparseSortState {
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), then given keys.
     const inserted = new Set<number>();
-    const touched = new Set<number>();
+    const insertedAt = new Map<number, Int32Array>();
     if (!inserting.isEmpty) {
       const batch = this.#read(inserting, false);
       for (const p of batch.parents) inserted.add(p);
-      blocks = this.#merge(blocks, batch, touched);
+      blocks = this.#merge(blocks, batch, insertedAt);
     }
+    const touched = [...insertedAt.keys()].sort((x, y) => x - y);
     const keys = new KeyAssigner(blocks, oldKey, inserted, redirection);
-    for (const b of [...touched].sort((x, y) => x - y)) keys.assignBlock(b);
-    for (const b of keys.respreadBlocks) touched.add(b);
+    for (const b of touched) keys.assignBlock(b);
     this.respreadRows += keys.respread.size;
     removedKeys.push(...keys.respreadOldKeys);
 
-    const addedKeys: number[] = [];
+    const addedKeys: number[] = [...keys.respread.values()];
     const reusedKeys: number[] = [];
-    for (const b of touched) {
+    for (const [b, at] of insertedAt) {
       const blk = blocks[b]!;
-      for (let i = 0; i < blk.n; i++) {
-        const p = blk.parents[i]!;
-        if (keys.reused.has(p)) reusedKeys.push(blk.keys[i]!);
-        else if (inserted.has(p) || keys.respread.has(p)) addedKeys.push(blk.keys[i]!);
+      for (const i of at) {
+        if (keys.reused.has(blk.parents[i]!)) reusedKeys.push(blk.keys[i]!);
+        else addedKeys.push(blk.keys[i]!);
       }
     }
     redirection.setBlocks(splitBlocks(blocks, touched));
@@ -168,7 +176,7 @@ export class SparseSortState {
 
   /** The sort values (current or prev) of `rows`, and their sorted order. */
   #read(rows: RowSet, prev: boolean): Batch {
-    const parents = Float64Array.from(rows.toArray());
+    const parents = keysOf(rows);
     const vals = this.#batch.read(parents, parents.length, prev);
     return { vals, parents, order: sortedPositions(this.#cols, vals, parents.length) };
   }
@@ -183,6 +191,21 @@ export class SparseSortState {
     this.#one[0] = blk.parents[0]!;
     const v = this.#probe.read(this.#one, 1, prev);
     return compareRows(this.#cols, batch.vals, r, v, 0) || batch.parents[r]! - blk.parents[0]!;
+  }
+
+  /** The values of the first entry of block `b + 1` (null past the last block), kept in `#next`. */
+  #nextFirst(blocks: KeyBlock[], b: number, prev: boolean): Vec[] | null {
+    if (b + 1 >= blocks.length) return null;
+    this.#one[0] = blocks[b + 1]!.parents[0]!;
+    return this.#next.read(this.#one, 1, prev);
+  }
+
+  /** Compares batch row `r` with the first entry of block `b + 1`, whose values are `next`. */
+  #cmpNext(batch: Batch, r: number, next: Vec[], blocks: KeyBlock[], b: number): number {
+    return (
+      compareRows(this.#cols, batch.vals, r, next, 0) ||
+      batch.parents[r]! - blocks[b + 1]!.parents[0]!
+    );
   }
 
   /**
@@ -222,12 +245,15 @@ export class SparseSortState {
     const batch = this.#read(rows, true);
     let b = 0;
     let bv: Vec[] | null = null;
+    let next: Vec[] | null = null;
     let from = 0;
     for (const r of batch.order) {
-      const nb = this.#advance(blocks, b, batch, r, true, true);
-      if (nb !== b || bv === null) {
-        b = nb;
+      // Most rows fall in the block of the previous one: one comparison with the next block's
+      // first entry (read once per block) decides; otherwise gallop.
+      if (bv === null || (next !== null && this.#cmpNext(batch, r, next, blocks, b) >= 0)) {
+        b = this.#advance(blocks, b, batch, r, true, true);
         bv = this.#block.read(blocks[b]!.parents, blocks[b]!.n, true);
+        next = this.#nextFirst(blocks, b, true);
         from = 0;
       }
       const blk = blocks[b]!;
@@ -246,14 +272,20 @@ export class SparseSortState {
     }
   }
 
-  /** Merges the batch into the blocks (inserted entries get key NaN); records touched blocks. */
-  #merge(blocks: KeyBlock[], batch: Batch, touched: Set<number>): KeyBlock[] {
+  /**
+   * Merges the batch into the blocks (inserted entries get key NaN); records, per touched block,
+   * the indices of the inserted entries.
+   */
+  #merge(blocks: KeyBlock[], batch: Batch, insertedAt: Map<number, Int32Array>): KeyBlock[] {
     const order = batch.order;
     const m = order.length;
     if (blocks.length === 0) {
       const parents = new Float64Array(m);
       for (let i = 0; i < m; i++) parents[i] = batch.parents[order[i]!]!;
-      touched.add(0);
+      insertedAt.set(
+        0,
+        Int32Array.from({ length: m }, (_, i) => i),
+      );
       return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m }];
     }
     const out = blocks;
@@ -263,9 +295,9 @@ export class SparseSortState {
       b = this.#advance(out, b, batch, order[i]!, false, false);
       // This block takes every row before the next block's first entry.
       let e = i + 1;
-      if (b + 1 < out.length) {
-        const next = out[b + 1]!;
-        while (e < m && this.#cmpFirst(batch, order[e]!, next, false) < 0) e++;
+      const next = this.#nextFirst(out, b, false);
+      if (next !== null) {
+        while (e < m && this.#cmpNext(batch, order[e]!, next, out, b) < 0) e++;
       } else e = m;
       const blk = out[b]!;
       const bv = this.#block.read(blk.parents, blk.n, false);
@@ -284,7 +316,9 @@ export class SparseSortState {
         from = lo;
       }
       out[b] = mergeBlock(blk, batch, order, i, e, pos);
-      touched.add(b);
+      // Entry j of the batch lands at pos + (number of batch rows before it in this block).
+      for (let j = 0; j < pos.length; j++) pos[j] = pos[j]! + j;
+      insertedAt.set(b, pos);
       i = e;
       b++;
       if (b >= out.length) b = out.length - 1;
@@ -354,11 +388,11 @@ function removeEntries(blocks: KeyBlock[], gone: number[][]): KeyBlock[] {
 }
 
 /** Splits touched blocks beyond MAX_BLOCK into blocks of BLOCK entries. */
-function splitBlocks(blocks: KeyBlock[], touched: ReadonlySet<number>): KeyBlock[] {
-  if (![...touched].some((b) => blocks[b]!.n > MAX_BLOCK)) return blocks;
+function splitBlocks(blocks: KeyBlock[], touched: readonly number[]): KeyBlock[] {
+  if (!touched.some((b) => blocks[b]!.n > MAX_BLOCK)) return blocks;
   const out: KeyBlock[] = [];
-  blocks.forEach((blk, b) => {
-    if (!touched.has(b) || blk.n <= MAX_BLOCK) {
+  blocks.forEach((blk) => {
+    if (blk.n <= MAX_BLOCK) {
       out.push(blk);
       return;
     }
@@ -378,10 +412,9 @@ class KeyAssigner {
   readonly #redirection: SortedRedirection;
   /** Movers that kept their old key (modifications). */
   readonly reused = new Set<number>();
-  /** Parent keys of existing rows that a re-spread gave new keys. */
-  readonly respread = new Set<number>();
+  /** Existing rows (parent key) that a re-spread gave new keys, and the key they have now. */
+  readonly respread = new Map<number, number>();
   readonly respreadOldKeys: number[] = [];
-  readonly respreadBlocks: number[] = [];
 
   constructor(
     blocks: KeyBlock[],
@@ -465,17 +498,19 @@ class KeyAssigner {
     let t = 0;
     for (let x = b0; x <= b1; x++) {
       const blk = blocks[x]!;
-      this.respreadBlocks.push(x);
       for (let i = 0; i < blk.n; i++) {
         const p = blk.parents[i]!;
         const old = blk.keys[i]!;
+        const key = lo + spacing * ++t;
+        blk.keys[i] = key;
         if (this.#inserted.has(p)) this.reused.delete(p);
-        else if (!this.respread.has(p)) {
-          this.respread.add(p);
-          this.respreadOldKeys.push(old);
-          this.#redirection.rememberRemoved(old, p);
+        else {
+          if (!this.respread.has(p)) {
+            this.respreadOldKeys.push(old);
+            this.#redirection.rememberRemoved(old, p);
+          }
+          this.respread.set(p, key);
         }
-        blk.keys[i] = lo + spacing * ++t;
       }
     }
   }

@@ -33,7 +33,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { SortColumn, SortOrder } from "./sort-columns.ts";
-import { SortValues, sortColumns } from "./sort-columns.ts";
+import { keysOf, SortValues, sortColumns } from "./sort-columns.ts";
 import { SparseSortState } from "./sort-state.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
@@ -45,15 +45,23 @@ const STANDARD: TableAttributes = {
 };
 const BLINK: TableAttributes = { refreshing: true, blink: true, appendOnly: false, addOnly: false };
 
-/** The parent keys of `rows` in sorted order. */
-function sortedParents(cols: readonly SortColumn[], rows: RowSet): Float64Array {
-  const parents = Float64Array.from(rows.toArray());
-  const n = parents.length;
-  const vals = new SortValues(cols).read(parents, n, false);
+/**
+ * The parent keys of `rows` in sorted order, in the smallest array that holds them (the sorted
+ * positions themselves when the rows are keys 0..n-1).
+ */
+function sortedParents(cols: readonly SortColumn[], rows: RowSet): Uint32Array | Float64Array {
+  const n = rows.size;
+  const vals = new SortValues(cols).readRows(rows, false);
   const order = sortedPositions(cols, vals, n);
+  const first = rows.first();
+  if (rows.isContiguous && first + n <= 2 ** 32) {
+    if (first > 0) for (let i = 0; i < n; i++) order[i] = order[i]! + first;
+    return order;
+  }
+  const parents = keysOf(rows);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = parents[order[i]!]!;
-  return out;
+  return compactKeys(out, n);
 }
 
 /** One redirected view per parent column; only the first counts the redirection's memory. */
@@ -79,7 +87,7 @@ class BlinkSortOperator extends Operator {
   protected onUpdate(): TableUpdate | null {
     const rows = this.parents[0]!.rowSet;
     const before = this.result.rowSet;
-    this.#redirection.replace(compactKeys(sortedParents(this.#cols, rows), rows.size));
+    this.#redirection.replace(sortedParents(this.#cols, rows));
     const now = RowSet.flat(rows.size);
     nodeOf(this.result).setRowSet(now);
     return makeUpdate(now, before);
@@ -100,6 +108,18 @@ class SortOperator extends Operator {
   }
 }
 
+/** The incremental state behind each refreshing non-blink sort result, for `sortStats`. */
+const STATES = new WeakMap<Table, SparseSortState>();
+
+/**
+ * @internal Counters of a refreshing sort (benchmarks, tests): rows that re-spreads gave new keys
+ * since it was made. Null for static and blink sorts (keys 0..n-1) and for other tables.
+ */
+export function sortStats(t: Table): { respreadRows: number } | null {
+  const s = STATES.get(t);
+  return s ? { respreadRows: s.respreadRows } : null;
+}
+
 /**
  * `parent`'s rows ordered by `orderBy` ("A, B" or ["A", "B"]), each column `"asc"` or `"desc"`
  * (`order`: one for all, or one per column; default ascending).
@@ -117,15 +137,12 @@ export function sort(
   assertUsable(parent);
   const cols = sortColumns(parent, orderBy, order, op);
   if (!parent.isRefreshing) {
-    const r = new DenseRedirection(compactKeys(sortedParents(cols, parent.rowSet), parent.size));
+    const r = new DenseRedirection(sortedParents(cols, parent.rowSet));
     return new Table(views(parent, r), RowSet.flat(r.size), STATIC_ATTRIBUTES, null, op);
   }
   const graph = parent.graph as UpdateGraph;
   if (parent.isBlink) {
-    const r = new DenseRedirection(
-      compactKeys(sortedParents(cols, parent.rowSet), parent.size),
-      graph,
-    );
+    const r = new DenseRedirection(sortedParents(cols, parent.rowSet), graph);
     const result = new Table(views(parent, r), RowSet.flat(r.size), BLINK, graph, op);
     nodeOf(result).attach(new BlinkSortOperator(result, parent, cols, r));
     return result;
@@ -133,6 +150,7 @@ export function sort(
   const state = new SparseSortState(cols, graph);
   const rows = state.build(parent.rowSet);
   const result = new Table(views(parent, state.redirection), rows, STANDARD, graph, op);
+  STATES.set(result, state);
   nodeOf(result).attach(new SortOperator(result, parent, state));
   return result;
 }
