@@ -277,6 +277,49 @@ describe("sort on refreshing tables", () => {
     expect(prevPx).toEqual([5, 7, 7]);
   });
 
+  it("head over a sorted view follows the top rows with minimal updates", async () => {
+    const { g, m, rowsAt } = source();
+    const rows = new Map<number, Row>();
+    for (let k = 0; k < 100; k++)
+      rows.set(k, { Sym: `s${k}`, K: k, Px: k, Size: BigInt(k), Flag: null });
+    m.reset(rowsAt([...rows.keys()], rows));
+    await g.runCycle();
+    const sorted = m.table.sortDescending("Px");
+    const top = sorted.head(3);
+    const keys = sorted.rowSet.toArray();
+    expect(colValues(top, "K")).toEqual([99, 98, 97]);
+    const rec = record(top);
+    // A row enters the top: one added key; the row it pushes out: one removed key.
+    rows.set(50, { ...rows.get(50)!, Px: 98.5 });
+    m.delta(RowSet.EMPTY, rowsAt([], rows), rowsAt([50], rows), ["Px"]);
+    await g.runCycle();
+    expect(colValues(top, "K")).toEqual([99, 50, 98]);
+    const entered = top.rowSet.toArray()[1]!;
+    expect(entered).toBeGreaterThan(keys[0]!);
+    expect(entered).toBeLessThan(keys[1]!);
+    expect(rec.updates[0]).toEqual({
+      added: [entered],
+      removed: [keys[2]],
+      modified: [],
+      modifiedColumns: [],
+    });
+    // A change below the top leaves the head unchanged: no update.
+    rows.set(10, { ...rows.get(10)!, Px: 10.5 });
+    m.delta(RowSet.EMPTY, rowsAt([], rows), rowsAt([10], rows), ["Px"]);
+    await g.runCycle();
+    expect(rec.updates.length).toBe(1);
+    // A value change in the top that keeps the order: a modification.
+    rows.set(99, { ...rows.get(99)!, Sym: "top" });
+    m.delta(RowSet.EMPTY, rowsAt([], rows), rowsAt([99], rows), ["Sym"]);
+    await g.runCycle();
+    expect(rec.updates[1]).toEqual({
+      added: [],
+      removed: [],
+      modified: [keys[0]],
+      modifiedColumns: ["Sym"],
+    });
+  });
+
   it("refuses i and ii downstream (positions move); a blink sort allows them", async () => {
     const g = new UpdateGraph();
     const [blink] = tablePublisher(g, { name: "p", columns: { X: "int32" } });
