@@ -593,3 +593,33 @@ describe("sort property at block scale (many blocks, radix batches, re-spreads)"
     }
   });
 });
+
+describe("a mirror of a sorted view (sparse keys)", () => {
+  it("stores rows at dense slots, reads them in key order, 16 bytes a key", async () => {
+    const g = new UpdateGraph();
+    const m = mirrorTable(g, { X: "float64" });
+    const keys = Array.from({ length: 1000 }, (_, i) => 2 ** 51 + i * 2 ** 32);
+    const xs = keys.map((_, i) => 1000 - i);
+    m.reset({ keys: RowSet.fromKeys(keys), vecs: [vecFromValues("float64", xs, "X")] });
+    await g.runCycle();
+    expect(colValues(m.table, "X")).toEqual(xs);
+    expect(m.table.column("X").heapBytes).toBe(1000 * 16 + 32);
+    // A row to the top: one removed key, one added key before the first.
+    const rec = record(m.table);
+    const prev: Value[] = [];
+    m.table.listen((u) => prev.push(...[...u.removed].map((k) => m.table.column("X").getPrev(k))));
+    m.delta(
+      RowSet.of(keys[500]!),
+      { keys: RowSet.of(2 ** 50), vecs: [vecFromValues("float64", [5000], "X")] },
+      { keys: RowSet.of(keys[0]!), vecs: [vecFromValues("float64", [999.5], "X")] },
+      ["X"],
+    );
+    await g.runCycle();
+    expect(colValues(m.table, "X").slice(0, 3)).toEqual([5000, 999.5, 999]);
+    expect(m.table.size).toBe(1000);
+    expect(prev).toEqual([500]);
+    expect(rec.updates).toEqual([
+      { added: [2 ** 50], removed: [keys[500]], modified: [keys[0]], modifiedColumns: ["X"] },
+    ]);
+  });
+});
