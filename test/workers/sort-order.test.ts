@@ -55,6 +55,11 @@ function sortedDesc(rows: Row[]): Row[] {
 function plainMirror(messages: () => Record<string, unknown>[]) {
   const rows = new Map<number, Record<string, unknown>>();
   let seen = 0;
+  const put = (keys: unknown, values: unknown) => {
+    (keys as number[]).forEach((k, i) => {
+      rows.set(k, (values as Record<string, unknown>[])[i]!);
+    });
+  };
   return {
     apply(): number {
       const all = messages();
@@ -62,11 +67,11 @@ function plainMirror(messages: () => Record<string, unknown>[]) {
       for (const m of all.slice(seen)) {
         if (m.type === "snapshot") {
           if (m.part === 0) rows.clear();
-          (m.keys as number[]).forEach((k, i) => rows.set(k, (m.rows as Row[])[i]!));
+          put(m.keys, m.rows);
         } else if (m.type === "delta") {
           for (const k of m.removed as number[]) rows.delete(k);
-          (m.added as number[]).forEach((k, i) => rows.set(k, (m.addedRows as Row[])[i]!));
-          (m.modified as number[]).forEach((k, i) => rows.set(k, (m.modifiedRows as Row[])[i]!));
+          put(m.added, m.addedRows);
+          put(m.modified, m.modifiedRows);
         }
         cycle = m.cycle as number;
       }
