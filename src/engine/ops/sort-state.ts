@@ -33,6 +33,8 @@ import type { KeyBlock } from "../sorted-redirection.ts";
 import { SortedRedirection } from "../sorted-redirection.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
+import type { ColumnType, Storage } from "../types.ts";
+import { allocStorage } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { SortColumn } from "./sort-columns.ts";
 import { compareRows, keysOf, SortValues } from "./sort-columns.ts";
@@ -64,20 +66,15 @@ export class SparseSortState {
   respreadRows = 0;
   readonly #cols: readonly SortColumn[];
   readonly #names: ReadonlySet<string>;
+  readonly #types: readonly ColumnType[];
   readonly #batch: SortValues;
-  readonly #block: SortValues;
-  readonly #probe: SortValues;
-  readonly #next: SortValues;
-  readonly #one = new Float64Array(1);
 
   constructor(cols: readonly SortColumn[], graph: UpdateGraph) {
     this.#cols = cols;
     this.#names = new Set(cols.map((c) => c.name));
     this.redirection = new SortedRedirection(graph);
+    this.#types = cols.map((c) => c.type);
     this.#batch = new SortValues(cols);
-    this.#block = new SortValues(cols);
-    this.#probe = new SortValues(cols);
-    this.#next = new SortValues(cols);
   }
 
   /** Orders `rows` of the parent (its current rows); returns the result's keys. */
@@ -92,11 +89,16 @@ export class SparseSortState {
     const n = batch.order.length;
     const spacing = Math.min(SPACING, Math.floor(CENTER / (n + 1)));
     const first = CENTER - Math.floor(n / 2) * spacing;
-    const blocks: KeyBlock[] = [];
+    const blocks: SortBlock[] = [];
     const out = new RowSetBuilder();
     for (let s = 0; s < n; s += BLOCK) {
       const m = Math.min(BLOCK, n - s);
-      const blk: KeyBlock = { keys: new Float64Array(m), parents: new Float64Array(m), n: m };
+      const blk: SortBlock = {
+        keys: new Float64Array(m),
+        parents: new Float64Array(m),
+        n: m,
+        vals: takeVals(this.#types, batch.vals, batch.order, s, m),
+      };
       for (let i = 0; i < m; i++) {
         const k = first + (s + i) * spacing;
         blk.keys[i] = k;
@@ -117,7 +119,7 @@ export class SparseSortState {
     const staying = sortChanged ? RowSets.EMPTY : u.modified;
     const inserting = sortChanged ? u.added.union(u.modified) : u.added;
     const redirection = this.redirection;
-    let blocks = [...redirection.blocks];
+    let blocks = [...redirection.blocks] as SortBlock[];
 
     // Rows that stay modified, then rows that leave, found in the order as it stood (prev values).
     const modifiedKeys: number[] = [];
@@ -136,7 +138,7 @@ export class SparseSortState {
       oldKey.set(parent, key);
       gone[b]!.push(i);
     });
-    if (removedKeys.length > 0) blocks = removeEntries(blocks, gone);
+    if (removedKeys.length > 0) blocks = removeEntries(blocks, gone, this.#types);
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), then given keys.
     const inserted = new Set<number>();
@@ -161,7 +163,7 @@ export class SparseSortState {
         else addedKeys.push(blk.keys[i]!);
       }
     }
-    redirection.setBlocks(splitBlocks(blocks, touched));
+    redirection.setBlocks(splitBlocks(blocks, touched, this.#types));
 
     const reused = RowSets.fromKeys(reusedKeys);
     const removed = RowSets.fromKeys(removedKeys).minus(reused);
@@ -182,29 +184,14 @@ export class SparseSortState {
   }
 
   /** Compares batch row `r` with the entry `i` of `blk` whose values are `bv`. */
-  #cmp(batch: Batch, r: number, bv: readonly Vec[], blk: KeyBlock, i: number): number {
+  #cmp(batch: Batch, r: number, bv: readonly Vec[], blk: SortBlock, i: number): number {
     return compareRows(this.#cols, batch.vals, r, bv, i) || batch.parents[r]! - blk.parents[i]!;
   }
 
-  /** Compares batch row `r` with the first entry of `blk` (values read with `prev`). */
-  #cmpFirst(batch: Batch, r: number, blk: KeyBlock, prev: boolean): number {
-    this.#one[0] = blk.parents[0]!;
-    const v = this.#probe.read(this.#one, 1, prev);
-    return compareRows(this.#cols, batch.vals, r, v, 0) || batch.parents[r]! - blk.parents[0]!;
-  }
-
-  /** The values of the first entry of block `b + 1` (null past the last block), kept in `#next`. */
-  #nextFirst(blocks: KeyBlock[], b: number, prev: boolean): Vec[] | null {
-    if (b + 1 >= blocks.length) return null;
-    this.#one[0] = blocks[b + 1]!.parents[0]!;
-    return this.#next.read(this.#one, 1, prev);
-  }
-
-  /** Compares batch row `r` with the first entry of block `b + 1`, whose values are `next`. */
-  #cmpNext(batch: Batch, r: number, next: Vec[], blocks: KeyBlock[], b: number): number {
+  /** Compares batch row `r` with the first entry of `blk`. */
+  #cmpFirst(batch: Batch, r: number, blk: SortBlock): number {
     return (
-      compareRows(this.#cols, batch.vals, r, next, 0) ||
-      batch.parents[r]! - blocks[b + 1]!.parents[0]!
+      compareRows(this.#cols, batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!
     );
   }
 
@@ -212,16 +199,9 @@ export class SparseSortState {
    * The last block from `b` on whose first entry is below row `r` (`orEqual`: or equal), found by
    * galloping then binary search over block first entries.
    */
-  #advance(
-    blocks: KeyBlock[],
-    b: number,
-    batch: Batch,
-    r: number,
-    prev: boolean,
-    orEqual: boolean,
-  ) {
+  #advance(blocks: SortBlock[], b: number, batch: Batch, r: number, orEqual: boolean) {
     const below = (j: number) => {
-      const c = this.#cmpFirst(batch, r, blocks[j]!, prev);
+      const c = this.#cmpFirst(batch, r, blocks[j]!);
       return orEqual ? c >= 0 : c > 0;
     };
     let step = 1;
@@ -240,22 +220,19 @@ export class SparseSortState {
   }
 
   /** Finds each row of `rows` (present in the order, prev values) and calls `at(block, index)`. */
-  #locate(blocks: KeyBlock[], rows: RowSet, at: (b: number, i: number) => void): void {
+  #locate(blocks: SortBlock[], rows: RowSet, at: (b: number, i: number) => void): void {
     if (rows.isEmpty) return;
     const batch = this.#read(rows, true);
-    let b = 0;
-    let bv: Vec[] | null = null;
-    let next: Vec[] | null = null;
+    let b = -1;
     let from = 0;
     for (const r of batch.order) {
       // Most rows fall in the block of the previous one: one comparison with the next block's
-      // first entry (read once per block) decides; otherwise gallop.
-      if (bv === null || (next !== null && this.#cmpNext(batch, r, next, blocks, b) >= 0)) {
-        b = this.#advance(blocks, b, batch, r, true, true);
-        bv = this.#block.read(blocks[b]!.parents, blocks[b]!.n, true);
-        next = this.#nextFirst(blocks, b, true);
+      // first entry decides; otherwise gallop.
+      if (b < 0 || (b + 1 < blocks.length && this.#cmpFirst(batch, r, blocks[b + 1]!) >= 0)) {
+        b = this.#advance(blocks, Math.max(b, 0), batch, r, true);
         from = 0;
       }
+      const bv = blocks[b]!.vals;
       const blk = blocks[b]!;
       let lo = from;
       let hi = blk.n;
@@ -276,7 +253,7 @@ export class SparseSortState {
    * Merges the batch into the blocks (inserted entries get key NaN); records, per touched block,
    * the indices of the inserted entries.
    */
-  #merge(blocks: KeyBlock[], batch: Batch, insertedAt: Map<number, Int32Array>): KeyBlock[] {
+  #merge(blocks: SortBlock[], batch: Batch, insertedAt: Map<number, Int32Array>): SortBlock[] {
     const order = batch.order;
     const m = order.length;
     if (blocks.length === 0) {
@@ -286,21 +263,22 @@ export class SparseSortState {
         0,
         Int32Array.from({ length: m }, (_, i) => i),
       );
-      return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m }];
+      const vals = takeVals(this.#types, batch.vals, order, 0, m);
+      return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m, vals }];
     }
     const out = blocks;
     let b = 0;
     let i = 0;
     while (i < m) {
-      b = this.#advance(out, b, batch, order[i]!, false, false);
+      b = this.#advance(out, b, batch, order[i]!, false);
       // This block takes every row before the next block's first entry.
       let e = i + 1;
-      const next = this.#nextFirst(out, b, false);
-      if (next !== null) {
-        while (e < m && this.#cmpNext(batch, order[e]!, next, out, b) < 0) e++;
+      if (b + 1 < out.length) {
+        const next = out[b + 1]!;
+        while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
       } else e = m;
       const blk = out[b]!;
-      const bv = this.#block.read(blk.parents, blk.n, false);
+      const bv = blk.vals;
       const pos = new Int32Array(e - i);
       let from = 0;
       for (let j = i; j < e; j++) {
@@ -315,7 +293,7 @@ export class SparseSortState {
         pos[j - i] = lo;
         from = lo;
       }
-      out[b] = mergeBlock(blk, batch, order, i, e, pos);
+      out[b] = mergeBlock(blk, batch, order, i, e, pos, this.#types);
       // Entry j of the batch lands at pos + (number of batch rows before it in this block).
       for (let j = 0; j < pos.length; j++) pos[j] = pos[j]! + j;
       insertedAt.set(b, pos);
@@ -329,38 +307,47 @@ export class SparseSortState {
 
 /** `blk` with batch rows `order[i..e)` inserted before entries `pos[..]` (keys NaN). */
 function mergeBlock(
-  blk: KeyBlock,
+  blk: SortBlock,
   batch: Batch,
   order: Uint32Array,
   i: number,
   e: number,
   pos: Int32Array,
-): KeyBlock {
+  types: readonly ColumnType[],
+): SortBlock {
   const n = blk.n + (e - i);
   const keys = new Float64Array(n);
   const parents = new Float64Array(n);
+  const vals = newVals(types, n);
   let src = 0;
   let dst = 0;
+  const copy = (to: number) => {
+    if (to <= src) return;
+    keys.set(blk.keys.subarray(src, to), dst);
+    parents.set(blk.parents.subarray(src, to), dst);
+    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, to - src);
+    dst += to - src;
+    src = to;
+  };
   for (let j = i; j < e; j++) {
-    const p = pos[j - i]!;
-    if (p > src) {
-      keys.set(blk.keys.subarray(src, p), dst);
-      parents.set(blk.parents.subarray(src, p), dst);
-      dst += p - src;
-      src = p;
-    }
+    copy(pos[j - i]!);
+    const r = order[j]!;
     keys[dst] = Number.NaN;
-    parents[dst] = batch.parents[order[j]!]!;
+    parents[dst] = batch.parents[r]!;
+    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
     dst++;
   }
-  keys.set(blk.keys.subarray(src, blk.n), dst);
-  parents.set(blk.parents.subarray(src, blk.n), dst);
-  return { keys, parents, n };
+  copy(blk.n);
+  return { keys, parents, n, vals };
 }
 
 /** The blocks without the entries `gone[b]` (ascending indices); empty blocks dropped. */
-function removeEntries(blocks: KeyBlock[], gone: number[][]): KeyBlock[] {
-  const out: KeyBlock[] = [];
+function removeEntries(
+  blocks: SortBlock[],
+  gone: number[][],
+  types: readonly ColumnType[],
+): SortBlock[] {
+  const out: SortBlock[] = [];
   blocks.forEach((blk, b) => {
     const g = gone[b]!;
     if (g.length === 0) {
@@ -371,26 +358,36 @@ function removeEntries(blocks: KeyBlock[], gone: number[][]): KeyBlock[] {
     if (n === 0) return;
     const keys = new Float64Array(n);
     const parents = new Float64Array(n);
+    const vals = newVals(types, n);
     let dst = 0;
-    let gi = 0;
-    for (let i = 0; i < blk.n; i++) {
-      if (gi < g.length && g[gi] === i) {
-        gi++;
-        continue;
+    let src = 0;
+    const copy = (to: number) => {
+      const len = to - src;
+      if (len > 0) {
+        keys.set(blk.keys.subarray(src, to), dst);
+        parents.set(blk.parents.subarray(src, to), dst);
+        for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
+        dst += len;
       }
-      keys[dst] = blk.keys[i]!;
-      parents[dst] = blk.parents[i]!;
-      dst++;
+    };
+    for (const i of g) {
+      copy(i);
+      src = i + 1;
     }
-    out.push({ keys, parents, n });
+    copy(blk.n);
+    out.push({ keys, parents, n, vals });
   });
   return out;
 }
 
 /** Splits touched blocks beyond MAX_BLOCK into blocks of BLOCK entries. */
-function splitBlocks(blocks: KeyBlock[], touched: readonly number[]): KeyBlock[] {
+function splitBlocks(
+  blocks: SortBlock[],
+  touched: readonly number[],
+  types: readonly ColumnType[],
+): SortBlock[] {
   if (!touched.some((b) => blocks[b]!.n > MAX_BLOCK)) return blocks;
-  const out: KeyBlock[] = [];
+  const out: SortBlock[] = [];
   blocks.forEach((blk) => {
     if (blk.n <= MAX_BLOCK) {
       out.push(blk);
@@ -398,9 +395,65 @@ function splitBlocks(blocks: KeyBlock[], touched: readonly number[]): KeyBlock[]
     }
     for (let s = 0; s < blk.n; s += BLOCK) {
       const e = Math.min(blk.n, s + BLOCK);
-      out.push({ keys: blk.keys.slice(s, e), parents: blk.parents.slice(s, e), n: e - s });
+      const vals = newVals(types, e - s);
+      for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, 0, blk.vals[c]!, s, e - s);
+      out.push({ keys: blk.keys.slice(s, e), parents: blk.parents.slice(s, e), n: e - s, vals });
     }
   });
+  return out;
+}
+
+/**
+ * A block of the order with its rows' sort values (one Vec per sort column), so that finding a
+ * row compares typed arrays instead of reading the parent at scattered keys. A row's sort values
+ * never change while it holds its key (a row whose sort values change leaves and comes back), so
+ * these are its current and its previous values alike.
+ */
+interface SortBlock extends KeyBlock {
+  vals: Vec[];
+}
+
+function newVals(types: readonly ColumnType[], n: number): Vec[] {
+  return types.map((t) => ({ data: allocStorage(t, n), valid: null, length: n }));
+}
+
+/** Copies `src[from, from + n)` (values and nulls) to `dst` at `at`. */
+function copyVals(dst: Vec, at: number, src: Vec, from: number, n: number): void {
+  const d = dst.data as unknown as { [i: number]: unknown };
+  const s = src.data as unknown as { [i: number]: unknown };
+  if (n === 1) d[at] = s[from];
+  else if (Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
+  else
+    (dst.data as Exclude<Storage, unknown[]>).set(
+      (src.data as Exclude<Storage, unknown[]>).subarray(from, from + n) as never,
+      at,
+    );
+  if (src.valid === null && dst.valid === null) return;
+  if (dst.valid === null) dst.valid = new Uint8Array(dst.length).fill(1);
+  if (src.valid === null) dst.valid.fill(1, at, at + n);
+  else for (let i = 0; i < n; i++) dst.valid[at + i] = src.valid[from + i]!;
+}
+
+/** The values of `src` at `idx[from..from + n)`, as new Vecs. */
+function takeVals(
+  types: readonly ColumnType[],
+  src: readonly Vec[],
+  idx: ArrayLike<number>,
+  from: number,
+  n: number,
+): Vec[] {
+  const out = newVals(types, n);
+  for (let c = 0; c < out.length; c++) {
+    const d = out[c]!.data as unknown as { [i: number]: unknown };
+    const s = src[c]!.data as unknown as { [i: number]: unknown };
+    const v = src[c]!.valid;
+    for (let i = 0; i < n; i++) d[i] = s[idx[from + i]!];
+    if (v !== null) {
+      const valid = new Uint8Array(n);
+      for (let i = 0; i < n; i++) valid[i] = v[idx[from + i]!]!;
+      out[c]!.valid = valid;
+    }
+  }
   return out;
 }
 
