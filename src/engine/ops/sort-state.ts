@@ -22,9 +22,11 @@
  * positions, then give them keys. A mover whose new position is still between the neighbours of
  * its old key keeps its key and is a modification. Rows are found by sorting the batch (a stable
  * sort, so ties keep parent-key order) and walking the blocks once: a block is found by galloping
- * over block first entries, its values are read in one chunk, then binary search. Cost per cycle:
- * O(change * log n) comparisons plus O(block size) chunked reads per touched block, and an
- * O(n / block size) walk of the block list.
+ * over block first entries, then binary search inside it. Blocks keep their rows' sort values
+ * (SortBlock), so comparisons read typed arrays; only the batch's own values are read from the
+ * parent. Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block,
+ * an O(n / block size) walk of the block list, and the result row set's update (a copy of its
+ * ranges: one per row, since the keys are isolated).
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
