@@ -16,11 +16,16 @@ import type { ChunkKeys, CycleParticipant, CycleTracker } from "./column-source.
 import { NULL_KEY } from "./column-source.ts";
 import type { Redirection } from "./redirected-column-source.ts";
 
-/** One block of the order: `keys[0..n)` ascending result keys, `parents[0..n)` their parents. */
+/**
+ * One block of the order: `keys[0..n)` ascending result keys, `parents[0..n)` their parents.
+ * `vals`: what the owner keeps per entry besides (a sort's copies of its sort values), counted in
+ * `heapBytes`.
+ */
 export interface KeyBlock {
   keys: Float64Array;
   parents: Float64Array;
   n: number;
+  vals?: readonly { readonly data: { readonly length: number; readonly byteLength?: number } }[];
 }
 
 export class SortedRedirection implements Redirection, CycleParticipant {
@@ -60,7 +65,11 @@ export class SortedRedirection implements Redirection, CycleParticipant {
 
   get heapBytes(): number {
     let bytes = this.#out.byteLength + this.#removed.size * 40;
-    for (const b of this.#blocks) bytes += b.keys.byteLength + b.parents.byteLength + 32;
+    for (const b of this.#blocks) {
+      bytes += b.keys.byteLength + b.parents.byteLength + 32;
+      // Typed arrays count their bytes; a JS array of strings its references (8 bytes each).
+      for (const v of b.vals ?? []) bytes += v.data.byteLength ?? v.data.length * 8;
+    }
     return bytes;
   }
 
