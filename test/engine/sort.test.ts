@@ -623,3 +623,35 @@ describe("a mirror of a sorted view (sparse keys)", () => {
     ]);
   });
 });
+
+describe("sort property over a blink parent and chained views", () => {
+  it("each cycle's rows sorted, equal to a static sort of the cycle; a sort of a sort re-sorts", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        specArb,
+        fc.array(fc.array(rowArb, { maxLength: 30 }), { minLength: 1, maxLength: 6 }),
+        async (spec, cycles) => {
+          const g = new UpdateGraph();
+          const [blink, pub] = tablePublisher(g, { name: "p", columns: SCHEMA });
+          const order = spec.by.map((_, i) => (spec.desc[i] ? "desc" : "asc") as "asc" | "desc");
+          const s = blink.sort(spec.by, order);
+          const resorted = s.sortDescending("Size").where("Flag == null || Flag");
+          for (const rows of cycles) {
+            if (rows.length > 0) pub.addRows(rows);
+            await g.runCycle();
+            const byKey = new Map(rows.map((r, i) => [i, r]));
+            expect(s.toRows()).toEqual(reference(byKey, spec.by, spec.desc));
+            expect(resorted.toRows()).toEqual(
+              reference(byKey, spec.by, spec.desc)
+                .map((r, i) => ({ r, i }))
+                .sort((a, b) => (a.r.Size < b.r.Size ? 1 : a.r.Size > b.r.Size ? -1 : a.i - b.i))
+                .map((e) => e.r)
+                .filter((r) => r.Flag !== false),
+            );
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
