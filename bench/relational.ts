@@ -18,6 +18,7 @@ import type { EngineRun, StreamData } from "./relational-data.ts";
 import { printRuns, streamData, TRADE_COLUMNS } from "./relational-data.ts";
 import { benchJoins } from "./relational-joins.ts";
 import { duckRun, ivmRun } from "./relational-peers.ts";
+import { benchSort } from "./relational-sort.ts";
 
 /** Sum of a numeric column over a table's rows (nulls count 0), read in chunks. */
 export function columnSum(t: Table, name: string): number {
@@ -157,4 +158,5 @@ export async function benchRelational(): Promise<void> {
   await benchWhereIn(data);
   await benchNaturalJoin(data);
   await benchJoins();
+  await benchSort();
 }

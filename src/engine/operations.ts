@@ -32,6 +32,7 @@ import { removeBlinkOp } from "./ops/remove-blink.ts";
 import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
 import { snapshotOp } from "./ops/snapshot.ts";
+import { sortDescendingOp, sortOp } from "./ops/sort.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
 
@@ -56,6 +57,8 @@ export const OPERATIONS = [
   tailByOp,
   snapshotOp,
   removeBlinkOp,
+  sortOp,
+  sortDescendingOp,
   aggByOp,
   sumByOp,
   absSumByOp,

@@ -12,24 +12,46 @@
 
 import type { Chunk, ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
 import { arrayKeys, runKeys } from "./column-source.ts";
-import type { RowRedirection } from "./row-redirection.ts";
 import type { ColumnType, RawValue, Value } from "./types.ts";
 import { rawToValue } from "./types.ts";
+
+/**
+ * What a redirected column reads through: a `RowRedirection` (a paged column keyed by result key),
+ * or a sort's compact redirection for sparse keys (sorted-redirection.ts, dense-redirection.ts).
+ */
+export interface Redirection {
+  /** Approximate heap bytes it holds. */
+  readonly heapBytes: number;
+  /** The parent key of `key` (as of the previous cycle with `prev`), or NULL_KEY. */
+  get(key: number, prev?: boolean): number;
+  /**
+   * The parent keys of `rows` (NULL_KEY where there is none), valid until the next call or write;
+   * the caller must not modify them.
+   */
+  parentKeys(rows: ChunkKeys, prev?: boolean): Float64Array;
+}
 
 export class RedirectedColumnSource implements ColumnSource {
   readonly type: ColumnType;
   readonly #parent: ColumnSource;
-  readonly #redirection: RowRedirection;
+  readonly #redirection: Redirection;
 
-  constructor(parent: ColumnSource, redirection: RowRedirection) {
+  readonly #owned: boolean;
+
+  /**
+   * `owned`: whether this column's `heapBytes` counts the redirection (false for all but one of
+   * the columns sharing it, so that a table's columns sum to what it holds).
+   */
+  constructor(parent: ColumnSource, redirection: Redirection, owned = true) {
     this.type = parent.type;
     this.#parent = parent;
     this.#redirection = redirection;
+    this.#owned = owned;
   }
 
-  /** The redirection's pages (shared by every column of the view, so counted by each). */
+  /** The redirection's memory (when `owned`; the parent's pages are the parent's). */
   get heapBytes(): number {
-    return this.#redirection.heapBytes;
+    return this.#owned ? this.#redirection.heapBytes : 0;
   }
 
   getRaw(key: number, prev = false): RawValue {

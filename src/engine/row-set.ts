@@ -207,6 +207,7 @@ export class RowSet {
     if (this.size === 0) return o;
     const a = this.#r;
     const b = o.#r;
+    if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(unionFew(a, b));
     // Fast path: appending after the end.
     if (b[0]! >= a[a.length - 1]!) {
       const out = a.slice();
@@ -235,6 +236,7 @@ export class RowSet {
     if (o.size === 0 || this.size === 0) return this;
     const a = this.#r;
     const b = o.#r;
+    if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(minusFew(a, b));
     const out: number[] = [];
     let j = 0;
     for (let i = 0; i < a.length; i += 2) {
@@ -292,6 +294,113 @@ export class RowSet {
   toJSON(): number[] {
     return this.toArray();
   }
+}
+
+/**
+ * `union` and `minus` with a set of far fewer ranges (a cycle's change against a table of many
+ * ranges, e.g. a sort's sparse keys) find each of its ranges by binary search and copy the
+ * untouched stretches between them in tight loops: O(few * log many) comparisons plus a copy.
+ */
+const SMALL_FACTOR = 8;
+
+/** First even index k >= from of flattened ranges `a` whose range end is > x (`orEqual`: >= x). */
+function firstEndingAfter(a: number[], from: number, x: number, orEqual: boolean): number {
+  let lo = from >> 1;
+  let hi = a.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const end = a[2 * mid + 1]!;
+    if (end > x || (orEqual && end === x)) hi = mid;
+    else lo = mid + 1;
+  }
+  return 2 * lo;
+}
+
+function copyRanges(out: number[], w: number, a: number[], from: number, to: number): number {
+  for (let i = from; i < to; i++) out[w++] = a[i]!;
+  return w;
+}
+
+/** Flattened ranges of `a` minus `b` (b has few ranges). */
+function minusFew(a: number[], b: number[]): number[] {
+  const out = new Array<number>(a.length + b.length);
+  let w = 0;
+  let i = 0;
+  let pendS = -1; // an `a` range cut by the previous `b` range, still to place: [pendS, pendE)
+  let pendE = -1;
+  for (let j = 0; j < b.length; j += 2) {
+    const bs = b[j]!;
+    const be = b[j + 1]!;
+    if (pendS >= 0) {
+      if (pendE <= bs) {
+        out[w++] = pendS;
+        out[w++] = pendE;
+        pendS = -1;
+      } else {
+        if (pendS < bs) {
+          out[w++] = pendS;
+          out[w++] = bs;
+        }
+        if (pendE > be) {
+          pendS = be;
+          continue;
+        }
+        pendS = -1;
+      }
+    }
+    const k = firstEndingAfter(a, i, bs, false);
+    w = copyRanges(out, w, a, i, k);
+    i = k;
+    while (i < a.length && a[i]! < be) {
+      const s = a[i]!;
+      const e = a[i + 1]!;
+      i += 2;
+      if (s < bs) {
+        out[w++] = s;
+        out[w++] = bs;
+      }
+      if (e > be) {
+        pendS = be;
+        pendE = e;
+        break;
+      }
+    }
+  }
+  if (pendS >= 0) {
+    out[w++] = pendS;
+    out[w++] = pendE;
+  }
+  w = copyRanges(out, w, a, i, a.length);
+  out.length = w;
+  return out;
+}
+
+/** Flattened ranges of `a` union `b` (b has few ranges). */
+function unionFew(a: number[], b: number[]): number[] {
+  const out = new Array<number>(a.length + b.length);
+  let w = 0;
+  let i = 0;
+  for (let j = 0; j < b.length; j += 2) {
+    let bs = b[j]!;
+    let be = b[j + 1]!;
+    const k = firstEndingAfter(a, i, bs, true);
+    w = copyRanges(out, w, a, i, k);
+    i = k;
+    while (i < a.length && a[i]! <= be) {
+      if (a[i]! < bs) bs = a[i]!;
+      if (a[i + 1]! > be) be = a[i + 1]!;
+      i += 2;
+    }
+    if (w > 0 && out[w - 1]! >= bs) {
+      if (be > out[w - 1]!) out[w - 1] = be;
+    } else {
+      out[w++] = bs;
+      out[w++] = be;
+    }
+  }
+  w = copyRanges(out, w, a, i, a.length);
+  out.length = w;
+  return out;
 }
 
 /** Builds a RowSet from keys or ranges given in ascending order. */

@@ -369,3 +369,44 @@ describe("joins in a family spec", () => {
     );
   });
 });
+
+describe("sort in family specs", () => {
+  it("sorts another view of the family, alone and under head, and checks its arguments", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const f = buildFamily(
+      {
+        columns: { Sym: "string", Price: "float64" },
+        derived: {
+          last: 'source.lastBy("Sym")',
+          top: 'last.sortDescending("Price").head(2)',
+          bySym: 'last.sort(["Sym", "Price"], ["desc", "asc"])',
+        },
+      },
+      g,
+    );
+    f.publisher!.addRows([
+      { Sym: "A", Price: 10 },
+      { Sym: "B", Price: 30 },
+      { Sym: "C", Price: 20 },
+    ]);
+    await g.runCycle();
+    expect(colValues(f.views.get("top")!, "Sym")).toEqual(["B", "C"]);
+    expect(colValues(f.views.get("bySym")!, "Sym")).toEqual(["C", "B", "A"]);
+    f.publisher!.addRows([{ Sym: "A", Price: 40 }]);
+    await g.runCycle();
+    expect(f.views.get("top")!.toRows()).toEqual([
+      { Sym: "A", Price: 40 },
+      { Sym: "B", Price: 30 },
+    ]);
+    expect(
+      specError(() =>
+        buildFamily({ columns: { X: "int32" }, derived: { s: 'source.sort("X", "up")' } }, g),
+      ).message,
+    ).toMatch(/sort's order must be one of "asc", "desc"/);
+    expect(
+      specError(() =>
+        buildFamily({ columns: { X: "int32" }, derived: { s: 'source.sortDescending("Y")' } }, g),
+      ).message,
+    ).toMatch(/sortDescending: unknown sort column \[Y\]/);
+  });
+});

@@ -65,3 +65,26 @@ describe("RowSet", () => {
     );
   });
 });
+
+describe("RowSet union and minus with a much smaller set (the binary-search path)", () => {
+  it("equal the key-by-key results", () => {
+    const setArb = (max: number, len: number) =>
+      fc.array(fc.integer({ min: 0, max }), { maxLength: len }).map((ks) => RowSet.fromKeys(ks));
+    fc.assert(
+      fc.property(setArb(400, 300), setArb(400, 12), (big, small) => {
+        const b = new Set(big.toArray());
+        const s = new Set(small.toArray());
+        const union = [...new Set([...b, ...s])].sort((x, y) => x - y);
+        const minus = [...b].filter((k) => !s.has(k));
+        expect(big.union(small).toArray()).toEqual(union);
+        expect(big.minus(small).toArray()).toEqual(minus);
+        expect(big.union(small).size).toBe(union.length);
+        expect(big.minus(small).size).toBe(minus.length);
+        // Normalised: no empty or adjacent ranges (equals the same keys built key by key).
+        expect(big.union(small).equals(RowSet.fromKeys(union))).toBe(true);
+        expect(big.minus(small).equals(RowSet.fromKeys(minus))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -3,9 +3,15 @@
  * them (a snapshot, then deltas keyed by the remote row keys). Changes are buffered and applied at
  * the next cycle of the local graph; several buffered changes become one net update, so a local
  * cycle may cover many remote cycles. Derived tables built on the mirror tick with it.
+ *
+ * The table is keyed by the remote keys (their ascending order is the remote view's order), but
+ * rows are stored at dense local slots (key-slots.ts): a sorted remote view's keys are sparse,
+ * and storing by key would spend a page per row.
  */
 import type { Vec } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
+import { RedirectedColumnSource } from "../redirected-column-source.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table, TableAttributes } from "../table.ts";
 import { nodeOf } from "../table.ts";
@@ -14,6 +20,7 @@ import { makeUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
 import { validateSchema } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
+import { KeySlots } from "./key-slots.ts";
 import { SourceNode } from "./source-node.ts";
 
 /** Rows at given keys: one vector per schema column, `keys.size` rows in key order. */
@@ -35,17 +42,28 @@ type Change =
 class MirrorNode extends SourceNode {
   pending: Change[] = [];
   readonly names: string[];
+  readonly #slots: KeySlots;
 
   constructor(graph: UpdateGraph, schema: Schema, attrs: TableAttributes) {
-    super(graph, schema, attrs, "mirror");
+    const slots = new KeySlots(graph);
+    super(graph, schema, attrs, "mirror", undefined, (storage) => {
+      const views = new Map<string, ColumnSource>();
+      let owned = true;
+      for (const [name, col] of storage) {
+        views.set(name, new RedirectedColumnSource(col, slots.redirection, owned));
+        owned = false;
+      }
+      return views;
+    });
+    this.#slots = slots;
     this.names = Object.keys(schema);
   }
 
-  #write(rows: KeyedRows): void {
-    if (rows.keys.isEmpty) return;
-    const keys = Float64Array.from(rows.keys);
+  /** Writes `rows` at `slots` (one per key, in key order). */
+  #write(slots: Float64Array, rows: KeyedRows): void {
+    if (slots.length === 0) return;
     for (let j = 0; j < this.cols.length; j++)
-      this.cols[j]!.scatter(keys, keys.length, rows.vecs[j]!);
+      this.cols[j]!.scatter(slots, slots.length, rows.vecs[j]!);
   }
 
   protected flush(): TableUpdate | null {
@@ -53,15 +71,7 @@ class MirrorNode extends SourceNode {
     if (changes.length === 0) return null;
     this.pending = [];
     const before = this.table.rowSet;
-    // Pages holding only keys that go away are set aside (as previous values, without a copy)
-    // before anything is written, so a blink view's reused keys cost no copy-on-write clone.
-    let leaving = RowSet.EMPTY;
-    for (const c of changes)
-      leaving = leaving.union(c.kind === "reset" ? before : c.removed.intersect(before));
-    if (!leaving.isEmpty) {
-      const staying = before.minus(leaving);
-      for (const col of this.cols) col.release(leaving, staying);
-    }
+    const slots = this.#slots;
     let rows = before;
     let gone = RowSet.EMPTY; // keys of `before` removed at some point (maybe re-added)
     let modified = RowSet.EMPTY;
@@ -70,13 +80,22 @@ class MirrorNode extends SourceNode {
       if (c.kind === "reset") {
         gone = gone.union(rows.intersect(before));
         rows = c.rows.keys;
-        this.#write(c.rows);
+        slots.reset(rows);
+        const extent = slots.extent;
+        for (let j = 0; j < this.cols.length; j++) {
+          this.cols[j]!.writeRun(0, c.rows.vecs[j]!, 0, rows.size);
+          // Slots past the new rows hold nothing now: let their pages go.
+          if (extent > rows.size)
+            this.cols[j]!.release(RowSet.range(rows.size, extent), RowSet.flat(rows.size));
+        }
         continue;
       }
+      const removed = c.removed.intersect(rows);
       gone = gone.union(c.removed.intersect(before));
+      slots.remove(removed);
       rows = rows.minus(c.removed).union(c.added.keys);
-      this.#write(c.added);
-      this.#write(c.modified);
+      this.#write(slots.add(c.added.keys), c.added);
+      this.#write(slots.slotsOf(c.modified.keys), c.modified);
       modified = modified.union(c.modified.keys);
       for (const m of c.modifiedColumns) modifiedColumns.add(m);
     }
@@ -84,7 +103,6 @@ class MirrorNode extends SourceNode {
     const removed = before.minus(rows).union(gone.intersect(before));
     const added = rows.minus(before).union(gone.intersect(rows));
     const mod = modified.intersect(before).intersect(rows).minus(gone);
-    for (const col of this.cols) col.release(removed, rows);
     return makeUpdate(added, removed, mod, mod.isEmpty ? [] : [...modifiedColumns]);
   }
 }

@@ -41,6 +41,7 @@ export abstract class SourceNode implements GraphNode {
     attrs: TableAttributes,
     kind: string,
     onShutdown?: () => void,
+    views?: (storage: ReadonlyMap<string, PagedColumn>) => Map<string, ColumnSource>,
   ) {
     this.graph = graph;
     const columns = new Map<string, PagedColumn>();
@@ -48,7 +49,9 @@ export abstract class SourceNode implements GraphNode {
       columns.set(name, new PagedColumn(type, graph));
     this.cols = [...columns.values()];
     this.columnsByName = columns;
-    this.table = new Table(columns, RowSet.EMPTY, attrs, graph, kind);
+    // `views`: the table's columns read the storage some other way (a mirror's slots).
+    const tableColumns: Map<string, ColumnSource> = views ? views(columns) : columns;
+    this.table = new Table(tableColumns, RowSet.EMPTY, attrs, graph, kind);
     nodeOf(this.table).attach(this);
     nodeOf(this.table).setPort({
       addBatch: () => {

@@ -9,6 +9,7 @@ import { nuggets as join } from "../nuggets/join.nugget.ts";
 import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
+import { nuggets as sort } from "../nuggets/sort.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
 import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
 import type { Nugget } from "./nugget.ts";
@@ -24,4 +25,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...headBy,
   ...whereIn,
   ...join,
+  ...sort,
 ];

@@ -1,0 +1,142 @@
+/**
+ * SortedRedirection: the redirection of a refreshing sort, whose result keys are sparse (spread
+ * over the 2^53 key space with gaps, so that a row inserted between two others takes a key between
+ * theirs; see ops/sort-state.ts). A `RowRedirection` is a paged column keyed by result key and
+ * would spend a page per row on such keys, so this one keeps the order itself: blocks of up to a
+ * few thousand entries, each two parallel Float64Arrays (result keys ascending, parent keys),
+ * 16 bytes a row. `get` is two binary searches (blocks by first key, then inside the block); a
+ * chunked read of ascending keys walks the blocks once.
+ *
+ * The sort edits the blocks in place during its cycle. A key that leaves is remembered with its
+ * parent key until the cycle ends, so previous-value reads of removed keys (and of keys re-used
+ * by another row within the cycle) answer the previous parent; a key that stays never changes
+ * parent (a row that moves takes a new key), so its current entry is also its previous one.
+ */
+import type { ChunkKeys, CycleParticipant, CycleTracker } from "./column-source.ts";
+import { NULL_KEY } from "./column-source.ts";
+import type { Redirection } from "./redirected-column-source.ts";
+
+/**
+ * One block of the order: `keys[0..n)` ascending result keys, `parents[0..n)` their parents.
+ * `vals`: what the owner keeps per entry besides (a sort's copies of its sort values), counted in
+ * `heapBytes`.
+ */
+export interface KeyBlock {
+  keys: Float64Array;
+  parents: Float64Array;
+  n: number;
+  vals?: readonly { readonly data: { readonly length: number; readonly byteLength?: number } }[];
+}
+
+export class SortedRedirection implements Redirection, CycleParticipant {
+  #blocks: KeyBlock[] = [];
+  readonly #removed = new Map<number, number>();
+  #tracker: CycleTracker | null;
+  #out = new Float64Array(0);
+  // Cursor of the last lookup: chunked reads of ascending keys continue from it.
+  #cb = 0;
+  #ci = 0;
+
+  constructor(tracker: CycleTracker | null = null) {
+    this.#tracker = tracker;
+  }
+
+  /** The blocks, in key order (the sort edits them and calls `setBlocks`). */
+  get blocks(): readonly KeyBlock[] {
+    return this.#blocks;
+  }
+
+  /** Installs the edited blocks (none empty, keys ascending across blocks). */
+  setBlocks(blocks: KeyBlock[]): void {
+    this.#blocks = blocks;
+    this.#cb = 0;
+    this.#ci = 0;
+  }
+
+  /** Remembers, until the cycle ends, that `key` was redirected to `parent` before the cycle. */
+  rememberRemoved(key: number, parent: number): void {
+    if (this.#removed.size === 0) this.#tracker?.markDirty(this);
+    if (!this.#removed.has(key)) this.#removed.set(key, parent);
+  }
+
+  endCycle(): void {
+    this.#removed.clear();
+  }
+
+  get heapBytes(): number {
+    let bytes = this.#out.byteLength + this.#removed.size * 40;
+    for (const b of this.#blocks) {
+      bytes += b.keys.byteLength + b.parents.byteLength + 32;
+      // Typed arrays count their bytes; a JS array of strings its references (8 bytes each).
+      for (const v of b.vals ?? []) bytes += v.data.byteLength ?? v.data.length * 8;
+    }
+    return bytes;
+  }
+
+  get(key: number, prev = false): number {
+    if (prev && this.#removed.size > 0) {
+      const p = this.#removed.get(key);
+      if (p !== undefined) return p;
+    }
+    return this.#find(key);
+  }
+
+  parentKeys(rows: ChunkKeys, prev = false): Float64Array {
+    const n = rows.length;
+    if (this.#out.length < n) this.#out = new Float64Array(Math.max(n, 2 * this.#out.length));
+    const out = this.#out;
+    const removed = prev && this.#removed.size > 0 ? this.#removed : null;
+    for (let i = 0; i < n; i++) {
+      const key = rows.isRun ? rows.start + i : rows.keys[i]!;
+      const p = removed?.get(key);
+      out[i] = p !== undefined ? p : this.#find(key);
+    }
+    return out;
+  }
+
+  /** The parent of `key` now, or NULL_KEY; continues from the last lookup when keys ascend. */
+  #find(key: number): number {
+    const blocks = this.#blocks;
+    if (key < 0 || blocks.length === 0) return NULL_KEY;
+    let b = this.#cb;
+    let blk = blocks[b];
+    if (blk === undefined || key < blk.keys[0]! || key > blk.keys[blk.n - 1]!) {
+      b = blockOf(blocks, key);
+      if (b < 0) return NULL_KEY;
+      blk = blocks[b]!;
+      this.#cb = b;
+      this.#ci = 0;
+    }
+    const keys = blk.keys;
+    let i = this.#ci;
+    if (i >= blk.n || keys[i]! > key) i = 0;
+    // The next few entries first (ascending reads), then a binary search.
+    const stop = Math.min(blk.n, i + 4);
+    while (i < stop && keys[i]! < key) i++;
+    if (i < blk.n && keys[i]! < key) {
+      let lo = i;
+      let hi = blk.n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (keys[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    this.#ci = i;
+    return keys[i] === key ? blk.parents[i]! : NULL_KEY;
+  }
+}
+
+/** Index of the last block whose first key is <= key, or -1. */
+export function blockOf(blocks: readonly KeyBlock[], key: number): number {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  if (hi < 0 || key < blocks[0]!.keys[0]!) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (blocks[mid]!.keys[0]! <= key) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
