@@ -21,6 +21,7 @@ import {
 } from "./agg/by-methods.ts";
 import { partitionByOp, partitionedAggByOp } from "./agg/partition.ts";
 import type { FunctionOperation, MethodOf, MethodOperation, Operation } from "./operation.ts";
+import { ajOp, rajOp } from "./ops/as-of-join.ts";
 import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
 import { headOp, headPctOp, sliceOp, slicePctOp, tailOp, tailPctOp } from "./ops/head-tail.ts";
@@ -66,6 +67,8 @@ export const OPERATIONS = [
   ringTableOp,
   blinkToAppendOnlyOp,
   mergeOp,
+  ajOp,
+  rajOp,
 ] as const satisfies readonly Operation[];
 
 type Registered = (typeof OPERATIONS)[number];
