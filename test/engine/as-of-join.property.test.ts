@@ -141,7 +141,7 @@ describe("aj / raj equal a from-scratch as-of join after every cycle", () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const g = new UpdateGraph({ seed: 1 });
-        const columns = { Id: "int32", Sym: "string", Ts: s.stamp, V: "int32" };
+        const columns = { Id: "int32", Sym: "string", Ts: s.stamp, V: "int32" } as const;
         const make = (kind: Kind, name: string, initial: Row[]) => {
           if (kind === "static") return { table: tableFromRows(columns, initial), pub: null };
           const [blink, pub] = tablePublisher(g, { name, columns });
