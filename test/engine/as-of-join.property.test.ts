@@ -19,9 +19,9 @@ import {
 
 type StampType = "int32" | "float64" | "string" | "instant";
 type Kind = "static" | "blink" | "appendOnly" | "ring" | "standard";
-type Row = { Id: number; Sym: string | null; Ts: unknown; V: number };
+type Row = { Id: number; Sym: string | null; Ts: Value; V: number };
 
-const STAMPS: Record<StampType, fc.Arbitrary<unknown>> = {
+const STAMPS: Record<StampType, fc.Arbitrary<Value>> = {
   int32: fc.option(fc.integer({ min: 0, max: 8 }), { nil: null, freq: 6 }),
   float64: fc.option(
     fc.oneof(

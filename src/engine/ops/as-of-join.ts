@@ -215,7 +215,7 @@ export const ajOp = defineMethod({
   params: asOfParams,
   apply: (t: Table, right: Table, on: string | string[], joins?: string | string[]): Table =>
     aj(t, right, on, joins),
-  doc: 'as-of join: each left row gets the right row of equal keys with the greatest stamp <= its own (`"Sym, Ts >= QuoteTs"`; `>`: strictly before)',
+  doc: "as-of join: the right row of equal keys with the greatest stamp <= the left's (`>`: <)",
 });
 
 /** Descriptor (registered in operations.ts). */
@@ -224,5 +224,5 @@ export const rajOp = defineMethod({
   params: asOfParams,
   apply: (t: Table, right: Table, on: string | string[], joins?: string | string[]): Table =>
     raj(t, right, on, joins),
-  doc: 'reverse as-of join: each left row gets the right row of equal keys with the least stamp >= its own (`"Sym, Ts <= QuoteTs"`; `<`: strictly after)',
+  doc: "reverse as-of join: the right row of equal keys with the least stamp >= the left's (`<`: >)",
 });
