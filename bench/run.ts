@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge.
+ * merge, relational.
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchFormulas } from "./formulas.ts";
 import { benchMerge } from "./merge.ts";
+import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
 
 const only = process.argv[2];
@@ -18,3 +19,4 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
+if (!only || only === "relational") await benchRelational();

@@ -72,6 +72,22 @@ class AsOfJoinOperator extends Operator {
     // matching that key now reads another row.
     let rightReplaced: Set<number> | null = null;
     let touchedJoined: string[] = [];
+    let joinedChanged = false;
+    // Left first, matched against the right rows as of the last cycle (for rows arriving in
+    // stamp order that is the last right row, found without a search); the right side's changes
+    // then re-match exactly the left rows in their intervals, new ones included.
+    if (uL) {
+      if (left.isBlink && uL.removed.size === this.result.rowSet.size) state.clearLeft();
+      else state.removeLeft(uL.removed);
+      if (!uL.modified.isEmpty) {
+        for (const c of uL.modifiedColumns) mc.add(c);
+        if (uL.modifiedColumns.some((c) => plan.leftMatch.has(c))) {
+          state.removeLeft(uL.modified);
+          joinedChanged = state.addLeft(uL.modified, true);
+        }
+      }
+      state.addLeft(uL.added, false);
+    }
     if (uR) {
       const moved = uR.modifiedColumns.some((c) => plan.rightMatch.has(c));
       const changed = new Set(uR.modifiedColumns);
@@ -96,29 +112,21 @@ class AsOfJoinOperator extends Operator {
         rightModified = keys;
       }
     }
-    let joinedChanged = false;
-    if (uL) {
-      state.removeLeft(uL.removed);
-      if (!uL.modified.isEmpty) {
-        for (const c of uL.modifiedColumns) mc.add(c);
-        if (uL.modifiedColumns.some((c) => plan.leftMatch.has(c))) {
-          state.removeLeft(uL.modified);
-          joinedChanged = state.addLeft(uL.modified, true);
-        }
-      }
-      state.addLeft(uL.added, false);
-    }
+    const added = uL?.added ?? RowSet.EMPTY;
+    const removed = uL?.removed ?? RowSet.EMPTY;
+    // New left rows are re-matched too, but they are additions, not modifications.
+    const lo = added.isContiguous ? added.first() : -1;
+    const hi = added.isContiguous ? added.last() : -2;
     const rematched: number[] = [];
     const refreshed: number[] = [];
     state.rescan((lk, rk, changed) => {
+      if ((lk >= lo && lk <= hi) || (lo < 0 && added.contains(lk))) return;
       if (changed || rightReplaced?.has(rk)) rematched.push(lk);
       else if (rightModified?.has(rk)) refreshed.push(lk);
     });
     state.endCycle();
-    const added = uL?.added ?? RowSet.EMPTY;
-    const removed = uL?.removed ?? RowSet.EMPTY;
-    const re = RowSet.fromKeys(rematched).minus(added);
-    const rf = RowSet.fromKeys(refreshed).minus(added);
+    const re = RowSet.fromKeys(rematched);
+    const rf = RowSet.fromKeys(refreshed);
     if (joinedChanged || !re.isEmpty) for (const p of plan.joined) mc.add(p.left);
     if (!rf.isEmpty) for (const c of touchedJoined) mc.add(c);
     const modified = (uL?.modified ?? RowSet.EMPTY).union(re).union(rf);
@@ -158,6 +166,7 @@ export function asOfJoin(
     kind === "aj" ? 1 : -1,
     stamp.strict,
     right.isRefreshing,
+    left.isBlink,
     redirection,
   );
   state.addRight(right.rowSet, false);

@@ -23,7 +23,7 @@ import type { ColumnType } from "../types.ts";
 import { chunksFor } from "./eval.ts";
 import { JoinKeys } from "./join-keys.ts";
 import { StampCodec } from "./stamp-codec.ts";
-import { StampList } from "./stamp-list.ts";
+import { StampCursor, StampList } from "./stamp-list.ts";
 
 class Group {
   readonly prims: Prim[];
@@ -34,6 +34,8 @@ class Group {
   chB: number[] = [];
   chS: string[] = [];
   dirty = false;
+  /** Listed in AsOfState's groups with left rows. */
+  listed = false;
   constructor(prims: Prim[], strings: boolean, dir: 1 | -1, withLeft: boolean) {
     this.prims = prims;
     this.right = new StampList(strings, dir);
@@ -71,12 +73,16 @@ export class AsOfState {
   readonly #make: (prims: Prim[]) => Group;
   #dirty: Group[] = [];
   #maybeEmpty: Group[] = [];
+  /** Groups that may hold left rows (for clearLeft). */
+  #leftGroups: Group[] = [];
+  /** The left is a blink table: every cycle removes all its rows (clearLeft). */
+  readonly #blinkLeft: boolean;
   #parentKeys = new Float64Array(0);
   #childKeys = new Float64Array(0);
 
   /**
    * `dir`: 1 for aj, -1 for raj; `strict`: `>` / `<`; `withLeft`: keep the left rows ordered
-   * (needed when the right side can change).
+   * (needed when the right side can change); `blinkLeft`: the left is a blink table.
    */
   constructor(
     keyTypes: readonly ColumnType[],
@@ -85,8 +91,10 @@ export class AsOfState {
     dir: 1 | -1,
     strict: boolean,
     withLeft: boolean,
+    blinkLeft: boolean,
     redirection: RowRedirection,
   ) {
+    this.#blinkLeft = blinkLeft;
     this.#keys = new JoinKeys<Group>(keyTypes);
     this.#left = new Side(left.keys, left.stamp);
     this.#right = new Side(right.keys, right.stamp);
@@ -135,8 +143,8 @@ export class AsOfState {
         if (isNull[i]) continue;
         const g = groups[i]!;
         const key = span.isRun ? span.start + i : span.keys[i]!;
-        g.right.insert(a[i]!, b[i]!, s[i] ?? "", key);
-        if (track) this.#note(g, a[i]!, b[i]!, s[i] ?? "");
+        g.right.insert(a[i]!, b[i]!, s[i]!, key);
+        if (track) this.#note(g, a[i]!, b[i]!, s[i]!);
       }
     });
   }
@@ -151,9 +159,9 @@ export class AsOfState {
         const g = groups[i];
         if (isNull[i] || g === undefined) continue;
         const key = span.isRun ? span.start + i : span.keys[i]!;
-        if (!g.right.remove(a[i]!, b[i]!, s[i] ?? "", key))
+        if (!g.right.remove(a[i]!, b[i]!, s[i]!, key))
           throw new Error(`as-of join: removed right row ${key} was not in its group`);
-        this.#note(g, a[i]!, b[i]!, s[i] ?? "");
+        this.#note(g, a[i]!, b[i]!, s[i]!);
         this.#maybeEmpty.push(g);
       }
     });
@@ -167,7 +175,7 @@ export class AsOfState {
       const { a, b, s, isNull } = side.codec;
       for (let i = 0; i < n; i++) {
         const g = groups[i];
-        if (!isNull[i] && g !== undefined) this.#note(g, a[i]!, b[i]!, s[i] ?? "");
+        if (!isNull[i] && g !== undefined) this.#note(g, a[i]!, b[i]!, s[i]!);
       }
     });
   }
@@ -183,11 +191,21 @@ export class AsOfState {
         const g = groups[i];
         if (isNull[i] || g === undefined) continue;
         const key = span.isRun ? span.start + i : span.keys[i]!;
-        if (!g.left!.remove(a[i]!, b[i]!, s[i] ?? "", key))
+        if (!g.left!.remove(a[i]!, b[i]!, s[i]!, key))
           throw new Error(`as-of join: removed left row ${key} was not in its group`);
         this.#maybeEmpty.push(g);
       }
     });
+  }
+
+  /** Every left row was removed (a blink table's cycle): empties the left lists at once. */
+  clearLeft(): void {
+    for (const g of this.#leftGroups) {
+      g.left?.clear();
+      g.listed = false;
+      this.#maybeEmpty.push(g);
+    }
+    this.#leftGroups = [];
   }
 
   /**
@@ -216,8 +234,14 @@ export class AsOfState {
         if (isNull[i] || g === undefined) {
           parents[i] = -1;
         } else {
-          if (withLeft) g.left!.insert(a[i]!, b[i]!, s[i] ?? "", key);
-          parents[i] = g.right.floorKey(a[i]!, b[i]!, s[i] ?? "", strict);
+          if (withLeft) {
+            g.left!.insert(a[i]!, b[i]!, s[i]!, key);
+            if (this.#blinkLeft && !g.listed) {
+              g.listed = true;
+              this.#leftGroups.push(g);
+            }
+          }
+          parents[i] = g.right.floorKey(a[i]!, b[i]!, s[i]!, strict);
         }
         if (compare && !changed && redirection.get(key) !== parents[i]) changed = true;
       }
@@ -235,29 +259,36 @@ export class AsOfState {
     const redirection = this.#redirection;
     for (const g of this.#dirty) {
       const list = g.left;
+      const right = g.right;
       const order = this.#order(g);
+      const rc = new StampCursor();
+      const lc = new StampCursor();
       let covered = false;
       let endless = false;
       let hiA = 0;
       let hiB = 0;
       let hiS = "";
+      let m = -1;
+      const visit = (lk: number) => {
+        const old = redirection.get(lk);
+        if (old !== m) redirection.set(lk, m);
+        onRematch(lk, m, old !== m);
+      };
       for (const j of order) {
         const ca = g.chA[j]!;
         const cb = g.chB[j]!;
         const cs = this.#strings ? g.chS[j]! : "";
-        if (covered && (endless || g.right.compareStamps(ca, cb, cs, hiA, hiB, hiS) < 0)) continue;
-        const m = g.right.floorKey(ca, cb, cs, false);
-        const hasHi = g.right.higher(ca, cb, cs);
-        hiA = g.right.nextA;
-        hiB = g.right.nextB;
-        hiS = g.right.nextS;
+        if (covered && (endless || right.compareStamps(ca, cb, cs, hiA, hiB, hiS) < 0)) continue;
+        // Every left row in [c, next right stamp) (strict: (c, next]) matches the last right row
+        // at or before c.
+        m = right.floorAndNext(rc, ca, cb, cs);
+        const hasHi = right.hasNext;
+        hiA = right.nextA;
+        hiB = right.nextB;
+        hiS = right.nextS;
         covered = true;
         endless = !hasHi;
-        list?.forEachBetween(ca, cb, cs, !strict, hasHi, hiA, hiB, hiS, strict, (lk) => {
-          const old = redirection.get(lk);
-          if (old !== m) redirection.set(lk, m);
-          onRematch(lk, m, old !== m);
-        });
+        list?.scan(lc, ca, cb, cs, !strict, hasHi, hiA, hiB, hiS, strict, visit);
       }
       g.dirty = false;
       g.chA.length = 0;
@@ -270,36 +301,24 @@ export class AsOfState {
   /** Indices of `g`'s noted stamps in list order (already in order: no sort). */
   #order(g: Group): number[] {
     const n = g.chA.length;
+    const { chA, chB, chS } = g;
+    const str = this.#strings;
+    const cmp = (x: number, y: number) =>
+      g.right.compareStamps(
+        chA[x]!,
+        chB[x]!,
+        str ? chS[x]! : "",
+        chA[y]!,
+        chB[y]!,
+        str ? chS[y]! : "",
+      );
     const idx = new Array<number>(n);
     let sorted = true;
     for (let i = 0; i < n; i++) {
       idx[i] = i;
-      if (
-        sorted &&
-        i > 0 &&
-        g.right.compareStamps(
-          g.chA[i - 1]!,
-          g.chB[i - 1]!,
-          g.chS[i - 1] ?? "",
-          g.chA[i]!,
-          g.chB[i]!,
-          g.chS[i] ?? "",
-        ) > 0
-      )
-        sorted = false;
+      if (sorted && i > 0 && cmp(i - 1, i) > 0) sorted = false;
     }
-    if (!sorted) {
-      idx.sort((x, y) =>
-        g.right.compareStamps(
-          g.chA[x]!,
-          g.chB[x]!,
-          g.chS[x] ?? "",
-          g.chA[y]!,
-          g.chB[y]!,
-          g.chS[y] ?? "",
-        ),
-      );
-    }
+    if (!sorted) idx.sort(cmp);
     return idx;
   }
 

@@ -21,6 +21,7 @@ export class StampCodec {
   readonly #big: boolean;
   a: Float64Array;
   b: Float64Array;
+  /** The string stamps; "" for other types. */
   s: string[];
   /** 1 where the stamp is null. */
   isNull: Uint8Array;
@@ -30,7 +31,8 @@ export class StampCodec {
     this.#big = type === "int64" || type === "instant";
     this.a = new Float64Array(capacity);
     this.b = new Float64Array(capacity);
-    this.s = this.strings ? new Array<string>(capacity).fill("") : [];
+    // Filled for every type, so `s[i]` is always an in-bounds read ("" for non-string stamps).
+    this.s = new Array<string>(capacity).fill("");
     this.isNull = new Uint8Array(capacity);
   }
 
@@ -40,6 +42,7 @@ export class StampCodec {
       this.a = new Float64Array(n);
       this.b = new Float64Array(n);
       this.isNull = new Uint8Array(n);
+      this.s = new Array<string>(n).fill("");
     }
     const valid = vec.valid;
     const nul = this.isNull;

@@ -11,8 +11,9 @@
  *
  * Storage is a list of sorted blocks of typed arrays (at most BLOCK entries each; a block starts
  * small and doubles), so an insert or removal costs two binary searches and a shift inside one
- * block: O(log n + BLOCK) however long the list. Appending past the last entry (stamps arriving
- * in order) skips the searches.
+ * block: O(log n + BLOCK) however long the list. Numbers are stored multiplied by `dir` (so the
+ * stored order is always ascending and comparisons are plain `<`), row keys too. Probes at or
+ * past the last entry (stamps arriving in order) are answered without searching.
  */
 
 const BLOCK = 512;
@@ -48,19 +49,34 @@ class Block {
   }
 }
 
-/** Key bounds of a search probe: before / after every entry with the probe's stamp. */
+/** Key bounds of a search probe (stored, i.e. already times dir): before / after every key. */
 const BEFORE_ALL = Number.NEGATIVE_INFINITY;
 const AFTER_ALL = Number.POSITIVE_INFINITY;
+
+/**
+ * A position in a StampList for a scan whose probes only move forward (the re-matching of one
+ * cycle's changes, in stamp order): each seek starts where the last one stopped, so a run of
+ * nearby probes costs a few steps each instead of a search.
+ */
+export class StampCursor {
+  bi = 0;
+  off = 0;
+  fresh = true;
+}
 
 export class StampList {
   readonly #strings: boolean;
   readonly #dir: 1 | -1;
   #blocks: Block[] = [];
   #size = 0;
+  /** An emptied block kept by `clear` (a blink table's rows come and go every cycle). */
+  #spare: Block | null = null;
   // Position found by #upper: block index and offset.
   #bi = 0;
   #off = 0;
-  /** The stamp `higher` found. */
+  /** Whether `floorAndNext` found a following entry. */
+  hasNext = false;
+  /** The stamp `higher` / `floorAndNext` found. */
   nextA = 0;
   nextB = 0;
   nextS = "";
@@ -75,25 +91,6 @@ export class StampList {
     return this.#size;
   }
 
-  /** Sign of (entry i of blk) - (stamp, kd) in list order; kd is a key already times dir. */
-  #cmp(blk: Block, i: number, a: number, b: number, s: string, kd: number): number {
-    let c: number;
-    if (this.#strings) {
-      const es = blk.s![i]!;
-      c = es < s ? -1 : es > s ? 1 : 0;
-    } else {
-      const ea = blk.a[i]!;
-      c = ea < a ? -1 : ea > a ? 1 : 0;
-      if (c === 0) {
-        const eb = blk.b[i]!;
-        c = eb < b ? -1 : eb > b ? 1 : 0;
-      }
-    }
-    if (c !== 0) return c * this.#dir;
-    const ek = blk.k[i]! * this.#dir;
-    return ek < kd ? -1 : ek > kd ? 1 : 0;
-  }
-
   /** Sign of stamp (a1, b1, s1) - (a2, b2, s2) in list order. */
   compareStamps(a1: number, b1: number, s1: string, a2: number, b2: number, s2: string): number {
     let c: number;
@@ -102,32 +99,176 @@ export class StampList {
     return c * this.#dir;
   }
 
-  /** Sets #bi/#off to the first entry greater than (stamp, kd); (blocks, 0) if none. */
+  /** Whether entry i of blk is <= the probe (stored a, b, kd; or string s) in list order. */
+  #atOrBefore(blk: Block, i: number, a: number, b: number, s: string, kd: number): boolean {
+    if (this.#strings) {
+      const es = blk.s![i]!;
+      if (es !== s) return this.#dir === 1 ? es < s : es > s;
+    } else {
+      const ea = blk.a[i]!;
+      if (ea !== a) return ea < a;
+      const eb = blk.b[i]!;
+      if (eb !== b) return eb < b;
+    }
+    return blk.k[i]! <= kd;
+  }
+
+  /**
+   * Sets #bi/#off to the first entry greater than the probe (a, b stored; kd stored key bound);
+   * (blocks, 0) if none.
+   */
   #upper(a: number, b: number, s: string, kd: number): void {
     const bs = this.#blocks;
+    const nb = bs.length;
+    if (nb === 0) {
+      this.#bi = 0;
+      this.#off = 0;
+      return;
+    }
+    const last = bs[nb - 1]!;
+    if (this.#atOrBefore(last, last.n - 1, a, b, s, kd)) {
+      this.#bi = nb;
+      this.#off = 0;
+      return;
+    }
     let lo = 0;
-    let hi = bs.length;
+    let hi = nb - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const blk = bs[mid]!;
-      if (this.#cmp(blk, blk.n - 1, a, b, s, kd) <= 0) lo = mid + 1;
+      if (this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) lo = mid + 1;
       else hi = mid;
-    }
-    if (lo === bs.length) {
-      this.#bi = bs.length;
-      this.#off = 0;
-      return;
     }
     const blk = bs[lo]!;
     let l = 0;
     let h = blk.n - 1;
-    while (l < h) {
-      const mid = (l + h) >>> 1;
-      if (this.#cmp(blk, mid, a, b, s, kd) <= 0) l = mid + 1;
-      else h = mid;
+    if (this.#strings) {
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        if (this.#atOrBefore(blk, mid, a, b, s, kd)) l = mid + 1;
+        else h = mid;
+      }
+    } else {
+      const A = blk.a;
+      const B = blk.b;
+      const K = blk.k;
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        const ea = A[mid]!;
+        const eb = B[mid]!;
+        if (ea < a || (ea === a && (eb < b || (eb === b && K[mid]! <= kd)))) l = mid + 1;
+        else h = mid;
+      }
     }
     this.#bi = lo;
     this.#off = l;
+  }
+
+  /** Moves `cur` to the first entry greater than the probe (stored values), from where it is. */
+  #seek(cur: StampCursor, a: number, b: number, s: string, kd: number): void {
+    const bs = this.#blocks;
+    if (cur.fresh || cur.bi < bs.length) {
+      let bi = cur.bi;
+      let off = cur.off;
+      let far = cur.fresh;
+      while (!far && bi < bs.length) {
+        const blk = bs[bi]!;
+        if (!this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) break;
+        bi++;
+        off = 0;
+        if (bi - cur.bi > 2) far = true;
+      }
+      cur.fresh = false;
+      if (far) {
+        this.#upper(a, b, s, kd);
+        cur.bi = this.#bi;
+        cur.off = this.#off;
+        return;
+      }
+      if (bi < bs.length) {
+        const blk = bs[bi]!;
+        let l = off;
+        let h = blk.n - 1;
+        // A few steps first: the next probe is usually just past the last one.
+        let step = 0;
+        while (step < 4 && l < h && this.#atOrBefore(blk, l, a, b, s, kd)) {
+          l++;
+          step++;
+        }
+        if (step < 4) h = l;
+        while (l < h) {
+          const mid = (l + h) >>> 1;
+          if (this.#atOrBefore(blk, mid, a, b, s, kd)) l = mid + 1;
+          else h = mid;
+        }
+        off = l;
+      }
+      cur.bi = bi;
+      cur.off = off;
+    }
+  }
+
+  /**
+   * Seeks `cur` past the probe's stamp and returns the row key of the last entry at or before
+   * it (-1 if none); `higher` is then whether an entry follows, its stamp in nextA/nextB/nextS.
+   */
+  floorAndNext(cur: StampCursor, a: number, b: number, s: string): number {
+    const d = this.#dir;
+    this.#seek(cur, a * d, b * d, s, AFTER_ALL);
+    const bs = this.#blocks;
+    const blk = bs[cur.bi];
+    this.hasNext = blk !== undefined;
+    if (blk !== undefined) {
+      if (blk.s) this.nextS = blk.s[cur.off]!;
+      else {
+        this.nextA = blk.a[cur.off]! * d;
+        this.nextB = blk.b[cur.off]! * d;
+      }
+    }
+    if (cur.off > 0) return blk!.k[cur.off - 1]! * d;
+    if (cur.bi === 0) return -1;
+    const prev = bs[cur.bi - 1]!;
+    return prev.k[prev.n - 1]! * d;
+  }
+
+  /**
+   * As forEachBetween, starting from `cur` (which the scan leaves at the first entry it did not
+   * visit).
+   */
+  scan(
+    cur: StampCursor,
+    loA: number,
+    loB: number,
+    loS: string,
+    loIncl: boolean,
+    hasHi: boolean,
+    hiA: number,
+    hiB: number,
+    hiS: string,
+    hiIncl: boolean,
+    fn: (key: number) => void,
+  ): void {
+    const d = this.#dir;
+    this.#seek(cur, loA * d, loB * d, loS, loIncl ? BEFORE_ALL : AFTER_ALL);
+    const bs = this.#blocks;
+    const ha = hiA * d;
+    const hb = hiB * d;
+    const hiKd = hiIncl ? AFTER_ALL : BEFORE_ALL;
+    let bi = cur.bi;
+    let off = cur.off;
+    for (; bi < bs.length; bi++, off = 0) {
+      const blk = bs[bi]!;
+      for (; off < blk.n; off++) {
+        if (hasHi && !this.#atOrBefore(blk, off, ha, hb, hiS, hiKd)) {
+          cur.bi = bi;
+          cur.off = off;
+          return;
+        }
+        fn(blk.k[off]! * d);
+      }
+    }
+    cur.bi = bs.length;
+    cur.off = 0;
   }
 
   /** Moves #bi/#off one entry back; false at the start. */
@@ -143,29 +284,39 @@ export class StampList {
   }
 
   insert(a: number, b: number, s: string, key: number): void {
+    const d = this.#dir;
+    const sa = a * d;
+    const sb = b * d;
+    const kd = key * d;
     const bs = this.#blocks;
-    const kd = key * this.#dir;
     this.#size++;
     if (bs.length === 0) {
-      const blk = new Block(FIRST_CAPACITY, this.#strings);
+      const blk = this.#spare ?? new Block(FIRST_CAPACITY, this.#strings);
+      this.#spare = null;
+      blk.n = 0;
+      if (blk.s) blk.s.length = 0;
       bs.push(blk);
-      this.#put(blk, 0, a, b, s, key);
+      this.#put(blk, 0, sa, sb, s, kd);
       return;
     }
-    const last = bs[bs.length - 1]!;
+    this.#upper(sa, sb, s, kd);
     let blk: Block;
     let at: number;
-    if (this.#cmp(last, last.n - 1, a, b, s, kd) < 0) this.#bi = bs.length;
-    else this.#upper(a, b, s, kd);
     if (this.#bi === bs.length) {
       this.#bi = bs.length - 1;
-      blk = last;
-      at = last.n;
+      blk = bs[this.#bi]!;
+      at = blk.n;
     } else {
       blk = bs[this.#bi]!;
       at = this.#off;
     }
-    if (blk.n === BLOCK) {
+    if (blk.n === BLOCK && at === BLOCK && this.#bi === bs.length - 1) {
+      // Appending past a full last block (stamps arriving in order): start a new block, so
+      // blocks stay full.
+      blk = new Block(BLOCK, this.#strings);
+      bs.push(blk);
+      at = 0;
+    } else if (blk.n === BLOCK) {
       // Split the full block in two halves, then insert into the half that holds `at`.
       const half = BLOCK >>> 1;
       const right = new Block(BLOCK, this.#strings);
@@ -183,14 +334,14 @@ export class StampList {
         at -= half;
       }
     }
-    this.#put(blk, at, a, b, s, key);
+    this.#put(blk, at, sa, sb, s, kd);
   }
 
-  #put(blk: Block, at: number, a: number, b: number, s: string, key: number): void {
+  #put(blk: Block, at: number, a: number, b: number, s: string, kd: number): void {
     if (blk.n === blk.capacity) blk.grow(Math.min(BLOCK, blk.capacity * 2));
     const n = blk.n;
     if (at < n) blk.k.copyWithin(at + 1, at, n);
-    blk.k[at] = key;
+    blk.k[at] = kd;
     if (blk.s) blk.s.splice(at, 0, s);
     else {
       if (at < n) {
@@ -205,22 +356,36 @@ export class StampList {
 
   /** Removes the entry (stamp, key); false if it is not there. */
   remove(a: number, b: number, s: string, key: number): boolean {
-    this.#upper(a, b, s, key * this.#dir);
+    const d = this.#dir;
+    const sa = a * d;
+    const sb = b * d;
+    const kd = key * d;
+    this.#upper(sa, sb, s, kd);
     if (!this.#back()) return false;
     const blk = this.#blocks[this.#bi]!;
     const at = this.#off;
-    if (blk.k[at] !== key || this.#cmp(blk, at, a, b, s, key * this.#dir) !== 0) return false;
+    if (blk.k[at] !== kd) return false;
+    if (blk.s ? blk.s[at] !== s : blk.a[at] !== sa || blk.b[at] !== sb) return false;
     const n = blk.n;
-    blk.k.copyWithin(at, at + 1, n);
-    if (blk.s) blk.s.splice(at, 1);
-    else {
-      blk.a.copyWithin(at, at + 1, n);
-      blk.b.copyWithin(at, at + 1, n);
+    if (at < n - 1) {
+      blk.k.copyWithin(at, at + 1, n);
+      if (!blk.s) {
+        blk.a.copyWithin(at, at + 1, n);
+        blk.b.copyWithin(at, at + 1, n);
+      }
     }
+    if (blk.s) blk.s.splice(at, 1);
     blk.n = n - 1;
     if (blk.n === 0) this.#blocks.splice(this.#bi, 1);
     this.#size--;
     return true;
+  }
+
+  /** Removes every entry (the first block is kept for the next inserts). */
+  clear(): void {
+    if (this.#blocks.length > 0) this.#spare = this.#blocks[0]!;
+    this.#blocks = [];
+    this.#size = 0;
   }
 
   /**
@@ -228,20 +393,22 @@ export class StampList {
    * if none. For aj that is the greatest stamp at or before the probe, the last row among ties.
    */
   floorKey(a: number, b: number, s: string, strict: boolean): number {
-    this.#upper(a, b, s, strict ? BEFORE_ALL : AFTER_ALL);
+    const d = this.#dir;
+    this.#upper(a * d, b * d, s, strict ? BEFORE_ALL : AFTER_ALL);
     if (!this.#back()) return -1;
-    return this.#blocks[this.#bi]!.k[this.#off]!;
+    return this.#blocks[this.#bi]!.k[this.#off]! * d;
   }
 
   /** Finds the first stamp greater than the probe into nextA/nextB/nextS; false if none. */
   higher(a: number, b: number, s: string): boolean {
-    this.#upper(a, b, s, AFTER_ALL);
+    const d = this.#dir;
+    this.#upper(a * d, b * d, s, AFTER_ALL);
     const blk = this.#blocks[this.#bi];
-    if (blk === undefined || this.#off >= blk.n) return false;
+    if (blk === undefined) return false;
     if (blk.s) this.nextS = blk.s[this.#off]!;
     else {
-      this.nextA = blk.a[this.#off]!;
-      this.nextB = blk.b[this.#off]!;
+      this.nextA = blk.a[this.#off]! * d;
+      this.nextB = blk.b[this.#off]! * d;
     }
     return true;
   }
@@ -262,15 +429,18 @@ export class StampList {
     hiIncl: boolean,
     fn: (key: number) => void,
   ): void {
-    this.#upper(loA, loB, loS, loIncl ? BEFORE_ALL : AFTER_ALL);
+    const d = this.#dir;
+    this.#upper(loA * d, loB * d, loS, loIncl ? BEFORE_ALL : AFTER_ALL);
     const bs = this.#blocks;
+    const ha = hiA * d;
+    const hb = hiB * d;
     const hiKd = hiIncl ? AFTER_ALL : BEFORE_ALL;
     let off = this.#off;
     for (let bi = this.#bi; bi < bs.length; bi++, off = 0) {
       const blk = bs[bi]!;
       for (let i = off; i < blk.n; i++) {
-        if (hasHi && this.#cmp(blk, i, hiA, hiB, hiS, hiKd) > 0) return;
-        fn(blk.k[i]!);
+        if (hasHi && !this.#atOrBefore(blk, i, ha, hb, hiS, hiKd)) return;
+        fn(blk.k[i]! * d);
       }
     }
   }
@@ -278,7 +448,7 @@ export class StampList {
   /** Every entry's row key, in order (tests). */
   keys(): number[] {
     const out: number[] = [];
-    for (const blk of this.#blocks) for (let i = 0; i < blk.n; i++) out.push(blk.k[i]!);
+    for (const blk of this.#blocks) for (let i = 0; i < blk.n; i++) out.push(blk.k[i]! * this.#dir);
     return out;
   }
 }
