@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { StampList } from "../../src/engine/ops/stamp-list.ts";
+import { StampCursor, StampList } from "../../src/engine/ops/stamp-list.ts";
 
 /** Model: entries sorted by (stamp, key), reversed for dir -1. */
 function model(entries: [number, number][], dir: 1 | -1): [number, number][] {
@@ -55,9 +55,25 @@ describe("StampList", () => {
               .map((e) => e[1]),
           );
           expect(list.remove(probe, 0, "", next + 1)).toBe(false);
+          // Cursors: forward probes (some far apart, across blocks) give what searches give.
+          const rc = new StampCursor();
+          const lc = new StampCursor();
+          for (let p = -1; p < 305; p += 1 + ((p + 1) % 7) * 9) {
+            const floor = sorted.filter((e) => dir * (e[0] - p * dir) <= 0).at(-1);
+            expect(list.floorAndNext(rc, p * dir, 0, "")).toBe(floor?.[1] ?? -1);
+            const nxt = sorted.find((e) => dir * (e[0] - p * dir) > 0);
+            expect(list.hasNext).toBe(nxt !== undefined);
+            const got: number[] = [];
+            list.scan(lc, p * dir, 0, "", true, true, (p + 1) * dir, 0, "", false, (k) =>
+              got.push(k),
+            );
+            expect(got).toEqual(
+              sorted.filter((e) => dir * e[0] >= p && dir * e[0] < p + 1).map((e) => e[1]),
+            );
+          }
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 15 },
     );
   });
 
