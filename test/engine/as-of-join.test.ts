@@ -376,3 +376,25 @@ describe("aj / raj ticking", () => {
     expect(colValues(f.views.get("next")!, "NextBid")).toEqual([12]);
   });
 });
+
+describe("docs/engine.md", () => {
+  it("the as-of join example prints what its comments say", () => {
+    const trades = newTable([stringCol("Sym", ["A", "A", "B"]), intCol("Ts", [5, 9, 7])]);
+    const quotes = newTable([
+      stringCol("Sym", ["A", "A", "A", "B"]),
+      intCol("QuoteTs", [4, 5, 5, 8]),
+      doubleCol("Bid", [10, 11, 12, 20]),
+    ]);
+    expect(trades.aj(quotes, "Sym, Ts >= QuoteTs", "Bid, QuoteTs").toRows()).toEqual([
+      { Sym: "A", Ts: 5, Bid: 12, QuoteTs: 5 },
+      { Sym: "A", Ts: 9, Bid: 12, QuoteTs: 5 },
+      { Sym: "B", Ts: 7, Bid: null, QuoteTs: null },
+    ]);
+    expect(
+      trades
+        .raj(quotes, "Sym, Ts < QuoteTs", "Bid")
+        .toRows()
+        .map((r) => r.Bid),
+    ).toEqual([null, null, 20]);
+  });
+});
