@@ -14,6 +14,7 @@ import { Chunk } from "../src/engine/column-source.ts";
 import type { Table } from "../src/engine/index.ts";
 import { tablePublisher, UpdateGraph } from "../src/engine/index.ts";
 import { forEachSpan } from "../src/engine/spans.ts";
+import { benchAsOfJoin } from "./relational-as-of.ts";
 import type { EngineRun, StreamData } from "./relational-data.ts";
 import { printRuns, streamData, TRADE_COLUMNS } from "./relational-data.ts";
 import { benchJoins } from "./relational-joins.ts";
@@ -159,4 +160,5 @@ export async function benchRelational(): Promise<void> {
   await benchNaturalJoin(data);
   await benchJoins();
   await benchSort();
+  await benchAsOfJoin();
 }

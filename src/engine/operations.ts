@@ -21,6 +21,7 @@ import {
 } from "./agg/by-methods.ts";
 import { partitionByOp, partitionedAggByOp } from "./agg/partition.ts";
 import type { FunctionOperation, MethodOf, MethodOperation, Operation } from "./operation.ts";
+import { ajOp, rajOp } from "./ops/as-of-join.ts";
 import { blinkToAppendOnlyOp } from "./ops/blink-to-append-only.ts";
 import { dropColumnsOp, renameColumnsOp } from "./ops/columns.ts";
 import { headByOp, tailByOp } from "./ops/head-by.ts";
@@ -80,6 +81,8 @@ export const OPERATIONS = [
   naturalJoinOp,
   exactJoinOp,
   joinOp,
+  ajOp,
+  rajOp,
 ] as const satisfies readonly Operation[];
 
 type Registered = (typeof OPERATIONS)[number];

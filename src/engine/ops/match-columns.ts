@@ -9,7 +9,7 @@
  */
 import { ArgumentError } from "../errors.ts";
 import type { Table } from "../table-core.ts";
-import { validateColumnName } from "../types.ts";
+import { isArrayType, validateColumnName } from "../types.ts";
 
 /** One entry of a column list: `left` is the name on the left (or result), `right` on the right. */
 export interface ColumnPair {
@@ -125,4 +125,89 @@ export function joinedPairs(
     seen.add(p.left);
   }
   return pairs;
+}
+
+/** Which as-of join: `aj` takes `>=`/`>` (the right stamp at or before), `raj` `<=`/`<`. */
+export type AsOfKind = "aj" | "raj";
+
+/** The last `on` entry of an as-of join: the stamp columns and whether the match is strict. */
+export interface StampPair extends ColumnPair {
+  /** `>` (aj) or `<` (raj): a right stamp equal to the left's does not match. */
+  readonly strict: boolean;
+}
+
+/**
+ * Parses the last `on` entry of an as-of join: `"Ts"` (the same name on both sides, `>=` for aj,
+ * `<=` for raj), or `"LeftTs >= RightTs"` / `"LeftTs > RightTs"` for aj and
+ * `"LeftTs <= RightTs"` / `"LeftTs < RightTs"` for raj. Any other operator is an ArgumentError
+ * naming the entry and the operators the join accepts.
+ */
+export function parseStampEntry(entry: string, kind: AsOfKind, what: string): StampPair {
+  const ops = kind === "aj" ? [">=", ">"] : ["<=", "<"];
+  const m = /^([^=<>\s]+)\s*(?:(>=|>|<=|<|==|=)\s*([^=<>\s]+))?$/.exec(entry.trim());
+  const accepted = `"${ops[0]}" or "${ops[1]}" ("Ts ${ops[0]} QuoteTs"), or a bare name`;
+  if (!m) throw new ArgumentError(`${what}: bad stamp entry "${entry}": expected ${accepted}`);
+  const left = m[1]!;
+  const op = m[2];
+  const right = m[3] ?? left;
+  if (op !== undefined && !ops.includes(op)) {
+    throw new ArgumentError(
+      `${what}: the stamp entry "${entry}" uses "${op}"; ${kind} takes ${accepted}`,
+    );
+  }
+  validateColumnName(left);
+  validateColumnName(right);
+  return { left, right, strict: op === ">" || op === "<" };
+}
+
+/** An as-of join's `on`: exact-match pairs (every entry but the last) and the stamp pair. */
+export interface AsOfMatch {
+  readonly exact: ColumnPair[];
+  readonly stamp: StampPair;
+}
+
+/**
+ * Parses and checks an as-of join's `on` list: every entry but the last is an exact match
+ * (`"Sym"` or `"L = R"`), the last is the stamp (see `parseStampEntry`). Columns must exist with
+ * equal types on both sides; array columns can be neither keys nor stamps.
+ */
+export function asOfMatch(
+  left: Table,
+  right: Table,
+  on: string | readonly string[],
+  kind: AsOfKind,
+  what: string,
+): AsOfMatch {
+  const entries = columnEntries(on, what);
+  if (entries.length === 0)
+    throw new ArgumentError(`${what}: "on" needs at least the stamp column`);
+  const stamp = parseStampEntry(entries[entries.length - 1]!, kind, what);
+  const exact = columnPairs(entries.slice(0, -1), what);
+  const pairs = [...exact, stamp];
+  requireColumns(
+    left,
+    pairs.map((p) => p.left),
+    what,
+    "left",
+  );
+  requireColumns(
+    right,
+    pairs.map((p) => p.right),
+    what,
+    "right",
+  );
+  for (const p of pairs) {
+    const lt = left.columns[p.left]!;
+    const rt = right.columns[p.right]!;
+    const role = p === stamp ? "stamp" : "match";
+    if (lt !== rt) {
+      throw new ArgumentError(
+        `${what}: ${role} columns have different types: left "${p.left}" is ${lt}, right "${p.right}" is ${rt}`,
+      );
+    }
+    if (isArrayType(lt)) {
+      throw new ArgumentError(`${what}: the ${role} column "${p.left}" is an array (${lt})`);
+    }
+  }
+  return { exact, stamp };
 }

@@ -104,7 +104,17 @@ class SortOperator extends Operator {
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
     const { update, rows } = this.state.apply(u!, this.result.rowSet);
     nodeOf(this.result).setRowSet(rows);
-    return update;
+    if (update === null) return null;
+    // A key that one row left and another took in the same cycle is a modification of that
+    // position (its previous values are the leaving row's), not a removal plus an addition.
+    const both = update.added.intersect(update.removed);
+    if (both.isEmpty) return update;
+    return makeUpdate(
+      update.added.minus(both),
+      update.removed.minus(both),
+      update.modified.union(both),
+      this.result.columnNames,
+    );
   }
 }
 

@@ -2,6 +2,7 @@
  * Every nugget the recompute harness runs: one import and one spread per operation file.
  */
 import { nuggets as agg } from "../nuggets/agg.nugget.ts";
+import { nuggets as asOfJoin } from "../nuggets/as-of-join.nugget.ts";
 import { nuggets as columns } from "../nuggets/columns.nugget.ts";
 import { nuggets as headBy } from "../nuggets/head-by.nugget.ts";
 import { nuggets as headTail } from "../nuggets/head-tail.nugget.ts";
@@ -26,4 +27,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...whereIn,
   ...join,
   ...sort,
+  ...asOfJoin,
 ];

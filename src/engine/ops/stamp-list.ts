@@ -1,0 +1,454 @@
+/**
+ * StampList: (stamp, row key) entries kept in order, for the as-of joins (one list of right rows
+ * and one of left rows per exact-key group). Entries are ordered by stamp, then by row key; with
+ * `dir = -1` both orders are reversed, which turns `raj` ("the least right stamp >= mine, the
+ * first row among ties") into `aj`'s form ("the greatest stamp <= mine, the last row among ties"),
+ * so the join is written once.
+ *
+ * A stamp is encoded by stamp-codec.ts as two numbers `(a, b)` compared in that order (an int64's
+ * high and low words; a float's value, with NaN as `(+Infinity, 1)` above +Infinity) or, for
+ * string columns, as the string itself (compared by UTF-16 code units, as `<` does).
+ *
+ * Storage is a list of sorted blocks of typed arrays (at most BLOCK entries each; a block starts
+ * small and doubles), so an insert or removal costs two binary searches and a shift inside one
+ * block: O(log n + BLOCK) however long the list. Numbers are stored multiplied by `dir` (so the
+ * stored order is always ascending and comparisons are plain `<`), row keys too. Probes at or
+ * past the last entry (stamps arriving in order) are answered without searching.
+ */
+
+const BLOCK = 512;
+const FIRST_CAPACITY = 8;
+
+class Block {
+  a: Float64Array;
+  b: Float64Array;
+  s: string[] | null;
+  k: Float64Array;
+  n = 0;
+  constructor(capacity: number, strings: boolean) {
+    this.a = new Float64Array(strings ? 0 : capacity);
+    this.b = new Float64Array(strings ? 0 : capacity);
+    this.s = strings ? [] : null;
+    this.k = new Float64Array(capacity);
+  }
+  get capacity(): number {
+    return this.k.length;
+  }
+  grow(capacity: number): void {
+    const k = new Float64Array(capacity);
+    k.set(this.k.subarray(0, this.n));
+    this.k = k;
+    if (this.s === null) {
+      const a = new Float64Array(capacity);
+      const b = new Float64Array(capacity);
+      a.set(this.a.subarray(0, this.n));
+      b.set(this.b.subarray(0, this.n));
+      this.a = a;
+      this.b = b;
+    }
+  }
+}
+
+/** Key bounds of a search probe (stored, i.e. already times dir): before / after every key. */
+const BEFORE_ALL = Number.NEGATIVE_INFINITY;
+const AFTER_ALL = Number.POSITIVE_INFINITY;
+
+/**
+ * A position in a StampList for a scan whose probes only move forward (the re-matching of one
+ * cycle's changes, in stamp order): each seek starts where the last one stopped, so a run of
+ * nearby probes costs a few steps each instead of a search.
+ */
+export class StampCursor {
+  bi = 0;
+  off = 0;
+  fresh = true;
+}
+
+export class StampList {
+  readonly #strings: boolean;
+  readonly #dir: 1 | -1;
+  #blocks: Block[] = [];
+  #size = 0;
+  /** An emptied block kept by `clear` (a blink table's rows come and go every cycle). */
+  #spare: Block | null = null;
+  // Position found by #upper: block index and offset.
+  #bi = 0;
+  #off = 0;
+  /** Whether `floorAndNext` found a following entry. */
+  hasNext = false;
+  /** The stamp `higher` / `floorAndNext` found. */
+  nextA = 0;
+  nextB = 0;
+  nextS = "";
+
+  /** `strings`: the stamps are strings; `dir`: 1 ascending, -1 descending (raj). */
+  constructor(strings: boolean, dir: 1 | -1) {
+    this.#strings = strings;
+    this.#dir = dir;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Sign of stamp (a1, b1, s1) - (a2, b2, s2) in list order. */
+  compareStamps(a1: number, b1: number, s1: string, a2: number, b2: number, s2: string): number {
+    let c: number;
+    if (this.#strings) c = s1 < s2 ? -1 : s1 > s2 ? 1 : 0;
+    else c = a1 < a2 ? -1 : a1 > a2 ? 1 : b1 < b2 ? -1 : b1 > b2 ? 1 : 0;
+    return c * this.#dir;
+  }
+
+  /** Whether entry i of blk is <= the probe (stored a, b, kd; or string s) in list order. */
+  #atOrBefore(blk: Block, i: number, a: number, b: number, s: string, kd: number): boolean {
+    if (this.#strings) {
+      const es = blk.s![i]!;
+      if (es !== s) return this.#dir === 1 ? es < s : es > s;
+    } else {
+      const ea = blk.a[i]!;
+      if (ea !== a) return ea < a;
+      const eb = blk.b[i]!;
+      if (eb !== b) return eb < b;
+    }
+    return blk.k[i]! <= kd;
+  }
+
+  /**
+   * Sets #bi/#off to the first entry greater than the probe (a, b stored; kd stored key bound);
+   * (blocks, 0) if none.
+   */
+  #upper(a: number, b: number, s: string, kd: number): void {
+    const bs = this.#blocks;
+    const nb = bs.length;
+    if (nb === 0) {
+      this.#bi = 0;
+      this.#off = 0;
+      return;
+    }
+    const last = bs[nb - 1]!;
+    if (this.#atOrBefore(last, last.n - 1, a, b, s, kd)) {
+      this.#bi = nb;
+      this.#off = 0;
+      return;
+    }
+    let lo = 0;
+    let hi = nb - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const blk = bs[mid]!;
+      if (this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) lo = mid + 1;
+      else hi = mid;
+    }
+    const blk = bs[lo]!;
+    let l = 0;
+    let h = blk.n - 1;
+    if (this.#strings) {
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        if (this.#atOrBefore(blk, mid, a, b, s, kd)) l = mid + 1;
+        else h = mid;
+      }
+    } else {
+      const A = blk.a;
+      const B = blk.b;
+      const K = blk.k;
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        const ea = A[mid]!;
+        const eb = B[mid]!;
+        if (ea < a || (ea === a && (eb < b || (eb === b && K[mid]! <= kd)))) l = mid + 1;
+        else h = mid;
+      }
+    }
+    this.#bi = lo;
+    this.#off = l;
+  }
+
+  /** Moves `cur` to the first entry greater than the probe (stored values), from where it is. */
+  #seek(cur: StampCursor, a: number, b: number, s: string, kd: number): void {
+    const bs = this.#blocks;
+    if (cur.fresh || cur.bi < bs.length) {
+      let bi = cur.bi;
+      let off = cur.off;
+      let far = cur.fresh;
+      while (!far && bi < bs.length) {
+        const blk = bs[bi]!;
+        if (!this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) break;
+        bi++;
+        off = 0;
+        if (bi - cur.bi > 2) far = true;
+      }
+      cur.fresh = false;
+      if (far) {
+        this.#upper(a, b, s, kd);
+        cur.bi = this.#bi;
+        cur.off = this.#off;
+        return;
+      }
+      if (bi < bs.length) {
+        const blk = bs[bi]!;
+        let l = off;
+        let h = blk.n - 1;
+        // A few steps first: the next probe is usually just past the last one.
+        let step = 0;
+        while (step < 4 && l < h && this.#atOrBefore(blk, l, a, b, s, kd)) {
+          l++;
+          step++;
+        }
+        if (step < 4) h = l;
+        while (l < h) {
+          const mid = (l + h) >>> 1;
+          if (this.#atOrBefore(blk, mid, a, b, s, kd)) l = mid + 1;
+          else h = mid;
+        }
+        off = l;
+      }
+      cur.bi = bi;
+      cur.off = off;
+    }
+  }
+
+  /**
+   * Seeks `cur` past the probe's stamp and returns the row key of the last entry at or before
+   * it (-1 if none); `higher` is then whether an entry follows, its stamp in nextA/nextB/nextS.
+   */
+  floorAndNext(cur: StampCursor, a: number, b: number, s: string): number {
+    const d = this.#dir;
+    this.#seek(cur, a * d, b * d, s, AFTER_ALL);
+    const bs = this.#blocks;
+    const blk = bs[cur.bi];
+    this.hasNext = blk !== undefined;
+    if (blk !== undefined) {
+      if (blk.s) this.nextS = blk.s[cur.off]!;
+      else {
+        this.nextA = blk.a[cur.off]! * d;
+        this.nextB = blk.b[cur.off]! * d;
+      }
+    }
+    if (cur.off > 0) return blk!.k[cur.off - 1]! * d;
+    if (cur.bi === 0) return -1;
+    const prev = bs[cur.bi - 1]!;
+    return prev.k[prev.n - 1]! * d;
+  }
+
+  /**
+   * As forEachBetween, starting from `cur` (which the scan leaves at the first entry it did not
+   * visit).
+   */
+  scan(
+    cur: StampCursor,
+    loA: number,
+    loB: number,
+    loS: string,
+    loIncl: boolean,
+    hasHi: boolean,
+    hiA: number,
+    hiB: number,
+    hiS: string,
+    hiIncl: boolean,
+    fn: (key: number) => void,
+  ): void {
+    const d = this.#dir;
+    this.#seek(cur, loA * d, loB * d, loS, loIncl ? BEFORE_ALL : AFTER_ALL);
+    const bs = this.#blocks;
+    const ha = hiA * d;
+    const hb = hiB * d;
+    const hiKd = hiIncl ? AFTER_ALL : BEFORE_ALL;
+    let bi = cur.bi;
+    let off = cur.off;
+    for (; bi < bs.length; bi++, off = 0) {
+      const blk = bs[bi]!;
+      for (; off < blk.n; off++) {
+        if (hasHi && !this.#atOrBefore(blk, off, ha, hb, hiS, hiKd)) {
+          cur.bi = bi;
+          cur.off = off;
+          return;
+        }
+        fn(blk.k[off]! * d);
+      }
+    }
+    cur.bi = bs.length;
+    cur.off = 0;
+  }
+
+  /** Moves #bi/#off one entry back; false at the start. */
+  #back(): boolean {
+    if (this.#off > 0) {
+      this.#off--;
+      return true;
+    }
+    if (this.#bi <= 0) return false;
+    this.#bi--;
+    this.#off = this.#blocks[this.#bi]!.n - 1;
+    return true;
+  }
+
+  insert(a: number, b: number, s: string, key: number): void {
+    const d = this.#dir;
+    const sa = a * d;
+    const sb = b * d;
+    const kd = key * d;
+    const bs = this.#blocks;
+    this.#size++;
+    if (bs.length === 0) {
+      const blk = this.#spare ?? new Block(FIRST_CAPACITY, this.#strings);
+      this.#spare = null;
+      blk.n = 0;
+      if (blk.s) blk.s.length = 0;
+      bs.push(blk);
+      this.#put(blk, 0, sa, sb, s, kd);
+      return;
+    }
+    this.#upper(sa, sb, s, kd);
+    let blk: Block;
+    let at: number;
+    if (this.#bi === bs.length) {
+      this.#bi = bs.length - 1;
+      blk = bs[this.#bi]!;
+      at = blk.n;
+    } else {
+      blk = bs[this.#bi]!;
+      at = this.#off;
+    }
+    if (blk.n === BLOCK && at === BLOCK && this.#bi === bs.length - 1) {
+      // Appending past a full last block (stamps arriving in order): start a new block, so
+      // blocks stay full.
+      blk = new Block(BLOCK, this.#strings);
+      bs.push(blk);
+      at = 0;
+    } else if (blk.n === BLOCK) {
+      // Split the full block in two halves, then insert into the half that holds `at`.
+      const half = BLOCK >>> 1;
+      const right = new Block(BLOCK, this.#strings);
+      right.n = BLOCK - half;
+      right.k.set(blk.k.subarray(half, BLOCK));
+      if (blk.s) right.s = blk.s.splice(half, BLOCK - half);
+      else {
+        right.a.set(blk.a.subarray(half, BLOCK));
+        right.b.set(blk.b.subarray(half, BLOCK));
+      }
+      blk.n = half;
+      bs.splice(this.#bi + 1, 0, right);
+      if (at > half) {
+        blk = right;
+        at -= half;
+      }
+    }
+    this.#put(blk, at, sa, sb, s, kd);
+  }
+
+  #put(blk: Block, at: number, a: number, b: number, s: string, kd: number): void {
+    if (blk.n === blk.capacity) blk.grow(Math.min(BLOCK, blk.capacity * 2));
+    const n = blk.n;
+    if (at < n) blk.k.copyWithin(at + 1, at, n);
+    blk.k[at] = kd;
+    if (blk.s) blk.s.splice(at, 0, s);
+    else {
+      if (at < n) {
+        blk.a.copyWithin(at + 1, at, n);
+        blk.b.copyWithin(at + 1, at, n);
+      }
+      blk.a[at] = a;
+      blk.b[at] = b;
+    }
+    blk.n = n + 1;
+  }
+
+  /** Removes the entry (stamp, key); false if it is not there. */
+  remove(a: number, b: number, s: string, key: number): boolean {
+    const d = this.#dir;
+    const sa = a * d;
+    const sb = b * d;
+    const kd = key * d;
+    this.#upper(sa, sb, s, kd);
+    if (!this.#back()) return false;
+    const blk = this.#blocks[this.#bi]!;
+    const at = this.#off;
+    if (blk.k[at] !== kd) return false;
+    if (blk.s ? blk.s[at] !== s : blk.a[at] !== sa || blk.b[at] !== sb) return false;
+    const n = blk.n;
+    if (at < n - 1) {
+      blk.k.copyWithin(at, at + 1, n);
+      if (!blk.s) {
+        blk.a.copyWithin(at, at + 1, n);
+        blk.b.copyWithin(at, at + 1, n);
+      }
+    }
+    if (blk.s) blk.s.splice(at, 1);
+    blk.n = n - 1;
+    if (blk.n === 0) this.#blocks.splice(this.#bi, 1);
+    this.#size--;
+    return true;
+  }
+
+  /** Removes every entry (the first block is kept for the next inserts). */
+  clear(): void {
+    if (this.#blocks.length > 0) this.#spare = this.#blocks[0]!;
+    this.#blocks = [];
+    this.#size = 0;
+  }
+
+  /**
+   * Row key of the last entry whose stamp is <= the probe (< with `strict`), in list order; -1
+   * if none. For aj that is the greatest stamp at or before the probe, the last row among ties.
+   */
+  floorKey(a: number, b: number, s: string, strict: boolean): number {
+    const d = this.#dir;
+    this.#upper(a * d, b * d, s, strict ? BEFORE_ALL : AFTER_ALL);
+    if (!this.#back()) return -1;
+    return this.#blocks[this.#bi]!.k[this.#off]! * d;
+  }
+
+  /** Finds the first stamp greater than the probe into nextA/nextB/nextS; false if none. */
+  higher(a: number, b: number, s: string): boolean {
+    const d = this.#dir;
+    this.#upper(a * d, b * d, s, AFTER_ALL);
+    const blk = this.#blocks[this.#bi];
+    if (blk === undefined) return false;
+    if (blk.s) this.nextS = blk.s[this.#off]!;
+    else {
+      this.nextA = blk.a[this.#off]! * d;
+      this.nextB = blk.b[this.#off]! * d;
+    }
+    return true;
+  }
+
+  /**
+   * Calls `fn(key)` for every entry whose stamp lies after the low bound (at or after it with
+   * `loIncl`) and, when `hasHi`, before the high bound (at or before it with `hiIncl`), in order.
+   */
+  forEachBetween(
+    loA: number,
+    loB: number,
+    loS: string,
+    loIncl: boolean,
+    hasHi: boolean,
+    hiA: number,
+    hiB: number,
+    hiS: string,
+    hiIncl: boolean,
+    fn: (key: number) => void,
+  ): void {
+    const d = this.#dir;
+    this.#upper(loA * d, loB * d, loS, loIncl ? BEFORE_ALL : AFTER_ALL);
+    const bs = this.#blocks;
+    const ha = hiA * d;
+    const hb = hiB * d;
+    const hiKd = hiIncl ? AFTER_ALL : BEFORE_ALL;
+    let off = this.#off;
+    for (let bi = this.#bi; bi < bs.length; bi++, off = 0) {
+      const blk = bs[bi]!;
+      for (let i = off; i < blk.n; i++) {
+        if (hasHi && !this.#atOrBefore(blk, i, ha, hb, hiS, hiKd)) return;
+        fn(blk.k[i]! * d);
+      }
+    }
+  }
+
+  /** Every entry's row key, in order (tests). */
+  keys(): number[] {
+    const out: number[] = [];
+    for (const blk of this.#blocks) for (let i = 0; i < blk.n; i++) out.push(blk.k[i]! * this.#dir);
+    return out;
+  }
+}
