@@ -1,37 +1,13 @@
-/**
- * The README's engine example really runs: its code block is written to a module, imported, and
- * every `console.log(x); // <output>` line is checked against what Node prints for x.
- */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { inspect } from "node:util";
-import { expect, it, vi } from "vitest";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The README's engine example really runs and prints what its comments say. */
+import { expect, it } from "vitest";
+import { runDocExample } from "./doc-example.ts";
 
 it("README engine example prints what its comments say", async () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Engine example"));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  expect(code).toBeDefined();
-  const expected = [...code!.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((m) => m[1]);
-  expect(expected.length).toBeGreaterThan(3);
-  const dir = join(root, "node_modules/.cache/readme-test");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, "example.ts");
-  writeFileSync(
-    file,
-    code!.replace('"tickflare/engine"', JSON.stringify(join(root, "src/engine/index.ts"))),
+  const { printed, expected } = await runDocExample(
+    "README.md",
+    "## Engine example",
+    "readme-test",
   );
-  const printed: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((v: unknown) => {
-    printed.push(inspect(v, { breakLength: Number.POSITIVE_INFINITY, depth: 5 }));
-  });
-  try {
-    await import(/* @vite-ignore */ file);
-  } finally {
-    spy.mockRestore();
-  }
+  expect(expected.length).toBeGreaterThan(3);
   expect(printed).toEqual(expected);
 });
