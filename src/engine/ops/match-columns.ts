@@ -65,6 +65,22 @@ export function matchPairs(
   what: string,
 ): ColumnPair[] {
   const pairs = columnPairs(on, what);
+  checkPairs(left, right, pairs, what, () => "match", false);
+  return pairs;
+}
+
+/**
+ * Every pair exists on its side with the same type on both sides (and, with `noArrays`, not an
+ * array type); `role` names a pair's columns in errors ("match", "stamp").
+ */
+function checkPairs(
+  left: Table,
+  right: Table,
+  pairs: readonly ColumnPair[],
+  what: string,
+  role: (p: ColumnPair) => string,
+  noArrays: boolean,
+): void {
   requireColumns(
     left,
     pairs.map((p) => p.left),
@@ -82,11 +98,13 @@ export function matchPairs(
     const rt = right.columns[p.right]!;
     if (lt !== rt) {
       throw new ArgumentError(
-        `${what}: match columns have different types: left "${p.left}" is ${lt}, right "${p.right}" is ${rt}`,
+        `${what}: ${role(p)} columns have different types: left "${p.left}" is ${lt}, right "${p.right}" is ${rt}`,
       );
     }
+    if (noArrays && isArrayType(lt)) {
+      throw new ArgumentError(`${what}: the ${role(p)} column "${p.left}" is an array (${lt})`);
+    }
   }
-  return pairs;
 }
 
 /**
@@ -184,30 +202,6 @@ export function asOfMatch(
   const stamp = parseStampEntry(entries[entries.length - 1]!, kind, what);
   const exact = columnPairs(entries.slice(0, -1), what);
   const pairs = [...exact, stamp];
-  requireColumns(
-    left,
-    pairs.map((p) => p.left),
-    what,
-    "left",
-  );
-  requireColumns(
-    right,
-    pairs.map((p) => p.right),
-    what,
-    "right",
-  );
-  for (const p of pairs) {
-    const lt = left.columns[p.left]!;
-    const rt = right.columns[p.right]!;
-    const role = p === stamp ? "stamp" : "match";
-    if (lt !== rt) {
-      throw new ArgumentError(
-        `${what}: ${role} columns have different types: left "${p.left}" is ${lt}, right "${p.right}" is ${rt}`,
-      );
-    }
-    if (isArrayType(lt)) {
-      throw new ArgumentError(`${what}: the ${role} column "${p.left}" is an array (${lt})`);
-    }
-  }
+  checkPairs(left, right, pairs, what, (p) => (p === stamp ? "stamp" : "match"), true);
   return { exact, stamp };
 }
