@@ -6,8 +6,9 @@
  * shares the parent's storage; others are computed into the result's own pages. On each cycle
  * only added rows, and modified rows whose inputs changed, are computed.
  */
-import { PagedColumn } from "../column.ts";
+import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
+import { UnsupportedOperationError } from "../errors.ts";
 import type { CompiledFormula } from "../formula/index.ts";
 import { compileFormula } from "../formula/index.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
@@ -77,6 +78,41 @@ function plan(parent: Table, formulas: readonly string[], keepParent: boolean): 
   return { columns, steps, deps };
 }
 
+/**
+ * How many times the pages of a formula column may outweigh its rows. Formula columns store values
+ * by row key in pages of PAGE_SIZE slots; over a sparse key space (an incremental sort spreads its
+ * keys, a join with many matches per key reserves ranges) each row can take a page of its own, which
+ * would exhaust an object's memory. Past this factor the operation is refused instead.
+ */
+const MAX_PAGE_WASTE = 64;
+
+/** Distinct pages the keys of `rows` fall in (work proportional to its ranges). */
+function pagesOf(rows: RowSet): number {
+  let n = 0;
+  let last = -1;
+  rows.forEachRange((s, e) => {
+    const a = Math.floor(s / PAGE_SIZE);
+    const b = Math.floor((e - 1) / PAGE_SIZE);
+    n += b - a + 1 - (a === last ? 1 : 0);
+    last = b;
+  });
+  return n;
+}
+
+/**
+ * Throws before formula columns would write `rows` when their pages (those held now plus those
+ * `rows` may add) would outweigh the parent's `size` rows by more than MAX_PAGE_WASTE.
+ */
+function checkDensity(kind: string, steps: readonly Step[], rows: RowSet, size: number): void {
+  const eager = steps.find((s) => !s.lazy);
+  if (!eager || rows.isEmpty) return;
+  const pages = eager.out.pageCount + pagesOf(rows);
+  if (pages * PAGE_SIZE <= MAX_PAGE_WASTE * (size + PAGE_SIZE)) return;
+  throw new UnsupportedOperationError(
+    `${kind}: formula columns over these ${size} rows would take ${pages} pages of ${PAGE_SIZE} slots: the parent's row keys are sparse (a refreshing sort, or a join reserving key ranges); compute formula columns before the sort or join, e.g. t.update(...).sort(...)`,
+  );
+}
+
 function run(parent: Table, steps: readonly Step[], rows: RowSet): void {
   if (rows.isEmpty) return;
   for (const s of steps)
@@ -107,6 +143,7 @@ class SelectOperator extends Operator {
       for (const s of p.steps) s.out.release(up.removed, survivors);
     }
     // Added rows: every step. Modified rows: only steps whose inputs changed.
+    checkDensity(this.result.kind, p.steps, up.added, rows.size);
     run(parent, p.steps, up.added);
     if (dirtySteps.length > 0) run(parent, dirtySteps, up.modified);
     for (const s of p.steps) if (s.lazy) evictComputed(parent, s.out);
@@ -131,6 +168,7 @@ function build(
   kind: string,
 ): Table {
   const p = plan(parent, formulas, keepParent);
+  checkDensity(kind, p.steps, parent.rowSet, parent.size);
   const result = new Table(p.columns, parent.rowSet, inheritAttributes(parent), parent.graph, kind);
   // Lazy steps compute their pages when read (a long history costs nothing until then).
   run(
