@@ -56,6 +56,8 @@ import type {
 } from "../engine/wire.ts";
 import { HostError } from "./errors.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
+import type { SortKey, Transform } from "./transients.ts";
+import { buildTransient, needsTable, TransientViews, transientKey } from "./transients.ts";
 
 export interface HostOptions {
   /** Epoch milliseconds. */
@@ -88,6 +90,12 @@ export interface SnapshotOptions {
   format?: "json" | "arrow" | "csv";
   offset?: number;
   limit?: number;
+  /** Filters (engine formulas, ANDed) applied before `offset`/`limit`. */
+  where?: string[];
+  /** An order applied before `offset`/`limit`. */
+  sort?: SortKey[];
+  /** The columns returned, in this order (default every column). */
+  columns?: string[];
 }
 
 export type Snapshot =
@@ -127,6 +135,8 @@ export class FamilyHost {
   #updates = new Map<string, TableUpdate>();
   /** Views that failed in the last cycle that ran. */
   #failures = new Map<string, unknown>();
+  /** Ad-hoc views (sort, where) held for subscribers; never persisted. */
+  readonly transients = new TransientViews();
 
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
@@ -290,6 +300,7 @@ export class FamilyHost {
       pending: { batches: Number(pending.b), rows: Number(pending.r) },
       setAside: this.setAside(),
       views,
+      transient: this.transients.describe(),
     };
   }
 
@@ -300,6 +311,7 @@ export class FamilyHost {
         this.#sql.exec(`DELETE FROM ${t}`);
       new SqlStateStore(this.#sql).clear();
     });
+    this.transients.clear();
     this.reset();
   }
 
@@ -550,8 +562,52 @@ export class FamilyHost {
     return t;
   }
 
-  snapshot(viewName: string, options: SnapshotOptions = {}): Snapshot {
+  /**
+   * Checks ad-hoc `columns` and `sort` columns against a view (400 `bad_query` naming the
+   * parameter and the column); formulas are checked when the table is built.
+   */
+  checkShape(
+    viewName: string,
+    columns: readonly string[] | undefined,
+    sort: readonly SortKey[],
+  ): void {
     const t = this.view(viewName);
+    const known = t.columns;
+    const check = (param: string, c: string) => {
+      if (!Object.hasOwn(known, c)) {
+        throw new HostError(
+          400,
+          "bad_query",
+          `${param}: no column "${c}" in view "${viewName}"; columns are [${t.columnNames.join(", ")}]`,
+        );
+      }
+    };
+    for (const c of columns ?? []) check("columns", c);
+    for (const s of sort) check("sort", s.column);
+  }
+
+  /** The family's name (for errors). */
+  get name(): string {
+    return this.#meta<string>("name") ?? this.#name ?? "family";
+  }
+
+  snapshot(viewName: string, options: SnapshotOptions = {}): Snapshot {
+    const transform: Transform = { where: options.where ?? [], sort: options.sort ?? [] };
+    this.checkShape(viewName, options.columns, transform.sort);
+    if (!needsTable(transform)) return this.#snapshotOf(this.view(viewName), options);
+    // A subscriber's ad-hoc view answers at once; otherwise one is built for this answer only.
+    const fam = this.family();
+    const held = this.transients.table(fam, transientKey(viewName, transform));
+    if (held) return this.#snapshotOf(held, options);
+    const t = buildTransient(this.view(viewName), transform);
+    try {
+      return this.#snapshotOf(t, options);
+    } finally {
+      t.close();
+    }
+  }
+
+  #snapshotOf(t: Table, options: SnapshotOptions): Snapshot {
     const format = options.format ?? "json";
     if (!["json", "arrow", "csv"].includes(format)) {
       throw new HostError(400, "bad_format", `format must be json, arrow or csv, got "${format}"`);
@@ -573,8 +629,9 @@ export class FamilyHost {
     }
     const keys = t.rowSet.subSetByPosition(offset, offset + limit);
     const base = { cycle: this.cycle, total: t.size, offset };
+    const names = options.columns ?? t.columnNames;
+    const schema: Schema = Object.fromEntries(names.map((n) => [n, t.columns[n]!]));
     if (format === "arrow") {
-      const names = t.columnNames;
       const vecs = readContiguous(
         names.map((n) => t.column(n)),
         keys,
@@ -582,12 +639,12 @@ export class FamilyHost {
       return {
         format,
         ...base,
-        bytes: tableToIPC(vecsToArrow(t.columns, vecs, keys.size), "stream"),
+        bytes: tableToIPC(vecsToArrow(schema, vecs, keys.size), "stream"),
       };
     }
-    const rows = rowsToJson(t, keys);
-    if (format === "csv") return { format, ...base, text: rowsToCsv(t.columnNames, rows) };
-    return { format: "json", schema: t.columns, ...base, keys: keys.toArray(), rows };
+    const rows = rowsToJson(t, keys, names);
+    if (format === "csv") return { format, ...base, text: rowsToCsv(names, rows) };
+    return { format: "json", schema, ...base, keys: keys.toArray(), rows };
   }
 
   // ---- shutdown -------------------------------------------------------------------------------

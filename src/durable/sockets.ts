@@ -10,9 +10,11 @@
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
-import { errorResult } from "./errors.ts";
+import { errorResult, HostError } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
+import type { SubShape } from "./shaped.ts";
+import { checkViewport, failureBody, isShaped, ShapedSubscribers } from "./shaped.ts";
 
 const HISTORY_CYCLES = 256;
 const HISTORY_BYTES = 8 << 20;
@@ -22,6 +24,8 @@ interface SubAttachment {
   role: "sub";
   view: string;
   format: WireFormat;
+  /** A viewport, columns, where or sort (shaped.ts); absent for a whole-view subscriber. */
+  shape?: SubShape;
 }
 interface PubAttachment {
   v: 1;
@@ -46,12 +50,43 @@ export function attachmentOf(ws: WebSocket): Attachment | null {
     typeof o.view === "string" &&
     (o.format === "json" || o.format === "arrow")
   ) {
-    return { v: 1, role: "sub", view: o.view, format: o.format };
+    const base: SubAttachment = { v: 1, role: "sub", view: o.view, format: o.format };
+    if (o.shape === undefined) return base;
+    const shape = shapeOf(o.shape);
+    return shape ? { ...base, shape } : null;
   }
   if (o.role === "pub" && typeof o.seq === "number" && Number.isInteger(o.seq) && o.seq >= 0) {
     return { v: 1, role: "pub", seq: o.seq };
   }
   return null;
+}
+
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** A shape read back from an attachment, or null when it is not a valid one. */
+function shapeOf(v: unknown): SubShape | null {
+  if (v === null || typeof v !== "object") return null;
+  const o = v as Record<string, unknown>;
+  if (!isStrings(o.where) || !Array.isArray(o.sort)) return null;
+  if (o.columns !== null && !isStrings(o.columns)) return null;
+  const sort: SubShape["sort"] = [];
+  for (const k of o.sort as unknown[]) {
+    const s = k as Record<string, unknown> | null;
+    if (!s || typeof s.column !== "string" || (s.order !== "asc" && s.order !== "desc"))
+      return null;
+    sort.push({ column: s.column, order: s.order });
+  }
+  let viewport: SubShape["viewport"] = null;
+  if (o.viewport !== null) {
+    const vp = o.viewport as Record<string, unknown> | null;
+    try {
+      viewport = checkViewport(vp?.first, vp?.last);
+    } catch {
+      return null;
+    }
+  }
+  return { where: o.where, sort, columns: o.columns as string[] | null, viewport };
 }
 
 interface Held {
@@ -69,21 +104,40 @@ export class SocketHub {
   readonly #attachments = new WeakMap<WebSocket, Attachment | null>();
   /** The publish frame being handled; the next one waits for it. */
   #publishing: Promise<void> = Promise.resolve();
+  /** Viewport and ad-hoc subscribers. */
+  readonly #shaped = new ShapedSubscribers();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** Accepts a subscriber: snapshot (or the missed deltas), then one delta per cycle. */
-  subscribe(host: FamilyHost, view: string, format: WireFormat, since: number | null): Response {
+  /**
+   * Accepts a subscriber: snapshot (or the missed deltas), then one delta per cycle. A shaped
+   * subscriber (viewport, columns, where, sort) is checked first (a bad one is refused before the
+   * upgrade) and always starts from a snapshot of its shape.
+   */
+  subscribe(
+    host: FamilyHost,
+    view: string,
+    format: WireFormat,
+    since: number | null,
+    shape?: SubShape,
+  ): Response {
     const table = host.view(view); // throws a 404 HostError for an unknown view
+    const shaped = isShaped(shape) ? shape : undefined;
+    const key = shaped ? this.#shaped.prepare(host, view, shaped) : null;
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
     const attachment: SubAttachment = { v: 1, role: "sub", view, format };
+    if (shaped) attachment.shape = shaped;
     server.serializeAttachment(attachment);
     this.#attachments.set(server, attachment);
+    if (shaped) {
+      this.#shaped.open(host, server, view, format, shaped, key);
+      return new Response(null, { status: 101, webSocket: client });
+    }
     const cycle = host.cycle;
     const held = this.#held.get(`${view}\u0000${format}`);
     if (since !== null && since === cycle) {
@@ -152,9 +206,11 @@ export class SocketHub {
       formatsByView.get(view)!.add(format);
     }
     // Sockets that survived a wake are tracked again from now on.
+    const shaped: [WebSocket, SubAttachment & { shape: SubShape }][] = [];
     for (const ws of this.#ctx.getWebSockets()) {
       const a = this.attachment(ws);
-      if (a?.role === "sub") {
+      if (a?.role === "sub" && a.shape) shaped.push([ws, a as SubAttachment & { shape: SubShape }]);
+      else if (a?.role === "sub") {
         if (!formatsByView.has(a.view)) formatsByView.set(a.view, new Set());
         formatsByView.get(a.view)!.add(a.format);
         this.#track(a.view, a.format, cycle - 1);
@@ -173,7 +229,7 @@ export class SocketHub {
         this.#hold(view, format, cycle, frames);
         for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
           const a = this.attachment(ws);
-          if (a?.role !== "sub" || a.format !== format) continue;
+          if (a?.role !== "sub" || a.format !== format || a.shape) continue;
           try {
             for (const f of frames) ws.send(f);
           } catch {
@@ -182,6 +238,71 @@ export class SocketHub {
         }
       }
     }
+    for (const [ws, a] of shaped) {
+      if (fam.views.has(a.view)) this.#shaped.cycle(host, ws, a.view, a.format, a.shape);
+    }
+  }
+
+  /**
+   * A text message on a subscriber socket: `ping` is answered by the runtime; a `viewport`
+   * message sets or moves the viewport (docs/protocol.md); anything else is refused.
+   */
+  onSubscriberMessage(host: FamilyHost, ws: WebSocket, text: string): void {
+    const a = this.attachment(ws);
+    if (a?.role !== "sub") return;
+    const refuse = (error: string, detail: string) =>
+      ws.send(JSON.stringify({ type: "error", error, detail }));
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      msg = null;
+    }
+    const m = msg as Record<string, unknown> | null;
+    if (m === null || typeof m !== "object" || m.type !== "viewport") {
+      refuse(
+        "read_only",
+        'a subscription socket accepts only "ping" and {"type":"viewport","first":F,"last":L,"columns"?:[...]}',
+      );
+      return;
+    }
+    try {
+      const viewport = checkViewport(m.first, m.last);
+      if (m.columns !== undefined && !isStrings(m.columns))
+        throw new HostError(
+          400,
+          "bad_viewport",
+          "viewport columns must be an array of column names",
+        );
+      const columns = (m.columns as string[] | undefined) ?? null;
+      const shape: SubShape = a.shape ?? { where: [], sort: [], columns: null, viewport: null };
+      const next = this.#shaped.setViewport(host, ws, a.view, a.format, shape, viewport, columns);
+      const attachment: SubAttachment = { ...a, shape: next };
+      ws.serializeAttachment(attachment);
+      this.#attachments.set(ws, attachment);
+    } catch (e) {
+      const err = errorResult(e);
+      if (!err) throw e;
+      refuse(err.error, err.detail);
+    }
+  }
+
+  /**
+   * After a wake: rebuilds the ad-hoc views the family's shaped subscribers hold (from their
+   * attachments) and sends each a snapshot of its shape, since what it held is unknown now.
+   */
+  restore(host: FamilyHost): void {
+    const fam = host.family();
+    for (const ws of this.#ctx.getWebSockets()) {
+      const a = this.attachment(ws);
+      if (a?.role === "sub" && a.shape && fam.views.has(a.view))
+        this.#shaped.adopt(host, ws, a.view, a.format, a.shape);
+    }
+  }
+
+  /** A socket closed: releases the ad-hoc view it held. */
+  closed(host: FamilyHost, ws: WebSocket): void {
+    this.#shaped.close(host, ws);
   }
 
   #hold(view: string, format: WireFormat, cycle: number, frames: Frame[]): void {
@@ -273,10 +394,4 @@ export class SocketHub {
       return refuse(err.error, err.detail);
     }
   }
-}
-
-function failureBody(e: unknown): { error: string; detail: string } {
-  const err = errorResult(e);
-  if (err) return { error: err.error, detail: err.detail };
-  return { error: "failed", detail: e instanceof Error ? e.message : String(e) };
 }

@@ -23,6 +23,7 @@ import type {
 } from "./host.ts";
 import { FamilyHost } from "./host.ts";
 import { batchDigest } from "./idempotency.ts";
+import type { SubShape } from "./shaped.ts";
 import { SocketHub } from "./sockets.ts";
 
 /** Result of {@link TableFamily.health}. */
@@ -48,7 +49,10 @@ export class TableFamily extends DurableObject<Env> {
     // wedge the object): the next call rebuilds again and reports the error as its result.
     void ctx.blockConcurrencyWhile(async () => {
       try {
-        if (this.#host.exists) this.#host.family();
+        if (this.#host.exists) {
+          this.#host.family();
+          this.#sockets.restore(this.#host);
+        }
       } catch (e) {
         console.error("tickflare: rebuilding the table family failed", e);
         this.#host.reset();
@@ -159,17 +163,12 @@ export class TableFamily extends DurableObject<Env> {
       return;
     }
     if (typeof message === "string" && message !== "ping") {
-      ws.send(
-        JSON.stringify({
-          type: "error",
-          error: "read_only",
-          detail: "a subscription socket accepts no messages",
-        }),
-      );
+      this.#sockets.onSubscriberMessage(this.#host, ws, message);
     }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#sockets.closed(this.#host, ws);
     try {
       ws.close(code === 1005 ? 1000 : code, reason);
     } catch {
@@ -178,6 +177,7 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#sockets.closed(this.#host, ws);
     try {
       ws.close(1011, "socket error");
     } catch {
@@ -200,7 +200,7 @@ export class TableFamily extends DurableObject<Env> {
   /**
    * WebSocket upgrades (the only traffic that uses fetch; everything else is RPC). The router has
    * authenticated the request and checked the parameters' shape already:
-   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>]` and `/publish`.
+   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>][&shape=<JSON SubShape>]` and `/publish`.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -248,6 +248,7 @@ export class TableFamily extends DurableObject<Env> {
           url.searchParams.get("view") ?? "source",
           format,
           since,
+          shapeParam(url.searchParams.get("shape")),
         );
         await this.#schedule(); // a subscriber keeps the family cycling
         return res;
@@ -262,4 +263,9 @@ export class TableFamily extends DurableObject<Env> {
       { status: 404 },
     );
   }
+}
+
+/** The router's `shape` parameter (JSON, already checked there), or undefined. */
+function shapeParam(text: string | null): SubShape | undefined {
+  return text === null ? undefined : (JSON.parse(text) as SubShape);
 }

@@ -98,7 +98,9 @@ export type {
   ResumeMessage,
   ServerMessage,
   SnapshotMessage,
+  Viewport,
   WireFormat,
+  WireShape,
 } from "./wire.ts";
 
 // Errors

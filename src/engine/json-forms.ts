@@ -33,9 +33,16 @@ export function toJsonValue(type: ColumnType, v: Value): JsonValue {
   return v as JsonValue;
 }
 
-/** Rows with the given keys (in key order) in JSON form. */
-export function rowsToJson(t: Table, keys: Iterable<number>): Record<string, JsonValue>[] {
-  const cols = [...t.columnMap].map(([name, c]) => ({ name, c, type: c.type }));
+/** Rows with the given keys (in key order) in JSON form: every column, or only `names`. */
+export function rowsToJson(
+  t: Table,
+  keys: Iterable<number>,
+  names?: readonly string[],
+): Record<string, JsonValue>[] {
+  const cols = (names ?? t.columnNames).map((name) => {
+    const c = t.column(name);
+    return { name, c, type: c.type };
+  });
   const out: Record<string, JsonValue>[] = [];
   for (const k of keys) {
     const row: Record<string, JsonValue> = {};

@@ -151,15 +151,8 @@ export class RowSet {
   get(position: number): number {
     if (position < 0 || position >= this.size) return -1;
     if (this.#r.length === 2) return this.#r[0]! + position;
-    const c = this.#cumulative();
-    let lo = 0;
-    let hi = this.rangeCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (c[mid]! <= position) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.#r[2 * lo]! + (position - c[lo]!);
+    const i = this.#rangeAt(position);
+    return this.#r[2 * i]! + (position - this.#cumulative()[i]!);
   }
 
   /** 0-based position of a key, or -1 if absent. */
@@ -169,16 +162,45 @@ export class RowSet {
     return (this.#r.length === 2 ? 0 : this.#cumulative()[i]!) + key - this.#r[2 * i]!;
   }
 
-  /** Keys at positions `[start, end)`. */
+  /** Index of the range holding `position` (0 <= position < size): O(log ranges). */
+  #rangeAt(position: number): number {
+    if (this.#r.length === 2) return 0;
+    const c = this.#cumulative();
+    let lo = 0;
+    let hi = this.rangeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (c[mid]! <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Number of keys below `key` (present or not): the position `key` has, or would have once
+   * inserted. O(log ranges).
+   */
+  rank(key: number): number {
+    const i = this.#findRange(key);
+    const at = i >= 0 ? i : -i - 1;
+    const before = at === 0 ? 0 : this.#r.length === 2 ? this.size : this.#cumulative()[at]!;
+    return i >= 0 ? before + key - this.#r[2 * i]! : before;
+  }
+
+  /**
+   * Keys at positions `[start, end)`: O(log ranges) to find the first, then one step a range of
+   * the result (a viewport over a large row set costs its own size, not the set's).
+   */
   subSetByPosition(start: number, end: number): RowSet {
     start = Math.max(0, start);
     end = Math.min(this.size, end);
     if (end <= start) return RowSet.EMPTY;
     if (start === 0 && end === this.size) return this;
     const b = new RowSetBuilder();
-    let p = 0;
     const r = this.#r;
-    for (let i = 0; i < r.length && p < end; i += 2) {
+    let i = this.#rangeAt(start);
+    let p = this.#r.length === 2 ? 0 : this.#cumulative()[i]!;
+    for (i *= 2; i < r.length && p < end; i += 2) {
       const len = r[i + 1]! - r[i]!;
       const s = Math.max(start, p);
       const e = Math.min(end, p + len);

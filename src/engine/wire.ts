@@ -36,6 +36,10 @@ export interface SnapshotMessage {
   rows?: JsonRow[];
   /** Arrow format only: binary frames that follow this header. */
   frames?: number;
+  /** Viewport subscriptions: the whole view's size (rows, after `where`). */
+  size?: number;
+  /** Viewport subscriptions: the positions these rows fill. */
+  viewport?: Viewport;
 }
 
 export interface DeltaMessage {
@@ -49,6 +53,10 @@ export interface DeltaMessage {
   modifiedRows?: JsonRow[];
   addedFrames?: number;
   modifiedFrames?: number;
+  /** Viewport subscriptions: the whole view's size after this delta. */
+  size?: number;
+  /** Viewport subscriptions: the viewport after this delta (it answers a `viewport` message when set there). */
+  viewport?: Viewport;
 }
 
 export interface FailureMessage {
@@ -92,39 +100,72 @@ export type Frame = string | Uint8Array;
 /** Target size of one snapshot part. */
 export const FRAME_BYTES = 1 << 20;
 
-/** Snapshot frames of `t`: JSON parts of about FRAME_BYTES, or headers with Arrow frames. */
+/**
+ * What a shaped subscription (a viewport, ad-hoc columns; docs/protocol.md "Viewports") sends
+ * instead of the whole view: some of the rows, some of the columns, and the view's size.
+ */
+export interface WireShape {
+  /** The rows sent (default: every row of the table). */
+  keys?: RowSet;
+  /** The columns sent, in this order (default: every column). */
+  columns?: readonly string[];
+  /** The view's whole size, sent as `size` (viewport subscriptions). */
+  size?: number;
+  /** The viewport these rows fill, sent as `viewport`. */
+  viewport?: Viewport;
+}
+
+/** A range of row positions in a view's order, both ends included. */
+export interface Viewport {
+  first: number;
+  last: number;
+}
+
+/** The schema of `names` in `t` (every column when absent). */
+function schemaOf(t: Table, names: readonly string[] | undefined): Schema {
+  if (!names) return t.columns;
+  const all = t.columns;
+  return Object.fromEntries(names.map((n) => [n, all[n]!]));
+}
+
+/** Snapshot frames of `t` (or of its `shape`): JSON parts of about FRAME_BYTES, or headers with Arrow frames. */
 export function snapshotFrames(
   t: Table,
   cycle: number,
   format: WireFormat,
   frameBytes = FRAME_BYTES,
+  shape: WireShape = {},
 ): Frame[] {
-  const keys = t.rowSet;
+  const keys = shape.keys ?? t.rowSet;
+  const names = shape.columns ?? t.columnNames;
+  const schema = schemaOf(t, shape.columns);
   const out: Frame[] = [];
+  const head = (part: number, last: boolean, partKeys: number[], frames: number | undefined) =>
+    header(t, schema, keys.size, shape, cycle, part, last, partKeys, frames);
   if (format === "arrow") {
     const vecs = readContiguous(
-      t.columnNames.map((n) => t.column(n)),
+      names.map((n) => t.column(n)),
       keys,
     );
-    const parts = keys.isEmpty ? [] : encodeParts(t.columns, vecs, 0, keys.size);
+    const parts = keys.isEmpty ? [] : encodeParts(schema, vecs, 0, keys.size);
     // One header per part keeps every header small; keys of part i follow the part's rows.
     let at = 0;
     if (parts.length === 0) {
       // An empty snapshot still sends one (empty) IPC stream: it carries the Arrow schema.
-      out.push(JSON.stringify(header(t, cycle, 0, true, [], 1)));
-      out.push(tableToIPC(vecsToArrow(t.columns, vecs, 0), "stream"));
+      out.push(JSON.stringify(head(0, true, [], 1)));
+      out.push(tableToIPC(vecsToArrow(schema, vecs, 0), "stream"));
       return out;
     }
     parts.forEach((p, i) => {
       const partKeys = keys.subSetByPosition(at, at + p.rows).toArray();
       at += p.rows;
-      out.push(JSON.stringify(header(t, cycle, i, i === parts.length - 1, partKeys, 1)));
+      out.push(JSON.stringify(head(i, i === parts.length - 1, partKeys, 1)));
       out.push(p.bytes);
     });
     return out;
   }
   const all = keys.toArray();
-  const rows = rowsToJson(t, all);
+  const rows = rowsToJson(t, all, names);
   const chunks: [number, number][] = [];
   let start = 0;
   let bytes = 0;
@@ -139,7 +180,7 @@ export function snapshotFrames(
   if (start < rows.length || chunks.length === 0) chunks.push([start, rows.length]);
   chunks.forEach(([s, e], part) => {
     const msg: SnapshotMessage = {
-      ...header(t, cycle, part, part === chunks.length - 1, all.slice(s, e), undefined),
+      ...head(part, part === chunks.length - 1, all.slice(s, e), undefined),
       rows: rows.slice(s, e),
     };
     out.push(JSON.stringify(msg));
@@ -147,58 +188,80 @@ export function snapshotFrames(
   return out;
 }
 
+/** A viewport holds positions of a view, not the view: its rows come and go like a plain table's. */
+const VIEWPORT_ATTRIBUTES = { blink: false, appendOnly: false, addOnly: false };
+
 function header(
   t: Table,
+  schema: Schema,
+  total: number,
+  shape: WireShape,
   cycle: number,
   part: number,
   last: boolean,
   keys: number[],
   frames: number | undefined,
 ): SnapshotMessage {
-  const attributes = { blink: t.isBlink, appendOnly: t.isAppendOnly, addOnly: t.isAddOnly };
+  const attributes = shape.viewport
+    ? VIEWPORT_ATTRIBUTES
+    : { blink: t.isBlink, appendOnly: t.isAppendOnly, addOnly: t.isAddOnly };
   const m: SnapshotMessage = {
     type: "snapshot",
     cycle,
-    schema: t.columns,
-    total: t.size,
+    schema,
+    total,
     attributes,
     part,
     last,
     keys,
   };
   if (frames !== undefined) m.frames = frames;
+  if (shape.size !== undefined) m.size = shape.size;
+  if (shape.viewport) m.viewport = shape.viewport;
   return m;
 }
 
-/** The frames of one cycle's delta of `t`. */
-export function deltaFrames(t: Table, u: TableUpdate, cycle: number, format: WireFormat): Frame[] {
+/** The frames of one cycle's delta of `t` (only `columns` when given; `size`, `viewport` added when given). */
+export function deltaFrames(
+  t: Table,
+  u: TableUpdate,
+  cycle: number,
+  format: WireFormat,
+  shape: Omit<WireShape, "keys"> = {},
+): Frame[] {
+  const names = shape.columns ?? t.columnNames;
   const msg: DeltaMessage = {
     type: "delta",
     cycle,
     removed: u.removed.toArray(),
     added: u.added.toArray(),
     modified: u.modified.toArray(),
-    modifiedColumns: [...u.modifiedColumns],
+    modifiedColumns: shape.columns
+      ? u.modifiedColumns.filter((c) => shape.columns!.includes(c))
+      : [...u.modifiedColumns],
   };
+  if (shape.size !== undefined) msg.size = shape.size;
+  if (shape.viewport) msg.viewport = shape.viewport;
   if (format === "json") {
-    msg.addedRows = rowsToJson(t, u.added);
-    msg.modifiedRows = rowsToJson(t, u.modified);
+    msg.addedRows = rowsToJson(t, u.added, names);
+    msg.modifiedRows = rowsToJson(t, u.modified, names);
     return [JSON.stringify(msg)];
   }
-  const added = ipcParts(t, u.added);
-  const modified = ipcParts(t, u.modified);
+  const schema = schemaOf(t, shape.columns);
+  const added = ipcParts(t, names, schema, u.added);
+  const modified = ipcParts(t, names, schema, u.modified);
   msg.addedFrames = added.length;
   msg.modifiedFrames = modified.length;
   return [JSON.stringify(msg), ...added, ...modified];
 }
 
-function ipcParts(t: Table, keys: RowSet): Uint8Array[] {
+function ipcParts(t: Table, names: readonly string[], schema: Schema, keys: RowSet): Uint8Array[] {
   if (keys.isEmpty) return [];
   const vecs = readContiguous(
-    t.columnNames.map((n) => t.column(n)),
+    names.map((n) => t.column(n)),
     keys,
   );
-  return encodeParts(t.columns, vecs, 0, keys.size).map((p) => p.bytes);
+  return encodeParts(schema, vecs, 0, keys.size).map((p) => p.bytes);
 }
 
 /** One view of a family in `GET /v1/tables/:name` (docs/protocol.md). */
@@ -235,6 +298,23 @@ export interface SetAsideBatch {
   detail: string;
 }
 
+/** One sort column and its direction (ad-hoc `sort` of a subscription or snapshot). */
+export interface SortKey {
+  column: string;
+  order: "asc" | "desc";
+}
+
+/** An ad-hoc view (`where`, `sort`) subscribers share, in `GET /v1/tables/:name` (`transient`). */
+export interface TransientDescription {
+  view: string;
+  where: string[];
+  sort: SortKey[];
+  /** Subscribers sharing it. */
+  subscribers: number;
+  /** Its rows now. */
+  size: number;
+}
+
 /** `GET /v1/tables/:name`: a family's spec, cycle, state, pending rows and views. */
 export interface TableDescription {
   name: string;
@@ -247,6 +327,8 @@ export interface TableDescription {
   /** The most recent batches set aside by cycles (at most 16), oldest first; usually empty. */
   setAside: SetAsideBatch[];
   views: Record<string, ViewDescription>;
+  /** Ad-hoc views held for subscribers now (never persisted; gone when their last subscriber is). */
+  transient: TransientDescription[];
 }
 
 /** The answer to a publish (`POST .../rows`) and a publish-stream ack's body. */

@@ -7,6 +7,7 @@ import { released } from "../durable/catalog.ts";
 import { authorize } from "./auth.ts";
 import { ARROW_STREAM_TYPE } from "./body.ts";
 import { json, unwrap } from "./http.ts";
+import { shapeQuery, viewportQuery } from "./shape-query.ts";
 import { familyOf } from "./tables.ts";
 import { forwardUpgrade, requireUpgrade } from "./upgrade.ts";
 import {
@@ -28,22 +29,26 @@ function defaultFormat(request: Request): SnapshotFormat {
   return "json";
 }
 
-/** GET /v1/tables/:name/views/:view?format=json|arrow|csv&offset=&limit= */
+/** GET /v1/tables/:name/views/:view?format=json|arrow|csv&offset=&limit=&sort=&where=&columns= */
 export async function snapshotView(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   const view = viewName(request.params.view);
   await authorize(request, env, "read", name);
   const url = new URL(request.url);
-  acceptQuery(url, ["format", "offset", "limit"]);
+  acceptQuery(url, ["format", "offset", "limit", "sort", "where", "columns"]);
   const format = formatParam<SnapshotFormat>(url, ["json", "arrow", "csv"], defaultFormat(request));
   const offset = intParam(url, "offset");
   const limit = snapshotLimit(url);
+  const { where, sort, columns } = shapeQuery(url);
   const s = unwrap(
     await released(
       familyOf(env, name).snapshot(view, {
         format,
         ...(offset === null ? {} : { offset }),
         ...(limit === null ? {} : { limit }),
+        ...(where.length > 0 ? { where } : {}),
+        ...(sort.length > 0 ? { sort } : {}),
+        ...(columns === null ? {} : { columns }),
       }),
     ),
   );
@@ -64,17 +69,25 @@ export async function snapshotView(request: IRequest, env: Env): Promise<Respons
   return json({ schema, cycle, total, offset: at, keys, rows }, 200, headers);
 }
 
-/** GET /v1/tables/:name/views/:view/subscribe?format=json|arrow&since=<cycle> (WebSocket). */
+/**
+ * GET /v1/tables/:name/views/:view/subscribe?format=json|arrow&since=<cycle>, and optionally
+ * sort, where, columns, first and last (a viewport) (WebSocket).
+ */
 export async function subscribeView(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
   const view = viewName(request.params.view);
   await authorize(request, env, "read", name, { queryToken: true });
   const url = new URL(request.url);
-  acceptQuery(url, ["format", "since"]);
+  acceptQuery(url, ["format", "since", "sort", "where", "columns", "first", "last"]);
   const format = formatParam(url, ["json", "arrow"], "json");
   const since = intParam(url, "since");
+  const { where, sort, columns } = shapeQuery(url);
+  const viewport = viewportQuery(url);
   requireUpgrade(request);
   const q = new URLSearchParams({ view, format });
   if (since !== null) q.set("since", String(since));
+  if (viewport || columns || where.length > 0 || sort.length > 0) {
+    q.set("shape", JSON.stringify({ where, sort, columns, viewport }));
+  }
   return forwardUpgrade(request, familyOf(env, name), "/subscribe", q);
 }

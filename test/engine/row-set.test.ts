@@ -33,6 +33,22 @@ describe("RowSet", () => {
     expect(r.overlapsRange(6, 10)).toBe(true);
   });
 
+  it("ranks keys and cuts by position over many ranges (viewports)", () => {
+    const r = RowSet.of(1, 2, 3, 5, 9, 10);
+    expect([0, 1, 2, 4, 5, 9, 10, 11].map((k) => r.rank(k))).toEqual([0, 0, 1, 3, 3, 4, 5, 6]);
+    expect(RowSet.range(10, 20).rank(15)).toBe(5);
+    expect(RowSet.range(10, 20).rank(25)).toBe(10);
+    expect(RowSet.EMPTY.rank(3)).toBe(0);
+    const sparse = RowSet.fromKeys(Array.from({ length: 1000 }, (_, i) => i * 10));
+    expect(sparse.subSetByPosition(997, 1200).toArray()).toEqual([9970, 9980, 9990]);
+    expect(sparse.subSetByPosition(0, 2).toArray()).toEqual([0, 10]);
+    expect(sparse.subSetByPosition(500, 503).toArray()).toEqual([5000, 5010, 5020]);
+    const ranged = RowSet.fromRanges([0, 5, 10, 15, 20, 25]);
+    expect(ranged.subSetByPosition(3, 12).toArray()).toEqual([3, 4, 10, 11, 12, 13, 14, 20, 21]);
+    expect(ranged.subSetByPosition(14, 99).toArray()).toEqual([24]);
+    expect(ranged.rank(12)).toBe(7);
+  });
+
   it("builder rejects keys out of order", () => {
     const b = new RowSetBuilder();
     b.addKey(5);
