@@ -4,11 +4,14 @@
  * in Node 22, Deno, browsers and Workers; both can be replaced through the options (e.g. a
  * service binding's fetch, or a socket factory in tests).
  */
+
 import { Table as ArrowTable } from "apache-arrow";
 import type { Schema } from "../engine/index.ts";
 import { col, fromArrowIPC, newTable, Table, toArrowIPC } from "../engine/index.ts";
 import { errorFromResponse, TickflareClientError } from "./errors.ts";
 import { jsonRows, PublishStream } from "./publish-stream.ts";
+import type { ShapeOptions } from "./shape.ts";
+import { addShapeQuery } from "./shape.ts";
 import type { SocketFactory, SubscribeOptions, WebSocketLike } from "./subscription.ts";
 import { Subscription } from "./subscription.ts";
 import type { PublishResult, TableDescription, TableListEntry, TableSpec } from "./types.ts";
@@ -27,7 +30,7 @@ export interface ConnectOptions {
   webSocket?: SocketFactory;
 }
 
-export interface SnapshotOptions {
+export interface SnapshotOptions extends ShapeOptions {
   offset?: number;
   limit?: number;
 }
@@ -175,6 +178,7 @@ export class TickflareClient {
     const q = new URLSearchParams({ format });
     if (options.offset !== undefined) q.set("offset", String(options.offset));
     if (options.limit !== undefined) q.set("limit", String(options.limit));
+    addShapeQuery(q, options);
     const res = await this.#request("GET", `${path(name)}/views/${encodeURIComponent(view)}?${q}`);
     const base = {
       cycle: Number(res.headers.get("X-Tickflare-Cycle")),

@@ -7,7 +7,13 @@
  */
 
 import { arrowToVecs, decodeIPC } from "../engine/arrow.ts";
-import type { DeltaMessage, KeyedRows, Schema, SnapshotMessage } from "../engine/index.ts";
+import type {
+  DeltaMessage,
+  KeyedRows,
+  Schema,
+  SnapshotMessage,
+  Viewport,
+} from "../engine/index.ts";
 import { RowSet } from "../engine/index.ts";
 import { vecFromValues } from "../engine/new-table.ts";
 
@@ -18,6 +24,9 @@ export interface SnapshotEvent {
   schema: Schema;
   attributes: SnapshotMessage["attributes"];
   parts: KeyedRows[];
+  /** Viewport subscriptions: the whole view's size and the viewport the rows fill. */
+  size?: number;
+  viewport?: Viewport;
 }
 
 /** One cycle's change. Added and modified rows may come in several parts. */
@@ -28,6 +37,8 @@ export interface DeltaEvent {
   added: KeyedRows[];
   modified: KeyedRows[];
   modifiedColumns: string[];
+  size?: number;
+  viewport?: Viewport;
 }
 
 export type ReaderEvent =
@@ -146,17 +157,20 @@ export class FrameReader {
     if (!m.last) return null;
     const parts = this.#parts.map((p) => p.rows);
     this.#parts = [];
-    return {
+    const e: SnapshotEvent = {
       type: "snapshot",
       cycle: m.cycle,
       schema: m.schema,
       attributes: m.attributes,
       parts,
     };
+    if (m.size !== undefined) e.size = m.size;
+    if (m.viewport) e.viewport = m.viewport;
+    return e;
   }
 
   #delta(m: DeltaMessage, added: KeyedRows[], modified: KeyedRows[]): DeltaEvent {
-    return {
+    const e: DeltaEvent = {
       type: "delta",
       cycle: m.cycle,
       removed: RowSet.fromKeys(m.removed),
@@ -164,6 +178,9 @@ export class FrameReader {
       modified,
       modifiedColumns: m.modifiedColumns ?? [],
     };
+    if (m.size !== undefined) e.size = m.size;
+    if (m.viewport) e.viewport = m.viewport;
+    return e;
   }
 
   #requireSchema(): Schema {

@@ -28,6 +28,7 @@ export { connect, TickflareClient } from "./client.ts";
 // Errors
 export { TickflareClientError } from "./errors.ts";
 export { PublishStream } from "./publish-stream.ts";
+export type { ShapeOptions, SortSpec } from "./shape.ts";
 export type {
   SocketFactory,
   SubscribeOptions,

@@ -9,12 +9,14 @@
  * (unknown table or view, bad token) ends the subscription with that error; anything else
  * (server down, restarting) is retried.
  */
-import type { KeyedRows, Mirror, Schema, Table, TableUpdate } from "../engine/index.ts";
+import type { KeyedRows, Mirror, Schema, Table, TableUpdate, Viewport } from "../engine/index.ts";
 import { mirrorTable, RowSet, UpdateGraph } from "../engine/index.ts";
 import { vecFromValues } from "../engine/new-table.ts";
 import { TickflareClientError } from "./errors.ts";
 import type { DeltaEvent, ReaderEvent, SnapshotEvent } from "./frames.ts";
 import { FrameReader, ProtocolError } from "./frames.ts";
+import type { ShapeOptions } from "./shape.ts";
+import { addShapeQuery } from "./shape.ts";
 
 export type SubscriptionState = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -32,7 +34,12 @@ export interface WebSocketLike {
 
 export type SocketFactory = (url: string) => WebSocketLike | Promise<WebSocketLike>;
 
-export interface SubscribeOptions {
+export interface SubscribeOptions extends ShapeOptions {
+  /**
+   * Only the rows at these positions of the view's order (both ends included): `table` holds
+   * them, `size` is the whole view's; move it with `setViewport`.
+   */
+  viewport?: { first: number; last: number };
   /** Wire format: `arrow` (default; binary frames) or `json`. */
   format?: "arrow" | "json";
   /** Graph the mirror joins; by default the subscription owns one. */
@@ -103,6 +110,13 @@ export class Subscription {
   #cycle = -1;
   #lastUpdate: TableUpdate | null = null;
   #failure: { cycle: number; error: string; detail: string } | null = null;
+  /** The viewport asked for (kept across reconnects), and its columns. */
+  #viewport: Viewport | null;
+  #columns: readonly string[] | undefined;
+  /** The whole view's size, as the server last said (viewports), else -1. */
+  #size = -1;
+  /** `setViewport` calls waiting for the server to answer. */
+  #pendingViewports: { vp: Viewport; resolve: () => void; reject: (e: Error) => void }[] = [];
   #socket: WebSocketLike | null = null;
   #generation = 0;
   #attempt = 0;
@@ -130,6 +144,8 @@ export class Subscription {
     this.graph = options.graph ?? new UpdateGraph();
     this.#transport = transport;
     this.#opts = options;
+    this.#viewport = options.viewport ? { ...options.viewport } : null;
+    this.#columns = options.columns;
     if (options.onUpdate) this.#listeners.update.add(options.onUpdate);
     if (options.onStateChange) this.#listeners.state.add(options.onStateChange);
     if (options.onError) this.#listeners.error.add(options.onError);
@@ -145,6 +161,42 @@ export class Subscription {
     if (!this.#mirror) throw new TickflareClientError(0, "not_ready", "no snapshot received yet");
     return this.#mirror.table;
   }
+  /**
+   * The whole view's size (after `where`): with a viewport, the server's count (the table holds
+   * only the viewport's rows); without one, the table's size.
+   */
+  get size(): number {
+    if (this.#viewport && this.#size >= 0) return this.#size;
+    return this.#mirror ? this.#mirror.table.size : 0;
+  }
+
+  /** The viewport asked for last, or null. */
+  get viewport(): Viewport | null {
+    return this.#viewport ? { ...this.#viewport } : null;
+  }
+
+  /**
+   * Sets or moves the viewport on the open socket (no reconnect): the server sends only the rows
+   * newly visible, or a snapshot when `columns` change (then `table` is a new table). Resolves
+   * once the server's answer is applied; rejects if it refuses (e.g. `bad_viewport`).
+   */
+  setViewport(first: number, last: number, columns?: readonly string[]): Promise<void> {
+    const vp = { first, last };
+    this.#viewport = vp;
+    if (columns) this.#columns = columns;
+    const done = new Promise<void>((resolve, reject) =>
+      this.#pendingViewports.push({ vp, resolve, reject }),
+    );
+    const s = this.#socket;
+    if (s && s.readyState === OPEN && this.#mirror) {
+      const msg: Record<string, unknown> = { type: "viewport", first, last };
+      if (columns) msg.columns = columns;
+      s.send(JSON.stringify(msg));
+    }
+    // Otherwise the next connection asks for it in its query.
+    return done;
+  }
+
   /** The last server cycle applied (-1 before the first snapshot). */
   get cycle(): number {
     return this.#cycle;
@@ -215,7 +267,9 @@ export class Subscription {
       // already closed
     }
     this.#setState("closed");
-    this.#settleReady(new TickflareClientError(0, "closed", "the subscription was closed"));
+    const err = new TickflareClientError(0, "closed", "the subscription was closed");
+    this.#settleReady(err);
+    for (const p of this.#pendingViewports.splice(0)) p.reject(err);
   }
 
   /** Starts connecting (called by the client). */
@@ -241,6 +295,11 @@ export class Subscription {
     const generation = ++this.#generation;
     const q = new URLSearchParams({ format: this.format });
     if (this.#mirror && this.#cycle >= 0) q.set("since", String(this.#cycle));
+    addShapeQuery(q, { ...this.#opts, columns: this.#columns });
+    if (this.#viewport) {
+      q.set("first", String(this.#viewport.first));
+      q.set("last", String(this.#viewport.last));
+    }
     let socket: WebSocketLike;
     try {
       socket = await this.#transport.openSocket(this.#transport.socketUrl(q));
@@ -357,9 +416,14 @@ export class Subscription {
         this.#emitError(err);
         break;
       }
-      case "error":
-        this.#emitError(new TickflareClientError(0, event.error, event.detail));
+      case "error": {
+        const err = new TickflareClientError(0, event.error, event.detail);
+        // A refused viewport message: the last one asked for is refused.
+        const p = this.#pendingViewports.pop();
+        if (p) p.reject(err);
+        this.#emitError(err);
         break;
+      }
       case "pong":
         break;
     }
@@ -367,6 +431,13 @@ export class Subscription {
 
   #applySnapshot(e: SnapshotEvent, at: number): void {
     if (!this.#mirror) {
+      this.#schema = e.schema;
+      this.#mirror = mirrorTable(this.graph, e.schema, e.attributes);
+      this.#mirror.table.listen((u) => {
+        this.#lastUpdate = u;
+      });
+    } else if (!sameSchema(this.#schema!, e.schema) && this.#columns) {
+      // New columns for the viewport: a new mirror table of them.
       this.#schema = e.schema;
       this.#mirror = mirrorTable(this.graph, e.schema, e.attributes);
       this.#mirror.table.listen((u) => {
@@ -386,13 +457,15 @@ export class Subscription {
     this.#mirror.reset(first!);
     for (const part of rest) this.#mirror.delta(RowSet.EMPTY, part, emptyRows(e.schema));
     this.stats.snapshots++;
+    this.#shown(e.size, e.viewport);
     this.#cycleDone("snapshot", e.cycle, at);
     this.#opened();
   }
 
   #applyDelta(e: DeltaEvent, at: number): void {
     if (!this.#mirror) throw new ProtocolError("a delta arrived before any snapshot");
-    if (e.cycle <= this.#cycle) {
+    // A viewport's answer to a move comes at the cycle already applied; it is never a repeat.
+    if (e.cycle <= this.#cycle && !(e.viewport && e.cycle === this.#cycle)) {
       this.stats.duplicates++;
       return;
     }
@@ -407,7 +480,20 @@ export class Subscription {
       );
     }
     this.stats.deltas++;
+    this.#shown(e.size, e.viewport);
     this.#cycleDone("delta", e.cycle, at);
+  }
+
+  /** Records the server's view size and settles `setViewport` calls its viewport answers. */
+  #shown(size: number | undefined, vp: Viewport | undefined): void {
+    if (size !== undefined) this.#size = size;
+    if (!vp) return;
+    const i = this.#pendingViewports.findIndex(
+      (p) => p.vp.first === vp.first && p.vp.last === vp.last,
+    );
+    if (i < 0) return;
+    // Earlier requests were overtaken by this one.
+    for (const p of this.#pendingViewports.splice(0, i + 1)) p.resolve();
   }
 
   #cycleDone(kind: "snapshot" | "delta", cycle: number, receivedAt: number): void {
