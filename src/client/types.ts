@@ -6,6 +6,7 @@ export type {
   PublishResult,
   SetAsideBatch,
   TableDescription,
+  TransientDescription,
   ViewDescription,
 } from "../engine/wire.ts";
 
