@@ -16,8 +16,18 @@ describe("query parameters", () => {
   it("an unknown parameter is a 400 naming it, on every endpoint", async () => {
     await create("qp");
     const cases: [string, RequestInit | undefined, string, string][] = [
-      ["/v1/tables/qp/views/source?fromat=csv", undefined, "format", "format, offset, limit"],
-      ["/v1/tables/qp/views/source/subscribe?fromat=csv", ws, "format", "format, since"],
+      [
+        "/v1/tables/qp/views/source?fromat=csv",
+        undefined,
+        "format",
+        "format, offset, limit, sort, where, columns",
+      ],
+      [
+        "/v1/tables/qp/views/source/subscribe?fromat=csv",
+        ws,
+        "format",
+        "format, since, sort, where, columns, first, last",
+      ],
       ["/v1/data/qp%2Fall/schema?fromat=csv", undefined, "format", "format"],
       [
         "/v1/data/qp%2Fall/locations/all/columns/Size?maxrow=5",
@@ -71,7 +81,8 @@ describe("query parameters", () => {
       status: 400,
       body: {
         error: "bad_query",
-        detail: 'unknown query parameter "rows"; this endpoint takes format, offset, limit',
+        detail:
+          'unknown query parameter "rows"; this endpoint takes format, offset, limit, sort, where, columns',
       },
     });
   });
