@@ -30,6 +30,17 @@ export const ENGINE_ERROR_STATUS: Readonly<Record<string, number>> = {
   table_failed: 409,
 };
 
+/**
+ * Codes the family object itself answers for viewports and ad-hoc views (docs/protocol.md lists
+ * them with these statuses; test/engine/error-codes.test.ts keeps them equal).
+ */
+export const VIEW_ERROR_STATUS = {
+  /** A family holds MAX_TRANSIENT_VIEWS ad-hoc views already (transients.ts). */
+  transient_limit: 409,
+  /** A `viewport` message on a subscribe socket is malformed (shaped.ts). */
+  bad_viewport: 400,
+} as const;
+
 /** The status of an engine error code; a code outside the table is still the caller's 400. */
 export function engineErrorStatus(code: string): number {
   return Object.hasOwn(ENGINE_ERROR_STATUS, code) ? ENGINE_ERROR_STATUS[code]! : 400;

@@ -18,7 +18,7 @@ import { RowSet } from "../engine/index.ts";
 import { makeUpdate } from "../engine/table-update.ts";
 import type { Frame, SortKey, Viewport, WireFormat, WireShape } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
-import { errorResult, HostError } from "./errors.ts";
+import { errorResult, HostError, VIEW_ERROR_STATUS } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 import { needsTable } from "./transients.ts";
 
@@ -58,7 +58,7 @@ export function checkViewport(first: unknown, last: unknown): Viewport {
   const ok = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
   if (!ok(first) || !ok(last)) {
     throw new HostError(
-      400,
+      VIEW_ERROR_STATUS.bad_viewport,
       "bad_viewport",
       `viewport first and last must be row positions (integers from 0), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`,
     );
@@ -66,10 +66,14 @@ export function checkViewport(first: unknown, last: unknown): Viewport {
   const f = first as number;
   const l = last as number;
   if (l < f)
-    throw new HostError(400, "bad_viewport", `viewport last (${l}) is before first (${f})`);
+    throw new HostError(
+      VIEW_ERROR_STATUS.bad_viewport,
+      "bad_viewport",
+      `viewport last (${l}) is before first (${f})`,
+    );
   if (l - f + 1 > MAX_VIEWPORT_ROWS) {
     throw new HostError(
-      400,
+      VIEW_ERROR_STATUS.bad_viewport,
       "bad_viewport",
       `a viewport spans at most ${MAX_VIEWPORT_ROWS} rows, got ${l - f + 1} (${f} to ${l})`,
     );

@@ -10,7 +10,7 @@
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
-import { errorResult, HostError } from "./errors.ts";
+import { errorResult, HostError, VIEW_ERROR_STATUS } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
 import type { SubShape } from "./shaped.ts";
@@ -270,7 +270,7 @@ export class SocketHub {
       const viewport = checkViewport(m.first, m.last);
       if (m.columns !== undefined && !isStrings(m.columns))
         throw new HostError(
-          400,
+          VIEW_ERROR_STATUS.bad_viewport,
           "bad_viewport",
           "viewport columns must be an array of column names",
         );

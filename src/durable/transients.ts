@@ -11,7 +11,7 @@ import type { Table, TableUpdate } from "../engine/index.ts";
 import { sort } from "../engine/ops/sort.ts";
 import { where } from "../engine/ops/where.ts";
 import type { SortKey, TransientDescription } from "../engine/wire.ts";
-import { HostError } from "./errors.ts";
+import { HostError, VIEW_ERROR_STATUS } from "./errors.ts";
 
 export type { SortKey, TransientDescription };
 
@@ -75,7 +75,7 @@ export class TransientViews {
     }
     if (this.#entries.size >= MAX_TRANSIENT_VIEWS) {
       throw new HostError(
-        409,
+        VIEW_ERROR_STATUS.transient_limit,
         "transient_limit",
         `table family "${familyName}" already holds ${MAX_TRANSIENT_VIEWS} ad-hoc views (sort/where), the most it may; share one of them (the same view, sort and where) or close a subscription`,
       );

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { ENGINE_ERROR_STATUS, errorResult } from "../../src/durable/errors.ts";
+import { ENGINE_ERROR_STATUS, errorResult, VIEW_ERROR_STATUS } from "../../src/durable/errors.ts";
 import { SpecError } from "../../src/engine/family/chain-parser.ts";
 import {
   ArgumentError,
@@ -36,6 +36,13 @@ function documentedStatuses(): Map<string, number> {
 it("docs/protocol.md lists every engine error code with the status it is answered with", () => {
   const documented = documentedStatuses();
   for (const [code, status] of Object.entries(ENGINE_ERROR_STATUS)) {
+    expect({ code, status: documented.get(code) }).toEqual({ code, status });
+  }
+});
+
+it("docs/protocol.md lists the viewport and ad-hoc view codes with their statuses", () => {
+  const documented = documentedStatuses();
+  for (const [code, status] of Object.entries(VIEW_ERROR_STATUS)) {
     expect({ code, status: documented.get(code) }).toEqual({ code, status });
   }
 });
