@@ -51,6 +51,8 @@ interface State {
   /** Keys the client holds (its viewport's rows, or every row). */
   sent: RowSet;
   size: number;
+  /** The failure was sent (once; no delta follows it). */
+  failed?: boolean;
 }
 
 /** The checked form of a viewport; throws `bad_viewport` naming what is wrong. */
@@ -143,8 +145,10 @@ export class ShapedSubscribers {
     if (!s) return;
     const fam = host.family();
     const failed = s.key ? host.transients.failure(s.key) : host.lastFailures.get(view);
+    if (s.failed) return;
     if (failed !== undefined) {
-      ws.send(JSON.stringify({ type: "failure", cycle, ...failureBody(failed) }));
+      s.failed = true;
+      this.#send(ws, [JSON.stringify({ type: "failure", cycle, ...failureBody(failed) })]);
       return;
     }
     const table = this.#tableOf(host, view, s.key);

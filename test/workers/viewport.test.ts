@@ -310,6 +310,22 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
     sub.close();
   });
 
+  it("fail with the family: a viewport and an ad-hoc subscriber each get one failure", async () => {
+    const name = "vp-adhoc-delete";
+    await client.createTable(name, SPEC);
+    await publishCycle(name, 0, 10);
+    const vp = await mustOpen(`/v1/tables/${name}/views/history/subscribe?first=0&last=1`);
+    const adhoc = await mustOpen(`/v1/tables/${name}/views/history/subscribe?where=Id%20%3E%203`);
+    await next(vp, 0);
+    await next(adhoc, 0);
+    await client.deleteTable(name);
+    for (const s of [vp, adhoc]) {
+      const [failure] = await next(s, 1);
+      expect(failure).toMatchObject({ type: "failure", error: "failed" });
+      expect(s.messages().filter((m) => m.type === "failure")).toHaveLength(1);
+    }
+  });
+
   it("refuse bad formulas and parameters before the upgrade; snapshots too", async () => {
     const name = "vp-errors";
     await client.createTable(name, SPEC);
