@@ -127,6 +127,23 @@ export class SocketHub {
     const table = host.view(view); // throws a 404 HostError for an unknown view
     const shaped = isShaped(shape) ? shape : undefined;
     const key = shaped ? this.#shaped.prepare(host, view, shaped) : null;
+    try {
+      return this.#accept(host, view, format, since, table, shaped, key);
+    } catch (e) {
+      if (key !== null) host.transients.release(key);
+      throw e;
+    }
+  }
+
+  #accept(
+    host: FamilyHost,
+    view: string,
+    format: WireFormat,
+    since: number | null,
+    table: ReturnType<FamilyHost["view"]>,
+    shaped: SubShape | undefined,
+    key: string | null,
+  ): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
