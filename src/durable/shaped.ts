@@ -144,8 +144,8 @@ export class ShapedSubscribers {
     const s = this.adopt(host, ws, view, format, shape);
     if (!s) return;
     const fam = host.family();
-    const failed = s.key ? host.transients.failure(s.key) : host.lastFailures.get(view);
     if (s.failed) return;
+    const failed = s.key ? host.transients.failure(s.key) : host.lastFailures.get(view);
     if (failed !== undefined) {
       s.failed = true;
       this.#send(ws, [JSON.stringify({ type: "failure", cycle, ...failureBody(failed) })]);
@@ -157,11 +157,14 @@ export class ShapedSubscribers {
       return;
     }
     const u = s.key ? host.transients.update(fam, s.key) : (host.lastUpdates.get(view) ?? null);
+    if (!shape.viewport) {
+      // The whole (transformed) view: its update as it is.
+      if (u) this.#send(ws, deltaFrames(table, u, cycle, format, wireShape(shape, table.size)));
+      return;
+    }
     const next = keysIn(table, shape.viewport);
     if (!u && next.equals(s.sent) && table.size === s.size) return;
-    const change = shape.viewport
-      ? viewportChange(s.sent, next, u)
-      : (u ?? makeUpdate(RowSet.EMPTY, RowSet.EMPTY, RowSet.EMPTY, []));
+    const change = viewportChange(s.sent, next, u);
     this.#send(ws, deltaFrames(table, change, cycle, format, wireShape(shape, table.size)));
     s.sent = next;
     s.size = table.size;

@@ -327,6 +327,10 @@ export function randomQuery(r: Rng, known: readonly string[]): string {
     "",
     "99999999999999999",
     "%00",
+    "N",
+    "-N,N",
+    "N%20%3E%201",
+    "N%20%3E",
   ];
   const parts: string[] = [];
   for (let i = r.int(0, 4); i > 0; i--) parts.push(`${r.pick(keys)}=${r.pick(values)}`);

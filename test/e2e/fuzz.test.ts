@@ -393,8 +393,14 @@ it("survives a seeded fuzz run: no 5xx, JSON errors, and exactly the accepted ro
   }
   // Socket endpoints check their parameters before the upgrade (without one: 426).
   const endpoints: [string, string[]][] = [
-    [`/v1/tables/${TABLE}/views/history`, ["format", "offset", "limit"]],
-    [`/v1/tables/${TABLE}/views/history/subscribe`, ["format", "since"]],
+    [
+      `/v1/tables/${TABLE}/views/history`,
+      ["format", "offset", "limit", "sort", "where", "columns"],
+    ],
+    [
+      `/v1/tables/${TABLE}/views/history/subscribe`,
+      ["format", "since", "sort", "where", "columns", "first", "last"],
+    ],
     [`/v1/tables/${TABLE}/publish`, []],
     [`/v1/tables/${TABLE}`, []],
     [`/v1/data/${TABLE}%2Fhistory/schema`, ["format"]],
