@@ -138,8 +138,19 @@ export class ShapedSubscribers {
     if (s?.key) host.transients.release(s.key);
   }
 
-  /** Sends one socket this cycle's change (or a failure, or a fresh snapshot after a wake). */
-  cycle(host: FamilyHost, ws: WebSocket, view: string, format: WireFormat, shape: SubShape): void {
+  /**
+   * Sends one socket this cycle's change (or a failure, or a fresh snapshot after a wake).
+   * Whole-view subscribers asking the same (table, format, columns) share the frames built for
+   * the first of them in `shared` (one map per cycle).
+   */
+  cycle(
+    host: FamilyHost,
+    ws: WebSocket,
+    view: string,
+    format: WireFormat,
+    shape: SubShape,
+    shared: Map<string, Frame[]> = new Map(),
+  ): void {
     const cycle = host.cycle;
     const s = this.adopt(host, ws, view, format, shape);
     if (!s) return;
@@ -159,7 +170,14 @@ export class ShapedSubscribers {
     const u = s.key ? host.transients.update(fam, s.key) : (host.lastUpdates.get(view) ?? null);
     if (!shape.viewport) {
       // The whole (transformed) view: its update as it is.
-      if (u) this.#send(ws, deltaFrames(table, u, cycle, format, wireShape(shape, table.size)));
+      if (!u) return;
+      const k = JSON.stringify([s.key ?? view, format, shape.columns]);
+      let frames = shared.get(k);
+      if (!frames) {
+        frames = deltaFrames(table, u, cycle, format, wireShape(shape, table.size));
+        shared.set(k, frames);
+      }
+      this.#send(ws, frames);
       return;
     }
     const next = keysIn(table, shape.viewport);

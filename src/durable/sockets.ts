@@ -255,8 +255,9 @@ export class SocketHub {
         }
       }
     }
+    const shared = new Map<string, Frame[]>();
     for (const [ws, a] of shaped) {
-      if (fam.views.has(a.view)) this.#shaped.cycle(host, ws, a.view, a.format, a.shape);
+      if (fam.views.has(a.view)) this.#shaped.cycle(host, ws, a.view, a.format, a.shape, shared);
     }
   }
 

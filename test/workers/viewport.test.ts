@@ -213,6 +213,8 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
     const a = await client.subscribe(name, "history", opts);
     const b = await client.subscribe(name, "history", { ...opts, format: "arrow" });
     const c = await client.subscribe(name, "history", { where: "Sym == `C`", format: "json" });
+    // The same whole-view request again: it shares c's table and c's delta frames.
+    const c2 = await client.subscribe(name, "history", { where: "Sym == `C`", format: "json" });
     const want = (rows: ReturnType<typeof rowOf>[]) =>
       rows
         .filter((r) => r.Sym !== "C" && r.Price > 2)
@@ -234,7 +236,7 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
         subscribers: 2,
         size: want(all).length,
       },
-      { view: "history", where: ["Sym == `C`"], sort: [], subscribers: 1, size: 10 },
+      { view: "history", where: ["Sym == `C`"], sort: [], subscribers: 2, size: 10 },
     ]);
     // A snapshot with the same parameters reads the shared table.
     const snap = await call(
@@ -251,7 +253,8 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
 
     await publishCycle(name, 30, 10);
     all = rowsFrom(0, 40);
-    await Promise.all([a, b, c].map((s) => s.waitForCycle(2)));
+    await Promise.all([a, b, c, c2].map((s) => s.waitForCycle(2)));
+    expect(c2.table.toRows()).toEqual(all.filter((r) => r.Sym === "C"));
     expect(a.table.toRows()).toEqual(want(all).slice(0, 4));
     expect(b.table.toRows()).toEqual(want(all).slice(0, 4));
     expect(a.size).toBe(want(all).length);
@@ -278,6 +281,7 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
     a.close();
     b.close();
     c.close();
+    c2.close();
     let left = -1;
     for (let i = 0; i < 100 && left !== 0; i++) {
       left = (await client.describe(name)).transient.length;
