@@ -220,8 +220,10 @@ export class TickflareClient {
       {
         socketUrl: (q) => this.#socketUrl(`${viewPath}/subscribe`, q),
         openSocket: this.#socket,
-        probe: async () => {
-          await this.#request("GET", `${viewPath}?format=json&limit=0`);
+        probe: async (shape) => {
+          const q = new URLSearchParams({ format: "json", limit: "0" });
+          for (const [k, v] of shape) q.append(k, v);
+          await this.#request("GET", `${viewPath}?${q}`);
         },
       },
       options,

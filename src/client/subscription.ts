@@ -6,8 +6,10 @@
  * `resume` and the missed deltas, or a fresh snapshot, which replaces the mirror's contents.
  *
  * A connection that fails before any message is checked with an HTTP probe of the view: a 4xx
- * (unknown table or view, bad token) ends the subscription with that error; anything else
- * (server down, restarting) is retried.
+ * (unknown table or view, bad token, a bad `where` formula or column) ends the subscription with
+ * that error; anything else (server down, restarting) is retried. So is a subscription the
+ * family refused for its bound on ad-hoc views (409 `transient_limit`, which the handshake hides
+ * from WebSocket clients): it connects once a slot frees.
  */
 import type { KeyedRows, Mirror, Schema, Table, TableUpdate, Viewport } from "../engine/index.ts";
 import { mirrorTable, RowSet, UpdateGraph } from "../engine/index.ts";
@@ -84,8 +86,11 @@ export interface SubscriptionTransport {
   /** ws(s):// URL of the subscribe endpoint with the given query (token added by the client). */
   socketUrl(query: URLSearchParams): string;
   openSocket: SocketFactory;
-  /** HTTP probe of the view: resolves when reachable, rejects with a TickflareClientError. */
-  probe(): Promise<void>;
+  /**
+   * HTTP probe of the view (a snapshot of no rows, with the subscription's `sort`, `where` and
+   * `columns` in `query`): resolves when reachable, rejects with a TickflareClientError.
+   */
+  probe(query: URLSearchParams): Promise<void>;
 }
 
 const OPEN = 1;
@@ -362,7 +367,9 @@ export class Subscription {
     this.#setState(this.#mirror ? "reconnecting" : "connecting");
     if (!heard) {
       try {
-        await this.#transport.probe();
+        const q = new URLSearchParams();
+        addShapeQuery(q, { ...this.#opts, columns: this.#columns });
+        await this.#transport.probe(q);
       } catch (e) {
         if (TickflareClientError.isClientError(e) && e.status >= 400 && e.status < 500) {
           this.#fatal(e);

@@ -375,5 +375,9 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
     expect(snap.status).toBe(400);
     expect(((await snap.json()) as { error: string }).error).toBe("bad_query");
     expect((await client.describe(name)).transient).toEqual([]);
+    // The client reports the server's refusal (its probe repeats the query over HTTP).
+    await expect(
+      client.subscribe(name, "history", { where: "Price >", minReconnectMs: 1 }),
+    ).rejects.toMatchObject({ status: 400, error: "bad_formula" });
   });
 });
