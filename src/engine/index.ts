@@ -36,6 +36,7 @@ export { seedStaticRandom } from "./ops/eval.ts";
 // Derived tables that are functions rather than methods
 export { merge } from "./ops/merge.ts";
 export { ringTable } from "./ops/ring.ts";
+export { timeWindow } from "./ops/time-window.ts";
 export type { RingTableOptions } from "./ops/ring.ts";
 export { blinkToAppendOnly } from "./ops/blink-to-append-only.ts";
 export type { BlinkToAppendOnlyOptions } from "./ops/blink-to-append-only.ts";

@@ -34,6 +34,7 @@ import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
 import { snapshotOp } from "./ops/snapshot.ts";
 import { sortDescendingOp, sortOp } from "./ops/sort.ts";
+import { timeWindowOp } from "./ops/time-window.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
 
@@ -77,6 +78,7 @@ export const OPERATIONS = [
   partitionedAggByOp,
   ringTableOp,
   blinkToAppendOnlyOp,
+  timeWindowOp,
   mergeOp,
   naturalJoinOp,
   exactJoinOp,

@@ -19,6 +19,11 @@ export interface GraphNode {
   notify(): void;
   /** Phase 4: after listeners; e.g. run `onShutdown` once. */
   postCycle?(): void;
+  /**
+   * For nodes whose table changes with the clock alone (a time window): the earliest clock
+   * reading (epoch ms) at which a cycle would change it, or null while none would.
+   */
+  nextChangeMs?(): number | null;
 }
 
 export interface UpdateGraphOptions {
@@ -70,6 +75,20 @@ export class UpdateGraph implements CycleTracker {
     const ms = this.#cycleTimeMs;
     const whole = Math.floor(ms);
     return BigInt(whole) * 1000000n + BigInt(Math.round((ms - whole) * 1e6));
+  }
+
+  /**
+   * The earliest clock reading (epoch ms) at which a cycle would change some table even with no
+   * new input (a row ageing out of a time window), or null. A host that runs cycles only when
+   * something happens (the Durable Object host) schedules one for then.
+   */
+  nextChangeMs(): number | null {
+    let min: number | null = null;
+    for (const n of this.#nodes) {
+      const t = n.nextChangeMs?.() ?? null;
+      if (t !== null && (min === null || t < min)) min = t;
+    }
+    return min;
   }
 
   /** @internal */
