@@ -104,10 +104,13 @@ class TimeWindowOperator extends Operator {
   /** Rows whose timestamp fell below `threshold`: they leave the runs. */
   #expire(threshold: bigint): RowSet {
     const runs = this.#runs;
-    const out = new RowSetBuilder();
+    // Keys ascend within a run; runs age out in time order, not key order: collect each run's
+    // leavers as ranges and sort the ranges once.
+    const out: RowSet[] = [];
     for (let top = runs.topStamp(); top !== null && top < threshold; top = runs.topStamp()) {
       let key = runs.topCursor();
       const last = runs.topLast();
+      const b = new RowSetBuilder();
       let next: bigint | null = null;
       while (key <= last && next === null) {
         const end = Math.min(last + 1, (Math.floor(key / PAGE_SIZE) + 1) * PAGE_SIZE);
@@ -122,14 +125,15 @@ class TimeWindowOperator extends Operator {
             next = ts;
             break;
           }
-          out.addKey(key + i);
+          b.addKey(key + i);
         }
         key += i;
       }
       if (next === null) runs.popTop();
       else runs.advanceTop(key, next);
+      out.push(b.build());
     }
-    return out.build();
+    return unionAll(out);
   }
 
   /** Adds the rows of `rows` still in the window as runs of consecutive keys in time order. */
@@ -173,6 +177,17 @@ class TimeWindowOperator extends Operator {
     });
     close();
   }
+}
+
+/** The union of disjoint row sets. */
+function unionAll(sets: readonly RowSet[]): RowSet {
+  if (sets.length <= 1) return sets[0] ?? RowSet.EMPTY;
+  const ranges: [number, number][] = [];
+  for (const s of sets) s.forEachRange((a, b) => ranges.push([a, b]));
+  ranges.sort((x, y) => x[0] - y[0]);
+  const b = new RowSetBuilder();
+  for (const [a, e] of ranges) b.addRange(a, e);
+  return b.build();
 }
 
 /**
