@@ -35,6 +35,8 @@ export interface UpdateGraphOptions {
   store?: StateStore;
   /** Number of the last completed cycle, when resuming from storage. */
   initialCycle?: number;
+  /** Clock reading of the last completed cycle, when resuming (default: the clock now). */
+  initialCycleTimeMs?: number;
 }
 
 export class UpdateGraph implements CycleTracker {
@@ -50,7 +52,7 @@ export class UpdateGraph implements CycleTracker {
   constructor(options: UpdateGraphOptions = {}) {
     this.#clock = options.clock ?? (() => Date.now());
     this.random = seededRandom(options.seed ?? Math.floor(Math.random() * 0x7fffffff));
-    this.#cycleTimeMs = this.#clock();
+    this.#cycleTimeMs = options.initialCycleTimeMs ?? this.#clock();
     this.store = options.store ?? null;
     this.#cycle = options.initialCycle ?? 0;
   }

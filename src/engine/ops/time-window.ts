@@ -231,7 +231,8 @@ export function timeWindow(
     );
   }
   const graph = t.graph;
-  const now = msToNanos(graph.nowMs());
+  // The clock as of the last cycle, like `now()` in formulas; the next cycle moves it on.
+  const now = msToNanos(graph.cycleTimeMs);
   const ts = t.column(tsCol);
   const column = new InWindowSource(ts, now - ns);
   const columns = new Map(t.columnMap);
