@@ -37,6 +37,7 @@ import { sortDescendingOp, sortOp } from "./ops/sort.ts";
 import { timeWindowOp } from "./ops/time-window.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
+import { withAttributesOp } from "./ops/with-attributes.ts";
 
 /** Every operation, in the order of the docs' table. */
 export const OPERATIONS = [
@@ -59,6 +60,7 @@ export const OPERATIONS = [
   tailByOp,
   snapshotOp,
   removeBlinkOp,
+  withAttributesOp,
   sortOp,
   sortDescendingOp,
   aggByOp,

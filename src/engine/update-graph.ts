@@ -44,6 +44,9 @@ export class UpdateGraph implements CycleTracker {
   #nodes: GraphNode[] = [];
   #dirty: CycleParticipant[] = [];
   #running = false;
+  /** The node computing its update now (nodes it creates go right after it), and how many it made. */
+  #current: GraphNode | null = null;
+  #made = 0;
   readonly #clock: () => number;
   readonly random: () => number;
   readonly store: StateStore | null;
@@ -93,9 +96,16 @@ export class UpdateGraph implements CycleTracker {
     return min;
   }
 
-  /** @internal */
+  /**
+   * @internal Nodes run in the order they were added. A node added while another computes its
+   * update (a partitioned table's new constituent, and what a transform builds over it) goes
+   * right after that node, so it runs before every node made after its creator: a merge of a
+   * transformed partitioned table stays after the constituents it reads.
+   */
   addNode(node: GraphNode): void {
-    this.#nodes.push(node);
+    const at = this.#current === null ? -1 : this.#nodes.indexOf(this.#current);
+    if (at >= 0) this.#nodes.splice(at + 1 + this.#made++, 0, node);
+    else this.#nodes.push(node);
   }
 
   /** @internal */
@@ -118,11 +128,17 @@ export class UpdateGraph implements CycleTracker {
     try {
       const nodes = this.#nodes.slice();
       for (const n of nodes) n.preFlush?.();
-      for (const n of nodes) n.process();
+      for (const n of nodes) {
+        this.#current = n;
+        this.#made = 0;
+        n.process();
+      }
+      this.#current = null;
       for (const n of nodes) n.notify();
       for (const n of nodes) n.postCycle?.();
       this.store?.afterCycle(this.#cycle);
     } finally {
+      this.#current = null;
       for (const c of this.#dirty) c.endCycle();
       this.#dirty = [];
       this.#running = false;

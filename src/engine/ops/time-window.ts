@@ -260,7 +260,7 @@ function windowNanos(window: string | bigint): bigint {
 
 /** A window length in the spec language: an ISO-8601 duration string. */
 const DURATION: ParamKind<string> = {
-  doc: 'ISO-8601 duration ("PT5M")',
+  doc: "duration",
   check(v, what) {
     if (typeof v !== "string" || parseDuration(v) === null)
       throw new ParamError(`${what} must be an ISO-8601 duration string such as "PT5M"`);
@@ -273,11 +273,11 @@ export const timeWindowOp = defineFunction({
   name: "timeWindow",
   params: [
     param("t", kinds.table, "table"),
-    param("tsCol", kinds.string, "timestamp column"),
+    param("ts", kinds.string, "timestamp column"),
     param("window", DURATION),
-    param("inWindowCol", kinds.string, "in-window column"),
+    param("inWindow", kinds.string, "in-window column"),
   ],
   apply: (t: Table, tsCol: string, window: string | bigint, inWindowCol: string): Table =>
     timeWindow(t, tsCol, window, inWindowCol),
-  doc: "adds a bool column, true while `tsCol >= now - window`; turns false (a modification) when the row ages out; append-only or add-only tables",
+  doc: "adds bool `inWindow`: `ts >= now - window`, turning false (a modification) as rows age out; add-only tables",
 });
