@@ -14,6 +14,7 @@ import { nuggets as sort } from "../nuggets/sort.nugget.ts";
 import { nuggets as timeWindow } from "../nuggets/time-window.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
 import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
+import { nuggets as withAttributes } from "../nuggets/with-attributes.nugget.ts";
 import type { Nugget } from "./nugget.ts";
 
 export const NUGGETS: readonly Nugget[] = [
@@ -30,4 +31,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...sort,
   ...asOfJoin,
   ...timeWindow,
+  ...withAttributes,
 ];
