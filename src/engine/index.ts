@@ -13,6 +13,7 @@ export { RowSet, RowSetBuilder } from "./row-set.ts";
 // Tables and static construction
 export { Table } from "./table.ts";
 export type { FailureListener, TableAttributes, UpdateListener } from "./table.ts";
+export type { AttributeChanges } from "./ops/with-attributes.ts";
 export {
   arrayCol,
   boolCol,
