@@ -280,7 +280,8 @@ describe("timeWindow", () => {
               (() => {
                 const live = rows.filter((r) => r.W === true).map((r) => r.Ts as bigint);
                 if (live.length === 0) return null;
-                const min = live.reduce((x, y) => (y < x ? y : x));
+                // (bigints: Math.min does not apply)
+                const min = live.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))[0]!;
                 return Number((min + ns(win)) / 1_000_000n) + 1;
               })(),
             );
