@@ -188,7 +188,16 @@ export class FamilyHost {
     const spec = this.spec;
     if (!spec) throw this.#notFound();
     const store = new SqlStateStore(this.#sql);
-    const graph = new UpdateGraph({ store, initialCycle: this.cycle, clock: this.#now });
+    // A time window rebuilt after a wake starts from the last cycle's clock reading, so rows that
+    // aged out meanwhile change (and reach subscribers) in the next cycle.
+    const graph = new UpdateGraph({
+      store,
+      initialCycle: this.cycle,
+      clock: this.#now,
+      ...(this.#meta<number>("cycleClock") === undefined
+        ? {}
+        : { initialCycleTimeMs: this.#meta<number>("cycleClock")! }),
+    });
     const fam = buildFamily(spec, graph, this.#meta<string>("name") ?? "family");
     for (const [name, t] of fam.views) {
       if (!t.isRefreshing) continue;
@@ -444,6 +453,10 @@ export class FamilyHost {
           );
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("lastCycleAt", this.#cycleSlot(fam.spec.cycleMs));
+        this.#setMeta("cycleClock", fam.graph.cycleTimeMs);
+        const due = fam.graph.nextChangeMs();
+        if (due !== (this.#meta<number | null>("nextChangeAt") ?? null))
+          this.#setMeta("nextChangeAt", due);
         this.#sql.exec("DELETE FROM host_idem WHERE at < ?", this.#now() - IDEMPOTENCY_TTL_MS);
         return {
           cycle: fam.graph.cycle,
@@ -531,6 +544,8 @@ export class FamilyHost {
   /**
    * When the next cycle should run (epoch ms), or null when idle: a family cycles while rows are
    * pending, while it has a time-table source, or while `active` (e.g. subscribers) says so.
+   * Otherwise, while a time window holds rows that will age out, the next cycle is due when the
+   * first of them does (not before the next period), so an idle family still flips them.
    */
   nextCycleAt(active = false): number | null {
     const spec = this.spec;
@@ -545,6 +560,11 @@ export class FamilyHost {
     if (pending > 0 || spec.source.type === "timeTable" || active || showing) {
       return Math.max(this.#now(), last + spec.cycleMs);
     }
+    const due =
+      this.#family !== null
+        ? this.#family.graph.nextChangeMs()
+        : (this.#meta<number | null>("nextChangeAt") ?? null);
+    if (due !== null) return Math.max(this.#now(), last + spec.cycleMs, due);
     return null;
   }
 

@@ -13,6 +13,7 @@ export { RowSet, RowSetBuilder } from "./row-set.ts";
 // Tables and static construction
 export { Table } from "./table.ts";
 export type { FailureListener, TableAttributes, UpdateListener } from "./table.ts";
+export type { AttributeChanges } from "./ops/with-attributes.ts";
 export {
   arrayCol,
   boolCol,
@@ -36,6 +37,7 @@ export { seedStaticRandom } from "./ops/eval.ts";
 // Derived tables that are functions rather than methods
 export { merge } from "./ops/merge.ts";
 export { ringTable } from "./ops/ring.ts";
+export { timeWindow } from "./ops/time-window.ts";
 export type { RingTableOptions } from "./ops/ring.ts";
 export { blinkToAppendOnly } from "./ops/blink-to-append-only.ts";
 export type { BlinkToAppendOnlyOptions } from "./ops/blink-to-append-only.ts";

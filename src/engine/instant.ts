@@ -1,5 +1,6 @@
 /**
- * Instants as text: ISO-8601 parsing into epoch nanoseconds and formatting back.
+ * Instants as text: ISO-8601 parsing into epoch nanoseconds and formatting back; ISO-8601
+ * durations (`PT5M`) into nanoseconds.
  *
  * Parsing is strict: every field must be in its range (month 01-12, the day must exist in that
  * month, hour 00-23, minute and second 00-59, offsets within ±18:00 with minutes 00-59) and the
@@ -129,4 +130,25 @@ export function formatInstant(ns: bigint): string {
   let frac = msPart + rem.toString().padStart(6, "0");
   frac = frac.replace(/0+$/, "");
   return `${base.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
+}
+
+const DURATION =
+  /^(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+
+/** Parses an ISO-8601 duration (`PT1s`, `PT0.2s`, `PT1M30S`, `P1D`) into nanoseconds. */
+export function parseDuration(text: string): bigint | null {
+  const m = DURATION.exec(text.trim());
+  if (!m || (m[2] ?? m[3] ?? m[4] ?? m[5]) === undefined) return null;
+  const part = (s: string | undefined, unitNs: bigint): bigint => {
+    if (!s) return 0n;
+    const [whole, frac = ""] = s.split(".");
+    const scale = 10n ** BigInt(frac.length);
+    return ((BigInt(whole!) * scale + BigInt(frac || "0")) * unitNs) / scale;
+  };
+  const ns =
+    part(m[2], 86_400_000_000_000n) +
+    part(m[3], 3_600_000_000_000n) +
+    part(m[4], 60_000_000_000n) +
+    part(m[5], 1_000_000_000n);
+  return m[1] ? -ns : ns;
 }

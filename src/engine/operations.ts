@@ -34,8 +34,10 @@ import { ringTableOp } from "./ops/ring.ts";
 import { selectOp, updateOp, updateViewOp, viewOp } from "./ops/select.ts";
 import { snapshotOp } from "./ops/snapshot.ts";
 import { sortDescendingOp, sortOp } from "./ops/sort.ts";
+import { timeWindowOp } from "./ops/time-window.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
+import { withAttributesOp } from "./ops/with-attributes.ts";
 
 /** Every operation, in the order of the docs' table. */
 export const OPERATIONS = [
@@ -58,6 +60,7 @@ export const OPERATIONS = [
   tailByOp,
   snapshotOp,
   removeBlinkOp,
+  withAttributesOp,
   sortOp,
   sortDescendingOp,
   aggByOp,
@@ -77,6 +80,7 @@ export const OPERATIONS = [
   partitionedAggByOp,
   ringTableOp,
   blinkToAppendOnlyOp,
+  timeWindowOp,
   mergeOp,
   naturalJoinOp,
   exactJoinOp,

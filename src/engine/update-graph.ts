@@ -19,6 +19,11 @@ export interface GraphNode {
   notify(): void;
   /** Phase 4: after listeners; e.g. run `onShutdown` once. */
   postCycle?(): void;
+  /**
+   * For nodes whose table changes with the clock alone (a time window): the earliest clock
+   * reading (epoch ms) at which a cycle would change it, or null while none would.
+   */
+  nextChangeMs?(): number | null;
 }
 
 export interface UpdateGraphOptions {
@@ -30,6 +35,8 @@ export interface UpdateGraphOptions {
   store?: StateStore;
   /** Number of the last completed cycle, when resuming from storage. */
   initialCycle?: number;
+  /** Clock reading of the last completed cycle, when resuming (default: the clock now). */
+  initialCycleTimeMs?: number;
 }
 
 export class UpdateGraph implements CycleTracker {
@@ -37,6 +44,9 @@ export class UpdateGraph implements CycleTracker {
   #nodes: GraphNode[] = [];
   #dirty: CycleParticipant[] = [];
   #running = false;
+  /** The node computing its update now (nodes it creates go right after it), and how many it made. */
+  #current: GraphNode | null = null;
+  #made = 0;
   readonly #clock: () => number;
   readonly random: () => number;
   readonly store: StateStore | null;
@@ -45,7 +55,7 @@ export class UpdateGraph implements CycleTracker {
   constructor(options: UpdateGraphOptions = {}) {
     this.#clock = options.clock ?? (() => Date.now());
     this.random = seededRandom(options.seed ?? Math.floor(Math.random() * 0x7fffffff));
-    this.#cycleTimeMs = this.#clock();
+    this.#cycleTimeMs = options.initialCycleTimeMs ?? this.#clock();
     this.store = options.store ?? null;
     this.#cycle = options.initialCycle ?? 0;
   }
@@ -72,9 +82,30 @@ export class UpdateGraph implements CycleTracker {
     return BigInt(whole) * 1000000n + BigInt(Math.round((ms - whole) * 1e6));
   }
 
-  /** @internal */
+  /**
+   * The earliest clock reading (epoch ms) at which a cycle would change some table even with no
+   * new input (a row ageing out of a time window), or null. A host that runs cycles only when
+   * something happens (the Durable Object host) schedules one for then.
+   */
+  nextChangeMs(): number | null {
+    let min: number | null = null;
+    for (const n of this.#nodes) {
+      const t = n.nextChangeMs?.() ?? null;
+      if (t !== null && (min === null || t < min)) min = t;
+    }
+    return min;
+  }
+
+  /**
+   * @internal Nodes run in the order they were added. A node added while another computes its
+   * update (a partitioned table's new constituent, and what a transform builds over it) goes
+   * right after that node, so it runs before every node made after its creator: a merge of a
+   * transformed partitioned table stays after the constituents it reads.
+   */
   addNode(node: GraphNode): void {
-    this.#nodes.push(node);
+    const at = this.#current === null ? -1 : this.#nodes.indexOf(this.#current);
+    if (at >= 0) this.#nodes.splice(at + 1 + this.#made++, 0, node);
+    else this.#nodes.push(node);
   }
 
   /** @internal */
@@ -97,11 +128,17 @@ export class UpdateGraph implements CycleTracker {
     try {
       const nodes = this.#nodes.slice();
       for (const n of nodes) n.preFlush?.();
-      for (const n of nodes) n.process();
+      for (const n of nodes) {
+        this.#current = n;
+        this.#made = 0;
+        n.process();
+      }
+      this.#current = null;
       for (const n of nodes) n.notify();
       for (const n of nodes) n.postCycle?.();
       this.store?.afterCycle(this.#cycle);
     } finally {
+      this.#current = null;
       for (const c of this.#dirty) c.endCycle();
       this.#dirty = [];
       this.#running = false;

@@ -306,7 +306,7 @@ describe("buildFamily", () => {
       specError(() => buildFamily({ columns: trades, derived: { r: "tail(source, 3)" } }, g))
         .message,
     ).toBe(
-      'derived table "r": unknown function "tail"; known: ringTable, blinkToAppendOnly, merge at position 0 in `tail(source, 3)`',
+      'derived table "r": unknown function "tail"; known: ringTable, blinkToAppendOnly, timeWindow, merge at position 0 in `tail(source, 3)`',
     );
     expect(
       specError(() => buildFamily({ columns: trades, derived: { r: 'source.head("x")' } }, g))

@@ -169,6 +169,39 @@ describe("FamilyHost over node:sqlite", () => {
     expect(tt.nextCycleAt()).toBe(6400);
   });
 
+  it("a time window keeps an idle family cycling until its rows age out, across a restart", () => {
+    const db = memoryDb();
+    let now = 5000;
+    const make = () =>
+      new FamilyHost(nodePort(db), { now: () => now, transaction: nodeTransaction(db) });
+    const host = make();
+    host.create("t", {
+      columns: { Ts: "instant", X: "int32" },
+      cycleMs: 200,
+      derived: {
+        hist: "blinkToAppendOnly(source)",
+        w: 'timeWindow(hist, "Ts", "PT1S", "InWindow")',
+      },
+    });
+    host.publish({ rows: [{ Ts: new Date(5000).toISOString(), X: 1 }] });
+    now = 5200;
+    host.runCycle();
+    now = 5400;
+    host.runCycle(); // clears the blink source
+    expect(host.view("w").toRows()).toEqual([{ Ts: 5_000_000_000n, X: 1, InWindow: true }]);
+    // Idle but for the window: due when the row ages out (after 6000 ms), not every period.
+    expect(host.nextCycleAt()).toBe(6001);
+    // A new instance (the object woke) knows it without building the tables.
+    const woken = make();
+    expect(woken.nextCycleAt()).toBe(6001);
+    now = 6001;
+    woken.runCycle();
+    // Rebuilt from the last cycle's clock, the row ages out as a modification subscribers see.
+    expect(woken.view("w").toRows()).toEqual([{ Ts: 5_000_000_000n, X: 1, InWindow: false }]);
+    expect(woken.lastUpdates.get("w")!.modified.toArray()).toEqual([0]);
+    expect(woken.nextCycleAt()).toBeNull();
+  });
+
   it("a failed cycle rolls back and the family recovers from storage", () => {
     const db = memoryDb();
     const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });

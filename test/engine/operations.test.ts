@@ -30,7 +30,12 @@ describe("operation registry", () => {
         "function",
       );
     }
-    expect([...FUNCTIONS.keys()]).toEqual(["ringTable", "blinkToAppendOnly", "merge"]);
+    expect([...FUNCTIONS.keys()]).toEqual([
+      "ringTable",
+      "blinkToAppendOnly",
+      "timeWindow",
+      "merge",
+    ]);
     const t = newTable([intCol("X", [1, 2, 3])]);
     expect(t.where("X > 1").head(1).toRows()).toEqual([{ X: 2 }]);
   });

@@ -15,6 +15,7 @@ import { PagedColumn } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
+import { view } from "../ops/select.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { assertNotBlink, assertUsable, inheritAttributes, nodeOf, Table } from "../table-core.ts";
@@ -28,6 +29,9 @@ import type { AggSpec } from "./agg-spec.ts";
 import type { RowRouter } from "./aggregation-operator.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase, keyAt } from "./kernel.ts";
+import type { PartitionIndex } from "./partition-transform.ts";
+import { checkTransformed, TransformedIndex } from "./partition-transform.ts";
+import { mergeConstituents } from "./partitioned-merge.ts";
 import type { Prim } from "./prim.ts";
 import { valueToPrim } from "./prim.ts";
 
@@ -158,32 +162,36 @@ class PassThroughOperator extends Operator {
   }
 }
 
-/** A table of key tuples and one constituent table per tuple. Made by `t.partitionBy(...)`. */
-/**
- * How a PartitionedTable finds its constituents: partitionBy answers from its aggregation's group
- * index, a Table Data Service table from its locations. Row keys of `table` index `constituents`.
- */
-export interface PartitionIndex {
-  readonly constituents: readonly Table[];
-  /** Row key of the key tuple (canonical primitives, see prim.ts), or -1. */
-  find(prims: readonly Prim[]): number;
-}
+export type { PartitionIndex } from "./partition-transform.ts";
 
+/**
+ * A table of key tuples and one constituent table per tuple. Made by `t.partitionBy(...)`,
+ * `t.partitionedAggBy(...)`, a partitioned Table Data Service table, or `transform(fn)` of one.
+ */
 export class PartitionedTable {
   readonly #parent: Table;
   readonly #table: Table;
   readonly #index: PartitionIndex;
   readonly #keys: readonly string[];
+  /** A transform's empty template (fn over the source's); null: constituents share the parent's rows. */
+  readonly #template: Table | null;
 
   /**
    * @internal `parent`: every row (for `merge()`); `table`: one row per constituent, keys first;
-   * `keys`: the key column names.
+   * `keys`: the key column names; `template`: set by `transform`.
    */
-  constructor(parent: Table, table: Table, index: PartitionIndex, keys: readonly string[]) {
+  constructor(
+    parent: Table,
+    table: Table,
+    index: PartitionIndex,
+    keys: readonly string[],
+    template: Table | null = null,
+  ) {
     this.#parent = parent;
     this.#table = table;
     this.#index = index;
     this.#keys = keys;
+    this.#template = template;
   }
 
   /** Key columns (and aggregation outputs), then `Constituent`: an index into `constituents`. */
@@ -201,13 +209,55 @@ export class PartitionedTable {
     return CONSTITUENT;
   }
 
-  /** Every row of every constituent (the parent's rows, in its row-key order), ticking. */
+  /**
+   * Every row of every constituent, ticking; a key that appears in a cycle adds its rows in that
+   * cycle. Untransformed: the parent's rows in its row-key order (a view of the parent). After a
+   * transform: constituent after constituent (see partitioned-merge.ts).
+   */
   merge(): Table {
+    if (this.#template !== null) return mergeConstituents(this.#index, this.#template);
     const p = this.#parent;
     assertUsable(p);
     const t = new Table(new Map(p.columnMap), p.rowSet, inheritAttributes(p), p.graph, "merge");
     if (p.isRefreshing) nodeOf(t).attach(new PassThroughOperator(t, [p]));
     return t;
+  }
+
+  /** The key tuples present now, ticking: `table`'s key columns. */
+  keys(): Table {
+    return view(this.#table, [...this.#keys]);
+  }
+
+  /**
+   * A PartitionedTable with the same `table` (keys) whose constituents are `fn(c)` for every
+   * constituent `c`, present and future (applied in the cycle a key appears). `fn` gets a table
+   * and returns one with the same columns for every constituent (it may use tables that exist
+   * when `transform` is called). Not in the spec language, which has no functions.
+   *
+   * ```ts
+   * const byGroup = blink.removeBlink().partitionBy("Group")
+   *   .transform((t) => t.withAttributes({ blink: true }));
+   * ```
+   */
+  transform(fn: (t: Table) => Table): PartitionedTable {
+    if (typeof fn !== "function") throw new ArgumentError("transform: expected a function");
+    assertUsable(this.#table);
+    const template = checkTransformed(fn(this.#emptyConstituent()), null, null);
+    const index = new TransformedIndex(this.#index, fn, template, this.#table.graph);
+    return new PartitionedTable(this.#parent, this.#table, index, this.#keys, template);
+  }
+
+  /** An empty table shaped like the constituents (it never ticks): what `transform` checks `fn` on. */
+  #emptyConstituent(): Table {
+    if (this.#template !== null) return this.#template;
+    const p = this.#parent;
+    return new Table(
+      new Map(p.columnMap),
+      RowSet.EMPTY,
+      inheritAttributes(p),
+      p.graph,
+      "constituent",
+    );
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
+import { parseDuration } from "../instant.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -23,26 +24,7 @@ export interface TimeTableOptions {
   blink?: boolean;
 }
 
-const DURATION =
-  /^(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
-
-/** Parses an ISO-8601 duration (`PT1s`, `PT0.2s`, `PT1M30S`, `P1D`) into nanoseconds. */
-export function parseDuration(text: string): bigint | null {
-  const m = DURATION.exec(text.trim());
-  if (!m || (m[2] ?? m[3] ?? m[4] ?? m[5]) === undefined) return null;
-  const part = (s: string | undefined, unitNs: bigint): bigint => {
-    if (!s) return 0n;
-    const [whole, frac = ""] = s.split(".");
-    const scale = 10n ** BigInt(frac.length);
-    return ((BigInt(whole!) * scale + BigInt(frac || "0")) * unitNs) / scale;
-  };
-  const ns =
-    part(m[2], 86_400_000_000_000n) +
-    part(m[3], 3_600_000_000_000n) +
-    part(m[4], 60_000_000_000n) +
-    part(m[5], 1_000_000_000n);
-  return m[1] ? -ns : ns;
-}
+export { parseDuration };
 
 function toNanos(t: bigint | Date | string): bigint {
   if (typeof t === "bigint") return t;

@@ -15,7 +15,14 @@ import { describe, expect, it } from "vitest";
 import type { Table } from "../../../src/engine/index.ts";
 import { UpdateGraph } from "../../../src/engine/index.ts";
 import type { GenCycle, GenInput, LiveInput } from "./inputs.ts";
-import { genCycleArb, genInputArb, KINDS, makeInput } from "./inputs.ts";
+import {
+  clockStepArb,
+  genCycleArb,
+  genInputArb,
+  KINDS,
+  makeInput,
+  STAMP_BASE_NS,
+} from "./inputs.ts";
 import type { InputKind, Nugget } from "./nugget.ts";
 import { NUGGETS } from "./nuggets.ts";
 import { show, UpdateChecker } from "./update-checker.ts";
@@ -28,6 +35,8 @@ interface Scenario {
   inputs: GenInput[];
   /** Per cycle, one change per input. */
   cycles: GenCycle[][];
+  /** Per cycle, how far the graph's clock moves before it (ms). */
+  steps: number[];
 }
 
 function kindsOf(n: Nugget, input: number): readonly InputKind[] {
@@ -47,6 +56,7 @@ function scenarioArb(n: Nugget, first: InputKind): fc.Arbitrary<Scenario> {
       minLength: 1,
       maxLength: 6,
     }),
+    steps: fc.array(clockStepArb, { minLength: 6, maxLength: 6 }),
   });
 }
 
@@ -79,7 +89,9 @@ function describeInputs(inputs: readonly LiveInput[]): string {
 }
 
 function run(n: Nugget, sc: Scenario): void {
-  const g = new UpdateGraph({ seed: 1 });
+  // The clock starts at the first stamp and moves only between cycles (time windows read it).
+  let nowMs = Number(STAMP_BASE_NS / 1_000_000n);
+  const g = new UpdateGraph({ seed: 1, clock: () => nowMs });
   const inputs = sc.kinds.map((k, j) => makeInput(g, k, sc.inputs[j]!));
   g.runCycleSync();
   for (const i of inputs) i.startStream();
@@ -104,6 +116,7 @@ function run(n: Nugget, sc: Scenario): void {
     inputs.forEach((i, j) => {
       i.apply(changes[j]!);
     });
+    nowMs += sc.steps[c]!;
     g.runCycleSync();
     for (const i of inputs) i.afterCycle();
     checker.verify();

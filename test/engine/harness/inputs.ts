@@ -139,9 +139,15 @@ export function staticOf(rows: readonly Row[]): Table {
   );
 }
 
+/** The first stamp (epoch ns); the harness's graph clock starts at it too (in ms). */
+export const STAMP_BASE_NS = 1_700_000_000_000_000_000n;
+
+/** How far the graph's clock moves before a cycle (ms): mostly a little, sometimes a jump. */
+export const clockStepArb: fc.Arbitrary<number> = fc.constantFrom(0, 1, 2, 3, 5, 40);
+
 /** Turns generated rows into rows of the schema, advancing the stamp clock. */
 class Stamper {
-  #ts = 1_700_000_000_000_000_000n;
+  #ts = STAMP_BASE_NS;
   row(g: GenRow): Row {
     let ts: bigint | null = null;
     if (g.dTs !== null) {

@@ -11,8 +11,10 @@ import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
 import { nuggets as sort } from "../nuggets/sort.nugget.ts";
+import { nuggets as timeWindow } from "../nuggets/time-window.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
 import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
+import { nuggets as withAttributes } from "../nuggets/with-attributes.nugget.ts";
 import type { Nugget } from "./nugget.ts";
 
 export const NUGGETS: readonly Nugget[] = [
@@ -28,4 +30,6 @@ export const NUGGETS: readonly Nugget[] = [
   ...join,
   ...sort,
   ...asOfJoin,
+  ...timeWindow,
+  ...withAttributes,
 ];
