@@ -13,8 +13,8 @@ import { benchMerge } from "./merge.ts";
 import { benchPeers } from "./peers.ts";
 import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
-import { benchViewport } from "./viewport.ts";
 import { benchTimeWindow } from "./time-window.ts";
+import { benchViewport } from "./viewport.ts";
 
 const only = process.argv[2];
 console.log(
