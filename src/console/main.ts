@@ -206,8 +206,13 @@ async function openView(family: string, view: string): Promise<void> {
       desc = null;
     }
   }
-  const source = desc?.spec.source.type ?? "publisher";
-  publishForm.show(family, desc?.spec.columns ?? null, !/time/i.test(source));
+  // The publish form publishes to the source named `source` (the one-source form's).
+  const source = desc?.sources?.source;
+  publishForm.show(
+    family,
+    source?.columns ?? null,
+    desc ? source !== undefined && source.type !== "timeTable" : true,
+  );
   await live.open(c, family, view, desc?.views[view]);
   announce(`Opened ${family} ${view}`);
 }

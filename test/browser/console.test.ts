@@ -307,7 +307,10 @@ describe("the console", () => {
       (t) => t === "made / source",
     );
     expect(await page.locator("#create-dialog").isVisible()).toBe(false);
-    expect((await client.describe("made")).spec.columns).toEqual({ Sym: "string", N: "int64" });
+    expect((await client.describe("made")).spec.sources.source?.columns).toEqual({
+      Sym: "string",
+      N: "int64",
+    });
     expect(pageErrors(page)).toEqual([]);
   });
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from "vitest";
 import {
   ArgumentError,
+  doubleCol,
   inputTable,
   newTable,
-  stringCol,
-  doubleCol,
   SchemaError,
+  stringCol,
   UnsupportedOperationError,
   UpdateGraph,
   ValueError,
@@ -148,9 +148,7 @@ describe("inputTable with keys", () => {
     );
     expect(() => ref.delete([{}])).toThrow('row 0: key column "Sym" is missing');
     expect(() => ref.add(newTable([stringCol("Sym", ["A"])]))).toThrow(ArgumentError);
-    expect(() =>
-      ref.delete(newTable([doubleCol("Sym", [1])])),
-    ).toThrow(SchemaError);
+    expect(() => ref.delete(newTable([doubleCol("Sym", [1])]))).toThrow(SchemaError);
     await g.runCycle();
     expect(ref.table.size).toBe(0);
   });

@@ -174,7 +174,11 @@ class InputNode extends SourceNode {
       writeFrom.push(to);
     }
     for (let j = 0; j < this.cols.length; j++) {
-      this.cols[j]!.scatter(writeKeys, writeKeys.length, gather(this.names, j, this.schema, writeFrom));
+      this.cols[j]!.scatter(
+        writeKeys,
+        writeKeys.length,
+        gather(this.names, j, this.schema, writeFrom),
+      );
     }
     const gone = RowSet.fromKeys(removed.sort((a, b) => a - b));
     const addedSet = RowSet.fromKeys(added.sort((a, b) => a - b));
