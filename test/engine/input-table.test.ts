@@ -106,8 +106,8 @@ describe("inputTable with keys", () => {
     await g.runCycle();
     expect(ref.table.size).toBe(0);
     expect(rec.updates).toEqual([
-      { added: [], removed: [], modified: [0], modifiedColumns: ["Name", "Px"] },
-      { added: [], removed: [], modified: [0], modifiedColumns: ["Name", "Px"] },
+      { added: [], removed: [], modified: [0], modifiedColumns: ["Name"] },
+      { added: [], removed: [], modified: [0], modifiedColumns: ["Name"] },
       { added: [], removed: [0], modified: [], modifiedColumns: [] },
     ]);
   });
@@ -165,6 +165,27 @@ describe("inputTable with keys", () => {
       "an array column cannot be a key",
     );
     expect(() => inputTable(g, { columns: { X: "int99" } })).toThrow(SchemaError);
+  });
+  it("an upsert that changes no value is no change; a modification names only changed columns", async () => {
+    const g = new UpdateGraph();
+    const ref = inputTable(g, { columns: REF, keys: ["Sym"] });
+    ref.add([
+      { Sym: "A", Name: "Alpha", Px: Number.NaN },
+      { Sym: "B", Name: "Beta", Px: 0 },
+    ]);
+    await g.runCycle();
+    const rec = record(ref.table);
+    ref.add([{ Sym: "A", Name: "Alpha", Px: Number.NaN }]);
+    await g.runCycle();
+    ref.add([
+      { Sym: "A", Name: "Alpha", Px: 1 },
+      { Sym: "B", Name: "Beta", Px: -0 },
+    ]);
+    await g.runCycle();
+    expect(rec.updates).toEqual([
+      { added: [], removed: [], modified: [0, 1], modifiedColumns: ["Px"] },
+    ]);
+    expect(Object.is(ref.table.toRows()[1]!.Px, -0)).toBe(true);
   });
 });
 

@@ -155,6 +155,7 @@ class InputNode extends SourceNode {
     const writeFrom: { c: Change; i: number }[] = [];
     const added: number[] = [];
     const modified: number[] = [];
+    const changed = new Set<number>(); // column positions some modified row changes
     for (const [k, to] of last) {
       const at = this.#rowOf.get(k);
       if (to === null) {
@@ -169,7 +170,13 @@ class InputNode extends SourceNode {
         key = this.#free.length > 0 ? this.#free.pop()! : this.#next++;
         this.#rowOf.set(k, key);
         added.push(key);
-      } else modified.push(key);
+      } else {
+        // An upsert that leaves every value as it was is no change (no modification).
+        const cols = this.#changedColumns(key, to);
+        if (cols.length === 0) continue;
+        for (const j of cols) changed.add(j);
+        modified.push(key);
+      }
       writeKeys.push(key);
       writeFrom.push(to);
     }
@@ -185,11 +192,21 @@ class InputNode extends SourceNode {
     const rows = before.minus(gone).union(addedSet);
     for (const c of this.cols) c.release(gone, rows);
     nodeOf(this.table).setRowSet(rows);
-    const valueColumns = this.names.filter((n) => !this.keys.includes(n));
-    const mod =
-      valueColumns.length === 0 ? RowSet.EMPTY : RowSet.fromKeys(modified.sort((a, b) => a - b));
+    const mod = RowSet.fromKeys(modified.sort((a, b) => a - b));
     if (addedSet.isEmpty && gone.isEmpty && mod.isEmpty) return null;
-    return makeUpdate(addedSet, gone, mod, mod.isEmpty ? [] : valueColumns);
+    const modifiedColumns = this.names.filter((_, j) => changed.has(j));
+    return makeUpdate(addedSet, gone, mod, modifiedColumns);
+  }
+
+  /** Positions of the columns whose value at `key` differs from the row `to` (NaN equals NaN). */
+  #changedColumns(key: number, to: { c: Change; i: number }): number[] {
+    const out: number[] = [];
+    for (let j = 0; j < this.cols.length; j++) {
+      const v = to.c.vecs[j]!;
+      const next = v.valid && v.valid[to.i] === 0 ? null : (v.data as ArrayLike<unknown>)[to.i];
+      if (!Object.is(this.cols[j]!.getRaw(key), next)) out.push(j);
+    }
+    return out;
   }
 
   protected override onFailed(): void {

@@ -12,7 +12,7 @@
 import type { Table } from "../../../src/engine/index.ts";
 
 /** The table types the harness makes inputs of. */
-export type InputKind = "static" | "blink" | "appendOnly" | "ring" | "standard";
+export type InputKind = "static" | "blink" | "appendOnly" | "ring" | "standard" | "input";
 
 export interface Nugget {
   /** Shown in failures, e.g. `naturalJoin(Sym)`. */
