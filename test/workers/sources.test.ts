@@ -6,6 +6,7 @@
  */
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { newTable, stringCol, toArrowIPC } from "../../src/engine/index.ts";
 import { call, create, family, mustOpen, rowsOf, step, until } from "./router-helpers.ts";
 
 const TRADES = { Sym: "string", Ts: "int64", Size: "int32" };
@@ -144,6 +145,41 @@ describe("input-table sources", () => {
     ]);
     const d = (await (await call("/v1/tables/ref")).json()) as { sources: unknown };
     expect(d.sources).toMatchObject({ names: { type: "input", keys: ["Sym"] } });
+  });
+
+  it("takes upserts and deletes as Arrow, and upserts over the source's publish socket", async () => {
+    await create("ref-arrow", REF);
+    const names = "/v1/tables/ref-arrow/sources/names";
+    const arrow = (cols: Parameters<typeof newTable>[0]) =>
+      call(`${names}/rows`, {
+        method: "POST",
+        headers: { "Content-Type": "application/vnd.apache.arrow.stream" },
+        body: toArrowIPC(newTable(cols)),
+      });
+    const up = await arrow([stringCol("Sym", ["A", "B", "C"]), stringCol("Name", ["a", "b", "c"])]);
+    expect(up.status).toBe(202);
+    const sock = await mustOpen(`${names}/publish`);
+    sock.ws.send(JSON.stringify([{ Sym: "C", Name: "sea" }]));
+    await until(() => sock.messages().some((m) => m.type === "ack"), "the ack");
+    const del = await call(`${names}/delete`, {
+      method: "POST",
+      headers: { "Content-Type": "application/vnd.apache.arrow.stream" },
+      body: toArrowIPC(newTable([stringCol("Sym", ["A", "Z"])])),
+    });
+    expect(del.status).toBe(202);
+    await step("ref-arrow");
+    expect(await rowsOf("ref-arrow", "names")).toEqual([
+      { Sym: "B", Name: "b" },
+      { Sym: "C", Name: "sea" },
+    ]);
+    const wide = await call(`${names}/delete`, {
+      method: "POST",
+      headers: { "Content-Type": "application/vnd.apache.arrow.stream" },
+      body: toArrowIPC(newTable([stringCol("Sym", ["B"]), stringCol("Name", ["b"])])),
+    });
+    expect(wide.status).toBe(400);
+    expect(await wide.json()).toMatchObject({ error: "bad_arrow" });
+    sock.ws.close(1000, "done");
   });
 
   it("refuses rows without their key columns, naming row and column", async () => {
