@@ -67,7 +67,8 @@ export function inputTableEditing(
         await client.publish(family, [row], { source });
         return null;
       } catch (e) {
-        return describeError(e).detail;
+        // The batch is this one row: "row 0, " would name the batch's row, not the grid's.
+        return describeError(e).detail.replace(/^row 0, /, "");
       }
     },
     async remove(key) {

@@ -407,7 +407,7 @@ describe("the console", () => {
       () => error.textContent(),
       (t) => t !== null && t !== "",
     );
-    expect(await error.textContent()).toBe('row 0, column "Lot": expected int32, got "lots"');
+    expect(await error.textContent()).toBe('column "Lot": expected int32, got "lots"');
     expect(await lot.getAttribute("aria-invalid")).toBe("true");
     await lot.press("Escape");
     await waitFor(
