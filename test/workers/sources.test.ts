@@ -4,7 +4,7 @@
  * mid-stream (evictDurableObject: storage and hibernated sockets survive, memory does not); an
  * input-table source upserted and deleted by key, surviving eviction; the routes' refusals.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newTable, stringCol, toArrowIPC } from "../../src/engine/index.ts";
 import { call, create, family, mustOpen, rowsOf, step, until } from "./router-helpers.ts";
@@ -199,5 +199,52 @@ describe("input-table sources", () => {
     });
     const d = (await (await call("/v1/tables/ref-bad")).json()) as { pending: unknown };
     expect(d.pending).toEqual({ batches: 0, rows: 0 });
+  });
+});
+
+describe("objects stored before families had several sources", () => {
+  it("restore unchanged: the old spec form and pending batches without a source column", async () => {
+    const old = {
+      columns: { X: "int32" },
+      cycleMs: 3_600_000,
+      derived: { h: "blinkToAppendOnly(source)" },
+    };
+    await create("old-object", old);
+    await post("/v1/tables/old-object/rows", [{ X: 1 }, { X: 2 }]);
+    // Rewrite the object's storage as the previous version left it: the spec in its old
+    // canonical form, the queue tables without the source and op columns.
+    await runInDurableObject(family("old-object"), (_i, state) => {
+      const sql = state.storage.sql;
+      const stored = {
+        columns: { X: "int32" },
+        source: { type: "publisher" },
+        cycleMs: 3_600_000,
+        derived: old.derived,
+      };
+      sql.exec("UPDATE host_meta SET v = ? WHERE k = 'spec'", JSON.stringify(stored));
+      sql.exec("ALTER TABLE host_pending RENAME TO host_pending_new");
+      sql.exec(
+        "CREATE TABLE host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
+      );
+      sql.exec("INSERT INTO host_pending SELECT seq, part, rows, data FROM host_pending_new");
+      sql.exec("DROP TABLE host_pending_new");
+      sql.exec("DROP TABLE host_set_aside");
+      sql.exec(
+        "CREATE TABLE host_set_aside (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (seq, part))",
+      );
+    });
+    await evictDurableObject(family("old-object"));
+    const again = await call("/v1/tables/old-object", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(old),
+    });
+    expect(again.status).toBe(200);
+    expect(await step("old-object")).toBe(true);
+    await post("/v1/tables/old-object/rows", [{ X: 3 }]);
+    await step("old-object");
+    expect(await rowsOf("old-object", "h")).toEqual([{ X: 1 }, { X: 2 }, { X: 3 }]);
+    const d = (await (await call("/v1/tables/old-object")).json()) as { sources: unknown };
+    expect(d.sources).toEqual({ source: { type: "publisher", columns: { X: "int32" } } });
   });
 });
