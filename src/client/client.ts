@@ -65,6 +65,17 @@ export interface CsvSnapshot extends SnapshotBase {
 export type PublishData = readonly object[] | Table | ArrowTable | Uint8Array | ArrayBuffer;
 
 const path = (name: string) => `/v1/tables/${encodeURIComponent(name)}`;
+/** Where a family's source takes rows: the one-source routes, or `/sources/:source`. */
+const sourcePath = (name: string, source: string | undefined) =>
+  source === undefined ? path(name) : `${path(name)}/sources/${encodeURIComponent(source)}`;
+
+/** Options of a publish or a delete. */
+export interface PublishOptions {
+  /** Makes a retried batch count once (docs/protocol.md, "Idempotency"). */
+  idempotencyKey?: string;
+  /** The source the rows are for; without it, the source named `source`. */
+  source?: string;
+}
 
 export class TickflareClient {
   readonly url: string;
@@ -118,12 +129,35 @@ export class TickflareClient {
   /**
    * Publishes one batch; resolves once it is durable, with the cycle it will appear in. Row
    * objects go as JSON (bigints as numbers or strings, Dates as ISO instants); tables and bytes
-   * as Arrow IPC. With `idempotencyKey`, a retried batch counts once.
+   * as Arrow IPC. With `idempotencyKey`, a retried batch counts once; `source` names the source
+   * of a family with several (an input table's rows upsert by key).
    */
   async publish(
     name: string,
     data: PublishData,
-    options: { idempotencyKey?: string } = {},
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    return this.#send(name, data, options, "rows");
+  }
+
+  /**
+   * Deletes rows of an input-table source by key: `keyRows` hold the key columns only (row
+   * objects, or a table or Arrow bytes of them); absent keys are no-ops. Resolves once durable.
+   */
+  async deleteRows(
+    name: string,
+    source: string,
+    keyRows: PublishData,
+    options: Omit<PublishOptions, "source"> = {},
+  ): Promise<PublishResult> {
+    return this.#send(name, keyRows, { ...options, source }, "delete");
+  }
+
+  async #send(
+    name: string,
+    data: PublishData,
+    options: PublishOptions,
+    op: "rows" | "delete",
   ): Promise<PublishResult> {
     let body: string | Uint8Array;
     let type: string;
@@ -148,7 +182,10 @@ export class TickflareClient {
     }
     const headers: Record<string, string> = { "Content-Type": type };
     if (options.idempotencyKey !== undefined) headers["Idempotency-Key"] = options.idempotencyKey;
-    const res = await this.#request("POST", `${path(name)}/rows`, { body, headers });
+    const res = await this.#request("POST", `${sourcePath(name, options.source)}/${op}`, {
+      body,
+      headers,
+    });
     const r = (await res.json()) as PublishResult;
     return { accepted: r.accepted, cycle: r.cycle, duplicate: r.duplicate ?? false };
   }
@@ -233,15 +270,22 @@ export class TickflareClient {
     return sub;
   }
 
-  /** Opens a WebSocket publish stream to a family (for many batches in flight). */
-  async publisher(name: string): Promise<PublishStream> {
+  /**
+   * Opens a WebSocket publish stream to a family (for many batches in flight); `source` names
+   * the source of a family with several.
+   */
+  async publisher(name: string, options: { source?: string } = {}): Promise<PublishStream> {
     let ws: WebSocketLike;
     try {
-      ws = await this.#socket(this.#socketUrl(`${path(name)}/publish`, new URLSearchParams()));
+      const url = this.#socketUrl(
+        `${sourcePath(name, options.source)}/publish`,
+        new URLSearchParams(),
+      );
+      ws = await this.#socket(url);
       await opened(ws);
     } catch (e) {
       // The handshake hides the HTTP status: ask with an empty batch, which changes nothing.
-      await this.publish(name, []);
+      await this.publish(name, [], options);
       throw TickflareClientError.isClientError(e)
         ? e
         : new TickflareClientError(0, "network", String(e));

@@ -21,6 +21,7 @@ export type {
   CsvSnapshot,
   JsonSnapshot,
   PublishData,
+  PublishOptions,
   SnapshotOptions,
 } from "./client.ts";
 // Connecting and the HTTP endpoints
@@ -42,6 +43,7 @@ export { Subscription } from "./subscription.ts";
 export type {
   PublishResult,
   SetAsideBatch,
+  SourceDescription,
   TableDescription,
   TableListEntry,
   TableSpec,

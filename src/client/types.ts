@@ -5,6 +5,7 @@
 export type {
   PublishResult,
   SetAsideBatch,
+  SourceDescription,
   TableDescription,
   TransientDescription,
   ViewDescription,
@@ -18,6 +19,8 @@ export interface TableListEntry {
 
 /** A table-family spec (docs/protocol.md, "Specs"). */
 export interface TableSpec {
+  /** Source name -> source (instead of `columns` and `source`). */
+  sources?: Record<string, unknown>;
   columns?: Record<string, string>;
   source?: unknown;
   cycleMs?: number;

@@ -86,7 +86,9 @@ export function renderFamilies(
     if (d) {
       meta.textContent =
         d.state === "live" ? `every ${periodText(d.cycleMs)} · cycle ${d.cycle}` : "shut down";
-      meta.title = `cycle period ${d.cycleMs} ms; source: ${d.spec.source.type}`;
+      meta.title = `cycle period ${d.cycleMs} ms; sources: ${Object.entries(d.sources ?? {})
+        .map(([n, s]) => `${n} (${s.type})`)
+        .join(", ")}`;
     } else meta.textContent = f.error ? "unavailable" : "…";
     if (f.error) meta.title = f.error;
     head.append(name, meta);

@@ -158,13 +158,19 @@ export interface PublishFormElements {
   result: HTMLElement;
 }
 
-/** Wires the publish form; `target()` is the open family (null: none). */
+/**
+ * Wires the publish form; `target()` is the open family (null: none). `show` names the source the
+ * rows go to (default `source`; an input table's rows upsert by key).
+ */
 export function wirePublishForm(
   el: PublishFormElements,
   client: () => TickflareClient,
   target: () => string | null,
-): { show(family: string | null, columns: Schema | null, publishable: boolean): void } {
+): {
+  show(family: string | null, columns: Schema | null, publishable: boolean, source?: string): void;
+} {
   let template = "";
+  let source = "source";
   el.form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const family = target();
@@ -187,7 +193,11 @@ export function wirePublishForm(
     const submit = el.form.querySelector<HTMLButtonElement>("button[type=submit]")!;
     submit.disabled = true;
     try {
-      const r = await client().publish(family, parsed.value as object[]);
+      const r = await client().publish(
+        family,
+        parsed.value as object[],
+        source === "source" ? {} : { source },
+      );
       el.result.textContent = `Accepted ${r.accepted} row${r.accepted === 1 ? "" : "s"}; expected in cycle ${r.cycle}.`;
     } catch (e) {
       const err = describeError(e);
@@ -203,10 +213,11 @@ export function wirePublishForm(
     }
   });
   return {
-    show(family, columns, publishable) {
+    show(family, columns, publishable, to = "source") {
       el.panel.hidden = !family || !publishable;
+      source = to;
       if (!family || !columns) return;
-      el.family.textContent = family;
+      el.family.textContent = to === "source" ? family : `${family} / ${to}`;
       fieldError(el.rows, el.rowsError, null);
       el.result.textContent = "";
       const next = exampleRows(columns);

@@ -6,6 +6,11 @@
  * highlighted briefly, as are added rows; a "follow" mode keeps the newest rows (the end) in
  * view, which is how ring and append-only views scroll.
  *
+ * An input table's view can be edited (`setEditing`): double-click (or Enter on) a value cell to
+ * edit it in place, Enter commits, Escape cancels, and the server's error for the value is shown
+ * in the cell; each row's key cell has a button that deletes the row. The values arrive back
+ * through the subscription like any other change.
+ *
  * Rendering happens on animation frames only; any number of updates between two frames cost one
  * render of the ~40 visible rows. Very tall tables (over MAX_SCROLL_PX of rows) map the scroll
  * position proportionally, because browsers cap element heights.
@@ -18,6 +23,29 @@ const MAX_SCROLL_PX = 8_000_000;
 const HIGHLIGHT_MS = 900;
 const CHAR_PX = 7.4;
 
+/** How an editable grid (an input table's view) commits edits; see `setEditing`. */
+export interface CellEditing {
+  /** Key columns: they identify a row and are not edited in place. */
+  readonly keys: readonly string[];
+  /** Upserts row `key` with `column` set from `text`; resolves to null, or the error to show. */
+  commit(key: number, column: string, text: string): Promise<string | null>;
+  /** Deletes row `key`. */
+  remove(key: number): Promise<void>;
+}
+
+/** The open cell editor. */
+interface Editor {
+  key: number;
+  column: string;
+  /** The cell holding it: an input and, after a refused value, the server's error. */
+  box: HTMLDivElement;
+  input: HTMLInputElement;
+  error: HTMLDivElement;
+}
+
+/** Stands for "the cell holds the editor" in a slot's texts, so leaving it rewrites the text. */
+const EDITING = "\u0000editing";
+
 interface Column {
   name: string;
   type: ColumnType;
@@ -28,6 +56,8 @@ interface Column {
 interface Slot {
   el: HTMLDivElement;
   key: HTMLDivElement;
+  /** The row's delete button (editable grids only). */
+  deleteButton: HTMLButtonElement | null;
   cells: HTMLDivElement[];
   texts: (string | null)[];
   changed: boolean[];
@@ -66,6 +96,8 @@ export class VirtualGrid {
   placeholder = "";
   /** Called when follow mode changes because the user scrolled. */
   onFollowChange: (follow: boolean) => void = () => {};
+  #editing: CellEditing | null = null;
+  #editor: Editor | null = null;
 
   constructor(host: HTMLElement) {
     const el = document.createElement("div");
@@ -88,6 +120,11 @@ export class VirtualGrid {
     this.element = el;
     el.addEventListener("scroll", () => this.#onScroll(), { passive: true });
     el.addEventListener("keydown", (e) => this.#onKey(e));
+    this.#body.addEventListener("dblclick", (e) => this.#startEdit(e.target));
+    this.#body.addEventListener("click", (e) => {
+      const b = (e.target as HTMLElement).closest("button.row-delete");
+      if (b) void this.#remove(b as HTMLButtonElement);
+    });
     this.#observer = new ResizeObserver(() => this.invalidate());
     this.#observer.observe(el);
     const rh = Number.parseFloat(getComputedStyle(el).getPropertyValue("--row-h"));
@@ -97,6 +134,9 @@ export class VirtualGrid {
   /** Shows `table` (null: nothing). `followable`: the newest rows arrive at the end. */
   setTable(table: Table | null, opts: { label: string; followable: boolean }): void {
     this.#table = table;
+    this.#editing = null;
+    this.#editor = null;
+    this.element.setAttribute("aria-readonly", "true");
     this.#marks = [];
     this.#followable = opts.followable;
     this.#follow = opts.followable;
@@ -129,6 +169,20 @@ export class VirtualGrid {
     this.#widthsDirty = true;
     this.element.scrollTop = 0;
     this.element.scrollLeft = 0;
+    this.invalidate();
+  }
+
+  /**
+   * Makes the shown table editable (an input table with keys) or read-only again (null). Call
+   * after `setTable`.
+   */
+  setEditing(editing: CellEditing | null): void {
+    this.#editing = editing;
+    this.#editor = null;
+    this.element.setAttribute("aria-readonly", editing ? "false" : "true");
+    this.element.classList.toggle("editable", editing !== null);
+    for (const s of this.#slots) s.el.remove();
+    this.#slots = [];
     this.invalidate();
   }
 
@@ -231,7 +285,12 @@ export class VirtualGrid {
         s.odd = odd;
       }
       const keyText = String(key);
-      if (s.key.textContent !== keyText) s.key.textContent = keyText;
+      if (s.el.dataset.key !== keyText) {
+        s.el.dataset.key = keyText;
+        const label = s.key.firstChild as Text;
+        label.data = keyText;
+        s.deleteButton?.setAttribute("aria-label", `Delete row ${keyText}`);
+      }
       if (keyText.length > this.#keyChars) {
         this.#keyChars = keyText.length;
         grew = true;
@@ -248,8 +307,17 @@ export class VirtualGrid {
         s.el.classList.toggle("added", added);
         s.added = added;
       }
+      const ed = this.#editor;
       for (let j = 0; j < this.#cols.length; j++) {
         const c = this.#cols[j]!;
+        if (ed && ed.key === key && ed.column === c.name) {
+          if (s.texts[j] !== EDITING || s.cells[j]!.firstChild !== ed.box) {
+            s.cells[j]!.replaceChildren(ed.box);
+            s.texts[j] = EDITING;
+            if (document.activeElement === document.body) ed.input.focus();
+          }
+          continue;
+        }
         const text = formatValue(c.type, t.getValue(c.name, key));
         if (text !== s.texts[j]) {
           const cellEl = s.cells[j]!;
@@ -281,7 +349,8 @@ export class VirtualGrid {
   #applyWidths(): void {
     this.#widthsDirty = false;
     const px = (chars: number) => Math.round(chars * CHAR_PX + 18);
-    const widths = [px(Math.max(4, this.#keyChars)), ...this.#cols.map((c) => px(c.chars))];
+    const keyChars = Math.max(4, this.#keyChars) + (this.#editing ? 3 : 0); // the delete button
+    const widths = [px(keyChars), ...this.#cols.map((c) => px(c.chars))];
     const st = this.element.style;
     st.setProperty("--grid-cols", widths.map((w) => `${w}px`).join(" "));
     st.setProperty("--grid-width", `${widths.reduce((a, b) => a + b, 0)}px`);
@@ -292,13 +361,28 @@ export class VirtualGrid {
     el.className = "grid-row";
     el.setAttribute("role", "row");
     const key = cell("", "grid-cell key", "rowheader");
-    const cells = this.#cols.map((c) => cell("", `grid-cell${c.numeric ? " num" : ""}`));
+    key.append(document.createTextNode(""));
+    let deleteButton: HTMLButtonElement | null = null;
+    if (this.#editing) {
+      deleteButton = document.createElement("button");
+      deleteButton.type = "button";
+      deleteButton.className = "row-delete";
+      deleteButton.textContent = "×";
+      deleteButton.title = "Delete this row";
+      key.append(deleteButton);
+    }
+    const cells = this.#cols.map((c) => {
+      const d = cell("", `grid-cell${c.numeric ? " num" : ""}`);
+      d.dataset.col = c.name;
+      return d;
+    });
     el.append(key, ...cells);
     el.hidden = true;
     this.#body.append(el);
     return {
       el,
       key,
+      deleteButton,
       cells,
       texts: cells.map(() => ""),
       changed: cells.map(() => false),
@@ -318,6 +402,81 @@ export class VirtualGrid {
       }
     }
     this.invalidate();
+  }
+
+  /** Opens the editor on the value cell `target` is in (an editable grid's non-key column). */
+  #startEdit(target: EventTarget | null): void {
+    const editing = this.#editing;
+    const t = this.#table;
+    const cellEl = (target as HTMLElement | null)?.closest<HTMLDivElement>(".grid-cell");
+    const rowEl = cellEl?.closest<HTMLDivElement>(".grid-row");
+    const column = cellEl?.dataset.col;
+    if (!editing || !t || !rowEl || column === undefined || editing.keys.includes(column)) return;
+    if (this.#editor?.box.contains(target as Node)) return;
+    const key = Number(rowEl.dataset.key);
+    if (!t.rowSet.contains(key)) return;
+    const box = document.createElement("div");
+    box.className = "cell-editor";
+    const input = document.createElement("input");
+    input.type = "text";
+    input.setAttribute("aria-label", `${column} of row ${key}`);
+    const c = this.#cols.find((x) => x.name === column)!;
+    input.value = formatValue(c.type, t.getValue(column, key)) ?? "";
+    const error = document.createElement("div");
+    error.className = "cell-error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    error.id = `cell-error-${key}-${column}`;
+    input.setAttribute("aria-describedby", error.id);
+    box.append(input, error);
+    const editor: Editor = { key, column, box, input, error };
+    input.addEventListener("keydown", (e) => {
+      e.stopPropagation(); // the grid's keys scroll; here they edit
+      if (e.key === "Escape") this.#closeEditor(editor);
+      else if (e.key === "Enter") void this.#commit(editor);
+    });
+    this.#editor = editor;
+    this.invalidate();
+    requestAnimationFrame(() => {
+      input.focus();
+      input.select();
+    });
+  }
+
+  async #commit(editor: Editor): Promise<void> {
+    const editing = this.#editing;
+    if (!editing || this.#editor !== editor) return;
+    editor.input.disabled = true;
+    const error = await editing.commit(editor.key, editor.column, editor.input.value);
+    editor.input.disabled = false;
+    if (this.#editor !== editor) return;
+    if (error === null) {
+      this.#closeEditor(editor);
+      return;
+    }
+    editor.error.textContent = error;
+    editor.error.hidden = false;
+    editor.input.setAttribute("aria-invalid", "true");
+    editor.box.classList.add("invalid");
+    editor.input.focus();
+  }
+
+  #closeEditor(editor: Editor): void {
+    if (this.#editor !== editor) return;
+    this.#editor = null;
+    this.invalidate();
+    this.element.focus();
+  }
+
+  async #remove(button: HTMLButtonElement): Promise<void> {
+    const key = Number(button.closest<HTMLDivElement>(".grid-row")?.dataset.key);
+    if (!this.#editing || !Number.isFinite(key)) return;
+    button.disabled = true;
+    try {
+      await this.#editing.remove(key);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   #onKey(e: KeyboardEvent): void {

@@ -5,6 +5,7 @@
  * the row count and rows per second. Opening another view closes the previous subscription.
  */
 import type {
+  SourceDescription,
   Subscription,
   SubscriptionState,
   TickflareClient,
@@ -18,6 +19,7 @@ import type { ChartSelection } from "./chart.ts";
 import { LineChart, SERIES_COLORS } from "./chart.ts";
 import { formatCount, isNumericType } from "./format.ts";
 import { VirtualGrid } from "./grid.ts";
+import { inputTableEditing } from "./input-editing.ts";
 
 const RATE_WINDOW_MS = 5000;
 const MAX_DEFAULT_SERIES = 4;
@@ -101,12 +103,16 @@ export class LiveView {
     return this.#sub;
   }
 
-  /** Opens `family/view`, replacing whatever was open; resolves once its snapshot is shown. */
+  /**
+   * Opens `family/view`, replacing whatever was open; resolves once its snapshot is shown. `source`
+   * describes the view when it is one of the family's sources (an input table is editable).
+   */
   async open(
     client: TickflareClient,
     family: string,
     view: string,
     desc: ViewDescription | undefined,
+    source?: SourceDescription,
   ): Promise<void> {
     const seq = ++this.#seq;
     this.close();
@@ -150,6 +156,16 @@ export class LiveView {
     el.follow.checked = followable;
     (el.follow.parentElement as HTMLElement).hidden = !followable;
     this.grid.setTable(table, { label: `${family} ${view}`, followable });
+    if (source?.type === "input" && (source.keys ?? []).length > 0) {
+      // An input table with keys: its cells are edited and its rows deleted in place.
+      this.grid.setEditing(
+        inputTableEditing(client, family, view, source, sub, (message) => {
+          if (seq !== this.#seq) return;
+          el.error.textContent = message;
+          el.error.hidden = false;
+        }),
+      );
+    }
     this.grid.applyUpdate(null, "snapshot", sub.cycle);
     this.#setupChart(table);
     this.#rate.reset();

@@ -206,9 +206,17 @@ async function openView(family: string, view: string): Promise<void> {
       desc = null;
     }
   }
-  const source = desc?.spec.source.type ?? "publisher";
-  publishForm.show(family, desc?.spec.columns ?? null, !/time/i.test(source));
-  await live.open(c, family, view, desc?.views[view]);
+  // The publish form publishes to the open view when it is a source (an input table's rows
+  // upsert), else to the source named `source` (the one-source form's).
+  const sourceName = desc?.sources?.[view] ? view : "source";
+  const source = desc?.sources?.[sourceName];
+  publishForm.show(
+    family,
+    source?.columns ?? null,
+    desc ? source !== undefined && source.type !== "timeTable" : true,
+    sourceName,
+  );
+  await live.open(c, family, view, desc?.views[view], desc?.sources?.[view]);
   announce(`Opened ${family} ${view}`);
 }
 

@@ -30,7 +30,7 @@ import type { CsvRecords } from "../engine/csv-forms.ts";
 import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
 import type { BuiltFamily } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
-import type { FamilySpec } from "../engine/family/spec.ts";
+import type { FamilySpec, SourceSpec } from "../engine/family/spec.ts";
 import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
 import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
@@ -47,10 +47,13 @@ import {
   one,
 } from "../engine/persist/sql-port.ts";
 import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
+import { checkKeyRows } from "../engine/sources/input-table.ts";
+import type { SourcePort } from "../engine/sources/source-port.ts";
 import { isArrayType } from "../engine/types.ts";
 import type {
   PublishResult,
   SetAsideBatch,
+  SourceDescription,
   TableDescription,
   ViewDescription,
 } from "../engine/wire.ts";
@@ -80,6 +83,8 @@ export type PublishInput =
   | { csv: CsvRecords };
 
 export interface PublishOptions {
+  /** The source the rows are for (default `source`, the one-source form's). */
+  source?: string;
   /** A valid idempotency key (idempotency.ts); needs `bodyDigest`. */
   idempotencyKey?: string;
   /** `batchDigest(input)`, computed by the caller (it is asynchronous; publish is not). */
@@ -130,6 +135,7 @@ export class FamilyHost {
   readonly #idem: IdempotencyIndex;
   readonly #name: string | undefined;
   #family: BuiltFamily | null = null;
+  #spec: FamilySpec | null = null;
   #store: SqlStateStore | null = null;
   /** Each view's update in the last cycle that ran (for subscribers). */
   #updates = new Map<string, TableUpdate>();
@@ -146,12 +152,22 @@ export class FamilyHost {
     this.#name = options.name;
     sql.exec("CREATE TABLE IF NOT EXISTS host_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
     sql.exec(
-      "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))",
+      "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, source TEXT NOT NULL DEFAULT 'source', op TEXT NOT NULL DEFAULT 'add', PRIMARY KEY (seq, part))",
     );
     this.#idem = new IdempotencyIndex(sql);
     sql.exec(
-      "CREATE TABLE IF NOT EXISTS host_set_aside (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (seq, part))",
+      "CREATE TABLE IF NOT EXISTS host_set_aside (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL, source TEXT NOT NULL DEFAULT 'source', op TEXT NOT NULL DEFAULT 'add', PRIMARY KEY (seq, part))",
     );
+    // Objects created when a family had one source store batches without these columns: every
+    // such batch is an add for the source named `source`, which is what the defaults say.
+    for (const t of ["host_pending", "host_set_aside"]) {
+      try {
+        sql.exec(`SELECT source, op FROM ${t} LIMIT 0`);
+      } catch {
+        sql.exec(`ALTER TABLE ${t} ADD COLUMN source TEXT NOT NULL DEFAULT 'source'`);
+        sql.exec(`ALTER TABLE ${t} ADD COLUMN op TEXT NOT NULL DEFAULT 'add'`);
+      }
+    }
   }
 
   // ---- meta -----------------------------------------------------------------------------------
@@ -178,8 +194,15 @@ export class FamilyHost {
   get isShutdown(): boolean {
     return this.#meta("shutdown") !== undefined;
   }
+  /**
+   * The stored spec in canonical form. A spec stored before families had several sources (top
+   * level `columns` and `source`) normalizes to its one source named `source`.
+   */
   get spec(): FamilySpec | null {
-    return this.#meta<FamilySpec>("spec") ?? null;
+    if (this.#spec) return this.#spec;
+    const stored = this.#meta<unknown>("spec");
+    this.#spec = stored === undefined ? null : normalizeSpec(stored);
+    return this.#spec;
   }
 
   /** The live family, rebuilt from storage when the object woke up. */
@@ -226,6 +249,7 @@ export class FamilyHost {
   /** Forgets the in-memory tables (after a failed cycle); the next use rebuilds from storage. */
   reset(): void {
     this.#family = null;
+    this.#spec = null;
     this.#store = null;
     this.#updates = new Map();
     this.#failures = new Map();
@@ -299,9 +323,18 @@ export class FamilyHost {
       };
     }
     const shutdown = this.#meta<{ reason: string }>("shutdown");
+    const sources: Record<string, SourceDescription> = {};
+    for (const [sname, src] of Object.entries(fam.spec.sources)) {
+      sources[sname] = {
+        type: src.type,
+        columns: src.columns,
+        ...(src.type === "input" ? { keys: src.keys } : {}),
+      };
+    }
     return {
       name: this.#meta<string>("name") ?? "",
       spec: fam.spec,
+      sources,
       cycle: this.cycle,
       cycleMs: fam.spec.cycleMs,
       state: shutdown ? "shutdown" : "live",
@@ -330,22 +363,58 @@ export class FamilyHost {
    * Validates a batch, stores it durably and returns the cycle it will appear in. With an
    * idempotency key, a batch seen before under that key is answered as a duplicate and a
    * different batch under it is refused (idempotency.ts); the key is stored with the batch.
+   * `options.source` names the source (default `source`); for an input table the rows upsert.
    */
   publish(input: PublishInput, options: PublishOptions = {}): PublishResult {
+    return this.#accept("add", input, options);
+  }
+
+  /**
+   * Deletes rows by key from an input-table source (the body holds rows of its key columns);
+   * stored and acknowledged like a publish, applied at a cycle. Absent keys are no-ops.
+   */
+  deleteRows(input: PublishInput, options: PublishOptions = {}): PublishResult {
+    return this.#accept("delete", input, options);
+  }
+
+  /** The source a publish or delete names: 404 when there is none, 409 for a time table. */
+  publishTarget(sourceName = "source", op: BatchOp = "add"): SourceSpec {
     const fam = this.family();
+    const src = fam.spec.sources[sourceName];
+    const familyName = this.#meta<string>("name") ?? this.#name;
+    if (!src) {
+      throw new HostError(
+        404,
+        "unknown_source",
+        `no source "${sourceName}" in table family "${familyName}"; sources are [${Object.keys(fam.spec.sources).join(", ")}]`,
+      );
+    }
     if (this.isShutdown)
       throw new HostError(
         409,
         "shut_down",
         "the table family is shut down; it accepts no more rows",
       );
-    if (fam.spec.source.type === "timeTable") {
+    if (op === "delete" && (src.type !== "input" || src.keys.length === 0)) {
+      throw new HostError(
+        400,
+        "not_deletable",
+        `source "${sourceName}" is ${src.type === "input" ? "an input table without keys (append-only)" : `a ${src.type} source`}; only an input table with keys takes deletes`,
+      );
+    }
+    if (src.type === "timeTable") {
       throw new HostError(
         409,
         "not_publishable",
-        "a time-table family makes its own rows; it accepts none",
+        `source "${sourceName}" is a time table; it makes its own rows and accepts none`,
       );
     }
+    return src;
+  }
+
+  #accept(op: BatchOp, input: PublishInput, options: PublishOptions): PublishResult {
+    const sourceName = options.source ?? "source";
+    const src = this.publishTarget(sourceName, op);
     const key =
       options.idempotencyKey === undefined
         ? undefined
@@ -357,7 +426,8 @@ export class FamilyHost {
       const seen = this.#idem.find(key, digest, this.#now());
       if (seen) return seen;
     }
-    const schema = fam.spec.columns;
+    const keys = src.type === "input" ? src.keys : [];
+    const schema = batchSchema(src, op);
     const asIs = "arrow" in input ? storableAsIs(input.arrow, schema) : null;
     let parts: { bytes: Uint8Array; rows: number }[] = [];
     let length: number;
@@ -365,7 +435,7 @@ export class FamilyHost {
       length = asIs.rows;
       if (length > 0) parts = [asIs];
     } else {
-      const converted = toVecs(schema, input);
+      const converted = toVecs(schema, input, keys);
       length = converted.length;
       if (length > MAX_ROWS_PER_PUBLISH) {
         throw new HostError(
@@ -390,11 +460,13 @@ export class FamilyHost {
         this.#setMeta("nextSeq", seq + 1);
         for (const [i, p] of parts.entries()) {
           this.#sql.exec(
-            "INSERT INTO host_pending (seq, part, rows, data) VALUES (?, ?, ?, ?)",
+            "INSERT INTO host_pending (seq, part, rows, data, source, op) VALUES (?, ?, ?, ?, ?, ?)",
             seq,
             i,
             p.rows,
             checkBlob(p.bytes),
+            sourceName,
+            op,
           );
         }
       }
@@ -427,21 +499,28 @@ export class FamilyHost {
       this.#failures = new Map();
       return this.#tx(() => {
         const batches = this.#takeBatches();
-        const schema = fam.spec.columns;
         let rows = 0;
         const setAside: { seq: number; error: unknown }[] = [];
         for (const b of batches) {
           // A batch applies whole or not at all: decode every part before feeding any.
           let decoded: { vecs: Vec[]; length: number }[];
+          let port: SourcePort;
           try {
+            const src = fam.sources.get(b.source);
+            if (!src) throw new HostError(400, "unknown_source", `no source "${b.source}"`);
+            if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
+              throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
+            const schema = batchSchema(src.spec, b.op);
             decoded = b.parts.map((part) => arrowToVecs(decodeIPC(part), schema));
+            port = src.port;
           } catch (error) {
             setAside.push({ seq: b.seq, error });
             continue;
           }
           for (const { vecs, length } of decoded) {
             rows += length;
-            fam.port.addBatch(vecs, length);
+            if (b.op === "delete") port.deleteBatch!(vecs, length);
+            else port.addBatch(vecs, length);
           }
         }
         fam.graph.runCycleSync();
@@ -480,7 +559,7 @@ export class FamilyHost {
     const code = isTickflareError(error) ? error.code : "undecodable";
     const detail = error instanceof Error ? error.message : String(error);
     this.#sql.exec(
-      "INSERT INTO host_set_aside (seq, part, rows, data, cycle, at, error, detail) SELECT seq, part, rows, data, ?, ?, ?, ? FROM host_pending WHERE seq = ?",
+      "INSERT INTO host_set_aside (seq, part, rows, data, source, op, cycle, at, error, detail) SELECT seq, part, rows, data, source, op, ?, ?, ?, ? FROM host_pending WHERE seq = ?",
       cycle,
       this.#now(),
       code,
@@ -524,15 +603,21 @@ export class FamilyHost {
     return now >= due && now - due < cycleMs ? due : now;
   }
 
-  #takeBatches(): { seq: number; parts: Uint8Array[] }[] {
-    const out: { seq: number; parts: Uint8Array[] }[] = [];
+  /**
+   * Pending batches in the order they were acknowledged, whatever their source, up to the cycle's
+   * row budget: batches of every source acknowledged before the cycle are applied in it together.
+   */
+  #takeBatches(): PendingBatch[] {
+    const out: PendingBatch[] = [];
     let rows = 0;
-    let current: { seq: number; parts: Uint8Array[] } | null = null;
-    for (const r of this.#sql.exec("SELECT seq, rows, data FROM host_pending ORDER BY seq, part")) {
+    let current: PendingBatch | null = null;
+    for (const r of this.#sql.exec(
+      "SELECT seq, rows, data, source, op FROM host_pending ORDER BY seq, part",
+    )) {
       const seq = Number(r.seq);
       if (!current || current.seq !== seq) {
         if (out.length > 0 && rows >= this.#maxRows) break;
-        current = { seq, parts: [] };
+        current = { seq, source: String(r.source), op: String(r.op) as BatchOp, parts: [] };
         out.push(current);
       }
       current.parts.push(bytesOf(r.data!));
@@ -557,7 +642,8 @@ export class FamilyHost {
     const showing =
       this.#family !== null &&
       [...this.#family.views.values()].some((t) => t.isBlink && t.size > 0);
-    if (pending > 0 || spec.source.type === "timeTable" || active || showing) {
+    const ticking = Object.values(spec.sources).some((s) => s.type === "timeTable");
+    if (pending > 0 || ticking || active || showing) {
       return Math.max(this.#now(), last + spec.cycleMs);
     }
     const due =
@@ -673,9 +759,11 @@ export class FamilyHost {
   shutdown(reason: string): { cycle: number } {
     const fam = this.family();
     if (this.isShutdown) return { cycle: this.cycle };
-    // Every kind of source fails (a publisher through publishFailure, as a user would).
-    if (fam.publisher) fam.publisher.publishFailure(new Error(reason));
-    else fam.port.requestFailure(new Error(reason));
+    // Every source fails (a publisher through publishFailure, as a user would).
+    for (const src of fam.sources.values()) {
+      if (src.publisher) src.publisher.publishFailure(new Error(reason));
+      else src.port.requestFailure(new Error(reason));
+    }
     this.#updates = new Map();
     this.#failures = new Map();
     try {
@@ -722,10 +810,15 @@ function storableAsIs(
 }
 
 /** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */
-export function toVecs(schema: Schema, input: PublishInput): { vecs: Vec[]; length: number } {
+export function toVecs(
+  schema: Schema,
+  input: PublishInput,
+  keys: readonly string[] = [],
+): { vecs: Vec[]; length: number } {
   if ("arrow" in input) return arrowToVecs(decodeIPC(input.arrow), schema);
   const rows = "csv" in input ? csvToRows(schema, input.csv) : input.rows;
   if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
+  checkKeyRows(rows, keys); // an input table's rows must name their keys
   const names = Object.keys(schema);
   const known = new Set(names);
   for (let i = 0; i < rows.length; i++) {
@@ -770,4 +863,21 @@ export function pendingBatches(
     rows: Number(r.rows),
     bytes: Number(r.bytes),
   }));
+}
+
+/** What a stored batch does: add rows (upserts for a keyed input table) or delete by key. */
+export type BatchOp = "add" | "delete";
+
+interface PendingBatch {
+  seq: number;
+  source: string;
+  op: BatchOp;
+  parts: Uint8Array[];
+}
+
+/** The columns of a batch for `src`: all of them, or a delete's key columns. */
+function batchSchema(src: SourceSpec, op: BatchOp): Schema {
+  if (op === "delete" && src.type === "input")
+    return Object.fromEntries(src.keys.map((k) => [k, src.columns[k]!]));
+  return src.columns;
 }

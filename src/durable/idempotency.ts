@@ -56,9 +56,15 @@ type Batch = { rows: unknown } | { arrow: Uint8Array | ArrayBuffer } | { csv: un
 /**
  * Hex SHA-256 of a batch: of its Arrow bytes, or of the JSON text of its rows (or parsed CSV
  * records), tagged with the kind. JSON and NDJSON bodies of the same row objects, over HTTP or the
- * publish WebSocket, are the same batch; the same rows as Arrow are another.
+ * publish WebSocket, are the same batch; the same rows as Arrow are another. The source and the
+ * operation are part of the batch: the same rows for another source, or as a delete, are another
+ * batch (an add for the source named `source` digests as it did before families had several).
  */
-export async function batchDigest(input: Batch): Promise<string> {
+export async function batchDigest(
+  input: Batch,
+  source = "source",
+  op: "add" | "delete" = "add",
+): Promise<string> {
   let bytes: Uint8Array;
   if ("arrow" in input) {
     const body = input.arrow instanceof Uint8Array ? input.arrow : new Uint8Array(input.arrow);
@@ -69,6 +75,13 @@ export async function batchDigest(input: Batch): Promise<string> {
     bytes = new TextEncoder().encode(`csv\n${JSON.stringify(input.csv)}`);
   } else {
     bytes = new TextEncoder().encode(`rows\n${JSON.stringify(input.rows)}`);
+  }
+  if (source !== "source" || op !== "add") {
+    const scope = new TextEncoder().encode(`${op} ${source}\n`);
+    const scoped = new Uint8Array(scope.byteLength + bytes.byteLength);
+    scoped.set(scope);
+    scoped.set(bytes, scope.byteLength);
+    bytes = scoped;
   }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -31,6 +31,8 @@ interface PubAttachment {
   v: 1;
   role: "pub";
   seq: number;
+  /** The source the stream publishes to (absent on sockets opened before: `source`). */
+  source?: string;
 }
 type Attachment = SubAttachment | PubAttachment;
 
@@ -55,8 +57,14 @@ export function attachmentOf(ws: WebSocket): Attachment | null {
     const shape = shapeOf(o.shape);
     return shape ? { ...base, shape } : null;
   }
-  if (o.role === "pub" && typeof o.seq === "number" && Number.isInteger(o.seq) && o.seq >= 0) {
-    return { v: 1, role: "pub", seq: o.seq };
+  if (
+    o.role === "pub" &&
+    typeof o.seq === "number" &&
+    Number.isInteger(o.seq) &&
+    o.seq >= 0 &&
+    (o.source === undefined || typeof o.source === "string")
+  ) {
+    return { v: 1, role: "pub", seq: o.seq, source: o.source ?? "source" };
   }
   return null;
 }
@@ -169,12 +177,12 @@ export class SocketHub {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Accepts a publish stream. */
-  openPublish(): Response {
+  /** Accepts a publish stream for `source`. */
+  openPublish(source: string): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, ["pub"]);
-    const attachment: PubAttachment = { v: 1, role: "pub", seq: 0 };
+    const attachment: PubAttachment = { v: 1, role: "pub", seq: 0, source };
     server.serializeAttachment(attachment);
     this.#attachments.set(server, attachment);
     return new Response(null, { status: 101, webSocket: client });
@@ -366,7 +374,8 @@ export class SocketHub {
       return 0;
     }
     const seq = a.seq + 1;
-    const next: PubAttachment = { v: 1, role: "pub", seq };
+    const source = a.source ?? "source";
+    const next: PubAttachment = { v: 1, role: "pub", seq, source };
     ws.serializeAttachment(next);
     this.#attachments.set(ws, next);
     const refuse = (error: string, detail: string): number => {
@@ -402,8 +411,8 @@ export class SocketHub {
       }
     } else input = { arrow: new Uint8Array(data) };
     try {
-      const bodyDigest = key === undefined ? undefined : await batchDigest(input);
-      const r = host.publish(input, { idempotencyKey: key, bodyDigest });
+      const bodyDigest = key === undefined ? undefined : await batchDigest(input, source);
+      const r = host.publish(input, { idempotencyKey: key, bodyDigest, source });
       ws.send(JSON.stringify({ type: "ack", seq, ...r }));
       return r.duplicate ? 0 : r.accepted;
     } catch (e) {

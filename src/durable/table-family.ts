@@ -15,6 +15,7 @@ import { asResult, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
 import { historyColumn, historyInfo } from "./history.ts";
 import type {
+  BatchOp,
   Description,
   PublishInput,
   PublishResult,
@@ -90,11 +91,34 @@ export class TableFamily extends DurableObject<Env> {
    */
   async publish(
     input: PublishInput,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; source?: string } = {},
+  ): Promise<RpcResult<PublishResult>> {
+    return this.#accept("add", input, options);
+  }
+
+  /**
+   * RPC: stores a delete by key for an input-table source durably, then acknowledges it with the
+   * cycle it will apply in (the body holds rows of the key columns).
+   */
+  async deleteRows(
+    input: PublishInput,
+    options: { idempotencyKey?: string; source?: string } = {},
+  ): Promise<RpcResult<PublishResult>> {
+    return this.#accept("delete", input, options);
+  }
+
+  async #accept(
+    op: BatchOp,
+    input: PublishInput,
+    options: { idempotencyKey?: string; source?: string },
   ): Promise<RpcResult<PublishResult>> {
     const key = options.idempotencyKey;
-    const bodyDigest = key === undefined ? undefined : await batchDigest(input);
-    const r = asResult(() => this.#host.publish(input, { idempotencyKey: key, bodyDigest }));
+    const source = options.source ?? "source";
+    const bodyDigest = key === undefined ? undefined : await batchDigest(input, source, op);
+    const r = asResult(() => {
+      const o = { idempotencyKey: key, bodyDigest, source };
+      return op === "add" ? this.#host.publish(input, o) : this.#host.deleteRows(input, o);
+    });
     if (r.ok && !r.value.duplicate) await this.#schedule();
     return r;
   }
@@ -200,7 +224,8 @@ export class TableFamily extends DurableObject<Env> {
   /**
    * WebSocket upgrades (the only traffic that uses fetch; everything else is RPC). The router has
    * authenticated the request and checked the parameters' shape already:
-   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>][&shape=<JSON SubShape>]` and `/publish`.
+   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>][&shape=<JSON SubShape>]` and
+   * `/publish[?source=<s>]`.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -216,17 +241,9 @@ export class TableFamily extends DurableObject<Env> {
       }
       try {
         if (url.pathname === "/publish") {
-          const fam = this.#host.family();
-          if (fam.spec.source.type === "timeTable") {
-            return Response.json(
-              {
-                error: "not_publishable",
-                detail: "a time-table family makes its own rows; it accepts none",
-              },
-              { status: 409 },
-            );
-          }
-          return this.#sockets.openPublish();
+          const source = url.searchParams.get("source") ?? "source";
+          this.#host.publishTarget(source); // 404 unknown_source, 409 not_publishable
+          return this.#sockets.openPublish(source);
         }
         const format = url.searchParams.get("format") ?? "json";
         if (format !== "json" && format !== "arrow") {

@@ -56,6 +56,8 @@ export { DynamicTableWriter, WriterClosedError } from "./sources/dynamic-table-w
 export { parseDuration, timeTable } from "./sources/time-table.ts";
 export type { TimeTableOptions } from "./sources/time-table.ts";
 export { Mirror, mirrorTable } from "./sources/mirror-table.ts";
+export { InputTable, inputTable } from "./sources/input-table.ts";
+export type { InputRows, InputTableOptions } from "./sources/input-table.ts";
 export type { KeyedRows } from "./sources/mirror-table.ts";
 
 // Formulas

@@ -315,10 +315,20 @@ export interface TransientDescription {
   size: number;
 }
 
-/** `GET /v1/tables/:name`: a family's spec, cycle, state, pending rows and views. */
+/** One source of a family in `GET /v1/tables/:name`. */
+export interface SourceDescription {
+  type: "publisher" | "writer" | "input" | "timeTable";
+  columns: Schema;
+  /** An input table's key columns (absent for other sources; empty: append-only). */
+  keys?: string[];
+}
+
+/** `GET /v1/tables/:name`: a family's spec, sources, cycle, state, pending rows and views. */
 export interface TableDescription {
   name: string;
   spec: FamilySpec;
+  /** Every source by name, with its type and columns, in the spec's order. */
+  sources: Record<string, SourceDescription>;
   cycle: number;
   cycleMs: number;
   state: "live" | "shutdown";

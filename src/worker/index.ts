@@ -17,7 +17,7 @@ import { checkOrigin, withCors } from "./cors.ts";
 import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
 import { subscribeData } from "./data-subscribe.ts";
 import { errorResponse, HttpError } from "./http.ts";
-import { publishRows, publishStream } from "./rows.ts";
+import { deleteRows, publishRows, publishStream } from "./rows.ts";
 import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
 import { acceptQuery, tableName } from "./validate.ts";
 import { snapshotView, subscribeView } from "./views.ts";
@@ -48,6 +48,7 @@ function onError(err: unknown): Response {
 
 const TABLE = "/v1/tables/:name";
 const VIEW = "/v1/tables/:name/views/:view";
+const SOURCE = "/v1/tables/:name/sources/:source";
 /** Table Data Service endpoints (data.ts); `:table`, `:loc` and `:col` are percent-encoded. */
 const DATA = "/v1/data/:table";
 const LOCATION = `${DATA}/locations/:loc`;
@@ -82,6 +83,12 @@ router
   .all(`${TABLE}/rows`, notAllowed("POST"))
   .get(`${TABLE}/publish`, publishStream)
   .all(`${TABLE}/publish`, notAllowed("GET"))
+  .post(`${SOURCE}/rows`, publishRows)
+  .all(`${SOURCE}/rows`, notAllowed("POST"))
+  .post(`${SOURCE}/delete`, deleteRows)
+  .all(`${SOURCE}/delete`, notAllowed("POST"))
+  .get(`${SOURCE}/publish`, publishStream)
+  .all(`${SOURCE}/publish`, notAllowed("GET"))
   .get(VIEW, snapshotView)
   .all(VIEW, notAllowed("GET"))
   .get(`${VIEW}/subscribe`, subscribeView)

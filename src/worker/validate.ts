@@ -23,6 +23,19 @@ export function tableName(raw: string | undefined): string {
   return name;
 }
 
+/** Source names: as view names (a source is the view of its name). */
+export function sourceName(raw: string | undefined): string {
+  const name = raw ?? "";
+  if (!VIEW_NAME.test(name)) {
+    throw new HttpError(
+      400,
+      "bad_source",
+      `source name "${safe(name)}" must start with a letter or '_' and contain only letters, digits or '_' (at most 64)`,
+    );
+  }
+  return name;
+}
+
 export function viewName(raw: string | undefined): string {
   const name = raw ?? "";
   if (!VIEW_NAME.test(name)) {

@@ -307,7 +307,10 @@ describe("the console", () => {
       (t) => t === "made / source",
     );
     expect(await page.locator("#create-dialog").isVisible()).toBe(false);
-    expect((await client.describe("made")).spec.columns).toEqual({ Sym: "string", N: "int64" });
+    expect((await client.describe("made")).spec.sources.source?.columns).toEqual({
+      Sym: "string",
+      N: "int64",
+    });
     expect(pageErrors(page)).toEqual([]);
   });
 
@@ -353,6 +356,72 @@ describe("the console", () => {
       () => readGrid(page),
       (g) => g.visible.some((r) => r[1] === "BYHAND"),
     );
+  });
+
+  it("edits an input table's cells in place, shows the server's error at the cell, deletes rows", async () => {
+    await client.createTable("refdata", {
+      sources: {
+        names: {
+          type: "input",
+          columns: { Sym: "string", Name: "string", Lot: "int32" },
+          keys: ["Sym"],
+        },
+      },
+      cycleMs: 100,
+    });
+    await client.publish(
+      "refdata",
+      [
+        { Sym: "AAPL", Name: "Apple", Lot: 100 },
+        { Sym: "MSFT", Name: "Microsoft", Lot: 50 },
+      ],
+      { source: "names" },
+    );
+    const page = await open();
+    await openView(page, "refdata", "names");
+    const rows = () => readGrid(page).then((g) => g.visible.map((r) => r.slice(1)));
+    await waitFor("the two rows", rows, (r) => r.length === 2);
+    // Edit a value cell: double-click, type, Enter; the new value comes back through the stream.
+    await page.locator('.grid-row[data-key="0"] .grid-cell[data-col="Name"]').dblclick();
+    const name = page.getByLabel("Name of row 0");
+    await name.fill("Apple Inc.");
+    await name.press("Enter");
+    await waitFor(
+      "the edited name",
+      rows,
+      (r) =>
+        JSON.stringify(r) ===
+        JSON.stringify([
+          ["AAPL", "Apple Inc.", "100"],
+          ["MSFT", "Microsoft", "50"],
+        ]),
+    );
+    // A value the server refuses: its error is shown in the cell, and nothing changes.
+    await page.locator('.grid-row[data-key="1"] .grid-cell[data-col="Lot"]').dblclick();
+    const lot = page.getByLabel("Lot of row 1");
+    await lot.fill("lots");
+    await lot.press("Enter");
+    const error = page.locator('.grid-row[data-key="1"] .cell-error');
+    await waitFor(
+      "the error at the cell",
+      () => error.textContent(),
+      (t) => t !== null && t !== "",
+    );
+    expect(await error.textContent()).toBe('column "Lot": expected int32, got "lots"');
+    expect(await lot.getAttribute("aria-invalid")).toBe("true");
+    await lot.press("Escape");
+    await waitFor(
+      "the editor to close",
+      () => page.locator(".cell-editor").count(),
+      (n) => n === 0,
+    );
+    // Delete a row by its button.
+    await page.getByRole("button", { name: "Delete row 1" }).click();
+    await waitFor("the deleted row", rows, (r) => r.length === 1 && r[0]![0] === "AAPL");
+    expect(await client.snapshot("refdata", "names")).toMatchObject({
+      rows: [{ Sym: "AAPL", Name: "Apple Inc.", Lot: 100 }],
+    });
+    expect(pageErrors(page)).toEqual([]);
   });
 
   it("draws the chart, and saves screenshots of the grid and the chart", async () => {

@@ -27,8 +27,7 @@ describe("spec validation", () => {
   it("fills defaults and compares canonically", () => {
     const a = normalizeSpec({ columns: trades });
     expect(a).toEqual({
-      columns: trades,
-      source: { type: "publisher" },
+      sources: { source: { type: "publisher", columns: trades } },
       cycleMs: 1000,
       derived: {},
     });
@@ -37,8 +36,14 @@ describe("spec validation", () => {
     expect(canonicalSpec(normalizeSpec({ columns: trades, cycleMs: 500 }))).not.toBe(
       canonicalSpec(a),
     );
-    expect(normalizeSpec({ source: { timeTable: "PT1s", blink: true } }).columns).toEqual({
-      Timestamp: "instant",
+    expect(normalizeSpec({ source: { timeTable: "PT1s", blink: true } }).sources).toEqual({
+      source: {
+        type: "timeTable",
+        columns: { Timestamp: "instant" },
+        period: "PT1s",
+        blink: true,
+        startTime: null,
+      },
     });
   });
 

@@ -79,7 +79,7 @@ function engineDriver(): HostDriver {
       const f = must();
       if (key !== undefined && seen.has(key))
         return { accepted: seen.get(key)!, cycle: graph.cycle + 1, duplicate: true };
-      const { vecs, length } = toVecs(f.spec.columns, { rows });
+      const { vecs, length } = toVecs(f.spec.sources.source!.columns, { rows });
       f.port.addBatch(vecs, length);
       if (key !== undefined) seen.set(key, length);
       return { accepted: length, cycle: graph.cycle + 1, duplicate: false };

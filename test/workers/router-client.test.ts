@@ -146,6 +146,61 @@ describe("client: HTTP methods", () => {
   });
 });
 
+describe("client: several sources and input tables", () => {
+  it("publishes to named sources (HTTP and stream) and deletes an input table's rows by key", async () => {
+    await client.createTable("cl-sources", {
+      sources: {
+        trades: { columns: { Sym: "string", N: "int32" } },
+        names: { type: "input", columns: { Sym: "string", Name: "string" }, keys: ["Sym"] },
+      },
+      cycleMs: 3_600_000,
+      derived: { named: 'blinkToAppendOnly(trades).naturalJoin(names, "Sym", "Name")' },
+    });
+    expect((await client.describe("cl-sources")).sources.names).toEqual({
+      type: "input",
+      columns: { Sym: "string", Name: "string" },
+      keys: ["Sym"],
+    });
+    await client.publish(
+      "cl-sources",
+      [
+        { Sym: "A", Name: "Alpha" },
+        { Sym: "B", Name: "Beta" },
+      ],
+      { source: "names" },
+    );
+    const p = await client.publisher("cl-sources", { source: "trades" });
+    expect(
+      await p.send([
+        { Sym: "A", N: 1 },
+        { Sym: "B", N: 2 },
+      ]),
+    ).toMatchObject({ accepted: 2 });
+    p.close();
+    expect(await client.deleteRows("cl-sources", "names", [{ Sym: "B" }])).toMatchObject({
+      accepted: 1,
+      duplicate: false,
+    });
+    await step("cl-sources");
+    expect(await rowsOnServer("cl-sources", "named")).toEqual([
+      { Sym: "A", N: 1, Name: "Alpha" },
+      { Sym: "B", N: 2, Name: null },
+    ]);
+    await expect(client.publish("cl-sources", [{ Sym: "A" }])).rejects.toMatchObject({
+      status: 404,
+      error: "unknown_source",
+    });
+    await expect(client.deleteRows("cl-sources", "trades", [{ Sym: "A" }])).rejects.toMatchObject({
+      status: 400,
+      error: "not_deletable",
+    });
+    await expect(client.publisher("cl-sources", { source: "nope" })).rejects.toMatchObject({
+      status: 404,
+      error: "unknown_source",
+    });
+  });
+});
+
 describe("client: subscribe", () => {
   for (const format of ["json", "arrow"] as const) {
     it(`mirrors views exactly after every cycle, and derived tables tick (${format})`, async () => {

@@ -1,8 +1,11 @@
 /**
- * TableFamily (engine side): a source plus the derived tables of a spec, built in one
- * UpdateGraph. The Durable Object host wraps this with storage and alarms.
+ * TableFamily (engine side): the sources plus the derived tables of a spec, built in one
+ * UpdateGraph, so every source flushes in the same cycle and a join of two sources never sees one
+ * ahead of the other. The Durable Object host wraps this with storage and alarms.
  */
 import { DynamicTableWriter } from "../sources/dynamic-table-writer.ts";
+import type { InputTable } from "../sources/input-table.ts";
+import { inputTable } from "../sources/input-table.ts";
 import type { SourcePort } from "../sources/source-port.ts";
 import { sourcePort } from "../sources/source-port.ts";
 import type { TablePublisher } from "../sources/table-publisher.ts";
@@ -12,43 +15,78 @@ import type { Table } from "../table.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import { evalChain } from "./chain-eval.ts";
 import { parseChain } from "./chain-parser.ts";
-import type { FamilySpec } from "./spec.ts";
+import type { FamilySpec, SourceSpec } from "./spec.ts";
 import { buildOrder, normalizeSpec } from "./spec.ts";
+
+/** One built source of a family. */
+export interface BuiltSource {
+  readonly name: string;
+  readonly spec: SourceSpec;
+  readonly table: Table;
+  /** Feeds validated batches to the source and fails it (the host's path). */
+  readonly port: SourcePort;
+  readonly publisher: TablePublisher | null;
+  readonly writer: DynamicTableWriter | null;
+  readonly input: InputTable | null;
+}
 
 export interface BuiltFamily {
   readonly spec: FamilySpec;
   readonly graph: UpdateGraph;
+  /** Every source by name, in the spec's order (the order they were built in). */
+  readonly sources: ReadonlyMap<string, BuiltSource>;
+  /** The first source's table, publisher, writer and port (a one-source spec's `source`). */
   readonly source: Table;
   readonly publisher: TablePublisher | null;
   readonly writer: DynamicTableWriter | null;
-  /** Feeds validated batches to the source and fails it (the host's path). */
   readonly port: SourcePort;
-  /** Every view by name, `source` first, then derived tables in build order. */
+  /** Every view by name: the sources first, then derived tables in build order. */
   readonly views: ReadonlyMap<string, Table>;
+}
+
+function buildSource(
+  graph: UpdateGraph,
+  name: string,
+  spec: SourceSpec,
+  publisherName: string,
+): BuiltSource {
+  let table: Table;
+  let publisher: TablePublisher | null = null;
+  let writer: DynamicTableWriter | null = null;
+  let input: InputTable | null = null;
+  switch (spec.type) {
+    case "publisher":
+      [table, publisher] = tablePublisher(graph, { name: publisherName, columns: spec.columns });
+      break;
+    case "writer":
+      writer = new DynamicTableWriter(graph, spec.columns);
+      table = writer.table;
+      break;
+    case "input":
+      input = inputTable(graph, { columns: spec.columns, keys: spec.keys });
+      table = input.table;
+      break;
+    case "timeTable":
+      table = timeTable(graph, spec.period, {
+        blink: spec.blink,
+        ...(spec.startTime ? { startTime: spec.startTime } : {}),
+      });
+      break;
+  }
+  return { name, spec, table, port: sourcePort(table), publisher, writer, input };
 }
 
 /** Builds the tables of a spec (validated with `normalizeSpec` if given as raw JSON). */
 export function buildFamily(specInput: unknown, graph: UpdateGraph, name = "family"): BuiltFamily {
   const spec = normalizeSpec(specInput);
-  let source: Table;
-  let publisher: TablePublisher | null = null;
-  let writer: DynamicTableWriter | null = null;
-  switch (spec.source.type) {
-    case "publisher":
-      [source, publisher] = tablePublisher(graph, { name, columns: spec.columns });
-      break;
-    case "writer":
-      writer = new DynamicTableWriter(graph, spec.columns);
-      source = writer.table;
-      break;
-    case "timeTable":
-      source = timeTable(graph, spec.source.period, {
-        blink: spec.source.blink,
-        ...(spec.source.startTime ? { startTime: spec.source.startTime } : {}),
-      });
-      break;
+  const sources = new Map<string, BuiltSource>();
+  const views = new Map<string, Table>();
+  for (const [sname, sspec] of Object.entries(spec.sources)) {
+    // The one-source form keeps its publisher's name (the family's), as before.
+    const b = buildSource(graph, sname, sspec, sname === "source" ? name : `${name}/${sname}`);
+    sources.set(sname, b);
+    views.set(sname, b.table);
   }
-  const views = new Map<string, Table>([["source", source]]);
   for (const tname of buildOrder(spec.derived)) {
     const def = spec.derived[tname]!;
     views.set(
@@ -56,5 +94,15 @@ export function buildFamily(specInput: unknown, graph: UpdateGraph, name = "fami
       evalChain(parseChain(def, tname), tname, def, (n) => views.get(n)),
     );
   }
-  return { spec, graph, source, publisher, writer, port: sourcePort(source), views };
+  const first = sources.values().next().value!;
+  return {
+    spec,
+    graph,
+    sources,
+    source: first.table,
+    publisher: first.publisher,
+    writer: first.writer,
+    port: first.port,
+    views,
+  };
 }

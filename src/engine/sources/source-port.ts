@@ -14,6 +14,11 @@ export interface SourcePort {
    * schema order. Its rows appear at the next cycle. Sources that take no rows throw.
    */
   addBatch(vecs: readonly Vec[], length: number): void;
+  /**
+   * Input tables with keys only: enqueues a delete of the rows with these keys (one vector per
+   * key column, in key order); absent keys are no-ops. Other sources have no `deleteBatch`.
+   */
+  deleteBatch?(vecs: readonly Vec[], length: number): void;
   /** Fails the source, and every table downstream, at the next cycle. */
   requestFailure(error: unknown): void;
 }

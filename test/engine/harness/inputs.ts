@@ -11,12 +11,16 @@
  * - standard: a mirrorTable fed adds (at the end of the key space and into gaps between keys),
  *   removes and modifications (each changing at least one value, naming exactly the changed
  *   columns).
+ * - input: a keyed inputTable (keys Sym and K) fed upserts (new keys and existing ones), deletes
+ *   by key of existing rows and of absent keys, and modifications as upserts of existing keys.
+ *   Its row keys are reused, so unlike the other kinds its Ts is not ordered by row key.
  */
 import fc from "fast-check";
 import type { Table, Value } from "../../../src/engine/index.ts";
 import {
   blinkToAppendOnly,
   DynamicTableWriter,
+  inputTable,
   mirrorTable,
   newTable,
   RowSet,
@@ -41,7 +45,14 @@ export const SCHEMA = {
 } as const satisfies Record<string, ColumnType>;
 const NAMES = Object.keys(SCHEMA) as (keyof typeof SCHEMA)[];
 
-export const KINDS: readonly InputKind[] = ["static", "blink", "appendOnly", "ring", "standard"];
+export const KINDS: readonly InputKind[] = [
+  "static",
+  "blink",
+  "appendOnly",
+  "ring",
+  "standard",
+  "input",
+];
 
 /** A generated row; `Ts` is a step (0..2, ties at 0) from the previous stamp, or null. */
 export interface GenRow {
@@ -185,6 +196,7 @@ export function makeInput(g: UpdateGraph, kind: InputKind, gen: GenInput): LiveI
     };
   }
   if (kind === "standard") return mirrorInput(g, stamper, initial);
+  if (kind === "input") return keyedInput(g, stamper, initial);
   const [blink, pub] = tablePublisher(g, { name: "in", columns: SCHEMA });
   let table = blink;
   let writer: DynamicTableWriter | null = null;
@@ -213,6 +225,37 @@ export function makeInput(g: UpdateGraph, kind: InputKind, gen: GenInput): LiveI
     stream: () => (history ? staticOf(history) : input.current()),
   };
   return input;
+}
+
+/**
+ * A keyed input table (keys Sym, K): adds upsert (a generated row's key may exist), removes
+ * delete existing keys (and one absent key), modifications upsert an existing key's row changed.
+ */
+function keyedInput(g: UpdateGraph, stamper: Stamper, initial: readonly Row[]): LiveInput {
+  const input = inputTable(g, { columns: SCHEMA, keys: ["Sym", "K"] });
+  input.add(initial);
+  const current = () => staticOf(input.table.toRows());
+  return {
+    kind: "input",
+    table: input.table,
+    apply: (c) => {
+      const rows = input.table.toRows();
+      const pick = (s: number) => rows[s % rows.length]!;
+      if (rows.length > 0) {
+        for (const m of c.modifies) {
+          const old = pick(m.sel);
+          input.add([{ ...modified(old, m), Sym: old.Sym, K: old.K }]); // same key: a modification
+        }
+      }
+      input.add(c.adds.map((r) => stamper.row(r)));
+      const gone = rows.length === 0 ? [] : c.removes.map((s) => pick(s));
+      input.delete([...gone.map((r) => ({ Sym: r.Sym, K: r.K })), { Sym: "absent", K: null }]);
+    },
+    afterCycle: () => {},
+    startStream: () => {},
+    current,
+    stream: current,
+  };
 }
 
 /** A standard table: a mirror fed adds, removes and modifications at chosen keys. */

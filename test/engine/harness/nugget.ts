@@ -6,13 +6,14 @@
  *
  * Inputs share one schema so that joins and filters can match them against each other:
  * `Sym` string (few values, with nulls), `K` int32 (small range, with nulls), `Px` float64 (with
- * nulls and NaN), `Size` int64, `Ts` instant (nondecreasing within a table, with ties and nulls),
+ * nulls and NaN), `Size` int64, `Ts` instant (nondecreasing within a table, with ties and nulls,
+ * except in a keyed input table, whose freed row keys are reused),
  * `Flag` bool. Rows are compared in the result's row-key order, which is the result's order.
  */
 import type { Table } from "../../../src/engine/index.ts";
 
 /** The table types the harness makes inputs of. */
-export type InputKind = "static" | "blink" | "appendOnly" | "ring" | "standard";
+export type InputKind = "static" | "blink" | "appendOnly" | "ring" | "standard" | "input";
 
 export interface Nugget {
   /** Shown in failures, e.g. `naturalJoin(Sym)`. */

@@ -6,6 +6,7 @@ import { nuggets as asOfJoin } from "../nuggets/as-of-join.nugget.ts";
 import { nuggets as columns } from "../nuggets/columns.nugget.ts";
 import { nuggets as headBy } from "../nuggets/head-by.nugget.ts";
 import { nuggets as headTail } from "../nuggets/head-tail.nugget.ts";
+import { nuggets as inputTable } from "../nuggets/input-table.nugget.ts";
 import { nuggets as join } from "../nuggets/join.nugget.ts";
 import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
@@ -32,4 +33,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...asOfJoin,
   ...timeWindow,
   ...withAttributes,
+  ...inputTable,
 ];
