@@ -19,6 +19,9 @@ export default defineConfig({
           name: "engine",
           include: ["test/engine/**/*.test.ts"],
           environment: "node",
+          // Property tests run hundreds of random cycles; on a loaded 2-core machine a few take
+          // longer than the 5 s default (they are not timed: a timeout only means a slow box).
+          testTimeout: 30_000,
         },
       },
       {
