@@ -36,6 +36,7 @@ import { snapshotOp } from "./ops/snapshot.ts";
 import { sortDescendingOp, sortOp } from "./ops/sort.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
+import { updateByOp } from "./updateby/update-by.ts";
 
 /** Every operation, in the order of the docs' table. */
 export const OPERATIONS = [
@@ -73,6 +74,7 @@ export const OPERATIONS = [
   varByOp,
   medianByOp,
   groupByOp,
+  updateByOp,
   partitionByOp,
   partitionedAggByOp,
   ringTableOp,

@@ -11,6 +11,7 @@ import { nuggets as merge } from "../nuggets/merge.nugget.ts";
 import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
 import { nuggets as sort } from "../nuggets/sort.nugget.ts";
+import { nuggets as updateBy } from "../nuggets/update-by.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
 import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
 import type { Nugget } from "./nugget.ts";
@@ -28,4 +29,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...join,
   ...sort,
   ...asOfJoin,
+  ...updateBy,
 ];
