@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, peers (peers only when named).
+ * merge, relational, keys, cycle, updateby, peers (peers only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -13,6 +13,7 @@ import { benchMerge } from "./merge.ts";
 import { benchPeers } from "./peers.ts";
 import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
+import { benchUpdateBy } from "./updateby.ts";
 
 const only = process.argv[2];
 console.log(
@@ -25,5 +26,6 @@ if (!only || only === "merge") await benchMerge();
 if (!only || only === "relational") await benchRelational();
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
+if (!only || only === "updateby") await benchUpdateBy();
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();

@@ -111,9 +111,12 @@ function kernelFor(spec: UpdateBySpec, type: ColumnType, tsCol: string | null): 
   }
 }
 
-/** Whether a rolling window reaches rows after the current one. */
+/**
+ * Whether a rolling window does not end at the current row (it reaches later rows, or stops
+ * before the row): the running kernels only keep windows that end at it.
+ */
 function lookahead(spec: RollingSpec): boolean {
-  return spec.fwd > 0 || (spec.tsCol === null && spec.rev < 1);
+  return spec.fwd !== 0 || (spec.tsCol === null && spec.rev < 1);
 }
 
 export function planUpdateBy(
@@ -148,8 +151,9 @@ export function planUpdateBy(
     }
     if (spec.type === "rolling" && lookahead(spec) && parent.isBlink) {
       const fwd = spec.tsCol === null ? `fwdTicks ${spec.fwd}` : `fwdTime ${spec.fwd} ns`;
+      const rev = spec.tsCol === null ? `revTicks ${spec.rev}` : `revTime ${spec.rev} ns`;
       throw new ArgumentError(
-        `${what}: a window reaching later rows (revTicks/revTime ${spec.rev}, ${fwd}) is not supported over a blink table: a blink row cannot be revised in a later cycle`,
+        `${what}: a window that does not end at the current row (${rev}, ${fwd}) is not supported over a blink table: a blink row cannot be revised in a later cycle, nor its window kept`,
       );
     }
     for (const pair of spec.pairs) {

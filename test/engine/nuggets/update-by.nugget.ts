@@ -1,8 +1,9 @@
 /**
  * Recompute-harness nuggets of updateBy: every op, with and without `by`, over every parent
  * kind. The recomputation (update-by-ref.ts) runs over the whole stream of a blink input (its
- * ops carry state across cycles) and keeps the rows of the last cycle. Forward windows are
- * refused over blink inputs, so their nuggets skip that kind.
+ * ops carry state across cycles) and keeps the rows of the last cycle. Forward windows
+ * and windows that stop before the current row are refused over blink inputs, so their nuggets
+ * skip that kind.
  */
 import type { Table, UpdateBySpec } from "../../../src/engine/index.ts";
 import { updateby } from "../../../src/engine/index.ts";
@@ -52,6 +53,7 @@ export const nuggets: Nugget[] = [
   nugget("updateBy(rolling ticks 1)", ticks(1, 0), []),
   nugget("updateBy(rolling ticks 2 back 1 ahead, Sym)", ticks(2, 1), ["Sym"], true),
   nugget("updateBy(rolling ticks ahead only, K)", ticks(-1, 3), ["K"], true),
+  nugget("updateBy(rolling ticks 3 back to 1 back, Sym)", ticks(3, -1), ["Sym"], true),
   nugget("updateBy(rolling time 2ns, Sym)", times(2n, 0n), ["Sym"]),
   nugget("updateBy(rolling time 0ns)", times(0n, 0n), []),
   nugget("updateBy(rolling time 1ns back 2ns ahead, Sym)", times(1n, 2n), ["Sym"], true),
