@@ -59,6 +59,7 @@ export class IntCumSum implements Kernel {
   readonly outType: ColumnType = "int64";
   readonly raw = false;
   readonly #sum = new ExactSum();
+  /** 0: no value yet; 1: the sum is `d` alone; 2: it has a bigint part. */
   #has = new Uint8Array(16);
   ensure(n: number): void {
     this.#sum.ensure(n);
@@ -78,17 +79,23 @@ export class IntCumSum implements Kernel {
     for (let i = 0; i < n; i++) {
       const s = slots[i]!;
       if (ok[i] === 1) {
-        has[s] = 1;
+        if (has[s] === 0) has[s] = 1;
         const b = big === null ? undefined : big[i];
-        if (b !== undefined) sum.addBig(s, b);
-        else {
+        if (b !== undefined) {
+          sum.addBig(s, b);
+          has[s] = 2;
+        } else {
           const v = d[s]! + f[i]!;
           d[s] = v;
-          if (v > SPILL || v < -SPILL) sum.spill(s);
+          if (v > SPILL || v < -SPILL) {
+            sum.spill(s);
+            has[s] = 2;
+          }
         }
       }
-      if (has[s] === 0) putNull(out, i);
-      else if (sum.isSmall(s)) putNumber(out, i, d[s]!);
+      const h = has[s]!;
+      if (h === 1) putNumber(out, i, d[s]!);
+      else if (h === 0) putNull(out, i);
       else putPrim(out, i, sum.bigint(s));
     }
   }

@@ -7,6 +7,7 @@
  * - `history`: each changed group is recomputed from its first affected row (refreshing parents
  *   that insert, remove or modify rows; forward windows, which later rows revise).
  */
+import { LITTLE_ENDIAN } from "../agg/prim.ts";
 import { PagedColumn } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
@@ -27,6 +28,7 @@ import { EmaTick, EmaTime } from "./ema.ts";
 import type { Kernel } from "./kernel.ts";
 import { Moments } from "./moments.ts";
 import { RollingTick, RollingTime, rollingType } from "./rolling.ts";
+import { FloatRolling } from "./rolling-float.ts";
 import type { RollingSpec, UpdateBySpec } from "./update-by-spec.ts";
 import { isUpdateBySpec } from "./update-by-spec.ts";
 import { Out, Stamps, Values } from "./values.ts";
@@ -105,6 +107,14 @@ function kernelFor(spec: UpdateBySpec, type: ColumnType, tsCol: string | null): 
       return spec.tsCol === null ? new EmaTick(spec.decay) : new EmaTime(spec.decay, tsCol!);
     case "rolling":
       if (lookahead(spec)) return null;
+      if (FloatRolling.handles(spec.kind, type) && LITTLE_ENDIAN)
+        return new FloatRolling(
+          spec.kind,
+          spec.tsCol === null ? spec.rev : null,
+          spec.rev,
+          spec.op,
+          tsCol ?? "",
+        );
       return spec.tsCol === null
         ? new RollingTick(spec.kind, type, int, spec.rev)
         : new RollingTime(spec.kind, type, int, spec.rev, spec.op, tsCol!);
