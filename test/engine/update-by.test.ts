@@ -388,6 +388,54 @@ describe("updateBy on refreshing parents", () => {
     });
   });
 
+  it("an in-place change of a window's input rewrites only the rows whose windows hold it", async () => {
+    const g = new UpdateGraph();
+    const m = mirrorTable(g, { X: "int64", Ts: "instant" });
+    const rows = (entries: [number, bigint, bigint][]) => ({
+      keys: RowSet.fromKeys(entries.map((e) => e[0])),
+      vecs: [
+        vecFromValues(
+          "int64",
+          entries.map((e) => e[1]),
+          "X",
+        ),
+        vecFromValues(
+          "instant",
+          entries.map((e) => e[2]),
+          "Ts",
+        ),
+      ],
+    });
+    const r = m.table.updateBy([
+      updateby.rollingSumTick("R = X", 2),
+      updateby.rollingSumTime("Ts", "W = X", 1n),
+    ]);
+    const rec = record(r);
+    m.delta(
+      RowSet.EMPTY,
+      rows([
+        [0, 1n, 0n],
+        [1, 2n, 1n],
+        [2, 4n, 2n],
+        [3, 8n, 3n],
+        [4, 16n, 4n],
+      ]),
+      rows([]),
+      [],
+    );
+    await g.runCycle();
+    m.delta(RowSet.EMPTY, rows([]), rows([[1, 32n, 1n]]), ["X"]);
+    await g.runCycle();
+    expect(colValues(r, "R")).toEqual([1n, 33n, 36n, 12n, 24n]);
+    expect(colValues(r, "W")).toEqual([1n, 33n, 36n, 12n, 24n]);
+    expect(rec.updates.at(-1)).toEqual({
+      added: [],
+      removed: [],
+      modified: [1, 2],
+      modifiedColumns: ["X", "R", "W"],
+    });
+  });
+
   it("groups appearing mid-stream start from their first row", async () => {
     const g = new UpdateGraph();
     const [blink, pub] = tablePublisher(g, { name: "s", columns: COLS });

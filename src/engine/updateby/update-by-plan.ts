@@ -64,6 +64,8 @@ export interface UpdateByPlan {
   readonly columns: Map<string, ColumnSource>;
   /** Parent columns an op reads (inputs, stamps) or groups by. */
   readonly deps: ReadonlySet<string>;
+  /** The stamp columns of time ops. */
+  readonly stampColumns: ReadonlySet<string>;
   readonly history: boolean;
 }
 
@@ -220,5 +222,6 @@ export function planUpdateBy(
   for (const [name, col] of parent.columnMap) columns.set(name, outputs.get(name) ?? col);
   for (const o of ops) if (!columns.has(o.output)) columns.set(o.output, o.out);
   for (const o of ops) o.moments?.ensure(1);
-  return { by, ops, columns, deps, history: ops.some((o) => o.history) };
+  const stampColumns = new Set(specs.flatMap((s) => (s.tsCol === null ? [] : [s.tsCol])));
+  return { by, ops, columns, deps, stampColumns, history: ops.some((o) => o.history) };
 }

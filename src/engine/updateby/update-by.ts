@@ -44,6 +44,10 @@ interface GroupChange {
   append: boolean;
   /** The group's last key before the cycle (-1: none). */
   lastBefore: number;
+  /** Largest row key added, removed or modified. */
+  maxKey: number;
+  /** Rows were added or removed (positions after the change moved), or stamps changed. */
+  shifted: boolean;
 }
 
 class UpdateByState {
@@ -95,39 +99,68 @@ class UpdateByState {
       gr !== null && !up.modified.isEmpty && up.modifiedColumns.some((c) => this.plan.deps.has(c));
     if (gr !== null) {
       this.#forGroups(up.removed, true, false, (key, slot) => {
-        this.#touch(changes, slot, key, false);
+        this.#touch(changes, slot, key, false, true);
         gr.remove(slot, key);
       });
-      if (relevantMod) {
-        this.#forGroups(up.modified, true, false, (key, slot) => {
-          this.#touch(changes, slot, key, false);
-          gr.remove(slot, key);
-        });
-      }
     }
     this.#added(up.added, changes);
-    if (gr !== null && relevantMod) {
-      this.#forGroups(up.modified, false, true, (key, slot) => {
-        this.#touch(changes, slot, key, false);
-        gr.add(slot, key);
-      });
-    }
+    if (gr !== null && relevantMod) this.#modified(up, changes, gr);
     if (changes.size === 0) return RowSet.EMPTY;
     const recomputed: number[] = [];
     for (const [slot, c] of changes) this.#recompute(slot, c, recomputed);
     return RowSet.fromKeys(recomputed).minus(up.added);
   }
 
-  #touch(changes: Map<number, GroupChange>, slot: number, key: number, append: boolean): void {
+  #touch(
+    changes: Map<number, GroupChange>,
+    slot: number,
+    key: number,
+    append: boolean,
+    shifted: boolean,
+  ): void {
     const c = changes.get(slot);
     if (c === undefined) {
       const keys = this.#rows!.keys(slot);
       const lastBefore = keys.length === 0 ? -1 : keys[keys.length - 1]!;
-      changes.set(slot, { minKey: key, append: append && key > lastBefore, lastBefore });
+      changes.set(slot, {
+        minKey: key,
+        append: append && key > lastBefore,
+        lastBefore,
+        maxKey: key,
+        shifted,
+      });
       return;
     }
     if (key < c.minKey) c.minKey = key;
+    if (key > c.maxKey) c.maxKey = key;
     if (!append || key <= c.lastBefore) c.append = false;
+    if (shifted) c.shifted = true;
+  }
+
+  /**
+   * Modified rows that changed a by, input or stamp column: a row whose group changed leaves its
+   * old group and joins its new one; one that stays is recomputed in place.
+   */
+  #modified(up: TableUpdate, changes: Map<number, GroupChange>, gr: GroupRows): void {
+    const n = up.modified.size;
+    const prev = new Int32Array(n);
+    let i = 0;
+    this.#forGroups(up.modified, true, false, (_key, slot) => {
+      prev[i++] = slot;
+    });
+    const stamps = up.modifiedColumns.some((c) => this.plan.stampColumns.has(c));
+    i = 0;
+    this.#forGroups(up.modified, false, true, (key, slot) => {
+      const was = prev[i++]!;
+      if (was === slot) {
+        this.#touch(changes, slot, key, false, stamps);
+        return;
+      }
+      this.#touch(changes, was, key, false, true);
+      gr.remove(was, key);
+      this.#touch(changes, slot, key, false, true);
+      gr.add(slot, key);
+    });
   }
 
   #ensure(): void {
@@ -180,7 +213,7 @@ class UpdateByState {
         for (let i = 0; i < n; i++) {
           const key = span.isRun ? span.start + i : span.keys[i]!;
           const slot = slots[i]!;
-          this.#touch(changes, slot, key, true);
+          this.#touch(changes, slot, key, true, true);
           gr.add(slot, key);
         }
       }
@@ -196,10 +229,13 @@ class UpdateByState {
       return;
     }
     const p = lowerBound(keys, c.minKey);
-    let lowest = n;
+    // Without rows added or removed, a window's outputs change only up to the rows whose windows
+    // reach the last changed row; running state changes to the group's end.
+    const last = c.shifted ? n : lowerBound(keys, c.maxKey);
     for (const o of this.#history) {
       const w = o.window;
       let from = p;
+      let to = n;
       let q: number;
       let stamps: Stamps | null = null;
       if (w === null) {
@@ -209,29 +245,30 @@ class UpdateByState {
       } else if (w.tsCol === null) {
         from = Math.max(0, p - Math.max(w.fwd, 0));
         q = Math.max(0, from - Math.max(w.rev - 1, 0));
+        if (!c.shifted) to = Math.min(n, last + Math.max(w.rev - 1, 0) + 1);
       } else {
         const all = this.#readStamps(o, keys, 0, n);
         from = timeStart(all, p, w.fwd);
         q = windowStart(all, n, from, w.rev);
+        if (!c.shifted) to = timeEnd(all, n, last, w.rev);
         stamps = q === 0 ? all : this.#readStamps(o, keys, q, n);
       }
       // A running kernel replays a changed group even when no row of it is rewritten (its last
       // rows were removed), so its state is the group's again for the next append.
-      if (from >= n && (w !== null || q >= n)) continue;
-      if (from < lowest) lowest = from;
+      if (from >= to && (w !== null || q >= n)) continue;
       const x = this.#readValues(o, keys, q, n);
-      const target = Float64Array.from(keys.slice(from));
+      const target = Float64Array.from(keys.slice(from, to));
       if (w === null) {
         const out = o.outBuf.reset(n - q);
         o.kernel!.run(slotRun(slot, n - q), n - q, x, stamps, out);
         if (from < n) o.out.scatter(target, n - from, tail(out.chunk, from - q));
       } else {
-        const out = o.outBuf.reset(n - from);
-        evalWindows(w, x, stamps, n - q, from - q, out, o.moments!, o.ring!);
-        o.out.scatter(target, n - from, out.chunk);
+        const out = o.outBuf.reset(to - from);
+        evalWindows(w, x, stamps, n - q, from - q, to - q, out, o.moments!, o.ring!);
+        o.out.scatter(target, to - from, out.chunk);
       }
+      for (let i = from; i < to; i++) recomputed.push(keys[i]!);
     }
-    for (let i = lowest; i < n; i++) recomputed.push(keys[i]!);
   }
 
   #readValues(o: PlannedOp, keys: readonly number[], from: number, to: number): Values {
@@ -305,6 +342,18 @@ function timeStart(ts: Stamps, p: number, fwd: number): number {
     i = j;
   }
   return Math.min(i, p);
+}
+
+/**
+ * End (exclusive) of the rows whose time window (reaching `rev` back) can hold the row at
+ * `last`: rows stamped at most its stamp plus `rev`, and the null-stamped rows among them.
+ */
+function timeEnd(ts: Stamps, n: number, last: number, rev: number): number {
+  const ref = stampedAtOrBefore(ts, last);
+  if (ref < 0) return n;
+  let e = last + 1;
+  while (e < n && (ts.ok[e] === 0 || diff(ts, e, ref) <= Math.max(rev, 0))) e++;
+  return e;
 }
 
 /** First row in the time window of row `from` (or of the first stamped row after it). */

@@ -16,8 +16,8 @@ import { putNull } from "./values.ts";
 import type { WindowRing } from "./window-ring.ts";
 
 /**
- * Writes the outputs of rows `[from, n)` of a group whose rows `[0, n)` are `x` (and `ts`) to
- * `out[0, n - from)`. Rows before `from` must cover the windows of the rows from `from` on.
+ * Writes the outputs of rows `[from, to)` of a group whose rows `[0, n)` are `x` (and `ts`) to
+ * `out[0, to - from)`. Rows before `from` must cover the windows of the rows from `from` on.
  */
 export function evalWindows(
   spec: RollingSpec,
@@ -25,6 +25,7 @@ export function evalWindows(
   ts: Stamps | null,
   n: number,
   from: number,
+  to: number,
   out: Out,
   m: Moments,
   scratch: WindowRing,
@@ -33,7 +34,7 @@ export function evalWindows(
     spec.kind === "Sum" || spec.kind === "Avg" || spec.kind === "Std" || spec.kind === "Count";
   let a = 0;
   let b = 0;
-  for (let i = from; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const o = i - from;
     if (ts === null) {
       a = Math.max(0, i - spec.rev + 1);
