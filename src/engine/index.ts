@@ -46,6 +46,8 @@ export type { NaturalJoinOptions, NaturalJoinType } from "./ops/natural-join.ts"
 // Aggregations
 export { agg, PartitionedTable } from "./agg/index.ts";
 export type { AggSpec } from "./agg/index.ts";
+
+// Running and windowed values (updateBy)
 export { updateby } from "./updateby/update-by-spec.ts";
 export type { UpdateByColumns, UpdateBySpec } from "./updateby/update-by-spec.ts";
 
