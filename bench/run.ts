@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, viewport, timewindow, peers (peers only when named).
+ * merge, relational, keys, cycle, viewport, timewindow, updateby, peers (peers only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -14,6 +14,7 @@ import { benchPeers } from "./peers.ts";
 import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
 import { benchTimeWindow } from "./time-window.ts";
+import { benchUpdateBy } from "./updateby.ts";
 import { benchViewport } from "./viewport.ts";
 
 const only = process.argv[2];
@@ -29,5 +30,6 @@ if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
+if (!only || only === "updateby") await benchUpdateBy();
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();

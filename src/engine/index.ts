@@ -49,6 +49,10 @@ export type { NaturalJoinOptions, NaturalJoinType } from "./ops/natural-join.ts"
 export { agg, PartitionedTable } from "./agg/index.ts";
 export type { AggSpec } from "./agg/index.ts";
 
+// Running and windowed values (updateBy)
+export { updateby } from "./updateby/update-by-spec.ts";
+export type { UpdateByColumns, UpdateBySpec } from "./updateby/update-by-spec.ts";
+
 // Sources
 export { TablePublisher, tablePublisher } from "./sources/table-publisher.ts";
 export type { TablePublisherOptions } from "./sources/table-publisher.ts";

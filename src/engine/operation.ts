@@ -14,11 +14,14 @@
 import type { AggSpec } from "./agg/agg-spec.ts";
 import { isAggSpec } from "./agg/agg-spec.ts";
 import { Table } from "./table-core.ts";
+import type { UpdateBySpec } from "./updateby/update-by-spec.ts";
+import { isUpdateBySpec } from "./updateby/update-by-spec.ts";
 
 /** What a spec-language argument evaluates to. */
 export type SpecValue =
   | Table
   | AggSpec
+  | UpdateBySpec
   | string
   | number
   | boolean
@@ -139,7 +142,12 @@ export function signatureOf(op: Operation): string {
 // ---- parameter kinds ---------------------------------------------------------------------------
 
 const isObject = (v: SpecValue): v is { readonly [key: string]: SpecValue } =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !Table.isTable(v) && !isAggSpec(v);
+  v !== null &&
+  typeof v === "object" &&
+  !Array.isArray(v) &&
+  !Table.isTable(v) &&
+  !isAggSpec(v) &&
+  !isUpdateBySpec(v);
 
 const TABLE: ParamKind<Table> = {
   doc: "table",
@@ -203,6 +211,16 @@ const AGGS: ParamKind<AggSpec | AggSpec[]> = {
     if (isAggSpec(v)) return v;
     if (Array.isArray(v) && v.every((a) => isAggSpec(a))) return [...v] as AggSpec[];
     throw new ParamError(`${what} must be agg.* calls`);
+  },
+};
+
+const UPDATEBYS: ParamKind<UpdateBySpec | UpdateBySpec[]> = {
+  doc: "updateby.* ops",
+  check(v, what) {
+    if (isUpdateBySpec(v)) return v;
+    if (Array.isArray(v) && v.length > 0 && v.every((a) => isUpdateBySpec(a)))
+      return [...v] as UpdateBySpec[];
+    throw new ParamError(`${what} must be an updateby.* call or a non-empty list of them`);
   },
 };
 
@@ -279,6 +297,7 @@ export const kinds = Object.freeze({
   columns: COLUMNS,
   formulas: FORMULAS,
   aggs: AGGS,
+  updateBys: UPDATEBYS,
   oneOf,
   oneOrList,
   options,

@@ -38,6 +38,7 @@ import { timeWindowOp } from "./ops/time-window.ts";
 import { whereOp } from "./ops/where.ts";
 import { whereInOp, whereNotInOp } from "./ops/where-in.ts";
 import { withAttributesOp } from "./ops/with-attributes.ts";
+import { updateByOp } from "./updateby/update-by.ts";
 
 /** Every operation, in the order of the docs' table. */
 export const OPERATIONS = [
@@ -76,6 +77,7 @@ export const OPERATIONS = [
   varByOp,
   medianByOp,
   groupByOp,
+  updateByOp,
   partitionByOp,
   partitionedAggByOp,
   ringTableOp,

@@ -12,6 +12,7 @@ import type { Operation, SpecValue } from "../operation.ts";
 import { ParamError, signatureOf } from "../operation.ts";
 import { FUNCTIONS, METHODS } from "../operations.ts";
 import { Table } from "../table.ts";
+import { UPDATEBY_NAMES, updateby } from "../updateby/update-by-spec.ts";
 import type { ChainNode } from "./chain-parser.ts";
 import { SpecError } from "./chain-parser.ts";
 import { familyBudgetCheck } from "./ring-budget.ts";
@@ -112,6 +113,7 @@ export function evalChain(
         return t as Table;
       }
       case "ns": {
+        if (n.ns === "updateby") return updatebyCall(n);
         if (!(AGG_KINDS as readonly string[]).includes(n.name)) {
           fail(`unknown aggregation "agg.${n.name}"; known: ${AGG_KINDS.join(", ")}`, n.pos);
         }
@@ -147,6 +149,28 @@ export function evalChain(
         return engine(n.pos, () => apply(target, ...args));
       }
     }
+  };
+
+  /** `updateby.<name>(...)`: strings, numbers and lists of strings, checked by the builder. */
+  const updatebyCall = (n: Extract<ChainNode, { kind: "ns" }>): SpecValue => {
+    if (!UPDATEBY_NAMES.includes(n.name)) {
+      fail(`unknown op "updateby.${n.name}"; known: ${UPDATEBY_NAMES.join(", ")}`, n.pos);
+    }
+    const args = n.args.map((a) => {
+      const v = ev(a);
+      const ok =
+        typeof v === "string" ||
+        typeof v === "number" ||
+        (Array.isArray(v) && v.every((s) => typeof s === "string"));
+      if (!ok)
+        fail(
+          `updateby.${n.name}'s argument must be a string, a number or a list of strings`,
+          a.pos,
+        );
+      return v;
+    });
+    const fn = updateby[n.name as keyof typeof updateby] as (...a: unknown[]) => SpecValue;
+    return engine(n.pos, () => fn(...args));
   };
 
   const v = ev(node);

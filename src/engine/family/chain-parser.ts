@@ -226,7 +226,7 @@ export function parseChain(src: string, table: string): ChainNode {
       const name = toks[p + 1];
       const paren = toks[p + 2];
       if (
-        t.v === "agg" &&
+        (t.v === "agg" || t.v === "updateby") &&
         dot?.t === "punct" &&
         dot.v === "." &&
         name?.t === "ident" &&

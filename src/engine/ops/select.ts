@@ -105,11 +105,28 @@ function pagesOf(rows: RowSet): number {
  */
 function checkDensity(kind: string, steps: readonly Step[], rows: RowSet, size: number): void {
   const eager = steps.find((s) => !s.lazy);
-  if (!eager || rows.isEmpty) return;
-  const pages = eager.out.pageCount + pagesOf(rows);
+  if (eager)
+    checkPageDensity(kind, "formula columns", "t.update(...).sort(...)", eager.out, rows, size);
+}
+
+/**
+ * Throws before `out` (a column stored by the parent's row keys) would write `rows` when its
+ * pages (those held now plus those `rows` may add) would outweigh the parent's `size` rows by
+ * more than MAX_PAGE_WASTE. `what` names the columns, `instead` the order that works.
+ */
+export function checkPageDensity(
+  kind: string,
+  what: string,
+  instead: string,
+  out: PagedColumn,
+  rows: RowSet,
+  size: number,
+): void {
+  if (rows.isEmpty) return;
+  const pages = out.pageCount + pagesOf(rows);
   if (pages * PAGE_SIZE <= MAX_PAGE_WASTE * (size + PAGE_SIZE)) return;
   throw new UnsupportedOperationError(
-    `${kind}: formula columns over these ${size} rows would take ${pages} pages of ${PAGE_SIZE} slots: the parent's row keys are sparse (a refreshing sort, or a join reserving key ranges); compute formula columns before the sort or join, e.g. t.update(...).sort(...)`,
+    `${kind}: ${what} over these ${size} rows would take ${pages} pages of ${PAGE_SIZE} slots: the parent's row keys are sparse (a refreshing sort, or a join reserving key ranges); compute ${what} before the sort or join, e.g. ${instead}`,
   );
 }
 

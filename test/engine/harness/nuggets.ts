@@ -13,6 +13,7 @@ import { nuggets as ring } from "../nuggets/ring.nugget.ts";
 import { nuggets as select } from "../nuggets/select.nugget.ts";
 import { nuggets as sort } from "../nuggets/sort.nugget.ts";
 import { nuggets as timeWindow } from "../nuggets/time-window.nugget.ts";
+import { nuggets as updateBy } from "../nuggets/update-by.nugget.ts";
 import { nuggets as where } from "../nuggets/where.nugget.ts";
 import { nuggets as whereIn } from "../nuggets/where-in.nugget.ts";
 import { nuggets as withAttributes } from "../nuggets/with-attributes.nugget.ts";
@@ -34,4 +35,5 @@ export const NUGGETS: readonly Nugget[] = [
   ...timeWindow,
   ...withAttributes,
   ...inputTable,
+  ...updateBy,
 ];
