@@ -3,7 +3,10 @@
  * kind. The recomputation (update-by-ref.ts) runs over the whole stream of a blink input (its
  * ops carry state across cycles) and keeps the rows of the last cycle. Forward windows
  * and windows that stop before the current row are refused over blink inputs, so their nuggets
- * skip that kind.
+ * skip that kind. Time-based ops need timestamps that do not decrease within a group in table
+ * order (as Deephaven's), which an input table cannot promise (a new key takes a freed row key
+ * before later rows), so their nuggets skip the input kind (the table fails instead, as
+ * test/engine/update-by.test.ts checks).
  */
 import type { Table, UpdateBySpec } from "../../../src/engine/index.ts";
 import { updateby } from "../../../src/engine/index.ts";
@@ -11,6 +14,9 @@ import type { InputKind, Nugget } from "../harness/nugget.ts";
 import { recomputeUpdateBy } from "./update-by-ref.ts";
 
 const NOT_BLINK: readonly (readonly InputKind[])[] = [["static", "appendOnly", "ring", "standard"]];
+const ORDERED_TIMES: readonly (readonly InputKind[])[] = [
+  ["static", "blink", "appendOnly", "ring", "standard"],
+];
 
 const nugget = (
   name: string,
@@ -18,10 +24,11 @@ const nugget = (
   by: readonly string[],
   forward = false,
   pre: (t: Table) => Table = (t) => t,
+  timed = ops.some((op) => op.tsCol !== null),
 ): Nugget => ({
   name,
   arity: 1,
-  ...(forward ? { kinds: NOT_BLINK } : {}),
+  ...(forward ? { kinds: NOT_BLINK } : timed ? { kinds: ORDERED_TIMES } : {}),
   build: ([t]) => pre(t!).updateBy([...ops], ...by),
   recompute: ([c], [s]) => recomputeUpdateBy(pre(c!), pre(s!), ops, by),
 });
