@@ -49,6 +49,11 @@ export class JoinState {
   readonly leftRedirection = new RowRedirection();
   readonly rightRedirection = new RowRedirection();
   width = 1;
+  /**
+   * A static right with at most one row per key (W = 1): result key = left key, so the left's
+   * columns are the left's own sources and the left redirection stays empty.
+   */
+  identityLeft = false;
 
   constructor(left: Table, right: Table, on: readonly ColumnPair[], indexLeft: boolean) {
     this.keys = new JoinKeys(
@@ -78,7 +83,7 @@ export class JoinState {
   write(leftKey: number, list: readonly number[], from: number, to: number): void {
     const base = leftKey * this.width;
     for (let p = from; p < to; p++) {
-      this.leftRedirection.set(base + p, leftKey);
+      if (!this.identityLeft) this.leftRedirection.set(base + p, leftKey);
       this.rightRedirection.set(base + p, list[p]!);
     }
   }

@@ -285,6 +285,7 @@ export function join(
     for (let i = 0; i < n; i++) st.right.add(slots[i]!, keys[i]!);
   });
   st.width = st.widthFor(right.isRefreshing);
+  st.identityLeft = !right.isRefreshing && st.width === 1;
   if (st.left) {
     const li = st.left;
     st.keys.eachSlot(left.rowSet, st.leftOn, false, (keys, slots, n) => {
@@ -294,7 +295,7 @@ export function join(
   const rows = st.build(left.rowSet);
   const columns = new Map<string, ColumnSource>();
   for (const [name, col] of left.columnMap)
-    columns.set(name, new RedirectedColumnSource(col, st.leftRedirection));
+    columns.set(name, st.identityLeft ? col : new RedirectedColumnSource(col, st.leftRedirection));
   for (const p of inputs.joins)
     columns.set(p.left, new RedirectedColumnSource(right.column(p.right), st.rightRedirection));
   const attrs = attributesOf(left, right);
