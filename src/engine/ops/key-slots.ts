@@ -1,7 +1,8 @@
 /**
  * KeySlots: the match keys of a relational operation (whereIn today), as dense slots. A key
  * tuple (the values of the `on` columns of one row) maps to an int slot handed out in order of
- * first appearance, so per-key state lives in arrays indexed by slot.
+ * first appearance, so per-key state lives in arrays indexed by slot; a freed slot (a key no row
+ * holds any more) goes to the next new key.
  *
  * The lookups are one KeyHashTable (keys/key-hash-table.ts, shared with groupBy and the joins:
  * typed-array open addressing, no per-row allocation): null matches null, NaN matches NaN, -0
@@ -21,8 +22,10 @@ export type SlotVisitor = (key: number, slot: number) => void;
 
 /** What a relational operator needs from a key table. */
 export interface KeyLookup {
-  /** Number of slots handed out. */
+  /** Number of slots handed out (freed ones included). */
   readonly size: number;
+  /** Forgets the key of `slot`; a later new key may get the slot. */
+  free(slot: number): void;
   /**
    * Calls `visit(key, slot)` for every row of `rows` in key order, reading the key columns
    * `sources` (previous values when `prev`). Unknown keys get a new slot when `create`, else -1.
@@ -51,6 +54,10 @@ export class KeySlots implements KeyLookup {
 
   get size(): number {
     return this.#table.size;
+  }
+
+  free(slot: number): void {
+    this.#table.remove(slot);
   }
 
   forEachSlot(
