@@ -374,6 +374,31 @@ describe("naturalJoin ticking", () => {
     expect(j.toRows().map((r) => r.Px)).toEqual([null, null, null, null, null]);
     expect(k.toRows().map((r) => r.Px)).toEqual([null, null]);
   });
+
+  it("join frees the slots of keys a blink right no longer holds", async () => {
+    const g = new UpdateGraph();
+    const [quotesB, qp] = tablePublisher(g, { name: "q", columns: QUOTES });
+    const fixed = newTable([stringCol("Sym", ["K0", "K1", "K2", "K3"])]);
+    const j = fixed.join(quotesB, "Sym");
+    const m = mirrorTable(g, { Sym: "string" });
+    const k = m.table.join(quotesB, "Sym");
+    m.reset(keyedRows({ Sym: "string" }, [{ Sym: "K1" }, { Sym: "K3" }], [0, 1]));
+    for (let c = 0; c < 4; c++) {
+      qp.addRows([
+        { Sym: `K${c}`, Px: c },
+        { Sym: `K${c}`, Px: c + 0.5 },
+      ]);
+      await g.runCycle();
+      const pairs = [
+        { Sym: `K${c}`, Px: c },
+        { Sym: `K${c}`, Px: c + 0.5 },
+      ];
+      expect(j.toRows()).toEqual(pairs);
+      expect(k.toRows()).toEqual(c === 1 || c === 3 ? pairs : []);
+    }
+    await g.runCycle();
+    expect([j.size, k.size]).toEqual([0, 0]);
+  });
 });
 
 describe("join", () => {

@@ -65,6 +65,23 @@ export class JoinState {
     this.left = indexLeft ? new SlotRows() : null;
   }
 
+  /**
+   * Frees the slots of `slots` (-1: none; repeats allowed) whose key no right row and no indexed
+   * left row holds, so a right side of ever-new keys does not grow the key index.
+   */
+  freeUnused(slots: Iterable<number>): void {
+    for (const s of slots) {
+      if (s < 0 || this.right.count(s) > 0 || (this.left !== null && this.left.count(s) > 0))
+        continue;
+      if (this.#freed.has(s)) continue;
+      this.#freed.add(s);
+      this.keys.free(s);
+    }
+    this.#freed.clear();
+  }
+
+  readonly #freed = new Set<number>();
+
   /** The width for the current right rows (see the module header). */
   widthFor(refreshing: boolean): number {
     let max = 1;
