@@ -254,6 +254,7 @@ export function naturalJoin(
   });
   for (let s = 0; s < st.keys.size; s++) st.setChosen(s, st.choose(s));
   st.matchLeft(left.rowSet);
+  st.left?.compact();
 
   const columns = new Map(left.columnMap);
   for (const p of inputs.joins)
