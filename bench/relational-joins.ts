@@ -5,11 +5,12 @@
  * Joins (`benchJoins`): naturalJoin of a 2,000,000-row blink stream (batches of 10,000) against a
  * static 100-key table (target 15M rows/s) and against a ticking 100,000-key table whose quotes
  * change 1,000 keys a cycle (a lastBy over a quote stream; target 5M rows/s), each against the
- * same pipeline without the join; and the memory a join result over a 1,000,000-row table adds
- * (target at most 16 bytes a row: redirections, not copies).
+ * same pipeline without the join; and the memory a join result (naturalJoin, join, aj) over a
+ * 1,000,000-row table adds (target at most 16 bytes a row: redirections, not copies).
  */
 import type { Table } from "../src/engine/index.ts";
 import {
+  col,
   doubleCol,
   intCol,
   newTable,
@@ -175,6 +176,36 @@ export async function benchJoins(): Promise<void> {
   await g.runCycle();
   const tk = await bytesPerRow(N, () => left.naturalJoin(last, "Sym", "Bid, Ask"));
   mem.push(["naturalJoin (ticking right: adds the left index)", String(tk.t.size), tk.bytes]);
+  // aj: 1,000,000 left rows stamped 0..N-1 against 10,000 quotes (100 a symbol) spread over them.
+  const stamped = newTable([
+    stringCol(
+      "Sym",
+      Array.from({ length: N }, (_, i) => syms[i % 100]!),
+    ),
+    col(
+      "Ts",
+      "int64",
+      Array.from({ length: N }, (_, i) => BigInt(i)),
+    ),
+  ]);
+  const Q = 10_000;
+  const quotesAt = newTable([
+    stringCol(
+      "Sym",
+      Array.from({ length: Q }, (_, i) => syms[i % 100]!),
+    ),
+    col(
+      "Ts",
+      "int64",
+      Array.from({ length: Q }, (_, i) => BigInt(i * (N / Q))),
+    ),
+    doubleCol(
+      "Bid",
+      Array.from({ length: Q }, (_, i) => 100 + (i % 7)),
+    ),
+  ]);
+  const aj = await bytesPerRow(N, () => stamped.aj(quotesAt, "Sym, Ts", "Bid"));
+  mem.push(["aj (static right)", String(aj.t.size), aj.bytes]);
   printTable(
     "Memory a join result over 1,000,000 left rows adds",
     ["join", "rows", "bytes/row added"],

@@ -124,29 +124,23 @@ async function benchWhereIn(data: StreamData): Promise<void> {
   );
 }
 
-/**
- * naturalJoin of the stream with the 100-key table's `Ref` (null for the other half). The
- * tickflare run needs `naturalJoin` (r2's branch); until it is merged only the peers run.
- */
+/** naturalJoin of the stream with the 100-key table's `Ref` (null for the other half). */
 async function benchNaturalJoin(data: StreamData): Promise<void> {
   const ref = new Map(data.keys.sym.map((s, i) => [s, data.keys.ref[i]!]));
   const expected = reference(
     data,
     (b, i) => data.batches[b]!.size[i]! + (ref.get(data.batches[b]!.sym[i]!) ?? 0),
   );
-  const runs: EngineRun[] = [];
-  const nj = (t: Table) =>
-    (t as unknown as { naturalJoin?: (r: Table, on: string, joins: string) => Table }).naturalJoin;
-  if (nj(data.keys.table)) {
-    runs.push(
-      await tickflareRun(
+  const runs = await bestRuns([
+    () =>
+      tickflareRun(
         data,
-        (s) => nj(s)!.call(s, data.keys.table, "Sym", "Ref"),
+        (s) => s.naturalJoin(data.keys.table, "Sym", "Ref"),
         (r) => columnSum(r, "Size") + columnSum(r, "Ref"),
       ),
-    );
-  }
-  runs.push(ivmRun(data, "left"), await duckRun(data, "left"));
+    () => ivmRun(data, "left"),
+    () => duckRun(data, "left"),
+  ]);
   printRuns(
     `naturalJoin: the same stream joined with the ${data.keys.sym.length}-key table's Ref`,
     expected,

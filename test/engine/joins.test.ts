@@ -350,6 +350,55 @@ describe("naturalJoin ticking", () => {
     expect(j.toRows()).toEqual([{ Sym: "A", Qty: 2, Px: null }]);
     expect(fixed.toRows()).toEqual([{ Sym: "A", Px: null }]);
   });
+
+  it("keys a blink right no longer holds free their slots; new keys reusing them match only their own rows", async () => {
+    const g = new UpdateGraph();
+    const [quotesB, qp] = tablePublisher(g, { name: "q", columns: QUOTES });
+    // A static left (no left index) and a standard one (indexed: its rows hold their keys).
+    const fixed = newTable([stringCol("Sym", ["K0", "K1", "K2", "K3", null])]);
+    const j = fixed.naturalJoin(quotesB, "Sym");
+    const m = mirrorTable(g, { Sym: "string" });
+    const k = m.table.naturalJoin(quotesB, "Sym");
+    m.reset(keyedRows({ Sym: "string" }, [{ Sym: "K1" }, { Sym: "K3" }], [0, 1]));
+    const px = (c: number, s: string | null) => (s === `K${c}` ? c : null);
+    for (let c = 0; c < 4; c++) {
+      // Each cycle a new key (and its slot) replaces the last cycle's, which is freed.
+      qp.addRows([{ Sym: `K${c}`, Px: c }]);
+      await g.runCycle();
+      expect(j.toRows()).toEqual(
+        ["K0", "K1", "K2", "K3", null].map((s) => ({ Sym: s, Px: px(c, s) })),
+      );
+      expect(k.toRows()).toEqual(["K1", "K3"].map((s) => ({ Sym: s, Px: px(c, s) })));
+    }
+    await g.runCycle();
+    expect(j.toRows().map((r) => r.Px)).toEqual([null, null, null, null, null]);
+    expect(k.toRows().map((r) => r.Px)).toEqual([null, null]);
+  });
+
+  it("join frees the slots of keys a blink right no longer holds", async () => {
+    const g = new UpdateGraph();
+    const [quotesB, qp] = tablePublisher(g, { name: "q", columns: QUOTES });
+    const fixed = newTable([stringCol("Sym", ["K0", "K1", "K2", "K3"])]);
+    const j = fixed.join(quotesB, "Sym");
+    const m = mirrorTable(g, { Sym: "string" });
+    const k = m.table.join(quotesB, "Sym");
+    m.reset(keyedRows({ Sym: "string" }, [{ Sym: "K1" }, { Sym: "K3" }], [0, 1]));
+    for (let c = 0; c < 4; c++) {
+      qp.addRows([
+        { Sym: `K${c}`, Px: c },
+        { Sym: `K${c}`, Px: c + 0.5 },
+      ]);
+      await g.runCycle();
+      const pairs = [
+        { Sym: `K${c}`, Px: c },
+        { Sym: `K${c}`, Px: c + 0.5 },
+      ];
+      expect(j.toRows()).toEqual(pairs);
+      expect(k.toRows()).toEqual(c === 1 || c === 3 ? pairs : []);
+    }
+    await g.runCycle();
+    expect([j.size, k.size]).toEqual([0, 0]);
+  });
 });
 
 describe("join", () => {

@@ -335,3 +335,26 @@ describe("whereIn in a family spec", () => {
     );
   });
 });
+
+describe("whereIn over a right of ever-new keys", () => {
+  it("frees the slots of keys no row holds; new keys reusing them pass only their own rows", async () => {
+    const g = new UpdateGraph();
+    const [right, rp] = tablePublisher(g, { name: "r", columns: RIGHT });
+    const fixed = symTable(["K0", "K1", "K2", "K3", null]);
+    const m = mirrorTable(g, RIGHT);
+    m.reset(rows(RIGHT, [0, 1], [["K1"], ["K3"]]));
+    const a = fixed.whereIn(right, "Sym");
+    const b = m.table.whereIn(right, "Sym");
+    const c = m.table.whereNotIn(right, "Sym");
+    for (let i = 0; i < 4; i++) {
+      // Each cycle a new right key replaces the last cycle's (a blink right), whose slot is freed.
+      rp.addRows([{ Sym: `K${i}` }]);
+      await g.runCycle();
+      expect(colValues(a, "Sym")).toEqual([`K${i}`]);
+      expect(colValues(b, "Sym")).toEqual(["K1", "K3"].filter((s) => s === `K${i}`));
+      expect(colValues(c, "Sym")).toEqual(["K1", "K3"].filter((s) => s !== `K${i}`));
+    }
+    await g.runCycle();
+    expect([a.size, b.size, c.size]).toEqual([0, 0, 2]);
+  });
+});

@@ -4,7 +4,9 @@
  * (first-appearance order). A static parent gives a static result; a refreshing one a
  * refreshing, non-blink result kept up to date by an AggregationOperator.
  */
+
 import { PagedColumn } from "../column.ts";
+import { columnList } from "../column-list.ts";
 import { ArgumentError, SchemaError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
@@ -193,6 +195,6 @@ export const aggByOp = defineMethod({
   name: "aggBy",
   params: [param("aggs", kinds.aggs, "aggregations"), rest(param("keys", kinds.columns, "key"))],
   apply: (t: Table, aggs: AggSpec | readonly AggSpec[], ...keys: (string | string[])[]): Table =>
-    aggBy(t, aggs, keys.flat()),
+    aggBy(t, aggs, columnList(keys, "aggBy")),
   doc: 'one row per key with each aggregation\'s outputs: `aggBy([agg.sum("Total = Size")], "Sym")`',
 });

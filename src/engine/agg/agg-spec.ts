@@ -3,6 +3,7 @@
  * the parsing of `"Out = In"` column pairs. A spec only names what to compute; `aggBy` checks it
  * against the table and builds the kernels.
  */
+import { columnList } from "../column-list.ts";
 import { ArgumentError } from "../errors.ts";
 
 /** The kinds of aggregation, named as in Deephaven's `agg` module (camelCase), in `agg`'s order. */
@@ -65,7 +66,7 @@ export function parsePair(text: string, kind: string): AggPair {
 
 function columnAgg(kind: ColumnAggSpec["kind"]) {
   return (...columns: (string | readonly string[])[]): ColumnAggSpec => {
-    const texts = columns.flat();
+    const texts = columnList(columns, `agg.${kind}`);
     if (texts.length === 0) throw new ArgumentError(`agg.${kind} needs at least one column`);
     return Object.freeze({ kind, pairs: Object.freeze(texts.map((t) => parsePair(t, kind))) });
   };

@@ -4,6 +4,7 @@
  * column into an array column (`agg.group` of each).
  */
 
+import { columnList } from "../column-list.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import type { Table } from "../table-core.ts";
 import { assertNotBlink, assertUsable } from "../table-core.ts";
@@ -66,7 +67,7 @@ function byOp<const N extends string>(
   return defineMethod({
     name,
     params: [KEYS],
-    apply: (t: Table, ...keys: (string | string[])[]): Table => fn(t, keys.flat()),
+    apply: (t: Table, ...keys: (string | string[])[]): Table => fn(t, columnList(keys, name)),
     doc,
     spec,
   });
@@ -104,6 +105,6 @@ export const countByOp = defineMethod({
   name: "countBy",
   params: [param("name", kinds.string, "count column name"), KEYS],
   apply: (t: Table, name: string, ...keys: (string | string[])[]): Table =>
-    countBy(t, name, keys.flat()),
+    countBy(t, name, columnList(keys, "countBy")),
   doc: "rows per key, in int64 column `name`",
 });

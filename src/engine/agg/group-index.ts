@@ -54,11 +54,10 @@ export class GroupIndex {
     const created = this.#table.findOrInsert(keys, n, slots);
     if (created === 0) return;
     const rows = this.#table.createdRows;
-    const first = this.#table.size - created;
     for (let c = 0; c < created; c++) {
       const i = rows[c]!;
       for (let j = 0; j < this.#out.length; j++)
-        this.#out[j]!.setRaw(first + c, rawAt(keys[j]!, i));
+        this.#out[j]!.setRaw(slots[i]!, rawAt(keys[j]!, i));
     }
   }
 

@@ -12,6 +12,7 @@
  */
 
 import { PagedColumn } from "../column.ts";
+import { columnList } from "../column-list.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -341,7 +342,7 @@ export const partitionByOp = defineMethod({
   name: "partitionBy",
   params: [keys],
   apply: (t: Table, ...keys: (string | string[])[]): PartitionedTable =>
-    partitionBy(t, keys.flat()),
+    partitionBy(t, columnList(keys, "partitionBy")),
   doc: "one constituent table per key (a `PartitionedTable`); not on blink tables",
   spec: false,
 });
@@ -352,7 +353,7 @@ export const partitionedAggByOp = defineMethod({
     t: Table,
     aggs: AggSpec | readonly AggSpec[],
     ...keys: (string | string[])[]
-  ): PartitionedTable => partitionedAggBy(t, aggs, keys.flat()),
+  ): PartitionedTable => partitionedAggBy(t, aggs, columnList(keys, "partitionedAggBy")),
   doc: "`aggBy` whose result also indexes per-key constituents; not on blink tables",
   spec: false,
 });

@@ -62,12 +62,18 @@ export interface KeyColumn {
   push(slot: number, i: number): void;
   /** Drops the reference to the bound chunk. */
   unbind(): void;
+  /**
+   * Set by a table whose only key column this is: a matching stored hash then proves equality
+   * wherever the hash is injective (int32 keys), so `equals` need not read the stored key.
+   */
+  only: boolean;
 }
 
 const NO_ROWS = new Uint8Array(0);
 
 /** Null flags per slot and the bound chunk's validity, shared by the column kinds. */
 abstract class Keys {
+  only = false;
   /** 1 where the slot's key is null. */
   protected nulls = new Uint8Array(16);
   /** The bound chunk's validity (`valid[i] === 0`: null), or null when it has no nulls. */
@@ -103,10 +109,16 @@ function grown<T extends Float64Array | Int32Array>(a: T, need: number, make: (n
 
 const NO_NUMBERS: ArrayLike<number> = new Float64Array(0);
 
-/** int8/16/32, float32/64, bool (0/1), char (code unit): the number itself. */
+/**
+ * int8/16/32, float32/64, bool (0/1), char (code unit): the number itself. While every stored
+ * key is a non-null int32, the hash of an int32 row (fmix, a bijection) equals a stored key's
+ * only when the keys are equal, so the only key column compares hashes alone.
+ */
 class NumberKeys extends Keys implements KeyColumn {
   #values = new Float64Array(16);
   #data: ArrayLike<number> = NO_NUMBERS;
+  /** Every key ever stored is a non-null int32. */
+  #int32 = true;
 
   bind(vec: Vec): void {
     this.#data = vec.data as ArrayLike<number>;
@@ -128,15 +140,17 @@ class NumberKeys extends Keys implements KeyColumn {
   }
 
   equals(slot: number, i: number): boolean {
+    const b = this.#data[i]!;
+    if (this.only && this.#int32 && (b | 0) === b && !this.isNull(i)) return true;
     const e = this.nullsEqual(slot, i);
     if (e >= 0) return e === 1;
     const a = this.#values[slot]!;
-    const b = this.#data[i]!;
     return a === b || (a !== a && b !== b);
   }
 
   push(slot: number, i: number): void {
     const isNull = this.isNull(i);
+    if (isNull || (this.#data[i]! | 0) !== this.#data[i]) this.#int32 = false;
     this.#values = grown(this.#values, slot + 1, (n) => new Float64Array(n));
     this.#values[slot] = isNull ? 0 : this.#data[i]!;
     this.setNull(slot, isNull);
@@ -198,9 +212,14 @@ const UNKNOWN = -2;
  * equality work on the ids. With a single string key column the ids are the slots themselves.
  */
 export class StringKeys implements KeyColumn {
+  only = false;
   readonly #dict = new Map<string, number>();
   #nullId = -1;
   #count = 0;
+  /** The string of each id (null: the null id or a freed one), for `release`. */
+  #strings: (string | null)[] = [];
+  /** Released ids, reused last-in first-out. */
+  #free: number[] = [];
   #data: ArrayLike<string> = NO_STRINGS;
   #valid: Uint8Array | null = NO_ROWS;
   /** Ids of the bound chunk's rows (after `intern`). */
@@ -208,9 +227,33 @@ export class StringKeys implements KeyColumn {
   #created = new Int32Array(0);
   #slotIds = new Int32Array(16);
 
-  /** Number of ids handed out. */
+  /** Number of ids handed out (released ones included). */
   get count(): number {
     return this.#count;
+  }
+
+  /** Number of ids held (handed out minus released). */
+  get live(): number {
+    return this.#count - this.#free.length;
+  }
+
+  /** Forgets the string (or null) of id `id`; a later new string reuses the id. */
+  release(id: number): void {
+    if (id === this.#nullId) this.#nullId = -1;
+    else {
+      const s = this.#strings[id];
+      if (s === null || s === undefined || this.#dict.get(s) !== id)
+        throw new Error(`StringKeys: id ${id} is not live`);
+      this.#dict.delete(s);
+      this.#strings[id] = null;
+    }
+    this.#free.push(id);
+  }
+
+  #next(s: string | null): number {
+    const id = this.#free.length > 0 ? this.#free.pop()! : this.#count++;
+    this.#strings[id] = s;
+    return id;
   }
 
   bind(vec: Vec): void {
@@ -236,7 +279,7 @@ export class StringKeys implements KeyColumn {
       let id: number | undefined;
       if (valid !== null && valid[i] === 0) {
         if (this.#nullId < 0 && created !== null) {
-          this.#nullId = this.#count++;
+          this.#nullId = this.#next(null);
           created[c++] = i;
         }
         id = this.#nullId < 0 ? UNKNOWN : this.#nullId;
@@ -246,7 +289,7 @@ export class StringKeys implements KeyColumn {
         if (id === undefined) {
           if (created === null) id = UNKNOWN;
           else {
-            id = this.#count++;
+            id = this.#next(s);
             dict.set(s, id);
             created[c++] = i;
           }

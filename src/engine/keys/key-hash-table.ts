@@ -3,10 +3,13 @@
  * GroupIndex and the joins (naturalJoin, whereIn): `findOrInsert` maps a chunk of key vectors
  * to slots, creating slots for new keys; `find` only looks up (-1 for an unknown key).
  *
- * Slots are dense ints handed out in order of first appearance and never reused. Key equality
+ * Slots are dense ints handed out in order of first appearance. `remove(slot)` forgets a key
+ * (the joins free the slots of keys no row holds any more, so a churning key space does not grow
+ * the table); a later new key reuses the most recently freed slot before a fresh one. Key equality
  * and hashing per column type are in key-columns.ts (null equals null, NaN equals NaN, -0 equals
  * 0; strings are first mapped to dense ids, which are the slots when the only key is a string).
- * The table is an Int32Array of (slot + 1, hash) pairs, linear probing, at most half full;
+ * The table is an Int32Array of (slot + 1, hash) pairs, linear probing, at most half full
+ * (removal shifts the following entries back, so no tombstones);
  * a probe compares the stored hash before it compares keys, so a string key is compared with a
  * stored one only when their hashes agree. Per chunk: one hashing pass per key column, then one
  * probe per row; nothing is allocated per row.
@@ -24,7 +27,15 @@ export class KeyHashTable {
   /** Pairs (slot + 1, hash); slot + 1 === 0 marks an empty bucket. */
   #table = new Int32Array(2 * MIN_CAPACITY);
   #mask = MIN_CAPACITY - 1;
+  /** Slots handed out (live and freed). */
   #size = 0;
+  /** Live entries in the table. */
+  #used = 0;
+  /** Each slot's hash (to find its bucket on removal). */
+  #slotHash = new Int32Array(MIN_CAPACITY);
+  /** Freed slots, reused last-in first-out. */
+  #free = new Int32Array(16);
+  #freeCount = 0;
   #hashes = new Int32Array(0);
   #newRows = new Int32Array(0);
 
@@ -34,19 +45,25 @@ export class KeyHashTable {
   /** `types`: the key columns' types (scalar types only). */
   constructor(types: readonly ColumnType[]) {
     this.#cols = types.map(keyColumn);
+    if (this.#cols.length === 1) this.#cols[0]!.only = true;
     const only = this.#cols.length === 1 ? this.#cols[0] : undefined;
     this.#direct = only instanceof StringKeys ? only : null;
   }
 
-  /** Number of slots handed out. */
+  /** Number of slots handed out, freed ones included: every slot is below it. */
   get size(): number {
     return this.#direct !== null ? this.#direct.count : this.#size;
   }
 
+  /** Number of keys held (slots handed out minus those freed). */
+  get live(): number {
+    return this.#direct !== null ? this.#direct.live : this.#used;
+  }
+
   /**
    * Fills `slots[0..n)` with the slots of rows `[0, n)` of `keys` (one vector per key column),
-   * creating slots for keys not seen before. Returns how many were created: slots
-   * `size - created .. size`, created by rows `createdRows[0 .. created)`.
+   * creating slots for keys not seen before (a freed slot, or the next fresh one). Returns how
+   * many were created, by rows `createdRows[0 .. created)` (their slots are `slots[row]`).
    */
   findOrInsert(keys: readonly Vec[], n: number, slots: Int32Array): number {
     if (this.#newRows.length < n) this.#newRows = new Int32Array(Math.max(n, 16));
@@ -67,13 +84,15 @@ export class KeyHashTable {
       for (;;) {
         const e = t[2 * p]!;
         if (e === 0) {
-          const s = this.#size++;
+          const s = this.#freeCount > 0 ? this.#free[--this.#freeCount]! : this.#size++;
           for (const c of this.#cols) c.push(s, i);
           t[2 * p] = s + 1;
           t[2 * p + 1] = h;
+          if (s >= this.#slotHash.length) this.#slotHash = grownInt32(this.#slotHash, s + 1);
+          this.#slotHash[s] = h;
           newRows[created++] = i;
           slots[i] = s;
-          if (2 * this.#size > this.#mask + 1) this.#grow();
+          if (2 * ++this.#used > this.#mask + 1) this.#grow();
           break;
         }
         if (t[2 * p + 1] === h && this.#equals(e - 1, i)) {
@@ -123,6 +142,45 @@ export class KeyHashTable {
     this.#unbind();
   }
 
+  /**
+   * Forgets the key of `slot` (which must be live): its slot is reused by a later new key. The
+   * entries after it in its probe run shift back, so lookups need no tombstones.
+   */
+  remove(slot: number): void {
+    if (this.#direct !== null) {
+      this.#direct.release(slot);
+      return;
+    }
+    const t = this.#table;
+    const mask = this.#mask;
+    let p = this.#slotHash[slot]! & mask;
+    while (t[2 * p] !== slot + 1) {
+      if (t[2 * p] === 0) throw new Error(`KeyHashTable: slot ${slot} is not live`);
+      p = (p + 1) & mask;
+    }
+    // Backward-shift deletion: move each later entry of the run into the hole unless its home
+    // bucket lies (cyclically) after the hole.
+    let hole = p;
+    let q = p;
+    for (;;) {
+      q = (q + 1) & mask;
+      const e = t[2 * q]!;
+      if (e === 0) break;
+      const home = t[2 * q + 1]! & mask;
+      const stays = hole <= q ? hole < home && home <= q : hole < home || home <= q;
+      if (stays) continue;
+      t[2 * hole] = e;
+      t[2 * hole + 1] = t[2 * q + 1]!;
+      hole = q;
+    }
+    t[2 * hole] = 0;
+    t[2 * hole + 1] = 0;
+    this.#used--;
+    if (this.#freeCount === this.#free.length)
+      this.#free = grownInt32(this.#free, this.#freeCount + 1);
+    this.#free[this.#freeCount++] = slot;
+  }
+
   /** Binds the key vectors and returns each row's hash (scratch, valid until the next call). */
   #hash(keys: readonly Vec[], n: number, insert: boolean): Int32Array {
     if (this.#hashes.length < n) this.#hashes = new Int32Array(Math.max(n, 16));
@@ -166,4 +224,10 @@ export class KeyHashTable {
     this.#table = t;
     this.#mask = mask;
   }
+}
+
+function grownInt32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(need, 2 * a.length));
+  next.set(a);
+  return next;
 }

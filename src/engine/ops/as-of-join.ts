@@ -73,20 +73,21 @@ class AsOfJoinOperator extends Operator {
     let rightReplaced: Set<number> | null = null;
     let touchedJoined: string[] = [];
     let joinedChanged = false;
-    // Left first, matched against the right rows as of the last cycle (for rows arriving in
-    // stamp order that is the last right row, found without a search); the right side's changes
-    // then re-match exactly the left rows in their intervals, new ones included.
+    // Left rows leaving (removed, or moving to another key or stamp) first; then the right
+    // side's changes, which re-match exactly the remaining left rows in their intervals; then
+    // the arriving left rows, each matched once against the current right rows (for rows
+    // arriving in stamp order that is the last right row, found without a search).
+    let movers = RowSet.EMPTY;
     if (uL) {
       if (left.isBlink && uL.removed.size === this.result.rowSet.size) state.clearLeft();
       else state.removeLeft(uL.removed);
       if (!uL.modified.isEmpty) {
         for (const c of uL.modifiedColumns) mc.add(c);
         if (uL.modifiedColumns.some((c) => plan.leftMatch.has(c))) {
-          state.removeLeft(uL.modified);
-          joinedChanged = state.addLeft(uL.modified, true);
+          movers = uL.modified;
+          state.removeLeft(movers);
         }
       }
-      state.addLeft(uL.added, false);
     }
     if (uR) {
       const moved = uR.modifiedColumns.some((c) => plan.rightMatch.has(c));
@@ -114,16 +115,14 @@ class AsOfJoinOperator extends Operator {
     }
     const added = uL?.added ?? RowSet.EMPTY;
     const removed = uL?.removed ?? RowSet.EMPTY;
-    // New left rows are re-matched too, but they are additions, not modifications.
-    const lo = added.isContiguous ? added.first() : -1;
-    const hi = added.isContiguous ? added.last() : -2;
     const rematched: number[] = [];
     const refreshed: number[] = [];
     state.rescan((lk, rk, changed) => {
-      if ((lk >= lo && lk <= hi) || (lo < 0 && added.contains(lk))) return;
       if (changed || rightReplaced?.has(rk)) rematched.push(lk);
       else if (rightModified?.has(rk)) refreshed.push(lk);
     });
+    if (!movers.isEmpty) joinedChanged = state.addLeft(movers, true);
+    state.addLeft(added, false);
     state.endCycle();
     const re = RowSet.fromKeys(rematched);
     const rf = RowSet.fromKeys(refreshed);
@@ -165,7 +164,9 @@ export function asOfJoin(
     { keys: exact.map((p) => right.column(p.right)), stamp: right.column(stamp.right) },
     kind === "aj" ? 1 : -1,
     stamp.strict,
-    right.isRefreshing,
+    // A blink left's rows live one cycle and are matched after the cycle's right changes, so
+    // no right change ever has to re-match them: only a non-blink left keeps ordered lists.
+    right.isRefreshing && !left.isBlink,
     left.isBlink,
     redirection,
   );

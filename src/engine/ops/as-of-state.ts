@@ -12,7 +12,6 @@
  * changed right rows and exactly the left rows in those intervals (O(log n) each), never the
  * rest of either table.
  */
-import type { Prim } from "../agg/prim.ts";
 import { PAGE_SIZE } from "../column.ts";
 import type { Chunk, ColumnSource, Vec } from "../column-source.ts";
 import type { RowRedirection } from "../row-redirection.ts";
@@ -26,7 +25,8 @@ import { StampCodec } from "./stamp-codec.ts";
 import { StampCursor, StampList } from "./stamp-list.ts";
 
 class Group {
-  readonly prims: Prim[];
+  /** The group's slot in AsOfGroups. */
+  readonly slot: number;
   readonly right: StampList;
   readonly left: StampList | null;
   /** Right stamps changed this cycle (list order not yet sorted). */
@@ -36,8 +36,13 @@ class Group {
   dirty = false;
   /** Listed in AsOfState's groups with left rows. */
   listed = false;
-  constructor(prims: Prim[], strings: boolean, dir: 1 | -1, withLeft: boolean) {
-    this.prims = prims;
+  /** Deleted from AsOfGroups (its slot may belong to another key now). */
+  gone = false;
+  /** Where the last left row of this `addLeft` call matched (valid while `epoch` is current). */
+  readonly cursor = new StampCursor();
+  epoch = -1;
+  constructor(slot: number, strings: boolean, dir: 1 | -1, withLeft: boolean) {
+    this.slot = slot;
     this.right = new StampList(strings, dir);
     this.left = withLeft ? new StampList(strings, dir) : null;
   }
@@ -70,19 +75,21 @@ export class AsOfState {
   readonly #strict: boolean;
   readonly #withLeft: boolean;
   readonly #redirection: RowRedirection;
-  readonly #make: (prims: Prim[]) => Group;
+  readonly #make: (slot: number) => Group;
   #dirty: Group[] = [];
   #maybeEmpty: Group[] = [];
   /** Groups that may hold left rows (for clearLeft). */
   #leftGroups: Group[] = [];
   /** The left is a blink table: every cycle removes all its rows (clearLeft). */
   readonly #blinkLeft: boolean;
+  /** Counts `addLeft` calls: a group's cursor is reset once per call. */
+  #epoch = 0;
   #parentKeys = new Float64Array(0);
   #childKeys = new Float64Array(0);
 
   /**
    * `dir`: 1 for aj, -1 for raj; `strict`: `>` / `<`; `withLeft`: keep the left rows ordered
-   * (needed when the right side can change); `blinkLeft`: the left is a blink table.
+   * (needed when the right side can change and left rows outlive a cycle); `blinkLeft`: the left is a blink table.
    */
   constructor(
     keyTypes: readonly ColumnType[],
@@ -102,7 +109,7 @@ export class AsOfState {
     this.#strict = strict;
     this.#withLeft = withLeft;
     this.#redirection = redirection;
-    this.#make = (prims) => new Group(prims, this.#strings, dir, withLeft);
+    this.#make = (slot) => new Group(slot, this.#strings, dir, withLeft);
   }
 
   /** Reads `rows` of a side in spans: each row's group (created when `create`) and stamp. */
@@ -124,6 +131,8 @@ export class AsOfState {
   }
 
   #note(g: Group, a: number, b: number, s: string): void {
+    // Noted stamps re-match left rows kept in lists; without lists there is nothing to re-match.
+    if (!this.#withLeft) return;
     if (!g.dirty) {
       g.dirty = true;
       this.#dirty.push(g);
@@ -137,6 +146,7 @@ export class AsOfState {
   addRight(rows: RowSet, track: boolean): void {
     const side = this.#right;
     const groups = side.groups;
+    const withLeft = this.#withLeft;
     this.#each(side, rows, false, true, (span, n) => {
       const { a, b, s, isNull } = side.codec;
       for (let i = 0; i < n; i++) {
@@ -144,7 +154,7 @@ export class AsOfState {
         const g = groups[i]!;
         const key = span.isRun ? span.start + i : span.keys[i]!;
         g.right.insert(a[i]!, b[i]!, s[i]!, key);
-        if (track) this.#note(g, a[i]!, b[i]!, s[i]!);
+        if (track && withLeft) this.#note(g, a[i]!, b[i]!, s[i]!);
       }
     });
   }
@@ -218,6 +228,7 @@ export class AsOfState {
     const withLeft = this.#withLeft;
     const strict = this.#strict;
     const redirection = this.#redirection;
+    const epoch = ++this.#epoch;
     let changed = false;
     this.#each(side, rows, false, withLeft, (span, n) => {
       const { a, b, s, isNull } = side.codec;
@@ -241,7 +252,11 @@ export class AsOfState {
               this.#leftGroups.push(g);
             }
           }
-          parents[i] = g.right.floorKey(a[i]!, b[i]!, s[i]!, strict);
+          if (g.epoch !== epoch) {
+            g.epoch = epoch;
+            g.cursor.fresh = true;
+          }
+          parents[i] = g.right.floorKeyAt(g.cursor, a[i]!, b[i]!, s[i]!, strict);
         }
         if (compare && !changed && redirection.get(key) !== parents[i]) changed = true;
       }
@@ -260,6 +275,11 @@ export class AsOfState {
     for (const g of this.#dirty) {
       const list = g.left;
       const right = g.right;
+      if (list === null || this.#before(list, g)) {
+        // No left row at or after the earliest changed stamp: no match can change.
+        this.#clean(g);
+        continue;
+      }
       const order = this.#order(g);
       const rc = new StampCursor();
       const lc = new StampCursor();
@@ -290,12 +310,38 @@ export class AsOfState {
         endless = !hasHi;
         list?.scan(lc, ca, cb, cs, !strict, hasHi, hiA, hiB, hiS, strict, visit);
       }
-      g.dirty = false;
-      g.chA.length = 0;
-      g.chB.length = 0;
-      g.chS.length = 0;
+      this.#clean(g);
     }
     this.#dirty = [];
+  }
+
+  /** Whether every left row of `g` lies before its earliest changed right stamp. */
+  #before(list: StampList, g: Group): boolean {
+    if (list.size === 0) return true;
+    const { chA, chB, chS } = g;
+    const str = this.#strings;
+    let m = 0;
+    for (let j = 1; j < chA.length; j++) {
+      if (
+        g.right.compareStamps(
+          chA[j]!,
+          chB[j]!,
+          str ? chS[j]! : "",
+          chA[m]!,
+          chB[m]!,
+          str ? chS[m]! : "",
+        ) < 0
+      )
+        m = j;
+    }
+    return list.endsBefore(chA[m]!, chB[m]!, str ? chS[m]! : "");
+  }
+
+  #clean(g: Group): void {
+    g.dirty = false;
+    g.chA.length = 0;
+    g.chB.length = 0;
+    g.chS.length = 0;
   }
 
   /** Indices of `g`'s noted stamps in list order (already in order: no sort). */
@@ -325,8 +371,9 @@ export class AsOfState {
   /** Forgets groups emptied this cycle (so a stream of new keys does not grow the state). */
   endCycle(): void {
     for (const g of this.#maybeEmpty) {
-      if (g.right.size === 0 && (g.left === null || g.left.size === 0) && !g.dirty) {
-        this.#keys.delete(g.prims);
+      if (g.right.size === 0 && (g.left === null || g.left.size === 0) && !g.dirty && !g.gone) {
+        g.gone = true;
+        this.#keys.delete(g.slot);
       }
     }
     this.#maybeEmpty = [];

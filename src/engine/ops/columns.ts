@@ -2,6 +2,7 @@
  * dropColumns / renameColumns: the same rows under a different set of column names. Storage is
  * shared with the parent; updates pass through with `modifiedColumns` translated.
  */
+import { columnList } from "../column-list.ts";
 import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
@@ -101,12 +102,14 @@ export function renameColumns(parent: Table, pairs: readonly string[]): Table {
 export const dropColumnsOp = defineMethod({
   name: "dropColumns",
   params: [rest(param("names", kinds.columns, "column name"))],
-  apply: (t: Table, ...names: (string | string[])[]): Table => dropColumns(t, names.flat()),
+  apply: (t: Table, ...names: (string | string[])[]): Table =>
+    dropColumns(t, columnList(names, "dropColumns")),
   doc: "without the named columns",
 });
 export const renameColumnsOp = defineMethod({
   name: "renameColumns",
-  params: [rest(param("pairs", kinds.formulas, "rename"))],
-  apply: (t: Table, ...pairs: (string | string[])[]): Table => renameColumns(t, pairs.flat()),
+  params: [rest(param("pairs", kinds.columns, "rename"))],
+  apply: (t: Table, ...pairs: (string | string[])[]): Table =>
+    renameColumns(t, columnList(pairs, "renameColumns")),
   doc: '`"New = Old"` renames a column in place',
 });

@@ -14,7 +14,9 @@
  * Attributes (as Deephaven): headBy of an append-only parent is append-only; tailBy of a
  * refreshing parent, and headBy of any other, are standard tables.
  */
+
 import { checkKeys } from "../agg/agg-by.ts";
+import { columnList } from "../column-list.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -246,12 +248,14 @@ const keyColumns = rest(param("keys", kinds.columns, "key"));
 export const headByOp = defineMethod({
   name: "headBy",
   params: [rowCount, keyColumns],
-  apply: (t: Table, n: number, ...keys: (string | string[])[]): Table => headBy(t, n, keys.flat()),
+  apply: (t: Table, n: number, ...keys: (string | string[])[]): Table =>
+    headBy(t, n, columnList(keys, "headBy")),
   doc: "the first `n` rows of each group, in the parent's order (over a blink table: of the whole stream)",
 });
 export const tailByOp = defineMethod({
   name: "tailBy",
   params: [rowCount, keyColumns],
-  apply: (t: Table, n: number, ...keys: (string | string[])[]): Table => tailBy(t, n, keys.flat()),
+  apply: (t: Table, n: number, ...keys: (string | string[])[]): Table =>
+    tailBy(t, n, columnList(keys, "tailBy")),
   doc: "the last `n` rows of each group, in the parent's order (over a blink table: of the whole stream)",
 });

@@ -2,81 +2,55 @@
  * JoinKeys: the key index of the exact-match joins (naturalJoin, exactJoin, join). Each distinct
  * tuple of match values gets a dense slot, the same on both sides, so per-key state (a side's
  * rows, the chosen right row) lives in arrays indexed by slot. Rows are read in chunks of their
- * match columns (current or previous values) and hashed by their primitives (agg/prim.ts): null
- * matches null, NaN matches NaN, -0 matches 0. One numeric or string match column: an
- * open-addressing hash table (number-slots.ts, string-slots.ts); one int64/instant column: a Map
- * from the primitive; several: nested Maps, one level per column (no per-row allocation); none:
- * slot 0.
+ * match columns (current or previous values) and looked up in one KeyHashTable
+ * (keys/key-hash-table.ts, the index groupBy uses too: typed-array open addressing, no per-row
+ * allocation): null matches null, NaN matches NaN, -0 matches 0. No match columns: slot 0.
  *
  * Slots are made only where a join needs state: for right rows, and for left rows it indexes
  * (`slotsOf`); a left row that only looks its key up (`lookup`) gets -1 for an unknown key, so a
- * stream of left keys the right never had leaves nothing behind. Slots are never freed. This
- * small interface is where a faster hash table can replace the Maps.
+ * stream of left keys the right never had leaves nothing behind. A join frees the slot of a key
+ * no row holds any more (`free`), and a later new key reuses it, so churning keys do not grow
+ * the index.
  */
-import type { Prim } from "../agg/prim.ts";
-import { NULL_KEY as NULL_PRIM, primScratch, primsOf, rawAt } from "../agg/prim.ts";
+import { rawAt } from "../agg/prim.ts";
 import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ChunkKeys, ColumnSource, Vec } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
+import { KeyHashTable } from "../keys/key-hash-table.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Span } from "../spans.ts";
 import { forEachSpan } from "../spans.ts";
 import type { ColumnType, Value } from "../types.ts";
-import { NumberSlots } from "./number-slots.ts";
-import { StringSlots } from "./string-slots.ts";
-
-type Level = Map<Prim, unknown>;
-
-/** Types whose key primitives are plain numbers (int64/instant may be bigints). */
-const NUMERIC = new Set<ColumnType>([
-  "int8",
-  "int16",
-  "int32",
-  "float32",
-  "float64",
-  "char",
-  "bool",
-]);
 
 export class JoinKeys {
-  readonly #types: readonly ColumnType[];
-  readonly #root: Level = new Map();
+  readonly #k: number;
+  readonly #table: KeyHashTable;
   /** Key values per slot, for error messages. */
   readonly #values: PagedColumn[];
   readonly #names: readonly string[];
   readonly #chunks: Chunk[];
-  readonly #scratch: Prim[][];
-  readonly #prims: ArrayLike<Prim>[];
   readonly #vecs: Vec[];
   readonly #slots = new Int32Array(PAGE_SIZE);
   readonly #keys = new Float64Array(PAGE_SIZE);
-  #size: number;
-  /** One numeric (not int64) or string match column: a typed hash table instead of the Map. */
-  readonly #typed: NumberSlots | StringSlots | null;
-  #nullSlot = -1;
 
   /** `names`/`types`: the match columns (left names, for messages). */
   constructor(names: readonly string[], types: readonly ColumnType[]) {
     this.#names = names;
-    this.#types = types;
+    this.#k = types.length;
+    this.#table = new KeyHashTable(types);
     this.#values = types.map((t) => new PagedColumn(t));
     this.#chunks = types.map((t) => new Chunk(t, PAGE_SIZE));
-    this.#scratch = types.map(() => primScratch(PAGE_SIZE));
-    this.#prims = new Array<ArrayLike<Prim>>(types.length);
     this.#vecs = new Array<Vec>(types.length);
-    this.#size = types.length === 0 ? 1 : 0;
-    const only = types.length === 1 ? types[0]! : null;
-    this.#typed =
-      only === "string"
-        ? new StringSlots()
-        : only !== null && NUMERIC.has(only)
-          ? new NumberSlots()
-          : null;
   }
 
-  /** Number of slots handed out (slots are `[0, size)`). */
+  /** Number of slots handed out, freed ones included (slots are `[0, size)`). */
   get size(): number {
-    return this.#size;
+    return this.#k === 0 ? 1 : this.#table.size;
+  }
+
+  /** Number of keys held. */
+  get live(): number {
+    return this.#k === 0 ? 1 : this.#table.live;
   }
 
   /**
@@ -93,6 +67,14 @@ export class JoinKeys {
     this.#find(sources, rows, prev, out, false);
   }
 
+  /**
+   * Forgets the key of `slot` (no row of either side holds it any more); a later new key may
+   * reuse the slot. Slot 0 of a join without match columns stays.
+   */
+  free(slot: number): void {
+    if (this.#k > 0) this.#table.remove(slot);
+  }
+
   #find(
     sources: readonly ColumnSource[],
     rows: ChunkKeys,
@@ -101,88 +83,23 @@ export class JoinKeys {
     create: boolean,
   ): void {
     const n = rows.length;
-    const k = this.#types.length;
+    const k = this.#k;
     if (k === 0) {
       out.fill(0, 0, n);
       return;
     }
-    for (let j = 0; j < k; j++) {
-      const vec = sources[j]!.getChunk(rows, prev, this.#chunks[j]);
-      this.#vecs[j] = vec;
-      this.#prims[j] = primsOf(this.#types[j]!, vec, n, this.#scratch[j]!);
-    }
-    if (this.#typed) {
-      const table = this.#typed as { get(x: Prim): number; set(x: Prim, s: number): void };
-      const p = this.#prims[0]!;
-      for (let i = 0; i < n; i++) {
-        const x = p[i]!;
-        const isNull = x === NULL_PRIM;
-        let s = isNull ? this.#nullSlot : table.get(x);
-        if (s < 0) {
-          if (!create) {
-            out[i] = -1;
-            continue;
-          }
-          s = this.#make(i);
-          if (isNull) this.#nullSlot = s;
-          else table.set(x, s);
-        }
-        out[i] = s;
-      }
+    const vecs = this.#vecs;
+    for (let j = 0; j < k; j++) vecs[j] = sources[j]!.getChunk(rows, prev, this.#chunks[j]);
+    if (!create) {
+      this.#table.find(vecs, n, out);
       return;
     }
-    if (k === 1) {
-      const map = this.#root as Map<Prim, number>;
-      const p = this.#prims[0]!;
-      for (let i = 0; i < n; i++) {
-        let s = map.get(p[i]!);
-        if (s === undefined) {
-          if (!create) {
-            out[i] = -1;
-            continue;
-          }
-          s = this.#make(i);
-          map.set(p[i]!, s);
-        }
-        out[i] = s;
-      }
-      return;
+    const created = this.#table.findOrInsert(vecs, n, out);
+    const made = this.#table.createdRows;
+    for (let c = 0; c < created; c++) {
+      const i = made[c]!;
+      for (let j = 0; j < k; j++) this.#values[j]!.setRaw(out[i]!, rawAt(vecs[j]!, i));
     }
-    const last = k - 1;
-    for (let i = 0; i < n; i++) {
-      let m: Level | undefined = this.#root;
-      for (let j = 0; j < last && m !== undefined; j++) {
-        const key = this.#prims[j]![i]!;
-        let next = m.get(key) as Level | undefined;
-        if (next === undefined && create) {
-          next = new Map();
-          m.set(key, next);
-        }
-        m = next;
-      }
-      if (m === undefined) {
-        out[i] = -1;
-        continue;
-      }
-      const key = this.#prims[last]![i]!;
-      let s = m.get(key) as number | undefined;
-      if (s === undefined) {
-        if (!create) {
-          out[i] = -1;
-          continue;
-        }
-        s = this.#make(i);
-        m.set(key, s);
-      }
-      out[i] = s;
-    }
-  }
-
-  #make(i: number): number {
-    const s = this.#size++;
-    for (let j = 0; j < this.#values.length; j++)
-      this.#values[j]!.setRaw(s, rawAt(this.#vecs[j]!, i));
-    return s;
   }
 
   /**

@@ -49,6 +49,11 @@ export class JoinState {
   readonly leftRedirection = new RowRedirection();
   readonly rightRedirection = new RowRedirection();
   width = 1;
+  /**
+   * A static right with at most one row per key (W = 1): result key = left key, so the left's
+   * columns are the left's own sources and the left redirection stays empty.
+   */
+  identityLeft = false;
 
   constructor(left: Table, right: Table, on: readonly ColumnPair[], indexLeft: boolean) {
     this.keys = new JoinKeys(
@@ -59,6 +64,23 @@ export class JoinState {
     this.rightOn = on.map((p) => right.column(p.right));
     this.left = indexLeft ? new SlotRows() : null;
   }
+
+  /**
+   * Frees the slots of `slots` (-1: none; repeats allowed) whose key no right row and no indexed
+   * left row holds, so a right side of ever-new keys does not grow the key index.
+   */
+  freeUnused(slots: Iterable<number>): void {
+    for (const s of slots) {
+      if (s < 0 || this.right.count(s) > 0 || (this.left !== null && this.left.count(s) > 0))
+        continue;
+      if (this.#freed.has(s)) continue;
+      this.#freed.add(s);
+      this.keys.free(s);
+    }
+    this.#freed.clear();
+  }
+
+  readonly #freed = new Set<number>();
 
   /** The width for the current right rows (see the module header). */
   widthFor(refreshing: boolean): number {
@@ -78,7 +100,7 @@ export class JoinState {
   write(leftKey: number, list: readonly number[], from: number, to: number): void {
     const base = leftKey * this.width;
     for (let p = from; p < to; p++) {
-      this.leftRedirection.set(base + p, leftKey);
+      if (!this.identityLeft) this.leftRedirection.set(base + p, leftKey);
       this.rightRedirection.set(base + p, list[p]!);
     }
   }

@@ -68,12 +68,15 @@ class JoinOperator extends Operator {
     const cols = new Set<string>();
     let structural = false;
 
-    // 1. Left rows leaving their key (counts are still the previous cycle's).
+    // 1. Left rows leaving their key (counts are still the previous cycle's). The slots rows
+    // leave are freed at the end if no row holds their key any more.
+    const left: number[] = [];
     const leftRemoved = lu ? lu.removed : RowSet.EMPTY;
     st.eachLeft(leftRemoved, true, (keys, slots, n) => {
       for (let i = 0; i < n; i++) {
         removed.add(keys[i]! * W, keys[i]! * W + st.right.count(slots[i]!));
         st.left?.remove(slots[i]!, keys[i]!);
+        left.push(slots[i]!);
       }
     });
     const movers: { key: number; count: number }[] = [];
@@ -82,6 +85,7 @@ class JoinOperator extends Operator {
       moverRows = this.#moved(lu.modified, st.leftOn, (key, slot) => {
         movers.push({ key, count: st.right.count(slot) });
         st.left?.remove(slot, key);
+        left.push(slot);
       });
     }
 
@@ -213,6 +217,7 @@ class JoinOperator extends Operator {
     nodeOf(this.result).setRowSet(rows);
     st.leftRedirection.release(r, rows);
     st.rightRedirection.release(r, rows);
+    st.freeUnused([...left, ...before.keys()]);
     return makeUpdate(a, r, m, [...cols]);
   }
 
@@ -285,6 +290,7 @@ export function join(
     for (let i = 0; i < n; i++) st.right.add(slots[i]!, keys[i]!);
   });
   st.width = st.widthFor(right.isRefreshing);
+  st.identityLeft = !right.isRefreshing && st.width === 1;
   if (st.left) {
     const li = st.left;
     st.keys.eachSlot(left.rowSet, st.leftOn, false, (keys, slots, n) => {
@@ -294,7 +300,7 @@ export function join(
   const rows = st.build(left.rowSet);
   const columns = new Map<string, ColumnSource>();
   for (const [name, col] of left.columnMap)
-    columns.set(name, new RedirectedColumnSource(col, st.leftRedirection));
+    columns.set(name, st.identityLeft ? col : new RedirectedColumnSource(col, st.leftRedirection));
   for (const p of inputs.joins)
     columns.set(p.left, new RedirectedColumnSource(right.column(p.right), st.rightRedirection));
   const attrs = attributesOf(left, right);

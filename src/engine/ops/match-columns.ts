@@ -2,11 +2,12 @@
  * Column lists of the relational operations, parsed and checked once for all of them.
  *
  * A list is one comma-separated string or an array of strings (`"Sym, Exch"`, `["Sym", "Exch"]`),
- * as in Deephaven's Python API. An entry is a bare name (`"Sym"`: the same name on both sides) or
+ * as in Deephaven's Python API (parsed by column-list.ts, like every column list). An entry is a bare name (`"Sym"`: the same name on both sides) or
  * a pair (`"L = R"`: match, or add, right column R under the name L). The checks name the
  * operation and the column: an unknown column, a pair whose two sides have different types, or a
  * joined column whose name the left table already has are `ArgumentError`s at construction.
  */
+import { columnList } from "../column-list.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Table } from "../table-core.ts";
 import { isArrayType, validateColumnName } from "../types.ts";
@@ -17,18 +18,9 @@ export interface ColumnPair {
   readonly right: string;
 }
 
-/** Splits a column list into trimmed entries; empty entries are errors naming `what`. */
+/** Splits a column list into trimmed entries (column-list.ts); empty entries are errors. */
 export function columnEntries(list: string | readonly string[], what: string): string[] {
-  const items = typeof list === "string" ? [list] : list;
-  const out: string[] = [];
-  for (const item of items) {
-    for (const raw of item.split(",")) {
-      const e = raw.trim();
-      if (e === "") throw new ArgumentError(`${what}: empty entry in column list "${item}"`);
-      out.push(e);
-    }
-  }
-  return out;
+  return columnList(list, what);
 }
 
 /** Parses entries `"Name"` or `"L = R"` into pairs (names validated). */

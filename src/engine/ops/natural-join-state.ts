@@ -124,6 +124,19 @@ export class MatchState {
     this.keys.eachSlot(rows, sources, prev, fn);
   }
 
+  /**
+   * Frees the slots of `slots` whose key no right row (and, with a left index, no left row)
+   * holds any more, so a stream of ever-new right keys does not grow the key index.
+   */
+  freeUnused(slots: Iterable<number>): void {
+    const left = this.left;
+    for (const s of slots) {
+      if (s < 0 || this.right.count(s) > 0 || (left !== null && left.count(s) > 0)) continue;
+      this.setChosen(s, NONE);
+      this.keys.free(s);
+    }
+  }
+
   /** Matches left rows `rows` (added, or moved to another key): redirection and left index. */
   matchLeft(rows: RowSet): void {
     const parents = this.parentBuf;

@@ -78,19 +78,27 @@ class NaturalJoinOperator extends Operator {
     // keys (a blink left) write fresh pages instead of copying the old ones for previous values.
     const removed = lu ? lu.removed : RowSets.EMPTY;
     if (!removed.isEmpty) st.redirection.release(removed, this.result.rowSet.minus(removed));
+    // Slots that rows left this cycle: freed at the end if no row holds their key any more.
+    const touched = new Set<number>();
     if (st.left && !removed.isEmpty) {
       const li = st.left;
       st.eachSlot(removed, st.leftOn, true, (keys, slots, n) => {
-        for (let i = 0; i < n; i++) li.remove(slots[i]!, keys[i]!);
+        for (let i = 0; i < n; i++) {
+          li.remove(slots[i]!, keys[i]!);
+          touched.add(slots[i]!);
+        }
       });
     }
     let movers = RowSets.EMPTY;
     if (lu && !lu.modified.isEmpty && lu.modifiedColumns.some((c) => this.#leftMatch.has(c))) {
-      movers = this.#moved(lu.modified, st.leftOn, (key, slot) => st.left?.remove(slot, key));
+      movers = this.#moved(lu.modified, st.leftOn, (key, slot) => {
+        if (!st.left) return;
+        st.left.remove(slot, key);
+        touched.add(slot);
+      });
     }
 
     // 2. Right rows: removed, moved between keys, added; in-place modifications noted.
-    const touched = new Set<number>();
     const inPlace: number[] = [];
     if (ru) {
       st.eachSlot(ru.removed, st.rightOn, true, (keys, slots, n) => {
@@ -175,6 +183,7 @@ class NaturalJoinOperator extends Operator {
     const rows = this.result.rowSet.minus(removed).union(added);
     nodeOf(this.result).setRowSet(rows);
     st.redirection.release(removed, rows);
+    st.freeUnused(touched);
 
     const cols = new Set<string>(lu && !lu.modified.isEmpty ? lu.modifiedColumns : []);
     if (joinedChanged) for (const n of this.#joinedNames) cols.add(n);
@@ -245,6 +254,7 @@ export function naturalJoin(
   });
   for (let s = 0; s < st.keys.size; s++) st.setChosen(s, st.choose(s));
   st.matchLeft(left.rowSet);
+  st.left?.compact();
 
   const columns = new Map(left.columnMap);
   for (const p of inputs.joins)

@@ -23,6 +23,11 @@ export class SlotRows {
     this.#one = next;
   }
 
+  /** Trims the spare room of the slots' arrays (after a bulk build, as a join's construction). */
+  compact(): void {
+    for (const [slot, a] of this.#many) this.#many.set(slot, a.slice());
+  }
+
   /** Number of rows in `slot` (a slot of -1, an unknown key, has none). */
   count(slot: number): number {
     if (slot < 0 || slot >= this.#one.length) return 0;

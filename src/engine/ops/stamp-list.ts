@@ -131,17 +131,35 @@ export class StampList {
       this.#off = 0;
       return;
     }
-    let lo = 0;
-    let hi = nb - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const blk = bs[mid]!;
-      if (this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) lo = mid + 1;
-      else hi = mid;
+    let lo = nb - 1;
+    let l = 0;
+    let h = last.n - 1;
+    if (this.#atOrBefore(last, 0, a, b, s, kd)) {
+      // Inside the last block (a probe near the newest stamps): gallop back from its end.
+      let step = 1;
+      for (;;) {
+        const p = h - step;
+        if (p <= 0) break;
+        if (this.#atOrBefore(last, p, a, b, s, kd)) {
+          l = p + 1;
+          break;
+        }
+        h = p;
+        step *= 2;
+      }
+      if (l === 0) l = 1;
+    } else {
+      lo = 0;
+      let hi = nb - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const blk = bs[mid]!;
+        if (this.#atOrBefore(blk, blk.n - 1, a, b, s, kd)) lo = mid + 1;
+        else hi = mid;
+      }
+      h = bs[lo]!.n - 1;
     }
     const blk = bs[lo]!;
-    let l = 0;
-    let h = blk.n - 1;
     if (this.#strings) {
       while (l < h) {
         const mid = (l + h) >>> 1;
@@ -206,6 +224,30 @@ export class StampList {
       cur.bi = bi;
       cur.off = off;
     }
+  }
+
+  /**
+   * `floorKey` through a cursor (the list must not change between the calls sharing it): a
+   * probe at or after the previous one moves the cursor forward a few steps, as a stream of
+   * left rows in stamp order does; an earlier probe searches afresh.
+   */
+  floorKeyAt(cur: StampCursor, a: number, b: number, s: string, strict: boolean): number {
+    const d = this.#dir;
+    const sa = a * d;
+    const sb = b * d;
+    const kd = strict ? BEFORE_ALL : AFTER_ALL;
+    const bs = this.#blocks;
+    if (!cur.fresh && (cur.bi > 0 || cur.off > 0)) {
+      // The entry before the cursor must still be at or before the probe.
+      const blk = cur.off > 0 ? bs[cur.bi]! : bs[cur.bi - 1]!;
+      const i = cur.off > 0 ? cur.off - 1 : blk.n - 1;
+      if (!this.#atOrBefore(blk, i, sa, sb, s, kd)) cur.fresh = true;
+    }
+    this.#seek(cur, sa, sb, s, kd);
+    if (cur.off > 0) return bs[cur.bi]!.k[cur.off - 1]! * d;
+    if (cur.bi === 0) return -1;
+    const prev = bs[cur.bi - 1]!;
+    return prev.k[prev.n - 1]! * d;
   }
 
   /**
@@ -379,6 +421,22 @@ export class StampList {
     if (blk.n === 0) this.#blocks.splice(this.#bi, 1);
     this.#size--;
     return true;
+  }
+
+  /** Whether every entry's stamp is before the stamp (a, b, s) in list order (true if empty). */
+  endsBefore(a: number, b: number, s: string): boolean {
+    const bs = this.#blocks;
+    if (bs.length === 0) return true;
+    const blk = bs[bs.length - 1]!;
+    const i = blk.n - 1;
+    if (blk.s) {
+      const es = blk.s[i]!;
+      return this.#dir === 1 ? es < s : es > s;
+    }
+    const d = this.#dir;
+    const ea = blk.a[i]!;
+    const sa = a * d;
+    return ea < sa || (ea === sa && blk.b[i]! < b * d);
   }
 
   /** Removes every entry (the first block is kept for the next inserts). */

@@ -44,6 +44,8 @@ class WhereInState {
   #count = new Int32Array(64);
   /** Left rows per slot (only when `grouped`). */
   readonly #groups: (Set<number> | undefined)[] = [];
+  /** Slots whose count or group emptied this cycle: freed by `sweep` if still unused. */
+  #emptied: number[] = [];
 
   constructor(
     keys: KeyLookup,
@@ -79,7 +81,25 @@ class WhereInState {
       }
       onChange?.(slot);
       this.#count[slot]! += delta;
+      if (this.#count[slot] === 0) this.#emptied.push(slot);
     });
+  }
+
+  /**
+   * Frees the slots emptied this cycle that no right row and no grouped left row holds, so a
+   * right side of ever-new keys does not grow the key index. Call once the cycle is done.
+   */
+  sweep(): void {
+    for (const slot of this.#emptied) {
+      const c = this.#count[slot]!;
+      if (c !== 0 || this.#groups[slot] !== undefined) continue;
+      this.#groups[slot] = undefined;
+      this.keys.free(slot);
+      // A slot may be listed twice: mark it so the second visit skips it.
+      this.#count[slot] = -1;
+    }
+    for (const slot of this.#emptied) if (this.#count[slot] === -1) this.#count[slot] = 0;
+    this.#emptied = [];
   }
 
   /** Calls `visit` for each of `rows` (current values) with whether it passes; groups it if grouped. */
@@ -100,7 +120,10 @@ class WhereInState {
       const g = slot >= 0 ? this.#groups[slot] : undefined;
       if (!g?.delete(key))
         throw new Error(`whereIn: left row ${key} was removed but never grouped`);
-      if (g.size === 0) this.#groups[slot] = undefined;
+      if (g.size === 0) {
+        this.#groups[slot] = undefined;
+        this.#emptied.push(slot);
+      }
     });
   }
 
@@ -162,6 +185,7 @@ class WhereInOperator extends Operator {
       // Every current row is this cycle's: the result is the passing ones.
       if (!lu && before.size === 0) return null;
       s.addLeft(left.rowSet, (key, pass) => pass && ins.addKey(key));
+      s.sweep();
       const now = ins.build();
       nodeOf(this.result).setRowSet(now);
       return makeUpdate(now.minus(kept), gone.union(kept.minus(now)));
@@ -182,6 +206,7 @@ class WhereInOperator extends Operator {
     }
     // 3. The result: surviving rows minus those now out, plus those now in (a row's final key
     // decides, so no row is both). The update is read off the changed rows, not the result.
+    s.sweep();
     const inSet = ins.build().union(RowSet.fromKeys(flipIn));
     const outSet = outs.build().union(RowSet.fromKeys(flipOut));
     const dropped = keysWhere(outSet, (k) => kept.contains(k));

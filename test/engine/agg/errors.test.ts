@@ -119,7 +119,7 @@ describe("aggregation errors", () => {
 
   it("rejects malformed specs when they are made", () => {
     expect(() => agg.sum()).toThrow("agg.sum needs at least one column");
-    expect(() => agg.sum("A = ")).toThrow('agg.sum: cannot parse "A = "');
+    expect(() => agg.sum("A = ")).toThrow('agg.sum: cannot parse "A ="');
     expect(() => agg.min("1X")).toThrow(ArgumentError);
     expect(() => agg.count("N = X")).toThrow("agg.count takes the name of its output column");
     expect(agg.sum("A = B", ["C"]).pairs).toEqual([

@@ -3,7 +3,9 @@
  * (nulls, NaN, -0, int64 beyond 2^53, strings with one or many columns), `findOrInsert` hands
  * out the same slots as a Map-based reference that numbers distinct tuples in order of first
  * appearance, reports exactly the rows that created slots, and `find` returns those slots or -1
- * without creating any, through as many rehashes as the key counts cause.
+ * without creating any, through as many rehashes as the key counts cause. With removals mixed
+ * in, removed keys are not found, freed slots are reused last-freed first, and every other key
+ * keeps its slot (the backward-shift deletion keeps every probe run intact).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -188,7 +190,85 @@ function check({
   expect(table.size).toBe(size);
 }
 
+/** Random chunks of inserts, each followed by the removal of some live keys. */
+function churnArb(wide: boolean) {
+  return fc.array(fc.constantFrom(...TYPES), { minLength: 1, maxLength: 2 }).chain((types) => {
+    const row = fc.tuple(...types.map((t) => cellArb(t, wide)));
+    return fc.record({
+      types: fc.constant(types),
+      steps: fc.array(
+        fc.record({
+          rows: fc.array(row, { maxLength: wide ? 600 : 30 }),
+          removeEvery: fc.integer({ min: 1, max: 4 }),
+        }),
+        { minLength: 1, maxLength: wide ? 6 : 12 },
+      ),
+    });
+  });
+}
+
+function checkChurn({
+  types,
+  steps,
+}: {
+  types: ColumnType[];
+  steps: { rows: Cell[][]; removeEvery: number }[];
+}) {
+  const table = new KeyHashTable(types);
+  const ref = new Map<string, number>();
+  const rowOf = new Map<number, Cell[]>();
+  const free: number[] = [];
+  let next = 0;
+  const key = (r: Cell[]) => r.map(canon).join("|");
+  for (const { rows, removeEvery } of steps) {
+    const slots = new Int32Array(rows.length);
+    table.findOrInsert(vecsOf(types, rows), rows.length, slots);
+    const want = rows.map((r) => {
+      let s = ref.get(key(r));
+      if (s === undefined) {
+        s = free.length > 0 ? free.pop()! : next++;
+        ref.set(key(r), s);
+        rowOf.set(s, r);
+      }
+      return s;
+    });
+    expect(Array.from(slots)).toEqual(want);
+    let i = 0;
+    for (const [k, s] of [...ref]) {
+      if (i++ % removeEvery !== 0) continue;
+      table.remove(s);
+      ref.delete(k);
+      free.push(s);
+    }
+    expect(table.live).toBe(ref.size);
+    const all = [...rowOf.values()];
+    const found = new Int32Array(all.length);
+    table.find(vecsOf(types, all), all.length, found);
+    expect(Array.from(found)).toEqual(all.map((r) => ref.get(key(r)) ?? -1));
+  }
+}
+
 describe("KeyHashTable", () => {
+  it("removes keys and reuses their slots, last freed first, keeping every other key", () => {
+    fc.assert(fc.property(churnArb(false), checkChurn), { numRuns: 300 });
+  });
+
+  it("removes keys across many rehashes", () => {
+    fc.assert(fc.property(churnArb(true), checkChurn), { numRuns: 15 });
+  }, 60_000);
+
+  it("refuses to remove a slot that is not live", () => {
+    const table = new KeyHashTable(["int32", "string"]);
+    const slots = new Int32Array(1);
+    table.findOrInsert(vecsOf(["int32", "string"], [[1, "a"]]), 1, slots);
+    table.remove(0);
+    expect(() => table.remove(0)).toThrow("KeyHashTable: slot 0 is not live");
+    const single = new KeyHashTable(["string"]);
+    single.findOrInsert(vecsOf(["string"], [["a"]]), 1, slots);
+    single.remove(0);
+    expect(() => single.remove(0)).toThrow("StringKeys: id 0 is not live");
+  });
+
   it("matches a Map over tuples of every key type, with nulls, NaN, -0 and int64", () => {
     fc.assert(fc.property(caseArb(false), check), { numRuns: 300 });
   });
