@@ -178,6 +178,63 @@ describe("sort on static tables", () => {
     );
   });
 
+  it("radix-sorts keys spanning every digit (full int32 range, floats of every magnitude, int64)", () => {
+    const n = 6000;
+    let seed = 12345;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const special = [-(2 ** 31), 2 ** 31 - 1, 0, -1, 1];
+    const xs = Array.from({ length: n }, (_, i) =>
+      i % 97 === 0 ? null : i % 13 === 0 ? special[i % 5]! : next() | 0,
+    );
+    const fspecial = [
+      Number.NaN,
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      5e-324,
+    ];
+    const ds = Array.from({ length: n }, (_, i) =>
+      i % 89 === 0
+        ? null
+        : i % 17 === 0
+          ? fspecial[i % 6]!
+          : (next() / 2 ** 32 - 0.5) * 10 ** ((next() % 40) - 20),
+    );
+    const ls = Array.from({ length: n }, (_, i) =>
+      i % 83 === 0 ? null : (BigInt(next() | 0) << 32n) | BigInt(next()),
+    );
+    const t = newTable([
+      intCol("X", xs),
+      doubleCol("D", ds),
+      longCol("L", ls),
+      intCol(
+        "Id",
+        xs.map((_, i) => i),
+      ),
+    ]);
+    const ref = <T>(vals: (T | null)[], cmp: (a: T, b: T) => number, desc: boolean) =>
+      vals
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const va = vals[a]!;
+          const vb = vals[b]!;
+          let r = va === null ? (vb === null ? 0 : -1) : vb === null ? 1 : cmp(va, vb);
+          if (desc) r = -r;
+          return r || a - b;
+        });
+    const big = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+    expect(colValues(t.sort("X"), "Id")).toEqual(ref(xs, cmpNum, false));
+    expect(colValues(t.sortDescending("X"), "Id")).toEqual(ref(xs, cmpNum, true));
+    expect(colValues(t.sort("D"), "Id")).toEqual(ref(ds, cmpNum, false));
+    expect(colValues(t.sortDescending("D"), "Id")).toEqual(ref(ds, cmpNum, true));
+    expect(colValues(t.sort("L"), "Id")).toEqual(ref(ls, big, false));
+    expect(colValues(t.sortDescending("L"), "Id")).toEqual(ref(ls, big, true));
+  });
+
   it("reads through a redirection: no copies, 4 bytes a row for keys below 2^32", () => {
     const t = newTable([intCol("X", [3, 1, 2]), stringCol("S", ["c", "a", "b"])]).sort("X");
     expect(t.isRefreshing).toBe(false);
