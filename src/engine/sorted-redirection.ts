@@ -16,6 +16,9 @@ import type { ChunkKeys, CycleParticipant, CycleTracker } from "./column-source.
 import { NULL_KEY } from "./column-source.ts";
 import type { Redirection } from "./redirected-column-source.ts";
 
+/** Parent keys of a block: 4 bytes each while every parent key is below 2^32, else 8. */
+export type ParentKeys = Float64Array | Uint32Array;
+
 /**
  * One block of the order: `keys[0..n)` ascending result keys, `parents[0..n)` their parents.
  * `vals`: what the owner keeps per entry besides (a sort's copies of its sort values), counted in
@@ -23,14 +26,16 @@ import type { Redirection } from "./redirected-column-source.ts";
  */
 export interface KeyBlock {
   keys: Float64Array;
-  parents: Float64Array;
+  parents: ParentKeys;
   n: number;
   vals?: readonly { readonly data: { readonly length: number; readonly byteLength?: number } }[];
 }
 
 export class SortedRedirection implements Redirection, CycleParticipant {
   #blocks: KeyBlock[] = [];
-  readonly #removed = new Map<number, number>();
+  /** Keys removed this cycle and their parents, as pairs; indexed in `#removed` when read. */
+  #pending: number[] = [];
+  #removed = new Map<number, number>();
   #tracker: CycleTracker | null;
   #out = new Float64Array(0);
   // Cursor of the last lookup: chunked reads of ascending keys continue from it.
@@ -55,16 +60,35 @@ export class SortedRedirection implements Redirection, CycleParticipant {
 
   /** Remembers, until the cycle ends, that `key` was redirected to `parent` before the cycle. */
   rememberRemoved(key: number, parent: number): void {
-    if (this.#removed.size === 0) this.#tracker?.markDirty(this);
-    if (!this.#removed.has(key)) this.#removed.set(key, parent);
+    if (this.#pending.length === 0 && this.#removed.size === 0) this.#tracker?.markDirty(this);
+    this.#pending.push(key, parent);
+  }
+
+  /** The removed keys of this cycle, indexed on the first previous-value read (most cycles have none). */
+  #removedMap(): Map<number, number> {
+    const p = this.#pending;
+    if (p.length > 0) {
+      for (let i = 0; i < p.length; i += 2)
+        if (!this.#removed.has(p[i]!)) this.#removed.set(p[i]!, p[i + 1]!);
+      this.#pending = [];
+    }
+    return this.#removed;
   }
 
   endCycle(): void {
-    this.#removed.clear();
+    if (this.#removed.size > 0) this.#removed = new Map();
+    this.#pending = [];
+  }
+
+  /** Rows in the order. */
+  get size(): number {
+    let n = 0;
+    for (const b of this.#blocks) n += b.n;
+    return n;
   }
 
   get heapBytes(): number {
-    let bytes = this.#out.byteLength + this.#removed.size * 40;
+    let bytes = this.#out.byteLength + this.#removed.size * 40 + this.#pending.length * 8;
     for (const b of this.#blocks) {
       bytes += b.keys.byteLength + b.parents.byteLength + 32;
       // Typed arrays count their bytes; a JS array of strings its references (8 bytes each).
@@ -74,8 +98,8 @@ export class SortedRedirection implements Redirection, CycleParticipant {
   }
 
   get(key: number, prev = false): number {
-    if (prev && this.#removed.size > 0) {
-      const p = this.#removed.get(key);
+    if (prev && (this.#pending.length > 0 || this.#removed.size > 0)) {
+      const p = this.#removedMap().get(key);
       if (p !== undefined) return p;
     }
     return this.#find(key);
@@ -85,7 +109,8 @@ export class SortedRedirection implements Redirection, CycleParticipant {
     const n = rows.length;
     if (this.#out.length < n) this.#out = new Float64Array(Math.max(n, 2 * this.#out.length));
     const out = this.#out;
-    const removed = prev && this.#removed.size > 0 ? this.#removed : null;
+    const removed =
+      prev && (this.#pending.length > 0 || this.#removed.size > 0) ? this.#removedMap() : null;
     for (let i = 0; i < n; i++) {
       const key = rows.isRun ? rows.start + i : rows.keys[i]!;
       const p = removed?.get(key);

@@ -285,6 +285,30 @@ function cmpNull(a: number | null, b: number | null): number {
 }
 
 describe("sort on refreshing tables", () => {
+  it("keeps parent keys of 2^32 and above exactly (4-byte parents until one arrives)", async () => {
+    const { g, m, rowsAt } = source();
+    const rows = new Map<number, Row>();
+    const row = (k: number, px: number): Row => ({ Sym: null, K: k, Px: px, Size: 0n, Flag: null });
+    for (let k = 0; k < 50; k++) rows.set(k, row(k, (k * 37) % 50));
+    m.reset(rowsAt([...rows.keys()], rows));
+    await g.runCycle();
+    const sorted = m.table.sort("Px");
+    const expected = () =>
+      [...rows.entries()].sort(([ka, a], [kb, b]) => a.Px! - b.Px! || ka - kb).map(([k]) => k);
+    const big = [2 ** 32, 2 ** 40 + 3, 2 ** 52 + 1];
+    big.forEach((k, i) => rows.set(k, row(i, 10.5 + i)));
+    rows.delete(3);
+    m.delta(RowSet.of(3), rowsAt(big, rows), rowsAt([], rows), []);
+    await g.runCycle();
+    expect(colValues(sorted, "K")).toEqual(expected().map((k) => rows.get(k)!.K));
+    expect(sorted.column("Px").get(sorted.rowSet.get(11))).toBe(10.5);
+    rows.set(2 ** 40 + 3, row(1, -1));
+    m.delta(RowSet.EMPTY, rowsAt([], rows), rowsAt([2 ** 40 + 3], rows), ["Px"]);
+    await g.runCycle();
+    expect(colValues(sorted, "K")).toEqual(expected().map((k) => rows.get(k)!.K));
+    expect(sorted.column("K").get(sorted.rowSet.first())).toBe(1);
+  });
+
   it("a change at the top of a sorted view is one removed and one added key", async () => {
     const { g, m, rowsAt } = source();
     const rows = new Map<number, Row>();

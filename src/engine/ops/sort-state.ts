@@ -30,8 +30,8 @@
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
-import { RowSetBuilder, RowSet as RowSets } from "../row-set.ts";
-import type { KeyBlock } from "../sorted-redirection.ts";
+import { RowSet as RowSets } from "../row-set.ts";
+import type { KeyBlock, ParentKeys } from "../sorted-redirection.ts";
 import { SortedRedirection } from "../sorted-redirection.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
@@ -55,6 +55,37 @@ const MIN_GAP = 2 ** 16;
 const BLOCK = 1024;
 const MAX_BLOCK = 2048;
 
+/**
+ * Leaving rows are found by scanning every entry's parent key against their ranges, instead of
+ * by value, when they are at least 1/SCAN_FACTOR of the rows (so the scan costs at most
+ * SCAN_FACTOR per leaving row) in at most SCAN_RANGES ranges (a ring's evicted rows: one range).
+ */
+const SCAN_FACTOR = 16;
+const SCAN_RANGES = 4;
+
+/** Calls `at(block, index)` for each entry whose parent key is in `rows` (few ranges), in order. */
+function scanLeaving(
+  blocks: readonly KeyBlock[],
+  rows: RowSet,
+  at: (b: number, i: number) => void,
+) {
+  const r: number[] = [];
+  rows.forEachRange((s, e) => r.push(s, e));
+  for (let b = 0; b < blocks.length; b++) {
+    const parents = blocks[b]!.parents;
+    const n = blocks[b]!.n;
+    for (let i = 0; i < n; i++) {
+      const p = parents[i]!;
+      for (let j = 0; j < r.length; j += 2) {
+        if (p >= r[j]! && p < r[j + 1]!) {
+          at(b, i);
+          break;
+        }
+      }
+    }
+  }
+}
+
 /** A row of a batch: its values (one Vec per sort column), index and parent key. */
 interface Batch {
   vals: Vec[];
@@ -70,6 +101,8 @@ export class SparseSortState {
   readonly #names: ReadonlySet<string>;
   readonly #types: readonly ColumnType[];
   readonly #batch: SortValues;
+  /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
+  #wide = false;
 
   constructor(cols: readonly SortColumn[], graph: UpdateGraph) {
     this.#cols = cols;
@@ -81,6 +114,7 @@ export class SparseSortState {
 
   /** Orders `rows` of the parent (its current rows); returns the result's keys. */
   build(rows: RowSet): RowSet {
+    if (rows.last() >= 2 ** 32) this.#wide = true;
     const parents = keysOf(rows);
     const vals = this.#batch.readRows(rows, false);
     const batch: Batch = {
@@ -92,12 +126,11 @@ export class SparseSortState {
     const spacing = Math.min(SPACING, Math.floor(CENTER / (n + 1)));
     const first = CENTER - Math.floor(n / 2) * spacing;
     const blocks: SortBlock[] = [];
-    const out = new RowSetBuilder();
     for (let s = 0; s < n; s += BLOCK) {
       const m = Math.min(BLOCK, n - s);
       const blk: SortBlock = {
         keys: new Float64Array(m),
-        parents: new Float64Array(m),
+        parents: newParents(m, this.#wide),
         n: m,
         vals: takeVals(this.#types, batch.vals, batch.order, s, m),
       };
@@ -105,17 +138,29 @@ export class SparseSortState {
         const k = first + (s + i) * spacing;
         blk.keys[i] = k;
         blk.parents[i] = batch.parents[batch.order[s + i]!]!;
-        out.addKey(k);
       }
       blocks.push(blk);
     }
     this.redirection.setBlocks(blocks);
     this.#batch.release();
-    return out.build();
+    return this.#rows();
+  }
+
+  /**
+   * The result's keys: a sparse RowSet over the blocks' key arrays, which are never modified once
+   * installed (a touched block gets new arrays; a re-spread copies before rewriting), so the
+   * snapshot costs O(blocks), not a copy of the keys.
+   */
+  #rows(): RowSet {
+    return RowSets.fromKeyChunks(
+      this.redirection.blocks.map((b) =>
+        b.keys.length === b.n ? b.keys : b.keys.subarray(0, b.n),
+      ),
+    );
   }
 
   /** Applies the parent's update; returns the result's update and its new keys. */
-  apply(u: TableUpdate, before: RowSet): { update: TableUpdate; rows: RowSet } {
+  apply(u: TableUpdate): { update: TableUpdate; rows: RowSet } {
     const sortChanged = u.modifiedColumns.some((c) => this.#names.has(c));
     const leaving = sortChanged ? u.removed.union(u.modified) : u.removed;
     const staying = sortChanged ? RowSets.EMPTY : u.modified;
@@ -129,29 +174,33 @@ export class SparseSortState {
       modifiedKeys.push(blocks[b]!.keys[i]!);
     });
     const removedKeys: number[] = [];
+    // Old keys of the movers (a mover may keep its key); rows removed for good never come back.
     const oldKey = new Map<number, number>();
+    const movers = sortChanged ? u.modified : RowSets.EMPTY;
     const gone: number[][] = blocks.map(() => []);
-    this.#locate(blocks, leaving, (b, i) => {
+    const leave = (b: number, i: number) => {
       const blk = blocks[b]!;
       const key = blk.keys[i]!;
       const parent = blk.parents[i]!;
       removedKeys.push(key);
       redirection.rememberRemoved(key, parent);
-      oldKey.set(parent, key);
+      if (!movers.isEmpty && movers.contains(parent)) oldKey.set(parent, key);
       gone[b]!.push(i);
-    });
+    };
+    if (leaving.size * SCAN_FACTOR >= redirection.size && leaving.rangeCount <= SCAN_RANGES) {
+      scanLeaving(blocks, leaving, leave);
+    } else this.#locate(blocks, leaving, leave);
     if (removedKeys.length > 0) blocks = removeEntries(blocks, gone, this.#types);
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), then given keys.
-    const inserted = new Set<number>();
     const insertedAt = new Map<number, Int32Array>();
     if (!inserting.isEmpty) {
+      if (inserting.last() >= 2 ** 32) this.#wide = true;
       const batch = this.#read(inserting, false);
-      for (const p of batch.parents) inserted.add(p);
       blocks = this.#merge(blocks, batch, insertedAt);
     }
     const touched = [...insertedAt.keys()].sort((x, y) => x - y);
-    const keys = new KeyAssigner(blocks, oldKey, inserted, redirection);
+    const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
     for (const b of touched) keys.assignBlock(b);
     this.respreadRows += keys.respread.size;
     removedKeys.push(...keys.respreadOldKeys);
@@ -171,10 +220,9 @@ export class SparseSortState {
     const removed = RowSets.fromKeys(removedKeys).minus(reused);
     const added = RowSets.fromKeys(addedKeys);
     const modified = RowSets.fromKeys(modifiedKeys).union(reused).minus(removed);
-    const rows = before.minus(removed).union(added);
     return {
       update: makeUpdate(added, removed, modified, u.modifiedColumns),
-      rows,
+      rows: this.#rows(),
     };
   }
 
@@ -259,7 +307,7 @@ export class SparseSortState {
     const order = batch.order;
     const m = order.length;
     if (blocks.length === 0) {
-      const parents = new Float64Array(m);
+      const parents = newParents(m, this.#wide);
       for (let i = 0; i < m; i++) parents[i] = batch.parents[order[i]!]!;
       insertedAt.set(
         0,
@@ -295,7 +343,7 @@ export class SparseSortState {
         pos[j - i] = lo;
         from = lo;
       }
-      out[b] = mergeBlock(blk, batch, order, i, e, pos, this.#types);
+      out[b] = mergeBlock(blk, batch, order, i, e, pos, this.#types, this.#wide);
       // Entry j of the batch lands at pos + (number of batch rows before it in this block).
       for (let j = 0; j < pos.length; j++) pos[j] = pos[j]! + j;
       insertedAt.set(b, pos);
@@ -316,10 +364,11 @@ function mergeBlock(
   e: number,
   pos: Int32Array,
   types: readonly ColumnType[],
+  wide: boolean,
 ): SortBlock {
   const n = blk.n + (e - i);
   const keys = new Float64Array(n);
-  const parents = new Float64Array(n);
+  const parents = newParents(n, wide || blk.parents instanceof Float64Array);
   const vals = newVals(types, n);
   let src = 0;
   let dst = 0;
@@ -359,7 +408,7 @@ function removeEntries(
     const n = blk.n - g.length;
     if (n === 0) return;
     const keys = new Float64Array(n);
-    const parents = new Float64Array(n);
+    const parents = newParents(n, blk.parents instanceof Float64Array);
     const vals = newVals(types, n);
     let dst = 0;
     let src = 0;
@@ -415,6 +464,11 @@ interface SortBlock extends KeyBlock {
   vals: Vec[];
 }
 
+/** Parent keys for `n` entries: a Float64Array when `wide`, else a Uint32Array. */
+function newParents(n: number, wide: boolean): ParentKeys {
+  return wide ? new Float64Array(n) : new Uint32Array(n);
+}
+
 function newVals(types: readonly ColumnType[], n: number): Vec[] {
   return types.map((t) => ({ data: allocStorage(t, n), valid: null, length: n }));
 }
@@ -463,7 +517,7 @@ function takeVals(
 class KeyAssigner {
   readonly #blocks: KeyBlock[];
   readonly #oldKey: ReadonlyMap<number, number>;
-  readonly #inserted: ReadonlySet<number>;
+  readonly #inserted: RowSet;
   readonly #redirection: SortedRedirection;
   /** Movers that kept their old key (modifications). */
   readonly reused = new Set<number>();
@@ -474,7 +528,7 @@ class KeyAssigner {
   constructor(
     blocks: KeyBlock[],
     oldKey: ReadonlyMap<number, number>,
-    inserted: ReadonlySet<number>,
+    inserted: RowSet,
     redirection: SortedRedirection,
   ) {
     this.#blocks = blocks;
@@ -553,12 +607,14 @@ class KeyAssigner {
     let t = 0;
     for (let x = b0; x <= b1; x++) {
       const blk = blocks[x]!;
+      // The installed key arrays are shared with earlier RowSets: rewrite a copy.
+      blk.keys = blk.keys.slice();
       for (let i = 0; i < blk.n; i++) {
         const p = blk.parents[i]!;
         const old = blk.keys[i]!;
         const key = lo + spacing * ++t;
         blk.keys[i] = key;
-        if (this.#inserted.has(p)) this.reused.delete(p);
+        if (this.#inserted.contains(p)) this.reused.delete(p);
         else {
           if (!this.respread.has(p)) {
             this.respreadOldKeys.push(old);

@@ -102,7 +102,7 @@ class SortOperator extends Operator {
     this.state = state;
   }
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
-    const { update, rows } = this.state.apply(u!, this.result.rowSet);
+    const { update, rows } = this.state.apply(u!);
     nodeOf(this.result).setRowSet(rows);
     if (update === null) return null;
     // A key that one row left and another took in the same cycle is a modification of that

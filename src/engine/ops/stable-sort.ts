@@ -210,8 +210,8 @@ function radix32(pk: Uint32Array, m: number): Uint32Array {
   const { passes, width } = digitWidth(rebase(pk, m, 2, 0));
   const { counts, run } = countDigits(pk, m, 2, 0, passes, width);
   const mask = (1 << width) - 1;
-  let a = pk;
-  let b = new Uint32Array(2 * m);
+  let a: Uint32Array = pk;
+  let b: Uint32Array = new Uint32Array(2 * m);
   let last = -1;
   for (let p = 0; p < passes; p++) if (run[p]) last = p;
   for (let p = 0; p < last; p++) {
@@ -247,8 +247,8 @@ function radix64(pk: Uint32Array, m: number): Uint32Array {
   const { passes, width } = digitWidth(rebase(pk, m, 3, 0));
   const { counts, run } = countDigits(pk, m, 3, 0, passes, width);
   const mask = (1 << width) - 1;
-  let a = pk;
-  let b = new Uint32Array(3 * m);
+  let a: Uint32Array = pk;
+  let b: Uint32Array = new Uint32Array(3 * m);
   for (let p = 0; p < passes; p++) {
     if (!run[p]) continue;
     const shift = p * width;
