@@ -589,7 +589,7 @@ describe("sort property: incremental == from scratch after every cycle", () => {
       ),
       { numRuns: 150 },
     );
-  });
+  }, 60_000);
 });
 
 describe("sort property at block scale (many blocks, radix batches, re-spreads)", () => {

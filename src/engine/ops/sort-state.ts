@@ -190,15 +190,17 @@ export class SparseSortState {
     if (leaving.size * SCAN_FACTOR >= redirection.size && leaving.rangeCount <= SCAN_RANGES) {
       scanLeaving(blocks, leaving, leave);
     } else this.#locate(blocks, leaving, leave);
-    if (removedKeys.length > 0) blocks = removeEntries(blocks, gone, this.#types);
 
-    // Rows that come in: merged into their blocks with keys unassigned (NaN), then given keys.
+    // Rows that come in: merged into their blocks with keys unassigned (NaN), in the same pass
+    // that drops the leaving entries; then given keys.
     const insertedAt = new Map<number, Int32Array>();
+    let batch: Batch | null = null;
     if (!inserting.isEmpty) {
       if (inserting.last() >= 2 ** 32) this.#wide = true;
-      const batch = this.#read(inserting, false);
-      blocks = this.#merge(blocks, batch, insertedAt);
+      batch = this.#read(inserting, false);
     }
+    if (batch !== null || removedKeys.length > 0)
+      blocks = this.#merge(blocks, batch, gone, insertedAt);
     const touched = [...insertedAt.keys()].sort((x, y) => x - y);
     const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
     for (const b of touched) keys.assignBlock(b);
@@ -300,13 +302,20 @@ export class SparseSortState {
   }
 
   /**
-   * Merges the batch into the blocks (inserted entries get key NaN); records, per touched block,
-   * the indices of the inserted entries.
+   * Rebuilds the blocks that lose entries (`gone[b]`, ascending indices) or take batch rows, in one
+   * copy each: inserted entries get key NaN; blocks left empty are dropped. Records, per block of
+   * the result that took rows, the indices of its inserted entries.
    */
-  #merge(blocks: SortBlock[], batch: Batch, insertedAt: Map<number, Int32Array>): SortBlock[] {
-    const order = batch.order;
-    const m = order.length;
+  #merge(
+    blocks: SortBlock[],
+    batch: Batch | null,
+    gone: readonly number[][],
+    insertedAt: Map<number, Int32Array>,
+  ): SortBlock[] {
+    const m = batch?.order.length ?? 0;
     if (blocks.length === 0) {
+      if (batch === null) return blocks;
+      const order = batch.order;
       const parents = newParents(m, this.#wide);
       for (let i = 0; i < m; i++) parents[i] = batch.parents[order[i]!]!;
       insertedAt.set(
@@ -316,119 +325,129 @@ export class SparseSortState {
       const vals = takeVals(this.#types, batch.vals, order, 0, m);
       return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m, vals }];
     }
-    const out = blocks;
-    let b = 0;
-    let i = 0;
-    while (i < m) {
-      b = this.#advance(out, b, batch, order[i]!, false);
-      // This block takes every row before the next block's first entry.
-      let e = i + 1;
-      if (b + 1 < out.length) {
-        const next = out[b + 1]!;
-        while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
-      } else e = m;
-      const blk = out[b]!;
+    // The batch rows each block takes: [start, end) of the sorted batch, found by galloping.
+    const starts = new Map<number, number>();
+    const ends = new Map<number, number>();
+    if (batch !== null) {
+      const order = batch.order;
+      let b = 0;
+      let i = 0;
+      while (i < m) {
+        b = this.#advance(blocks, b, batch, order[i]!, false);
+        // This block takes every row before the next block's first entry.
+        let e = i + 1;
+        if (b + 1 < blocks.length) {
+          const next = blocks[b + 1]!;
+          while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
+        } else e = m;
+        starts.set(b, i);
+        ends.set(b, e);
+        i = e;
+        b = Math.min(b + 1, blocks.length - 1);
+      }
+    }
+    const out: SortBlock[] = [];
+    for (let b = 0; b < blocks.length; b++) {
+      const blk = blocks[b]!;
+      const g = gone[b]!;
+      const i = starts.get(b);
+      if (i === undefined) {
+        if (g.length === 0) out.push(blk);
+        else if (g.length < blk.n)
+          out.push(rebuildBlock(blk, g, null, 0, 0, null, null, this.#types, this.#wide));
+        continue;
+      }
+      const e = ends.get(b)!;
+      const bt = batch!;
       const bv = blk.vals;
       const pos = new Int32Array(e - i);
       let from = 0;
       for (let j = i; j < e; j++) {
-        const r = order[j]!;
+        const r = bt.order[j]!;
         let lo = from;
         let hi = blk.n;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
-          if (this.#cmp(batch, r, bv, blk, mid) > 0) lo = mid + 1;
+          if (this.#cmp(bt, r, bv, blk, mid) > 0) lo = mid + 1;
           else hi = mid;
         }
         pos[j - i] = lo;
         from = lo;
       }
-      out[b] = mergeBlock(blk, batch, order, i, e, pos, this.#types, this.#wide);
-      // Entry j of the batch lands at pos + (number of batch rows before it in this block).
-      for (let j = 0; j < pos.length; j++) pos[j] = pos[j]! + j;
-      insertedAt.set(b, pos);
-      i = e;
-      b++;
-      if (b >= out.length) b = out.length - 1;
+      const at = new Int32Array(e - i);
+      out.push(rebuildBlock(blk, g, bt, i, e, pos, at, this.#types, this.#wide));
+      insertedAt.set(out.length - 1, at);
     }
     return out;
   }
 }
 
-/** `blk` with batch rows `order[i..e)` inserted before entries `pos[..]` (keys NaN). */
-function mergeBlock(
+/**
+ * `blk` without its entries `g` (ascending indices) and with batch rows `order[i..e)` inserted
+ * before entries `pos[..]` (keys NaN; their new indices go to `at`).
+ */
+function rebuildBlock(
   blk: SortBlock,
-  batch: Batch,
-  order: Uint32Array,
+  g: readonly number[],
+  batch: Batch | null,
   i: number,
   e: number,
-  pos: Int32Array,
+  pos: Int32Array | null,
+  at: Int32Array | null,
   types: readonly ColumnType[],
   wide: boolean,
 ): SortBlock {
-  const n = blk.n + (e - i);
+  const n = blk.n - g.length + (e - i);
   const keys = new Float64Array(n);
   const parents = newParents(n, wide || blk.parents instanceof Float64Array);
   const vals = newVals(types, n);
   let src = 0;
   let dst = 0;
-  const copy = (to: number) => {
-    if (to <= src) return;
-    keys.set(blk.keys.subarray(src, to), dst);
-    parents.set(blk.parents.subarray(src, to), dst);
-    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, to - src);
-    dst += to - src;
+  let gi = 0;
+  const segment = (to: number) => {
+    const len = to - src;
+    if (len <= 0) return;
+    copyNumbers(keys, dst, blk.keys, src, len);
+    copyNumbers(parents, dst, blk.parents, src, len);
+    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
+    dst += len;
     src = to;
   };
-  for (let j = i; j < e; j++) {
-    copy(pos[j - i]!);
-    const r = order[j]!;
-    keys[dst] = Number.NaN;
-    parents[dst] = batch.parents[r]!;
-    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
-    dst++;
+  // Copies the old entries before `to`, skipping the gone ones.
+  const copyTo = (to: number) => {
+    while (gi < g.length && g[gi]! < to) {
+      segment(g[gi]!);
+      src = g[gi]! + 1;
+      gi++;
+    }
+    segment(to);
+  };
+  if (batch !== null) {
+    const order = batch.order;
+    for (let j = i; j < e; j++) {
+      copyTo(pos![j - i]!);
+      const r = order[j]!;
+      keys[dst] = Number.NaN;
+      parents[dst] = batch.parents[r]!;
+      for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
+      at![j - i] = dst;
+      dst++;
+    }
   }
-  copy(blk.n);
+  copyTo(blk.n);
   return { keys, parents, n, vals };
 }
 
-/** The blocks without the entries `gone[b]` (ascending indices); empty blocks dropped. */
-function removeEntries(
-  blocks: SortBlock[],
-  gone: number[][],
-  types: readonly ColumnType[],
-): SortBlock[] {
-  const out: SortBlock[] = [];
-  blocks.forEach((blk, b) => {
-    const g = gone[b]!;
-    if (g.length === 0) {
-      out.push(blk);
-      return;
-    }
-    const n = blk.n - g.length;
-    if (n === 0) return;
-    const keys = new Float64Array(n);
-    const parents = newParents(n, blk.parents instanceof Float64Array);
-    const vals = newVals(types, n);
-    let dst = 0;
-    let src = 0;
-    const copy = (to: number) => {
-      const len = to - src;
-      if (len > 0) {
-        keys.set(blk.keys.subarray(src, to), dst);
-        parents.set(blk.parents.subarray(src, to), dst);
-        for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
-        dst += len;
-      }
-    };
-    for (const i of g) {
-      copy(i);
-      src = i + 1;
-    }
-    copy(blk.n);
-    out.push({ keys, parents, n, vals });
-  });
-  return out;
+/** Copies `src[from, from + n)` to `dst` at `at` (short runs by a loop: no subarray views). */
+function copyNumbers(
+  dst: Float64Array | Uint32Array,
+  at: number,
+  src: Float64Array | Uint32Array,
+  from: number,
+  n: number,
+): void {
+  if (n >= 64) dst.set(src.subarray(from, from + n), at);
+  else for (let x = 0; x < n; x++) dst[at + x] = src[from + x]!;
 }
 
 /** Splits touched blocks beyond MAX_BLOCK into blocks of BLOCK entries. */
@@ -478,7 +497,7 @@ function copyVals(dst: Vec, at: number, src: Vec, from: number, n: number): void
   const d = dst.data as unknown as { [i: number]: unknown };
   const s = src.data as unknown as { [i: number]: unknown };
   if (n === 1) d[at] = s[from];
-  else if (Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
+  else if (n < 64 || Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
   else
     (dst.data as Exclude<Storage, unknown[]>).set(
       (src.data as Exclude<Storage, unknown[]>).subarray(from, from + n) as never,
@@ -549,6 +568,14 @@ class KeyAssigner {
       let j = i;
       while (j < blk.n && Number.isNaN(blk.keys[j]!)) j++;
       const lo = i > 0 ? blk.keys[i - 1]! : b > 0 ? lastKey(blocks[b - 1]!) : -1;
+      if (j === blk.n && b + 1 < blocks.length && Number.isNaN(blocks[b + 1]!.keys[0]!)) {
+        // The run goes on into the next blocks (whose first entries left this cycle).
+        if (!this.#assignSpanning(b, i, lo)) {
+          this.#respread(b);
+          return;
+        }
+        return;
+      }
       const hi =
         j < blk.n ? blk.keys[j]! : b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
       if (!this.#assignGap(blk, i, j, lo, hi)) {
@@ -557,6 +584,38 @@ class KeyAssigner {
       }
       i = j;
     }
+  }
+
+  /**
+   * Keys for a run of unassigned entries from entry `i` of block `b` through the leading
+   * unassigned entries of the next blocks, in the gap above `lo`: assigned as one run (gathered
+   * into a scratch block and written back).
+   */
+  #assignSpanning(b: number, i: number, lo: number): boolean {
+    const blocks = this.#blocks;
+    const parts: [number, number, number][] = [[b, i, blocks[b]!.n]];
+    let hi = KEY_END;
+    for (let x = b + 1; x < blocks.length; x++) {
+      const keys = blocks[x]!.keys;
+      let t = 0;
+      while (t < blocks[x]!.n && Number.isNaN(keys[t]!)) t++;
+      if (t > 0) parts.push([x, 0, t]);
+      if (t < blocks[x]!.n) {
+        hi = keys[t]!;
+        break;
+      }
+    }
+    let c = 0;
+    for (const [, from, to] of parts) c += to - from;
+    const run: KeyBlock = { keys: new Float64Array(c), parents: new Float64Array(c), n: c };
+    let w = 0;
+    for (const [x, from, to] of parts)
+      for (let y = from; y < to; y++) run.parents[w++] = blocks[x]!.parents[y]!;
+    if (!this.#assignGap(run, 0, c, lo, hi)) return false;
+    w = 0;
+    for (const [x, from, to] of parts)
+      for (let y = from; y < to; y++) blocks[x]!.keys[y] = run.keys[w++]!;
+    return true;
   }
 
   /** Keys for entries [i, j) of `blk` in (lo, hi); movers keep old keys where the order allows. */
@@ -595,6 +654,8 @@ class KeyAssigner {
     for (;;) {
       b0 = Math.max(0, b - w);
       b1 = Math.min(blocks.length - 1, b + w);
+      // Blocks whose first entries are still unassigned belong to the neighbourhood too.
+      while (b1 + 1 < blocks.length && Number.isNaN(blocks[b1 + 1]!.keys[0]!)) b1++;
       lo = b0 > 0 ? lastKey(blocks[b0 - 1]!) : -1;
       const hi = b1 + 1 < blocks.length ? blocks[b1 + 1]!.keys[0]! : KEY_END;
       let m = 0;
