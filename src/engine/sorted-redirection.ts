@@ -3,8 +3,9 @@
  * over the 2^53 key space with gaps, so that a row inserted between two others takes a key between
  * theirs; see ops/sort-state.ts). A `RowRedirection` is a paged column keyed by result key and
  * would spend a page per row on such keys, so this one keeps the order itself: blocks of up to a
- * few thousand entries, each two parallel Float64Arrays (result keys ascending, parent keys),
- * 16 bytes a row. `get` is two binary searches (blocks by first key, then inside the block); a
+ * few thousand entries, each two parallel arrays (result keys ascending in a Float64Array, parent
+ * keys in a Uint32Array while they are below 2^32, else a Float64Array), 12 or 16 bytes a row; the
+ * sort's RowSet shares the key arrays. `get` is two binary searches (blocks by first key, then inside the block); a
  * chunked read of ascending keys walks the blocks once.
  *
  * The sort edits the blocks in place during its cycle. A key that leaves is remembered with its

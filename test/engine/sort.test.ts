@@ -296,7 +296,9 @@ describe("sort on refreshing tables", () => {
     const expected = () =>
       [...rows.entries()].sort(([ka, a], [kb, b]) => a.Px! - b.Px! || ka - kb).map(([k]) => k);
     const big = [2 ** 32, 2 ** 40 + 3, 2 ** 52 + 1];
-    big.forEach((k, i) => rows.set(k, row(i, 10.5 + i)));
+    big.forEach((k, i) => {
+      rows.set(k, row(i, 10.5 + i));
+    });
     rows.delete(3);
     m.delta(RowSet.of(3), rowsAt(big, rows), rowsAt([], rows), []);
     await g.runCycle();

@@ -24,9 +24,17 @@
  * sort, so ties keep parent-key order) and walking the blocks once: a block is found by galloping
  * over block first entries, then binary search inside it. Blocks keep their rows' sort values
  * (SortBlock), so comparisons read typed arrays; only the batch's own values are read from the
- * parent. Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block,
- * an O(n / block size) walk of the block list, and the result row set's update (a copy of its
- * ranges: one per row, since the keys are isolated).
+ * parent. When the leaving rows are many (1/16 of the order or more) in a few ranges of parent
+ * keys (a ring's evicted rows), they are found by one scan of the blocks' parent keys instead.
+ * A touched block is rebuilt once (leaving entries dropped while the batch rows merge in); a run of
+ * new rows that continues into the next block (its first entries left) gets keys as one gap.
+ * Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block and an
+ * O(n / block size) walk of the block list. The result's RowSet is a sparse one over the blocks'
+ * key arrays (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
+ *
+ * Memory a row: its key (8 bytes, shared by the redirection and the row set), its parent key (4
+ * bytes while every parent key is below 2^32, else 8) and a copy of its sort values (4 bytes an
+ * int32 column, 8 a float64 one).
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -54,6 +62,8 @@ const MIN_GAP = 2 ** 16;
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
 const BLOCK = 1024;
 const MAX_BLOCK = 2048;
+/** Entries of a block of a first build (fewer, larger blocks; split when first touched). */
+const BUILD_BLOCK = 8192;
 
 /**
  * Leaving rows are found by scanning every entry's parent key against their ranges, instead of
@@ -125,9 +135,11 @@ export class SparseSortState {
     const n = batch.order.length;
     const spacing = Math.min(SPACING, Math.floor(CENTER / (n + 1)));
     const first = CENTER - Math.floor(n / 2) * spacing;
+    // Larger blocks than later ones (fewer objects); a block beyond MAX_BLOCK is split when first
+    // touched.
     const blocks: SortBlock[] = [];
-    for (let s = 0; s < n; s += BLOCK) {
-      const m = Math.min(BLOCK, n - s);
+    for (let s = 0; s < n; s += BUILD_BLOCK) {
+      const m = Math.min(BUILD_BLOCK, n - s);
       const blk: SortBlock = {
         keys: new Float64Array(m),
         parents: newParents(m, this.#wide),
@@ -135,8 +147,7 @@ export class SparseSortState {
         vals: takeVals(this.#types, batch.vals, batch.order, s, m),
       };
       for (let i = 0; i < m; i++) {
-        const k = first + (s + i) * spacing;
-        blk.keys[i] = k;
+        blk.keys[i] = first + (s + i) * spacing;
         blk.parents[i] = batch.parents[batch.order[s + i]!]!;
       }
       blocks.push(blk);
