@@ -47,7 +47,8 @@ import type { ColumnType, Storage } from "../types.ts";
 import { allocStorage } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { SortColumn } from "./sort-columns.ts";
-import { compareRows, keysOf, SortValues } from "./sort-columns.ts";
+import type { RowComparator } from "./sort-columns.ts";
+import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
 /** Exclusive upper bound of result keys (keys stay exact JSON numbers). */
@@ -111,6 +112,7 @@ export class SparseSortState {
   readonly #names: ReadonlySet<string>;
   readonly #types: readonly ColumnType[];
   readonly #batch: SortValues;
+  readonly #compare: RowComparator;
   /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
   #wide = false;
 
@@ -120,6 +122,7 @@ export class SparseSortState {
     this.redirection = new SortedRedirection(graph);
     this.#types = cols.map((c) => c.type);
     this.#batch = new SortValues(cols);
+    this.#compare = rowComparator(cols);
   }
 
   /** Orders `rows` of the parent (its current rows); returns the result's keys. */
@@ -248,13 +251,13 @@ export class SparseSortState {
 
   /** Compares batch row `r` with the entry `i` of `blk` whose values are `bv`. */
   #cmp(batch: Batch, r: number, bv: readonly Vec[], blk: SortBlock, i: number): number {
-    return compareRows(this.#cols, batch.vals, r, bv, i) || batch.parents[r]! - blk.parents[i]!;
+    return this.#compare(batch.vals, r, bv, i) || batch.parents[r]! - blk.parents[i]!;
   }
 
   /** Compares batch row `r` with the first entry of `blk`. */
   #cmpFirst(batch: Batch, r: number, blk: SortBlock): number {
     return (
-      compareRows(this.#cols, batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!
+      this.#compare(batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!
     );
   }
 

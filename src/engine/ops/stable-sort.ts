@@ -9,8 +9,9 @@
  * int64, instant and floats), with nulls split off first; a string column by a stable comparison
  * sort. The radix passes move each key together with its position (interleaved in one typed
  * array: one write stream a bucket), count every pass's digits in one read, sort only the bits
- * spanned by the keys rebased on their minimum (a column of values within 2^20 of each other takes two passes
- * of 10 bits, not three of 11) and skip a pass whose digit is the same for every row.
+ * that the keys span above their minimum (a column of values within 2^20 of each other takes two
+ * passes of 10 bits, not three of 11; the minimum and maximum are found while the keys are made)
+ * and skip a pass whose digit is the same for every row.
  *
  * The 64-bit keys read float64 and BigInt64 storage through a Uint32Array view of the same bytes,
  * assuming a little-endian platform (every JavaScript engine we run on).
@@ -84,6 +85,7 @@ function radixSort(col: SortColumn, data: TypedStorage, perm: Uint32Array, m: nu
     const f = data instanceof Float64Array ? data : Float64Array.from(data);
     const u = new Uint32Array(f.buffer, f.byteOffset, f.length * 2);
     const pk = new Uint32Array(3 * m);
+    const range = newRange();
     for (let i = 0, w = 0; i < m; i++, w += 3) {
       const p = perm[i]!;
       const x = f[p]!;
@@ -103,32 +105,50 @@ function radixSort(col: SortColumn, data: TypedStorage, perm: Uint32Array, m: nu
           l = ~l;
         } else h ^= 0x80000000;
       }
-      pk[w] = l ^ flip;
-      pk[w + 1] = h ^ flip;
+      l = (l ^ flip) >>> 0;
+      h = (h ^ flip) >>> 0;
+      pk[w] = l;
+      pk[w + 1] = h;
       pk[w + 2] = p;
+      if (l < range[0]!) range[0] = l;
+      if (l > range[1]!) range[1] = l;
+      if (h < range[2]!) range[2] = h;
+      if (h > range[3]!) range[3] = h;
     }
-    return radix64(pk, m);
+    return radix64(pk, m, range);
   }
   if (isBigType(col.type)) {
     const b = data as BigInt64Array;
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length * 2);
     const pk = new Uint32Array(3 * m);
+    const range = newRange();
     for (let i = 0, w = 0; i < m; i++, w += 3) {
       const p = perm[i]!;
-      pk[w] = u[2 * p]! ^ flip;
-      pk[w + 1] = u[2 * p + 1]! ^ 0x80000000 ^ flip;
+      const l = (u[2 * p]! ^ flip) >>> 0;
+      const h = (u[2 * p + 1]! ^ 0x80000000 ^ flip) >>> 0;
+      pk[w] = l;
+      pk[w + 1] = h;
       pk[w + 2] = p;
+      if (l < range[0]!) range[0] = l;
+      if (l > range[1]!) range[1] = l;
+      if (h < range[2]!) range[2] = h;
+      if (h > range[3]!) range[3] = h;
     }
-    return radix64(pk, m);
+    return radix64(pk, m, range);
   }
   const d = data as Int32Array;
   const pk = new Uint32Array(2 * m);
+  let lo = 0xffffffff;
+  let hi = 0;
   for (let i = 0, w = 0; i < m; i++, w += 2) {
     const p = perm[i]!;
-    pk[w] = d[p]! ^ 0x80000000 ^ flip;
+    const k = (d[p]! ^ 0x80000000 ^ flip) >>> 0;
+    pk[w] = k;
     pk[w + 1] = p;
+    if (k < lo) lo = k;
+    if (k > hi) hi = k;
   }
-  return radix32(pk, m);
+  return radix32(pk, m, lo, hi);
 }
 
 /**
@@ -152,20 +172,21 @@ function countDigits(
   off: number,
   passes: number,
   width: number,
+  base: number,
 ): { counts: Uint32Array; run: boolean[] } {
   const counts = new Uint32Array(Math.max(1, passes) * BUCKETS);
   const mask = (1 << width) - 1;
   if (passes === 1) {
-    for (let i = off; i < stride * m; i += stride) counts[pk[i]! & mask]!++;
+    for (let i = off; i < stride * m; i += stride) counts[(pk[i]! - base) & mask]!++;
   } else if (passes === 2) {
     for (let i = off; i < stride * m; i += stride) {
-      const k = pk[i]!;
+      const k = (pk[i]! - base) >>> 0;
       counts[k & mask]!++;
       counts[BUCKETS + ((k >>> width) & mask)]!++;
     }
   } else {
     for (let i = off; i < stride * m; i += stride) {
-      const k = pk[i]!;
+      const k = (pk[i]! - base) >>> 0;
       counts[k & mask]!++;
       counts[BUCKETS + ((k >>> width) & mask)]!++;
       counts[2 * BUCKETS + ((k >>> (2 * width)) & mask)]!++;
@@ -186,29 +207,26 @@ function countDigits(
   return { counts, run };
 }
 
+/** [loMin, loMax, hiMin, hiMax] of the words of 64-bit keys, to be narrowed while they are made. */
+function newRange(): Float64Array {
+  return Float64Array.of(0xffffffff, 0, 0xffffffff, 0);
+}
+
 /**
- * Rebases the words `pk[off + stride * i]` on their minimum (which keeps their order) and returns
- * how many low bits the rebased words span.
+ * How many low bits the words in [lo, hi] span once rebased on `lo` (rebasing keeps their order,
+ * so a column of values within 2^20 of each other takes two passes, whatever their sign).
  */
-function rebase(pk: Uint32Array, m: number, stride: number, off: number): number {
-  let lo = 0xffffffff;
-  let hi = 0;
-  for (let i = off; i < stride * m; i += stride) {
-    const k = pk[i]!;
-    if (k < lo) lo = k;
-    if (k > hi) hi = k;
-  }
-  if (lo > 0) for (let i = off; i < stride * m; i += stride) pk[i] = pk[i]! - lo;
-  return 32 - Math.clz32(hi - lo);
+function bitsOf(lo: number, hi: number): number {
+  return hi < lo ? 0 : 32 - Math.clz32(hi - lo);
 }
 
 /**
  * Stable LSD radix sort of pairs `pk = [key0, pos0, key1, pos1, ...]` by the 32-bit keys; returns
  * the positions in order. Pairs move together (one write stream a bucket, not two).
  */
-function radix32(pk: Uint32Array, m: number): Uint32Array {
-  const { passes, width } = digitWidth(rebase(pk, m, 2, 0));
-  const { counts, run } = countDigits(pk, m, 2, 0, passes, width);
+function radix32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Array {
+  const { passes, width } = digitWidth(bitsOf(lo, hi));
+  const { counts, run } = countDigits(pk, m, 2, 0, passes, width, lo);
   const mask = (1 << width) - 1;
   let a: Uint32Array = pk;
   let b: Uint32Array = new Uint32Array(2 * m);
@@ -220,7 +238,7 @@ function radix32(pk: Uint32Array, m: number): Uint32Array {
     const c = counts.subarray(p * BUCKETS, (p + 1) * BUCKETS);
     for (let i = 0; i < 2 * m; i += 2) {
       const key = a[i]!;
-      const at = 2 * c[(key >>> shift) & mask]!++;
+      const at = 2 * c[((key - lo) >>> shift) & mask]!++;
       b[at] = key;
       b[at + 1] = a[i + 1]!;
     }
@@ -235,7 +253,7 @@ function radix32(pk: Uint32Array, m: number): Uint32Array {
   }
   const shift = last * width;
   const c = counts.subarray(last * BUCKETS, (last + 1) * BUCKETS);
-  for (let i = 0; i < 2 * m; i += 2) out[c[(a[i]! >>> shift) & mask]!++] = a[i + 1]!;
+  for (let i = 0; i < 2 * m; i += 2) out[c[((a[i]! - lo) >>> shift) & mask]!++] = a[i + 1]!;
   return out;
 }
 
@@ -243,9 +261,10 @@ function radix32(pk: Uint32Array, m: number): Uint32Array {
  * Stable LSD radix sort of triples `pk = [lo0, hi0, pos0, ...]` by the 64-bit keys (hi, lo):
  * the low words' passes move triples, then the high words' passes move pairs.
  */
-function radix64(pk: Uint32Array, m: number): Uint32Array {
-  const { passes, width } = digitWidth(rebase(pk, m, 3, 0));
-  const { counts, run } = countDigits(pk, m, 3, 0, passes, width);
+function radix64(pk: Uint32Array, m: number, range: Float64Array): Uint32Array {
+  const lo = range[0]!;
+  const { passes, width } = digitWidth(bitsOf(lo, range[1]!));
+  const { counts, run } = countDigits(pk, m, 3, 0, passes, width, lo);
   const mask = (1 << width) - 1;
   let a: Uint32Array = pk;
   let b: Uint32Array = new Uint32Array(3 * m);
@@ -255,7 +274,7 @@ function radix64(pk: Uint32Array, m: number): Uint32Array {
     const c = counts.subarray(p * BUCKETS, (p + 1) * BUCKETS);
     for (let i = 0; i < 3 * m; i += 3) {
       const key = a[i]!;
-      const at = 3 * c[(key >>> shift) & mask]!++;
+      const at = 3 * c[((key - lo) >>> shift) & mask]!++;
       b[at] = key;
       b[at + 1] = a[i + 1]!;
       b[at + 2] = a[i + 2]!;
@@ -270,7 +289,7 @@ function radix64(pk: Uint32Array, m: number): Uint32Array {
     pairs[w] = a[i + 1]!;
     pairs[w + 1] = a[i + 2]!;
   }
-  return radix32(pairs, m);
+  return radix32(pairs, m, range[2]!, range[3]!);
 }
 
 /** `perm[0..n)` stably sorted by a string column (nulls first ascending, last descending). */
