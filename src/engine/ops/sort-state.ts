@@ -46,8 +46,7 @@ import { makeUpdate } from "../table-update.ts";
 import type { ColumnType, Storage } from "../types.ts";
 import { allocStorage } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
-import type { SortColumn } from "./sort-columns.ts";
-import type { RowComparator } from "./sort-columns.ts";
+import type { RowComparator, SortColumn } from "./sort-columns.ts";
 import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
@@ -256,9 +255,7 @@ export class SparseSortState {
 
   /** Compares batch row `r` with the first entry of `blk`. */
   #cmpFirst(batch: Batch, r: number, blk: SortBlock): number {
-    return (
-      this.#compare(batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!
-    );
+    return this.#compare(batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!;
   }
 
   /**
