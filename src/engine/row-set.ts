@@ -354,7 +354,15 @@ export class RowSet {
       if (end <= start || this.size === 0) return RowSet.EMPTY;
       return this.subSetByPosition(this.#lowerBound(start), this.#lowerBound(end));
     }
-    return this.intersect(RowSet.range(start, end));
+    if (end <= start || this.size === 0) return RowSet.EMPTY;
+    if (start <= this.first() && end > this.last()) return this;
+    // Binary search for the first range reaching `start`, then copy up to `end`: O(log + output).
+    const r = this.#r!;
+    const i = this.#findRange(start);
+    const out: number[] = [];
+    for (let k = 2 * (i >= 0 ? i : -i - 1); k < r.length && r[k]! < end; k += 2)
+      out.push(Math.max(start, r[k]!), Math.min(end, r[k + 1]!));
+    return RowSet.fromRanges(out);
   }
 
   /** Every key plus `delta`. */

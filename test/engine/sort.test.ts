@@ -285,6 +285,36 @@ function cmpNull(a: number | null, b: number | null): number {
 }
 
 describe("sort on refreshing tables", () => {
+  it("gives keys to new rows that straddle a block boundary whose first row left", async () => {
+    // Internal layout (sort-state.ts): a first build makes one block of these 3,000 rows; the
+    // first insert splits it into blocks of 1,024, so block 1 starts at sorted position 1,024.
+    const { g, m, rowsAt } = source();
+    const rows = new Map<number, Row>();
+    const row = (px: number): Row => ({ Sym: null, K: null, Px: px, Size: 0n, Flag: null });
+    for (let k = 0; k < 3000; k++) rows.set(k, row(2 * k));
+    m.reset(rowsAt([...rows.keys()], rows));
+    await g.runCycle();
+    const sorted = m.table.sort("Px");
+    const px = () => colValues(sorted, "Px");
+    const expected = () => [...rows.values()].map((r) => r.Px!).sort((a, b) => a - b);
+    rows.set(3000, row(-1));
+    m.delta(RowSet.EMPTY, rowsAt([3000], rows), rowsAt([], rows), []);
+    await g.runCycle();
+    expect(px()).toEqual(expected());
+    // Block 0 ends at Px 2044, block 1 starts at Px 2046 (parent 1023), which leaves; new rows land
+    // at the end of block 0 (2045) and where block 1's first row was (2046.5).
+    rows.delete(1023);
+    rows.set(3001, row(2045));
+    rows.set(3002, row(2046.5));
+    m.delta(RowSet.of(1023), rowsAt([3001, 3002], rows), rowsAt([], rows), []);
+    await g.runCycle();
+    expect(px()).toEqual(expected());
+    const keys = sorted.rowSet.toArray();
+    expect(keys.every((k, i) => Number.isInteger(k) && (i === 0 || k > keys[i - 1]!))).toBe(true);
+    expect(sorted.column("Px").get(sorted.rowSet.get(1024))).toBe(2045);
+    expect(sorted.column("Px").get(sorted.rowSet.get(1025))).toBe(2046.5);
+  });
+
   it("keeps parent keys of 2^32 and above exactly (4-byte parents until one arrives)", async () => {
     const { g, m, rowsAt } = source();
     const rows = new Map<number, Row>();
