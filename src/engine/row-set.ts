@@ -1,20 +1,41 @@
 /**
- * RowSet: an immutable, sorted set of row keys stored as disjoint half-open ranges
- * `[start, end)`. Row keys are non-negative integers below 2^53. Set algebra runs in time
- * proportional to the number of ranges, not keys, so a million-row append costs one range.
+ * RowSet: an immutable, sorted set of row keys. Row keys are non-negative integers below 2^53.
+ *
+ * Two containers behind one API:
+ * - Ranges (the usual one): disjoint half-open ranges `[start, end)`. Set algebra runs in time
+ *   proportional to the number of ranges, not keys, so a million-row append costs one range.
+ * - Sparse keys: chunks of ascending, distinct keys (Float64Arrays shared with their owner, never
+ *   modified once in a RowSet), for key spaces where nearly every key is its own range: a
+ *   refreshing sort's keys (ops/sort-state.ts), which are spread over 2^53 with gaps. Its owner
+ *   hands over its blocks' key arrays each cycle (`fromKeyChunks`, O(chunks)), so the snapshot of
+ *   a cycle costs neither a copy of the keys nor 16 bytes a key of ranges; lookups by key or
+ *   position are two binary searches, iteration walks the chunks, and a slice by position shares
+ *   the chunks' buffers. Set algebra with a set of few ranges touches only the chunks it changes;
+ *   anything else reads the keys as ranges once (built on first use and kept).
  */
 
 const EMPTY_RANGES: number[] = [];
 
 export class RowSet {
   /** Flattened ranges: [s0, e0, s1, e1, ...], sorted, disjoint, non-adjacent, end exclusive. */
-  readonly #r: number[];
+  #r: number[] | null;
+  /** Sparse container: chunks of ascending distinct keys (null for a range set). */
+  readonly #k: readonly Float64Array[] | null;
+  /** Sparse container: keys before each chunk (length chunks + 1). */
+  readonly #kc: Float64Array | null;
   readonly size: number;
   #cum: Float64Array | null = null; // cumulative sizes before each range, for positional lookup
 
-  private constructor(ranges: number[], size: number) {
+  private constructor(
+    ranges: number[] | null,
+    size: number,
+    chunks: readonly Float64Array[] | null = null,
+    counts: Float64Array | null = null,
+  ) {
     this.#r = ranges;
     this.size = size;
+    this.#k = chunks;
+    this.#kc = counts;
   }
 
   static readonly EMPTY: RowSet = new RowSet(EMPTY_RANGES, 0);
@@ -60,38 +81,151 @@ export class RowSet {
     return size === 0 ? RowSet.EMPTY : new RowSet(ranges, size);
   }
 
+  /**
+   * @internal A sparse set over `chunks` of ascending, distinct keys (each chunk ascending, every
+   * key above the previous chunk's). The arrays are kept, not copied: the caller must never modify
+   * them afterwards. O(chunks).
+   */
+  static fromKeyChunks(chunks: readonly Float64Array[]): RowSet {
+    const kept = chunks.filter((c) => c.length > 0);
+    const counts = new Float64Array(kept.length + 1);
+    for (let i = 0; i < kept.length; i++) counts[i + 1] = counts[i]! + kept[i]!.length;
+    const size = counts[kept.length]!;
+    return size === 0 ? RowSet.EMPTY : new RowSet(null, size, kept, counts);
+  }
+
+  /** The flattened ranges (a sparse set's are built on first use and kept). */
+  #ranges(): number[] {
+    if (this.#r !== null) return this.#r;
+    const r: number[] = [];
+    let s = -1;
+    let e = -1;
+    for (const c of this.#k!) {
+      for (let i = 0; i < c.length; i++) {
+        const k = c[i]!;
+        if (k === e) e++;
+        else {
+          if (s >= 0) r.push(s, e);
+          s = k;
+          e = k + 1;
+        }
+      }
+    }
+    if (s >= 0) r.push(s, e);
+    this.#r = r;
+    return r;
+  }
+
+  /** Sparse: the chunk holding position `p` (0 <= p < size). */
+  #chunkAt(p: number): number {
+    const kc = this.#kc!;
+    let lo = 0;
+    let hi = this.#k!.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (kc[mid]! <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Sparse: the position of the first key >= `key` (size when none). */
+  #lowerBound(key: number): number {
+    const k = this.#k!;
+    let lo = 0;
+    let hi = k.length - 1;
+    if (key <= k[0]![0]!) return 0;
+    // Last chunk whose first key is < key.
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (k[mid]![0]! < key) lo = mid;
+      else hi = mid - 1;
+    }
+    const c = k[lo]!;
+    let a = 0;
+    let b = c.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (c[mid]! < key) a = mid + 1;
+      else b = mid;
+    }
+    return this.#kc![lo]! + a;
+  }
+
+  /** Sparse: the sparse set of positions `[start, end)` (0 <= start < end <= size). */
+  #slice(start: number, end: number): RowSet {
+    const k = this.#k!;
+    const kc = this.#kc!;
+    const out: Float64Array[] = [];
+    for (let c = this.#chunkAt(start); c < k.length && kc[c]! < end; c++) {
+      const s = Math.max(0, start - kc[c]!);
+      const e = Math.min(k[c]!.length, end - kc[c]!);
+      out.push(s === 0 && e === k[c]!.length ? k[c]! : k[c]!.subarray(s, e));
+    }
+    return RowSet.fromKeyChunks(out);
+  }
+
   get isEmpty(): boolean {
     return this.size === 0;
   }
   get rangeCount(): number {
-    return this.#r.length >> 1;
+    return this.#ranges().length >> 1;
   }
   rangeStart(i: number): number {
-    return this.#r[2 * i]!;
+    return this.#ranges()[2 * i]!;
   }
   rangeEnd(i: number): number {
-    return this.#r[2 * i + 1]!;
+    return this.#ranges()[2 * i + 1]!;
   }
   /** First key, or -1 when empty. */
   first(): number {
-    return this.size === 0 ? -1 : this.#r[0]!;
+    if (this.size === 0) return -1;
+    return this.#k !== null ? this.#k[0]![0]! : this.#r![0]!;
   }
   /** Last key, or -1 when empty. */
   last(): number {
-    return this.size === 0 ? -1 : this.#r[this.#r.length - 1]! - 1;
+    if (this.size === 0) return -1;
+    if (this.#k !== null) {
+      const c = this.#k[this.#k.length - 1]!;
+      return c[c.length - 1]!;
+    }
+    return this.#r![this.#r!.length - 1]! - 1;
   }
   /** True when the keys are exactly one range. */
   get isContiguous(): boolean {
-    return this.#r.length <= 2;
+    if (this.#k !== null) return this.last() - this.first() + 1 === this.size;
+    return this.#r!.length <= 2;
   }
 
   forEachRange(fn: (start: number, end: number) => void): void {
-    const r = this.#r;
+    if (this.#k !== null && this.#r === null) {
+      let s = -1;
+      let e = -1;
+      for (const c of this.#k) {
+        for (let i = 0; i < c.length; i++) {
+          const k = c[i]!;
+          if (k === e) e++;
+          else {
+            if (s >= 0) fn(s, e);
+            s = k;
+            e = k + 1;
+          }
+        }
+      }
+      if (s >= 0) fn(s, e);
+      return;
+    }
+    const r = this.#r!;
     for (let i = 0; i < r.length; i += 2) fn(r[i]!, r[i + 1]!);
   }
 
   forEach(fn: (key: number, position: number) => void): void {
-    const r = this.#r;
+    if (this.#k !== null) {
+      let p = 0;
+      for (const c of this.#k) for (let i = 0; i < c.length; i++) fn(c[i]!, p++);
+      return;
+    }
+    const r = this.#r!;
     let p = 0;
     for (let i = 0; i < r.length; i += 2) {
       for (let k = r[i]!, e = r[i + 1]!; k < e; k++) fn(k, p++);
@@ -99,21 +233,29 @@ export class RowSet {
   }
 
   *[Symbol.iterator](): IterableIterator<number> {
-    const r = this.#r;
+    if (this.#k !== null) {
+      for (const c of this.#k) for (let i = 0; i < c.length; i++) yield c[i]!;
+      return;
+    }
+    const r = this.#r!;
     for (let i = 0; i < r.length; i += 2) for (let k = r[i]!; k < r[i + 1]!; k++) yield k;
   }
 
   toArray(): number[] {
     const out = new Array<number>(this.size);
     let p = 0;
-    const r = this.#r;
+    if (this.#k !== null) {
+      for (const c of this.#k) for (let i = 0; i < c.length; i++) out[p++] = c[i]!;
+      return out;
+    }
+    const r = this.#r!;
     for (let i = 0; i < r.length; i += 2) for (let k = r[i]!; k < r[i + 1]!; k++) out[p++] = k;
     return out;
   }
 
   /** Index of the range containing key, or -(insertion point) - 1. */
   #findRange(key: number): number {
-    const r = this.#r;
+    const r = this.#ranges();
     let lo = 0;
     let hi = (r.length >> 1) - 1;
     while (lo <= hi) {
@@ -126,23 +268,29 @@ export class RowSet {
   }
 
   contains(key: number): boolean {
+    if (this.#k !== null) return this.find(key) >= 0;
     return this.#findRange(key) >= 0;
   }
 
   /** True when some key lies in `[start, end)`. */
   overlapsRange(start: number, end: number): boolean {
     if (end <= start || this.size === 0) return false;
+    if (this.#k !== null) {
+      const p = this.#lowerBound(start);
+      return p < this.size && this.get(p) < end;
+    }
     const i = this.#findRange(start);
     if (i >= 0) return true;
     const next = -i - 1;
-    return next < this.rangeCount && this.#r[2 * next]! < end;
+    return next < this.rangeCount && this.#r![2 * next]! < end;
   }
 
   #cumulative(): Float64Array {
     if (this.#cum) return this.#cum;
-    const n = this.rangeCount;
+    const r = this.#ranges();
+    const n = r.length >> 1;
     const c = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) c[i + 1] = c[i]! + this.#r[2 * i + 1]! - this.#r[2 * i]!;
+    for (let i = 0; i < n; i++) c[i + 1] = c[i]! + r[2 * i + 1]! - r[2 * i]!;
     this.#cum = c;
     return c;
   }
@@ -150,21 +298,32 @@ export class RowSet {
   /** Key at a 0-based position, or -1 if out of range. */
   get(position: number): number {
     if (position < 0 || position >= this.size) return -1;
-    if (this.#r.length === 2) return this.#r[0]! + position;
+    if (this.#k !== null) {
+      const c = this.#chunkAt(position);
+      return this.#k[c]![position - this.#kc![c]!]!;
+    }
+    const r = this.#r!;
+    if (r.length === 2) return r[0]! + position;
     const i = this.#rangeAt(position);
-    return this.#r[2 * i]! + (position - this.#cumulative()[i]!);
+    return r[2 * i]! + (position - this.#cumulative()[i]!);
   }
 
   /** 0-based position of a key, or -1 if absent. */
   find(key: number): number {
+    if (this.#k !== null) {
+      if (this.size === 0) return -1;
+      const p = this.#lowerBound(key);
+      return p < this.size && this.get(p) === key ? p : -1;
+    }
     const i = this.#findRange(key);
     if (i < 0) return -1;
-    return (this.#r.length === 2 ? 0 : this.#cumulative()[i]!) + key - this.#r[2 * i]!;
+    const r = this.#r!;
+    return (r.length === 2 ? 0 : this.#cumulative()[i]!) + key - r[2 * i]!;
   }
 
   /** Index of the range holding `position` (0 <= position < size): O(log ranges). */
   #rangeAt(position: number): number {
-    if (this.#r.length === 2) return 0;
+    if (this.#r!.length === 2) return 0;
     const c = this.#cumulative();
     let lo = 0;
     let hi = this.rangeCount - 1;
@@ -181,10 +340,12 @@ export class RowSet {
    * inserted. O(log ranges).
    */
   rank(key: number): number {
+    if (this.#k !== null) return this.size === 0 ? 0 : this.#lowerBound(key);
+    const r = this.#r!;
     const i = this.#findRange(key);
     const at = i >= 0 ? i : -i - 1;
-    const before = at === 0 ? 0 : this.#r.length === 2 ? this.size : this.#cumulative()[at]!;
-    return i >= 0 ? before + key - this.#r[2 * i]! : before;
+    const before = at === 0 ? 0 : r.length === 2 ? this.size : this.#cumulative()[at]!;
+    return i >= 0 ? before + key - r[2 * i]! : before;
   }
 
   /**
@@ -196,10 +357,11 @@ export class RowSet {
     end = Math.min(this.size, end);
     if (end <= start) return RowSet.EMPTY;
     if (start === 0 && end === this.size) return this;
+    if (this.#k !== null) return this.#slice(start, end);
     const b = new RowSetBuilder();
-    const r = this.#r;
+    const r = this.#r!;
     let i = this.#rangeAt(start);
-    let p = this.#r.length === 2 ? 0 : this.#cumulative()[i]!;
+    let p = r.length === 2 ? 0 : this.#cumulative()[i]!;
     for (i *= 2; i < r.length && p < end; i += 2) {
       const len = r[i + 1]! - r[i]!;
       const s = Math.max(start, p);
@@ -212,23 +374,80 @@ export class RowSet {
 
   /** Keys in `[start, end)` of key space. */
   subSetByKeyRange(start: number, end: number): RowSet {
-    return this.intersect(RowSet.range(start, end));
+    if (this.#k !== null) {
+      if (end <= start || this.size === 0) return RowSet.EMPTY;
+      return this.subSetByPosition(this.#lowerBound(start), this.#lowerBound(end));
+    }
+    if (end <= start || this.size === 0) return RowSet.EMPTY;
+    if (start <= this.first() && end > this.last()) return this;
+    // Binary search for the first range reaching `start`, then copy up to `end`: O(log + output).
+    const r = this.#r!;
+    const i = this.#findRange(start);
+    const out: number[] = [];
+    for (let k = 2 * (i >= 0 ? i : -i - 1); k < r.length && r[k]! < end; k += 2)
+      out.push(Math.max(start, r[k]!), Math.min(end, r[k + 1]!));
+    return RowSet.fromRanges(out);
   }
 
   /** Every key plus `delta`. */
   shift(delta: number): RowSet {
     if (delta === 0 || this.size === 0) return this;
+    if (this.#k !== null) return RowSet.fromKeyChunks(this.#k.map((c) => c.map((k) => k + delta)));
     return new RowSet(
-      this.#r.map((k) => k + delta),
+      this.#r!.map((k) => k + delta),
       this.size,
     );
+  }
+
+  /** Sparse `this` minus a set of few ranges: only the chunks it touches are rebuilt. */
+  #minusFewSparse(o: RowSet): RowSet {
+    const out: Float64Array[] = [];
+    for (const c of this.#k!) {
+      if (!o.overlapsRange(c[0]!, c[c.length - 1]! + 1)) {
+        out.push(c);
+        continue;
+      }
+      const kept = new Float64Array(c.length);
+      let w = 0;
+      for (let i = 0; i < c.length; i++) if (!o.contains(c[i]!)) kept[w++] = c[i]!;
+      if (w > 0) out.push(w === c.length ? c : kept.subarray(0, w));
+    }
+    return RowSet.fromKeyChunks(out);
+  }
+
+  /** `this` (few ranges) intersected with or minus (`keep` false) the sparse `o`. */
+  #filterBySparse(o: RowSet, keep: boolean): RowSet {
+    const b = new RowSetBuilder();
+    const r = this.#ranges();
+    for (let i = 0; i < r.length; i += 2) {
+      const s = r[i]!;
+      const e = r[i + 1]!;
+      let p = o.#lowerBound(s);
+      let from = s;
+      for (; p < o.size; p++) {
+        const k = o.get(p);
+        if (k >= e) break;
+        if (keep) b.addKey(k);
+        else {
+          b.addRange(from, k);
+          from = k + 1;
+        }
+      }
+      if (!keep) b.addRange(from, e);
+    }
+    return b.build();
+  }
+
+  /** Whether `o` has far fewer ranges than this set has keys (a cycle's change). */
+  #isFewAgainst(o: RowSet): boolean {
+    return o.#k === null && o.#r!.length * SMALL_FACTOR < this.size;
   }
 
   union(o: RowSet): RowSet {
     if (o.size === 0) return this;
     if (this.size === 0) return o;
-    const a = this.#r;
-    const b = o.#r;
+    const a = this.#ranges();
+    const b = o.#ranges();
     if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(unionFew(a, b));
     // Fast path: appending after the end.
     if (b[0]! >= a[a.length - 1]!) {
@@ -256,8 +475,10 @@ export class RowSet {
 
   minus(o: RowSet): RowSet {
     if (o.size === 0 || this.size === 0) return this;
-    const a = this.#r;
-    const b = o.#r;
+    if (this.#k !== null && this.#isFewAgainst(o)) return this.#minusFewSparse(o);
+    if (o.#k !== null && o.#isFewAgainst(this)) return this.#filterBySparse(o, false);
+    const a = this.#ranges();
+    const b = o.#ranges();
     if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(minusFew(a, b));
     const out: number[] = [];
     let j = 0;
@@ -281,8 +502,10 @@ export class RowSet {
 
   intersect(o: RowSet): RowSet {
     if (o.size === 0 || this.size === 0) return RowSet.EMPTY;
-    const a = this.#r;
-    const b = o.#r;
+    if (this.#k !== null && this.#isFewAgainst(o)) return o.#filterBySparse(this, true);
+    if (o.#k !== null && o.#isFewAgainst(this)) return this.#filterBySparse(o, true);
+    const a = this.#ranges();
+    const b = o.#ranges();
     const out: number[] = [];
     let i = 0;
     let j = 0;
@@ -301,8 +524,11 @@ export class RowSet {
 
   equals(o: RowSet): boolean {
     if (this === o) return true;
-    if (this.size !== o.size || this.#r.length !== o.#r.length) return false;
-    for (let i = 0; i < this.#r.length; i++) if (this.#r[i] !== o.#r[i]) return false;
+    if (this.size !== o.size) return false;
+    const a = this.#ranges();
+    const b = o.#ranges();
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
 

@@ -3,8 +3,9 @@
  * over the 2^53 key space with gaps, so that a row inserted between two others takes a key between
  * theirs; see ops/sort-state.ts). A `RowRedirection` is a paged column keyed by result key and
  * would spend a page per row on such keys, so this one keeps the order itself: blocks of up to a
- * few thousand entries, each two parallel Float64Arrays (result keys ascending, parent keys),
- * 16 bytes a row. `get` is two binary searches (blocks by first key, then inside the block); a
+ * few thousand entries, each two parallel arrays (result keys ascending in a Float64Array, parent
+ * keys in a Uint32Array while they are below 2^32, else a Float64Array), 12 or 16 bytes a row; the
+ * sort's RowSet shares the key arrays. `get` is two binary searches (blocks by first key, then inside the block); a
  * chunked read of ascending keys walks the blocks once.
  *
  * The sort edits the blocks in place during its cycle. A key that leaves is remembered with its
@@ -16,6 +17,9 @@ import type { ChunkKeys, CycleParticipant, CycleTracker } from "./column-source.
 import { NULL_KEY } from "./column-source.ts";
 import type { Redirection } from "./redirected-column-source.ts";
 
+/** Parent keys of a block: 4 bytes each while every parent key is below 2^32, else 8. */
+export type ParentKeys = Float64Array | Uint32Array;
+
 /**
  * One block of the order: `keys[0..n)` ascending result keys, `parents[0..n)` their parents.
  * `vals`: what the owner keeps per entry besides (a sort's copies of its sort values), counted in
@@ -23,14 +27,16 @@ import type { Redirection } from "./redirected-column-source.ts";
  */
 export interface KeyBlock {
   keys: Float64Array;
-  parents: Float64Array;
+  parents: ParentKeys;
   n: number;
   vals?: readonly { readonly data: { readonly length: number; readonly byteLength?: number } }[];
 }
 
 export class SortedRedirection implements Redirection, CycleParticipant {
   #blocks: KeyBlock[] = [];
-  readonly #removed = new Map<number, number>();
+  /** Keys removed this cycle and their parents, as pairs; indexed in `#removed` when read. */
+  #pending: number[] = [];
+  #removed = new Map<number, number>();
   #tracker: CycleTracker | null;
   #out = new Float64Array(0);
   // Cursor of the last lookup: chunked reads of ascending keys continue from it.
@@ -55,16 +61,35 @@ export class SortedRedirection implements Redirection, CycleParticipant {
 
   /** Remembers, until the cycle ends, that `key` was redirected to `parent` before the cycle. */
   rememberRemoved(key: number, parent: number): void {
-    if (this.#removed.size === 0) this.#tracker?.markDirty(this);
-    if (!this.#removed.has(key)) this.#removed.set(key, parent);
+    if (this.#pending.length === 0 && this.#removed.size === 0) this.#tracker?.markDirty(this);
+    this.#pending.push(key, parent);
+  }
+
+  /** The removed keys of this cycle, indexed on the first previous-value read (most cycles have none). */
+  #removedMap(): Map<number, number> {
+    const p = this.#pending;
+    if (p.length > 0) {
+      for (let i = 0; i < p.length; i += 2)
+        if (!this.#removed.has(p[i]!)) this.#removed.set(p[i]!, p[i + 1]!);
+      this.#pending = [];
+    }
+    return this.#removed;
   }
 
   endCycle(): void {
-    this.#removed.clear();
+    if (this.#removed.size > 0) this.#removed = new Map();
+    this.#pending = [];
+  }
+
+  /** Rows in the order. */
+  get size(): number {
+    let n = 0;
+    for (const b of this.#blocks) n += b.n;
+    return n;
   }
 
   get heapBytes(): number {
-    let bytes = this.#out.byteLength + this.#removed.size * 40;
+    let bytes = this.#out.byteLength + this.#removed.size * 40 + this.#pending.length * 8;
     for (const b of this.#blocks) {
       bytes += b.keys.byteLength + b.parents.byteLength + 32;
       // Typed arrays count their bytes; a JS array of strings its references (8 bytes each).
@@ -74,8 +99,8 @@ export class SortedRedirection implements Redirection, CycleParticipant {
   }
 
   get(key: number, prev = false): number {
-    if (prev && this.#removed.size > 0) {
-      const p = this.#removed.get(key);
+    if (prev && (this.#pending.length > 0 || this.#removed.size > 0)) {
+      const p = this.#removedMap().get(key);
       if (p !== undefined) return p;
     }
     return this.#find(key);
@@ -85,7 +110,8 @@ export class SortedRedirection implements Redirection, CycleParticipant {
     const n = rows.length;
     if (this.#out.length < n) this.#out = new Float64Array(Math.max(n, 2 * this.#out.length));
     const out = this.#out;
-    const removed = prev && this.#removed.size > 0 ? this.#removed : null;
+    const removed =
+      prev && (this.#pending.length > 0 || this.#removed.size > 0) ? this.#removedMap() : null;
     for (let i = 0; i < n; i++) {
       const key = rows.isRun ? rows.start + i : rows.keys[i]!;
       const p = removed?.get(key);

@@ -76,6 +76,14 @@ describe("RowSet", () => {
           expect(ra.find(k)).toBe(i);
         });
         expect(ra.shift(7).toArray()).toEqual(arr.map((k) => k + 7));
+        for (const [s, e] of [
+          [0, 301],
+          [17, 90],
+          [90, 17],
+          [150, 151],
+          [-5, 40],
+        ] as const)
+          expect(ra.subSetByKeyRange(s, e).toArray()).toEqual(arr.filter((k) => k >= s && k < e));
         expect(ra.equals(RowSet.fromKeys([...arr].reverse()))).toBe(true);
       }),
     );
@@ -102,5 +110,88 @@ describe("RowSet union and minus with a much smaller set (the binary-search path
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("RowSet over sparse key chunks (a refreshing sort's keys)", () => {
+  /** The keys of `keys` split into chunks at `cuts` (positions), as a sparse set. */
+  const sparse = (keys: number[], cuts: number[]) => {
+    const at = [...new Set(cuts.filter((c) => c > 0 && c < keys.length))].sort((a, b) => a - b);
+    const chunks: Float64Array[] = [];
+    let from = 0;
+    for (const c of [...at, keys.length]) {
+      chunks.push(Float64Array.from(keys.slice(from, c)));
+      from = c;
+    }
+    return RowSet.fromKeyChunks(chunks);
+  };
+  const keysArb = fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 200 }).map(sortedUnique);
+  const cutsArb = fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 8 });
+  const smallArb = fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 10 });
+
+  it("answers every query like the range set of the same keys (property)", () => {
+    fc.assert(
+      fc.property(keysArb, cutsArb, keysArb, smallArb, (keys, cuts, other, few) => {
+        const s = sparse(keys, cuts);
+        const r = RowSet.fromKeys(keys);
+        expect(s.size).toBe(keys.length);
+        expect(s.toArray()).toEqual(keys);
+        expect([...s]).toEqual(keys);
+        expect(s.toString()).toBe(r.toString());
+        expect(s.first()).toBe(r.first());
+        expect(s.last()).toBe(r.last());
+        expect(s.isContiguous).toBe(r.isContiguous);
+        expect(s.rangeCount).toBe(r.rangeCount);
+        expect(s.equals(r) && r.equals(s)).toBe(true);
+        const ranges: number[] = [];
+        s.forEachRange((a, b) => ranges.push(a, b));
+        const expected: number[] = [];
+        r.forEachRange((a, b) => expected.push(a, b));
+        expect(ranges).toEqual(expected);
+        const seen: number[] = [];
+        s.forEach((k, p) => {
+          seen.push(k);
+          expect(p).toBe(seen.length - 1);
+        });
+        expect(seen).toEqual(keys);
+        for (let k = -1; k <= 402; k += 3) {
+          expect(s.contains(k)).toBe(r.contains(k));
+          expect(s.find(k)).toBe(r.find(k));
+          expect(s.rank(k)).toBe(r.rank(k));
+          expect(s.overlapsRange(k, k + 5)).toBe(r.overlapsRange(k, k + 5));
+          expect(s.subSetByKeyRange(k, k + 40).toArray()).toEqual(
+            r.subSetByKeyRange(k, k + 40).toArray(),
+          );
+        }
+        for (let p = -1; p <= keys.length; p++) expect(s.get(p)).toBe(r.get(p));
+        for (const [a, b] of [
+          [0, 3],
+          [2, 50],
+          [5, 1000],
+          [-3, 7],
+        ] as const)
+          expect(s.subSetByPosition(a, b).toArray()).toEqual(r.subSetByPosition(a, b).toArray());
+        expect(s.shift(9).toArray()).toEqual(r.shift(9).toArray());
+        for (const o of [RowSet.fromKeys(other), RowSet.fromKeys(few), sparse(other, cuts)]) {
+          expect(s.union(o).toArray()).toEqual(r.union(o).toArray());
+          expect(s.minus(o).toArray()).toEqual(r.minus(o).toArray());
+          expect(s.intersect(o).toArray()).toEqual(r.intersect(o).toArray());
+          expect(o.union(s).toArray()).toEqual(o.union(r).toArray());
+          expect(o.minus(s).toArray()).toEqual(o.minus(r).toArray());
+          expect(o.intersect(s).toArray()).toEqual(o.intersect(r).toArray());
+          expect(s.minus(o).equals(r.minus(o))).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it("slices by position and finds keys across chunks", () => {
+    const chunk = Float64Array.from([10, 20, 30, 40]);
+    const s = RowSet.fromKeyChunks([chunk, Float64Array.from([50, 60])]);
+    expect(s.subSetByPosition(1, 5).toArray()).toEqual([20, 30, 40, 50]);
+    expect(s.get(4)).toBe(50);
+    expect(s.find(60)).toBe(5);
+    expect(RowSet.fromKeyChunks([new Float64Array(0)])).toBe(RowSet.EMPTY);
   });
 });

@@ -32,12 +32,15 @@ class SliceOperator extends Operator {
     const up = u!;
     const old = this.result.rowSet;
     const next = windowRows(this.parents[0]!.rowSet, this.#window);
-    const stillIn = old.minus(up.removed).intersect(next);
+    // Only the parent's changes within the old window's keys matter (a head over a sorted view:
+    // the changes near the top), found by binary search, so the cost follows them.
+    const removed = up.removed.subSetByKeyRange(old.first(), old.last() + 1);
+    const stillIn = old.minus(removed).intersect(next);
     nodeOf(this.result).setRowSet(next);
     return makeUpdate(
       next.minus(stillIn),
       old.minus(stillIn),
-      up.modified.intersect(stillIn),
+      up.modified.subSetByKeyRange(stillIn.first(), stillIn.last() + 1).intersect(stillIn),
       up.modifiedColumns,
     );
   }

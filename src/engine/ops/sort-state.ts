@@ -24,22 +24,30 @@
  * sort, so ties keep parent-key order) and walking the blocks once: a block is found by galloping
  * over block first entries, then binary search inside it. Blocks keep their rows' sort values
  * (SortBlock), so comparisons read typed arrays; only the batch's own values are read from the
- * parent. Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block,
- * an O(n / block size) walk of the block list, and the result row set's update (a copy of its
- * ranges: one per row, since the keys are isolated).
+ * parent. When the leaving rows are many (1/16 of the order or more) in a few ranges of parent
+ * keys (a ring's evicted rows), they are found by one scan of the blocks' parent keys instead.
+ * A touched block is rebuilt once (leaving entries dropped while the batch rows merge in); a run of
+ * new rows that continues into the next block (its first entries left) gets keys as one gap.
+ * Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block and an
+ * O(n / block size) walk of the block list. The result's RowSet is a sparse one over the blocks'
+ * key arrays (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
+ *
+ * Memory a row: its key (8 bytes, shared by the redirection and the row set), its parent key (4
+ * bytes while every parent key is below 2^32, else 8) and a copy of its sort values (4 bytes an
+ * int32 column, 8 a float64 one).
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
-import { RowSetBuilder, RowSet as RowSets } from "../row-set.ts";
-import type { KeyBlock } from "../sorted-redirection.ts";
+import { RowSet as RowSets } from "../row-set.ts";
+import type { KeyBlock, ParentKeys } from "../sorted-redirection.ts";
 import { SortedRedirection } from "../sorted-redirection.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import type { ColumnType, Storage } from "../types.ts";
 import { allocStorage } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
-import type { SortColumn } from "./sort-columns.ts";
-import { compareRows, keysOf, SortValues } from "./sort-columns.ts";
+import type { RowComparator, SortColumn } from "./sort-columns.ts";
+import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
 /** Exclusive upper bound of result keys (keys stay exact JSON numbers). */
@@ -54,6 +62,39 @@ const MIN_GAP = 2 ** 16;
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
 const BLOCK = 1024;
 const MAX_BLOCK = 2048;
+/** Entries of a block of a first build (fewer, larger blocks; split when first touched). */
+const BUILD_BLOCK = 8192;
+
+/**
+ * Leaving rows are found by scanning every entry's parent key against their ranges, instead of
+ * by value, when they are at least 1/SCAN_FACTOR of the rows (so the scan costs at most
+ * SCAN_FACTOR per leaving row) in at most SCAN_RANGES ranges (a ring's evicted rows: one range).
+ */
+const SCAN_FACTOR = 16;
+const SCAN_RANGES = 4;
+
+/** Calls `at(block, index)` for each entry whose parent key is in `rows` (few ranges), in order. */
+function scanLeaving(
+  blocks: readonly KeyBlock[],
+  rows: RowSet,
+  at: (b: number, i: number) => void,
+) {
+  const r: number[] = [];
+  rows.forEachRange((s, e) => r.push(s, e));
+  for (let b = 0; b < blocks.length; b++) {
+    const parents = blocks[b]!.parents;
+    const n = blocks[b]!.n;
+    for (let i = 0; i < n; i++) {
+      const p = parents[i]!;
+      for (let j = 0; j < r.length; j += 2) {
+        if (p >= r[j]! && p < r[j + 1]!) {
+          at(b, i);
+          break;
+        }
+      }
+    }
+  }
+}
 
 /** A row of a batch: its values (one Vec per sort column), index and parent key. */
 interface Batch {
@@ -70,6 +111,9 @@ export class SparseSortState {
   readonly #names: ReadonlySet<string>;
   readonly #types: readonly ColumnType[];
   readonly #batch: SortValues;
+  readonly #compare: RowComparator;
+  /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
+  #wide = false;
 
   constructor(cols: readonly SortColumn[], graph: UpdateGraph) {
     this.#cols = cols;
@@ -77,10 +121,12 @@ export class SparseSortState {
     this.redirection = new SortedRedirection(graph);
     this.#types = cols.map((c) => c.type);
     this.#batch = new SortValues(cols);
+    this.#compare = rowComparator(cols);
   }
 
   /** Orders `rows` of the parent (its current rows); returns the result's keys. */
   build(rows: RowSet): RowSet {
+    if (rows.last() >= 2 ** 32) this.#wide = true;
     const parents = keysOf(rows);
     const vals = this.#batch.readRows(rows, false);
     const batch: Batch = {
@@ -91,31 +137,43 @@ export class SparseSortState {
     const n = batch.order.length;
     const spacing = Math.min(SPACING, Math.floor(CENTER / (n + 1)));
     const first = CENTER - Math.floor(n / 2) * spacing;
+    // Larger blocks than later ones (fewer objects); a block beyond MAX_BLOCK is split when first
+    // touched.
     const blocks: SortBlock[] = [];
-    const out = new RowSetBuilder();
-    for (let s = 0; s < n; s += BLOCK) {
-      const m = Math.min(BLOCK, n - s);
+    for (let s = 0; s < n; s += BUILD_BLOCK) {
+      const m = Math.min(BUILD_BLOCK, n - s);
       const blk: SortBlock = {
         keys: new Float64Array(m),
-        parents: new Float64Array(m),
+        parents: newParents(m, this.#wide),
         n: m,
         vals: takeVals(this.#types, batch.vals, batch.order, s, m),
       };
       for (let i = 0; i < m; i++) {
-        const k = first + (s + i) * spacing;
-        blk.keys[i] = k;
+        blk.keys[i] = first + (s + i) * spacing;
         blk.parents[i] = batch.parents[batch.order[s + i]!]!;
-        out.addKey(k);
       }
       blocks.push(blk);
     }
     this.redirection.setBlocks(blocks);
     this.#batch.release();
-    return out.build();
+    return this.#rows();
+  }
+
+  /**
+   * The result's keys: a sparse RowSet over the blocks' key arrays, which are never modified once
+   * installed (a touched block gets new arrays; a re-spread copies before rewriting), so the
+   * snapshot costs O(blocks), not a copy of the keys.
+   */
+  #rows(): RowSet {
+    return RowSets.fromKeyChunks(
+      this.redirection.blocks.map((b) =>
+        b.keys.length === b.n ? b.keys : b.keys.subarray(0, b.n),
+      ),
+    );
   }
 
   /** Applies the parent's update; returns the result's update and its new keys. */
-  apply(u: TableUpdate, before: RowSet): { update: TableUpdate; rows: RowSet } {
+  apply(u: TableUpdate): { update: TableUpdate; rows: RowSet } {
     const sortChanged = u.modifiedColumns.some((c) => this.#names.has(c));
     const leaving = sortChanged ? u.removed.union(u.modified) : u.removed;
     const staying = sortChanged ? RowSets.EMPTY : u.modified;
@@ -129,29 +187,35 @@ export class SparseSortState {
       modifiedKeys.push(blocks[b]!.keys[i]!);
     });
     const removedKeys: number[] = [];
+    // Old keys of the movers (a mover may keep its key); rows removed for good never come back.
     const oldKey = new Map<number, number>();
+    const movers = sortChanged ? u.modified : RowSets.EMPTY;
     const gone: number[][] = blocks.map(() => []);
-    this.#locate(blocks, leaving, (b, i) => {
+    const leave = (b: number, i: number) => {
       const blk = blocks[b]!;
       const key = blk.keys[i]!;
       const parent = blk.parents[i]!;
       removedKeys.push(key);
       redirection.rememberRemoved(key, parent);
-      oldKey.set(parent, key);
+      if (!movers.isEmpty && movers.contains(parent)) oldKey.set(parent, key);
       gone[b]!.push(i);
-    });
-    if (removedKeys.length > 0) blocks = removeEntries(blocks, gone, this.#types);
+    };
+    if (leaving.size * SCAN_FACTOR >= redirection.size && leaving.rangeCount <= SCAN_RANGES) {
+      scanLeaving(blocks, leaving, leave);
+    } else this.#locate(blocks, leaving, leave);
 
-    // Rows that come in: merged into their blocks with keys unassigned (NaN), then given keys.
-    const inserted = new Set<number>();
+    // Rows that come in: merged into their blocks with keys unassigned (NaN), in the same pass
+    // that drops the leaving entries; then given keys.
     const insertedAt = new Map<number, Int32Array>();
+    let batch: Batch | null = null;
     if (!inserting.isEmpty) {
-      const batch = this.#read(inserting, false);
-      for (const p of batch.parents) inserted.add(p);
-      blocks = this.#merge(blocks, batch, insertedAt);
+      if (inserting.last() >= 2 ** 32) this.#wide = true;
+      batch = this.#read(inserting, false);
     }
+    if (batch !== null || removedKeys.length > 0)
+      blocks = this.#merge(blocks, batch, gone, insertedAt);
     const touched = [...insertedAt.keys()].sort((x, y) => x - y);
-    const keys = new KeyAssigner(blocks, oldKey, inserted, redirection);
+    const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
     for (const b of touched) keys.assignBlock(b);
     this.respreadRows += keys.respread.size;
     removedKeys.push(...keys.respreadOldKeys);
@@ -171,10 +235,9 @@ export class SparseSortState {
     const removed = RowSets.fromKeys(removedKeys).minus(reused);
     const added = RowSets.fromKeys(addedKeys);
     const modified = RowSets.fromKeys(modifiedKeys).union(reused).minus(removed);
-    const rows = before.minus(removed).union(added);
     return {
       update: makeUpdate(added, removed, modified, u.modifiedColumns),
-      rows,
+      rows: this.#rows(),
     };
   }
 
@@ -187,14 +250,12 @@ export class SparseSortState {
 
   /** Compares batch row `r` with the entry `i` of `blk` whose values are `bv`. */
   #cmp(batch: Batch, r: number, bv: readonly Vec[], blk: SortBlock, i: number): number {
-    return compareRows(this.#cols, batch.vals, r, bv, i) || batch.parents[r]! - blk.parents[i]!;
+    return this.#compare(batch.vals, r, bv, i) || batch.parents[r]! - blk.parents[i]!;
   }
 
   /** Compares batch row `r` with the first entry of `blk`. */
   #cmpFirst(batch: Batch, r: number, blk: SortBlock): number {
-    return (
-      compareRows(this.#cols, batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!
-    );
+    return this.#compare(batch.vals, r, blk.vals, 0) || batch.parents[r]! - blk.parents[0]!;
   }
 
   /**
@@ -252,14 +313,21 @@ export class SparseSortState {
   }
 
   /**
-   * Merges the batch into the blocks (inserted entries get key NaN); records, per touched block,
-   * the indices of the inserted entries.
+   * Rebuilds the blocks that lose entries (`gone[b]`, ascending indices) or take batch rows, in one
+   * copy each: inserted entries get key NaN; blocks left empty are dropped. Records, per block of
+   * the result that took rows, the indices of its inserted entries.
    */
-  #merge(blocks: SortBlock[], batch: Batch, insertedAt: Map<number, Int32Array>): SortBlock[] {
-    const order = batch.order;
-    const m = order.length;
+  #merge(
+    blocks: SortBlock[],
+    batch: Batch | null,
+    gone: readonly number[][],
+    insertedAt: Map<number, Int32Array>,
+  ): SortBlock[] {
+    const m = batch?.order.length ?? 0;
     if (blocks.length === 0) {
-      const parents = new Float64Array(m);
+      if (batch === null) return blocks;
+      const order = batch.order;
+      const parents = newParents(m, this.#wide);
       for (let i = 0; i < m; i++) parents[i] = batch.parents[order[i]!]!;
       insertedAt.set(
         0,
@@ -268,118 +336,129 @@ export class SparseSortState {
       const vals = takeVals(this.#types, batch.vals, order, 0, m);
       return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m, vals }];
     }
-    const out = blocks;
-    let b = 0;
-    let i = 0;
-    while (i < m) {
-      b = this.#advance(out, b, batch, order[i]!, false);
-      // This block takes every row before the next block's first entry.
-      let e = i + 1;
-      if (b + 1 < out.length) {
-        const next = out[b + 1]!;
-        while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
-      } else e = m;
-      const blk = out[b]!;
+    // The batch rows each block takes: [start, end) of the sorted batch, found by galloping.
+    const starts = new Map<number, number>();
+    const ends = new Map<number, number>();
+    if (batch !== null) {
+      const order = batch.order;
+      let b = 0;
+      let i = 0;
+      while (i < m) {
+        b = this.#advance(blocks, b, batch, order[i]!, false);
+        // This block takes every row before the next block's first entry.
+        let e = i + 1;
+        if (b + 1 < blocks.length) {
+          const next = blocks[b + 1]!;
+          while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
+        } else e = m;
+        starts.set(b, i);
+        ends.set(b, e);
+        i = e;
+        b = Math.min(b + 1, blocks.length - 1);
+      }
+    }
+    const out: SortBlock[] = [];
+    for (let b = 0; b < blocks.length; b++) {
+      const blk = blocks[b]!;
+      const g = gone[b]!;
+      const i = starts.get(b);
+      if (i === undefined) {
+        if (g.length === 0) out.push(blk);
+        else if (g.length < blk.n)
+          out.push(rebuildBlock(blk, g, null, 0, 0, null, null, this.#types, this.#wide));
+        continue;
+      }
+      const e = ends.get(b)!;
+      const bt = batch!;
       const bv = blk.vals;
       const pos = new Int32Array(e - i);
       let from = 0;
       for (let j = i; j < e; j++) {
-        const r = order[j]!;
+        const r = bt.order[j]!;
         let lo = from;
         let hi = blk.n;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
-          if (this.#cmp(batch, r, bv, blk, mid) > 0) lo = mid + 1;
+          if (this.#cmp(bt, r, bv, blk, mid) > 0) lo = mid + 1;
           else hi = mid;
         }
         pos[j - i] = lo;
         from = lo;
       }
-      out[b] = mergeBlock(blk, batch, order, i, e, pos, this.#types);
-      // Entry j of the batch lands at pos + (number of batch rows before it in this block).
-      for (let j = 0; j < pos.length; j++) pos[j] = pos[j]! + j;
-      insertedAt.set(b, pos);
-      i = e;
-      b++;
-      if (b >= out.length) b = out.length - 1;
+      const at = new Int32Array(e - i);
+      out.push(rebuildBlock(blk, g, bt, i, e, pos, at, this.#types, this.#wide));
+      insertedAt.set(out.length - 1, at);
     }
     return out;
   }
 }
 
-/** `blk` with batch rows `order[i..e)` inserted before entries `pos[..]` (keys NaN). */
-function mergeBlock(
+/**
+ * `blk` without its entries `g` (ascending indices) and with batch rows `order[i..e)` inserted
+ * before entries `pos[..]` (keys NaN; their new indices go to `at`).
+ */
+function rebuildBlock(
   blk: SortBlock,
-  batch: Batch,
-  order: Uint32Array,
+  g: readonly number[],
+  batch: Batch | null,
   i: number,
   e: number,
-  pos: Int32Array,
+  pos: Int32Array | null,
+  at: Int32Array | null,
   types: readonly ColumnType[],
+  wide: boolean,
 ): SortBlock {
-  const n = blk.n + (e - i);
+  const n = blk.n - g.length + (e - i);
   const keys = new Float64Array(n);
-  const parents = new Float64Array(n);
+  const parents = newParents(n, wide || blk.parents instanceof Float64Array);
   const vals = newVals(types, n);
   let src = 0;
   let dst = 0;
-  const copy = (to: number) => {
-    if (to <= src) return;
-    keys.set(blk.keys.subarray(src, to), dst);
-    parents.set(blk.parents.subarray(src, to), dst);
-    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, to - src);
-    dst += to - src;
+  let gi = 0;
+  const segment = (to: number) => {
+    const len = to - src;
+    if (len <= 0) return;
+    copyNumbers(keys, dst, blk.keys, src, len);
+    copyNumbers(parents, dst, blk.parents, src, len);
+    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
+    dst += len;
     src = to;
   };
-  for (let j = i; j < e; j++) {
-    copy(pos[j - i]!);
-    const r = order[j]!;
-    keys[dst] = Number.NaN;
-    parents[dst] = batch.parents[r]!;
-    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
-    dst++;
+  // Copies the old entries before `to`, skipping the gone ones.
+  const copyTo = (to: number) => {
+    while (gi < g.length && g[gi]! < to) {
+      segment(g[gi]!);
+      src = g[gi]! + 1;
+      gi++;
+    }
+    segment(to);
+  };
+  if (batch !== null) {
+    const order = batch.order;
+    for (let j = i; j < e; j++) {
+      copyTo(pos![j - i]!);
+      const r = order[j]!;
+      keys[dst] = Number.NaN;
+      parents[dst] = batch.parents[r]!;
+      for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
+      at![j - i] = dst;
+      dst++;
+    }
   }
-  copy(blk.n);
+  copyTo(blk.n);
   return { keys, parents, n, vals };
 }
 
-/** The blocks without the entries `gone[b]` (ascending indices); empty blocks dropped. */
-function removeEntries(
-  blocks: SortBlock[],
-  gone: number[][],
-  types: readonly ColumnType[],
-): SortBlock[] {
-  const out: SortBlock[] = [];
-  blocks.forEach((blk, b) => {
-    const g = gone[b]!;
-    if (g.length === 0) {
-      out.push(blk);
-      return;
-    }
-    const n = blk.n - g.length;
-    if (n === 0) return;
-    const keys = new Float64Array(n);
-    const parents = new Float64Array(n);
-    const vals = newVals(types, n);
-    let dst = 0;
-    let src = 0;
-    const copy = (to: number) => {
-      const len = to - src;
-      if (len > 0) {
-        keys.set(blk.keys.subarray(src, to), dst);
-        parents.set(blk.parents.subarray(src, to), dst);
-        for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
-        dst += len;
-      }
-    };
-    for (const i of g) {
-      copy(i);
-      src = i + 1;
-    }
-    copy(blk.n);
-    out.push({ keys, parents, n, vals });
-  });
-  return out;
+/** Copies `src[from, from + n)` to `dst` at `at` (short runs by a loop: no subarray views). */
+function copyNumbers(
+  dst: Float64Array | Uint32Array,
+  at: number,
+  src: Float64Array | Uint32Array,
+  from: number,
+  n: number,
+): void {
+  if (n >= 64) dst.set(src.subarray(from, from + n), at);
+  else for (let x = 0; x < n; x++) dst[at + x] = src[from + x]!;
 }
 
 /** Splits touched blocks beyond MAX_BLOCK into blocks of BLOCK entries. */
@@ -415,6 +494,11 @@ interface SortBlock extends KeyBlock {
   vals: Vec[];
 }
 
+/** Parent keys for `n` entries: a Float64Array when `wide`, else a Uint32Array. */
+function newParents(n: number, wide: boolean): ParentKeys {
+  return wide ? new Float64Array(n) : new Uint32Array(n);
+}
+
 function newVals(types: readonly ColumnType[], n: number): Vec[] {
   return types.map((t) => ({ data: allocStorage(t, n), valid: null, length: n }));
 }
@@ -424,7 +508,7 @@ function copyVals(dst: Vec, at: number, src: Vec, from: number, n: number): void
   const d = dst.data as unknown as { [i: number]: unknown };
   const s = src.data as unknown as { [i: number]: unknown };
   if (n === 1) d[at] = s[from];
-  else if (Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
+  else if (n < 64 || Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
   else
     (dst.data as Exclude<Storage, unknown[]>).set(
       (src.data as Exclude<Storage, unknown[]>).subarray(from, from + n) as never,
@@ -463,7 +547,7 @@ function takeVals(
 class KeyAssigner {
   readonly #blocks: KeyBlock[];
   readonly #oldKey: ReadonlyMap<number, number>;
-  readonly #inserted: ReadonlySet<number>;
+  readonly #inserted: RowSet;
   readonly #redirection: SortedRedirection;
   /** Movers that kept their old key (modifications). */
   readonly reused = new Set<number>();
@@ -474,7 +558,7 @@ class KeyAssigner {
   constructor(
     blocks: KeyBlock[],
     oldKey: ReadonlyMap<number, number>,
-    inserted: ReadonlySet<number>,
+    inserted: RowSet,
     redirection: SortedRedirection,
   ) {
     this.#blocks = blocks;
@@ -495,6 +579,14 @@ class KeyAssigner {
       let j = i;
       while (j < blk.n && Number.isNaN(blk.keys[j]!)) j++;
       const lo = i > 0 ? blk.keys[i - 1]! : b > 0 ? lastKey(blocks[b - 1]!) : -1;
+      if (j === blk.n && b + 1 < blocks.length && Number.isNaN(blocks[b + 1]!.keys[0]!)) {
+        // The run goes on into the next blocks (whose first entries left this cycle).
+        if (!this.#assignSpanning(b, i, lo)) {
+          this.#respread(b);
+          return;
+        }
+        return;
+      }
       const hi =
         j < blk.n ? blk.keys[j]! : b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
       if (!this.#assignGap(blk, i, j, lo, hi)) {
@@ -503,6 +595,38 @@ class KeyAssigner {
       }
       i = j;
     }
+  }
+
+  /**
+   * Keys for a run of unassigned entries from entry `i` of block `b` through the leading
+   * unassigned entries of the next blocks, in the gap above `lo`: assigned as one run (gathered
+   * into a scratch block and written back).
+   */
+  #assignSpanning(b: number, i: number, lo: number): boolean {
+    const blocks = this.#blocks;
+    const parts: [number, number, number][] = [[b, i, blocks[b]!.n]];
+    let hi = KEY_END;
+    for (let x = b + 1; x < blocks.length; x++) {
+      const keys = blocks[x]!.keys;
+      let t = 0;
+      while (t < blocks[x]!.n && Number.isNaN(keys[t]!)) t++;
+      if (t > 0) parts.push([x, 0, t]);
+      if (t < blocks[x]!.n) {
+        hi = keys[t]!;
+        break;
+      }
+    }
+    let c = 0;
+    for (const [, from, to] of parts) c += to - from;
+    const run: KeyBlock = { keys: new Float64Array(c), parents: new Float64Array(c), n: c };
+    let w = 0;
+    for (const [x, from, to] of parts)
+      for (let y = from; y < to; y++) run.parents[w++] = blocks[x]!.parents[y]!;
+    if (!this.#assignGap(run, 0, c, lo, hi)) return false;
+    w = 0;
+    for (const [x, from, to] of parts)
+      for (let y = from; y < to; y++) blocks[x]!.keys[y] = run.keys[w++]!;
+    return true;
   }
 
   /** Keys for entries [i, j) of `blk` in (lo, hi); movers keep old keys where the order allows. */
@@ -541,6 +665,8 @@ class KeyAssigner {
     for (;;) {
       b0 = Math.max(0, b - w);
       b1 = Math.min(blocks.length - 1, b + w);
+      // Blocks whose first entries are still unassigned belong to the neighbourhood too.
+      while (b1 + 1 < blocks.length && Number.isNaN(blocks[b1 + 1]!.keys[0]!)) b1++;
       lo = b0 > 0 ? lastKey(blocks[b0 - 1]!) : -1;
       const hi = b1 + 1 < blocks.length ? blocks[b1 + 1]!.keys[0]! : KEY_END;
       let m = 0;
@@ -553,12 +679,14 @@ class KeyAssigner {
     let t = 0;
     for (let x = b0; x <= b1; x++) {
       const blk = blocks[x]!;
+      // The installed key arrays are shared with earlier RowSets: rewrite a copy.
+      blk.keys = blk.keys.slice();
       for (let i = 0; i < blk.n; i++) {
         const p = blk.parents[i]!;
         const old = blk.keys[i]!;
         const key = lo + spacing * ++t;
         blk.keys[i] = key;
-        if (this.#inserted.has(p)) this.reused.delete(p);
+        if (this.#inserted.contains(p)) this.reused.delete(p);
         else {
           if (!this.respread.has(p)) {
             this.respreadOldKeys.push(old);

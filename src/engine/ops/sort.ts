@@ -13,8 +13,9 @@
  * - A blink parent: a blink result holding the current cycle's rows sorted, keys 0..n-1, the
  *   order rebuilt every cycle (cost proportional to the cycle's rows).
  * - Any other refreshing parent: a standard result with sparse keys kept incrementally
- *   (sort-state.ts: gaps between keys, re-spread when a gap runs out, 16 bytes a row in a
- *   SortedRedirection). A change at the top of the order is one removed and one added key.
+ *   (sort-state.ts: gaps between keys, re-spread when a gap runs out, 12 bytes a row in a
+ *   SortedRedirection whose key arrays are also the result's sparse RowSet). A change at the
+ *   top of the order is one removed and one added key.
  *
  * Positions move, so `i`/`ii` formulas stay refused downstream of a standard sort result (eval.ts's
  * checkPositionUse: it is neither blink nor append-only); a blink sort result allows them.
@@ -102,7 +103,7 @@ class SortOperator extends Operator {
     this.state = state;
   }
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
-    const { update, rows } = this.state.apply(u!, this.result.rowSet);
+    const { update, rows } = this.state.apply(u!);
     nodeOf(this.result).setRowSet(rows);
     if (update === null) return null;
     // A key that one row left and another took in the same cycle is a modification of that
