@@ -12,6 +12,7 @@ import {
   charCol,
   col,
   doubleCol,
+  inputTable,
   instantCol,
   intCol,
   newTable,
@@ -396,5 +397,34 @@ describe("docs/engine.md", () => {
         .toRows()
         .map((r) => r.Bid),
     ).toEqual([null, null, 20]);
+  });
+});
+
+describe("aj: a left row whose stamp moves while its right row changes", () => {
+  it("names the joined column when the row keeps its match and that match was modified", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const trades = inputTable(g, {
+      columns: { Id: "int32", Sym: "string", Ts: "int32" },
+      keys: ["Id"],
+    });
+    const quotes = inputTable(g, {
+      columns: { Sym: "string", QTs: "int32", Bid: "float64" },
+      keys: ["Sym"],
+    });
+    trades.add([{ Id: 1, Sym: "A", Ts: 5 }]);
+    quotes.add([{ Sym: "A", QTs: 1, Bid: 10 }]);
+    await g.runCycle();
+    const r = trades.table.aj(quotes.table, "Sym, Ts >= QTs", "Bid");
+    const { updates } = record(r);
+    expect(rows(r, "Id", "Ts", "Bid")).toEqual([[1, 5, 10]]);
+    // Same cycle: the trade's stamp moves (it still matches the same quote) and the quote's Bid
+    // changes.
+    trades.add([{ Id: 1, Sym: "A", Ts: 7 }]);
+    quotes.add([{ Sym: "A", QTs: 1, Bid: 11 }]);
+    await g.runCycle();
+    expect(rows(r, "Id", "Ts", "Bid")).toEqual([[1, 7, 11]]);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.modified).toEqual([0]);
+    expect([...updates[0]!.modifiedColumns].sort()).toEqual(["Bid", "Ts"]);
   });
 });

@@ -127,7 +127,10 @@ class AsOfJoinOperator extends Operator {
     const re = RowSet.fromKeys(rematched);
     const rf = RowSet.fromKeys(refreshed);
     if (joinedChanged || !re.isEmpty) for (const p of plan.joined) mc.add(p.left);
-    if (!rf.isEmpty) for (const c of touchedJoined) mc.add(c);
+    // A mover that kept its right row still reads that row's modified values (the rescan above
+    // saw only the rows that stayed put).
+    if (!rf.isEmpty || (rightModified !== null && !movers.isEmpty))
+      for (const c of touchedJoined) mc.add(c);
     const modified = (uL?.modified ?? RowSet.EMPTY).union(re).union(rf);
     nodeOf(this.result).setRowSet(left.rowSet);
     if (!removed.isEmpty) this.#redirection.release(removed, left.rowSet);
