@@ -15,6 +15,7 @@
  */
 
 const EMPTY_RANGES: number[] = [];
+let emptySet: RowSet | null = null;
 
 export class RowSet {
   /** Flattened ranges: [s0, e0, s1, e1, ...], sorted, disjoint, non-adjacent, end exclusive. */
@@ -38,7 +39,12 @@ export class RowSet {
     this.#kc = counts;
   }
 
-  static readonly EMPTY: RowSet = new RowSet(EMPTY_RANGES, 0);
+  // A getter, not a static field: tsc aliases the class (`_a`) once a private method names it,
+  // and a static field initialiser then runs before that alias is set (the built package broke).
+  static get EMPTY(): RowSet {
+    if (emptySet === null) emptySet = new RowSet(EMPTY_RANGES, 0);
+    return emptySet;
+  }
 
   /** Keys `[start, end)`. */
   static range(start: number, end: number): RowSet {
