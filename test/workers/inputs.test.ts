@@ -9,6 +9,7 @@
  */
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { TableDescription } from "../../src/engine/wire.ts";
 import { call, create, family, rowsOf, step } from "./router-helpers.ts";
 
 const NAMES = { Sym: "string", Name: "string", Lot: "int64" };
@@ -44,10 +45,10 @@ function put(name: string, spec: unknown) {
   });
 }
 
-async function describeOf(name: string): Promise<Record<string, any>> {
+async function describeOf(name: string): Promise<TableDescription> {
   const res = await call(`/v1/tables/${name}`);
   expect(res.status).toBe(200);
-  return (await res.json()) as Record<string, any>;
+  return (await res.json()) as TableDescription;
 }
 
 /** Evicts a family's object (woken first: only a running object can be evicted). */
@@ -121,14 +122,14 @@ describe("inputs from other families", () => {
       }));
       expect(await rowsOf("desk1", "named"), `round ${round}`).toEqual(expected);
       const d = await describeOf("desk1");
-      expect(d.inputs.ref).toEqual({
+      expect(d.inputs!.ref).toEqual({
         from: "ref1/names",
         producerCycle: (await describeOf("ref1")).cycle,
         state: "live",
         error: null,
         detail: null,
       });
-      expect(d.views.ref).toMatchObject({ refreshing: true, appendOnly: false, failed: false });
+      expect(d.views.ref!).toMatchObject({ refreshing: true, appendOnly: false, failed: false });
     }
     // Not timed: a loaded machine runs the 24 rounds of HTTP calls and evictions slowly.
   }, 120_000);
@@ -229,14 +230,14 @@ describe("inputs from other families", () => {
     // The producer told the consumer (its alarm is set); its next cycle fails the input.
     expect(await step("desk4")).toBe(true);
     const d = await describeOf("desk4");
-    expect(d.inputs.ref.state).toBe("failed");
-    expect(d.inputs.ref.detail).toContain("ref4");
-    expect(d.views.ref.failed).toBe(true);
-    expect(d.views.named.failed).toBe(true);
-    expect(d.views.log.failed).toBe(false);
+    expect(d.inputs!.ref.state).toBe("failed");
+    expect(d.inputs!.ref.detail).toContain("ref4");
+    expect(d.views.ref!.failed).toBe(true);
+    expect(d.views.named!.failed).toBe(true);
+    expect(d.views.log!.failed).toBe(false);
     // The failure survives an eviction of the consumer.
     await evict("desk4");
     const again = await describeOf("desk4");
-    expect(again.inputs.ref).toEqual(d.inputs.ref);
+    expect(again.inputs!.ref).toEqual(d.inputs!.ref);
   });
 });
