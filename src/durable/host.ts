@@ -587,6 +587,11 @@ export class FamilyHost {
         fam.graph.runCycleSync();
         this.links.afterCycle(this.#updates);
         this.#inputsDue = false;
+        // Families reading a view that changed or failed are told so after the cycle; the flag
+        // makes a retried alarm tell them if this one stops first.
+        const touched = new Set([...this.#updates.keys(), ...this.#failures.keys()]);
+        if (touched.size > 0 && this.links.dependents(touched).length > 0)
+          this.#setMeta("notifyDue", true);
         for (const { seq, error } of setAside) this.#setAside(seq, fam.graph.cycle, error);
         if (batches.length > 0)
           this.#sql.exec(
@@ -676,6 +681,16 @@ export class FamilyHost {
     const reads = Object.values(spec.inputs ?? {}).some((r) => r.startsWith(`${producer}/`));
     if (reads) this.#inputsDue = true;
     return reads;
+  }
+
+  /** True when a cycle changed a view other families read and they have not been told yet. */
+  get notifyDue(): boolean {
+    return this.#meta<boolean>("notifyDue") === true;
+  }
+
+  /** The families reading this one were told (see `notifyDue`). */
+  clearNotifyDue(): void {
+    this.#sql.exec("DELETE FROM host_meta WHERE k = 'notifyDue'");
   }
 
   /** Makes the next cycle due (an input's producer could not be asked; ask again). */
@@ -805,7 +820,7 @@ export class FamilyHost {
       this.#family !== null &&
       [...this.#family.views.values()].some((t) => t.isBlink && t.size > 0);
     const ticking = Object.values(spec.sources).some((s) => s.type === "timeTable");
-    if (pending > 0 || ticking || active || showing || this.#inputsDue) {
+    if (pending > 0 || ticking || active || showing || this.#inputsDue || this.notifyDue) {
       return Math.max(this.#now(), last + spec.cycleMs);
     }
     const due =

@@ -212,6 +212,8 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // A notification an earlier alarm did not finish goes to every dependent (see below).
+    const leftover = this.#host.notifyDue;
     const pulls = await this.#pullInputs();
     const r = this.#host.runCycle(pulls);
     // An input whose producer could not be asked is asked again at the next cycle.
@@ -222,13 +224,16 @@ export class TableFamily extends DurableObject<Env> {
         `tickflare: cycle ${r.cycle} set aside ${r.setAside} stored batch(es) it could not decode`,
       );
     }
-    if (r) {
-      this.#sockets.broadcast(this.#host, r.cycle);
+    if (r) this.#sockets.broadcast(this.#host, r.cycle);
+    // The cycle flagged (durably) that families reading a view it changed must be told; telling
+    // them sets their alarms. The flag is cleared once they were told (or could not be).
+    if (this.#host.notifyDue) {
       const changed = new Set([
         ...this.#host.lastUpdates.keys(),
         ...this.#host.lastFailures.keys(),
       ]);
-      if (changed.size > 0) await this.#notifyDependents(changed);
+      await this.#notifyDependents(leftover || !r ? null : changed);
+      this.#host.clearNotifyDue();
     }
     await this.#schedule();
   }

@@ -10,7 +10,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TableDescription } from "../../src/engine/wire.ts";
-import { call, create, family, rowsOf, step } from "./router-helpers.ts";
+import { call, create, family, mustOpen, rowsOf, step, until } from "./router-helpers.ts";
 
 const NAMES = { Sym: "string", Name: "string", Lot: "int64" };
 const TRADES = { Sym: "string", Ts: "int64", Size: "int32" };
@@ -226,9 +226,18 @@ describe("inputs from other families", () => {
     expect(await rowsOf("desk4", "named")).toEqual([
       { Sym: "A", Ts: 1, Size: 2, Name: "a", Lot: 1 },
     ]);
+    const sub = await mustOpen("/v1/tables/desk4/views/named/subscribe?format=json");
+    await until(() => sub.messages().some((m) => m.type === "snapshot"), "the snapshot");
     expect((await call("/v1/tables/ref4", { method: "DELETE" })).status).toBe(200);
     // The producer told the consumer (its alarm is set); its next cycle fails the input.
     expect(await step("desk4")).toBe(true);
+    await until(() => sub.messages().some((m) => m.type === "failure"), "the failure");
+    expect(sub.messages().find((m) => m.type === "failure")).toEqual({
+      type: "failure",
+      cycle: 2,
+      error: "not_found",
+      detail: 'input "ref" (ref4/names): no table family "ref4" (never created, or deleted)',
+    });
     const d = await describeOf("desk4");
     expect(d.inputs!.ref.state).toBe("failed");
     expect(d.inputs!.ref.detail).toContain("ref4");
