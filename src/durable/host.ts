@@ -152,6 +152,12 @@ export class FamilyHost {
   readonly links: InputLinks;
   /** An input's producer changed (or this family was just created or woke with a failed input). */
   #inputsDue = false;
+  /**
+   * Notices that made inputs due, counted, and the count when the running cycle asked its
+   * producers: a notice that arrives while a cycle awaits its answers keeps the next one due.
+   */
+  #notices = 0;
+  #noticesAtPull = -1;
 
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
@@ -242,7 +248,7 @@ export class FamilyHost {
       const input = fam.inputs.get(iname);
       if (!input || !st.failed) continue;
       input.mirror.fail(inputFailure(input, st.failed));
-      this.#inputsDue = true;
+      this.#due();
     }
     for (const [name, t] of fam.views) {
       if (!t.isRefreshing) continue;
@@ -330,7 +336,7 @@ export class FamilyHost {
       this.#store!.saveAll();
     });
     // The first cycle takes each input's snapshot.
-    if (inputs.length > 0) this.#inputsDue = true;
+    if (inputs.length > 0) this.#due();
     return { created: true };
   }
 
@@ -586,7 +592,7 @@ export class FamilyHost {
         }
         fam.graph.runCycleSync();
         this.links.afterCycle(this.#updates);
-        this.#inputsDue = false;
+        if (fam.inputs.size === 0 || this.#noticesAtPull === this.#notices) this.#inputsDue = false;
         // Families reading a view that changed or failed are told so after the cycle; the flag
         // makes a retried alarm tell them if this one stops first.
         const touched = new Set([...this.#updates.keys(), ...this.#failures.keys()]);
@@ -662,6 +668,7 @@ export class FamilyHost {
     if (!this.exists || this.isShutdown) return [];
     const fam = this.family();
     const states = this.inputStates;
+    this.#noticesAtPull = this.#notices;
     const out = [];
     for (const [iname, input] of fam.inputs) {
       const st = states[iname];
@@ -679,7 +686,7 @@ export class FamilyHost {
     const spec = this.spec;
     if (!spec || this.isShutdown) return false;
     const reads = Object.values(spec.inputs ?? {}).some((r) => r.startsWith(`${producer}/`));
-    if (reads) this.#inputsDue = true;
+    if (reads) this.#due();
     return reads;
   }
 
@@ -695,7 +702,12 @@ export class FamilyHost {
 
   /** Makes the next cycle due (an input's producer could not be asked; ask again). */
   markInputsDue(): void {
+    this.#due();
+  }
+
+  #due(): void {
     this.#inputsDue = true;
+    this.#notices++;
   }
 
   /**
