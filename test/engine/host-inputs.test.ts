@@ -144,6 +144,49 @@ describe("inputs from other families (host over node:sqlite)", () => {
     ).toEqual({ r: "a-b/v" });
   });
 
+  it("fails an input whose producer shut down or whose columns changed; refuses blink views", () => {
+    const producer = host(memoryDb(), "ref");
+    producer.create("ref", {
+      ...PRODUCER,
+      sources: { ...PRODUCER.sources, live: { columns: { X: "int32" } } },
+    });
+    expect(() => producer.inputShape("live")).toThrow(
+      'view "live" of table family "ref" is a blink table; an input needs a view that keeps its rows (e.g. blinkToAppendOnly(live) or ringTable(live, n))',
+    );
+    const consumer = host(memoryDb(), "desk");
+    // Created for other columns than the producer's view has now.
+    consumer.create("desk", CONSUMER, {
+      ref: { columns: { Sym: "string", Lot: "int32", Px: "float64" }, appendOnly: false },
+      srt: producer.inputShape("byLot"),
+    });
+    consumer.runCycle(pulls(consumer, producer));
+    const d = consumer.describe();
+    expect(d.inputs!.ref).toEqual({
+      from: "ref/names",
+      producerCycle: null,
+      state: "failed",
+      error: "input_changed",
+      detail:
+        'the producer view\'s columns are now {"Sym":"string","Lot":"int64","Px":"float64"}; this family was created when they were {"Sym":"string","Lot":"int32","Px":"float64"} (delete and re-create it)',
+    });
+    expect(d.views.ref!.failed).toBe(true);
+    expect(d.views.named!.failed).toBe(true);
+    expect(d.inputs!.srt!.state).toBe("live");
+    expect(d.views.srt!.failed).toBe(false);
+    // A failed input is not asked again.
+    expect(consumer.inputsToPull().map((a) => a.input)).toEqual(["srt"]);
+
+    producer.shutdown("the table family was deleted");
+    consumer.runCycle(pulls(consumer, producer));
+    expect(consumer.describe().inputs!.srt).toMatchObject({
+      state: "failed",
+      error: "shut_down",
+      detail: 'table family "ref" is shut down: the table family was deleted',
+    });
+    expect(consumer.describe().views.srt!.failed).toBe(true);
+    expect(consumer.inputsToPull()).toEqual([]);
+  });
+
   it("a consumer built without its inputs' shapes is refused", () => {
     const h = host(memoryDb(), "desk");
     expect(() => h.create("desk", CONSUMER)).toThrow(
