@@ -313,9 +313,7 @@ export class TableFamily extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     if (at === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || current > at || current <= Date.now()) {
-      // An alarm time already past is the alarm running now (an input's producer can call in
-      // while a cycle awaits its answers): it is deleted when it finishes unless set again.
+    } else if (current === null || current > at) {
       await this.ctx.storage.setAlarm(at);
     }
   }
