@@ -10,8 +10,16 @@
  * operation running: the next `list` (or a re-run of the same PUT or DELETE) asks the family
  * itself (`describe`) and repairs the entry (finishing a delete that stopped half-way), so the
  * list is never wrong for long.
+ *
+ * The catalog also keeps the graph of inputs from other families (`catalog_inputs`: consumer ->
+ * producer). Before creating a family with inputs it asks each producer for the view's shape (404
+ * naming a family or view that does not exist) and refuses a family whose inputs would close a
+ * cycle (409 naming it; possible when a producer is deleted and re-created reading its consumer).
+ * Creates with inputs run one at a time, so two of them cannot close a cycle together.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { InputShape } from "../engine/family/family.ts";
+import { inputRef, normalizeSpec } from "../engine/family/spec.ts";
 import type { RpcResult } from "./errors.ts";
 import type { Description } from "./host.ts";
 
@@ -36,6 +44,8 @@ export async function released<P extends PromiseLike<unknown>>(call: P): Promise
 
 /** Transitional entries repaired per `list` call at most (each costs one RPC). */
 const REPAIRS_PER_LIST = 32;
+/** The `#exclusive` key that serialises creates of families with inputs (not a table name). */
+const INPUT_GRAPH = "\u0000inputs";
 
 export class Catalog extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -48,6 +58,9 @@ export class Catalog extends DurableObject<Env> {
     this.#sql.exec(
       "CREATE TABLE IF NOT EXISTS catalog_tables (name TEXT PRIMARY KEY, state TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL)",
     );
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS catalog_inputs (consumer TEXT NOT NULL, producer TEXT NOT NULL, PRIMARY KEY (consumer, producer))",
+    );
   }
 
   /** RPC: creates the family `name` (the same spec again is a no-op; another spec is a 409). */
@@ -55,26 +68,107 @@ export class Catalog extends DurableObject<Env> {
     name: string,
     spec: unknown,
   ): Promise<RpcResult<{ created: boolean; description: Description }>> {
-    return this.#exclusive(name, async () => {
-      // A family left half-deleted by a crash is finished off before it is created again.
-      if (this.#state(name) === "deleting") {
-        const r = await this.#deleteNow(name);
-        if (!r.ok && r.status !== 404) return r;
+    const inputs = specInputs(spec);
+    if (inputs.length === 0) return this.#exclusive(name, () => this.#createNow(name, spec, {}));
+    return this.#exclusive(name, () =>
+      this.#exclusive(INPUT_GRAPH, async () => {
+        const cycle = this.#cycleThrough(
+          name,
+          inputs.map((i) => i.family),
+        );
+        if (cycle) {
+          return {
+            ok: false as const,
+            status: 409,
+            error: "input_cycle",
+            detail: `the inputs of table family "${name}" would form a cycle: ${cycle.join(" -> ")}`,
+          };
+        }
+        const shapes: Record<string, InputShape> = {};
+        for (const i of inputs) {
+          const r = await released(this.#family(i.family).inputShape(i.view));
+          if (!r.ok) {
+            return {
+              ok: false as const,
+              status: r.status,
+              error: r.status === 404 ? "unknown_input" : r.error,
+              detail: `inputs.${i.input} ("${i.family}/${i.view}"): ${r.detail}`,
+            };
+          }
+          shapes[i.input] = r.value;
+        }
+        const r = await this.#createNow(name, spec, shapes);
+        if (r.ok && r.value.created) {
+          this.#sql.exec("DELETE FROM catalog_inputs WHERE consumer = ?", name);
+          for (const p of new Set(inputs.map((i) => i.family)))
+            this.#sql.exec(
+              "INSERT INTO catalog_inputs (consumer, producer) VALUES (?, ?)",
+              name,
+              p,
+            );
+        }
+        return r;
+      }),
+    );
+  }
+
+  /**
+   * A path producer -> ... -> `name` through the input graph from one of `producers`, as the
+   * cycle it would close (`name -> producer -> ... -> name`), or null.
+   */
+  #cycleThrough(name: string, producers: readonly string[]): string[] | null {
+    const edges = new Map<string, string[]>();
+    for (const r of this.#sql
+      .exec<{ consumer: string; producer: string }>(
+        "SELECT consumer, producer FROM catalog_inputs WHERE consumer != ? ORDER BY consumer, producer",
+        name,
+      )
+      .toArray()) {
+      const list = edges.get(r.consumer) ?? [];
+      list.push(r.producer);
+      edges.set(r.consumer, list);
+    }
+    const seen = new Set<string>();
+    const walk = (at: string, path: string[]): string[] | null => {
+      if (at === name) return [name, ...path];
+      if (seen.has(at)) return null;
+      seen.add(at);
+      for (const next of edges.get(at) ?? []) {
+        const found = walk(next, [...path, next]);
+        if (found) return found;
       }
-      if (this.#state(name) !== "live") this.#set(name, "creating");
-      const stub = this.#family(name);
-      let r = await released(stub.create(name, spec));
-      if (r.ok && r.value.description.state === "shutdown") {
-        // Shut down outside a DELETE: finish the delete, then create afresh.
-        const d = await this.#deleteNow(name);
-        if (!d.ok) return d;
-        this.#set(name, "creating");
-        r = await released(stub.create(name, spec));
-      }
-      if (r.ok || r.error === "conflict") this.#set(name, "live");
-      else await this.#repair(name);
-      return r;
-    });
+      return null;
+    };
+    for (const p of [...new Set(producers)].sort()) {
+      const found = walk(p, [p]);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async #createNow(
+    name: string,
+    spec: unknown,
+    shapes: Record<string, InputShape>,
+  ): Promise<RpcResult<{ created: boolean; description: Description }>> {
+    // A family left half-deleted by a crash is finished off before it is created again.
+    if (this.#state(name) === "deleting") {
+      const r = await this.#deleteNow(name);
+      if (!r.ok && r.status !== 404) return r;
+    }
+    if (this.#state(name) !== "live") this.#set(name, "creating");
+    const stub = this.#family(name);
+    let r = await released(stub.create(name, spec, shapes));
+    if (r.ok && r.value.description.state === "shutdown") {
+      // Shut down outside a DELETE: finish the delete, then create afresh.
+      const d = await this.#deleteNow(name);
+      if (!d.ok) return d;
+      this.#set(name, "creating");
+      r = await released(stub.create(name, spec, shapes));
+    }
+    if (r.ok || r.error === "conflict") this.#set(name, "live");
+    else await this.#repair(name);
+    return r;
   }
 
   /** RPC: shuts the family down (subscribers get a failure), then deletes everything it stored. */
@@ -132,6 +226,7 @@ export class Catalog extends DurableObject<Env> {
       return gone;
     }
     this.#remove(name);
+    this.#sql.exec("DELETE FROM catalog_inputs WHERE consumer = ?", name);
     return { ok: true, value: { deleted: true } };
   }
 
@@ -186,4 +281,15 @@ export class Catalog extends DurableObject<Env> {
   #remove(name: string): void {
     this.#sql.exec("DELETE FROM catalog_tables WHERE name = ?", name);
   }
+}
+
+/** The inputs a spec names, or none when it is not a valid spec (the family reports why). */
+function specInputs(spec: unknown): { input: string; family: string; view: string }[] {
+  let inputs: Record<string, string>;
+  try {
+    inputs = normalizeSpec(spec).inputs ?? {};
+  } catch {
+    return [];
+  }
+  return Object.entries(inputs).map(([input, ref]) => ({ input, ...inputRef(ref) }));
 }

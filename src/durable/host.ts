@@ -28,7 +28,7 @@ import {
 import type { Vec } from "../engine/column.ts";
 import type { CsvRecords } from "../engine/csv-forms.ts";
 import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
-import type { BuiltFamily } from "../engine/family/family.ts";
+import type { BuiltFamily, InputShape } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec, SourceSpec } from "../engine/family/spec.ts";
 import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
@@ -51,14 +51,19 @@ import { checkKeyRows } from "../engine/sources/input-table.ts";
 import type { SourcePort } from "../engine/sources/source-port.ts";
 import { isArrayType } from "../engine/types.ts";
 import type {
+  InputDescription,
   PublishResult,
   SetAsideBatch,
   SourceDescription,
   TableDescription,
   ViewDescription,
 } from "../engine/wire.ts";
-import { HostError } from "./errors.ts";
+import { errorResult, HostError } from "./errors.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
+import type { InputPull } from "./input-links.ts";
+import { InputLinks, inputShapeOf } from "./input-links.ts";
+import type { InputState, PullOutcome } from "./inputs.ts";
+import { applyPull, inputFailure } from "./inputs.ts";
 import type { SortKey, Transform } from "./transients.ts";
 import { buildTransient, needsTable, TransientViews, transientKey } from "./transients.ts";
 
@@ -143,6 +148,16 @@ export class FamilyHost {
   #failures = new Map<string, unknown>();
   /** Ad-hoc views (sort, where) held for subscribers; never persisted. */
   readonly transients = new TransientViews();
+  /** Other families reading this one's views (the producer's side of inputs). */
+  readonly links: InputLinks;
+  /** An input's producer changed (or this family was just created or woke with a failed input). */
+  #inputsDue = false;
+  /**
+   * Notices that made inputs due, counted, and the count when the running cycle asked its
+   * producers: a notice that arrives while a cycle awaits its answers keeps the next one due.
+   */
+  #notices = 0;
+  #noticesAtPull = -1;
 
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
@@ -155,6 +170,7 @@ export class FamilyHost {
       "CREATE TABLE IF NOT EXISTS host_pending (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, source TEXT NOT NULL DEFAULT 'source', op TEXT NOT NULL DEFAULT 'add', PRIMARY KEY (seq, part))",
     );
     this.#idem = new IdempotencyIndex(sql);
+    this.links = new InputLinks(sql);
     sql.exec(
       "CREATE TABLE IF NOT EXISTS host_set_aside (seq INTEGER NOT NULL, part INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL, cycle INTEGER NOT NULL, at INTEGER NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL, source TEXT NOT NULL DEFAULT 'source', op TEXT NOT NULL DEFAULT 'add', PRIMARY KEY (seq, part))",
     );
@@ -221,7 +237,19 @@ export class FamilyHost {
         ? {}
         : { initialCycleTimeMs: this.#meta<number>("cycleClock")! }),
     });
-    const fam = buildFamily(spec, graph, this.#meta<string>("name") ?? "family");
+    const fam = buildFamily(
+      spec,
+      graph,
+      this.#meta<string>("name") ?? "family",
+      this.#meta<Record<string, InputShape>>("inputShapes") ?? {},
+    );
+    // A failed input stays failed: its table fails again at the next cycle.
+    for (const [iname, st] of Object.entries(this.inputStates)) {
+      const input = fam.inputs.get(iname);
+      if (!input || !st.failed) continue;
+      input.mirror.fail(inputFailure(input, st.failed));
+      this.#due();
+    }
     for (const [name, t] of fam.views) {
       if (!t.isRefreshing) continue;
       t.listen(
@@ -267,8 +295,15 @@ export class FamilyHost {
 
   // ---- create / describe / destroy -----------------------------------------------------------
 
-  /** Creates the family; the same spec again is a no-op; a different one is a 409. */
-  create(name: string, specInput: unknown): { created: boolean } {
+  /**
+   * Creates the family; the same spec again is a no-op; a different one is a 409. A spec with
+   * inputs from other families needs their shapes (the catalog asks the producers for them).
+   */
+  create(
+    name: string,
+    specInput: unknown,
+    inputShapes: Readonly<Record<string, InputShape>> = {},
+  ): { created: boolean } {
     const spec = normalizeSpec(specInput);
     const existing = this.spec;
     if (existing) {
@@ -280,10 +315,18 @@ export class FamilyHost {
       );
     }
     // Build once without storage: every formula, type and reference is checked before anything is stored.
-    buildFamily(spec, new UpdateGraph({ clock: this.#now }), name);
+    buildFamily(spec, new UpdateGraph({ clock: this.#now }), name, inputShapes);
+    const inputs = Object.keys(spec.inputs ?? {});
     this.#tx(() => {
       this.#setMeta("name", name);
       this.#setMeta("spec", spec);
+      if (inputs.length > 0) {
+        this.#setMeta("inputShapes", Object.fromEntries(inputs.map((i) => [i, inputShapes[i]!])));
+        this.#setMeta(
+          "inputs",
+          Object.fromEntries(inputs.map((i) => [i, { since: null, failed: null }])),
+        );
+      }
       this.#setMeta("cycle", 0);
       this.#setMeta("nextSeq", 1);
       this.#setMeta("created", this.#now());
@@ -292,6 +335,8 @@ export class FamilyHost {
       this.family();
       this.#store!.saveAll();
     });
+    // The first cycle takes each input's snapshot.
+    if (inputs.length > 0) this.#due();
     return { created: true };
   }
 
@@ -343,7 +388,24 @@ export class FamilyHost {
       setAside: this.setAside(),
       views,
       transient: this.transients.describe(),
+      ...(fam.spec.inputs ? { inputs: this.#describeInputs(fam.spec.inputs) } : {}),
     };
+  }
+
+  #describeInputs(inputs: Record<string, string>): Record<string, InputDescription> {
+    const states = this.inputStates;
+    const out: Record<string, InputDescription> = {};
+    for (const [iname, from] of Object.entries(inputs)) {
+      const st = states[iname] ?? { since: null, failed: null };
+      out[iname] = {
+        from,
+        producerCycle: st.since,
+        state: st.failed ? "failed" : "live",
+        error: st.failed?.error ?? null,
+        detail: st.failed?.detail ?? null,
+      };
+    }
+    return out;
   }
 
   /** Deletes every row this object stored. */
@@ -352,6 +414,7 @@ export class FamilyHost {
       for (const t of ["host_meta", "host_pending", "host_idem", "host_set_aside"])
         this.#sql.exec(`DELETE FROM ${t}`);
       new SqlStateStore(this.#sql).clear();
+      this.links.clear();
     });
     this.transients.clear();
     this.reset();
@@ -488,16 +551,20 @@ export class FamilyHost {
   // ---- cycles ---------------------------------------------------------------------------------
 
   /**
-   * Runs one cycle: takes pending batches (up to the per-cycle budget), runs the engine, persists,
-   * and deletes what it consumed, atomically. Returns null when there is nothing to host.
+   * Runs one cycle: takes pending batches (up to the per-cycle budget) and the producers' answers
+   * for inputs from other families (`pulls`, by input name; see inputs.ts), runs the engine,
+   * persists, and deletes what it consumed, atomically. Returns null when there is nothing to host.
    */
-  runCycle(): { cycle: number; rows: number; backlog: boolean; setAside: number } | null {
+  runCycle(
+    pulls: ReadonlyMap<string, PullOutcome> = new Map(),
+  ): { cycle: number; rows: number; backlog: boolean; setAside: number } | null {
     if (!this.exists || this.isShutdown) return null;
     const fam = this.family();
     try {
       this.#updates = new Map();
       this.#failures = new Map();
       return this.#tx(() => {
+        this.#feedInputs(fam, pulls);
         const batches = this.#takeBatches();
         let rows = 0;
         const setAside: { seq: number; error: unknown }[] = [];
@@ -524,6 +591,13 @@ export class FamilyHost {
           }
         }
         fam.graph.runCycleSync();
+        this.links.afterCycle(this.#updates);
+        if (fam.inputs.size === 0 || this.#noticesAtPull === this.#notices) this.#inputsDue = false;
+        // Families reading a view that changed or failed are told so after the cycle; the flag
+        // makes a retried alarm tell them if this one stops first.
+        const touched = new Set([...this.#updates.keys(), ...this.#failures.keys()]);
+        if (touched.size > 0 && this.links.dependents(touched).length > 0)
+          this.#setMeta("notifyDue", true);
         for (const { seq, error } of setAside) this.#setAside(seq, fam.graph.cycle, error);
         if (batches.length > 0)
           this.#sql.exec(
@@ -549,6 +623,121 @@ export class FamilyHost {
       this.reset();
       throw e;
     }
+  }
+
+  /**
+   * Feeds each input's answer to its local table and records the producer cycle it brings (inside
+   * the cycle's transaction). A refusal fails the input for good; a missing answer (the call
+   * failed) leaves the input as it was, to be asked again at the next cycle.
+   */
+  #feedInputs(fam: BuiltFamily, pulls: ReadonlyMap<string, PullOutcome>): void {
+    if (fam.inputs.size === 0) return;
+    const states = this.inputStates;
+    let changed = false;
+    for (const [iname, outcome] of pulls) {
+      const input = fam.inputs.get(iname);
+      const st = states[iname];
+      if (!input || !st || st.failed || !outcome) continue;
+      let failed: { error: string; detail: string } | null = null;
+      if (outcome.ok) {
+        try {
+          applyPull(input, outcome.value);
+          st.since = outcome.value.cycle;
+        } catch (e) {
+          const r = errorResult(e);
+          if (!r) throw e;
+          failed = { error: r.error, detail: r.detail };
+        }
+      } else failed = { error: outcome.error, detail: outcome.detail };
+      if (failed) {
+        st.failed = failed;
+        input.mirror.fail(inputFailure(input, failed));
+      }
+      changed = true;
+    }
+    if (changed) this.#setMeta("inputs", states);
+  }
+
+  /** Each input's progress (empty for a family without inputs). */
+  get inputStates(): Record<string, InputState> {
+    return this.#meta<Record<string, InputState>>("inputs") ?? {};
+  }
+
+  /** The inputs a cycle should ask their producers about, with the producer cycle each holds. */
+  inputsToPull(): { input: string; family: string; view: string; since: number | null }[] {
+    if (!this.exists || this.isShutdown) return [];
+    const fam = this.family();
+    const states = this.inputStates;
+    this.#noticesAtPull = this.#notices;
+    const out = [];
+    for (const [iname, input] of fam.inputs) {
+      const st = states[iname];
+      if (!st || st.failed) continue;
+      out.push({ input: iname, ...input.ref, since: st.since });
+    }
+    return out;
+  }
+
+  /**
+   * A producer says a view this family reads changed: the next cycle is due. False when this
+   * family does not read `producer` (it was deleted or re-created), so the producer forgets it.
+   */
+  inputChanged(producer: string): boolean {
+    const spec = this.spec;
+    if (!spec || this.isShutdown) return false;
+    const reads = Object.values(spec.inputs ?? {}).some((r) => r.startsWith(`${producer}/`));
+    if (reads) this.#due();
+    return reads;
+  }
+
+  /** True when a cycle changed a view other families read and they have not been told yet. */
+  get notifyDue(): boolean {
+    return this.#meta<boolean>("notifyDue") === true;
+  }
+
+  /** The families reading this one were told (see `notifyDue`). */
+  clearNotifyDue(): void {
+    this.#sql.exec("DELETE FROM host_meta WHERE k = 'notifyDue'");
+  }
+
+  /** Makes the next cycle due (an input's producer could not be asked; ask again). */
+  markInputsDue(): void {
+    this.#due();
+  }
+
+  #due(): void {
+    this.#inputsDue = true;
+    this.#notices++;
+  }
+
+  /**
+   * The producer's side: answers consumer family `consumer`'s input `input` reading `view`, as of
+   * this family's latest complete cycle (input-links.ts). A family shut down (being deleted) or a
+   * failed view is a refusal the consumer's input fails with.
+   */
+  inputPull(consumer: string, input: string, view: string, since: number | null): InputPull {
+    const fam = this.family();
+    if (this.isShutdown) {
+      const reason = this.#meta<{ reason: string }>("shutdown")?.reason ?? "shut down";
+      throw new HostError(409, "shut_down", `table family "${this.name}" is shut down: ${reason}`);
+    }
+    const t = this.view(view);
+    if (t.isFailed) {
+      const f = t.failure;
+      const r = errorResult(f);
+      throw new HostError(
+        409,
+        "table_failed",
+        `view "${view}" of table family "${this.name}" failed: ${r ? r.detail : f instanceof Error ? f.message : String(f)}`,
+      );
+    }
+    inputShapeOf(t, this.name, view);
+    return this.links.pull(consumer, input, view, t, fam.graph.cycle, since);
+  }
+
+  /** The shape of view `view` for a family about to read it (404 when absent, 400 for blink). */
+  inputShape(view: string): InputShape {
+    return inputShapeOf(this.view(view), this.name, view);
   }
 
   /**
@@ -643,7 +832,7 @@ export class FamilyHost {
       this.#family !== null &&
       [...this.#family.views.values()].some((t) => t.isBlink && t.size > 0);
     const ticking = Object.values(spec.sources).some((s) => s.type === "timeTable");
-    if (pending > 0 || ticking || active || showing) {
+    if (pending > 0 || ticking || active || showing || this.#inputsDue || this.notifyDue) {
       return Math.max(this.#now(), last + spec.cycleMs);
     }
     const due =
@@ -764,6 +953,7 @@ export class FamilyHost {
       if (src.publisher) src.publisher.publishFailure(new Error(reason));
       else src.port.requestFailure(new Error(reason));
     }
+    for (const input of fam.inputs.values()) input.mirror.fail(new Error(reason));
     this.#updates = new Map();
     this.#failures = new Map();
     try {

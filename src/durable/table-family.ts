@@ -8,8 +8,16 @@
  * family has no alarm. An
  * alarm that throws is retried by the platform; the host rolled the cycle back and rebuilds its
  * tables from storage, so the retry applies the cycle once.
+ *
+ * Inputs from other families: a cycle first asks each producer (its object's `inputPull`) for
+ * what changed since the producer cycle the input holds, then applies the answers in the cycle's
+ * transaction. After a cycle, a producer tells the families reading a view that changed or
+ * failed (`inputChanged`), which sets their alarm, so a consumer cycles when its inputs change
+ * even if nothing is published to it.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { InputShape } from "../engine/family/family.ts";
+import { released } from "./catalog.ts";
 import type { RpcResult } from "./errors.ts";
 import { asResult, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
@@ -24,6 +32,8 @@ import type {
 } from "./host.ts";
 import { FamilyHost } from "./host.ts";
 import { batchDigest } from "./idempotency.ts";
+import type { InputPull } from "./input-links.ts";
+import type { PullOutcome } from "./inputs.ts";
 import type { SubShape } from "./shaped.ts";
 import { SocketHub } from "./sockets.ts";
 
@@ -66,13 +76,17 @@ export class TableFamily extends DurableObject<Env> {
     return { ok: true, object: this.ctx.id.toString() };
   }
 
-  /** RPC: creates the family (the same spec again is a no-op; another spec is a 409). */
+  /**
+   * RPC: creates the family (the same spec again is a no-op; another spec is a 409). The catalog
+   * passes the shapes of the spec's inputs from other families, having asked their producers.
+   */
   async create(
     name: string,
     spec: unknown,
+    inputShapes: Record<string, InputShape> = {},
   ): Promise<RpcResult<{ created: boolean; description: Description }>> {
     const r = asResult(() => {
-      const { created } = this.#host.create(name, spec);
+      const { created } = this.#host.create(name, spec, inputShapes);
       return { created, description: this.#host.describe() };
     });
     await this.#schedule();
@@ -147,9 +161,38 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: fails the source (publishFailure) now; the family accepts no more rows. */
   async shutdown(reason: string): Promise<RpcResult<{ cycle: number }>> {
     const r = asResult(() => this.#host.shutdown(reason));
-    if (r.ok) this.#sockets.broadcast(this.#host, r.value.cycle);
+    if (r.ok) {
+      this.#sockets.broadcast(this.#host, r.value.cycle);
+      // Families reading this one fail their inputs at their next cycle.
+      await this.#notifyDependents(null);
+    }
     await this.#schedule();
     return r;
+  }
+
+  /** RPC (the producer's side of inputs): `consumer`'s input `input` reading `view` (input-links.ts). */
+  async inputPull(
+    consumer: string,
+    input: string,
+    view: string,
+    since: number | null,
+  ): Promise<RpcResult<InputPull>> {
+    return asResult(() => this.#host.inputPull(consumer, input, view, since));
+  }
+
+  /** RPC (the catalog, before creating a family that reads `view`): the view's shape. */
+  async inputShape(view: string): Promise<RpcResult<InputShape>> {
+    return asResult(() => this.#host.inputShape(view));
+  }
+
+  /**
+   * RPC (from a producer): a view this family reads changed or failed, so its next cycle is due.
+   * False when this family does not read `producer` (the producer then forgets it).
+   */
+  async inputChanged(producer: string): Promise<boolean> {
+    const reads = this.#host.inputChanged(producer);
+    if (reads) await this.#schedule();
+    return reads;
   }
 
   /** RPC: deletes everything the family stored. */
@@ -169,7 +212,12 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const r = this.#host.runCycle();
+    // A notification an earlier alarm did not finish goes to every dependent (see below).
+    const leftover = this.#host.notifyDue;
+    const pulls = await this.#pullInputs();
+    const r = this.#host.runCycle(pulls);
+    // An input whose producer could not be asked is asked again at the next cycle.
+    if ([...pulls.values()].includes(null)) this.#host.markInputsDue();
     if (r && r.setAside > 0) {
       // Publish validation should make this unreachable; describe() lists the batches.
       console.error(
@@ -177,7 +225,56 @@ export class TableFamily extends DurableObject<Env> {
       );
     }
     if (r) this.#sockets.broadcast(this.#host, r.cycle);
+    // The cycle flagged (durably) that families reading a view it changed must be told; telling
+    // them sets their alarms. The flag is cleared once they were told (or could not be).
+    if (this.#host.notifyDue) {
+      const changed = new Set([
+        ...this.#host.lastUpdates.keys(),
+        ...this.#host.lastFailures.keys(),
+      ]);
+      await this.#notifyDependents(leftover || !r ? null : changed);
+      this.#host.clearNotifyDue();
+    }
     await this.#schedule();
+  }
+
+  /**
+   * Asks each input's producer for what changed since the cycle the input holds (in parallel).
+   * A call that throws (the producer's object is unreachable or overloaded) gives null: the input
+   * is asked again at the next cycle; a refusal (a result with an error) fails the input.
+   */
+  async #pullInputs(): Promise<Map<string, PullOutcome>> {
+    const out = new Map<string, PullOutcome>();
+    const asks = this.#host.inputsToPull();
+    if (asks.length === 0) return out;
+    const me = this.#host.name;
+    await Promise.all(
+      asks.map(async (a) => {
+        const stub = this.env.TABLES.get(this.env.TABLES.idFromName(a.family));
+        try {
+          out.set(a.input, await released(stub.inputPull(me, a.input, a.view, a.since)));
+        } catch (e) {
+          console.error(`tickflare: input "${a.input}" could not ask "${a.family}"`, e);
+          out.set(a.input, null);
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Tells the families reading `views` (every view when null) that their next cycle is due. */
+  async #notifyDependents(views: ReadonlySet<string> | null): Promise<void> {
+    const me = this.#host.name;
+    await Promise.all(
+      this.#host.links.dependents(views).map(async (consumer) => {
+        const stub = this.env.TABLES.get(this.env.TABLES.idFromName(consumer));
+        try {
+          if (!(await stub.inputChanged(me))) this.#host.links.unlink(consumer);
+        } catch (e) {
+          console.error(`tickflare: could not tell "${consumer}" that its input changed`, e);
+        }
+      }),
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -339,6 +339,20 @@ export interface TableDescription {
   views: Record<string, ViewDescription>;
   /** Ad-hoc views held for subscribers now (never persisted; gone when their last subscriber is). */
   transient: TransientDescription[];
+  /** Inputs from other families by local name (present only when the spec names some). */
+  inputs?: Record<string, InputDescription>;
+}
+
+/** One input from another family, as `describe` reports it. */
+export interface InputDescription {
+  /** The producer's `"family/view"`. */
+  from: string;
+  /** The producer cycle whose state the local table holds (null before the first). */
+  producerCycle: number | null;
+  /** `failed` once the producer was deleted, shut down or failed (then `error`/`detail` say why). */
+  state: "live" | "failed";
+  error: string | null;
+  detail: string | null;
 }
 
 /** The answer to a publish (`POST .../rows`) and a publish-stream ack's body. */

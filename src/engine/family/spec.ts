@@ -7,8 +7,14 @@
  * A spec names its sources in `"sources"` (name -> source), or gives the one source named
  * `source` with the top-level `"columns"` and `"source"` fields (the original form, which
  * normalizes to `"sources": { "source": ... }`; a stored spec of that form restores as before).
- * The canonical form is `{ sources, cycleMs, derived }`; sources keep the order the spec gives
- * them, which is also the order they are built in (and the order of their persisted state).
+ * The canonical form is `{ sources, cycleMs, derived }` (plus `inputs` when the spec names any);
+ * sources keep the order the spec gives them, which is also the order they are built in (and the
+ * order of their persisted state).
+ *
+ * `"inputs": { "ref": "refdata/source" }` names views of other families that this family reads as
+ * local tables (docs/protocol.md "Inputs from other families"). Only the names are checked here;
+ * that the family and view exist, and that inputs form no cycle, is checked where families are
+ * known (the catalog).
  */
 
 import { isTickflareError } from "../errors.ts";
@@ -39,6 +45,17 @@ export interface FamilySpec {
   sources: Record<string, SourceSpec>;
   cycleMs: number;
   derived: Record<string, string>;
+  /**
+   * Local table name -> `"family/view"` of another family, in build order; absent when the spec
+   * names none (so specs written before inputs existed keep their canonical form).
+   */
+  inputs?: Record<string, string>;
+}
+
+/** An input's producer: the family and view of `"family/view"`. */
+export interface InputRef {
+  family: string;
+  view: string;
 }
 
 export const MIN_CYCLE_MS = 10;
@@ -46,9 +63,13 @@ export const MAX_CYCLE_MS = 3_600_000;
 export const DEFAULT_CYCLE_MS = 1000;
 /** Most sources one family may have. */
 export const MAX_SOURCES = 32;
+/** Most inputs from other families one family may have. */
+export const MAX_INPUTS = 16;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-// Top-level fields. (Inputs from other families will add "inputs" here.)
-const TOP_KEYS = ["sources", "columns", "source", "cycleMs", "derived"];
+/** A family name (as in URLs) and a view name: `refdata/source`. */
+const INPUT_REF = /^([A-Za-z0-9_-]{1,64})\/([A-Za-z_][A-Za-z0-9_]{0,63})$/;
+// Top-level fields.
+const TOP_KEYS = ["sources", "columns", "source", "cycleMs", "derived", "inputs"];
 const TIME_TABLE_COLUMNS: Schema = { Timestamp: "instant" };
 
 function fail(msg: string): never {
@@ -87,6 +108,7 @@ export function normalizeSpec(input: unknown): FamilySpec {
     }
     cycleMs = c;
   }
+  const inputs = normalizeInputs(input.inputs, sources);
   const derived: Record<string, string> = {};
   if (input.derived !== undefined) {
     if (!isObject(input.derived)) fail('"derived" must be an object of name -> chain');
@@ -98,6 +120,8 @@ export function normalizeSpec(input: unknown): FamilySpec {
       }
       if (name in sources)
         fail(`"${name}" is a source table; a derived table cannot take that name`);
+      if (inputs && name in inputs)
+        fail(`"${name}" is an input table; a derived table cannot take that name`);
       if (typeof def !== "string") fail(`derived table "${name}": the definition must be a string`);
       derived[name] = def;
     }
@@ -105,7 +129,7 @@ export function normalizeSpec(input: unknown): FamilySpec {
   // Syntax and references are checked here; types and formulas when the family is built.
   for (const [name, def] of Object.entries(derived)) {
     for (const r of references(parseChain(def, name))) {
-      if (!(r.name in sources) && !(r.name in derived)) {
+      if (!(r.name in sources) && !(r.name in derived) && !(inputs && r.name in inputs)) {
         throw new SpecError(
           `derived table "${name}": unknown table "${r.name}" at position ${r.pos} in \`${def}\``,
           name,
@@ -115,7 +139,44 @@ export function normalizeSpec(input: unknown): FamilySpec {
     }
   }
   buildOrder(derived);
-  return { sources, cycleMs, derived };
+  return inputs ? { sources, cycleMs, derived, inputs } : { sources, cycleMs, derived };
+}
+
+/** `"inputs"`: local name -> "family/view"; undefined when absent or empty. */
+function normalizeInputs(
+  input: unknown,
+  sources: Record<string, SourceSpec>,
+): Record<string, string> | undefined {
+  if (input === undefined) return undefined;
+  if (!isObject(input))
+    fail('"inputs" must be an object of name -> "family/view", e.g. { "ref": "refdata/source" }');
+  const names = Object.keys(input);
+  if (names.length > MAX_INPUTS)
+    fail(`"inputs" names ${names.length} inputs; a family has at most ${MAX_INPUTS}`);
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    if (!TABLE_NAME.test(name)) {
+      fail(
+        `input name "${name}" must start with a letter or '_' and contain only letters, digits or '_' (at most 64)`,
+      );
+    }
+    if (name in sources) fail(`inputs.${name}: "${name}" is a source table already`);
+    const ref = input[name];
+    if (typeof ref !== "string" || !INPUT_REF.test(ref)) {
+      fail(
+        `inputs.${name} must be "family/view" (a family name of 1 to 64 letters, digits, '_' or '-', then a view name), got ${JSON.stringify(ref)}`,
+      );
+    }
+    out[name] = ref;
+  }
+  return names.length > 0 ? out : undefined;
+}
+
+/** The family and view an input names (`"refdata/source"`); the input must be normalized. */
+export function inputRef(ref: string): InputRef {
+  const m = INPUT_REF.exec(ref);
+  if (!m) throw new SpecError(`an input must be "family/view", got ${JSON.stringify(ref)}`);
+  return { family: m[1]!, view: m[2]! };
 }
 
 /** `"sources"`: name -> source object. */
@@ -313,5 +374,10 @@ export function buildOrder(derived: Readonly<Record<string, string>>): string[] 
 
 /** Canonical JSON of a normalized spec, for "same spec again" checks. */
 export function canonicalSpec(spec: FamilySpec): string {
-  return JSON.stringify({ sources: spec.sources, cycleMs: spec.cycleMs, derived: spec.derived });
+  return JSON.stringify({
+    sources: spec.sources,
+    cycleMs: spec.cycleMs,
+    derived: spec.derived,
+    ...(spec.inputs ? { inputs: spec.inputs } : {}),
+  });
 }

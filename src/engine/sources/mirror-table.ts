@@ -7,10 +7,16 @@
  * The table is keyed by the remote keys (their ascending order is the remote view's order), but
  * rows are stored at dense local slots (key-slots.ts): a sorted remote view's keys are sparse,
  * and storing by key would spend a page per row.
+ *
+ * Persistence (a graph with a store, e.g. a family's input from another family): the remote keys
+ * and the rows of every key page a cycle touched are saved after that cycle, so a restored mirror
+ * holds exactly the rows it had, at the same keys, without asking the remote table again.
  */
 import type { Vec } from "../column.ts";
+import { PAGE_SIZE } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
+import type { StateHandle } from "../persist/state-store.ts";
 import { RedirectedColumnSource } from "../redirected-column-source.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table, TableAttributes } from "../table.ts";
@@ -43,6 +49,8 @@ class MirrorNode extends SourceNode {
   pending: Change[] = [];
   readonly names: string[];
   readonly #slots: KeySlots;
+  /** True until the first save (which then saves every row). */
+  #fresh = true;
 
   constructor(graph: UpdateGraph, schema: Schema, attrs: TableAttributes) {
     const slots = new KeySlots(graph);
@@ -57,6 +65,45 @@ class MirrorNode extends SourceNode {
     });
     this.#slots = slots;
     this.names = Object.keys(schema);
+    const h = graph.store?.register("mirror", {
+      table: this.table,
+      save: (handle) => this.#save(handle),
+    });
+    if (h?.restored) this.#restore(h, schema);
+  }
+
+  #save(h: StateHandle): void {
+    const t = this.table;
+    const u = this.#fresh ? null : nodeOf(t).currentUpdate();
+    this.#fresh = false;
+    const ranges: number[] = [];
+    t.rowSet.forEachRange((s, e) => ranges.push(s, e));
+    h.putMeta("rows", ranges);
+    // A page that lost rows is rewritten too (savePage replaces a page with what it holds now).
+    h.savePagesOf(t, u ? u.added.union(u.removed).union(u.modified) : t.rowSet);
+  }
+
+  /** Puts the saved rows back at their keys (no update: they were there before the restart). */
+  #restore(h: StateHandle, schema: Schema): void {
+    this.#fresh = false;
+    const rows = RowSet.fromRanges(h.getMeta<number[]>("rows") ?? []);
+    this.#slots.reset(rows);
+    let at = 0;
+    let last = -1;
+    rows.forEachRange((s, e) => {
+      for (let p = Math.floor(s / PAGE_SIZE); p <= Math.floor((e - 1) / PAGE_SIZE); p++) {
+        if (p === last) continue;
+        last = p;
+        const page = h.loadPage(schema, p);
+        if (!page) throw new RangeError(`stored page ${p} of ${h.id} is missing`);
+        for (let j = 0; j < this.cols.length; j++)
+          this.cols[j]!.writeRun(at, page.vecs[j]!, 0, page.length);
+        at += page.length;
+      }
+    });
+    if (at !== rows.size)
+      throw new RangeError(`stored mirror ${h.id} holds ${at} rows for ${rows.size} keys`);
+    nodeOf(this.table).setRowSet(rows);
   }
 
   /** Writes `rows` at `slots` (one per key, in key order). */
