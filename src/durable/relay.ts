@@ -1,0 +1,375 @@
+/**
+ * Relay: a Durable Object that fans one view of one table family out to many subscribers
+ * (docs/architecture.md, "Fan-out"). It is addressed by name,
+ * `relay:<family>:<view>:<format>:<n>`, holds ONE upstream subscription to the family object
+ * (`/subscribe?relay=1`, frames in announced groups: relay-frames.ts) and serves its own
+ * subscribers the very frames a direct subscriber gets: a snapshot (or `resume` and the missed
+ * deltas for `since`), then each cycle's delta, then a failure. The family encodes a cycle once per
+ * (view, format) and sends it once per relay, whatever the number of subscribers.
+ *
+ * Subscriber sockets use the Hibernation API (pings answered without waking the object). The
+ * upstream opens with the first subscriber and closes with the last, so an idle relay holds
+ * nothing and costs nothing. A subscriber with more than SLOW_SUBSCRIBER_BYTES queued unsent
+ * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE; it
+ * resumes with `since`. A relay that restarts (eviction, deploy) loses its upstream and history:
+ * its subscribers are closed with 1012 and resume with `since`, which the relay answers by
+ * resuming upstream from that cycle, so nothing is missed or repeated.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { RELAY_SNAPSHOT_REQUEST } from "./relay-frames.ts";
+import type { RelayFrame, RelayGroup } from "./relay-stream.ts";
+import { RelayStream } from "./relay-stream.ts";
+
+/** Unsent bytes past which a subscriber is closed (it stopped reading, or reads too slowly). */
+export const SLOW_SUBSCRIBER_BYTES = 4 << 20;
+/** Close code for a slow subscriber. */
+export const SLOW_SUBSCRIBER_CODE = 4429;
+/** Close code when the relay restarted or lost the family's history: resume with `since`. */
+export const RELAY_RESTART_CODE = 1012;
+/** While subscribers are connected, the relay wakes this often to check its upstream. */
+const WATCHDOG_MS = 60_000;
+
+/** The view a relay serves. */
+export interface RelayTarget {
+  family: string;
+  view: string;
+  format: "json" | "arrow";
+}
+
+/** The name a relay is addressed by (`idFromName`). */
+export function relayName(t: RelayTarget, n: number): string {
+  return `relay:${t.family}:${t.view}:${t.format}:${n}`;
+}
+
+/** The target named by a relay name, or null. */
+export function relayTargetOf(name: string | undefined): RelayTarget | null {
+  const parts = name?.split(":") ?? [];
+  if (parts.length !== 5 || parts[0] !== "relay") return null;
+  const [, family, view, format] = parts as [string, string, string, string, string];
+  if (format !== "json" && format !== "arrow") return null;
+  return { family, view, format };
+}
+
+const close = (ws: WebSocket, code: number, reason: string) => {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closing
+  }
+};
+
+/** An upstream subscription and the sockets not yet served from it. */
+interface Upstream {
+  ws: WebSocket;
+  stream: RelayStream;
+  /** Subscribers accepted before the stream was in sync, with their `since`. */
+  waiting: Map<WebSocket, number | null>;
+  /** Subscribers waiting for the snapshot asked for. */
+  wantSnapshot: Set<WebSocket>;
+  asked: boolean;
+}
+
+export class Relay extends DurableObject<Env> {
+  #target: RelayTarget | null;
+  #up: Upstream | null = null;
+  #opening: Promise<Response | null> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#target = relayTargetOf(ctx.id.name);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    // Sockets kept across a restart: the upstream and the history are gone; they resume.
+    for (const ws of ctx.getWebSockets())
+      close(ws, RELAY_RESTART_CODE, "relay restarted; resume with since");
+  }
+
+  /**
+   * `/subscribe?family=&view=&format=[&since=][&cap=]` with `Upgrade: websocket`, from the router
+   * (which has authenticated the request and checked the parameters). An error opening the
+   * upstream (404 for a deleted family or an unknown view) is answered as the family answered it;
+   * a relay that has `cap` subscribers answers 409 `relay_full` (the router tries another).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== "/subscribe" || request.headers.get("Upgrade") !== "websocket") {
+      return Response.json(
+        { error: "not_found", detail: `no route for ${request.method} ${url.pathname}` },
+        { status: 404 },
+      );
+    }
+    const p = url.searchParams;
+    const format = p.get("format");
+    const target = {
+      family: p.get("family") ?? "",
+      view: p.get("view") ?? "",
+      format: format === "arrow" ? ("arrow" as const) : ("json" as const),
+    };
+    this.#target ??= target;
+    const t = this.#target;
+    if (t.family !== target.family || t.view !== target.view || t.format !== format) {
+      return Response.json(
+        { error: "wrong_relay", detail: `this relay serves ${relayName(t, 0)}` },
+        { status: 400 },
+      );
+    }
+    const cap = Number(p.get("cap") ?? "0");
+    if (cap > 0 && this.ctx.getWebSockets().length >= cap) {
+      return Response.json(
+        { error: "relay_full", detail: `this relay serves ${cap} subscribers already` },
+        { status: 409, headers: { "X-Tickflare-Relay": "full" } },
+      );
+    }
+    const sinceText = p.get("since");
+    const since = sinceText === null ? null : Number(sinceText);
+    if (!this.#up) {
+      this.#opening ??= this.#open(since).finally(() => {
+        this.#opening = null;
+      });
+      const refused = await this.#opening;
+      if (refused) return refused;
+    }
+    const up = this.#up as Upstream | null;
+    if (!up) return Response.json({ error: "unavailable", detail: "upstream closed" }, { status: 503 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, ["sub"]);
+    if (up.stream.cycle === null || up.stream.resuming) up.waiting.set(server, since);
+    else this.#admit(up, server, since);
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Opens the upstream; resolves to the family's refusal, or null once open. */
+  async #open(since: number | null): Promise<Response | null> {
+    const t = this.#target!;
+    const q = new URLSearchParams({ view: t.view, format: t.format, relay: "1" });
+    if (since !== null) q.set("since", String(since));
+    const stub = this.env.TABLES.get(this.env.TABLES.idFromName(t.family));
+    const res = await stub.fetch(
+      new Request(`https://table-family/subscribe?${q}`, { headers: { Upgrade: "websocket" } }),
+    );
+    if (res.status !== 101 || !res.webSocket) {
+      return new Response(await res.text(), { status: res.status, headers: res.headers });
+    }
+    const ws = res.webSocket;
+    ws.accept();
+    ws.binaryType = "arraybuffer";
+    const up: Upstream = {
+      ws,
+      stream: new RelayStream(),
+      waiting: new Map(),
+      wantSnapshot: new Set(),
+      asked: false,
+    };
+    ws.addEventListener("message", (e) => this.#onUpstream(up, e.data as RelayFrame));
+    ws.addEventListener("close", (e) => this.#onUpstreamClose(up, e.code, e.reason));
+    ws.addEventListener("error", () => this.#onUpstreamClose(up, 1011, "upstream error"));
+    this.#up = up;
+    return null;
+  }
+
+  #onUpstream(up: Upstream, data: RelayFrame): void {
+    if (this.#up !== up) return;
+    let g: RelayGroup | null;
+    try {
+      g = up.stream.take(data);
+    } catch (e) {
+      console.error("tickflare: relay upstream", e);
+      this.#fail(1011, "relay upstream broke the protocol");
+      return;
+    }
+    if (g) this.#apply(up, g);
+  }
+
+  /** Applies one complete group from the family. */
+  #apply(up: Upstream, { header: h, frames }: RelayGroup): void {
+    const s = up.stream;
+    switch (h.kind) {
+      case "tick":
+        if (!s.resuming) s.cycle = h.cycle;
+        break;
+      case "resume":
+        if (s.cycle === null) s.from = h.since!;
+        s.resuming = { cycle: h.cycle, remaining: h.deltas! };
+        if (s.cycle === null) s.cycle = h.since!;
+        if (h.deltas === 0) this.#resumed(up);
+        break;
+      case "delta":
+        s.hold(h.cycle, frames);
+        s.cycle = h.cycle;
+        this.#fanOut(up, frames);
+        if (s.resuming && --s.resuming.remaining === 0) this.#resumed(up);
+        break;
+      case "snapshot": {
+        const inSync = s.cycle !== null && !s.resuming;
+        if (inSync && up.asked) {
+          // The snapshot asked for: in order with the deltas, at the family's cycle.
+          s.cycle = h.cycle;
+          s.snapshot = { cycle: h.cycle, frames };
+          up.asked = false;
+          for (const ws of up.wantSnapshot) this.#send(ws, frames);
+          up.wantSnapshot.clear();
+          break;
+        }
+        // The family could not resume this relay: its subscribers cannot be continued.
+        const hadHistory = s.cycle !== null;
+        s.restart(h.cycle, frames);
+        if (hadHistory) {
+          for (const ws of this.ctx.getWebSockets())
+            if (!up.waiting.has(ws))
+              close(ws, RELAY_RESTART_CODE, "relay lost the family's history; resume with since");
+        }
+        this.#serveWaiting(up);
+        break;
+      }
+    }
+  }
+
+  /** A resume's missed deltas have all arrived: the stream is in sync. */
+  #resumed(up: Upstream): void {
+    up.stream.cycle = up.stream.resuming!.cycle;
+    up.stream.resuming = null;
+    this.#serveWaiting(up);
+  }
+
+  #serveWaiting(up: Upstream): void {
+    const waiting = [...up.waiting];
+    up.waiting.clear();
+    for (const [ws, since] of waiting) this.#admit(up, ws, since);
+  }
+
+  /** Starts a subscriber exactly as the family would: resume when it can, else a snapshot. */
+  #admit(up: Upstream, ws: WebSocket, since: number | null): void {
+    const s = up.stream;
+    const cycle = s.cycle!;
+    if (since !== null && since === cycle) {
+      this.#send(ws, [JSON.stringify({ type: "resume", since, cycle })]);
+    } else if (since !== null && since < cycle && s.canResume(since)) {
+      this.#send(ws, [JSON.stringify({ type: "resume", since, cycle })]);
+      for (const e of s.entries) if (e.cycle > since) this.#send(ws, e.frames);
+    } else if (s.snapshot && s.snapshot.cycle === cycle) {
+      this.#send(ws, s.snapshot.frames);
+    } else {
+      up.wantSnapshot.add(ws);
+      if (!up.asked) {
+        up.asked = true;
+        up.ws.send(RELAY_SNAPSHOT_REQUEST);
+      }
+    }
+  }
+
+  /** Sends a cycle's frames to every subscriber in step with the stream. */
+  #fanOut(up: Upstream, frames: RelayFrame[]): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (up.waiting.has(ws) || up.wantSnapshot.has(ws)) continue;
+      this.#send(ws, frames);
+    }
+  }
+
+  /** Sends frames to one subscriber, closing it instead when it has too much unsent. */
+  #send(ws: WebSocket, frames: RelayFrame[]): void {
+    const buffered = (ws as { bufferedAmount?: unknown }).bufferedAmount;
+    if (typeof buffered === "number" && buffered > SLOW_SUBSCRIBER_BYTES) {
+      close(
+        ws,
+        SLOW_SUBSCRIBER_CODE,
+        `slow subscriber: more than ${SLOW_SUBSCRIBER_BYTES} bytes unsent; resume with since`,
+      );
+      return;
+    }
+    try {
+      for (const f of frames) ws.send(f);
+    } catch {
+      // A socket closing under us is cleaned up by webSocketClose.
+    }
+  }
+
+  #onUpstreamClose(up: Upstream, code: number, reason: string): void {
+    if (this.#up !== up) return;
+    this.#up = null;
+    if (code === 4404) {
+      this.#closeAll(4404, reason || "table family deleted");
+      return;
+    }
+    // Reconnect from the cycle the relay reached; the family resumes it or sends a snapshot.
+    const subscribers = this.ctx.getWebSockets();
+    if (subscribers.length === 0) return;
+    const resumeFrom = up.stream.resuming || up.stream.cycle === null ? null : up.stream.cycle;
+    this.#opening = this.#open(resumeFrom).finally(() => {
+      this.#opening = null;
+    });
+    void this.#opening.then(
+      async (refused) => {
+        const next = this.#up as Upstream | null;
+        if (refused || !next) {
+          const body = refused ? await refused.text() : "";
+          const code = refused?.status === 404 ? 4404 : 1011;
+          this.#closeAll(code, `the family refused the relay: ${body}`.slice(0, 120));
+          return;
+        }
+        // Carry over what the relay held; the family's answer continues it or restarts it.
+        next.stream.cycle = up.stream.cycle;
+        next.stream.from = up.stream.from;
+        next.stream.entries.push(...up.stream.entries);
+        next.stream.snapshot = up.stream.snapshot;
+        for (const [ws, since] of up.waiting) next.waiting.set(ws, since);
+        for (const ws of up.wantSnapshot) next.waiting.set(ws, null);
+      },
+      () => this.#closeAll(1011, "relay could not reach the family"),
+    );
+  }
+
+  #fail(code: number, reason: string): void {
+    const up = this.#up;
+    this.#up = null;
+    if (up) close(up.ws, 1011, reason);
+    this.#closeAll(code, reason);
+  }
+
+  #closeAll(code: number, reason: string): void {
+    for (const ws of this.ctx.getWebSockets()) close(ws, code, reason);
+  }
+
+  /** The last subscriber left: close the upstream (an idle relay holds nothing). */
+  #left(ws: WebSocket): void {
+    const up = this.#up;
+    if (up) {
+      up.waiting.delete(ws);
+      up.wantSnapshot.delete(ws);
+    }
+    const others = this.ctx.getWebSockets().filter((w) => w !== ws);
+    if (others.length === 0 && up) {
+      this.#up = null;
+      close(up.ws, 1000, "no subscribers");
+    }
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message === "string" && message === "ping") return;
+    ws.send(
+      JSON.stringify({
+        type: "error",
+        error: "read_only",
+        detail:
+          'a relayed subscription accepts only "ping"; subscribe with first/last (a viewport) to move a viewport',
+      }),
+    );
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#left(ws);
+    close(ws, code === 1005 ? 1000 : code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#left(ws);
+    close(ws, 1011, "socket error");
+  }
+
+  /** Watchdog: while subscribers are connected, wakes now and then (a fresh instance resumes them). */
+  override async alarm(): Promise<void> {
+    if (this.ctx.getWebSockets().length > 0)
+      await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+  }
+}
