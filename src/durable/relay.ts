@@ -129,7 +129,8 @@ export class Relay extends DurableObject<Env> {
       if (refused) return refused;
     }
     const up = this.#up as Upstream | null;
-    if (!up) return Response.json({ error: "unavailable", detail: "upstream closed" }, { status: 503 });
+    if (!up)
+      return Response.json({ error: "unavailable", detail: "upstream closed" }, { status: 503 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, ["sub"]);
