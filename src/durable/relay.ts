@@ -11,7 +11,9 @@
  * upstream opens with the first subscriber and closes with the last, so an idle relay holds
  * nothing and costs nothing. A subscriber with more than SLOW_SUBSCRIBER_BYTES queued unsent
  * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE; it
- * resumes with `since`. A relay that restarts (eviction, deploy) loses its upstream and history:
+ * resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
+ * and ad-hoc subscriptions are served by the family object, so the client reconnects with
+ * `first`/`last` (the TypeScript client does). A relay that restarts (eviction, deploy) loses its upstream and history:
  * its subscribers are closed with 1012 and resume with `since`, which the relay answers by
  * resuming upstream from that cycle, so nothing is missed or repeated.
  */
@@ -26,6 +28,8 @@ export const SLOW_SUBSCRIBER_BYTES = 4 << 20;
 export const SLOW_SUBSCRIBER_CODE = 4429;
 /** Close code when the relay restarted or lost the family's history: resume with `since`. */
 export const RELAY_RESTART_CODE = 1012;
+/** Close code answering a `viewport` message: reconnect with `first`/`last` (served directly). */
+export const RELAY_VIEWPORT_CODE = 4409;
 /** While subscribers are connected, the relay wakes this often to check its upstream. */
 const WATCHDOG_MS = 60_000;
 
@@ -48,6 +52,16 @@ export function relayTargetOf(name: string | undefined): RelayTarget | null {
   const [, family, view, format] = parts as [string, string, string, string, string];
   if (format !== "json" && format !== "arrow") return null;
   return { family, view, format };
+}
+
+/** True for a text message that parses as `{"type":"viewport",...}`. */
+function isViewportMessage(text: string): boolean {
+  try {
+    const m = JSON.parse(text) as { type?: unknown } | null;
+    return m !== null && typeof m === "object" && m.type === "viewport";
+  } catch {
+    return false;
+  }
 }
 
 const close = (ws: WebSocket, code: number, reason: string) => {
@@ -348,12 +362,17 @@ export class Relay extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (typeof message === "string" && message === "ping") return;
+    if (typeof message === "string" && isViewportMessage(message)) {
+      // A viewport is served by the family object: the client reconnects asking for it.
+      close(ws, RELAY_VIEWPORT_CODE, "a viewport is not relayed; reconnect with first and last");
+      return;
+    }
     ws.send(
       JSON.stringify({
         type: "error",
         error: "read_only",
         detail:
-          'a relayed subscription accepts only "ping"; subscribe with first/last (a viewport) to move a viewport',
+          'a subscription socket accepts only "ping" and {"type":"viewport","first":F,"last":L,"columns"?:[...]}',
       }),
     );
   }

@@ -244,12 +244,15 @@ async function waitPortFree(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 /**
- * A dev server that requires tokens (AUTH on, a fresh random secret), and a token with every
- * scope for the tables matching `tables`, valid for an hour.
+ * A dev server that requires tokens (AUTH on, a fresh random secret) plus any other `vars`, and a
+ * token with every scope for the tables matching `tables`, valid for an hour.
  */
-export async function startSecured(tables: string): Promise<{ server: DevServer; token: string }> {
+export async function startSecured(
+  tables: string,
+  vars: Record<string, string> = {},
+): Promise<{ server: DevServer; token: string }> {
   const secret = randomBytes(24).toString("hex");
-  const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret } });
+  const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret, ...vars } });
   const token = await mintToken(secret, {
     scopes: ["admin", "publish", "read"],
     tables,

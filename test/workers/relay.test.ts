@@ -129,17 +129,7 @@ describe("relays", () => {
       derived: { all: "blinkToAppendOnly(source)" },
     };
     await create("rl-evict", spec);
-    const client = connect(BASE, {
-      fetch: (input, init) => exports.default.fetch(input, init),
-      webSocket: async (url) => {
-        const res = await viaRelays(url.replace(/^ws:\/\/[^/]+/, ""), 2, {
-          headers: { Upgrade: "websocket" },
-        });
-        if (!res.webSocket) throw new Error(`no upgrade: ${res.status}`);
-        res.webSocket.accept();
-        return res.webSocket as unknown as WebSocketLike;
-      },
-    });
+    const client = relayClient(2);
     const sub = await client.subscribe("rl-evict", "all", {
       format: "arrow",
       minReconnectMs: 10,
@@ -208,6 +198,19 @@ describe("relays", () => {
     again.ws.close();
   });
 
+  it("a viewport asked on a relayed subscription reconnects it to the family with first/last", async () => {
+    await create("rl-vp");
+    await publish("rl-vp", [row(0), row(1), row(2), row(3)]);
+    await step("rl-vp");
+    const client = relayClient(2);
+    const sub = await client.subscribe("rl-vp", "all", { minReconnectMs: 10, maxReconnectMs: 50 });
+    expect(sub.table.size).toBe(4);
+    await sub.setViewport(1, 2);
+    expect(sub.table.toRows().map((r) => r.Size)).toEqual([1n, 2n]);
+    expect(sub.stats.connections).toBe(2);
+    sub.close();
+  });
+
   it("a deleted family fails its relayed subscribers as it fails direct ones", async () => {
     await create("rl-del");
     const s = await relayed("/v1/tables/rl-del/views/all/subscribe", 5);
@@ -223,6 +226,21 @@ describe("relays", () => {
     expect(await again.json()).toMatchObject({ error: "not_found" });
   });
 });
+
+/** A tickflare client whose sockets go through relays of `perRelay` subscribers. */
+function relayClient(perRelay: number) {
+  return connect(BASE, {
+    fetch: (input, init) => exports.default.fetch(input, init),
+    webSocket: async (url) => {
+      const res = await viaRelays(url.replace(/^ws:\/\/[^/]+/, ""), perRelay, {
+        headers: { Upgrade: "websocket" },
+      });
+      if (!res.webSocket) throw new Error(`no upgrade: ${res.status}`);
+      res.webSocket.accept();
+      return res.webSocket as unknown as WebSocketLike;
+    },
+  });
+}
 
 /** Resets an object as the platform does when it is evicted or crashes (memory gone). */
 async function abort(name: string): Promise<void> {
