@@ -72,6 +72,12 @@ const close = (ws: WebSocket, code: number, reason: string) => {
   }
 };
 
+/** The family's answer to an upstream that it refused (sent on to the subscriber as is). */
+interface Refusal {
+  status: number;
+  body: unknown;
+}
+
 /** An upstream subscription and the sockets not yet served from it. */
 interface Upstream {
   ws: WebSocket;
@@ -86,7 +92,7 @@ interface Upstream {
 export class Relay extends DurableObject<Env> {
   #target: RelayTarget | null;
   #up: Upstream | null = null;
-  #opening: Promise<Response | null> | null = null;
+  #opening: Promise<Refusal | null> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -105,7 +111,10 @@ export class Relay extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname !== "/subscribe" || request.headers.get("Upgrade") !== "websocket") {
+    if (
+      url.pathname !== "/subscribe" ||
+      request.headers.get("Upgrade")?.toLowerCase() !== "websocket"
+    ) {
       return Response.json(
         { error: "not_found", detail: `no route for ${request.method} ${url.pathname}` },
         { status: 404 },
@@ -140,7 +149,7 @@ export class Relay extends DurableObject<Env> {
         this.#opening = null;
       });
       const refused = await this.#opening;
-      if (refused) return refused;
+      if (refused) return Response.json(refused.body, { status: refused.status });
     }
     const up = this.#up as Upstream | null;
     if (!up)
@@ -156,7 +165,7 @@ export class Relay extends DurableObject<Env> {
   }
 
   /** Opens the upstream; resolves to the family's refusal, or null once open. */
-  async #open(since: number | null): Promise<Response | null> {
+  async #open(since: number | null): Promise<Refusal | null> {
     const t = this.#target!;
     const q = new URLSearchParams({ view: t.view, format: t.format, relay: "1" });
     if (since !== null) q.set("since", String(since));
@@ -165,7 +174,14 @@ export class Relay extends DurableObject<Env> {
       new Request(`https://table-family/subscribe?${q}`, { headers: { Upgrade: "websocket" } }),
     );
     if (res.status !== 101 || !res.webSocket) {
-      return new Response(await res.text(), { status: res.status, headers: res.headers });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { error: "unavailable", detail: text.slice(0, 200) };
+      }
+      return { status: res.status, body };
     }
     const ws = res.webSocket;
     ws.accept();
@@ -315,12 +331,12 @@ export class Relay extends DurableObject<Env> {
       this.#opening = null;
     });
     void this.#opening.then(
-      async (refused) => {
+      (refused) => {
         const next = this.#up as Upstream | null;
         if (refused || !next) {
-          const body = refused ? await refused.text() : "";
+          const detail = (refused?.body as { detail?: unknown } | undefined)?.detail;
           const code = refused?.status === 404 ? 4404 : 1011;
-          this.#closeAll(code, `the family refused the relay: ${body}`.slice(0, 120));
+          this.#closeAll(code, `the family refused the relay: ${String(detail)}`.slice(0, 120));
           return;
         }
         // Carry over what the relay held; the family's answer continues it or restarts it.
