@@ -211,6 +211,23 @@ describe("relays", () => {
     sub.close();
   });
 
+  it("a malformed RELAY_SUBSCRIBERS is the operator's 503, naming the variable", async () => {
+    await create("rl-conf");
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1/tables/rl-conf/views/all/subscribe`, {
+        headers: { Upgrade: "websocket" },
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      { ...env, RELAY_SUBSCRIBERS: "lots" } as Env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: "relays_misconfigured",
+      detail:
+        'RELAY_SUBSCRIBERS must be a whole number of subscribers per relay (0: no relays), got "lots"',
+    });
+  });
+
   it("a deleted family fails its relayed subscribers as it fails direct ones", async () => {
     await create("rl-del");
     const s = await relayed("/v1/tables/rl-del/views/all/subscribe", 5);
