@@ -93,6 +93,8 @@ export class Relay extends DurableObject<Env> {
   #target: RelayTarget | null;
   #up: Upstream | null = null;
   #opening: Promise<Refusal | null> | null = null;
+  /** The most relays a router has said the view uses (told back to routers when full). */
+  #relaysSeen = 1;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -104,10 +106,11 @@ export class Relay extends DurableObject<Env> {
   }
 
   /**
-   * `/subscribe?family=&view=&format=[&since=][&cap=]` with `Upgrade: websocket`, from the router
+   * `/subscribe?family=&view=&format=[&since=][&cap=][&relays=]` with `Upgrade: websocket`, from the router
    * (which has authenticated the request and checked the parameters). An error opening the
    * upstream (404 for a deleted family or an unknown view) is answered as the family answered it;
-   * a relay that has `cap` subscribers answers 409 `relay_full` (the router tries another).
+   * a relay that has `cap` subscribers answers 409 `relay_full` with the most relays in use it
+   * has heard of (`relays`, from the routers), and the router tries another.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -136,10 +139,15 @@ export class Relay extends DurableObject<Env> {
       );
     }
     const cap = Number(p.get("cap") ?? "0");
+    const relays = Number(p.get("relays") ?? "1");
+    if (Number.isInteger(relays) && relays > this.#relaysSeen) this.#relaysSeen = relays;
     if (cap > 0 && this.ctx.getWebSockets().length >= cap) {
       return Response.json(
         { error: "relay_full", detail: `this relay serves ${cap} subscribers already` },
-        { status: 409, headers: { "X-Tickflare-Relay": "full" } },
+        {
+          status: 409,
+          headers: { "X-Tickflare-Relay": "full", "X-Tickflare-Relays": String(this.#relaysSeen) },
+        },
       );
     }
     const sinceText = p.get("since");

@@ -7,9 +7,10 @@
  * default) or a shaped subscription, by the family object itself. A relay takes at most N
  * subscribers. The relays of a view grow with its subscribers: a connection's hash h picks
  * relay `h mod R`, R the number of relays this isolate last saw in use (1 at first); a full relay
- * answers 409 `relay_full`, and the router doubles R and tries that relay's new sibling
- * (`n + R`), up to MAX_RELAYS. So a view with S subscribers uses about `2^ceil(log2(S / N))`
- * relays, never more than needed by a factor of 2, and a small view uses one.
+ * answers 409 `relay_full` with the most relays it has heard routers use (R'): the router moves
+ * to `h mod R'` when R' > R, else doubles R and tries that relay's new sibling (`n + R`), up to
+ * MAX_RELAYS. So a view with S subscribers uses about `2^ceil(log2(S / N))` relays (a small
+ * view uses one); an isolate that knew less may open a relay beyond those on its way up.
  *
  * Relays are created near the first subscriber that reaches them (a location hint from the
  * request's `cf` continent and longitude); the platform may place them elsewhere.
@@ -88,6 +89,7 @@ export async function subscribeViaRelay(
   const q = new URLSearchParams({ ...target, cap: String(perRelay) });
   if (since !== null) q.set("since", String(since));
   for (;;) {
+    q.set("relays", String(r));
     const id = env.RELAYS.idFromName(`relay:${key}:${n}`);
     const stub = env.RELAYS.get(id, hint ? { locationHint: hint } : {});
     const res = await forwardUpgrade(request, stub, "/subscribe", q);
@@ -102,7 +104,14 @@ export async function subscribeViaRelay(
         `view "${target.view}" of "${target.family}" has ${MAX_RELAYS} relays of ${perRelay} subscribers, all full`,
       );
     }
-    n += r;
-    r *= 2;
+    // A full relay tells the most relays it has heard of; start from there, else grow.
+    const told = Number(res.headers.get("X-Tickflare-Relays"));
+    if (Number.isInteger(told) && told > r && told <= MAX_RELAYS) {
+      r = told;
+      n = h % r;
+    } else {
+      n += r;
+      r *= 2;
+    }
   }
 }
