@@ -10,8 +10,8 @@
  * Subscriber sockets use the Hibernation API (pings answered without waking the object). The
  * upstream opens with the first subscriber and closes with the last, so an idle relay holds
  * nothing and costs nothing. A subscriber with more than SLOW_SUBSCRIBER_BYTES queued unsent
- * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE; it
- * resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
+ * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE (slow.ts);
+ * it resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
  * and ad-hoc subscriptions are served by the family object, so the client reconnects with
  * `first`/`last` (the TypeScript client does). A relay that restarts (eviction, deploy) loses its upstream and history:
  * its subscribers are closed with 1012 and resume with `since`, which the relay answers by
@@ -21,11 +21,10 @@ import { DurableObject } from "cloudflare:workers";
 import { RELAY_SNAPSHOT_REQUEST } from "./relay-frames.ts";
 import type { RelayFrame, RelayGroup } from "./relay-stream.ts";
 import { RelayStream } from "./relay-stream.ts";
+import { closedAsSlow } from "./slow.ts";
 
-/** Unsent bytes past which a subscriber is closed (it stopped reading, or reads too slowly). */
-export const SLOW_SUBSCRIBER_BYTES = 4 << 20;
-/** Close code for a slow subscriber. */
-export const SLOW_SUBSCRIBER_CODE = 4429;
+export { SLOW_SUBSCRIBER_BYTES, SLOW_SUBSCRIBER_CODE } from "./slow.ts";
+
 /** Close code when the relay restarted or lost the family's history: resume with `since`. */
 export const RELAY_RESTART_CODE = 1012;
 /** Close code answering a `viewport` message: reconnect with `first`/`last` (served directly). */
@@ -308,15 +307,7 @@ export class Relay extends DurableObject<Env> {
 
   /** Sends frames to one subscriber, closing it instead when it has too much unsent. */
   #send(ws: WebSocket, frames: RelayFrame[]): void {
-    const buffered = (ws as { bufferedAmount?: unknown }).bufferedAmount;
-    if (typeof buffered === "number" && buffered > SLOW_SUBSCRIBER_BYTES) {
-      close(
-        ws,
-        SLOW_SUBSCRIBER_CODE,
-        `slow subscriber: more than ${SLOW_SUBSCRIBER_BYTES} bytes unsent; resume with since`,
-      );
-      return;
-    }
+    if (closedAsSlow(ws)) return;
     try {
       for (const f of frames) ws.send(f);
     } catch {

@@ -12,6 +12,9 @@
  * frames is announced by a relay header (relay-frames.ts) naming its kind and cycle, every cycle
  * sends each relay at least a `tick`, and a relay may ask for a snapshot on its socket. A cycle's
  * frames are encoded once per (view, format) and sent once per relay socket.
+ *
+ * A whole-view subscriber or relay with more than 4 MiB unsent when a cycle's delta is due is
+ * closed as slow (slow.ts) and resumes with `since`.
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
@@ -21,6 +24,7 @@ import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
 import { RELAY_SNAPSHOT_REQUEST, relayHeader } from "./relay-frames.ts";
 import type { SubShape } from "./shaped.ts";
 import { checkViewport, failureBody, isShaped, ShapedSubscribers } from "./shaped.ts";
+import { closedAsSlow } from "./slow.ts";
 
 const HISTORY_CYCLES = 256;
 const HISTORY_BYTES = 8 << 20;
@@ -309,11 +313,10 @@ export class SocketHub {
         for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
           const a = this.attachment(ws);
           if (a?.role !== "sub" || a.format !== format || a.shape) continue;
+          if (a.relay) relays.delete(ws);
+          if (closedAsSlow(ws)) continue; // a relay then resumes from its last cycle
           try {
-            if (a.relay) {
-              relays.delete(ws);
-              ws.send(header);
-            }
+            if (a.relay) ws.send(header);
             for (const f of frames) ws.send(f);
           } catch {
             // A socket closing under us is cleaned up by webSocketClose.

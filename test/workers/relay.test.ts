@@ -163,40 +163,47 @@ describe("relays", () => {
     sub.close();
   });
 
-  it("a subscriber that stops reading is closed past the limit; the others get every delta", async () => {
-    const spec = { columns: { Id: "int32", S: "string" }, cycleMs: 3_600_000 };
-    await create("rl-slow", spec);
-    const path = "/v1/tables/rl-slow/views/source/subscribe?format=json";
-    const slow = await relayed(path, 10, false);
-    const fast = await relayed(path, 10);
-    await fast.frameCount(1);
-    const pad = "z".repeat(1000);
-    const cycles = Math.ceil((2 * SLOW_SUBSCRIBER_BYTES) / (1000 * 1000)) + 1;
-    for (let c = 0; c < cycles; c++) {
-      await publish(
-        "rl-slow",
-        Array.from({ length: 1000 }, (_, i) => ({ Id: c * 1000 + i, S: pad })),
-      );
-      await step("rl-slow");
-    }
-    await fast.frameCount(1 + cycles);
-    expect(fast.messages().map((m) => m.type)).toEqual([
-      "snapshot",
-      ...Array.from({ length: cycles }, () => "delta"),
-    ]);
-    slow.start();
-    expect(await slow.closed).toEqual({
-      code: SLOW_SUBSCRIBER_CODE,
-      reason: `slow subscriber: more than ${SLOW_SUBSCRIBER_BYTES} bytes unsent; resume with since`,
-    });
-    // It resumes with `since` the cycle it applied last.
-    const last = slow.messages().at(-1)!.cycle as number;
-    const again = await relayed(`${path}&since=${last}`, 10);
-    await again.frameCount(1);
-    expect(again.messages()[0]).toMatchObject({ type: "resume", since: last, cycle: cycles });
-    fast.ws.close();
-    again.ws.close();
-  });
+  it.each([
+    ["relayed", 10],
+    ["direct", 0],
+  ])(
+    "a %s subscriber that stops reading is closed past the limit; the others get every delta",
+    async (mode, perRelay) => {
+      const spec = { columns: { Id: "int32", S: "string" }, cycleMs: 3_600_000 };
+      const name = `rl-slow-${mode}`;
+      await create(name, spec);
+      const path = `/v1/tables/${name}/views/source/subscribe?format=json`;
+      const slow = await relayed(path, perRelay, false);
+      const fast = await relayed(path, perRelay);
+      await fast.frameCount(1);
+      const pad = "z".repeat(1000);
+      const cycles = Math.ceil((2 * SLOW_SUBSCRIBER_BYTES) / (1000 * 1000)) + 1;
+      for (let c = 0; c < cycles; c++) {
+        await publish(
+          name,
+          Array.from({ length: 1000 }, (_, i) => ({ Id: c * 1000 + i, S: pad })),
+        );
+        await step(name);
+      }
+      await fast.frameCount(1 + cycles);
+      expect(fast.messages().map((m) => m.type)).toEqual([
+        "snapshot",
+        ...Array.from({ length: cycles }, () => "delta"),
+      ]);
+      slow.start();
+      expect(await slow.closed).toEqual({
+        code: SLOW_SUBSCRIBER_CODE,
+        reason: `slow subscriber: more than ${SLOW_SUBSCRIBER_BYTES} bytes unsent; resume with since`,
+      });
+      // It resumes with `since` the cycle it applied last.
+      const last = slow.messages().at(-1)!.cycle as number;
+      const again = await relayed(`${path}&since=${last}`, perRelay);
+      await again.frameCount(1);
+      expect(again.messages()[0]).toMatchObject({ type: "resume", since: last, cycle: cycles });
+      fast.ws.close();
+      again.ws.close();
+    },
+  );
 
   it("a viewport asked on a relayed subscription reconnects it to the family with first/last", async () => {
     await create("rl-vp");
