@@ -21,7 +21,7 @@ import { DurableObject } from "cloudflare:workers";
 import { RELAY_SNAPSHOT_REQUEST } from "./relay-frames.ts";
 import type { RelayFrame, RelayGroup } from "./relay-stream.ts";
 import { RelayStream } from "./relay-stream.ts";
-import { closedAsSlow } from "./slow.ts";
+import { SlowGuard } from "./slow.ts";
 
 export { SLOW_SUBSCRIBER_BYTES, SLOW_SUBSCRIBER_CODE } from "./slow.ts";
 
@@ -92,6 +92,7 @@ export class Relay extends DurableObject<Env> {
   #target: RelayTarget | null;
   #up: Upstream | null = null;
   #opening: Promise<Refusal | null> | null = null;
+  readonly #slow = new SlowGuard();
   /** The most relays a router has said the view uses (told back to routers when full). */
   #relaysSeen = 1;
 
@@ -233,12 +234,14 @@ export class Relay extends DurableObject<Env> {
         if (s.cycle === null) s.cycle = h.since!;
         if (h.deltas === 0) this.#resumed(up);
         break;
-      case "delta":
+      case "delta": {
+        const previous = s.entries.at(-1)?.bytes ?? 0;
         s.hold(h.cycle, frames);
         s.cycle = h.cycle;
-        this.#fanOut(up, frames);
+        this.#fanOut(up, frames, previous);
         if (s.resuming && --s.resuming.remaining === 0) this.#resumed(up);
         break;
+      }
       case "snapshot": {
         const inSync = s.cycle !== null && !s.resuming;
         if (inSync && up.asked) {
@@ -246,7 +249,7 @@ export class Relay extends DurableObject<Env> {
           s.cycle = h.cycle;
           s.snapshot = { cycle: h.cycle, frames };
           up.asked = false;
-          for (const ws of up.wantSnapshot) this.#send(ws, frames);
+          for (const ws of up.wantSnapshot) this.#start(ws, frames);
           up.wantSnapshot.clear();
           break;
         }
@@ -282,12 +285,12 @@ export class Relay extends DurableObject<Env> {
     const s = up.stream;
     const cycle = s.cycle!;
     if (since !== null && since === cycle) {
-      this.#send(ws, [JSON.stringify({ type: "resume", since, cycle })]);
+      this.#start(ws, [JSON.stringify({ type: "resume", since, cycle })]);
     } else if (since !== null && since < cycle && s.canResume(since)) {
-      this.#send(ws, [JSON.stringify({ type: "resume", since, cycle })]);
-      for (const e of s.entries) if (e.cycle > since) this.#send(ws, e.frames);
+      const missed = s.entries.filter((e) => e.cycle > since).flatMap((e) => e.frames);
+      this.#start(ws, [JSON.stringify({ type: "resume", since, cycle }), ...missed]);
     } else if (s.snapshot && s.snapshot.cycle === cycle) {
-      this.#send(ws, s.snapshot.frames);
+      this.#start(ws, s.snapshot.frames);
     } else {
       up.wantSnapshot.add(ws);
       if (!up.asked) {
@@ -297,21 +300,29 @@ export class Relay extends DurableObject<Env> {
     }
   }
 
-  /** Sends a cycle's frames to every subscriber in step with the stream. */
-  #fanOut(up: Upstream, frames: RelayFrame[]): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      if (up.waiting.has(ws) || up.wantSnapshot.has(ws)) continue;
-      this.#send(ws, frames);
-    }
-  }
-
-  /** Sends frames to one subscriber, closing it instead when it has too much unsent. */
-  #send(ws: WebSocket, frames: RelayFrame[]): void {
-    if (closedAsSlow(ws)) return;
+  /** Sends a subscriber its snapshot or resume. */
+  #start(ws: WebSocket, frames: RelayFrame[]): void {
     try {
       for (const f of frames) ws.send(f);
     } catch {
       // A socket closing under us is cleaned up by webSocketClose.
+    }
+    this.#slow.started(ws);
+  }
+
+  /**
+   * Sends a cycle's frames to every subscriber in step with the stream, closing instead those
+   * with too much unsent (slow.ts; `previous`: the bytes of the previous cycle's delta).
+   */
+  #fanOut(up: Upstream, frames: RelayFrame[], previous: number): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (up.waiting.has(ws) || up.wantSnapshot.has(ws)) continue;
+      if (this.#slow.closedAsSlow(ws, previous)) continue;
+      try {
+        for (const f of frames) ws.send(f);
+      } catch {
+        // A socket closing under us is cleaned up by webSocketClose.
+      }
     }
   }
 

@@ -13,8 +13,8 @@
  * sends each relay at least a `tick`, and a relay may ask for a snapshot on its socket. A cycle's
  * frames are encoded once per (view, format) and sent once per relay socket.
  *
- * A whole-view subscriber or relay with more than 4 MiB unsent when a cycle's delta is due is
- * closed as slow (slow.ts) and resumes with `since`.
+ * A whole-view subscriber or relay with too much unsent when a cycle's delta is due is closed as
+ * slow (slow.ts) and resumes with `since`.
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
@@ -24,7 +24,7 @@ import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
 import { RELAY_SNAPSHOT_REQUEST, relayHeader } from "./relay-frames.ts";
 import type { SubShape } from "./shaped.ts";
 import { checkViewport, failureBody, isShaped, ShapedSubscribers } from "./shaped.ts";
-import { closedAsSlow } from "./slow.ts";
+import { SlowGuard } from "./slow.ts";
 
 const HISTORY_CYCLES = 256;
 const HISTORY_BYTES = 8 << 20;
@@ -119,6 +119,8 @@ export class SocketHub {
   #publishing: Promise<void> = Promise.resolve();
   /** Viewport and ad-hoc subscribers. */
   readonly #shaped = new ShapedSubscribers();
+  /** Closes whole-view subscribers and relays that stopped reading. */
+  readonly #slow = new SlowGuard();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -181,6 +183,7 @@ export class SocketHub {
     } else {
       for (const f of snapshotFrames(table, cycle, format)) server.send(f);
     }
+    this.#slow.started(server);
     this.#track(view, format, cycle);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -214,6 +217,7 @@ export class SocketHub {
         for (const f of e.frames) server.send(f);
       }
     } else this.#sendSnapshot(server, host, table, format);
+    this.#slow.started(server);
     this.#track(view, format, cycle);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -308,13 +312,14 @@ export class SocketHub {
         const frames: Frame[] = failed
           ? [JSON.stringify({ type: "failure", cycle, ...failureBody(failed) })]
           : deltaFrames(t, u!, cycle, format);
+        const previous = this.#held.get(`${view}\u0000${format}`)?.entries.at(-1)?.bytes ?? 0;
         this.#hold(view, format, cycle, frames);
         const header = relayHeader("delta", cycle, frames.length);
         for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
           const a = this.attachment(ws);
           if (a?.role !== "sub" || a.format !== format || a.shape) continue;
           if (a.relay) relays.delete(ws);
-          if (closedAsSlow(ws)) continue; // a relay then resumes from its last cycle
+          if (this.#slow.closedAsSlow(ws, previous)) continue; // a relay resumes from its last cycle
           try {
             if (a.relay) ws.send(header);
             for (const f of frames) ws.send(f);

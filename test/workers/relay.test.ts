@@ -205,6 +205,45 @@ describe("relays", () => {
     },
   );
 
+  it.each([
+    ["relayed", 10],
+    ["direct", 0],
+  ])(
+    "a %s subscriber still reading a snapshot larger than the limit is not cut off",
+    async (mode, perRelay) => {
+      const name = `rl-big-${mode}`;
+      await create(name, {
+        columns: { Id: "int32", S: "string" },
+        cycleMs: 3_600_000,
+        derived: { all: "blinkToAppendOnly(source)" },
+      });
+      const pad = "q".repeat(1000);
+      await publish(
+        name,
+        Array.from({ length: 6000 }, (_, i) => ({ Id: i, S: pad })),
+      );
+      await step(name);
+      const path = `/v1/tables/${name}/views/all/subscribe?format=json`;
+      const late = await relayed(path, perRelay, false);
+      for (let c = 0; c < 3; c++) {
+        await publish(name, [{ Id: 10_000 + c, S: "x" }]);
+        await step(name);
+      }
+      late.start();
+      await until(() => late.messages().filter((m) => m.type === "delta").length === 3, "3 deltas");
+      await publish(name, [{ Id: 20_000, S: "y" }]);
+      await step(name);
+      await until(
+        () => late.messages().filter((m) => m.type === "delta").length === 4,
+        "4th delta",
+      );
+      const snapshot = late.messages().filter((m) => m.type === "snapshot");
+      expect(snapshot.reduce((n, m) => n + (m.keys as number[]).length, 0)).toBe(6000);
+      expect(snapshot.length).toBeGreaterThan(4); // parts of about 1 MiB: more than the limit
+      late.ws.close();
+    },
+  );
+
   it("a viewport asked on a relayed subscription reconnects it to the family with first/last", async () => {
     await create("rl-vp");
     await publish("rl-vp", [row(0), row(1), row(2), row(3)]);
