@@ -152,7 +152,8 @@ export class Relay extends DurableObject<Env> {
     }
     const sinceText = p.get("since");
     const since = sinceText === null ? null : Number(sinceText);
-    if (!this.#up) {
+    // Open the upstream (twice at most: it may close again before this subscriber is accepted).
+    for (let attempt = 0; !this.#up && attempt < 2; attempt++) {
       this.#opening ??= this.#open(since).finally(() => {
         this.#opening = null;
       });
@@ -160,8 +161,12 @@ export class Relay extends DurableObject<Env> {
       if (refused) return Response.json(refused.body, { status: refused.status });
     }
     const up = this.#up as Upstream | null;
-    if (!up)
-      return Response.json({ error: "unavailable", detail: "upstream closed" }, { status: 503 });
+    if (!up) {
+      return Response.json(
+        { error: "overloaded", detail: "the table family keeps closing this relay; retry" },
+        { status: 503 },
+      );
+    }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, ["sub"]);
@@ -187,7 +192,7 @@ export class Relay extends DurableObject<Env> {
       try {
         body = JSON.parse(text);
       } catch {
-        body = { error: "unavailable", detail: text.slice(0, 200) };
+        body = { error: "overloaded", detail: text.slice(0, 200) };
       }
       return { status: res.status, body };
     }
