@@ -2,6 +2,8 @@
  * Four vitest projects:
  * - `engine`: the runtime-agnostic engine in plain Node (the same files also run under Deno).
  * - `workers`: the Worker and Durable Objects inside workerd via @cloudflare/vitest-plugin.
+ * - `workers-relays`: the subscription tests of `workers` again, with every plain subscriber
+ *   served through relay objects (RELAY_SUBSCRIBERS=2, so a test's subscribers span relays).
  * - `e2e`: Node clients against the real `wrangler dev` on a free loopback port. It runs after
  *   the other projects (groupOrder 1), one file at a time, so a loaded machine is not loaded
  *   further while the dev server starts.
@@ -36,6 +38,23 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { AUTH: "off", RELAY_SUBSCRIBERS: "2" } },
+          }),
+        ],
+        test: {
+          name: "workers-relays",
+          include: [
+            "test/workers/router.test.ts",
+            "test/workers/router-client.test.ts",
+            "test/workers/auth.test.ts",
+            "test/workers/viewport.test.ts",
+          ],
         },
       },
       {

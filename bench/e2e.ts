@@ -21,15 +21,19 @@
  *   (through the client's `webSocket` option), which leaves the server's own delivery.
  *
  * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
- * `npm run bench:e2e -- throughput` or `-- latency` runs one part.
+ * - Fan-out (`-- fanout` only; e2e-fanout.ts): the latency run with 200 to 5,000 plain
+ *   WebSocket subscribers, direct and through relays.
+ *
+ * `npm run bench:e2e -- throughput`, `-- latency` or `-- fanout` runs one part.
  */
 import os from "node:os";
-import { Worker } from "node:worker_threads";
 import type { TickflareClient } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
 import { col, newTable, toArrowIPC } from "../src/engine/index.ts";
 import type { DevServer } from "../test/e2e/dev-server.ts";
 import { startSecured } from "../test/e2e/dev-server.ts";
+import { fanout } from "./e2e-fanout.ts";
+import { percentile, runLatency } from "./e2e-latency.ts";
 import { printTable } from "./util.ts";
 
 const BATCH = 10_000;
@@ -168,44 +172,6 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
   );
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-interface Part {
-  received: Float64Array;
-  applied: Float64Array;
-  /** Flattened (cycle, arrival time) pairs, one per delta per subscriber. */
-  arrivals: Float64Array;
-}
-
-/**
- * From every subscriber's delta arrivals: the mean time between cycles (first arrivals of
- * consecutive cycles) and, per cycle, the spread from the first to the last subscriber to get it.
- */
-function cycleTimes(arrivals: Float64Array[]): { period: number; spread: number[] } {
-  const byCycle = new Map<number, { first: number; last: number }>();
-  for (const a of arrivals) {
-    for (let i = 0; i < a.length; i += 2) {
-      const c = a[i]!;
-      const t = a[i + 1]!;
-      const e = byCycle.get(c);
-      if (!e) byCycle.set(c, { first: t, last: t });
-      else {
-        e.first = Math.min(e.first, t);
-        e.last = Math.max(e.last, t);
-      }
-    }
-  }
-  const cycles = [...byCycle.keys()].sort((a, b) => a - b);
-  if (cycles.length < 2) return { period: Number.NaN, spread: [Number.NaN] };
-  const c0 = cycles[0]!;
-  const c1 = cycles[cycles.length - 1]!;
-  const period = (byCycle.get(c1)!.first - byCycle.get(c0)!.first) / (c1 - c0);
-  const spread = [...byCycle.values()].map((e) => e.last - e.first).sort((a, b) => a - b);
-  return { period, spread };
-}
-
 /** Subscribers in worker threads; the publisher (this thread) stamps each row with SentAt. */
 async function latency(server: DevServer, tf: TickflareClient, token: string) {
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
@@ -217,65 +183,18 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
   for (const transport of transports)
     for (const via of ["HTTP POST", "WebSocket stream"] as const) {
       const name = `bench-latency-${via === "HTTP POST" ? "http" : "ws"}-${transport}`;
-      await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
-      const workers = Array.from(
-        { length: THREADS },
-        () =>
-          new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
-            workerData: {
-              url: server.url,
-              token,
-              name,
-              view: "source",
-              count: SUBSCRIBERS / THREADS,
-              format: "json",
-              raw: RAW,
-              transport,
-            },
-          }),
-      );
-      await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<void>((ok, fail) => {
-              w.once("message", () => ok());
-              w.once("error", fail);
-            }),
-        ),
-      );
-      const stream = via === "WebSocket stream" ? await tf.publisher(name) : null;
-      // One row every 20 ms (about 5 per cycle) for 12 s; the first 2 s warm up.
-      const t0 = now();
-      let seq = 0;
-      let publishMs = 0;
-      let measuring = false;
-      while (now() - t0 < 12_000) {
-        if (!measuring && now() - t0 > 2000) {
-          measuring = true;
-          for (const w of workers) w.postMessage("measure");
-        }
-        const p0 = now();
-        const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
-        if (stream) await stream.send(row);
-        else await tf.publish(name, row);
-        publishMs += now() - p0;
-        const wait = 20 - (now() - p0);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-      await new Promise((r) => setTimeout(r, 3 * cycleMs));
-      const parts = await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<Part>((ok) => {
-              w.once("message", (m: Part) => ok(m));
-              w.postMessage("stop");
-            }),
-        ),
-      );
-      stream?.close();
-      const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
-      const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
-      const { period, spread } = cycleTimes(parts.map((p) => p.arrivals));
+      const { received, applied, period, spread, meanPublishMs } = await runLatency({
+        url: server.url,
+        token,
+        tf,
+        name,
+        cycleMs,
+        subscribers: SUBSCRIBERS,
+        threads: THREADS,
+        raw: RAW,
+        transport,
+        via,
+      });
       const f = (x: number) => x.toFixed(1);
       out.push([
         via,
@@ -288,9 +207,8 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
         f(percentile(applied, 99)),
         f(period),
         `${f(percentile(spread, 50))} / ${f(percentile(spread, 99))}`,
-        f(publishMs / seq),
+        f(meanPublishMs),
       ]);
-      await tf.deleteTable(name);
     }
   printTable(
     `Publish-to-subscriber latency (cycleMs ${cycleMs}, ${SUBSCRIBERS} ${RAW ? "plain WebSocket" : "tickflare/client"} subscribers in ${THREADS} thread(s), JSON, 1 row every 20 ms)`,
@@ -314,6 +232,10 @@ async function latency(server: DevServer, tf: TickflareClient, token: string) {
 console.log(
   `tickflare bench:e2e — node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`,
 );
+if (only === "fanout") {
+  await fanout();
+  process.exit(0);
+}
 const { server, token } = await startSecured("bench-*");
 try {
   const tf = connect(server.url, { token });

@@ -7,14 +7,24 @@
  * Resume: deltas sent since the object woke are kept per view and format (bounded), so a
  * subscriber reconnecting with `since=<cycle>` gets exactly the deltas it missed when they are
  * all still held, and a fresh snapshot otherwise.
+ *
+ * Relays (relay.ts) subscribe like any whole-view subscriber, with `relay=1`: each group of
+ * frames is announced by a relay header (relay-frames.ts) naming its kind and cycle, every cycle
+ * sends each relay at least a `tick`, and a relay may ask for a snapshot on its socket. A cycle's
+ * frames are encoded once per (view, format) and sent once per relay socket.
+ *
+ * A whole-view subscriber or relay with too much unsent when a cycle's delta is due is closed as
+ * slow (slow.ts) and resumes with `since`.
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
 import { errorResult, HostError, VIEW_ERROR_STATUS } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
+import { RELAY_SNAPSHOT_REQUEST, relayHeader } from "./relay-frames.ts";
 import type { SubShape } from "./shaped.ts";
 import { checkViewport, failureBody, isShaped, ShapedSubscribers } from "./shaped.ts";
+import { SlowGuard } from "./slow.ts";
 
 const HISTORY_CYCLES = 256;
 const HISTORY_BYTES = 8 << 20;
@@ -26,6 +36,8 @@ interface SubAttachment {
   format: WireFormat;
   /** A viewport, columns, where or sort (shaped.ts); absent for a whole-view subscriber. */
   shape?: SubShape;
+  /** A relay object's upstream socket (relay.ts): frames come in announced groups. */
+  relay?: true;
 }
 interface PubAttachment {
   v: 1;
@@ -53,6 +65,7 @@ export function attachmentOf(ws: WebSocket): Attachment | null {
     (o.format === "json" || o.format === "arrow")
   ) {
     const base: SubAttachment = { v: 1, role: "sub", view: o.view, format: o.format };
+    if (o.relay === true && o.shape === undefined) return { ...base, relay: true };
     if (o.shape === undefined) return base;
     const shape = shapeOf(o.shape);
     return shape ? { ...base, shape } : null;
@@ -114,6 +127,8 @@ export class SocketHub {
   #publishing: Promise<void> = Promise.resolve();
   /** Viewport and ad-hoc subscribers. */
   readonly #shaped = new ShapedSubscribers();
+  /** Closes whole-view subscribers and relays that stopped reading. */
+  readonly #slow = new SlowGuard();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -123,7 +138,8 @@ export class SocketHub {
   /**
    * Accepts a subscriber: snapshot (or the missed deltas), then one delta per cycle. A shaped
    * subscriber (viewport, columns, where, sort) is checked first (a bad one is refused before the
-   * upgrade) and always starts from a snapshot of its shape.
+   * upgrade) and always starts from a snapshot of its shape. A relay (`relay`) gets the same
+   * frames in announced groups.
    */
   subscribe(
     host: FamilyHost,
@@ -131,8 +147,10 @@ export class SocketHub {
     format: WireFormat,
     since: number | null,
     shape?: SubShape,
+    relay = false,
   ): Response {
     const table = host.view(view); // throws a 404 HostError for an unknown view
+    if (relay) return this.#acceptRelay(host, view, format, since, table);
     const shaped = isShaped(shape) ? shape : undefined;
     const key = shaped ? this.#shaped.prepare(host, view, shaped) : null;
     try {
@@ -173,8 +191,56 @@ export class SocketHub {
     } else {
       for (const f of snapshotFrames(table, cycle, format)) server.send(f);
     }
+    this.#slow.started(server);
     this.#track(view, format, cycle);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Accepts a relay's upstream socket: a `resume` group and the missed deltas (one `delta` group
+   * each) when `since` can be resumed exactly as a direct subscriber would be, else a `snapshot`.
+   */
+  #acceptRelay(
+    host: FamilyHost,
+    view: string,
+    format: WireFormat,
+    since: number | null,
+    table: ReturnType<FamilyHost["view"]>,
+  ): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
+    const attachment: SubAttachment = { v: 1, role: "sub", view, format, relay: true };
+    server.serializeAttachment(attachment);
+    this.#attachments.set(server, attachment);
+    const cycle = host.cycle;
+    const held = this.#held.get(`${view}\u0000${format}`);
+    if (since !== null && since === cycle) {
+      server.send(relayHeader("resume", cycle, 0, since, 0));
+    } else if (since !== null && since < cycle && held && since >= held.from) {
+      const missed = held.entries.filter((e) => e.cycle > since);
+      server.send(relayHeader("resume", cycle, 0, since, missed.length));
+      for (const e of missed) {
+        server.send(relayHeader("delta", e.cycle, e.frames.length));
+        for (const f of e.frames) server.send(f);
+      }
+    } else this.#sendSnapshot(server, host, table, format);
+    this.#slow.started(server);
+    this.#track(view, format, cycle);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Sends a relay a `snapshot` group of the view at the current cycle. */
+  #sendSnapshot(
+    ws: WebSocket,
+    host: FamilyHost,
+    table: ReturnType<FamilyHost["view"]>,
+    format: WireFormat,
+  ): void {
+    const cycle = host.cycle;
+    const frames = snapshotFrames(table, cycle, format);
+    ws.send(relayHeader("snapshot", cycle, frames.length));
+    for (const f of frames) ws.send(f);
   }
 
   /** Accepts a publish stream for `source`. */
@@ -232,10 +298,13 @@ export class SocketHub {
     }
     // Sockets that survived a wake are tracked again from now on.
     const shaped: [WebSocket, SubAttachment & { shape: SubShape }][] = [];
+    /** Relay sockets not yet sent anything this cycle (each gets a tick at the end). */
+    const relays = new Set<WebSocket>();
     for (const ws of this.#ctx.getWebSockets()) {
       const a = this.attachment(ws);
       if (a?.role === "sub" && a.shape) shaped.push([ws, a as SubAttachment & { shape: SubShape }]);
       else if (a?.role === "sub") {
+        if (a.relay) relays.add(ws);
         if (!formatsByView.has(a.view)) formatsByView.set(a.view, new Set());
         formatsByView.get(a.view)!.add(a.format);
         this.#track(a.view, a.format, cycle - 1);
@@ -251,15 +320,30 @@ export class SocketHub {
         const frames: Frame[] = failed
           ? [JSON.stringify({ type: "failure", cycle, ...failureBody(failed) })]
           : deltaFrames(t, u!, cycle, format);
+        const previous = this.#held.get(`${view}\u0000${format}`)?.entries.at(-1)?.bytes ?? 0;
         this.#hold(view, format, cycle, frames);
+        const header = relayHeader("delta", cycle, frames.length);
         for (const ws of this.#ctx.getWebSockets(`sub:${view}`)) {
           const a = this.attachment(ws);
           if (a?.role !== "sub" || a.format !== format || a.shape) continue;
+          if (a.relay) relays.delete(ws);
+          if (this.#slow.closedAsSlow(ws, previous)) continue; // a relay resumes from its last cycle
           try {
+            if (a.relay) ws.send(header);
             for (const f of frames) ws.send(f);
           } catch {
             // A socket closing under us is cleaned up by webSocketClose.
           }
+        }
+      }
+    }
+    if (relays.size > 0) {
+      const tick = relayHeader("tick", cycle, 0);
+      for (const ws of relays) {
+        try {
+          ws.send(tick);
+        } catch {
+          // cleaned up by webSocketClose
         }
       }
     }
@@ -276,6 +360,11 @@ export class SocketHub {
   onSubscriberMessage(host: FamilyHost, ws: WebSocket, text: string): void {
     const a = this.attachment(ws);
     if (a?.role !== "sub") return;
+    if (a.relay && text === RELAY_SNAPSHOT_REQUEST) {
+      const table = host.family().views.get(a.view);
+      if (table) this.#sendSnapshot(ws, host, table, a.format);
+      return;
+    }
     const refuse = (error: string, detail: string) =>
       ws.send(JSON.stringify({ type: "error", error, detail }));
     let msg: unknown;

@@ -321,8 +321,8 @@ export class TableFamily extends DurableObject<Env> {
   /**
    * WebSocket upgrades (the only traffic that uses fetch; everything else is RPC). The router has
    * authenticated the request and checked the parameters' shape already:
-   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>][&shape=<JSON SubShape>]` and
-   * `/publish[?source=<s>]`.
+   * `/subscribe?view=<v>&format=json|arrow[&since=<cycle>][&shape=<JSON SubShape>][&relay=1]`
+   * (`relay=1`: a Relay object's upstream, relay-frames.ts) and `/publish[?source=<s>]`.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -363,6 +363,7 @@ export class TableFamily extends DurableObject<Env> {
           format,
           since,
           shapeParam(url.searchParams.get("shape")),
+          url.searchParams.get("relay") === "1",
         );
         await this.#schedule(); // a subscriber keeps the family cycling
         return res;

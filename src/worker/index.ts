@@ -23,6 +23,7 @@ import { acceptQuery, tableName } from "./validate.ts";
 import { snapshotView, subscribeView } from "./views.ts";
 
 export { Catalog } from "../durable/catalog.ts";
+export { Relay } from "../durable/relay.ts";
 export { TableFamily } from "../durable/table-family.ts";
 
 type Args = [env: Env, ctx: ExecutionContext];

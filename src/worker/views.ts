@@ -7,6 +7,7 @@ import { released } from "../durable/catalog.ts";
 import { authorize } from "./auth.ts";
 import { ARROW_STREAM_TYPE } from "./body.ts";
 import { json, unwrap } from "./http.ts";
+import { relaySubscribers, subscribeViaRelay } from "./relays.ts";
 import { shapeQuery, viewportQuery } from "./shape-query.ts";
 import { familyOf } from "./tables.ts";
 import { forwardUpgrade, requireUpgrade } from "./upgrade.ts";
@@ -71,7 +72,8 @@ export async function snapshotView(request: IRequest, env: Env): Promise<Respons
 
 /**
  * GET /v1/tables/:name/views/:view/subscribe?format=json|arrow&since=<cycle>, and optionally
- * sort, where, columns, first and last (a viewport) (WebSocket).
+ * sort, where, columns, first and last (a viewport) (WebSocket). Plain subscriptions go through
+ * relays when `RELAY_SUBSCRIBERS` says so (relays.ts); shaped ones to the family object.
  */
 export async function subscribeView(request: IRequest, env: Env): Promise<Response> {
   const name = tableName(request.params.name);
@@ -84,10 +86,13 @@ export async function subscribeView(request: IRequest, env: Env): Promise<Respon
   const { where, sort, columns } = shapeQuery(url);
   const viewport = viewportQuery(url);
   requireUpgrade(request);
+  const shaped = viewport || columns || where.length > 0 || sort.length > 0;
+  const perRelay = relaySubscribers(env);
+  if (!shaped && perRelay > 0) {
+    return subscribeViaRelay(request, env, { family: name, view, format }, since, perRelay);
+  }
   const q = new URLSearchParams({ view, format });
   if (since !== null) q.set("since", String(since));
-  if (viewport || columns || where.length > 0 || sort.length > 0) {
-    q.set("shape", JSON.stringify({ where, sort, columns, viewport }));
-  }
+  if (shaped) q.set("shape", JSON.stringify({ where, sort, columns, viewport }));
   return forwardUpgrade(request, familyOf(env, name), "/subscribe", q);
 }

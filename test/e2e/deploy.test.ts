@@ -56,9 +56,11 @@ describe("wrangler deploy --dry-run", () => {
     expect(bindings).toEqual([
       "env.TABLES (TableFamily) Durable Object",
       "env.CATALOG (Catalog) Durable Object",
+      "env.RELAYS (Relay) Durable Object",
       "env.DATA (tickflare-data) R2 Bucket",
       'env.AUTH ("on") Environment Variable',
       'env.CORS_ORIGINS ("") Environment Variable',
+      'env.RELAY_SUBSCRIBERS ("0") Environment Variable',
     ]);
     expect(documentedBindings()).toEqual(bindings);
     expect(stdout).toContain("--dry-run: exiting now.");
@@ -69,7 +71,7 @@ describe("wrangler deploy --dry-run", () => {
     const toml = read("wrangler.toml");
     const doc = read("docs/deploy.md");
     const tags = [...toml.matchAll(/^tag = "([^"]+)"$/gm)].map((m) => m[1]!);
-    expect(tags).toEqual(["v1", "v2"]);
+    expect(tags).toEqual(["v1", "v2", "v3"]);
     for (const tag of tags) expect(doc).toContain(`tag = "${tag}"`);
     expect(toml).toMatch(/^\[observability\]\nenabled = true$/m);
     expect(doc).toContain("[observability]\nenabled = true");

@@ -52,8 +52,18 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
 }
 
-/** The local dev server's overrides of wrangler.toml, as `npm run dev` passes them. */
+/**
+ * The local dev server's overrides of wrangler.toml, as `npm run dev` passes them. With
+ * TICKFLARE_RELAY_SUBSCRIBERS=N in the environment, every dev server the tests start also serves
+ * plain subscriptions through relays of N (`TICKFLARE_RELAY_SUBSCRIBERS=2 npx vitest run
+ * --project e2e test/e2e/stream.test.ts` runs those tests through relays).
+ */
 export const DEV_VARS: Readonly<Record<string, string>> = { AUTH: "off" };
+
+const RELAY_VARS: Readonly<Record<string, string>> =
+  process.env.TICKFLARE_RELAY_SUBSCRIBERS === undefined
+    ? {}
+    : { RELAY_SUBSCRIBERS: process.env.TICKFLARE_RELAY_SUBSCRIBERS };
 
 const live = new Set<ChildProcess>();
 
@@ -93,7 +103,7 @@ export class DevServer {
     this.persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "tickflare-e2e-"));
     this.port = opts.port;
     this.url = `http://127.0.0.1:${opts.port}`;
-    this.#vars = { ...(opts.devVars === false ? {} : DEV_VARS), ...opts.vars };
+    this.#vars = { ...(opts.devVars === false ? {} : DEV_VARS), ...RELAY_VARS, ...opts.vars };
     this.#timeout = opts.startTimeoutMs ?? 90_000;
     this.#healthStatus = opts.healthStatus ?? 200;
     this.#app = mkdtempSync(join(tmpdir(), "tickflare-app-"));
@@ -244,12 +254,15 @@ async function waitPortFree(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 /**
- * A dev server that requires tokens (AUTH on, a fresh random secret), and a token with every
- * scope for the tables matching `tables`, valid for an hour.
+ * A dev server that requires tokens (AUTH on, a fresh random secret) plus any other `vars`, and a
+ * token with every scope for the tables matching `tables`, valid for an hour.
  */
-export async function startSecured(tables: string): Promise<{ server: DevServer; token: string }> {
+export async function startSecured(
+  tables: string,
+  vars: Record<string, string> = {},
+): Promise<{ server: DevServer; token: string }> {
   const secret = randomBytes(24).toString("hex");
-  const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret } });
+  const server = await DevServer.start({ vars: { AUTH: "on", TOKEN_SECRET: secret, ...vars } });
   const token = await mintToken(secret, {
     scopes: ["admin", "publish", "read"],
     tables,

@@ -6,7 +6,7 @@
  * object drops its sockets, and a subscription that cannot start.
  */
 import { evictDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Subscription, WebSocketLike } from "../../src/client/index.ts";
 import { connect, TickflareClientError } from "../../src/client/index.ts";
@@ -284,9 +284,13 @@ describe("client: subscribe", () => {
     expect(sub.table.toRows().map((r) => r.Id)).toEqual(
       Array.from({ length: 15 }, (_, i) => BigInt(i)),
     );
-    expect(states).toContain("reconnecting");
-    expect(sub.stats.connections).toBeGreaterThanOrEqual(2);
-    expect(sub.stats.snapshots + sub.stats.resumes).toBeGreaterThanOrEqual(2);
+    // Through a relay (project workers-relays) the relay may resume its upstream itself, and the
+    // client then sees no drop at all; the rows above are what must hold either way.
+    if (env.RELAY_SUBSCRIBERS === "0") {
+      expect(states).toContain("reconnecting");
+      expect(sub.stats.connections).toBeGreaterThanOrEqual(2);
+      expect(sub.stats.snapshots + sub.stats.resumes).toBeGreaterThanOrEqual(2);
+    }
     sub.close();
   });
 

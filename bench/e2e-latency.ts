@@ -1,0 +1,145 @@
+/**
+ * One publish-to-subscriber latency run for `npm run bench:e2e` (the `latency` and `fanout`
+ * parts): subscribers in worker threads (e2e-subscribers.ts), a publisher in this thread sending
+ * one row every 20 ms for 12 s (the first 2 s warm up), each row stamped with the time it was
+ * published. Returns every sample, the cycle period, the first-to-last subscriber spread, the
+ * mean publish round trip and the CPU this process (publisher and subscribers) used.
+ */
+import { Worker } from "node:worker_threads";
+import type { TickflareClient } from "../src/client/index.ts";
+
+const now = () => performance.timeOrigin + performance.now();
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Part {
+  received: Float64Array;
+  applied: Float64Array;
+  /** Flattened (cycle, arrival time) pairs, one per delta per subscriber. */
+  arrivals: Float64Array;
+}
+
+/**
+ * From every subscriber's delta arrivals: the mean time between cycles (first arrivals of
+ * consecutive cycles) and, per cycle, the spread from the first to the last subscriber to get it.
+ */
+export function cycleTimes(arrivals: Float64Array[]): { period: number; spread: number[] } {
+  const byCycle = new Map<number, { first: number; last: number }>();
+  for (const a of arrivals) {
+    for (let i = 0; i < a.length; i += 2) {
+      const c = a[i]!;
+      const t = a[i + 1]!;
+      const e = byCycle.get(c);
+      if (!e) byCycle.set(c, { first: t, last: t });
+      else {
+        e.first = Math.min(e.first, t);
+        e.last = Math.max(e.last, t);
+      }
+    }
+  }
+  const cycles = [...byCycle.keys()].sort((a, b) => a - b);
+  if (cycles.length < 2) return { period: Number.NaN, spread: [Number.NaN] };
+  const c0 = cycles[0]!;
+  const c1 = cycles[cycles.length - 1]!;
+  const period = (byCycle.get(c1)!.first - byCycle.get(c0)!.first) / (c1 - c0);
+  const spread = [...byCycle.values()].map((e) => e.last - e.first).sort((a, b) => a - b);
+  return { period, spread };
+}
+
+export interface LatencyRun {
+  url: string;
+  token: string;
+  tf: TickflareClient;
+  name: string;
+  cycleMs: number;
+  subscribers: number;
+  threads: number;
+  raw: boolean;
+  transport: "global" | "ws";
+  via: "HTTP POST" | "WebSocket stream";
+}
+
+export interface LatencyResult {
+  /** Publish-to-arrival ms, sorted. */
+  received: number[];
+  /** Publish-to-applied ms (client mirrors), sorted. */
+  applied: number[];
+  period: number;
+  spread: number[];
+  meanPublishMs: number;
+  /** CPU seconds this process used per second while measuring (publisher and subscribers). */
+  cpu: number;
+}
+
+/** Creates the table, runs the subscribers and the publisher, deletes the table. */
+export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
+  const { tf, name, cycleMs } = o;
+  await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
+  const workers = Array.from(
+    { length: o.threads },
+    () =>
+      new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
+        workerData: {
+          url: o.url,
+          token: o.token,
+          name,
+          view: "source",
+          count: o.subscribers / o.threads,
+          format: "json",
+          raw: o.raw,
+          transport: o.transport,
+        },
+      }),
+  );
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((ok, fail) => {
+          w.once("message", () => ok());
+          w.once("error", fail);
+        }),
+    ),
+  );
+  const stream = o.via === "WebSocket stream" ? await tf.publisher(name) : null;
+  const t0 = now();
+  let seq = 0;
+  let publishMs = 0;
+  let measuring = false;
+  let cpu0 = process.cpuUsage();
+  let m0 = 0;
+  while (now() - t0 < 12_000) {
+    if (!measuring && now() - t0 > 2000) {
+      measuring = true;
+      cpu0 = process.cpuUsage();
+      m0 = now();
+      for (const w of workers) w.postMessage("measure");
+    }
+    const p0 = now();
+    const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
+    if (stream) await stream.send(row);
+    else await tf.publish(name, row);
+    publishMs += now() - p0;
+    const wait = 20 - (now() - p0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1e3 / (now() - m0);
+  await new Promise((r) => setTimeout(r, 3 * cycleMs));
+  const parts = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<Part>((ok) => {
+          w.once("message", (m: Part) => ok(m));
+          w.postMessage("stop");
+        }),
+    ),
+  );
+  stream?.close();
+  await tf.deleteTable(name);
+  const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
+  const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
+  const { period, spread } = cycleTimes(parts.map((p) => p.arrivals));
+  return { received, applied, period, spread, meanPublishMs: publishMs / seq, cpu };
+}
