@@ -10,6 +10,9 @@
  * tables from storage, so the retry applies the cycle once.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { DownsampleOptions } from "../engine/downsample.ts";
+import type { DownsampledView } from "./downsample-view.ts";
+import { downsampleView } from "./downsample-view.ts";
 import type { RpcResult } from "./errors.ts";
 import { asResult, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
@@ -98,6 +101,11 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: the current contents of a view. */
   async snapshot(view: string, options: SnapshotOptions = {}): Promise<RpcResult<Snapshot>> {
     return asResult(() => this.#host.snapshot(view, options));
+  }
+
+  /** RPC: a view downsampled for a chart (downsample-view.ts). */
+  async downsample(view: string, opts: DownsampleOptions): Promise<RpcResult<DownsampledView>> {
+    return asResult(() => downsampleView(this.#host, view, opts));
   }
 
   /** RPC (`/v1/data`): an append-only view's columns, size and the cycle (history.ts). */
