@@ -228,13 +228,18 @@ describe("the console", () => {
     );
     expect(await page.locator("#follow").isChecked()).toBe(true);
 
-    // The chart decimates 100,000 points to a few per pixel column.
+    // A view this large is charted from the server's downsample: min/max pairs per pixel column.
     const note = await waitFor(
       "the chart",
       () => page.locator("#chart-note").textContent(),
       (t) => t?.startsWith("100,000 rows") ?? false,
     );
-    expect(note).toMatch(/points drawn/);
+    expect(note).toMatch(
+      /^100,000 rows · downsampled on the server to \d+ pixel columns in \d+ ms$/,
+    );
+    const points = Number(await page.locator("#chart").getAttribute("data-points"));
+    expect(points).toBeGreaterThan(0);
+    expect(points).toBeLessThanOrEqual(2 * 4096);
     expect(pageErrors(page)).toEqual([]);
   });
 
@@ -380,7 +385,7 @@ describe("the console", () => {
         "lines on the canvas",
         () =>
           page.evaluate(`(() => {
-            const c = document.getElementById("chart");
+            const c = document.querySelector("#chart canvas");
             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
             let n = 0;
             for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && Math.abs(d[i] - d[i + 2]) > 60) n++;

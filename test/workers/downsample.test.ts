@@ -11,7 +11,12 @@ const get = async (path: string) => {
   return {
     status: res.status,
     cycle: res.headers.get("X-Tickflare-Cycle"),
-    body: await res.json(),
+    body: (await res.json()) as {
+      error?: string;
+      xType?: string;
+      width?: number;
+      series: { rows: number }[];
+    },
   };
 };
 
@@ -52,7 +57,7 @@ describe("downsample", () => {
     const byPos = await get("/v1/tables/ds/views/all/downsample?y=Size");
     expect(byPos.body.xType).toBe("position");
     expect(byPos.body.width).toBe(800);
-    expect(byPos.body.series[0].rows).toBe(5);
+    expect(byPos.body.series[0]!.rows).toBe(5);
   });
 
   it("refuses bad parameters with 400 bad_query naming the parameter", async () => {
