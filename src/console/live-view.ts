@@ -364,6 +364,7 @@ export class LiveView {
     });
     this.grid.applyUpdate(null, "snapshot", sub.cycle);
     this.#scheduleChart();
+    this.#scheduleStatus();
   }
 
   #releaseShown(): void {

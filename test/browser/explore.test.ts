@@ -209,7 +209,11 @@ describe("exploring views", () => {
       (s) => s.rows === 20,
     );
     expect(new Set(g.visible.map((r) => r[0]))).toEqual(new Set(["MSFT"]));
-    expect(await page.locator("#st-rows").textContent()).toBe("20 of 60");
+    await waitFor(
+      "the filtered count",
+      () => page.locator("#st-rows").textContent(),
+      (t) => t === "20 of 60",
+    );
     const sizeFilter = page.getByLabel("Filter Size");
     await sizeFilter.fill("> 150");
     await sizeFilter.press("Enter");
@@ -218,7 +222,7 @@ describe("exploring views", () => {
       () => readGrid(page),
       (s) => s.rows === 3,
     );
-    expect(g.visible.map((r) => r[2])).toEqual(["151", "154", "157"]);
+    expect(g.visible.map((r) => r[2])).toEqual(["152", "155", "158"]);
     const priceFilter = page.getByLabel("Filter Price");
     await priceFilter.fill("> abc");
     await priceFilter.press("Enter");
@@ -238,9 +242,9 @@ describe("exploring views", () => {
     g = await waitFor(
       "even sizes",
       () => readGrid(page),
-      (s) => s.rows === 1,
+      (s) => s.rows === 2,
     );
-    expect(g.visible.map((r) => r[2])).toEqual(["154"]);
+    expect(g.visible.map((r) => r[2])).toEqual(["152", "158"]);
     expect(hashOf(page)).toBe(
       "#/mkt/history?sort=-Sym&f.Sym=MSFT&f.Size=%3E+150&where=Size+%25+2+%3D%3D+0&x=Ts&y=Price%2CSize",
     );
@@ -402,9 +406,14 @@ describe("exploring views", () => {
       () => page.locator("#view-title").textContent(),
       (t) => t === "pairs / all",
     );
-    const checked = await page
-      .locator("#chart-y input:checked")
-      .evaluateAll((bs) => bs.map((b) => (b as unknown as { value: string }).value));
+    const checked = await waitFor(
+      "the new view's series",
+      () =>
+        page
+          .locator("#chart-y input:checked")
+          .evaluateAll((bs) => bs.map((b) => (b as unknown as { value: string }).value)),
+      (v) => v.join() !== "Price,Size",
+    );
     expect(checked).toEqual(["Q", "W"]);
     await waitFor(
       "points of the new view",
@@ -458,7 +467,11 @@ describe("exploring views", () => {
     );
     expect(hashOf(page)).toMatch(/^#\/mkt\/recent/);
     expect(await hint.isHidden()).toBe(true);
-    expect((await readGrid(page)).rows).toBe(60);
+    await waitFor(
+      "the ring's rows",
+      () => readGrid(page),
+      (g) => g.rows === 60,
+    );
 
     // A family with no ring or history of its blink view says so, and offers no button.
     const flash = await open("#/flash/source");
