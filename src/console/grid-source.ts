@@ -20,14 +20,21 @@ export interface GridSource {
   setRange(first: number, last: number): void;
   /** True when the rows are one cycle's only (a blink view). */
   readonly isBlink: boolean;
+  /**
+   * What the first column shows: the row key (`key`), or the position (`position`) when keys mean
+   * nothing to a reader (a sort's keys are sparse numbers spread over the key space).
+   */
+  readonly keyColumn: "key" | "position";
 }
 
 /** A GridSource over a whole local table (a subscription's mirror, or a table derived from it). */
 export class TableSource implements GridSource {
   readonly table: Table;
+  readonly keyColumn: "key" | "position";
 
-  constructor(table: Table) {
+  constructor(table: Table, keyColumn: "key" | "position" = "key") {
     this.table = table;
+    this.keyColumn = keyColumn;
   }
 
   get size(): number {

@@ -174,8 +174,8 @@ export class VirtualGrid {
           }))
         : [];
       for (const c of this.#all) c.auto = this.#headerPx(c);
-      this.#keyPx = 48;
     }
+    this.#keyPx = 48;
     this.#layout();
     this.element.scrollTop = 0;
     this.element.scrollLeft = 0;
@@ -284,8 +284,9 @@ export class VirtualGrid {
   }
 
   #renderHead(): void {
-    const key = cell("key", "grid-cell key", "columnheader");
-    key.title = "row key";
+    const positional = this.#source?.keyColumn === "position";
+    const key = cell(positional ? "row" : "key", "grid-cell key", "columnheader");
+    key.title = positional ? "row position in this order" : "row key";
     const heads = [key];
     const sort = this.#query.sort;
     this.#cols.forEach((c, j) => {
@@ -559,7 +560,7 @@ export class VirtualGrid {
         s.el.classList.toggle("odd", odd);
         s.odd = odd;
       }
-      const keyText = key === null ? "…" : String(key);
+      const keyText = key === null ? "…" : src.keyColumn === "position" ? String(pos) : String(key);
       if (s.key.textContent !== keyText) s.key.textContent = keyText;
       const keyW = this.#textPx(keyText) + CELL_PAD;
       if (keyW > this.#keyPx) {

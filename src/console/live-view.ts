@@ -358,7 +358,7 @@ export class LiveView {
         for (const m of made.reverse()) m.close();
       };
     }
-    this.grid.setSource(new TableSource(t), {
+    this.grid.setSource(new TableSource(t, opts.sort ? "position" : "key"), {
       label: `${this.#family} ${this.#view}`,
       followable: this.#followable && !opts.sort,
     });
