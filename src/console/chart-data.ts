@@ -134,7 +134,9 @@ export function downsampledChartData(d: DownsampleAnswer, s: ChartSettings): Cha
       values.push(r.min[b] ?? null, r.max[b] ?? null);
       if (r.min[b] !== null && r.min[b] !== undefined) points += 2;
     }
-    return { label: label(r.y, r.key), y: r.y, key: r.key, axis: axisOf(s, r.y), values };
+    // A null key value of a split series is labelled "null", as local data labels it.
+    const key = r.key === null && s.by !== null ? "null" : r.key;
+    return { label: label(r.y, key), y: r.y, key, axis: axisOf(s, r.y), values };
   });
   if (xs.length === 0) for (const se of series) se.values = [];
   return {
