@@ -94,13 +94,18 @@ export class LineChart {
     const values = data.series.map((s) => {
       if (!yr?.clipped || s.axis !== 1) return s.values;
       // A jump from far above the clipped range to far below (tan at π/2) is a pole: a gap.
+      // Values far outside are pulled in to one range beyond the edge, so the line across a gap
+      // crosses the plot mid-gap (where uPlot clips it) rather than at the gap's last pixel.
       const out = s.values.slice();
+      const span = yr.max - yr.min;
       let side = 0;
       for (let i = 0; i < out.length; i++) {
         const v = out[i];
         if (v === null || v === undefined) continue;
         const now = v > yr.max ? 1 : v < yr.min ? -1 : 0;
         if (now !== 0 && now === -side) out[i] = null;
+        else if (v > yr.max + span) out[i] = yr.max + span;
+        else if (v < yr.min - span) out[i] = yr.min - span;
         side = now;
       }
       return out;
