@@ -93,20 +93,30 @@ export class LineChart {
     const split = data.series.some((s) => s.key !== null);
     const values = data.series.map((s) => {
       if (!yr?.clipped || s.axis !== 1) return s.values;
-      // A jump from far above the clipped range to far below (tan at π/2) is a pole: a gap.
-      // Values far outside are pulled in to one range beyond the edge, so the line across a gap
-      // crosses the plot mid-gap (where uPlot clips it) rather than at the gap's last pixel.
+      // Values outside the clipped range come in runs (a spike, or both sides of a pole such as
+      // tan at π/2). Each run keeps only its first and last value, pulled in to one range beyond
+      // the edge, so lines still leave and enter the plot; the rest become a gap, and a run that
+      // jumps straight from above to below (a pole) is cut so no line crosses the plot.
       const out = s.values.slice();
       const span = yr.max - yr.min;
-      let side = 0;
-      for (let i = 0; i < out.length; i++) {
-        const v = out[i];
-        if (v === null || v === undefined) continue;
-        const now = v > yr.max ? 1 : v < yr.min ? -1 : 0;
-        if (now !== 0 && now === -side) out[i] = null;
-        else if (v > yr.max + span) out[i] = yr.max + span;
-        else if (v < yr.min - span) out[i] = yr.min - span;
-        side = now;
+      const outside = (v: number | null | undefined): v is number =>
+        v !== null && v !== undefined && (v > yr.max || v < yr.min);
+      const pull = (v: number) => Math.max(yr.min - span, Math.min(yr.max + span, v));
+      let i = 0;
+      while (i < out.length) {
+        if (!outside(out[i])) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < out.length && outside(out[j])) j++;
+        const last = j - 1;
+        for (let k = i + 1; k < last; k++) out[k] = null;
+        const pole = last > i && out[i]! > yr.max !== out[last]! > yr.max;
+        if (pole && last === i + 1) out[last] = null;
+        else if (last > i) out[last] = pull(out[last]!);
+        out[i] = pull(out[i]!);
+        i = j;
       }
       return out;
     });

@@ -99,6 +99,8 @@ export class VirtualGrid {
   #follow = false;
   #followable = false;
   #cycle = -1;
+  /** Where following last put the scroll position. */
+  #followTop = 0;
   #widthsDirty = true;
   #selection: Selection | null = null;
   #measure: CanvasRenderingContext2D | null = null;
@@ -161,6 +163,7 @@ export class VirtualGrid {
     this.#marks = [];
     this.#followable = opts.followable;
     this.#follow = opts.followable;
+    this.#followTop = 0;
     this.#cycle = -1;
     this.#selection = null;
     this.element.setAttribute("aria-label", opts.label);
@@ -517,7 +520,10 @@ export class VirtualGrid {
     const spacer = Math.min(total, MAX_SCROLL_PX);
     this.#body.style.height = `${spacer}px`;
     const viewH = Math.max(rowH, el.clientHeight - this.#headWrap.offsetHeight);
-    if (this.#follow && n > 0) el.scrollTop = el.scrollHeight;
+    if (this.#follow && n > 0) {
+      el.scrollTop = el.scrollHeight;
+      this.#followTop = el.scrollTop;
+    }
     const top = el.scrollTop;
     const firstF =
       total <= MAX_SCROLL_PX
@@ -673,9 +679,13 @@ export class VirtualGrid {
     const el = this.element;
     if (this.#followable) {
       const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - this.#rowH / 2;
-      if (atEnd !== this.#follow) {
-        this.#follow = atEnd;
-        this.onFollowChange(atEnd);
+      // Following stops only when the reader scrolls up from where following put the view: the
+      // page's layout changing under it (the chart appearing) is not a reason to stop.
+      const scrolledUp = el.scrollTop < this.#followTop - this.#rowH / 2;
+      const follow = this.#follow ? !scrolledUp || atEnd : atEnd;
+      if (follow !== this.#follow) {
+        this.#follow = follow;
+        this.onFollowChange(follow);
       }
     }
     this.invalidate();
