@@ -65,6 +65,8 @@ async function open(hash?: string): Promise<Page> {
 
 interface GridState {
   rows: number;
+  /** Position of the first row on screen. */
+  first: number;
   head: string[];
   sort: string[];
   visible: string[][];
@@ -77,6 +79,7 @@ const readGrid = (page: Page): Promise<GridState> =>
     const heads = [...g.querySelectorAll(".grid-head .head")];
     return {
       rows: Number(g.dataset.rows),
+      first: shown.length > 0 && g.scrollTop === 0 ? Number(shown[0].dataset.pos) : -1,
       head: heads.map((h) => h.dataset.column),
       sort: heads.map((h) => h.getAttribute("aria-sort") + (h.querySelector(".sort-ind")?.textContent ?? "")),
       visible: shown.map((r) => [...r.children].slice(1).map((c) => c.textContent)),
@@ -296,7 +299,7 @@ describe("exploring views", () => {
     g = await waitFor(
       "the top",
       () => readGrid(page),
-      (s) => s.visible[0]?.[2] === "AAPL",
+      (s) => s.first === 0,
     );
     await cellAt(0, 1).click();
     await cellAt(2, 2).click({ modifiers: ["Shift"] });
@@ -400,6 +403,13 @@ describe("exploring views", () => {
       () => page.locator("#chart").getAttribute("data-points"),
       (p) => Number(p) > 0,
     );
+    // The chart appearing shrinks the grid; the grid still follows the newest rows.
+    await waitFor(
+      "the newest row",
+      () => readGrid(page),
+      (g) => g.visible.at(-1)?.[2] === "159",
+    );
+    expect(await page.locator("#follow").isChecked()).toBe(true);
     await page.locator('button[data-family="pairs"][data-view="all"]').click();
     await waitFor(
       "the pairs view",
