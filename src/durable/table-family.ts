@@ -10,6 +10,9 @@
  * tables from storage, so the retry applies the cycle once.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { DownsampleOptions } from "../engine/downsample.ts";
+import type { DownsampledView } from "./downsample-view.ts";
+import { downsampleView } from "./downsample-view.ts";
 import type { RpcResult } from "./errors.ts";
 import { asResult, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
@@ -26,6 +29,7 @@ import { FamilyHost } from "./host.ts";
 import { batchDigest } from "./idempotency.ts";
 import type { SubShape } from "./shaped.ts";
 import { SocketHub } from "./sockets.ts";
+import type { Transform } from "./transients.ts";
 
 /** Result of {@link TableFamily.health}. */
 export interface TableFamilyHealth {
@@ -126,6 +130,15 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: the current contents of a view. */
   async snapshot(view: string, options: SnapshotOptions = {}): Promise<RpcResult<Snapshot>> {
     return asResult(() => this.#host.snapshot(view, options));
+  }
+
+  /** RPC: a view downsampled for a chart (downsample-view.ts). */
+  async downsample(
+    view: string,
+    opts: DownsampleOptions,
+    transform?: Transform,
+  ): Promise<RpcResult<DownsampledView>> {
+    return asResult(() => downsampleView(this.#host, view, opts, transform));
   }
 
   /** RPC (`/v1/data`): an append-only view's columns, size and the cycle (history.ts). */

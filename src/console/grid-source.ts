@@ -1,0 +1,62 @@
+/**
+ * What the grid reads rows through: rows by position in the view's order, the view's total size
+ * and the range of positions on screen. The grid never touches a table directly, so the same grid
+ * shows a whole local table (TableSource, today's subscriptions: the client mirrors the whole view)
+ * or a server-side viewport (a source whose `setRange` moves the subscription's viewport and whose
+ * rows outside it are not loaded yet).
+ */
+import type { ColumnType, Table, Value } from "../engine/index.ts";
+
+export interface GridSource {
+  /** Rows in the whole view (after its filters). */
+  readonly size: number;
+  /** The view's columns in its order. */
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  /** Row key of position `pos` (shown in the key column and used to match highlights), or null when not loaded. */
+  keyAt(pos: number): number | null;
+  /** Value of `column` at position `pos`; undefined when that row is not loaded yet. */
+  valueAt(pos: number, column: string): Value | undefined;
+  /** The grid shows positions `first..last` (inclusive); a viewport source loads them (and a margin). */
+  setRange(first: number, last: number): void;
+  /** True when the rows are one cycle's only (a blink view). */
+  readonly isBlink: boolean;
+  /**
+   * What the first column shows: the row key (`key`), or the position (`position`) when keys mean
+   * nothing to a reader (a sort's keys are sparse numbers spread over the key space).
+   */
+  readonly keyColumn: "key" | "position";
+}
+
+/** A GridSource over a whole local table (a subscription's mirror, or a table derived from it). */
+export class TableSource implements GridSource {
+  readonly table: Table;
+  readonly keyColumn: "key" | "position";
+
+  constructor(table: Table, keyColumn: "key" | "position" = "key") {
+    this.table = table;
+    this.keyColumn = keyColumn;
+  }
+
+  get size(): number {
+    return this.table.isFailed ? 0 : this.table.size;
+  }
+
+  get columns(): Readonly<Record<string, ColumnType>> {
+    return this.table.columns;
+  }
+
+  get isBlink(): boolean {
+    return this.table.isBlink;
+  }
+
+  keyAt(pos: number): number | null {
+    return pos < this.size ? this.table.rowSet.get(pos) : null;
+  }
+
+  valueAt(pos: number, column: string): Value | undefined {
+    const key = this.keyAt(pos);
+    return key === null ? undefined : this.table.getValue(column, key);
+  }
+
+  setRange(_first: number, _last: number): void {}
+}
