@@ -1,11 +1,10 @@
 /**
  * What the grid reads rows through: rows by position in the view's order, the view's total size
- * and the range of positions on screen. The grid never touches a table directly, so the same grid
- * shows a whole local table (TableSource, today's subscriptions: the client mirrors the whole view)
- * or a server-side viewport (a source whose `setRange` moves the subscription's viewport and whose
- * rows outside it are not loaded yet).
+ * and the range of positions on screen. The grid never touches a table directly: the console shows
+ * every view through a server-side viewport (ViewportSource, viewport-source.ts: `setRange` moves
+ * the subscription's viewport, and rows outside it are not loaded yet).
  */
-import type { ColumnType, Table, Value } from "../engine/index.ts";
+import type { ColumnType, Value } from "../engine/index.ts";
 
 export interface GridSource {
   /** Rows in the whole view (after its filters). */
@@ -25,38 +24,4 @@ export interface GridSource {
    * nothing to a reader (a sort's keys are sparse numbers spread over the key space).
    */
   readonly keyColumn: "key" | "position";
-}
-
-/** A GridSource over a whole local table (a subscription's mirror, or a table derived from it). */
-export class TableSource implements GridSource {
-  readonly table: Table;
-  readonly keyColumn: "key" | "position";
-
-  constructor(table: Table, keyColumn: "key" | "position" = "key") {
-    this.table = table;
-    this.keyColumn = keyColumn;
-  }
-
-  get size(): number {
-    return this.table.isFailed ? 0 : this.table.size;
-  }
-
-  get columns(): Readonly<Record<string, ColumnType>> {
-    return this.table.columns;
-  }
-
-  get isBlink(): boolean {
-    return this.table.isBlink;
-  }
-
-  keyAt(pos: number): number | null {
-    return pos < this.size ? this.table.rowSet.get(pos) : null;
-  }
-
-  valueAt(pos: number, column: string): Value | undefined {
-    const key = this.keyAt(pos);
-    return key === null ? undefined : this.table.getValue(column, key);
-  }
-
-  setRange(_first: number, _last: number): void {}
 }

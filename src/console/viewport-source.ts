@@ -7,8 +7,10 @@
  * positions and the others read as not loaded (the grid shows "…").
  *
  * The rows' positions come from the viewport the server last answered (`#applied`), not the one
- * asked for last: `setViewport` resolves once the answer is applied, and a later request's answer
- * settles the earlier ones in the order they were made, so the last settled is the one shown.
+ * asked for last: `setViewport` resolves once the answer is applied. One move is in flight at a
+ * time; moves asked meanwhile are merged into the last of them, sent when the answer arrives, so
+ * a fast scroll or a drag of the scrollbar never queues requests on the server and the rows of
+ * where the reader stops arrive one round trip after the move in flight.
  */
 import type { Subscription } from "../client/index.ts";
 import type { ColumnType, Value } from "../engine/index.ts";
@@ -16,6 +18,8 @@ import type { GridSource } from "./grid-source.ts";
 
 /** Rows loaded above and below the visible ones. */
 export const MARGIN = 100;
+/** A move unanswered this long no longer holds back the next (the client settles both). */
+const STALE_MS = 5000;
 
 /** A range of positions, both ends included. */
 interface Range {
@@ -36,8 +40,12 @@ export class ViewportSource implements GridSource {
   readonly keyColumn: "key" | "position";
   /** The viewport the client's table holds. */
   #applied: Range;
-  /** The viewport asked for last. */
+  /** The viewport asked for last (in flight, or waiting to be sent). */
   #asked: Range;
+  #inFlight = false;
+  #sentAt = 0;
+  /** The move to send when the one in flight is answered. */
+  #next: Range | null = null;
   /** Called when a moved viewport's rows have arrived (the grid re-renders). */
   onLoad: () => void = () => {};
 
@@ -94,13 +102,28 @@ export class ViewportSource implements GridSource {
     if (topOk && last + slack <= a.last) return;
     const vp = { first: Math.max(0, first - MARGIN), last: last + MARGIN };
     this.#asked = vp;
-    this.#sub.setViewport(vp.first, vp.last).then(
-      () => {
-        this.#applied = vp;
-        this.onLoad();
-      },
-      // A refused move is reported through the subscription's onError; the old rows stay.
-      () => {},
-    );
+    if (this.#inFlight && performance.now() - this.#sentAt < STALE_MS) this.#next = vp;
+    else this.#send(vp);
+  }
+
+  #send(vp: Range): void {
+    this.#inFlight = true;
+    this.#sentAt = performance.now();
+    this.#sub
+      .setViewport(vp.first, vp.last)
+      .then(
+        () => {
+          this.#applied = vp;
+          this.onLoad();
+        },
+        // A refused move is reported through the subscription's onError; the old rows stay.
+        () => {},
+      )
+      .finally(() => {
+        this.#inFlight = false;
+        const next = this.#next;
+        this.#next = null;
+        if (next) this.#send(next);
+      });
   }
 }
