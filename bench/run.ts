@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, viewport, timewindow, updateby, peers (peers only when named).
+ * merge, relational, keys, cycle, viewport, timewindow, updateby, peers and downsample (these
+ * two only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchCycle } from "./cycle.ts";
+import { benchDownsample } from "./downsample.ts";
 import { benchFormulas } from "./formulas.ts";
 import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
@@ -33,3 +35,5 @@ if (!only || only === "timewindow") await benchTimeWindow();
 if (!only || only === "updateby") await benchUpdateBy();
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();
+// Builds a 10M-row history (about 1 GB of heap): only on request.
+if (only === "downsample") await benchDownsample();

@@ -167,3 +167,40 @@ export function periodText(ms: number): string {
   if (ms < 60_000) return `${+(ms / 1000).toFixed(2)} s`;
   return `${+(ms / 60_000).toFixed(1)} min`;
 }
+
+/** A ring or history view that keeps the rows of a blink view (see `followTarget`). */
+export interface FollowTarget {
+  view: string;
+  kind: "ring" | "history";
+}
+
+/**
+ * The view to open to follow blink view `view` of `desc` for longer than one cycle: a derived
+ * `ringTable(view, n)` (preferred: it is bounded) or `blinkToAppendOnly(view)` of the family's
+ * spec, or null when the family has neither.
+ */
+export function followTarget(desc: TableDescription, view: string): FollowTarget | null {
+  const derived = Object.entries(desc.spec.derived ?? {});
+  const esc = view.replaceAll(/[$]/g, "\\$");
+  const call = (fn: string) =>
+    new RegExp(`^\\s*(${fn}\\(\\s*${esc}\\s*[,)]|${esc}\\s*\\.\\s*${fn}\\s*\\()`);
+  const ring = derived.find(([n, f]) => call("ringTable").test(f) && desc.views[n]);
+  if (ring) return { view: ring[0], kind: "ring" };
+  const hist = derived.find(([n, f]) => call("blinkToAppendOnly").test(f) && desc.views[n]);
+  return hist ? { view: hist[0], kind: "history" } : null;
+}
+
+/**
+ * Updates every view's size and the family's cycle in place from a fresh `describe` (the open
+ * family's, re-read as its cycles pass), without rebuilding the list.
+ */
+export function showFamilySizes(
+  ul: HTMLUListElement,
+  family: FamilyEntry,
+  fresh: TableDescription,
+): void {
+  family.description = fresh;
+  for (const [view, v] of Object.entries(fresh.views)) {
+    showLiveStatus(ul, family, view, v.size, fresh.cycle);
+  }
+}

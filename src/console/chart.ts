@@ -1,11 +1,15 @@
 /**
- * LineChart: a small canvas line chart of numeric columns against an x column (or the row
- * position), redrawn only on animation frames after something changed (data, size, series), with
- * every series decimated to about four points per pixel column. A library would be heavier than
- * this and still need the table adapter (readNumbers) that is most of the work.
+ * LineChart: the view's chart, drawn by uPlot (a small, fast canvas chart library, pinned in
+ * package.json; docs/console.md says why). It shows ChartData (chart-data.ts): series on a left
+ * and an optional right y axis, against a numeric x, the row number, or instants as times. When
+ * rare spikes would flatten everything else (tan near π/2) the left axis shows the 2nd to 98th
+ * percentile and a jump across the clipped range (a pole) is not drawn. Hovering shows every
+ * series' value at that x in the legend. With nothing to draw it shows a message in the page's
+ * own text (not on the canvas), so it is never clipped.
  */
-import type { Table } from "../engine/index.ts";
-import { m4, niceTicks, readNumbers, tickLabel, yRange } from "./chart-math.ts";
+import uPlot from "uplot";
+import type { ChartData } from "./chart-data.ts";
+import { yRange } from "./chart-math.ts";
 
 /** Series colours (Tableau 10), readable on light and dark backgrounds. */
 export const SERIES_COLORS = [
@@ -17,215 +21,204 @@ export const SERIES_COLORS = [
   "#76b7b2",
   "#edc948",
   "#9c755f",
+  "#ff9da7",
+  "#bab0ac",
 ];
 
-export interface ChartSelection {
-  /** x column, or null for the row position. */
-  x: string | null;
-  /** y columns, each with its colour. */
-  ys: { name: string; color: string }[];
-  /** Format x tick labels as times (an instant x column, in epoch ms). */
+export interface ChartView {
+  /** Format x as times (an instant column, epoch ms). */
   xIsTime: boolean;
+  /** The x axis label. */
+  xLabel: string;
+  /** What the note says about where the data came from ("downsampled on the server ..."). */
+  source: string;
 }
 
-const PAD = { left: 56, right: 12, top: 10, bottom: 24 };
+const HEIGHT = 240;
 
 export class LineChart {
-  readonly canvas: HTMLCanvasElement;
-  #table: Table | null = null;
-  #sel: ChartSelection = { x: null, ys: [], xIsTime: false };
-  #frame = 0;
-  #buffers = new Map<string, Float64Array>();
-  #xBuffer: Float64Array | undefined;
+  readonly box: HTMLElement;
+  readonly #empty: HTMLElement;
+  #plot: uPlot | null = null;
+  #shape = "";
   #observer: ResizeObserver;
   #onNote: (note: string) => void;
-  /** Points drawn in the last frame (all series), for tests and the accessible label. */
+  /** Points handed to the chart in the last draw (all series), for tests and the note. */
   drawnPoints = 0;
 
-  constructor(canvas: HTMLCanvasElement, onNote: (note: string) => void = () => {}) {
-    this.canvas = canvas;
+  constructor(box: HTMLElement, onNote: (note: string) => void = () => {}) {
+    this.box = box;
     this.#onNote = onNote;
-    this.#observer = new ResizeObserver(() => this.invalidate());
-    this.#observer.observe(canvas);
-  }
-
-  setTable(table: Table | null, sel: ChartSelection): void {
-    this.#table = table;
-    this.#sel = sel;
-    this.#buffers.clear();
-    this.#xBuffer = undefined;
-    this.invalidate();
-  }
-
-  select(sel: ChartSelection): void {
-    this.#sel = sel;
-    this.invalidate();
-  }
-
-  /** Schedules one redraw on the next animation frame (many calls, one draw). */
-  invalidate(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
+    this.#empty = document.createElement("p");
+    this.#empty.className = "chart-empty";
+    box.append(this.#empty);
+    this.#observer = new ResizeObserver(() => {
+      const w = this.box.clientWidth;
+      if (this.#plot && w > 0 && w !== this.#plot.width) {
+        this.#plot.setSize({ width: w, height: HEIGHT });
+      }
     });
+    this.#observer.observe(box);
+  }
+
+  /** Shows `message` instead of a chart. */
+  placeholder(message: string): void {
+    this.#destroy();
+    this.#empty.textContent = message;
+    this.#empty.hidden = false;
+    this.drawnPoints = 0;
+    this.box.dataset.points = "0";
+    this.#onNote("");
+  }
+
+  /** Draws `data` (replacing what was drawn). */
+  show(data: ChartData, view: ChartView): void {
+    if (data.series.length === 0) {
+      this.placeholder("Choose a series to plot");
+      return;
+    }
+    if (data.xs.length === 0) {
+      this.placeholder("No rows yet");
+      return;
+    }
+    const left = data.series.filter((s) => s.axis === 1);
+    const yr = yRange(
+      left.map((s) => Float64Array.from(s.values, (v) => (v === null ? Number.NaN : v))),
+      data.xs.length,
+    );
+    if (!yr && !data.series.some((s) => s.axis === 2)) {
+      this.placeholder("No finite values to plot");
+      return;
+    }
+    const split = data.series.some((s) => s.key !== null);
+    const values = data.series.map((s) => {
+      if (!yr?.clipped || s.axis !== 1) return s.values;
+      // Values outside the clipped range come in runs (a spike, or both sides of a pole such as
+      // tan at π/2). Each run keeps only its first and last value, pulled in to one range beyond
+      // the edge, so lines still leave and enter the plot; the rest become a gap, and a run that
+      // jumps straight from above to below (a pole) is cut so no line crosses the plot.
+      const out = s.values.slice();
+      const span = yr.max - yr.min;
+      const outside = (v: number | null | undefined): v is number =>
+        v !== null && v !== undefined && (v > yr.max || v < yr.min);
+      const pull = (v: number) => Math.max(yr.min - span, Math.min(yr.max + span, v));
+      let i = 0;
+      while (i < out.length) {
+        if (!outside(out[i])) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < out.length && outside(out[j])) j++;
+        const last = j - 1;
+        for (let k = i + 1; k < last; k++) out[k] = null;
+        const pole = last > i && out[i]! > yr.max !== out[last]! > yr.max;
+        if (pole && last === i + 1) out[last] = null;
+        else if (last > i) out[last] = pull(out[last]!);
+        out[i] = pull(out[i]!);
+        i = j;
+      }
+      return out;
+    });
+    const hasRight = data.series.some((s) => s.axis === 2);
+    const shape = JSON.stringify([
+      data.series.map((s) => [s.label, s.axis]),
+      view.xIsTime,
+      view.xLabel,
+      yr?.clipped ? [yr.min, yr.max] : null,
+    ]);
+    const aligned = [data.xs, ...values] as uPlot.AlignedData;
+    this.#empty.hidden = true;
+    if (this.#plot && shape === this.#shape) {
+      this.#plot.setData(aligned);
+    } else {
+      this.#destroy();
+      this.#shape = shape;
+      const style = getComputedStyle(this.box);
+      const ink = style.getPropertyValue("--muted").trim() || "#5d6778";
+      const grid = style.getPropertyValue("--line").trim() || "#dde1e8";
+      const axis = (scale: string, side?: number): uPlot.Axis => ({
+        scale,
+        stroke: ink,
+        grid: { stroke: grid, width: 1, show: side === undefined },
+        ticks: { stroke: grid, width: 1 },
+        ...(side === undefined ? {} : { side }),
+        size: 56,
+      });
+      const opts: uPlot.Options = {
+        width: Math.max(200, this.box.clientWidth),
+        height: HEIGHT,
+        ms: 1,
+        // Times in UTC, as the grid shows instants.
+        tzDate: (ts) => uPlot.tzDate(new Date(ts), "Etc/UTC"),
+        legend: { show: true, live: true },
+        cursor: { drag: { x: true, y: false } },
+        scales: {
+          x: { time: view.xIsTime },
+          y: yr?.clipped ? { range: [yr.min, yr.max] } : { auto: true },
+          ...(hasRight ? { y2: { auto: true } } : {}),
+        },
+        axes: [
+          { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+          axis("y"),
+          ...(hasRight ? [axis("y2", 1)] : []),
+        ],
+        series: [
+          {
+            label: view.xLabel,
+            value: (_u, v) => (view.xIsTime ? timeText(v) : xText(v)),
+          },
+          ...data.series.map(
+            (s, i): uPlot.Series => ({
+              label: s.axis === 2 ? `${s.label} (right)` : s.label,
+              scale: s.axis === 2 ? "y2" : "y",
+              stroke: SERIES_COLORS[i % SERIES_COLORS.length]!,
+              width: 1.6,
+              spanGaps: split,
+              points: { show: false },
+            }),
+          ),
+        ],
+      };
+      this.#plot = new uPlot(opts, aligned, this.box);
+    }
+    this.drawnPoints = data.points;
+    this.box.dataset.points = String(data.points);
+    this.box.dataset.series = data.series.map((s) => s.label).join("|");
+    this.box.setAttribute(
+      "aria-label",
+      `Line chart of ${data.series.map((s) => s.label).join(", ")} against ${view.xLabel}, ${data.rows} rows`,
+    );
+    this.#onNote(
+      [
+        `${data.rows.toLocaleString("en-US")} row${data.rows === 1 ? "" : "s"}`,
+        view.source,
+        yr?.clipped ? "y clipped to the 2nd–98th percentile" : "",
+        data.truncated ? `only the first ${data.series.length} series are drawn` : "",
+      ]
+        .filter((t) => t !== "")
+        .join(" · "),
+    );
   }
 
   dispose(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
     this.#observer.disconnect();
-    this.#table = null;
+    this.#destroy();
   }
 
-  #draw(): void {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth;
-    const h = c.clientHeight;
-    if (w === 0 || h === 0) return;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const g = c.getContext("2d");
-    if (!g) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, h);
-    const style = getComputedStyle(c);
-    const ink = style.getPropertyValue("--muted").trim() || "#5d6778";
-    const grid = style.getPropertyValue("--line").trim() || "#dde1e8";
-    g.font = `11px ${style.fontFamily}`;
-
-    const t = this.#table;
-    const n = t && !t.isFailed ? t.size : 0;
-    const sel = this.#sel;
-    this.drawnPoints = 0;
-    if (!t || n === 0 || sel.ys.length === 0) {
-      g.fillStyle = ink;
-      g.fillText(!t || n === 0 ? "No rows yet" : "Choose a series to plot", PAD.left, PAD.top + 16);
-      this.#onNote("");
-      return;
-    }
-
-    const xs = readNumbers(t, sel.x, this.#xBuffer);
-    this.#xBuffer = xs;
-    const ys = sel.ys.map((s) => {
-      const buf = readNumbers(t, s.name, this.#buffers.get(s.name));
-      this.#buffers.set(s.name, buf);
-      return buf;
-    });
-    let xMin = Number.POSITIVE_INFINITY;
-    let xMax = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      const x = xs[i]!;
-      if (x < xMin) xMin = x;
-      if (x > xMax) xMax = x;
-    }
-    const yr = yRange(ys, n);
-    if (!yr || !(xMax >= xMin)) {
-      g.fillStyle = ink;
-      g.fillText("No finite values to plot", PAD.left, PAD.top + 16);
-      this.#onNote("");
-      return;
-    }
-    if (xMin === xMax) {
-      xMin -= 1;
-      xMax += 1;
-    }
-    const pw = w - PAD.left - PAD.right;
-    const ph = h - PAD.top - PAD.bottom;
-    const sx = (x: number) => PAD.left + ((x - xMin) / (xMax - xMin)) * pw;
-    const sy = (y: number) => PAD.top + (1 - (y - yr.min) / (yr.max - yr.min)) * ph;
-
-    // Axes: grid lines and labels.
-    g.lineWidth = 1;
-    g.strokeStyle = grid;
-    g.fillStyle = ink;
-    g.textAlign = "right";
-    g.textBaseline = "middle";
-    const yTicks = niceTicks(yr.min, yr.max, Math.max(2, Math.floor(ph / 40)));
-    const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
-    g.beginPath();
-    for (const v of yTicks) {
-      const y = Math.round(sy(v)) + 0.5;
-      g.moveTo(PAD.left, y);
-      g.lineTo(PAD.left + pw, y);
-      g.fillText(tickLabel(v, yStep), PAD.left - 6, y);
-    }
-    g.textAlign = "center";
-    g.textBaseline = "top";
-    const xTicks = niceTicks(xMin, xMax, Math.max(2, Math.floor(pw / 90)));
-    const xStep = xTicks.length > 1 ? xTicks[1]! - xTicks[0]! : 1;
-    for (const v of xTicks) {
-      const x = Math.round(sx(v)) + 0.5;
-      g.moveTo(x, PAD.top);
-      g.lineTo(x, PAD.top + ph);
-      g.fillText(sel.xIsTime ? timeLabel(v, xStep) : tickLabel(v, xStep), x, PAD.top + ph + 6);
-    }
-    g.stroke();
-    g.strokeStyle = ink;
-    g.strokeRect(PAD.left + 0.5, PAD.top + 0.5, pw, ph);
-
-    // Series, clipped to the plot area.
-    g.save();
-    g.beginPath();
-    g.rect(PAD.left, PAD.top, pw, ph);
-    g.clip();
-    g.lineWidth = 1.6;
-    g.lineJoin = "round";
-    const buckets = Math.max(1, Math.ceil(pw));
-    let drawn = 0;
-    sel.ys.forEach((s, j) => {
-      const yv = ys[j]!;
-      const idx = m4(yv, n, buckets);
-      g.strokeStyle = s.color;
-      g.beginPath();
-      let pen = false;
-      let side = 0;
-      for (let q = 0; q < idx.length; q++) {
-        const i = idx[q]!;
-        const y = yv[i]!;
-        const x = xs[i]!;
-        if (!Number.isFinite(y) || !Number.isFinite(x)) {
-          pen = false;
-          continue;
-        }
-        // With clipped outliers, a jump from far above to far below (tan at π/2) is a pole,
-        // not a line: lift the pen instead of drawing a vertical stroke through the plot.
-        const s = !yr.clipped ? 0 : y > yr.max ? 1 : y < yr.min ? -1 : 0;
-        if (pen && s !== 0 && s === -side) pen = false;
-        side = s;
-        const px = sx(x);
-        const py = Math.max(-1e6, Math.min(1e6, sy(y)));
-        if (pen) g.lineTo(px, py);
-        else g.moveTo(px, py);
-        pen = true;
-        drawn++;
-      }
-      g.stroke();
-      if (idx.length === 1) {
-        const i = idx[0]!;
-        g.fillStyle = s.color;
-        g.fillRect(sx(xs[i]!) - 2, sy(yv[i]!) - 2, 4, 4);
-      }
-    });
-    g.restore();
-    this.drawnPoints = drawn;
-    this.canvas.setAttribute(
-      "aria-label",
-      `Line chart of ${sel.ys.map((s) => s.name).join(", ")} against ${sel.x ?? "row number"}, ${n} rows`,
-    );
-    this.#onNote(
-      `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}${drawn < n * sel.ys.length ? `, ${drawn.toLocaleString("en-US")} points drawn` : ""}${yr.clipped ? " · y clipped to the 2nd–98th percentile" : ""}`,
-    );
+  #destroy(): void {
+    this.#plot?.destroy();
+    this.#plot = null;
+    this.#shape = "";
   }
 }
 
-function timeLabel(ms: number, stepMs: number): string {
-  const d = new Date(ms);
-  const iso = d.toISOString(); // 2024-05-01T13:30:00.123Z
-  if (stepMs >= 86_400_000) return iso.slice(0, 10);
-  if (stepMs >= 60_000) return iso.slice(11, 16);
-  if (stepMs >= 1000) return iso.slice(11, 19);
-  return iso.slice(14, 23);
+function xText(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return "–";
+  return Math.abs(v) >= 1e6 || Number.isInteger(v) ? String(v) : v.toPrecision(6);
+}
+
+function timeText(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return "–";
+  return new Date(v).toISOString();
 }

@@ -3,14 +3,22 @@
  * into dist/console, the Worker's static assets). Sign in with a token (kept in sessionStorage
  * only), list the table families, open a view as a live grid and chart, create a family from a
  * spec and publish rows by hand. Everything goes through `tickflare/client`, so the page speaks
- * exactly the public protocol (docs/protocol.md); `#/family/view` in the address opens a view.
+ * exactly the public protocol (docs/protocol.md). The address holds the open view and its grid
+ * and chart state (url-state.ts), so a link opens the same view the same way. When the server
+ * answers the table list without a token (AUTH=off), the console signs in by itself.
  */
 import type { TableDescription, TickflareClient } from "../client/index.ts";
 import { connect, TickflareClientError } from "../client/index.ts";
+import { addShapeQuery } from "../client/shape.ts";
 import type { ActiveView, FamilyEntry } from "./catalog.ts";
-import { loadFamilies, renderFamilies, showLiveStatus } from "./catalog.ts";
+import { loadFamilies, renderFamilies, showFamilySizes, showLiveStatus } from "./catalog.ts";
 import { describeError, fieldError, wireCreateForm, wirePublishForm } from "./forms.ts";
+import type { Downsampler } from "./live-view.ts";
 import { LiveView } from "./live-view.ts";
+import type { ChartSettings } from "./url-state.ts";
+import { formatHash, parseHash } from "./url-state.ts";
+import type { ViewQuery } from "./view-query.ts";
+import { EMPTY_QUERY } from "./view-query.ts";
 
 const TOKEN_KEY = "tickflare.token";
 const REFRESH_MS = 10_000;
@@ -29,6 +37,11 @@ let canList = true;
 let active: ActiveView | null = null;
 let refreshTimer: ReturnType<typeof setInterval> | null = null;
 let refreshing: Promise<void> | null = null;
+/** The token signed in with ("" for none), for the downsample requests. */
+let token = "";
+/** The open family's sizes are re-read at most once per cycle, one request at a time. */
+let sizesInFlight = false;
+let sizesAt = 0;
 
 const live = new LiveView({
   title: $("view-title"),
@@ -43,13 +56,68 @@ const live = new LiveView({
   chartPanel: $("chart-panel"),
   chartX: $<HTMLSelectElement>("chart-x"),
   chartY: $<HTMLFieldSetElement>("chart-y"),
-  chart: $<HTMLCanvasElement>("chart"),
+  chartY2: $<HTMLSelectElement>("chart-y2"),
+  chartBy: $<HTMLSelectElement>("chart-by"),
+  chart: $("chart"),
   chartNote: $("chart-note"),
+  blinkHint: $("blink-hint"),
+  blinkText: $("blink-text"),
+  followRing: $<HTMLButtonElement>("follow-ring"),
+  where: $<HTMLInputElement>("where"),
+  whereError: $("where-error"),
+  columns: $<HTMLDetailsElement>("columns"),
+  columnList: $("column-list"),
 });
 
 live.onStatus = (family, view, rows, cycle) => {
   const entry = families.find((f) => f.name === family);
-  showLiveStatus($<HTMLUListElement>("family-list"), entry, view, rows, cycle);
+  const ul = $<HTMLUListElement>("family-list");
+  showLiveStatus(ul, entry, view, rows, cycle);
+  // The family's other views change size with the same cycles: re-read them as cycles pass.
+  const c = client;
+  const d = entry?.description;
+  if (!c || !entry || !d || d.state !== "live" || sizesInFlight) return;
+  if (performance.now() - sizesAt < Math.max(250, d.cycleMs)) return;
+  sizesInFlight = true;
+  sizesAt = performance.now();
+  c.describe(family)
+    .then((fresh) => {
+      if (c !== client) return;
+      showFamilySizes(ul, entry, fresh);
+      // A filtered view's status reads "20 of 60": the 60 is the view's size before filters.
+      const size = fresh.views[view]?.size;
+      if (size !== undefined) live.setViewSize(family, view, size);
+    })
+    .catch(() => {})
+    .finally(() => {
+      sizesInFlight = false;
+    });
+};
+
+live.onStateChange = (query, chart) => {
+  if (!active) return;
+  const hash = formatHash({ family: active.family, view: active.view, query, chart });
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+};
+
+live.onOpenView = (family, view) => {
+  void openView(family, view);
+};
+
+/** `GET .../downsample` with the signed-in token (docs/protocol.md). */
+const downsampler: Downsampler = async (family, view, p) => {
+  const q = new URLSearchParams({ y: p.y.join(","), width: String(p.width) });
+  if (p.x !== null) q.set("x", p.x);
+  if (p.by !== null) q.set("by", p.by);
+  // The grid's filters and sort: the subscribers' server-side table answers at once.
+  addShapeQuery(q, { where: p.where, sort: p.sort });
+  const res = await fetch(
+    `/v1/tables/${encodeURIComponent(family)}/views/${encodeURIComponent(view)}/downsample?${q}`,
+    { headers: token ? { Authorization: `Bearer ${token}` } : {} },
+  );
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${body.error}: ${body.detail}`);
+  return body;
 };
 
 const currentClient = (): TickflareClient => {
@@ -96,8 +164,8 @@ function announce(text: string): void {
 
 // ---- sign in ------------------------------------------------------------------------------
 
-async function signIn(token: string): Promise<boolean> {
-  const c = connect(location.origin, token ? { token } : {});
+async function signIn(given: string): Promise<boolean> {
+  const c = connect(location.origin, given ? { token: given } : {});
   const tokenField = $<HTMLInputElement>("token");
   fieldError(tokenField, $("token-error"), null);
   canList = true;
@@ -115,7 +183,8 @@ async function signIn(token: string): Promise<boolean> {
     }
   }
   client = c;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  token = given;
+  sessionStorage.setItem(TOKEN_KEY, given);
   families = listed ?? [];
   $("signin").hidden = true;
   $("workspace").hidden = false;
@@ -138,6 +207,7 @@ function signOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
   live.close();
   client = null;
+  token = "";
   active = null;
   families = [];
   extraNames.clear();
@@ -192,11 +262,15 @@ function describeOf(family: string): TableDescription | null {
   return families.find((f) => f.name === family)?.description ?? null;
 }
 
-async function openView(family: string, view: string): Promise<void> {
+async function openView(
+  family: string,
+  view: string,
+  state: { query: ViewQuery; chart: ChartSettings | null } = { query: EMPTY_QUERY, chart: null },
+): Promise<void> {
   const c = client;
   if (!c) return;
   active = { family, view };
-  history.replaceState(null, "", `#/${encodeURIComponent(family)}/${encodeURIComponent(view)}`);
+  history.replaceState(null, "", formatHash({ family, view, ...state }));
   render();
   let desc = describeOf(family);
   if (!desc) {
@@ -216,17 +290,15 @@ async function openView(family: string, view: string): Promise<void> {
     desc ? source !== undefined && source.type !== "timeTable" : true,
     sourceName,
   );
-  await live.open(c, family, view, desc?.views[view], desc?.sources?.[view]);
+  await live.open(c, family, view, desc, state, downsampler, desc?.sources?.[view]);
   announce(`Opened ${family} ${view}`);
 }
 
 function openFromHash(): void {
-  const m = /^#\/([^/]+)\/([^/]+)$/.exec(location.hash);
-  if (!m) return;
-  const family = decodeURIComponent(m[1]!);
-  const view = decodeURIComponent(m[2]!);
-  if (!canList) extraNames.add(family);
-  void openView(family, view);
+  const s = parseHash(location.hash);
+  if (!s) return;
+  if (!canList) extraNames.add(s.family);
+  void openView(s.family, s.view, { query: s.query, chart: s.chart });
 }
 
 // ---- events --------------------------------------------------------------------------------------
@@ -263,7 +335,9 @@ $<HTMLFormElement>("open-form").addEventListener("submit", async (ev) => {
   void openView(name, "source");
 });
 window.addEventListener("hashchange", () => {
-  if (client && `#/${active?.family}/${active?.view}` !== location.hash) openFromHash();
+  if (!client) return;
+  const now = active ? formatHash({ ...active, query: live.query, chart: live.chartSettings }) : "";
+  if (now !== location.hash) openFromHash();
 });
 
 $("server").textContent = location.host;
@@ -273,6 +347,16 @@ if (saved !== null) {
     if (!ok) $("signin").hidden = false;
   });
 } else {
-  $("signin").hidden = false;
-  $("token").focus();
+  // With AUTH=off the server answers without a token: no sign-in step.
+  connect(location.origin)
+    .listTables()
+    .then(
+      () => signIn(""),
+      () => false,
+    )
+    .then((ok) => {
+      if (ok) return;
+      $("signin").hidden = false;
+      $("token").focus();
+    });
 }

@@ -889,14 +889,22 @@ export class FamilyHost {
   snapshot(viewName: string, options: SnapshotOptions = {}): Snapshot {
     const transform: Transform = { where: options.where ?? [], sort: options.sort ?? [] };
     this.checkShape(viewName, options.columns, transform.sort);
-    if (!needsTable(transform)) return this.#snapshotOf(this.view(viewName), options);
-    // A subscriber's ad-hoc view answers at once; otherwise one is built for this answer only.
+    return this.readShaped(viewName, transform, (t) => this.#snapshotOf(t, options));
+  }
+
+  /**
+   * Calls `read` with view `viewName` after `transform` (its `where` and `sort`): the view itself
+   * when there is neither, a subscriber's ad-hoc view when one matches (at once), else one built
+   * for this read only and closed after it.
+   */
+  readShaped<T>(viewName: string, transform: Transform, read: (t: Table) => T): T {
+    if (!needsTable(transform)) return read(this.view(viewName));
     const fam = this.family();
     const held = this.transients.table(fam, transientKey(viewName, transform));
-    if (held) return this.#snapshotOf(held, options);
+    if (held) return read(held);
     const t = buildTransient(this.view(viewName), transform);
     try {
-      return this.#snapshotOf(t, options);
+      return read(t);
     } finally {
       t.close();
     }

@@ -16,8 +16,11 @@
  * even if nothing is published to it.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { DownsampleOptions } from "../engine/downsample.ts";
 import type { InputShape } from "../engine/family/family.ts";
 import { released } from "./catalog.ts";
+import type { DownsampledView } from "./downsample-view.ts";
+import { downsampleView } from "./downsample-view.ts";
 import type { RpcResult } from "./errors.ts";
 import { asResult, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
@@ -36,6 +39,7 @@ import type { InputPull } from "./input-links.ts";
 import type { PullOutcome } from "./inputs.ts";
 import type { SubShape } from "./shaped.ts";
 import { SocketHub } from "./sockets.ts";
+import type { Transform } from "./transients.ts";
 
 /** Result of {@link TableFamily.health}. */
 export interface TableFamilyHealth {
@@ -140,6 +144,15 @@ export class TableFamily extends DurableObject<Env> {
   /** RPC: the current contents of a view. */
   async snapshot(view: string, options: SnapshotOptions = {}): Promise<RpcResult<Snapshot>> {
     return asResult(() => this.#host.snapshot(view, options));
+  }
+
+  /** RPC: a view downsampled for a chart (downsample-view.ts). */
+  async downsample(
+    view: string,
+    opts: DownsampleOptions,
+    transform?: Transform,
+  ): Promise<RpcResult<DownsampledView>> {
+    return asResult(() => downsampleView(this.#host, view, opts, transform));
   }
 
   /** RPC (`/v1/data`): an append-only view's columns, size and the cycle (history.ts). */

@@ -20,7 +20,7 @@ import { errorResponse, HttpError } from "./http.ts";
 import { deleteRows, publishRows, publishStream } from "./rows.ts";
 import { createTable, deleteTable, describeTable, familyOf, listTables } from "./tables.ts";
 import { acceptQuery, tableName } from "./validate.ts";
-import { snapshotView, subscribeView } from "./views.ts";
+import { downsampleView, snapshotView, subscribeView } from "./views.ts";
 
 export { Catalog } from "../durable/catalog.ts";
 export { Relay } from "../durable/relay.ts";
@@ -94,6 +94,8 @@ router
   .all(VIEW, notAllowed("GET"))
   .get(`${VIEW}/subscribe`, subscribeView)
   .all(`${VIEW}/subscribe`, notAllowed("GET"))
+  .get(`${VIEW}/downsample`, downsampleView)
+  .all(`${VIEW}/downsample`, notAllowed("GET"))
   .get(`${DATA}/schema`, dataSchema)
   .all(`${DATA}/schema`, notAllowed("GET"))
   .get(`${DATA}/locations`, dataLocations)

@@ -1,12 +1,14 @@
 /**
  * Reading views: `GET /v1/tables/:name/views/:view` (a snapshot as JSON, Arrow IPC or CSV) and
- * `GET /v1/tables/:name/views/:view/subscribe` (WebSocket: a snapshot, then one delta per cycle).
+ * `GET /v1/tables/:name/views/:view/subscribe` (WebSocket: a snapshot, then one delta per cycle)
+ * and `GET /v1/tables/:name/views/:view/downsample` (min/max pairs per pixel column, for charts).
  */
 import type { IRequest } from "itty-router";
 import { released } from "../durable/catalog.ts";
+import { MAX_DOWNSAMPLE_WIDTH } from "../engine/downsample.ts";
 import { authorize } from "./auth.ts";
 import { ARROW_STREAM_TYPE } from "./body.ts";
-import { json, unwrap } from "./http.ts";
+import { HttpError, json, unwrap } from "./http.ts";
 import { relaySubscribers, subscribeViaRelay } from "./relays.ts";
 import { shapeQuery, viewportQuery } from "./shape-query.ts";
 import { familyOf } from "./tables.ts";
@@ -95,4 +97,67 @@ export async function subscribeView(request: IRequest, env: Env): Promise<Respon
   if (since !== null) q.set("since", String(since));
   if (shaped) q.set("shape", JSON.stringify({ where, sort, columns, viewport }));
   return forwardUpgrade(request, familyOf(env, name), "/subscribe", q);
+}
+
+/** Default pixel columns of a downsample. */
+const DEFAULT_DOWNSAMPLE_WIDTH = 800;
+
+/** One value of a downsample parameter (repeated: 400 `bad_query`); null when absent. */
+function oneParam(url: URL, key: string): string | null {
+  const all = url.searchParams.getAll(key);
+  if (all.length > 1) throw new HttpError(400, "bad_query", `query parameter ${key} is repeated`);
+  return all[0] ?? null;
+}
+
+/** A query parameter that names a column: present and non-empty, or absent (null). */
+function columnParam(url: URL, key: string): string | null {
+  const v = oneParam(url, key);
+  if (v === null) return null;
+  if (v === "") throw new HttpError(400, "bad_query", `${key} must name a column, got ""`);
+  return v;
+}
+
+/** GET /v1/tables/:name/views/:view/downsample?x=&y=A,B&by=&width=&where=&sort= */
+export async function downsampleView(request: IRequest, env: Env): Promise<Response> {
+  const name = tableName(request.params.name);
+  const view = viewName(request.params.view);
+  await authorize(request, env, "read", name);
+  const url = new URL(request.url);
+  acceptQuery(url, ["x", "y", "by", "width", "where", "sort"]);
+  const { where, sort } = shapeQuery(url);
+  const y = columnParam(url, "y");
+  if (y === null) {
+    throw new HttpError(400, "bad_query", "y is required: the columns to plot, comma-separated");
+  }
+  const ys = y.split(",").map((c) => c.trim());
+  if (ys.some((c) => c === "")) {
+    throw new HttpError(
+      400,
+      "bad_query",
+      `y must be column names separated by commas, got "${y.slice(0, 80)}"`,
+    );
+  }
+  const w = oneParam(url, "width");
+  if (w !== null && (!/^\d{1,5}$/.test(w) || Number(w) < 1 || Number(w) > MAX_DOWNSAMPLE_WIDTH)) {
+    throw new HttpError(
+      400,
+      "bad_query",
+      `width must be an integer from 1 to ${MAX_DOWNSAMPLE_WIDTH}, got "${w.slice(0, 80)}"`,
+    );
+  }
+  const d = unwrap(
+    await released(
+      familyOf(env, name).downsample(
+        view,
+        {
+          x: columnParam(url, "x"),
+          y: ys,
+          by: columnParam(url, "by"),
+          width: w === null ? DEFAULT_DOWNSAMPLE_WIDTH : Number(w),
+        },
+        { where, sort },
+      ),
+    ),
+  );
+  return json(d, 200, { "X-Tickflare-Cycle": String(d.cycle) });
 }
