@@ -428,3 +428,29 @@ describe("aj: a left row whose stamp moves while its right row changes", () => {
     expect([...updates[0]!.modifiedColumns].sort()).toEqual(["Bid", "Ts"]);
   });
 });
+
+describe("aj: a left row moving to a right row that reuses a key", () => {
+  it("names the joined columns when the right key number is the same but the row is another", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const trades = inputTable(g, {
+      columns: { Id: "int32", Sym: "string", Ts: "int32" },
+      keys: ["Id"],
+    });
+    const [quotes, pub] = tablePublisher(g, { name: "q", columns: Q });
+    const r = trades.table.aj(quotes, "Sym, Ts >= QTs", "Bid");
+    trades.add([{ Id: 1, Sym: "A", Ts: 5 }]);
+    pub.addRows([{ Sym: "A", QTs: 1, Bid: 10 }]);
+    await g.runCycle();
+    expect(rows(r, "Id", "Sym", "Bid")).toEqual([[1, "A", 10]]);
+    const { updates } = record(r);
+    // The blink right's only row next cycle has the same row key (0) but is another quote.
+    trades.add([{ Id: 1, Sym: "B", Ts: 5 }]);
+    pub.addRows([{ Sym: "B", QTs: 1, Bid: 20 }]);
+    await g.runCycle();
+    expect(quotes.rowSet.toArray()).toEqual([0]);
+    expect(rows(r, "Id", "Sym", "Bid")).toEqual([[1, "B", 20]]);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.modified).toEqual([0]);
+    expect([...updates[0]!.modifiedColumns].sort()).toEqual(["Bid", "Sym"]);
+  });
+});

@@ -121,7 +121,9 @@ class AsOfJoinOperator extends Operator {
       if (changed || rightReplaced?.has(rk)) rematched.push(lk);
       else if (rightModified?.has(rk)) refreshed.push(lk);
     });
-    if (!movers.isEmpty) joinedChanged = state.addLeft(movers, true);
+    // A mover whose right key is the same number as before may read another row now (a blink or
+    // ring right reuses keys): then its joined columns are modified too.
+    if (!movers.isEmpty) joinedChanged = state.addLeft(movers, true) || rightReplaced !== null;
     state.addLeft(added, false);
     state.endCycle();
     const re = RowSet.fromKeys(rematched);
