@@ -16,7 +16,7 @@ import { Moments } from "./moments.ts";
 import type { RollingKind } from "./update-by-spec.ts";
 import type { Out, Stamps, Values } from "./values.ts";
 import { putNull } from "./values.ts";
-import { WindowRing } from "./window-ring.ts";
+import { decRing, encRing, WindowRing } from "./window-ring.ts";
 
 /** The output type of a rolling `kind` over an input of `type`. */
 export function rollingType(kind: RollingKind, type: ColumnType, int: boolean): ColumnType {
@@ -49,6 +49,14 @@ abstract class RingKernel implements Kernel {
       r.size = 0;
     }
     this.moments?.reset(slot);
+  }
+  save(slot: number): unknown {
+    return [encRing(this.rings[slot]), this.moments?.save(slot) ?? null];
+  }
+  restore(slot: number, data: unknown): void {
+    const [ring, m] = data as [unknown, unknown];
+    this.rings[slot] = decRing(ring, 16);
+    if (this.moments !== null) this.moments.restore(slot, m);
   }
   abstract run(slots: Int32Array, n: number, x: Values, ts: Stamps | null, out: Out): void;
 

@@ -5,6 +5,7 @@
  */
 
 import { above } from "./cumulative.ts";
+import { decF, encNum } from "./state-codec.ts";
 import type { RollingKind } from "./update-by-spec.ts";
 import { type Out, putNull, putNumber, putPrim } from "./values.ts";
 
@@ -111,4 +112,46 @@ export class WindowRing {
     if (has) putPrim(out, i, best);
     else putNull(out, i);
   }
+}
+
+interface RingJson {
+  f: unknown[];
+  ok: number[];
+  big?: [number, string][];
+  th?: number[];
+  tl?: number[];
+}
+
+/** A group's window (null: no ring yet), rows oldest first. */
+export function encRing(r: WindowRing | undefined): RingJson | null {
+  if (r === undefined) return null;
+  const out: RingJson = { f: [], ok: [] };
+  if (r.th !== null) {
+    out.th = [];
+    out.tl = [];
+  }
+  for (let k = 0; k < r.size; k++) {
+    const j = r.at(k);
+    out.f.push(encNum(r.f[j]!));
+    out.ok.push(r.ok[j]!);
+    if (out.th) {
+      out.th.push(r.th![j]!);
+      out.tl!.push(r.tl![j]!);
+    }
+    const b = r.big === null ? undefined : r.big[j];
+    if (b !== undefined) (out.big ??= []).push([k, b.toString()]);
+  }
+  return out;
+}
+
+/** The ring `encRing` saved, with room for at least `capacity` rows. */
+export function decRing(e: unknown, capacity: number): WindowRing | undefined {
+  if (e === null || e === undefined) return undefined;
+  const j = e as RingJson;
+  const n = j.f.length;
+  const r = new WindowRing(Math.max(capacity, n, 1), j.th !== undefined);
+  const big = new Map((j.big ?? []).map(([k, b]) => [k, BigInt(b)]));
+  for (let k = 0; k < n; k++)
+    r.push(decF(j.f[k]), j.ok[k]!, big.get(k), j.th?.[k] ?? 0, j.tl?.[k] ?? 0);
+  return r;
 }
