@@ -15,6 +15,8 @@ export class WindowRing {
   th: Float64Array | null;
   tl: Float64Array | null;
   big: (bigint | undefined)[] | null = null;
+  /** Per-row scratch of the kernel that owns the ring (rolling products' suffix products). */
+  p: Float64Array | null = null;
   head = 0;
   size = 0;
 
@@ -68,6 +70,7 @@ export class WindowRing {
     const big = this.big;
     const nb: (bigint | undefined)[] | null = big === null ? null : [];
     if (nb !== null) for (let k = 0; k < this.size; k++) nb[k] = big![this.at(k)];
+    if (this.p !== null) this.p = order(this.p) as Float64Array;
     this.f = order(this.f) as Float64Array;
     this.ok = order(this.ok) as Uint8Array;
     if (this.th !== null) {
@@ -120,6 +123,7 @@ interface RingJson {
   big?: [number, string][];
   th?: number[];
   tl?: number[];
+  p?: unknown[];
 }
 
 /** A group's window (null: no ring yet), rows oldest first. */
@@ -130,10 +134,12 @@ export function encRing(r: WindowRing | undefined): RingJson | null {
     out.th = [];
     out.tl = [];
   }
+  if (r.p !== null) out.p = [];
   for (let k = 0; k < r.size; k++) {
     const j = r.at(k);
     out.f.push(encNum(r.f[j]!));
     out.ok.push(r.ok[j]!);
+    if (out.p) out.p.push(encNum(r.p![j]!));
     if (out.th) {
       out.th.push(r.th![j]!);
       out.tl!.push(r.tl![j]!);
@@ -153,5 +159,9 @@ export function decRing(e: unknown, capacity: number): WindowRing | undefined {
   const big = new Map((j.big ?? []).map(([k, b]) => [k, BigInt(b)]));
   for (let k = 0; k < n; k++)
     r.push(decF(j.f[k]), j.ok[k]!, big.get(k), j.th?.[k] ?? 0, j.tl?.[k] ?? 0);
+  if (j.p !== undefined) {
+    r.p = new Float64Array(r.capacity);
+    for (let k = 0; k < n; k++) r.p[k] = decF(j.p[k]);
+  }
   return r;
 }
