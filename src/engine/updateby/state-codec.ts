@@ -28,6 +28,7 @@ export function encBig(b: bigint | undefined): string | null {
   return b === undefined ? null : b.toString();
 }
 
+/** An optional bigint from `encBig`. */
 export function decBig(e: unknown): bigint | undefined {
   return e === null || e === undefined ? undefined : BigInt(e as string);
 }
