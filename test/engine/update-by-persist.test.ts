@@ -16,6 +16,7 @@ import {
 } from "../../src/engine/index.ts";
 import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
 import { SqlStateStore } from "../../src/engine/persist/state-store.ts";
+import { splitRecord } from "../../src/engine/updateby/persist.ts";
 import { memoryDb, nodePort } from "../contracts/sqlite-node.ts";
 
 const S = 1_000_000_000n;
@@ -101,5 +102,49 @@ describe("updateBy persistence", () => {
     const last = ref.views.stream!.toRows();
     // The null group's L is 10c - 4 in cycle c: its running sum is the whole stream's.
     expect(BigInt(last.find((r) => r.G === null)!.CL as bigint)).toBe(510n);
+  });
+
+  it("a window too long for one stored value is saved in parts; a shorter one drops the extra parts", () => {
+    const db = memoryDb();
+    const make = (sql: SqlPort | null) => {
+      const g = new UpdateGraph({ seed: 1, store: sql ? new SqlStateStore(sql) : undefined });
+      const [blink, pub] = tablePublisher(g, {
+        name: "p",
+        columns: { X: "float64", Ts: "instant" },
+      });
+      const r = blink.updateBy([
+        updateby.rollingMaxTime("Ts", "Hi = X", "PT1H"),
+        updateby.rollingProductTime("Ts", "Pr = X", "PT1H"),
+      ]);
+      return { g, pub, r };
+    };
+    const ref = make(null);
+    // Cycle 1: 20,000 rows one millisecond apart (one window, several parts); cycle 2: an hour
+    // later, the window holds 3 rows (one part); cycle 3: the same again after a restart.
+    const cycles = [
+      Array.from({ length: 20_000 }, (_, i) => ({
+        X: 1 + (i % 7) / 8,
+        Ts: BigInt(i) * 1_000_000n,
+      })),
+      [1, 2, 3].map((i) => ({ X: i + 0.5, Ts: 7_200n * S + BigInt(i) })),
+      [4, 5].map((i) => ({ X: i + 0.25, Ts: 7_200n * S + BigInt(i) })),
+    ];
+    for (const rows of cycles) {
+      const f = make(nodePort(db));
+      f.pub.addRows(rows);
+      ref.pub.addRows(rows);
+      f.g.runCycleSync();
+      ref.g.runCycleSync();
+      expect(f.r.toRows()).toEqual(ref.r.toRows());
+      const parts = [...nodePort(db).exec("SELECT COUNT(*) AS n FROM tf_slot")][0]!.n;
+      expect(Number(parts)).toBe(rows.length > 3 ? 5 : 1);
+    }
+    expect(ref.r.toRows().map((r) => r.Hi)).toEqual([4.25, 5.25]);
+  });
+
+  it("a record is cut into parts, never inside a surrogate pair", () => {
+    expect(splitRecord("a\u{1F600}b", 2)).toEqual(["a", "\u{1F600}", "b"]);
+    expect(splitRecord("abcde", 2)).toEqual(["ab", "cd", "e"]);
+    expect(splitRecord("", 2)).toEqual([""]);
   });
 });
