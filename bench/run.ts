@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, viewport, timewindow, updateby, peers and downsample (these
- * two only when named).
+ * merge, relational, keys, cycle, viewport, timewindow, updateby (`updateby windows`: the rolling
+ * min / max / product rows only), peers and downsample (these two only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -32,7 +32,8 @@ if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
-if (!only || only === "updateby") await benchUpdateBy();
+// `updateby windows`: only the rolling min / max / product rows.
+if (!only || only === "updateby") await benchUpdateBy(process.argv[3] === "windows");
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();
 // Builds a 10M-row history (about 1 GB of heap): only on request.

@@ -2,7 +2,9 @@
  * `npm run bench -- updateby`: updateBy over a stream of 2,000,000 rows, 100 symbols, batches of
  * 10,000, over a blink parent (whole-stream semantics: state carried across cycles) and over an
  * append-only one (blinkToAppendOnly of the same publisher): cumSum, rollingAvgTick(…, 100),
- * emaTime(…, "PT1S") and rollingSumTime(…, "PT1M"), each by Sym.
+ * emaTime(…, "PT1S") and rollingSumTime(…, "PT1M"), each by Sym; then rollingMinTick,
+ * rollingMaxTick and rollingProductTick over 100 ticks (`npm run bench -- updateby windows`: only
+ * those three, without DuckDB).
  *
  * Rates are rows per second of publish + cycle (best of 3); "net" subtracts the same pipeline
  * without the updateBy (publisher, and blinkToAppendOnly for the append-only parent), by wall
@@ -72,6 +74,8 @@ function makeBatches(total: number, batchSize: number, symbols: number): Batch[]
 
 interface Case {
   label: string;
+  /** A rolling min / max / product row (run alone with `updateby windows`). */
+  window?: boolean;
   make: ((t: Table) => Table) | null;
   sql: string | null;
 }
@@ -96,6 +100,24 @@ const CASES: Case[] = [
     label: 'rollingSumTime("Ts", "Sum = Price", "PT1M")',
     make: (t) => t.updateBy(updateby.rollingSumTime("Ts", "Sum = Price", "PT1M"), "Sym"),
     sql: "sum(Price) OVER (PARTITION BY Sym ORDER BY Ts RANGE BETWEEN 60000000000 PRECEDING AND CURRENT ROW)",
+  },
+  {
+    label: 'rollingMinTick("Min = Price", 100)',
+    window: true,
+    make: (t) => t.updateBy(updateby.rollingMinTick("Min = Price", 100), "Sym"),
+    sql: null,
+  },
+  {
+    label: 'rollingMaxTick("Max = Size", 100)',
+    window: true,
+    make: (t) => t.updateBy(updateby.rollingMaxTick("Max = Size", 100), "Sym"),
+    sql: null,
+  },
+  {
+    label: 'rollingProductTick("Prod = Price", 100)',
+    window: true,
+    make: (t) => t.updateBy(updateby.rollingProductTick("Prod = Price", 100), "Sym"),
+    sql: null,
   },
 ];
 
@@ -165,6 +187,7 @@ async function duck(batches: Batch[], sql: string): Promise<number> {
 }
 
 export async function benchUpdateBy(
+  windowsOnly = false,
   total = 2_000_000,
   batchSize = 10_000,
   symbols = 100,
@@ -173,10 +196,10 @@ export async function benchUpdateBy(
   const rows: string[][] = [];
   for (const appendOnly of [false, true]) {
     const base = await run(batches, appendOnly, null);
-    for (const c of CASES) {
+    for (const c of CASES.filter((k) => !windowsOnly || k.window)) {
       const r = await run(batches, appendOnly, c.make);
       const net = (a: number, b: number) => rate(total, Math.max(a - b, 1e-3));
-      let duckCell = "no EMA in DuckDB";
+      let duckCell = c.window ? "not measured" : "no EMA in DuckDB";
       let ratio = "-";
       if (c.sql !== null && !appendOnly) {
         const dms = await duck(batches, c.sql);

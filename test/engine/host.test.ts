@@ -18,6 +18,7 @@ import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
 import { relationalHostContract } from "../contracts/relational-host.contract.ts";
 import { memoryDb, nodePort, nodeTransaction } from "../contracts/sqlite-node.ts";
+import { updateByHostContract } from "../contracts/update-by-host.contract.ts";
 
 function driver(): HostDriver {
   const db = memoryDb();
@@ -103,6 +104,7 @@ describe("the in-memory engine", () => {
 describe("FamilyHost over node:sqlite", () => {
   hostContract("node:sqlite", async () => driver());
   relationalHostContract("node:sqlite", async () => driver());
+  updateByHostContract("node:sqlite", async () => driver());
 
   it("splits large batches into parts of at most 1 MB and consumes whole batches per cycle", () => {
     const db = memoryDb();

@@ -267,6 +267,45 @@ describe("updateBy on refreshing parents", () => {
     expect(r.toRows()).toEqual([{ Sym: "a", X: 0n, S: 9n, A: 2.5, D: -5n }]);
   });
 
+  it("rolling min, max and product over a blink parent span cycles: -0 before 0, NaN above all, IEEE signs", async () => {
+    const g = new UpdateGraph();
+    const [blink, pub] = tablePublisher(g, { name: "s", columns: { P: "float64" } });
+    const r = blink.updateBy([
+      updateby.rollingMinTick("Lo = P", 3),
+      updateby.rollingMaxTick("Hi = P", 3),
+      updateby.rollingProductTick("Pr = P", 3),
+    ]);
+    const INF = Number.POSITIVE_INFINITY;
+    const cycles = [
+      [2, -0, 0],
+      [NaN_, 4, null],
+      [-1.5, INF, 3],
+      [null, null, null],
+    ];
+    const got: unknown[] = [];
+    for (const c of cycles) {
+      pub.addRows(c.map((P) => ({ P })));
+      await g.runCycle();
+      for (const row of r.toRows()) got.push([row.Lo, row.Hi, row.Pr]);
+    }
+    expect(got).toEqual([
+      [2, 2, 2],
+      [-0, 2, -0],
+      [-0, 2, -0],
+      [-0, NaN_, NaN_],
+      [0, NaN_, NaN_],
+      [4, NaN_, NaN_],
+      [-1.5, 4, -6],
+      [-1.5, INF, -INF],
+      [-1.5, INF, -INF],
+      [3, INF, INF],
+      [3, 3, 3],
+      [null, null, null],
+    ]);
+    expect(Object.is(got[2] && (got[2] as number[])[0], -0)).toBe(true);
+    expect(Object.is((got[4] as number[])[0], 0)).toBe(true);
+  });
+
   it("over an append-only parent new rows continue their groups; the result stays append-only", async () => {
     const g = new UpdateGraph();
     const w = new DynamicTableWriter(g, COLS);

@@ -13,6 +13,7 @@ import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
 import { relationalHostContract } from "../contracts/relational-host.contract.ts";
 import { stateStoreContract } from "../contracts/state-store.contract.ts";
+import { updateByHostContract } from "../contracts/update-by-host.contract.ts";
 
 const stubFor = (name: string) => env.TABLES.get(env.TABLES.idFromName(name));
 
@@ -44,6 +45,7 @@ function driver(name: string): HostDriver {
 describe("TableFamily durable object", () => {
   hostContract("durable object", async (name) => driver(`host-${name}`));
   relationalHostContract("durable object", async (name) => driver(`host-${name}`));
+  updateByHostContract("durable object", async (name) => driver(`host-${name}`));
 
   stateStoreContract("durable object sqlite", (db, fn) =>
     runInDurableObject(stubFor(`store-${db}`), (_instance, state) =>

@@ -11,6 +11,7 @@ import { ExactSum } from "../agg/int-accumulator.ts";
 import { grow } from "../agg/slot-arrays.ts";
 import type { ColumnType, RawValue } from "../types.ts";
 import type { Kernel } from "./kernel.ts";
+import { decAny, decBig, decF, decNum, encAny, encBig, encNum } from "./state-codec.ts";
 import type { Out, Stamps, Values } from "./values.ts";
 import { putNull, putNumber, putPrim, putRaw } from "./values.ts";
 
@@ -33,6 +34,14 @@ export class FloatCumSum implements Kernel {
   }
   reset(slot: number): void {
     this.#has[slot] = 0;
+  }
+  save(slot: number): unknown {
+    return [this.#has[slot], encNum(this.#sum[slot]!)];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, sum] = data as [number, unknown];
+    this.#has[slot] = has;
+    this.#sum[slot] = decF(sum);
   }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const sum = this.#sum;
@@ -68,6 +77,15 @@ export class IntCumSum implements Kernel {
   reset(slot: number): void {
     this.#has[slot] = 0;
     this.#sum.reset(slot);
+  }
+  save(slot: number): unknown {
+    return [this.#has[slot], encNum(this.#sum.d[slot]!), encBig(this.#sum.big[slot])];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, d, big] = data as [number, unknown, unknown];
+    this.#has[slot] = has;
+    this.#sum.d[slot] = decF(d);
+    this.#sum.big[slot] = decBig(big);
   }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const sum = this.#sum;
@@ -115,6 +133,15 @@ export class IntCumProd implements Kernel {
   reset(slot: number): void {
     this.#has[slot] = 0;
     this.#big[slot] = undefined;
+  }
+  save(slot: number): unknown {
+    return [this.#has[slot], encNum(this.#p[slot]!), encBig(this.#big[slot])];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, p, big] = data as [number, unknown, unknown];
+    this.#has[slot] = has;
+    this.#p[slot] = decF(p);
+    this.#big[slot] = decBig(big);
   }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const p = this.#p;
@@ -172,6 +199,15 @@ export class CumExtreme implements Kernel {
   reset(slot: number): void {
     this.#has[slot] = 0;
   }
+  save(slot: number): unknown {
+    const has = this.#has[slot]!;
+    return [has, has === 1 ? encNum(this.#cur[slot]!) : null];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, cur] = data as [number, unknown];
+    this.#has[slot] = has;
+    if (has === 1) this.#cur[slot] = decNum(cur);
+  }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const cur = this.#cur;
     const has = this.#has;
@@ -215,6 +251,15 @@ export class Delta implements Kernel {
   reset(slot: number): void {
     this.#ok[slot] = 0;
   }
+  save(slot: number): unknown {
+    const ok = this.#ok[slot]!;
+    return [ok, ok === 1 ? encNum(this.#prev[slot]!) : null];
+  }
+  restore(slot: number, data: unknown): void {
+    const [ok, prev] = data as [number, unknown];
+    this.#ok[slot] = ok;
+    if (ok === 1) this.#prev[slot] = decNum(prev);
+  }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const prev = this.#prev;
     const pok = this.#ok;
@@ -252,6 +297,12 @@ export class ForwardFill implements Kernel {
   ensure(_n: number): void {}
   reset(slot: number): void {
     this.#last[slot] = null;
+  }
+  save(slot: number): unknown {
+    return encAny(this.#last[slot]);
+  }
+  restore(slot: number, data: unknown): void {
+    this.#last[slot] = decAny(data);
   }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const last = this.#last;

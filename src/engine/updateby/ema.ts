@@ -10,6 +10,7 @@ import { ValueError } from "../errors.ts";
 import type { ColumnType } from "../types.ts";
 import type { Kernel } from "./kernel.ts";
 import { stampOrderMessage } from "./kernel.ts";
+import { decF, encNum } from "./state-codec.ts";
 import type { Out, Stamps, Values } from "./values.ts";
 import { putNull, putNumber } from "./values.ts";
 
@@ -28,6 +29,14 @@ export class EmaTick implements Kernel {
   }
   reset(slot: number): void {
     this.#has[slot] = 0;
+  }
+  save(slot: number): unknown {
+    return [this.#has[slot], encNum(this.#ema[slot]!)];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, ema] = data as [number, unknown];
+    this.#has[slot] = has;
+    this.#ema[slot] = decF(ema);
   }
   run(slots: Int32Array, n: number, x: Values, _ts: Stamps | null, out: Out): void {
     const ema = this.#ema;
@@ -71,6 +80,16 @@ export class EmaTime implements Kernel {
   }
   reset(slot: number): void {
     this.#has[slot] = 0;
+  }
+  save(slot: number): unknown {
+    return [this.#has[slot], encNum(this.#ema[slot]!), this.#th[slot], this.#tl[slot]];
+  }
+  restore(slot: number, data: unknown): void {
+    const [has, ema, th, tl] = data as [number, unknown, number, number];
+    this.#has[slot] = has;
+    this.#ema[slot] = decF(ema);
+    this.#th[slot] = th;
+    this.#tl[slot] = tl;
   }
   run(slots: Int32Array, n: number, x: Values, ts: Stamps | null, out: Out): void {
     const ema = this.#ema;

@@ -19,6 +19,10 @@ export interface Kernel {
   reset(slot: number): void;
   /** Computes rows `[0, n)`: row `i` of group `slots[i]`, input `x`, stamps `ts`; writes `out[i]`. */
   run(slots: Int32Array, n: number, x: Values, ts: Stamps | null, out: Out): void;
+  /** The state of `slot` as a JSON-safe value (persistence of blink parents; state-codec.ts). */
+  save(slot: number): unknown;
+  /** Sets the state of `slot` (made by `ensure`) from `save`'s value. */
+  restore(slot: number, data: unknown): void;
 }
 
 /** The failure of a time op over stamps that go back in time within a group. */

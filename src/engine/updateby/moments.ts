@@ -7,6 +7,7 @@
  */
 import { ExactSum } from "../agg/int-accumulator.ts";
 import { grow } from "../agg/slot-arrays.ts";
+import { decBig, decF, encBig, encNum } from "./state-codec.ts";
 import type { RollingKind } from "./update-by-spec.ts";
 import type { Out } from "./values.ts";
 import { putNull, putNumber, putPrim } from "./values.ts";
@@ -58,6 +59,46 @@ export class Moments {
       this.pinf[s] = 0;
       this.ninf[s] = 0;
     }
+  }
+
+  /** Slot `s`'s sums as a JSON-safe value (state-codec.ts). */
+  save(s: number): unknown {
+    if (this.int)
+      return [
+        this.cnt[s],
+        encNum(this.isum.d[s]!),
+        encBig(this.isum.big[s]),
+        encNum(this.isq.d[s] ?? 0),
+        encBig(this.isq.big[s]),
+      ];
+    return [
+      this.cnt[s],
+      encNum(this.fsum[s]!),
+      encNum(this.fsq[s] ?? 0),
+      this.nan[s],
+      this.pinf[s],
+      this.ninf[s],
+    ];
+  }
+
+  /** Sets slot `s`'s sums from `save`'s value. */
+  restore(s: number, data: unknown): void {
+    const a = data as unknown[];
+    this.cnt[s] = a[0] as number;
+    if (this.int) {
+      this.isum.d[s] = decF(a[1]);
+      this.isum.big[s] = decBig(a[2]);
+      if (this.squares) {
+        this.isq.d[s] = decF(a[3]);
+        this.isq.big[s] = decBig(a[4]);
+      }
+      return;
+    }
+    this.fsum[s] = decF(a[1]);
+    if (this.squares) this.fsq[s] = decF(a[2]);
+    this.nan[s] = a[3] as number;
+    this.pinf[s] = a[4] as number;
+    this.ninf[s] = a[5] as number;
   }
 
   /** Adds (`sign` 1) or takes out (`sign` -1) one non-null value (`big`: an unsafe int64). */

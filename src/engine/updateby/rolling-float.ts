@@ -10,9 +10,10 @@ import { ValueError } from "../errors.ts";
 import type { ColumnType } from "../types.ts";
 import type { Kernel } from "./kernel.ts";
 import { stampOrderMessage } from "./kernel.ts";
+import { decF, encNum } from "./state-codec.ts";
 import type { RollingKind } from "./update-by-spec.ts";
 import type { Out, Stamps, Values } from "./values.ts";
-import { WindowRing } from "./window-ring.ts";
+import { decRing, encRing, WindowRing } from "./window-ring.ts";
 
 const SUM = 0;
 const AVG = 1;
@@ -78,6 +79,27 @@ export class FloatRolling implements Kernel {
     this.#nan[slot] = 0;
     this.#pinf[slot] = 0;
     this.#ninf[slot] = 0;
+  }
+
+  save(slot: number): unknown {
+    return [
+      encRing(this.#rings[slot]),
+      this.#cnt[slot],
+      encNum(this.#sum[slot]!),
+      this.#nan[slot],
+      this.#pinf[slot],
+      this.#ninf[slot],
+    ];
+  }
+
+  restore(slot: number, data: unknown): void {
+    const a = data as unknown[];
+    this.#rings[slot] = decRing(a[0], 16);
+    this.#cnt[slot] = a[1] as number;
+    this.#sum[slot] = decF(a[2]);
+    this.#nan[slot] = a[3] as number;
+    this.#pinf[slot] = a[4] as number;
+    this.#ninf[slot] = a[5] as number;
   }
 
   run(slots: Int32Array, n: number, x: Values, ts: Stamps | null, out: Out): void {

@@ -14,6 +14,9 @@
  *   windows or running state need; recomputed rows that existed are modifications.
  */
 import { GroupIndex } from "../agg/group-index.ts";
+import type { Prim } from "../agg/prim.ts";
+import { rawAt, rawToPrim } from "../agg/prim.ts";
+import { decKey, enc } from "../agg/state-codec.ts";
 import { PAGE_SIZE } from "../column.ts";
 import type { Chunk, ColumnSource, Vec } from "../column-source.ts";
 import { arrayKeys } from "../column-source.ts";
@@ -30,6 +33,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { GroupRows } from "./group-rows.ts";
 import { stampOrderMessage } from "./kernel.ts";
+import { persistUpdateBy } from "./persist.ts";
 import type { PlannedOp, UpdateByPlan } from "./update-by-plan.ts";
 import { planUpdateBy } from "./update-by-plan.ts";
 import type { UpdateBySpec } from "./update-by-spec.ts";
@@ -62,6 +66,10 @@ class UpdateByState {
   readonly #keyBuf = new Float64Array(PAGE_SIZE);
   #slotCount = 0;
   readonly #kind: string;
+  /** Persistence (blink parents, persist.ts): each slot's key tuple and the slots not saved. */
+  #keys: Prim[][] | null = null;
+  #mark = new Uint8Array(0);
+  #unsaved: number[] = [];
 
   constructor(parent: Table, plan: UpdateByPlan, kind: string) {
     this.plan = plan;
@@ -75,6 +83,57 @@ class UpdateByState {
     this.#rows = plan.history ? new GroupRows() : null;
     this.#stream = plan.ops.filter((o) => !o.history);
     this.#history = plan.ops.filter((o) => o.history);
+  }
+
+  /** Starts recording slot keys and the slots each cycle changes, for `takeUnsaved`. */
+  trackUnsaved(): void {
+    this.#keys ??= [];
+  }
+
+  /** Slots whose state changed since the last call. */
+  takeUnsaved(): number[] {
+    const u = this.#unsaved;
+    this.#unsaved = [];
+    for (const s of u) this.#mark[s] = 0;
+    return u;
+  }
+
+  /** One slot's key tuple and every stream kernel's state, as JSON. */
+  saveSlot(slot: number): string {
+    const k = this.#keys![slot]!.map(enc);
+    return JSON.stringify({ k, s: this.#stream.map((o) => o.kernel!.save(slot)) });
+  }
+
+  /** Recreates slot `slot` (the next one) from `saveSlot`'s JSON. */
+  restoreSlot(slot: number, json: string): void {
+    const { k, s } = JSON.parse(json) as { k: unknown[]; s: unknown[] };
+    const prims = k.map(decKey);
+    this.#index.restore(slot, prims);
+    this.#keys![slot] = prims;
+    this.#ensure();
+    this.#stream.forEach((o, j) => {
+      o.kernel!.restore(slot, s[j]);
+    });
+  }
+
+  /** Records new slots' keys and marks the slots of rows `[0, n)` unsaved. */
+  #track(vecs: readonly Vec[], n: number): void {
+    const keys = this.#keys!;
+    const slots = this.#slots;
+    if (this.#mark.length < this.#index.size) {
+      const m = new Uint8Array(Math.max(this.#index.size, this.#mark.length * 2, 16));
+      m.set(this.#mark);
+      this.#mark = m;
+    }
+    const mark = this.#mark;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!;
+      if (mark[s] === 1) continue;
+      mark[s] = 1;
+      this.#unsaved.push(s);
+      if (keys[s] === undefined)
+        keys[s] = this.#byCols.map((c, j) => rawToPrim(c.type, rawAt(vecs[j]!, i)));
+    }
   }
 
   /** Applies one parent update (the first: every row added); returns the recomputed old rows. */
@@ -196,6 +255,7 @@ class UpdateByState {
       const vecs = readSpan(this.#byCols, span, false, this.#byChunks);
       this.#index.assign(vecs, n, slots, true);
       this.#ensure();
+      if (this.#keys !== null) this.#track(vecs, n);
       for (const o of this.#stream) {
         const x = o.x.reset(n);
         readValues(o.input.getChunk(span, false, o.inChunk), o.inputType, n, x, 0, o.kernel!.raw);
@@ -420,7 +480,9 @@ export function updateBy(
     ? { refreshing: true, blink: false, appendOnly: false, addOnly: false }
     : inheritAttributes(t);
   const result = new Table(plan.columns, t.rowSet, attrs, t.graph, "updateBy");
-  state.apply(makeUpdate(t.rowSet), t);
+  // A restored blink updateBy resumes from its saved state; any other is computed from the
+  // parent's rows (restored by the parent itself).
+  if (!persistUpdateBy(result, t, state)) state.apply(makeUpdate(t.rowSet), t);
   if (t.isRefreshing) nodeOf(result).attach(new UpdateByOperator(result, t, state));
   return result;
 }

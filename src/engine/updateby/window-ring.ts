@@ -5,6 +5,7 @@
  */
 
 import { above } from "./cumulative.ts";
+import { decF, encNum } from "./state-codec.ts";
 import type { RollingKind } from "./update-by-spec.ts";
 import { type Out, putNull, putNumber, putPrim } from "./values.ts";
 
@@ -14,6 +15,8 @@ export class WindowRing {
   th: Float64Array | null;
   tl: Float64Array | null;
   big: (bigint | undefined)[] | null = null;
+  /** Per-row scratch of the kernel that owns the ring (rolling products' suffix products). */
+  p: Float64Array | null = null;
   head = 0;
   size = 0;
 
@@ -67,6 +70,7 @@ export class WindowRing {
     const big = this.big;
     const nb: (bigint | undefined)[] | null = big === null ? null : [];
     if (nb !== null) for (let k = 0; k < this.size; k++) nb[k] = big![this.at(k)];
+    if (this.p !== null) this.p = order(this.p) as Float64Array;
     this.f = order(this.f) as Float64Array;
     this.ok = order(this.ok) as Uint8Array;
     if (this.th !== null) {
@@ -111,4 +115,53 @@ export class WindowRing {
     if (has) putPrim(out, i, best);
     else putNull(out, i);
   }
+}
+
+interface RingJson {
+  f: unknown[];
+  ok: number[];
+  big?: [number, string][];
+  th?: number[];
+  tl?: number[];
+  p?: unknown[];
+}
+
+/** A group's window (null: no ring yet), rows oldest first. */
+export function encRing(r: WindowRing | undefined): RingJson | null {
+  if (r === undefined) return null;
+  const out: RingJson = { f: [], ok: [] };
+  if (r.th !== null) {
+    out.th = [];
+    out.tl = [];
+  }
+  if (r.p !== null) out.p = [];
+  for (let k = 0; k < r.size; k++) {
+    const j = r.at(k);
+    out.f.push(encNum(r.f[j]!));
+    out.ok.push(r.ok[j]!);
+    if (out.p) out.p.push(encNum(r.p![j]!));
+    if (out.th) {
+      out.th.push(r.th![j]!);
+      out.tl!.push(r.tl![j]!);
+    }
+    const b = r.big === null ? undefined : r.big[j];
+    if (b !== undefined) (out.big ??= []).push([k, b.toString()]);
+  }
+  return out;
+}
+
+/** The ring `encRing` saved, with room for at least `capacity` rows. */
+export function decRing(e: unknown, capacity: number): WindowRing | undefined {
+  if (e === null || e === undefined) return undefined;
+  const j = e as RingJson;
+  const n = j.f.length;
+  const r = new WindowRing(Math.max(capacity, n, 1), j.th !== undefined);
+  const big = new Map((j.big ?? []).map(([k, b]) => [k, BigInt(b)]));
+  for (let k = 0; k < n; k++)
+    r.push(decF(j.f[k]), j.ok[k]!, big.get(k), j.th?.[k] ?? 0, j.tl?.[k] ?? 0);
+  if (j.p !== undefined) {
+    r.p = new Float64Array(r.capacity);
+    for (let k = 0; k < n; k++) r.p[k] = decF(j.p[k]);
+  }
+  return r;
 }
