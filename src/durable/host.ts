@@ -19,7 +19,7 @@
 import { tableToIPC } from "apache-arrow";
 import { isArrowFile } from "../engine/arrow/framing.ts";
 import {
-  arrowToVecs,
+  arrowIPCToVecs,
   arrowTypeOf,
   decodeIPC,
   validateArrowBuffers,
@@ -511,7 +511,7 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
-            decoded = b.parts.map((part) => arrowToVecs(decodeIPC(part), schema));
+            decoded = b.parts.map((part) => arrowIPCToVecs(part, schema));
             port = src.port;
           } catch (error) {
             setAside.push({ seq: b.seq, error });
@@ -815,7 +815,7 @@ export function toVecs(
   input: PublishInput,
   keys: readonly string[] = [],
 ): { vecs: Vec[]; length: number } {
-  if ("arrow" in input) return arrowToVecs(decodeIPC(input.arrow), schema);
+  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema);
   const rows = "csv" in input ? csvToRows(schema, input.csv) : input.rows;
   if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
   checkKeyRows(rows, keys); // an input table's rows must name their keys

@@ -7,12 +7,12 @@
  * element type, then cut it into one frozen array per row (elements in API form).
  * Slots under nulls end up zero / "" / the empty array whatever the Arrow buffers held there.
  */
-import type { Data, Vector } from "apache-arrow";
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
 import type { ArrayValue, ScalarValue, Storage, TypedStorage } from "../types.ts";
 import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
+import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
 import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
@@ -54,10 +54,12 @@ export function chunksToVec(
         for (let i = 0; i < n; i++) out[at + i] = BigInt(src[i]!);
         break;
       }
-      case "bool":
-        if (!d.values || d.values.length * 8 < d.offset + n) truncated(name);
-        unpackBits(d.values as Uint8Array, d.offset, n, data as Uint8Array, at);
+      case "bool": {
+        const bits = d.values as Uint8Array | undefined;
+        if (!bits || bits.length * 8 < d.offset + n) truncated(name);
+        unpackBits(bits, d.offset, n, data as Uint8Array, at);
         break;
+      }
       case "utf8":
         readUtf8(name, d, data as string[], at, n);
         break;

@@ -10,8 +10,8 @@
  * (and decoded at the next cycle) is one that decodes. It costs a pass over the offsets, indices
  * and validity bytes (no strings are made), far less than decoding.
  */
-import type { Data, Vector } from "apache-arrow";
 import { ArrowError } from "../errors.ts";
+import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
 import type { ReadPlan, ScalarReadPlan } from "./type-map.ts";
 
 /** Population count of every byte value. */
