@@ -8,12 +8,10 @@
  */
 import type { Vector } from "apache-arrow";
 import {
-  Dictionary,
-  Float64,
-  Int32,
-  Int64,
-  makeVector,
   Table as ArrowTable,
+  Dictionary,
+  Int32,
+  makeVector,
   tableToIPC,
   Utf8,
   vectorFromArray,
