@@ -74,7 +74,7 @@ export interface IpcColumns {
   rows: number;
 }
 
-/** Thrown inside the walk for anything left to apache-arrow's reader. */
+/** Thrown inside the walk for anything left to apache-arrow's reader (as is any other error). */
 class Unhandled extends Error {}
 
 const EMPTY = new Uint8Array(0);
@@ -162,9 +162,10 @@ function countSet(bits: Uint8Array, off: number, n: number): number {
 export function readIPC(u8: Uint8Array): IpcColumns | null {
   try {
     return isArrowFile(u8) ? readFile(u8) : readStream(u8);
-  } catch (e) {
-    if (e instanceof Unhandled) return null;
-    throw e;
+  } catch {
+    // Unhandled, or metadata `framing.ts` does not look at (a message's version, say) that is
+    // malformed: apache-arrow's reader reports it as it always did.
+    return null;
   }
 }
 
@@ -286,14 +287,16 @@ class Walk {
 
   record(m: Message): void {
     const length = Number(m.fb.i64(m.header, 0, "length"));
-    this.batches.push(
-      this.batch(
-        m.fb,
-        m.header,
-        m.body,
-        this.fields.map((f) => f.layout),
-      ),
+    const chunks = this.batch(
+      m.fb,
+      m.header,
+      m.body,
+      this.fields.map((f) => f.layout),
     );
+    // apache-arrow's RecordBatch resizes a column whose length is not the batch's (cutting or
+    // padding its validity bitmap): such a body is left to it.
+    for (const c of chunks) if (c.length !== length) throw new Unhandled();
+    this.batches.push(chunks);
     this.rows += length;
   }
 
