@@ -3,8 +3,9 @@
  * as a publish is) into engine Vecs, by the direct reader (`arrowIPCToVecs`: `arrow/ipc-read.ts`)
  * and by apache-arrow's reader (`arrowToVecs(decodeIPC(bytes))`), alternating in one run.
  * Columns: int64, float64, string (Utf8, 8-12 ASCII bytes), dictionary (Dictionary<Int32, Utf8>
- * of 100 symbols), and all four together. Best of 7 rounds of 100 batches each. Target:
- * >= 40M rows/s for 10,000-row batches.
+ * of 100 symbols), and all four together; batches of 10,000 and of 1,000 rows, 1M rows per
+ * round, each reader's best of 7 alternating rounds. Target: >= 40M rows/s for 10,000-row
+ * batches.
  */
 import type { Vector } from "apache-arrow";
 import {
@@ -19,10 +20,10 @@ import {
 import { arrowIPCToVecs, arrowToVecs, decodeIPC } from "../src/engine/arrow.ts";
 import { best, printTable, rate } from "./util.ts";
 
-const ROWS = 10_000;
-const BATCHES = 100;
+/** Rows decoded per round (split into batches of each size). */
+const TOTAL = 1_000_000;
 
-function columns(seed: number): Record<string, Vector> {
+function columns(seed: number, ROWS: number): Record<string, Vector> {
   const ints = new BigInt64Array(ROWS);
   const floats = new Float64Array(ROWS);
   const strs: string[] = [];
@@ -50,7 +51,12 @@ function columns(seed: number): Record<string, Vector> {
 }
 
 export function benchArrow(): void {
-  const all = Array.from({ length: BATCHES }, (_, b) => columns(b));
+  for (const rows of [10_000, 1_000]) benchBatches(rows);
+}
+
+function benchBatches(ROWS: number): void {
+  const BATCHES = TOTAL / ROWS;
+  const all = Array.from({ length: BATCHES }, (_, b) => columns(b, ROWS));
   const cases: [string, string[]][] = [
     ["int64", ["Id"]],
     ["float64", ["Price"]],
@@ -84,7 +90,7 @@ export function benchArrow(): void {
     out.push([label, rate(rows, oldMs), rate(rows, newMs), `${(oldMs / newMs).toFixed(1)}x`]);
   }
   printTable(
-    `Arrow IPC decode, ${ROWS.toLocaleString("en")}-row batches (${BATCHES} per round, best of 7)`,
+    `Arrow IPC decode, ${ROWS.toLocaleString("en")}-row batches (${BATCHES} per round, each reader's best of 7 alternating rounds)`,
     ["columns", "apache-arrow reader", "direct reader", "ratio"],
     out,
   );

@@ -9,7 +9,7 @@
  */
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
-import type { ArrayValue, ScalarValue, Storage, TypedStorage } from "../types.ts";
+import type { ArrayValue, ScalarType, ScalarValue, Storage, TypedStorage } from "../types.ts";
 import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
 import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
@@ -34,6 +34,10 @@ export function chunksToVec(
   chunks: readonly Data[],
   total: number,
 ): Vec {
+  if (plan.kind === "copy" && chunks.length === 1) {
+    const whole = sliceWhole(plan.type, chunks[0]!, total);
+    if (whole) return whole;
+  }
   const data = allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
@@ -79,6 +83,32 @@ export function chunksToVec(
     throw new ArrowError(`Column "${name}" has ${at} values but the table has ${total} rows`);
   // List rows under nulls were never written: they hold the empty array already.
   if (vec.valid && plan.kind !== "list") clearNulls(data, vec.valid, total);
+  return vec;
+}
+
+/** The typed array a fixed-width type is stored in. */
+const STORAGE: Partial<Record<ScalarType, new (n: number) => TypedStorage>> = {
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  char: Uint16Array,
+};
+
+/**
+ * One chunk holding a whole column whose Arrow values are already of the storage's typed-array
+ * type: one `slice` (allocation and copy in one step, no zeroing), or null for the general path.
+ */
+function sliceWhole(type: ScalarType, d: Data, total: number): Vec | null {
+  const v = d.values as TypedStorage | undefined;
+  const ctor = STORAGE[type];
+  if (d.length !== total || total === 0 || !ctor || !v || v.constructor !== ctor) return null;
+  if (v.length < total) return null;
+  const vec: Vec = { data: v.slice(0, total), valid: null, length: total };
+  readValidity(d, vec, 0, total);
+  if (vec.valid) clearNulls(vec.data, vec.valid, total);
   return vec;
 }
 
@@ -188,19 +218,32 @@ function readDictionary(
   const idx = values(name, d, n);
   const out = vec.data as string[];
   const valid = vec.valid;
+  const big = idx instanceof BigInt64Array || idx instanceof BigUint64Array;
+  if (valid === null && dvalid === null && !big) {
+    // No nulls anywhere and number indices: one lookup per row.
+    const ix = idx as Exclude<AnyInts, BigInt64Array | BigUint64Array>;
+    for (let i = 0; i < n; i++) {
+      const k = ix[i]!;
+      if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
+      out[at + i] = strs[k]!;
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     if (valid && valid[at + i] === 0) continue;
     const k = Number(idx[i]!);
-    if (!(k >= 0 && k < size)) {
-      throw new ArrowError(
-        `Column "${name}": dictionary index ${k} at row ${at + i} is outside the dictionary of ${size}`,
-      );
-    }
+    if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
     if (dvalid && dvalid[k] === 0) {
       if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
       vec.valid[at + i] = 0;
     } else out[at + i] = strs[k]!;
   }
+}
+
+function badIndex(name: string, k: number, row: number, size: number): never {
+  throw new ArrowError(
+    `Column "${name}": dictionary index ${k} at row ${row} is outside the dictionary of ${size}`,
+  );
 }
 
 function readTime(
