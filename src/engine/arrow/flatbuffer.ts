@@ -105,11 +105,25 @@ export class FlatbufferView {
     return { at: at + 4, n };
   }
 
-  /** A string field (checked like a vector of bytes); its text, or "" when absent. */
-  string(table: number, i: number, what: string): string {
+  /** A string field (checked like a vector of bytes). */
+  string(table: number, i: number, what: string): void {
+    this.vector(table, i, 1, what);
+  }
+
+  /** A string field's text ("" when absent); short ASCII without a TextDecoder call. */
+  text(table: number, i: number, what: string): string {
     const { at, n } = this.vector(table, i, 1, what);
-    if (n === 0) return "";
     const dv = this.#dv;
+    if (n <= 64) {
+      let s = "";
+      let k = 0;
+      for (; k < n; k++) {
+        const c = dv.getUint8(at + k);
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (k === n) return s;
+    }
     return UTF8.decode(new Uint8Array(dv.buffer, dv.byteOffset + at, n));
   }
 

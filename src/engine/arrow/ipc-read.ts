@@ -181,7 +181,7 @@ class Walk {
     if (fb.i16(schema, 0, "endianness") !== 0) throw new Unhandled();
     for (const f of fb.tables(schema, 1, "fields")) {
       const { plan, layout } = this.field(fb, f, true);
-      this.fields.push({ name: fb.string(f, 0, "a field name"), plan, layout });
+      this.fields.push({ name: fb.text(f, 0, "a field name"), plan, layout });
     }
   }
 
