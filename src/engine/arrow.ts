@@ -24,7 +24,7 @@ import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
-import { PagedColumn } from "./column.ts";
+import { PAGE_SIZE, PagedColumn } from "./column.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
@@ -45,9 +45,15 @@ function tableOfVecs(
   op: string,
 ): Table {
   const map = new Map<string, PagedColumn>();
+  const pageSized = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
   Object.keys(schema).forEach((name, j) => {
     const col = new PagedColumn(schema[name]!);
-    col.writeRun(0, vecs[j]!);
+    const v = vecs[j]!;
+    const valid = v.valid;
+    // Storage decoded page-sized (arrowIPCToVecs with `pages`) becomes the pages as it is.
+    if (length > 0 && v.data.length === pageSized && (!valid || valid.length === pageSized))
+      col.takeStorage(v);
+    else col.writeRun(0, v);
     map.set(name, col);
   });
   return new Table(map, RowSet.flat(length), STATIC_ATTRIBUTES, null, op);
@@ -67,7 +73,7 @@ export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
  * Arrow IPC, or that hold types the engine has no column type for, throw ArrowError.
  */
 export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
-  return tableOfVecs(arrowIPCToVecs(bytes), "fromArrow");
+  return tableOfVecs(readVecs(bytes, undefined, true), "fromArrow");
 }
 
 /**
@@ -80,6 +86,15 @@ export function arrowIPCToVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected?: Readonly<Record<string, ColumnType>>,
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
+  return readVecs(bytes, expected, false);
+}
+
+/** `arrowIPCToVecs`; with `pages`, storage is allocated in whole pages (see `chunksToVec`). */
+function readVecs(
+  bytes: Uint8Array | ArrayBuffer,
+  expected: Readonly<Record<string, ColumnType>> | undefined,
+  pages: boolean,
+): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
   const u8 = ipcBytes(bytes);
   const ipc = readIPC(u8);
   const picks = ipc === null ? null : fastPicks(ipc, expected);
@@ -90,7 +105,8 @@ export function arrowIPCToVecs(
     schema[name] = plan.type;
     const chunks = ipc.batches.map((b) => b[at]!);
     validateChunks(name, plan, chunks);
-    return chunksToVec(name, plan, chunks, ipc.rows);
+    const capacity = pages ? Math.ceil(ipc.rows / PAGE_SIZE) * PAGE_SIZE : ipc.rows;
+    return chunksToVec(name, plan, chunks, ipc.rows, capacity);
   });
   return { schema, vecs, length: ipc.rows };
 }

@@ -10,7 +10,13 @@ import * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readIPC } from "../../src/engine/arrow/ipc-read.ts";
-import { arrowIPCToVecs, arrowToVecs, decodeIPC } from "../../src/engine/arrow.ts";
+import {
+  arrowIPCToVecs,
+  arrowToVecs,
+  decodeIPC,
+  fromArrow,
+  fromArrowIPC,
+} from "../../src/engine/arrow.ts";
 import type { ColumnType } from "../../src/engine/index.ts";
 import { ArrowError } from "../../src/engine/index.ts";
 import { corrupt, corruptionArb, exactBody, mixedBody } from "../contracts/arrow-corruption.ts";
@@ -347,5 +353,48 @@ describe("direct Arrow IPC reader", () => {
     shifted.set(good);
     const [ours, theirs] = both(shifted);
     expect(ours).toEqual(theirs);
+  });
+
+  it("property: fromArrowIPC (decoded into whole pages) equals fromArrow(decodeIPC(bytes))", () => {
+    fc.assert(
+      fc.property(spec, (s) => {
+        const bytes = build(s);
+        if (bytes === null) return;
+        const read = (f: () => ReturnType<typeof fromArrowIPC>) => {
+          try {
+            const t = f();
+            return { columns: t.columns, rows: t.toRows() };
+          } catch (e) {
+            expect(e).toBeInstanceOf(ArrowError);
+            return { error: (e as Error).message };
+          }
+        };
+        expect(read(() => fromArrowIPC(bytes))).toEqual(read(() => fromArrow(decodeIPC(bytes))));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("tables spanning several pages, with nulls, read into their pages exactly", () => {
+    const n = 10_000;
+    const ints = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 3));
+    const strs = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `s${i % 300}é`));
+    const bytes = arrow.tableToIPC(
+      new arrow.Table({
+        I: arrow.vectorFromArray(ints, new arrow.Int32()),
+        S: arrow.vectorFromArray(strs, new arrow.Utf8()),
+        F: arrow.vectorFromArray(
+          ints.map((x) => (x === null ? x : x / 2)),
+          new arrow.Float64(),
+        ),
+      }),
+    );
+    const t = fromArrowIPC(bytes);
+    expect(t.size).toBe(n);
+    const rows = t.toRows();
+    expect(rows[0]).toEqual({ I: null, S: null, F: null });
+    expect(rows[4097]).toEqual({ I: 12291, S: "s197é", F: 6145.5 });
+    expect(rows[9999]).toEqual({ I: 29997, S: "s99é", F: 14998.5 });
+    expect(rows).toEqual(fromArrow(decodeIPC(bytes)).toRows());
   });
 });

@@ -27,18 +27,23 @@ interface DecodedDictionary {
   valid: Uint8Array | null;
 }
 
-/** Converts the chunks of one Arrow column (`total` rows in all) into one Vec. */
+/**
+ * Converts the chunks of one Arrow column (`total` rows in all) into one Vec. `capacity` (at
+ * least `total`) sizes its storage and validity (when it has nulls), so that a caller can take
+ * them as whole pages; slots past `total` hold zero / "" / the empty array.
+ */
 export function chunksToVec(
   name: string,
   plan: ReadPlan,
   chunks: readonly Data[],
   total: number,
+  capacity = total,
 ): Vec {
-  if (plan.kind === "copy" && chunks.length === 1) {
+  if (plan.kind === "copy" && chunks.length === 1 && capacity === total) {
     const whole = sliceWhole(plan.type, chunks[0]!, total);
     if (whole) return whole;
   }
-  const data = allocStorage(plan.type, total);
+  const data = allocStorage(plan.type, capacity);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
   let at = 0;
@@ -153,6 +158,11 @@ function readList(
   }
 }
 
+/** An all-valid validity array as long as the vector's storage. */
+function newValid(vec: Vec): Uint8Array {
+  return new Uint8Array((vec.data as ArrayLike<unknown>).length).fill(1);
+}
+
 function truncated(name: string): never {
   throw new ArrowError(`Column "${name}": an Arrow buffer is shorter than its length says`);
 }
@@ -167,7 +177,7 @@ function values(name: string, d: Data, n: number): AnyInts {
 function readValidity(d: Data, vec: Vec, at: number, n: number): void {
   const bitmap = d.nullBitmap as Uint8Array | undefined;
   if (!bitmap || bitmap.length === 0 || d.nullCount === 0) return;
-  if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+  if (!vec.valid) vec.valid = newValid(vec);
   unpackBits(bitmap, d.offset, n, vec.valid, at);
 }
 
@@ -234,7 +244,7 @@ function readDictionary(
     const k = Number(idx[i]!);
     if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
     if (dvalid && dvalid[k] === 0) {
-      if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+      if (!vec.valid) vec.valid = newValid(vec);
       vec.valid[at + i] = 0;
     } else out[at + i] = strs[k]!;
   }
