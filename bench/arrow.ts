@@ -3,7 +3,8 @@
  * as a publish is) into engine Vecs, by the direct reader (`arrowIPCToVecs`: `arrow/ipc-read.ts`)
  * and by apache-arrow's reader (`arrowToVecs(decodeIPC(bytes))`), alternating in one run.
  * Columns: int64, float64, string (Utf8, 8-12 ASCII bytes), dictionary (Dictionary<Int32, Utf8>
- * of 100 symbols), and all four together; batches of 10,000 and of 1,000 rows, 1M rows per
+ * of 100 symbols), all four together, and all four into a static table (`fromArrowIPC` against
+ * `fromArrow(decodeIPC(bytes))`: Vecs, then pages); batches of 10,000 and of 1,000 rows, 1M rows per
  * round, each reader's best of 7 alternating rounds. Target: >= 40M rows/s for 10,000-row
  * batches.
  */
@@ -17,7 +18,13 @@ import {
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
-import { arrowIPCToVecs, arrowToVecs, decodeIPC } from "../src/engine/arrow.ts";
+import {
+  arrowIPCToVecs,
+  arrowToVecs,
+  decodeIPC,
+  fromArrow,
+  fromArrowIPC,
+} from "../src/engine/arrow.ts";
 import { best, printTable, rate } from "./util.ts";
 
 /** Rows decoded per round (split into batches of each size). */
@@ -57,27 +64,36 @@ export function benchArrow(): void {
 function benchBatches(ROWS: number): void {
   const BATCHES = TOTAL / ROWS;
   const all = Array.from({ length: BATCHES }, (_, b) => columns(b, ROWS));
-  const cases: [string, string[]][] = [
-    ["int64", ["Id"]],
-    ["float64", ["Price"]],
-    ["string (Utf8)", ["Order"]],
-    ["dictionary<int32, utf8>", ["Sym"]],
-    ["all four", ["Id", "Price", "Order", "Sym"]],
+  const cases: [string, string[], boolean][] = [
+    ["int64", ["Id"], false],
+    ["float64", ["Price"], false],
+    ["string (Utf8)", ["Order"], false],
+    ["dictionary<int32, utf8>", ["Sym"], false],
+    ["all four", ["Id", "Price", "Order", "Sym"], false],
+    ["all four, into a table", ["Id", "Price", "Order", "Sym"], true],
   ];
   const out: string[][] = [];
-  for (const [label, names] of cases) {
+  for (const [label, names, table] of cases) {
     const bodies = all.map((cols) => {
       const picked: Record<string, Vector> = {};
       for (const n of names) picked[n] = cols[n]!;
       return tableToIPC(new ArrowTable(picked), "stream");
     });
     let sink = 0;
-    const oldPath = () => {
-      for (const b of bodies) sink += arrowToVecs(decodeIPC(b)).length;
-    };
-    const newPath = () => {
-      for (const b of bodies) sink += arrowIPCToVecs(b).length;
-    };
+    const oldPath = table
+      ? () => {
+          for (const b of bodies) sink += fromArrow(decodeIPC(b)).size;
+        }
+      : () => {
+          for (const b of bodies) sink += arrowToVecs(decodeIPC(b)).length;
+        };
+    const newPath = table
+      ? () => {
+          for (const b of bodies) sink += fromArrowIPC(b).size;
+        }
+      : () => {
+          for (const b of bodies) sink += arrowIPCToVecs(b).length;
+        };
     // Alternate the two readers round by round; keep each one's best round.
     let oldMs = Number.POSITIVE_INFINITY;
     let newMs = Number.POSITIVE_INFINITY;
