@@ -22,6 +22,7 @@ import {
   arrowIPCToVecs,
   arrowTypeOf,
   decodeIPC,
+  exactIPCShape,
   validateArrowBuffers,
   vecsToArrow,
 } from "../engine/arrow.ts";
@@ -795,10 +796,18 @@ function storableAsIs(
 ): { bytes: Uint8Array; rows: number } | null {
   const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
   if (bytes.byteLength > MAX_BLOB_BYTES || isArrowFile(bytes)) return null;
+  // The direct reader's view of the stream; apache-arrow's for what it leaves to apache-arrow.
+  const shape = exactIPCShape(bytes, schema);
+  if (shape !== null) {
+    if (!shape.fits || shape.rows > MAX_ROWS_PER_PUBLISH) return null;
+    shape.validate();
+    return { bytes, rows: shape.rows };
+  }
   const table = decodeIPC(bytes);
   const fields = table.schema.fields;
   const names = Object.keys(schema);
   if (fields.length !== names.length) return null;
+  if (new Set(fields.map((f) => f.name)).size !== fields.length) return null;
   for (const f of fields) {
     const type = schema[f.name];
     if (type === undefined || isArrayType(type)) return null;

@@ -111,6 +111,35 @@ function readVecs(
   return { schema, vecs, length: ipc.rows };
 }
 
+/**
+ * For a publish stored as received (the host's `storableAsIs`): whether the stream's fields are
+ * exactly `schema`'s columns (each once), each of the Arrow type tickflare writes for it; its row count; and
+ * `validate`, which checks every buffer as `validateArrowBuffers` does. Null when the direct
+ * reader leaves the bytes to apache-arrow (use `decodeIPC` then). Bytes that are not Arrow IPC
+ * throw ArrowError as `decodeIPC` does.
+ */
+export function exactIPCShape(
+  bytes: Uint8Array | ArrayBuffer,
+  schema: Readonly<Record<string, ColumnType>>,
+): { fits: boolean; rows: number; validate: () => void } | null {
+  const ipc = readIPC(ipcBytes(bytes));
+  if (ipc === null) return null;
+  const fits =
+    ipc.fields.length === Object.keys(schema).length &&
+    new Set(ipc.fields.map((f) => f.name)).size === ipc.fields.length &&
+    ipc.fields.every((f) => Object.hasOwn(schema, f.name) && f.written === schema[f.name]);
+  const validate = () => {
+    ipc.fields.forEach((f, at) => {
+      validateChunks(
+        f.name,
+        f.plan,
+        ipc.batches.map((b) => b[at]!),
+      );
+    });
+  };
+  return { fits, rows: ipc.rows, validate };
+}
+
 /** The field positions to read (in `expected`'s order), or null when the schema does not fit. */
 function fastPicks(
   ipc: IpcColumns,

@@ -17,6 +17,8 @@
  * reads or rejects it as it always did. `framing.ts` must have passed the bytes first: offsets
  * here are trusted to lie inside the body.
  */
+
+import type { ColumnType } from "../types.ts";
 import type { ArrowChunk, ArrowDictionary } from "./chunk.ts";
 import { FlatbufferView } from "./flatbuffer.ts";
 import { isArrowFile } from "./framing.ts";
@@ -65,6 +67,11 @@ export interface IpcField {
   name: string;
   plan: ReadPlan;
   layout: Layout;
+  /**
+   * The column type whose Arrow type (as tickflare writes it, `arrowTypeOf`) this field's type
+   * is exactly, or null (Uint8, LargeUtf8, dictionaries, other timestamp units or zones, ...).
+   */
+  written: ColumnType | null;
 }
 
 /** The decoded structure: fields, and per record batch one chunk per field. */
@@ -181,7 +188,8 @@ class Walk {
     if (fb.i16(schema, 0, "endianness") !== 0) throw new Unhandled();
     for (const f of fb.tables(schema, 1, "fields")) {
       const { plan, layout } = this.field(fb, f, true);
-      this.fields.push({ name: fb.text(f, 0, "a field name"), plan, layout });
+      const name = fb.text(f, 0, "a field name");
+      this.fields.push({ name, plan, layout, written: writtenAs(fb, f, plan) });
     }
   }
 
@@ -391,6 +399,26 @@ function scalar(fb: FlatbufferView, tag: number, type: number): { plan: ReadPlan
     }
   }
   throw new Unhandled();
+}
+
+/** See `IpcField.written`. */
+function writtenAs(fb: FlatbufferView, f: number, plan: ReadPlan): ColumnType | null {
+  if (fb.table(f, 4, "a field's dictionary encoding") !== 0) return null;
+  const type = fb.table(f, 3, "a field's type");
+  switch (fb.u8(f, 2, "a field's type tag")) {
+    case INT:
+      if (fb.u8(type, 1, "is_signed") !== 0) return plan.type;
+      return fb.i32(type, 0, "bitWidth") === 16 ? "char" : null;
+    case FLOAT:
+    case BOOL:
+    case UTF8:
+      return plan.type;
+    case TIMESTAMP:
+      return fb.i16(type, 0, "unit") === 3 && fb.text(type, 1, "timezone") === "UTC"
+        ? "instant"
+        : null;
+  }
+  return null;
 }
 
 function intCtor(bits: number, signed: number): ViewCtor {
