@@ -89,14 +89,7 @@ export type {
 } from "./types.ts";
 
 // Arrow and JSON forms
-export {
-  arrowIPCToVecs,
-  arrowToVecs,
-  fromArrow,
-  fromArrowIPC,
-  tableToArrow,
-  toArrowIPC,
-} from "./arrow.ts";
+export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
 export { rowsToCsv } from "./csv-forms.ts";
 export { rowsToJson, toJsonValue } from "./json-forms.ts";
 export type { JsonScalar, JsonValue } from "./json-forms.ts";
