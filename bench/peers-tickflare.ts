@@ -1,8 +1,12 @@
 /**
  * tickflare in the peers benchmark: tablePublisher + fromArrowIPC (or JSON.parse + addRows),
  * ringTable(blink, 100000) or blinkToAppendOnly(blink), aggBy([sum, count], "Sym"), one
- * runCycle per batch; the result is read through its columns.
+ * runCycle per batch; the result is read through its columns. BENCH_ARROW_READER=apache-arrow
+ * decodes through apache-arrow's reader instead (`fromArrow(decodeIPC(bytes))`, the path before
+ * the direct reader), to compare the two.
  */
+
+import { decodeIPC, fromArrow } from "../src/engine/arrow.ts";
 import type { Table, TablePublisher } from "../src/engine/index.ts";
 import {
   agg,
@@ -15,6 +19,8 @@ import {
 import type { Batch, Scenario } from "./peers-data.ts";
 import { RING_ROWS } from "./peers-data.ts";
 import type { Aggregates, PeerEngine } from "./peers-engines.ts";
+
+const OLD_READER = process.env.BENCH_ARROW_READER === "apache-arrow";
 
 export class TickflareEngine implements PeerEngine {
   decodeMs = 0;
@@ -39,7 +45,7 @@ export class TickflareEngine implements PeerEngine {
   async ingest(b: Batch): Promise<void> {
     const t0 = performance.now();
     if (this.#s.format === "arrow") {
-      const t = fromArrowIPC(b.arrow);
+      const t = OLD_READER ? fromArrow(decodeIPC(b.arrow)) : fromArrowIPC(b.arrow);
       this.decodeMs += performance.now() - t0;
       this.#pub.add(t);
     } else {

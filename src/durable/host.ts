@@ -19,9 +19,10 @@
 import { tableToIPC } from "apache-arrow";
 import { isArrowFile } from "../engine/arrow/framing.ts";
 import {
-  arrowToVecs,
+  arrowIPCToVecs,
   arrowTypeOf,
   decodeIPC,
+  exactIPCShape,
   validateArrowBuffers,
   vecsToArrow,
 } from "../engine/arrow.ts";
@@ -578,7 +579,7 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
-            decoded = b.parts.map((part) => arrowToVecs(decodeIPC(part), schema));
+            decoded = b.parts.map((part) => arrowIPCToVecs(part, schema));
             port = src.port;
           } catch (error) {
             setAside.push({ seq: b.seq, error });
@@ -993,10 +994,18 @@ function storableAsIs(
 ): { bytes: Uint8Array; rows: number } | null {
   const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
   if (bytes.byteLength > MAX_BLOB_BYTES || isArrowFile(bytes)) return null;
+  // The direct reader's view of the stream; apache-arrow's for what it leaves to apache-arrow.
+  const shape = exactIPCShape(bytes, schema);
+  if (shape !== null) {
+    if (!shape.fits || shape.rows > MAX_ROWS_PER_PUBLISH) return null;
+    shape.validate();
+    return { bytes, rows: shape.rows };
+  }
   const table = decodeIPC(bytes);
   const fields = table.schema.fields;
   const names = Object.keys(schema);
   if (fields.length !== names.length) return null;
+  if (new Set(fields.map((f) => f.name)).size !== fields.length) return null;
   for (const f of fields) {
     const type = schema[f.name];
     if (type === undefined || isArrayType(type)) return null;
@@ -1013,7 +1022,7 @@ export function toVecs(
   input: PublishInput,
   keys: readonly string[] = [],
 ): { vecs: Vec[]; length: number } {
-  if ("arrow" in input) return arrowToVecs(decodeIPC(input.arrow), schema);
+  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema);
   const rows = "csv" in input ? csvToRows(schema, input.csv) : input.rows;
   if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
   checkKeyRows(rows, keys); // an input table's rows must name their keys

@@ -17,12 +17,14 @@ import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
 import { chunksToVec } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
+import type { IpcColumns } from "./arrow/ipc-read.ts";
+import { readIPC } from "./arrow/ipc-read.ts";
 import { tableToArrow } from "./arrow/table-to-arrow.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
-import { PagedColumn } from "./column.ts";
+import { PAGE_SIZE, PagedColumn } from "./column.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
@@ -35,14 +37,26 @@ export { arrowFieldOf, arrowTypeOf, columnTypeOfField, DH_TYPE_KEY } from "./arr
 
 /** A static engine table holding the rows of an apache-arrow Table (or of record batches). */
 export function fromArrow(t: ArrowTable | readonly RecordBatch[]): Table {
-  const { schema, vecs, length } = arrowToVecs(asArrowTable(t));
+  return tableOfVecs(arrowToVecs(asArrowTable(t)), "fromArrow");
+}
+
+function tableOfVecs(
+  { schema, vecs, length }: { schema: Record<string, ColumnType>; vecs: Vec[]; length: number },
+  op: string,
+): Table {
   const map = new Map<string, PagedColumn>();
+  const pageSized = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
   Object.keys(schema).forEach((name, j) => {
     const col = new PagedColumn(schema[name]!);
-    col.writeRun(0, vecs[j]!);
+    const v = vecs[j]!;
+    const valid = v.valid;
+    // Storage decoded page-sized (arrowIPCToVecs with `pages`) becomes the pages as it is.
+    if (length > 0 && v.data.length === pageSized && (!valid || valid.length === pageSized))
+      col.takeStorage(v);
+    else col.writeRun(0, v);
     map.set(name, col);
   });
-  return new Table(map, RowSet.flat(length), STATIC_ATTRIBUTES, null, "fromArrow");
+  return new Table(map, RowSet.flat(length), STATIC_ATTRIBUTES, null, op);
 }
 
 /** Arrow IPC *stream* format bytes of an engine table (current rows) or of an arrow Table. */
@@ -59,16 +73,106 @@ export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
  * Arrow IPC, or that hold types the engine has no column type for, throw ArrowError.
  */
 export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
-  return fromArrow(decodeIPC(bytes));
+  return tableOfVecs(readVecs(bytes, undefined, true), "fromArrow");
 }
 
 /**
- * Decodes Arrow IPC bytes (stream or file format) into an apache-arrow Table. Bytes not framed as
- * Arrow IPC throw ArrowError saying "not an Arrow IPC stream", as do malformed message metadata
- * and record batches larger than their bodies. The column buffers are taken as the body describes
- * them; `validateArrowBuffers` (or `arrowToVecs`, which runs it) checks them.
+ * `arrowToVecs(decodeIPC(bytes), expected)`, with the same results and errors, but reading the
+ * IPC buffers straight into the Vecs (`arrow/ipc-read.ts`) rather than through apache-arrow's
+ * Table, whenever the bytes hold only types the engine maps and the schema fits (otherwise, and
+ * for every schema error, it takes that path itself).
  */
-export function decodeIPC(bytes: Uint8Array | ArrayBuffer): ArrowTable {
+export function arrowIPCToVecs(
+  bytes: Uint8Array | ArrayBuffer,
+  expected?: Readonly<Record<string, ColumnType>>,
+): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
+  return readVecs(bytes, expected, false);
+}
+
+/** `arrowIPCToVecs`; with `pages`, storage is allocated in whole pages (see `chunksToVec`). */
+function readVecs(
+  bytes: Uint8Array | ArrayBuffer,
+  expected: Readonly<Record<string, ColumnType>> | undefined,
+  pages: boolean,
+): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
+  const u8 = ipcBytes(bytes);
+  const ipc = readIPC(u8);
+  const picks = ipc === null ? null : fastPicks(ipc, expected);
+  if (ipc === null || picks === null) return arrowToVecs(decodeIPC(u8), expected);
+  const schema: Record<string, ColumnType> = {};
+  const vecs = picks.map((at) => {
+    const { name, plan } = ipc.fields[at]!;
+    schema[name] = plan.type;
+    const chunks = ipc.batches.map((b) => b[at]!);
+    validateChunks(name, plan, chunks);
+    const capacity = pages ? Math.ceil(ipc.rows / PAGE_SIZE) * PAGE_SIZE : ipc.rows;
+    return chunksToVec(name, plan, chunks, ipc.rows, capacity);
+  });
+  return { schema, vecs, length: ipc.rows };
+}
+
+/**
+ * For a publish stored as received (the host's `storableAsIs`): whether the stream's fields are
+ * exactly `schema`'s columns (each once), each of the Arrow type tickflare writes for it; its row count; and
+ * `validate`, which checks every buffer as `validateArrowBuffers` does. Null when the direct
+ * reader leaves the bytes to apache-arrow (use `decodeIPC` then). Bytes that are not Arrow IPC
+ * throw ArrowError as `decodeIPC` does.
+ */
+export function exactIPCShape(
+  bytes: Uint8Array | ArrayBuffer,
+  schema: Readonly<Record<string, ColumnType>>,
+): { fits: boolean; rows: number; validate: () => void } | null {
+  const ipc = readIPC(ipcBytes(bytes));
+  if (ipc === null) return null;
+  const fits =
+    ipc.fields.length === Object.keys(schema).length &&
+    new Set(ipc.fields.map((f) => f.name)).size === ipc.fields.length &&
+    ipc.fields.every((f) => Object.hasOwn(schema, f.name) && f.written === schema[f.name]);
+  const validate = () => {
+    ipc.fields.forEach((f, at) => {
+      validateChunks(
+        f.name,
+        f.plan,
+        ipc.batches.map((b) => b[at]!),
+      );
+    });
+  };
+  return { fits, rows: ipc.rows, validate };
+}
+
+/** The field positions to read (in `expected`'s order), or null when the schema does not fit. */
+function fastPicks(
+  ipc: IpcColumns,
+  expected?: Readonly<Record<string, ColumnType>>,
+): number[] | null {
+  const index = new Map<string, number>();
+  for (const [i, f] of ipc.fields.entries()) {
+    if (index.has(f.name)) return null;
+    index.set(f.name, i);
+  }
+  if (!expected) {
+    for (const f of ipc.fields) {
+      try {
+        validateColumnName(f.name);
+      } catch {
+        return null;
+      }
+    }
+    return ipc.fields.map((_, i) => i);
+  }
+  const names = Object.keys(expected);
+  if (names.length !== ipc.fields.length) return null;
+  const picks: number[] = [];
+  for (const name of names) {
+    const at = index.get(name);
+    if (at === undefined || ipc.fields[at]!.plan.type !== expected[name]) return null;
+    picks.push(at);
+  }
+  return picks;
+}
+
+/** `bytes` as a Uint8Array whose IPC framing and metadata are sound (else ArrowError). */
+function ipcBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
   let u8: Uint8Array;
   if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
   else if (ArrayBuffer.isView(bytes))
@@ -78,6 +182,17 @@ export function decodeIPC(bytes: Uint8Array | ArrayBuffer): ArrowTable {
   const fault = ipcStructureFault(u8);
   if (fault !== null)
     throw new ArrowError(`Invalid Arrow IPC data (${u8.byteLength} bytes): ${fault}`);
+  return u8;
+}
+
+/**
+ * Decodes Arrow IPC bytes (stream or file format) into an apache-arrow Table. Bytes not framed as
+ * Arrow IPC throw ArrowError saying "not an Arrow IPC stream", as do malformed message metadata
+ * and record batches larger than their bodies. The column buffers are taken as the body describes
+ * them; `validateArrowBuffers` (or `arrowToVecs`, which runs it) checks them.
+ */
+export function decodeIPC(bytes: Uint8Array | ArrayBuffer): ArrowTable {
+  const u8 = ipcBytes(bytes);
   try {
     const reader = RecordBatchReader.from(u8);
     reader.open();

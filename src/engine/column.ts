@@ -329,6 +329,37 @@ export class PagedColumn implements ColumnSource {
     }
   }
 
+  /**
+   * Takes `vec`'s storage (and validity, if any) as the pages of keys `[0, vec.length)` of this
+   * column, which must have no pages yet; both must be `ceil(vec.length / PAGE_SIZE)` pages
+   * long. Typed storage is shared as one subarray per page (no copy); string and array storage
+   * is taken whole when it is one page, else cut into per-page copies. For a column built from
+   * decoded data (`fromArrowIPC`): the decoder writes straight into what become the pages.
+   */
+  takeStorage(vec: Vec): void {
+    const n = vec.length;
+    const pages = Math.ceil(n / PAGE_SIZE);
+    const data = vec.data as Storage;
+    const valid = vec.valid;
+    if (this.#pages.size > 0 || data.length !== pages * PAGE_SIZE) {
+      throw new Error("takeStorage: the column has pages, or the storage is not page-sized");
+    }
+    if (valid !== null && valid.length !== data.length) {
+      throw new Error("takeStorage: the validity is not as long as the storage");
+    }
+    const cycle = this.#tracker ? this.#tracker.cycle : 0;
+    for (let pi = 0; pi < pages; pi++) {
+      const lo = pi * PAGE_SIZE;
+      const hi = lo + PAGE_SIZE;
+      let pd: Storage;
+      if (pages === 1) pd = data;
+      else if (Array.isArray(data)) pd = data.slice(lo, hi) as Storage;
+      else pd = (data as TypedStorage).subarray(lo, hi) as Storage;
+      const pv = valid === null ? null : pages === 1 ? valid : valid.subarray(lo, hi);
+      this.#pages.set(pi, { data: pd, valid: pv, hw: Math.min(PAGE_SIZE, n - lo), cycle });
+    }
+  }
+
   /** Writes `vec[0..n)` to the given keys. */
   scatter(keys: ArrayLike<number>, n: number, vec: Vec): void {
     let lastPi = -1;

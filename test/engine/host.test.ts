@@ -308,6 +308,25 @@ describe("FamilyHost Arrow publishing", () => {
       { S: "b", L: 3n },
     ]);
   });
+
+  it("a stream naming one column twice is refused, not stored as received", () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", {
+      columns: { S: "string", L: "int64" },
+      derived: { all: "blinkToAppendOnly(source)" },
+    });
+    const fields = [0, 1].map(() => new arrow.Field("S", new arrow.Utf8(), true));
+    const schema = new arrow.Schema(fields);
+    const s = arrow.vectorFromArray(["a"], new arrow.Utf8()).data[0]!;
+    const batch = new arrow.RecordBatch(
+      schema,
+      arrow.makeData({ type: new arrow.Struct(fields), length: 1, nullCount: 0, children: [s, s] }),
+    );
+    const twice = arrow.tableToIPC(new arrow.Table(schema, [batch]), "stream");
+    expect(() => host.publish({ arrow: twice })).toThrow(/"S" appears more than once/);
+    expect([...nodePort(db).exec("SELECT seq FROM host_pending")]).toEqual([]);
+  });
 });
 
 describe("mirror failure", () => {

@@ -7,12 +7,12 @@
  * element type, then cut it into one frozen array per row (elements in API form).
  * Slots under nulls end up zero / "" / the empty array whatever the Arrow buffers held there.
  */
-import type { Data, Vector } from "apache-arrow";
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
-import type { ArrayValue, ScalarValue, Storage, TypedStorage } from "../types.ts";
+import type { ArrayValue, ScalarType, ScalarValue, Storage, TypedStorage } from "../types.ts";
 import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
+import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
 import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
@@ -27,14 +27,23 @@ interface DecodedDictionary {
   valid: Uint8Array | null;
 }
 
-/** Converts the chunks of one Arrow column (`total` rows in all) into one Vec. */
+/**
+ * Converts the chunks of one Arrow column (`total` rows in all) into one Vec. `capacity` (at
+ * least `total`) sizes its storage and validity (when it has nulls), so that a caller can take
+ * them as whole pages; slots past `total` hold zero / "" / the empty array.
+ */
 export function chunksToVec(
   name: string,
   plan: ReadPlan,
   chunks: readonly Data[],
   total: number,
+  capacity = total,
 ): Vec {
-  const data = allocStorage(plan.type, total);
+  if (plan.kind === "copy" && chunks.length === 1 && capacity === total) {
+    const whole = sliceWhole(plan.type, chunks[0]!, total);
+    if (whole) return whole;
+  }
+  const data = allocStorage(plan.type, capacity);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
   let at = 0;
@@ -54,10 +63,12 @@ export function chunksToVec(
         for (let i = 0; i < n; i++) out[at + i] = BigInt(src[i]!);
         break;
       }
-      case "bool":
-        if (!d.values || d.values.length * 8 < d.offset + n) truncated(name);
-        unpackBits(d.values as Uint8Array, d.offset, n, data as Uint8Array, at);
+      case "bool": {
+        const bits = d.values as Uint8Array | undefined;
+        if (!bits || bits.length * 8 < d.offset + n) truncated(name);
+        unpackBits(bits, d.offset, n, data as Uint8Array, at);
         break;
+      }
       case "utf8":
         readUtf8(name, d, data as string[], at, n);
         break;
@@ -77,6 +88,32 @@ export function chunksToVec(
     throw new ArrowError(`Column "${name}" has ${at} values but the table has ${total} rows`);
   // List rows under nulls were never written: they hold the empty array already.
   if (vec.valid && plan.kind !== "list") clearNulls(data, vec.valid, total);
+  return vec;
+}
+
+/** The typed array a fixed-width type is stored in. */
+const STORAGE: Partial<Record<ScalarType, new (n: number) => TypedStorage>> = {
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  char: Uint16Array,
+};
+
+/**
+ * One chunk holding a whole column whose Arrow values are already of the storage's typed-array
+ * type: one `slice` (allocation and copy in one step, no zeroing), or null for the general path.
+ */
+function sliceWhole(type: ScalarType, d: Data, total: number): Vec | null {
+  const v = d.values as TypedStorage | undefined;
+  const ctor = STORAGE[type];
+  if (d.length !== total || total === 0 || !ctor || !v || v.constructor !== ctor) return null;
+  if (v.length < total) return null;
+  const vec: Vec = { data: v.slice(0, total), valid: null, length: total };
+  readValidity(d, vec, 0, total);
+  if (vec.valid) clearNulls(vec.data, vec.valid, total);
   return vec;
 }
 
@@ -121,6 +158,11 @@ function readList(
   }
 }
 
+/** An all-valid validity array as long as the vector's storage. */
+function newValid(vec: Vec): Uint8Array {
+  return new Uint8Array((vec.data as ArrayLike<unknown>).length).fill(1);
+}
+
 function truncated(name: string): never {
   throw new ArrowError(`Column "${name}": an Arrow buffer is shorter than its length says`);
 }
@@ -135,7 +177,7 @@ function values(name: string, d: Data, n: number): AnyInts {
 function readValidity(d: Data, vec: Vec, at: number, n: number): void {
   const bitmap = d.nullBitmap as Uint8Array | undefined;
   if (!bitmap || bitmap.length === 0 || d.nullCount === 0) return;
-  if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+  if (!vec.valid) vec.valid = newValid(vec);
   unpackBits(bitmap, d.offset, n, vec.valid, at);
 }
 
@@ -186,19 +228,32 @@ function readDictionary(
   const idx = values(name, d, n);
   const out = vec.data as string[];
   const valid = vec.valid;
+  const big = idx instanceof BigInt64Array || idx instanceof BigUint64Array;
+  if (valid === null && dvalid === null && !big) {
+    // No nulls anywhere and number indices: one lookup per row.
+    const ix = idx as Exclude<AnyInts, BigInt64Array | BigUint64Array>;
+    for (let i = 0; i < n; i++) {
+      const k = ix[i]!;
+      if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
+      out[at + i] = strs[k]!;
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     if (valid && valid[at + i] === 0) continue;
     const k = Number(idx[i]!);
-    if (!(k >= 0 && k < size)) {
-      throw new ArrowError(
-        `Column "${name}": dictionary index ${k} at row ${at + i} is outside the dictionary of ${size}`,
-      );
-    }
+    if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
     if (dvalid && dvalid[k] === 0) {
-      if (!vec.valid) vec.valid = new Uint8Array(vec.length).fill(1);
+      if (!vec.valid) vec.valid = newValid(vec);
       vec.valid[at + i] = 0;
     } else out[at + i] = strs[k]!;
   }
+}
+
+function badIndex(name: string, k: number, row: number, size: number): never {
+  throw new ArrowError(
+    `Column "${name}": dictionary index ${k} at row ${row} is outside the dictionary of ${size}`,
+  );
 }
 
 function readTime(

@@ -7,6 +7,8 @@
  * bytes of the buffer, so cycles and shared subtrees are rejected rather than followed.
  */
 
+const UTF8 = new TextDecoder();
+
 /** A flatbuffer that is not well formed; `message` says where. */
 export class FlatbufferFault extends Error {}
 
@@ -67,6 +69,14 @@ export class FlatbufferView {
     const at = this.#field(table, i, 1, what);
     return at === 0 ? 0 : this.#dv.getUint8(at);
   }
+  i16(table: number, i: number, what: string, dflt = 0): number {
+    const at = this.#field(table, i, 2, what);
+    return at === 0 ? dflt : this.#dv.getInt16(at, true);
+  }
+  i32(table: number, i: number, what: string): number {
+    const at = this.#field(table, i, 4, what);
+    return at === 0 ? 0 : this.#dv.getInt32(at, true);
+  }
   i64(table: number, i: number, what: string): bigint {
     const at = this.#field(table, i, 8, what);
     return at === 0 ? 0n : this.#dv.getBigInt64(at, true);
@@ -98,6 +108,23 @@ export class FlatbufferView {
   /** A string field (checked like a vector of bytes). */
   string(table: number, i: number, what: string): void {
     this.vector(table, i, 1, what);
+  }
+
+  /** A string field's text ("" when absent); short ASCII without a TextDecoder call. */
+  text(table: number, i: number, what: string): string {
+    const { at, n } = this.vector(table, i, 1, what);
+    const dv = this.#dv;
+    if (n <= 64) {
+      let s = "";
+      let k = 0;
+      for (; k < n; k++) {
+        const c = dv.getUint8(at + k);
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (k === n) return s;
+    }
+    return UTF8.decode(new Uint8Array(dv.buffer, dv.byteOffset + at, n));
   }
 
   /** The tables of a vector-of-tables field. */

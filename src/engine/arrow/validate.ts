@@ -10,8 +10,8 @@
  * (and decoded at the next cycle) is one that decodes. It costs a pass over the offsets, indices
  * and validity bytes (no strings are made), far less than decoding.
  */
-import type { Data, Vector } from "apache-arrow";
 import { ArrowError } from "../errors.ts";
+import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
 import type { ReadPlan, ScalarReadPlan } from "./type-map.ts";
 
 /** Population count of every byte value. */
@@ -226,6 +226,19 @@ function checkDictionary(
   need(name, "index buffer", idx?.length, n);
   const bits = d.nullCount > 0 ? (d.nullBitmap as Uint8Array | undefined) : undefined;
   const nullable = bits !== undefined && bits.length > 0;
+  if (!nullable && !(idx instanceof BigInt64Array || idx instanceof BigUint64Array)) {
+    // No nulls and number indices: a range check per row, the message from the loop below.
+    const ix = idx as ArrayLike<number>;
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      const k = ix[i]!;
+      if (!(k >= 0 && k < size)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return;
+  }
   for (let i = 0; i < n; i++) {
     const p = off + i;
     if (nullable && ((bits[p >> 3]! >> (p & 7)) & 1) === 0) continue;

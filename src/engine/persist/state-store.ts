@@ -13,7 +13,7 @@
  * - per-slot BLOBs or JSON for aggregation state.
  */
 import { tableToIPC } from "apache-arrow";
-import { arrowToVecs, decodeIPC, vecsToArrow } from "../arrow.ts";
+import { arrowIPCToVecs, vecsToArrow } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import { readContiguous } from "../ops/copy.ts";
@@ -208,7 +208,7 @@ class Handle implements StateHandle {
       page,
     );
     if (parts.length === 0) return null;
-    const decoded = parts.map((r) => arrowToVecs(decodeIPC(bytesOf(r.data!)), schema));
+    const decoded = parts.map((r) => arrowIPCToVecs(bytesOf(r.data!), schema));
     if (decoded.length === 1) return { vecs: decoded[0]!.vecs, length: decoded[0]!.length };
     const length = decoded.reduce((n, d) => n + d.length, 0);
     const names = Object.keys(schema);
