@@ -340,7 +340,12 @@ describe("exploring views", () => {
         .map((r) => `${r[1]}\t${r[2]}`)
         .join("\n"),
     );
-    expect(await page.locator(".grid-cell.selected").count()).toBe(6);
+    // The block is marked on the next frame after the click.
+    await waitFor(
+      "the selected block",
+      () => page.locator(".grid-cell.selected").count(),
+      (n) => n === 6,
+    );
 
     // The same address in a new tab: the same columns, in the same order.
     const again = await open(hash);
