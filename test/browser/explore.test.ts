@@ -41,7 +41,9 @@ async function waitFor<T>(
   what: string,
   probe: () => Promise<T>,
   ok: (v: T) => boolean,
-  timeoutMs = 20_000,
+  // Generous: on a loaded 2-core machine a subscription switch can take seconds. Not timed: a
+  // timeout only means the state never came.
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
