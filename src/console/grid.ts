@@ -223,7 +223,7 @@ export class VirtualGrid {
     this.#layout();
     this.element.scrollTop = 0;
     this.element.scrollLeft = 0;
-    this.invalidate();
+    this.#renderNow();
   }
 
   /**
@@ -237,14 +237,14 @@ export class VirtualGrid {
     this.element.classList.toggle("editable", editing !== null);
     for (const s of this.#slots) s.el.remove();
     this.#slots = [];
-    this.invalidate();
+    this.#renderNow();
   }
 
   /** Shows `query`'s sort, filters, column order, hidden columns and widths. */
   setQuery(query: ViewQuery): void {
     this.#query = query;
     this.#layout();
-    this.invalidate();
+    this.#renderNow();
   }
 
   /** Clears every quick filter's error mark. */
@@ -288,6 +288,17 @@ export class VirtualGrid {
       }
     }
     this.invalidate();
+  }
+
+  /**
+   * Renders at once (a pending frame is dropped). `#layout` replaces the header and drops the row
+   * elements: rendering in the same task means the header never shows a sort, filter or column
+   * order that the rows below it do not have yet.
+   */
+  #renderNow(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#render();
   }
 
   /** Schedules one render on the next animation frame. */

@@ -461,6 +461,9 @@ export class LiveView {
   // ---- the grid's sort and filters -----------------------------------------------------------
 
   #setQuery(q: ViewQuery): void {
+    // Enter in a filter box commits it, and so does the change event that follows: the second
+    // would open (and waste) another subscription for the same query.
+    if (JSON.stringify(q) === JSON.stringify(this.#query)) return;
     this.#query = q;
     void this.#connect(this.#seq, ++this.#querySeq);
     this.#renderColumnList();
@@ -687,7 +690,6 @@ export class LiveView {
     this.#closeChartSub();
     this.#chartOpening = true;
     const seq = this.#seq;
-    const qseq = this.#querySeq;
     this.#client
       .subscribe(this.#family, this.#view, {
         ...(o.sort ? { sort: o.sort } : {}),
@@ -696,7 +698,12 @@ export class LiveView {
       .then(
         (sub) => {
           this.#chartOpening = false;
-          if (seq !== this.#seq || qseq !== this.#querySeq) {
+          // Kept only while the grid still shows these options: a query change attached
+          // meanwhile needs another table (a change not attached yet still shows these rows).
+          if (
+            seq !== this.#seq ||
+            key !== JSON.stringify({ sort: this.#opts.sort, where: this.#opts.where })
+          ) {
             sub.close();
             this.#scheduleChart(true);
             return;

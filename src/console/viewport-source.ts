@@ -44,6 +44,9 @@ export class ViewportSource implements GridSource {
   #asked: Range;
   #inFlight = false;
   #sentAt = 0;
+  /** Numbers the moves sent; the answer to an older move never replaces a newer one's rows. */
+  #sent = 0;
+  #answered = 0;
   /** The move to send when the one in flight is answered. */
   #next: Range | null = null;
   /** Called when a moved viewport's rows have arrived (the grid re-renders). */
@@ -107,12 +110,15 @@ export class ViewportSource implements GridSource {
   }
 
   #send(vp: Range): void {
+    const n = ++this.#sent;
     this.#inFlight = true;
     this.#sentAt = performance.now();
     this.#sub
       .setViewport(vp.first, vp.last)
       .then(
         () => {
+          if (n < this.#answered) return;
+          this.#answered = n;
           this.#applied = vp;
           this.onLoad();
         },
@@ -120,6 +126,8 @@ export class ViewportSource implements GridSource {
         () => {},
       )
       .finally(() => {
+        // A stale move sent past (STALE_MS) is still in flight until the newest is answered.
+        if (n !== this.#sent) return;
         this.#inFlight = false;
         const next = this.#next;
         this.#next = null;

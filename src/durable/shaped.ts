@@ -106,6 +106,11 @@ export function viewportChange(prev: RowSet, next: RowSet, u: TableUpdate | null
 
 export class ShapedSubscribers {
   readonly #state = new WeakMap<WebSocket, State>();
+  /**
+   * Sockets already closed: `getWebSockets()` may still list a closing socket after its close
+   * handler ran, and adopting it would reference its transient again with nobody to release it.
+   */
+  readonly #closed = new WeakSet<WebSocket>();
 
   /**
    * Checks a shape against the family before a socket is accepted: columns and sort columns
@@ -133,6 +138,7 @@ export class ShapedSubscribers {
 
   /** Releases what a closing socket held. */
   close(host: FamilyHost, ws: WebSocket): void {
+    this.#closed.add(ws);
     const s = this.#state.get(ws);
     this.#state.delete(ws);
     if (s?.key) host.transients.release(s.key);
@@ -221,7 +227,7 @@ export class ShapedSubscribers {
 
   /**
    * The socket's state; after a wake, the transient it needs is referenced again and (unless
-   * `snapshot` is false) a fresh snapshot sent, so null is returned.
+   * `snapshot` is false) a fresh snapshot sent, so null is returned. Null for a closed socket.
    */
   adopt(
     host: FamilyHost,
@@ -233,6 +239,8 @@ export class ShapedSubscribers {
   ): State | null {
     const s = this.#state.get(ws);
     if (s) return s;
+    // A closed or closing socket (CLOSING = 2, CLOSED = 3) is not adopted (see #closed).
+    if (this.#closed.has(ws) || ws.readyState >= 2) return null;
     let key: string | null;
     try {
       key = this.prepare(host, view, shape);

@@ -41,7 +41,9 @@ async function waitFor<T>(
   what: string,
   probe: () => Promise<T>,
   ok: (v: T) => boolean,
-  timeoutMs = 20_000,
+  // Generous: on a loaded 2-core machine a subscription switch can take seconds. Not timed: a
+  // timeout only means the state never came.
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
@@ -340,7 +342,12 @@ describe("exploring views", () => {
         .map((r) => `${r[1]}\t${r[2]}`)
         .join("\n"),
     );
-    expect(await page.locator(".grid-cell.selected").count()).toBe(6);
+    // The block is marked on the next frame after the click.
+    await waitFor(
+      "the selected block",
+      () => page.locator(".grid-cell.selected").count(),
+      (n) => n === 6,
+    );
 
     // The same address in a new tab: the same columns, in the same order.
     const again = await open(hash);

@@ -2,14 +2,16 @@
  * Viewports and ad-hoc views inside workerd (docs/protocol.md, "Viewports and ad-hoc views"): a
  * viewport subscriber receives only the rows at its positions and the view's size, moves its
  * viewport on the same socket receiving only the newly visible rows, shares transient sort/where
- * tables with subscribers asking the same (released when the last leaves), survives an eviction
- * with its viewport, and gets clear errors; snapshots take the same parameters.
+ * tables with subscribers asking the same (released when the last leaves, for good even while the
+ * object still lists its closing socket), survives an eviction with its viewport, and gets
+ * clear errors; snapshots take the same parameters.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { WebSocketLike } from "../../src/client/index.ts";
 import { connect } from "../../src/client/index.ts";
+import type { TableFamily } from "../../src/durable/table-family.ts";
 import { MAX_TRANSIENT_VIEWS } from "../../src/durable/transients.ts";
 import type { TestSocket } from "./router-helpers.ts";
 import { call, family, mustOpen, openSocket, step, until } from "./router-helpers.ts";
@@ -312,6 +314,29 @@ describe("ad-hoc views (sort, where) per subscriber", () => {
     await until(() => sub.size === want(30).length, "the size after the wake");
     expect(sub.table.toRows()).toEqual(want(30).slice(0, 3));
     sub.close();
+  });
+
+  it("are released for good by a closed socket that the object still lists as closing", async () => {
+    const name = "vp-adhoc-closing";
+    await client.createTable(name, SPEC);
+    await publishCycle(name, 0, 10);
+    // The client end is never accepted, so the object's close is never answered: its socket stays
+    // CLOSING and getWebSockets() still lists it after the close handler ran.
+    const res = await call(
+      `/v1/tables/${name}/views/history/subscribe?where=${encodeURIComponent("Price > 2")}`,
+      { headers: { Upgrade: "websocket" } },
+    );
+    expect(res.status).toBe(101);
+    expect((await client.describe(name)).transient).toMatchObject([{ subscribers: 1 }]);
+    await runInDurableObject(family(name), async (instance: TableFamily, state) => {
+      const [ws] = state.getWebSockets();
+      await instance.webSocketClose(ws!, 1000, "closed by client");
+      expect(state.getWebSockets()).toEqual([ws]);
+    });
+    expect((await client.describe(name)).transient).toEqual([]);
+    // A cycle goes over the listed sockets: the closed one does not take the view again.
+    await publishCycle(name, 10, 5);
+    expect((await client.describe(name)).transient).toEqual([]);
   });
 
   it("fail with the family: a viewport and an ad-hoc subscriber each get one failure", async () => {
