@@ -176,7 +176,25 @@ describe("a family with two sources against wrangler dev", () => {
     tradeSock.close();
     quoteSock.close();
     const last = Math.max(...[...acked.trades, ...acked.quotes].map((a) => a.cycle));
-    await Promise.all(Object.values(views).map((v) => v.sub.waitForCycle(last, 60_000)));
+    // A view gets a delta only for cycles that change it: each history changes at the last cycle
+    // its source's batches were acknowledged for, and the aj at least at the trades' last one
+    // (new left rows). A later quote-only cycle may leave the aj unchanged (nothing is sent), so
+    // the aj is complete once it shows the join of the final histories.
+    const lastOf = (s: "trades" | "quotes") => Math.max(...acked[s].map((a) => a.cycle));
+    await Promise.all([
+      views.tradeLog.sub.waitForCycle(lastOf("trades"), 60_000),
+      views.quoteLog.sub.waitForCycle(lastOf("quotes"), 60_000),
+      views.enriched.sub.waitForCycle(lastOf("trades"), 60_000),
+    ]);
+    const text = (rows: Row[]) =>
+      JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+    const joined = text(asOf(views.tradeLog.sub.table.toRows(), views.quoteLog.sub.table.toRows()));
+    const deadline = Date.now() + 60_000;
+    while (text(views.enriched.sub.table.toRows()) !== joined) {
+      if (Date.now() > deadline)
+        throw new Error("the aj never showed the join of the final histories");
+      await new Promise((r) => setTimeout(r, 50));
+    }
 
     const cycles = [...new Set(Object.values(views).flatMap((v) => v.states.map((s) => s.cycle)))];
     cycles.sort((a, b) => a - b);
