@@ -5,19 +5,9 @@
  * shift within one block, and the n-th key from an end walks about n / BLOCK blocks from it.
  */
 
-const BLOCK = 256;
+import { lowerBound } from "./slot-rows.ts";
 
-/** First index in `a` whose value is >= v. */
-function lowerBound(a: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const BLOCK = 256;
 
 export class OrderedKeys {
   readonly #blocks: number[][] = [];
