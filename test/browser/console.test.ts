@@ -26,6 +26,7 @@ import {
   startFeed,
   TRIG_SPEC,
   trigRows,
+  waitFor,
 } from "./harness.ts";
 
 const SHOTS = resolve(import.meta.dirname, "../../.ci-results/screenshots");
@@ -56,24 +57,6 @@ const readGrid = (page: Page): Promise<GridState> =>
       changed: [...g.querySelectorAll(".grid-row:not([hidden]) .changed")].map((c) => c.textContent),
     };
   })()`);
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last).slice(0, 600)}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function open(hash?: string, size?: { width: number; height: number }): Promise<Page> {
   const page = await openConsole(browser, server.url, { hash, ...size });

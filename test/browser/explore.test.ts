@@ -19,7 +19,7 @@ import type { TickflareClient } from "../../src/client/index.ts";
 import { connect } from "../../src/client/index.ts";
 import { col, newTable } from "../../src/engine/index.ts";
 import { DevServer } from "../e2e/dev-server.ts";
-import { closeAll, ensureDir, launchBrowser, openConsole, pageErrors } from "./harness.ts";
+import { closeAll, ensureDir, launchBrowser, openConsole, pageErrors, waitFor } from "./harness.ts";
 
 const SHOTS = resolve(import.meta.dirname, "../../.ci-results/screenshots");
 
@@ -36,26 +36,6 @@ const TRADES = Array.from({ length: 60 }, (_, i) => ({
   Size: 100 + i,
   Ts: `2024-05-01T13:${String(30 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.123456789Z`,
 }));
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-  // Generous: on a loaded 2-core machine a subscription switch can take seconds. Not timed: a
-  // timeout only means the state never came.
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last).slice(0, 600)}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function open(hash?: string): Promise<Page> {
   const page = await openConsole(browser, server.url, { hash });

@@ -144,3 +144,26 @@ export async function closeAll(
 export function ensureDir(file: string): void {
   mkdirSync(dirname(file), { recursive: true });
 }
+
+/**
+ * Polls `probe` until `ok` holds and returns that value; throws naming `what` and the last value
+ * past the deadline. Generous by default: on a loaded 2-core machine a subscription switch can
+ * take seconds. Not timed: a timeout only means the state never came.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last).slice(0, 600)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
