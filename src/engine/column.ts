@@ -129,6 +129,11 @@ export class PagedColumn implements ColumnSource {
     this.#pages.delete(pi);
   }
 
+  /** True when page `pi` is in memory (no loader is asked). */
+  hasPage(pi: number): boolean {
+    return this.#pages.has(pi);
+  }
+
   /** Page numbers held in memory, ascending. */
   loadedPages(): number[] {
     return [...this.#pages.keys()].sort((a, b) => a - b);

@@ -6,13 +6,17 @@
  * of a 10-million-row history needs `width` min/max pairs per series, not the rows. This is how
  * Deephaven plots big tables; the server's `GET .../views/:view/downsample` answers with it.
  *
- * Reads whole runs of pages (zero-copy chunk reads), never cell by cell. Rows whose x or y is
- * null or NaN are left out; instants are epoch milliseconds (float64, to the microsecond), int64 values are rounded
- * to the nearest float64.
+ * Reads whole runs of pages (zero-copy chunk reads), never cell by cell, in two passes: the x
+ * range, then one fused loop per page that puts each row in its pixel column and folds every y
+ * column into it (downsample-accumulator.ts). A persisted append-only history is read page by
+ * page without bringing stored pages into memory, and, without `by`, from its page summaries
+ * wherever a block of rows falls in one pixel column (downsample-pages.ts): the answer is the
+ * same as the scan's. Rows whose x or y is null or NaN are left out; instants are epoch
+ * milliseconds (float64, to the microsecond), int64 values are rounded to the nearest float64.
  */
-import { PAGE_SIZE } from "./column.ts";
-import type { ColumnSource } from "./column-source.ts";
-import { Chunk, runKeys } from "./column-source.ts";
+import { PLOTTABLE } from "./as-floats.ts";
+import { Accumulator } from "./downsample-accumulator.ts";
+import { historyOf, scanXRange, summaryPlan, walk } from "./downsample-pages.ts";
 import { ArgumentError } from "./errors.ts";
 import type { Table } from "./table.ts";
 import type { ColumnType } from "./types.ts";
@@ -21,10 +25,7 @@ import type { ColumnType } from "./types.ts";
 export const MAX_DOWNSAMPLE_WIDTH = 4096;
 /** Most y columns one request may ask for. */
 export const MAX_DOWNSAMPLE_Y = 8;
-/** Most distinct `by` values (series per y column). */
-export const MAX_DOWNSAMPLE_KEYS = 64;
-
-const PLOTTABLE = /^(int8|int16|int32|int64|float32|float64|instant)$/;
+export { MAX_DOWNSAMPLE_KEYS } from "./downsample-accumulator.ts";
 
 export interface DownsampleOptions {
   /** x column (numeric or instant); null: the row position. */
@@ -109,169 +110,27 @@ export function checkDownsample(table: Table, opts: DownsampleOptions): void {
 export function downsample(table: Table, opts: DownsampleOptions): Downsampled {
   checkDownsample(table, opts);
   const n = table.size;
-  const width = opts.width;
-  const xs = readFloats(table, opts.x, n);
-  let xMin = Number.POSITIVE_INFINITY;
-  let xMax = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const x = xs[i]!;
-    if (x < xMin) xMin = x;
-    if (x > xMax) xMax = x;
-  }
   const xType = opts.x === null ? "position" : table.columns[opts.x]!;
-  const base = { x: opts.x, xType, by: opts.by, width, total: n } as const;
-  if (!(xMax >= xMin)) {
-    return { ...base, xMin: null, xMax: null, series: [] };
-  }
-  // Pixel column of every row (-1: no finite x).
-  const bucket = new Int32Array(n);
-  const span = xMax - xMin;
-  for (let i = 0; i < n; i++) {
-    const x = xs[i]!;
-    if (!Number.isFinite(x)) bucket[i] = -1;
-    else bucket[i] = span === 0 ? 0 : Math.min(width - 1, Math.floor(((x - xMin) / span) * width));
-  }
-  const { keyOf, keys } = readKeys(table, opts.by, n);
-  const series: DownsampledSeries[] = [];
-  for (const y of opts.y) {
-    const ys = readFloats(table, y, n);
-    const lo = new Float64Array(keys.length * width).fill(Number.POSITIVE_INFINITY);
-    const hi = new Float64Array(keys.length * width).fill(Number.NEGATIVE_INFINITY);
-    const rows = new Float64Array(keys.length);
-    for (let i = 0; i < n; i++) {
-      const b = bucket[i]!;
-      const v = ys[i]!;
-      if (b < 0 || Number.isNaN(v)) continue;
-      const k = keyOf[i]!;
-      const at = k * width + b;
-      if (v < lo[at]!) lo[at] = v;
-      if (v > hi[at]!) hi[at] = v;
-      rows[k]!++;
-    }
-    keys.forEach((key, k) => {
-      const min: (number | null)[] = new Array(width);
-      const max: (number | null)[] = new Array(width);
-      for (let b = 0; b < width; b++) {
-        const l = lo[k * width + b]!;
-        const h = hi[k * width + b]!;
-        const empty = l > h;
-        min[b] = empty ? null : l;
-        max[b] = empty ? null : h;
-      }
-      series.push({ y, key, rows: rows[k]!, min, max });
+  const base = { x: opts.x, xType, by: opts.by, width: opts.width, total: n } as const;
+  const history = historyOf(table);
+  const summaries = history && opts.by === null ? summaryPlan(table, history, opts) : null;
+  const { xMin, xMax } = summaries
+    ? summaries.xRange(history!, opts.x, n)
+    : scanXRange(table, history, opts.x, n);
+  if (!(xMax >= xMin)) return { ...base, xMin: null, xMax: null, series: [] };
+  const acc = new Accumulator(table, opts, xMin, xMax);
+  if (summaries && Number.isFinite(xMax - xMin)) summaries.run(history!, acc, n);
+  else {
+    walk(table, history, acc.names, (vecs, at, len) => {
+      acc.load(vecs, at, len);
+      acc.fold(0, len);
     });
   }
-  return { ...base, xMin, xMax, series };
+  return { ...base, xMin, xMax, series: acc.series() };
 }
 
 /** The x value at the centre of pixel column `b` of a downsampled result. */
 export function bucketCentre(d: Downsampled, b: number): number {
   if (d.xMin === null || d.xMax === null) return Number.NaN;
   return d.xMin + ((b + 0.5) / d.width) * (d.xMax - d.xMin);
-}
-
-/** Column `name` as float64 in row-key order (NaN for null; null name: positions). */
-function readFloats(table: Table, name: string | null, n: number): Float64Array {
-  const out = new Float64Array(n);
-  if (name === null) {
-    for (let i = 0; i < n; i++) out[i] = i;
-    return out;
-  }
-  const col = table.column(name);
-  const instant = col.type === "instant";
-  readRuns(table, col, (data, valid, at, len) => {
-    if (data instanceof BigInt64Array) readLongs(data, len, out, at, instant);
-    // A typed-array copy converts every numeric type natively (and stays fast: one call per run).
-    else out.set((data as Float64Array).subarray(0, len), at);
-    if (valid) {
-      for (let i = 0; i < len; i++) if (valid[i] === 0) out[at + i] = Number.NaN;
-    }
-  });
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * int64 values as float64 from their two 32-bit halves (no BigInt per value: 10M conversions
- * would cost more than the rest of a downsample). Instants: ns -> ms at microsecond precision.
- */
-function readLongs(
-  data: BigInt64Array,
-  len: number,
-  out: Float64Array,
-  at: number,
-  instant: boolean,
-): void {
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < len; i++) {
-      const v = Number(data[i]!);
-      out[at + i] = instant ? Math.round(v / 1e3) / 1e3 : v;
-    }
-    return;
-  }
-  const lo = new Uint32Array(data.buffer, data.byteOffset, len * 2);
-  const hi = new Int32Array(data.buffer, data.byteOffset, len * 2);
-  for (let i = 0; i < len; i++) {
-    const v = hi[2 * i + 1]! * 4294967296 + lo[2 * i]!;
-    out[at + i] = instant ? Math.round(v / 1e3) / 1e3 : v;
-  }
-}
-
-/** Per row the index of its `by` value in `keys` (all 0 without a key column). */
-function readKeys(
-  table: Table,
-  name: string | null,
-  n: number,
-): { keyOf: Int32Array; keys: (string | null)[] } {
-  const keyOf = new Int32Array(n);
-  if (name === null) return { keyOf, keys: [null] };
-  const col = table.column(name);
-  const index = new Map<string | null, number>();
-  const keys: (string | null)[] = [];
-  readRuns(table, col, (data, valid, at, len) => {
-    const d = data as ArrayLike<unknown>;
-    for (let i = 0; i < len; i++) {
-      const text = valid && valid[i] === 0 ? null : keyText(col.type, d[i]);
-      let k = index.get(text);
-      if (k === undefined) {
-        if (keys.length === MAX_DOWNSAMPLE_KEYS) {
-          throw new ArgumentError(
-            `by: column "${name}" has more than ${MAX_DOWNSAMPLE_KEYS} distinct values; filter the view or split by a column with fewer`,
-          );
-        }
-        k = keys.length;
-        index.set(text, k);
-        keys.push(text);
-      }
-      keyOf[at + i] = k;
-    }
-  });
-  return { keyOf, keys };
-}
-
-function keyText(type: ColumnType, v: unknown): string {
-  if (type === "bool") return v ? "true" : "false";
-  if (type === "char") return String.fromCharCode(v as number);
-  return String(v);
-}
-
-/** Calls `fn` for every run of consecutive row keys within one page, in row-key order. */
-function readRuns(
-  table: Table,
-  col: ColumnSource,
-  fn: (data: unknown, valid: Uint8Array | null, at: number, len: number) => void,
-): void {
-  const chunk = new Chunk(col.type);
-  let at = 0;
-  table.rowSet.forEachRange((start, end) => {
-    let k = start;
-    while (k < end) {
-      const len = Math.min(end - k, PAGE_SIZE - (k % PAGE_SIZE));
-      const vec = col.getChunk(runKeys(k, len), false, chunk);
-      fn(vec.data, vec.valid, at, len);
-      at += len;
-      k += len;
-    }
-  });
 }

@@ -7,7 +7,7 @@ import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineFunction, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
-import { attachLoader, evictHistory } from "../persist/history.ts";
+import { attachHistory, evictHistory, saveHistoryPages } from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import { assertUsable, nodeOf, Table } from "../table-core.ts";
@@ -45,7 +45,7 @@ class BlinkToAppendOnlyOperator extends Operator {
     h.putMeta("size", this.result.size);
     const u = this.#fresh ? null : nodeOf(this.result).currentUpdate();
     this.#fresh = false;
-    h.savePagesOf(this.result, u ? u.added : this.result.rowSet);
+    saveHistoryPages(h, this.result, u ? u.added : this.result.rowSet);
     evictHistory(this.result);
   }
 
@@ -81,7 +81,7 @@ export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOption
   if (h?.restored) {
     // History comes back from storage lazily, page by page, as it is read.
     nodeOf(result).setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
-    attachLoader(h, result);
+    attachHistory(h, result);
   } else {
     const init = blink.rowSet.subSetByPosition(0, limit);
     copyRowsTo(
@@ -91,7 +91,7 @@ export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOption
       0,
     );
     nodeOf(result).setRowSet(RowSet.flat(init.size));
-    if (h) attachLoader(h, result);
+    if (h) attachHistory(h, result);
   }
   op = new BlinkToAppendOnlyOperator(result, blink, limit);
   if (h?.restored) op.markSaved();

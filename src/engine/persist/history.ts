@@ -2,11 +2,115 @@
  * Row persistence shared by the stateful operators: saving the pages a cycle touched, restoring
  * rows eagerly (rings) or lazily (append-only history, read back page by page on demand), and
  * keeping only a bounded tail of history pages in memory.
+ *
+ * An append-only history also saves a summary next to each page (page-summary.ts) and offers a
+ * HistoryPages port (`historyPagesOf`) through which a chart's downsample reads page summaries
+ * and the columns it needs of a page without bringing the page into memory.
  */
+import type { Vec } from "../column.ts";
 import { asPagedColumn, PAGE_SIZE } from "../column.ts";
+import { runKeys } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Table } from "../table-core.ts";
+import { PageSummary, summarizedColumns } from "./page-summary.ts";
 import type { StateHandle } from "./state-store.ts";
+
+/** An append-only history's pages as a downsample reads them (keys `0..size-1`). */
+export interface HistoryPages {
+  /** The columns page summaries cover (PageSummary's column `c` is `summarized[c]`). */
+  readonly summarized: readonly string[];
+  /** Page `page`'s summary, if one describes its current rows; else null. */
+  summary(page: number): PageSummary | null;
+  /**
+   * Columns `names` of page `page` (its rows in key order): a view of the page when it is in
+   * memory, else decoded from storage and not kept.
+   */
+  columns(page: number, names: readonly string[]): Vec[];
+}
+
+const histories = new WeakMap<Table, HistoryPages>();
+
+/** The HistoryPages of `table`, if it is a persisted append-only history. */
+export function historyPagesOf(table: Table): HistoryPages | undefined {
+  return histories.get(table);
+}
+
+class StoredHistory implements HistoryPages {
+  readonly summarized: readonly string[];
+  readonly #h: StateHandle;
+  readonly #table: Table;
+  readonly #summaries = new Map<number, PageSummary>();
+  /** The stored summaries were read (once per wake, at the first use). */
+  #read = false;
+
+  constructor(h: StateHandle, table: Table) {
+    this.#h = h;
+    this.#table = table;
+    this.summarized = summarizedColumns(table.columns);
+  }
+
+  /** Summarizes pages just saved (they are in memory). */
+  saved(page: number): void {
+    const s = PageSummary.of(this.#table, page, this.summarized);
+    this.#summaries.set(page, s);
+    this.#h.putSummary(page, s.encode());
+  }
+
+  summary(page: number): PageSummary | null {
+    if (!this.#read) {
+      this.#read = true;
+      for (const [p, bytes] of this.#h.summaries()) {
+        if (this.#summaries.has(p)) continue; // saved since the wake: the same or newer
+        const s = PageSummary.decode(bytes, this.summarized.length);
+        if (s) this.#summaries.set(p, s);
+      }
+    }
+    const s = this.#summaries.get(page);
+    const rows = Math.min(PAGE_SIZE, this.#table.size - page * PAGE_SIZE);
+    return s?.covers(rows) ? s : null;
+  }
+
+  columns(page: number, names: readonly string[]): Vec[] {
+    const start = page * PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE, this.#table.size - start);
+    const cols = names.map((n) => this.#table.column(n));
+    if (cols.every((c) => asPagedColumn(c).hasPage(page))) {
+      return cols.map((c) => c.getChunk(runKeys(start, len)));
+    }
+    const vecs = this.#h.loadColumns(this.#table.columns, page, names);
+    if (!vecs || vecs[0]!.length !== len) {
+      throw new RangeError(
+        `stored page ${page} of ${this.#h.id} has ${vecs ? vecs[0]!.length : "no"} rows, expected ${len}`,
+      );
+    }
+    return vecs;
+  }
+}
+
+/**
+ * Saves the pages of an append-only history (`table`, keys `0..size-1`) that hold a key of
+ * `keys`, each with its summary, and serves the history's HistoryPages from then on.
+ */
+export function saveHistoryPages(h: StateHandle, table: Table, keys: RowSet): void {
+  h.savePagesOf(table, keys);
+  const pages = storedHistory(h, table);
+  let last = -1;
+  keys.forEachRange((s, e) => {
+    for (let p = Math.floor(s / PAGE_SIZE); p <= Math.floor((e - 1) / PAGE_SIZE); p++) {
+      if (p !== last) pages.saved(p);
+      last = p;
+    }
+  });
+}
+
+function storedHistory(h: StateHandle, table: Table): StoredHistory {
+  let pages = histories.get(table);
+  if (!(pages instanceof StoredHistory)) {
+    pages = new StoredHistory(h, table);
+    histories.set(table, pages);
+  }
+  return pages as StoredHistory;
+}
 
 /** History pages kept in memory per append-only table; older ones are read back on demand. */
 export const HISTORY_PAGES_IN_MEMORY = 16;
@@ -34,6 +138,12 @@ export function attachLoader(h: StateHandle, table: Table): (page: number) => bo
   };
   for (const c of cols) c.setLoader(loader);
   return loader;
+}
+
+/** `attachLoader` for an append-only history, which also serves its HistoryPages. */
+export function attachHistory(h: StateHandle, table: Table): void {
+  attachLoader(h, table);
+  storedHistory(h, table);
 }
 
 /** Loads every page holding a key of `rows` now (for bounded tables such as rings). */

@@ -9,11 +9,13 @@
  * and every operator whose table changed writes what changed:
  * - row pages: the rows of one PAGE_SIZE key range as an Arrow IPC stream, split into parts of at
  *   most MAX_BLOB_BYTES (each part a valid IPC stream of consecutive rows);
+ * - for append-only histories, a small summary of each page next to it (page-summary.ts: min and
+ *   max of every numeric column per block of rows, which charts downsample from);
  * - small JSON values (`meta`), e.g. a ring's next sequence number;
  * - per-slot BLOBs or JSON for aggregation state.
  */
 import { tableToIPC } from "apache-arrow";
-import { arrowIPCToVecs, vecsToArrow } from "../arrow.ts";
+import { arrowIPCColumns, arrowIPCToVecs, vecsToArrow } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import { readContiguous } from "../ops/copy.ts";
@@ -47,7 +49,16 @@ export interface StateHandle {
   savePagesOf(table: Table, keys: RowSet): void;
   /** Loads page `page`: one Vec per column of `schema`, rows in key order; null if absent. */
   loadPage(schema: Schema, page: number): { vecs: Vec[]; length: number } | null;
-  /** Deletes stored pages below `page`. */
+  /**
+   * Columns `names` of stored page `page` (rows in key order), decoding only those; null if
+   * absent. Nothing is kept in memory.
+   */
+  loadColumns(schema: Schema, page: number, names: readonly string[]): Vec[] | null;
+  /** Replaces the summary stored with page `page`. */
+  putSummary(page: number, data: Uint8Array): void;
+  /** Every stored page summary, by page. */
+  summaries(): Map<number, Uint8Array>;
+  /** Deletes stored pages (and their summaries) below `page`. */
   deletePagesBelow(page: number): void;
   putSlot(slot: number, data: Uint8Array | string): void;
   deleteSlot(slot: number): void;
@@ -84,6 +95,9 @@ export class SqlStateStore implements StateStore {
       `CREATE TABLE IF NOT EXISTS ${p}_page (op TEXT NOT NULL, page INTEGER NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (op, page, part))`,
     );
     sql.exec(
+      `CREATE TABLE IF NOT EXISTS ${p}_summary (op TEXT NOT NULL, page INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (op, page))`,
+    );
+    sql.exec(
       `CREATE TABLE IF NOT EXISTS ${p}_slot (op TEXT NOT NULL, slot INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (op, slot))`,
     );
   }
@@ -116,7 +130,8 @@ export class SqlStateStore implements StateStore {
 
   /** Deletes everything this store saved. */
   clear(): void {
-    for (const t of ["meta", "page", "slot"]) this.#sql.exec(`DELETE FROM ${this.#p}_${t}`);
+    for (const t of ["meta", "page", "summary", "slot"])
+      this.#sql.exec(`DELETE FROM ${this.#p}_${t}`);
   }
 
   /** Bytes stored per operator id (pages + slots + meta), for describe(). */
@@ -128,11 +143,13 @@ export class SqlStateStore implements StateStore {
       `SELECT op, SUM(LENGTH(data)) AS n FROM ${this.#p}_page GROUP BY op`,
     ))
       add(String(r.op), Number(r.n));
-    for (const r of rows(
-      this.#sql,
-      `SELECT op, SUM(LENGTH(data)) AS n FROM ${this.#p}_slot GROUP BY op`,
-    ))
-      add(String(r.op), Number(r.n));
+    for (const t of ["summary", "slot"]) {
+      for (const r of rows(
+        this.#sql,
+        `SELECT op, SUM(LENGTH(data)) AS n FROM ${this.#p}_${t} GROUP BY op`,
+      ))
+        add(String(r.op), Number(r.n));
+    }
     return out;
   }
 
@@ -222,8 +239,48 @@ class Handle implements StateHandle {
     return { vecs, length };
   }
 
+  loadColumns(schema: Schema, page: number, names: readonly string[]): Vec[] | null {
+    const parts = rows(
+      this.#sql,
+      `SELECT data FROM ${this.#p}_page WHERE op = ? AND page = ? ORDER BY part`,
+      this.id,
+      page,
+    );
+    if (parts.length === 0) return null;
+    const decoded = parts.map((r) => arrowIPCColumns(bytesOf(r.data!), schema, names));
+    if (decoded.length === 1) return decoded[0]!.vecs;
+    const length = decoded.reduce((n, d) => n + d.length, 0);
+    return names.map((name, j) =>
+      concatVecs(
+        schema[name]!,
+        decoded.map((d) => d.vecs[j]!),
+        length,
+      ),
+    );
+  }
+
+  putSummary(page: number, data: Uint8Array): void {
+    this.#sql.exec(
+      `INSERT INTO ${this.#p}_summary (op, page, data) VALUES (?, ?, ?) ON CONFLICT (op, page) DO UPDATE SET data = excluded.data`,
+      this.id,
+      page,
+      checkBlob(data),
+    );
+  }
+
+  summaries(): Map<number, Uint8Array> {
+    const out = new Map<number, Uint8Array>();
+    for (const r of this.#sql.exec(
+      `SELECT page, data FROM ${this.#p}_summary WHERE op = ?`,
+      this.id,
+    ))
+      out.set(Number(r.page), bytesOf(r.data!));
+    return out;
+  }
+
   deletePagesBelow(page: number): void {
     this.#sql.exec(`DELETE FROM ${this.#p}_page WHERE op = ? AND page < ?`, this.id, page);
+    this.#sql.exec(`DELETE FROM ${this.#p}_summary WHERE op = ? AND page < ?`, this.id, page);
   }
 
   putSlot(slot: number, data: Uint8Array | string): void {

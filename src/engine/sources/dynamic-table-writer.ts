@@ -5,7 +5,7 @@
  */
 import type { Vec } from "../column.ts";
 import { ArgumentError, TickflareError } from "../errors.ts";
-import { attachLoader, evictHistory } from "../persist/history.ts";
+import { attachHistory, evictHistory, saveHistoryPages } from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -40,7 +40,7 @@ class WriterNode extends SourceNode {
         nodeOf(this.table).setRowSet(RowSet.flat(h.getMeta<number>("size") ?? 0));
         this.#fresh = false;
       }
-      attachLoader(h, this.table);
+      attachHistory(h, this.table);
     }
   }
 
@@ -48,7 +48,7 @@ class WriterNode extends SourceNode {
     h.putMeta("size", this.table.size);
     const u = this.#fresh ? null : nodeOf(this.table).currentUpdate();
     this.#fresh = false;
-    h.savePagesOf(this.table, u ? u.added : this.table.rowSet);
+    saveHistoryPages(h, this.table, u ? u.added : this.table.rowSet);
     evictHistory(this.table);
   }
 

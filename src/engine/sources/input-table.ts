@@ -19,7 +19,13 @@ import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, UnsupportedOperationError, ValueError } from "../errors.ts";
 import { vecFromValues } from "../new-table.ts";
 import { readContiguous } from "../ops/copy.ts";
-import { attachLoader, evictHistory, loadAll } from "../persist/history.ts";
+import {
+  attachHistory,
+  attachLoader,
+  evictHistory,
+  loadAll,
+  saveHistoryPages,
+} from "../persist/history.ts";
 import type { StateHandle } from "../persist/state-store.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -82,6 +88,7 @@ class InputNode extends SourceNode {
       save: (handle) => this.#save(handle),
     });
     if (h?.restored) this.#restore(h);
+    else if (h && keys.length === 0) attachHistory(h, this.table);
     else if (h) attachLoader(h, this.table);
   }
 
@@ -90,7 +97,7 @@ class InputNode extends SourceNode {
     nodeOf(this.table).setRowSet(rows);
     this.#fresh = false;
     if (this.keys.length === 0) {
-      attachLoader(h, this.table);
+      attachHistory(h, this.table);
       this.#next = rows.isEmpty ? 0 : rows.last() + 1;
       return;
     }
@@ -112,7 +119,7 @@ class InputNode extends SourceNode {
     t.rowSet.forEachRange((s, e) => ranges.push(s, e));
     h.putMeta("rows", ranges);
     if (this.keys.length === 0) {
-      h.savePagesOf(t, u ? u.added : t.rowSet);
+      saveHistoryPages(h, t, u ? u.added : t.rowSet);
       evictHistory(t);
       return;
     }
