@@ -5,16 +5,21 @@
  */
 import { expect, it } from "vitest";
 import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
+import { downsample } from "../../src/engine/downsample.ts";
 import {
   blinkToAppendOnly,
   DynamicTableWriter,
+  doubleCol,
+  intCol,
+  longCol,
+  newTable,
   ringTable,
   tablePublisher,
   timeTable,
   UpdateGraph,
 } from "../../src/engine/index.ts";
 import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
-import { MAX_BLOB_BYTES } from "../../src/engine/persist/sql-port.ts";
+import { MAX_BLOB_BYTES, one } from "../../src/engine/persist/sql-port.ts";
 import { SqlStateStore } from "../../src/engine/persist/state-store.ts";
 
 /** Runs `fn` against the storage named `db` (the same name reaches the same data). */
@@ -97,6 +102,43 @@ export function stateStoreContract(name: string, run: Run): void {
       const xs = f.hist.toRows().map((r) => r.X);
       expect(xs.length).toBe(n);
       expect(xs.every((x, i) => x === i)).toBe(true);
+    });
+  });
+
+  it(`${name}: a history downsamples from its stored page summaries exactly as a scan`, async () => {
+    const n = PAGE_SIZE * 20 + 300;
+    // X rises with runs of equal values; L has nulls and wide values; A (the writer) falls.
+    const xs = Array.from({ length: n }, (_, i) => Math.floor(i / 3));
+    const ls = xs.map((x, i) =>
+      i % 97 === 5 ? null : BigInt(((x * 7919) % 1000) - 500) * 10n ** 12n,
+    );
+    const as = xs.map((_, i) => (i % 50 === 0 ? Number.NaN : -i / 8));
+    await run("summaries", (sql) => {
+      const f = family(sql, () => 0);
+      for (let off = 0; off < n; off += 7_000) {
+        const end = Math.min(n, off + 7_000);
+        f.pub.addRows(xs.slice(off, end).map((X, i) => ({ X, S: null, L: ls[off + i]! })));
+        for (let i = off; i < end; i++) f.w.writeRow(as[i]!);
+        f.g.runCycleSync();
+      }
+      expect(Number(one(sql, "SELECT COUNT(*) AS n FROM tf_summary")!.n)).toBeGreaterThan(40);
+    });
+    const plain = newTable([intCol("X", xs), longCol("L", ls), doubleCol("A", as)]);
+    const cases = [
+      { x: "X", y: ["L"], by: null, width: 7 },
+      { x: null, y: ["L"], by: null, width: 333 },
+      { x: "X", y: ["L"], by: null, width: 1 },
+    ];
+    await run("summaries", (sql) => {
+      const f = family(sql, () => 0);
+      for (const opts of cases) {
+        expect(downsample(f.hist, opts), JSON.stringify(opts)).toEqual(downsample(plain, opts));
+      }
+      const byPos = { x: null, y: ["A"], by: null, width: 50 };
+      expect(downsample(f.w.table, byPos)).toEqual(downsample(plain, byPos));
+      // The stored pages were read for the answers, not brought into memory.
+      expect(asPagedColumn(f.hist.column("X")).loadedPages()).toEqual([]);
+      expect(asPagedColumn(f.w.table.column("A")).loadedPages()).toEqual([]);
     });
   });
 
