@@ -10,10 +10,14 @@
  * - a chart: `GET .../views/history/downsample?x=Ts&y=Price&width=800` (and with x the row
  *   position), request to answer, 3 runs each;
  * - far jumps: a viewport subscriber (126 rows) at the end moved to a random position in the
- *   first 90 % (`setViewport`, until the answer is applied), 10 jumps.
+ *   first 90 % (`setViewport`, until the answer is applied), 10 jumps; then 3 jumps asked while
+ *   a chart's downsample is being answered (the object answers one at a time, so the jump waits).
+ *
+ * The "answer" column shows the downsample's size and a hash of its series, to compare versions.
  *
  * Prints a markdown table; copy it into BENCHMARKS.md with the load average it prints. Not a test.
  */
+import { createHash } from "node:crypto";
 import os from "node:os";
 import WS from "ws";
 import type { WebSocketLike } from "../src/client/index.ts";
@@ -83,6 +87,7 @@ try {
   ] as const) {
     const times: number[] = [];
     let bytes = 0;
+    let hash = "";
     for (let i = 0; i < 3; i++) {
       await tick();
       const t = performance.now();
@@ -92,8 +97,13 @@ try {
       if (res.status !== 200)
         throw new Error(`downsample: ${res.status} ${new TextDecoder().decode(body)}`);
       bytes = body.byteLength;
+      const { xMin, xMax, series } = JSON.parse(new TextDecoder().decode(body));
+      hash = createHash("sha256")
+        .update(JSON.stringify({ xMin, xMax, series }))
+        .digest("hex")
+        .slice(0, 12);
     }
-    rows.push([label, times.map((t) => t.toFixed(0)).join(", "), `${fmt(bytes)} B`]);
+    rows.push([label, times.map((t) => t.toFixed(0)).join(", "), `${fmt(bytes)} B, ${hash}`]);
   }
 
   const sub = await client.subscribe("big", "history", {
@@ -110,10 +120,26 @@ try {
     jumps.push(performance.now() - t);
     if (sub.table.size !== VIEWPORT) throw new Error(`viewport holds ${sub.table.size} rows`);
   }
+  const busy: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await tick();
+    const chart = fetch(`${base}&x=Ts`).then((r) => r.arrayBuffer());
+    await new Promise((r) => setTimeout(r, 20)); // the downsample reaches the object first
+    const first = Math.floor(size * (0.2 + 0.3 * i));
+    const t = performance.now();
+    await sub.setViewport(first, first + VIEWPORT - 1);
+    busy.push(performance.now() - t);
+    await chart;
+  }
   sub.close();
   rows.push([
     `far jump of a ${VIEWPORT}-row viewport (setViewport to applied), median / max of 10`,
     `${median(jumps).toFixed(0)} / ${Math.max(...jumps).toFixed(0)}`,
+    "",
+  ]);
+  rows.push([
+    "far jump asked while a chart's downsample (x=Ts) is answered, 3 runs",
+    busy.map((t) => t.toFixed(0)).join(", "),
     "",
   ]);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";

@@ -40,7 +40,7 @@ class StoredHistory implements HistoryPages {
   readonly #h: StateHandle;
   readonly #table: Table;
   readonly #summaries = new Map<number, PageSummary>();
-  /** The stored summaries were read (once per wake, at the first use). */
+  /** The stored summaries were read (once per wake, when a page has none in memory). */
   #read = false;
 
   constructor(h: StateHandle, table: Table) {
@@ -57,7 +57,7 @@ class StoredHistory implements HistoryPages {
   }
 
   summary(page: number): PageSummary | null {
-    if (!this.#read) {
+    if (!this.#read && !this.#summaries.has(page)) {
       this.#read = true;
       for (const [p, bytes] of this.#h.summaries()) {
         if (this.#summaries.has(p)) continue; // saved since the wake: the same or newer
@@ -89,10 +89,13 @@ class StoredHistory implements HistoryPages {
 
 /**
  * Saves the pages of an append-only history (`table`, keys `0..size-1`) that hold a key of
- * `keys`, each with its summary, and serves the history's HistoryPages from then on.
+ * `keys`, each with its summary, and serves the history's HistoryPages from then on. (Keys
+ * that are not `0..size-1` get no summaries; a downsample then reads their rows.)
  */
 export function saveHistoryPages(h: StateHandle, table: Table, keys: RowSet): void {
   h.savePagesOf(table, keys);
+  const n = table.size;
+  if (n > 0 && (table.rowSet.first() !== 0 || table.rowSet.last() !== n - 1)) return;
   const pages = storedHistory(h, table);
   let last = -1;
   keys.forEachRange((s, e) => {
