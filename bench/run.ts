@@ -2,7 +2,8 @@
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
  * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
- * rolling min / max / product rows only), peers and downsample (these two only when named).
+ * rolling min / max / product rows only), peers and downsample (these two only when named;
+ * `downsample stored`: over a persisted history).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -10,6 +11,7 @@ import { benchAggregations } from "./aggregations.ts";
 import { benchArrow } from "./arrow.ts";
 import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
+import { benchDownsampleStored } from "./downsample-stored.ts";
 import { benchFormulas } from "./formulas.ts";
 import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
@@ -38,5 +40,7 @@ if (!only || only === "timewindow") await benchTimeWindow();
 if (!only || only === "updateby") await benchUpdateBy(process.argv[3] === "windows");
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();
-// Builds a 10M-row history (about 1 GB of heap): only on request.
-if (only === "downsample") await benchDownsample();
+// Builds a 10M-row history (about 1 GB of heap): only on request. `downsample stored`: the same
+// history persisted over node:sqlite and read back as after a wake (bench/downsample-stored.ts).
+if (only === "downsample" && process.argv[3] === "stored") await benchDownsampleStored();
+else if (only === "downsample") await benchDownsample();
