@@ -74,8 +74,10 @@ try {
     });
   });
   let downsampleBytes = 0;
+  let downsamples = 0;
   page.on("response", async (r) => {
     if (!r.url().includes("/downsample")) return;
+    downsamples++;
     downsampleBytes += await r.body().then(
       (b) => b.length,
       () => 0, // the page closed first
@@ -111,6 +113,7 @@ try {
   ).jsonValue()) as number;
 
   const before = wsBytes;
+  const chartAnswers = downsamples;
   const frames = (await page.evaluate(`(async () => {
     const g = document.querySelector(".grid");
     const max = g.scrollHeight - g.clientHeight;
@@ -159,6 +162,10 @@ try {
       ["WebSocket bytes received while scrolling (300 frames)", fmt(scrollBytes)],
       ["viewport moves sent while scrolling", fmt(scrollMoves)],
       ["jump to the middle until every row on screen is filled", `${fillMs.toFixed(0)} ms`],
+      [
+        "downsample answers: until the chart, then while scrolling and jumping",
+        `${chartAnswers}, ${downsamples - chartAnswers}`,
+      ],
     ],
   );
 } finally {

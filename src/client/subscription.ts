@@ -69,6 +69,11 @@ export interface UpdateEvent {
   update: TableUpdate | null;
   /** When the message's last frame arrived (epoch ms, sub-millisecond where the clock allows). */
   receivedAt: number;
+  /**
+   * True when the message answered `setViewport`: the rows held moved to the new positions and
+   * the view itself did not change (a change is sent before, in its own event).
+   */
+  moved: boolean;
 }
 
 /** Counters, for diagnostics and tests. */
@@ -465,7 +470,7 @@ export class Subscription {
     for (const part of rest) this.#mirror.delta(RowSet.EMPTY, part, emptyRows(e.schema));
     this.stats.snapshots++;
     this.#shown(e.size, e.viewport);
-    this.#cycleDone("snapshot", e.cycle, at);
+    this.#cycleDone("snapshot", e.cycle, at, false);
     this.#opened();
   }
 
@@ -487,27 +492,31 @@ export class Subscription {
       );
     }
     this.stats.deltas++;
-    this.#shown(e.size, e.viewport);
-    this.#cycleDone("delta", e.cycle, at);
+    const moved = this.#shown(e.size, e.viewport);
+    this.#cycleDone("delta", e.cycle, at, moved);
   }
 
-  /** Records the server's view size and settles `setViewport` calls its viewport answers. */
-  #shown(size: number | undefined, vp: Viewport | undefined): void {
+  /**
+   * Records the server's view size and settles `setViewport` calls its viewport answers; true
+   * when it answered one.
+   */
+  #shown(size: number | undefined, vp: Viewport | undefined): boolean {
     if (size !== undefined) this.#size = size;
-    if (!vp) return;
+    if (!vp) return false;
     const i = this.#pendingViewports.findIndex(
       (p) => p.vp.first === vp.first && p.vp.last === vp.last,
     );
-    if (i < 0) return;
+    if (i < 0) return false;
     // Earlier requests were overtaken by this one.
     for (const p of this.#pendingViewports.splice(0, i + 1)) p.resolve();
+    return true;
   }
 
-  #cycleDone(kind: "snapshot" | "delta", cycle: number, receivedAt: number): void {
+  #cycleDone(kind: "snapshot" | "delta", cycle: number, receivedAt: number, moved: boolean): void {
     this.#lastUpdate = null;
     if (this.#opts.autoCycle !== false) this.graph.runCycleSync();
     this.#cycle = cycle;
-    const event: UpdateEvent = { kind, cycle, update: this.#lastUpdate, receivedAt };
+    const event: UpdateEvent = { kind, cycle, update: this.#lastUpdate, receivedAt, moved };
     for (const fn of this.#listeners.update) {
       try {
         fn(event);

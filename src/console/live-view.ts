@@ -411,8 +411,10 @@ export class LiveView {
     this.#lastSize = sub.size;
     this.#stops.push(
       sub.onUpdate((e: UpdateEvent) => {
-        // A delta at the cycle already shown answers a viewport move: nothing changed.
-        const moved = e.kind === "delta" && e.cycle === this.#lastCycle;
+        // The answer to a viewport move: the view did not change (a change comes in its own
+        // event), so neither the chart nor the rate. Its cycle may be newer than the last shown
+        // (cycles that changed nothing send nothing), so the cycle alone cannot tell.
+        const moved = e.moved || (e.kind === "delta" && e.cycle === this.#lastCycle);
         this.#lastCycle = e.cycle;
         if (!moved) {
           const grown = sub.size - this.#lastSize;

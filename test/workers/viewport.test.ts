@@ -183,6 +183,8 @@ describe("viewport subscriptions", () => {
     });
     expect(sub.size).toBe(40);
     expect(sub.table.toRows()).toEqual(rowsFrom(35, 5));
+    const events: { kind: string; moved: boolean }[] = [];
+    sub.onUpdate(({ kind, moved }) => events.push({ kind, moved }));
     await publishCycle(name, 40, 3);
     await sub.waitForCycle(2);
     expect(sub.size).toBe(43);
@@ -190,6 +192,11 @@ describe("viewport subscriptions", () => {
     await sub.setViewport(10, 12);
     expect(sub.table.toRows()).toEqual(rowsFrom(10, 3));
     expect(sub.viewport).toEqual({ first: 10, last: 12 });
+    // The cycle's delta changed the view; the move's answer only moved the rows held.
+    expect(events).toEqual([
+      { kind: "delta", moved: false },
+      { kind: "delta", moved: true },
+    ]);
 
     // Evicted: the socket survives (hibernation); the next cycle sends a snapshot of the viewport.
     await evictDurableObject(family(name));
