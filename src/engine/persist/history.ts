@@ -49,7 +49,7 @@ class StoredHistory implements HistoryPages {
     this.summarized = summarizedColumns(table.columns);
   }
 
-  /** Summarizes pages just saved (they are in memory). */
+  /** Summarizes a full page just saved (it is in memory). */
   saved(page: number): void {
     const s = PageSummary.of(this.#table, page, this.summarized);
     this.#summaries.set(page, s);
@@ -89,8 +89,8 @@ class StoredHistory implements HistoryPages {
 
 /**
  * Saves the pages of an append-only history (`table`, keys `0..size-1`) that hold a key of
- * `keys`, each with its summary, and serves the history's HistoryPages from then on. (Keys
- * that are not `0..size-1` get no summaries; a downsample then reads their rows.)
+ * `keys`, with a summary of each one that is full, and serves the history's HistoryPages from
+ * then on. (Keys that are not `0..size-1` get no summaries; a downsample then reads their rows.)
  */
 export function saveHistoryPages(h: StateHandle, table: Table, keys: RowSet): void {
   h.savePagesOf(table, keys);
@@ -100,7 +100,9 @@ export function saveHistoryPages(h: StateHandle, table: Table, keys: RowSet): vo
   let last = -1;
   keys.forEachRange((s, e) => {
     for (let p = Math.floor(s / PAGE_SIZE); p <= Math.floor((e - 1) / PAGE_SIZE); p++) {
-      if (p !== last) pages.saved(p);
+      // Only a full page is summarized: it never changes again, so its summary is written once
+      // (the partial last page is saved every cycle that appends to it, and is in memory).
+      if (p !== last && (p + 1) * PAGE_SIZE <= n) pages.saved(p);
       last = p;
     }
   });

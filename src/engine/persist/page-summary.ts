@@ -2,7 +2,8 @@
  * PageSummary: for one page of an append-only history, per block of BLOCK_ROWS rows, how many
  * rows the block held and, per numeric column, the lowest and highest value and how many values
  * were neither null nor NaN (values read as charts read them, as-floats.ts). Written next to the
- * page whenever the page is saved (history.ts), so it always describes the stored rows.
+ * page once, when the page is full and saved (history.ts): an append-only page never changes
+ * after that, so one row written per 4096 rows appended; the partial last page has none.
  *
  * A chart's downsample (downsample.ts) takes a block's min/max from here instead of its rows when
  * every row of the block falls in one pixel column (its x is never null or NaN and its lowest and
