@@ -13,7 +13,13 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export const PLOTTABLE = /^(int8|int16|int32|int64|float32|float64|instant)$/;
 
 /** Writes `vec`'s first `len` values (of column type `type`) as float64 into `out` at `at`. */
-export function floatsInto(type: ColumnType, vec: Vec, len: number, out: Float64Array, at: number) {
+export function floatsInto(
+  type: ColumnType,
+  vec: Vec,
+  len: number,
+  out: Float64Array,
+  at: number,
+): void {
   const data = vec.data;
   if (data instanceof BigInt64Array) readLongs(data, len, out, at, type === "instant");
   // A typed-array copy converts every numeric type natively (and stays fast: one call per run).
