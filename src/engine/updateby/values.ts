@@ -11,7 +11,7 @@
  */
 import { LITTLE_ENDIAN, wordsOf } from "../agg/prim.ts";
 import type { Chunk, Vec } from "../column-source.ts";
-import type { ColumnType, RawValue } from "../types.ts";
+import type { ColumnType, RawValue, TypedStorage } from "../types.ts";
 
 const TWO_32 = 4294967296;
 const SAFE_HI = 0x200000;
@@ -146,11 +146,29 @@ export class Out {
   /** Starts a run of `n` outputs. */
   reset(n: number): this {
     this.chunk.reset(n);
+    this.#words();
+    return this;
+  }
+
+  /**
+   * Starts a run of `n` outputs written straight into `data` (a view of a column's typed
+   * storage, as long as the run, from PagedColumn.writableRun); nulls go to the chunk's
+   * validity, as with `reset`. An Out used this way is not `reset` again (its data is the view).
+   */
+  into(data: TypedStorage, n: number): this {
+    const c = this.chunk;
+    c.data = data;
+    c.length = n;
+    c.valid = null;
+    this.#words();
+    return this;
+  }
+
+  #words(): void {
     if (this.big && LITTLE_ENDIAN && this.#wordsOf !== this.chunk.data) {
       this.#wordsOf = this.chunk.data;
       this.words = wordsOf(this.chunk.data as BigInt64Array);
     }
-    return this;
   }
 }
 
