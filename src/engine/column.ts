@@ -339,8 +339,9 @@ export class PagedColumn implements ColumnSource {
     const pi = Math.floor(start / PAGE_SIZE);
     const off = start - pi * PAGE_SIZE;
     if (off + length > PAGE_SIZE) throw new RangeError(`keys ${start} + ${length} cross a page`);
+    if (this.type === "string" || isArrayType(this.type))
+      throw new TypeError(`a ${this.type} column has no typed storage`);
     const p = this.#writable(pi, off);
-    if (Array.isArray(p.data)) throw new TypeError(`a ${this.type} column has no typed storage`);
     if (off + length > p.hw) p.hw = off + length;
     return (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
   }
