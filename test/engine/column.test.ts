@@ -102,7 +102,7 @@ describe("PagedColumn", () => {
     d[0] = 20;
     d[1] = 30;
     c.setRunValidity(1, Uint8Array.from([1, 0]), 2);
-    const e = c.writableRun(3, 2);
+    const e = c.writableRun(3, 2) as Float64Array;
     e.set([40, 50]);
     c.setRunValidity(3, null, 2);
     expect([0, 1, 2, 3, 4].map((k) => c.get(k))).toEqual([1, 20, null, 40, 50]);
