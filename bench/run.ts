@@ -2,8 +2,8 @@
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
  * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
- * rolling min / max / product rows only), peers and downsample (these two only when named;
- * `downsample stored`: over a persisted history).
+ * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
+ * and downsample (these two only when named; `downsample stored`: over a persisted history).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -36,8 +36,8 @@ if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
-// `updateby windows`: only the rolling min / max / product rows.
-if (!only || only === "updateby") await benchUpdateBy(process.argv[3] === "windows");
+// `updateby windows`: only the rolling min / max / product rows; `updateby append`: one parent.
+if (!only || only === "updateby") await benchUpdateBy(process.argv[3]);
 // Forks a process per run (several minutes): only on request.
 if (only === "peers") await benchPeers();
 // Builds a 10M-row history (about 1 GB of heap): only on request. `downsample stored`: the same

@@ -335,6 +335,35 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
+   * The storage of keys `[start, start + length)`, which must lie within one page of a typed
+   * column, to be written in place (instead of a chunk copied by `writeRun`): the page is made
+   * writable as for `writeRun` (copied aside first if the cycle overwrites visible values) and
+   * the keys count as written. Their validity is then set by `setRunValidity`, in the same cycle.
+   */
+  writableRun(start: number, length: number): TypedStorage {
+    const pi = Math.floor(start / PAGE_SIZE);
+    const off = start - pi * PAGE_SIZE;
+    if (off + length > PAGE_SIZE) throw new RangeError(`keys ${start} + ${length} cross a page`);
+    if (this.type === "string" || isArrayType(this.type))
+      throw new TypeError(`a ${this.type} column has no typed storage`);
+    const p = this.#writable(pi, off);
+    if (off + length > p.hw) p.hw = off + length;
+    return (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
+  }
+
+  /**
+   * Sets the validity of keys `[start, start + length)` just written through `writableRun` from
+   * `valid[0, length)` (null: all valid).
+   */
+  setRunValidity(start: number, valid: Uint8Array | null, length: number): void {
+    const pi = Math.floor(start / PAGE_SIZE);
+    const off = start - pi * PAGE_SIZE;
+    const p = this.#pages.get(pi);
+    if (!p) throw new RangeError(`column has no page for key ${start}`);
+    copyValidity(p, off, valid, 0, length);
+  }
+
+  /**
    * Takes `vec`'s storage (and validity, if any) as the pages of keys `[0, vec.length)` of this
    * column, which must have no pages yet; both must be `ceil(vec.length / PAGE_SIZE)` pages
    * long. Typed storage is shared as one subarray per page (no copy); string and array storage
@@ -433,12 +462,23 @@ function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void
     const s = from === 0 && n === src.length ? src : (src as TypedStorage).subarray(from, from + n);
     (p.data as TypedStorage).set(s as never, off);
   }
-  if (vec.valid) {
+  copyValidity(p, off, vec.valid, from, n);
+}
+
+/** Sets page slots `[off, off + n)` valid where `valid[from, from + n)` is (null: all valid). */
+function copyValidity(
+  p: Page,
+  off: number,
+  valid: Uint8Array | null,
+  from: number,
+  n: number,
+): void {
+  if (valid) {
     if (!p.valid) {
       // Allocate the mask only if a null is actually written.
       let anyNull = false;
       for (let i = 0; i < n; i++) {
-        if (vec.valid[from + i] === 0) {
+        if (valid[from + i] === 0) {
           anyNull = true;
           break;
         }
@@ -446,7 +486,7 @@ function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void
       if (!anyNull) return;
       p.valid = new Uint8Array(PAGE_SIZE).fill(1);
     }
-    p.valid.set(vec.valid.subarray(from, from + n), off);
+    p.valid.set(valid.subarray(from, from + n), off);
   } else if (p.valid) p.valid.fill(1, off, off + n);
 }
 

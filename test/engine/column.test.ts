@@ -92,6 +92,31 @@ describe("PagedColumn", () => {
     expect(c.pageCount).toBe(0);
   });
 
+  it("writes a run in place: previous values kept, nulls set after, appends past the written slots", () => {
+    const t = new Tracker();
+    const c = new PagedColumn("float64", t);
+    c.writeRun(0, { data: new Float64Array([1, 2, 3]), valid: null, length: 3 });
+    t.end();
+    // Cycle 2: rewrite keys 1..2 in place (one null), and append keys 3..4 after the written slots.
+    const d = c.writableRun(1, 2);
+    d[0] = 20;
+    d[1] = 30;
+    c.setRunValidity(1, Uint8Array.from([1, 0]), 2);
+    const e = c.writableRun(3, 2) as Float64Array;
+    e.set([40, 50]);
+    c.setRunValidity(3, null, 2);
+    expect([0, 1, 2, 3, 4].map((k) => c.get(k))).toEqual([1, 20, null, 40, 50]);
+    expect([0, 1, 2].map((k) => c.getPrev(k))).toEqual([1, 2, 3]);
+    t.end();
+    // Cycle 3: a run over the null slot, all valid.
+    c.writableRun(2, 1)[0] = 33;
+    c.setRunValidity(2, null, 1);
+    expect([1, 2, 3].map((k) => c.get(k))).toEqual([20, 33, 40]);
+    expect(c.getPrev(2)).toBeNull();
+    expect(() => c.writableRun(PAGE_SIZE - 1, 2)).toThrow(RangeError);
+    expect(() => new PagedColumn("string").writableRun(0, 1)).toThrow(TypeError);
+  });
+
   it("releases only pages with no live key", () => {
     const c = new PagedColumn("int8");
     const n = PAGE_SIZE * 3;

@@ -490,6 +490,70 @@ describe("updateBy on refreshing parents", () => {
     await g.runCycle();
     expect(colValues(r, "N")).toEqual([1n, 0n, 2n, 1n]);
   });
+
+  it("over an append-only history and its blink parent, cycles that cross pages give every row's exact running values", async () => {
+    // 3,000 rows a cycle: the history's rows cross the 4,096-row pages of the outputs (written in
+    // place) in the middle of cycles. Group "big" sums past 2^52 (exact past it), "neg" stays
+    // negative, "late" first appears in the third cycle, X is null on every 7th row (a group
+    // whose first rows are null outputs null until its first value).
+    const g = new UpdateGraph();
+    const cols = { Sym: "string", X: "int64", P: "float64" } as const;
+    const [blink, pub] = tablePublisher(g, { name: "s", columns: cols });
+    const ops = [
+      updateby.cumSum("S = X, SP = P"),
+      updateby.delta("D = X"),
+      updateby.rollingCountTick("N = X", 3),
+      updateby.rollingSumTick("R = P", 3),
+      updateby.forwardFill("F = X"),
+    ];
+    const hist = blinkToAppendOnly(blink).updateBy(ops, "Sym");
+    const live = blink.updateBy(ops, "Sym");
+    const syms = ["a", "big", "neg", "late"];
+    const want: Record<string, unknown>[] = [];
+    const state = new Map<
+      string,
+      { s: bigint | null; sp: number | null; xs: (bigint | null)[]; ps: (number | null)[] }
+    >();
+    const wrap = (v: bigint) => BigInt.asIntN(64, v);
+    for (let c = 0; c < 4; c++) {
+      const rows: { Sym: string; X: bigint | null; P: number | null }[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const n = c * 3000 + i;
+        const Sym = syms[c < 2 ? n % 3 : n % 4]!;
+        const base = Sym === "big" ? 2n ** 49n : Sym === "neg" ? -(2n ** 33n) - 7n : 1n;
+        const X = n % 7 === 0 || (Sym === "late" && i < 8) ? null : base + BigInt(n);
+        rows.push({ Sym, X, P: n % 5 === 0 ? null : n / 8 });
+      }
+      for (const row of rows) {
+        let st = state.get(row.Sym);
+        if (!st) {
+          st = { s: null, sp: null, xs: [], ps: [] };
+          state.set(row.Sym, st);
+        }
+        const prev = st.xs.at(-1);
+        st.xs.push(row.X);
+        st.ps.push(row.P);
+        if (row.X !== null) st.s = wrap((st.s ?? 0n) + row.X);
+        if (row.P !== null) st.sp = (st.sp ?? 0) + row.P;
+        const last3x = st.xs.slice(-3).filter((x) => x !== null);
+        const last3p = st.ps.slice(-3).filter((p): p is number => p !== null);
+        want.push({
+          ...row,
+          S: st.s,
+          SP: st.sp,
+          D: row.X === null || prev === null || prev === undefined ? null : wrap(row.X - prev),
+          N: BigInt(last3x.length),
+          R: last3p.length === 0 ? null : last3p.reduce((a, b) => a + b, 0),
+          F: st.xs.findLast((x) => x !== null) ?? null,
+        });
+      }
+      pub.addRows(rows);
+      await g.runCycle();
+      expect(hist.toRows()).toEqual(want);
+      expect(live.toRows()).toEqual(want.slice(-3000));
+    }
+    expect(want.some((r) => r.Sym === "big" && (r.S as bigint) > 2n ** 53n)).toBe(true);
+  });
 });
 
 describe("updateBy errors", () => {

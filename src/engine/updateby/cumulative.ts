@@ -17,6 +17,7 @@ import { putNull, putNumber, putPrim, putRaw } from "./values.ts";
 
 const SPILL = 2 ** 52;
 const SAFE = 2 ** 53;
+const INV_2_32 = 2 ** -32;
 
 /** Running sum of floats (NaN and infinities propagate as in IEEE arithmetic). */
 export class FloatCumSum implements Kernel {
@@ -94,7 +95,35 @@ export class IntCumSum implements Kernel {
     const f = x.f;
     const ok = x.ok;
     const big = x.big;
-    for (let i = 0; i < n; i++) {
+    const w = out.words;
+    let i = 0;
+    if (w !== null && big === null) {
+      // Every input a safe integer, and the output's words at hand: while a group's sum is a
+      // double alone (|sum| <= 2^52, an integer) its words are written directly (low word: the
+      // sum modulo 2^32; high: the sum over 2^32, rounded down). A row that spills, or whose
+      // group has a bigint part, leaves the rest to the general loop below.
+      let valid = out.chunk.valid;
+      for (; i < n; i++) {
+        const s = slots[i]!;
+        const h = has[s]!;
+        if (h === 2) break;
+        let v: number;
+        if (ok[i] === 1) {
+          v = d[s]! + f[i]!;
+          if (v > SPILL || v < -SPILL) break;
+          d[s] = v;
+          if (h === 0) has[s] = 1;
+        } else if (h === 0) {
+          putNull(out, i);
+          valid = out.chunk.valid;
+          continue;
+        } else v = d[s]!;
+        w[2 * i] = v | 0;
+        w[2 * i + 1] = Math.floor(v * INV_2_32);
+        if (valid !== null) valid[i] = 1;
+      }
+    }
+    for (; i < n; i++) {
       const s = slots[i]!;
       if (ok[i] === 1) {
         if (has[s] === 0) has[s] = 1;

@@ -49,6 +49,8 @@ export interface PlannedOp {
   readonly history: boolean;
   readonly out: PagedColumn;
   readonly outBuf: Out;
+  /** Writes a run of rows straight into `out`'s pages (typed outputs; null: through `outBuf`). */
+  readonly pageOut: Out | null;
   readonly x: Values;
   readonly ts: Stamps | null;
   readonly inChunk: Chunk;
@@ -208,6 +210,7 @@ export function planUpdateBy(
         history,
         out,
         outBuf: new Out(new Chunk(outType)),
+        pageOut: outType === "string" || isArrayType(outType) ? null : new Out(new Chunk(outType)),
         x: new Values(),
         ts: stamps === null ? null : new Stamps(),
         inChunk: new Chunk(type),

@@ -264,10 +264,16 @@ class UpdateByState {
           ts = o.ts.reset(n);
           readStamps(o.stamps!.getChunk(span, false, o.tsChunk!), n, ts, 0);
         }
+        if (span.isRun && o.pageOut !== null) {
+          // A run lies within one page: the kernel writes the output column's storage itself.
+          const out = o.pageOut.into(o.out.writableRun(span.start, n), n);
+          o.kernel!.run(slots, n, x, ts, out);
+          o.out.setRunValidity(span.start, out.chunk.valid, n);
+          continue;
+        }
         const out = o.outBuf.reset(n);
         o.kernel!.run(slots, n, x, ts, out);
-        if (span.isRun) o.out.writeRun(span.start, out.chunk, 0, n);
-        else o.out.scatter(span.keys, n, out.chunk);
+        o.out.scatter(span.keys, n, out.chunk);
       }
       if (history && gr !== null) {
         for (let i = 0; i < n; i++) {

@@ -11,14 +11,16 @@
  */
 import { LITTLE_ENDIAN, wordsOf } from "../agg/prim.ts";
 import type { Chunk, Vec } from "../column-source.ts";
-import type { ColumnType, RawValue } from "../types.ts";
+import type { ColumnType, RawValue, TypedStorage } from "../types.ts";
 
 const TWO_32 = 4294967296;
 const SAFE_HI = 0x200000;
 
 /** Converted input values of `n` rows. */
 export class Values {
-  f = new Float64Array(0);
+  /** The values as doubles: this object's own array, or a float64 input's storage (read only). */
+  f: Float64Array = new Float64Array(0);
+  #own: Float64Array = this.f;
   ok = new Uint8Array(0);
   /** int64 values a double cannot hold exactly, by position (null: none in this run). */
   big: (bigint | undefined)[] | null = null;
@@ -28,11 +30,12 @@ export class Values {
 
   /** Room for `n` rows; forgets unsafe int64 values. */
   reset(n: number): this {
-    if (this.f.length < n) {
-      const cap = Math.max(n, this.f.length * 2, 64);
-      this.f = new Float64Array(cap);
+    if (this.#own.length < n) {
+      const cap = Math.max(n, this.#own.length * 2, 64);
+      this.#own = new Float64Array(cap);
       this.ok = new Uint8Array(cap);
     }
+    this.f = this.#own;
     this.n = n;
     this.big = null;
     return this;
@@ -45,7 +48,11 @@ export class Values {
   }
 }
 
-/** Reads `vec[0..n)` of a column of `type` into `dst` at positions `[at, at + n)`. */
+/**
+ * Reads `vec[0..n)` of a column of `type` into `dst` at positions `[at, at + n)`. A float64
+ * input read whole (`at` 0, `n` the rows `dst` was reset for) is not copied: `dst.f` becomes its
+ * storage, which the kernels only read.
+ */
 export function readValues(
   vec: Vec,
   type: ColumnType,
@@ -80,7 +87,8 @@ export function readValues(
     return;
   }
   const data = vec.data as Float64Array;
-  f.set(data.length === n ? data : data.subarray(0, n), at);
+  if (at === 0 && n === dst.n && type === "float64") dst.f = data;
+  else f.set(data.length === n ? data : data.subarray(0, n), at);
 }
 
 function setInt64(dst: Values, i: number, b: bigint): void {
@@ -146,11 +154,29 @@ export class Out {
   /** Starts a run of `n` outputs. */
   reset(n: number): this {
     this.chunk.reset(n);
+    this.#words();
+    return this;
+  }
+
+  /**
+   * Starts a run of `n` outputs written straight into `data` (a view of a column's typed
+   * storage, as long as the run, from PagedColumn.writableRun); nulls go to the chunk's
+   * validity, as with `reset`. An Out used this way is not `reset` again (its data is the view).
+   */
+  into(data: TypedStorage, n: number): this {
+    const c = this.chunk;
+    c.data = data;
+    c.length = n;
+    c.valid = null;
+    this.#words();
+    return this;
+  }
+
+  #words(): void {
     if (this.big && LITTLE_ENDIAN && this.#wordsOf !== this.chunk.data) {
       this.#wordsOf = this.chunk.data;
       this.words = wordsOf(this.chunk.data as BigInt64Array);
     }
-    return this;
   }
 }
 
