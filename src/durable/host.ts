@@ -37,7 +37,6 @@ import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToJson } from "../engine/json-forms.ts";
-import { vecFromValues } from "../engine/new-table.ts";
 import { readContiguous } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import {
@@ -51,6 +50,7 @@ import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
 import { checkKeyRows } from "../engine/sources/input-table.ts";
 import type { SourcePort } from "../engine/sources/source-port.ts";
 import { isArrayType } from "../engine/types.ts";
+import { vecFromRows } from "../engine/values-to-vec.ts";
 import type {
   InputDescription,
   PublishResult,
@@ -1048,11 +1048,7 @@ export function toVecs(
     }
   }
   const vecs = names.map((n) =>
-    vecFromValues(
-      schema[n]!,
-      rows.map((r) => (r as Record<string, unknown>)[n]),
-      n,
-    ),
+    vecFromRows(schema[n]!, rows as readonly Record<string, unknown>[], n),
   );
   return { vecs, length: rows.length };
 }
