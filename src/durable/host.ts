@@ -1037,8 +1037,10 @@ export function toVecs(
         i,
       );
     }
-    for (const k of Object.keys(r)) {
-      if (!known.has(k)) {
+    // for-in visits the own keys in Object.keys order (then inherited ones, skipped) without
+    // making an array per row.
+    for (const k in r) {
+      if (!known.has(k) && Object.hasOwn(r, k)) {
         throw new ValueError(
           `row ${i}: unknown column "${k}"; columns are [${names.join(", ")}]`,
           k,

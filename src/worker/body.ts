@@ -73,7 +73,11 @@ function decodeUtf8(bytes: Uint8Array): string {
 
 /** Parses a JSON body; syntax errors answer 400 with the parser's position. */
 export function parseJson(bytes: Uint8Array, what = "the body"): unknown {
-  const text = decodeUtf8(bytes);
+  return parseJsonText(decodeUtf8(bytes), what);
+}
+
+/** Parses JSON text (a decoded body); errors as `parseJson`'s. */
+function parseJsonText(text: string, what: string): unknown {
   if (text.trim() === "") throw new HttpError(400, "bad_json", `${what} is empty; expected JSON`);
   try {
     return JSON.parse(text);
@@ -109,8 +113,17 @@ export function parseNdjson(bytes: Uint8Array): unknown[] {
   return rows;
 }
 
-/** What a publish body becomes: rows or CSV records for the object to validate, or Arrow IPC bytes. */
-export type PublishBody = { rows: unknown[] } | { arrow: Uint8Array } | { csv: CsvRecords };
+/**
+ * What a publish body becomes: rows (NDJSON), the text of a checked JSON array of row objects, or
+ * CSV records for the object to validate, or Arrow IPC bytes. A JSON body goes on as its text:
+ * the object parses it again (JSON.parse is about twice as fast as deserializing the same rows
+ * from an RPC message), and this Worker sends a string instead of serializing every row object.
+ */
+export type PublishBody =
+  | { rows: unknown[] }
+  | { json: string }
+  | { arrow: Uint8Array }
+  | { csv: CsvRecords };
 
 /** Reads a publish body by its Content-Type (JSON array, NDJSON, CSV or Arrow IPC). */
 export async function readPublishBody(request: Request): Promise<PublishBody> {
@@ -131,7 +144,8 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
   }
   if (type === NDJSON_TYPE) return { rows: checkRows(parseNdjson(bytes)) };
   if (type === CSV_TYPE) return { csv: parseCsvBody(bytes) };
-  const body = parseJson(bytes);
+  const text = decodeUtf8(bytes);
+  const body = parseJsonText(text, "the body");
   if (!Array.isArray(body)) {
     throw new HttpError(
       400,
@@ -139,7 +153,8 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
       `the body must be a JSON array of row objects, got ${body === null ? "null" : typeof body}`,
     );
   }
-  return { rows: checkRows(body) };
+  checkRows(body);
+  return { json: text };
 }
 
 /** Parses a CSV body (csv-forms.ts); syntax errors answer 400 `bad_csv` naming the row and line. */
