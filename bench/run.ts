@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
- * rolling min / max / product rows only), peers and downsample (these two only when named).
+ * merge, relational, keys, cycle, arrow, json, viewport, timewindow, updateby (`updateby
+ * windows`: the rolling min / max / product rows only), peers and downsample (these two only when
+ * named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -11,6 +12,7 @@ import { benchArrow } from "./arrow.ts";
 import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
 import { benchFormulas } from "./formulas.ts";
+import { benchJson } from "./json.ts";
 import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
 import { benchPeers } from "./peers.ts";
@@ -32,6 +34,7 @@ if (!only || only === "relational") await benchRelational();
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();
+if (!only || only === "json") benchJson();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
 // `updateby windows`: only the rolling min / max / product rows.
