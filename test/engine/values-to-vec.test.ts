@@ -9,7 +9,7 @@ import type { Vec } from "../../src/engine/column-source.ts";
 import { ValueError } from "../../src/engine/errors.ts";
 import { tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 import type { ColumnType } from "../../src/engine/types.ts";
-import { allocStorage, coerceStrict } from "../../src/engine/types.ts";
+import { allocStorage, coerceStrict, rawToValue } from "../../src/engine/types.ts";
 import { vecFromRows, vecFromValues } from "../../src/engine/values-to-vec.ts";
 
 /** The conversion before the fast paths: every cell through coerceStrict. */
@@ -313,6 +313,106 @@ describe("addRows through the fast paths", () => {
     ]);
     expect(() => pub.addRows([{ S: "a", D: 1, L: 1, I: 1, B: true }, { L: 1.25 }])).toThrow(
       new ValueError('row 1, column "L": expected int64, got 1.25 (not an integer)', "L", 1),
+    );
+  });
+});
+
+/** Values a JSON body can carry for a column of `type`, mostly valid, some not. */
+function jsonish(type: ColumnType): fc.Arbitrary<unknown> {
+  const valid: Record<string, fc.Arbitrary<unknown>> = {
+    int8: fc.integer({ min: -128, max: 127 }),
+    int16: fc.integer({ min: -32768, max: 32767 }),
+    int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    int64: fc.oneof(
+      fc.integer({ min: -(TWO_53 - 1), max: TWO_53 - 1 }),
+      fc.constantFrom(TWO_53 - 1, -(TWO_53 - 1), 2 ** 32, -(2 ** 32)),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+    ),
+    instant: fc.oneof(
+      fc.integer({ min: -(TWO_53 - 1), max: TWO_53 - 1 }),
+      fc
+        .date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+    ),
+    float32: fc.oneof(fc.float(), fc.constantFrom("NaN", "Infinity", "-Infinity")),
+    float64: fc.oneof(fc.double(), fc.constantFrom("NaN", "Infinity", "-Infinity")),
+    bool: fc.boolean(),
+    char: fc.string({ minLength: 1, maxLength: 1 }),
+    string: fc.string(),
+  };
+  return fc.oneof(
+    { arbitrary: valid[type]!, weight: 12 },
+    { arbitrary: fc.constant(null), weight: 2 },
+    { arbitrary: anyValue, weight: 1 },
+  );
+}
+
+describe("addRows against the conversion before (property)", () => {
+  it("random schemas and rows give the same table, or the same error", async () => {
+    const schemaArb = fc.uniqueArray(
+      fc.tuple(fc.constantFrom("A", "B", "C", "D", "E"), fc.constantFrom(...SCALARS)),
+      { minLength: 1, maxLength: 5, selector: ([n]) => n },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        schemaArb.chain((cols) =>
+          fc.tuple(
+            fc.constant(cols),
+            fc.array(
+              fc.record(Object.fromEntries(cols.map(([n, t]) => [n, jsonish(t)])), {
+                requiredKeys: [],
+              }),
+              { maxLength: 20 },
+            ),
+          ),
+        ),
+        async ([cols, rows]) => {
+          const schema = Object.fromEntries(cols);
+          // Before: every cell through coerceStrict, columns in schema order.
+          let expected: Outcome | { rows: Record<string, unknown>[] };
+          try {
+            const vecs = cols.map(([n, t]) =>
+              reference(
+                t,
+                rows.map((r) => r[n]),
+                n,
+              ),
+            );
+            expected = {
+              rows: rows.map((_, i) =>
+                Object.fromEntries(
+                  cols.map(([n, t], c) => {
+                    const v = vecs[c]!;
+                    const raw =
+                      v.valid && v.valid[i] === 0 ? null : (v.data as ArrayLike<unknown>)[i];
+                    return [n, rawToValue(t, raw as never)];
+                  }),
+                ),
+              ),
+            };
+          } catch (e) {
+            const err = e as ValueError;
+            expected = {
+              error: { name: err.name, message: err.message, column: err.column, row: err.row },
+            };
+          }
+          const g = new UpdateGraph();
+          const [blink, pub] = tablePublisher(g, { name: "p", columns: schema });
+          let actual: typeof expected;
+          try {
+            pub.addRows(rows);
+            await g.runCycle();
+            actual = { rows: blink.toRows() };
+          } catch (e) {
+            const err = e as ValueError;
+            actual = {
+              error: { name: err.name, message: err.message, column: err.column, row: err.row },
+            };
+          }
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
