@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { toVecs } from "../../src/durable/host.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { ValueError } from "../../src/engine/errors.ts";
 import { tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
@@ -414,5 +415,58 @@ describe("addRows against the conversion before (property)", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("toVecs (an object's JSON publish)", () => {
+  const schema = { S: "string", I: "int32", L: "int64" } as const;
+  const refused = (rows: unknown[]) => outcome(() => ({ ...toVecs(schema, { rows }).vecs[0]! }));
+
+  it("refuses an unknown column, naming the row and the first unknown key in the row's order", () => {
+    expect(refused([{ S: "a" }, { S: "b", Zz: 1, Nope: 2 }])).toEqual({
+      error: {
+        name: "ValueError",
+        message: 'row 1: unknown column "Zz"; columns are [S, I, L]',
+        column: "Zz",
+        row: 1,
+      },
+    });
+  });
+
+  it("an inherited enumerable property is not a column of the row", () => {
+    const proto = { Inherited: 1 };
+    const row = Object.assign(Object.create(proto) as Record<string, unknown>, { L: 2 ** 40 });
+    const { vecs, length } = toVecs(schema, { rows: [row] });
+    expect(length).toBe(1);
+    expect(cells(vecs[2]!)).toEqual([1099511627776n]);
+    expect(vecs[0]!.valid).toEqual(new Uint8Array([0]));
+  });
+
+  it("refuses a row that is not an object, a wrong type, a fraction and a value out of range", () => {
+    expect(refused([{ S: "a" }, [1]])).toEqual({
+      error: {
+        name: "ValueError",
+        message: "row 1: expected an object of column values",
+        column: undefined,
+        row: 1,
+      },
+    });
+    const bad = (row: Record<string, unknown>, message: string, column: string) =>
+      expect(refused([{ S: "a", I: 1, L: 1 }, row])).toEqual({
+        error: { name: "ValueError", message, column, row: 1 },
+      });
+    bad({ S: 1 }, 'row 1, column "S": expected string, got 1', "S");
+    bad({ I: 2.5 }, 'row 1, column "I": expected int32, got 2.5', "I");
+    bad(
+      { I: -(2 ** 31) - 1 },
+      'row 1, column "I": expected int32, got -2147483649 (out of range)',
+      "I",
+    );
+    bad(
+      { L: 1e300 },
+      'row 1, column "L": expected int64, got 1e+300 (beyond +/-(2^53-1); send it as a string)',
+      "L",
+    );
+    bad({ L: "1e3" }, 'row 1, column "L": expected int64, got "1e3"', "L");
   });
 });
