@@ -4,7 +4,9 @@
  * number into a float or integer column, a safe-integer number into an int64 or instant column
  * written as its two 32-bit halves without making a BigInt, a string into a string column); any
  * other cell goes through `coerceStrict`, so what is accepted, how it converts and every error
- * (class, message, column and row) are exactly `coerceStrict`'s.
+ * (class, message, column and row) are exactly `coerceStrict`'s. An instant column also skips the
+ * ISO parse for canonical strings (`2024-05-01T13:30:00.25Z`) in the same second as the one
+ * before that was parsed.
  */
 
 import type { Vec } from "./column-source.ts";
@@ -137,6 +139,65 @@ function smallInt(
   return { data, valid, length: n };
 }
 
+/** The canonical UTC form formatInstant writes (instant.ts accepts it through a fast path). */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const MAX_NS = 2n ** 63n - 1n;
+const MIN_NS = -(2n ** 63n);
+
+/**
+ * The second (`YYYY-MM-DDTHH:MM:SS`) of the last canonical instant string coerceStrict accepted
+ * in a column, and its nanoseconds as 32-bit halves: a later string of the same second with a
+ * canonical fraction is that plus the fraction, which coerceStrict would give too (the second's
+ * fields were checked; the sum is within range because the second is at least a second from the
+ * end of it).
+ */
+class CanonicalSecond {
+  second = "";
+  /** Low half, unsigned, and high half, signed, of the second's nanoseconds. */
+  lo = 0;
+  hi = 0;
+
+  /** Whether `s` starts with the remembered second and ends with "Z". */
+  sameSecond(s: string): boolean {
+    return (
+      this.second !== "" &&
+      s.length >= 20 &&
+      s.length <= 30 &&
+      s.charCodeAt(s.length - 1) === 90 &&
+      s.startsWith(this.second)
+    );
+  }
+
+  /** Nanoseconds of the fraction of `s` (after `sameSecond`): "Z" or ".d{1,9}Z"; -1 if neither. */
+  fraction(s: string): number {
+    const end = s.length - 1;
+    if (end === 19) return 0;
+    if (s.charCodeAt(19) !== 46 || end === 20) return -1;
+    let f = 0;
+    for (let i = 20; i < end; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      f = f * 10 + d;
+    }
+    for (let k = end - 20; k < 9; k++) f *= 10;
+    return f;
+  }
+
+  /** Remembers the second of `s` when it is canonical; `ns` is what coerceStrict made of it. */
+  remember(s: string, ns: bigint): void {
+    if (!CANONICAL.test(s)) return;
+    const f = s.length === 20 ? 0n : BigInt(s.slice(20, -1).padEnd(9, "0"));
+    const sec = ns - f;
+    if (sec < MIN_NS || sec > MAX_NS - 999_999_999n) {
+      this.second = "";
+      return;
+    }
+    this.second = s.slice(0, 19);
+    this.lo = Number(BigInt.asUintN(32, sec));
+    this.hi = Number(sec >> 32n);
+  }
+}
+
 function int64(
   type: "int64" | "instant",
   values: readonly unknown[],
@@ -144,6 +205,7 @@ function int64(
   rowBase: number,
 ): Vec {
   const n = values.length;
+  const canonical = new CanonicalSecond();
   const data = new BigInt64Array(n);
   const halves = new Int32Array(data.buffer);
   let valid: Uint8Array | null = null;
@@ -154,9 +216,22 @@ function int64(
       halves[2 * i + LO] = v | 0;
       halves[2 * i + HI] = Math.floor(v / TWO_32);
     } else if (v === null || v === undefined) valid = markNull(valid, n, i);
-    else {
+    else if (type === "instant" && typeof v === "string" && canonical.sameSecond(v)) {
+      const f = canonical.fraction(v);
+      if (f < 0) {
+        w.row = rowBase + i;
+        data[i] = coerceStrict(type, v, w) as bigint;
+      } else {
+        const lo = canonical.lo + f;
+        const carry = lo >= TWO_32 ? 1 : 0;
+        halves[2 * i + LO] = lo | 0;
+        halves[2 * i + HI] = canonical.hi + carry;
+      }
+    } else {
       w.row = rowBase + i;
-      data[i] = coerceStrict(type, v, w) as bigint;
+      const b = coerceStrict(type, v, w) as bigint;
+      data[i] = b;
+      if (type === "instant" && typeof v === "string") canonical.remember(v, b);
     }
   }
   return { data, valid, length: n };

@@ -197,6 +197,50 @@ describe("vecFromValues", () => {
     );
   });
 
+  it("instant strings of a second seen before convert as coerceStrict does (property)", () => {
+    const seconds = fc.constantFrom(
+      "2024-05-01T13:30:00",
+      "2024-05-01T13:30:01",
+      // Its nanoseconds' low 32 bits plus a large fraction carry into the high half.
+      "2024-05-01T13:30:03",
+      "1969-12-31T23:59:59",
+      "1970-01-01T00:00:00",
+      "2262-04-11T23:47:16",
+      "2262-04-11T23:47:15",
+      "1677-09-21T00:12:43",
+      "1677-09-21T00:12:44",
+      "2024-02-30T00:00:00",
+      "2024-05-01T13:99:00",
+    );
+    const suffix = fc.oneof(
+      fc.constant("Z"),
+      fc.constant(".Z"),
+      fc.constant(""),
+      fc.constantFrom(".854775807Z", ".854775808Z", ".145224192Z", ".145224191Z", ".999999999Z"),
+      fc.stringMatching(/^\.[0-9]{1,10}Z$/),
+      fc.stringMatching(/^\.[0-9a]{1,3}Z$/),
+      fc.constantFrom("+00:00", ".5+01:00", "z"),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { arbitrary: fc.tuple(seconds, suffix).map(([a, b]) => a + b), weight: 9 },
+            { arbitrary: fc.constantFrom(null, 5, "12"), weight: 1 },
+          ),
+          { maxLength: 30 },
+        ),
+        (values) => {
+          expectSame(
+            outcome(() => vecFromValues("instant", values, "T")),
+            outcome(() => reference("instant", values, "T")),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it("writes safe integers into int64 storage exactly, both halves", () => {
     const xs = [
       0,
