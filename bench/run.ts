@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
+ * merge, relational, keys, cycle, arrow, json, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
  * and downsample (these two only when named; `downsample stored`: over a persisted history).
  * `npm run bench -- formulas` runs one section.
@@ -13,6 +13,7 @@ import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
 import { benchDownsampleStored } from "./downsample-stored.ts";
 import { benchFormulas } from "./formulas.ts";
+import { benchJson } from "./json.ts";
 import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
 import { benchPeers } from "./peers.ts";
@@ -34,6 +35,7 @@ if (!only || only === "relational") await benchRelational();
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();
+if (!only || only === "json") benchJson();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
 // `updateby windows`: only the rolling min / max / product rows; `updateby append`: one parent.

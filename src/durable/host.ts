@@ -37,7 +37,6 @@ import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToJson } from "../engine/json-forms.ts";
-import { vecFromValues } from "../engine/new-table.ts";
 import { readContiguous } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import {
@@ -51,6 +50,7 @@ import { encodeParts, SqlStateStore } from "../engine/persist/state-store.ts";
 import { checkKeyRows } from "../engine/sources/input-table.ts";
 import type { SourcePort } from "../engine/sources/source-port.ts";
 import { isArrayType } from "../engine/types.ts";
+import { vecFromRows } from "../engine/values-to-vec.ts";
 import type {
   InputDescription,
   PublishResult,
@@ -1037,8 +1037,10 @@ export function toVecs(
         i,
       );
     }
-    for (const k of Object.keys(r)) {
-      if (!known.has(k)) {
+    // for-in visits the own keys in Object.keys order (then inherited ones, skipped) without
+    // making an array per row.
+    for (const k in r) {
+      if (!known.has(k) && Object.hasOwn(r, k)) {
         throw new ValueError(
           `row ${i}: unknown column "${k}"; columns are [${names.join(", ")}]`,
           k,
@@ -1048,11 +1050,7 @@ export function toVecs(
     }
   }
   const vecs = names.map((n) =>
-    vecFromValues(
-      schema[n]!,
-      rows.map((r) => (r as Record<string, unknown>)[n]),
-      n,
-    ),
+    vecFromRows(schema[n]!, rows as readonly Record<string, unknown>[], n),
   );
   return { vecs, length: rows.length };
 }

@@ -17,6 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { DownsampleOptions } from "../engine/downsample.ts";
+import { ValueError } from "../engine/errors.ts";
 import type { InputShape } from "../engine/family/family.ts";
 import { released } from "./catalog.ts";
 import type { DownsampledView } from "./downsample-view.ts";
@@ -108,7 +109,7 @@ export class TableFamily extends DurableObject<Env> {
    * the key up and stores the batch with no `await` in between.
    */
   async publish(
-    input: PublishInput,
+    input: PublishInput | JsonBody,
     options: { idempotencyKey?: string; source?: string } = {},
   ): Promise<RpcResult<PublishResult>> {
     return this.#accept("add", input, options);
@@ -119,7 +120,7 @@ export class TableFamily extends DurableObject<Env> {
    * cycle it will apply in (the body holds rows of the key columns).
    */
   async deleteRows(
-    input: PublishInput,
+    input: PublishInput | JsonBody,
     options: { idempotencyKey?: string; source?: string } = {},
   ): Promise<RpcResult<PublishResult>> {
     return this.#accept("delete", input, options);
@@ -127,9 +128,12 @@ export class TableFamily extends DurableObject<Env> {
 
   async #accept(
     op: BatchOp,
-    input: PublishInput,
+    body: PublishInput | JsonBody,
     options: { idempotencyKey?: string; source?: string },
   ): Promise<RpcResult<PublishResult>> {
+    const parsed = asResult(() => parseJsonBody(body));
+    if (!parsed.ok) return parsed;
+    const input = parsed.value;
     const key = options.idempotencyKey;
     const source = options.source ?? "source";
     const bodyDigest = key === undefined ? undefined : await batchDigest(input, source, op);
@@ -396,4 +400,19 @@ export class TableFamily extends DurableObject<Env> {
 /** The router's `shape` parameter (JSON, already checked there), or undefined. */
 function shapeParam(text: string | null): SubShape | undefined {
   return text === null ? undefined : (JSON.parse(text) as SubShape);
+}
+
+/** A JSON publish body as text: the router has checked it is an array of objects (body.ts). */
+export interface JsonBody {
+  json: string;
+}
+
+/** Parses a JSON body's text into rows; the other forms are returned as they are. */
+function parseJsonBody(body: PublishInput | JsonBody): PublishInput {
+  if (!("json" in body)) return body;
+  try {
+    return { rows: JSON.parse(body.json) as unknown[] };
+  } catch (e) {
+    throw new ValueError(`the body is not valid JSON: ${(e as Error).message}`);
+  }
 }

@@ -3,22 +3,22 @@
  * `emptyTable(n)`, and the typed column helpers (`arrayCol` for array columns).
  */
 
-import type { Vec } from "./column.ts";
 import { PagedColumn } from "./column.ts";
 import { ArgumentError, SchemaError } from "./errors.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
 import type { ColumnType, ScalarType, Value } from "./types.ts";
 import {
-  allocStorage,
   arrayTypeOf,
   checkDistinct,
-  coerceStrict,
   isColumnType,
   isScalarType,
   SCALAR_TYPES,
   validateColumnName,
 } from "./types.ts";
+import { vecFromValues } from "./values-to-vec.ts";
+
+export { vecFromValues };
 
 /** A named column of values, as made by `intCol`, `stringCol`, ... */
 export interface ColumnData {
@@ -103,31 +103,6 @@ export function arrayCol(
 /** Generic helper: a column of `type`. */
 export function col(name: string, type: ColumnType, values: readonly unknown[]): ColumnData {
   return { name, type, values };
-}
-
-/**
- * Converts values into a Vec of `type` (strict conversion; errors name the column and the row,
- * counted from `rowBase`).
- */
-export function vecFromValues(
-  type: ColumnType,
-  values: readonly unknown[],
-  column: string,
-  rowBase = 0,
-): Vec {
-  const n = values.length;
-  const data = allocStorage(type, n) as unknown as unknown[];
-  let valid: Uint8Array | null = null;
-  const where = { column, row: 0 };
-  for (let i = 0; i < n; i++) {
-    where.row = rowBase + i;
-    const v = coerceStrict(type, values[i], where);
-    if (v === null) {
-      if (!valid) valid = new Uint8Array(n).fill(1);
-      valid[i] = 0;
-    } else data[i] = v;
-  }
-  return { data: data as unknown as Vec["data"], valid, length: n };
 }
 
 /** A static table from columns of equal length. */

@@ -363,3 +363,68 @@ describe("idempotency keys", () => {
     expect(columns).toEqual([{ key: "old", digest: null }]);
   });
 });
+
+describe("JSON bodies reach the object as text", () => {
+  it("escapes, unicode, a byte order mark, -0, exponents and int64 strings publish as parsed", async () => {
+    await create("pf-json-text", TYPES);
+    const body =
+      '\uFEFF [ {"S": "a\\"b\\\\c\\u00e9\\n", "C": "\\u00e9", "D": -0, "F": 1.5e2, "L": "-9007199254740993", "I": -2147483648},\r\n' +
+      '{"S": "\u65e5\u672c\ud83d\ude00", "D": 1E-7, "L": 9007199254740991, "B": true, "Xs": ["x", null]} ]';
+    expect(await answer(await publish("pf-json-text", body))).toEqual({
+      status: 202,
+      body: { accepted: 2, cycle: 1, duplicate: false },
+    });
+    await step("pf-json-text");
+    expect(await rowsOf("pf-json-text", "all")).toEqual([
+      {
+        S: 'a"b\\c\u00e9\n',
+        C: "\u00e9",
+        B: null,
+        I: -2147483648,
+        L: "-9007199254740993",
+        F: 150,
+        D: 0,
+        T: null,
+        Xs: null,
+      },
+      {
+        S: "\u65e5\u672c\ud83d\ude00",
+        C: null,
+        B: true,
+        I: null,
+        L: 9007199254740991,
+        F: null,
+        D: 1e-7,
+        T: null,
+        Xs: ["x", null],
+      },
+    ]);
+  });
+
+  it("the object refuses JSON text that does not parse (an RPC caller other than the router)", async () => {
+    await create("pf-json-rpc", TYPES);
+    expect(await family("pf-json-rpc").publish({ json: '[{"I": 1},' })).toEqual({
+      ok: false,
+      status: 400,
+      error: "bad_value",
+      detail: `the body is not valid JSON: ${jsonError('[{"I": 1},')}`,
+    });
+    expect(await family("pf-json-rpc").publish({ json: '{"I": 1}' })).toEqual({
+      ok: false,
+      status: 400,
+      error: "bad_value",
+      detail: "the body must be a JSON array of row objects",
+    });
+    expect(await pendingRows("pf-json-rpc")).toBe(0);
+  });
+});
+
+/** JSON.parse's message for `text` in this runtime. */
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error(`${text} parses`);
+}

@@ -17,7 +17,6 @@
  */
 import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, UnsupportedOperationError, ValueError } from "../errors.ts";
-import { vecFromValues } from "../new-table.ts";
 import { readContiguous } from "../ops/copy.ts";
 import {
   attachHistory,
@@ -35,6 +34,7 @@ import { makeUpdate } from "../table-update.ts";
 import type { ColumnType, Schema } from "../types.ts";
 import { allocStorage, isArrayType, validateSchema } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
+import { vecFromRows } from "../values-to-vec.ts";
 import { SourceNode } from "./source-node.ts";
 
 export interface InputTableOptions {
@@ -362,13 +362,7 @@ function toChange(
     }
   });
   return {
-    vecs: names.map((n) =>
-      vecFromValues(
-        schema[n]!,
-        list.map((r) => r[n]),
-        n,
-      ),
-    ),
+    vecs: names.map((n) => vecFromRows(schema[n]!, list, n)),
     length: list.length,
   };
 }

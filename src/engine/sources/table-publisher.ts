@@ -5,7 +5,6 @@
  */
 import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
-import { vecFromValues } from "../new-table.ts";
 import { readContiguous } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -15,6 +14,7 @@ import { makeUpdate } from "../table-update.ts";
 import type { Schema } from "../types.ts";
 import { validateSchema } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
+import { vecFromRows } from "../values-to-vec.ts";
 import type { Batch } from "./source-node.ts";
 import { SourceNode } from "./source-node.ts";
 
@@ -154,11 +154,7 @@ export class TablePublisher {
       }
     });
     const vecs: Vec[] = Object.entries(node.schema).map(([name, type]) =>
-      vecFromValues(
-        type,
-        rows.map((r) => r[name]),
-        name,
-      ),
+      vecFromRows(type, rows, name),
     );
     if (rows.length > 0) node.pending.push({ vecs, length: rows.length });
   }

@@ -1,0 +1,173 @@
+/**
+ * Issue 14 benchmark, `npm run bench -- json`: decoding a JSON publish (an array of row objects)
+ * into engine Vecs, in CPU time (`process.cpuUsage`). "before" converts every cell through
+ * `coerceStrict` (the path before values-to-vec.ts, reproduced here); "now" is `vecFromRows`
+ * (a fast path per type, coerceStrict for the rest). Also the object's side of an HTTP publish:
+ * before, the router sent the parsed rows and the object deserialized them from the RPC message
+ * (V8's serializer, as Workers RPC uses); now it sends the body's text and the object parses it.
+ * Data: the peers benchmark's (Sym string, Price float64, Size int64) batches of 10,000 and of
+ * 1,000 rows (320,000 rows per round), and 10,000-row batches of every scalar type with a tenth
+ * null (instants as ISO strings a millisecond apart; 100,000 rows per round). Each path's best of
+ * 7 alternating rounds.
+ */
+import { deserialize, serialize } from "node:v8";
+import type { Vec } from "../src/engine/column-source.ts";
+import type { ColumnType } from "../src/engine/types.ts";
+import { allocStorage, coerceStrict } from "../src/engine/types.ts";
+import { vecFromRows } from "../src/engine/values-to-vec.ts";
+import { makeBenchData } from "./peers-data.ts";
+import { printTable, rate } from "./util.ts";
+
+/** The conversion before: every cell through coerceStrict. */
+function before(type: ColumnType, rows: readonly Record<string, unknown>[], column: string): Vec {
+  const values = rows.map((r) => r[column]);
+  const n = values.length;
+  const data = allocStorage(type, n) as unknown as unknown[];
+  let valid: Uint8Array | null = null;
+  const where = { column, row: 0 };
+  for (let i = 0; i < n; i++) {
+    where.row = i;
+    const v = coerceStrict(type, values[i], where);
+    if (v === null) {
+      if (!valid) valid = new Uint8Array(n).fill(1);
+      valid[i] = 0;
+    } else data[i] = v;
+  }
+  return { data: data as unknown as Vec["data"], valid, length: n };
+}
+
+/** CPU milliseconds of `fn`. */
+function cpuMs(fn: () => void): number {
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1000;
+}
+
+interface Data {
+  label: string;
+  /** Rows per round. */
+  total: number;
+  schema: Record<string, ColumnType>;
+  texts: string[];
+}
+
+const ALL_TYPES: Record<string, ColumnType> = {
+  S: "string",
+  C: "char",
+  B: "bool",
+  I8: "int8",
+  I16: "int16",
+  I: "int32",
+  L: "int64",
+  F: "float32",
+  D: "float64",
+  T: "instant",
+};
+
+/** 10,000-row batches of every scalar type, a tenth of the cells null. */
+function allTypes(): Data {
+  const texts: string[] = [];
+  let seed = 7;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  for (let b = 0; b < 10; b++) {
+    const rows = Array.from({ length: 10_000 }, (_, i) => {
+      const r: Record<string, unknown> = {
+        S: `order-${i % 977}`,
+        C: String.fromCharCode(65 + (i % 26)),
+        B: i % 3 === 0,
+        I8: (i % 200) - 100,
+        I16: (i % 60000) - 30000,
+        I: Math.floor(rnd() * 2 ** 31),
+        L: i % 50 === 0 ? "9007199254740993" : Math.floor(rnd() * 2 ** 52),
+        F: Math.fround(rnd() * 1000),
+        D: Math.round(rnd() * 1e6) / 100,
+        T: new Date(1_700_000_000_000 + b * 10_000 + i).toISOString(),
+      };
+      for (const k of Object.keys(r)) if (rnd() < 0.1) r[k] = null;
+      return r;
+    });
+    texts.push(JSON.stringify(rows));
+  }
+  return { label: "every scalar type, 10k-row batches", total: 100_000, schema: ALL_TYPES, texts };
+}
+
+function peers(batch: number): Data {
+  const d = makeBenchData({ table: "append", group: false, batch, symbols: 100, format: "json" });
+  return {
+    label: `Sym, Price, Size, ${batch / 1000}k-row batches`,
+    total: 320_000,
+    schema: { Sym: "string", Price: "float64", Size: "int64" },
+    texts: d.batches.map((b) => b.json),
+  };
+}
+
+export function benchJson(): void {
+  const out: string[][] = [];
+  for (const data of [peers(10_000), peers(1_000), allTypes()]) {
+    const { schema, texts } = data;
+    const names = Object.keys(schema);
+    const parsed = texts.map((t) => JSON.parse(t) as Record<string, unknown>[]);
+    const perRound = parsed.reduce((n, rs) => n + rs.length, 0);
+    const reps = Math.max(1, Math.round(data.total / perRound));
+    const rows = reps * perRound;
+    const rpcRows = parsed.map((rs) => serialize(rs));
+    const rpcText = texts.map((t) => serialize(t));
+    let sink = 0;
+    const convert = (f: typeof before, rs: Record<string, unknown>[]) => {
+      for (const n of names) sink += f(schema[n]!, rs, n).length;
+    };
+    const paths: Record<string, () => void> = {
+      parse: () => {
+        for (const t of texts) sink += (JSON.parse(t) as unknown[]).length;
+      },
+      convertBefore: () => {
+        for (const rs of parsed) convert(before, rs);
+      },
+      convertNow: () => {
+        for (const rs of parsed) convert(vecFromRows, rs);
+      },
+      decodeBefore: () => {
+        for (const t of texts) convert(before, JSON.parse(t));
+      },
+      decodeNow: () => {
+        for (const t of texts) convert(vecFromRows, JSON.parse(t));
+      },
+      objectBefore: () => {
+        for (const m of rpcRows) convert(before, deserialize(m));
+      },
+      objectNow: () => {
+        for (const m of rpcText) convert(vecFromRows, JSON.parse(deserialize(m) as string));
+      },
+    };
+    const ms: Record<string, number> = {};
+    for (let round = 0; round < 7; round++) {
+      for (const [k, f] of Object.entries(paths)) {
+        const t = cpuMs(() => {
+          for (let r = 0; r < reps; r++) f();
+        });
+        ms[k] = Math.min(ms[k] ?? Number.POSITIVE_INFINITY, t);
+      }
+    }
+    if (sink <= 0) throw new Error("nothing decoded");
+    const line = (what: string, b: string, n: string) => [
+      data.label,
+      what,
+      rate(rows, ms[b]!),
+      rate(rows, ms[n]!),
+      `${(ms[b]! / ms[n]!).toFixed(1)}x`,
+    ];
+    out.push([data.label, "JSON.parse alone", rate(rows, ms.parse!), "", ""]);
+    out.push(line("rows -> Vecs", "convertBefore", "convertNow"));
+    out.push(line("JSON.parse + rows -> Vecs", "decodeBefore", "decodeNow"));
+    out.push(line("object: RPC message -> Vecs", "objectBefore", "objectNow"));
+  }
+  printTable(
+    "JSON publish decode, CPU time (best of 7 alternating rounds)",
+    ["data", "step", "before", "now", "ratio"],
+    out,
+  );
+}
