@@ -1,81 +1,213 @@
 /**
  * `npm run bench:e2e -- fanout`: the publish-to-subscriber latency run (e2e-latency.ts) with many
  * plain WebSocket subscribers of one view (no compression, each delta parsed), cycleMs 100, one
- * row every 20 ms over HTTP POST: first served directly by the family object
- * (RELAY_SUBSCRIBERS=0), then through relays (RELAY_SUBSCRIBERS = `BENCH_PER_RELAY`, 250 by
- * default). `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000),
- * `BENCH_THREADS` the subscriber threads (default 2). Each mode gets its own `wrangler dev`.
+ * row every 20 ms over HTTP POST, served directly by the family object and through relays.
+ * `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000), `BENCH_THREADS` the
+ * subscriber threads (default 2), `BENCH_PER_RELAY` the subscribers per relay (default 250).
  * Not a test.
+ *
+ * `wrangler dev` runs all of a Worker's Durable Objects in one workerd process, so relays in the
+ * family's own process would only add a hop. The bench runs two dev servers that reach each
+ * other through wrangler's local dev registry (a private one, CLOUDFLARE_DEV_REGISTRY_PATH):
+ *
+ * - "family": wrangler.toml as is (router, table families, catalog), RELAY_SUBSCRIBERS=0. The
+ *   publisher always posts here; direct subscribers connect here.
+ * - "relays": a generated config (`tickflare-relays`) running the same Worker with the Relay class
+ *   and RELAY_SUBSCRIBERS = N, its TABLES and CATALOG bound to the family server's objects
+ *   (`script_name = "tickflare"`). Subscribers through relays connect here: its router sends
+ *   them to relays in its own process, whose one upstream each reaches the family across
+ *   processes.
+ *
+ * For each count the direct run and the relay run alternate, minutes apart at most. Over each
+ * run's measured 10 s the bench reads the CPU of each workerd process from /proc (proc-cpu.ts)
+ * and the family's cycle counter (`describe`): "family ms/cycle" is the family process's CPU
+ * divided by the cycles it ran, the honest figure for the family object's work per cycle, since
+ * an object cannot time itself (workerd's clocks stand still while it runs). That process also
+ * answers the publisher's POSTs (50 a second), the same in both modes. wrangler's proxies (one
+ * per dev server, in front of the public port, dev only) are reported apart.
  */
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { connect } from "../src/client/index.ts";
-import { startSecured } from "../test/e2e/dev-server.ts";
+import { mintToken } from "../src/worker/token.ts";
+import { DevServer } from "../test/e2e/dev-server.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
+import { cpuSeconds, workerdPids } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
 /** Relays the router's policy ends up with for `n` subscribers (worker/relays.ts). */
 const relaysFor = (n: number, per: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n / per)));
 
+/** The relay server's wrangler config: the Worker and Relay; families and catalog bound remotely. */
+function relayConfig(perRelay: number): string {
+  const root = join(import.meta.dirname, "..");
+  const main = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const name = /^name = "([^"]+)"/m.exec(main)?.[1];
+  const date = /^compatibility_date = "([^"]+)"/m.exec(main)?.[1];
+  if (!name || !date) throw new Error("wrangler.toml: no name or compatibility_date");
+  return `name = "${name}-relays"
+main = "src/worker/index.ts"
+compatibility_date = "${date}"
+
+[vars]
+AUTH = "on"
+CORS_ORIGINS = ""
+RELAY_SUBSCRIBERS = "${perRelay}"
+
+[[durable_objects.bindings]]
+name = "TABLES"
+class_name = "TableFamily"
+script_name = "${name}"
+
+[[durable_objects.bindings]]
+name = "CATALOG"
+class_name = "Catalog"
+script_name = "${name}"
+
+[[durable_objects.bindings]]
+name = "RELAYS"
+class_name = "Relay"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Relay"]
+
+[[r2_buckets]]
+binding = "DATA"
+bucket_name = "tickflare-data"
+`;
+}
+
+/** CPU seconds of every process the bench watches. */
+interface CpuReading {
+  familyWorker: number;
+  familyProxy: number;
+  relayWorker: number;
+  relayProxy: number;
+  bench: number;
+  cycle: number;
+  at: number;
+}
+
 export async function fanout(): Promise<void> {
   const counts = (process.env.BENCH_FANOUT ?? "200,1000,2000,5000").split(",").map(Number);
   const threads = Number(process.env.BENCH_THREADS ?? 2);
   const per = Number(process.env.BENCH_PER_RELAY ?? 250);
-  const out: string[][] = [];
-  for (const perRelay of [0, per]) {
-    const { server, token } = await startSecured("bench-*", {
-      RELAY_SUBSCRIBERS: String(perRelay),
+  const secret = randomBytes(24).toString("hex");
+  const registry = join(os.tmpdir(), `tickflare-registry-${randomBytes(6).toString("hex")}`);
+  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry };
+  const vars = { AUTH: "on", TOKEN_SECRET: secret };
+  const family = await DevServer.start({ vars: { ...vars, RELAY_SUBSCRIBERS: "0" }, env });
+  let relays: DevServer | null = null;
+  try {
+    relays = await DevServer.start({
+      vars,
+      env,
+      config: { file: "wrangler.relays.toml", text: relayConfig(per) },
     });
-    try {
-      const tf = connect(server.url, { token });
-      for (const n of counts) {
+    const token = await mintToken(secret, {
+      scopes: ["admin", "publish", "read"],
+      tables: "bench-*",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const fp = workerdPids(family.pid!, family.port);
+    const rp = workerdPids(relays.pid!, relays.port);
+    const tf = connect(family.url, { token });
+    const out: string[][] = [];
+    for (const n of counts) {
+      for (const perRelay of [0, per]) {
+        const name = `bench-fanout-${perRelay}-${n}`;
+        const read = async (): Promise<CpuReading> => {
+          const bench = process.cpuUsage();
+          return {
+            familyWorker: cpuSeconds(fp.worker),
+            familyProxy: cpuSeconds(fp.proxy),
+            relayWorker: cpuSeconds(rp.worker),
+            relayProxy: cpuSeconds(rp.proxy),
+            bench: (bench.user + bench.system) / 1e6,
+            cycle: (await tf.describe(name)).cycle,
+            at: performance.now(),
+          };
+        };
+        let r0: CpuReading | null = null;
+        let r1: CpuReading | null = null;
         const load = os.loadavg()[0]!;
         const r = await runLatency({
-          url: server.url,
+          url: perRelay === 0 ? family.url : relays.url,
           token,
           tf,
-          name: `bench-fanout-${perRelay}-${n}`,
+          name,
           cycleMs: 100,
           subscribers: n,
           threads,
           raw: true,
           transport: "ws",
           via: "HTTP POST",
+          window: {
+            start: async () => {
+              r0 = await read();
+            },
+            end: async () => {
+              r1 = await read();
+            },
+          },
         });
+        const a = r0 as CpuReading | null;
+        const b = r1 as CpuReading | null;
+        if (!a || !b) throw new Error("the latency run did not report its measured window");
+        const secs = (b.at - a.at) / 1000;
+        const cores = (k: keyof CpuReading) => ((b[k] - a[k]) / secs).toFixed(2);
+        const cycles = b.cycle - a.cycle;
         const f = (x: number) => x.toFixed(1);
+        const relaysUsed = relaysFor(n, perRelay);
         out.push([
           perRelay === 0 ? "direct" : `relays of ${perRelay}`,
           n.toLocaleString("en-US"),
-          perRelay === 0 ? "—" : `≤ ${relaysFor(n, perRelay)}`,
-          perRelay === 0 ? n.toLocaleString("en-US") : `≤ ${relaysFor(n, perRelay)}`,
+          perRelay === 0 ? n.toLocaleString("en-US") : `≤ ${relaysUsed}`,
           r.received.length.toLocaleString("en-US"),
           f(percentile(r.received, 50)),
           f(percentile(r.received, 99)),
           f(r.period),
           `${f(percentile(r.spread, 50))} / ${f(percentile(r.spread, 99))}`,
-          r.cpu.toFixed(2),
+          f(r.meanPublishMs),
+          String(cycles),
+          f(((b.familyWorker - a.familyWorker) * 1000) / cycles),
+          cores("familyWorker"),
+          cores("relayWorker"),
+          `${cores("familyProxy")} / ${cores("relayProxy")}`,
+          cores("bench"),
           load.toFixed(1),
         ]);
         console.log(out.at(-1)!.join(" | "));
       }
-    } finally {
-      await server.dispose();
     }
+    printTable(
+      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; family and relays in separate dev servers)`,
+      [
+        "served",
+        "subscribers",
+        "family sockets",
+        "samples",
+        "p50 ms",
+        "p99 ms",
+        "period ms",
+        "spread p50 / p99 ms",
+        "publish ms",
+        "cycles",
+        "family ms/cycle",
+        "family process (cores)",
+        "relay process (cores)",
+        "dev proxies family / relays (cores)",
+        "bench (cores)",
+        "load avg (1 min)",
+      ],
+      out,
+    );
+  } finally {
+    await relays?.dispose();
+    await family.dispose();
+    rmSync(registry, { recursive: true, force: true });
   }
-  printTable(
-    `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST)`,
-    [
-      "served",
-      "subscribers",
-      "relays",
-      "family sockets (sends per cycle)",
-      "samples",
-      "p50 ms",
-      "p99 ms",
-      "period ms",
-      "spread p50 / p99 ms",
-      "bench CPU (cores)",
-      "load avg (1 min)",
-    ],
-    out,
-  );
 }

@@ -59,6 +59,8 @@ export interface LatencyRun {
   raw: boolean;
   transport: "global" | "ws";
   via: "HTTP POST" | "WebSocket stream";
+  /** Called when the measured 10 s start and when they end (the fan-out bench reads CPU). */
+  window?: { start(): Promise<void>; end(): Promise<void> };
 }
 
 export interface LatencyResult {
@@ -112,6 +114,7 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   while (now() - t0 < 12_000) {
     if (!measuring && now() - t0 > 2000) {
       measuring = true;
+      await o.window?.start();
       cpu0 = process.cpuUsage();
       m0 = now();
       for (const w of workers) w.postMessage("measure");
@@ -126,6 +129,7 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   }
   const used = process.cpuUsage(cpu0);
   const cpu = (used.user + used.system) / 1e3 / (now() - m0);
+  await o.window?.end();
   await new Promise((r) => setTimeout(r, 3 * cycleMs));
   const parts = await Promise.all(
     workers.map(
