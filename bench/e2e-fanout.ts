@@ -1,9 +1,11 @@
 /**
  * `npm run bench:e2e -- fanout`: the publish-to-subscriber latency run (e2e-latency.ts) with many
  * plain WebSocket subscribers of one view (no compression, each delta parsed), cycleMs 100, one
- * row every 20 ms over HTTP POST, served directly by the family object and through relays.
+ * row every 20 ms over HTTP POST (up to 8 in flight, so a slow answer does not thin the rows),
+ * served directly by the family object and through relays.
  * `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000), `BENCH_THREADS` the
- * subscriber threads (default 2), `BENCH_PER_RELAY` the subscribers per relay (default 250).
+ * subscriber threads (default 2), `BENCH_PER_RELAY` the subscribers per relay (default 250),
+ * `BENCH_MODES` which runs (default `direct,relays`).
  * Not a test.
  *
  * `wrangler dev` runs all of a Worker's Durable Objects in one workerd process, so relays in the
@@ -95,6 +97,7 @@ export async function fanout(): Promise<void> {
   const counts = (process.env.BENCH_FANOUT ?? "200,1000,2000,5000").split(",").map(Number);
   const threads = Number(process.env.BENCH_THREADS ?? 2);
   const per = Number(process.env.BENCH_PER_RELAY ?? 250);
+  const modes = (process.env.BENCH_MODES ?? "direct,relays").split(",");
   const secret = randomBytes(24).toString("hex");
   const registry = join(os.tmpdir(), `tickflare-registry-${randomBytes(6).toString("hex")}`);
   const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry };
@@ -118,7 +121,8 @@ export async function fanout(): Promise<void> {
     const out: string[][] = [];
     for (const n of counts) {
       for (const perRelay of [0, per]) {
-        const name = `bench-fanout-${perRelay}-${n}`;
+        if (!modes.includes(perRelay === 0 ? "direct" : "relays")) continue;
+        const name = `bench-fanout-${perRelay}-${n}-${out.length}`;
         const read = async (): Promise<CpuReading> => {
           const bench = process.cpuUsage();
           return {
@@ -145,6 +149,7 @@ export async function fanout(): Promise<void> {
           raw: true,
           transport: "ws",
           via: "HTTP POST",
+          inFlight: 8,
           window: {
             start: async () => {
               r0 = await read();
@@ -169,9 +174,10 @@ export async function fanout(): Promise<void> {
           r.received.length.toLocaleString("en-US"),
           f(percentile(r.received, 50)),
           f(percentile(r.received, 99)),
+          `${f(r.trend.early)} / ${f(r.trend.late)}`,
           f(r.period),
           `${f(percentile(r.spread, 50))} / ${f(percentile(r.spread, 99))}`,
-          f(r.meanPublishMs),
+          `${f(r.rowsPerSecond)} / ${f(r.meanPublishMs)}`,
           String(cycles),
           f(((b.familyWorker - a.familyWorker) * 1000) / cycles),
           cores("familyWorker"),
@@ -192,9 +198,10 @@ export async function fanout(): Promise<void> {
         "samples",
         "p50 ms",
         "p99 ms",
+        "p50 first / last quarter ms",
         "period ms",
         "spread p50 / p99 ms",
-        "publish ms",
+        "rows/s sent / publish ms",
         "cycles",
         "family ms/cycle",
         "family process (cores)",

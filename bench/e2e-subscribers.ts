@@ -64,7 +64,9 @@ if (raw) {
     });
     await new Promise<void>((ok, fail) => {
       ws.addEventListener("open", () => ok());
-      ws.addEventListener("error", () => fail(new Error("subscribe socket failed")));
+      ws.addEventListener("error", (e) =>
+        fail(new Error(`subscribe socket ${i} of ${count} failed: ${(e as ErrorEvent).message}`)),
+      );
     });
     sockets.push(ws);
   }
