@@ -82,6 +82,27 @@ bucket_name = "tickflare-data"
 `;
 }
 
+/** The table's columns. */
+const HEADER = [
+  "served",
+  "subscribers",
+  "family sockets",
+  "samples",
+  "p50 ms",
+  "p99 ms",
+  "p50 first / last quarter ms",
+  "period ms",
+  "spread p50 / p99 ms",
+  "rows/s sent / publish ms",
+  "cycles",
+  "family ms/cycle",
+  "family process (cores)",
+  "relay process (cores)",
+  "dev proxies family / relays (cores)",
+  "bench (cores)",
+  "load avg (1 min)",
+];
+
 /** CPU seconds of every process the bench watches. */
 interface CpuReading {
   familyWorker: number;
@@ -138,27 +159,37 @@ export async function fanout(): Promise<void> {
         let r0: CpuReading | null = null;
         let r1: CpuReading | null = null;
         const load = os.loadavg()[0]!;
-        const r = await runLatency({
-          url: perRelay === 0 ? family.url : relays.url,
-          token,
-          tf,
-          name,
-          cycleMs: 100,
-          subscribers: n,
-          threads,
-          raw: true,
-          transport: "ws",
-          via: "HTTP POST",
-          inFlight: 8,
-          window: {
-            start: async () => {
-              r0 = await read();
+        const served = perRelay === 0 ? "direct" : `relays of ${perRelay}`;
+        let r: Awaited<ReturnType<typeof runLatency>>;
+        try {
+          r = await runLatency({
+            url: perRelay === 0 ? family.url : relays.url,
+            token,
+            tf,
+            name,
+            cycleMs: 100,
+            subscribers: n,
+            threads,
+            raw: true,
+            transport: "ws",
+            via: "HTTP POST",
+            inFlight: 8,
+            window: {
+              start: async () => {
+                r0 = await read();
+              },
+              end: async () => {
+                r1 = await read();
+              },
             },
-            end: async () => {
-              r1 = await read();
-            },
-          },
-        });
+          });
+        } catch (e) {
+          // Keep the other runs (e.g. subscribers refused at 5,000): the row says why.
+          out.push([served, n.toLocaleString("en-US"), `failed: ${(e as Error).message}`]);
+          while (out.at(-1)!.length < HEADER.length) out.at(-1)!.push("");
+          console.log(out.at(-1)!.join(" | "));
+          continue;
+        }
         const a = r0 as CpuReading | null;
         const b = r1 as CpuReading | null;
         if (!a || !b) throw new Error("the latency run did not report its measured window");
@@ -168,7 +199,7 @@ export async function fanout(): Promise<void> {
         const f = (x: number) => x.toFixed(1);
         const relaysUsed = relaysFor(n, perRelay);
         out.push([
-          perRelay === 0 ? "direct" : `relays of ${perRelay}`,
+          served,
           n.toLocaleString("en-US"),
           perRelay === 0 ? n.toLocaleString("en-US") : `≤ ${relaysUsed}`,
           r.received.length.toLocaleString("en-US"),
@@ -191,25 +222,7 @@ export async function fanout(): Promise<void> {
     }
     printTable(
       `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; family and relays in separate dev servers)`,
-      [
-        "served",
-        "subscribers",
-        "family sockets",
-        "samples",
-        "p50 ms",
-        "p99 ms",
-        "p50 first / last quarter ms",
-        "period ms",
-        "spread p50 / p99 ms",
-        "rows/s sent / publish ms",
-        "cycles",
-        "family ms/cycle",
-        "family process (cores)",
-        "relay process (cores)",
-        "dev proxies family / relays (cores)",
-        "bench (cores)",
-        "load avg (1 min)",
-      ],
+      HEADER,
       out,
     );
   } finally {

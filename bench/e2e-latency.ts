@@ -107,15 +107,22 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
         },
       }),
   );
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((ok, fail) => {
-          w.once("message", () => ok());
-          w.once("error", fail);
-        }),
-    ),
-  );
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((ok, fail) => {
+            w.once("message", () => ok());
+            w.once("error", fail);
+          }),
+      ),
+    );
+  } catch (e) {
+    // A subscriber could not connect: close every subscriber, drop the table, report.
+    await Promise.all(workers.map((w) => w.terminate()));
+    await tf.deleteTable(name);
+    throw e;
+  }
   const stream = o.via === "WebSocket stream" ? await tf.publisher(name) : null;
   const t0 = now();
   let seq = 0;
