@@ -25,8 +25,12 @@
  * and the family's cycle counter (`describe`): "family ms/cycle" is the family process's CPU
  * divided by the cycles it ran, the honest figure for the family object's work per cycle, since
  * an object cannot time itself (workerd's clocks stand still while it runs). That process also
- * answers the publisher's POSTs (50 a second), the same in both modes. wrangler's proxies (one
- * per dev server, in front of the public port, dev only) are reported apart.
+ * answers the publisher's POSTs (50 a second), the same in both modes.
+ *
+ * The publisher and the subscribers connect straight to the workerd process running each
+ * server's Worker, not to the public port: that goes through wrangler's proxy, a second workerd
+ * process that exists only under `wrangler dev`, forwards every frame, and runs out of file
+ * descriptors near 5,000 WebSockets.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
@@ -36,7 +40,7 @@ import { connect } from "../src/client/index.ts";
 import { mintToken } from "../src/worker/token.ts";
 import { DevServer } from "../test/e2e/dev-server.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
-import { cpuSeconds, workerdPids } from "./proc-cpu.ts";
+import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
 /** Relays the router's policy ends up with for `n` subscribers (worker/relays.ts). */
@@ -98,7 +102,6 @@ const HEADER = [
   "family ms/cycle",
   "family process (cores)",
   "relay process (cores)",
-  "dev proxies family / relays (cores)",
   "bench (cores)",
   "load avg (1 min)",
 ];
@@ -106,9 +109,7 @@ const HEADER = [
 /** CPU seconds of every process the bench watches. */
 interface CpuReading {
   familyWorker: number;
-  familyProxy: number;
   relayWorker: number;
-  relayProxy: number;
   bench: number;
   cycle: number;
   at: number;
@@ -138,7 +139,10 @@ export async function fanout(): Promise<void> {
     });
     const fp = workerdPids(family.pid!, family.port);
     const rp = workerdPids(relays.pid!, relays.port);
-    const tf = connect(family.url, { token });
+    // Past wrangler's proxies, straight to the processes running the Worker (proc-cpu.ts).
+    const familyUrl = await workerUrl(fp.worker);
+    const relaysUrl = await workerUrl(rp.worker);
+    const tf = connect(familyUrl, { token });
     const out: string[][] = [];
     for (const n of counts) {
       for (const perRelay of [0, per]) {
@@ -148,9 +152,7 @@ export async function fanout(): Promise<void> {
           const bench = process.cpuUsage();
           return {
             familyWorker: cpuSeconds(fp.worker),
-            familyProxy: cpuSeconds(fp.proxy),
             relayWorker: cpuSeconds(rp.worker),
-            relayProxy: cpuSeconds(rp.proxy),
             bench: (bench.user + bench.system) / 1e6,
             cycle: (await tf.describe(name)).cycle,
             at: performance.now(),
@@ -163,7 +165,7 @@ export async function fanout(): Promise<void> {
         let r: Awaited<ReturnType<typeof runLatency>>;
         try {
           r = await runLatency({
-            url: perRelay === 0 ? family.url : relays.url,
+            url: perRelay === 0 ? familyUrl : relaysUrl,
             token,
             tf,
             name,
@@ -213,7 +215,6 @@ export async function fanout(): Promise<void> {
           f(((b.familyWorker - a.familyWorker) * 1000) / cycles),
           cores("familyWorker"),
           cores("relayWorker"),
-          `${cores("familyProxy")} / ${cores("relayProxy")}`,
           cores("bench"),
           load.toFixed(1),
         ]);
