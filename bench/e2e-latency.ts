@@ -120,7 +120,7 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   } catch (e) {
     // A subscriber could not connect: close every subscriber, drop the table, report.
     await Promise.all(workers.map((w) => w.terminate()));
-    await tf.deleteTable(name);
+    await tf.deleteTable(name).catch(() => {}); // the subscribers' error is the one to report
     throw e;
   }
   const stream = o.via === "WebSocket stream" ? await tf.publisher(name) : null;
