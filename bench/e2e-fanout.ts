@@ -33,7 +33,7 @@
  * descriptors near 5,000 WebSockets.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { connect } from "../src/client/index.ts";
@@ -43,8 +43,20 @@ import { percentile, runLatency } from "./e2e-latency.ts";
 import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
-/** Relays the router's policy ends up with for `n` subscribers (worker/relays.ts). */
+/** Relays the router's policy should end up with for `n` subscribers (worker/relays.ts). */
 const relaysFor = (n: number, per: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n / per)));
+
+/**
+ * Relay objects the relay server has created so far: each keeps a watchdog alarm, so each has a
+ * SQLite file in the server's persistence directory (miniflare's layout: a directory per class).
+ */
+function relaysCreated(persistTo: string): number {
+  let n = 0;
+  for (const e of readdirSync(persistTo, { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith(".sqlite") && /Relay$/.test(e.parentPath)) n++;
+  }
+  return n;
+}
 
 /** The relay server's wrangler config: the Worker and Relay; families and catalog bound remotely. */
 function relayConfig(perRelay: number): string {
@@ -90,7 +102,7 @@ bucket_name = "tickflare-data"
 const HEADER = [
   "served",
   "subscribers",
-  "family sockets",
+  "family sockets (relays: expected / created)",
   "samples",
   "p50 ms",
   "p99 ms",
@@ -161,6 +173,7 @@ export async function fanout(): Promise<void> {
         let r0: CpuReading | null = null;
         let r1: CpuReading | null = null;
         const load = os.loadavg()[0]!;
+        const created0 = relaysCreated(relays.persistTo);
         const served = perRelay === 0 ? "direct" : `relays of ${perRelay}`;
         let r: Awaited<ReturnType<typeof runLatency>>;
         try {
@@ -203,7 +216,9 @@ export async function fanout(): Promise<void> {
         out.push([
           served,
           n.toLocaleString("en-US"),
-          perRelay === 0 ? n.toLocaleString("en-US") : `≤ ${relaysUsed}`,
+          perRelay === 0
+            ? n.toLocaleString("en-US")
+            : `${relaysUsed} / ${relaysCreated(relays.persistTo) - created0}`,
           r.received.length.toLocaleString("en-US"),
           f(percentile(r.received, 50)),
           f(percentile(r.received, 99)),
