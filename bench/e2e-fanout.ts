@@ -156,6 +156,7 @@ export async function fanout(): Promise<void> {
     const relaysUrl = await workerUrl(rp.worker);
     const tf = connect(familyUrl, { token });
     const out: string[][] = [];
+    const failures: string[] = [];
     for (const n of counts) {
       for (const perRelay of [0, per]) {
         if (!modes.includes(perRelay === 0 ? "direct" : "relays")) continue;
@@ -200,7 +201,8 @@ export async function fanout(): Promise<void> {
           });
         } catch (e) {
           // Keep the other runs (e.g. subscribers refused at 5,000): the row says why.
-          out.push([served, n.toLocaleString("en-US"), `failed: ${(e as Error).message}`]);
+          failures.push(`${served}, ${n} subscribers: ${(e as Error).message}`);
+          out.push([served, n.toLocaleString("en-US"), `failed (${failures.length})`]);
           while (out.at(-1)!.length < HEADER.length) out.at(-1)!.push("");
           console.log(out.at(-1)!.join(" | "));
           continue;
@@ -241,6 +243,7 @@ export async function fanout(): Promise<void> {
       HEADER,
       out,
     );
+    for (const [i, f] of failures.entries()) console.log(`\n(${i + 1}) ${f}`);
   } finally {
     await relays?.dispose();
     await family.dispose();
