@@ -6,7 +6,7 @@
  * `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000), `BENCH_THREADS` the
  * subscriber threads (default 2), `BENCH_PER_RELAY` the subscribers per relay (default 250),
  * `BENCH_MODES` which runs (default `direct,relays`).
- * Not a test.
+ * Not a test; Linux only (it reads /proc).
  *
  * `wrangler dev` runs all of a Worker's Durable Objects in one workerd process, so relays in the
  * family's own process would only add a hop. The bench runs two dev servers that reach each
