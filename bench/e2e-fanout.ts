@@ -1,81 +1,252 @@
 /**
  * `npm run bench:e2e -- fanout`: the publish-to-subscriber latency run (e2e-latency.ts) with many
  * plain WebSocket subscribers of one view (no compression, each delta parsed), cycleMs 100, one
- * row every 20 ms over HTTP POST: first served directly by the family object
- * (RELAY_SUBSCRIBERS=0), then through relays (RELAY_SUBSCRIBERS = `BENCH_PER_RELAY`, 250 by
- * default). `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000),
- * `BENCH_THREADS` the subscriber threads (default 2). Each mode gets its own `wrangler dev`.
- * Not a test.
+ * row every 20 ms over HTTP POST (up to 8 in flight, so a slow answer does not thin the rows),
+ * served directly by the family object and through relays.
+ * `BENCH_FANOUT` lists the subscriber counts (default 200,1000,2000,5000), `BENCH_THREADS` the
+ * subscriber threads (default 2), `BENCH_PER_RELAY` the subscribers per relay (default 250),
+ * `BENCH_MODES` which runs (default `direct,relays`).
+ * Not a test; Linux only (it reads /proc).
+ *
+ * `wrangler dev` runs all of a Worker's Durable Objects in one workerd process, so relays in the
+ * family's own process would only add a hop. The bench runs two dev servers that reach each
+ * other through wrangler's local dev registry (a private one, CLOUDFLARE_DEV_REGISTRY_PATH):
+ *
+ * - "family": wrangler.toml as is (router, table families, catalog), RELAY_SUBSCRIBERS=0. The
+ *   publisher always posts here; direct subscribers connect here.
+ * - "relays": a generated config (`tickflare-relays`) running the same Worker with the Relay class
+ *   and RELAY_SUBSCRIBERS = N, its TABLES and CATALOG bound to the family server's objects
+ *   (`script_name = "tickflare"`). Subscribers through relays connect here: its router sends
+ *   them to relays in its own process, whose one upstream each reaches the family across
+ *   processes.
+ *
+ * For each count the direct run and the relay run alternate, minutes apart at most. Over each
+ * run's measured 10 s the bench reads the CPU of each workerd process from /proc (proc-cpu.ts)
+ * and the family's cycle counter (`describe`): "family ms/cycle" is the family process's CPU
+ * divided by the cycles it ran, the honest figure for the family object's work per cycle, since
+ * an object cannot time itself (workerd's clocks stand still while it runs). That process also
+ * answers the publisher's POSTs (50 a second), the same in both modes.
+ *
+ * The publisher and the subscribers connect straight to the workerd process running each
+ * server's Worker, not to the public port: that goes through wrangler's proxy, a second workerd
+ * process that exists only under `wrangler dev`, forwards every frame, and runs out of file
+ * descriptors near 5,000 WebSockets.
  */
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { connect } from "../src/client/index.ts";
-import { startSecured } from "../test/e2e/dev-server.ts";
+import { mintToken } from "../src/worker/token.ts";
+import { DevServer } from "../test/e2e/dev-server.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
+import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
-/** Relays the router's policy ends up with for `n` subscribers (worker/relays.ts). */
+/** Relays the router's policy should end up with for `n` subscribers (worker/relays.ts). */
 const relaysFor = (n: number, per: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n / per)));
+
+/**
+ * Relay objects the relay server has created so far: each keeps a watchdog alarm, so each has a
+ * SQLite file in the server's persistence directory (miniflare's layout: a directory per class).
+ */
+function relaysCreated(persistTo: string): number {
+  let n = 0;
+  for (const e of readdirSync(persistTo, { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith(".sqlite") && /Relay$/.test(e.parentPath)) n++;
+  }
+  return n;
+}
+
+/** The relay server's wrangler config: the Worker and Relay; families and catalog bound remotely. */
+function relayConfig(perRelay: number): string {
+  const root = join(import.meta.dirname, "..");
+  const main = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const name = /^name = "([^"]+)"/m.exec(main)?.[1];
+  const date = /^compatibility_date = "([^"]+)"/m.exec(main)?.[1];
+  if (!name || !date) throw new Error("wrangler.toml: no name or compatibility_date");
+  return `name = "${name}-relays"
+main = "src/worker/index.ts"
+compatibility_date = "${date}"
+
+[vars]
+AUTH = "on"
+CORS_ORIGINS = ""
+RELAY_SUBSCRIBERS = "${perRelay}"
+
+[[durable_objects.bindings]]
+name = "TABLES"
+class_name = "TableFamily"
+script_name = "${name}"
+
+[[durable_objects.bindings]]
+name = "CATALOG"
+class_name = "Catalog"
+script_name = "${name}"
+
+[[durable_objects.bindings]]
+name = "RELAYS"
+class_name = "Relay"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Relay"]
+
+[[r2_buckets]]
+binding = "DATA"
+bucket_name = "tickflare-data"
+`;
+}
+
+/** The table's columns. */
+const HEADER = [
+  "served",
+  "subscribers",
+  "family sockets (relays: expected / created)",
+  "samples",
+  "p50 ms",
+  "p99 ms",
+  "p50 first / last quarter ms",
+  "period ms",
+  "spread p50 / p99 ms",
+  "rows/s sent / publish ms",
+  "cycles",
+  "family ms/cycle",
+  "family process (cores)",
+  "relay process (cores)",
+  "bench (cores)",
+  "load avg (1 min)",
+];
+
+/** CPU seconds of every process the bench watches. */
+interface CpuReading {
+  familyWorker: number;
+  relayWorker: number;
+  bench: number;
+  cycle: number;
+  at: number;
+}
 
 export async function fanout(): Promise<void> {
   const counts = (process.env.BENCH_FANOUT ?? "200,1000,2000,5000").split(",").map(Number);
   const threads = Number(process.env.BENCH_THREADS ?? 2);
   const per = Number(process.env.BENCH_PER_RELAY ?? 250);
-  const out: string[][] = [];
-  for (const perRelay of [0, per]) {
-    const { server, token } = await startSecured("bench-*", {
-      RELAY_SUBSCRIBERS: String(perRelay),
+  const modes = (process.env.BENCH_MODES ?? "direct,relays").split(",");
+  const secret = randomBytes(24).toString("hex");
+  const registry = join(os.tmpdir(), `tickflare-registry-${randomBytes(6).toString("hex")}`);
+  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry };
+  const vars = { AUTH: "on", TOKEN_SECRET: secret };
+  const family = await DevServer.start({ vars: { ...vars, RELAY_SUBSCRIBERS: "0" }, env });
+  let relays: DevServer | null = null;
+  try {
+    relays = await DevServer.start({
+      vars,
+      env,
+      config: { file: "wrangler.relays.toml", text: relayConfig(per) },
     });
-    try {
-      const tf = connect(server.url, { token });
-      for (const n of counts) {
+    const token = await mintToken(secret, {
+      scopes: ["admin", "publish", "read"],
+      tables: "bench-*",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const fp = workerdPids(family.pid!, family.port);
+    const rp = workerdPids(relays.pid!, relays.port);
+    // Past wrangler's proxies, straight to the processes running the Worker (proc-cpu.ts).
+    const familyUrl = await workerUrl(fp.worker);
+    const relaysUrl = await workerUrl(rp.worker);
+    const tf = connect(familyUrl, { token });
+    const out: string[][] = [];
+    const failures: string[] = [];
+    for (const n of counts) {
+      for (const perRelay of [0, per]) {
+        if (!modes.includes(perRelay === 0 ? "direct" : "relays")) continue;
+        const name = `bench-fanout-${perRelay}-${n}-${out.length}`;
+        const read = async (): Promise<CpuReading> => {
+          const bench = process.cpuUsage();
+          return {
+            familyWorker: cpuSeconds(fp.worker),
+            relayWorker: cpuSeconds(rp.worker),
+            bench: (bench.user + bench.system) / 1e6,
+            cycle: (await tf.describe(name)).cycle,
+            at: performance.now(),
+          };
+        };
+        let r0: CpuReading | null = null;
+        let r1: CpuReading | null = null;
         const load = os.loadavg()[0]!;
-        const r = await runLatency({
-          url: server.url,
-          token,
-          tf,
-          name: `bench-fanout-${perRelay}-${n}`,
-          cycleMs: 100,
-          subscribers: n,
-          threads,
-          raw: true,
-          transport: "ws",
-          via: "HTTP POST",
-        });
+        const created0 = relaysCreated(relays.persistTo);
+        const served = perRelay === 0 ? "direct" : `relays of ${perRelay}`;
+        let r: Awaited<ReturnType<typeof runLatency>>;
+        try {
+          r = await runLatency({
+            url: perRelay === 0 ? familyUrl : relaysUrl,
+            token,
+            tf,
+            name,
+            cycleMs: 100,
+            subscribers: n,
+            threads,
+            raw: true,
+            transport: "ws",
+            via: "HTTP POST",
+            inFlight: 8,
+            window: {
+              start: async () => {
+                r0 = await read();
+              },
+              end: async () => {
+                r1 = await read();
+              },
+            },
+          });
+        } catch (e) {
+          // Keep the other runs (e.g. subscribers refused at 5,000): the row says why.
+          failures.push(`${served}, ${n} subscribers: ${(e as Error).message}`);
+          out.push([served, n.toLocaleString("en-US"), `failed (${failures.length})`]);
+          while (out.at(-1)!.length < HEADER.length) out.at(-1)!.push("");
+          console.log(out.at(-1)!.join(" | "));
+          continue;
+        }
+        const a = r0 as CpuReading | null;
+        const b = r1 as CpuReading | null;
+        if (!a || !b) throw new Error("the latency run did not report its measured window");
+        const secs = (b.at - a.at) / 1000;
+        const cores = (k: keyof CpuReading) => ((b[k] - a[k]) / secs).toFixed(2);
+        const cycles = b.cycle - a.cycle;
         const f = (x: number) => x.toFixed(1);
+        const relaysUsed = relaysFor(n, perRelay);
         out.push([
-          perRelay === 0 ? "direct" : `relays of ${perRelay}`,
+          served,
           n.toLocaleString("en-US"),
-          perRelay === 0 ? "—" : `≤ ${relaysFor(n, perRelay)}`,
-          perRelay === 0 ? n.toLocaleString("en-US") : `≤ ${relaysFor(n, perRelay)}`,
+          perRelay === 0
+            ? n.toLocaleString("en-US")
+            : `${relaysUsed} / ${relaysCreated(relays.persistTo) - created0}`,
           r.received.length.toLocaleString("en-US"),
           f(percentile(r.received, 50)),
           f(percentile(r.received, 99)),
+          `${f(r.trend.early)} / ${f(r.trend.late)}`,
           f(r.period),
           `${f(percentile(r.spread, 50))} / ${f(percentile(r.spread, 99))}`,
-          r.cpu.toFixed(2),
+          `${f(r.rowsPerSecond)} / ${f(r.meanPublishMs)}`,
+          String(cycles),
+          f(((b.familyWorker - a.familyWorker) * 1000) / cycles),
+          cores("familyWorker"),
+          cores("relayWorker"),
+          cores("bench"),
           load.toFixed(1),
         ]);
         console.log(out.at(-1)!.join(" | "));
       }
-    } finally {
-      await server.dispose();
     }
+    printTable(
+      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; family and relays in separate dev servers)`,
+      HEADER,
+      out,
+    );
+    for (const [i, f] of failures.entries()) console.log(`\n(${i + 1}) ${f}`);
+  } finally {
+    await relays?.dispose();
+    await family.dispose();
+    rmSync(registry, { recursive: true, force: true });
   }
-  printTable(
-    `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST)`,
-    [
-      "served",
-      "subscribers",
-      "relays",
-      "family sockets (sends per cycle)",
-      "samples",
-      "p50 ms",
-      "p99 ms",
-      "period ms",
-      "spread p50 / p99 ms",
-      "bench CPU (cores)",
-      "load avg (1 min)",
-    ],
-    out,
-  );
 }

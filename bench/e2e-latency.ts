@@ -59,6 +59,13 @@ export interface LatencyRun {
   raw: boolean;
   transport: "global" | "ws";
   via: "HTTP POST" | "WebSocket stream";
+  /**
+   * Publishes in flight at most (default 1: each row waits for the previous one's answer, so a
+   * slow answer sends fewer rows); more keep one row every 20 ms while answers take longer.
+   */
+  inFlight?: number;
+  /** Called when the measured 10 s start and when they end (the fan-out bench reads CPU). */
+  window?: { start(): Promise<void>; end(): Promise<void> };
 }
 
 export interface LatencyResult {
@@ -69,6 +76,13 @@ export interface LatencyResult {
   period: number;
   spread: number[];
   meanPublishMs: number;
+  /** Rows published per second over the whole run. */
+  rowsPerSecond: number;
+  /**
+   * p50 publish-to-arrival ms of the first and of the last quarter of each thread's samples (in
+   * arrival order): a later p50 far above the earlier one is a queue that grows.
+   */
+  trend: { early: number; late: number };
   /** CPU seconds this process used per second while measuring (publisher and subscribers). */
   cpu: number;
 }
@@ -93,15 +107,22 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
         },
       }),
   );
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((ok, fail) => {
-          w.once("message", () => ok());
-          w.once("error", fail);
-        }),
-    ),
-  );
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((ok, fail) => {
+            w.once("message", () => ok());
+            w.once("error", fail);
+          }),
+      ),
+    );
+  } catch (e) {
+    // A subscriber could not connect: close every subscriber, drop the table, report.
+    await Promise.all(workers.map((w) => w.terminate()));
+    await tf.deleteTable(name).catch(() => {}); // the subscribers' error is the one to report
+    throw e;
+  }
   const stream = o.via === "WebSocket stream" ? await tf.publisher(name) : null;
   const t0 = now();
   let seq = 0;
@@ -109,23 +130,33 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   let measuring = false;
   let cpu0 = process.cpuUsage();
   let m0 = 0;
+  const maxInFlight = o.inFlight ?? 1;
+  const inFlight = new Set<Promise<void>>();
   while (now() - t0 < 12_000) {
     if (!measuring && now() - t0 > 2000) {
       measuring = true;
+      await o.window?.start();
       cpu0 = process.cpuUsage();
       m0 = now();
       for (const w of workers) w.postMessage("measure");
     }
     const p0 = now();
     const row = [{ Seq: seq++, SentAt: BigInt(Math.round(p0 * 1e6)) }];
-    if (stream) await stream.send(row);
-    else await tf.publish(name, row);
-    publishMs += now() - p0;
+    const sent = (stream ? stream.send(row) : tf.publish(name, row)).then(() => {
+      publishMs += now() - p0;
+    });
+    inFlight.add(sent);
+    const done = () => inFlight.delete(sent);
+    sent.then(done, done);
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     const wait = 20 - (now() - p0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
+  await Promise.all(inFlight);
+  const rowsPerSecond = (seq * 1000) / (now() - t0);
   const used = process.cpuUsage(cpu0);
   const cpu = (used.user + used.system) / 1e3 / (now() - m0);
+  await o.window?.end();
   await new Promise((r) => setTimeout(r, 3 * cycleMs));
   const parts = await Promise.all(
     workers.map(
@@ -139,7 +170,26 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   stream?.close();
   await tf.deleteTable(name);
   const received = parts.flatMap((p) => [...p.received]).sort((a, b) => a - b);
+  const quarter = (first: boolean) =>
+    parts
+      .flatMap((p) => {
+        const q = Math.floor(p.received.length / 4);
+        return [
+          ...(first ? p.received.subarray(0, q) : p.received.subarray(p.received.length - q)),
+        ];
+      })
+      .sort((a, b) => a - b);
+  const trend = { early: percentile(quarter(true), 50), late: percentile(quarter(false), 50) };
   const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
   const { period, spread } = cycleTimes(parts.map((p) => p.arrivals));
-  return { received, applied, period, spread, meanPublishMs: publishMs / seq, cpu };
+  return {
+    received,
+    applied,
+    period,
+    spread,
+    meanPublishMs: publishMs / seq,
+    rowsPerSecond,
+    cpu,
+    trend,
+  };
 }

@@ -63,8 +63,21 @@ if (raw) {
       }
     });
     await new Promise<void>((ok, fail) => {
+      const failed = (why: string) =>
+        fail(new Error(`subscribe socket ${i} of ${count} failed: ${why}`));
       ws.addEventListener("open", () => ok());
-      ws.addEventListener("error", () => fail(new Error("subscribe socket failed")));
+      ws.addEventListener("error", (e) => failed((e as ErrorEvent).message));
+      // ws: a refused upgrade, with the server's answer (the error event would only give the status).
+      if (ws instanceof WS) {
+        ws.once("unexpected-response", (_req, res) => {
+          let body = "";
+          res.on("data", (d: Buffer) => {
+            body += d.toString();
+          });
+          res.on("end", () => failed(`${res.statusCode} ${body.slice(0, 300)}`));
+          res.on("error", () => failed(`${res.statusCode}`));
+        });
+      }
     });
     sockets.push(ws);
   }

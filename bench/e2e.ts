@@ -22,7 +22,8 @@
  *
  * Prints markdown tables; copy them into BENCHMARKS.md with the machine description.
  * - Fan-out (`-- fanout` only; e2e-fanout.ts): the latency run with 200 to 5,000 plain
- *   WebSocket subscribers, direct and through relays.
+ *   WebSocket subscribers, direct and through relays (in a second dev server), with each
+ *   server's workerd CPU per cycle.
  *
  * `npm run bench:e2e -- throughput`, `-- latency` or `-- fanout` runs one part.
  */

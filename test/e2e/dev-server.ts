@@ -12,7 +12,7 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -50,6 +50,13 @@ export interface DevServerOptions {
   healthStatus?: number;
   /** How long to wait for /health (default 90 s: a loaded 2-core machine bundles slowly). */
   startTimeoutMs?: number;
+  /**
+   * Another wrangler config to run instead of wrangler.toml: written as `file` into the server's
+   * copy of the sources and passed with `--config` (the fan-out bench runs relays from one).
+   */
+  config?: { file: string; text: string };
+  /** More environment variables for wrangler (e.g. CLOUDFLARE_DEV_REGISTRY_PATH). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -93,6 +100,8 @@ export class DevServer {
   readonly #timeout: number;
   readonly #healthStatus: number;
   readonly #ownsDir: boolean;
+  readonly #config: string | undefined;
+  readonly #env: Record<string, string>;
   /** The copy of the sources the server runs. */
   readonly #app: string;
   #child: ChildProcess | null = null;
@@ -111,6 +120,9 @@ export class DevServer {
       cpSync(join(ROOT, f), join(this.#app, f), { recursive: true });
     }
     symlinkSync(join(ROOT, "node_modules"), join(this.#app, "node_modules"), "dir");
+    this.#config = opts.config?.file;
+    if (opts.config) writeFileSync(join(this.#app, opts.config.file), opts.config.text);
+    this.#env = opts.env ?? {};
   }
 
   /** Starts a dev server and waits until it answers /health. */
@@ -134,6 +146,11 @@ export class DevServer {
     return this.#child !== null;
   }
 
+  /** The process id of wrangler, which leads the server's process group; undefined when stopped. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** (Re)starts wrangler dev on the same port and persistence directory. */
   async start(): Promise<void> {
     if (this.#child) throw new Error("the dev server is already running");
@@ -151,6 +168,7 @@ export class DevServer {
       "--log-level",
       "warn",
     ];
+    if (this.#config !== undefined) args.push("--config", this.#config);
     for (const [k, v] of Object.entries(this.#vars)) args.push("--var", `${k}:${v}`);
     const child = spawn(WRANGLER, args, {
       cwd: this.#app,
@@ -166,6 +184,7 @@ export class DevServer {
         WRANGLER_HIDE_BANNER: "true",
         NO_COLOR: "1",
         CI: "true",
+        ...this.#env,
       },
     });
     live.add(child);
