@@ -65,6 +65,14 @@ export class SortedRedirection implements Redirection, CycleParticipant {
     this.#pending.push(key, parent);
   }
 
+  /** rememberRemoved for `keys[0..n)` and their `parents`. */
+  rememberRemovedAll(keys: Float64Array, parents: Float64Array, n: number): void {
+    if (n === 0) return;
+    if (this.#pending.length === 0 && this.#removed.size === 0) this.#tracker?.markDirty(this);
+    const p = this.#pending;
+    for (let i = 0; i < n; i++) p.push(keys[i]!, parents[i]!);
+  }
+
   /** The removed keys of this cycle, indexed on the first previous-value read (most cycles have none). */
   #removedMap(): Map<number, number> {
     const p = this.#pending;

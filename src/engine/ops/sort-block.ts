@@ -107,8 +107,19 @@ export function takeVals(
 
 /** What a block's rebuild needs besides the block: the batch rows `[from, to)` of sorted order. */
 export interface MergeInput {
-  /** Ascending indices of the block's entries that leave. */
+  /** Ascending indices of the block's entries that leave (besides those of `lo`..`hi`). */
   gone: readonly number[];
+  /** How many of the block's entries leave (those of `gone` or of `lo`..`hi`). */
+  goneCount: number;
+  /**
+   * Entries whose parent key is in [lo, hi) leave too (a ring's evicted rows; lo = hi when none):
+   * their keys and parents are appended to `removedKeys` / `removedParents` at `nRemoved`.
+   */
+  lo: number;
+  hi: number;
+  removedKeys: Float64Array;
+  removedParents: Float64Array;
+  nRemoved: number;
   batch: Batch | null;
   /** The inline form of the batch, when the sort allows it (else null). */
   numbers: SortedNumbers | null;
@@ -135,11 +146,13 @@ export function mergeBlock(blk: SortBlock, m: MergeInput): SortBlock {
 function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBlock {
   const n0 = blk.n;
   const g = m.gone;
-  const n = n0 - g.length + (m.to - m.from);
+  const n = n0 - m.goneCount + (m.to - m.from);
   const keys = new Float64Array(n);
   const parents = newParents(n, m.wide || blk.parents instanceof Float64Array);
   const vals = newVals(m.types, n);
   const out = vals[0]!.data as Float64Array;
+  const { lo, hi, removedKeys, removedParents } = m;
+  let nr = m.nRemoved;
   const src = blk.vals[0]!.data as Float64Array;
   const oldKeys = blk.keys;
   const oldParents = blk.parents;
@@ -148,35 +161,49 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
   let i = 0;
   let d = 0;
   let gi = 0;
-  let nextGone = g.length > 0 ? g[0]! : -1;
-  for (let j = m.from; j < m.to; j++) {
-    const xj = x[j]!;
-    const pj = p[j]!;
-    while (i < n0 && !before(xj, pj, sign * src[i]!, oldParents[i]!, desc)) {
-      if (i === nextGone) nextGone = ++gi < g.length ? g[gi]! : -1;
-      else {
+  let nextGone = g.length > 0 ? g[0]! : n0;
+  for (let j = m.from; j <= m.to; j++) {
+    // The old entries before batch row j (all the rest after the last row) go first.
+    let k = i;
+    if (j === m.to) k = n0;
+    else {
+      const xj = x[j]!;
+      const pj = p[j]!;
+      for (; k < n0; k++) {
+        const y = sign * src[k]!;
+        if (xj < y) break;
+        if (xj > y) continue;
+        if (xj === y ? pj < oldParents[k]! : before(xj, pj, y, oldParents[k]!, desc)) break;
+      }
+    }
+    // Old entries [i, k), without the gone ones.
+    while (i < k) {
+      const end = nextGone < k ? nextGone : k;
+      for (; i < end; i++) {
+        const pp = oldParents[i]!;
+        if (pp >= lo && pp < hi) {
+          removedKeys[nr] = oldKeys[i]!;
+          removedParents[nr++] = pp;
+          continue;
+        }
         keys[d] = oldKeys[i]!;
-        parents[d] = oldParents[i]!;
+        parents[d] = pp;
         out[d] = src[i]!;
         d++;
       }
-      i++;
+      if (i === nextGone) {
+        i++;
+        nextGone = ++gi < g.length ? g[gi]! : n0;
+      }
     }
+    if (j === m.to) break;
     keys[d] = Number.NaN;
-    parents[d] = pj;
-    out[d] = sign * xj;
+    parents[d] = p[j]!;
+    out[d] = sign * x[j]!;
     at[j - m.from] = d;
     d++;
   }
-  for (; i < n0; i++) {
-    if (i === nextGone) nextGone = ++gi < g.length ? g[gi]! : -1;
-    else {
-      keys[d] = oldKeys[i]!;
-      parents[d] = oldParents[i]!;
-      out[d] = src[i]!;
-      d++;
-    }
-  }
+  m.nRemoved = nr;
   return { keys, parents, n, vals };
 }
 
@@ -185,7 +212,7 @@ function mergeRows(blk: SortBlock, m: MergeInput): SortBlock {
   const n0 = blk.n;
   const g = m.gone;
   const batch = m.batch;
-  const n = n0 - g.length + (m.to - m.from);
+  const n = n0 - m.goneCount + (m.to - m.from);
   const keys = new Float64Array(n);
   const parents = newParents(n, m.wide || blk.parents instanceof Float64Array);
   const vals = newVals(m.types, n);
@@ -207,8 +234,14 @@ function mergeRows(blk: SortBlock, m: MergeInput): SortBlock {
       nextGone = ++gi < g.length ? g[gi]! : -1;
       return;
     }
+    const pp = blk.parents[i]!;
+    if (pp >= m.lo && pp < m.hi) {
+      m.removedKeys[m.nRemoved] = blk.keys[i]!;
+      m.removedParents[m.nRemoved++] = pp;
+      return;
+    }
     keys[d] = blk.keys[i]!;
-    parents[d] = blk.parents[i]!;
+    parents[d] = pp;
     for (let c = 0; c < cols; c++) {
       od[c]![d] = bd[c]![i];
       const valid = ov[c];

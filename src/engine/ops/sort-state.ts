@@ -54,8 +54,8 @@ import { CENTER, KeyAssigner, SPACING } from "./sort-keys.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
-const BLOCK = 1024;
-const MAX_BLOCK = 2048;
+const BLOCK = 4096;
+const MAX_BLOCK = 8192;
 /** Entries of a block of a first build (fewer, larger blocks; split when first touched). */
 const BUILD_BLOCK = 8192;
 
@@ -91,6 +91,22 @@ function scanLeaving(
       }
     }
   }
+}
+
+/** Per block, how many entries have a parent key in [lo, hi). */
+function countInRange(blocks: readonly KeyBlock[], lo: number, hi: number): Int32Array {
+  const counts = new Int32Array(blocks.length);
+  for (let b = 0; b < blocks.length; b++) {
+    const parents = blocks[b]!.parents;
+    const n = blocks[b]!.n;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const p = parents[i]!;
+      if (p >= lo && p < hi) c++;
+    }
+    counts[b] = c;
+  }
+  return counts;
 }
 
 /** A sparse row set over ascending, distinct keys (kept, not copied). */
@@ -241,9 +257,17 @@ export class SparseSortState {
       if (!movers.isEmpty && movers.contains(parent)) oldKey.set(parent, key);
       gone[b]!.push(i);
     };
-    if (leaving.size * SCAN_FACTOR >= redirection.size && leaving.rangeCount <= SCAN_RANGES) {
-      scanLeaving(blocks, leaving, leave);
-    } else this.#locate(blocks, leaving, leave);
+    // A ring's evicted rows (one range of parent keys, many rows) are dropped by the merge itself,
+    // which walks every block that holds some (counted first by one scan of parent keys).
+    const many = leaving.size * SCAN_FACTOR >= redirection.size;
+    const range = !sortChanged && many && leaving.rangeCount === 1;
+    const goneCount = range
+      ? countInRange(blocks, leaving.first(), leaving.last() + 1)
+      : new Int32Array(blocks.length);
+    if (range) nRemoved = leaving.size;
+    else if (many && leaving.rangeCount <= SCAN_RANGES) scanLeaving(blocks, leaving, leave);
+    else this.#locate(blocks, leaving, leave);
+    if (!range) for (let b = 0; b < blocks.length; b++) goneCount[b] = gone[b]!.length;
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), in the same pass
     // that drops the leaving entries; then given keys.
@@ -253,7 +277,25 @@ export class SparseSortState {
       if (inserting.last() >= 2 ** 32) this.#wide = true;
       batch = this.#read(inserting, false);
     }
-    if (batch !== null || nRemoved > 0) blocks = this.#merge(blocks, batch, gone, insertedAt);
+    if (batch !== null || nRemoved > 0) {
+      const sink = range
+        ? {
+            lo: leaving.first(),
+            hi: leaving.last() + 1,
+            removedKeys,
+            removedParents: new Float64Array(nRemoved),
+            nRemoved: 0,
+          }
+        : null;
+      blocks = this.#merge(blocks, batch, gone, goneCount, sink, insertedAt);
+      if (sink !== null) {
+        if (sink.nRemoved !== nRemoved)
+          throw new Error(
+            `sort: ${nRemoved - sink.nRemoved} removed parent rows are not in the order`,
+          );
+        redirection.rememberRemovedAll(removedKeys, sink.removedParents, nRemoved);
+      }
+    }
     const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
     for (const [b, at] of insertedAt) keys.assignBlock(b, at);
     this.respreadRows += keys.respread.size;
@@ -388,6 +430,8 @@ export class SparseSortState {
     blocks: SortBlock[],
     batch: Batch | null,
     gone: readonly number[][],
+    goneCount: Int32Array,
+    sink: Pick<MergeInput, "lo" | "hi" | "removedKeys" | "removedParents" | "nRemoved"> | null,
     insertedAt: Map<number, Int32Array>,
   ): SortBlock[] {
     const m = batch?.order.length ?? 0;
@@ -406,6 +450,13 @@ export class SparseSortState {
     const numbers = batch === null ? null : this.#numbers(batch);
     const input: MergeInput = {
       gone: [],
+      goneCount: 0,
+      lo: 0,
+      hi: 0,
+      removedKeys: new Float64Array(0),
+      removedParents: new Float64Array(0),
+      nRemoved: 0,
+      ...sink,
       batch,
       numbers,
       from: 0,
@@ -421,22 +472,29 @@ export class SparseSortState {
     for (let b = 0; b < blocks.length; b++) {
       const blk = blocks[b]!;
       const g = gone[b]!;
+      const c = goneCount[b]!;
       let e = j;
       if (b + 1 === blocks.length) e = m;
       else {
         const next = blocks[b + 1]!;
         while (e < m && this.#before(batch!, numbers, e, next)) e++;
       }
+      input.gone = g;
+      input.goneCount = c;
       if (e === j) {
-        if (g.length === 0) out.push(blk);
-        else if (g.length < blk.n) {
-          input.gone = g;
+        if (c === 0) out.push(blk);
+        else if (c < blk.n) {
           input.from = input.to = j;
           out.push(mergeBlock(blk, input));
+        } else if (input.hi > input.lo) {
+          // Every entry leaves: recorded without a rebuild.
+          for (let i = 0; i < blk.n; i++) {
+            input.removedKeys[input.nRemoved] = blk.keys[i]!;
+            input.removedParents[input.nRemoved++] = blk.parents[i]!;
+          }
         }
         continue;
       }
-      input.gone = g;
       input.from = j;
       input.to = e;
       input.at = new Int32Array(e - j);
@@ -444,6 +502,7 @@ export class SparseSortState {
       insertedAt.set(out.length - 1, input.at);
       j = e;
     }
+    if (sink !== null) sink.nRemoved = input.nRemoved;
     return out;
   }
 
