@@ -178,7 +178,7 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
     }
     // Old entries [i, k), without the gone ones.
     while (i < k) {
-      const end = nextGone < k ? nextGone : k;
+      const end = Math.min(nextGone, k);
       for (; i < end; i++) {
         const pp = oldParents[i]!;
         if (pp >= lo && pp < hi) {
