@@ -109,7 +109,11 @@ export function takeVals(
 export interface MergeInput {
   /** Ascending indices of the block's entries that leave (besides those of `lo`..`hi`). */
   gone: readonly number[];
-  /** How many of the block's entries leave (those of `gone` or of `lo`..`hi`). */
+  /**
+   * How many of the block's entries leave (those of `gone`), or -1 when unknown (entries of
+   * `lo`..`hi` leave: the new block's arrays are then sized for none leaving, and its `n` counts
+   * the entries written).
+   */
   goneCount: number;
   /**
    * Entries whose parent key is in [lo, hi) leave too (a ring's evicted rows; lo = hi when none):
@@ -146,7 +150,7 @@ export function mergeBlock(blk: SortBlock, m: MergeInput): SortBlock {
 function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBlock {
   const n0 = blk.n;
   const g = m.gone;
-  const n = n0 - m.goneCount + (m.to - m.from);
+  const n = n0 - Math.max(0, m.goneCount) + (m.to - m.from);
   const keys = new Float64Array(n);
   const parents = newParents(n, m.wide || blk.parents instanceof Float64Array);
   const vals = newVals(m.types, n);
@@ -204,7 +208,8 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
     d++;
   }
   m.nRemoved = nr;
-  return { keys, parents, n, vals };
+  vals[0]!.length = d;
+  return { keys, parents, n: d, vals };
 }
 
 /** mergeBlock for any sort: the sort's comparator, values and nulls copied column by column. */
@@ -212,7 +217,7 @@ function mergeRows(blk: SortBlock, m: MergeInput): SortBlock {
   const n0 = blk.n;
   const g = m.gone;
   const batch = m.batch;
-  const n = n0 - m.goneCount + (m.to - m.from);
+  const n = n0 - Math.max(0, m.goneCount) + (m.to - m.from);
   const keys = new Float64Array(n);
   const parents = newParents(n, m.wide || blk.parents instanceof Float64Array);
   const vals = newVals(m.types, n);
@@ -267,5 +272,6 @@ function mergeRows(blk: SortBlock, m: MergeInput): SortBlock {
     }
   }
   for (; i < n0; i++) copyOld();
-  return { keys, parents, n, vals };
+  for (const v of vals) v.length = d;
+  return { keys, parents, n: d, vals };
 }

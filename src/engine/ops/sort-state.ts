@@ -93,20 +93,14 @@ function scanLeaving(
   }
 }
 
-/** Per block, how many entries have a parent key in [lo, hi). */
-function countInRange(blocks: readonly KeyBlock[], lo: number, hi: number): Int32Array {
-  const counts = new Int32Array(blocks.length);
-  for (let b = 0; b < blocks.length; b++) {
-    const parents = blocks[b]!.parents;
-    const n = blocks[b]!.n;
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      const p = parents[i]!;
-      if (p >= lo && p < hi) c++;
-    }
-    counts[b] = c;
+/** Whether some entry of `blk` has a parent key in [lo, hi). */
+function anyInRange(blk: KeyBlock, lo: number, hi: number): boolean {
+  const parents = blk.parents;
+  for (let i = 0; i < blk.n; i++) {
+    const p = parents[i]!;
+    if (p >= lo && p < hi) return true;
   }
-  return counts;
+  return false;
 }
 
 /** A sparse row set over ascending, distinct keys (kept, not copied). */
@@ -258,16 +252,12 @@ export class SparseSortState {
       gone[b]!.push(i);
     };
     // A ring's evicted rows (one range of parent keys, many rows) are dropped by the merge itself,
-    // which walks every block that holds some (counted first by one scan of parent keys).
+    // which walks every block that holds some.
     const many = leaving.size * SCAN_FACTOR >= redirection.size;
     const range = !sortChanged && many && leaving.rangeCount === 1;
-    const goneCount = range
-      ? countInRange(blocks, leaving.first(), leaving.last() + 1)
-      : new Int32Array(blocks.length);
     if (range) nRemoved = leaving.size;
     else if (many && leaving.rangeCount <= SCAN_RANGES) scanLeaving(blocks, leaving, leave);
     else this.#locate(blocks, leaving, leave);
-    if (!range) for (let b = 0; b < blocks.length; b++) goneCount[b] = gone[b]!.length;
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), in the same pass
     // that drops the leaving entries; then given keys.
@@ -287,7 +277,7 @@ export class SparseSortState {
             nRemoved: 0,
           }
         : null;
-      blocks = this.#merge(blocks, batch, gone, goneCount, sink, insertedAt);
+      blocks = this.#merge(blocks, batch, gone, sink, insertedAt);
       if (sink !== null) {
         if (sink.nRemoved !== nRemoved)
           throw new Error(
@@ -430,7 +420,6 @@ export class SparseSortState {
     blocks: SortBlock[],
     batch: Batch | null,
     gone: readonly number[][],
-    goneCount: Int32Array,
     sink: Pick<MergeInput, "lo" | "hi" | "removedKeys" | "removedParents" | "nRemoved"> | null,
     insertedAt: Map<number, Int32Array>,
   ): SortBlock[] {
@@ -472,7 +461,8 @@ export class SparseSortState {
     for (let b = 0; b < blocks.length; b++) {
       const blk = blocks[b]!;
       const g = gone[b]!;
-      const c = goneCount[b]!;
+      // With a range of leaving parents, the count is known only after the walk (-1).
+      const c = sink !== null ? -1 : g.length;
       let e = j;
       if (b + 1 === blocks.length) e = m;
       else {
@@ -482,16 +472,11 @@ export class SparseSortState {
       input.gone = g;
       input.goneCount = c;
       if (e === j) {
-        if (c === 0) out.push(blk);
-        else if (c < blk.n) {
+        if (c === 0 || (c < 0 && !anyInRange(blk, input.lo, input.hi))) out.push(blk);
+        else if (c !== blk.n) {
           input.from = input.to = j;
-          out.push(mergeBlock(blk, input));
-        } else if (input.hi > input.lo) {
-          // Every entry leaves: recorded without a rebuild.
-          for (let i = 0; i < blk.n; i++) {
-            input.removedKeys[input.nRemoved] = blk.keys[i]!;
-            input.removedParents[input.nRemoved++] = blk.parents[i]!;
-          }
+          const rebuilt = mergeBlock(blk, input);
+          if (rebuilt.n > 0) out.push(rebuilt);
         }
         continue;
       }
