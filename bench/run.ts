@@ -3,7 +3,7 @@
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
  * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only), peers and downsample (these two only when named).
- * `npm run bench -- formulas` runs one section.
+ * `npm run bench -- formulas` runs one section (`npm run bench -- relational sort`: one part of it).
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
@@ -28,7 +28,8 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
-if (!only || only === "relational") await benchRelational();
+// `relational sort` (or whereIn, naturalJoin, joins, asOf): one part of the section.
+if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();

@@ -20,21 +20,29 @@
  * rows, and modified rows whose sort columns changed: "movers") and the modified rows that stay.
  * Remove the leavers. With current values: insert the added rows and the movers at their sorted
  * positions, then give them keys. A mover whose new position is still between the neighbours of
- * its old key keeps its key and is a modification. Rows are found by sorting the batch (a stable
- * sort, so ties keep parent-key order) and walking the blocks once: a block is found by galloping
- * over block first entries, then binary search inside it. Blocks keep their rows' sort values
- * (SortBlock), so comparisons read typed arrays; only the batch's own values are read from the
- * parent. When the leaving rows are many (1/16 of the order or more) in a few ranges of parent
- * keys (a ring's evicted rows), they are found by one scan of the blocks' parent keys instead.
- * A touched block is rebuilt once (leaving entries dropped while the batch rows merge in); a run of
- * new rows that continues into the next block (its first entries left) gets keys as one gap.
- * Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block and an
- * O(n / block size) walk of the block list. The result's RowSet is a sparse one over the blocks'
- * key arrays (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
+ * its old key keeps its key and is a modification. Leaving and staying rows are found by sorting
+ * them (a stable sort, so ties keep parent-key order) and walking the blocks once: a block is
+ * found by galloping over block first entries, then binary search inside it. Blocks keep their
+ * rows' sort values (SortBlock), so comparisons read typed arrays; only the batch's own values are
+ * read from the parent. When the leaving rows are many (1/16 of the order or more) in a few ranges
+ * of parent keys, they are found by one scan of the blocks' parent keys instead; in one range and
+ * without movers (a ring's evicted rows) the merge below drops them itself, by parent key.
+ * Incoming rows are sorted once (radix), split over the blocks by one walk against each block's
+ * first entry, and each touched block is rebuilt in one walk (sort-block.ts): leaving entries
+ * dropped while the block's batch rows merge in, with inline comparisons for one plain-number
+ * column. A run of new rows that continues into the next block (its first entries left) gets keys
+ * as one gap. The update's sets are sparse row sets over the cycle's sorted key arrays; a key that
+ * one row left and another took is a modification.
+ * Cost per cycle: O(change log change) to sort the change (less for radix), O(block size) per
+ * touched block, an O(n / block size) walk of the block list and O(change * log n) comparisons to
+ * locate leaving rows by value. The result's RowSet is a sparse one over the blocks' key arrays
+ * (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
  *
  * Memory a row: its key (8 bytes, shared by the redirection and the row set), its parent key (4
  * bytes while every parent key is below 2^32, else 8) and a copy of its sort values (4 bytes an
- * int32 column, 8 a float64 one).
+ * int32 column, 8 a float64 one). A block rebuilt while a ring evicts rows by range is sized
+ * before the walk knows how many leave, so it keeps room for those (at most one cycle's evicted
+ * rows of that block) until it is rebuilt again.
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";

@@ -8,10 +8,13 @@
  * order-preserving unsigned keys (32-bit keys for int8..int32, char and bool, 64-bit ones for
  * int64, instant and floats), with nulls split off first; a string column by a stable comparison
  * sort. The radix passes move each key together with its position (interleaved in one typed
- * array: one write stream a bucket), count every pass's digits in one read, sort only the bits
- * that the keys span above their minimum (a column of values within 2^20 of each other takes two
- * passes of 10 bits, not three of 11; the minimum and maximum are found while the keys are made)
- * and skip a pass whose digit is the same for every row.
+ * array: one write stream a bucket). 32-bit keys: LSD passes that count every pass's digits in one
+ * read, sort only the bits the keys span above their minimum (a column of values within 2^20 of
+ * each other takes two passes of 10 bits, not three of 11) and skip a pass whose digit is the
+ * same for every row. 64-bit keys (sort64): one MSD pass on the top 16 bits, then each bucket in
+ * cache by the rest of its high words and runs of equal high words by their low words (about two
+ * passes over memory for real data, instead of six). The first column sorted (the last one)
+ * starts from positions 0..n-1 without materialising them.
  *
  * The 64-bit keys read float64 and BigInt64 storage through a Uint32Array view of the same bytes,
  * assuming a little-endian platform (every JavaScript engine we run on).
