@@ -235,7 +235,7 @@ describe("sort on static tables", () => {
     expect(colValues(t.sortDescending("L"), "Id")).toEqual(ref(ls, big, true));
   });
 
-  it("sorts 64-bit keys above the first-pass size: few high words, long runs of equal high words", () => {
+  it("sorts keys above the first-pass size: full-range int32, few float64 high words, long runs", () => {
     // 70,000 rows take the 16-bit first pass; floats within one binade share their high word in
     // runs longer than the insertion limit, so the low words are radix-sorted too.
     const n = 70_000;
@@ -257,9 +257,14 @@ describe("sort on static tables", () => {
     const ls = Array.from({ length: n }, (_, i) =>
       i % 97 === 0 ? null : (BigInt(next() % 7) << 32n) - BigInt(next() % 1000) * 3n,
     );
+    const special = [-(2 ** 31), 2 ** 31 - 1, 0, -1];
+    const xs = Array.from({ length: n }, (_, i) =>
+      i % 89 === 0 ? null : i % 23 === 0 ? special[i % 4]! : (next() | 0) >> (i % 2 === 0 ? 0 : 12),
+    );
     const t = newTable([
       doubleCol("D", ds),
       longCol("L", ls),
+      intCol("X", xs),
       intCol(
         "Id",
         ds.map((_, i) => i),
@@ -280,6 +285,8 @@ describe("sort on static tables", () => {
     expect(colValues(t.sortDescending("D"), "Id")).toEqual(ref(ds, cmpNum, true));
     expect(colValues(t.sort("L"), "Id")).toEqual(ref(ls, big, false));
     expect(colValues(t.sortDescending("L"), "Id")).toEqual(ref(ls, big, true));
+    expect(colValues(t.sort("X"), "Id")).toEqual(ref(xs, cmpNum, false));
+    expect(colValues(t.sortDescending("X"), "Id")).toEqual(ref(xs, cmpNum, true));
   });
 
   it("reads through a redirection: no copies, 4 bytes a row for keys below 2^32", () => {

@@ -29,6 +29,8 @@ import { compareRows } from "./sort-columns.ts";
 const RADIX_MIN = 1024;
 const DIGIT_BITS = 11;
 const BUCKETS = 1 << DIGIT_BITS;
+/** Below this many rows no sort takes a first (most significant digit) pass. */
+const MSD_MIN = 1 << 16;
 
 /** Positions 0..n-1 in sorted order (stable). */
 export function sortedPositions(
@@ -140,7 +142,7 @@ function radixSort(
     if (k < lo) lo = k;
     if (k > hi) hi = k;
   }
-  return radix32(pk, m, lo, hi);
+  return sort32(pk, m, lo, hi);
 }
 
 /**
@@ -208,6 +210,66 @@ function bitsOf(lo: number, hi: number): number {
 }
 
 /**
+ * Stable sort of pairs `pk = [key0, pos0, ...]` by the 32-bit keys in [lo, hi]; returns the
+ * positions in order. Large inputs whose keys span more than two digits take one MSD pass on the
+ * top DIGIT_BITS of the span, then sort each bucket (small enough to stay in cache) by the rest;
+ * others take LSD passes (radix32: two passes over memory measured faster than one plus the
+ * buckets).
+ */
+function sort32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Array {
+  const bits = bitsOf(lo, hi);
+  if (m < MSD_MIN || bits <= 2 * DIGIT_BITS) return radix32(pk, m, lo, hi);
+  const shift = bits - DIGIT_BITS;
+  const counts = new Uint32Array(BUCKETS);
+  for (let i = 0; i < 2 * m; i += 2) counts[(pk[i]! - lo) >>> shift]!++;
+  const starts = new Uint32Array(BUCKETS + 1);
+  for (let d = 0; d < BUCKETS; d++) starts[d + 1] = starts[d]! + counts[d]!;
+  const next = starts.slice(0, BUCKETS);
+  const tmp = new Uint32Array(2 * m);
+  for (let i = 0; i < 2 * m; i += 2) {
+    const at = 2 * next[(pk[i]! - lo) >>> shift]!++;
+    tmp[at] = pk[i]!;
+    tmp[at + 1] = pk[i + 1]!;
+  }
+  const { passes, width } = digitWidth(shift);
+  const mask = (1 << width) - 1;
+  const c = new Uint32Array(1 << width);
+  const out = new Uint32Array(m);
+  for (let d = 0; d < BUCKETS; d++) {
+    const s = starts[d]!;
+    const e = starts[d + 1]!;
+    if (e - s === 1) out[s] = tmp[2 * s + 1]!;
+    if (e - s < 2) continue;
+    // The bucket's pairs by their low `shift` bits, between tmp's and pk's same ranges.
+    let a: Uint32Array = tmp;
+    let b: Uint32Array = pk;
+    for (let p = 0; p < passes; p++) {
+      const sh = p * width;
+      c.fill(0);
+      for (let i = 2 * s; i < 2 * e; i += 2) c[((a[i]! - lo) >>> sh) & mask]!++;
+      let sum = 2 * s;
+      for (let x = 0; x <= mask; x++) {
+        const n = c[x]!;
+        c[x] = sum;
+        sum += 2 * n;
+      }
+      for (let i = 2 * s; i < 2 * e; i += 2) {
+        const digit = ((a[i]! - lo) >>> sh) & mask;
+        const at = c[digit]!;
+        c[digit] = at + 2;
+        b[at] = a[i]!;
+        b[at + 1] = a[i + 1]!;
+      }
+      const t = a;
+      a = b;
+      b = t;
+    }
+    for (let i = s; i < e; i++) out[i] = a[2 * i + 1]!;
+  }
+  return out;
+}
+
+/**
  * Stable LSD radix sort of pairs `pk = [key0, pos0, key1, pos1, ...]` by the 32-bit keys; returns
  * the positions in order. Pairs move together (one write stream a bucket, not two).
  */
@@ -244,8 +306,6 @@ function radix32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Arra
   return out;
 }
 
-/** Below this many rows a 64-bit sort skips the first (most significant) 16-bit pass. */
-const MSD_MIN = 1 << 16;
 /** Runs at most this long are sorted by insertion. */
 const INSERTION_MAX = 32;
 
