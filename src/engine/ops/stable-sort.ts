@@ -387,8 +387,9 @@ function insertionByWords(pk: Uint32Array, s: number, e: number): void {
 }
 
 /**
- * Triples `[s, e)` stably sorted in place by their word `w` (0: hi, 1: lo): LSD passes of 8 bits
- * over the bits the words span above their minimum, through `tmp` (same offsets).
+ * Triples `[s, e)` stably sorted in place by their word `w` (0: hi, 1: lo): LSD passes over the
+ * bits the words span above their minimum (balanced digits of at most DIGIT_BITS bits, 8 for
+ * short runs), through `tmp` (same offsets).
  */
 function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: number): void {
   let lo = 0xffffffff;
@@ -399,21 +400,28 @@ function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: num
     if (k > hi) hi = k;
   }
   const bits = bitsOf(lo, hi);
-  const counts = new Uint32Array(256);
+  const most = e - s >= 4096 ? DIGIT_BITS : 8;
+  const passes = Math.ceil(bits / most);
+  if (passes === 0) return;
+  const width = Math.ceil(bits / passes);
+  const mask = (1 << width) - 1;
+  const counts = new Uint32Array(1 << width);
   let a = pk;
   let b = tmp;
-  for (let shift = 0; shift < bits; shift += 8) {
-    counts.fill(0);
-    for (let i = 3 * s + w; i < 3 * e; i += 3) counts[((a[i]! - lo) >>> shift) & 255]!++;
+  for (let p = 0; p < passes; p++) {
+    const shift = p * width;
+    if (p > 0) counts.fill(0);
+    for (let i = 3 * s + w; i < 3 * e; i += 3) counts[((a[i]! - lo) >>> shift) & mask]!++;
     let sum = 3 * s;
-    for (let d = 0; d < 256; d++) {
+    for (let d = 0; d <= mask; d++) {
       const c = counts[d]!;
       counts[d] = sum;
       sum += 3 * c;
     }
     for (let i = 3 * s; i < 3 * e; i += 3) {
-      const at = counts[((a[i + w]! - lo) >>> shift) & 255]!;
-      counts[((a[i + w]! - lo) >>> shift) & 255] = at + 3;
+      const digit = ((a[i + w]! - lo) >>> shift) & mask;
+      const at = counts[digit]!;
+      counts[digit] = at + 3;
       b[at] = a[i]!;
       b[at + 1] = a[i + 1]!;
       b[at + 2] = a[i + 2]!;
