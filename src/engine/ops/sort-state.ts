@@ -351,7 +351,8 @@ export class SparseSortState {
   /** The sort values (current or prev) of `rows`, and their sorted order. */
   #read(rows: RowSet, prev: boolean): Batch {
     const parents = keysOf(rows);
-    const vals = this.#batch.read(parents, parents.length, prev);
+    // Runs of keys (a ring's new rows) are copied page by page, not gathered key by key.
+    const vals = this.#batch.readRows(rows, prev);
     return { vals, parents, order: sortedPositions(this.#cols, vals, parents.length) };
   }
 
