@@ -133,6 +133,11 @@ export interface MergeInput {
   at: Int32Array;
   types: readonly ColumnType[];
   wide: boolean;
+  /**
+   * Blocks this cycle's merge replaced (no longer read): their parent and value arrays may be
+   * written again for a later block (mergeNumbers takes the first that fits).
+   */
+  spare: SortBlock[];
   /** The sort's comparison of batch row `r` (a batch position) with entry `i` of the block. */
   compare: (r: number, blk: SortBlock, i: number) => number;
 }
@@ -151,13 +156,40 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
   const n0 = blk.n;
   const g = m.gone;
   const n = n0 - Math.max(0, m.goneCount) + (m.to - m.from);
+  const src = blk.vals[0]!.data as Float64Array;
   const keys = new Float64Array(n);
-  const parents = newParents(n, m.wide || blk.parents instanceof Float64Array);
-  const vals = newVals(m.types, n);
-  const out = vals[0]!.data as Float64Array;
+  const wide = m.wide || blk.parents instanceof Float64Array;
+  // A replaced block's arrays when they fit (at most a quarter larger), else new ones with an
+  // eighth to spare (so that they fit a later block too).
+  let parents: ParentKeys | null = null;
+  let out: Float64Array | null = null;
+  const spares = m.spare;
+  for (let x = spares.length - 1; x >= 0; x--) {
+    const sp = spares[x]!;
+    const sv = sp.vals[0]!.data as Float64Array;
+    const cap = sp.parents.length;
+    if (
+      cap >= n &&
+      cap <= n + (n >> 2) &&
+      sv.length === cap &&
+      sp.parents instanceof Float64Array === wide &&
+      sv.constructor === src.constructor
+    ) {
+      parents = sp.parents;
+      out = sv;
+      spares[x] = spares[spares.length - 1]!;
+      spares.pop();
+      break;
+    }
+  }
+  if (parents === null || out === null) {
+    const cap = n + (n >> 3);
+    parents = newParents(cap, wide);
+    out = allocStorage(m.types[0]!, cap) as Float64Array;
+  }
+  const vals: Vec[] = [{ data: out, valid: null, length: n }];
   const { lo, hi, removedKeys, removedParents } = m;
   let nr = m.nRemoved;
-  const src = blk.vals[0]!.data as Float64Array;
   const oldKeys = blk.keys;
   const oldParents = blk.parents;
   const { x, p, sign, desc } = s;

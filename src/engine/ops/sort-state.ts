@@ -42,7 +42,10 @@
  * bytes while every parent key is below 2^32, else 8) and a copy of its sort values (4 bytes an
  * int32 column, 8 a float64 one). A block rebuilt while a ring evicts rows by range is sized
  * before the walk knows how many leave, so it keeps room for those (at most one cycle's evicted
- * rows of that block) until it is rebuilt again.
+ * rows of that block) until it is rebuilt again. A rebuild by inline comparisons writes its parent
+ * keys and values into the arrays of a block the same merge replaced when they fit (at most a
+ * quarter larger), else into new ones with an eighth to spare: fewer allocations, at most that
+ * much room unused. Key arrays are always new (earlier row sets hold the old ones).
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -455,6 +458,7 @@ export class SparseSortState {
       removedParents: new Float64Array(0),
       nRemoved: 0,
       ...sink,
+      spare: [],
       batch,
       numbers,
       from: 0,
@@ -481,12 +485,17 @@ export class SparseSortState {
       input.gone = g;
       input.goneCount = c;
       if (e === j) {
-        if (c === 0 || (c < 0 && !anyInRange(blk, input.lo, input.hi))) out.push(blk);
-        else if (c !== blk.n) {
+        if (c === 0 || (c < 0 && !anyInRange(blk, input.lo, input.hi))) {
+          out.push(blk);
+          continue;
+        }
+        if (c !== blk.n) {
           input.from = input.to = j;
           const rebuilt = mergeBlock(blk, input);
           if (rebuilt.n > 0) out.push(rebuilt);
         }
+        // Nothing reads the replaced block again: a later rebuild may reuse its arrays.
+        input.spare.push(blk);
         continue;
       }
       input.from = j;
@@ -494,6 +503,7 @@ export class SparseSortState {
       input.at = new Int32Array(e - j);
       out.push(mergeBlock(blk, input));
       insertedAt.set(out.length - 1, input.at);
+      input.spare.push(blk);
       j = e;
     }
     if (sink !== null) sink.nRemoved = input.nRemoved;
