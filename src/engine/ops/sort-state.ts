@@ -480,7 +480,14 @@ export class SparseSortState {
       if (b + 1 === blocks.length) e = m;
       else {
         const next = blocks[b + 1]!;
-        while (e < m && this.#before(batch!, numbers, e, next)) e++;
+        const v = next.vals[0]!;
+        if (numbers !== null && (v.valid === null || v.valid[0] !== 0)) {
+          // Inline: the next block's first entry is a number.
+          const { x, p, sign, desc } = numbers;
+          const y = sign * (v.data as Float64Array)[0]!;
+          const py = next.parents[0]!;
+          while (e < m && before(x[e]!, p[e]!, y, py, desc)) e++;
+        } else while (e < m && this.#before(batch!, numbers, e, next)) e++;
       }
       input.gone = g;
       input.goneCount = c;
