@@ -6,8 +6,9 @@
  * relative to each peer, and fails unless every engine's result count and checksum equal a
  * plain-JS reference. `BENCH_ROWS` (default 2,000,000) sets the stream's length.
  *
- * One function per operation; `benchRelational` calls them in turn. Add an operation's case as
- * its own function below and one line in `benchRelational`.
+ * One function per operation; `benchRelational` calls them in turn (`npm run bench -- relational
+ * sort` runs one part: whereIn, naturalJoin, joins, sort or asOf). Add an operation's case as its
+ * own function below, its name in PARTS and one line in `benchRelational`.
  */
 
 import { Chunk } from "../src/engine/column-source.ts";
@@ -148,11 +149,21 @@ async function benchNaturalJoin(data: StreamData): Promise<void> {
   );
 }
 
-export async function benchRelational(): Promise<void> {
-  const data = streamData(Number(process.env.BENCH_ROWS ?? 2_000_000));
-  await benchWhereIn(data);
-  await benchNaturalJoin(data);
-  await benchJoins();
-  await benchSort();
-  await benchAsOfJoin();
+/** The section's parts, by the name `npm run bench -- relational <part>` runs alone. */
+const PARTS = ["whereIn", "naturalJoin", "joins", "sort", "asOf"] as const;
+
+/** Every part, or only `part` (one of PARTS). */
+export async function benchRelational(part?: string): Promise<void> {
+  if (part !== undefined && !(PARTS as readonly string[]).includes(part))
+    throw new Error(`bench relational: unknown part "${part}" (one of ${PARTS.join(", ")})`);
+  const run = (p: (typeof PARTS)[number]) => part === undefined || part === p;
+  const data =
+    run("whereIn") || run("naturalJoin")
+      ? streamData(Number(process.env.BENCH_ROWS ?? 2_000_000))
+      : null;
+  if (run("whereIn")) await benchWhereIn(data!);
+  if (run("naturalJoin")) await benchNaturalJoin(data!);
+  if (run("joins")) await benchJoins();
+  if (run("sort")) await benchSort();
+  if (run("asOf")) await benchAsOfJoin();
 }

@@ -4,7 +4,7 @@
  * merge, relational, keys, cycle, arrow, json, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
  * and downsample (these two only when named; `downsample stored`: over a persisted history).
- * `npm run bench -- formulas` runs one section.
+ * `npm run bench -- formulas` runs one section (`npm run bench -- relational sort`: one part of it).
  */
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
@@ -31,7 +31,8 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
-if (!only || only === "relational") await benchRelational();
+// `relational sort` (or whereIn, naturalJoin, joins, asOf): one part of the section.
+if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();

@@ -36,6 +36,8 @@ export class SortedRedirection implements Redirection, CycleParticipant {
   #blocks: KeyBlock[] = [];
   /** Keys removed this cycle and their parents, as pairs; indexed in `#removed` when read. */
   #pending: number[] = [];
+  /** Keys removed this cycle in bulk: [keys, parents, count] (arrays kept, not copied). */
+  #pendingRuns: [Float64Array, Float64Array, number][] = [];
   #removed = new Map<number, number>();
   #tracker: CycleTracker | null;
   #out = new Float64Array(0);
@@ -61,8 +63,22 @@ export class SortedRedirection implements Redirection, CycleParticipant {
 
   /** Remembers, until the cycle ends, that `key` was redirected to `parent` before the cycle. */
   rememberRemoved(key: number, parent: number): void {
-    if (this.#pending.length === 0 && this.#removed.size === 0) this.#tracker?.markDirty(this);
+    if (!this.#anyRemoved()) this.#tracker?.markDirty(this);
     this.#pending.push(key, parent);
+  }
+
+  /**
+   * rememberRemoved for `keys[0..n)` and their `parents`, kept by reference (indexed only if a
+   * previous value is read): the caller must not modify the arrays afterwards.
+   */
+  rememberRemovedAll(keys: Float64Array, parents: Float64Array, n: number): void {
+    if (n === 0) return;
+    if (!this.#anyRemoved()) this.#tracker?.markDirty(this);
+    this.#pendingRuns.push([keys, parents, n]);
+  }
+
+  #anyRemoved(): boolean {
+    return this.#pending.length > 0 || this.#pendingRuns.length > 0 || this.#removed.size > 0;
   }
 
   /** The removed keys of this cycle, indexed on the first previous-value read (most cycles have none). */
@@ -73,12 +89,17 @@ export class SortedRedirection implements Redirection, CycleParticipant {
         if (!this.#removed.has(p[i]!)) this.#removed.set(p[i]!, p[i + 1]!);
       this.#pending = [];
     }
+    for (const [keys, parents, n] of this.#pendingRuns)
+      for (let i = 0; i < n; i++)
+        if (!this.#removed.has(keys[i]!)) this.#removed.set(keys[i]!, parents[i]!);
+    this.#pendingRuns = [];
     return this.#removed;
   }
 
   endCycle(): void {
     if (this.#removed.size > 0) this.#removed = new Map();
     this.#pending = [];
+    this.#pendingRuns = [];
   }
 
   /** Rows in the order. */
@@ -90,6 +111,7 @@ export class SortedRedirection implements Redirection, CycleParticipant {
 
   get heapBytes(): number {
     let bytes = this.#out.byteLength + this.#removed.size * 40 + this.#pending.length * 8;
+    for (const [keys, parents] of this.#pendingRuns) bytes += keys.byteLength + parents.byteLength;
     for (const b of this.#blocks) {
       bytes += b.keys.byteLength + b.parents.byteLength + 32;
       // Typed arrays count their bytes; a JS array of strings its references (8 bytes each).
@@ -99,7 +121,7 @@ export class SortedRedirection implements Redirection, CycleParticipant {
   }
 
   get(key: number, prev = false): number {
-    if (prev && (this.#pending.length > 0 || this.#removed.size > 0)) {
+    if (prev && this.#anyRemoved()) {
       const p = this.#removedMap().get(key);
       if (p !== undefined) return p;
     }
@@ -110,8 +132,7 @@ export class SortedRedirection implements Redirection, CycleParticipant {
     const n = rows.length;
     if (this.#out.length < n) this.#out = new Float64Array(Math.max(n, 2 * this.#out.length));
     const out = this.#out;
-    const removed =
-      prev && (this.#pending.length > 0 || this.#removed.size > 0) ? this.#removedMap() : null;
+    const removed = prev && this.#anyRemoved() ? this.#removedMap() : null;
     for (let i = 0; i < n; i++) {
       const key = rows.isRun ? rows.start + i : rows.keys[i]!;
       const p = removed?.get(key);

@@ -235,6 +235,60 @@ describe("sort on static tables", () => {
     expect(colValues(t.sortDescending("L"), "Id")).toEqual(ref(ls, big, true));
   });
 
+  it("sorts keys above the first-pass size: full-range int32, few float64 high words, long runs", () => {
+    // 70,000 rows take the 16-bit first pass; floats within one binade share their high word in
+    // runs longer than the insertion limit, so the low words are radix-sorted too.
+    const n = 70_000;
+    let seed = 99;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const fspecial = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    const ds = Array.from({ length: n }, (_, i) =>
+      i % 101 === 0
+        ? null
+        : i % 19 === 0
+          ? fspecial[i % 5]!
+          : i % 3 === 0
+            ? 1 + (next() % 50) * 2 ** -40 // one high word, 50 low words
+            : (next() % 2 === 0 ? -1 : 1) * (next() % 5000) * 0.25,
+    );
+    const ls = Array.from({ length: n }, (_, i) =>
+      i % 97 === 0 ? null : (BigInt(next() % 7) << 32n) - BigInt(next() % 1000) * 3n,
+    );
+    const special = [-(2 ** 31), 2 ** 31 - 1, 0, -1];
+    const xs = Array.from({ length: n }, (_, i) =>
+      i % 89 === 0 ? null : i % 23 === 0 ? special[i % 4]! : (next() | 0) >> (i % 2 === 0 ? 0 : 12),
+    );
+    const t = newTable([
+      doubleCol("D", ds),
+      longCol("L", ls),
+      intCol("X", xs),
+      intCol(
+        "Id",
+        ds.map((_, i) => i),
+      ),
+    ]);
+    const ref = <T>(vals: (T | null)[], cmp: (a: T, b: T) => number, desc: boolean) =>
+      vals
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const va = vals[a]!;
+          const vb = vals[b]!;
+          let r = va === null ? (vb === null ? 0 : -1) : vb === null ? 1 : cmp(va, vb);
+          if (desc) r = -r;
+          return r || a - b;
+        });
+    const big = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+    expect(colValues(t.sort("D"), "Id")).toEqual(ref(ds, cmpNum, false));
+    expect(colValues(t.sortDescending("D"), "Id")).toEqual(ref(ds, cmpNum, true));
+    expect(colValues(t.sort("L"), "Id")).toEqual(ref(ls, big, false));
+    expect(colValues(t.sortDescending("L"), "Id")).toEqual(ref(ls, big, true));
+    expect(colValues(t.sort("X"), "Id")).toEqual(ref(xs, cmpNum, false));
+    expect(colValues(t.sortDescending("X"), "Id")).toEqual(ref(xs, cmpNum, true));
+  });
+
   it("reads through a redirection: no copies, 4 bytes a row for keys below 2^32", () => {
     const t = newTable([intCol("X", [3, 1, 2]), stringCol("S", ["c", "a", "b"])]).sort("X");
     expect(t.isRefreshing).toBe(false);
@@ -705,6 +759,101 @@ describe("sort property at block scale (many blocks, radix batches, re-spreads)"
       model.check();
     }
   });
+});
+
+describe("sort property over a ring (evicted rows dropped by the merge, inline comparisons)", () => {
+  const valueArb = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: -20, max: 20 }).map((x) => x / 4) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        Number.NaN,
+        -0,
+        0,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+      ),
+    },
+  );
+  const batchArb = fc.record({
+    size: fc.integer({ min: 0, max: 700 }),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    nulls: fc.boolean(),
+  });
+  it("equals a sort of the ring's snapshot after every cycle, float64 and int32, both orders", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("Px", "K"),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2500 }),
+        fc.array(batchArb, { minLength: 1, maxLength: 8 }),
+        fc.array(valueArb, { minLength: 2, maxLength: 30 }),
+        async (col, desc, capacity, batches, pool) => {
+          const g = new UpdateGraph();
+          const [blink, pub] = tablePublisher(g, {
+            name: "p",
+            columns: { Px: "float64", K: "int32", Id: "int32" },
+          });
+          const ring = ringTable(blink, capacity);
+          const s = desc ? ring.sortDescending(col) : ring.sort(col);
+          const top = s.head(5);
+          const model = replay(s);
+          let id = 0;
+          for (const b of batches) {
+            let x = b.seed;
+            const rand = (n: number) => {
+              x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+              return x % n;
+            };
+            pub.addRows(
+              Array.from({ length: b.size }, () => {
+                const px = pool[rand(pool.length)]!;
+                const null_ = b.nulls && rand(10) === 0;
+                return {
+                  Px: null_ ? null : px,
+                  K: null_ ? null : Number.isFinite(px) ? Math.trunc(px * 4) : rand(3) - 1,
+                  Id: id++,
+                };
+              }),
+            );
+            await g.runCycle();
+            const want = desc
+              ? ring.snapshot().sortDescending(col).toRows()
+              : ring.snapshot().sort(col).toRows();
+            expect(s.toRows()).toEqual(want);
+            expect(top.toRows()).toEqual(want.slice(0, 5));
+            model.check();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
+describe("sort of a ring at block scale (blocks rebuilt every cycle, their arrays reused)", () => {
+  it("equals a sort of the ring's snapshot after every cycle", async () => {
+    const g = new UpdateGraph();
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: { Px: "float64", Id: "int32" } });
+    const ring = ringTable(blink, 30_000);
+    const s = ring.sortDescending("Px");
+    const model = replay(s);
+    let id = 0;
+    let x = 7;
+    const special = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (let c = 0; c < 9; c++) {
+      pub.addRows(
+        Array.from({ length: c < 3 ? 10_000 : 3_000 + 500 * c }, () => {
+          x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+          const px = x % 53 === 0 ? special[x % 5]! : (x % 4001) / 8;
+          return { Px: px, Id: id++ };
+        }),
+      );
+      await g.runCycle();
+      expect(s.toRows()).toEqual(ring.snapshot().sortDescending("Px").toRows());
+      model.check();
+    }
+  }, 60_000);
 });
 
 describe("a mirror of a sorted view (sparse keys)", () => {

@@ -20,48 +20,53 @@
  * rows, and modified rows whose sort columns changed: "movers") and the modified rows that stay.
  * Remove the leavers. With current values: insert the added rows and the movers at their sorted
  * positions, then give them keys. A mover whose new position is still between the neighbours of
- * its old key keeps its key and is a modification. Rows are found by sorting the batch (a stable
- * sort, so ties keep parent-key order) and walking the blocks once: a block is found by galloping
- * over block first entries, then binary search inside it. Blocks keep their rows' sort values
- * (SortBlock), so comparisons read typed arrays; only the batch's own values are read from the
- * parent. When the leaving rows are many (1/16 of the order or more) in a few ranges of parent
- * keys (a ring's evicted rows), they are found by one scan of the blocks' parent keys instead.
- * A touched block is rebuilt once (leaving entries dropped while the batch rows merge in); a run of
- * new rows that continues into the next block (its first entries left) gets keys as one gap.
- * Cost per cycle: O(change * log n) comparisons, O(block size) copying per touched block and an
- * O(n / block size) walk of the block list. The result's RowSet is a sparse one over the blocks'
- * key arrays (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
+ * its old key keeps its key and is a modification. Leaving and staying rows are found by sorting
+ * them (a stable sort, so ties keep parent-key order) and walking the blocks once: a block is
+ * found by galloping over block first entries, then binary search inside it. Blocks keep their
+ * rows' sort values (SortBlock), so comparisons read typed arrays; only the batch's own values are
+ * read from the parent. When the leaving rows are many (1/16 of the order or more) in a few ranges
+ * of parent keys, they are found by one scan of the blocks' parent keys instead; in one range and
+ * without movers (a ring's evicted rows) the merge below drops them itself, by parent key.
+ * Incoming rows are sorted once (radix), split over the blocks by one walk against each block's
+ * first entry, and each touched block is rebuilt in one walk (sort-block.ts): leaving entries
+ * dropped while the block's batch rows merge in, with inline comparisons for one plain-number
+ * column. A run of new rows that continues into the next block (its first entries left) gets keys
+ * as one gap. The update's sets are sparse row sets over the cycle's sorted key arrays; a key that
+ * one row left and another took is a modification.
+ * Cost per cycle: O(change log change) to sort the change (less for radix), O(block size) per
+ * touched block, an O(n / block size) walk of the block list and O(change * log n) comparisons to
+ * locate leaving rows by value. The result's RowSet is a sparse one over the blocks' key arrays
+ * (RowSet.fromKeyChunks): O(blocks), no copy, no per-key ranges.
  *
  * Memory a row: its key (8 bytes, shared by the redirection and the row set), its parent key (4
  * bytes while every parent key is below 2^32, else 8) and a copy of its sort values (4 bytes an
- * int32 column, 8 a float64 one).
+ * int32 column, 8 a float64 one). A block rebuilt while a ring evicts rows by range is sized
+ * before the walk knows how many leave, so it keeps room for those (at most one cycle's evicted
+ * rows of that block) until it is rebuilt again. A rebuild by inline comparisons writes its parent
+ * keys and values into the arrays of a block the same merge replaced when they fit (at most a
+ * quarter larger), else into new ones with an eighth to spare: fewer allocations, at most that
+ * much room unused. Key arrays are always new (earlier row sets hold the old ones).
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
 import { RowSet as RowSets } from "../row-set.ts";
-import type { KeyBlock, ParentKeys } from "../sorted-redirection.ts";
+import type { KeyBlock } from "../sorted-redirection.ts";
 import { SortedRedirection } from "../sorted-redirection.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
-import type { ColumnType, Storage } from "../types.ts";
-import { allocStorage } from "../types.ts";
+import type { ColumnType } from "../types.ts";
+import { isBigType } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
+import type { Batch, MergeInput, SortBlock, SortedNumbers } from "./sort-block.ts";
+import { before, copyVals, mergeBlock, newParents, newVals, takeVals } from "./sort-block.ts";
 import type { RowComparator, SortColumn } from "./sort-columns.ts";
 import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
+import { CENTER, KeyAssigner, SPACING } from "./sort-keys.ts";
 import { sortedPositions } from "./stable-sort.ts";
 
-/** Exclusive upper bound of result keys (keys stay exact JSON numbers). */
-const KEY_END = 2 ** 53 - 1;
-const CENTER = 2 ** 52;
-/** Gap between the initial rows (smaller when more than 2^20 rows). */
-const SPACING = 2 ** 32;
-/** Gap an inserted row leaves below it, when there is room. */
-const STEP = 2 ** 20;
-/** Average gap a re-spread neighbourhood must reach (else it grows). */
-const MIN_GAP = 2 ** 16;
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
-const BLOCK = 1024;
-const MAX_BLOCK = 2048;
+const BLOCK = 4096;
+const MAX_BLOCK = 8192;
 /** Entries of a block of a first build (fewer, larger blocks; split when first touched). */
 const BUILD_BLOCK = 8192;
 
@@ -81,11 +86,14 @@ function scanLeaving(
 ) {
   const r: number[] = [];
   rows.forEachRange((s, e) => r.push(s, e));
+  const lo = rows.first();
+  const hi = rows.last();
   for (let b = 0; b < blocks.length; b++) {
     const parents = blocks[b]!.parents;
     const n = blocks[b]!.n;
     for (let i = 0; i < n; i++) {
       const p = parents[i]!;
+      if (p < lo || p > hi) continue;
       for (let j = 0; j < r.length; j += 2) {
         if (p >= r[j]! && p < r[j + 1]!) {
           at(b, i);
@@ -96,11 +104,60 @@ function scanLeaving(
   }
 }
 
-/** A row of a batch: its values (one Vec per sort column), index and parent key. */
-interface Batch {
-  vals: Vec[];
-  parents: Float64Array;
-  order: Uint32Array;
+/** Whether some entry of `blk` has a parent key in [lo, hi). */
+function anyInRange(blk: KeyBlock, lo: number, hi: number): boolean {
+  const parents = blk.parents;
+  for (let i = 0; i < blk.n; i++) {
+    const p = parents[i]!;
+    if (p >= lo && p < hi) return true;
+  }
+  return false;
+}
+
+/** A sparse row set over ascending, distinct keys (kept, not copied). */
+function keySet(keys: Float64Array): RowSet {
+  return keys.length === 0 ? RowSets.EMPTY : RowSets.fromKeyChunks([keys]);
+}
+
+/** `keys` without the ascending keys `drop[0..n)` (all of which it holds). */
+function without(keys: Float64Array, drop: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(keys.length - n);
+  let w = 0;
+  let d = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (d < n && keys[i] === drop[d]) d++;
+    else out[w++] = keys[i]!;
+  }
+  return out;
+}
+
+/**
+ * A cycle's update from the keys that left and the keys that rows took (each ascending and
+ * distinct): a key in both is a modification of that position (another row took it; its
+ * previous values are the leaving row's), not a removal plus an addition. The sets are sparse
+ * row sets over the arrays: no per-key ranges.
+ */
+function changeOf(removed: Float64Array, added: Float64Array, columns: string[]): TableUpdate {
+  const both = new Float64Array(Math.min(removed.length, added.length));
+  let nb = 0;
+  for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
+    const r = removed[i]!;
+    const a = added[j]!;
+    if (r < a) i++;
+    else if (r > a) j++;
+    else {
+      both[nb++] = r;
+      i++;
+      j++;
+    }
+  }
+  if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
+  return makeUpdate(
+    keySet(without(added, both, nb)),
+    keySet(without(removed, both, nb)),
+    keySet(both.subarray(0, nb)),
+    columns,
+  );
 }
 
 export class SparseSortState {
@@ -112,11 +169,14 @@ export class SparseSortState {
   readonly #types: readonly ColumnType[];
   readonly #batch: SortValues;
   readonly #compare: RowComparator;
+  /** The result's columns (a key re-used within a cycle modifies every column). */
+  readonly #columns: string[];
   /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
   #wide = false;
 
-  constructor(cols: readonly SortColumn[], graph: UpdateGraph) {
+  constructor(cols: readonly SortColumn[], columns: readonly string[], graph: UpdateGraph) {
     this.#cols = cols;
+    this.#columns = [...columns];
     this.#names = new Set(cols.map((c) => c.name));
     this.redirection = new SortedRedirection(graph);
     this.#types = cols.map((c) => c.type);
@@ -173,7 +233,7 @@ export class SparseSortState {
   }
 
   /** Applies the parent's update; returns the result's update and its new keys. */
-  apply(u: TableUpdate): { update: TableUpdate; rows: RowSet } {
+  apply(u: TableUpdate): { update: TableUpdate | null; rows: RowSet } {
     const sortChanged = u.modifiedColumns.some((c) => this.#names.has(c));
     const leaving = sortChanged ? u.removed.union(u.modified) : u.removed;
     const staying = sortChanged ? RowSets.EMPTY : u.modified;
@@ -186,7 +246,9 @@ export class SparseSortState {
     this.#locate(blocks, staying, (b, i) => {
       modifiedKeys.push(blocks[b]!.keys[i]!);
     });
-    const removedKeys: number[] = [];
+    // Keys that leave, ascending (both searches walk the order forwards).
+    const removedKeys = new Float64Array(leaving.size);
+    let nRemoved = 0;
     // Old keys of the movers (a mover may keep its key); rows removed for good never come back.
     const oldKey = new Map<number, number>();
     const movers = sortChanged ? u.modified : RowSets.EMPTY;
@@ -195,14 +257,18 @@ export class SparseSortState {
       const blk = blocks[b]!;
       const key = blk.keys[i]!;
       const parent = blk.parents[i]!;
-      removedKeys.push(key);
+      removedKeys[nRemoved++] = key;
       redirection.rememberRemoved(key, parent);
       if (!movers.isEmpty && movers.contains(parent)) oldKey.set(parent, key);
       gone[b]!.push(i);
     };
-    if (leaving.size * SCAN_FACTOR >= redirection.size && leaving.rangeCount <= SCAN_RANGES) {
-      scanLeaving(blocks, leaving, leave);
-    } else this.#locate(blocks, leaving, leave);
+    // A ring's evicted rows (one range of parent keys, many rows) are dropped by the merge itself,
+    // which walks every block that holds some.
+    const many = leaving.size * SCAN_FACTOR >= redirection.size;
+    const range = !sortChanged && many && leaving.rangeCount === 1;
+    if (range) nRemoved = leaving.size;
+    else if (many && leaving.rangeCount <= SCAN_RANGES) scanLeaving(blocks, leaving, leave);
+    else this.#locate(blocks, leaving, leave);
 
     // Rows that come in: merged into their blocks with keys unassigned (NaN), in the same pass
     // that drops the leaving entries; then given keys.
@@ -212,39 +278,84 @@ export class SparseSortState {
       if (inserting.last() >= 2 ** 32) this.#wide = true;
       batch = this.#read(inserting, false);
     }
-    if (batch !== null || removedKeys.length > 0)
-      blocks = this.#merge(blocks, batch, gone, insertedAt);
-    const touched = [...insertedAt.keys()].sort((x, y) => x - y);
-    const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
-    for (const b of touched) keys.assignBlock(b);
-    this.respreadRows += keys.respread.size;
-    removedKeys.push(...keys.respreadOldKeys);
-
-    const addedKeys: number[] = [...keys.respread.values()];
-    const reusedKeys: number[] = [];
-    for (const [b, at] of insertedAt) {
-      const blk = blocks[b]!;
-      for (const i of at) {
-        if (keys.reused.has(blk.parents[i]!)) reusedKeys.push(blk.keys[i]!);
-        else addedKeys.push(blk.keys[i]!);
+    if (batch !== null || nRemoved > 0) {
+      const sink = range
+        ? {
+            lo: leaving.first(),
+            hi: leaving.last() + 1,
+            removedKeys,
+            removedParents: new Float64Array(nRemoved),
+            nRemoved: 0,
+          }
+        : null;
+      blocks = this.#merge(blocks, batch, gone, sink, insertedAt);
+      if (sink !== null) {
+        if (sink.nRemoved !== nRemoved)
+          throw new Error(
+            `sort: ${nRemoved - sink.nRemoved} removed parent rows are not in the order`,
+          );
+        redirection.rememberRemovedAll(removedKeys, sink.removedParents, nRemoved);
       }
     }
-    redirection.setBlocks(splitBlocks(blocks, touched, this.#types));
+    const keys = new KeyAssigner(blocks, oldKey, inserting, redirection);
+    for (const [b, at] of insertedAt) keys.assignBlock(b, at);
+    this.respreadRows += keys.respread.size;
 
+    // Keys that come in, ascending (blocks in order, entries in order) unless a re-spread moved
+    // rows or a mover kept its key.
+    let nAdded = 0;
+    for (const at of insertedAt.values()) nAdded += at.length;
+    const addedKeys = new Float64Array(nAdded);
+    const reusedKeys: number[] = [];
+    nAdded = 0;
+    const anyReused = keys.reused.size > 0;
+    for (const [b, at] of insertedAt) {
+      const blk = blocks[b]!;
+      for (let x = 0; x < at.length; x++) {
+        const i = at[x]!;
+        if (anyReused && keys.reused.has(blk.parents[i]!)) reusedKeys.push(blk.keys[i]!);
+        else addedKeys[nAdded++] = blk.keys[i]!;
+      }
+    }
+    redirection.setBlocks(splitBlocks(blocks, [...insertedAt.keys()], this.#types));
+    const rows = this.#rows();
+
+    if (keys.respread.size === 0 && reusedKeys.length === 0 && modifiedKeys.length === 0)
+      return {
+        update: changeOf(removedKeys.subarray(0, nRemoved), addedKeys, this.#columns),
+        rows,
+      };
+    const respread = [...keys.respread.values()];
+    const added = RowSets.fromKeys(
+      respread.length > 0
+        ? [...addedKeys.subarray(0, nAdded), ...respread]
+        : addedKeys.subarray(0, nAdded),
+    );
     const reused = RowSets.fromKeys(reusedKeys);
-    const removed = RowSets.fromKeys(removedKeys).minus(reused);
-    const added = RowSets.fromKeys(addedKeys);
+    const removed = RowSets.fromKeys([
+      ...removedKeys.subarray(0, nRemoved),
+      ...keys.respreadOldKeys,
+    ]).minus(reused);
     const modified = RowSets.fromKeys(modifiedKeys).union(reused).minus(removed);
+    // A key that one row left and another took in the same cycle is a modification of that
+    // position (its previous values are the leaving row's), not a removal plus an addition.
+    const both = added.intersect(removed);
     return {
-      update: makeUpdate(added, removed, modified, u.modifiedColumns),
-      rows: this.#rows(),
+      update: makeUpdate(
+        added.minus(both),
+        removed.minus(both),
+        modified.union(both),
+        both.isEmpty ? u.modifiedColumns : this.#columns,
+      ),
+      rows,
     };
   }
 
   /** The sort values (current or prev) of `rows`, and their sorted order. */
   #read(rows: RowSet, prev: boolean): Batch {
     const parents = keysOf(rows);
-    const vals = this.#batch.read(parents, parents.length, prev);
+    // Runs of keys (a ring's new rows) are copied page by page, not gathered key by key.
+    const vals = this.#batch.readRows(rows, prev);
     return { vals, parents, order: sortedPositions(this.#cols, vals, parents.length) };
   }
 
@@ -314,13 +425,14 @@ export class SparseSortState {
 
   /**
    * Rebuilds the blocks that lose entries (`gone[b]`, ascending indices) or take batch rows, in one
-   * copy each: inserted entries get key NaN; blocks left empty are dropped. Records, per block of
+   * walk each: inserted entries get key NaN; blocks left empty are dropped. Records, per block of
    * the result that took rows, the indices of its inserted entries.
    */
   #merge(
     blocks: SortBlock[],
     batch: Batch | null,
     gone: readonly number[][],
+    sink: Pick<MergeInput, "lo" | "hi" | "removedKeys" | "removedParents" | "nRemoved"> | null,
     insertedAt: Map<number, Int32Array>,
   ): SortBlock[] {
     const m = batch?.order.length ?? 0;
@@ -336,129 +448,108 @@ export class SparseSortState {
       const vals = takeVals(this.#types, batch.vals, order, 0, m);
       return [{ keys: new Float64Array(m).fill(Number.NaN), parents, n: m, vals }];
     }
-    // The batch rows each block takes: [start, end) of the sorted batch, found by galloping.
-    const starts = new Map<number, number>();
-    const ends = new Map<number, number>();
-    if (batch !== null) {
-      const order = batch.order;
-      let b = 0;
-      let i = 0;
-      while (i < m) {
-        b = this.#advance(blocks, b, batch, order[i]!, false);
-        // This block takes every row before the next block's first entry.
-        let e = i + 1;
-        if (b + 1 < blocks.length) {
-          const next = blocks[b + 1]!;
-          while (e < m && this.#cmpFirst(batch, order[e]!, next) < 0) e++;
-        } else e = m;
-        starts.set(b, i);
-        ends.set(b, e);
-        i = e;
-        b = Math.min(b + 1, blocks.length - 1);
-      }
-    }
+    const numbers = batch === null ? null : this.#numbers(batch);
+    const input: MergeInput = {
+      gone: [],
+      goneCount: 0,
+      lo: 0,
+      hi: 0,
+      removedKeys: new Float64Array(0),
+      removedParents: new Float64Array(0),
+      nRemoved: 0,
+      ...sink,
+      spare: [],
+      batch,
+      numbers,
+      from: 0,
+      to: 0,
+      at: new Int32Array(0),
+      types: this.#types,
+      wide: this.#wide,
+      compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
+    };
     const out: SortBlock[] = [];
+    // The batch rows (sorted) each block takes: those before the next block's first entry.
+    let j = 0;
     for (let b = 0; b < blocks.length; b++) {
       const blk = blocks[b]!;
       const g = gone[b]!;
-      const i = starts.get(b);
-      if (i === undefined) {
-        if (g.length === 0) out.push(blk);
-        else if (g.length < blk.n)
-          out.push(rebuildBlock(blk, g, null, 0, 0, null, null, this.#types, this.#wide));
+      // With a range of leaving parents, the count is known only after the walk (-1).
+      const c = sink !== null ? -1 : g.length;
+      let e = j;
+      if (b + 1 === blocks.length) e = m;
+      else {
+        const next = blocks[b + 1]!;
+        const v = next.vals[0]!;
+        if (numbers !== null && (v.valid === null || v.valid[0] !== 0)) {
+          // Inline: the next block's first entry is a number.
+          const { x, p, sign, desc } = numbers;
+          const y = sign * (v.data as Float64Array)[0]!;
+          const py = next.parents[0]!;
+          while (e < m && before(x[e]!, p[e]!, y, py, desc)) e++;
+        } else while (e < m && this.#before(batch!, numbers, e, next)) e++;
+      }
+      input.gone = g;
+      input.goneCount = c;
+      if (e === j) {
+        if (c === 0 || (c < 0 && !anyInRange(blk, input.lo, input.hi))) {
+          out.push(blk);
+          continue;
+        }
+        if (c !== blk.n) {
+          input.from = input.to = j;
+          const rebuilt = mergeBlock(blk, input);
+          if (rebuilt.n > 0) out.push(rebuilt);
+        }
+        // Nothing reads the replaced block again: a later rebuild may reuse its arrays.
+        input.spare.push(blk);
         continue;
       }
-      const e = ends.get(b)!;
-      const bt = batch!;
-      const bv = blk.vals;
-      const pos = new Int32Array(e - i);
-      let from = 0;
-      for (let j = i; j < e; j++) {
-        const r = bt.order[j]!;
-        let lo = from;
-        let hi = blk.n;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (this.#cmp(bt, r, bv, blk, mid) > 0) lo = mid + 1;
-          else hi = mid;
-        }
-        pos[j - i] = lo;
-        from = lo;
-      }
-      const at = new Int32Array(e - i);
-      out.push(rebuildBlock(blk, g, bt, i, e, pos, at, this.#types, this.#wide));
-      insertedAt.set(out.length - 1, at);
+      input.from = j;
+      input.to = e;
+      input.at = new Int32Array(e - j);
+      out.push(mergeBlock(blk, input));
+      insertedAt.set(out.length - 1, input.at);
+      input.spare.push(blk);
+      j = e;
     }
+    if (sink !== null) sink.nRemoved = input.nRemoved;
     return out;
   }
-}
 
-/**
- * `blk` without its entries `g` (ascending indices) and with batch rows `order[i..e)` inserted
- * before entries `pos[..]` (keys NaN; their new indices go to `at`).
- */
-function rebuildBlock(
-  blk: SortBlock,
-  g: readonly number[],
-  batch: Batch | null,
-  i: number,
-  e: number,
-  pos: Int32Array | null,
-  at: Int32Array | null,
-  types: readonly ColumnType[],
-  wide: boolean,
-): SortBlock {
-  const n = blk.n - g.length + (e - i);
-  const keys = new Float64Array(n);
-  const parents = newParents(n, wide || blk.parents instanceof Float64Array);
-  const vals = newVals(types, n);
-  let src = 0;
-  let dst = 0;
-  let gi = 0;
-  const segment = (to: number) => {
-    const len = to - src;
-    if (len <= 0) return;
-    copyNumbers(keys, dst, blk.keys, src, len);
-    copyNumbers(parents, dst, blk.parents, src, len);
-    for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, blk.vals[c]!, src, len);
-    dst += len;
-    src = to;
-  };
-  // Copies the old entries before `to`, skipping the gone ones.
-  const copyTo = (to: number) => {
-    while (gi < g.length && g[gi]! < to) {
-      segment(g[gi]!);
-      src = g[gi]! + 1;
-      gi++;
-    }
-    segment(to);
-  };
-  if (batch !== null) {
+  /**
+   * The batch in sorted order for mergeBlock's inline comparison, or null when the sort is not by
+   * one plain-number column or the batch has nulls.
+   */
+  #numbers(batch: Batch): SortedNumbers | null {
+    const col = this.#cols[0]!;
+    const v = batch.vals[0]!;
+    if (this.#cols.length !== 1 || col.type === "string" || isBigType(col.type) || v.valid !== null)
+      return null;
     const order = batch.order;
-    for (let j = i; j < e; j++) {
-      copyTo(pos![j - i]!);
+    const m = order.length;
+    const data = v.data as Float64Array;
+    const sign = col.descending ? -1 : 1;
+    const x = new Float64Array(m);
+    const p = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
       const r = order[j]!;
-      keys[dst] = Number.NaN;
-      parents[dst] = batch.parents[r]!;
-      for (let c = 0; c < vals.length; c++) copyVals(vals[c]!, dst, batch.vals[c]!, r, 1);
-      at![j - i] = dst;
-      dst++;
+      x[j] = sign * data[r]!;
+      p[j] = batch.parents[r]!;
     }
+    return { x, p, sign, desc: col.descending };
   }
-  copyTo(blk.n);
-  return { keys, parents, n, vals };
-}
 
-/** Copies `src[from, from + n)` to `dst` at `at` (short runs by a loop: no subarray views). */
-function copyNumbers(
-  dst: Float64Array | Uint32Array,
-  at: number,
-  src: Float64Array | Uint32Array,
-  from: number,
-  n: number,
-): void {
-  if (n >= 64) dst.set(src.subarray(from, from + n), at);
-  else for (let x = 0; x < n; x++) dst[at + x] = src[from + x]!;
+  /** Whether the batch's j-th row (sorted order) sorts before the first entry of `blk`. */
+  #before(batch: Batch, numbers: SortedNumbers | null, j: number, blk: SortBlock): boolean {
+    const v = blk.vals[0]!;
+    if (numbers !== null) {
+      if (v.valid !== null && v.valid[0] === 0) return numbers.desc; // a null entry
+      const y = numbers.sign * (v.data as Float64Array)[0]!;
+      return before(numbers.x[j]!, numbers.p[j]!, y, blk.parents[0]!, numbers.desc);
+    }
+    return this.#cmpFirst(batch, batch.order[j]!, blk) < 0;
+  }
 }
 
 /** Splits touched blocks beyond MAX_BLOCK into blocks of BLOCK entries. */
@@ -482,244 +573,4 @@ function splitBlocks(
     }
   });
   return out;
-}
-
-/**
- * A block of the order with its rows' sort values (one Vec per sort column), so that finding a
- * row compares typed arrays instead of reading the parent at scattered keys. A row's sort values
- * never change while it holds its key (a row whose sort values change leaves and comes back), so
- * these are its current and its previous values alike.
- */
-interface SortBlock extends KeyBlock {
-  vals: Vec[];
-}
-
-/** Parent keys for `n` entries: a Float64Array when `wide`, else a Uint32Array. */
-function newParents(n: number, wide: boolean): ParentKeys {
-  return wide ? new Float64Array(n) : new Uint32Array(n);
-}
-
-function newVals(types: readonly ColumnType[], n: number): Vec[] {
-  return types.map((t) => ({ data: allocStorage(t, n), valid: null, length: n }));
-}
-
-/** Copies `src[from, from + n)` (values and nulls) to `dst` at `at`. */
-function copyVals(dst: Vec, at: number, src: Vec, from: number, n: number): void {
-  const d = dst.data as unknown as { [i: number]: unknown };
-  const s = src.data as unknown as { [i: number]: unknown };
-  if (n === 1) d[at] = s[from];
-  else if (n < 64 || Array.isArray(src.data)) for (let i = 0; i < n; i++) d[at + i] = s[from + i];
-  else
-    (dst.data as Exclude<Storage, unknown[]>).set(
-      (src.data as Exclude<Storage, unknown[]>).subarray(from, from + n) as never,
-      at,
-    );
-  if (src.valid === null && dst.valid === null) return;
-  if (dst.valid === null) dst.valid = new Uint8Array(dst.length).fill(1);
-  if (src.valid === null) dst.valid.fill(1, at, at + n);
-  else for (let i = 0; i < n; i++) dst.valid[at + i] = src.valid[from + i]!;
-}
-
-/** The values of `src` at `idx[from..from + n)`, as new Vecs. */
-function takeVals(
-  types: readonly ColumnType[],
-  src: readonly Vec[],
-  idx: ArrayLike<number>,
-  from: number,
-  n: number,
-): Vec[] {
-  const out = newVals(types, n);
-  for (let c = 0; c < out.length; c++) {
-    const d = out[c]!.data as unknown as { [i: number]: unknown };
-    const s = src[c]!.data as unknown as { [i: number]: unknown };
-    const v = src[c]!.valid;
-    for (let i = 0; i < n; i++) d[i] = s[idx[from + i]!];
-    if (v !== null) {
-      const valid = new Uint8Array(n);
-      for (let i = 0; i < n; i++) valid[i] = v[idx[from + i]!]!;
-      out[c]!.valid = valid;
-    }
-  }
-  return out;
-}
-
-/** Gives keys to the unassigned (NaN) entries of touched blocks, re-spreading when a gap is full. */
-class KeyAssigner {
-  readonly #blocks: KeyBlock[];
-  readonly #oldKey: ReadonlyMap<number, number>;
-  readonly #inserted: RowSet;
-  readonly #redirection: SortedRedirection;
-  /** Movers that kept their old key (modifications). */
-  readonly reused = new Set<number>();
-  /** Existing rows (parent key) that a re-spread gave new keys, and the key they have now. */
-  readonly respread = new Map<number, number>();
-  readonly respreadOldKeys: number[] = [];
-
-  constructor(
-    blocks: KeyBlock[],
-    oldKey: ReadonlyMap<number, number>,
-    inserted: RowSet,
-    redirection: SortedRedirection,
-  ) {
-    this.#blocks = blocks;
-    this.#oldKey = oldKey;
-    this.#inserted = inserted;
-    this.#redirection = redirection;
-  }
-
-  assignBlock(b: number): void {
-    const blocks = this.#blocks;
-    const blk = blocks[b]!;
-    let i = 0;
-    while (i < blk.n) {
-      if (!Number.isNaN(blk.keys[i]!)) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < blk.n && Number.isNaN(blk.keys[j]!)) j++;
-      const lo = i > 0 ? blk.keys[i - 1]! : b > 0 ? lastKey(blocks[b - 1]!) : -1;
-      if (j === blk.n && b + 1 < blocks.length && Number.isNaN(blocks[b + 1]!.keys[0]!)) {
-        // The run goes on into the next blocks (whose first entries left this cycle).
-        if (!this.#assignSpanning(b, i, lo)) {
-          this.#respread(b);
-          return;
-        }
-        return;
-      }
-      const hi =
-        j < blk.n ? blk.keys[j]! : b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
-      if (!this.#assignGap(blk, i, j, lo, hi)) {
-        this.#respread(b);
-        return;
-      }
-      i = j;
-    }
-  }
-
-  /**
-   * Keys for a run of unassigned entries from entry `i` of block `b` through the leading
-   * unassigned entries of the next blocks, in the gap above `lo`: assigned as one run (gathered
-   * into a scratch block and written back).
-   */
-  #assignSpanning(b: number, i: number, lo: number): boolean {
-    const blocks = this.#blocks;
-    const parts: [number, number, number][] = [[b, i, blocks[b]!.n]];
-    let hi = KEY_END;
-    for (let x = b + 1; x < blocks.length; x++) {
-      const keys = blocks[x]!.keys;
-      let t = 0;
-      while (t < blocks[x]!.n && Number.isNaN(keys[t]!)) t++;
-      if (t > 0) parts.push([x, 0, t]);
-      if (t < blocks[x]!.n) {
-        hi = keys[t]!;
-        break;
-      }
-    }
-    let c = 0;
-    for (const [, from, to] of parts) c += to - from;
-    const run: KeyBlock = { keys: new Float64Array(c), parents: new Float64Array(c), n: c };
-    let w = 0;
-    for (const [x, from, to] of parts)
-      for (let y = from; y < to; y++) run.parents[w++] = blocks[x]!.parents[y]!;
-    if (!this.#assignGap(run, 0, c, lo, hi)) return false;
-    w = 0;
-    for (const [x, from, to] of parts)
-      for (let y = from; y < to; y++) blocks[x]!.keys[y] = run.keys[w++]!;
-    return true;
-  }
-
-  /** Keys for entries [i, j) of `blk` in (lo, hi); movers keep old keys where the order allows. */
-  #assignGap(blk: KeyBlock, i: number, j: number, lo: number, hi: number): boolean {
-    if (hi - lo - 1 < j - i) return false;
-    let fixedKey = lo;
-    let fixedAt = i - 1;
-    for (let x = i; x < j; x++) {
-      const k = this.#oldKey.get(blk.parents[x]!);
-      if (
-        k !== undefined &&
-        k > fixedKey &&
-        k < hi &&
-        k - fixedKey - 1 >= x - fixedAt - 1 &&
-        hi - k - 1 >= j - x - 1
-      ) {
-        fill(blk, fixedAt + 1, x, fixedKey, k);
-        blk.keys[x] = k;
-        this.reused.add(blk.parents[x]!);
-        fixedKey = k;
-        fixedAt = x;
-      }
-    }
-    fill(blk, fixedAt + 1, j, fixedKey, hi);
-    return true;
-  }
-
-  /** Spreads the keys of a neighbourhood of block `b` evenly (see the module header). */
-  #respread(b: number): void {
-    const blocks = this.#blocks;
-    let w = 0;
-    let b0 = b;
-    let b1 = b;
-    let lo = -1;
-    let spacing = 0;
-    for (;;) {
-      b0 = Math.max(0, b - w);
-      b1 = Math.min(blocks.length - 1, b + w);
-      // Blocks whose first entries are still unassigned belong to the neighbourhood too.
-      while (b1 + 1 < blocks.length && Number.isNaN(blocks[b1 + 1]!.keys[0]!)) b1++;
-      lo = b0 > 0 ? lastKey(blocks[b0 - 1]!) : -1;
-      const hi = b1 + 1 < blocks.length ? blocks[b1 + 1]!.keys[0]! : KEY_END;
-      let m = 0;
-      for (let x = b0; x <= b1; x++) m += blocks[x]!.n;
-      spacing = Math.floor((hi - lo) / (m + 1));
-      if (spacing >= MIN_GAP || (b0 === 0 && b1 === blocks.length - 1)) break;
-      w = w === 0 ? 1 : 2 * w;
-    }
-    if (spacing < 1) throw new RangeError("sort: the result's key space is exhausted");
-    let t = 0;
-    for (let x = b0; x <= b1; x++) {
-      const blk = blocks[x]!;
-      // The installed key arrays are shared with earlier RowSets: rewrite a copy.
-      blk.keys = blk.keys.slice();
-      for (let i = 0; i < blk.n; i++) {
-        const p = blk.parents[i]!;
-        const old = blk.keys[i]!;
-        const key = lo + spacing * ++t;
-        blk.keys[i] = key;
-        if (this.#inserted.contains(p)) this.reused.delete(p);
-        else {
-          if (!this.respread.has(p)) {
-            this.respreadOldKeys.push(old);
-            this.#redirection.rememberRemoved(old, p);
-          }
-          this.respread.set(p, key);
-        }
-      }
-    }
-  }
-}
-
-/** Keys for entries [from, to) of `blk` in the open gap (lo, hi), which has room for them. */
-function fill(blk: KeyBlock, from: number, to: number, lo: number, hi: number): void {
-  const c = to - from;
-  if (c <= 0) return;
-  const even = Math.floor((hi - lo) / (c + 1));
-  if (lo < 0 && hi >= KEY_END) {
-    // An empty table: spread around the middle, as a first build does.
-    const spacing = Math.min(SPACING, Math.floor(CENTER / (c + 1)));
-    const first = CENTER - Math.floor(c / 2) * spacing;
-    for (let t = 0; t < c; t++) blk.keys[from + t] = first + t * spacing;
-    return;
-  }
-  const step = Math.min(STEP, even);
-  if (lo < 0) {
-    // Before the first row: leave the room below, for rows sorting even earlier.
-    for (let t = 0; t < c; t++) blk.keys[from + t] = hi - step * (c - t);
-    return;
-  }
-  for (let t = 0; t < c; t++) blk.keys[from + t] = lo + step * (t + 1);
-}
-
-function lastKey(blk: KeyBlock): number {
-  return blk.keys[blk.n - 1]!;
 }

@@ -105,17 +105,7 @@ class SortOperator extends Operator {
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
     const { update, rows } = this.state.apply(u!);
     nodeOf(this.result).setRowSet(rows);
-    if (update === null) return null;
-    // A key that one row left and another took in the same cycle is a modification of that
-    // position (its previous values are the leaving row's), not a removal plus an addition.
-    const both = update.added.intersect(update.removed);
-    if (both.isEmpty) return update;
-    return makeUpdate(
-      update.added.minus(both),
-      update.removed.minus(both),
-      update.modified.union(both),
-      this.result.columnNames,
-    );
+    return update;
   }
 }
 
@@ -158,7 +148,7 @@ export function sort(
     nodeOf(result).attach(new BlinkSortOperator(result, parent, cols, r));
     return result;
   }
-  const state = new SparseSortState(cols, graph);
+  const state = new SparseSortState(cols, parent.columnNames, graph);
   const rows = state.build(parent.rowSet);
   const result = new Table(views(parent, state.redirection), rows, STANDARD, graph, op);
   STATES.set(result, state);

@@ -8,10 +8,13 @@
  * order-preserving unsigned keys (32-bit keys for int8..int32, char and bool, 64-bit ones for
  * int64, instant and floats), with nulls split off first; a string column by a stable comparison
  * sort. The radix passes move each key together with its position (interleaved in one typed
- * array: one write stream a bucket), count every pass's digits in one read, sort only the bits
- * that the keys span above their minimum (a column of values within 2^20 of each other takes two
- * passes of 10 bits, not three of 11; the minimum and maximum are found while the keys are made)
- * and skip a pass whose digit is the same for every row.
+ * array: one write stream a bucket). 32-bit keys: LSD passes that count every pass's digits in one
+ * read, sort only the bits the keys span above their minimum (a column of values within 2^20 of
+ * each other takes two passes of 10 bits, not three of 11) and skip a pass whose digit is the
+ * same for every row. 64-bit keys (sort64): one MSD pass on the top 16 bits, then each bucket in
+ * cache by the rest of its high words and runs of equal high words by their low words (about two
+ * passes over memory for real data, instead of six). The first column sorted (the last one)
+ * starts from positions 0..n-1 without materialising them.
  *
  * The 64-bit keys read float64 and BigInt64 storage through a Uint32Array view of the same bytes,
  * assuming a little-endian platform (every JavaScript engine we run on).
@@ -26,6 +29,8 @@ import { compareRows } from "./sort-columns.ts";
 const RADIX_MIN = 1024;
 const DIGIT_BITS = 11;
 const BUCKETS = 1 << DIGIT_BITS;
+/** Below this many rows no sort takes a first (most significant digit) pass. */
+const MSD_MIN = 1 << 16;
 
 /** Positions 0..n-1 in sorted order (stable). */
 export function sortedPositions(
@@ -38,14 +43,14 @@ export function sortedPositions(
     idx.sort((a, b) => compareRows(cols, vecs, a, vecs, b) || a - b);
     return Uint32Array.from(idx);
   }
-  let perm: Uint32Array = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
+  // The last column first, from positions in order (null: 0..n-1, not materialised).
+  let perm: Uint32Array | null = null;
   for (let c = cols.length - 1; c >= 0; c--) perm = sortByColumn(cols[c]!, vecs[c]!, perm, n);
-  return perm;
+  return perm!;
 }
 
-/** `perm` stably reordered by one column. */
-function sortByColumn(col: SortColumn, v: Vec, perm: Uint32Array, n: number): Uint32Array {
+/** `perm` (null: 0..n-1) stably reordered by one column. */
+function sortByColumn(col: SortColumn, v: Vec, perm: Uint32Array | null, n: number): Uint32Array {
   if (col.type === "string") return sortStrings(col, v, perm, n);
   // Split nulls off (stable): they go first ascending, last descending.
   let vals = perm;
@@ -58,7 +63,7 @@ function sortByColumn(col: SortColumn, v: Vec, perm: Uint32Array, n: number): Ui
     let a = 0;
     let z = 0;
     for (let i = 0; i < n; i++) {
-      const p = perm[i]!;
+      const p = perm === null ? i : perm[i]!;
       if (valid[p] === 0) nulls[z++] = p;
       else vals[a++] = p;
     }
@@ -78,16 +83,20 @@ function sortByColumn(col: SortColumn, v: Vec, perm: Uint32Array, n: number): Ui
   return out;
 }
 
-/** `perm[0..m)` stably sorted by the column's (non-null) values. */
-function radixSort(col: SortColumn, data: TypedStorage, perm: Uint32Array, m: number): Uint32Array {
+/** `perm[0..m)` (null: 0..m-1) stably sorted by the column's (non-null) values. */
+function radixSort(
+  col: SortColumn,
+  data: TypedStorage,
+  perm: Uint32Array | null,
+  m: number,
+): Uint32Array {
   const flip = col.descending ? 0xffffffff : 0;
   if (data instanceof Float64Array || data instanceof Float32Array) {
     const f = data instanceof Float64Array ? data : Float64Array.from(data);
     const u = new Uint32Array(f.buffer, f.byteOffset, f.length * 2);
     const pk = new Uint32Array(3 * m);
-    const range = newRange();
     for (let i = 0, w = 0; i < m; i++, w += 3) {
-      const p = perm[i]!;
+      const p = perm === null ? i : perm[i]!;
       const x = f[p]!;
       let h: number;
       let l: number;
@@ -98,57 +107,42 @@ function radixSort(col: SortColumn, data: TypedStorage, perm: Uint32Array, m: nu
         h = 0x80000000; // -0 equals 0
         l = 0;
       } else {
-        h = u[2 * p + 1]!;
-        l = u[2 * p]!;
-        if (h & 0x80000000) {
-          h = ~h;
-          l = ~l;
-        } else h ^= 0x80000000;
+        // Negative: every bit flipped; positive: the sign bit set.
+        const neg = u[2 * p + 1]! >> 31;
+        h = u[2 * p + 1]! ^ (neg | 0x80000000);
+        l = u[2 * p]! ^ neg;
       }
-      l = (l ^ flip) >>> 0;
-      h = (h ^ flip) >>> 0;
-      pk[w] = l;
-      pk[w + 1] = h;
+      pk[w] = (h ^ flip) >>> 0;
+      pk[w + 1] = (l ^ flip) >>> 0;
       pk[w + 2] = p;
-      if (l < range[0]!) range[0] = l;
-      if (l > range[1]!) range[1] = l;
-      if (h < range[2]!) range[2] = h;
-      if (h > range[3]!) range[3] = h;
     }
-    return radix64(pk, m, range);
+    return sort64(pk, m);
   }
   if (isBigType(col.type)) {
     const b = data as BigInt64Array;
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length * 2);
     const pk = new Uint32Array(3 * m);
-    const range = newRange();
     for (let i = 0, w = 0; i < m; i++, w += 3) {
-      const p = perm[i]!;
-      const l = (u[2 * p]! ^ flip) >>> 0;
-      const h = (u[2 * p + 1]! ^ 0x80000000 ^ flip) >>> 0;
-      pk[w] = l;
-      pk[w + 1] = h;
+      const p = perm === null ? i : perm[i]!;
+      pk[w] = (u[2 * p + 1]! ^ 0x80000000 ^ flip) >>> 0;
+      pk[w + 1] = (u[2 * p]! ^ flip) >>> 0;
       pk[w + 2] = p;
-      if (l < range[0]!) range[0] = l;
-      if (l > range[1]!) range[1] = l;
-      if (h < range[2]!) range[2] = h;
-      if (h > range[3]!) range[3] = h;
     }
-    return radix64(pk, m, range);
+    return sort64(pk, m);
   }
   const d = data as Int32Array;
   const pk = new Uint32Array(2 * m);
   let lo = 0xffffffff;
   let hi = 0;
   for (let i = 0, w = 0; i < m; i++, w += 2) {
-    const p = perm[i]!;
+    const p = perm === null ? i : perm[i]!;
     const k = (d[p]! ^ 0x80000000 ^ flip) >>> 0;
     pk[w] = k;
     pk[w + 1] = p;
     if (k < lo) lo = k;
     if (k > hi) hi = k;
   }
-  return radix32(pk, m, lo, hi);
+  return sort32(pk, m, lo, hi);
 }
 
 /**
@@ -207,17 +201,72 @@ function countDigits(
   return { counts, run };
 }
 
-/** [loMin, loMax, hiMin, hiMax] of the words of 64-bit keys, to be narrowed while they are made. */
-function newRange(): Float64Array {
-  return Float64Array.of(0xffffffff, 0, 0xffffffff, 0);
-}
-
 /**
  * How many low bits the words in [lo, hi] span once rebased on `lo` (rebasing keeps their order,
  * so a column of values within 2^20 of each other takes two passes, whatever their sign).
  */
 function bitsOf(lo: number, hi: number): number {
   return hi < lo ? 0 : 32 - Math.clz32(hi - lo);
+}
+
+/**
+ * Stable sort of pairs `pk = [key0, pos0, ...]` by the 32-bit keys in [lo, hi]; returns the
+ * positions in order. Large inputs whose keys span more than two digits take one MSD pass on the
+ * top DIGIT_BITS of the span, then sort each bucket (small enough to stay in cache) by the rest;
+ * others take LSD passes (radix32: two passes over memory measured faster than one plus the
+ * buckets).
+ */
+function sort32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Array {
+  const bits = bitsOf(lo, hi);
+  if (m < MSD_MIN || bits <= 2 * DIGIT_BITS) return radix32(pk, m, lo, hi);
+  const shift = bits - DIGIT_BITS;
+  const counts = new Uint32Array(BUCKETS);
+  for (let i = 0; i < 2 * m; i += 2) counts[(pk[i]! - lo) >>> shift]!++;
+  const starts = new Uint32Array(BUCKETS + 1);
+  for (let d = 0; d < BUCKETS; d++) starts[d + 1] = starts[d]! + counts[d]!;
+  const next = starts.slice(0, BUCKETS);
+  const tmp = new Uint32Array(2 * m);
+  for (let i = 0; i < 2 * m; i += 2) {
+    const at = 2 * next[(pk[i]! - lo) >>> shift]!++;
+    tmp[at] = pk[i]!;
+    tmp[at + 1] = pk[i + 1]!;
+  }
+  const { passes, width } = digitWidth(shift);
+  const mask = (1 << width) - 1;
+  const c = new Uint32Array(1 << width);
+  const out = new Uint32Array(m);
+  for (let d = 0; d < BUCKETS; d++) {
+    const s = starts[d]!;
+    const e = starts[d + 1]!;
+    if (e - s === 1) out[s] = tmp[2 * s + 1]!;
+    if (e - s < 2) continue;
+    // The bucket's pairs by their low `shift` bits, between tmp's and pk's same ranges.
+    let a: Uint32Array = tmp;
+    let b: Uint32Array = pk;
+    for (let p = 0; p < passes; p++) {
+      const sh = p * width;
+      c.fill(0);
+      for (let i = 2 * s; i < 2 * e; i += 2) c[((a[i]! - lo) >>> sh) & mask]!++;
+      let sum = 2 * s;
+      for (let x = 0; x <= mask; x++) {
+        const n = c[x]!;
+        c[x] = sum;
+        sum += 2 * n;
+      }
+      for (let i = 2 * s; i < 2 * e; i += 2) {
+        const digit = ((a[i]! - lo) >>> sh) & mask;
+        const at = c[digit]!;
+        c[digit] = at + 2;
+        b[at] = a[i]!;
+        b[at + 1] = a[i + 1]!;
+      }
+      const t = a;
+      a = b;
+      b = t;
+    }
+    for (let i = s; i < e; i++) out[i] = a[2 * i + 1]!;
+  }
+  return out;
 }
 
 /**
@@ -257,25 +306,123 @@ function radix32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Arra
   return out;
 }
 
+/** Runs at most this long are sorted by insertion. */
+const INSERTION_MAX = 32;
+
 /**
- * Stable LSD radix sort of triples `pk = [lo0, hi0, pos0, ...]` by the 64-bit keys (hi, lo):
- * the low words' passes move triples, then the high words' passes move pairs.
+ * Stable sort of triples `pk = [hi0, lo0, pos0, ...]` by the 64-bit keys (hi, lo); returns the
+ * positions in order. Large inputs first go to 65,536 buckets by the top 16 bits of `hi` (one pass
+ * over memory); each bucket, small enough to stay in cache, is then sorted by the rest of `hi`
+ * (8-bit passes over the bits it spans), and runs of equal `hi` by `lo`. Real data spans few
+ * exponents (floats) or magnitudes (int64), so the top pass fills few buckets and the runs of
+ * equal `hi` are short: about two passes over memory instead of the six a 64-bit LSD sort takes.
  */
-function radix64(pk: Uint32Array, m: number, range: Float64Array): Uint32Array {
-  const lo = range[0]!;
-  const { passes, width } = digitWidth(bitsOf(lo, range[1]!));
-  const { counts, run } = countDigits(pk, m, 3, 0, passes, width, lo);
-  const mask = (1 << width) - 1;
-  let a: Uint32Array = pk;
-  let b: Uint32Array = new Uint32Array(3 * m);
-  for (let p = 0; p < passes; p++) {
-    if (!run[p]) continue;
-    const shift = p * width;
-    const c = counts.subarray(p * BUCKETS, (p + 1) * BUCKETS);
+function sort64(pk: Uint32Array, m: number): Uint32Array {
+  const tmp = new Uint32Array(3 * m);
+  let a = pk;
+  if (m >= MSD_MIN) {
+    const counts = new Uint32Array(1 << 16);
+    for (let i = 0; i < 3 * m; i += 3) counts[pk[i]! >>> 16]!++;
+    const starts = new Uint32Array(1 << 16);
+    let sum = 0;
+    for (let d = 0; d < 1 << 16; d++) {
+      starts[d] = sum;
+      sum += counts[d]!;
+    }
+    const next = starts.slice();
     for (let i = 0; i < 3 * m; i += 3) {
-      const key = a[i]!;
-      const at = 3 * c[((key - lo) >>> shift) & mask]!++;
-      b[at] = key;
+      const at = 3 * next[pk[i]! >>> 16]!++;
+      tmp[at] = pk[i]!;
+      tmp[at + 1] = pk[i + 1]!;
+      tmp[at + 2] = pk[i + 2]!;
+    }
+    a = tmp;
+    const spare = pk;
+    for (let d = 0; d < 1 << 16; d++) {
+      const c = counts[d]!;
+      if (c > 1) sortTriples(a, starts[d]!, starts[d]! + c, spare);
+    }
+  } else sortTriples(a, 0, m, tmp);
+  const out = new Uint32Array(m);
+  for (let i = 0; i < m; i++) out[i] = a[3 * i + 2]!;
+  return out;
+}
+
+/** Triples `[s, e)` of `pk` stably sorted in place by (hi, lo); `tmp` is scratch of pk's size. */
+function sortTriples(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): void {
+  if (e - s <= INSERTION_MAX) {
+    insertionByWords(pk, s, e);
+    return;
+  }
+  lsdWord(pk, s, e, tmp, 0);
+  // Runs of equal hi, by lo.
+  let r = s;
+  while (r < e) {
+    const h = pk[3 * r]!;
+    let q = r + 1;
+    while (q < e && pk[3 * q] === h) q++;
+    if (q - r > INSERTION_MAX) lsdWord(pk, r, q, tmp, 1);
+    else if (q - r > 1) insertionByWords(pk, r, q);
+    r = q;
+  }
+}
+
+/** Triples `[s, e)` stably sorted in place by (hi, lo), by insertion (short runs). */
+function insertionByWords(pk: Uint32Array, s: number, e: number): void {
+  for (let i = s + 1; i < e; i++) {
+    const h = pk[3 * i]!;
+    const l = pk[3 * i + 1]!;
+    const p = pk[3 * i + 2]!;
+    let j = i - 1;
+    while (j >= s && (pk[3 * j]! > h || (pk[3 * j] === h && pk[3 * j + 1]! > l))) {
+      pk[3 * j + 3] = pk[3 * j]!;
+      pk[3 * j + 4] = pk[3 * j + 1]!;
+      pk[3 * j + 5] = pk[3 * j + 2]!;
+      j--;
+    }
+    pk[3 * j + 3] = h;
+    pk[3 * j + 4] = l;
+    pk[3 * j + 5] = p;
+  }
+}
+
+/**
+ * Triples `[s, e)` stably sorted in place by their word `w` (0: hi, 1: lo): LSD passes over the
+ * bits the words span above their minimum (balanced digits of at most DIGIT_BITS bits, 8 for
+ * short runs), through `tmp` (same offsets).
+ */
+function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: number): void {
+  let lo = 0xffffffff;
+  let hi = 0;
+  for (let i = 3 * s + w; i < 3 * e; i += 3) {
+    const k = pk[i]!;
+    if (k < lo) lo = k;
+    if (k > hi) hi = k;
+  }
+  const bits = bitsOf(lo, hi);
+  const most = e - s >= 4096 ? DIGIT_BITS : 8;
+  const passes = Math.ceil(bits / most);
+  if (passes === 0) return;
+  const width = Math.ceil(bits / passes);
+  const mask = (1 << width) - 1;
+  const counts = new Uint32Array(1 << width);
+  let a = pk;
+  let b = tmp;
+  for (let p = 0; p < passes; p++) {
+    const shift = p * width;
+    if (p > 0) counts.fill(0);
+    for (let i = 3 * s + w; i < 3 * e; i += 3) counts[((a[i]! - lo) >>> shift) & mask]!++;
+    let sum = 3 * s;
+    for (let d = 0; d <= mask; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += 3 * c;
+    }
+    for (let i = 3 * s; i < 3 * e; i += 3) {
+      const digit = ((a[i + w]! - lo) >>> shift) & mask;
+      const at = counts[digit]!;
+      counts[digit] = at + 3;
+      b[at] = a[i]!;
       b[at + 1] = a[i + 1]!;
       b[at + 2] = a[i + 2]!;
     }
@@ -283,18 +430,13 @@ function radix64(pk: Uint32Array, m: number, range: Float64Array): Uint32Array {
     a = b;
     b = t;
   }
-  // High words and positions as pairs, into the first two thirds of the spare buffer.
-  const pairs = b.subarray(0, 2 * m);
-  for (let i = 0, w = 0; i < 3 * m; i += 3, w += 2) {
-    pairs[w] = a[i + 1]!;
-    pairs[w + 1] = a[i + 2]!;
-  }
-  return radix32(pairs, m, range[2]!, range[3]!);
+  if (a !== pk) pk.set(a.subarray(3 * s, 3 * e), 3 * s);
 }
 
 /** `perm[0..n)` stably sorted by a string column (nulls first ascending, last descending). */
-function sortStrings(col: SortColumn, v: Vec, perm: Uint32Array, n: number): Uint32Array {
-  const idx = Array.from(perm.subarray(0, n));
+function sortStrings(col: SortColumn, v: Vec, perm: Uint32Array | null, n: number): Uint32Array {
+  const idx =
+    perm === null ? Array.from({ length: n }, (_, i) => i) : Array.from(perm.subarray(0, n));
   const one = [col];
   const vs = [v];
   idx.sort((a, b) => compareRows(one, vs, a, vs, b));
