@@ -148,11 +148,25 @@ async function benchNaturalJoin(data: StreamData): Promise<void> {
   );
 }
 
-export async function benchRelational(): Promise<void> {
-  const data = streamData(Number(process.env.BENCH_ROWS ?? 2_000_000));
-  await benchWhereIn(data);
-  await benchNaturalJoin(data);
-  await benchJoins();
-  await benchSort();
-  await benchAsOfJoin();
+/** The parts `npm run bench -- relational <part>` runs alone. */
+export const RELATIONAL_PARTS = ["peers", "joins", "sort", "aj"] as const;
+
+/**
+ * Every relational case, or one part: `peers` (whereIn and naturalJoin beside db-ivm and DuckDB),
+ * `joins` (naturalJoin vs static and ticking tables, join memory), `sort`, `aj`.
+ */
+export async function benchRelational(part?: string): Promise<void> {
+  if (part !== undefined && !(RELATIONAL_PARTS as readonly string[]).includes(part))
+    throw new Error(
+      `relational bench: unknown part "${part}"; known: ${RELATIONAL_PARTS.join(", ")}`,
+    );
+  const run = (p: (typeof RELATIONAL_PARTS)[number]) => part === undefined || part === p;
+  if (run("peers")) {
+    const data = streamData(Number(process.env.BENCH_ROWS ?? 2_000_000));
+    await benchWhereIn(data);
+    await benchNaturalJoin(data);
+  }
+  if (run("joins")) await benchJoins();
+  if (run("sort")) await benchSort();
+  if (run("aj")) await benchAsOfJoin();
 }

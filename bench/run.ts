@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, arrow, viewport, timewindow, updateby (`updateby windows`: the
- * rolling min / max / product rows only), peers and downsample (these two only when named).
+ * merge, relational (`relational joins`: one part; peers, joins, sort, aj), keys, cycle, arrow,
+ * viewport, timewindow, updateby (`updateby windows`: the rolling min / max / product rows only),
+ * peers and downsample (these two only when named).
  * `npm run bench -- formulas` runs one section.
  */
 import os from "node:os";
@@ -28,7 +29,8 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
-if (!only || only === "relational") await benchRelational();
+// `relational joins` (or peers, sort, aj): one part of the section.
+if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
 if (!only || only === "arrow") benchArrow();
