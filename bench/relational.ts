@@ -150,20 +150,23 @@ async function benchNaturalJoin(data: StreamData): Promise<void> {
 }
 
 /** The section's parts, by the name `npm run bench -- relational <part>` runs alone. */
-const PARTS = ["whereIn", "naturalJoin", "joins", "sort", "asOf"] as const;
+const PARTS = ["whereIn", "naturalJoin", "peers", "joins", "sort", "asOf", "aj"] as const;
 
-/** Every part, or only `part` (one of PARTS). */
+/**
+ * Every part, or only `part` (one of PARTS): `peers` is whereIn and naturalJoin beside db-ivm and
+ * DuckDB, `joins` naturalJoin vs static and ticking tables and join memory, `aj` the same as `asOf`.
+ */
 export async function benchRelational(part?: string): Promise<void> {
   if (part !== undefined && !(PARTS as readonly string[]).includes(part))
     throw new Error(`bench relational: unknown part "${part}" (one of ${PARTS.join(", ")})`);
   const run = (p: (typeof PARTS)[number]) => part === undefined || part === p;
+  const whereIn = run("whereIn") || part === "peers";
+  const naturalJoin = run("naturalJoin") || part === "peers";
   const data =
-    run("whereIn") || run("naturalJoin")
-      ? streamData(Number(process.env.BENCH_ROWS ?? 2_000_000))
-      : null;
-  if (run("whereIn")) await benchWhereIn(data!);
-  if (run("naturalJoin")) await benchNaturalJoin(data!);
+    whereIn || naturalJoin ? streamData(Number(process.env.BENCH_ROWS ?? 2_000_000)) : null;
+  if (whereIn) await benchWhereIn(data!);
+  if (naturalJoin) await benchNaturalJoin(data!);
   if (run("joins")) await benchJoins();
   if (run("sort")) await benchSort();
-  if (run("asOf")) await benchAsOfJoin();
+  if (run("asOf") || part === "aj") await benchAsOfJoin();
 }

@@ -31,7 +31,7 @@ if (!only || only === "formulas") benchFormulas();
 if (!only || only === "streaming") await benchStreaming();
 if (!only || only === "aggregations") await benchAggregations();
 if (!only || only === "merge") await benchMerge();
-// `relational sort` (or whereIn, naturalJoin, joins, asOf): one part of the section.
+// `relational sort` (or whereIn, naturalJoin, peers, joins, asOf / aj): one part of the section.
 if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();

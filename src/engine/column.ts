@@ -6,9 +6,12 @@
  * written. Dense key spaces (static, blink, append-only) fill pages in order; a ring's keys slide
  * through pages and dead pages are released, so memory follows the live rows.
  *
- * Previous values: during a cycle, the first write over data that was visible before the cycle
- * copies the page aside (copy-on-write), and released pages are kept until the cycle ends, so an
- * operator can still read what a removed or modified row held (`getPrev`, `run(.., prev=true)`).
+ * Previous values: during a cycle, a write over data that was visible before the cycle first
+ * saves the slots it overwrites in the page's undo log (undo-log.ts), and released pages are kept
+ * until the cycle ends, so an operator can still read what a removed or modified row held
+ * (`getPrev`, `run(.., prev=true)`). The log becomes a whole copy of the page's previous contents
+ * (copy-on-write) once it would hold more than UNDO_SLOTS slots, or when the page's previous
+ * values are first read: a cycle that rewrites a few rows in many pages copies none of them.
  */
 
 import type { ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
@@ -24,11 +27,14 @@ import type {
   Value,
 } from "./types.ts";
 import { allocStorage, isArrayType, rawToValue } from "./types.ts";
+import { UndoLog } from "./undo-log.ts";
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
 /** Freed pages a column keeps for reuse (blink tables free and refill the same pages every cycle). */
 const MAX_FREE_PAGES = 16;
+/** Slots a page's undo log holds before the page is copied aside instead. */
+const UNDO_SLOTS = PAGE_SIZE >> 3;
 
 export type { CycleParticipant, CycleTracker, Vec } from "./column-source.ts";
 
@@ -37,13 +43,15 @@ interface Page {
   valid: Uint8Array | null;
   /** Slots [0, hw) have been written at some point. */
   hw: number;
-  /** Cycle in which the page was created or last copied aside. */
+  /** Cycle in which the page was created or first written over (its previous values kept). */
   cycle: number;
+  /** This cycle's overwritten slots, while its previous values are not yet a whole page. */
+  log: UndoLog | null;
 }
 
 function clonePage(p: Page): Page {
   const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
-  return { data, valid: p.valid ? p.valid.slice() : null, hw: p.hw, cycle: p.cycle };
+  return { data, valid: p.valid ? p.valid.slice() : null, hw: p.hw, cycle: p.cycle, log: null };
 }
 
 /** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
@@ -58,6 +66,10 @@ export class PagedColumn implements ColumnSource {
   #loader: ((page: number) => boolean) | null = null;
   /** Recycled pages (contents are stale: only slots written after reuse are ever read). */
   #free: Page[] = [];
+  /** Pages with an undo log this cycle. */
+  #logged: Page[] = [];
+  /** Emptied undo logs for reuse. */
+  #logs: UndoLog[] = [];
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -97,6 +109,8 @@ export class PagedColumn implements ColumnSource {
     if (prev) {
       const p = this.#prev.get(pi);
       if (p) return p;
+      const cur = this.#pages.get(pi);
+      if (cur?.log) return this.#copyAside(pi, cur);
     }
     const p = this.#pages.get(pi);
     if (p || !this.#loader) return p;
@@ -126,6 +140,8 @@ export class PagedColumn implements ColumnSource {
 
   /** Drops a page from memory (it must be readable again through the loader). */
   evictPage(pi: number): void {
+    const p = this.#pages.get(pi);
+    if (p?.log) this.#copyAside(pi, p);
     this.#pages.delete(pi);
   }
 
@@ -139,8 +155,12 @@ export class PagedColumn implements ColumnSource {
     return [...this.#pages.keys()].sort((a, b) => a - b);
   }
 
-  /** The page for writing, created if missing; copies it aside once per cycle if needed. */
-  #writable(pi: number, off: number): Page {
+  /**
+   * The page for writing slots `[off, off + n)`, created if missing; keeps the previous values of
+   * those slots if they were visible before the cycle (in the page's undo log, or a copy of the
+   * whole page once the log is full).
+   */
+  #writable(pi: number, off: number, n = 1): Page {
     let p = this.#pages.get(pi);
     if (!p && this.#loader && this.#loader(pi)) p = this.#pages.get(pi);
     const t = this.#tracker;
@@ -150,11 +170,30 @@ export class PagedColumn implements ColumnSource {
       return p;
     }
     if (t && p.cycle !== t.cycle && off < p.hw) {
-      if (!this.#prev.has(pi)) this.#prev.set(pi, clonePage(p));
+      if (!this.#prev.has(pi)) {
+        const log = this.#logs.pop() ?? new UndoLog(this.type, UNDO_SLOTS);
+        log.hw = p.hw;
+        p.log = log;
+        this.#logged.push(p);
+      }
       p.cycle = t.cycle;
       this.#markDirty();
     }
+    if (p.log !== null && !p.log.save(p.data, p.valid, off, off + n)) this.#copyAside(pi, p);
     return p;
+  }
+
+  /** Turns page `pi`'s undo log into a whole copy of its previous contents (in `#prev`). */
+  #copyAside(pi: number, p: Page): Page {
+    const log = p.log!;
+    const q = clonePage(p);
+    log.undo(q.data, q.valid);
+    q.hw = log.hw;
+    log.reset();
+    this.#logs.push(log);
+    p.log = null;
+    this.#prev.set(pi, q);
+    return q;
   }
 
   #markDirty(): void {
@@ -170,9 +209,10 @@ export class PagedColumn implements ColumnSource {
       p.valid = null;
       p.hw = 0;
       p.cycle = cycle;
+      p.log = null;
       return p;
     }
-    return { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle };
+    return { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle, log: null };
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
@@ -181,6 +221,15 @@ export class PagedColumn implements ColumnSource {
 
   /** Called by the update graph at the end of a cycle: drops previous values. */
   endCycle(): void {
+    const logged = this.#logged;
+    for (let i = 0; i < logged.length; i++) {
+      const log = logged[i]!.log;
+      if (log === null) continue;
+      log.reset();
+      this.#logs.push(log);
+      logged[i]!.log = null;
+    }
+    logged.length = 0;
     // Pages only kept as previous values are free now: recycle a few instead of allocating.
     // (forEach, not for-of: no iterator or entry arrays, which a cycle would pay per column.)
     if (this.#prev.size > 0) this.#prev.forEach(this.#recycle);
@@ -325,7 +374,7 @@ export class PagedColumn implements ColumnSource {
       const pi = Math.floor(start / PAGE_SIZE);
       const off = start - pi * PAGE_SIZE;
       const n = Math.min(length, PAGE_SIZE - off);
-      const p = this.#writable(pi, off);
+      const p = this.#writable(pi, off, n);
       copyInto(p, off, vec, from, n);
       if (off + n > p.hw) p.hw = off + n;
       start += n;
@@ -390,7 +439,13 @@ export class PagedColumn implements ColumnSource {
       else if (Array.isArray(data)) pd = data.slice(lo, hi) as Storage;
       else pd = (data as TypedStorage).subarray(lo, hi) as Storage;
       const pv = valid === null ? null : pages === 1 ? valid : valid.subarray(lo, hi);
-      this.#pages.set(pi, { data: pd, valid: pv, hw: Math.min(PAGE_SIZE, n - lo), cycle });
+      this.#pages.set(pi, {
+        data: pd,
+        valid: pv,
+        hw: Math.min(PAGE_SIZE, n - lo),
+        cycle,
+        log: null,
+      });
     }
   }
 
@@ -427,6 +482,7 @@ export class PagedColumn implements ColumnSource {
     const visit = (pi: number) => {
       const p = this.#pages.get(pi);
       if (!p || live.overlapsRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE)) return;
+      if (p.log) this.#copyAside(pi, p);
       this.#pages.delete(pi);
       if (this.#tracker && !this.#prev.has(pi) && p.cycle !== this.#tracker.cycle) {
         this.#prev.set(pi, p);
@@ -448,6 +504,8 @@ export class PagedColumn implements ColumnSource {
 
   /** Drops every page (the table was closed). */
   clear(): void {
+    for (const p of this.#logged) p.log = null;
+    this.#logged.length = 0;
     this.#pages.clear();
     this.#prev.clear();
   }

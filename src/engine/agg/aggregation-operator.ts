@@ -82,6 +82,13 @@ export class AggregationCore implements KernelEnv {
   #removed = new Int32Array(0);
   #modified = new Int32Array(0);
   #changedCols = new Uint8Array(0);
+  /** Scratch of `flush` for kernels with `flushMany`: groups present now, new ones, changed ones. */
+  #live = new Int32Array(0);
+  #fresh = new Uint8Array(0);
+  #changed = new Uint8Array(0);
+  /** Kernels flushed one group at a time (no `flushMany`), and the others. */
+  readonly #single: number[] = [];
+  readonly #many: number[] = [];
   /** Slots touched since the last save, when the state is persisted (persist.ts). */
   #unsaved: Set<number> | null = null;
   readonly #keyOut: readonly PagedColumn[];
@@ -124,6 +131,7 @@ export class AggregationCore implements KernelEnv {
   addKernel(k: AggKernel): void {
     this.#kernels.push(k);
     this.#changedCols = new Uint8Array(this.#kernels.length);
+    (k.flushMany ? this.#many : this.#single).push(this.#kernels.length - 1);
     let idx = -1;
     if (k.readsValues && k.input !== null) {
       idx = this.#inputNames.indexOf(k.input);
@@ -251,38 +259,56 @@ export class AggregationCore implements KernelEnv {
     const counts = this.counts;
     const nt = this.#nTouched;
     if (this.#added.length < nt) {
-      this.#added = new Int32Array(this.#touched.length);
-      this.#removed = new Int32Array(this.#touched.length);
-      this.#modified = new Int32Array(this.#touched.length);
+      const cap = this.#touched.length;
+      this.#added = new Int32Array(cap);
+      this.#removed = new Int32Array(cap);
+      this.#modified = new Int32Array(cap);
+      this.#live = new Int32Array(cap);
+      this.#fresh = new Uint8Array(cap);
+      this.#changed = new Uint8Array(cap);
     }
     const added = this.#added;
     const removed = this.#removed;
     const modified = this.#modified;
+    const live = this.#live;
+    const fresh = this.#fresh;
+    const changed = this.#changed;
+    const single = this.#single;
     let na = 0;
     let nr = 0;
-    let nm = 0;
+    let nl = 0;
     const changedCols = this.#changedCols;
     changedCols.fill(0);
+    // Groups in touch order; kernels without `flushMany` flush each group as it comes, the
+    // others all groups at once afterwards (kernels are independent: each writes its own column).
     for (let t = 0; t < nt; t++) {
       const s = this.#touched[t]!;
       const was = this.#was[t] === 1;
       const now = counts[s]! > 0;
       this.#unsaved?.add(s);
       if (now && !was) {
-        for (const k of ks) k.flush(s, true);
+        for (let j = 0; j < single.length; j++) ks[single[j]!]!.flush(s, true);
         added[na++] = s;
+        live[nl] = s;
+        fresh[nl] = 1;
+        changed[nl++] = 0;
       } else if (was && !now) removed[nr++] = s;
       else if (now) {
-        let any = false;
-        for (let j = 0; j < ks.length; j++) {
-          if (ks[j]!.flush(s, false)) {
-            any = true;
-            changedCols[j] = 1;
+        let any = 0;
+        for (let j = 0; j < single.length; j++) {
+          if (ks[single[j]!]!.flush(s, false)) {
+            any = 1;
+            changedCols[single[j]!] = 1;
           }
         }
-        if (any) modified[nm++] = s;
+        live[nl] = s;
+        fresh[nl] = 0;
+        changed[nl++] = any;
       }
     }
+    for (const j of this.#many) if (ks[j]!.flushMany!(live, fresh, nl, changed)) changedCols[j] = 1;
+    let nm = 0;
+    for (let i = 0; i < nl; i++) if (changed[i] === 1) modified[nm++] = live[i]!;
     this.#nTouched = 0;
     this.#stamp++;
     return {

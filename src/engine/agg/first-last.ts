@@ -8,14 +8,20 @@
  * - add-only: the smallest / largest row key ever added (rows may arrive at any key); O(1).
  * - removals: the smallest / largest key of the group's current rows, from the per-group sorted
  *   row keys the operator keeps (group-rows.ts), so the output stays right when that row leaves.
+ *
+ * The running kernels flush all of a cycle's groups at once (`flushMany`): one chunked read of
+ * the chosen rows' values, one of the outputs' current values, then one scatter of the changed
+ * ones, instead of three page lookups a group (a lastBy of 100,000 keys fed 1,000 rows a cycle
+ * touches rows all over its output pages, and the chunked passes let their cache misses overlap).
  */
 import type { PagedColumn } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
+import { arrayKeys, Chunk } from "../column-source.ts";
 import type { Span } from "../spans.ts";
 import type { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode } from "./kernel.ts";
 import { KernelBase, keyAt } from "./kernel.ts";
-import { grow, writeCell } from "./slot-arrays.ts";
+import { grow, sameRaw, writeCell } from "./slot-arrays.ts";
 import { decRaw, encRaw } from "./state-codec.ts";
 
 class RunningFirstLastKernel extends KernelBase implements AggKernel {
@@ -25,6 +31,14 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
   readonly #src: ColumnSource;
   #key = new Float64Array(16).fill(-1);
   #dirty = new Uint8Array(16);
+  /** Scratch of `flushMany`: rows to read, their groups' slots and positions, what to write. */
+  #rows = new Float64Array(0);
+  #outKeys = new Float64Array(0);
+  #at = new Int32Array(0);
+  #writeKeys = new Float64Array(0);
+  readonly #values: Chunk;
+  readonly #old: Chunk;
+  readonly #write: Chunk;
 
   constructor(
     output: string,
@@ -38,6 +52,9 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
     this.#src = src;
     this.#last = last;
     this.#blink = blink;
+    this.#values = new Chunk(src.type);
+    this.#old = new Chunk(column.type);
+    this.#write = new Chunk(column.type);
   }
 
   ensureCapacity(n: number): void {
@@ -85,6 +102,68 @@ class RunningFirstLastKernel extends KernelBase implements AggKernel {
     if (!fresh && this.#dirty[slot] === 0) return false;
     this.#dirty[slot] = 0;
     return writeCell(this.column, slot, this.#src.getRaw(this.#key[slot]!), fresh);
+  }
+
+  flushMany(slots: Int32Array, fresh: Uint8Array, n: number, changed: Uint8Array): boolean {
+    if (this.#rows.length < n) {
+      const cap = Math.max(n, 2 * this.#rows.length, 64);
+      this.#rows = new Float64Array(cap);
+      this.#outKeys = new Float64Array(cap);
+      this.#at = new Int32Array(cap);
+      this.#writeKeys = new Float64Array(cap);
+    }
+    // 1. The groups to write (new, or given a new row this cycle), old ones first in `at`.
+    const key = this.#key;
+    const dirty = this.#dirty;
+    const rows = this.#rows;
+    const outKeys = this.#outKeys;
+    const at = this.#at;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!;
+      if (fresh[i] === 0 && dirty[s] === 0) continue;
+      dirty[s] = 0;
+      rows[m] = key[s]!;
+      outKeys[m] = s;
+      at[m++] = i;
+    }
+    if (m === 0) return false;
+    // 2. Their chosen rows' values, and the current outputs of the groups that were there.
+    const values = this.#src.getChunk(arrayKeys(rows, m), false, this.#values);
+    const vd = values.data as unknown as ArrayLike<unknown>;
+    const vv = values.valid;
+    let no = 0;
+    for (let j = 0; j < m; j++) if (fresh[at[j]!] === 0) rows[no++] = outKeys[j]!;
+    const old = no > 0 ? this.column.getChunk(arrayKeys(rows, no), false, this.#old) : null;
+    const od = old === null ? null : (old.data as unknown as ArrayLike<unknown>);
+    const ov = old === null ? null : old.valid;
+    // 3. Write the new groups and the changed ones.
+    const write = this.#write.reset(m);
+    const wd = write.data as unknown as unknown[];
+    const wk = this.#writeKeys;
+    let w = 0;
+    let o = 0;
+    let any = false;
+    for (let j = 0; j < m; j++) {
+      const i = at[j]!;
+      const isNull = vv !== null && vv[j] === 0;
+      const v = vd[j];
+      if (fresh[i] === 0) {
+        const wasNull = ov !== null && ov[o] === 0;
+        const same = wasNull ? isNull : !isNull && sameRaw(od![o], v);
+        o++;
+        if (same) continue;
+        changed[i] = 1;
+        any = true;
+      }
+      wk[w] = outKeys[j]!;
+      wd[w] = v;
+      if (isNull) write.setNull(w);
+      else write.setValid(w);
+      w++;
+    }
+    if (w > 0) this.column.scatter(wk, w, { data: write.data, valid: write.valid, length: w });
+    return any;
   }
 }
 

@@ -38,6 +38,13 @@ export interface AggKernel {
    */
   flush(slot: number, fresh: boolean): boolean;
   /**
+   * Optional, for kernels that read their outputs' values from elsewhere (first/last): `flush`
+   * for the groups `slots[0..n)` at once, so their reads and writes go in chunks. `fresh[i]`:
+   * group i just (re)appeared; sets `changed[i] = 1` where a group that was there before changed
+   * (leaves the others as they are) and returns whether any did.
+   */
+  flushMany?(slots: Int32Array, fresh: Uint8Array, n: number, changed: Uint8Array): boolean;
+  /**
    * Persistence (blink mode only, where the parent keeps no history): the slot's state as a
    * JSON-able value (see state-codec.ts for numbers and bigints), and its restoration. Returns
    * true if restoring wrote the output itself (otherwise the operator flushes the slot).

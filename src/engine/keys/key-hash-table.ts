@@ -12,7 +12,10 @@
  * (removal shifts the following entries back, so no tombstones);
  * a probe compares the stored hash before it compares keys, so a string key is compared with a
  * stored one only when their hashes agree. Per chunk: one hashing pass per key column, then one
- * probe per row; nothing is allocated per row.
+ * probe per row; nothing is allocated per row. The probe reads each row's home bucket for the whole
+ * chunk first, in a loop whose loads do not depend on each other, so the processor overlaps
+ * their cache misses (a table of 100,000 keys is megabytes, so most rows miss); only rows whose
+ * key is not at its home bucket probe on.
  */
 
 import type { Vec } from "../column.ts";
@@ -76,8 +79,13 @@ export class KeyHashTable {
       return created;
     }
     const hs = this.#hash(keys, n, true);
+    this.#home(hs, n, slots);
     let created = 0;
     for (let i = 0; i < n; i++) {
+      // A candidate found at the home bucket stays the key's slot even if an insert below grew
+      // the table (slots do not move; only buckets do).
+      const home = slots[i]!;
+      if (home >= 0 && this.#equals(home, i)) continue;
       const h = hs[i]!;
       const t = this.#table;
       let p = h & this.#mask;
@@ -122,9 +130,12 @@ export class KeyHashTable {
       return;
     }
     const hs = this.#hash(keys, n, false);
+    this.#home(hs, n, slots);
     const t = this.#table;
     const mask = this.#mask;
     for (let i = 0; i < n; i++) {
+      const home = slots[i]!;
+      if (home >= 0 && this.#equals(home, i)) continue;
       const h = hs[i]!;
       let p = h & mask;
       let s = -1;
@@ -193,6 +204,21 @@ export class KeyHashTable {
     }
     for (let i = 0; i < n; i++) hs[i] = fmix(hs[i]!);
     return hs;
+  }
+
+  /**
+   * `slots[i]`: the slot in row `i`'s home bucket if its stored hash equals the row's (a
+   * candidate, to confirm with `#equals`), else -1.
+   */
+  #home(hs: Int32Array, n: number, slots: Int32Array): void {
+    const t = this.#table;
+    const mask = this.#mask;
+    for (let i = 0; i < n; i++) {
+      const h = hs[i]!;
+      const p = 2 * (h & mask);
+      // An empty bucket holds (0, 0): a row hashing to 0 gets 0 - 1 = -1 there.
+      slots[i] = t[p + 1] === h ? t[p]! - 1 : -1;
+    }
   }
 
   #unbind(): void {

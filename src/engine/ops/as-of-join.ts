@@ -79,6 +79,10 @@ class AsOfJoinOperator extends Operator {
     // arriving in stamp order that is the last right row, found without a search).
     let movers = RowSet.EMPTY;
     if (uL) {
+      // Redirection pages holding only leaving rows are set aside first, so rows re-using their
+      // keys (a blink left) write fresh pages instead of copying the old ones as previous values.
+      if (!uL.removed.isEmpty)
+        this.#redirection.release(uL.removed, this.result.rowSet.minus(uL.removed));
       if (left.isBlink && uL.removed.size === this.result.rowSet.size) state.clearLeft();
       else state.removeLeft(uL.removed);
       if (!uL.modified.isEmpty) {

@@ -133,6 +133,10 @@ export class AsOfState {
   #note(g: Group, a: number, b: number, s: string): void {
     // Noted stamps re-match left rows kept in lists; without lists there is nothing to re-match.
     if (!this.#withLeft) return;
+    // A change at stamp c re-matches only left rows at or after c, and the left lists do not
+    // change while the right's changes are noted (left rows leave before, arrive after): when
+    // every left row of the group lies before c (stamps arriving in order), nothing to note.
+    if (g.left!.endsBefore(a, b, s)) return;
     if (!g.dirty) {
       g.dirty = true;
       this.#dirty.push(g);
@@ -260,7 +264,8 @@ export class AsOfState {
         }
         if (compare && !changed && redirection.get(key) !== parents[i]) changed = true;
       }
-      redirection.setKeys(children, parents, n);
+      if (span.isRun) redirection.setRange(span.start, parents, n);
+      else redirection.setKeys(children, parents, n);
     });
     return changed;
   }

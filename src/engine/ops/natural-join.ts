@@ -122,7 +122,9 @@ class NaturalJoinOperator extends Operator {
             }
           });
         }
-        if (valueCols.length > 0) {
+        // Left rows matched to a right row modified in place see its new values: only a left
+        // index can name them (a blink left's rows are all new, so nothing to re-read).
+        if (valueCols.length > 0 && st.left !== null) {
           for (const c of valueCols) for (const n of this.#joinedBy.get(c)!) rightCols.add(n);
           const stay = ru.modified.minus(rightMovers);
           st.eachSlot(stay, st.rightOn, false, (keys, slots, n) => {

@@ -9,43 +9,40 @@
  * high and low words; a float's value, with NaN as `(+Infinity, 1)` above +Infinity) or, for
  * string columns, as the string itself (compared by UTF-16 code units, as `<` does).
  *
- * Storage is a list of sorted blocks of typed arrays (at most BLOCK entries each; a block starts
- * small and doubles), so an insert or removal costs two binary searches and a shift inside one
- * block: O(log n + BLOCK) however long the list. Numbers are stored multiplied by `dir` (so the
- * stored order is always ascending and comparisons are plain `<`), row keys too. Probes at or
- * past the last entry (stamps arriving in order) are answered without searching.
+ * Storage is a list of sorted blocks (at most BLOCK entries each; a block starts small and
+ * doubles), so an insert or removal costs two binary searches and a shift inside one block:
+ * O(log n + BLOCK) however long the list. A block is one Float64Array of (a, b, row key) triples,
+ * interleaved so a probe of an entry reads one cache line and a block is one allocation (string
+ * stamps sit in a parallel array; their a and b are unused). Numbers are stored multiplied by
+ * `dir` (so the stored order is always ascending and comparisons are plain `<`), row keys too.
+ * Probes at or past the last entry (stamps arriving in order) are answered without searching.
  */
 
 const BLOCK = 512;
 const FIRST_CAPACITY = 8;
+/** Numbers per entry in a block: a, b, row key. */
+const W = 3;
 
 class Block {
-  a: Float64Array;
-  b: Float64Array;
+  /** Entry i: stamp words at W * i and W * i + 1, row key at W * i + 2. */
+  d: Float64Array;
   s: string[] | null;
-  k: Float64Array;
   n = 0;
   constructor(capacity: number, strings: boolean) {
-    this.a = new Float64Array(strings ? 0 : capacity);
-    this.b = new Float64Array(strings ? 0 : capacity);
+    this.d = new Float64Array(W * capacity);
     this.s = strings ? [] : null;
-    this.k = new Float64Array(capacity);
   }
   get capacity(): number {
-    return this.k.length;
+    return this.d.length / W;
+  }
+  /** Row key (stored) of entry i. */
+  key(i: number): number {
+    return this.d[W * i + 2]!;
   }
   grow(capacity: number): void {
-    const k = new Float64Array(capacity);
-    k.set(this.k.subarray(0, this.n));
-    this.k = k;
-    if (this.s === null) {
-      const a = new Float64Array(capacity);
-      const b = new Float64Array(capacity);
-      a.set(this.a.subarray(0, this.n));
-      b.set(this.b.subarray(0, this.n));
-      this.a = a;
-      this.b = b;
-    }
+    const d = new Float64Array(W * capacity);
+    d.set(this.d.subarray(0, W * this.n));
+    this.d = d;
   }
 }
 
@@ -105,12 +102,13 @@ export class StampList {
       const es = blk.s![i]!;
       if (es !== s) return this.#dir === 1 ? es < s : es > s;
     } else {
-      const ea = blk.a[i]!;
+      const d = blk.d;
+      const ea = d[W * i]!;
       if (ea !== a) return ea < a;
-      const eb = blk.b[i]!;
+      const eb = d[W * i + 1]!;
       if (eb !== b) return eb < b;
     }
-    return blk.k[i]! <= kd;
+    return blk.d[W * i + 2]! <= kd;
   }
 
   /**
@@ -167,14 +165,12 @@ export class StampList {
         else h = mid;
       }
     } else {
-      const A = blk.a;
-      const B = blk.b;
-      const K = blk.k;
+      const D = blk.d;
       while (l < h) {
         const mid = (l + h) >>> 1;
-        const ea = A[mid]!;
-        const eb = B[mid]!;
-        if (ea < a || (ea === a && (eb < b || (eb === b && K[mid]! <= kd)))) l = mid + 1;
+        const ea = D[W * mid]!;
+        const eb = D[W * mid + 1]!;
+        if (ea < a || (ea === a && (eb < b || (eb === b && D[W * mid + 2]! <= kd)))) l = mid + 1;
         else h = mid;
       }
     }
@@ -244,10 +240,10 @@ export class StampList {
       if (!this.#atOrBefore(blk, i, sa, sb, s, kd)) cur.fresh = true;
     }
     this.#seek(cur, sa, sb, s, kd);
-    if (cur.off > 0) return bs[cur.bi]!.k[cur.off - 1]! * d;
+    if (cur.off > 0) return bs[cur.bi]!.key(cur.off - 1) * d;
     if (cur.bi === 0) return -1;
     const prev = bs[cur.bi - 1]!;
-    return prev.k[prev.n - 1]! * d;
+    return prev.key(prev.n - 1) * d;
   }
 
   /**
@@ -263,14 +259,14 @@ export class StampList {
     if (blk !== undefined) {
       if (blk.s) this.nextS = blk.s[cur.off]!;
       else {
-        this.nextA = blk.a[cur.off]! * d;
-        this.nextB = blk.b[cur.off]! * d;
+        this.nextA = blk.d[W * cur.off]! * d;
+        this.nextB = blk.d[W * cur.off + 1]! * d;
       }
     }
-    if (cur.off > 0) return blk!.k[cur.off - 1]! * d;
+    if (cur.off > 0) return blk!.key(cur.off - 1) * d;
     if (cur.bi === 0) return -1;
     const prev = bs[cur.bi - 1]!;
-    return prev.k[prev.n - 1]! * d;
+    return prev.key(prev.n - 1) * d;
   }
 
   /**
@@ -306,7 +302,7 @@ export class StampList {
           cur.off = off;
           return;
         }
-        fn(blk.k[off]! * d);
+        fn(blk.key(off) * d);
       }
     }
     cur.bi = bs.length;
@@ -363,12 +359,8 @@ export class StampList {
       const half = BLOCK >>> 1;
       const right = new Block(BLOCK, this.#strings);
       right.n = BLOCK - half;
-      right.k.set(blk.k.subarray(half, BLOCK));
+      right.d.set(blk.d.subarray(W * half, W * BLOCK));
       if (blk.s) right.s = blk.s.splice(half, BLOCK - half);
-      else {
-        right.a.set(blk.a.subarray(half, BLOCK));
-        right.b.set(blk.b.subarray(half, BLOCK));
-      }
       blk.n = half;
       bs.splice(this.#bi + 1, 0, right);
       if (at > half) {
@@ -382,17 +374,12 @@ export class StampList {
   #put(blk: Block, at: number, a: number, b: number, s: string, kd: number): void {
     if (blk.n === blk.capacity) blk.grow(Math.min(BLOCK, blk.capacity * 2));
     const n = blk.n;
-    if (at < n) blk.k.copyWithin(at + 1, at, n);
-    blk.k[at] = kd;
+    const d = blk.d;
+    if (at < n) d.copyWithin(W * (at + 1), W * at, W * n);
+    d[W * at] = a;
+    d[W * at + 1] = b;
+    d[W * at + 2] = kd;
     if (blk.s) blk.s.splice(at, 0, s);
-    else {
-      if (at < n) {
-        blk.a.copyWithin(at + 1, at, n);
-        blk.b.copyWithin(at + 1, at, n);
-      }
-      blk.a[at] = a;
-      blk.b[at] = b;
-    }
     blk.n = n + 1;
   }
 
@@ -406,16 +393,11 @@ export class StampList {
     if (!this.#back()) return false;
     const blk = this.#blocks[this.#bi]!;
     const at = this.#off;
-    if (blk.k[at] !== kd) return false;
-    if (blk.s ? blk.s[at] !== s : blk.a[at] !== sa || blk.b[at] !== sb) return false;
+    const e = blk.d;
+    if (e[W * at + 2] !== kd) return false;
+    if (blk.s ? blk.s[at] !== s : e[W * at] !== sa || e[W * at + 1] !== sb) return false;
     const n = blk.n;
-    if (at < n - 1) {
-      blk.k.copyWithin(at, at + 1, n);
-      if (!blk.s) {
-        blk.a.copyWithin(at, at + 1, n);
-        blk.b.copyWithin(at, at + 1, n);
-      }
-    }
+    if (at < n - 1) e.copyWithin(W * at, W * (at + 1), W * n);
     if (blk.s) blk.s.splice(at, 1);
     blk.n = n - 1;
     if (blk.n === 0) this.#blocks.splice(this.#bi, 1);
@@ -434,9 +416,9 @@ export class StampList {
       return this.#dir === 1 ? es < s : es > s;
     }
     const d = this.#dir;
-    const ea = blk.a[i]!;
+    const ea = blk.d[W * i]!;
     const sa = a * d;
-    return ea < sa || (ea === sa && blk.b[i]! < b * d);
+    return ea < sa || (ea === sa && blk.d[W * i + 1]! < b * d);
   }
 
   /** Removes every entry (the first block is kept for the next inserts). */
@@ -454,7 +436,7 @@ export class StampList {
     const d = this.#dir;
     this.#upper(a * d, b * d, s, strict ? BEFORE_ALL : AFTER_ALL);
     if (!this.#back()) return -1;
-    return this.#blocks[this.#bi]!.k[this.#off]! * d;
+    return this.#blocks[this.#bi]!.key(this.#off) * d;
   }
 
   /** Finds the first stamp greater than the probe into nextA/nextB/nextS; false if none. */
@@ -465,8 +447,8 @@ export class StampList {
     if (blk === undefined) return false;
     if (blk.s) this.nextS = blk.s[this.#off]!;
     else {
-      this.nextA = blk.a[this.#off]! * d;
-      this.nextB = blk.b[this.#off]! * d;
+      this.nextA = blk.d[W * this.#off]! * d;
+      this.nextB = blk.d[W * this.#off + 1]! * d;
     }
     return true;
   }
@@ -498,7 +480,7 @@ export class StampList {
       const blk = bs[bi]!;
       for (let i = off; i < blk.n; i++) {
         if (hasHi && !this.#atOrBefore(blk, i, ha, hb, hiS, hiKd)) return;
-        fn(blk.k[i]! * d);
+        fn(blk.key(i) * d);
       }
     }
   }
@@ -506,7 +488,8 @@ export class StampList {
   /** Every entry's row key, in order (tests). */
   keys(): number[] {
     const out: number[] = [];
-    for (const blk of this.#blocks) for (let i = 0; i < blk.n; i++) out.push(blk.k[i]! * this.#dir);
+    for (const blk of this.#blocks)
+      for (let i = 0; i < blk.n; i++) out.push(blk.key(i) * this.#dir);
     return out;
   }
 }

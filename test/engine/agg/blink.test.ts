@@ -394,4 +394,50 @@ describe("aggregations over a blink table", () => {
     expect(t.isFailed).toBe(true);
     expect(rec.failures).toEqual([err]);
   });
+  it("lastBy/firstBy over many groups: a group is modified only where its value changed (nulls, strings, equal values)", async () => {
+    const { blink, cycle } = setup({ K: "int32", D: "float64", S: "string", B: "bool" });
+    const last = blink.lastBy("K");
+    const first = blink.firstBy("K");
+    const rl = record(last);
+    const rf = record(first);
+    await cycle([
+      { K: 0, D: 1, S: "a", B: true },
+      { K: 1, D: null, S: null, B: null },
+      { K: 2, D: 2, S: "b", B: false },
+      { K: 0, D: 3, S: "c", B: false },
+    ]);
+    // K=0: D 3 -> 3 (same), S "c" -> "c" (same), B false -> true; K=1: D null -> 4, S stays
+    // null; K=2: D 2 -> null, S "b" -> "b"; K=3 new.
+    await cycle([
+      { K: 3, D: 5, S: "d", B: true },
+      { K: 1, D: 4, S: null, B: null },
+      { K: 0, D: 3, S: "c", B: true },
+      { K: 2, D: null, S: "b", B: false },
+    ]);
+    // Every value as it was: no modification.
+    await cycle([
+      { K: 2, D: null, S: "b", B: false },
+      { K: 0, D: 3, S: "c", B: true },
+    ]);
+    expect(last.toRows()).toEqual([
+      { K: 0, D: 3, S: "c", B: true },
+      { K: 1, D: 4, S: null, B: null },
+      { K: 2, D: null, S: "b", B: false },
+      { K: 3, D: 5, S: "d", B: true },
+    ]);
+    expect(rl.updates).toEqual([
+      { added: [0, 1, 2], removed: [], modified: [], modifiedColumns: [] },
+      { added: [3], removed: [], modified: [0, 1, 2], modifiedColumns: ["D", "B"] },
+    ]);
+    expect(first.toRows()).toEqual([
+      { K: 0, D: 1, S: "a", B: true },
+      { K: 1, D: null, S: null, B: null },
+      { K: 2, D: 2, S: "b", B: false },
+      { K: 3, D: 5, S: "d", B: true },
+    ]);
+    expect(rf.updates).toEqual([
+      { added: [0, 1, 2], removed: [], modified: [], modifiedColumns: [] },
+      { added: [3], removed: [], modified: [], modifiedColumns: [] },
+    ]);
+  });
 });
