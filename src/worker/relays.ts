@@ -5,12 +5,16 @@
  * With `RELAY_SUBSCRIBERS` = N > 0, a plain subscriber (no viewport, sort, where or columns) of a
  * view is served by a relay `relay:<family>:<view>:<format>:<n>` (durable/relay.ts); with "0" (the
  * default) or a shaped subscription, by the family object itself. A relay takes at most N
- * subscribers. The relays of a view grow with its subscribers: a connection's hash h picks
- * relay `h mod R`, R the number of relays this isolate last saw in use (1 at first); a full relay
- * answers 409 `relay_full` with the most relays it has heard routers use (R'): the router moves
- * to `h mod R'` when R' > R, else doubles R and tries that relay's new sibling (`n + R`), up to
- * MAX_RELAYS. So a view with S subscribers uses about `2^ceil(log2(S / N))` relays (a small
- * view uses one); an isolate that knew less may open a relay beyond those on its way up.
+ * subscribers. The relays of a view grow with its subscribers, newest half first: a connection's
+ * hash h picks relay `n = h mod R`, R the number of relays this isolate last saw in use (1 at
+ * first). A full relay answers 409 `relay_full` with the most relays it has heard routers use
+ * (R'); the router then takes the first step of `nextRelay` that applies: move to `h mod R'` when
+ * R' > R; else, if n lies in the older half, try its partner `n + R/2` in the newer half (relays
+ * fill oldest first, so the newer half is where room is); else (the newer half is full too) double
+ * R and try `(h mod R) + R`, up to MAX_RELAYS (past which it tries every relay in turn before
+ * answering 503 `overloaded`). A connection makes at most two tries per R below that, and a
+ * view with S subscribers uses about `2^ceil(log2(S / N))` relays (one below N), at most twice
+ * that when hashing fills one newer relay early (simulated in test/workers/relay-policy.test.ts).
  *
  * Relays are created near the first subscriber that reaches them (a location hint from the
  * request's `cf` continent and longitude); the platform may place them elsewhere.
@@ -83,35 +87,77 @@ export async function subscribeViaRelay(
 ): Promise<Response> {
   const key = `${target.family}:${target.view}:${target.format}`;
   const h = hash32(request.headers.get("Sec-WebSocket-Key") ?? crypto.randomUUID());
-  let r = seen.get(key) ?? 1;
-  let n = h % r;
   const hint = locationHintOf(request);
   const q = new URLSearchParams({ ...target, cap: String(perRelay) });
   if (since !== null) q.set("since", String(since));
-  for (;;) {
+  const placed = await placeOnRelay(h, seen.get(key) ?? 1, async (n, r) => {
     q.set("relays", String(r));
     const id = env.RELAYS.idFromName(`relay:${key}:${n}`);
     const stub = env.RELAYS.get(id, hint ? { locationHint: hint } : {});
     const res = await forwardUpgrade(request, stub, "/subscribe", q);
-    if (res.status !== 409 || res.headers.get("X-Tickflare-Relay") !== "full") {
-      if (res.status === 101 && r > (seen.get(key) ?? 1)) seen.set(key, r);
-      return res;
-    }
-    if (r * 2 > MAX_RELAYS) {
-      throw new HttpError(
-        503,
-        "overloaded",
-        `view "${target.view}" of "${target.family}" has ${MAX_RELAYS} relays of ${perRelay} subscribers, all full`,
-      );
-    }
-    // A full relay tells the most relays it has heard of; start from there, else grow.
-    const told = Number(res.headers.get("X-Tickflare-Relays"));
-    if (Number.isInteger(told) && told > r && told <= MAX_RELAYS) {
-      r = told;
-      n = h % r;
-    } else {
-      n += r;
-      r *= 2;
-    }
+    const full = res.status === 409 && res.headers.get("X-Tickflare-Relay") === "full";
+    return { full, told: Number(res.headers.get("X-Tickflare-Relays")), answer: res };
+  });
+  if (placed === null) {
+    throw new HttpError(
+      503,
+      "overloaded",
+      `view "${target.view}" of "${target.family}" has ${MAX_RELAYS} relays of ${perRelay} subscribers, all full`,
+    );
   }
+  if (placed.answer.status === 101 && placed.r > (seen.get(key) ?? 1)) seen.set(key, placed.r);
+  return placed.answer;
+}
+
+/** What one try at relay `n` of `r` gave: full (with the relay count it reported), or an answer. */
+export interface RelayTry<T> {
+  full: boolean;
+  told: number;
+  answer: T;
+}
+
+/**
+ * Tries relays for a connection of hash `h`, starting from `r` relays, until one is not full
+ * (its answer and the relay count it was tried at), or null once MAX_RELAYS relays are all full.
+ */
+export async function placeOnRelay<T>(
+  h: number,
+  r: number,
+  tryRelay: (n: number, r: number) => Promise<RelayTry<T>>,
+): Promise<{ answer: T; n: number; r: number } | null> {
+  let n = h % r;
+  for (;;) {
+    const got = await tryRelay(n, r);
+    if (!got.full) return { answer: got.answer, n, r };
+    const next = nextRelay(h, n, r, got.told);
+    if (next.r > MAX_RELAYS) return lastResort(n, r, tryRelay);
+    n = next.n;
+    r = next.r;
+  }
+}
+
+/** At MAX_RELAYS: every other relay in turn (only a view near MAX_RELAYS x N subscribers gets here). */
+async function lastResort<T>(
+  from: number,
+  r: number,
+  tryRelay: (n: number, r: number) => Promise<RelayTry<T>>,
+): Promise<{ answer: T; n: number; r: number } | null> {
+  for (let i = 1; i < r; i++) {
+    const n = (from + i) % r;
+    const got = await tryRelay(n, r);
+    if (!got.full) return { answer: got.answer, n, r };
+  }
+  return null;
+}
+
+/**
+ * The relay to try after relay `n` of `r` answered full (the module comment's policy): `told` is
+ * the relay count the full relay reported (ignored unless a whole number above `r`, at most
+ * MAX_RELAYS). Pure, so the policy is simulated in tests.
+ */
+export function nextRelay(h: number, n: number, r: number, told: number): { n: number; r: number } {
+  if (Number.isInteger(told) && told > r && told <= MAX_RELAYS) return { n: h % told, r: told };
+  const half = r >> 1;
+  if (n < half) return { n: n + half, r };
+  return { n: (h % r) + r, r: r * 2 };
 }
