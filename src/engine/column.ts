@@ -395,7 +395,7 @@ export class PagedColumn implements ColumnSource {
     if (off + length > PAGE_SIZE) throw new RangeError(`keys ${start} + ${length} cross a page`);
     if (this.type === "string" || isArrayType(this.type))
       throw new TypeError(`a ${this.type} column has no typed storage`);
-    const p = this.#writable(pi, off);
+    const p = this.#writable(pi, off, length);
     if (off + length > p.hw) p.hw = off + length;
     return (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
   }
