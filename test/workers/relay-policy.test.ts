@@ -6,18 +6,13 @@
  * relay.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/engine/random.ts";
 import { MAX_RELAYS, nextRelay, placeOnRelay } from "../../src/worker/relays.ts";
 
-/** A deterministic 32-bit generator (mulberry32) for connection hashes. */
+/** Deterministic 32-bit connection hashes from the engine's seeded generator. */
 function hashes(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const random = seededRandom(seed);
+  return () => Math.floor(random() * 4294967296) >>> 0;
 }
 
 interface Outcome {
