@@ -359,23 +359,35 @@ function sort64(pk: Uint32Array, m: number, counts: Uint32Array): Uint32Array {
   let most = 0;
   for (let d = 0; d < counts.length; d++) if (counts[d]! > most) most = counts[d]!;
   const spare = new Uint32Array(3 * most);
-  for (let d = 0, s = 0; d < counts.length; d++) {
-    const c = counts[d]!;
-    if (c > 1) sortTriples(pk, s, s + c, spare);
-    s += c;
-  }
   const out = new Uint32Array(m);
-  for (let i = 0; i < m; i++) out[i] = pk[3 * i + 2]!;
+  const bucketed = counts.length > 1;
+  for (let d = 0, s = 0; d < counts.length; d++) {
+    const e = s + counts[d]!;
+    if (e - s > 1) sortTriples(pk, s, e, spare, bucketed);
+    // The bucket's positions while it is still in cache.
+    for (let i = s; i < e; i++) out[i] = pk[3 * i + 2]!;
+    s = e;
+  }
   return out;
 }
 
-/** Triples `[s, e)` of `pk` stably sorted in place by (hi, lo); `tmp`: scratch of e - s triples. */
-function sortTriples(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): void {
+/**
+ * Triples `[s, e)` of `pk` stably sorted in place by (hi, lo); `tmp`: scratch of e - s triples.
+ * `bucketed`: their hi words share the top 16 bits.
+ */
+function sortTriples(
+  pk: Uint32Array,
+  s: number,
+  e: number,
+  tmp: Uint32Array,
+  bucketed: boolean,
+): void {
   if (e - s <= INSERTION_MAX) {
     insertionByWords(pk, s, e);
     return;
   }
-  lsdWord(pk, s, e, tmp, 0);
+  if (bucketed) lsdLow16(pk, s, e, tmp);
+  else lsdWord(pk, s, e, tmp, 0);
   // Runs of equal hi, by lo.
   let r = s;
   while (r < e) {
@@ -386,6 +398,53 @@ function sortTriples(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): v
     else if (q - r > 1) insertionByWords(pk, r, q);
     r = q;
   }
+}
+
+/**
+ * Triples `[s, e)` whose hi words share their top 16 bits stably sorted in place by the low 16
+ * bits of hi: two 8-bit passes counted in one read, a pass skipped when every triple has the same
+ * digit, between `pk` and `tmp` (from offset 0).
+ */
+function lsdLow16(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): void {
+  const c = new Uint32Array(512);
+  for (let i = 3 * s; i < 3 * e; i += 3) {
+    const k = pk[i]!;
+    c[k & 255]!++;
+    c[256 + ((k >>> 8) & 255)]!++;
+  }
+  const len = 3 * (e - s);
+  let a = pk;
+  let aOff = 3 * s;
+  let b = tmp;
+  let bOff = 0;
+  for (let p = 0; p < 2; p++) {
+    const base = 256 * p;
+    let sum = bOff;
+    let one = false;
+    for (let d = base; d < base + 256; d++) {
+      const x = c[d]!;
+      if (x === e - s) one = true;
+      c[d] = sum;
+      sum += 3 * x;
+    }
+    if (one) continue;
+    const shift = 8 * p;
+    for (let i = aOff; i < aOff + len; i += 3) {
+      const digit = base + ((a[i]! >>> shift) & 255);
+      const at = c[digit]!;
+      c[digit] = at + 3;
+      b[at] = a[i]!;
+      b[at + 1] = a[i + 1]!;
+      b[at + 2] = a[i + 2]!;
+    }
+    const t = a;
+    a = b;
+    b = t;
+    const o = aOff;
+    aOff = bOff;
+    bOff = o;
+  }
+  if (a !== pk) pk.set(a.subarray(0, len), 3 * s);
 }
 
 /** Triples `[s, e)` stably sorted in place by (hi, lo), by insertion (short runs). */
