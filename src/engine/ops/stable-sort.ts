@@ -11,10 +11,12 @@
  * array: one write stream a bucket). 32-bit keys: LSD passes that count every pass's digits in one
  * read, sort only the bits the keys span above their minimum (a column of values within 2^20 of
  * each other takes two passes of 10 bits, not three of 11) and skip a pass whose digit is the
- * same for every row. 64-bit keys (sort64): one MSD pass on the top 16 bits, then each bucket in
- * cache by the rest of its high words and runs of equal high words by their low words (about two
- * passes over memory for real data, instead of six). The first column sorted (the last one)
- * starts from positions 0..n-1 without materialising them.
+ * same for every row. 64-bit keys (sort64): the key transform counts the top 16 bits of the high
+ * words in one read and writes each (hi, lo, position) triple straight into its bucket in a
+ * second, then each bucket is sorted in cache by the rest of its high words (two 8-bit passes
+ * counted in one read) and runs of equal high words by their low words, its positions written out
+ * while it is in cache (about two passes over memory for real data, instead of six). The first
+ * column sorted (the last one) starts from positions 0..n-1 without materialising them.
  *
  * The 64-bit keys read float64 and BigInt64 storage through a Uint32Array view of the same bytes,
  * assuming a little-endian platform (every JavaScript engine we run on).
