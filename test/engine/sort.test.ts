@@ -678,6 +678,62 @@ describe("sort property: incremental == from scratch after every cycle", () => {
   }, 60_000);
 });
 
+describe("sort property above the first-pass size (64-bit keys by word)", () => {
+  // 70,000 float64 rows built from their storage words: high words varying only in chosen bits
+  // below the first pass's 16 (low byte, high byte, both, none), few low words (runs of equal high
+  // words, short and long), nulls, NaN, -0, both orders, alone and after an int32 column.
+  const spec = fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    vary: fc.constantFrom(0x00ff, 0xff00, 0xffff, 0x0000, 0x0f0f),
+    tops: fc.integer({ min: 1, max: 4 }),
+    lows: fc.integer({ min: 1, max: 80 }),
+    desc: fc.boolean(),
+  });
+  it("equals a comparison sort", () => {
+    fc.assert(
+      fc.property(spec, ({ seed, vary, tops, lows, desc }) => {
+        let st = seed;
+        const next = () => {
+          st = (Math.imul(st, 1103515245) + 12345) >>> 0;
+          return st;
+        };
+        const n = 70_000;
+        const buf = new Float64Array(1);
+        const w = new Uint32Array(buf.buffer);
+        const special = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY];
+        const ds = Array.from({ length: n }, (_, i) => {
+          if (i % 211 === 0) return null;
+          if (i % 97 === 0) return special[i % 4]!;
+          const top = [0x4010, 0xc010, 0x3ff0, 0x4100][next() % tops]!;
+          w[1] = ((top << 16) | (next() & vary)) >>> 0;
+          w[0] = next() % lows;
+          return buf[0]!;
+        });
+        const ks = Array.from({ length: n }, (_, i) => (i * 7) % 3);
+        const t = newTable([
+          doubleCol("D", ds),
+          intCol("K", ks),
+          intCol(
+            "Id",
+            ds.map((_, i) => i),
+          ),
+        ]);
+        const sign = desc ? -1 : 1;
+        const byD = (a: number, b: number) => sign * cmpNull(ds[a]!, ds[b]!);
+        const ids = ds.map((_, i) => i);
+        const order = desc ? "desc" : "asc";
+        expect(colValues(t.sort("D", order), "Id")).toEqual(
+          [...ids].sort((a, b) => byD(a, b) || a - b),
+        );
+        expect(colValues(t.sort(["D", "K"], order), "Id")).toEqual(
+          [...ids].sort((a, b) => byD(a, b) || sign * (ks[a]! - ks[b]!) || a - b),
+        );
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
+
 describe("sort property at block scale (many blocks, radix batches, re-spreads)", () => {
   const bigCycle = fc.record({
     seed: fc.integer({ min: 1, max: 2 ** 30 }),

@@ -11,10 +11,12 @@
  * array: one write stream a bucket). 32-bit keys: LSD passes that count every pass's digits in one
  * read, sort only the bits the keys span above their minimum (a column of values within 2^20 of
  * each other takes two passes of 10 bits, not three of 11) and skip a pass whose digit is the
- * same for every row. 64-bit keys (sort64): one MSD pass on the top 16 bits, then each bucket in
- * cache by the rest of its high words and runs of equal high words by their low words (about two
- * passes over memory for real data, instead of six). The first column sorted (the last one)
- * starts from positions 0..n-1 without materialising them.
+ * same for every row. 64-bit keys (sort64): the key transform counts the top 16 bits of the high
+ * words in one read and writes each (hi, lo, position) triple straight into its bucket in a
+ * second, then each bucket is sorted in cache by the rest of its high words (two 8-bit passes
+ * counted in one read) and runs of equal high words by their low words, its positions written out
+ * while it is in cache (about two passes over memory for real data, instead of six). The first
+ * column sorted (the last one) starts from positions 0..n-1 without materialising them.
  *
  * The 64-bit keys read float64 and BigInt64 storage through a Uint32Array view of the same bytes,
  * assuming a little-endian platform (every JavaScript engine we run on).
@@ -91,44 +93,54 @@ function radixSort(
   m: number,
 ): Uint32Array {
   const flip = col.descending ? 0xffffffff : 0;
+  // 64-bit keys: a first read counts the top 16 bits of the high words (large inputs), the
+  // second writes each (hi, lo, position) triple straight into its bucket (no unsorted copy).
+  const counts = new Uint32Array(m >= MSD_MIN ? 1 << 16 : 1);
+  const top = m >= MSD_MIN ? 16 : 32;
   if (data instanceof Float64Array || data instanceof Float32Array) {
     const f = data instanceof Float64Array ? data : Float64Array.from(data);
     const u = new Uint32Array(f.buffer, f.byteOffset, f.length * 2);
+    if (top === 16) {
+      for (let i = 0; i < m; i++) {
+        const p = perm === null ? i : perm[i]!;
+        counts[(floatHi(f[p]!, u[2 * p + 1]!) ^ flip) >>> 16]!++;
+      }
+    } else counts[0] = m;
+    const next = startsOf(counts);
     const pk = new Uint32Array(3 * m);
-    for (let i = 0, w = 0; i < m; i++, w += 3) {
+    for (let i = 0; i < m; i++) {
       const p = perm === null ? i : perm[i]!;
       const x = f[p]!;
-      let h: number;
-      let l: number;
-      if (x !== x) {
-        h = 0xfff80000; // NaN above +Infinity
-        l = 0;
-      } else if (x === 0) {
-        h = 0x80000000; // -0 equals 0
-        l = 0;
-      } else {
-        // Negative: every bit flipped; positive: the sign bit set.
-        const neg = u[2 * p + 1]! >> 31;
-        h = u[2 * p + 1]! ^ (neg | 0x80000000);
-        l = u[2 * p]! ^ neg;
-      }
-      pk[w] = (h ^ flip) >>> 0;
-      pk[w + 1] = (l ^ flip) >>> 0;
-      pk[w + 2] = p;
+      const w1 = u[2 * p + 1]!;
+      const h = (floatHi(x, w1) ^ flip) >>> 0;
+      const at = 3 * next[top === 16 ? h >>> 16 : 0]!++;
+      pk[at] = h;
+      pk[at + 1] = (floatLo(x, w1, u[2 * p]!) ^ flip) >>> 0;
+      pk[at + 2] = p;
     }
-    return sort64(pk, m);
+    return sort64(pk, m, counts);
   }
   if (isBigType(col.type)) {
     const b = data as BigInt64Array;
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length * 2);
+    const hf = 0x80000000 ^ flip;
+    if (top === 16) {
+      for (let i = 0; i < m; i++) {
+        const p = perm === null ? i : perm[i]!;
+        counts[(u[2 * p + 1]! ^ hf) >>> 16]!++;
+      }
+    } else counts[0] = m;
+    const next = startsOf(counts);
     const pk = new Uint32Array(3 * m);
-    for (let i = 0, w = 0; i < m; i++, w += 3) {
+    for (let i = 0; i < m; i++) {
       const p = perm === null ? i : perm[i]!;
-      pk[w] = (u[2 * p + 1]! ^ 0x80000000 ^ flip) >>> 0;
-      pk[w + 1] = (u[2 * p]! ^ flip) >>> 0;
-      pk[w + 2] = p;
+      const h = (u[2 * p + 1]! ^ hf) >>> 0;
+      const at = 3 * next[top === 16 ? h >>> 16 : 0]!++;
+      pk[at] = h;
+      pk[at + 1] = (u[2 * p]! ^ flip) >>> 0;
+      pk[at + 2] = p;
     }
-    return sort64(pk, m);
+    return sort64(pk, m, counts);
   }
   const d = data as Int32Array;
   const pk = new Uint32Array(2 * m);
@@ -306,55 +318,78 @@ function radix32(pk: Uint32Array, m: number, lo: number, hi: number): Uint32Arra
   return out;
 }
 
+/**
+ * A float's high key word: its bits with every bit flipped if negative, else the sign bit set
+ * (`w1`: the float64's high storage word); -0 equals 0 and NaN sorts above +Infinity.
+ */
+function floatHi(x: number, w1: number): number {
+  if (x !== x) return 0xfff80000;
+  if (x === 0) return 0x80000000;
+  return (w1 ^ ((w1 >> 31) | 0x80000000)) >>> 0;
+}
+
+/** A float's low key word (`w0`: its low storage word), 0 for NaN and both zeros. */
+function floatLo(x: number, w1: number, w0: number): number {
+  if (x !== x || x === 0) return 0;
+  return (w0 ^ (w1 >> 31)) >>> 0;
+}
+
+/** Each bucket's start offset (prefix sums of `counts`), in a new array. */
+function startsOf(counts: Uint32Array): Uint32Array {
+  const starts = new Uint32Array(counts.length);
+  let sum = 0;
+  for (let d = 0; d < counts.length; d++) {
+    starts[d] = sum;
+    sum += counts[d]!;
+  }
+  return starts;
+}
+
 /** Runs at most this long are sorted by insertion. */
 const INSERTION_MAX = 32;
 
 /**
- * Stable sort of triples `pk = [hi0, lo0, pos0, ...]` by the 64-bit keys (hi, lo); returns the
- * positions in order. Large inputs first go to 65,536 buckets by the top 16 bits of `hi` (one pass
- * over memory); each bucket, small enough to stay in cache, is then sorted by the rest of `hi`
- * (8-bit passes over the bits it spans), and runs of equal `hi` by `lo`. Real data spans few
- * exponents (floats) or magnitudes (int64), so the top pass fills few buckets and the runs of
- * equal `hi` are short: about two passes over memory instead of the six a 64-bit LSD sort takes.
+ * Stable sort of triples `pk = [hi0, lo0, pos0, ...]` by the 64-bit keys (hi, lo), already
+ * grouped (stably) into consecutive buckets of `counts[d]` triples by the top bits of `hi` (one
+ * bucket for small inputs); returns the positions in order. Each bucket, small enough to stay in
+ * cache, is sorted by the rest of `hi` (8-bit passes over the bits it spans), and runs of equal
+ * `hi` by `lo`, through scratch the size of the largest bucket. Real data spans few exponents
+ * (floats) or magnitudes (int64), so the top bits fill few buckets and the runs of equal `hi` are
+ * short: about two passes over memory instead of the six a 64-bit LSD sort takes.
  */
-function sort64(pk: Uint32Array, m: number): Uint32Array {
-  const tmp = new Uint32Array(3 * m);
-  let a = pk;
-  if (m >= MSD_MIN) {
-    const counts = new Uint32Array(1 << 16);
-    for (let i = 0; i < 3 * m; i += 3) counts[pk[i]! >>> 16]!++;
-    const starts = new Uint32Array(1 << 16);
-    let sum = 0;
-    for (let d = 0; d < 1 << 16; d++) {
-      starts[d] = sum;
-      sum += counts[d]!;
-    }
-    const next = starts.slice();
-    for (let i = 0; i < 3 * m; i += 3) {
-      const at = 3 * next[pk[i]! >>> 16]!++;
-      tmp[at] = pk[i]!;
-      tmp[at + 1] = pk[i + 1]!;
-      tmp[at + 2] = pk[i + 2]!;
-    }
-    a = tmp;
-    const spare = pk;
-    for (let d = 0; d < 1 << 16; d++) {
-      const c = counts[d]!;
-      if (c > 1) sortTriples(a, starts[d]!, starts[d]! + c, spare);
-    }
-  } else sortTriples(a, 0, m, tmp);
+function sort64(pk: Uint32Array, m: number, counts: Uint32Array): Uint32Array {
+  let most = 0;
+  for (let d = 0; d < counts.length; d++) if (counts[d]! > most) most = counts[d]!;
+  const spare = new Uint32Array(3 * most);
   const out = new Uint32Array(m);
-  for (let i = 0; i < m; i++) out[i] = a[3 * i + 2]!;
+  const bucketed = counts.length > 1;
+  for (let d = 0, s = 0; d < counts.length; d++) {
+    const e = s + counts[d]!;
+    if (e - s > 1) sortTriples(pk, s, e, spare, bucketed);
+    // The bucket's positions while it is still in cache.
+    for (let i = s; i < e; i++) out[i] = pk[3 * i + 2]!;
+    s = e;
+  }
   return out;
 }
 
-/** Triples `[s, e)` of `pk` stably sorted in place by (hi, lo); `tmp` is scratch of pk's size. */
-function sortTriples(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): void {
+/**
+ * Triples `[s, e)` of `pk` stably sorted in place by (hi, lo); `tmp`: scratch of e - s triples.
+ * `bucketed`: their hi words share the top 16 bits.
+ */
+function sortTriples(
+  pk: Uint32Array,
+  s: number,
+  e: number,
+  tmp: Uint32Array,
+  bucketed: boolean,
+): void {
   if (e - s <= INSERTION_MAX) {
     insertionByWords(pk, s, e);
     return;
   }
-  lsdWord(pk, s, e, tmp, 0);
+  if (bucketed) lsdLow16(pk, s, e, tmp);
+  else lsdWord(pk, s, e, tmp, 0);
   // Runs of equal hi, by lo.
   let r = s;
   while (r < e) {
@@ -365,6 +400,53 @@ function sortTriples(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): v
     else if (q - r > 1) insertionByWords(pk, r, q);
     r = q;
   }
+}
+
+/**
+ * Triples `[s, e)` whose hi words share their top 16 bits stably sorted in place by the low 16
+ * bits of hi: two 8-bit passes counted in one read, a pass skipped when every triple has the same
+ * digit, between `pk` and `tmp` (from offset 0).
+ */
+function lsdLow16(pk: Uint32Array, s: number, e: number, tmp: Uint32Array): void {
+  const c = new Uint32Array(512);
+  for (let i = 3 * s; i < 3 * e; i += 3) {
+    const k = pk[i]!;
+    c[k & 255]!++;
+    c[256 + ((k >>> 8) & 255)]!++;
+  }
+  const len = 3 * (e - s);
+  let a = pk;
+  let aOff = 3 * s;
+  let b = tmp;
+  let bOff = 0;
+  for (let p = 0; p < 2; p++) {
+    const base = 256 * p;
+    let sum = bOff;
+    let one = false;
+    for (let d = base; d < base + 256; d++) {
+      const x = c[d]!;
+      if (x === e - s) one = true;
+      c[d] = sum;
+      sum += 3 * x;
+    }
+    if (one) continue;
+    const shift = 8 * p;
+    for (let i = aOff; i < aOff + len; i += 3) {
+      const digit = base + ((a[i]! >>> shift) & 255);
+      const at = c[digit]!;
+      c[digit] = at + 3;
+      b[at] = a[i]!;
+      b[at + 1] = a[i + 1]!;
+      b[at + 2] = a[i + 2]!;
+    }
+    const t = a;
+    a = b;
+    b = t;
+    const o = aOff;
+    aOff = bOff;
+    bOff = o;
+  }
+  if (a !== pk) pk.set(a.subarray(0, len), 3 * s);
 }
 
 /** Triples `[s, e)` stably sorted in place by (hi, lo), by insertion (short runs). */
@@ -389,7 +471,7 @@ function insertionByWords(pk: Uint32Array, s: number, e: number): void {
 /**
  * Triples `[s, e)` stably sorted in place by their word `w` (0: hi, 1: lo): LSD passes over the
  * bits the words span above their minimum (balanced digits of at most DIGIT_BITS bits, 8 for
- * short runs), through `tmp` (same offsets).
+ * short runs), between `pk` and `tmp` (from offset 0).
  */
 function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: number): void {
   let lo = 0xffffffff;
@@ -406,19 +488,22 @@ function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: num
   const width = Math.ceil(bits / passes);
   const mask = (1 << width) - 1;
   const counts = new Uint32Array(1 << width);
+  const len = 3 * (e - s);
   let a = pk;
+  let aOff = 3 * s;
   let b = tmp;
+  let bOff = 0;
   for (let p = 0; p < passes; p++) {
     const shift = p * width;
     if (p > 0) counts.fill(0);
-    for (let i = 3 * s + w; i < 3 * e; i += 3) counts[((a[i]! - lo) >>> shift) & mask]!++;
-    let sum = 3 * s;
+    for (let i = aOff + w; i < aOff + len; i += 3) counts[((a[i]! - lo) >>> shift) & mask]!++;
+    let sum = bOff;
     for (let d = 0; d <= mask; d++) {
       const c = counts[d]!;
       counts[d] = sum;
       sum += 3 * c;
     }
-    for (let i = 3 * s; i < 3 * e; i += 3) {
+    for (let i = aOff; i < aOff + len; i += 3) {
       const digit = ((a[i + w]! - lo) >>> shift) & mask;
       const at = counts[digit]!;
       counts[digit] = at + 3;
@@ -429,8 +514,11 @@ function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: num
     const t = a;
     a = b;
     b = t;
+    const o = aOff;
+    aOff = bOff;
+    bOff = o;
   }
-  if (a !== pk) pk.set(a.subarray(3 * s, 3 * e), 3 * s);
+  if (a !== pk) pk.set(a.subarray(0, len), 3 * s);
 }
 
 /** `perm[0..n)` stably sorted by a string column (nulls first ascending, last descending). */
