@@ -138,8 +138,22 @@ function without(keys: Float64Array, drop: Float64Array, n: number): Float64Arra
  * row sets over the arrays: no per-key ranges.
  */
 function changeOf(removed: Float64Array, added: Float64Array, columns: string[]): TableUpdate {
-  const both = new Float64Array(Math.min(removed.length, added.length));
+  // Counted first: a ring's cycle seldom re-uses a key, and then allocates nothing more.
   let nb = 0;
+  for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
+    const r = removed[i]!;
+    const a = added[j]!;
+    if (r < a) i++;
+    else if (r > a) j++;
+    else {
+      nb++;
+      i++;
+      j++;
+    }
+  }
+  if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
+  const both = new Float64Array(nb);
+  nb = 0;
   for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
     const r = removed[i]!;
     const a = added[j]!;
@@ -151,11 +165,10 @@ function changeOf(removed: Float64Array, added: Float64Array, columns: string[])
       j++;
     }
   }
-  if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
   return makeUpdate(
     keySet(without(added, both, nb)),
     keySet(without(removed, both, nb)),
-    keySet(both.subarray(0, nb)),
+    keySet(both),
     columns,
   );
 }
@@ -173,6 +186,15 @@ export class SparseSortState {
   readonly #columns: string[];
   /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
   #wide = false;
+  /**
+   * Scratch arrays kept across cycles (a new large typed array costs an off-heap allocation and
+   * GC pressure): the inline batch (`#numbers`, read only during the merge) and the parents of a
+   * ring's evicted rows (held by the redirection until the cycle ends, the next cycle's earliest
+   * write).
+   */
+  #x = new Float64Array(0);
+  #p = new Float64Array(0);
+  #removedParents = new Float64Array(0);
 
   constructor(cols: readonly SortColumn[], columns: readonly string[], graph: UpdateGraph) {
     this.#cols = cols;
@@ -284,7 +306,7 @@ export class SparseSortState {
             lo: leaving.first(),
             hi: leaving.last() + 1,
             removedKeys,
-            removedParents: new Float64Array(nRemoved),
+            removedParents: this.#scratchParents(nRemoved),
             nRemoved: 0,
           }
         : null;
@@ -349,6 +371,12 @@ export class SparseSortState {
       ),
       rows,
     };
+  }
+
+  /** The kept array for a ring's evicted parents, at least `n` long. */
+  #scratchParents(n: number): Float64Array {
+    if (this.#removedParents.length < n) this.#removedParents = new Float64Array(n + (n >> 2));
+    return this.#removedParents;
   }
 
   /** The sort values (current or prev) of `rows`, and their sorted order. */
@@ -530,8 +558,12 @@ export class SparseSortState {
     const m = order.length;
     const data = v.data as Float64Array;
     const sign = col.descending ? -1 : 1;
-    const x = new Float64Array(m);
-    const p = new Float64Array(m);
+    if (this.#x.length < m) {
+      this.#x = new Float64Array(m + (m >> 2));
+      this.#p = new Float64Array(m + (m >> 2));
+    }
+    const x = this.#x;
+    const p = this.#p;
     for (let j = 0; j < m; j++) {
       const r = order[j]!;
       x[j] = sign * data[r]!;
