@@ -137,34 +137,27 @@ function without(keys: Float64Array, drop: Float64Array, n: number): Float64Arra
  * previous values are the leaving row's), not a removal plus an addition. The sets are sparse
  * row sets over the arrays: no per-key ranges.
  */
-function changeOf(removed: Float64Array, added: Float64Array, columns: string[]): TableUpdate {
-  // Counted first: a ring's cycle seldom re-uses a key, and then allocates nothing more.
+function changeOf(
+  removed: Float64Array,
+  added: Float64Array,
+  columns: string[],
+  scratch: Float64Array,
+): TableUpdate {
+  // One merge walk with the advances computed, not branched on (the two key lists interleave
+  // unpredictably); the keys in both go to `scratch` (at least min(lengths) long), copied out.
   let nb = 0;
-  for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
+  const nr = removed.length;
+  const na = added.length;
+  for (let i = 0, j = 0; i < nr && j < na; ) {
     const r = removed[i]!;
     const a = added[j]!;
-    if (r < a) i++;
-    else if (r > a) j++;
-    else {
-      nb++;
-      i++;
-      j++;
-    }
+    scratch[nb] = r;
+    nb += +(r === a);
+    i += +(r <= a);
+    j += +(a <= r);
   }
   if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
-  const both = new Float64Array(nb);
-  nb = 0;
-  for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
-    const r = removed[i]!;
-    const a = added[j]!;
-    if (r < a) i++;
-    else if (r > a) j++;
-    else {
-      both[nb++] = r;
-      i++;
-      j++;
-    }
-  }
+  const both = scratch.slice(0, nb);
   return makeUpdate(
     keySet(without(added, both, nb)),
     keySet(without(removed, both, nb)),
@@ -195,6 +188,9 @@ export class SparseSortState {
   #x = new Float64Array(0);
   #p = new Float64Array(0);
   #removedParents = new Float64Array(0);
+  #both = new Float64Array(0);
+  /** Each inserted batch row's index in its block (`insertedAt` holds views), read within apply. */
+  #at = new Int32Array(0);
 
   constructor(cols: readonly SortColumn[], columns: readonly string[], graph: UpdateGraph) {
     this.#cols = cols;
@@ -344,7 +340,12 @@ export class SparseSortState {
 
     if (keys.respread.size === 0 && reusedKeys.length === 0 && modifiedKeys.length === 0)
       return {
-        update: changeOf(removedKeys.subarray(0, nRemoved), addedKeys, this.#columns),
+        update: changeOf(
+          removedKeys.subarray(0, nRemoved),
+          addedKeys,
+          this.#columns,
+          this.#scratchBoth(Math.min(nRemoved, nAdded)),
+        ),
         rows,
       };
     const respread = [...keys.respread.values()];
@@ -371,6 +372,12 @@ export class SparseSortState {
       ),
       rows,
     };
+  }
+
+  /** The kept scratch array for changeOf, at least `n` long. */
+  #scratchBoth(n: number): Float64Array {
+    if (this.#both.length < n) this.#both = new Float64Array(n + (n >> 2));
+    return this.#both;
   }
 
   /** The kept array for a ring's evicted parents, at least `n` long. */
@@ -496,6 +503,8 @@ export class SparseSortState {
       wide: this.#wide,
       compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
     };
+    if (this.#at.length < m) this.#at = new Int32Array(m + (m >> 2));
+    const atAll = this.#at;
     const out: SortBlock[] = [];
     // The batch rows (sorted) each block takes: those before the next block's first entry.
     let j = 0;
@@ -514,7 +523,11 @@ export class SparseSortState {
           const { x, p, sign, desc } = numbers;
           const y = sign * (v.data as Float64Array)[0]!;
           const py = next.parents[0]!;
-          while (e < m && before(x[e]!, p[e]!, y, py, desc)) e++;
+          for (; e < m; e++) {
+            const xe = x[e]!;
+            if (xe < y) continue;
+            if (xe > y || !(xe === y ? p[e]! < py : before(xe, p[e]!, y, py, desc))) break;
+          }
         } else while (e < m && this.#before(batch!, numbers, e, next)) e++;
       }
       input.gone = g;
@@ -535,7 +548,8 @@ export class SparseSortState {
       }
       input.from = j;
       input.to = e;
-      input.at = new Int32Array(e - j);
+      // A view of one kept array: the batch rows' new indices, read before the next cycle.
+      input.at = atAll.subarray(j, e);
       out.push(mergeBlock(blk, input));
       insertedAt.set(out.length - 1, input.at);
       input.spare.push(blk);
@@ -564,10 +578,11 @@ export class SparseSortState {
     }
     const x = this.#x;
     const p = this.#p;
+    const parents = batch.parents;
     for (let j = 0; j < m; j++) {
       const r = order[j]!;
       x[j] = sign * data[r]!;
-      p[j] = batch.parents[r]!;
+      p[j] = parents[r]!;
     }
     return { x, p, sign, desc: col.descending };
   }
