@@ -61,7 +61,11 @@ export class KeyAssigner {
       }
       const hi =
         j < blk.n ? blk.keys[j]! : b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
-      if (!this.#assignGap(blk, i, j, lo, hi)) {
+      if (lo >= 0 && this.#oldKey.size === 0 && hi - lo - 1 >= j - i) {
+        // The common case inline (fill's last branch): STEP apart above `lo`, or evenly spread.
+        const step = Math.min(STEP, Math.floor((hi - lo) / (j - i + 1)));
+        for (let t = i; t < j; t++) blk.keys[t] = lo + step * (t - i + 1);
+      } else if (!this.#assignGap(blk, i, j, lo, hi)) {
         this.#respread(b);
         return;
       }
