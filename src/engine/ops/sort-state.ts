@@ -45,7 +45,10 @@
  * rows of that block) until it is rebuilt again. A rebuild by inline comparisons writes its parent
  * keys and values into the arrays of a block the same merge replaced when they fit (at most a
  * quarter larger), else into new ones with an eighth to spare: fewer allocations, at most that
- * much room unused. Key arrays are always new (earlier row sets hold the old ones).
+ * much room unused. Key arrays are always new (earlier row sets hold the old ones). Arrays used
+ * only within a cycle (the inline batch, inserted rows' indices, evicted rows' parents, the
+ * key-reuse merge's scratch) are kept across cycles, sized by the largest cycle so far up to
+ * SCRATCH_MAX rows.
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -63,6 +66,12 @@ import type { RowComparator, SortColumn } from "./sort-columns.ts";
 import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
 import { CENTER, KeyAssigner, SPACING } from "./sort-keys.ts";
 import { sortedPositions } from "./stable-sort.ts";
+
+/**
+ * Scratch arrays kept across cycles are for cycles of at most this many rows (at most ~3.5 MB in
+ * all); a larger cycle (a first fill) allocates its own, so its size is not kept afterwards.
+ */
+const SCRATCH_MAX = 1 << 17;
 
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
 const BLOCK = 4096;
@@ -376,14 +385,18 @@ export class SparseSortState {
 
   /** The kept scratch array for changeOf, at least `n` long. */
   #scratchBoth(n: number): Float64Array {
-    if (this.#both.length < n) this.#both = new Float64Array(n + (n >> 2));
-    return this.#both;
+    if (this.#both.length >= n) return this.#both;
+    const a = new Float64Array(n + (n >> 2));
+    if (n <= SCRATCH_MAX) this.#both = a;
+    return a;
   }
 
   /** The kept array for a ring's evicted parents, at least `n` long. */
   #scratchParents(n: number): Float64Array {
-    if (this.#removedParents.length < n) this.#removedParents = new Float64Array(n + (n >> 2));
-    return this.#removedParents;
+    if (this.#removedParents.length >= n) return this.#removedParents;
+    const a = new Float64Array(n + (n >> 2));
+    if (n <= SCRATCH_MAX) this.#removedParents = a;
+    return a;
   }
 
   /** The sort values (current or prev) of `rows`, and their sorted order. */
@@ -503,8 +516,11 @@ export class SparseSortState {
       wide: this.#wide,
       compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
     };
-    if (this.#at.length < m) this.#at = new Int32Array(m + (m >> 2));
-    const atAll = this.#at;
+    let atAll = this.#at;
+    if (atAll.length < m) {
+      atAll = new Int32Array(m + (m >> 2));
+      if (m <= SCRATCH_MAX) this.#at = atAll;
+    }
     const out: SortBlock[] = [];
     // The batch rows (sorted) each block takes: those before the next block's first entry.
     let j = 0;
@@ -572,12 +588,16 @@ export class SparseSortState {
     const m = order.length;
     const data = v.data as Float64Array;
     const sign = col.descending ? -1 : 1;
-    if (this.#x.length < m) {
-      this.#x = new Float64Array(m + (m >> 2));
-      this.#p = new Float64Array(m + (m >> 2));
+    let x = this.#x;
+    let p = this.#p;
+    if (x.length < m) {
+      x = new Float64Array(m + (m >> 2));
+      p = new Float64Array(m + (m >> 2));
+      if (m <= SCRATCH_MAX) {
+        this.#x = x;
+        this.#p = p;
+      }
     }
-    const x = this.#x;
-    const p = this.#p;
     const parents = batch.parents;
     for (let j = 0; j < m; j++) {
       const r = order[j]!;
