@@ -912,6 +912,35 @@ describe("sort of a ring at block scale (blocks rebuilt every cycle, their array
   }, 60_000);
 });
 
+describe("sort of a ring whose first cycles exceed the kept scratch arrays", () => {
+  it("equals a sort of the ring's snapshot after a 150,000-row cycle, then small ones", async () => {
+    const g = new UpdateGraph();
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: { Px: "float64", Id: "int32" } });
+    const ring = ringTable(blink, 200_000);
+    const s = ring.sortDescending("Px");
+    const top = s.head(3);
+    const model = replay(s);
+    let x = 7;
+    let id = 0;
+    // 150,000 rows (more than the scratch kept across cycles), 160,000 (evicting 110,000), then
+    // cycles small enough for the kept arrays, one after a cycle that did not keep them.
+    for (const size of [150_000, 160_000, 5_000, 7_000, 140_000, 3_000]) {
+      pub.addRows(
+        Array.from({ length: size }, () => {
+          x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+          return { Px: (x % 100_003) / 16, Id: id++ };
+        }),
+      );
+      await g.runCycle();
+      const want = ring.snapshot().sortDescending("Px").toRows();
+      expect(s.size).toBe(Math.min(id, 200_000));
+      expect(s.toRows()).toEqual(want);
+      expect(top.toRows()).toEqual(want.slice(0, 3));
+      model.check();
+    }
+  }, 120_000);
+});
+
 describe("a mirror of a sorted view (sparse keys)", () => {
   it("stores rows at dense slots, reads them in key order, 16 bytes a key", async () => {
     const g = new UpdateGraph();

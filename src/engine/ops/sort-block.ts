@@ -194,6 +194,52 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
   const oldParents = blk.parents;
   const { x, p, sign, desc } = s;
   const at = m.at;
+  if (g.length === 0) {
+    // No entries leave by index (a ring's evicted rows leave by parent range, or none): one
+    // fused walk, each old entry compared with the next batch row once and copied.
+    const to = m.to;
+    let j = m.from;
+    let xj = j < to ? x[j]! : 0;
+    let pj = j < to ? p[j]! : 0;
+    let d = 0;
+    for (let i = 0; i < n0; i++) {
+      const pp = oldParents[i]!;
+      const v = src[i]!;
+      if (j < to) {
+        const y = sign * v;
+        // Batch rows that sort before entry i go first.
+        while (xj < y || (xj === y ? pj < pp : !(xj > y) && before(xj, pj, y, pp, desc))) {
+          keys[d] = Number.NaN;
+          parents[d] = pj;
+          out[d] = sign * xj;
+          at[j - m.from] = d;
+          d++;
+          if (++j === to) break;
+          xj = x[j]!;
+          pj = p[j]!;
+        }
+      }
+      if (pp >= lo && pp < hi) {
+        removedKeys[nr] = oldKeys[i]!;
+        removedParents[nr++] = pp;
+        continue;
+      }
+      keys[d] = oldKeys[i]!;
+      parents[d] = pp;
+      out[d] = v;
+      d++;
+    }
+    for (; j < to; j++) {
+      keys[d] = Number.NaN;
+      parents[d] = p[j]!;
+      out[d] = sign * x[j]!;
+      at[j - m.from] = d;
+      d++;
+    }
+    m.nRemoved = nr;
+    vals[0]!.length = d;
+    return { keys, parents, n: d, vals };
+  }
   let i = 0;
   let d = 0;
   let gi = 0;

@@ -44,24 +44,34 @@ export class KeyAssigner {
   assignBlock(b: number, at: ArrayLike<number>): void {
     const blocks = this.#blocks;
     const blk = blocks[b]!;
+    const keys = blk.keys;
+    const n = blk.n;
+    const inline = this.#oldKey.size === 0;
+    const after = b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
     let a = 0;
     while (a < at.length) {
       const i = at[a]!;
-      if (!Number.isNaN(blk.keys[i]!)) {
+      if (!Number.isNaN(keys[i]!)) {
         a++;
         continue;
       }
       let j = i + 1;
-      while (j < blk.n && Number.isNaN(blk.keys[j]!)) j++;
-      const lo = i > 0 ? blk.keys[i - 1]! : b > 0 ? lastKey(blocks[b - 1]!) : -1;
-      if (j === blk.n && b + 1 < blocks.length && Number.isNaN(blocks[b + 1]!.keys[0]!)) {
+      while (j < n && Number.isNaN(keys[j]!)) j++;
+      const lo = i > 0 ? keys[i - 1]! : b > 0 ? lastKey(blocks[b - 1]!) : -1;
+      if (j === n && Number.isNaN(after)) {
         // The run goes on into the next blocks (whose first entries left this cycle).
         if (!this.#assignSpanning(b, i, lo)) this.#respread(b);
         return;
       }
-      const hi =
-        j < blk.n ? blk.keys[j]! : b + 1 < blocks.length ? blocks[b + 1]!.keys[0]! : KEY_END;
-      if (!this.#assignGap(blk, i, j, lo, hi)) {
+      const hi = j < n ? keys[j]! : after;
+      if (inline && lo >= 0 && hi - lo - 1 >= j - i) {
+        // The common case inline (fill's last branch): STEP apart above `lo`, or evenly spread.
+        if (j === i + 1) keys[i] = lo + Math.min(STEP, Math.floor((hi - lo) / 2));
+        else {
+          const step = Math.min(STEP, Math.floor((hi - lo) / (j - i + 1)));
+          for (let t = i; t < j; t++) keys[t] = lo + step * (t - i + 1);
+        }
+      } else if (!this.#assignGap(blk, i, j, lo, hi)) {
         this.#respread(b);
         return;
       }

@@ -45,7 +45,10 @@
  * rows of that block) until it is rebuilt again. A rebuild by inline comparisons writes its parent
  * keys and values into the arrays of a block the same merge replaced when they fit (at most a
  * quarter larger), else into new ones with an eighth to spare: fewer allocations, at most that
- * much room unused. Key arrays are always new (earlier row sets hold the old ones).
+ * much room unused. Key arrays are always new (earlier row sets hold the old ones). Arrays used
+ * only within a cycle (the inline batch, inserted rows' indices, evicted rows' parents, the
+ * key-reuse merge's scratch) are kept across cycles, sized by the largest cycle so far up to
+ * SCRATCH_MAX rows.
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -63,6 +66,12 @@ import type { RowComparator, SortColumn } from "./sort-columns.ts";
 import { keysOf, rowComparator, SortValues } from "./sort-columns.ts";
 import { CENTER, KeyAssigner, SPACING } from "./sort-keys.ts";
 import { sortedPositions } from "./stable-sort.ts";
+
+/**
+ * Scratch arrays kept across cycles are for cycles of at most this many rows (at most ~3.5 MB in
+ * all); a larger cycle (a first fill) allocates its own, so its size is not kept afterwards.
+ */
+const SCRATCH_MAX = 1 << 17;
 
 /** Entries of a block when built; a block splits beyond MAX_BLOCK. */
 const BLOCK = 4096;
@@ -137,25 +146,31 @@ function without(keys: Float64Array, drop: Float64Array, n: number): Float64Arra
  * previous values are the leaving row's), not a removal plus an addition. The sets are sparse
  * row sets over the arrays: no per-key ranges.
  */
-function changeOf(removed: Float64Array, added: Float64Array, columns: string[]): TableUpdate {
-  const both = new Float64Array(Math.min(removed.length, added.length));
+function changeOf(
+  removed: Float64Array,
+  added: Float64Array,
+  columns: string[],
+  scratch: Float64Array,
+): TableUpdate {
+  // One merge walk with the advances computed, not branched on (the two key lists interleave
+  // unpredictably); the keys in both go to `scratch` (at least min(lengths) long), copied out.
   let nb = 0;
-  for (let i = 0, j = 0; i < removed.length && j < added.length; ) {
+  const nr = removed.length;
+  const na = added.length;
+  for (let i = 0, j = 0; i < nr && j < na; ) {
     const r = removed[i]!;
     const a = added[j]!;
-    if (r < a) i++;
-    else if (r > a) j++;
-    else {
-      both[nb++] = r;
-      i++;
-      j++;
-    }
+    scratch[nb] = r;
+    nb += +(r === a);
+    i += +(r <= a);
+    j += +(a <= r);
   }
   if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
+  const both = scratch.slice(0, nb);
   return makeUpdate(
     keySet(without(added, both, nb)),
     keySet(without(removed, both, nb)),
-    keySet(both.subarray(0, nb)),
+    keySet(both),
     columns,
   );
 }
@@ -173,6 +188,18 @@ export class SparseSortState {
   readonly #columns: string[];
   /** Whether some parent key is 2^32 or more (new blocks then keep parents in a Float64Array). */
   #wide = false;
+  /**
+   * Scratch arrays kept across cycles (a new large typed array costs an off-heap allocation and
+   * GC pressure): the inline batch (`#numbers`, read only during the merge) and the parents of a
+   * ring's evicted rows (held by the redirection until the cycle ends, the next cycle's earliest
+   * write).
+   */
+  #x = new Float64Array(0);
+  #p = new Float64Array(0);
+  #removedParents = new Float64Array(0);
+  #both = new Float64Array(0);
+  /** Each inserted batch row's index in its block (`insertedAt` holds views), read within apply. */
+  #at = new Int32Array(0);
 
   constructor(cols: readonly SortColumn[], columns: readonly string[], graph: UpdateGraph) {
     this.#cols = cols;
@@ -284,7 +311,7 @@ export class SparseSortState {
             lo: leaving.first(),
             hi: leaving.last() + 1,
             removedKeys,
-            removedParents: new Float64Array(nRemoved),
+            removedParents: this.#scratchParents(nRemoved),
             nRemoved: 0,
           }
         : null;
@@ -322,7 +349,12 @@ export class SparseSortState {
 
     if (keys.respread.size === 0 && reusedKeys.length === 0 && modifiedKeys.length === 0)
       return {
-        update: changeOf(removedKeys.subarray(0, nRemoved), addedKeys, this.#columns),
+        update: changeOf(
+          removedKeys.subarray(0, nRemoved),
+          addedKeys,
+          this.#columns,
+          this.#scratchBoth(Math.min(nRemoved, nAdded)),
+        ),
         rows,
       };
     const respread = [...keys.respread.values()];
@@ -349,6 +381,22 @@ export class SparseSortState {
       ),
       rows,
     };
+  }
+
+  /** The kept scratch array for changeOf, at least `n` long. */
+  #scratchBoth(n: number): Float64Array {
+    if (this.#both.length >= n) return this.#both;
+    const a = new Float64Array(n + (n >> 2));
+    if (n <= SCRATCH_MAX) this.#both = a;
+    return a;
+  }
+
+  /** The kept array for a ring's evicted parents, at least `n` long. */
+  #scratchParents(n: number): Float64Array {
+    if (this.#removedParents.length >= n) return this.#removedParents;
+    const a = new Float64Array(n + (n >> 2));
+    if (n <= SCRATCH_MAX) this.#removedParents = a;
+    return a;
   }
 
   /** The sort values (current or prev) of `rows`, and their sorted order. */
@@ -468,6 +516,11 @@ export class SparseSortState {
       wide: this.#wide,
       compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
     };
+    let atAll = this.#at;
+    if (atAll.length < m) {
+      atAll = new Int32Array(m + (m >> 2));
+      if (m <= SCRATCH_MAX) this.#at = atAll;
+    }
     const out: SortBlock[] = [];
     // The batch rows (sorted) each block takes: those before the next block's first entry.
     let j = 0;
@@ -486,7 +539,11 @@ export class SparseSortState {
           const { x, p, sign, desc } = numbers;
           const y = sign * (v.data as Float64Array)[0]!;
           const py = next.parents[0]!;
-          while (e < m && before(x[e]!, p[e]!, y, py, desc)) e++;
+          for (; e < m; e++) {
+            const xe = x[e]!;
+            if (xe < y) continue;
+            if (xe > y || !(xe === y ? p[e]! < py : before(xe, p[e]!, y, py, desc))) break;
+          }
         } else while (e < m && this.#before(batch!, numbers, e, next)) e++;
       }
       input.gone = g;
@@ -507,7 +564,8 @@ export class SparseSortState {
       }
       input.from = j;
       input.to = e;
-      input.at = new Int32Array(e - j);
+      // A view of one kept array: the batch rows' new indices, read before the next cycle.
+      input.at = atAll.subarray(j, e);
       out.push(mergeBlock(blk, input));
       insertedAt.set(out.length - 1, input.at);
       input.spare.push(blk);
@@ -530,12 +588,21 @@ export class SparseSortState {
     const m = order.length;
     const data = v.data as Float64Array;
     const sign = col.descending ? -1 : 1;
-    const x = new Float64Array(m);
-    const p = new Float64Array(m);
+    let x = this.#x;
+    let p = this.#p;
+    if (x.length < m) {
+      x = new Float64Array(m + (m >> 2));
+      p = new Float64Array(m + (m >> 2));
+      if (m <= SCRATCH_MAX) {
+        this.#x = x;
+        this.#p = p;
+      }
+    }
+    const parents = batch.parents;
     for (let j = 0; j < m; j++) {
       const r = order[j]!;
       x[j] = sign * data[r]!;
-      p[j] = batch.parents[r]!;
+      p[j] = parents[r]!;
     }
     return { x, p, sign, desc: col.descending };
   }
