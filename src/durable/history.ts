@@ -7,10 +7,9 @@
  *
  * Runtime-agnostic, over FamilyHost; table-family.ts exposes these as RPC methods.
  */
-import { tableToIPC } from "apache-arrow";
-import { vecsToArrow } from "../engine/arrow.ts";
+import { writeIPC } from "../engine/arrow.ts";
 import type { Schema, Table } from "../engine/index.ts";
-import { readContiguous } from "../engine/ops/copy.ts";
+import { readRows } from "../engine/ops/copy.ts";
 import { HostError } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 
@@ -96,7 +95,7 @@ export function historyColumn(
   }
   const n = Math.max(0, Math.min(maxRows, t.size - offset));
   const keys = t.rowSet.subSetByPosition(offset, offset + n);
-  const vecs = readContiguous([t.column(column)], keys);
-  const bytes = tableToIPC(vecsToArrow({ [column]: type }, vecs, n), "stream");
+  const vecs = readRows([t.column(column)], keys);
+  const bytes = writeIPC({ [column]: type }, vecs, 0, n);
   return { bytes, rows: n };
 }

@@ -16,7 +16,6 @@
  * `host_set_aside` with its error, listed by `describe`) and the cycle applies the other batches,
  * so one bad batch can never stop a family.
  */
-import { tableToIPC } from "apache-arrow";
 import { isArrowFile } from "../engine/arrow/framing.ts";
 import {
   arrowIPCToVecs,
@@ -24,7 +23,7 @@ import {
   decodeIPC,
   exactIPCShape,
   validateArrowBuffers,
-  vecsToArrow,
+  writeIPC,
 } from "../engine/arrow.ts";
 import type { Vec } from "../engine/column.ts";
 import type { CsvRecords } from "../engine/csv-forms.ts";
@@ -37,7 +36,7 @@ import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToJson } from "../engine/json-forms.ts";
-import { readContiguous } from "../engine/ops/copy.ts";
+import { readRows } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import {
   rows as allRows,
@@ -936,15 +935,11 @@ export class FamilyHost {
     const names = options.columns ?? t.columnNames;
     const schema: Schema = Object.fromEntries(names.map((n) => [n, t.columns[n]!]));
     if (format === "arrow") {
-      const vecs = readContiguous(
+      const vecs = readRows(
         names.map((n) => t.column(n)),
         keys,
       );
-      return {
-        format,
-        ...base,
-        bytes: tableToIPC(vecsToArrow(schema, vecs, keys.size), "stream"),
-      };
+      return { format, ...base, bytes: writeIPC(schema, vecs, 0, keys.size) };
     }
     const rows = rowsToJson(t, keys, names);
     if (format === "csv") return { format, ...base, text: rowsToCsv(names, rows) };

@@ -18,11 +18,10 @@
  * to cycle when a view they read changed or failed (the object stub's `inputChanged`), even after
  * either side was evicted.
  */
-import { tableToIPC } from "apache-arrow";
-import { vecsToArrow } from "../engine/arrow.ts";
+import { writeIPC } from "../engine/arrow.ts";
 import type { InputShape } from "../engine/family/family.ts";
 import type { Schema, Table, TableUpdate } from "../engine/index.ts";
-import { readContiguous } from "../engine/ops/copy.ts";
+import { readRows } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import { rows as allRows } from "../engine/persist/sql-port.ts";
 import { RowSet } from "../engine/row-set.ts";
@@ -182,11 +181,11 @@ function ranges(keys: RowSet): number[] {
 
 function encode(t: Table, keys: RowSet, view: string): Uint8Array {
   const names = t.columnNames;
-  const vecs = readContiguous(
+  const vecs = readRows(
     names.map((n) => t.column(n)),
     keys,
   );
-  const bytes = tableToIPC(vecsToArrow(t.columns, vecs, keys.size), "stream");
+  const bytes = writeIPC(t.columns, vecs, 0, keys.size);
   if (bytes.byteLength > MAX_PULL_BYTES) {
     throw new HostError(
       413,

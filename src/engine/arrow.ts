@@ -19,19 +19,21 @@ import { chunksToVec } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
 import type { IpcColumns } from "./arrow/ipc-read.ts";
 import { readIPC } from "./arrow/ipc-read.ts";
-import { tableToArrow } from "./arrow/table-to-arrow.ts";
+import { writeIPC } from "./arrow/ipc-write.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
 import { PAGE_SIZE, PagedColumn } from "./column.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
+import { readRows } from "./ops/copy.ts";
 import { RowSet } from "./row-set.ts";
 import { STATIC_ATTRIBUTES, Table } from "./table.ts";
 import type { ColumnType } from "./types.ts";
 import { validateColumnName } from "./types.ts";
 
 export { vecsToArrow } from "./arrow/encode.ts";
+export { writeIPC, writeIPCParts } from "./arrow/ipc-write.ts";
 export { tableToArrow } from "./arrow/table-to-arrow.ts";
 export { arrowFieldOf, arrowTypeOf, columnTypeOfField, DH_TYPE_KEY } from "./arrow/type-map.ts";
 
@@ -59,13 +61,21 @@ function tableOfVecs(
   return new Table(map, RowSet.flat(length), STATIC_ATTRIBUTES, null, op);
 }
 
-/** Arrow IPC *stream* format bytes of an engine table (current rows) or of an arrow Table. */
+/**
+ * Arrow IPC *stream* format bytes of an engine table (current rows, in key order: written by
+ * `arrow/ipc-write.ts`) or of an arrow Table (written by apache-arrow).
+ */
 export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
-  let at: ArrowTable;
-  if (Table.isTable(t)) at = tableToArrow(t);
-  else if (ArrowTable.isTable(t)) at = t;
-  else throw new ArrowError("toArrowIPC expects a tickflare Table or an apache-arrow Table");
-  return tableToIPC(at, "stream");
+  if (Table.isTable(t)) {
+    const names = t.columnNames;
+    const vecs = readRows(
+      names.map((n) => t.column(n)),
+      t.rowSet,
+    );
+    return writeIPC(t.columns, vecs, 0, t.size);
+  }
+  if (ArrowTable.isTable(t)) return tableToIPC(t, "stream");
+  throw new ArrowError("toArrowIPC expects a tickflare Table or an apache-arrow Table");
 }
 
 /**

@@ -5,12 +5,11 @@
  * IPC stream: a snapshot's `frames` frames of rows in key order, or a delta's `addedFrames` then
  * `modifiedFrames`. Keys are row keys; rows are in key order.
  */
-import { tableToIPC } from "apache-arrow";
-import { vecsToArrow } from "./arrow.ts";
+import { writeIPC } from "./arrow/ipc-write.ts";
 import type { FamilySpec } from "./family/spec.ts";
 import type { JsonValue } from "./json-forms.ts";
 import { rowsToJson } from "./json-forms.ts";
-import { readContiguous } from "./ops/copy.ts";
+import { readRows } from "./ops/copy.ts";
 import { encodeParts } from "./persist/state-store.ts";
 import type { RowSet } from "./row-set.ts";
 import type { Table } from "./table-core.ts";
@@ -143,7 +142,7 @@ export function snapshotFrames(
   const head = (part: number, last: boolean, partKeys: number[], frames: number | undefined) =>
     header(t, schema, keys.size, shape, cycle, part, last, partKeys, frames);
   if (format === "arrow") {
-    const vecs = readContiguous(
+    const vecs = readRows(
       names.map((n) => t.column(n)),
       keys,
     );
@@ -153,7 +152,7 @@ export function snapshotFrames(
     if (parts.length === 0) {
       // An empty snapshot still sends one (empty) IPC stream: it carries the Arrow schema.
       out.push(JSON.stringify(head(0, true, [], 1)));
-      out.push(tableToIPC(vecsToArrow(schema, vecs, 0), "stream"));
+      out.push(writeIPC(schema, vecs, 0, 0));
       return out;
     }
     parts.forEach((p, i) => {
@@ -257,7 +256,7 @@ export function deltaFrames(
 
 function ipcParts(t: Table, names: readonly string[], schema: Schema, keys: RowSet): Uint8Array[] {
   if (keys.isEmpty) return [];
-  const vecs = readContiguous(
+  const vecs = readRows(
     names.map((n) => t.column(n)),
     keys,
   );

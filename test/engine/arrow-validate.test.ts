@@ -65,7 +65,7 @@ describe("Arrow body validation", () => {
     const body = symAbc();
     expect(int32Regions(body)).toHaveLength(1);
     const bad = editInt32(body, 0, 1, 1000);
-    expect(body.length).toBe(312);
+    expect(body.length).toBe(320);
     expect(arrowFault(bad)).toBe(
       'Column "Sym": the string at row 0 ends at byte 1000, beyond the 8 bytes of its value buffer',
     );
@@ -164,7 +164,7 @@ describe("Arrow body validation", () => {
     const huge = new Uint8Array(body);
     new DataView(huge.buffer).setInt32(fields.at - 4, 0x7fffffff, true);
     expect(arrowFault(huge)).toMatch(
-      /^Invalid Arrow IPC data \(312 bytes\): not an Arrow IPC stream: .*fields says it has 2147483647 entries, more than its bytes hold/,
+      /^Invalid Arrow IPC data \(320 bytes\): not an Arrow IPC stream: .*fields says it has 2147483647 entries, more than its bytes hold/,
     );
     // The record batch's array length made 2^40: apache-arrow would allocate for it.
     const at = 8 + schemaLength;
@@ -174,7 +174,7 @@ describe("Arrow body validation", () => {
     const long = new Uint8Array(body);
     new DataView(long.buffer).setBigInt64(nodes.at, 2n ** 40n, true);
     expect(arrowFault(long)).toBe(
-      "Invalid Arrow IPC data (312 bytes): message 1: array 0 declares 1099511627776 values with 0 nulls in a 16-byte body",
+      "Invalid Arrow IPC data (320 bytes): message 1: array 0 declares 1099511627776 values with 0 nulls in a 16-byte body",
     );
   });
 

@@ -9,9 +9,10 @@ import type { Data, DataType } from "apache-arrow";
 import { Table as ArrowTable, makeData, RecordBatch, Schema, Struct } from "apache-arrow";
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
-import type { ArrayType, ArrayValue, ColumnType, TypedStorage } from "../types.ts";
-import { allocStorage, elementType, isArrayType } from "../types.ts";
+import type { ColumnType, TypedStorage } from "../types.ts";
+import { elementType, isArrayType } from "../types.ts";
 import { packBits } from "./bitmap.ts";
+import { listParts } from "./list-parts.ts";
 import { arrowFieldOf, arrowTypeOf } from "./type-map.ts";
 import { encodeUtf8 } from "./utf8.ts";
 
@@ -34,7 +35,8 @@ export function vecToData(type: ColumnType, vec: Vec, name: string, owned: boole
   const valid = nullCount > 0 ? vec.valid : null;
 
   if (isArrayType(type)) {
-    const { offsets, child } = listParts(type, vec.data as readonly ArrayValue[], valid, n, name);
+    const { offsets, child: elements } = listParts(type, vec, 0, n, name);
+    const child = vecToData(elementType(type), elements, name, true);
     return makeData({
       type: arrowType,
       length: n,
@@ -45,12 +47,7 @@ export function vecToData(type: ColumnType, vec: Vec, name: string, owned: boole
     } as never);
   }
   if (type === "string") {
-    let strs = vec.data as string[];
-    if (valid) {
-      if (!owned) strs = strs.slice(0, n);
-      for (let i = 0; i < n; i++) if (valid[i] === 0) strs[i] = "";
-    }
-    const { offsets, bytes } = encodeUtf8(strs, n, name);
+    const { offsets, bytes } = encodeUtf8(vec, 0, n, name);
     return makeData({
       type: arrowType,
       length: n,
@@ -82,47 +79,6 @@ export function vecToData(type: ColumnType, vec: Vec, name: string, owned: boole
     }
   }
   return makeData({ type: arrowType, length: n, nullCount, nullBitmap, data } as never);
-}
-
-const MAX_LIST_ELEMENTS = 0x7fffffff;
-
-/** The value offsets and the element child of the List holding `cells[0..n)`. */
-function listParts(
-  type: ArrayType,
-  cells: readonly ArrayValue[],
-  valid: Uint8Array | null,
-  n: number,
-  name: string,
-): { offsets: Int32Array; child: Data } {
-  const et = elementType(type);
-  const offsets = new Int32Array(n + 1);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    offsets[i] = total;
-    if (valid === null || valid[i] === 1) total += cells[i]!.length;
-    if (total > MAX_LIST_ELEMENTS) {
-      throw new ArrowError(`Column "${name}": more than 2^31 - 1 array elements in one batch`);
-    }
-  }
-  offsets[n] = total;
-  const data = allocStorage(et, total);
-  const out = data as unknown as (number | bigint | string)[];
-  let ev: Uint8Array | null = null;
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    if (valid !== null && valid[i] === 0) continue;
-    for (const x of cells[i]!) {
-      if (x === null) {
-        ev ??= new Uint8Array(total).fill(1);
-        ev[at] = 0;
-      } else if (et === "bool") out[at] = x ? 1 : 0;
-      else if (et === "char") out[at] = (x as string).charCodeAt(0);
-      else out[at] = x as number | bigint | string;
-      at++;
-    }
-  }
-  const child = vecToData(et, { data, valid: ev, length: total }, name, true);
-  return { offsets, child };
 }
 
 /**

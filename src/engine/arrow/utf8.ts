@@ -7,6 +7,7 @@
  * offsets for ASCII; otherwise a byte walk maps them). Per-value decoding remains the fallback for
  * invalid UTF-8.
  */
+import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
 
 // ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
@@ -16,24 +17,31 @@ const lenientDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true 
 const MAX_INT32 = 0x7fffffff;
 
 /**
- * Encodes `strs[0..n)` as an Arrow Utf8 body: `offsets` (n + 1 entries) and the UTF-8 bytes.
- * Null slots must already hold "". Encodes exactly as TextEncoder does (a lone surrogate becomes
- * U+FFFD, as UTF-8 cannot hold it), but inline: a call per value would cost more than the bytes.
+ * Encodes rows `[from, from + n)` of a string column as an Arrow Utf8 body: `offsets` (n + 1
+ * entries, from 0) and the UTF-8 bytes; a null row (`vec.valid[i] === 0`) is an empty value.
+ * The one place a string column becomes UTF-8 (both Arrow writers call it). Encodes exactly as
+ * TextEncoder does (a lone surrogate becomes U+FFFD, as UTF-8 cannot hold it), but inline: a call
+ * per value would cost more than the bytes.
  */
 export function encodeUtf8(
-  strs: readonly string[],
+  vec: Vec,
+  from: number,
   n: number,
   column: string,
 ): { offsets: Int32Array; bytes: Uint8Array } {
+  const strs = vec.data as readonly string[];
+  const valid = vec.valid;
   const offsets = new Int32Array(n + 1);
   let units = 0;
-  for (let i = 0; i < n; i++) units += strs[i]!.length;
+  for (let i = 0; i < n; i++)
+    if (valid === null || valid[from + i] !== 0) units += strs[from + i]!.length;
   let buf: Uint8Array = new Uint8Array(units + (units >> 3) + 16);
   let left = units; // UTF-16 units not yet encoded
   let o = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = o;
-    const s = strs[i]!;
+    if (valid !== null && valid[from + i] === 0) continue;
+    const s = strs[from + i]!;
     const len = s.length;
     left -= len;
     if (o + len > buf.length) buf = grow(buf, o, o + len + left);

@@ -1,7 +1,8 @@
 /** Copying rows between tables' column storage, span by span. */
 import type { PagedColumn } from "../column.ts";
+import { PAGE_SIZE } from "../column.ts";
 import type { ColumnSource, Vec } from "../column-source.ts";
-import { Chunk } from "../column-source.ts";
+import { Chunk, runKeys } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
 import { chunksFor, readSpan } from "./eval.ts";
@@ -31,4 +32,19 @@ export function readContiguous(src: readonly ColumnSource[], rows: RowSet): Vec[
     for (let j = 0; j < out.length; j++) src[j]!.fillChunk(span, out[j]!, span.position);
   });
   return out;
+}
+
+/**
+ * `readContiguous` for readers that never write to the result (the Arrow IPC writer): when `rows`
+ * is one run inside one page, each column's vector is a view of its storage (`getChunk`), not a
+ * copy.
+ */
+export function readRows(src: readonly ColumnSource[], rows: RowSet): Vec[] {
+  const first = rows.first();
+  const page = Math.floor(first / PAGE_SIZE);
+  if (rows.size > 0 && rows.isContiguous && Math.floor(rows.last() / PAGE_SIZE) === page) {
+    const keys = runKeys(first, rows.size);
+    return src.map((c) => c.getChunk(keys));
+  }
+  return readContiguous(src, rows);
 }

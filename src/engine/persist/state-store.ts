@@ -14,11 +14,12 @@
  * - small JSON values (`meta`), e.g. a ring's next sequence number;
  * - per-slot BLOBs or JSON for aggregation state.
  */
-import { tableToIPC } from "apache-arrow";
-import { arrowIPCColumns, arrowIPCToVecs, vecsToArrow } from "../arrow.ts";
+
+import { writeIPCParts } from "../arrow/ipc-write.ts";
+import { arrowIPCColumns, arrowIPCToVecs } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
-import { readContiguous } from "../ops/copy.ts";
+import { readRows } from "../ops/copy.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Table } from "../table-core.ts";
 import { nodeOf } from "../table-core.ts";
@@ -191,7 +192,7 @@ class Handle implements StateHandle {
     this.#sql.exec(`DELETE FROM ${this.#p}_page WHERE op = ? AND page = ?`, this.id, page);
     if (keys.isEmpty) return;
     const names = table.columnNames;
-    const vecs = readContiguous(
+    const vecs = readRows(
       names.map((n) => table.column(n)),
       keys,
     );
@@ -315,29 +316,7 @@ export function encodeParts(
   from: number,
   to: number,
 ): { bytes: Uint8Array; rows: number }[] {
-  const n = to - from;
-  const slice = vecs.map((v) => sliceVec(v, from, to));
-  const bytes = tableToIPC(vecsToArrow(schema, slice, n), "stream");
-  if (bytes.byteLength <= MAX_BLOB_BYTES) return [{ bytes, rows: n }];
-  if (n <= 1) {
-    throw new RangeError(
-      `a single row needs ${bytes.byteLength} bytes, over the ${MAX_BLOB_BYTES}-byte storage limit`,
-    );
-  }
-  const mid = from + Math.floor(n / 2);
-  return [...encodeParts(schema, vecs, from, mid), ...encodeParts(schema, vecs, mid, to)];
-}
-
-function sliceVec(v: Vec, from: number, to: number): Vec {
-  if (from === 0 && to === v.length) return v;
-  const data = Array.isArray(v.data)
-    ? v.data.slice(from, to)
-    : (v.data as Uint8Array).subarray(from, to);
-  return {
-    data: data as Vec["data"],
-    valid: v.valid ? v.valid.subarray(from, to) : null,
-    length: to - from,
-  };
+  return writeIPCParts(schema, vecs, from, to, MAX_BLOB_BYTES);
 }
 
 function concatVecs(type: ColumnType, parts: Vec[], n: number): Vec {
