@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, arrow, json, viewport, timewindow, updateby (`updateby windows`: the
+ * merge, relational, keys, cycle, arrow (`arrow decode` / `arrow encode`: one half), json, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
  * and downsample (these two only when named; `downsample stored`: over a persisted history).
  * `npm run bench -- formulas` runs one section (`npm run bench -- relational sort`: one part of it).
@@ -9,6 +9,7 @@
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchArrow } from "./arrow.ts";
+import { benchArrowEncode } from "./arrow-encode.ts";
 import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
 import { benchDownsampleStored } from "./downsample-stored.ts";
@@ -35,7 +36,9 @@ if (!only || only === "merge") await benchMerge();
 if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
-if (!only || only === "arrow") benchArrow();
+// `arrow decode` / `arrow encode`: one half of the section.
+if (!only || (only === "arrow" && process.argv[3] !== "encode")) benchArrow();
+if (!only || (only === "arrow" && process.argv[3] !== "decode")) benchArrowEncode();
 if (!only || only === "json") benchJson();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();

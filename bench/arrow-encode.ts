@@ -1,0 +1,117 @@
+/**
+ * Issue 14 benchmark: Arrow IPC encode of engine tables, by tickflare's own writer
+ * (`writeIPC(schema, readRows(...))`, arrow/ipc-write.ts, what snapshots, deltas and stored pages
+ * use) and by the path before it (`tableToIPC(vecsToArrow(schema, readContiguous(...)))`
+ * through apache-arrow), alternating in one run. A 1,000,000-row table (paged storage) is encoded
+ * as consecutive row ranges of 10,000 rows (snapshot parts, published batches), of 4,096 rows
+ * aligned to pages (persisted pages: one page run, viewed without a copy) and of 100 rows
+ * (small deltas, where the per-message cost shows). Columns: int64, float64, string (8-12 ASCII
+ * bytes), the five of the e2e publish batches (int64, string, float64, int32, instant), and
+ * float64 with 10% nulls. Each writer's best of 7 alternating rounds, by process CPU time.
+ */
+import { tableToIPC } from "apache-arrow";
+import { vecsToArrow, writeIPC } from "../src/engine/arrow.ts";
+import type { Table } from "../src/engine/index.ts";
+import { col, newTable } from "../src/engine/index.ts";
+import { readContiguous, readRows } from "../src/engine/ops/copy.ts";
+import { printTable, rate } from "./util.ts";
+
+const ROWS = 1_000_000;
+const SYMS = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"];
+
+function bigTable(): Table {
+  const ids = new Array<bigint>(ROWS);
+  const prices = new Array<number>(ROWS);
+  const sparse = new Array<number | null>(ROWS);
+  const orders = new Array<string>(ROWS);
+  const syms = new Array<string>(ROWS);
+  const sizes = new Array<number>(ROWS);
+  const ts = new Array<bigint>(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    ids[i] = BigInt(i);
+    prices[i] = 100 + (i % 1000) / 8;
+    sparse[i] = i % 10 === 3 ? null : i * 0.5;
+    orders[i] = `order-${i % 100000}`;
+    syms[i] = SYMS[i % SYMS.length]!;
+    sizes[i] = i % 500;
+    ts[i] = 1_700_000_000_000_000_000n + BigInt(i) * 1000n;
+  }
+  return newTable([
+    col("Id", "int64", ids),
+    col("Sym", "string", syms),
+    col("Price", "float64", prices),
+    col("Size", "int32", sizes),
+    col("Ts", "instant", ts),
+    col("Order", "string", orders),
+    col("Sparse", "float64", sparse),
+  ]);
+}
+
+/** CPU milliseconds (user + system) of `fn`. */
+function cpuMs(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+export function benchArrowEncode(): void {
+  const t = bigTable();
+  const cases: [string, string[]][] = [
+    ["int64", ["Id"]],
+    ["float64", ["Price"]],
+    ["string", ["Order"]],
+    ["e2e batch (5 columns)", ["Id", "Sym", "Price", "Size", "Ts"]],
+    ["float64, 10% nulls", ["Sparse"]],
+  ];
+  const out: string[][] = [];
+  for (const size of [10_000, 4_096, 100]) {
+    // 100-row deltas: 100,000 rows a round (1,000 messages), the rest every row.
+    const total = size === 100 ? 100_000 : Math.floor(ROWS / size) * size;
+    for (const [label, names] of cases) {
+      const schema = Object.fromEntries(names.map((n) => [n, t.columns[n]!]));
+      const cols = names.map((n) => t.column(n));
+      let sink = 0;
+      const oldPath = () => {
+        for (let s = 0; s < total; s += size) {
+          const keys = t.rowSet.subSetByPosition(s, s + size);
+          sink += tableToIPC(
+            vecsToArrow(schema, readContiguous(cols, keys), size),
+            "stream",
+          ).length;
+        }
+      };
+      const newPath = () => {
+        for (let s = 0; s < total; s += size) {
+          const keys = t.rowSet.subSetByPosition(s, s + size);
+          sink += writeIPC(schema, readRows(cols, keys), 0, size).length;
+        }
+      };
+      let oldMs = Number.POSITIVE_INFINITY;
+      let newMs = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < 7; r++) {
+        oldMs = Math.min(oldMs, cpuMs(oldPath));
+        newMs = Math.min(newMs, cpuMs(newPath));
+      }
+      if (sink <= 0) throw new Error("nothing encoded");
+      out.push([
+        `${size.toLocaleString("en")}`,
+        label,
+        rate(total, oldMs),
+        rate(total, newMs),
+        `${(oldMs / newMs).toFixed(1)}x`,
+      ]);
+    }
+  }
+  printTable(
+    "Arrow IPC encode from a 1,000,000-row table (CPU time, each writer's best of 7 alternating rounds)",
+    [
+      "rows per stream",
+      "columns",
+      "apache-arrow (vecsToArrow + tableToIPC)",
+      "own writer (writeIPC)",
+      "ratio",
+    ],
+    out,
+  );
+}
