@@ -35,6 +35,7 @@ import type { DevServer } from "../test/e2e/dev-server.ts";
 import { startSecured } from "../test/e2e/dev-server.ts";
 import { fanout } from "./e2e-fanout.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
+import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
 const BATCH = 10_000;
@@ -82,11 +83,39 @@ async function waitApplied(tf: TickflareClient, name: string, deadlineMs = 300_0
   }
 }
 
+/** CPU milliseconds per batch of each process between two readings (10 ms ticks: approximate). */
+function cpuPerBatch(
+  a: ReturnType<typeof cpuNow>,
+  b: ReturnType<typeof cpuNow>,
+  batches: number,
+): string[] {
+  const per = (x: number, y: number) => (((y - x) * 1000) / batches).toFixed(2);
+  return [per(a.worker, b.worker), per(a.proxy, b.proxy), per(a.bench, b.bench)];
+}
+
 const fmtRate = (rowsN: number, ms: number) =>
   `${Math.round((rowsN / ms) * 1000).toLocaleString("en-US")}`;
 
+/** CPU seconds used so far by the Worker's workerd, wrangler's proxy, and this process. */
+function cpuNow(server: DevServer): { worker: number; proxy: number; bench: number } {
+  const pids = workerdPids(server.pid!, server.port);
+  const own = process.cpuUsage();
+  return {
+    worker: cpuSeconds(pids.worker),
+    proxy: cpuSeconds(pids.proxy),
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
 async function throughput(server: DevServer, tf: TickflareClient, token: string) {
-  const batches = 40; // 400,000 rows per run
+  // 40 batches: 390,000 rows timed per case (BENCH_BATCHES for longer runs).
+  const batches = Number(process.env.BENCH_BATCHES ?? 40);
+  // BENCH_DIRECT=1: publish straight to the workerd process running the Worker, past wrangler
+  // dev's proxy (a hop only local development has; proc-cpu.ts).
+  const base =
+    process.env.BENCH_DIRECT === "1"
+      ? await workerUrl(workerdPids(server.pid!, server.port).worker)
+      : server.url;
   const arrow = Array.from({ length: batches }, (_, b) => arrowBatch(b * BATCH, BATCH));
   const json = Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
   const mb = (xs: { length: number }[]) => xs.reduce((n, x) => n + x.length, 0) / 2 ** 20;
@@ -96,7 +125,7 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
   const out: string[][] = [];
   let run = 0;
   const post = async (name: string, body: Uint8Array | string, type: string) => {
-    const res = await fetch(`${server.url}/v1/tables/${name}/rows`, {
+    const res = await fetch(`${base}/v1/tables/${name}/rows`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": type },
       body,
@@ -116,6 +145,7 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
     await send(name, 0); // warm the object up (not timed)
     await waitApplied(tf, name);
+    const c0 = cpuNow(server);
     const t0 = now();
     let next = 1;
     await Promise.all(
@@ -133,6 +163,7 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       n.toLocaleString("en-US"),
       fmtRate(n, acked),
       fmtRate(n, applied),
+      ...cpuPerBatch(c0, cpuNow(server), batches - 1),
     ]);
     console.error(`${label} x${inFlight}: ${fmtRate(n, acked)} rows/s acked`);
     await tf.deleteTable(name);
@@ -140,9 +171,10 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
   {
     const name = `bench-tp-${run++}`;
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
-    const stream = await tf.publisher(name);
+    const stream = await (base === server.url ? tf : connect(base, { token })).publisher(name);
     await stream.send(arrow[0]!);
     await waitApplied(tf, name);
+    const c0 = cpuNow(server);
     const t0 = now();
     const window = 8;
     const pending = new Set<Promise<unknown>>();
@@ -162,13 +194,23 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       n.toLocaleString("en-US"),
       fmtRate(n, acked),
       fmtRate(n, applied),
+      ...cpuPerBatch(c0, cpuNow(server), batches - 1),
     ]);
     stream.close();
     await tf.deleteTable(name);
   }
   printTable(
     "Publish throughput into one family (batches of 10,000 rows, 5 columns)",
-    ["path", "in flight", "rows", "rows/s acked (durable)", "rows/s applied (cycled)"],
+    [
+      "path",
+      "in flight",
+      "rows",
+      "rows/s acked (durable)",
+      "rows/s applied (cycled)",
+      "CPU ms / batch: worker",
+      "proxy",
+      "bench",
+    ],
     out,
   );
 }

@@ -40,6 +40,13 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     throw tooLarge(declared);
   }
   if (!request.body) return new Uint8Array(0);
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // The runtime holds the body to its declared length: read it whole, in one call (a read
+    // per chunk of the stream cost more than the rest of a 10,000-row Arrow publish).
+    const whole = new Uint8Array(await request.arrayBuffer());
+    if (whole.byteLength > limit) throw tooLarge(String(whole.byteLength));
+    return whole;
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
