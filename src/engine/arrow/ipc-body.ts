@@ -38,7 +38,7 @@ export class BodyParts {
     let valid: Uint8Array | null = null;
     let validBits: Uint8Array | null = null;
     if (vec.valid !== null) {
-      const v = from === 0 ? vec.valid : vec.valid.subarray(from, from + n);
+      const v = vec.valid.subarray(from, from + n);
       const { bits, ones } = packBits(v, n);
       if (ones < n) {
         valid = v;
@@ -82,18 +82,31 @@ export class BodyParts {
     for (const { bytes, nulls } of this.buffers) {
       const start = at + pos;
       out.set(bytes, start);
-      if (nulls !== null) {
-        const { valid, width } = nulls;
-        for (let i = 0; i < valid.length; i++) {
-          if (valid[i] === 0) out.fill(0, start + i * width, start + (i + 1) * width);
-        }
-      }
+      if (nulls !== null) zeroNulls(out, start, nulls.valid, nulls.width);
       pos += (bytes.byteLength + 7) & ~7;
     }
   }
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Zeros the `width`-byte slots at `start` of `out` whose `valid` byte is 0, through a typed view
+ * of that width (`start` is a multiple of 8: every body buffer is).
+ */
+function zeroNulls(out: Uint8Array, start: number, valid: Uint8Array, width: number): void {
+  const n = valid.length;
+  const at = out.byteOffset + start;
+  const slots =
+    width === 8
+      ? new Float64Array(out.buffer, at, n)
+      : width === 4
+        ? new Uint32Array(out.buffer, at, n)
+        : width === 2
+          ? new Uint16Array(out.buffer, at, n)
+          : new Uint8Array(out.buffer, at, n);
+  for (let i = 0; i < n; i++) if (valid[i] === 0) slots[i] = 0;
+}
 
 function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
