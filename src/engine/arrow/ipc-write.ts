@@ -28,7 +28,7 @@ export function writeIPC(
 ): Uint8Array {
   const head = schemaMessage(schema);
   const body = bodyOf(schema, vecs, from, to);
-  return assemble(head, body, to - from);
+  return assemble(head, batchMessage(body, to - from), body);
 }
 
 /**
@@ -47,9 +47,10 @@ export function writeIPCParts(
   const out: { bytes: Uint8Array; rows: number }[] = [];
   const split = (a: number, b: number): void => {
     const body = bodyOf(schema, vecs, a, b);
-    const size = head.byteLength + batchBound(body) + body.byteLength + EOS.length;
+    const meta = batchMessage(body, b - a);
+    const size = head.byteLength + meta.byteLength + body.byteLength + EOS.length;
     if (size <= maxBytes) {
-      out.push({ bytes: assemble(head, body, b - a), rows: b - a });
+      out.push({ bytes: assemble(head, meta, body), rows: b - a });
       return;
     }
     const n = b - a;
@@ -70,9 +71,10 @@ export function writeIPCParts(
 
 function bodyOf(schema: Readonly<Schema>, vecs: readonly Vec[], from: number, to: number) {
   const body = new BodyParts();
-  let j = 0;
-  for (const name in schema) {
-    const v = vecs[j++];
+  const names = Object.keys(schema);
+  for (let j = 0; j < names.length; j++) {
+    const name = names[j]!;
+    const v = vecs[j];
     if (!v || v.length < to) {
       throw new ArrowError(`Column "${name}": expected ${to} values, got ${v ? v.length : "none"}`);
     }
@@ -81,12 +83,8 @@ function bodyOf(schema: Readonly<Schema>, vecs: readonly Vec[], from: number, to
   return body;
 }
 
-/** An upper bound of a record batch message's framed metadata for `body`. */
-function batchBound(body: BodyParts): number {
-  return 128 + 8 * body.nodes.length + 16 * body.buffers.length;
-}
-
-function assemble(head: Uint8Array, body: BodyParts, rows: number): Uint8Array {
+/** The framed RecordBatch message (metadata only) of `body`, a batch of `rows` rows. */
+function batchMessage(body: BodyParts, rows: number): Uint8Array {
   const layout: number[] = [];
   // The buffers' positions are known before they are copied: lay them out first.
   // Lengths are written padded to 8, as apache-arrow writes them (the padding is zeros).
@@ -97,11 +95,15 @@ function assemble(head: Uint8Array, body: BodyParts, rows: number): Uint8Array {
     pos += padded;
   }
   // RecordBatch { length, nodes, buffers }.
-  const meta = frameMessage(
+  return frameMessage(
     RECORD_BATCH_MESSAGE,
     fbTable(i64(rows), fbStructs(body.nodes), fbStructs(layout)),
     body.byteLength,
   );
+}
+
+/** The stream: schema message, record batch message, body, end-of-stream marker. */
+function assemble(head: Uint8Array, meta: Uint8Array, body: BodyParts): Uint8Array {
   const out = new Uint8Array(head.byteLength + meta.byteLength + body.byteLength + EOS.length);
   out.set(head, 0);
   out.set(meta, head.byteLength);
