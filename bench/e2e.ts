@@ -6,6 +6,9 @@
  *   float64, int32, instant): HTTP POST as Arrow IPC and as JSON (bodies encoded before timing;
  *   1 and 4 requests in flight), and the WebSocket publish stream as Arrow (8 frames in flight).
  *   "acked" is until the last batch is durable; "applied" until a cycle has consumed it all.
+ *   Each case also reports CPU milliseconds per batch of the workerd running the Worker, of
+ *   wrangler dev's proxy and of this process (proc-cpu.ts). `BENCH_BATCHES` sets the batches per
+ *   case (default 40); `BENCH_DIRECT=1` publishes straight to the Worker's workerd, past the proxy.
  * - Publish-to-subscriber latency at cycleMs 100 with 200 subscribers (tickflare/client mirrors
  *   of the blink source, JSON, in a worker thread so they do not delay the publisher): each row
  *   carries the time it was published (before the request); every subscriber records the time
