@@ -56,6 +56,12 @@ interface SortSource {
 }
 
 const SOURCES = new WeakMap<Table, SortSource>();
+const WINDOWS = new WeakSet<Table>();
+
+/** @internal Whether `t` is a head or tail computed from the parent of a sort (tests). */
+export function isWindowOverSort(t: Table): boolean {
+  return WINDOWS.has(t);
+}
 
 /** @internal Records that `result` is a refreshing sort of `parent` by `cols` (sort.ts). */
 export function registerSortSource(
@@ -262,5 +268,6 @@ export function windowOverSort(
   const op = new TopNOperator(result, parent, src, n, fromEnd, reserve, redirection);
   nodeOf(result).setRowSet(op.init());
   nodeOf(result).attach(op);
+  WINDOWS.add(result);
   return result;
 }
