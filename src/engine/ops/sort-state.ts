@@ -315,7 +315,7 @@ export class SparseSortState {
             nRemoved: 0,
           }
         : null;
-      blocks = this.#merge(blocks, batch, gone, sink, insertedAt);
+      blocks = this.#merge(blocks, batch, gone, sink, insertedAt, oldKey.size === 0);
       if (sink !== null) {
         if (sink.nRemoved !== nRemoved)
           throw new Error(
@@ -482,6 +482,7 @@ export class SparseSortState {
     gone: readonly number[][],
     sink: Pick<MergeInput, "lo" | "hi" | "removedKeys" | "removedParents" | "nRemoved"> | null,
     insertedAt: Map<number, Int32Array>,
+    inlineKeys: boolean,
   ): SortBlock[] {
     const m = batch?.order.length ?? 0;
     if (blocks.length === 0) {
@@ -515,6 +516,7 @@ export class SparseSortState {
       types: this.#types,
       wide: this.#wide,
       compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
+      inlineKeys,
     };
     let atAll = this.#at;
     if (atAll.length < m) {

@@ -15,7 +15,9 @@
  * - Any other refreshing parent: a standard result with sparse keys kept incrementally
  *   (sort-state.ts: gaps between keys, re-spread when a gap runs out, 12 bytes a row in a
  *   SortedRedirection whose key arrays are also the result's sparse RowSet). A change at the
- *   top of the order is one removed and one added key.
+ *   top of the order is one removed and one added key. The result is dormant until its rows,
+ *   update or listeners are first read (table-node.ts `setDemand`): a head or tail over it reads
+ *   the parent itself (top-n.ts), so a sort used only under one keeps no order.
  *
  * Positions move, so `i`/`ii` formulas stay refused downstream of a standard sort result (eval.ts's
  * checkPositionUse: it is neither blink nor append-only); a blink sort result allows them.
