@@ -13,7 +13,7 @@ import { TOP_N_MAX, windowOverSort } from "../../../src/engine/ops/top-n.ts";
 import type { Nugget } from "../harness/nugget.ts";
 
 /** Not over blink inputs: head of a blink table is blinkToAppendOnly, tail a ring. */
-const NOT_BLINK = [["static", "appendOnly", "ring", "standard"]] as const;
+const NOT_BLINK = [["static", "appendOnly", "ring", "standard", "input"]] as const;
 
 /** A window over a sort with `reserve` rows kept beyond it (the internal entry point). */
 function windowed(t: Table, n: number, fromEnd: boolean, reserve: number): Table {
