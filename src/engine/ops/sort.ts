@@ -114,6 +114,7 @@ class SortOperator extends Operator {
   }
   /** Builds the order from the parent's rows as they are now (the dormant result's first read). */
   wake(): void {
+    if (this.result.isFailed) return;
     const parent = this.parents[0]!;
     const node = nodeOf(parent);
     // A parent that already changed this cycle: its rows hold that change, so skip its update.
