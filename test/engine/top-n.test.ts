@@ -278,3 +278,44 @@ describe("a family view that is a head over a sort", () => {
     expect(host.view("low").toRows()).toEqual(expected(host.view("ring"), "asc", 3, true));
   });
 });
+
+describe("head and tail over a sorted ring at scale", () => {
+  /** Px values with ties, nulls and NaN, rising slowly when `trend` (new rows beat old ones). */
+  function batch(next: () => number, size: number, cycle: number, trend: boolean) {
+    return Array.from({ length: size }, () => {
+      const r = next();
+      if (r < 0.03) return { Px: null };
+      if (r < 0.05) return { Px: Number.NaN };
+      const v = Math.floor(next() * 50) / 2;
+      return { Px: trend ? v + cycle * 10 : v };
+    });
+  }
+
+  for (const trend of [false, true]) {
+    it(`equals a static sort then head / tail every cycle (${trend ? "rising" : "random"} values, batches above the comparison-sort size)`, async () => {
+      let seed = trend ? 7 : 3;
+      const next = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      const g = new UpdateGraph({ seed: 1 });
+      const [blink, pub] = tablePublisher(g, { name: "p", columns: { Px: "float64" } });
+      const ring = ringTable(blink, 2000);
+      const views = [
+        {
+          t: ring.sortDescending("Px").head(100),
+          want: (s: Table) => s.sortDescending("Px").head(100),
+        },
+        { t: ring.sort("Px").tail(40), want: (s: Table) => s.sort("Px").tail(40) },
+        { t: ring.sort("Px").head(1), want: (s: Table) => s.sort("Px").head(1) },
+      ];
+      for (const v of views) expect(isWindowOverSort(v.t)).toBe(true);
+      for (let c = 0; c < 40; c++) {
+        pub.addRows(batch(next, 150 + Math.floor(next() * 300), c, trend));
+        await g.runCycle();
+        const snap = ring.snapshot();
+        for (const v of views) expect(v.t.toRows(), `cycle ${c}`).toEqual(v.want(snap).toRows());
+      }
+    });
+  }
+});
