@@ -4,6 +4,10 @@
  * update, the failure, listeners, the graph node that computes it and its release hooks. Only
  * engine modules reach it, through `nodeOf(table)`; other folders feed tables through typed
  * ports (`sources/source-port.ts`).
+ *
+ * A node may be dormant (`setDemand`): its operator keeps no state until something reads its rows,
+ * its update or listens to it; the first such read runs the demand hook once, which builds the
+ * state from the parent's current rows (a sort under a head: ops/top-n.ts).
  */
 import { TableFailedError } from "./errors.ts";
 import type { RowSet } from "./row-set.ts";
@@ -31,6 +35,7 @@ export class TableNode {
   #closers: (() => void)[] = [];
   #closed = false;
   #port: SourcePort | null = null;
+  #demand: (() => void) | null = null;
 
   constructor(graph: UpdateGraph | null, rowSet: RowSet) {
     this.graph = graph;
@@ -39,7 +44,27 @@ export class TableNode {
 
   /** The row keys present now. */
   get rowSet(): RowSet {
+    if (this.#demand !== null) this.#wake();
     return this.#rowSet;
+  }
+
+  /**
+   * Makes the node dormant: `materialise` runs once, before the first read of its rows or update
+   * and before its first listener, and must set the row set the table has by then.
+   */
+  setDemand(materialise: () => void): void {
+    this.#demand = materialise;
+  }
+
+  /** Whether the node is dormant (no read has demanded it yet). */
+  get isDormant(): boolean {
+    return this.#demand !== null;
+  }
+
+  #wake(): void {
+    const f = this.#demand;
+    this.#demand = null;
+    f?.();
   }
   /** Replaces the row set (the caller also reports the change via `setUpdate`). */
   setRowSet(rows: RowSet): void {
@@ -84,6 +109,11 @@ export class TableNode {
 
   /** The update of the cycle running now, or null. */
   currentUpdate(): TableUpdate | null {
+    if (this.#demand !== null) this.#wake();
+    return this.#current();
+  }
+
+  #current(): TableUpdate | null {
     return this.graph && this.#updateCycle === this.graph.cycle ? this.#update : null;
   }
 
@@ -105,13 +135,14 @@ export class TableNode {
       }
       return;
     }
-    const u = this.currentUpdate();
+    const u = this.#current();
     if (!u) return;
     for (const l of this.#listeners.slice()) l.onUpdate(u);
   }
 
   /** See `Table.listen`. */
   listen(onUpdate: UpdateListener, onFailure?: FailureListener): () => void {
+    if (this.#demand !== null) this.#wake();
     if (this.#failed) {
       throw new TableFailedError(
         `Cannot listen to a failed table: ${errorText(this.#failure)}`,

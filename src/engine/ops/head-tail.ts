@@ -2,7 +2,8 @@
  * head / tail / slice and their percentage forms: rows by position. On a refreshing parent the
  * window is recomputed each cycle and the difference reported. On blink tables `head(n)` and
  * `tail(n)` mean `blinkToAppendOnly(t, { sizeLimit: n })` and `ringTable(t, n)`, as Deephaven;
- * the other positional operations are not supported there.
+ * the other positional operations are not supported there. A head or tail of up to TOP_N_MAX
+ * rows over a refreshing sort is computed from the sort's parent (top-n.ts).
  */
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param } from "../operation.ts";
@@ -14,6 +15,7 @@ import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
 import { blinkToAppendOnly } from "./blink-to-append-only.ts";
 import { ringTable } from "./ring.ts";
+import { windowOverSort } from "./top-n.ts";
 
 type Window = (size: number) => [number, number];
 
@@ -83,13 +85,19 @@ function pos(i: number, size: number): number {
 export function head(t: Table, n: number): Table {
   checkCount("head", n);
   if (t.isBlink) return blinkToAppendOnly(t, { sizeLimit: n });
-  return sliceBy(t, (size) => [0, Math.min(n, size)], "head", true);
+  return (
+    windowOverSort(t, n, false, "head") ??
+    sliceBy(t, (size) => [0, Math.min(n, size)], "head", true)
+  );
 }
 
 export function tail(t: Table, n: number): Table {
   checkCount("tail", n);
   if (t.isBlink) return ringTable(t, n);
-  return sliceBy(t, (size) => [Math.max(0, size - n), size], "tail", false);
+  return (
+    windowOverSort(t, n, true, "tail") ??
+    sliceBy(t, (size) => [Math.max(0, size - n), size], "tail", false)
+  );
 }
 
 export function slice(t: Table, start: number, end: number): Table {

@@ -13,6 +13,7 @@ import type { Vec } from "../column-source.ts";
 import type { KeyBlock, ParentKeys } from "../sorted-redirection.ts";
 import type { ColumnType, Storage } from "../types.ts";
 import { allocStorage } from "../types.ts";
+import { STEP } from "./sort-keys.ts";
 
 /**
  * A block of the order with its rows' sort values (one Vec per sort column), so that finding a
@@ -140,6 +141,12 @@ export interface MergeInput {
   spare: SortBlock[];
   /** The sort's comparison of batch row `r` (a batch position) with entry `i` of the block. */
   compare: (r: number, blk: SortBlock, i: number) => number;
+  /**
+   * Whether no mover may keep its old key (sort-keys.ts's inline case): the fused walk then gives
+   * a run of new rows between two kept entries its keys itself, as KeyAssigner would (STEP apart
+   * above the lower key, or evenly spread); other runs stay NaN for KeyAssigner.
+   */
+  inlineKeys: boolean;
 }
 
 /**
@@ -202,12 +209,17 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
     let xj = j < to ? x[j]! : 0;
     let pj = j < to ? p[j]! : 0;
     let d = 0;
+    // Start of the run of new rows written since the last kept entry (-1: none).
+    let run = -1;
+    const inlineKeys = m.inlineKeys;
     for (let i = 0; i < n0; i++) {
       const pp = oldParents[i]!;
       const v = src[i]!;
-      if (j < to) {
+      // Batch rows that sort before entry i go first (the common case, the next batch row
+      // above the entry, is one comparison; NaN falls through to the exact test).
+      if (j < to && !(xj > sign * v)) {
         const y = sign * v;
-        // Batch rows that sort before entry i go first.
+        if (run < 0) run = d;
         while (xj < y || (xj === y ? pj < pp : !(xj > y) && before(xj, pj, y, pp, desc))) {
           keys[d] = Number.NaN;
           parents[d] = pj;
@@ -218,13 +230,25 @@ function mergeNumbers(blk: SortBlock, m: MergeInput, s: SortedNumbers): SortBloc
           xj = x[j]!;
           pj = p[j]!;
         }
+        if (run === d) run = -1;
       }
       if (pp >= lo && pp < hi) {
         removedKeys[nr] = oldKeys[i]!;
         removedParents[nr++] = pp;
         continue;
       }
-      keys[d] = oldKeys[i]!;
+      const k = oldKeys[i]!;
+      if (run >= 0) {
+        // The run [run, d) lies between the kept entries run - 1 and this one.
+        const c = d - run;
+        const below = run > 0 ? keys[run - 1]! : -1;
+        if (inlineKeys && below >= 0 && k - below - 1 >= c) {
+          const step = Math.min(STEP, Math.floor((k - below) / (c + 1)));
+          for (let t = 0; t < c; t++) keys[run + t] = below + step * (t + 1);
+        }
+        run = -1;
+      }
+      keys[d] = k;
       parents[d] = pp;
       out[d] = v;
       d++;

@@ -12,7 +12,7 @@ export const CENTER = 2 ** 52;
 /** Gap between the initial rows (smaller when more than 2^20 rows). */
 export const SPACING = 2 ** 32;
 /** Gap an inserted row leaves below it, when there is room. */
-const STEP = 2 ** 20;
+export const STEP = 2 ** 20;
 /** Average gap a re-spread neighbourhood must reach (else it grows). */
 const MIN_GAP = 2 ** 16;
 

@@ -46,9 +46,9 @@
  * keys and values into the arrays of a block the same merge replaced when they fit (at most a
  * quarter larger), else into new ones with an eighth to spare: fewer allocations, at most that
  * much room unused. Key arrays are always new (earlier row sets hold the old ones). Arrays used
- * only within a cycle (the inline batch, inserted rows' indices, evicted rows' parents, the
- * key-reuse merge's scratch) are kept across cycles, sized by the largest cycle so far up to
- * SCRATCH_MAX rows.
+ * only within a cycle (the inline batch, inserted rows' indices, evicted rows' parents) are
+ * kept across cycles, sized by the largest cycle so far up to SCRATCH_MAX rows. A run of new rows
+ * between two kept entries of a ring's block gets its keys in the merge walk itself.
  */
 import type { Vec } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -128,49 +128,45 @@ function keySet(keys: Float64Array): RowSet {
   return keys.length === 0 ? RowSets.EMPTY : RowSets.fromKeyChunks([keys]);
 }
 
-/** `keys` without the ascending keys `drop[0..n)` (all of which it holds). */
-function without(keys: Float64Array, drop: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(keys.length - n);
-  let w = 0;
-  let d = 0;
-  for (let i = 0; i < keys.length; i++) {
-    if (d < n && keys[i] === drop[d]) d++;
-    else out[w++] = keys[i]!;
-  }
-  return out;
-}
-
 /**
  * A cycle's update from the keys that left and the keys that rows took (each ascending and
  * distinct): a key in both is a modification of that position (another row took it; its
  * previous values are the leaving row's), not a removal plus an addition. The sets are sparse
- * row sets over the arrays: no per-key ranges.
+ * row sets over new arrays (views of them): no per-key ranges.
  */
-function changeOf(
-  removed: Float64Array,
-  added: Float64Array,
-  columns: string[],
-  scratch: Float64Array,
-): TableUpdate {
-  // One merge walk with the advances computed, not branched on (the two key lists interleave
-  // unpredictably); the keys in both go to `scratch` (at least min(lengths) long), copied out.
-  let nb = 0;
+function changeOf(removed: Float64Array, added: Float64Array, columns: string[]): TableUpdate {
+  // One merge walk into three outputs, with the advances computed, not branched on (the two key
+  // lists interleave unpredictably): each step writes the smaller key to its side and a key in
+  // both to `both`, and only the outputs that take it advance.
   const nr = removed.length;
   const na = added.length;
-  for (let i = 0, j = 0; i < nr && j < na; ) {
+  const onlyR = new Float64Array(nr);
+  const onlyA = new Float64Array(na);
+  const both = new Float64Array(Math.min(nr, na));
+  let i = 0;
+  let j = 0;
+  let wr = 0;
+  let wa = 0;
+  let nb = 0;
+  while (i < nr && j < na) {
     const r = removed[i]!;
     const a = added[j]!;
-    scratch[nb] = r;
+    onlyR[wr] = r;
+    onlyA[wa] = a;
+    both[nb] = r;
+    wr += +(r < a);
+    wa += +(a < r);
     nb += +(r === a);
     i += +(r <= a);
     j += +(a <= r);
   }
   if (nb === 0) return makeUpdate(keySet(added), keySet(removed));
-  const both = scratch.slice(0, nb);
+  while (i < nr) onlyR[wr++] = removed[i++]!;
+  while (j < na) onlyA[wa++] = added[j++]!;
   return makeUpdate(
-    keySet(without(added, both, nb)),
-    keySet(without(removed, both, nb)),
-    keySet(both),
+    keySet(onlyA.subarray(0, wa)),
+    keySet(onlyR.subarray(0, wr)),
+    keySet(both.subarray(0, nb)),
     columns,
   );
 }
@@ -197,7 +193,6 @@ export class SparseSortState {
   #x = new Float64Array(0);
   #p = new Float64Array(0);
   #removedParents = new Float64Array(0);
-  #both = new Float64Array(0);
   /** Each inserted batch row's index in its block (`insertedAt` holds views), read within apply. */
   #at = new Int32Array(0);
 
@@ -315,7 +310,7 @@ export class SparseSortState {
             nRemoved: 0,
           }
         : null;
-      blocks = this.#merge(blocks, batch, gone, sink, insertedAt);
+      blocks = this.#merge(blocks, batch, gone, sink, insertedAt, oldKey.size === 0);
       if (sink !== null) {
         if (sink.nRemoved !== nRemoved)
           throw new Error(
@@ -349,12 +344,7 @@ export class SparseSortState {
 
     if (keys.respread.size === 0 && reusedKeys.length === 0 && modifiedKeys.length === 0)
       return {
-        update: changeOf(
-          removedKeys.subarray(0, nRemoved),
-          addedKeys,
-          this.#columns,
-          this.#scratchBoth(Math.min(nRemoved, nAdded)),
-        ),
+        update: changeOf(removedKeys.subarray(0, nRemoved), addedKeys, this.#columns),
         rows,
       };
     const respread = [...keys.respread.values()];
@@ -381,14 +371,6 @@ export class SparseSortState {
       ),
       rows,
     };
-  }
-
-  /** The kept scratch array for changeOf, at least `n` long. */
-  #scratchBoth(n: number): Float64Array {
-    if (this.#both.length >= n) return this.#both;
-    const a = new Float64Array(n + (n >> 2));
-    if (n <= SCRATCH_MAX) this.#both = a;
-    return a;
   }
 
   /** The kept array for a ring's evicted parents, at least `n` long. */
@@ -482,6 +464,7 @@ export class SparseSortState {
     gone: readonly number[][],
     sink: Pick<MergeInput, "lo" | "hi" | "removedKeys" | "removedParents" | "nRemoved"> | null,
     insertedAt: Map<number, Int32Array>,
+    inlineKeys: boolean,
   ): SortBlock[] {
     const m = batch?.order.length ?? 0;
     if (blocks.length === 0) {
@@ -515,6 +498,7 @@ export class SparseSortState {
       types: this.#types,
       wide: this.#wide,
       compare: (r, blk, i) => this.#cmp(batch!, r, blk.vals, blk, i),
+      inlineKeys,
     };
     let atAll = this.#at;
     if (atAll.length < m) {

@@ -15,7 +15,9 @@
  * - Any other refreshing parent: a standard result with sparse keys kept incrementally
  *   (sort-state.ts: gaps between keys, re-spread when a gap runs out, 12 bytes a row in a
  *   SortedRedirection whose key arrays are also the result's sparse RowSet). A change at the
- *   top of the order is one removed and one added key.
+ *   top of the order is one removed and one added key. The result is dormant until its rows,
+ *   update or listeners are first read (table-node.ts `setDemand`): a head or tail over it reads
+ *   the parent itself (top-n.ts), so a sort used only under one keeps no order.
  *
  * Positions move, so `i`/`ii` formulas stay refused downstream of a standard sort result (eval.ts's
  * checkPositionUse: it is neither blink nor append-only); a blink sort result allows them.
@@ -37,6 +39,7 @@ import type { SortColumn, SortOrder } from "./sort-columns.ts";
 import { keysOf, SortValues, sortColumns } from "./sort-columns.ts";
 import { SparseSortState } from "./sort-state.ts";
 import { sortedPositions } from "./stable-sort.ts";
+import { registerSortSource } from "./top-n.ts";
 
 const STANDARD: TableAttributes = {
   refreshing: true,
@@ -95,14 +98,32 @@ class BlinkSortOperator extends Operator {
   }
 }
 
-/** A sort of any other refreshing parent: the order kept incrementally. */
+/**
+ * A sort of any other refreshing parent: the order kept incrementally, from the first read of the
+ * result's rows, update or listeners on (until then the result is dormant and costs nothing a
+ * cycle: a head or tail over it reads the parent itself, ops/top-n.ts).
+ */
 class SortOperator extends Operator {
   readonly state: SparseSortState;
+  #live = false;
+  /** The cycle whose parent update the state already holds (built after the parent changed). */
+  #heldCycle = -1;
   constructor(result: Table, parent: Table, state: SparseSortState) {
     super(result, [parent]);
     this.state = state;
   }
+  /** Builds the order from the parent's rows as they are now (the dormant result's first read). */
+  wake(): void {
+    if (this.result.isFailed) return;
+    const parent = this.parents[0]!;
+    const node = nodeOf(parent);
+    // A parent that already changed this cycle: its rows hold that change, so skip its update.
+    if (node.currentUpdate() !== null) this.#heldCycle = node.graph!.cycle;
+    nodeOf(this.result).setRowSet(this.state.build(parent.rowSet));
+    this.#live = true;
+  }
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+    if (!this.#live || this.#heldCycle === this.result.graph!.cycle) return null;
     const { update, rows } = this.state.apply(u!);
     nodeOf(this.result).setRowSet(rows);
     return update;
@@ -149,10 +170,12 @@ export function sort(
     return result;
   }
   const state = new SparseSortState(cols, parent.columnNames, graph);
-  const rows = state.build(parent.rowSet);
-  const result = new Table(views(parent, state.redirection), rows, STANDARD, graph, op);
+  const result = new Table(views(parent, state.redirection), RowSet.EMPTY, STANDARD, graph, op);
   STATES.set(result, state);
-  nodeOf(result).attach(new SortOperator(result, parent, state));
+  const operator = new SortOperator(result, parent, state);
+  nodeOf(result).attach(operator);
+  nodeOf(result).setDemand(() => operator.wake());
+  registerSortSource(result, parent, cols);
   return result;
 }
 
