@@ -13,10 +13,10 @@
  * every cycle) and a fresh instance closes the sockets it finds, so the relay tracks its
  * subscribers in memory: a cycle's fan-out walks the in-sync sockets and sends each the frames
  * received from the family, the same string or ArrayBuffer to all (no per-subscriber encoding,
- * no storage; `ctx.getWebSockets()`, which costs about as much per socket as a send, is not
- * called per cycle or per connection). A subscriber with more than SLOW_SUBSCRIBER_BYTES queued unsent
- * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE (slow.ts);
- * it resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
+ * no storage), and neither a cycle nor a connection or a close builds `ctx.getWebSockets()`'s
+ * array of every socket (per connection, that made filling a relay quadratic). A subscriber with
+ * more than SLOW_SUBSCRIBER_BYTES queued unsent (`bufferedAmount`) when a cycle's frames are due
+ * is closed with SLOW_SUBSCRIBER_CODE (slow.ts); it resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
  * and ad-hoc subscriptions are served by the family object, so the client reconnects with
  * `first`/`last` (the TypeScript client does). A relay that restarts (eviction, deploy) loses its upstream and history:
  * its subscribers are closed with 1012 and resume with `since`, which the relay answers by
