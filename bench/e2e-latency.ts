@@ -19,13 +19,20 @@ interface Part {
   applied: Float64Array;
   /** Flattened (cycle, arrival time) pairs, one per delta per subscriber. */
   arrivals: Float64Array;
+  /** Flattened (cycle, SentAt) pairs of the rows the thread's first subscriber got. */
+  rows: Float64Array;
 }
 
 /**
  * From every subscriber's delta arrivals: the mean time between cycles (first arrivals of
  * consecutive cycles) and, per cycle, the spread from the first to the last subscriber to get it.
  */
-export function cycleTimes(arrivals: Float64Array[]): { period: number; spread: number[] } {
+export function cycleTimes(arrivals: Float64Array[]): {
+  period: number;
+  spread: number[];
+  /** Per cycle, when the first subscriber got it. */
+  first: Map<number, number>;
+} {
   const byCycle = new Map<number, { first: number; last: number }>();
   for (const a of arrivals) {
     for (let i = 0; i < a.length; i += 2) {
@@ -40,16 +47,18 @@ export function cycleTimes(arrivals: Float64Array[]): { period: number; spread: 
     }
   }
   const cycles = [...byCycle.keys()].sort((a, b) => a - b);
-  if (cycles.length < 2) return { period: Number.NaN, spread: [Number.NaN] };
+  const first = new Map([...byCycle].map(([c, e]) => [c, e.first]));
+  if (cycles.length < 2) return { period: Number.NaN, spread: [Number.NaN], first };
   const c0 = cycles[0]!;
   const c1 = cycles[cycles.length - 1]!;
   const period = (byCycle.get(c1)!.first - byCycle.get(c0)!.first) / (c1 - c0);
   const spread = [...byCycle.values()].map((e) => e.last - e.first).sort((a, b) => a - b);
-  return { period, spread };
+  return { period, spread, first };
 }
 
 export interface LatencyRun {
-  url: string;
+  /** Where subscribers connect; several: subscriber thread i connects to `url[i % url.length]`. */
+  url: string | string[];
   token: string;
   tf: TickflareClient;
   name: string;
@@ -73,6 +82,13 @@ export interface LatencyResult {
   received: number[];
   /** Publish-to-applied ms (client mirrors), sorted. */
   applied: number[];
+  /**
+   * Publish to the first subscriber's receipt of the row's cycle, ms, sorted: the wait for the
+   * next cycle, the cycle and the hops, without the fan-out's spread.
+   */
+  first: number[];
+  /** Deltas received, summed over subscribers, from the measured window's start to the stop. */
+  deltas: number;
   period: number;
   spread: number[];
   meanPublishMs: number;
@@ -91,12 +107,13 @@ export interface LatencyResult {
 export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
   const { tf, name, cycleMs } = o;
   await tf.createTable(name, { columns: { Seq: "int64", SentAt: "instant" }, cycleMs });
+  const urls = typeof o.url === "string" ? [o.url] : o.url;
   const workers = Array.from(
     { length: o.threads },
-    () =>
+    (_, i) =>
       new Worker(new URL("./e2e-subscribers.ts", import.meta.url), {
         workerData: {
-          url: o.url,
+          url: urls[i % urls.length],
           token: o.token,
           name,
           view: "source",
@@ -181,10 +198,20 @@ export async function runLatency(o: LatencyRun): Promise<LatencyResult> {
       .sort((a, b) => a - b);
   const trend = { early: percentile(quarter(true), 50), late: percentile(quarter(false), 50) };
   const applied = parts.flatMap((p) => [...p.applied]).sort((a, b) => a - b);
-  const { period, spread } = cycleTimes(parts.map((p) => p.arrivals));
+  const { period, spread, first: firstAt } = cycleTimes(parts.map((p) => p.arrivals));
+  const first: number[] = [];
+  for (const p of parts) {
+    for (let i = 0; i < p.rows.length; i += 2) {
+      const at = firstAt.get(p.rows[i]!);
+      if (at !== undefined) first.push(at - p.rows[i + 1]!);
+    }
+  }
+  first.sort((a, b) => a - b);
   return {
     received,
     applied,
+    first,
+    deltas: parts.reduce((n, p) => n + p.arrivals.length / 2, 0),
     period,
     spread,
     meanPublishMs: publishMs / seq,

@@ -4,7 +4,9 @@
  * (after the local cycle) minus the row's `SentAt`. Subscribers live off the publisher's thread
  * so their work does not delay the publisher. Messages: in `{ url, token, name, view, count,
  * format, raw, transport }` (workerData); out "ready", then on "measure" starts recording and on "stop" posts
- * `{ received, applied, arrivals }` (ms; arrivals as flattened (cycle, time) pairs) and exits.
+ * `{ received, applied, arrivals, rows }` (ms; arrivals as flattened (cycle, time) pairs, one per
+ * delta per subscriber; rows as flattened (cycle, SentAt) pairs of the thread's first subscriber)
+ * and exits.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import WS from "ws";
@@ -38,6 +40,8 @@ const received: number[] = [];
 const applied: number[] = [];
 /** (cycle, arrival time) of every delta at every subscriber, flattened. */
 const arrivals: number[] = [];
+/** (cycle, SentAt ms) of every row the first subscriber got, flattened. */
+const rows: number[] = [];
 let measuring = false;
 const subs: Subscription[] = [];
 const sockets: WebSocketLike[] = [];
@@ -58,6 +62,7 @@ if (raw) {
       arrivals.push(m.cycle, t);
       for (const r of m.addedRows ?? []) {
         const ms = Number(parseInstant(r.SentAt)!) / 1e6;
+        if (i === 0) rows.push(m.cycle, ms);
         received.push(t - ms);
         applied.push(t - ms);
       }
@@ -90,7 +95,7 @@ for (let i = 0; !raw && i < count; i += 20) {
   );
   subs.push(...batch);
 }
-for (const s of subs) {
+for (const [i, s] of subs.entries()) {
   s.onUpdate((e) => {
     if (!measuring) return;
     const t = now();
@@ -100,6 +105,7 @@ for (const s of subs) {
       const sent = col.get(k) as bigint | null;
       if (sent === null) return;
       const ms = Number(sent) / 1e6;
+      if (i === 0) rows.push(e.cycle, ms);
       received.push(e.receivedAt - ms);
       applied.push(t - ms);
     });
@@ -114,10 +120,12 @@ parentPort!.on("message", (m: string) => {
     const r = Float64Array.from(received);
     const a = Float64Array.from(applied);
     const c = Float64Array.from(arrivals);
-    parentPort!.postMessage({ received: r, applied: a, arrivals: c }, [
+    const w = Float64Array.from(rows);
+    parentPort!.postMessage({ received: r, applied: a, arrivals: c, rows: w }, [
       r.buffer,
       a.buffer,
       c.buffer,
+      w.buffer,
     ]);
     parentPort!.close();
   }

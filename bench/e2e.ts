@@ -27,8 +27,10 @@
  * - Fan-out (`-- fanout` only; e2e-fanout.ts): the latency run with 200 to 5,000 plain
  *   WebSocket subscribers, direct and through relays (in a second dev server), with each
  *   server's workerd CPU per cycle.
+ * - Send cost (`-- sendcost` only; e2e-send-cost.ts): workerd CPU per WebSocket send, with the
+ *   Hibernation API or not, text or binary, sockets walked from a Set or `ctx.getWebSockets()`.
  *
- * `npm run bench:e2e -- throughput`, `-- latency` or `-- fanout` runs one part.
+ * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout` or `-- sendcost` runs one part.
  */
 import os from "node:os";
 import type { TickflareClient } from "../src/client/index.ts";
@@ -38,6 +40,7 @@ import type { DevServer } from "../test/e2e/dev-server.ts";
 import { startSecured } from "../test/e2e/dev-server.ts";
 import { fanout } from "./e2e-fanout.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
+import { sendCost } from "./e2e-send-cost.ts";
 import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
@@ -280,6 +283,10 @@ console.log(
 );
 if (only === "fanout") {
   await fanout();
+  process.exit(0);
+}
+if (only === "sendcost") {
+  await sendCost();
   process.exit(0);
 }
 const { server, token } = await startSecured("bench-*");

@@ -9,9 +9,14 @@
  *
  * Subscriber sockets use the Hibernation API (pings answered without waking the object). The
  * upstream opens with the first subscriber and closes with the last, so an idle relay holds
- * nothing and costs nothing. A subscriber with more than SLOW_SUBSCRIBER_BYTES queued unsent
- * (`bufferedAmount`) when a cycle's frames are due is closed with SLOW_SUBSCRIBER_CODE (slow.ts);
- * it resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
+ * nothing and costs nothing. A relay with subscribers never hibernates (its upstream receives
+ * every cycle) and a fresh instance closes the sockets it finds, so the relay tracks its
+ * subscribers in memory: a cycle's fan-out walks the in-sync sockets and sends each the frames
+ * received from the family, the same string or ArrayBuffer to all (no per-subscriber encoding,
+ * no storage), and neither a cycle nor a connection or a close builds `ctx.getWebSockets()`'s
+ * array of every socket (per connection, that made filling a relay quadratic). A subscriber with
+ * more than SLOW_SUBSCRIBER_BYTES queued unsent (`bufferedAmount`) when a cycle's frames are due
+ * is closed with SLOW_SUBSCRIBER_CODE (slow.ts); it resumes with `since`. A `viewport` message closes the socket with RELAY_VIEWPORT_CODE: viewport
  * and ad-hoc subscriptions are served by the family object, so the client reconnects with
  * `first`/`last` (the TypeScript client does). A relay that restarts (eviction, deploy) loses its upstream and history:
  * its subscribers are closed with 1012 and resume with `since`, which the relay answers by
@@ -93,6 +98,10 @@ export class Relay extends DurableObject<Env> {
   #up: Upstream | null = null;
   #opening: Promise<Refusal | null> | null = null;
   readonly #slow = new SlowGuard();
+  /** Subscriber sockets this instance accepted and has not closed or seen close. */
+  readonly #subs = new Set<WebSocket>();
+  /** Those of #subs that were sent their snapshot or resume: each cycle's frames go to these. */
+  readonly #live = new Set<WebSocket>();
   /** The most relays a router has said the view uses (told back to routers when full). */
   #relaysSeen = 1;
 
@@ -141,7 +150,7 @@ export class Relay extends DurableObject<Env> {
     const cap = Number(p.get("cap") ?? "0");
     const relays = Number(p.get("relays") ?? "1");
     if (Number.isInteger(relays) && relays > this.#relaysSeen) this.#relaysSeen = relays;
-    if (cap > 0 && this.ctx.getWebSockets().length >= cap) {
+    if (cap > 0 && this.#subs.size >= cap) {
       return Response.json(
         { error: "relay_full", detail: `this relay serves ${cap} subscribers already` },
         {
@@ -170,6 +179,7 @@ export class Relay extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, ["sub"]);
+    this.#subs.add(server);
     if (up.stream.cycle === null || up.stream.resuming) up.waiting.set(server, since);
     else this.#admit(up, server, since);
     if ((await this.ctx.storage.getAlarm()) === null)
@@ -243,7 +253,7 @@ export class Relay extends DurableObject<Env> {
         const previous = s.entries.at(-1)?.bytes ?? 0;
         s.hold(h.cycle, frames);
         s.cycle = h.cycle;
-        this.#fanOut(up, frames, previous);
+        this.#fanOut(frames, previous);
         if (s.resuming && --s.resuming.remaining === 0) this.#resumed(up);
         break;
       }
@@ -262,9 +272,13 @@ export class Relay extends DurableObject<Env> {
         const hadHistory = s.cycle !== null;
         s.restart(h.cycle, frames);
         if (hadHistory) {
-          for (const ws of this.ctx.getWebSockets())
+          for (const ws of [...this.#subs])
             if (!up.waiting.has(ws))
-              close(ws, RELAY_RESTART_CODE, "relay lost the family's history; resume with since");
+              this.#closeSub(
+                ws,
+                RELAY_RESTART_CODE,
+                "relay lost the family's history; resume with since",
+              );
         }
         this.#serveWaiting(up);
         break;
@@ -305,24 +319,29 @@ export class Relay extends DurableObject<Env> {
     }
   }
 
-  /** Sends a subscriber its snapshot or resume. */
+  /** Sends a subscriber its snapshot or resume; from then on it gets every cycle's frames. */
   #start(ws: WebSocket, frames: RelayFrame[]): void {
+    if (!this.#subs.has(ws)) return; // closed while waiting
     try {
       for (const f of frames) ws.send(f);
     } catch {
       // A socket closing under us is cleaned up by webSocketClose.
     }
     this.#slow.started(ws);
+    this.#live.add(ws);
   }
 
   /**
-   * Sends a cycle's frames to every subscriber in step with the stream, closing instead those
-   * with too much unsent (slow.ts; `previous`: the bytes of the previous cycle's delta).
+   * Sends a cycle's frames, as received, to every subscriber in step with the stream, closing
+   * instead those with too much unsent (slow.ts; `previous`: the bytes of the previous cycle's
+   * delta). Per subscriber: one `bufferedAmount` read and one send per frame.
    */
-  #fanOut(up: Upstream, frames: RelayFrame[], previous: number): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      if (up.waiting.has(ws) || up.wantSnapshot.has(ws)) continue;
-      if (this.#slow.closedAsSlow(ws, previous)) continue;
+  #fanOut(frames: RelayFrame[], previous: number): void {
+    for (const ws of this.#live) {
+      if (this.#slow.closedAsSlow(ws, previous)) {
+        this.#drop(ws);
+        continue;
+      }
       try {
         for (const f of frames) ws.send(f);
       } catch {
@@ -339,8 +358,7 @@ export class Relay extends DurableObject<Env> {
       return;
     }
     // Reconnect from the cycle the relay reached; the family resumes it or sends a snapshot.
-    const subscribers = this.ctx.getWebSockets();
-    if (subscribers.length === 0) return;
+    if (this.#subs.size === 0) return;
     const resumeFrom = up.stream.resuming || up.stream.cycle === null ? null : up.stream.cycle;
     this.#opening = this.#open(resumeFrom).finally(() => {
       this.#opening = null;
@@ -374,18 +392,30 @@ export class Relay extends DurableObject<Env> {
   }
 
   #closeAll(code: number, reason: string): void {
+    this.#subs.clear();
+    this.#live.clear();
     for (const ws of this.ctx.getWebSockets()) close(ws, code, reason);
   }
 
-  /** The last subscriber left: close the upstream (an idle relay holds nothing). */
-  #left(ws: WebSocket): void {
+  /** Closes one subscriber and forgets it. */
+  #closeSub(ws: WebSocket, code: number, reason: string): void {
+    close(ws, code, reason);
+    this.#drop(ws);
+  }
+
+  /**
+   * Forgets a subscriber (closed, or seen closing); after the last one, closes the upstream (an
+   * idle relay holds nothing).
+   */
+  #drop(ws: WebSocket): void {
+    this.#subs.delete(ws);
+    this.#live.delete(ws);
     const up = this.#up;
     if (up) {
       up.waiting.delete(ws);
       up.wantSnapshot.delete(ws);
     }
-    const others = this.ctx.getWebSockets().filter((w) => w !== ws);
-    if (others.length === 0 && up) {
+    if (this.#subs.size === 0 && up) {
       this.#up = null;
       close(up.ws, 1000, "no subscribers");
     }
@@ -395,7 +425,11 @@ export class Relay extends DurableObject<Env> {
     if (typeof message === "string" && message === "ping") return;
     if (typeof message === "string" && isViewportMessage(message)) {
       // A viewport is served by the family object: the client reconnects asking for it.
-      close(ws, RELAY_VIEWPORT_CODE, "a viewport is not relayed; reconnect with first and last");
+      this.#closeSub(
+        ws,
+        RELAY_VIEWPORT_CODE,
+        "a viewport is not relayed; reconnect with first and last",
+      );
       return;
     }
     ws.send(
@@ -409,18 +443,17 @@ export class Relay extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    this.#left(ws);
+    this.#drop(ws);
     close(ws, code === 1005 ? 1000 : code, reason);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.#left(ws);
+    this.#drop(ws);
     close(ws, 1011, "socket error");
   }
 
   /** Watchdog: while subscribers are connected, wakes now and then (a fresh instance resumes them). */
   override async alarm(): Promise<void> {
-    if (this.ctx.getWebSockets().length > 0)
-      await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    if (this.#subs.size > 0) await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
   }
 }
