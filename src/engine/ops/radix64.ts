@@ -252,21 +252,24 @@ class Buckets {
     const c = this.#counts;
     const flip = this.#flip;
     c.fill(0);
-    for (let i = s, t = 0; i < e; i++, t += 3) {
-      let h: number;
-      let l: number;
-      if (this.#float) {
+    if (this.#float) {
+      for (let i = s, t = 0; i < e; i++, t += 3) {
         const x = vals[i]!;
         const w1 = w[2 * i + 1]!;
-        h = floatHi(x, w1);
-        l = floatLo(x, w1, w[2 * i]!);
-      } else {
-        h = w[2 * i + 1]! ^ 0x80000000;
-        l = w[2 * i]!;
+        const h = (floatHi(x, w1) ^ flip) >>> 0;
+        a[t] = h;
+        a[t + 1] = (floatLo(x, w1, w[2 * i]!) ^ flip) >>> 0;
+        a[t + 2] = out[i]!;
+        c[h & 255]!++;
+        c[256 + ((h >>> 8) & 255)]!++;
       }
-      h = (h ^ flip) >>> 0;
+      return;
+    }
+    const hf = 0x80000000 ^ flip;
+    for (let i = s, t = 0; i < e; i++, t += 3) {
+      const h = (w[2 * i + 1]! ^ hf) >>> 0;
       a[t] = h;
-      a[t + 1] = (l ^ flip) >>> 0;
+      a[t + 1] = (w[2 * i]! ^ flip) >>> 0;
       a[t + 2] = out[i]!;
       c[h & 255]!++;
       c[256 + ((h >>> 8) & 255)]!++;
@@ -314,6 +317,9 @@ function insertionByWords(pk: Uint32Array, s: number, e: number): void {
   for (let i = s + 1; i < e; i++) {
     const h = pk[3 * i]!;
     const l = pk[3 * i + 1]!;
+    const before = pk[3 * i - 3]!;
+    // In place already (the common case: runs of equal keys, in position order).
+    if (before < h || (before === h && pk[3 * i - 2]! <= l)) continue;
     const p = pk[3 * i + 2]!;
     let j = i - 1;
     while (j >= s && (pk[3 * j]! > h || (pk[3 * j] === h && pk[3 * j + 1]! > l))) {
