@@ -226,18 +226,31 @@ class Buckets {
       a = this.#b;
       b = this.#a;
     }
-    // Runs of equal hi by lo, their positions out while they are in cache.
+    // Positions out while the bucket is in cache, in one walk that also checks each run of equal
+    // hi for order by lo (usually in order already: equal keys); a run out of order is sorted by
+    // lo and its positions written again.
     const out = this.#out;
     let r = 0;
-    while (r < len) {
-      const h = a[3 * r]!;
-      let q = r + 1;
-      while (q < len && a[3 * q] === h) q++;
-      if (q - r > INSERTION_MAX) lsdWord(a, r, q, b, 1);
-      else if (q - r > 1) insertionByWords(a, r, q);
-      for (let i = r; i < q; i++) out[s + i] = a[3 * i + 2]!;
-      r = q;
+    let ordered = true;
+    for (let i = 0, t = 0; i < len; i++, t += 3) {
+      if (i > 0 && a[t] === a[t - 3]) {
+        if (a[t + 1]! < a[t - 2]!) ordered = false;
+      } else {
+        if (!ordered) this.#byLow(a, b, r, i, s);
+        r = i;
+        ordered = true;
+      }
+      out[s + i] = a[t + 2]!;
     }
+    if (!ordered) this.#byLow(a, b, r, len, s);
+  }
+
+  /** Triples `[r, q)` of `a` (equal hi) stably sorted by lo, their positions out again. */
+  #byLow(a: Uint32Array, b: Uint32Array, r: number, q: number, s: number): void {
+    if (q - r > INSERTION_MAX) lsdWord(a, r, q, b, 1);
+    else insertionByWords(a, r, q);
+    const out = this.#out;
+    for (let i = r; i < q; i++) out[s + i] = a[3 * i + 2]!;
   }
 
   /**
