@@ -137,7 +137,7 @@ function radixSort(
   }
   if (first instanceof Float64Array || isBigType(col.type))
     return sort64(segs, perm, m, first instanceof Float64Array, col.descending);
-  const flip = col.descending ? 0xffffffff : 0;
+  const flip = col.descending ? -1 : 0;
   const pk = new Uint32Array(2 * m);
   let lo = 0xffffffff;
   let hi = 0;
