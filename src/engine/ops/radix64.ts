@@ -8,10 +8,15 @@
  * the result. Each bucket is then sorted while it is in cache: its values made into (hi, lo,
  * position) key triples in scratch the size of the largest bucket, the two 8-bit digits of the
  * rest of hi counted in the same read; two 8-bit LSD passes (one skipped when its digit is the
- * same for the whole bucket); then runs of equal hi by lo, each run's positions written back to
- * the output as it ends. Real data spans few exponents (floats) or magnitudes (int64), so the
- * top bits fill few buckets and runs of equal hi are short: two passes over memory plus the
- * in-cache work. Inputs below MSD_MIN rows are one bucket, sorted by the whole of hi.
+ * same for the whole bucket); then one walk writes the positions back to the output and checks
+ * each run of equal hi for order by lo (runs of equal keys are in order already), a run out of
+ * order sorted by lo (insertion up to 32 rows, radix beyond) and written again. Real data spans
+ * few exponents (floats) or magnitudes (int64), so the top bits fill few buckets and runs of
+ * equal hi are short: two passes over memory plus the in-cache work. Inputs below MSD_MIN rows
+ * are one bucket, sorted by the whole of hi. A column whose values all share the top 16 bits
+ * of their keys (sign, exponent and 4 mantissa bits: e.g. prices all in [100, 104)) is one bucket
+ * too: sorted correctly but out of cache, about twice as slow a row as spread values (as before
+ * this layout); a first digit chosen below the keys' common prefix would fix that.
  *
  * The values are read in segments (a column's pages, without a copy) when the positions are
  * 0..m-1, else from one array at `perm`'s positions. Keys: a float's bits with every bit flipped
