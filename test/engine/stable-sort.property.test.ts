@@ -2,9 +2,10 @@
  * The radix paths of a static sort against a comparison sort: float64, int64 and int32 columns
  * read page by page (no copy) or gathered (a filtered parent), sizes around every threshold (the
  * comparison cut-over at 1,024 rows, the 4,096-row page, the 65,536-row first pass), values with
- * many duplicates, NaN (other payloads too), ±Infinity, -0, subnormals, nulls, and runs of equal
- * high words shorter and longer than the insertion limit; both orders, alone and before a second
- * column (which sorts at permuted positions).
+ * many duplicates, NaN (other payloads too), ±Infinity, -0, subnormals, nulls, runs of equal
+ * high words shorter and longer than the insertion limit, and narrow ranges (keys sharing their
+ * top bits: a refined first pass); both orders, alone and before a second column (which sorts at
+ * permuted positions).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -57,7 +58,7 @@ const SPECIAL = [
 const spec = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 30 }),
   n: fc.constantFrom(...SIZES),
-  mode: fc.constantFrom("dups", "hiRuns", "wide"),
+  mode: fc.constantFrom("dups", "hiRuns", "wide", "narrow"),
   nulls: fc.boolean(),
   filtered: fc.boolean(),
   desc: fc.boolean(),
@@ -77,8 +78,13 @@ describe("static sort's radix paths (pages, 64-bit keys) equal a comparison sort
           () => (next() / 2 ** 32 - 0.5) * 2 ** (next() % 60),
         );
         const tops = [0x40100000, 0xc0100000, 0x3ff00000, 0x41000000];
+        // "narrow": every value shares the top 16 bits of its key, or spans a few of them (the
+        // first pass counts again below the shared bits); one sign, no specials.
+        const width = [4, 40, 0.001][seed % 3]!;
+        const sign = seed % 2 === 0 ? 1 : -1;
         const ds = Array.from({ length: n }, (_, i): number | null => {
           if (nulls && i % 53 === 0) return null;
+          if (mode === "narrow") return sign * (100 + ((next() % 4000) / 4000) * width);
           if (i % 41 === 0) return SPECIAL[next() % SPECIAL.length]!;
           if (mode === "dups") return pool[next() % pool.length]!;
           if (mode === "hiRuns") {
@@ -89,7 +95,11 @@ describe("static sort's radix paths (pages, 64-bit keys) equal a comparison sort
           return fromWords(next(), next());
         });
         const ls = ds.map((d, i) =>
-          d === null ? null : (BigInt((next() % 5) - 2) << 40n) + BigInt(i % 97) - 48n,
+          d === null
+            ? null
+            : mode === "narrow"
+              ? 1_700_000_000_000_000_000n + BigInt(next() % 100_000) * 1000n // instants of a day
+              : (BigInt((next() % 5) - 2) << 40n) + BigInt(i % 97) - 48n,
         );
         const xs = ds.map((d, i) => (d === null ? null : (next() | 0) >> (i % 3 === 0 ? 0 : 20)));
         const ks = ds.map((_, i) => (i * 7) % 3);
@@ -109,23 +119,36 @@ describe("static sort's radix paths (pages, 64-bit keys) equal a comparison sort
           t = t.where("Id % 300 < 250 && Id % 7 != 3");
           rows = rows.filter((i) => i % 300 < 250 && i % 7 !== 3);
         }
-        const sign = desc ? -1 : 1;
+        const dir = desc ? -1 : 1;
         const order = desc ? "desc" : "asc";
         const by =
           <T>(vals: (T | null)[], cmp: (x: T, y: T) => number) =>
           (a: number, b: number) =>
-            sign * cmpNull(vals[a]!, vals[b]!, cmp);
+            dir * cmpNull(vals[a]!, vals[b]!, cmp);
         const byD = by(ds, cmpNum);
         expect(ids(t.sort("D", order))).toEqual([...rows].sort((a, b) => byD(a, b) || a - b));
         expect(ids(t.sort(["D", "K"], order))).toEqual(
-          [...rows].sort((a, b) => byD(a, b) || sign * (ks[a]! - ks[b]!) || a - b),
+          [...rows].sort((a, b) => byD(a, b) || dir * (ks[a]! - ks[b]!) || a - b),
         );
         const byL = by(ls, big);
         expect(ids(t.sort("L", order))).toEqual([...rows].sort((a, b) => byL(a, b) || a - b));
         const byX = by(xs, cmpNum);
         expect(ids(t.sort("X", order))).toEqual([...rows].sort((a, b) => byX(a, b) || a - b));
       }),
-      { numRuns: 24 },
+      {
+        numRuns: 32,
+        // Narrow ranges above the first-pass size always run: every width, both signs and orders.
+        examples: [3, 4, 5, 6, 7, 8].map((seed) => [
+          {
+            seed,
+            n: 70_001,
+            mode: "narrow",
+            nulls: seed % 3 === 0,
+            filtered: seed % 4 === 0,
+            desc: seed > 5,
+          },
+        ]),
+      },
     );
   });
 });

@@ -30,6 +30,11 @@ import { bitsOf, DIGIT_BITS } from "./radix-digits.ts";
 
 /** Below this many rows the input is one bucket (no first pass). */
 const MSD_MIN = 1 << 16;
+/**
+ * When the keys' top 16 bits span fewer values than this, the first pass counts again by the 16
+ * bits below the ones they share (at most 8 more bits of resolution, one more read).
+ */
+const NARROW = 256;
 /** Runs at most this long are sorted by insertion. */
 const INSERTION_MAX = 32;
 
@@ -47,12 +52,28 @@ export function sort64(
 ): Uint32Array {
   // Every bit set when descending (-1: an int32, as every key word below until it is stored).
   const flip = descending ? -1 : 0;
-  // A key's bucket is (hi >>> 16) & mask: its top 16 bits, or 0 when there is one bucket.
+  // A key's bucket is ((hi - base) >>> shift) & mask: its top 16 bits (base 0, shift 16), or 0
+  // when there is one bucket (mask 0).
   const mask = m >= MSD_MIN ? 0xffff : 0;
   const counts = new Uint32Array(mask + 1);
+  let base = 0;
+  let shift = 16;
   if (mask === 0) counts[0] = m;
-  else if (float) countFloats(segs, perm, m, flip, counts);
-  else countInts(segs, perm, m, flip, counts);
+  else {
+    count(segs, perm, m, float, flip, 0, 16, counts);
+    // Top bits within a narrow range (e.g. prices within one binade): count again by the 16 bits
+    // below the bits they share, so buckets stay small enough to sort in cache.
+    let lo = 0;
+    while (counts[lo] === 0) lo++;
+    let hi = mask;
+    while (counts[hi] === 0) hi--;
+    if (hi - lo < NARROW) {
+      base = lo << 16;
+      shift = bitsOf(0, hi - lo);
+      counts.fill(0);
+      count(segs, perm, m, float, flip, base, shift, counts);
+    }
+  }
   const next = new Uint32Array(mask + 1);
   let most = 0;
   for (let d = 0, sum = 0; d <= mask; d++) {
@@ -64,8 +85,8 @@ export function sort64(
   const vals = new Float64Array(m);
   const words = new Uint32Array(vals.buffer);
   const out = new Uint32Array(m);
-  if (float) scatterFloats(segs, perm, m, flip, mask, next, vals, out);
-  else scatterInts(segs, perm, m, flip, mask, next, words, out);
+  if (float) scatterFloats(segs, perm, m, flip, base, shift, mask, next, vals, out);
+  else scatterInts(segs, perm, m, flip, base, shift, mask, next, words, out);
   const buckets = new Buckets(vals, words, out, most, float, flip, mask !== 0);
   for (let d = 0, s = 0; d <= mask; d++) {
     const e = s + counts[d]!;
@@ -80,12 +101,29 @@ function wordsOf(data: Float64Array | BigInt64Array): Uint32Array {
   return new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
 }
 
-/** Counts of the top 16 bits of float keys' high words. */
+/** Counts of the buckets (`((hi - base) >>> shift)`) of the keys' high words. */
+function count(
+  segs: readonly Vec[],
+  perm: Uint32Array | null,
+  m: number,
+  float: boolean,
+  flip: number,
+  base: number,
+  shift: number,
+  counts: Uint32Array,
+): void {
+  if (float) countFloats(segs, perm, m, flip, base, shift, counts);
+  else countInts(segs, perm, m, flip ^ 0x80000000, base, shift, counts);
+}
+
+/** Counts of float keys' buckets. */
 function countFloats(
   segs: readonly Vec[],
   perm: Uint32Array | null,
   m: number,
   flip: number,
+  base: number,
+  shift: number,
   counts: Uint32Array,
 ): void {
   for (let g = 0; g < segs.length; g++) {
@@ -94,26 +132,27 @@ function countFloats(
     const len = perm === null ? segs[g]!.length : m;
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
-      counts[(floatHi(f[p]!, u[2 * p + 1]!) ^ flip) >>> 16]!++;
+      counts[((floatHi(f[p]!, u[2 * p + 1]!) ^ flip) - base) >>> shift]!++;
     }
   }
 }
 
-/** Counts of the top 16 bits of int64 keys' high words. */
+/** Counts of int64 keys' buckets (`hf`: the bits to flip in the high word). */
 function countInts(
   segs: readonly Vec[],
   perm: Uint32Array | null,
   m: number,
-  flip: number,
+  hf: number,
+  base: number,
+  shift: number,
   counts: Uint32Array,
 ): void {
-  const hf = 0x80000000 ^ flip;
   for (let g = 0; g < segs.length; g++) {
     const u = wordsOf(segs[g]!.data as BigInt64Array);
     const len = perm === null ? segs[g]!.length : m;
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
-      counts[(u[2 * p + 1]! ^ hf) >>> 16]!++;
+      counts[((u[2 * p + 1]! ^ hf) - base) >>> shift]!++;
     }
   }
 }
@@ -124,6 +163,8 @@ function scatterFloats(
   perm: Uint32Array | null,
   m: number,
   flip: number,
+  base: number,
+  shift: number,
   mask: number,
   next: Uint32Array,
   vals: Float64Array,
@@ -136,7 +177,7 @@ function scatterFloats(
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
       const x = f[p]!;
-      const at = next[((floatHi(x, u[2 * p + 1]!) ^ flip) >>> 16) & mask]!++;
+      const at = next[(((floatHi(x, u[2 * p + 1]!) ^ flip) - base) >>> shift) & mask]!++;
       vals[at] = x;
       out[at] = p0 + p;
     }
@@ -150,6 +191,8 @@ function scatterInts(
   perm: Uint32Array | null,
   m: number,
   flip: number,
+  base: number,
+  shift: number,
   mask: number,
   next: Uint32Array,
   words: Uint32Array,
@@ -162,7 +205,7 @@ function scatterInts(
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
       const w1 = u[2 * p + 1]!;
-      const at = next[((w1 ^ hf) >>> 16) & mask]!++;
+      const at = next[(((w1 ^ hf) - base) >>> shift) & mask]!++;
       words[2 * at] = u[2 * p]!;
       words[2 * at + 1] = w1;
       out[at] = p0 + p;
@@ -202,6 +245,8 @@ class Buckets {
   #a: Uint32Array;
   #b: Uint32Array;
   readonly #counts = new Uint32Array(512);
+  /** Counts of the radix passes over a whole word (lsdWord). */
+  readonly #digits = new Uint32Array(1 << DIGIT_BITS);
 
   constructor(
     vals: Float64Array,
@@ -229,7 +274,7 @@ class Buckets {
     let a = this.#a;
     let b = this.#b;
     if (len <= INSERTION_MAX) insertionByWords(a, 0, len);
-    else if (!this.#bucketed) lsdWord(a, 0, len, b, 0);
+    else if (!this.#bucketed) lsdWord(a, 0, len, b, 0, this.#digits);
     else if (lsdLow16(a, b, len, this.#counts)) {
       a = this.#b;
       b = this.#a;
@@ -255,7 +300,7 @@ class Buckets {
 
   /** Triples `[r, q)` of `a` (equal hi) stably sorted by lo, their positions out again. */
   #byLow(a: Uint32Array, b: Uint32Array, r: number, q: number, s: number): void {
-    if (q - r > INSERTION_MAX) lsdWord(a, r, q, b, 1);
+    if (q - r > INSERTION_MAX) lsdWord(a, r, q, b, 1, this.#digits);
     else insertionByWords(a, r, q);
     const out = this.#out;
     for (let i = r; i < q; i++) out[s + i] = a[3 * i + 2]!;
@@ -358,9 +403,16 @@ function insertionByWords(pk: Uint32Array, s: number, e: number): void {
 /**
  * Triples `[s, e)` stably sorted in place by their word `w` (0: hi, 1: lo): LSD passes over the
  * bits the words span above their minimum (balanced digits of at most DIGIT_BITS bits, 8 for
- * short runs), between `pk` and `tmp` (from offset 0).
+ * short runs), between `pk` and `tmp` (from offset 0); `counts`: scratch of 2^DIGIT_BITS.
  */
-function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: number): void {
+function lsdWord(
+  pk: Uint32Array,
+  s: number,
+  e: number,
+  tmp: Uint32Array,
+  w: number,
+  counts: Uint32Array,
+): void {
   let lo = 0xffffffff;
   let hi = 0;
   for (let i = 3 * s + w; i < 3 * e; i += 3) {
@@ -374,7 +426,6 @@ function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: num
   if (passes === 0) return;
   const width = Math.ceil(bits / passes);
   const mask = (1 << width) - 1;
-  const counts = new Uint32Array(1 << width);
   const len = 3 * (e - s);
   let a = pk;
   let aOff = 3 * s;
@@ -382,7 +433,7 @@ function lsdWord(pk: Uint32Array, s: number, e: number, tmp: Uint32Array, w: num
   let bOff = 0;
   for (let p = 0; p < passes; p++) {
     const shift = p * width;
-    if (p > 0) counts.fill(0);
+    counts.fill(0, 0, mask + 1);
     for (let i = aOff + w; i < aOff + len; i += 3) counts[((a[i]! - lo) >>> shift) & mask]!++;
     let sum = bOff;
     for (let d = 0; d <= mask; d++) {
