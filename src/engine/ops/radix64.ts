@@ -13,10 +13,11 @@
  * order sorted by lo (insertion up to 32 rows, radix beyond) and written again. Real data spans
  * few exponents (floats) or magnitudes (int64), so the top bits fill few buckets and runs of
  * equal hi are short: two passes over memory plus the in-cache work. Inputs below MSD_MIN rows
- * are one bucket, sorted by the whole of hi. A column whose values all share the top 16 bits
- * of their keys (sign, exponent and 4 mantissa bits: e.g. prices all in [100, 104)) is one bucket
- * too: sorted correctly but out of cache, about twice as slow a row as spread values (as before
- * this layout); a first digit chosen below the keys' common prefix would fix that.
+ * are one bucket, sorted by the whole of hi. Keys whose top 16 bits span fewer than NARROW
+ * values (sign, exponent and 4 mantissa bits: e.g. prices all in [100, 104), or a day of
+ * instants) are counted again by the 16 bits below the bits they share (one more read), so their
+ * buckets stay small; their rows then often share the whole high word, and each such run is
+ * sorted by its low words (four 8-bit passes: about twice the time a row of spread values).
  *
  * The values are read in segments (a column's pages, without a copy) when the positions are
  * 0..m-1, else from one array at `perm`'s positions. Keys: a float's bits with every bit flipped
