@@ -4,8 +4,8 @@
  * comparison cut-over at 1,024 rows, the 4,096-row page, the 65,536-row first pass), values with
  * many duplicates, NaN (other payloads too), ±Infinity, -0, subnormals, nulls, runs of equal
  * high words shorter and longer than the insertion limit, and narrow ranges (keys sharing their
- * top bits: a refined first pass); both orders, alone and before a second column (which sorts at
- * permuted positions).
+ * top 16 bits: one large bucket, or a few); both orders, alone and before a second column (which
+ * sorts at permuted positions).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -78,8 +78,8 @@ describe("static sort's radix paths (pages, 64-bit keys) equal a comparison sort
           () => (next() / 2 ** 32 - 0.5) * 2 ** (next() % 60),
         );
         const tops = [0x40100000, 0xc0100000, 0x3ff00000, 0x41000000];
-        // "narrow": every value shares the top 16 bits of its key, or spans a few of them (the
-        // first pass counts again below the shared bits); one sign, no specials.
+        // "narrow": every value shares the top 16 bits of its key, or spans a few of them (one
+        // large bucket, or a few); one sign, no specials.
         const width = [4, 40, 0.001][seed % 3]!;
         const sign = seed % 2 === 0 ? 1 : -1;
         const ds = Array.from({ length: n }, (_, i): number | null => {

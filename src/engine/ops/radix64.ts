@@ -13,11 +13,11 @@
  * order sorted by lo (insertion up to 32 rows, radix beyond) and written again. Real data spans
  * few exponents (floats) or magnitudes (int64), so the top bits fill few buckets and runs of
  * equal hi are short: two passes over memory plus the in-cache work. Inputs below MSD_MIN rows
- * are one bucket, sorted by the whole of hi. Keys whose top 16 bits span fewer than NARROW
- * values (sign, exponent and 4 mantissa bits: e.g. prices all in [100, 104), or a day of
- * instants) are counted again by the 16 bits below the bits they share (one more read), so their
- * buckets stay small; their rows then often share the whole high word, and each such run is
- * sorted by its low words (four 8-bit passes: about twice the time a row of spread values).
+ * are one bucket, sorted by the whole of hi. Keys sharing the top 16 bits (sign, exponent and 4
+ * mantissa bits: e.g. prices all in [100, 104)) are one bucket too, sorted out of cache: about
+ * twice the time a row of spread values, as before this layout. Counting such keys again by the
+ * 16 bits below the ones they share measured no faster (their rows then share whole high words,
+ * and sorting those runs by their low words is most of the work), so it is not done.
  *
  * The values are read in segments (a column's pages, without a copy) when the positions are
  * 0..m-1, else from one array at `perm`'s positions. Keys: a float's bits with every bit flipped
@@ -31,11 +31,6 @@ import { bitsOf, DIGIT_BITS } from "./radix-digits.ts";
 
 /** Below this many rows the input is one bucket (no first pass). */
 const MSD_MIN = 1 << 16;
-/**
- * When the keys' top 16 bits span fewer values than this, the first pass counts again by the 16
- * bits below the ones they share (at most 8 more bits of resolution, one more read).
- */
-const NARROW = 256;
 /** Runs at most this long are sorted by insertion. */
 const INSERTION_MAX = 32;
 
@@ -53,28 +48,12 @@ export function sort64(
 ): Uint32Array {
   // Every bit set when descending (-1: an int32, as every key word below until it is stored).
   const flip = descending ? -1 : 0;
-  // A key's bucket is ((hi - base) >>> shift) & mask: its top 16 bits (base 0, shift 16), or 0
-  // when there is one bucket (mask 0).
+  // A key's bucket is (hi >>> 16) & mask: its top 16 bits, or 0 when there is one bucket.
   const mask = m >= MSD_MIN ? 0xffff : 0;
   const counts = new Uint32Array(mask + 1);
-  let base = 0;
-  let shift = 16;
   if (mask === 0) counts[0] = m;
-  else {
-    count(segs, perm, m, float, flip, 0, 16, counts);
-    // Top bits within a narrow range (e.g. prices within one binade): count again by the 16 bits
-    // below the bits they share, so buckets stay small enough to sort in cache.
-    let lo = 0;
-    while (counts[lo] === 0) lo++;
-    let hi = mask;
-    while (counts[hi] === 0) hi--;
-    if (hi - lo < NARROW) {
-      base = lo << 16;
-      shift = bitsOf(0, hi - lo);
-      counts.fill(0);
-      count(segs, perm, m, float, flip, base, shift, counts);
-    }
-  }
+  else if (float) countFloats(segs, perm, m, flip, counts);
+  else countInts(segs, perm, m, flip, counts);
   const next = new Uint32Array(mask + 1);
   let most = 0;
   for (let d = 0, sum = 0; d <= mask; d++) {
@@ -86,8 +65,8 @@ export function sort64(
   const vals = new Float64Array(m);
   const words = new Uint32Array(vals.buffer);
   const out = new Uint32Array(m);
-  if (float) scatterFloats(segs, perm, m, flip, base, shift, mask, next, vals, out);
-  else scatterInts(segs, perm, m, flip, base, shift, mask, next, words, out);
+  if (float) scatterFloats(segs, perm, m, flip, mask, next, vals, out);
+  else scatterInts(segs, perm, m, flip, mask, next, words, out);
   const buckets = new Buckets(vals, words, out, most, float, flip, mask !== 0);
   for (let d = 0, s = 0; d <= mask; d++) {
     const e = s + counts[d]!;
@@ -102,29 +81,12 @@ function wordsOf(data: Float64Array | BigInt64Array): Uint32Array {
   return new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
 }
 
-/** Counts of the buckets (`((hi - base) >>> shift)`) of the keys' high words. */
-function count(
-  segs: readonly Vec[],
-  perm: Uint32Array | null,
-  m: number,
-  float: boolean,
-  flip: number,
-  base: number,
-  shift: number,
-  counts: Uint32Array,
-): void {
-  if (float) countFloats(segs, perm, m, flip, base, shift, counts);
-  else countInts(segs, perm, m, flip ^ 0x80000000, base, shift, counts);
-}
-
-/** Counts of float keys' buckets. */
+/** Counts of the top 16 bits of float keys' high words. */
 function countFloats(
   segs: readonly Vec[],
   perm: Uint32Array | null,
   m: number,
   flip: number,
-  base: number,
-  shift: number,
   counts: Uint32Array,
 ): void {
   for (let g = 0; g < segs.length; g++) {
@@ -133,27 +95,26 @@ function countFloats(
     const len = perm === null ? segs[g]!.length : m;
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
-      counts[((floatHi(f[p]!, u[2 * p + 1]!) ^ flip) - base) >>> shift]!++;
+      counts[(floatHi(f[p]!, u[2 * p + 1]!) ^ flip) >>> 16]!++;
     }
   }
 }
 
-/** Counts of int64 keys' buckets (`hf`: the bits to flip in the high word). */
+/** Counts of the top 16 bits of int64 keys' high words. */
 function countInts(
   segs: readonly Vec[],
   perm: Uint32Array | null,
   m: number,
-  hf: number,
-  base: number,
-  shift: number,
+  flip: number,
   counts: Uint32Array,
 ): void {
+  const hf = 0x80000000 ^ flip;
   for (let g = 0; g < segs.length; g++) {
     const u = wordsOf(segs[g]!.data as BigInt64Array);
     const len = perm === null ? segs[g]!.length : m;
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
-      counts[((u[2 * p + 1]! ^ hf) - base) >>> shift]!++;
+      counts[(u[2 * p + 1]! ^ hf) >>> 16]!++;
     }
   }
 }
@@ -164,8 +125,6 @@ function scatterFloats(
   perm: Uint32Array | null,
   m: number,
   flip: number,
-  base: number,
-  shift: number,
   mask: number,
   next: Uint32Array,
   vals: Float64Array,
@@ -178,7 +137,7 @@ function scatterFloats(
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
       const x = f[p]!;
-      const at = next[(((floatHi(x, u[2 * p + 1]!) ^ flip) - base) >>> shift) & mask]!++;
+      const at = next[((floatHi(x, u[2 * p + 1]!) ^ flip) >>> 16) & mask]!++;
       vals[at] = x;
       out[at] = p0 + p;
     }
@@ -192,8 +151,6 @@ function scatterInts(
   perm: Uint32Array | null,
   m: number,
   flip: number,
-  base: number,
-  shift: number,
   mask: number,
   next: Uint32Array,
   words: Uint32Array,
@@ -206,7 +163,7 @@ function scatterInts(
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
       const w1 = u[2 * p + 1]!;
-      const at = next[(((w1 ^ hf) - base) >>> shift) & mask]!++;
+      const at = next[((w1 ^ hf) >>> 16) & mask]!++;
       words[2 * at] = u[2 * p]!;
       words[2 * at + 1] = w1;
       out[at] = p0 + p;
@@ -246,7 +203,7 @@ class Buckets {
   #a: Uint32Array;
   #b: Uint32Array;
   readonly #counts = new Uint32Array(512);
-  /** Counts of the radix passes over a whole word (lsdWord). */
+  /** Counts of the radix passes over a whole word (lsdWord), reused by every run. */
   readonly #digits = new Uint32Array(1 << DIGIT_BITS);
 
   constructor(
