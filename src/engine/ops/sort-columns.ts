@@ -168,6 +168,20 @@ export class SortValues {
     return out;
   }
 
+  /**
+   * The sort values of every key of `rows` in key order, one list per column of Vecs of
+   * consecutive positions: views of the column's pages where its keys run within one (a static
+   * table's column: nothing copied), else values copied into new chunks. Valid until the columns
+   * are next written.
+   */
+  readSegments(rows: RowSet, prev: boolean): Vec[][] {
+    const out: Vec[][] = this.#cols.map(() => []);
+    forEachSpan(rows, (span) => {
+      for (let j = 0; j < out.length; j++) out[j]!.push(this.#cols[j]!.source.getChunk(span, prev));
+    });
+    return out;
+  }
+
   /** Lets the chunks' memory go (after a large one-off read). */
   release(): void {
     for (let j = 0; j < this.#chunks.length; j++) this.#chunks[j] = new Chunk(this.#cols[j]!.type);

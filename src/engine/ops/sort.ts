@@ -55,7 +55,7 @@ const BLINK: TableAttributes = { refreshing: true, blink: true, appendOnly: fals
  */
 function sortedParents(cols: readonly SortColumn[], rows: RowSet): Uint32Array | Float64Array {
   const n = rows.size;
-  const vals = new SortValues(cols).readRows(rows, false);
+  const vals = new SortValues(cols).readSegments(rows, false);
   const order = sortedPositions(cols, vals, n);
   const first = rows.first();
   if (rows.isContiguous && first + n <= 2 ** 32) {
