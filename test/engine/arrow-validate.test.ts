@@ -154,6 +154,33 @@ describe("Arrow body validation", () => {
     );
   });
 
+  it("bytes after the end-of-stream marker are an error, not dropped; zero padding is not", () => {
+    const body = symAbc();
+    // Two streams in one body: the second would be left unread.
+    const twice = new Uint8Array(2 * body.length);
+    twice.set(body);
+    twice.set(body, body.length);
+    expect(arrowFault(twice)).toBe(
+      `Invalid Arrow IPC data (640 bytes): message 2: an end-of-stream marker at byte ${body.length - 8} is followed by 320 more bytes`,
+    );
+    // The schema's metadata length moved so the next "message" starts on four zero bytes (a
+    // legacy end-of-stream marker) in the middle of the record batch: found by the corruption
+    // property test; before, the body read as a table with no rows.
+    const dv = new DataView(body.buffer);
+    const schemaEnd = 8 + dv.getInt32(4, true);
+    let zeros = -1;
+    for (let i = schemaEnd + 1; i + 4 <= body.length && zeros < 0; i++)
+      if (dv.getInt32(i, true) === 0) zeros = i;
+    const moved = new Uint8Array(body);
+    new DataView(moved.buffer).setInt32(4, zeros - 8, true);
+    expect(arrowFault(moved)).toMatch(
+      /^Invalid Arrow IPC data \(320 bytes\): .*end-of-stream marker/,
+    );
+    const padded = new Uint8Array(body.length + 16);
+    padded.set(body);
+    expect(arrowToVecs(decodeIPC(padded)).length).toBe(arrowToVecs(decodeIPC(body)).length);
+  });
+
   it("message metadata is bounds-checked before apache-arrow reads it", () => {
     const body = symAbc();
     const dv = new DataView(body.buffer);

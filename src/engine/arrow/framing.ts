@@ -63,7 +63,19 @@ function checkStream(dv: DataView, b: Uint8Array): void {
   let k = 0;
   while (pos < len) {
     const m = messageAt(dv, pos, k, k === 0 ? notArrow : undefined);
-    if (m === null) break;
+    if (m === null) {
+      // The end-of-stream marker must end the body: bytes after it would be dropped unread (a
+      // second stream, or a corrupted length that landed on four zero bytes mid-message).
+      const end = pos + (dv.getInt32(pos, true) === -1 ? 8 : 4);
+      for (let i = end; k > 0 && i < len; i++) {
+        if (b[i] !== 0) {
+          fault(
+            `message ${k}: an end-of-stream marker at byte ${pos} is followed by ${len - end} more bytes`,
+          );
+        }
+      }
+      break;
+    }
     if (k === 0 && m.type !== SCHEMA) {
       fault("not an Arrow IPC stream: its first message is not a schema message");
     }
