@@ -2,32 +2,35 @@
  * Stable sort of row positions by 64-bit keys (float64, int64 and instant columns), for
  * stable-sort.ts: `sort64(segs, perm, m, float, descending)`.
  *
- * Large inputs take one most-significant-digit pass over memory. A first read counts the top 16
- * bits of each key's high word; a second copies each value (8 bytes, as stored) into its bucket
- * and its position into the same slot of the output array, which is allocated once and becomes
- * the result. Each bucket is then sorted while it is in cache: its values made into (hi, lo,
- * position) key triples in scratch the size of the largest bucket, the two 8-bit digits of the
- * rest of hi counted in the same read; two 8-bit LSD passes (one skipped when its digit is the
- * same for the whole bucket); then one walk writes the positions back to the output and checks
- * each run of equal hi for order by lo (runs of equal keys are in order already), a run out of
- * order sorted by lo (insertion up to 32 rows, radix beyond) and written again. Real data spans
- * few exponents (floats) or magnitudes (int64), so the top bits fill few buckets and runs of
- * equal hi are short: two passes over memory plus the in-cache work. Inputs below MSD_MIN rows
- * are one bucket, sorted by the whole of hi. Keys sharing the top 16 bits (sign, exponent and 4
- * mantissa bits: e.g. prices all in [100, 104)) are one bucket too, sorted out of cache: about
- * twice the time a row of spread values, as before this layout. Counting such keys again by the
- * 16 bits below the ones they share measured no faster (their rows then share whole high words,
- * and sorting those runs by their low words is most of the work), so it is not done.
+ * Large inputs take one most-significant-digit pass over memory (radix64-passes.ts). A first read
+ * counts the top 16 bits of each key's high word and finds which bits of hi vary between keys; a
+ * second copies each value (8 bytes, as stored) into its bucket and its position into the same
+ * slot of the output array, which is allocated once and becomes the result. Keys sharing their
+ * top bits (prices all in [100, 104): sign, exponent and 5 mantissa bits; timestamps of one day;
+ * small int64 ids) would fill one bucket, so the first digit is taken just below the bits every
+ * key shares (the common prefix of the whole 64-bit key: the low word's varying bits are read
+ * when every hi is the same), counted again before the scatter: such keys fill as many buckets as
+ * spread ones. Each bucket is then sorted while it is in cache: its values made into key triples
+ * (word, lo, position) in scratch the size of the largest bucket, where `word`'s low 16 bits are
+ * the 16 key bits below the bucket's digit and its other bits are the same for the bucket, the
+ * two 8-bit digits of those 16 bits counted in the same read; two 8-bit LSD passes (one skipped
+ * when its digit is the same for the whole bucket); then one walk writes the positions back to
+ * the output and checks each run of equal `word` for order by lo (runs of equal keys are in order
+ * already), a run out of order sorted by lo (insertion up to 32 rows, radix beyond) and written
+ * again. So whatever the range, two or three passes over memory plus the in-cache work. Inputs
+ * below MSD_MIN rows are one bucket, sorted by the whole of hi. Every key equal: positions in
+ * order, nothing sorted.
  *
  * The values are read in segments (a column's pages, without a copy) when the positions are
  * 0..m-1, else from one array at `perm`'s positions. Keys: a float's bits with every bit flipped
  * if negative, else the sign bit set (-0 equals 0; every NaN is equal and above +Infinity); an
- * int64's with the sign bit flipped; every bit flipped again when descending. Storage is read
- * through Uint32Array views of the same bytes, assuming a little-endian platform (every
- * JavaScript engine we run on).
+ * int64's with the sign bit flipped; every bit flipped again when descending.
  */
 import type { Vec } from "../column-source.ts";
 import { bitsOf, DIGIT_BITS } from "./radix-digits.ts";
+import { firstDigit } from "./radix64-digit.ts";
+import type { Digit, KeyInput } from "./radix64-passes.ts";
+import { floatHi, floatLo, scatter } from "./radix64-passes.ts";
 
 /** Below this many rows the input is one bucket (no first pass). */
 const MSD_MIN = 1 << 16;
@@ -47,13 +50,16 @@ export function sort64(
   descending: boolean,
 ): Uint32Array {
   // Every bit set when descending (-1: an int32, as every key word below until it is stored).
-  const flip = descending ? -1 : 0;
-  // A key's bucket is (hi >>> 16) & mask: its top 16 bits, or 0 when there is one bucket.
-  const mask = m >= MSD_MIN ? 0xffff : 0;
-  const counts = new Uint32Array(mask + 1);
-  if (mask === 0) counts[0] = m;
-  else if (float) countFloats(segs, perm, m, flip, counts);
-  else countInts(segs, perm, m, flip, counts);
+  const k: KeyInput = { segs, perm, m, float, flip: descending ? -1 : 0 };
+  // A key's bucket is its first digit (radix64-digit.ts), masked by `mask` (0: one bucket).
+  let mask = 0;
+  let d: Digit = { shift: 48, hb: 0, lb: 0 };
+  let counts: Uint32Array = new Uint32Array([m]);
+  if (m >= MSD_MIN) {
+    const first = firstDigit(k);
+    if (first === null) return inOrder(perm, m);
+    ({ digit: d, mask, counts } = first);
+  }
   const next = new Uint32Array(mask + 1);
   let most = 0;
   for (let d = 0, sum = 0; d <= mask; d++) {
@@ -65,129 +71,22 @@ export function sort64(
   const vals = new Float64Array(m);
   const words = new Uint32Array(vals.buffer);
   const out = new Uint32Array(m);
-  if (float) scatterFloats(segs, perm, m, flip, mask, next, vals, out);
-  else scatterInts(segs, perm, m, flip, mask, next, words, out);
-  const buckets = new Buckets(vals, words, out, most, float, flip, mask !== 0);
-  for (let d = 0, s = 0; d <= mask; d++) {
-    const e = s + counts[d]!;
+  scatter(k, d, mask, next, vals, words, out);
+  const buckets = new Buckets(vals, words, out, most, float, k.flip, mask === 0 ? null : d);
+  for (let b = 0, s = 0; b <= mask; b++) {
+    const e = s + counts[b]!;
     if (e - s > 1) buckets.sort(s, e);
     s = e;
   }
   return out;
 }
 
-/** A Uint32Array view of 64-bit values' bytes (little-endian: word 2i + 1 is value i's high half). */
-function wordsOf(data: Float64Array | BigInt64Array): Uint32Array {
-  return new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
-}
-
-/** Counts of the top 16 bits of float keys' high words. */
-function countFloats(
-  segs: readonly Vec[],
-  perm: Uint32Array | null,
-  m: number,
-  flip: number,
-  counts: Uint32Array,
-): void {
-  for (let g = 0; g < segs.length; g++) {
-    const f = segs[g]!.data as Float64Array;
-    const u = wordsOf(f);
-    const len = perm === null ? segs[g]!.length : m;
-    for (let i = 0; i < len; i++) {
-      const p = perm === null ? i : perm[i]!;
-      counts[(floatHi(f[p]!, u[2 * p + 1]!) ^ flip) >>> 16]!++;
-    }
-  }
-}
-
-/** Counts of the top 16 bits of int64 keys' high words. */
-function countInts(
-  segs: readonly Vec[],
-  perm: Uint32Array | null,
-  m: number,
-  flip: number,
-  counts: Uint32Array,
-): void {
-  const hf = 0x80000000 ^ flip;
-  for (let g = 0; g < segs.length; g++) {
-    const u = wordsOf(segs[g]!.data as BigInt64Array);
-    const len = perm === null ? segs[g]!.length : m;
-    for (let i = 0; i < len; i++) {
-      const p = perm === null ? i : perm[i]!;
-      counts[(u[2 * p + 1]! ^ hf) >>> 16]!++;
-    }
-  }
-}
-
-/** Each float into its bucket's next slot of `vals`, its position into the same slot of `out`. */
-function scatterFloats(
-  segs: readonly Vec[],
-  perm: Uint32Array | null,
-  m: number,
-  flip: number,
-  mask: number,
-  next: Uint32Array,
-  vals: Float64Array,
-  out: Uint32Array,
-): void {
-  for (let g = 0, p0 = 0; g < segs.length; g++) {
-    const f = segs[g]!.data as Float64Array;
-    const u = wordsOf(f);
-    const len = perm === null ? segs[g]!.length : m;
-    for (let i = 0; i < len; i++) {
-      const p = perm === null ? i : perm[i]!;
-      const x = f[p]!;
-      const at = next[((floatHi(x, u[2 * p + 1]!) ^ flip) >>> 16) & mask]!++;
-      vals[at] = x;
-      out[at] = p0 + p;
-    }
-    p0 += len;
-  }
-}
-
-/** Each int64's words into its bucket's next slot of `words`, its position into `out`'s. */
-function scatterInts(
-  segs: readonly Vec[],
-  perm: Uint32Array | null,
-  m: number,
-  flip: number,
-  mask: number,
-  next: Uint32Array,
-  words: Uint32Array,
-  out: Uint32Array,
-): void {
-  const hf = 0x80000000 ^ flip;
-  for (let g = 0, p0 = 0; g < segs.length; g++) {
-    const u = wordsOf(segs[g]!.data as BigInt64Array);
-    const len = perm === null ? segs[g]!.length : m;
-    for (let i = 0; i < len; i++) {
-      const p = perm === null ? i : perm[i]!;
-      const w1 = u[2 * p + 1]!;
-      const at = next[((w1 ^ hf) >>> 16) & mask]!++;
-      words[2 * at] = u[2 * p]!;
-      words[2 * at + 1] = w1;
-      out[at] = p0 + p;
-    }
-    p0 += len;
-  }
-}
-
-/**
- * A float's high key word: its bits with every bit flipped if negative, else the sign bit set
- * (`w1`: the float64's high storage word); -0 equals 0 and NaN sorts above +Infinity. Returned as
- * a signed int32 with the key's bits (callers shift it unsigned or store it): every branch stays
- * in int32, which measured 5-10% less CPU for the whole sort than unsigned results.
- */
-function floatHi(x: number, w1: number): number {
-  if (x !== x) return 0xfff80000 | 0;
-  if (x === 0) return 0x80000000 | 0;
-  return w1 ^ ((w1 >> 31) | 0x80000000);
-}
-
-/** A float's low key word (`w0`: its low storage word), 0 for NaN and both zeros; signed int32. */
-function floatLo(x: number, w1: number, w0: number): number {
-  if (x !== x || x === 0) return 0;
-  return w0 ^ (w1 >> 31);
+/** Positions 0..m-1, or `perm[0..m)`, in the order given (every key equal). */
+function inOrder(perm: Uint32Array | null, m: number): Uint32Array {
+  if (perm !== null) return perm.slice(0, m);
+  const out = new Uint32Array(m);
+  for (let i = 0; i < m; i++) out[i] = i;
+  return out;
 }
 
 /** Sorts the buckets of the scattered values in place, through scratch the largest one fits. */
@@ -197,8 +96,14 @@ class Buckets {
   readonly #out: Uint32Array;
   readonly #float: boolean;
   readonly #flip: number;
-  /** Whether keys in a bucket share the top 16 bits of hi (else: one bucket, any hi). */
+  /** Whether keys in a bucket share their bits from `shift` up (else: one bucket, any hi). */
   readonly #bucketed: boolean;
+  /**
+   * A triple's first word from the key rebased (hi - hb, lo - lb): `((hi & hm) << hl) | ((lo & lm)
+   * >>> lr)`, its low 16 bits the key bits below the bucket's digit, its others the same for the
+   * bucket (hi itself when the digit is hi's top 16 bits or there is one bucket); then hb, lb.
+   */
+  readonly #word: [hm: number, hl: number, lm: number, lr: number, hb: number, lb: number];
   /** Key triples of the bucket being sorted, and the passes' other array. */
   #a: Uint32Array;
   #b: Uint32Array;
@@ -213,14 +118,21 @@ class Buckets {
     most: number,
     float: boolean,
     flip: number,
-    bucketed: boolean,
+    digit: Digit | null,
   ) {
     this.#vals = vals;
     this.#words = words;
     this.#out = out;
     this.#float = float;
     this.#flip = flip;
-    this.#bucketed = bucketed;
+    this.#bucketed = digit !== null;
+    const { shift, hb, lb } = digit ?? { shift: 48, hb: 0, lb: 0 };
+    this.#word =
+      shift === 48
+        ? [-1, 0, 0, 0, hb, lb]
+        : shift >= 32
+          ? [-1, 48 - shift, -1, shift - 16, hb, lb]
+          : [0, 0, -1, Math.max(0, shift - 16), hb, lb];
     this.#a = new Uint32Array(3 * most);
     this.#b = new Uint32Array(3 * most);
   }
@@ -238,7 +150,7 @@ class Buckets {
       b = this.#a;
     }
     // Positions out while the bucket is in cache, in one walk that also checks each run of equal
-    // hi for order by lo (usually in order already: equal keys); a run out of order is sorted by
+    // first words for order by lo (usually in order already: equal keys); a run out of order is sorted by
     // lo and its positions written again.
     const out = this.#out;
     let r = 0;
@@ -256,7 +168,7 @@ class Buckets {
     if (!ordered) this.#byLow(a, b, r, len, s);
   }
 
-  /** Triples `[r, q)` of `a` (equal hi) stably sorted by lo, their positions out again. */
+  /** Triples `[r, q)` of `a` (equal first words) stably sorted by lo, their positions out again. */
   #byLow(a: Uint32Array, b: Uint32Array, r: number, q: number, s: number): void {
     if (q - r > INSERTION_MAX) lsdWord(a, r, q, b, 1, this.#digits);
     else insertionByWords(a, r, q);
@@ -265,8 +177,8 @@ class Buckets {
   }
 
   /**
-   * Key triples (hi, lo, position) of slots `[s, e)` into `#a` from 0, and the counts of hi's two
-   * low bytes (`#counts`, 256 each).
+   * Key triples (word, lo, position) of slots `[s, e)` into `#a` from 0 (`#word`), and the counts
+   * of the word's two low bytes (`#counts`, 256 each).
    */
   #triples(s: number, e: number): void {
     const vals = this.#vals;
@@ -275,35 +187,40 @@ class Buckets {
     const a = this.#a;
     const c = this.#counts;
     const flip = this.#flip;
+    const [hm, hl, lm, lr, hb, lb] = this.#word;
     c.fill(0);
     if (this.#float) {
       for (let i = s, t = 0; i < e; i++, t += 3) {
         const x = vals[i]!;
         const w1 = w[2 * i + 1]!;
-        const h = floatHi(x, w1) ^ flip;
-        a[t] = h;
-        a[t + 1] = floatLo(x, w1, w[2 * i]!) ^ flip;
+        const h = ((floatHi(x, w1) ^ flip) - hb) | 0;
+        const l = ((floatLo(x, w1, w[2 * i]!) ^ flip) - lb) | 0;
+        const k = ((h & hm) << hl) | ((l & lm) >>> lr);
+        a[t] = k;
+        a[t + 1] = l;
         a[t + 2] = out[i]!;
-        c[h & 255]!++;
-        c[256 + ((h >>> 8) & 255)]!++;
+        c[k & 255]!++;
+        c[256 + ((k >>> 8) & 255)]!++;
       }
       return;
     }
     const hf = 0x80000000 ^ flip;
     for (let i = s, t = 0; i < e; i++, t += 3) {
-      const h = w[2 * i + 1]! ^ hf;
-      a[t] = h;
-      a[t + 1] = w[2 * i]! ^ flip;
+      const h = ((w[2 * i + 1]! ^ hf) - hb) | 0;
+      const l = ((w[2 * i]! ^ flip) - lb) | 0;
+      const k = ((h & hm) << hl) | ((l & lm) >>> lr);
+      a[t] = k;
+      a[t + 1] = l;
       a[t + 2] = out[i]!;
-      c[h & 255]!++;
-      c[256 + ((h >>> 8) & 255)]!++;
+      c[k & 255]!++;
+      c[256 + ((k >>> 8) & 255)]!++;
     }
   }
 }
 
 /**
- * The `len` triples of `a` (from 0; their hi words share their top 16 bits) stably sorted by the
- * low 16 bits of hi: two 8-bit passes from `counts` (both digits' counts), a pass skipped when
+ * The `len` triples of `a` (from 0; their first words differ only in their low 16 bits) stably
+ * sorted by those 16 bits: two 8-bit passes from `counts` (both digits' counts), a pass skipped when
  * every triple has the same digit, between `a` and `b`. True when the result is in `b`.
  */
 function lsdLow16(a: Uint32Array, b: Uint32Array, len: number, counts: Uint32Array): boolean {

@@ -1,0 +1,106 @@
+/**
+ * The first (most significant) digit of radix64.ts's sort, and its counts: `firstDigit(k)`.
+ *
+ * Spread keys (the high words span their top bit) take the top 16 bits of hi, counted in one
+ * read of the values. Keys sharing their top bits (prices all in [100, 104): sign, exponent and
+ * the first mantissa bits; timestamps of one day; small int64 ids) would fill few of those
+ * buckets, each too large for the cache, so for them the digit is taken just below the bits they
+ * share, in the key rebased on a low bound of hi (monotone: `hi - hb` for every hi at least
+ * `hb`), FIRST_BITS wide: fewer buckets than 16 bits give, because these fill all of theirs and
+ * the scatter's write streams, not the bucket sizes, then set the time. Which case applies is
+ * guessed from the first SAMPLE values: a narrow guess counts the digit for a window of three
+ * times the sample's range of hi, checked (every rebased hi within it) in the same read; a miss
+ * (or a wide guess whose buckets come out too large) reads the values again with the digit placed
+ * from the exact range. So the common cases take one read before the scatter, others two or three.
+ */
+import { bitsOf } from "./radix-digits.ts";
+import type { Digit, KeyInput } from "./radix64-passes.ts";
+import { countDigit, countHigh, rangeLow, sampleHigh } from "./radix64-passes.ts";
+
+/** How many leading values guess the range of hi. */
+const SAMPLE = 4096;
+/**
+ * Keys whose hi spans fewer bits than this are narrow: hi's top 16 bits hold fewer than 8 of
+ * their varying bits (under 256 buckets). Wider ones keep the top 16 bits: a lower digit then
+ * measured no faster (more write streams, one more read), floats over many exponents included.
+ */
+const NARROW_BITS = 24;
+/** The width of a first digit below shared high bits. */
+const FIRST_BITS = 10;
+/**
+ * A first digit of hi's top 16 bits is placed again lower when its largest bucket holds more rows
+ * than this (its triples, 24 bytes a row in two arrays, outgrow a second-level cache).
+ */
+const BUCKET_MAX = 1 << 14;
+
+/** A first digit and the count of every value of it. */
+export interface FirstDigit {
+  readonly digit: Digit;
+  /** The digit's mask (its values are 0..mask). */
+  readonly mask: number;
+  readonly counts: Uint32Array;
+}
+
+/** The first digit for the keys of `k` (at least one row), or null when every key is equal. */
+export function firstDigit(k: KeyInput): FirstDigit | null {
+  const [sMin, sMax] = sampleHigh(k, Math.min(k.m, SAMPLE));
+  const span = sMax - sMin + 1;
+  const hb = Math.max(0, sMin - span);
+  const hiBits = bitsOf(hb, Math.min(0xffffffff, sMax + span));
+  if (hiBits < NARROW_BITS) {
+    // Guessed narrow: count the digit for the sample's window, kept if every hi falls in it.
+    const guess = below(32 + hiBits, hb, 0);
+    const [min, max] = countDigit(k, guess.digit, guess.mask, guess.counts);
+    if (max < 2 ** hiBits) {
+      // Every hi within the window. Buckets too large for the cache when the window is much
+      // wider than the keys' range (an unlike sample): placed again from that range (known now);
+      // else kept (many equal keys, or skewed ones, fill some buckets more whatever the placing).
+      if (largest(guess.counts) <= BUCKET_MAX || bitsOf(min, max) + 4 > hiBits) return guess;
+      return exact(k, hb + min, hb + max);
+    }
+  }
+  const top: FirstDigit = {
+    digit: { shift: 48, hb: 0, lb: 0 },
+    mask: 0xffff,
+    counts: new Uint32Array(1 << 16),
+  };
+  const [hiMin, hiMax] = countHigh(k, top.counts);
+  if (bitsOf(hiMin, hiMax) >= NARROW_BITS || largest(top.counts) <= BUCKET_MAX) return top;
+  return exact(k, hiMin, hiMax);
+}
+
+/** The first digit (counted) of keys whose hi ranges over [hiMin, hiMax], or null if all equal. */
+function exact(k: KeyInput, hiMin: number, hiMax: number): FirstDigit | null {
+  const bits = bitsOf(hiMin, hiMax);
+  let d: FirstDigit;
+  if (bits > 0) d = below(32 + bits, hiMin, 0);
+  else {
+    const [loMin, loMax] = rangeLow(k);
+    if (loMin === loMax) return null;
+    d = below(bitsOf(loMin, loMax), hiMin, loMin);
+  }
+  countDigit(k, d.digit, d.mask, d.counts);
+  return d;
+}
+
+/**
+ * The first digit of keys rebased on (hb, lb) that span their low `bits` bits: their top
+ * FIRST_BITS (fewer if they span fewer), but leaving at most 16 bits of hi below it (the buckets'
+ * sort takes 16 bits below the digit, then the low words); counts zero.
+ */
+function below(bits: number, hb: number, lb: number): FirstDigit {
+  const width = Math.min(bits, Math.max(FIRST_BITS, bits - 48));
+  const mask = (1 << width) - 1;
+  return {
+    digit: { shift: bits - width, hb: hb | 0, lb: lb | 0 },
+    mask,
+    counts: new Uint32Array(mask + 1),
+  };
+}
+
+/** The largest of `counts`. */
+function largest(counts: Uint32Array): number {
+  let most = 0;
+  for (let d = 0; d < counts.length; d++) if (counts[d]! > most) most = counts[d]!;
+  return most;
+}
