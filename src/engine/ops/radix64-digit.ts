@@ -1,17 +1,19 @@
 /**
  * The first (most significant) digit of radix64.ts's sort, and its counts: `firstDigit(k)`.
  *
- * Spread keys (the high words span their top bit) take the top 16 bits of hi, counted in one
- * read of the values. Keys sharing their top bits (prices all in [100, 104): sign, exponent and
- * the first mantissa bits; timestamps of one day; small int64 ids) would fill few of those
- * buckets, each too large for the cache, so for them the digit is taken just below the bits they
- * share, in the key rebased on a low bound of hi (monotone: `hi - hb` for every hi at least
- * `hb`), FIRST_BITS wide: fewer buckets than 16 bits give, because these fill all of theirs and
- * the scatter's write streams, not the bucket sizes, then set the time. Which case applies is
- * guessed from the first SAMPLE values: a narrow guess counts the digit for a window of three
- * times the sample's range of hi, checked (every rebased hi within it) in the same read; a miss
- * (or a wide guess whose buckets come out too large) reads the values again with the digit placed
- * from the exact range. So the common cases take one read before the scatter, others two or three.
+ * Spread keys take the top 16 bits of hi, counted in one read of the values. Keys whose hi spans
+ * fewer than NARROW_BITS bits (prices all in [100, 104): sign, exponent and the first mantissa
+ * bits shared; timestamps of one day; small int64 ids) would fill few of those buckets, each too
+ * large for the cache, so for them the digit is taken just below the bits they share, in the key
+ * rebased on a low bound of hi (`hi - hb`: the same order for every hi at least `hb`; `lo - lb`
+ * too when every hi is the same), FIRST_BITS wide: fewer buckets than 16 bits, because such keys
+ * fill all of theirs and the scatter's write streams, not the bucket sizes, then set the time.
+ * Which case applies is guessed from the first SAMPLE values: a narrow guess counts the digit for
+ * a window of three times the sample's range of hi, checked (every rebased hi inside it) in the
+ * same read. A miss reads the values again as spread keys, and a third time with the digit placed
+ * from the exact range if they turn out narrow; keys sharing all of hi (small int64 ids,
+ * subnormals) read lo's range first. So narrow and spread keys both take one read before the
+ * scatter. Every key equal: null.
  */
 import { bitsOf } from "./radix-digits.ts";
 import type { Digit, KeyInput } from "./radix64-passes.ts";
@@ -52,10 +54,11 @@ export function firstDigit(k: KeyInput): FirstDigit | null {
     const guess = below(32 + hiBits, hb, 0);
     const [min, max] = countDigit(k, guess.digit, guess.mask, guess.counts);
     if (max < 2 ** hiBits) {
-      // Every hi within the window. Buckets too large for the cache when the window is much
-      // wider than the keys' range (an unlike sample): placed again from that range (known now);
-      // else kept (many equal keys, or skewed ones, fill some buckets more whatever the placing).
-      if (largest(guess.counts) <= BUCKET_MAX || bitsOf(min, max) + 4 > hiBits) return guess;
+      // Every hi within the window. Buckets too large for the cache when every hi is the same
+      // (the window spans 2 bits of hi, the digit then takes only lo's top bits): placed again
+      // from lo's range; else kept (many equal keys, or skewed ones, fill some buckets more
+      // whatever the placing, and the window is at most about 2 bits wider than the keys).
+      if (largest(guess.counts) <= BUCKET_MAX || min !== max) return guess;
       return exact(k, hb + min, hb + max);
     }
   }
