@@ -11,13 +11,13 @@
  * Which case applies is guessed from the first SAMPLE values: a narrow guess counts the digit for
  * a window of three times the sample's range of hi, checked (every rebased hi inside it) in the
  * same read. A miss reads the values again as spread keys, and a third time with the digit placed
- * from the exact range if they turn out narrow; keys sharing all of hi (small int64 ids,
- * subnormals) read lo's range first. So narrow and spread keys both take one read before the
- * scatter. Every key equal: null.
+ * from hi's range (to 16 bits, from those counts) if they turn out narrow; keys sharing all of hi
+ * (small int64 ids, tiny subnormals) read lo's range first. So narrow and spread keys both take
+ * one read before the scatter. Every key equal: null.
  */
 import { bitsOf } from "./radix-digits.ts";
 import type { Digit, KeyInput } from "./radix64-passes.ts";
-import { countDigit, countHigh, rangeLow, sampleHigh } from "./radix64-passes.ts";
+import { countDigit, countHigh, rangeOf, sampleHigh } from "./radix64-passes.ts";
 
 /** How many leading values guess the range of hi. */
 const SAMPLE = 4096;
@@ -59,7 +59,7 @@ export function firstDigit(k: KeyInput): FirstDigit | null {
       // from lo's range; else kept (many equal keys, or skewed ones, fill some buckets more
       // whatever the placing, and the window is at most about 2 bits wider than the keys).
       if (largest(guess.counts) <= BUCKET_MAX || min !== max) return guess;
-      return exact(k, hb + min, hb + max);
+      return placed(k, hb + min, hb + max);
     }
   }
   const top: FirstDigit = {
@@ -67,18 +67,28 @@ export function firstDigit(k: KeyInput): FirstDigit | null {
     mask: 0xffff,
     counts: new Uint32Array(1 << 16),
   };
-  const [hiMin, hiMax] = countHigh(k, top.counts);
-  if (bitsOf(hiMin, hiMax) >= NARROW_BITS || largest(top.counts) <= BUCKET_MAX) return top;
-  return exact(k, hiMin, hiMax);
+  countHigh(k, top.counts);
+  // hi's range to 16 bits: narrow if its top 16 bits take fewer than 2^(NARROW_BITS - 16) values.
+  let first = 0;
+  while (top.counts[first] === 0) first++;
+  let last = 0xffff;
+  while (top.counts[last] === 0) last--;
+  if (last - first >= 1 << (NARROW_BITS - 16) || largest(top.counts) <= BUCKET_MAX) return top;
+  if (first < last) return placed(k, first * 0x10000, last * 0x10000 + 0xffff);
+  const [hiMin, hiMax] = rangeOf(k, true);
+  return placed(k, hiMin, hiMax);
 }
 
-/** The first digit (counted) of keys whose hi ranges over [hiMin, hiMax], or null if all equal. */
-function exact(k: KeyInput, hiMin: number, hiMax: number): FirstDigit | null {
+/**
+ * The first digit (counted) of keys whose hi lies in [hiMin, hiMax] (bounds), or null when every
+ * key is equal.
+ */
+function placed(k: KeyInput, hiMin: number, hiMax: number): FirstDigit | null {
   const bits = bitsOf(hiMin, hiMax);
   let d: FirstDigit;
   if (bits > 0) d = below(32 + bits, hiMin, 0);
   else {
-    const [loMin, loMax] = rangeLow(k);
+    const [loMin, loMax] = rangeOf(k, false);
     if (loMin === loMax) return null;
     d = below(bitsOf(loMin, loMax), hiMin, loMin);
   }

@@ -1,15 +1,15 @@
 /**
  * The passes of radix64.ts over a column's values (float64 or BigInt64 storage, read in segments
- * or at `perm`'s positions): counting the first digit, finding which key bits vary, and scattering
- * values into buckets. A key is 64 bits, `hi` (bits 32..63) and `lo` (bits 0..31), each made as a
- * signed int32 holding the key's bits (`keyHi` / `keyLo`), every bit flipped again by `flip` (-1)
- * when descending.
+ * or at `perm`'s positions): sampling and counting the first digit, the ranges of the key words,
+ * and scattering values into buckets. A key is 64 bits, `hi` (bits 32..63) and `lo` (bits
+ * 0..31), each made as a signed int32 holding the key's bits (floatHi / floatLo, an int64's words
+ * with hi's sign bit flipped), every bit flipped again by `flip` (-1) when descending.
  *
- * The first digit is the 16 key bits from `shift` up: the top 16 bits of hi (shift 48) for spread
- * keys, lower for keys sharing their high bits (prices all in [100, 104), timestamps of one day,
- * small ids as int64), so that such keys still fill many buckets. Storage is read through
- * Uint32Array views of the same bytes, assuming a little-endian platform (every JavaScript engine
- * we run on).
+ * A digit (radix64-digit.ts chooses it) is a run of bits from `shift` up of the key rebased as
+ * (hi - hb, lo - lb): the top 16 bits of hi (shift 48, nothing rebased) for spread keys, lower
+ * for keys sharing their high bits, so that such keys still fill many buckets. Storage is read
+ * through Uint32Array views of the same bytes, assuming a little-endian platform (every
+ * JavaScript engine we run on).
  */
 import type { Vec } from "../column-source.ts";
 
@@ -47,48 +47,36 @@ export function floatLo(x: number, w1: number, w0: number): number {
   return w0 ^ (w1 >> 31);
 }
 
-/**
- * Counts of the top 16 bits of the keys' high words into `counts` (65,536); returns the least and
- * the greatest hi (unsigned).
- */
-export function countHigh(k: KeyInput, counts: Uint32Array): [min: number, max: number] {
+/** Counts of the top 16 bits of the keys' high words into `counts` (65,536). */
+export function countHigh(k: KeyInput, counts: Uint32Array): void {
   const { segs, perm, m, flip } = k;
-  // Compared as signed int32 with the sign bit flipped (the unsigned order, without doubles).
-  let min = 0x7fffffff;
-  let max = -0x80000000;
   if (k.float) {
-    const sf = 0x80000000 ^ flip;
     for (let g = 0; g < segs.length; g++) {
       const f = segs[g]!.data as Float64Array;
       const u = wordsOf(f);
       const len = perm === null ? segs[g]!.length : m;
       for (let i = 0; i < len; i++) {
         const p = perm === null ? i : perm[i]!;
-        const q = floatHi(f[p]!, u[2 * p + 1]!) ^ sf;
-        counts[(q >>> 16) ^ 0x8000]!++;
-        if (q < min) min = q;
-        if (q > max) max = q;
+        counts[(floatHi(f[p]!, u[2 * p + 1]!) ^ flip) >>> 16]!++;
       }
     }
-  } else {
-    for (let g = 0; g < segs.length; g++) {
-      const u = wordsOf(segs[g]!.data as BigInt64Array);
-      const len = perm === null ? segs[g]!.length : m;
-      for (let i = 0; i < len; i++) {
-        const p = perm === null ? i : perm[i]!;
-        const q = u[2 * p + 1]! ^ flip;
-        counts[(q >>> 16) ^ 0x8000]!++;
-        if (q < min) min = q;
-        if (q > max) max = q;
-      }
+    return;
+  }
+  const hf = 0x80000000 ^ flip;
+  for (let g = 0; g < segs.length; g++) {
+    const u = wordsOf(segs[g]!.data as BigInt64Array);
+    const len = perm === null ? segs[g]!.length : m;
+    for (let i = 0; i < len; i++) {
+      const p = perm === null ? i : perm[i]!;
+      counts[(u[2 * p + 1]! ^ hf) >>> 16]!++;
     }
   }
-  return [(min ^ 0x80000000) >>> 0, (max ^ 0x80000000) >>> 0];
 }
 
-/** The least and the greatest low key word (unsigned; read when every hi is the same). */
-export function rangeLow(k: KeyInput): [min: number, max: number] {
+/** The least and the greatest hi (`high`) or lo key word, unsigned. */
+export function rangeOf(k: KeyInput, high: boolean): [min: number, max: number] {
   const { segs, perm, m, flip, float } = k;
+  // Compared as signed int32 with the sign bit flipped (the unsigned order, without doubles).
   let min = 0x7fffffff;
   let max = -0x80000000;
   const sf = 0x80000000 ^ flip;
@@ -99,7 +87,10 @@ export function rangeLow(k: KeyInput): [min: number, max: number] {
     for (let i = 0; i < len; i++) {
       const p = perm === null ? i : perm[i]!;
       const w0 = u[2 * p]!;
-      const q = (float ? floatLo(f[p] as number, u[2 * p + 1]!, w0) : w0) ^ sf;
+      const w1 = u[2 * p + 1]!;
+      let q: number;
+      if (high) q = (float ? floatHi(f[p] as number, w1) : w1 ^ 0x80000000) ^ sf;
+      else q = (float ? floatLo(f[p] as number, w1, w0) : w0) ^ sf;
       if (q < min) min = q;
       if (q > max) max = q;
     }

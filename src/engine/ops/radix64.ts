@@ -3,23 +3,20 @@
  * stable-sort.ts: `sort64(segs, perm, m, float, descending)`.
  *
  * Large inputs take one most-significant-digit pass over memory (radix64-passes.ts). A first read
- * counts the top 16 bits of each key's high word and finds which bits of hi vary between keys; a
- * second copies each value (8 bytes, as stored) into its bucket and its position into the same
- * slot of the output array, which is allocated once and becomes the result. Keys sharing their
- * top bits (prices all in [100, 104): sign, exponent and 5 mantissa bits; timestamps of one day;
- * small int64 ids) would fill one bucket, so the first digit is taken just below the bits every
- * key shares (the common prefix of the whole 64-bit key: the low word's varying bits are read
- * when every hi is the same), counted again before the scatter: such keys fill as many buckets as
- * spread ones. Each bucket is then sorted while it is in cache: its values made into key triples
- * (word, lo, position) in scratch the size of the largest bucket, where `word`'s low 16 bits are
- * the 16 key bits below the bucket's digit and its other bits are the same for the bucket, the
- * two 8-bit digits of those 16 bits counted in the same read; two 8-bit LSD passes (one skipped
- * when its digit is the same for the whole bucket); then one walk writes the positions back to
- * the output and checks each run of equal `word` for order by lo (runs of equal keys are in order
- * already), a run out of order sorted by lo (insertion up to 32 rows, radix beyond) and written
- * again. So whatever the range, two or three passes over memory plus the in-cache work. Inputs
- * below MSD_MIN rows are one bucket, sorted by the whole of hi. Every key equal: positions in
- * order, nothing sorted.
+ * counts each key's first digit (radix64-digit.ts: the top 16 bits of its high word, or for keys
+ * sharing their top bits, such as prices all in [100, 104), 10 bits just below the shared ones in
+ * the key rebased on a low bound); a second copies each value (8 bytes, as stored) into its
+ * bucket and its position into the same slot of the output array, which is allocated once and
+ * becomes the result. Each bucket is then sorted while it is in cache: its values made into key
+ * triples (word, lo, position) in scratch the size of the largest bucket, where `word`'s low 16
+ * bits are the 16 key bits below the bucket's digit and its other bits are the same for the whole
+ * bucket, the two 8-bit digits of those 16 bits counted in the same read; two 8-bit LSD passes
+ * (one skipped when its digit is the same for the whole bucket); then one walk writes the
+ * positions back to the output and checks each run of equal `word` (equal hi) for order by lo
+ * (runs of equal keys are in order already), a run out of order sorted by lo (insertion up to 32
+ * rows, radix beyond) and written again. Spread or narrow, that is two passes over memory plus
+ * the in-cache work. Inputs below MSD_MIN rows are one bucket, sorted by the whole of hi. Every
+ * key equal: positions in order, nothing sorted.
  *
  * The values are read in segments (a column's pages, without a copy) when the positions are
  * 0..m-1, else from one array at `perm`'s positions. Keys: a float's bits with every bit flipped
@@ -189,6 +186,10 @@ class Buckets {
     const flip = this.#flip;
     const [hm, hl, lm, lr, hb, lb] = this.#word;
     c.fill(0);
+    if (lm === 0 && hb === 0) {
+      this.#highTriples(s, e);
+      return;
+    }
     if (this.#float) {
       for (let i = s, t = 0; i < e; i++, t += 3) {
         const x = vals[i]!;
@@ -214,6 +215,38 @@ class Buckets {
       a[t + 2] = out[i]!;
       c[k & 255]!++;
       c[256 + ((k >>> 8) & 255)]!++;
+    }
+  }
+
+  /** #triples where the first word is hi itself (nothing rebased: spread keys, or one bucket). */
+  #highTriples(s: number, e: number): void {
+    const vals = this.#vals;
+    const w = this.#words;
+    const out = this.#out;
+    const a = this.#a;
+    const c = this.#counts;
+    const flip = this.#flip;
+    if (this.#float) {
+      for (let i = s, t = 0; i < e; i++, t += 3) {
+        const x = vals[i]!;
+        const w1 = w[2 * i + 1]!;
+        const h = floatHi(x, w1) ^ flip;
+        a[t] = h;
+        a[t + 1] = floatLo(x, w1, w[2 * i]!) ^ flip;
+        a[t + 2] = out[i]!;
+        c[h & 255]!++;
+        c[256 + ((h >>> 8) & 255)]!++;
+      }
+      return;
+    }
+    const hf = 0x80000000 ^ flip;
+    for (let i = s, t = 0; i < e; i++, t += 3) {
+      const h = w[2 * i + 1]! ^ hf;
+      a[t] = h;
+      a[t + 1] = w[2 * i]! ^ flip;
+      a[t + 2] = out[i]!;
+      c[h & 255]!++;
+      c[256 + ((h >>> 8) & 255)]!++;
     }
   }
 }
