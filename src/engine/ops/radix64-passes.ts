@@ -199,9 +199,34 @@ export function scatter(
   words: Uint32Array,
   out: Uint32Array,
 ): void {
-  if (d.shift >= 32 && k.float) scatterFloatsByHigh(k, d, mask, next, vals, out);
+  if (d.shift === 48 && d.hb === 0 && k.float) scatterFloatsByTop(k, mask, next, vals, out);
+  else if (d.shift >= 32 && k.float) scatterFloatsByHigh(k, d, mask, next, vals, out);
   else if (d.shift >= 32) scatterIntsByHigh(k, d, mask, next, words, out);
   else scatterByBoth(k, d, mask, next, words, out);
+}
+
+/** scatter for floats by hi's top 16 bits (spread keys: the common case, kept to its minimum). */
+function scatterFloatsByTop(
+  k: KeyInput,
+  mask: number,
+  next: Uint32Array,
+  vals: Float64Array,
+  out: Uint32Array,
+): void {
+  const { segs, perm, m, flip } = k;
+  for (let g = 0, p0 = 0; g < segs.length; g++) {
+    const f = segs[g]!.data as Float64Array;
+    const u = wordsOf(f);
+    const len = perm === null ? segs[g]!.length : m;
+    for (let i = 0; i < len; i++) {
+      const p = perm === null ? i : perm[i]!;
+      const x = f[p]!;
+      const at = next[((floatHi(x, u[2 * p + 1]!) ^ flip) >>> 16) & mask]!++;
+      vals[at] = x;
+      out[at] = p0 + p;
+    }
+    p0 += len;
+  }
 }
 
 /** scatter for floats whose digit lies in hi: hi alone is made. */
