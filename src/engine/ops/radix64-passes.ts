@@ -151,6 +151,7 @@ export function countDigit(
   mask: number,
   counts: Uint32Array,
 ): [min: number, max: number] {
+  if (d.shift >= 32 && k.float) return countFloatsByHigh(k, d, mask, counts);
   const { segs, perm, m, flip, float } = k;
   const { hb, lb } = d;
   const [hr, hm, hl, lr, lm] = digitShifts(d.shift);
@@ -177,6 +178,34 @@ export function countDigit(
         l = ((w0 ^ flip) - lb) | 0;
       }
       counts[((((h >>> hr) & hm) << hl) | ((l >>> lr) & lm)) & mask]!++;
+      const q = h ^ 0x80000000;
+      if (q < min) min = q;
+      if (q > max) max = q;
+    }
+  }
+  return [(min ^ 0x80000000) >>> 0, (max ^ 0x80000000) >>> 0];
+}
+
+/** countDigit for floats whose digit lies in hi (prices in a narrow range): hi alone is made. */
+function countFloatsByHigh(
+  k: KeyInput,
+  d: Digit,
+  mask: number,
+  counts: Uint32Array,
+): [min: number, max: number] {
+  const { segs, perm, m, flip } = k;
+  const hr = d.shift - 32;
+  const hb = d.hb;
+  let min = 0x7fffffff;
+  let max = -0x80000000;
+  for (let g = 0; g < segs.length; g++) {
+    const f = segs[g]!.data as Float64Array;
+    const u = wordsOf(f);
+    const len = perm === null ? segs[g]!.length : m;
+    for (let i = 0; i < len; i++) {
+      const p = perm === null ? i : perm[i]!;
+      const h = ((floatHi(f[p]!, u[2 * p + 1]!) ^ flip) - hb) | 0;
+      counts[(h >>> hr) & mask]!++;
       const q = h ^ 0x80000000;
       if (q < min) min = q;
       if (q > max) max = q;
