@@ -46,6 +46,7 @@ import { join } from "node:path";
 import { connect } from "../src/client/index.ts";
 import { mintToken } from "../src/worker/token.ts";
 import { DevServer } from "../test/e2e/dev-server.ts";
+import { devObservabilityEnv, devObservabilityLabel } from "./dev-observability.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
 import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
@@ -152,7 +153,7 @@ export async function fanout(): Promise<void> {
   }
   const secret = randomBytes(24).toString("hex");
   const registry = join(os.tmpdir(), `tickflare-registry-${randomBytes(6).toString("hex")}`);
-  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry };
+  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry, ...devObservabilityEnv() };
   const vars = { AUTH: "on", TOKEN_SECRET: secret };
   const family = await DevServer.start({ vars: { ...vars, RELAY_SUBSCRIBERS: "0" }, env });
   const relays: DevServer[] = [];
@@ -269,7 +270,7 @@ export async function fanout(): Promise<void> {
       }
     }
     printTable(
-      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; the family in one dev server, relays in ${servers})`,
+      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; the family in one dev server, relays in ${servers}; ${devObservabilityLabel()})`,
       HEADER,
       out,
     );
