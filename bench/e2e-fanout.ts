@@ -32,7 +32,10 @@
  * is the relay processes' CPU per 1,000 deltas the subscribers received (a cycle per 1,000
  * subscribers when the relays keep up; their routers are idle once subscribers are connected). "first p99" is the p99 from publish to the first
  * subscriber to get each cycle (publish, the wait for the next cycle, the cycle, the hop): the
- * floor under the p99 of every subscriber.
+ * floor under the p99 of every subscriber. "bench ms per 1,000 deltas" is this process's CPU (the
+ * subscriber threads and the publisher, which is the same in every run) per 1,000 deltas the
+ * subscribers received: what the subscribers cost, comparable across runs that deliver more or
+ * fewer cycles.
  *
  * The publisher and the subscribers connect straight to the workerd process running each
  * server's Worker, not to the public port: that goes through wrangler's proxy, a second workerd
@@ -127,6 +130,7 @@ const HEADER = [
   "relay ms/cycle per 1,000",
   "relay processes (cores: all / busiest)",
   "bench (cores)",
+  "bench ms per 1,000 deltas",
   "load avg (1 min)",
 ];
 
@@ -264,6 +268,7 @@ export async function fanout(): Promise<void> {
             ? "—"
             : `${(relayAll / secs).toFixed(2)} / ${(Math.max(...relayCpu) / secs).toFixed(2)}`,
           cores("bench"),
+          f(((b.bench - a.bench) * 1000) / (r.deltas / 1000)),
           load.toFixed(1),
         ]);
         console.log(out.at(-1)!.join(" | "));

@@ -1,8 +1,8 @@
 /**
  * Worker thread of `npm run bench:e2e` (latency): holds `count` tickflare/client subscriptions
- * to one view (or, with `raw`, plain WebSockets; with the `ws` transport these read only a
- * delta's cycle and SentAt values from the frame's bytes, so 2,000 of them cost the thread as
- * little as the measurement allows) and records, for each row, receipt time (the message event) and applied time
+ * to one view (or, with `raw`, plain WebSockets; with the `ws` transport these are minimal
+ * clients, raw-socket.ts, that read only a delta's cycle and SentAt values from the frame's
+ * bytes, so 2,000 of them cost the thread as little as the measurement allows) and records, for each row, receipt time (the message event) and applied time
  * (after the local cycle) minus the row's `SentAt`. Subscribers live off the publisher's thread
  * so their work does not delay the publisher. Messages: in `{ url, token, name, view, count,
  * format, raw, transport }` (workerData); out "ready", then on "measure" starts recording and on "stop" posts
@@ -15,6 +15,8 @@ import WS from "ws";
 import type { Subscription, WebSocketLike } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
 import { parseInstant } from "../src/engine/index.ts";
+import type { RawSocket } from "./raw-socket.ts";
+import { openRawSocket } from "./raw-socket.ts";
 
 const { url, token, name, view, count, format, raw, transport } = workerData as {
   url: string;
@@ -47,6 +49,7 @@ const rows: number[] = [];
 let measuring = false;
 const subs: Subscription[] = [];
 const sockets: WebSocketLike[] = [];
+const raws: RawSocket[] = [];
 /** Epoch ms of the last whole second seen in a SentAt (`YYYY-MM-DDTHH:MM:SS`), cached. */
 let lastSecond = "";
 let lastSecondMs = 0;
@@ -104,27 +107,27 @@ function parseDelta(text: string): { cycle: number; sent: number[] } | null {
 
 if (raw && transport === "ws") {
   // The server's delivery alone: each socket records when a delta arrived, minus each row's
-  // SentAt. The `ws` listener gets the frame's bytes (no MessageEvent, UTF-8 left unchecked:
-  // the server's frames are checked by the tests) and reads only the cycle and the SentAt values.
+  // SentAt. A minimal client (raw-socket.ts) hands over each frame's bytes (no stream, event or
+  // MessageEvent; UTF-8 left unchecked: the server's frames are checked by the tests), and only
+  // the cycle and the SentAt values are read from them.
   const wsUrl = `${url.replace(/^http/, "ws")}/v1/tables/${name}/views/${view}/subscribe?format=json&token=${encodeURIComponent(token)}`;
   for (let i = 0; i < count; i++) {
-    const ws = new WS(wsUrl, { perMessageDeflate: false, skipUTF8Validation: true });
     let checked = false;
-    ws.on("message", (data: Buffer, isBinary: boolean) => {
-      if (!measuring || isBinary) return;
+    const onMessage = (data: Buffer, text: boolean) => {
+      if (!measuring || !text) return;
       const t = now();
-      const text = data.toString("latin1");
-      const d = scanDelta(text);
+      const s = data.toString("latin1");
+      const d = scanDelta(s);
       if (!checked && d) {
         // Once per socket: the scan must agree with a full parse (ms within float rounding).
-        const full = parseDelta(Buffer.from(text, "latin1").toString("utf8"))!;
+        const full = parseDelta(data.toString("utf8"))!;
         if (
           full.cycle !== d.cycle ||
           full.sent.length !== d.sent.length ||
           full.sent.some((x, k) => Math.abs(x - d.sent[k]!) > 1e-3)
         )
           throw new Error(
-            `subscriber ${i}: the delta scan disagrees with JSON.parse: ${text.slice(0, 300)}`,
+            `subscriber ${i}: the delta scan disagrees with JSON.parse: ${s.slice(0, 300)}`,
           );
         checked = true;
       }
@@ -135,23 +138,12 @@ if (raw && transport === "ws") {
         received.push(t - ms);
         applied.push(t - ms);
       }
-    });
-    await new Promise<void>((ok, fail) => {
-      const failed = (why: string) =>
-        fail(new Error(`subscribe socket ${i} of ${count} failed: ${why}`));
-      ws.once("open", () => ok());
-      ws.once("error", (e) => failed(e.message));
-      // A refused upgrade, with the server's answer (the error event would only give the status).
-      ws.once("unexpected-response", (_req, res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => {
-          body += d.toString();
-        });
-        res.on("end", () => failed(`${res.statusCode} ${body.slice(0, 300)}`));
-        res.on("error", () => failed(`${res.statusCode}`));
-      });
-    });
-    sockets.push(ws as unknown as WebSocketLike);
+    };
+    try {
+      raws.push(await openRawSocket(wsUrl, onMessage));
+    } catch (e) {
+      throw new Error(`subscribe socket ${i} of ${count} failed: ${(e as Error).message}`);
+    }
   }
 } else if (raw) {
   // Node's WebSocket (MessageEvent, text already decoded): every message parsed in full.
@@ -226,6 +218,7 @@ parentPort!.on("message", (m: string) => {
     measuring = false;
     for (const s of subs) s.close();
     for (const ws of sockets) ws.close();
+    for (const ws of raws) ws.close();
     const r = Float64Array.from(received);
     const a = Float64Array.from(applied);
     const c = Float64Array.from(arrivals);

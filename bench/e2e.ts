@@ -31,6 +31,10 @@
  * - Send cost (`-- sendcost` only; e2e-send-cost.ts): workerd CPU per WebSocket send, with the
  *   Hibernation API or not, text or binary, sockets walked from a Set or `ctx.getWebSockets()`.
  *
+ * The fan-out and send-cost parts start their dev servers without wrangler's local
+ * observability (`X_LOCAL_OBSERVABILITY=false`; `BENCH_OBSERVABILITY=on` keeps wrangler's default,
+ * bench/dev-observability.ts), a trace of every invocation that deployed Workers do not record.
+ *
  * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout` or `-- sendcost` runs one part.
  */
 import os from "node:os";
