@@ -158,23 +158,11 @@ export class FamilyHost {
    */
   #notices = 0;
   #noticesAtPull = -1;
-  /** host_meta as stored: key -> JSON text, or undefined for a key known to be absent. */
-  readonly #metaCache = new Map<string, string | undefined>();
-  /** SUM(rows) of host_pending as stored; null when not known. */
-  #pending: number | null = null;
 
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
     this.#now = options.now ?? (() => Date.now());
-    const tx = options.transaction ?? ((fn) => fn());
-    this.#tx = (fn) => {
-      try {
-        return tx(fn);
-      } catch (e) {
-        this.#forgetCaches(); // rolled back: what the caches took from it was not stored
-        throw e;
-      }
-    };
+    this.#tx = options.transaction ?? ((fn) => fn());
     this.#maxRows = options.maxRowsPerCycle ?? DEFAULT_MAX_ROWS_PER_CYCLE;
     this.#name = options.name;
     sql.exec("CREATE TABLE IF NOT EXISTS host_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -200,36 +188,16 @@ export class FamilyHost {
 
   // ---- meta -----------------------------------------------------------------------------------
 
-  // Meta values and the pending row count are read on every publish and several times a cycle;
-  // they are cached as stored (write-through) and the caches are dropped whenever a transaction
-  // rolls back (`#tx`) or the object forgets its state, so a read never sees an unstored value.
-
   #meta<T>(k: string): T | undefined {
-    let text = this.#metaCache.get(k);
-    if (text === undefined && !this.#metaCache.has(k)) {
-      const r = one(this.#sql, "SELECT v FROM host_meta WHERE k = ?", k);
-      text = r ? String(r.v) : undefined;
-      this.#metaCache.set(k, text);
-    }
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+    const r = one(this.#sql, "SELECT v FROM host_meta WHERE k = ?", k);
+    return r ? (JSON.parse(String(r.v)) as T) : undefined;
   }
   #setMeta(k: string, v: unknown): void {
-    const text = JSON.stringify(v);
     this.#sql.exec(
       "INSERT INTO host_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
       k,
-      text,
+      JSON.stringify(v),
     );
-    this.#metaCache.set(k, text);
-  }
-  #deleteMeta(k: string): void {
-    this.#sql.exec("DELETE FROM host_meta WHERE k = ?", k);
-    this.#metaCache.set(k, undefined);
-  }
-  /** Forgets the cached meta values and pending row count (storage is read again). */
-  #forgetCaches(): void {
-    this.#metaCache.clear();
-    this.#pending = null;
   }
 
   /** True once a spec is stored. */
@@ -308,7 +276,6 @@ export class FamilyHost {
 
   /** Forgets the in-memory tables (after a failed cycle); the next use rebuilds from storage. */
   reset(): void {
-    this.#forgetCaches();
     this.#family = null;
     this.#spec = null;
     this.#store = null;
@@ -565,7 +532,6 @@ export class FamilyHost {
             op,
           );
         }
-        if (this.#pending !== null) for (const p of parts) this.#pending += p.rows;
       }
       if (key !== undefined) this.#idem.remember(key, digest!, length, cycle, this.#now());
     });
@@ -573,15 +539,13 @@ export class FamilyHost {
   }
 
   #expectedCycle(): number {
-    return this.cycle + 1 + Math.floor(this.pendingRows / this.#maxRows);
+    const r = one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!;
+    return this.cycle + 1 + Math.floor(Number(r.r) / this.#maxRows);
   }
 
   /** Number of rows waiting for a cycle. */
   get pendingRows(): number {
-    this.#pending ??= Number(
-      one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!.r,
-    );
-    return this.#pending;
+    return Number(one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!.r);
   }
 
   // ---- cycles ---------------------------------------------------------------------------------
@@ -640,7 +604,6 @@ export class FamilyHost {
             "DELETE FROM host_pending WHERE seq <= ?",
             batches[batches.length - 1]!.seq,
           );
-        this.#pending = null;
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("lastCycleAt", this.#cycleSlot(fam.spec.cycleMs));
         this.#setMeta("cycleClock", fam.graph.cycleTimeMs);
@@ -734,7 +697,7 @@ export class FamilyHost {
 
   /** The families reading this one were told (see `notifyDue`). */
   clearNotifyDue(): void {
-    this.#deleteMeta("notifyDue");
+    this.#sql.exec("DELETE FROM host_meta WHERE k = 'notifyDue'");
   }
 
   /** Makes the next cycle due (an input's producer could not be asked; ask again). */
@@ -1000,7 +963,6 @@ export class FamilyHost {
     try {
       this.#tx(() => {
         this.#sql.exec("DELETE FROM host_pending");
-        this.#pending = 0;
         fam.graph.runCycleSync();
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("shutdown", { reason, at: this.#now() });

@@ -52,14 +52,6 @@ export interface TableFamilyHealth {
 export class TableFamily extends DurableObject<Env> {
   readonly #host: FamilyHost;
   readonly #sockets: SocketHub;
-  /**
-   * The alarm as this instance last set or read it (epoch ms, null for none); undefined when not
-   * known, as at the start of an alarm (the platform cleared the one that fired, or retries it).
-   * Every publish schedules, so it is not read from storage each time.
-   */
-  #alarmAt: number | null | undefined = undefined;
-  /** Alarms started by this instance (a read of the alarm that spans one is not kept). */
-  #alarmRuns = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -222,7 +214,7 @@ export class TableFamily extends DurableObject<Env> {
 
   /** RPC: deletes everything the family stored. */
   async destroy(): Promise<RpcResult<{ destroyed: true }>> {
-    await this.#setAlarm(null);
+    await this.ctx.storage.deleteAlarm();
     // Subscribers of a deleted family must not see a later family of the same name.
     this.#sockets.closeAll(4404, "table family deleted");
     return asResult(() => {
@@ -237,8 +229,6 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#alarmAt = undefined;
-    this.#alarmRuns++;
     // A notification an earlier alarm did not finish goes to every dependent (see below).
     const leftover = this.#host.notifyDue;
     const pulls = await this.#pullInputs();
@@ -333,32 +323,15 @@ export class TableFamily extends DurableObject<Env> {
     }
   }
 
-  /** Sets (or with null deletes) the alarm, noting it first: an alarm starting meanwhile forgets it. */
-  async #setAlarm(at: number | null): Promise<void> {
-    this.#alarmAt = at;
-    try {
-      if (at === null) await this.ctx.storage.deleteAlarm();
-      else await this.ctx.storage.setAlarm(at);
-    } catch (e) {
-      this.#alarmAt = undefined;
-      throw e;
-    }
-  }
-
   /** Sets the alarm for the next cycle, or clears it when the family is idle. */
   async #schedule(): Promise<void> {
     // Connected subscribers keep the family cycling (issue 5); the other reasons are the host's.
     const at = this.#host.nextCycleAt(this.#sockets.hasSubscribers);
-    let current = this.#alarmAt;
-    if (current === undefined) {
-      const runs = this.#alarmRuns;
-      current = await this.ctx.storage.getAlarm();
-      if (runs === this.#alarmRuns) this.#alarmAt = current; // else an alarm ran meanwhile
-    }
+    const current = await this.ctx.storage.getAlarm();
     if (at === null) {
-      if (current !== null) await this.#setAlarm(null);
+      if (current !== null) await this.ctx.storage.deleteAlarm();
     } else if (current === null || current > at) {
-      await this.#setAlarm(at);
+      await this.ctx.storage.setAlarm(at);
     }
   }
 

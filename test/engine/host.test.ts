@@ -223,7 +223,7 @@ describe("FamilyHost over node:sqlite", () => {
     expect(host.view("all").toRows()).toEqual([{ X: 1 }, { X: 2 }]);
   });
 
-  it("a rolled-back transaction leaves nothing cached: the cycle, the meta and the pending count are storage's", async () => {
+  it("a rolled-back cycle or publish changes nothing: the cycle, the pending rows and the next publish are as before", async () => {
     const db = memoryDb();
     const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
     host.create("t", { columns: { X: "int32" }, derived: { all: "blinkToAppendOnly(source)" } });
