@@ -1,11 +1,11 @@
 /**
  * wrangler dev's local observability, for the benchmarks that start dev servers. Since wrangler
- * 4.118 `wrangler dev` records a trace of every invocation (each request, RPC call, alarm and
- * WebSocket event: spans, logs) through a streaming tail into a collector worker and a SQLite
- * trace store in the same workerd process, for the Local Explorer's Observability tab. Deployed
- * Workers do none of this unless observability is configured, and then not in the Worker's
- * process. In the fan-out bench it was about half the family process's CPU (0.39 of 0.8 cores at
- * 50 publishes a second: docs/architecture.md, "Measuring it locally"). wrangler's documented
+ * 4.118 `wrangler dev` records a trace of every invocation (each request, RPC call and alarm:
+ * spans, logs) through a streaming tail into a collector worker and a SQLite trace store in the
+ * same workerd process, for the Local Explorer's Observability tab. Deployed Workers do none of
+ * this unless observability is configured, and then not in the Worker's process. It was about
+ * 40 % of the fan-out family process's CPU (34.9 against 20.4 ms a cycle at 50 publishes a second,
+ * `npm run bench:e2e -- familycost`; BENCHMARKS.md, issue 18). wrangler's documented
  * opt-out is the environment variable `X_LOCAL_OBSERVABILITY=false`.
  *
  * `BENCH_OBSERVABILITY=on` keeps wrangler's default (traces recorded); the default here is off.

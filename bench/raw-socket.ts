@@ -4,8 +4,10 @@
  * per cycle. It does what they need and nothing else: the upgrade (checking the server's
  * `Sec-WebSocket-Accept`), unmasked server frames parsed straight from the socket's chunks (text,
  * binary, fragments), pong for ping, and a masked close. No streams, events or per-message
- * objects between the socket's `data` and the handler, which gets the payload's bytes: the `ws`
- * package spent about 24 ms of the thread's CPU per 1,000 deltas (BENCHMARKS.md, issue 18).
+ * objects between the socket's `data` and the handler, which gets the payload's bytes. In the
+ * fan-out bench the subscriber threads spent 24-33 ms of CPU per 1,000 deltas with the `ws`
+ * package and a full JSON.parse, 18-26 ms with this client (BENCHMARKS.md, issue 18): most of
+ * what is left is Node's per-socket read and the kernel's TCP receive.
  * Not for anything but benchmarks: no extensions, no limits on a server's frame sizes.
  */
 import { createHash, randomBytes } from "node:crypto";
