@@ -32,7 +32,10 @@
  * is the relay processes' CPU per 1,000 deltas the subscribers received (a cycle per 1,000
  * subscribers when the relays keep up; their routers are idle once subscribers are connected). "first p99" is the p99 from publish to the first
  * subscriber to get each cycle (publish, the wait for the next cycle, the cycle, the hop): the
- * floor under the p99 of every subscriber.
+ * floor under the p99 of every subscriber. "bench ms per 1,000 deltas" is this process's CPU (the
+ * subscriber threads and the publisher, which is the same in every run) per 1,000 deltas the
+ * subscribers received: what the subscribers cost, comparable across runs that deliver more or
+ * fewer cycles.
  *
  * The publisher and the subscribers connect straight to the workerd process running each
  * server's Worker, not to the public port: that goes through wrangler's proxy, a second workerd
@@ -46,6 +49,7 @@ import { join } from "node:path";
 import { connect } from "../src/client/index.ts";
 import { mintToken } from "../src/worker/token.ts";
 import { DevServer } from "../test/e2e/dev-server.ts";
+import { devObservabilityEnv, devObservabilityLabel } from "./dev-observability.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
 import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
@@ -126,6 +130,7 @@ const HEADER = [
   "relay ms/cycle per 1,000",
   "relay processes (cores: all / busiest)",
   "bench (cores)",
+  "bench ms per 1,000 deltas",
   "load avg (1 min)",
 ];
 
@@ -152,7 +157,7 @@ export async function fanout(): Promise<void> {
   }
   const secret = randomBytes(24).toString("hex");
   const registry = join(os.tmpdir(), `tickflare-registry-${randomBytes(6).toString("hex")}`);
-  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry };
+  const env = { CLOUDFLARE_DEV_REGISTRY_PATH: registry, ...devObservabilityEnv() };
   const vars = { AUTH: "on", TOKEN_SECRET: secret };
   const family = await DevServer.start({ vars: { ...vars, RELAY_SUBSCRIBERS: "0" }, env });
   const relays: DevServer[] = [];
@@ -263,13 +268,14 @@ export async function fanout(): Promise<void> {
             ? "—"
             : `${(relayAll / secs).toFixed(2)} / ${(Math.max(...relayCpu) / secs).toFixed(2)}`,
           cores("bench"),
+          f(((b.bench - a.bench) * 1000) / (r.deltas / 1000)),
           load.toFixed(1),
         ]);
         console.log(out.at(-1)!.join(" | "));
       }
     }
     printTable(
-      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; the family in one dev server, relays in ${servers})`,
+      `Fan-out: publish-to-subscriber latency (cycleMs 100, plain WebSocket subscribers in ${threads} threads, JSON, 1 row every 20 ms over HTTP POST; the family in one dev server, relays in ${servers}; ${devObservabilityLabel()})`,
       HEADER,
       out,
     );

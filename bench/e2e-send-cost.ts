@@ -5,7 +5,11 @@
  * (default 1,000) from `ws` clients in this process in one Durable Object and sends each a
  * tickflare-sized JSON delta `BENCH_ROUNDS` times (default 30, one macrotask apart, as cycles),
  * in four ways: sockets accepted with the Hibernation API or plainly, text or binary frames, and
- * the sockets walked from an in-memory Set or from `ctx.getWebSockets()` each round. The figure is
+ * the sockets walked from an in-memory Set or from `ctx.getWebSockets()` each round; and once
+ * with every socket passed through one more Worker invocation (a service binding to itself) on
+ * its way to the object, which prices one in-process hop (a client's socket to an object always
+ * passes through the router Worker, and under `wrangler dev` also through miniflare's entry
+ * Worker, a hop deployed Workers do not have). The figure is
  * the worker process's utime + stime (/proc, proc-cpu.ts) per 1,000 sends, until every client
  * got every message. Clients connect past wrangler's proxy. Linux only.
  */
@@ -14,6 +18,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import WS from "ws";
 import { DevServer } from "../test/e2e/dev-server.ts";
+import { devObservabilityEnv, devObservabilityLabel } from "./dev-observability.ts";
 import { cpuSeconds, workerdPids, workerUrl } from "./proc-cpu.ts";
 import { printTable } from "./util.ts";
 
@@ -47,6 +52,11 @@ export default {
   fetch(req, env) {
     const u = new URL(req.url);
     if (u.pathname === "/health") return new Response("ok");
+    if (u.searchParams.get("via") === "self") {
+      // One more in-process hop: the socket passes through a second Worker invocation.
+      u.searchParams.delete("via");
+      return env.SELF.fetch(new Request(u, req));
+    }
     return env.HUB.get(env.HUB.idFromName(u.searchParams.get("hub") ?? "a")).fetch(req);
   },
 };
@@ -55,6 +65,9 @@ export default {
 const CONFIG = `name = "tickflare-sendcost"
 main = "worker.js"
 compatibility_date = "2025-09-01"
+[[services]]
+binding = "SELF"
+service = "tickflare-sendcost"
 [[durable_objects.bindings]]
 name = "HUB"
 class_name = "Hub"
@@ -70,6 +83,7 @@ export async function sendCost(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), "tickflare-sendcost-"));
   writeFileSync(join(dir, "worker.js"), WORKER);
   const server = await DevServer.start({
+    env: devObservabilityEnv(),
     config: {
       file: "wrangler.sendcost.toml",
       text: CONFIG.replace("worker.js", resolve(dir, "worker.js")),
@@ -79,16 +93,38 @@ export async function sendCost(): Promise<void> {
   try {
     const pids = workerdPids(server.pid!, server.port);
     const url = await workerUrl(pids.worker);
-    for (const hibernate of [true, false]) {
-      const hub = hibernate ? "hibernate" : "plain";
+    // [label, hub, hibernate, one more Worker hop, ways ([binary, walk getWebSockets()])].
+    const setups: [string, string, boolean, boolean, [boolean, boolean][]][] = [
+      [
+        "Hibernation API",
+        "hibernate",
+        true,
+        false,
+        [
+          [false, false],
+          [true, false],
+          [false, true],
+        ],
+      ],
+      [
+        "accept()",
+        "plain",
+        false,
+        false,
+        [
+          [false, false],
+          [true, false],
+        ],
+      ],
+      ["Hibernation API, one more Worker hop", "hop", true, true, [[false, false]]],
+    ];
+    for (const [label, hub, hibernate, hop, ways] of setups) {
       let got = 0;
       const clients: WS[] = [];
       for (let i = 0; i < sockets; i++) {
         const ws = new WS(
-          `${url.replace("http", "ws")}/sub?hub=${hub}&hibernate=${hibernate ? 1 : 0}`,
-          {
-            perMessageDeflate: false,
-          },
+          `${url.replace("http", "ws")}/sub?hub=${hub}&hibernate=${hibernate ? 1 : 0}${hop ? "&via=self" : ""}`,
+          { perMessageDeflate: false },
         );
         ws.on("message", () => got++);
         await new Promise((ok, fail) => {
@@ -97,16 +133,6 @@ export async function sendCost(): Promise<void> {
         });
         clients.push(ws);
       }
-      const ways: [boolean, boolean][] = hibernate
-        ? [
-            [false, false],
-            [true, false],
-            [false, true],
-          ]
-        : [
-            [false, false],
-            [true, false],
-          ];
       for (const [binary, all] of ways) {
         got = 0;
         const cpu0 = cpuSeconds(pids.worker);
@@ -116,7 +142,7 @@ export async function sendCost(): Promise<void> {
         while (got < sockets * rounds) await new Promise((r) => setTimeout(r, 10));
         const ms = (cpuSeconds(pids.worker) - cpu0) * 1000;
         out.push([
-          hibernate ? "Hibernation API" : "accept()",
+          label,
           binary ? "binary" : "text",
           all ? "ctx.getWebSockets()" : "in-memory Set",
           (ms / ((sockets * rounds) / 1000)).toFixed(1),
@@ -131,7 +157,7 @@ export async function sendCost(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   printTable(
-    `WebSocket send cost in workerd (${sockets} sockets in one object, ${rounds} rounds, a 300-byte JSON delta)`,
+    `WebSocket send cost in workerd (${sockets} sockets in one object, ${rounds} rounds, a 300-byte JSON delta; ${devObservabilityLabel()})`,
     ["sockets", "frame", "walked from", "worker ms per 1,000 sends", "load avg (1 min)"],
     out,
   );

@@ -29,9 +29,17 @@
  *   WebSocket subscribers, direct and through relays (in a second dev server), with each
  *   server's workerd CPU per cycle.
  * - Send cost (`-- sendcost` only; e2e-send-cost.ts): workerd CPU per WebSocket send, with the
- *   Hibernation API or not, text or binary, sockets walked from a Set or `ctx.getWebSockets()`.
+ *   Hibernation API or not, text or binary, sockets walked from a Set or `ctx.getWebSockets()`,
+ *   and through one more Worker hop.
+ * - Family cost (`-- familycost` only; e2e-family-cost.ts): the fan-out family process's CPU per
+ *   cycle split into what the publisher's POSTs and the cycles themselves cost.
  *
- * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout` or `-- sendcost` runs one part.
+ * The fan-out, send-cost and family-cost parts start their dev servers without wrangler's local
+ * observability (`X_LOCAL_OBSERVABILITY=false`; `BENCH_OBSERVABILITY=on` keeps wrangler's default,
+ * bench/dev-observability.ts), a trace of every invocation that deployed Workers do not record.
+ *
+ * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout`, `-- sendcost` or `-- familycost`
+ * runs one part.
  */
 import os from "node:os";
 import type { TickflareClient } from "../src/client/index.ts";
@@ -39,6 +47,7 @@ import { connect } from "../src/client/index.ts";
 import { col, newTable, toArrowIPC } from "../src/engine/index.ts";
 import type { DevServer } from "../test/e2e/dev-server.ts";
 import { startSecured } from "../test/e2e/dev-server.ts";
+import { familyCost } from "./e2e-family-cost.ts";
 import { fanout } from "./e2e-fanout.ts";
 import { percentile, runLatency } from "./e2e-latency.ts";
 import { sendCost } from "./e2e-send-cost.ts";
@@ -289,6 +298,10 @@ if (only === "fanout") {
 }
 if (only === "sendcost") {
   await sendCost();
+  process.exit(0);
+}
+if (only === "familycost") {
+  await familyCost();
   process.exit(0);
 }
 const { server, token } = await startSecured("bench-*");

@@ -129,6 +129,11 @@ export class SocketHub {
   readonly #shaped = new ShapedSubscribers();
   /** Closes whole-view subscribers and relays that stopped reading. */
   readonly #slow = new SlowGuard();
+  /**
+   * Whether a subscriber is connected, as last found (every publish asks); undefined when not
+   * known: a socket closed since.
+   */
+  #hasSubscribers: boolean | undefined = undefined;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -173,6 +178,7 @@ export class SocketHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
+    this.#hasSubscribers = true;
     const attachment: SubAttachment = { v: 1, role: "sub", view, format };
     if (shaped) attachment.shape = shaped;
     server.serializeAttachment(attachment);
@@ -210,6 +216,7 @@ export class SocketHub {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#ctx.acceptWebSocket(server, [`sub:${view}`]);
+    this.#hasSubscribers = true;
     const attachment: SubAttachment = { v: 1, role: "sub", view, format, relay: true };
     server.serializeAttachment(attachment);
     this.#attachments.set(server, attachment);
@@ -274,11 +281,15 @@ export class SocketHub {
       }
     }
     this.#held.clear();
+    this.#hasSubscribers = undefined;
   }
 
   /** True while any subscriber is connected. */
   get hasSubscribers(): boolean {
-    return this.#ctx.getWebSockets().some((ws) => this.attachment(ws)?.role === "sub");
+    this.#hasSubscribers ??= this.#ctx
+      .getWebSockets()
+      .some((ws) => this.attachment(ws)?.role === "sub");
+    return this.#hasSubscribers;
   }
 
   /** Starts holding deltas of (view, format) from `cycle` on, if not already. */
@@ -418,6 +429,7 @@ export class SocketHub {
   /** A socket closed: releases the ad-hoc view it held. */
   closed(host: FamilyHost, ws: WebSocket): void {
     this.#shaped.close(host, ws);
+    this.#hasSubscribers = undefined;
   }
 
   #hold(view: string, format: WireFormat, cycle: number, frames: Frame[]): void {

@@ -223,6 +223,44 @@ describe("FamilyHost over node:sqlite", () => {
     expect(host.view("all").toRows()).toEqual([{ X: 1 }, { X: 2 }]);
   });
 
+  it("a rolled-back cycle or publish changes nothing: the cycle, the pending rows and the next publish are as before", async () => {
+    const db = memoryDb();
+    const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    host.create("t", { columns: { X: "int32" }, derived: { all: "blinkToAppendOnly(source)" } });
+    host.publish({ rows: [{ X: 1 }] });
+    expect(host.runCycle()).toMatchObject({ cycle: 1, rows: 1 });
+    host.publish({ rows: [{ X: 2 }, { X: 3 }] });
+    expect(host.pendingRows).toBe(2);
+    // Fail the cycle after it wrote its new cycle number (the clock is written after it).
+    db.exec(
+      "CREATE TRIGGER boom BEFORE UPDATE ON host_meta WHEN NEW.k = 'cycleClock' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
+    expect(() => host.runCycle()).toThrow(/disk on fire/);
+    db.exec("DROP TRIGGER boom");
+    expect(host.cycle).toBe(1);
+    expect(host.pendingRows).toBe(2);
+    // Fail a publish after its rows were stored (the idempotency key is stored after them).
+    db.exec(
+      "CREATE TRIGGER boom BEFORE INSERT ON host_idem BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
+    const rows = [{ X: 4 }];
+    const bodyDigest = await batchDigest({ rows });
+    expect(() => host.publish({ rows }, { idempotencyKey: "k1", bodyDigest })).toThrow(
+      /disk on fire/,
+    );
+    db.exec("DROP TRIGGER boom");
+    expect(host.pendingRows).toBe(2);
+    expect(host.publish({ rows }, { idempotencyKey: "k1", bodyDigest })).toEqual({
+      accepted: 1,
+      cycle: 2,
+      duplicate: false,
+    });
+    expect(host.pendingRows).toBe(3);
+    expect(host.runCycle()).toMatchObject({ cycle: 2, rows: 3 });
+    expect(host.view("all").toRows()).toEqual([{ X: 1 }, { X: 2 }, { X: 3 }, { X: 4 }]);
+    expect(host.pendingRows).toBe(0);
+  });
+
   it("snapshots in json, csv and arrow with offset and limit; unknown views are 404", () => {
     const db = memoryDb();
     const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
