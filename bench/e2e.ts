@@ -31,7 +31,11 @@
  * - Send cost (`-- sendcost` only; e2e-send-cost.ts): workerd CPU per WebSocket send, with the
  *   Hibernation API or not, text or binary, sockets walked from a Set or `ctx.getWebSockets()`.
  *
- * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout` or `-- sendcost` runs one part.
+ * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout` or `-- sendcost` runs one part;
+ * `-- stream` only the throughput part's publish-stream case.
+ *
+ * The dev server runs without wrangler's local observability collector (test/e2e/dev-server.ts;
+ * `X_LOCAL_OBSERVABILITY=true` turns it back on), a cost only local development has.
  */
 import os from "node:os";
 import type { TickflareClient } from "../src/client/index.ts";
@@ -125,13 +129,17 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       ? await workerUrl(workerdPids(server.pid!, server.port).worker)
       : server.url;
   const arrow = Array.from({ length: batches }, (_, b) => arrowBatch(b * BATCH, BATCH));
-  const json = Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
+  const json =
+    only === "stream"
+      ? []
+      : Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
   const mb = (xs: { length: number }[]) => xs.reduce((n, x) => n + x.length, 0) / 2 ** 20;
   console.error(
-    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB`,
+    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
   );
   const out: string[][] = [];
   let run = 0;
+  const cases: [string, number, (name: string, b: number) => Promise<void>][] = [];
   const post = async (name: string, body: Uint8Array | string, type: string) => {
     const res = await fetch(`${base}/v1/tables/${name}/rows`, {
       method: "POST",
@@ -141,13 +149,14 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
     if (res.status !== 202) throw new Error(`${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
-  const cases: [string, number, (name: string, b: number) => Promise<void>][] = [
-    ["HTTP POST, Arrow", 1, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, Arrow", 4, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, Arrow", 8, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
-    ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
-  ];
+  if (only !== "stream")
+    cases.push(
+      ["HTTP POST, Arrow", 1, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, Arrow", 4, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, Arrow", 8, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
+      ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
+    );
   for (const [label, inFlight, send] of cases) {
     const name = `bench-tp-${run++}`;
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
@@ -204,6 +213,9 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       fmtRate(n, applied),
       ...cpuPerBatch(c0, cpuNow(server), batches - 1),
     ]);
+    console.error(
+      `WebSocket stream x${window}: ${fmtRate(n, acked)} rows/s acked, ${fmtRate(n, applied)} applied, load average ${os.loadavg()[0]!.toFixed(2)}`,
+    );
     stream.close();
     await tf.deleteTable(name);
   }
@@ -294,7 +306,7 @@ if (only === "sendcost") {
 const { server, token } = await startSecured("bench-*");
 try {
   const tf = connect(server.url, { token });
-  if (!only || only === "throughput") await throughput(server, tf, token);
+  if (!only || only === "throughput" || only === "stream") await throughput(server, tf, token);
   if (!only || only === "latency") await latency(server, tf, token);
 } finally {
   await server.dispose();
