@@ -93,9 +93,10 @@ export function chunksToVec(
 
 /**
  * `chunksToVec`, except that a column of one chunk without nulls whose Arrow values are already
- * the storage's typed-array type comes back as a view of the Arrow buffer, not a copy. Only for
- * a caller that reads the Vec and lets it go (a publish's rows, copied into the source's pages
- * by the cycle that takes them): writing it would write the Arrow body.
+ * its storage (a fixed-width type's typed array, nanosecond timestamps for an instant) comes
+ * back as a view of the Arrow buffer, not a copy. Only for a caller that reads the Vec and lets
+ * it go (a publish's rows, copied into the source's pages by the cycle that takes them):
+ * writing it would write the Arrow body.
  */
 export function chunksToVecView(
   name: string,
@@ -104,10 +105,15 @@ export function chunksToVecView(
   total: number,
 ): Vec {
   const d = chunks[0];
-  if (plan.kind === "copy" && chunks.length === 1 && d!.length === total && d!.nullCount === 0) {
+  if (chunks.length === 1 && total > 0 && d!.length === total && d!.nullCount === 0) {
     const v = d!.values as TypedStorage | undefined;
-    const ctor = STORAGE[plan.type];
-    if (total > 0 && ctor && v && v.constructor === ctor && v.length >= total)
+    const ctor =
+      plan.kind === "copy"
+        ? STORAGE[plan.type]
+        : plan.kind === "time" && plan.nanosPer === 1n
+          ? BigInt64Array
+          : undefined;
+    if (ctor && v && v.constructor === ctor && v.length >= total)
       return { data: v.subarray(0, total) as TypedStorage, valid: null, length: total };
   }
   return chunksToVec(name, plan, chunks, total);
