@@ -134,8 +134,9 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       ? []
       : Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
   const mb = (xs: { length: number }[]) => xs.reduce((n, x) => n + x.length, 0) / 2 ** 20;
+  const load = os.loadavg().map((l) => l.toFixed(2));
   console.error(
-    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB, load average ${load.join(" ")}`,
   );
   const out: string[][] = [];
   let run = 0;
