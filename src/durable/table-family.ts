@@ -62,6 +62,8 @@ export class TableFamily extends DurableObject<Env> {
   readonly #sockets: SocketHub;
   /** The cycle running now (the alarm's or a publish's), which the other then waits for. */
   #cycling: Promise<void> | null = null;
+  /** A cycle a publish ran failed: publishes leave cycles to the alarm (and its retries) again. */
+  #lateCycleFailed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -242,6 +244,7 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.#lateCycleFailed = false;
     await this.#runCycle();
   }
 
@@ -255,15 +258,17 @@ export class TableFamily extends DurableObject<Env> {
 
   /**
    * After a publish: runs the due cycle when the alarm is LATE_ALARM_MS past its time (see the
-   * module comment). A cycle that fails here is logged; the alarm, still set, runs it again.
+   * module comment). A cycle that fails here is logged, and publishes run none until the alarm
+   * (still set) has run again: its retries, with the platform's backoff, take over.
    */
   async #cycleIfAlarmLate(): Promise<void> {
-    if (this.#cycling) return;
+    if (this.#cycling || this.#lateCycleFailed) return;
     const at = await this.ctx.storage.getAlarm();
     if (at === null || Date.now() < at + LATE_ALARM_MS) return;
     try {
       await this.#runCycle();
     } catch (e) {
+      this.#lateCycleFailed = true;
       console.error("tickflare: a cycle run by a publish (the alarm was late) failed", e);
     }
   }

@@ -76,6 +76,43 @@ describe("TableFamily durable object", () => {
     );
   });
 
+  it("after a cycle a publish ran has thrown, publishes leave cycles to the alarm's retries", async () => {
+    const stub = stubFor("late-fail");
+    await unwrap(
+      stub.create("late-fail", {
+        columns: { X: "int32" },
+        cycleMs: 100,
+        derived: { all: "blinkToAppendOnly(source)" },
+      }),
+    );
+    await runInDurableObject(stub, (instance: TableFamily, state) =>
+      state.blockConcurrencyWhile(async () => {
+        const late = async () => {
+          await state.storage.setAlarm(Date.now());
+          await new Promise((r) => setTimeout(r, LATE_ALARM_MS + 20));
+        };
+        state.storage.sql.exec(
+          "CREATE TRIGGER boom BEFORE INSERT ON tf_page BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        );
+        await late();
+        // The batch is stored and acknowledged; the cycle it then ran threw and rolled back.
+        expect((await instance.publish({ rows: [{ X: 1 }] })).ok).toBe(true);
+        state.storage.sql.exec("DROP TRIGGER boom");
+        await late();
+        expect((await instance.publish({ rows: [{ X: 2 }] })).ok).toBe(true);
+        const d = await unwrap(instance.describe());
+        expect([d.cycle, d.pending.rows]).toEqual([0, 2]);
+        // The alarm's retry (re-armed as the platform would, not to fire during the test).
+        await state.storage.setAlarm(Date.now() + 3_600_000);
+      }),
+    );
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const d = await unwrap(stub.describe());
+    expect([d.cycle, d.pending.rows]).toEqual([1, 0]);
+    const all = await unwrap(stub.snapshot("all"));
+    expect(all.format === "json" && all.rows).toEqual([{ X: 1 }, { X: 2 }]);
+  });
+
   it("an idle family has no alarm; a publish arms one; a blink view is cleared, then idle", async () => {
     const stub = stubFor("idle");
     await unwrap(stub.create("idle", { columns: { X: "int32" }, cycleMs: 3_600_000 }));
