@@ -34,12 +34,13 @@
  * - Family cost (`-- familycost` only; e2e-family-cost.ts): the fan-out family process's CPU per
  *   cycle split into what the publisher's POSTs and the cycles themselves cost.
  *
- * The fan-out, send-cost and family-cost parts start their dev servers without wrangler's local
- * observability (`X_LOCAL_OBSERVABILITY=false`; `BENCH_OBSERVABILITY=on` keeps wrangler's default,
- * bench/dev-observability.ts), a trace of every invocation that deployed Workers do not record.
+ * Every dev server runs without wrangler's local observability collector (test/e2e/dev-server.ts
+ * sets `X_LOCAL_OBSERVABILITY=false` unless the environment says otherwise), a trace of every
+ * invocation that deployed Workers do not record; the fan-out, send-cost and family-cost parts
+ * take `BENCH_OBSERVABILITY=on` to keep wrangler's default (bench/dev-observability.ts).
  *
  * `npm run bench:e2e -- throughput`, `-- latency`, `-- fanout`, `-- sendcost` or `-- familycost`
- * runs one part.
+ * runs one part; `-- stream` only the throughput part's publish-stream case.
  */
 import os from "node:os";
 import type { TickflareClient } from "../src/client/index.ts";
@@ -134,13 +135,18 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       ? await workerUrl(workerdPids(server.pid!, server.port).worker)
       : server.url;
   const arrow = Array.from({ length: batches }, (_, b) => arrowBatch(b * BATCH, BATCH));
-  const json = Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
+  const json =
+    only === "stream"
+      ? []
+      : Array.from({ length: batches }, (_, b) => JSON.stringify(rows(b * BATCH, BATCH)));
   const mb = (xs: { length: number }[]) => xs.reduce((n, x) => n + x.length, 0) / 2 ** 20;
+  const load = os.loadavg().map((l) => l.toFixed(2));
   console.error(
-    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB`,
+    `batch bodies: Arrow ${(mb(arrow) / batches).toFixed(2)} MiB, JSON ${(mb(json) / batches).toFixed(2)} MiB, load average ${load.join(" ")}`,
   );
   const out: string[][] = [];
   let run = 0;
+  const cases: [string, number, (name: string, b: number) => Promise<void>][] = [];
   const post = async (name: string, body: Uint8Array | string, type: string) => {
     const res = await fetch(`${base}/v1/tables/${name}/rows`, {
       method: "POST",
@@ -150,13 +156,14 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
     if (res.status !== 202) throw new Error(`${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
-  const cases: [string, number, (name: string, b: number) => Promise<void>][] = [
-    ["HTTP POST, Arrow", 1, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, Arrow", 4, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, Arrow", 8, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
-    ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
-    ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
-  ];
+  if (only !== "stream")
+    cases.push(
+      ["HTTP POST, Arrow", 1, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, Arrow", 4, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, Arrow", 8, (n, b) => post(n, arrow[b]!, "application/vnd.apache.arrow.stream")],
+      ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
+      ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
+    );
   for (const [label, inFlight, send] of cases) {
     const name = `bench-tp-${run++}`;
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
@@ -213,6 +220,9 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       fmtRate(n, applied),
       ...cpuPerBatch(c0, cpuNow(server), batches - 1),
     ]);
+    console.error(
+      `WebSocket stream x${window}: ${fmtRate(n, acked)} rows/s acked, ${fmtRate(n, applied)} applied, load average ${os.loadavg()[0]!.toFixed(2)}`,
+    );
     stream.close();
     await tf.deleteTable(name);
   }
@@ -307,7 +317,7 @@ if (only === "familycost") {
 const { server, token } = await startSecured("bench-*");
 try {
   const tf = connect(server.url, { token });
-  if (!only || only === "throughput") await throughput(server, tf, token);
+  if (!only || only === "throughput" || only === "stream") await throughput(server, tf, token);
   if (!only || only === "latency") await latency(server, tf, token);
 } finally {
   await server.dispose();

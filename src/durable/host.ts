@@ -59,6 +59,8 @@ import type {
   ViewDescription,
 } from "../engine/wire.ts";
 import { errorResult, HostError } from "./errors.ts";
+import type { HeldPart } from "./held-batches.ts";
+import { HeldBatches } from "./held-batches.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
 import type { InputPull } from "./input-links.ts";
 import { InputLinks, inputShapeOf } from "./input-links.ts";
@@ -132,6 +134,20 @@ export const MAX_SNAPSHOT_LIMIT = 1_000_000;
 /** Set-aside batches kept (the most recent ones); older ones are deleted when more are set aside. */
 export const MAX_SET_ASIDE_BATCHES = 16;
 
+/**
+ * host_meta keys read on every publish or cycle, cached once read or written. Only FamilyHost
+ * writes them; a transaction that throws, and `reset`, forget the cache.
+ */
+const CACHED_META: ReadonlySet<string> = new Set([
+  "name",
+  "cycle",
+  "shutdown",
+  "lastCycleAt",
+  "cycleClock",
+  "nextChangeAt",
+  "notifyDue",
+]);
+
 export class FamilyHost {
   readonly #sql: SqlPort;
   readonly #now: () => number;
@@ -148,6 +164,12 @@ export class FamilyHost {
   #failures = new Map<string, unknown>();
   /** Ad-hoc views (sort, where) held for subscribers; never persisted. */
   readonly transients = new TransientViews();
+  /** Stored batches not applied yet, kept in memory for their cycle (held-batches.ts). */
+  readonly #held = new HeldBatches();
+  /** Values of CACHED_META keys as stored (undefined: absent), read or written since a reset. */
+  readonly #metaCache = new Map<string, unknown>();
+  /** Rows in host_pending, or null when not known (read it from storage). */
+  #pendingRows: number | null = null;
   /** Other families reading this one's views (the producer's side of inputs). */
   readonly links: InputLinks;
   /** An input's producer changed (or this family was just created or woke with a failed input). */
@@ -162,7 +184,16 @@ export class FamilyHost {
   constructor(sql: SqlPort, options: HostOptions = {}) {
     this.#sql = sql;
     this.#now = options.now ?? (() => Date.now());
-    this.#tx = options.transaction ?? ((fn) => fn());
+    const tx = options.transaction ?? (<T>(fn: () => T): T => fn());
+    // Storage rolls back a transaction that throws; what is cached of it goes with it.
+    this.#tx = (fn) => {
+      try {
+        return tx(fn);
+      } catch (e) {
+        this.#forgetCached();
+        throw e;
+      }
+    };
     this.#maxRows = options.maxRowsPerCycle ?? DEFAULT_MAX_ROWS_PER_CYCLE;
     this.#name = options.name;
     sql.exec("CREATE TABLE IF NOT EXISTS host_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -189,15 +220,27 @@ export class FamilyHost {
   // ---- meta -----------------------------------------------------------------------------------
 
   #meta<T>(k: string): T | undefined {
+    const cached = CACHED_META.has(k);
+    if (cached && this.#metaCache.has(k)) return this.#metaCache.get(k) as T | undefined;
     const r = one(this.#sql, "SELECT v FROM host_meta WHERE k = ?", k);
-    return r ? (JSON.parse(String(r.v)) as T) : undefined;
+    const v = r ? (JSON.parse(String(r.v)) as T) : undefined;
+    if (cached) this.#metaCache.set(k, v);
+    return v;
   }
   #setMeta(k: string, v: unknown): void {
+    const text = JSON.stringify(v);
     this.#sql.exec(
       "INSERT INTO host_meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
       k,
-      JSON.stringify(v),
+      text,
     );
+    if (CACHED_META.has(k)) this.#metaCache.set(k, JSON.parse(text));
+  }
+
+  /** Forgets cached meta values and the pending row count; the next reads go to storage. */
+  #forgetCached(): void {
+    this.#metaCache.clear();
+    this.#pendingRows = null;
   }
 
   /** True once a spec is stored. */
@@ -276,6 +319,8 @@ export class FamilyHost {
 
   /** Forgets the in-memory tables (after a failed cycle); the next use rebuilds from storage. */
   reset(): void {
+    this.#held.clear();
+    this.#forgetCached();
     this.#family = null;
     this.#spec = null;
     this.#store = null;
@@ -493,10 +538,14 @@ export class FamilyHost {
     const schema = batchSchema(src, op);
     const asIs = "arrow" in input ? storableAsIs(input.arrow, schema) : null;
     let parts: { bytes: Uint8Array; rows: number }[] = [];
+    let held: HeldPart[] = [];
     let length: number;
     if (asIs) {
       length = asIs.rows;
-      if (length > 0) parts = [asIs];
+      if (length > 0) {
+        parts = [asIs];
+        held = [asIs];
+      }
     } else {
       const converted = toVecs(schema, input, keys);
       length = converted.length;
@@ -514,12 +563,14 @@ export class FamilyHost {
           if (e instanceof RangeError) throw new HostError(413, "too_large", e.message);
           throw e;
         }
+        held = parts.map((p) => ({ rows: p.rows, decode: () => arrowIPCToVecs(p.bytes, schema) }));
       }
     }
     const cycle = this.#expectedCycle();
+    let seq = 0;
     this.#tx(() => {
       if (length > 0) {
-        const seq = this.#meta<number>("nextSeq") ?? 1;
+        seq = this.#meta<number>("nextSeq") ?? 1;
         this.#setMeta("nextSeq", seq + 1);
         for (const [i, p] of parts.entries()) {
           this.#sql.exec(
@@ -535,17 +586,24 @@ export class FamilyHost {
       }
       if (key !== undefined) this.#idem.remember(key, digest!, length, cycle, this.#now());
     });
+    if (length > 0) {
+      if (this.#pendingRows !== null) this.#pendingRows += length;
+      const bytes = parts.reduce((n, p) => n + p.bytes.buffer.byteLength, 0);
+      this.#held.hold(seq, { source: sourceName, op, parts: held, bytes });
+    }
     return { accepted: length, cycle, duplicate: false };
   }
 
   #expectedCycle(): number {
-    const r = one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!;
-    return this.cycle + 1 + Math.floor(Number(r.r) / this.#maxRows);
+    return this.cycle + 1 + Math.floor(this.pendingRows / this.#maxRows);
   }
 
   /** Number of rows waiting for a cycle. */
   get pendingRows(): number {
-    return Number(one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!.r);
+    this.#pendingRows ??= Number(
+      one(this.#sql, "SELECT COALESCE(SUM(rows), 0) AS r FROM host_pending")!.r,
+    );
+    return this.#pendingRows;
   }
 
   // ---- cycles ---------------------------------------------------------------------------------
@@ -578,7 +636,9 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
-            decoded = b.parts.map((part) => arrowIPCToVecs(part, schema));
+            decoded = b.parts.map((part) =>
+              part instanceof Uint8Array ? arrowIPCToVecs(part, schema) : part.decode(),
+            );
             port = src.port;
           } catch (error) {
             setAside.push({ seq: b.seq, error });
@@ -599,11 +659,13 @@ export class FamilyHost {
         if (touched.size > 0 && this.links.dependents(touched).length > 0)
           this.#setMeta("notifyDue", true);
         for (const { seq, error } of setAside) this.#setAside(seq, fam.graph.cycle, error);
-        if (batches.length > 0)
-          this.#sql.exec(
-            "DELETE FROM host_pending WHERE seq <= ?",
-            batches[batches.length - 1]!.seq,
-          );
+        if (batches.length > 0) {
+          const last = batches[batches.length - 1]!.seq;
+          this.#sql.exec("DELETE FROM host_pending WHERE seq <= ?", last);
+          // A throw from here on rolls storage back and reset() forgets every held batch.
+          this.#held.release(last);
+          this.#pendingRows = null;
+        }
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("lastCycleAt", this.#cycleSlot(fam.spec.cycleMs));
         this.#setMeta("cycleClock", fam.graph.cycleTimeMs);
@@ -698,6 +760,7 @@ export class FamilyHost {
   /** The families reading this one were told (see `notifyDue`). */
   clearNotifyDue(): void {
     this.#sql.exec("DELETE FROM host_meta WHERE k = 'notifyDue'");
+    this.#metaCache.set("notifyDue", undefined);
   }
 
   /** Makes the next cycle due (an input's producer could not be asked; ask again). */
@@ -797,22 +860,35 @@ export class FamilyHost {
    * row budget: batches of every source acknowledged before the cycle are applied in it together.
    */
   #takeBatches(): PendingBatch[] {
-    const out: PendingBatch[] = [];
+    // Sequence numbers and row counts first: they lie before each row's BLOB, so this reads
+    // no overflow page. Batches held since their publish need nothing more from storage.
+    const seqs: { seq: number; parts: number }[] = [];
     let rows = 0;
-    let current: PendingBatch | null = null;
-    for (const r of this.#sql.exec(
-      "SELECT seq, rows, data, source, op FROM host_pending ORDER BY seq, part",
-    )) {
+    for (const r of this.#sql.exec("SELECT seq, rows FROM host_pending ORDER BY seq, part")) {
       const seq = Number(r.seq);
-      if (!current || current.seq !== seq) {
-        if (out.length > 0 && rows >= this.#maxRows) break;
-        current = { seq, source: String(r.source), op: String(r.op) as BatchOp, parts: [] };
-        out.push(current);
+      const last = seqs[seqs.length - 1];
+      if (last?.seq === seq) last.parts++;
+      else {
+        if (seqs.length > 0 && rows >= this.#maxRows) break;
+        seqs.push({ seq, parts: 1 });
       }
-      current.parts.push(bytesOf(r.data!));
       rows += Number(r.rows);
     }
-    return out;
+    return seqs.map(({ seq, parts }) => {
+      const held = this.#held.get(seq);
+      if (held && held.parts.length === parts)
+        return { seq, source: held.source, op: held.op, parts: held.parts };
+      const batch = { seq, source: "source", op: "add" as BatchOp, parts: [] as Uint8Array[] };
+      for (const r of this.#sql.exec(
+        "SELECT data, source, op FROM host_pending WHERE seq = ? ORDER BY part",
+        seq,
+      )) {
+        batch.source = String(r.source);
+        batch.op = String(r.op) as BatchOp;
+        batch.parts.push(bytesOf(r.data!));
+      }
+      return batch;
+    });
   }
 
   /**
@@ -963,6 +1039,8 @@ export class FamilyHost {
     try {
       this.#tx(() => {
         this.#sql.exec("DELETE FROM host_pending");
+        this.#held.clear();
+        this.#pendingRows = 0;
         fam.graph.runCycleSync();
         this.#setMeta("cycle", fam.graph.cycle);
         this.#setMeta("shutdown", { reason, at: this.#now() });
@@ -981,12 +1059,13 @@ export class FamilyHost {
  * the lengths, null counts and offsets the body declares (`validateArrowBuffers`; a body that is
  * not throws ArrowError), so reading it back in the cycle cannot fail. Anything else (file
  * format, dictionaries, other timestamp units, array columns, larger bodies) returns null and
- * goes through conversion, which decodes and validates it before it is stored.
+ * goes through conversion, which decodes and validates it before it is stored. `decode` gives the
+ * cycle its columns from what was read here (held-batches.ts).
  */
 function storableAsIs(
   body: Uint8Array | ArrayBuffer,
   schema: Schema,
-): { bytes: Uint8Array; rows: number } | null {
+): ({ bytes: Uint8Array } & HeldPart) | null {
   const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
   if (bytes.byteLength > MAX_BLOB_BYTES || isArrowFile(bytes)) return null;
   // The direct reader's view of the stream; apache-arrow's for what it leaves to apache-arrow.
@@ -994,7 +1073,7 @@ function storableAsIs(
   if (shape !== null) {
     if (!shape.fits || shape.rows > MAX_ROWS_PER_PUBLISH) return null;
     shape.validate();
-    return { bytes, rows: shape.rows };
+    return { bytes, rows: shape.rows, decode: shape.decode };
   }
   const table = decodeIPC(bytes);
   const fields = table.schema.fields;
@@ -1008,7 +1087,7 @@ function storableAsIs(
   }
   if (table.numRows > MAX_ROWS_PER_PUBLISH) return null;
   validateArrowBuffers(table);
-  return { bytes, rows: table.numRows };
+  return { bytes, rows: table.numRows, decode: () => arrowIPCToVecs(bytes, schema) };
 }
 
 /** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */
@@ -1072,7 +1151,8 @@ interface PendingBatch {
   seq: number;
   source: string;
   op: BatchOp;
-  parts: Uint8Array[];
+  /** Stored bytes read back, or parts held since the publish (held-batches.ts). */
+  parts: readonly (Uint8Array | HeldPart)[];
 }
 
 /** The columns of a batch for `src`: all of them, or a delete's key columns. */

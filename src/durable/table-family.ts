@@ -9,6 +9,11 @@
  * alarm that throws is retried by the platform; the host rolled the cycle back and rebuilds its
  * tables from storage, so the retry applies the cycle once.
  *
+ * A steady stream of publishes can hold the alarm back: in workerd it did not run while publish
+ * frames kept arriving (8 in flight), only once they stopped, so rows piled up unapplied. A
+ * publish that finds the alarm LATE_ALARM_MS overdue therefore runs the due cycle itself, after
+ * storing its batch (cycles never overlap: the alarm and a publish share the running one).
+ *
  * Inputs from other families: a cycle first asks each producer (its object's `inputPull`) for
  * what changed since the producer cycle the input holds, then applies the answers in the cycle's
  * transaction. After a cycle, a producer tells the families reading a view that changed or
@@ -49,9 +54,16 @@ export interface TableFamilyHealth {
   object: string;
 }
 
+/** How long past its time the alarm may be before a publish runs the due cycle itself. */
+export const LATE_ALARM_MS = 10;
+
 export class TableFamily extends DurableObject<Env> {
   readonly #host: FamilyHost;
   readonly #sockets: SocketHub;
+  /** The cycle running now (the alarm's or a publish's), which the other then waits for. */
+  #cycling: Promise<void> | null = null;
+  /** A cycle a publish ran failed: publishes leave cycles to the alarm (and its retries) again. */
+  #lateCycleFailed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -141,7 +153,10 @@ export class TableFamily extends DurableObject<Env> {
       const o = { idempotencyKey: key, bodyDigest, source };
       return op === "add" ? this.#host.publish(input, o) : this.#host.deleteRows(input, o);
     });
-    if (r.ok && !r.value.duplicate) await this.#schedule();
+    if (r.ok && !r.value.duplicate) {
+      await this.#schedule();
+      await this.#cycleIfAlarmLate();
+    }
     return r;
   }
 
@@ -229,6 +244,37 @@ export class TableFamily extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.#lateCycleFailed = false;
+    await this.#runCycle();
+  }
+
+  /** Runs a cycle, or waits for the one running (from the alarm or a publish). */
+  #runCycle(): Promise<void> {
+    this.#cycling ??= this.#cycle().finally(() => {
+      this.#cycling = null;
+    });
+    return this.#cycling;
+  }
+
+  /**
+   * After a publish: runs the due cycle when the alarm is LATE_ALARM_MS past its time (see the
+   * module comment). A cycle that fails here is logged, and publishes run none until the alarm
+   * (still set) has run again: its retries, with the platform's backoff, take over.
+   */
+  async #cycleIfAlarmLate(): Promise<void> {
+    if (this.#cycling || this.#lateCycleFailed) return;
+    const at = await this.ctx.storage.getAlarm();
+    if (at === null || Date.now() < at + LATE_ALARM_MS) return;
+    try {
+      await this.#runCycle();
+    } catch (e) {
+      this.#lateCycleFailed = true;
+      console.error("tickflare: a cycle run by a publish (the alarm was late) failed", e);
+    }
+  }
+
+  /** One cycle: inputs pulled, the host's cycle, subscribers and dependents told, next alarm set. */
+  async #cycle(): Promise<void> {
     // A notification an earlier alarm did not finish goes to every dependent (see below).
     const leftover = this.#host.notifyDue;
     const pulls = await this.#pullInputs();
@@ -252,7 +298,9 @@ export class TableFamily extends DurableObject<Env> {
       await this.#notifyDependents(leftover || !r ? null : changed);
       this.#host.clearNotifyDue();
     }
-    await this.#schedule();
+    // The alarm is set to the next cycle even when it is set earlier: after a cycle a publish
+    // ran, the alarm still holds the time that cycle was due at.
+    await this.#schedule(true);
   }
 
   /**
@@ -297,7 +345,10 @@ export class TableFamily extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const a = this.#sockets.attachment(ws);
     if (a?.role === "pub") {
-      if ((await this.#sockets.onPublishFrame(this.#host, ws, message)) > 0) await this.#schedule();
+      if ((await this.#sockets.onPublishFrame(this.#host, ws, message)) > 0) {
+        await this.#schedule();
+        await this.#cycleIfAlarmLate();
+      }
       return;
     }
     if (typeof message === "string" && message !== "ping") {
@@ -323,14 +374,17 @@ export class TableFamily extends DurableObject<Env> {
     }
   }
 
-  /** Sets the alarm for the next cycle, or clears it when the family is idle. */
-  async #schedule(): Promise<void> {
+  /**
+   * Sets the alarm for the next cycle (unless it is set earlier already; with `exact`, even
+   * then), or clears it when the family is idle.
+   */
+  async #schedule(exact = false): Promise<void> {
     // Connected subscribers keep the family cycling (issue 5); the other reasons are the host's.
     const at = this.#host.nextCycleAt(this.#sockets.hasSubscribers);
     const current = await this.ctx.storage.getAlarm();
     if (at === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || current > at) {
+    } else if (current === null || current > at || (exact && current !== at)) {
       await this.ctx.storage.setAlarm(at);
     }
   }

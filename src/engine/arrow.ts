@@ -15,7 +15,7 @@
 
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
-import { chunksToVec } from "./arrow/decode.ts";
+import { chunksToVec, chunksToVecView } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
 import type { IpcColumns } from "./arrow/ipc-read.ts";
 import { readIPC } from "./arrow/ipc-read.ts";
@@ -150,11 +150,21 @@ function readVecs(
  * `validate`, which checks every buffer as `validateArrowBuffers` does. Null when the direct
  * reader leaves the bytes to apache-arrow (use `decodeIPC` then). Bytes that are not Arrow IPC
  * throw ArrowError as `decodeIPC` does.
+ *
+ * `decode` (when `fits`, after `validate`) gives the values `arrowIPCToVecs(bytes, schema)`
+ * would, from the structure read here: the bytes are neither framed, read nor checked a second
+ * time, and fixed-width columns without nulls are views of `bytes` (`chunksToVecView`: to be
+ * read, never written).
  */
 export function exactIPCShape(
   bytes: Uint8Array | ArrayBuffer,
   schema: Readonly<Record<string, ColumnType>>,
-): { fits: boolean; rows: number; validate: () => void } | null {
+): {
+  fits: boolean;
+  rows: number;
+  validate: () => void;
+  decode: () => { vecs: Vec[]; length: number };
+} | null {
   const ipc = readIPC(ipcBytes(bytes));
   if (ipc === null) return null;
   const fits =
@@ -170,7 +180,21 @@ export function exactIPCShape(
       );
     });
   };
-  return { fits, rows: ipc.rows, validate };
+  const decode = () => {
+    const picks = fits ? fastPicks(ipc, schema) : null;
+    if (picks === null) throw new ArrowError("the stream's fields are not the schema's columns");
+    const vecs = picks.map((at) => {
+      const { name, plan } = ipc.fields[at]!;
+      return chunksToVecView(
+        name,
+        plan,
+        ipc.batches.map((b) => b[at]!),
+        ipc.rows,
+      );
+    });
+    return { vecs, length: ipc.rows };
+  };
+  return { fits, rows: ipc.rows, validate, decode };
 }
 
 /** The field positions to read (in `expected`'s order), or null when the schema does not fit. */

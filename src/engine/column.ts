@@ -31,7 +31,12 @@ import { UndoLog } from "./undo-log.ts";
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
-/** Freed pages a column keeps for reuse (blink tables free and refill the same pages every cycle). */
+/**
+ * Freed pages a column keeps for reuse (blink tables free and refill the same pages every
+ * cycle): this many, or as many pages as it holds, whichever is more. A blink table refilling
+ * 60 pages a cycle then allocates none, and keeps no more than it holds during a cycle anyway
+ * (its pages and their previous values).
+ */
 const MAX_FREE_PAGES = 16;
 /** Slots a page's undo log holds before the page is copied aside instead. */
 const UNDO_SLOTS = PAGE_SIZE >> 3;
@@ -216,7 +221,8 @@ export class PagedColumn implements ColumnSource {
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
-    if (this.#free.length < MAX_FREE_PAGES && this.#pages.get(pi) !== p) this.#free.push(p);
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) && this.#pages.get(pi) !== p)
+      this.#free.push(p);
   };
 
   /** Called by the update graph at the end of a cycle: drops previous values. */

@@ -7,6 +7,8 @@ import type { BuiltFamily } from "../../src/engine/family/family.ts";
 import { buildFamily } from "../../src/engine/family/family.ts";
 import { canonicalSpec, normalizeSpec } from "../../src/engine/family/spec.ts";
 import {
+  doubleCol,
+  instantCol,
   longCol,
   mirrorTable,
   newTable,
@@ -124,6 +126,47 @@ describe("FamilyHost over node:sqlite", () => {
     expect(host.runCycle()).toMatchObject({ rows: 1560, backlog: true });
     expect(host.runCycle()).toMatchObject({ rows: 1, backlog: false });
     expect(host.view("all").size).toBe(1561);
+  });
+
+  it("a cycle applies the same rows from batches held since their publish as from storage after a restart", () => {
+    const spec = {
+      columns: { Id: "int64", Sym: "string", Px: "float64", Ts: "instant" },
+      derived: { all: "blinkToAppendOnly(source)" },
+    };
+    const body = (ids: number[], nulls: boolean) =>
+      toArrowIPC(
+        newTable([
+          longCol("Id", ids),
+          stringCol(
+            "Sym",
+            ids.map((i) => (nulls && i % 3 === 0 ? null : `S${i % 4}`)),
+          ),
+          doubleCol(
+            "Px",
+            ids.map((i) => (nulls && i % 2 === 0 ? null : i / 4)),
+          ),
+          instantCol(
+            "Ts",
+            ids.map((i) => BigInt(i) * 1_000_000_001n),
+          ),
+        ]),
+      );
+    const run = (restart: boolean) => {
+      const db = memoryDb();
+      const make = () => new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+      let host = make();
+      host.create("t", spec);
+      host.publish({ arrow: body([1, 2, 3, 4], false) });
+      host.publish({ arrow: body([5, 6, 7, 8, 9], true) });
+      host.publish({ rows: [{ Id: 10, Sym: "x", Px: null, Ts: "2024-01-01T00:00:00Z" }] });
+      if (restart) host = make();
+      expect(host.runCycle()).toEqual({ cycle: 1, rows: 10, backlog: false, setAside: 0 });
+      return host.view("all").toRows();
+    };
+    const held = run(false);
+    expect(held).toHaveLength(10);
+    expect(held[6]).toEqual({ Id: 7n, Sym: "S3", Px: 1.75, Ts: 7000000007n });
+    expect(held).toEqual(run(true));
   });
 
   it("cycles keep a fixed period: a late alarm keeps its slot, a whole period late restarts the clock", () => {

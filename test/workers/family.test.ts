@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { RpcResult } from "../../src/durable/errors.ts";
 import type { TableFamily } from "../../src/durable/table-family.ts";
+import { LATE_ALARM_MS } from "../../src/durable/table-family.ts";
 import type { SqlPort } from "../../src/engine/persist/sql-port.ts";
 import type { HostDriver } from "../contracts/host.contract.ts";
 import { hostContract } from "../contracts/host.contract.ts";
@@ -52,6 +53,65 @@ describe("TableFamily durable object", () => {
       fn(state.storage.sql as unknown as SqlPort),
     ),
   );
+
+  it("a publish that finds the alarm late runs the due cycle itself; one that does not, stores only", async () => {
+    const stub = stubFor("late-alarm");
+    await unwrap(stub.create("late-alarm", { columns: { X: "int32" }, cycleMs: 100 }));
+    await runInDurableObject(stub, (instance: TableFamily, state) =>
+      // No other event (the alarm included) runs until this resolves.
+      state.blockConcurrencyWhile(async () => {
+        await state.storage.setAlarm(Date.now() + 60_000);
+        expect((await instance.publish({ rows: [{ X: 1 }] })).ok).toBe(true);
+        let d = await unwrap(instance.describe());
+        expect([d.cycle, d.pending.rows]).toEqual([0, 1]);
+        // An alarm held back, as a steady stream did: due now, then LATE_ALARM_MS and more pass.
+        await state.storage.setAlarm(Date.now());
+        await new Promise((r) => setTimeout(r, LATE_ALARM_MS + 20));
+        expect((await instance.publish({ rows: [{ X: 2 }] })).ok).toBe(true);
+        d = await unwrap(instance.describe());
+        expect([d.cycle, d.pending.rows]).toEqual([1, 0]);
+        // The alarm now holds the next cycle's time, not the late one.
+        expect(await state.storage.getAlarm()).toBeGreaterThan(Date.now());
+      }),
+    );
+  });
+
+  it("after a cycle a publish ran has thrown, publishes leave cycles to the alarm's retries", async () => {
+    const stub = stubFor("late-fail");
+    await unwrap(
+      stub.create("late-fail", {
+        columns: { X: "int32" },
+        cycleMs: 100,
+        derived: { all: "blinkToAppendOnly(source)" },
+      }),
+    );
+    await runInDurableObject(stub, (instance: TableFamily, state) =>
+      state.blockConcurrencyWhile(async () => {
+        const late = async () => {
+          await state.storage.setAlarm(Date.now());
+          await new Promise((r) => setTimeout(r, LATE_ALARM_MS + 20));
+        };
+        state.storage.sql.exec(
+          "CREATE TRIGGER boom BEFORE INSERT ON tf_page BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        );
+        await late();
+        // The batch is stored and acknowledged; the cycle it then ran threw and rolled back.
+        expect((await instance.publish({ rows: [{ X: 1 }] })).ok).toBe(true);
+        state.storage.sql.exec("DROP TRIGGER boom");
+        await late();
+        expect((await instance.publish({ rows: [{ X: 2 }] })).ok).toBe(true);
+        const d = await unwrap(instance.describe());
+        expect([d.cycle, d.pending.rows]).toEqual([0, 2]);
+        // The alarm's retry (re-armed as the platform would, not to fire during the test).
+        await state.storage.setAlarm(Date.now() + 3_600_000);
+      }),
+    );
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const d = await unwrap(stub.describe());
+    expect([d.cycle, d.pending.rows]).toEqual([1, 0]);
+    const all = await unwrap(stub.snapshot("all"));
+    expect(all.format === "json" && all.rows).toEqual([{ X: 1 }, { X: 2 }]);
+  });
 
   it("an idle family has no alarm; a publish arms one; a blink view is cleared, then idle", async () => {
     const stub = stubFor("idle");

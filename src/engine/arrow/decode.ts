@@ -91,6 +91,34 @@ export function chunksToVec(
   return vec;
 }
 
+/**
+ * `chunksToVec`, except that a column of one chunk without nulls whose Arrow values are already
+ * its storage (a fixed-width type's typed array, nanosecond timestamps for an instant) comes
+ * back as a view of the Arrow buffer, not a copy. Only for a caller that reads the Vec and lets
+ * it go (a publish's rows, copied into the source's pages by the cycle that takes them):
+ * writing it would write the Arrow body.
+ */
+export function chunksToVecView(
+  name: string,
+  plan: ReadPlan,
+  chunks: readonly Data[],
+  total: number,
+): Vec {
+  const d = chunks[0];
+  if (chunks.length === 1 && total > 0 && d!.length === total && d!.nullCount === 0) {
+    const v = d!.values as TypedStorage | undefined;
+    const ctor =
+      plan.kind === "copy"
+        ? STORAGE[plan.type]
+        : plan.kind === "time" && plan.nanosPer === 1n
+          ? BigInt64Array
+          : undefined;
+    if (ctor && v && v.constructor === ctor && v.length >= total)
+      return { data: v.subarray(0, total) as TypedStorage, valid: null, length: total };
+  }
+  return chunksToVec(name, plan, chunks, total);
+}
+
 /** The typed array a fixed-width type is stored in. */
 const STORAGE: Partial<Record<ScalarType, new (n: number) => TypedStorage>> = {
   int8: Int8Array,

@@ -11,12 +11,15 @@ import { nodeOf } from "../table-core.ts";
 export interface SourcePort {
   /**
    * Enqueues a batch already validated against the source's schema: one vector per column, in
-   * schema order. Its rows appear at the next cycle. Sources that take no rows throw.
+   * schema order. Its rows appear at the next cycle. Sources that take no rows throw. A source
+   * reads the vectors (copying the rows into its own storage) and never writes or keeps them:
+   * they may be views of the bytes a publish stored.
    */
   addBatch(vecs: readonly Vec[], length: number): void;
   /**
    * Input tables with keys only: enqueues a delete of the rows with these keys (one vector per
    * key column, in key order); absent keys are no-ops. Other sources have no `deleteBatch`.
+   * The vectors are read only, as `addBatch`'s.
    */
   deleteBatch?(vecs: readonly Vec[], length: number): void;
   /** Fails the source, and every table downstream, at the next cycle. */
