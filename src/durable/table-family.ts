@@ -154,8 +154,7 @@ export class TableFamily extends DurableObject<Env> {
       return op === "add" ? this.#host.publish(input, o) : this.#host.deleteRows(input, o);
     });
     if (r.ok && !r.value.duplicate) {
-      await this.#schedule();
-      await this.#cycleIfAlarmLate();
+      await this.#cycleIfAlarmLate(await this.#schedule());
     }
     return r;
   }
@@ -261,9 +260,8 @@ export class TableFamily extends DurableObject<Env> {
    * module comment). A cycle that fails here is logged, and publishes run none until the alarm
    * (still set) has run again: its retries, with the platform's backoff, take over.
    */
-  async #cycleIfAlarmLate(): Promise<void> {
+  async #cycleIfAlarmLate(at: number | null): Promise<void> {
     if (this.#cycling || this.#lateCycleFailed) return;
-    const at = await this.ctx.storage.getAlarm();
     if (at === null || Date.now() < at + LATE_ALARM_MS) return;
     try {
       await this.#runCycle();
@@ -346,8 +344,7 @@ export class TableFamily extends DurableObject<Env> {
     const a = this.#sockets.attachment(ws);
     if (a?.role === "pub") {
       if ((await this.#sockets.onPublishFrame(this.#host, ws, message)) > 0) {
-        await this.#schedule();
-        await this.#cycleIfAlarmLate();
+        await this.#cycleIfAlarmLate(await this.#schedule());
       }
       return;
     }
@@ -376,17 +373,21 @@ export class TableFamily extends DurableObject<Env> {
 
   /**
    * Sets the alarm for the next cycle (unless it is set earlier already; with `exact`, even
-   * then), or clears it when the family is idle.
+   * then), or clears it when the family is idle. Returns the alarm time now set (or null).
    */
-  async #schedule(exact = false): Promise<void> {
+  async #schedule(exact = false): Promise<number | null> {
     // Connected subscribers keep the family cycling (issue 5); the other reasons are the host's.
     const at = this.#host.nextCycleAt(this.#sockets.hasSubscribers);
     const current = await this.ctx.storage.getAlarm();
     if (at === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || current > at || (exact && current !== at)) {
-      await this.ctx.storage.setAlarm(at);
+      return null;
     }
+    if (current === null || current > at || (exact && current !== at)) {
+      await this.ctx.storage.setAlarm(at);
+      return at;
+    }
+    return current;
   }
 
   /**
