@@ -18,9 +18,10 @@
  * Layout: `2^setBits` sets of two ways: 4 key words per entry in one Int32Array (all zero: empty)
  * and one array of strings. A miss goes into its set's first way and moves the older entry to the
  * second, dropping what the second held (FIFO per set: a hit writes nothing). Memory is fixed; the
- * default 2^14 sets hold 32,768 entries: 512 KB of keys and 256 KB of string references, which
- * stay in a core's L2 cache (a 2^16-set table was slower to hit, at ~100,000 keys, than decoding
- * afresh: every lookup missed the CPU caches), plus the strings (at most 16 characters each).
+ * default 2^12 sets hold 8,192 entries: 128 KB of keys and 64 KB of string references, which stay
+ * in a core's cache, plus the strings (at most 16 characters each). Larger tables were measured
+ * slower: with 2^14..2^16 sets and 3,000..100,000 keys a lookup, at a random place in the table,
+ * missed the CPU caches and cost more than decoding the value afresh.
  *
  * A call that finds fewer than three quarters of its first 64 values stops looking up the rest (a
  * column of ids, or more keys than the table holds): they are decoded as without the cache, at the
