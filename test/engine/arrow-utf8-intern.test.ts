@@ -121,21 +121,38 @@ describe("Utf8 string cache", () => {
     expect(c.hits).toBe(5 + 5 + 6);
   });
 
-  it("gives up on a call whose first 64 values are not 3/4 found, inserting 16 of them", () => {
+  it("gives up on a call whose first 64 values are not 3/4 found; its column idles 7 calls", () => {
     const c = new Utf8Intern(12);
     const vals = Array.from({ length: 100 }, (_, i) => `v${i}`);
     const steps: number[][] = [];
-    for (let r = 0; r < 5; r++) {
+    for (let r = 1; r <= 26; r++) {
       expect(decode(vals, c)).toEqual(vals);
-      steps.push([c.hits, c.misses]);
+      steps.push([r, c.hits, c.misses]);
     }
-    expect(steps).toEqual([
-      [0, 100], // v0..v15 inserted
-      [16, 184], // 16 of 64 found: v16..v31 inserted
-      [48, 252], // 32 of 64 found: v32..v47 inserted
-      [96, 304], // 48 of 64 found: every value looked up, every miss inserted
-      [196, 304],
-    ]);
+    expect(steps.filter(([r]) => r === 1 || r === 2 || r === 8 || r % 8 === 1 || r === 26)).toEqual(
+      [
+        [1, 0, 100], // gave up: v0..v15 inserted
+        [2, 0, 100], // calls 2..8 decode without the cache
+        [8, 0, 100],
+        [9, 16, 184], // 16 of 64 found: gave up, v16..v31 inserted
+        [17, 48, 252], // 32 of 64 found: gave up, v32..v47 inserted
+        [25, 96, 304], // 48 of 64 found: every value looked up, every miss inserted
+        [26, 196, 304],
+      ],
+    );
+  });
+
+  it("idles by column name: another column still uses the cache", () => {
+    const c = new Utf8Intern(12);
+    const ids = Array.from({ length: 100 }, (_, i) => `id${i}`);
+    const { bytes, offs } = body(ids);
+    decodeUtf8(bytes, offs, 100, new Array<string>(100), 0, "Id", c); // gives up
+    const syms = body(["A", "B", "A"]);
+    const out = ["", "", ""];
+    decodeUtf8(syms.bytes, syms.offs, 3, out, 0, "Sym", c);
+    decodeUtf8(syms.bytes, syms.offs, 3, out, 0, "Sym", c);
+    expect(out).toEqual(["A", "B", "A"]);
+    expect([c.hits, c.misses]).toEqual([3, 103]);
   });
 
   it("takes LargeUtf8 offsets and writes at an offset into the output", () => {

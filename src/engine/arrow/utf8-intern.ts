@@ -25,7 +25,8 @@
  *
  * A call that finds fewer than three quarters of its first 64 values stops looking up the rest (a
  * column of ids, or more keys than the table holds): they are decoded as without the cache, at the
- * cost of 64 lookups. (A miss costs several hits: the lookup, the decode, and an insert whose
+ * cost of 64 lookups, and inserts 16 of its misses (so that a column whose keys do fit warms up);
+ * the next 7 calls for a column of that name skip the cache altogether. (A miss costs several hits: the lookup, the decode, and an insert whose
  * store of a new string into the old table goes through V8's write barrier.)
  *
  * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
@@ -41,8 +42,12 @@ const DEFAULT_SET_BITS = 12;
 const DEFAULT_TEXT_BUDGET = 1 << 22;
 /** Values a call looks up before it judges whether the cache pays off for it. */
 const SAMPLE = 64;
-/** Misses a call that gives up on the cache still inserts. */
+/** Misses a call that gives up on the cache inserts. */
 const WARM_INSERTS = 16;
+/** Calls of a column that gave up which then decode without looking anything up. */
+const IDLE_CALLS = 7;
+/** Columns whose idle calls are counted at once (more: the count starts over). */
+const MAX_IDLE_COLUMNS = 1024;
 /** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
 const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 
@@ -74,6 +79,8 @@ export class Utf8Intern {
   #hits = 0;
   #misses = 0;
   #clears = 0;
+  /** Per column name: calls left that skip the cache (after a call of that column gave up). */
+  readonly #idle = new Map<string, number>();
   #scratch: ProbeResult = {
     rows: new Int32Array(0),
     sets: new Int32Array(0),
@@ -97,7 +104,10 @@ export class Utf8Intern {
     return this.#hits;
   }
 
-  /** Non-empty values not found so far (too long, not ASCII, absent, or not looked up). */
+  /**
+   * Non-empty values not found so far (too long, not ASCII, absent, or not looked up by a call
+   * that gave up; calls that idle count nothing).
+   */
   get misses(): number {
     return this.#misses;
   }
@@ -233,9 +243,9 @@ export class Utf8Intern {
     const hits = i - count - empty;
     r.all = i < n;
     if (r.all) {
-      // The cache does not pay off for this call: the caller decodes every row, and of the misses
-      // looked up only the first few are inserted (enough for a column whose keys do fit to warm
-      // up over a few calls; each insert costs a string kept alive and copied by the GC).
+      // The cache does not pay off for this call: the caller decodes every row. Of the misses
+      // looked up, the first few are inserted (enough for a column whose keys do fit to warm up
+      // over a few such calls).
       for (let j = WARM_INSERTS; j < count; j++) sets[rows[j]!] = 0;
       this.#misses += n - i;
     }
@@ -264,6 +274,25 @@ export class Utf8Intern {
     keys[k + 3] = words[q + 3]!;
     this.#strs[x + 1] = this.#strs[x]!;
     this.#strs[x] = s;
+  }
+
+  /**
+   * True when a call decoding column `column` should not use the cache: one of its last
+   * IDLE_CALLS + 1 calls gave up (`probe` returned `all`); counts the call. Column names are only
+   * a hint (two tables may share one): a wrong guess costs speed, never a value.
+   */
+  idle(column: string): boolean {
+    const left = this.#idle.get(column);
+    if (left === undefined) return false;
+    if (left <= 1) this.#idle.delete(column);
+    else this.#idle.set(column, left - 1);
+    return true;
+  }
+
+  /** Records that a call of `column` gave up: its next IDLE_CALLS calls skip the cache. */
+  gaveUp(column: string): void {
+    if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
+    this.#idle.set(column, IDLE_CALLS);
   }
 
   /**

@@ -169,7 +169,7 @@ export function decodeUtf8(
     for (let i = 0; i < n; i++) out[at + i] = "";
     return;
   }
-  if (intern === null) {
+  if (intern === null || intern.idle(column)) {
     decodeRows(bytes, offs, n, null, n, out, at, column);
     return;
   }
@@ -177,8 +177,10 @@ export function decodeUtf8(
   const m = miss.count;
   if (m === 0 && !miss.all) return;
   const rows = miss.rows;
-  if (miss.all) decodeRows(bytes, offs, n, null, n, out, at, column);
-  else decodeRows(bytes, offs, n, rows, m, out, at, column);
+  if (miss.all) {
+    intern.gaveUp(column);
+    decodeRows(bytes, offs, n, null, n, out, at, column);
+  } else decodeRows(bytes, offs, n, rows, m, out, at, column);
   const sets = miss.sets;
   const words = miss.words;
   let charged = false;
