@@ -71,6 +71,8 @@ export interface ProbeResult {
 /** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
 export class Utf8Intern {
   readonly #mask: number;
+  /** 32 - setBits (0 for one set). */
+  readonly #shift: number;
   /** Four key words per entry, entry = set * 2 + way. */
   readonly #keys: Int32Array;
   readonly #strs: string[];
@@ -94,6 +96,7 @@ export class Utf8Intern {
     if (!(Number.isInteger(setBits) && setBits >= 0 && setBits <= 20))
       throw new RangeError(`setBits must be an integer in [0, 20], got ${setBits}`);
     this.#mask = (1 << setBits) - 1;
+    this.#shift = (32 - setBits) & 31;
     this.#keys = new Int32Array(8 << setBits);
     this.#strs = new Array<string>(2 << setBits).fill("");
     this.#budget = textBudget;
@@ -148,6 +151,7 @@ export class Utf8Intern {
     const keys = this.#keys;
     const strs = this.#strs;
     const mask = this.#mask;
+    const shift = this.#shift;
     // Whole words are read through a view reaching to the end of the buffer (bytes past a value
     // are masked off); a value within 16 bytes of that end is read byte by byte. (The explicit
     // length makes V8's reads faster than a view left to reach the end by itself.)
@@ -213,12 +217,15 @@ export class Utf8Intern {
       // "AB" and "AB\0" differ, and no key is all zero (an empty entry).
       w0 |= ((len & 1) << 7) | ((len & 2) << 14) | ((len & 4) << 21) | ((len & 8) << 28);
       w1 |= (len & 16) << 3;
-      // Each step folds the high bits down: a product's low bits see only its factors' low bits.
-      let h = Math.imul(w0, 0x9e3779b1);
-      h = Math.imul(h ^ (h >>> 16) ^ w1, 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13) ^ w2, 0xc2b2ae35);
-      h = Math.imul(h ^ (h >>> 16) ^ w3, 0x27d4eb2f);
-      const set = (h ^ (h >>> 15)) & mask;
+      // Four independent products (no chain of multiplies to wait for); the set is taken from
+      // their top bits, which depend on every bit of the words (a product's low bits see only
+      // its factors' low bits).
+      const h =
+        Math.imul(w0, 0x9e3779b1) ^
+        Math.imul(w1, 0x85ebca6b) ^
+        Math.imul(w2, 0xc2b2ae35) ^
+        Math.imul(w3, 0x27d4eb2f);
+      const set = (h >>> shift) & mask;
       const k = set << 3;
       if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
         out[at + i] = strs[set << 1]!;
