@@ -52,8 +52,10 @@ function tableOfVecs(
     const col = new PagedColumn(schema[name]!);
     const v = vecs[j]!;
     const valid = v.valid;
-    // Storage decoded page-sized (arrowIPCToVecs with `pages`) becomes the pages as it is.
-    if (length > 0 && v.data.length === pageSized && (!valid || valid.length === pageSized))
+    const size = v.data.length;
+    // Decoded storage (the Vecs are the caller's own) becomes the pages as it is: page-sized, or
+    // exactly the rows (a short last page; a 1,000-row batch then allocates 1,000 slots, not 4,096).
+    if (length > 0 && (size === pageSized || size === length) && (!valid || valid.length === size))
       col.takeStorage(v);
     else col.writeRun(0, v);
     map.set(name, col);
@@ -83,7 +85,7 @@ export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
  * Arrow IPC, or that hold types the engine has no column type for, throw ArrowError.
  */
 export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
-  return tableOfVecs(readVecs(bytes, undefined, true), "fromArrow");
+  return tableOfVecs(readVecs(bytes, undefined), "fromArrow");
 }
 
 /**
@@ -96,7 +98,7 @@ export function arrowIPCToVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected?: Readonly<Record<string, ColumnType>>,
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
-  return readVecs(bytes, expected, false);
+  return readVecs(bytes, expected);
 }
 
 /**
@@ -114,15 +116,14 @@ export function arrowIPCColumns(
     if (i < 0) throw new ArrowError(`no column "${n}" in [${all.join(", ")}]`);
     return i;
   });
-  const r = readVecs(bytes, expected, false, at);
+  const r = readVecs(bytes, expected, at);
   return { vecs: r.vecs, length: r.length };
 }
 
-/** `arrowIPCToVecs`; with `pages`, storage is allocated in whole pages (see `chunksToVec`). */
+/** `arrowIPCToVecs` (the columns at `only`, when given). */
 function readVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>> | undefined,
-  pages: boolean,
   only?: readonly number[],
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
   const u8 = ipcBytes(bytes);
@@ -138,8 +139,7 @@ function readVecs(
     schema[name] = plan.type;
     const chunks = ipc.batches.map((b) => b[at]!);
     validateChunks(name, plan, chunks);
-    const capacity = pages ? Math.ceil(ipc.rows / PAGE_SIZE) * PAGE_SIZE : ipc.rows;
-    return chunksToVec(name, plan, chunks, ipc.rows, capacity);
+    return chunksToVec(name, plan, chunks, ipc.rows);
   });
   return { schema, vecs, length: ipc.rows };
 }

@@ -138,7 +138,7 @@ export class PagedColumn implements ColumnSource {
       // needs no copy-on-write clone if the cycle then appends to it.
       p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
       this.#pages.set(pi, p);
-    }
+    } else if (p.data.length < PAGE_SIZE) widen(this.type, p);
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
   }
@@ -174,6 +174,7 @@ export class PagedColumn implements ColumnSource {
       this.#pages.set(pi, p);
       return p;
     }
+    if (p.data.length < PAGE_SIZE) widen(this.type, p);
     if (t && p.cycle !== t.cycle && off < p.hw) {
       if (!this.#prev.has(pi)) {
         const log = this.#logs.pop() ?? new UndoLog(this.type, UNDO_SLOTS);
@@ -221,7 +222,11 @@ export class PagedColumn implements ColumnSource {
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
-    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) && this.#pages.get(pi) !== p)
+    if (
+      this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
+      this.#pages.get(pi) !== p &&
+      p.data.length === PAGE_SIZE
+    )
       this.#free.push(p);
   };
 
@@ -420,17 +425,20 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * Takes `vec`'s storage (and validity, if any) as the pages of keys `[0, vec.length)` of this
-   * column, which must have no pages yet; both must be `ceil(vec.length / PAGE_SIZE)` pages
-   * long. Typed storage is shared as one subarray per page (no copy); string and array storage
-   * is taken whole when it is one page, else cut into per-page copies. For a column built from
-   * decoded data (`fromArrowIPC`): the decoder writes straight into what become the pages.
+   * column, which must have no pages yet; the storage is `ceil(vec.length / PAGE_SIZE)` pages long
+   * or exactly `vec.length` (then the last page is short: a static table from a small Arrow batch
+   * holds its rows, not a page), and the validity as long as the storage. Typed storage is shared
+   * as one subarray per page (no copy); string and array storage is taken whole when it is one
+   * page, else cut into per-page copies. For a column built from decoded data (`fromArrowIPC`):
+   * the decoder writes straight into what become the pages. A short page is widened to a whole
+   * one before anything writes to it.
    */
   takeStorage(vec: Vec): void {
     const n = vec.length;
     const pages = Math.ceil(n / PAGE_SIZE);
     const data = vec.data as Storage;
     const valid = vec.valid;
-    if (this.#pages.size > 0 || data.length !== pages * PAGE_SIZE) {
+    if (this.#pages.size > 0 || (data.length !== pages * PAGE_SIZE && data.length !== n)) {
       throw new Error("takeStorage: the column has pages, or the storage is not page-sized");
     }
     if (valid !== null && valid.length !== data.length) {
@@ -439,7 +447,7 @@ export class PagedColumn implements ColumnSource {
     const cycle = this.#tracker ? this.#tracker.cycle : 0;
     for (let pi = 0; pi < pages; pi++) {
       const lo = pi * PAGE_SIZE;
-      const hi = lo + PAGE_SIZE;
+      const hi = Math.min(lo + PAGE_SIZE, data.length);
       let pd: Storage;
       if (pages === 1) pd = data;
       else if (Array.isArray(data)) pd = data.slice(lo, hi) as Storage;
@@ -514,6 +522,21 @@ export class PagedColumn implements ColumnSource {
     this.#logged.length = 0;
     this.#pages.clear();
     this.#prev.clear();
+  }
+}
+
+/** Replaces a short page's storage (and validity) by whole-page copies (see `takeStorage`). */
+function widen(type: ColumnType, p: Page): void {
+  const data = allocStorage(type, PAGE_SIZE);
+  if (Array.isArray(data)) {
+    const src = p.data as ObjectStorage;
+    for (let i = 0; i < src.length; i++) (data as ObjectStorage)[i] = src[i]!;
+  } else (data as TypedStorage).set(p.data as never);
+  p.data = data;
+  if (p.valid) {
+    const valid = new Uint8Array(PAGE_SIZE).fill(1);
+    valid.set(p.valid);
+    p.valid = valid;
   }
 }
 

@@ -124,4 +124,46 @@ describe("PagedColumn", () => {
     c.release(RowSet.range(0, PAGE_SIZE + 5), RowSet.range(PAGE_SIZE + 5, n));
     expect(c.pageCount).toBe(2);
   });
+
+  it("takes storage exactly as long as the rows (a short last page) and widens it on a write", () => {
+    const n = PAGE_SIZE + 10;
+    const data = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    const valid = new Uint8Array(n).fill(1);
+    valid[PAGE_SIZE + 3] = 0;
+    const c = new PagedColumn("float64");
+    c.takeStorage({ data, valid, length: n });
+    expect(c.get(PAGE_SIZE + 2)).toBe(PAGE_SIZE + 2.5);
+    expect(c.get(PAGE_SIZE + 3)).toBeNull();
+    expect(Array.from(c.run(PAGE_SIZE + 8, 2).data as Float64Array)).toEqual([
+      PAGE_SIZE + 8.5,
+      PAGE_SIZE + 9.5,
+    ]);
+    // Writes past the short page's end land in a whole page; earlier values stay.
+    c.setRaw(PAGE_SIZE + 100, 7);
+    c.writeRun(PAGE_SIZE * 2 - 2, { data: Float64Array.of(1, 2), valid: null, length: 2 });
+    c.setRaw(PAGE_SIZE + 4, null);
+    expect(c.get(PAGE_SIZE + 2)).toBe(PAGE_SIZE + 2.5);
+    expect(c.get(PAGE_SIZE + 3)).toBeNull();
+    expect(c.get(PAGE_SIZE + 4)).toBeNull();
+    expect(c.get(PAGE_SIZE + 100)).toBe(7);
+    expect(c.get(PAGE_SIZE * 2 - 1)).toBe(2);
+    expect(c.pageCount).toBe(2);
+    // Strings: one short page taken whole, then written under a tracker (previous values kept).
+    const t = new Tracker();
+    const s = new PagedColumn("string", t);
+    s.takeStorage({ data: ["a", "b", "c"], valid: null, length: 3 });
+    t.end();
+    s.setRaw(1, "B");
+    s.setRaw(3000, "z");
+    expect([s.get(0), s.get(1), s.get(2), s.get(3000)]).toEqual(["a", "B", "c", "z"]);
+    expect(s.getPrev(1)).toBe("b");
+    t.end();
+    expect(s.getPrev(1)).toBe("B");
+    expect(() => s.takeStorage({ data: ["x"], valid: null, length: 1 })).toThrow(
+      "takeStorage: the column has pages",
+    );
+    expect(() =>
+      new PagedColumn("int32").takeStorage({ data: new Int32Array(5), valid: null, length: 3 }),
+    ).toThrow("not page-sized");
+  });
 });

@@ -28,22 +28,20 @@ interface DecodedDictionary {
 }
 
 /**
- * Converts the chunks of one Arrow column (`total` rows in all) into one Vec. `capacity` (at
- * least `total`) sizes its storage and validity (when it has nulls), so that a caller can take
- * them as whole pages; slots past `total` hold zero / "" / the empty array.
+ * Converts the chunks of one Arrow column (`total` rows in all) into one Vec of new storage
+ * (exactly `total` slots, never a view of the Arrow buffers: a static table takes it as its pages).
  */
 export function chunksToVec(
   name: string,
   plan: ReadPlan,
   chunks: readonly Data[],
   total: number,
-  capacity = total,
 ): Vec {
-  if (plan.kind === "copy" && chunks.length === 1 && capacity === total) {
+  if (plan.kind === "copy" && chunks.length === 1) {
     const whole = sliceWhole(plan.type, chunks[0]!, total);
     if (whole) return whole;
   }
-  const data = allocStorage(plan.type, capacity);
+  const data = allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
   let at = 0;

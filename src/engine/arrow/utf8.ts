@@ -5,10 +5,13 @@
  * are encoded by an inline loop (a plain copy for ASCII), and a column chunk is decoded
  * with one TextDecoder call whose result is cut at the value boundaries (byte offsets equal UTF-16
  * offsets for ASCII; otherwise a byte walk maps them). Per-value decoding remains the fallback for
- * invalid UTF-8.
+ * invalid UTF-8. Short ASCII values decoded before are taken from a byte-keyed cache
+ * (`utf8-intern.ts`) without decoding; only the values it misses are decoded.
  */
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
+import type { Utf8Intern } from "./utf8-intern.ts";
+import { sharedUtf8Intern } from "./utf8-intern.ts";
 
 // ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -143,7 +146,10 @@ function tooLarge(column: string): never {
 
 /**
  * Decodes `n` values of an Arrow Utf8/LargeUtf8 body into `out[at..at + n)`. `offsets` are the
- * (already offset-adjusted) n + 1 value offsets into `bytes`.
+ * (already offset-adjusted) n + 1 value offsets into `bytes`. Short ASCII values seen before come
+ * from `intern` (the same string object as last time, see `utf8-intern.ts`); the others are cut
+ * from one TextDecoder decode of the body. Values are exactly those of a separate decode of each
+ * value (invalid UTF-8 becomes U+FFFD).
  */
 export function decodeUtf8(
   bytes: Uint8Array,
@@ -152,6 +158,7 @@ export function decodeUtf8(
   out: string[],
   at: number,
   column: string,
+  intern: Utf8Intern | null = sharedUtf8Intern,
 ): void {
   if (n === 0) return;
   const offs = offsets instanceof BigInt64Array ? toNumbers(offsets, n + 1) : offsets;
@@ -162,16 +169,68 @@ export function decodeUtf8(
     for (let i = 0; i < n; i++) out[at + i] = "";
     return;
   }
+  if (intern === null || intern.idle(column)) {
+    decodeRows(bytes, offs, n, null, n, out, at, column);
+    return;
+  }
+  const miss = intern.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
+  const m = miss.count;
+  if (m === 0 && !miss.all) return;
+  const rows = miss.rows;
+  if (miss.all) {
+    intern.gaveUp(column);
+    decodeRows(bytes, offs, n, null, n, out, at, column);
+  } else decodeRows(bytes, offs, n, rows, m, out, at, column);
+  const sets = miss.sets;
+  const words = miss.words;
+  let charged = false;
+  for (let j = 0; j < m; j++) {
+    const row = rows[j]!;
+    const set = sets[row]!;
+    if (set === 0) continue;
+    const s = out[at + row]!;
+    // V8 copies a slice shorter than 13 units; a longer one keeps the body's text alive.
+    if (!charged && s.length >= 13) {
+      intern.chargeText(end - start);
+      charged = true;
+    }
+    intern.insert(set - 1, words, row << 2, s);
+  }
+}
+
+/**
+ * Decodes the rows `rows[0..m)` (ascending; null: all `n`) of a checked, non-empty body: the
+ * body is decoded as one text, which is cut at the value offsets.
+ */
+function decodeRows(
+  bytes: Uint8Array,
+  offs: ArrayLike<number>,
+  n: number,
+  rows: Int32Array | null,
+  m: number,
+  out: string[],
+  at: number,
+  column: string,
+): void {
+  const start = offs[0]!;
+  const end = offs[n]!;
   const body = bytes.subarray(start, end);
   let text: string;
   try {
     text = strictDecoder.decode(body);
   } catch {
-    decodeEach(bytes, offs, n, out, at, column);
+    decodeEach(bytes, offs, rows, m, out, at, column);
     return;
   }
   if (text.length === body.length) {
     // All ASCII: UTF-16 positions equal byte positions.
+    if (rows !== null) {
+      for (let j = 0; j < m; j++) {
+        const i = rows[j]!;
+        out[at + i] = text.slice(offs[i]! - start, offs[i + 1]! - start);
+      }
+      return;
+    }
     let b = start;
     for (let i = 0; i < n; i++) {
       const e = offs[i + 1]!;
@@ -184,12 +243,13 @@ export function decodeUtf8(
   // Map byte offsets to UTF-16 offsets: each lead byte starts one code point, two units if 4-byte.
   let b = start;
   let u = 0;
+  let j = 0;
   for (let i = 0; i < n; i++) {
     const e = offs[i + 1]!;
     if (e < b || e > end) badOffsets(column);
     if (e < end && (bytes[e]! & 0xc0) === 0x80) {
       // A value boundary splits a code point (invalid per value): decode value by value.
-      decodeEach(bytes, offs, n, out, at, column);
+      decodeEach(bytes, offs, rows, m, out, at, column);
       return;
     }
     const us = u;
@@ -197,20 +257,25 @@ export function decodeUtf8(
       const c = bytes[b]!;
       if ((c & 0xc0) !== 0x80) u += c >= 0xf0 ? 2 : 1;
     }
-    out[at + i] = text.slice(us, u);
+    if (rows === null || (j < m && rows[j] === i)) {
+      out[at + i] = text.slice(us, u);
+      j++;
+    }
   }
 }
 
-/** Fallback: decodes each value separately (invalid UTF-8 becomes U+FFFD). */
+/** Fallback: decodes each of the rows separately (invalid UTF-8 becomes U+FFFD). */
 function decodeEach(
   bytes: Uint8Array,
   offs: ArrayLike<number>,
-  n: number,
+  rows: Int32Array | null,
+  m: number,
   out: string[],
   at: number,
   column: string,
 ): void {
-  for (let i = 0; i < n; i++) {
+  for (let j = 0; j < m; j++) {
+    const i = rows === null ? j : rows[j]!;
     const s = offs[i]!;
     const e = offs[i + 1]!;
     if (e < s || e > bytes.length) badOffsets(column);

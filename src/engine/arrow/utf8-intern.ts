@@ -1,0 +1,335 @@
+/**
+ * A byte-keyed cache of decoded strings for Arrow Utf8 decoding (`utf8.ts`).
+ *
+ * Ticking data repeats a few thousand keys (symbols, venues, sides) in every batch. Decoding each
+ * value afresh gives a new string object per row, which every later `Map` lookup of it (a
+ * group-by's key index) must hash and compare character by character. This cache reads a value's
+ * UTF-8 bytes in place (no allocation), finds the string decoded for the same bytes before and
+ * hands out that same object, whose hash V8 has already computed and which a `Map` matches by
+ * identity.
+ *
+ * A value is cached when it is 1..16 bytes of ASCII. Its bytes, read as four little-endian 32-bit
+ * words (zero past its length, its length folded into the top bits that ASCII leaves zero) are its
+ * key: hashed to pick a set and compared whole, so a lookup is straight-line code with no
+ * per-character loop (comparing a cached string with the bytes by `charCodeAt` cost twice the
+ * decode it saved). Longer or non-ASCII values always miss; long values are mostly unique ids,
+ * which caching would not help.
+ *
+ * Layout: `2^setBits` sets of two ways: 4 key words per entry in one Int32Array (all zero: empty)
+ * and one array of strings. A miss goes into its set's first way and moves the older entry to the
+ * second, dropping what the second held (FIFO per set: a hit writes nothing). Memory is fixed; the
+ * default 2^12 sets hold 8,192 entries: 128 KB of keys and 64 KB of string references, which stay
+ * in a core's cache, plus the strings (at most 16 characters each). Larger tables were measured
+ * slower: with 2^14..2^16 sets and 3,000..100,000 keys a lookup, at a random place in the table,
+ * missed the CPU caches and cost more than decoding the value afresh.
+ *
+ * A call that finds fewer than three quarters of its first 64 values stops looking up the rest (a
+ * column of ids, or more keys than the table holds): they are decoded as without the cache, at the
+ * cost of 64 lookups, and 16 of its misses are inserted (so that a column whose keys do fit warms
+ * up); the next 7 calls for a column of that name skip the cache altogether. (A miss costs several
+ * hits: the lookup, the decode, and an insert whose new string the old table keeps alive; inserting
+ * on every such call slowed a column of distinct values by 25 %.)
+ *
+ * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
+ * characters a view of its parent). So that cached entries cannot pin unbounded text, the cache is
+ * emptied once the decoded text its entries were cut from passes `textBudget` UTF-16 units.
+ */
+
+/** Longest value (in UTF-8 bytes) the cache holds; longer values are decoded every time. */
+export const MAX_CACHED_BYTES = 16;
+
+const DEFAULT_SET_BITS = 12;
+/** UTF-16 units of parent text the entries may have been cut from before the cache is emptied. */
+const DEFAULT_TEXT_BUDGET = 1 << 22;
+/** Values a call looks up before it judges whether the cache pays off for it. */
+const SAMPLE = 64;
+/** Misses a call that gives up on the cache inserts. */
+const WARM_INSERTS = 16;
+/** Calls of a column that gave up which then decode without looking anything up. */
+const IDLE_CALLS = 7;
+/** Columns whose idle calls are counted at once (more: the count starts over). */
+const MAX_IDLE_COLUMNS = 1024;
+/** Rows of the largest per-call scratch the cache keeps between calls. */
+const MAX_KEPT_ROWS = 1 << 16;
+/** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
+const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
+
+/** What `Utf8Intern.probe` leaves for the caller: the rows it did not resolve. */
+export interface ProbeResult {
+  /** Rows (0-based within the call) that missed, ascending. */
+  readonly rows: Int32Array;
+  /** Per missed row (indexed by row): its set + 1 when the value is to be inserted, else 0. */
+  readonly sets: Int32Array;
+  /** Per missed row to insert: its 4 key words at `4 * row`. */
+  readonly words: Int32Array;
+  /** Number of entries of `rows` in use. */
+  count: number;
+  /**
+   * True when the probe gave up after its sample: every row is to be decoded (rows past the
+   * sample were not looked up; those listed in `rows` may be inserted).
+   */
+  all: boolean;
+}
+
+/** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
+export class Utf8Intern {
+  readonly #mask: number;
+  /** 32 - setBits (0 for one set). */
+  readonly #shift: number;
+  /** Four key words per entry, entry = set * 2 + way. */
+  readonly #keys: Int32Array;
+  readonly #strs: string[];
+  readonly #budget: number;
+  #text = 0;
+  #hits = 0;
+  #misses = 0;
+  #clears = 0;
+  /** Per column name: calls left that skip the cache (after a call of that column gave up). */
+  readonly #idle = new Map<string, number>();
+  #scratch: ProbeResult = {
+    rows: new Int32Array(0),
+    sets: new Int32Array(0),
+    words: new Int32Array(0),
+    count: 0,
+    all: false,
+  };
+
+  /** `setBits`: the cache has 2^setBits sets of 2 entries. */
+  constructor(setBits = DEFAULT_SET_BITS, textBudget = DEFAULT_TEXT_BUDGET) {
+    if (!(Number.isInteger(setBits) && setBits >= 0 && setBits <= 20))
+      throw new RangeError(`setBits must be an integer in [0, 20], got ${setBits}`);
+    this.#mask = (1 << setBits) - 1;
+    this.#shift = (32 - setBits) & 31;
+    this.#keys = new Int32Array(8 << setBits);
+    this.#strs = new Array<string>(2 << setBits).fill("");
+    this.#budget = textBudget;
+  }
+
+  /** Non-empty values found in the cache so far. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /**
+   * Non-empty values not found so far (too long, not ASCII, absent, or not looked up by a call
+   * that gave up; calls that idle count nothing).
+   */
+  get misses(): number {
+    return this.#misses;
+  }
+
+  /** Times the cache was emptied because its entries' parent text passed the budget. */
+  get clears(): number {
+    return this.#clears;
+  }
+
+  /**
+   * Looks up values `i` in [0, n) (bytes `offs[i]..offs[i + 1]`), writing each found string to
+   * `out[at + i]` and "" for each empty value; returns the misses. Calls `badOffsets` for the
+   * first value looked up whose end is before its start or past `end`.
+   */
+  probe(
+    bytes: Uint8Array,
+    offs: ArrayLike<number>,
+    n: number,
+    end: number,
+    out: string[],
+    at: number,
+    badOffsets: () => never,
+  ): ProbeResult {
+    let r = this.#scratch;
+    if (r.rows.length < n) {
+      r = {
+        rows: new Int32Array(n),
+        sets: new Int32Array(n),
+        words: new Int32Array(4 * n),
+        count: 0,
+        all: false,
+      };
+      // Kept for the next calls up to 2^16 rows (1.5 MB); a larger batch's is let go.
+      if (n <= MAX_KEPT_ROWS) this.#scratch = r;
+    }
+    const rows = r.rows;
+    const sets = r.sets;
+    const words = r.words;
+    const keys = this.#keys;
+    const strs = this.#strs;
+    const mask = this.#mask;
+    const shift = this.#shift;
+    // Whole words are read through a view reaching to the end of the buffer (bytes past a value
+    // are masked off); a value within 16 bytes of that end is read byte by byte. (The explicit
+    // length makes V8's reads faster than a view left to reach the end by itself.)
+    const view = new DataView(
+      bytes.buffer,
+      bytes.byteOffset,
+      bytes.buffer.byteLength - bytes.byteOffset,
+    );
+    const fast = view.byteLength - MAX_CACHED_BYTES;
+    let count = 0;
+    let empty = 0;
+    let b = offs[0]!;
+    let i = 0;
+    for (; i < n; i++) {
+      if (i === SAMPLE && (i - count - empty) * 4 < (i - empty) * 3) break;
+      const e = offs[i + 1]!;
+      if (e < b || e > end) badOffsets();
+      const len = e - b;
+      if (len === 0) {
+        out[at + i] = "";
+        empty++;
+        continue;
+      }
+      if (len > MAX_CACHED_BYTES) {
+        sets[i] = 0;
+        rows[count++] = i;
+        b = e;
+        continue;
+      }
+      let w0: number;
+      let w1 = 0;
+      let w2 = 0;
+      let w3 = 0;
+      if (b <= fast) {
+        const t = TAIL[len & 3]!;
+        w0 = view.getInt32(b, true);
+        if (len <= 4) w0 &= len === 4 ? -1 : t;
+        else {
+          w1 = view.getInt32(b + 4, true);
+          if (len <= 8) w1 &= len === 8 ? -1 : t;
+          else {
+            w2 = view.getInt32(b + 8, true);
+            if (len <= 12) w2 &= len === 12 ? -1 : t;
+            else {
+              w3 = view.getInt32(b + 12, true);
+              if (len < 16) w3 &= t;
+            }
+          }
+        }
+      } else {
+        w0 = wordAt(bytes, b, e, 0);
+        w1 = wordAt(bytes, b, e, 4);
+        w2 = wordAt(bytes, b, e, 8);
+        w3 = wordAt(bytes, b, e, 12);
+      }
+      if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) {
+        sets[i] = 0;
+        rows[count++] = i;
+        b = e;
+        continue;
+      }
+      // The length (1..16, five bits) goes into bit 7 of bytes 0..3 and of byte 4, zero in ASCII:
+      // "AB" and "AB\0" differ, and no key is all zero (an empty entry).
+      w0 |= ((len & 1) << 7) | ((len & 2) << 14) | ((len & 4) << 21) | ((len & 8) << 28);
+      w1 |= (len & 16) << 3;
+      // Four independent products (no chain of multiplies to wait for); the set is taken from
+      // their top bits, which depend on every bit of the words (a product's low bits see only
+      // its factors' low bits).
+      const h =
+        Math.imul(w0, 0x9e3779b1) ^
+        Math.imul(w1, 0x85ebca6b) ^
+        Math.imul(w2, 0xc2b2ae35) ^
+        Math.imul(w3, 0x27d4eb2f);
+      const set = (h >>> shift) & mask;
+      const k = set << 3;
+      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
+        out[at + i] = strs[set << 1]!;
+      } else if (
+        keys[k + 4] === w0 &&
+        keys[k + 5] === w1 &&
+        keys[k + 6] === w2 &&
+        keys[k + 7] === w3
+      ) {
+        out[at + i] = strs[(set << 1) + 1]!;
+      } else {
+        sets[i] = set + 1;
+        const q = i << 2;
+        words[q] = w0;
+        words[q + 1] = w1;
+        words[q + 2] = w2;
+        words[q + 3] = w3;
+        rows[count++] = i;
+      }
+      b = e;
+    }
+    const hits = i - count - empty;
+    r.all = i < n;
+    if (r.all) {
+      // The cache does not pay off for this call: the caller decodes every row. Of the misses
+      // looked up, the first few are inserted (enough for a column whose keys do fit to warm up
+      // over a few such calls).
+      for (let j = WARM_INSERTS; j < count; j++) sets[rows[j]!] = 0;
+      this.#misses += n - i;
+    }
+    r.count = count;
+    this.#misses += count;
+    this.#hits += hits;
+    return r;
+  }
+
+  /**
+   * Inserts `s`, the value whose key words `probe` left at `words[q..q + 4)`, missing in set
+   * `set`, as the set's first way. A string cut from a larger text is inserted after `chargeText`
+   * counted that text.
+   */
+  insert(set: number, words: Int32Array, q: number, s: string): void {
+    const k = set << 3;
+    const keys = this.#keys;
+    const x = set << 1;
+    keys[k + 4] = keys[k]!;
+    keys[k + 5] = keys[k + 1]!;
+    keys[k + 6] = keys[k + 2]!;
+    keys[k + 7] = keys[k + 3]!;
+    keys[k] = words[q]!;
+    keys[k + 1] = words[q + 1]!;
+    keys[k + 2] = words[q + 2]!;
+    keys[k + 3] = words[q + 3]!;
+    this.#strs[x + 1] = this.#strs[x]!;
+    this.#strs[x] = s;
+  }
+
+  /**
+   * True when a call decoding column `column` should not use the cache: one of its last
+   * IDLE_CALLS + 1 calls gave up (`probe` returned `all`); counts the call. Column names are only
+   * a hint (two tables may share one): a wrong guess costs speed, never a value.
+   */
+  idle(column: string): boolean {
+    const left = this.#idle.get(column);
+    if (left === undefined) return false;
+    if (left <= 1) this.#idle.delete(column);
+    else this.#idle.set(column, left - 1);
+    return true;
+  }
+
+  /** Records that a call of `column` gave up: its next IDLE_CALLS calls skip the cache. */
+  gaveUp(column: string): void {
+    if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
+    this.#idle.set(column, IDLE_CALLS);
+  }
+
+  /**
+   * Counts `units` of decoded text that entries inserted next are cut from; empties the cache
+   * first when that would pass the budget (then no entry refers to older texts).
+   */
+  chargeText(units: number): void {
+    if (this.#text + units > this.#budget && this.#text > 0) {
+      this.#keys.fill(0);
+      this.#strs.fill("");
+      this.#text = 0;
+      this.#clears++;
+    }
+    this.#text += units;
+  }
+}
+
+/** Little-endian word of the value `bytes[b, e)` at byte `q` of it (zero past its end). */
+function wordAt(bytes: Uint8Array, b: number, e: number, q: number): number {
+  let w = 0;
+  for (let j = 3; j >= 0; j--) {
+    const p = b + q + j;
+    w = (w << 8) | (p < e ? bytes[p]! : 0);
+  }
+  return w;
+}
+
+/** The cache every Arrow Utf8 decode shares (strings are immutable, so sharing is safe). */
+export const sharedUtf8Intern = new Utf8Intern();

@@ -1,0 +1,222 @@
+/**
+ * The Utf8 decode's string cache (`arrow/utf8-intern.ts` through `decodeUtf8`): hits and misses,
+ * collisions and FIFO eviction in a set, values that are never cached (non-ASCII, longer than
+ * 16 bytes), values near the end of their buffer, the text budget, and a property: any values,
+ * any batches, any cache size decode exactly as a separate decode of each value does.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeUtf8 } from "../../src/engine/arrow/utf8.ts";
+import { MAX_CACHED_BYTES, Utf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
+import { ArrowError } from "../../src/engine/index.ts";
+
+const enc = new TextEncoder();
+const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** An Arrow Utf8 body of `values` (strings are UTF-8 encoded, byte arrays taken as they are). */
+function body(
+  values: readonly (string | number[])[],
+  pad = 0,
+): { bytes: Uint8Array; offs: Int32Array } {
+  const parts = values.map((v) => (typeof v === "string" ? enc.encode(v) : Uint8Array.from(v)));
+  const offs = new Int32Array(parts.length + 1);
+  let o = 0;
+  parts.forEach((p, i) => {
+    offs[i] = o;
+    o += p.length;
+  });
+  offs[parts.length] = o;
+  const bytes = new Uint8Array(o + pad);
+  parts.forEach((p, i) => {
+    bytes.set(p, offs[i]!);
+  });
+  return { bytes: bytes.subarray(0, o), offs };
+}
+
+function decode(values: readonly (string | number[])[], intern: Utf8Intern | null): string[] {
+  const { bytes, offs } = body(values);
+  const out = new Array<string>(values.length).fill("?");
+  decodeUtf8(bytes, offs, values.length, out, 0, "S", intern);
+  return out;
+}
+
+/** What a separate decode of each value gives. */
+function each(values: readonly (string | number[])[]): string[] {
+  return values.map((v) => (typeof v === "string" ? v : lenient.decode(Uint8Array.from(v))));
+}
+
+describe("Utf8 string cache", () => {
+  it("misses the first time, hits after, and leaves empty values out", () => {
+    const c = new Utf8Intern(4);
+    const vals = ["AAPL", "MSFT", "", "AAPL", "IBM"];
+    expect(decode(vals, c)).toEqual(vals);
+    // The first call looks every non-empty value up before inserting any.
+    expect([c.hits, c.misses]).toEqual([0, 4]);
+    expect(decode(vals, c)).toEqual(vals);
+    expect([c.hits, c.misses]).toEqual([4, 4]);
+    expect(decode(["IBM", "ORCL", "MSFT"], c)).toEqual(["IBM", "ORCL", "MSFT"]);
+    expect([c.hits, c.misses]).toEqual([6, 5]);
+  });
+
+  it("confirms a hit by the whole key: same set, same length, other bytes", () => {
+    const c = new Utf8Intern(0); // one set of two ways: every value collides
+    expect(decode(["ab", "ac"], c)).toEqual(["ab", "ac"]);
+    expect(decode(["ac", "ab", "ad", "ab"], c)).toEqual(["ac", "ab", "ad", "ab"]);
+    expect([c.hits, c.misses]).toEqual([3, 3]);
+    // Keys differing only in their 13th..16th byte, or only in length (zero padding).
+    const long = ["ABCDEFGHIJKL0123", "ABCDEFGHIJKL0124", "ABCDEFGH", "ABCDEFGH\u0000"];
+    const c2 = new Utf8Intern(0);
+    for (let r = 0; r < 3; r++) expect(decode(long, c2)).toEqual(long);
+  });
+
+  it("evicts the older entry of a full set (FIFO per set)", () => {
+    const c = new Utf8Intern(0);
+    decode(["x"], c);
+    decode(["y"], c); // set: y, x
+    expect(decode(["x", "y"], c)).toEqual(["x", "y"]);
+    expect(c.hits).toBe(2);
+    decode(["z"], c); // set: z, y (x dropped)
+    expect(decode(["y", "z"], c)).toEqual(["y", "z"]);
+    expect(c.hits).toBe(4);
+    const misses = c.misses;
+    expect(decode(["x"], c)).toEqual(["x"]);
+    expect(c.misses).toBe(misses + 1);
+  });
+
+  it("never caches non-ASCII values or values past the maximum length, and decodes them", () => {
+    const c = new Utf8Intern(4);
+    const long = "L".repeat(MAX_CACHED_BYTES + 1);
+    const max = "M".repeat(MAX_CACHED_BYTES);
+    const vals = ["é", "日本", "🙂x", long, max, "a"];
+    for (let r = 0; r < 3; r++) expect(decode(vals, c)).toEqual(vals);
+    // Per round after the first: 2 hits ("M"*16, "a"), 4 misses.
+    expect([c.hits, c.misses]).toEqual([4, 6 + 8]);
+  });
+
+  it("decodes each missed value on its own: a code point split across misses stays invalid", () => {
+    const c = new Utf8Intern(4);
+    decode(["abc"], c);
+    // "€" is E2 82 AC: cut across two values around a cached one, gathering the misses would
+    // join the halves; each is invalid alone and decodes to U+FFFD.
+    const vals: (string | number[])[] = [[0xe2, 0x82], "abc", [0xac], "é", [0xff], "abc"];
+    expect(decode(vals, c)).toEqual(each(vals));
+    expect(decode(vals, c)).toEqual(["\ufffd", "abc", "\ufffd", "é", "\ufffd", "abc"]);
+    expect(decode(vals, null)).toEqual(each(vals));
+  });
+
+  it("reads values near the end of their buffer and inside a larger buffer alike", () => {
+    const c = new Utf8Intern(6);
+    const vals = ["SYM000001", "B", "SYM000002", "ABCDEFGHIJKLMNOP", "xyz"];
+    const a = body(vals); // the last values lie within 16 bytes of the buffer's end
+    const b = body(["PAD", ...vals], 64); // a view of a buffer 64 bytes longer
+    for (let r = 0; r < 2; r++) {
+      const out1 = new Array<string>(vals.length).fill("?");
+      decodeUtf8(a.bytes, a.offs, vals.length, out1, 0, "S", c);
+      expect(out1).toEqual(vals);
+      const out2 = new Array<string>(vals.length + 1).fill("?");
+      decodeUtf8(b.bytes, b.offs, vals.length + 1, out2, 0, "S", c);
+      expect(out2).toEqual(["PAD", ...vals]);
+    }
+    expect(c.misses).toBe(6);
+    expect(c.hits).toBe(5 + 5 + 6);
+  });
+
+  it("gives up on a call whose first 64 values are not 3/4 found; its column idles 7 calls", () => {
+    const c = new Utf8Intern(12);
+    const vals = Array.from({ length: 100 }, (_, i) => `v${i}`);
+    const steps: number[][] = [];
+    for (let r = 1; r <= 26; r++) {
+      expect(decode(vals, c)).toEqual(vals);
+      steps.push([r, c.hits, c.misses]);
+    }
+    expect(steps.filter(([r]) => r === 1 || r === 2 || r === 8 || r % 8 === 1 || r === 26)).toEqual(
+      [
+        [1, 0, 100], // gave up: v0..v15 inserted
+        [2, 0, 100], // calls 2..8 decode without the cache
+        [8, 0, 100],
+        [9, 16, 184], // 16 of 64 found: gave up, v16..v31 inserted
+        [17, 48, 252], // 32 of 64 found: gave up, v32..v47 inserted
+        [25, 96, 304], // 48 of 64 found: every value looked up, every miss inserted
+        [26, 196, 304],
+      ],
+    );
+  });
+
+  it("idles by column name: another column still uses the cache", () => {
+    const c = new Utf8Intern(12);
+    const ids = Array.from({ length: 100 }, (_, i) => `id${i}`);
+    const { bytes, offs } = body(ids);
+    decodeUtf8(bytes, offs, 100, new Array<string>(100), 0, "Id", c); // gives up
+    const syms = body(["A", "B", "A"]);
+    const out = ["", "", ""];
+    decodeUtf8(syms.bytes, syms.offs, 3, out, 0, "Sym", c);
+    decodeUtf8(syms.bytes, syms.offs, 3, out, 0, "Sym", c);
+    expect(out).toEqual(["A", "B", "A"]);
+    expect([c.hits, c.misses]).toEqual([3, 103]);
+  });
+
+  it("takes LargeUtf8 offsets and writes at an offset into the output", () => {
+    const c = new Utf8Intern(4);
+    const { bytes, offs } = body(["k1", "", "k2", "k1"]);
+    const big = BigInt64Array.from(offs, (o) => BigInt(o));
+    const out = ["x", "x", "x", "x", "x", "x"];
+    decodeUtf8(bytes, big, 4, out, 1, "S", c);
+    decodeUtf8(bytes, big, 4, out, 1, "S", c);
+    expect(out).toEqual(["x", "k1", "", "k2", "k1", "x"]);
+    expect([c.hits, c.misses]).toEqual([3, 3]);
+  });
+
+  it("rejects offsets out of order with the error of the uncached decode", () => {
+    const bytes = enc.encode("abcdef");
+    const offs = Int32Array.from([0, 3, 2, 6]);
+    const run = (intern: Utf8Intern | null) => () =>
+      decodeUtf8(bytes, offs, 3, ["", "", ""], 0, "S", intern);
+    expect(run(new Utf8Intern(2))).toThrow(ArrowError);
+    expect(run(new Utf8Intern(2))).toThrow(
+      'Column "S": string value offsets are out of order or out of bounds',
+    );
+    expect(run(null)).toThrow('Column "S": string value offsets are out of order or out of bounds');
+  });
+
+  it("empties itself once the text its long entries were cut from passes the budget", () => {
+    const c = new Utf8Intern(4, 40);
+    const vals = ["ABCDEFGHIJKLM", "ABCDEFGHIJKLN"]; // 13 units each: slices of their text
+    decode(vals, c); // charges 26
+    expect(c.clears).toBe(0);
+    decode(["NOPQRSTUVWXYZ"], c); // 26 + 13 = 39
+    decode(["short"], c); // entries under 13 units charge nothing
+    expect(c.clears).toBe(0);
+    decode(["ZYXWVUTSRQPON"], c); // would pass 40: emptied first
+    expect(c.clears).toBe(1);
+    const misses = c.misses;
+    expect(decode([...vals, "ZYXWVUTSRQPON", "short"], c)).toEqual([
+      ...vals,
+      "ZYXWVUTSRQPON",
+      "short",
+    ]);
+    expect(c.misses).toBe(misses + 3);
+  });
+
+  it("decodes any values in any batches as a separate decode of each (property)", () => {
+    const byte = fc.oneof(
+      fc.integer({ min: 0x41, max: 0x44 }),
+      fc.constantFrom(0x00, 0x7f, 0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0xff),
+    );
+    const value = fc.oneof(
+      fc.constantFrom("A", "AB", "ABC", "ABCD", "ABCDE", "é", "", "ABCDEFGHIJKLMNOPQ"),
+      fc.array(byte, { maxLength: 20 }),
+      fc.string({ maxLength: 18 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(value, { maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 3 }),
+        (batches, setBits) => {
+          const c = new Utf8Intern(setBits, 64);
+          for (const vals of batches) expect(decode(vals, c)).toEqual(each(vals));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
