@@ -28,6 +28,7 @@ import { GroupIndex } from "./group-index.ts";
 import { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode, KernelEnv } from "./kernel.ts";
 import { rawToPrim } from "./prim.ts";
+import { RowSlots } from "./row-slots.ts";
 import { grow } from "./slot-arrays.ts";
 import { decKey, enc } from "./state-codec.ts";
 
@@ -68,6 +69,11 @@ export class AggregationCore implements KernelEnv {
   /** Per kernel: index into #inputs, or -1. */
   readonly #inputOf: number[] = [];
   #rows: GroupRows | null = null;
+  /**
+   * The slot of every live parent row (parents with removals and key columns only), so removed
+   * and modified rows are not hashed again; null once the parent's keys proved sparse.
+   */
+  #rowSlots: RowSlots | null;
   #router: RowRouter | null = null;
   #capacity = 0;
   readonly #slots = new Int32Array(PAGE_SIZE);
@@ -107,6 +113,7 @@ export class AggregationCore implements KernelEnv {
     this.#keyChunks = chunksFor(this.#keyCols);
     this.#keyPrevChunks = chunksFor(this.#keyCols);
     this.#keyOut = keyOut;
+    this.#rowSlots = mode === "removals" && keys.length > 0 ? new RowSlots() : null;
     this.index = new GroupIndex(
       this.#keyCols.map((c) => c.type),
       keyOut,
@@ -164,6 +171,7 @@ export class AggregationCore implements KernelEnv {
     forEachSpan(rows, (span) => {
       const n = span.length;
       this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
+      this.#rowSlots?.add(span, slots);
       this.#ensure();
       this.#count(slots, n, 1);
       this.#rows?.add(slots, n, span);
@@ -175,6 +183,16 @@ export class AggregationCore implements KernelEnv {
       }
       this.#router?.added(slots, n, span);
     });
+    if (this.#rowSlots !== null && !this.#rowSlots.checkDensity()) this.#rowSlots = null;
+  }
+
+  /** Fills `slots` with the groups of the span's rows by their previous keys (`release`: removed). */
+  #previousSlots(span: Span, slots: Int32Array, release: boolean): void {
+    if (this.#rowSlots !== null) this.#rowSlots.get(span, slots, release);
+    else {
+      const keys = readSpan(this.#keyCols, span, true, this.#keyPrevChunks);
+      this.index.assign(keys, span.length, slots, false);
+    }
   }
 
   /** Subtracts removed rows (previous values and keys). */
@@ -182,7 +200,7 @@ export class AggregationCore implements KernelEnv {
     const slots = this.#slots;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span, true, this.#keyPrevChunks), n, slots, false);
+      this.#previousSlots(span, slots, true);
       this.#count(slots, n, -1);
       this.#rows?.remove(slots, n, span);
       const vals = readSpan(this.#inputs, span, true, this.#inPrevChunks);
@@ -206,13 +224,9 @@ export class AggregationCore implements KernelEnv {
       const before = this.#before;
       forEachSpan(rows, (span) => {
         const n = span.length;
-        this.index.assign(
-          readSpan(this.#keyCols, span, true, this.#keyPrevChunks),
-          n,
-          before,
-          false,
-        );
+        this.#previousSlots(span, before, false);
         this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
+        this.#rowSlots?.set(span, slots);
         this.#ensure();
         this.#count(before, n, -1);
         this.#count(slots, n, 1);
@@ -238,7 +252,8 @@ export class AggregationCore implements KernelEnv {
     if (changed.length === 0 && router === null) return;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
+      if (this.#rowSlots !== null) this.#rowSlots.get(span, slots, false);
+      else this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
       if (changed.length > 0) {
         this.#count(slots, n, 0);
         const prev = readSpan(this.#inputs, span, true, this.#inPrevChunks);
