@@ -390,6 +390,39 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
+   * Copies keys `[from, from + length)` of `src` (current values; a column of the same type) to
+   * keys `[start, start + length)` of this column, page to page: no intermediate chunk, no view
+   * objects (the ring's and the publisher's per-cycle copy).
+   */
+  copyRunFrom(src: PagedColumn, from: number, start: number, length: number): void {
+    while (length > 0) {
+      const spi = Math.floor(from / PAGE_SIZE);
+      const soff = from - spi * PAGE_SIZE;
+      const pi = Math.floor(start / PAGE_SIZE);
+      const off = start - pi * PAGE_SIZE;
+      const n = Math.min(length, PAGE_SIZE - soff, PAGE_SIZE - off);
+      const sp = src.#page(spi, false);
+      if (!sp) throw new RangeError(`column has no page for key ${from}`);
+      const p = this.#writable(pi, off, n);
+      if (Array.isArray(sp.data)) {
+        const s = sp.data;
+        const d = p.data as ObjectStorage;
+        for (let i = 0; i < n; i++) d[off + i] = s[soff + i]!;
+      } else if (soff === 0 && n === PAGE_SIZE) (p.data as TypedStorage).set(sp.data as never, off);
+      else
+        (p.data as TypedStorage).set(
+          (sp.data as TypedStorage).subarray(soff, soff + n) as never,
+          off,
+        );
+      copyValidity(p, off, sp.valid, soff, n);
+      if (off + n > p.hw) p.hw = off + n;
+      start += n;
+      from += n;
+      length -= n;
+    }
+  }
+
+  /**
    * The storage of keys `[start, start + length)`, which must lie within one page of a typed
    * column, to be written in place (instead of a chunk copied by `writeRun`): the page is made
    * writable as for `writeRun` (copied aside first if the cycle overwrites visible values) and

@@ -253,7 +253,8 @@ export class AggregationCore implements KernelEnv {
     forEachSpan(rows, (span) => {
       const n = span.length;
       if (this.#rowSlots !== null) this.#rowSlots.get(span, slots, false);
-      else this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
+      else
+        this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
       if (changed.length > 0) {
         this.#count(slots, n, 0);
         const prev = readSpan(this.#inputs, span, true, this.#inPrevChunks);
