@@ -80,6 +80,9 @@ export class AggregationCore implements KernelEnv {
   readonly #before = new Int32Array(PAGE_SIZE);
   #mark = new Int32Array(16);
   #stamp = 1;
+  /** Marks of `#rowSetOf` (stamped per call). */
+  #setMark = new Int32Array(16);
+  #setStamp = 0;
   #touched = new Int32Array(16);
   #was = new Uint8Array(16);
   #nTouched = 0;
@@ -328,9 +331,9 @@ export class AggregationCore implements KernelEnv {
     this.#nTouched = 0;
     this.#stamp++;
     return {
-      added: sortedRowSet(added, na),
-      removed: sortedRowSet(removed, nr),
-      modified: sortedRowSet(modified, nm),
+      added: this.#rowSetOf(added, na),
+      removed: this.#rowSetOf(removed, nr),
+      modified: this.#rowSetOf(modified, nm),
       modifiedColumns:
         nm === 0 ? NO_COLUMNS : ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
     };
@@ -385,12 +388,42 @@ export class AggregationCore implements KernelEnv {
 
   // ---- internals ---------------------------------------------------------------------------
 
+  /**
+   * The row set of the distinct slots `a[0..n)` (in any order). When they are at least an eighth
+   * of all slots (every group of a small key space changes each cycle), marking them and walking
+   * the slots in order beats sorting them.
+   */
+  #rowSetOf(a: Int32Array, n: number): RowSet {
+    const size = this.index.size;
+    if (n === 0 || 8 * n < size) return sortedRowSet(a, n);
+    if (this.#setStamp === 0x7fffffff) {
+      this.#setMark.fill(0);
+      this.#setStamp = 0;
+    }
+    const stamp = ++this.#setStamp;
+    const mark = this.#setMark;
+    for (let i = 0; i < n; i++) mark[a[i]!] = stamp;
+    const b = new RowSetBuilder();
+    let start = -1;
+    for (let s = 0; s < size; s++) {
+      if (mark[s] === stamp) {
+        if (start < 0) start = s;
+      } else if (start >= 0) {
+        b.addRange(start, s);
+        start = -1;
+      }
+    }
+    if (start >= 0) b.addRange(start, size);
+    return b.build();
+  }
+
   #ensure(): void {
     const n = this.index.size;
     if (n <= this.#capacity) return;
     const cap = Math.max(n, this.#capacity * 2, 16);
     this.counts = grow(this.counts, cap);
     this.#mark = grow(this.#mark, cap);
+    this.#setMark = grow(this.#setMark, cap);
     this.#touched = grow(this.#touched, cap);
     this.#was = grow(this.#was, cap);
     for (const k of this.#kernels) k.ensureCapacity(cap);
