@@ -133,8 +133,7 @@ export class TablePublisher {
     if (table.size === 0) return;
     const cols = names.map((n) => table.column(n));
     if (!table.isRefreshing) {
-      // A static table never changes: keep a reference and copy once, into pages, at the cycle
-      // (pages that line up with the blink table's are shared, not copied: source-node.ts).
+      // A static table never changes: keep a reference and copy once, into pages, at the cycle.
       node.pending.push({ cols, rows: table.rowSet, length: table.size });
       return;
     }
