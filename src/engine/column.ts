@@ -54,11 +54,6 @@ interface Page {
   log: UndoLog | null;
   /** An int64 page's storage as 32-bit words (made by the first `setInt64Number`), or null. */
   words: Int32Array | null;
-  /**
-   * The storage (and validity) belong to a static table's column (`copyRunFrom` with `share`):
-   * never written (the first write copies the page) and never recycled.
-   */
-  shared: boolean;
 }
 
 /** Whether int64 words are stored low word first. */
@@ -74,7 +69,6 @@ function clonePage(p: Page): Page {
     cycle: p.cycle,
     log: null,
     words: null,
-    shared: false,
   };
 }
 
@@ -152,10 +146,6 @@ export class PagedColumn implements ColumnSource {
   /** Installs a page read back from storage (no previous-value tracking: it is not a write). */
   installPage(pi: number, vec: Vec, from: number, length: number, offset = 0): void {
     let p = this.#pages.get(pi);
-    if (p?.shared) {
-      p = clonePage(p);
-      this.#pages.set(pi, p);
-    }
     if (!p) {
       // Loaders serve append-only data, whose rows never change: a page read back during a cycle
       // needs no copy-on-write clone if the cycle then appends to it.
@@ -196,18 +186,6 @@ export class PagedColumn implements ColumnSource {
       p = this.#newPage(t ? t.cycle : 0);
       this.#pages.set(pi, p);
       return p;
-    }
-    if (p.shared) {
-      // Copy on write: the shared page stays as it is, as the previous values if it was visible
-      // before this cycle.
-      const q = clonePage(p);
-      if (t && p.cycle !== t.cycle) {
-        if (!this.#prev.has(pi)) this.#prev.set(pi, p);
-        this.#markDirty();
-      }
-      q.cycle = t ? t.cycle : 0;
-      this.#pages.set(pi, q);
-      return q;
     }
     if (t && p.cycle !== t.cycle && off < p.hw) {
       if (!this.#prev.has(pi)) {
@@ -260,16 +238,11 @@ export class PagedColumn implements ColumnSource {
       cycle,
       log: null,
       words: null,
-      shared: false,
     };
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
-    if (
-      !p.shared &&
-      this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
-      this.#pages.get(pi) !== p
-    )
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) && this.#pages.get(pi) !== p)
       this.#free.push(p);
   };
 
@@ -463,12 +436,9 @@ export class PagedColumn implements ColumnSource {
   /**
    * Copies keys `[from, from + length)` of `src` (current values; a column of the same type) to
    * keys `[start, start + length)` of this column, page to page: no intermediate chunk, no view
-   * objects (the ring's and the publisher's per-cycle copy). `share`: `src` never changes (a
-   * static table's column), so a source page that starts where an empty page of this column
-   * starts is taken as it is, storage and validity, without a copy; such a page is copied before
-   * its first write and never recycled.
+   * objects (the ring's and the publisher's per-cycle copy).
    */
-  copyRunFrom(src: PagedColumn, from: number, start: number, length: number, share = false): void {
+  copyRunFrom(src: PagedColumn, from: number, start: number, length: number): void {
     while (length > 0) {
       const spi = Math.floor(from / PAGE_SIZE);
       const soff = from - spi * PAGE_SIZE;
@@ -477,23 +447,6 @@ export class PagedColumn implements ColumnSource {
       const n = Math.min(length, PAGE_SIZE - soff, PAGE_SIZE - off);
       const sp = src.#page(spi, false);
       if (!sp) throw new RangeError(`column has no page for key ${from}`);
-      if (share && soff === 0 && off === 0 && !this.#pages.has(pi)) {
-        // A whole page (or the batch's last part of one) into an empty page: take the storage.
-        const t = this.#tracker;
-        this.#pages.set(pi, {
-          data: sp.data,
-          valid: sp.valid,
-          hw: n,
-          cycle: t ? t.cycle : 0,
-          log: null,
-          words: null,
-          shared: true,
-        });
-        start += n;
-        from += n;
-        length -= n;
-        continue;
-      }
       const p = this.#writable(pi, off, n);
       if (Array.isArray(sp.data)) {
         const s = sp.data;
@@ -576,7 +529,6 @@ export class PagedColumn implements ColumnSource {
         cycle,
         log: null,
         words: null,
-        shared: false,
       });
     }
   }
