@@ -52,11 +52,24 @@ interface Page {
   cycle: number;
   /** This cycle's overwritten slots, while its previous values are not yet a whole page. */
   log: UndoLog | null;
+  /** An int64 page's storage as 32-bit words (made by the first `setInt64Number`), or null. */
+  words: Int32Array | null;
 }
+
+/** Whether int64 words are stored low word first. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const TWO_32 = 4294967296;
 
 function clonePage(p: Page): Page {
   const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
-  return { data, valid: p.valid ? p.valid.slice() : null, hw: p.hw, cycle: p.cycle, log: null };
+  return {
+    data,
+    valid: p.valid ? p.valid.slice() : null,
+    hw: p.hw,
+    cycle: p.cycle,
+    log: null,
+    words: null,
+  };
 }
 
 /** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
@@ -185,7 +198,8 @@ export class PagedColumn implements ColumnSource {
       p.cycle = t.cycle;
       this.#markDirty();
     }
-    if (p.log !== null && !p.log.save(p.data, p.valid, off, off + n)) this.#copyAside(pi, p);
+    if (p.log !== null && !p.log.save(p.data, p.valid, off, off + n, p.words))
+      this.#copyAside(pi, p);
     return p;
   }
 
@@ -218,7 +232,14 @@ export class PagedColumn implements ColumnSource {
       p.log = null;
       return p;
     }
-    return { data: allocStorage(this.type, PAGE_SIZE), valid: null, hw: 0, cycle, log: null };
+    return {
+      data: allocStorage(this.type, PAGE_SIZE),
+      valid: null,
+      hw: 0,
+      cycle,
+      log: null,
+      words: null,
+    };
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
@@ -282,6 +303,29 @@ export class PagedColumn implements ColumnSource {
       (p.data as unknown as Array<typeof v>)[off] = v;
       if (p.valid) p.valid[off] = 1;
     }
+    if (off >= p.hw) p.hw = off + 1;
+  }
+
+  /**
+   * `setRaw(key, BigInt(v))` for an int64 or instant column and a safe integer `v`, without making
+   * a BigInt: the value's two 32-bit words are written (an aggregation's counts and sums, written
+   * for every changed group every cycle).
+   */
+  setInt64Number(key: number, v: number): void {
+    if (!LITTLE_ENDIAN) {
+      this.setRaw(key, BigInt(v));
+      return;
+    }
+    const pi = Math.floor(key / PAGE_SIZE);
+    const off = key - pi * PAGE_SIZE;
+    const p = this.#writable(pi, off);
+    if (p.words === null) {
+      const d = p.data as BigInt64Array;
+      p.words = new Int32Array(d.buffer, d.byteOffset, 2 * d.length);
+    }
+    p.words[2 * off] = v >>> 0;
+    p.words[2 * off + 1] = Math.floor(v / TWO_32);
+    if (p.valid) p.valid[off] = 1;
     if (off >= p.hw) p.hw = off + 1;
   }
 
@@ -395,6 +439,39 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
+   * Copies keys `[from, from + length)` of `src` (current values; a column of the same type) to
+   * keys `[start, start + length)` of this column, page to page: no intermediate chunk, no view
+   * objects (the ring's and the publisher's per-cycle copy).
+   */
+  copyRunFrom(src: PagedColumn, from: number, start: number, length: number): void {
+    while (length > 0) {
+      const spi = Math.floor(from / PAGE_SIZE);
+      const soff = from - spi * PAGE_SIZE;
+      const pi = Math.floor(start / PAGE_SIZE);
+      const off = start - pi * PAGE_SIZE;
+      const n = Math.min(length, PAGE_SIZE - soff, PAGE_SIZE - off);
+      const sp = src.#page(spi, false);
+      if (!sp) throw new RangeError(`column has no page for key ${from}`);
+      const p = this.#writable(pi, off, n);
+      if (Array.isArray(sp.data)) {
+        const s = sp.data;
+        const d = p.data as ObjectStorage;
+        for (let i = 0; i < n; i++) d[off + i] = s[soff + i]!;
+      } else if (soff === 0 && n === PAGE_SIZE) (p.data as TypedStorage).set(sp.data as never, off);
+      else
+        (p.data as TypedStorage).set(
+          (sp.data as TypedStorage).subarray(soff, soff + n) as never,
+          off,
+        );
+      copyValidity(p, off, sp.valid, soff, n);
+      if (off + n > p.hw) p.hw = off + n;
+      start += n;
+      from += n;
+      length -= n;
+    }
+  }
+
+  /**
    * The storage of keys `[start, start + length)`, which must lie within one page of a typed
    * column, to be written in place (instead of a chunk copied by `writeRun`): the page is made
    * writable as for `writeRun` (copied aside first if the cycle overwrites visible values) and
@@ -459,6 +536,7 @@ export class PagedColumn implements ColumnSource {
         hw: Math.min(PAGE_SIZE, n - lo),
         cycle,
         log: null,
+        words: null,
       });
     }
   }

@@ -16,6 +16,8 @@ export class UndoLog {
   readonly #offs: Int32Array;
   readonly #data: Storage;
   readonly #nulls: Uint8Array;
+  /** `#data` as 32-bit words when it is a BigInt64Array (saved without making BigInts). */
+  readonly #words: Int32Array | null;
   #n = 0;
   /**
    * The page's high-water mark when the cycle first wrote over its old data: slots at or past it
@@ -27,13 +29,22 @@ export class UndoLog {
     this.#offs = new Int32Array(capacity);
     this.#data = allocStorage(type, capacity);
     this.#nulls = new Uint8Array(capacity);
+    const d = this.#data;
+    this.#words = d instanceof BigInt64Array ? new Int32Array(d.buffer) : null;
   }
 
   /**
    * Saves slots `[off, end)` of a page (`data`, `valid`) before they are overwritten (those at or
-   * past `hw` are skipped). Returns false, saving nothing, when they do not fit.
+   * past `hw` are skipped). Returns false, saving nothing, when they do not fit. `words`: an
+   * int64 page's storage as 32-bit words, if the caller has them (then no BigInt is made).
    */
-  save(data: Storage, valid: Uint8Array | null, off: number, end: number): boolean {
+  save(
+    data: Storage,
+    valid: Uint8Array | null,
+    off: number,
+    end: number,
+    words: Int32Array | null = null,
+  ): boolean {
     const hi = Math.min(end, this.hw);
     if (hi <= off) return true;
     let n = this.#n;
@@ -42,6 +53,18 @@ export class UndoLog {
     const saved = this.#data as unknown as unknown[];
     const src = data as unknown as ArrayLike<unknown>;
     const nulls = this.#nulls;
+    const w = this.#words;
+    if (words !== null && w !== null) {
+      for (let o = off; o < hi; o++) {
+        offs[n] = o;
+        w[2 * n] = words[2 * o]!;
+        w[2 * n + 1] = words[2 * o + 1]!;
+        nulls[n] = valid !== null && valid[o] === 0 ? 1 : 0;
+        n++;
+      }
+      this.#n = n;
+      return true;
+    }
     for (let o = off; o < hi; o++) {
       offs[n] = o;
       saved[n] = src[o];

@@ -28,6 +28,7 @@ import { GroupIndex } from "./group-index.ts";
 import { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode, KernelEnv } from "./kernel.ts";
 import { rawToPrim } from "./prim.ts";
+import { RowSlots } from "./row-slots.ts";
 import { grow } from "./slot-arrays.ts";
 import { decKey, enc } from "./state-codec.ts";
 
@@ -68,12 +69,20 @@ export class AggregationCore implements KernelEnv {
   /** Per kernel: index into #inputs, or -1. */
   readonly #inputOf: number[] = [];
   #rows: GroupRows | null = null;
+  /**
+   * The slot of every live parent row (parents with removals and key columns only), so removed
+   * and modified rows are not hashed again; null once the parent's keys proved sparse.
+   */
+  #rowSlots: RowSlots | null;
   #router: RowRouter | null = null;
   #capacity = 0;
   readonly #slots = new Int32Array(PAGE_SIZE);
   readonly #before = new Int32Array(PAGE_SIZE);
   #mark = new Int32Array(16);
   #stamp = 1;
+  /** Marks of `#rowSetOf` (stamped per call). */
+  #setMark = new Int32Array(16);
+  #setStamp = 0;
   #touched = new Int32Array(16);
   #was = new Uint8Array(16);
   #nTouched = 0;
@@ -107,6 +116,7 @@ export class AggregationCore implements KernelEnv {
     this.#keyChunks = chunksFor(this.#keyCols);
     this.#keyPrevChunks = chunksFor(this.#keyCols);
     this.#keyOut = keyOut;
+    this.#rowSlots = mode === "removals" && keys.length > 0 ? new RowSlots() : null;
     this.index = new GroupIndex(
       this.#keyCols.map((c) => c.type),
       keyOut,
@@ -164,6 +174,7 @@ export class AggregationCore implements KernelEnv {
     forEachSpan(rows, (span) => {
       const n = span.length;
       this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
+      this.#rowSlots?.add(span, slots);
       this.#ensure();
       this.#count(slots, n, 1);
       this.#rows?.add(slots, n, span);
@@ -175,6 +186,16 @@ export class AggregationCore implements KernelEnv {
       }
       this.#router?.added(slots, n, span);
     });
+    if (this.#rowSlots !== null && !this.#rowSlots.checkDensity()) this.#rowSlots = null;
+  }
+
+  /** Fills `slots` with the groups of the span's rows by their previous keys (`release`: removed). */
+  #previousSlots(span: Span, slots: Int32Array, release: boolean): void {
+    if (this.#rowSlots !== null) this.#rowSlots.get(span, slots, release);
+    else {
+      const keys = readSpan(this.#keyCols, span, true, this.#keyPrevChunks);
+      this.index.assign(keys, span.length, slots, false);
+    }
   }
 
   /** Subtracts removed rows (previous values and keys). */
@@ -182,7 +203,7 @@ export class AggregationCore implements KernelEnv {
     const slots = this.#slots;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span, true, this.#keyPrevChunks), n, slots, false);
+      this.#previousSlots(span, slots, true);
       this.#count(slots, n, -1);
       this.#rows?.remove(slots, n, span);
       const vals = readSpan(this.#inputs, span, true, this.#inPrevChunks);
@@ -206,13 +227,9 @@ export class AggregationCore implements KernelEnv {
       const before = this.#before;
       forEachSpan(rows, (span) => {
         const n = span.length;
-        this.index.assign(
-          readSpan(this.#keyCols, span, true, this.#keyPrevChunks),
-          n,
-          before,
-          false,
-        );
+        this.#previousSlots(span, before, false);
         this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, true);
+        this.#rowSlots?.set(span, slots);
         this.#ensure();
         this.#count(before, n, -1);
         this.#count(slots, n, 1);
@@ -238,7 +255,9 @@ export class AggregationCore implements KernelEnv {
     if (changed.length === 0 && router === null) return;
     forEachSpan(rows, (span) => {
       const n = span.length;
-      this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
+      if (this.#rowSlots !== null) this.#rowSlots.get(span, slots, false);
+      else
+        this.index.assign(readSpan(this.#keyCols, span, false, this.#keyChunks), n, slots, false);
       if (changed.length > 0) {
         this.#count(slots, n, 0);
         const prev = readSpan(this.#inputs, span, true, this.#inPrevChunks);
@@ -312,9 +331,9 @@ export class AggregationCore implements KernelEnv {
     this.#nTouched = 0;
     this.#stamp++;
     return {
-      added: sortedRowSet(added, na),
-      removed: sortedRowSet(removed, nr),
-      modified: sortedRowSet(modified, nm),
+      added: this.#rowSetOf(added, na),
+      removed: this.#rowSetOf(removed, nr),
+      modified: this.#rowSetOf(modified, nm),
       modifiedColumns:
         nm === 0 ? NO_COLUMNS : ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
     };
@@ -369,12 +388,42 @@ export class AggregationCore implements KernelEnv {
 
   // ---- internals ---------------------------------------------------------------------------
 
+  /**
+   * The row set of the distinct slots `a[0..n)` (in any order). When they are at least an eighth
+   * of all slots (every group of a small key space changes each cycle), marking them and walking
+   * the slots in order beats sorting them.
+   */
+  #rowSetOf(a: Int32Array, n: number): RowSet {
+    const size = this.index.size;
+    if (n === 0 || 8 * n < size) return sortedRowSet(a, n);
+    if (this.#setStamp === 0x7fffffff) {
+      this.#setMark.fill(0);
+      this.#setStamp = 0;
+    }
+    const stamp = ++this.#setStamp;
+    const mark = this.#setMark;
+    for (let i = 0; i < n; i++) mark[a[i]!] = stamp;
+    const b = new RowSetBuilder();
+    let start = -1;
+    for (let s = 0; s < size; s++) {
+      if (mark[s] === stamp) {
+        if (start < 0) start = s;
+      } else if (start >= 0) {
+        b.addRange(start, s);
+        start = -1;
+      }
+    }
+    if (start >= 0) b.addRange(start, size);
+    return b.build();
+  }
+
   #ensure(): void {
     const n = this.index.size;
     if (n <= this.#capacity) return;
     const cap = Math.max(n, this.#capacity * 2, 16);
     this.counts = grow(this.counts, cap);
     this.#mark = grow(this.#mark, cap);
+    this.#setMark = grow(this.#setMark, cap);
     this.#touched = grow(this.#touched, cap);
     this.#was = grow(this.#was, cap);
     for (const k of this.#kernels) k.ensureCapacity(cap);

@@ -31,7 +31,7 @@ export class CountKernel extends KernelBase implements AggKernel {
     const c = this.#counts.counts[slot]!;
     if (!fresh && this.#last[slot] === c) return false;
     this.#last[slot] = c;
-    this.column.setRaw(slot, BigInt(c));
+    this.column.setInt64Number(slot, c);
     return true;
   }
 }

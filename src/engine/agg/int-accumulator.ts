@@ -24,17 +24,24 @@ const HI_52 = 0x100000;
 export class ExactSum {
   d = new Float64Array(16);
   readonly big: (bigint | undefined)[] = [];
+  /**
+   * Whether any slot ever had a bigint part. Until then every partial is an exact sum of the
+   * values still in it, so a group whose last value leaves is back at 0 without a reset.
+   */
+  spilled = false;
 
   ensure(n: number): void {
     this.d = grow(this.d, n);
   }
 
   spill(s: number): void {
+    this.spilled = true;
     this.big[s] = (this.big[s] ?? 0n) + BigInt(this.d[s]!);
     this.d[s] = 0;
   }
 
   addBig(s: number, b: bigint): void {
+    this.spilled = true;
     this.big[s] = (this.big[s] ?? 0n) + b;
   }
 
@@ -93,11 +100,17 @@ export class IntAccumulator {
     this.nn[s] = nn;
     this.sum.d[s] = d;
     const b = dec(big);
-    if (b !== null) this.sum.big[s] = b as bigint;
+    if (b !== null) {
+      this.sum.big[s] = b as bigint;
+      this.sum.spilled = true;
+    }
     if (this.sq) {
       this.sq.d[s] = sqd;
       const q = dec(sqbig);
-      if (q !== null) this.sq.big[s] = q as bigint;
+      if (q !== null) {
+        this.sq.big[s] = q as bigint;
+        this.sq.spilled = true;
+      }
     }
   }
 
@@ -106,7 +119,7 @@ export class IntAccumulator {
     if (this.#big && LITTLE_ENDIAN) this.#applyInt64(slots, n, vec, sign);
     else this.#applyNumbers(slots, n, vec, sign);
     if (this.sq) this.#applySquares(slots, n, vec, sign, this.sq);
-    if (sign < 0) {
+    if (sign < 0 && (this.sum.spilled || this.sq?.spilled === true)) {
       const nn = this.nn;
       for (let i = 0; i < n; i++) {
         const s = slots[i]!;

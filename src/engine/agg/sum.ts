@@ -59,7 +59,7 @@ export class IntSumKernel extends KernelBase implements AggKernel {
       if (!fresh && last === 2 && this.#lastD[slot] === d) return false;
       this.#lastState[slot] = 2;
       this.#lastD[slot] = d;
-      this.column.setRaw(slot, BigInt(d));
+      this.column.setInt64Number(slot, d);
       return true;
     }
     const total = acc.sum.bigint(slot);

@@ -1,11 +1,13 @@
 /** Copying rows between tables' column storage, span by span. */
-import type { PagedColumn } from "../column.ts";
-import { PAGE_SIZE } from "../column.ts";
+import { PAGE_SIZE, PagedColumn } from "../column.ts";
 import type { ColumnSource, Vec } from "../column-source.ts";
 import { Chunk, runKeys } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
 import { chunksFor, readSpan } from "./eval.ts";
+
+/** Average rows per range from which copies go page to page rather than through chunks. */
+const MIN_RANGE = 16;
 
 /**
  * Copies `rows` of `src` (in key order) to consecutive keys of `dst` starting at `destStart`.
@@ -16,6 +18,17 @@ export function copyRowsTo(
   dst: readonly PagedColumn[],
   destStart: number,
 ): void {
+  if (rows.isEmpty) return;
+  if (rows.rangeCount * MIN_RANGE <= rows.size && src.every((c) => c instanceof PagedColumn)) {
+    // Page to page (rows of a publisher's batch, a blink table's rows into a ring): no chunks.
+    const from = src as readonly PagedColumn[];
+    let at = destStart;
+    rows.forEachRange((s, e) => {
+      for (let j = 0; j < dst.length; j++) dst[j]!.copyRunFrom(from[j]!, s, at, e - s);
+      at += e - s;
+    });
+    return;
+  }
   const chunks = chunksFor(src);
   forEachSpan(rows, (span) => {
     const vecs = readSpan(src, span, false, chunks);
