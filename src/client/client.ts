@@ -53,7 +53,9 @@ export interface JsonSnapshot extends SnapshotBase {
 /** A snapshot as Arrow IPC bytes, plus a static engine table of them. */
 export interface ArrowSnapshot extends SnapshotBase {
   format: "arrow";
+  /** The response body, Arrow IPC stream bytes (`table` reads some columns of them in place). */
   bytes: Uint8Array;
+  /** `fromArrowIPC(bytes)`: modifying `bytes` would change it. */
   table: Table;
 }
 export interface CsvSnapshot extends SnapshotBase {

@@ -83,9 +83,13 @@ export function toArrowIPC(t: Table | ArrowTable): Uint8Array {
 /**
  * Decodes Arrow IPC bytes (stream or file format) into a static engine table. Bytes that are not
  * Arrow IPC, or that hold types the engine has no column type for, throw ArrowError.
+ *
+ * Like apache-arrow's `tableFromIPC`, the table reads a fixed-width column of one record batch
+ * without nulls in place, as a view of `bytes` (no copy): the engine never writes to it, and the
+ * caller must not either while the table is in use.
  */
 export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
-  return tableOfVecs(readVecs(bytes, undefined), "fromArrow");
+  return tableOfVecs(readVecs(bytes, undefined, undefined, true), "fromArrow");
 }
 
 /**
@@ -120,11 +124,15 @@ export function arrowIPCColumns(
   return { vecs: r.vecs, length: r.length };
 }
 
-/** `arrowIPCToVecs` (the columns at `only`, when given). */
+/**
+ * `arrowIPCToVecs` (the columns at `only`, when given). With `views`, a fixed-width column of one
+ * batch without nulls is a view of `bytes` (`chunksToVecView`): for a reader that never writes.
+ */
 function readVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>> | undefined,
   only?: readonly number[],
+  views = false,
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
   const u8 = ipcBytes(bytes);
   const ipc = readIPC(u8);
@@ -139,7 +147,9 @@ function readVecs(
     schema[name] = plan.type;
     const chunks = ipc.batches.map((b) => b[at]!);
     validateChunks(name, plan, chunks);
-    return chunksToVec(name, plan, chunks, ipc.rows);
+    return views
+      ? chunksToVecView(name, plan, chunks, ipc.rows)
+      : chunksToVec(name, plan, chunks, ipc.rows);
   });
   return { schema, vecs, length: ipc.rows };
 }

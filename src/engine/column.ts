@@ -54,6 +54,11 @@ interface Page {
   log: UndoLog | null;
   /** An int64 page's storage as 32-bit words (made by the first `setInt64Number`), or null. */
   words: Int32Array | null;
+  /**
+   * The storage was taken (`takeStorage`): possibly shorter than a page, possibly a view of the
+   * caller's buffer (an Arrow body). Copied into a page of its own before any write, never reused.
+   */
+  borrowed: boolean;
 }
 
 /** Whether int64 words are stored low word first. */
@@ -69,6 +74,7 @@ function clonePage(p: Page): Page {
     cycle: p.cycle,
     log: null,
     words: null,
+    borrowed: false,
   };
 }
 
@@ -151,7 +157,7 @@ export class PagedColumn implements ColumnSource {
       // needs no copy-on-write clone if the cycle then appends to it.
       p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
       this.#pages.set(pi, p);
-    } else if (p.data.length < PAGE_SIZE) widen(this.type, p);
+    } else if (p.borrowed) own(this.type, p);
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
   }
@@ -187,7 +193,7 @@ export class PagedColumn implements ColumnSource {
       this.#pages.set(pi, p);
       return p;
     }
-    if (p.data.length < PAGE_SIZE) widen(this.type, p);
+    if (p.borrowed) own(this.type, p);
     if (t && p.cycle !== t.cycle && off < p.hw) {
       if (!this.#prev.has(pi)) {
         const log = this.#logs.pop() ?? new UndoLog(this.type, UNDO_SLOTS);
@@ -239,6 +245,7 @@ export class PagedColumn implements ColumnSource {
       cycle,
       log: null,
       words: null,
+      borrowed: false,
     };
   }
 
@@ -246,7 +253,7 @@ export class PagedColumn implements ColumnSource {
     if (
       this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
       this.#pages.get(pi) !== p &&
-      p.data.length === PAGE_SIZE
+      !p.borrowed
     )
       this.#free.push(p);
   };
@@ -507,8 +514,9 @@ export class PagedColumn implements ColumnSource {
    * holds its rows, not a page), and the validity as long as the storage. Typed storage is shared
    * as one subarray per page (no copy); string and array storage is taken whole when it is one
    * page, else cut into per-page copies. For a column built from decoded data (`fromArrowIPC`):
-   * the decoder writes straight into what become the pages. A short page is widened to a whole
-   * one before anything writes to it.
+   * the decoder writes straight into what become the pages, or the pages are views of the Arrow
+   * body. Taken pages are borrowed: copied into whole pages of their own before anything writes
+   * to them, and never recycled.
    */
   takeStorage(vec: Vec): void {
     const n = vec.length;
@@ -537,6 +545,7 @@ export class PagedColumn implements ColumnSource {
         cycle,
         log: null,
         words: null,
+        borrowed: true,
       });
     }
   }
@@ -603,14 +612,16 @@ export class PagedColumn implements ColumnSource {
   }
 }
 
-/** Replaces a short page's storage (and validity) by whole-page copies (see `takeStorage`). */
-function widen(type: ColumnType, p: Page): void {
+/** Replaces a borrowed page's storage (and validity) by whole-page copies (see `takeStorage`). */
+function own(type: ColumnType, p: Page): void {
   const data = allocStorage(type, PAGE_SIZE);
   if (Array.isArray(data)) {
     const src = p.data as ObjectStorage;
     for (let i = 0; i < src.length; i++) (data as ObjectStorage)[i] = src[i]!;
   } else (data as TypedStorage).set(p.data as never);
   p.data = data;
+  p.words = null;
+  p.borrowed = false;
   if (p.valid) {
     const valid = new Uint8Array(PAGE_SIZE).fill(1);
     valid.set(p.valid);

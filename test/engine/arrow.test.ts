@@ -10,7 +10,7 @@ import {
   tableToArrow,
   toArrowIPC,
 } from "../../src/engine/arrow.ts";
-import { PagedColumn } from "../../src/engine/column.ts";
+import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
 import type { ColumnType } from "../../src/engine/index.ts";
 import {
   ArrowError,
@@ -25,9 +25,12 @@ import {
   longCol,
   newTable,
   RowSet,
+  ringTable,
   shortCol,
   stringCol,
   Table,
+  tablePublisher,
+  UpdateGraph,
 } from "../../src/engine/index.ts";
 import { STATIC_ATTRIBUTES } from "../../src/engine/table.ts";
 
@@ -243,6 +246,49 @@ describe("round trips", () => {
     ]);
     expectSameTable(fromArrow(tableToArrow(t)), t);
     expectSameTable(fromArrowIPC(toArrowIPC(t)), t);
+  });
+
+  it("reads fixed-width columns of the bytes in place, and nothing derived writes to them", () => {
+    const n = PAGE_SIZE + 100;
+    const src = newTable([
+      intCol(
+        "I",
+        Array.from({ length: n }, (_, i) => i),
+      ),
+      longCol(
+        "L",
+        Array.from({ length: n }, (_, i) => BigInt(i) * 3n),
+      ),
+      doubleCol(
+        "D",
+        Array.from({ length: n }, (_, i) => i / 4),
+      ),
+      stringCol(
+        "S",
+        Array.from({ length: n }, (_, i) => `s${i % 10}`),
+      ),
+    ]);
+    const bytes = toArrowIPC(src);
+    const copy = bytes.slice();
+    const t = fromArrowIPC(bytes);
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: t.columns });
+    const ring = ringTable(blink, 3 * n);
+    pub.add(t);
+    g.runCycleSync();
+    pub.add(t);
+    g.runCycleSync();
+    const derived = [
+      t.update("I = I + 1", "D = D * 2"),
+      t.sortDescending("D"),
+      t.where("I % 2 == 0"),
+      t.sumBy("S"),
+      ring.lastBy("S"),
+    ];
+    expect(derived.map((d) => d.size)).toEqual([n, n, Math.ceil(n / 2), 10, 10]);
+    expect(ring.size).toBe(2 * n);
+    expect(bytes).toEqual(copy);
+    expectSameTable(t, src);
   });
 
   it("sparse row keys come out in key order, densely", () => {

@@ -166,4 +166,26 @@ describe("PagedColumn", () => {
       new PagedColumn("int32").takeStorage({ data: new Int32Array(5), valid: null, length: 3 }),
     ).toThrow("not page-sized");
   });
+
+  it("copies taken storage (a caller's buffer) into a page of its own before writing to it", () => {
+    const n = PAGE_SIZE * 2;
+    const data = Float64Array.from({ length: n }, (_, i) => i);
+    const before = data.slice();
+    const t = new Tracker();
+    const c = new PagedColumn("float64", t);
+    c.takeStorage({ data, valid: null, length: n });
+    t.end();
+    c.setRaw(5, -1);
+    c.writeRun(PAGE_SIZE + 1, { data: Float64Array.of(-2, -3), valid: null, length: 2 });
+    c.setRaw(PAGE_SIZE + 9, null);
+    expect([c.get(5), c.get(6), c.get(PAGE_SIZE + 2), c.get(PAGE_SIZE + 9)]).toEqual([
+      -1,
+      6,
+      -3,
+      null,
+    ]);
+    expect(c.getPrev(5)).toBe(5);
+    expect(c.getPrev(PAGE_SIZE + 9)).toBe(PAGE_SIZE + 9);
+    expect(data).toEqual(before);
+  });
 });
