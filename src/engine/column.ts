@@ -448,9 +448,12 @@ export class PagedColumn implements ColumnSource {
   /**
    * Copies keys `[from, from + length)` of `src` (current values; a column of the same type) to
    * keys `[start, start + length)` of this column, page to page: no intermediate chunk, no view
-   * objects (the ring's and the publisher's per-cycle copy).
+   * objects (the ring's and the publisher's per-cycle copy). `share`: `src` never changes (a
+   * static table's column), so a source page that starts where an empty page of this column
+   * starts is borrowed as it is, storage and validity (copied before its first write, never
+   * recycled).
    */
-  copyRunFrom(src: PagedColumn, from: number, start: number, length: number): void {
+  copyRunFrom(src: PagedColumn, from: number, start: number, length: number, share = false): void {
     while (length > 0) {
       const spi = Math.floor(from / PAGE_SIZE);
       const soff = from - spi * PAGE_SIZE;
@@ -459,6 +462,23 @@ export class PagedColumn implements ColumnSource {
       const n = Math.min(length, PAGE_SIZE - soff, PAGE_SIZE - off);
       const sp = src.#page(spi, false);
       if (!sp) throw new RangeError(`column has no page for key ${from}`);
+      if (share && soff === 0 && off === 0 && !this.#pages.has(pi)) {
+        // A page of an immutable column into an empty page: borrowed as it is, not copied.
+        const t = this.#tracker;
+        this.#pages.set(pi, {
+          data: sp.data,
+          valid: sp.valid,
+          hw: n,
+          cycle: t ? t.cycle : 0,
+          log: null,
+          words: null,
+          borrowed: true,
+        });
+        start += n;
+        from += n;
+        length -= n;
+        continue;
+      }
       const p = this.#writable(pi, off, n);
       if (Array.isArray(sp.data)) {
         const s = sp.data;

@@ -11,12 +11,15 @@ const MIN_RANGE = 16;
 
 /**
  * Copies `rows` of `src` (in key order) to consecutive keys of `dst` starting at `destStart`.
+ * `share`: `src` are a static table's columns (they never change), whose page-aligned pages `dst`
+ * may borrow without copying (PagedColumn.copyRunFrom).
  */
 export function copyRowsTo(
   src: readonly ColumnSource[],
   rows: RowSet,
   dst: readonly PagedColumn[],
   destStart: number,
+  share = false,
 ): void {
   if (rows.isEmpty) return;
   if (rows.rangeCount * MIN_RANGE <= rows.size && src.every((c) => c instanceof PagedColumn)) {
@@ -24,7 +27,7 @@ export function copyRowsTo(
     const from = src as readonly PagedColumn[];
     let at = destStart;
     rows.forEachRange((s, e) => {
-      for (let j = 0; j < dst.length; j++) dst[j]!.copyRunFrom(from[j]!, s, at, e - s);
+      for (let j = 0; j < dst.length; j++) dst[j]!.copyRunFrom(from[j]!, s, at, e - s, share);
       at += e - s;
     });
     return;

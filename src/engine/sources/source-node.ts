@@ -18,7 +18,8 @@ import type { GraphNode, UpdateGraph } from "../update-graph.ts";
 
 /**
  * A batch of rows: one vector per column, in schema order; or the rows of an immutable (static)
- * table's columns, copied straight into the source's pages when the cycle takes them.
+ * table's columns, copied straight into the source's pages when the cycle takes them (pages that
+ * line up are borrowed instead: the source copies such a page only if it writes to it).
  */
 export type Batch =
   | { readonly vecs: readonly Vec[]; readonly length: number; readonly cols?: undefined }
@@ -118,7 +119,8 @@ export abstract class SourceNode implements GraphNode {
   protected writeBatches(batches: readonly Batch[], start: number): number {
     let at = start;
     for (const b of batches) {
-      if (b.cols) copyRowsTo(b.cols, b.rows, this.cols, at);
+      // A static table's columns: pages are borrowed, not copied, where they line up.
+      if (b.cols) copyRowsTo(b.cols, b.rows, this.cols, at, true);
       else
         for (let j = 0; j < this.cols.length; j++)
           this.cols[j]!.writeRun(at, b.vecs[j]!, 0, b.length);

@@ -133,7 +133,8 @@ export class TablePublisher {
     if (table.size === 0) return;
     const cols = names.map((n) => table.column(n));
     if (!table.isRefreshing) {
-      // A static table never changes: keep a reference and copy once, into pages, at the cycle.
+      // A static table never changes: keep a reference and copy once, into pages, at the cycle
+      // (pages that line up with the blink table's are borrowed, not copied: source-node.ts).
       node.pending.push({ cols, rows: table.rowSet, length: table.size });
       return;
     }
