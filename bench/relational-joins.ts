@@ -40,8 +40,8 @@ function keyedBatches(
   key: "Sym" | "Id",
   values: readonly string[],
   seed: number,
+  syms: readonly string[] = SYMBOLS(keys),
 ): Table[] {
-  const syms = SYMBOLS(keys);
   const rnd = lcg(seed);
   return Array.from({ length: count }, () => {
     const ids = Array.from({ length: n }, () => Math.floor(rnd() * keys));
@@ -65,9 +65,14 @@ function keyedBatches(
 }
 
 /** Every key once (`Sym` or `Id`), with values. */
-function allKeys(keys: number, key: "Sym" | "Id", values: readonly string[]): Table {
+function allKeys(
+  keys: number,
+  key: "Sym" | "Id",
+  values: readonly string[],
+  syms: readonly string[] = SYMBOLS(keys),
+): Table {
   const ids = Array.from({ length: keys }, (_, i) => i);
-  const keyCol = key === "Sym" ? stringCol("Sym", SYMBOLS(keys)) : intCol("Id", ids);
+  const keyCol = key === "Sym" ? stringCol("Sym", [...syms]) : intCol("Id", ids);
   return newTable([keyCol, ...values.map((v) => doubleCol(v, new Array<number>(keys).fill(100)))]);
 }
 
@@ -119,12 +124,22 @@ export async function benchJoins(): Promise<void> {
   ]);
 
   // Against a ticking 100,000-key table: 1,000 quotes a cycle into lastBy, keyed by a string
-  // (SYM000000..SYM099999) or an int32.
+  // (SYM000000..SYM099999) or an int32. Strings: each side's tables made from its own array of
+  // the symbols (equal strings, distinct objects: what two decoded streams give when their keys
+  // are too many for the decoder's string cache), or every table from one array (the same string
+  // objects on both sides, which a `Map` matches by identity: keys the string cache holds, or
+  // tables built from one symbol list).
   const KEYS = 100_000;
-  for (const key of ["Sym", "Id"] as const) {
-    const trades = keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345);
-    const initial = allKeys(KEYS, key, ["Bid", "Ask"]);
-    const updates = keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777);
+  const cases = [
+    { key: "Sym", shared: false, label: "Sym (string)" },
+    { key: "Sym", shared: true, label: "Sym (string, the same objects)" },
+    { key: "Id", shared: false, label: "Id (int32)" },
+  ] as const;
+  for (const { key, shared, label } of cases) {
+    const one = shared ? SYMBOLS(KEYS) : undefined;
+    const trades = keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345, one);
+    const initial = allKeys(KEYS, key, ["Bid", "Ask"], one);
+    const updates = keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777, one);
     const ticking = (t: Table, g: UpdateGraph, join: boolean) => {
       const [quotes, qp] = tablePublisher(g, { name: "quotes", columns: initial.columns });
       const last = quotes.lastBy(key);
@@ -135,7 +150,7 @@ export async function benchJoins(): Promise<void> {
     const base = await streamMs(trades, (t, g) => ticking(t, g, false));
     const joined = await streamMs(trades, (t, g) => ticking(t, g, true));
     rows.push([
-      `lastBy of 100,000 ${key === "Sym" ? "Sym (string)" : "Id (int32)"} keys, 1,000 a cycle`,
+      `lastBy of 100,000 ${label} keys, 1,000 a cycle`,
       rate(TOTAL, joined),
       rate(TOTAL, base),
       rate(TOTAL, joined - base),
