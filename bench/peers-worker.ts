@@ -1,6 +1,7 @@
 /**
  * One run of the peers benchmark in a fresh process (forked by bench/peers.ts): argv[2] is JSON
- * { engine, scenario, rows, capMs }. Feeds batches until `rows` rows or `capMs` milliseconds,
+ * { engine, scenario, rows, capMs }. With BENCH_WARMUP seconds, first warms the engine's code up on
+ * a throwaway instance (untimed). Feeds batches until `rows` rows or `capMs` milliseconds,
  * reading the group-by result after every batch when the scenario has one, then checks the
  * engine's final per-symbol aggregates against plain JS and reports to the parent. A mismatch
  * exits with status 1 and the difference on stderr.
@@ -37,6 +38,20 @@ const s = args.scenario;
 const tg = performance.now();
 const data = makeBenchData(s);
 const genMs = performance.now() - tg;
+// BENCH_WARMUP (seconds, default 0): first feed the same batches, untimed, to a throwaway instance
+// of the engine in this process (its code warmed up, the timed instance's state fresh).
+const warmMs = 1000 * Number(process.env.BENCH_WARMUP ?? 0);
+if (warmMs > 0) {
+  const w = await makeEngine(args.engine);
+  await w.init(s);
+  const tw = performance.now();
+  for (let c = 0; c < Math.max(1, Math.floor(args.rows / s.batch)); c++) {
+    await w.ingest(data.batches[c % DISTINCT_BATCHES]!, c);
+    if (s.group) await w.read();
+    if (performance.now() - tw > warmMs) break;
+  }
+  await w.flush();
+}
 const engine = await makeEngine(args.engine);
 await engine.init(s);
 if (typeof gc === "function") gc();

@@ -11,6 +11,9 @@
  * (default 1) of feeding, whichever comes first, and then checks the engine's final aggregates
  * against plain JS: any mismatch fails the whole benchmark. Filters: BENCH_PEERS (comma-separated
  * engines), BENCH_SCENARIOS (comma-separated substrings of scenario labels, all must match).
+ * BENCH_WARMUP (seconds, default 0): each worker first feeds the batches, untimed, to a throwaway
+ * instance of its engine (up to that long or BENCH_ROWS rows), so the timed run measures warm code
+ * (JIT-compiled JS, tiered-up WebAssembly) on fresh state: the steady state of a long-lived server.
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -78,6 +81,7 @@ const mrate = (r: number) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)}M` : `${(r / 1e
 export async function benchPeers(): Promise<void> {
   const rows = Number(process.env.BENCH_ROWS ?? 2_000_000);
   const capMs = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
+  const warmup = Number(process.env.BENCH_WARMUP ?? 0);
   const only = (process.env.BENCH_PEERS ?? "").split(",").filter((e) => e !== "");
   const engines = ENGINES.filter((e) => e === "tickflare" || only.length === 0 || only.includes(e));
   const scenarios = peerScenarios();
@@ -116,7 +120,7 @@ export async function benchPeers(): Promise<void> {
     table.push(row);
   }
   printTable(
-    `Peers: rows/s (median of 3 fresh processes; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding), ratio = tickflare / peer`,
+    `Peers: rows/s (median of 3 fresh processes; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding${warmup > 0 ? `, after up to ${warmup} s of untimed warm-up on a throwaway instance` : ""}), ratio = tickflare / peer`,
     [
       "scenario",
       "tickflare",
