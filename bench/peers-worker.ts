@@ -14,7 +14,7 @@ import {
   expectedAggregates,
   makeBenchData,
 } from "./peers-data.ts";
-import type { EngineName } from "./peers-engines.ts";
+import type { EngineName, PeerEngine } from "./peers-engines.ts";
 import { makeEngine } from "./peers-engines.ts";
 
 declare const gc: undefined | (() => void);
@@ -38,40 +38,40 @@ const s = args.scenario;
 const tg = performance.now();
 const data = makeBenchData(s);
 const genMs = performance.now() - tg;
+const maxCycles = Math.max(1, Math.floor(args.rows / s.batch));
+
+/** Feeds up to maxCycles batches or `capMs` ms, reading the group-by after each batch if any. */
+async function feed(e: PeerEngine, capMs: number) {
+  let cycles = 0;
+  let readMs = 0;
+  let checksum = 0;
+  const t0 = performance.now();
+  while (cycles < maxCycles) {
+    await e.ingest(data.batches[cycles % DISTINCT_BATCHES]!, cycles);
+    cycles++;
+    if (s.group) {
+      const r0 = performance.now();
+      checksum += await e.read();
+      readMs += performance.now() - r0;
+    }
+    if (performance.now() - t0 > capMs) break;
+  }
+  await e.flush();
+  return { cycles, readMs, checksum, ms: performance.now() - t0 };
+}
+
 // BENCH_WARMUP (seconds, default 0): first feed the same batches, untimed, to a throwaway instance
 // of the engine in this process (its code warmed up, the timed instance's state fresh).
 const warmMs = 1000 * Number(process.env.BENCH_WARMUP ?? 0);
 if (warmMs > 0) {
   const w = await makeEngine(args.engine);
   await w.init(s);
-  const tw = performance.now();
-  for (let c = 0; c < Math.max(1, Math.floor(args.rows / s.batch)); c++) {
-    await w.ingest(data.batches[c % DISTINCT_BATCHES]!, c);
-    if (s.group) await w.read();
-    if (performance.now() - tw > warmMs) break;
-  }
-  await w.flush();
+  await feed(w, warmMs);
 }
 const engine = await makeEngine(args.engine);
 await engine.init(s);
 if (typeof gc === "function") gc();
-const maxCycles = Math.max(1, Math.floor(args.rows / s.batch));
-let cycles = 0;
-let readMs = 0;
-let checksum = 0;
-const t0 = performance.now();
-while (cycles < maxCycles) {
-  await engine.ingest(data.batches[cycles % DISTINCT_BATCHES]!, cycles);
-  cycles++;
-  if (s.group) {
-    const r0 = performance.now();
-    checksum += await engine.read();
-    readMs += performance.now() - r0;
-  }
-  if (performance.now() - t0 > args.capMs) break;
-}
-await engine.flush();
-const ms = performance.now() - t0;
+const { cycles, readMs, checksum, ms } = await feed(engine, args.capMs);
 checkAggregates(args.engine, await engine.final(), expectedAggregates(data, s, cycles));
 if (!Number.isFinite(checksum)) throw new Error(`${args.engine}: read checksum ${checksum}`);
 const result: RunResult = { rows: cycles * s.batch, ms, decodeMs: engine.decodeMs, readMs, genMs };
