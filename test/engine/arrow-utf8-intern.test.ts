@@ -1,13 +1,20 @@
 /**
  * The Utf8 decode's string cache (`arrow/utf8-intern.ts` through `decodeUtf8`): hits and misses,
  * collisions and FIFO eviction in a set, values that are never cached (non-ASCII, longer than
- * 16 bytes), values near the end of their buffer, the text budget, and a property: any values,
- * any batches, any cache size decode exactly as a separate decode of each value does.
+ * 16 bytes), values near the end of their buffer, the text budget, the large level (which columns
+ * go there, credit, barring and retry), and a property: any values, any batches, any cache size,
+ * with or without a large level, decode exactly as a separate decode of each value does.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeUtf8 } from "../../src/engine/arrow/utf8.ts";
-import { MAX_CACHED_BYTES, Utf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
+import {
+  BARRED_CALLS,
+  MAX_CACHED_BYTES,
+  RETRY_CREDIT,
+  Utf8Intern,
+  WARM_CREDIT,
+} from "../../src/engine/arrow/utf8-intern.ts";
 import { ArrowError } from "../../src/engine/index.ts";
 
 const enc = new TextEncoder();
@@ -33,11 +40,23 @@ function body(
   return { bytes: bytes.subarray(0, o), offs };
 }
 
-function decode(values: readonly (string | number[])[], intern: Utf8Intern | null): string[] {
+function decode(
+  values: readonly (string | number[])[],
+  intern: Utf8Intern | null,
+  column = "S",
+): string[] {
   const { bytes, offs } = body(values);
   const out = new Array<string>(values.length).fill("?");
-  decodeUtf8(bytes, offs, values.length, out, 0, "S", intern);
+  decodeUtf8(bytes, offs, values.length, out, 0, column, intern);
   return out;
+}
+
+/** A small cache of 2^setBits sets whose large level (2^largeBits sets) takes columns `want`. */
+function twoLevels(setBits: number, largeBits: number, want?: (column: string) => boolean) {
+  return new Utf8Intern(setBits, 1 << 22, {
+    make: () => new Utf8Intern(largeBits),
+    ...(want ? { want } : {}),
+  });
 }
 
 /** What a separate decode of each value gives. */
@@ -197,6 +216,66 @@ describe("Utf8 string cache", () => {
     expect(c.misses).toBe(misses + 3);
   });
 
+  it("moves a column that gives up on the small level to the large one, if it wants it", () => {
+    const c = twoLevels(2, 10, (col) => col === "Sym");
+    const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    // "Id" is not wanted: it idles as without a large level, which is never made.
+    expect(decode(keys, c, "Id")).toEqual(keys);
+    expect(c.large).toBeNull();
+    expect(c.route("Id")).toBe(2);
+    // "Sym": its first call gives up on the small level (64 values looked up there), then looks
+    // every value up in the large one, missing them all and inserting them.
+    expect(decode(keys, c, "Sym")).toEqual(keys);
+    const large = c.large!;
+    expect([large.hits, large.misses]).toEqual([0, 200]);
+    expect(c.credit("Sym")).toBe(WARM_CREDIT - 200);
+    // Its next calls go straight to the large level, where every key is found; hits earn credit.
+    const smallSeen = c.hits + c.misses;
+    expect(decode(keys, c, "Sym")).toEqual(keys);
+    expect(decode(keys, c, "Sym")).toEqual(keys);
+    expect([large.hits, large.misses]).toEqual([400, 200]);
+    expect(c.hits + c.misses).toBe(smallSeen);
+    expect(c.credit("Sym")).toBe(WARM_CREDIT + 200);
+  });
+
+  it("bars a column that spends its credit, then retries it with less", () => {
+    const c = twoLevels(2, 8);
+    const many = WARM_CREDIT + 1000;
+    const distinct = Array.from({ length: many }, (_, i) => `d${i}`);
+    expect(decode(distinct, c, "Id")).toEqual(distinct);
+    const large = c.large!;
+    expect([large.hits, large.misses]).toEqual([0, many]);
+    expect(c.credit("Id")).toBe(0);
+    // Barred: BARRED_CALLS calls look nothing up at either level.
+    const vals = Array.from({ length: 100 }, (_, i) => `v${i}`);
+    const small = [c.hits, c.misses];
+    for (let r = 0; r < BARRED_CALLS; r++) expect(decode(vals, c, "Id")).toEqual(vals);
+    expect([c.hits, c.misses, large.hits, large.misses]).toEqual([...small, 0, many]);
+    // Then the small level gives up again, and the large level takes the call with RETRY_CREDIT.
+    expect(decode(vals, c, "Id")).toEqual(vals);
+    expect(large.misses).toBe(many + 100);
+    expect(c.credit("Id")).toBe(RETRY_CREDIT - 100);
+  });
+
+  it("inserts no more misses at the large level than the column has credit for", () => {
+    const c = twoLevels(0, 12);
+    const first = Array.from({ length: RETRY_CREDIT * 40 }, (_, i) => `a${i}`);
+    decode(first, c, "X"); // spends WARM_CREDIT: barred
+    for (let r = 0; r < BARRED_CALLS; r++) decode(["z"], c, "X");
+    // The retry (credit RETRY_CREDIT) misses 2 * RETRY_CREDIT new values: only the first
+    // RETRY_CREDIT go in, so of the two halves only the first is found on the next pass.
+    const fresh = Array.from({ length: 2 * RETRY_CREDIT }, (_, i) => `b${i}`);
+    const large = c.large!;
+    decode(fresh, c, "X");
+    for (let r = 0; r < BARRED_CALLS; r++) decode(["z"], c, "X");
+    const hits = large.hits;
+    expect(decode(fresh, c, "X")).toEqual(fresh);
+    const found = large.hits - hits;
+    // The 2^12 sets of two hold them all but for collisions, which can only lose some.
+    expect(found).toBeLessThanOrEqual(RETRY_CREDIT);
+    expect(found).toBeGreaterThan(RETRY_CREDIT * 0.8);
+  });
+
   it("decodes any values in any batches as a separate decode of each (property)", () => {
     const byte = fc.oneof(
       fc.integer({ min: 0x41, max: 0x44 }),
@@ -211,8 +290,11 @@ describe("Utf8 string cache", () => {
       fc.property(
         fc.array(fc.array(value, { maxLength: 12 }), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 0, max: 3 }),
-        (batches, setBits) => {
-          const c = new Utf8Intern(setBits, 64);
+        fc.boolean(),
+        (batches, setBits, large) => {
+          const c = large
+            ? new Utf8Intern(setBits, 64, { make: () => new Utf8Intern(setBits + 1, 64) })
+            : new Utf8Intern(setBits, 64);
           for (const vals of batches) expect(decode(vals, c)).toEqual(each(vals));
         },
       ),

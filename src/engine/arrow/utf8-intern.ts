@@ -30,10 +30,26 @@
  * hits: the lookup, the decode, and an insert whose new string the old table keeps alive; inserting
  * on every such call slowed a column of distinct values by 25 %.)
  *
+ * A second, larger level (`large`; the shared cache's has 2^17 sets: 262,144 entries, 4 MB of keys
+ * and 2 MB of string references, made when a column first needs it) takes the columns that give up
+ * on this one because they repeat more keys than it holds (100,000 symbols), if they are key
+ * columns (`want`: the shared cache asks `keys/string-key-hints.ts`, which group-bys and joins
+ * fill). Two streams decoding the same keys then get the same string objects, which the key
+ * lookups match by identity instead of by content: a string-key join over 100,000 keys runs twice
+ * as fast, decode included, though the lookup at a random place in megabytes costs more than
+ * decoding the value afresh (which is why other columns stay out). A column routed there looks
+ * every value up (no sample) and inserts every miss while it has
+ * credit: it starts with WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A
+ * column that spends it all (distinct values, more keys than the level holds) decodes without
+ * either level for BARRED_CALLS calls; a later attempt starts with RETRY_CREDIT only. So a column
+ * of ids pays for at most WARM_CREDIT inserts once.
+ *
  * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
  * characters a view of its parent). So that cached entries cannot pin unbounded text, the cache is
  * emptied once the decoded text its entries were cut from passes `textBudget` UTF-16 units.
  */
+
+import { isStringKey } from "../keys/string-key-hints.ts";
 
 /** Longest value (in UTF-8 bytes) the cache holds; longer values are decoded every time. */
 export const MAX_CACHED_BYTES = 16;
@@ -51,6 +67,16 @@ const IDLE_CALLS = 7;
 const MAX_IDLE_COLUMNS = 1024;
 /** Rows of the largest per-call scratch the cache keeps between calls. */
 const MAX_KEPT_ROWS = 1 << 16;
+/** Rows of misses a column routed to the large level may insert before it is barred from it. */
+export const WARM_CREDIT = 1 << 17;
+/** The credit of a column's later attempts at the large level. */
+export const RETRY_CREDIT = 1 << 12;
+/** Most credit a column can earn (hits past it earn nothing). */
+const MAX_CREDIT = 1 << 20;
+/** Calls that decode without either level after a column spent its credit. */
+export const BARRED_CALLS = 64;
+/** Set bits of the large level. */
+export const LARGE_SET_BITS = 17;
 /** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
 const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 
@@ -64,11 +90,19 @@ export interface ProbeResult {
   readonly words: Int32Array;
   /** Number of entries of `rows` in use. */
   count: number;
+  /** Non-empty values found. */
+  hits: number;
   /**
    * True when the probe gave up after its sample: every row is to be decoded (rows past the
    * sample were not looked up; those listed in `rows` may be inserted).
    */
   all: boolean;
+}
+
+/** The second level of a Utf8Intern (see the constructor). */
+export interface LargeLevel {
+  make(): Utf8Intern;
+  want?: (column: string) => boolean;
 }
 
 /** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
@@ -91,11 +125,28 @@ export class Utf8Intern {
     sets: new Int32Array(0),
     words: new Int32Array(0),
     count: 0,
+    hits: 0,
     all: false,
   };
+  /** The large level (made by `#makeLarge` when a column first needs it), or null. */
+  #large: Utf8Intern | null = null;
+  readonly #makeLarge: (() => Utf8Intern) | null;
+  readonly #want: ((column: string) => boolean) | null;
+  /** Per column name routed to the large level: its credit (rows of misses it may insert). */
+  readonly #credit = new Map<string, number>();
+  /** Columns that have spent their credit before (their next attempt gets RETRY_CREDIT). */
+  readonly #spent = new Set<string>();
 
-  /** `setBits`: the cache has 2^setBits sets of 2 entries. */
-  constructor(setBits = DEFAULT_SET_BITS, textBudget = DEFAULT_TEXT_BUDGET) {
+  /**
+   * `setBits`: the cache has 2^setBits sets of 2 entries; `textBudget`: see the module header;
+   * `large`: the second level for columns that do not fit this one (`make` makes it; `want`: which
+   * columns may use it, by name; default all), or null for none.
+   */
+  constructor(
+    setBits = DEFAULT_SET_BITS,
+    textBudget = DEFAULT_TEXT_BUDGET,
+    large: LargeLevel | null = null,
+  ) {
     if (!(Number.isInteger(setBits) && setBits >= 0 && setBits <= 20))
       throw new RangeError(`setBits must be an integer in [0, 20], got ${setBits}`);
     this.#mask = (1 << setBits) - 1;
@@ -103,6 +154,13 @@ export class Utf8Intern {
     this.#keys = new Int32Array(8 << setBits);
     this.#strs = new Array<string>(2 << setBits).fill("");
     this.#budget = textBudget;
+    this.#makeLarge = large?.make ?? null;
+    this.#want = large?.want ?? null;
+  }
+
+  /** The large level, if it has been made. */
+  get large(): Utf8Intern | null {
+    return this.#large;
   }
 
   /** Non-empty values found in the cache so far. */
@@ -126,7 +184,8 @@ export class Utf8Intern {
   /**
    * Looks up values `i` in [0, n) (bytes `offs[i]..offs[i + 1]`), writing each found string to
    * `out[at + i]` and "" for each empty value; returns the misses. Calls `badOffsets` for the
-   * first value looked up whose end is before its start or past `end`.
+   * first value looked up whose end is before its start or past `end`. `sample`: give up after
+   * SAMPLE values if too few are found (see the module header); otherwise every value is looked up.
    */
   probe(
     bytes: Uint8Array,
@@ -136,6 +195,7 @@ export class Utf8Intern {
     out: string[],
     at: number,
     badOffsets: () => never,
+    sample = true,
   ): ProbeResult {
     let r = this.#scratch;
     if (r.rows.length < n) {
@@ -144,6 +204,7 @@ export class Utf8Intern {
         sets: new Int32Array(n),
         words: new Int32Array(4 * n),
         count: 0,
+        hits: 0,
         all: false,
       };
       // Kept for the next calls up to 2^16 rows (1.5 MB); a larger batch's is let go.
@@ -170,7 +231,7 @@ export class Utf8Intern {
     let b = offs[0]!;
     let i = 0;
     for (; i < n; i++) {
-      if (i === SAMPLE && (i - count - empty) * 4 < (i - empty) * 3) break;
+      if (i === SAMPLE && sample && (i - count - empty) * 4 < (i - empty) * 3) break;
       const e = offs[i + 1]!;
       if (e < b || e > end) badOffsets();
       const len = e - b;
@@ -261,6 +322,7 @@ export class Utf8Intern {
       this.#misses += n - i;
     }
     r.count = count;
+    r.hits = hits;
     this.#misses += count;
     this.#hits += hits;
     return r;
@@ -288,22 +350,72 @@ export class Utf8Intern {
   }
 
   /**
-   * True when a call decoding column `column` should not use the cache: one of its last
-   * IDLE_CALLS + 1 calls gave up (`probe` returned `all`); counts the call. Column names are only
-   * a hint (two tables may share one): a wrong guess costs speed, never a value.
+   * Where a call decoding column `column` looks its values up: ROUTE_SMALL (this level),
+   * ROUTE_LARGE (the large level: the column did not fit this one) or ROUTE_NONE (neither: one of
+   * its last IDLE_CALLS + 1 calls gave up, or it spent its credit at the large level); counts the
+   * call. Column names are only a hint (two tables may share one): a wrong guess costs speed,
+   * never a value.
    */
-  idle(column: string): boolean {
+  route(column: string): Route {
+    if (this.#credit.has(column)) return ROUTE_LARGE;
     const left = this.#idle.get(column);
-    if (left === undefined) return false;
+    if (left === undefined) return ROUTE_SMALL;
     if (left <= 1) this.#idle.delete(column);
     else this.#idle.set(column, left - 1);
-    return true;
+    return ROUTE_NONE;
   }
 
-  /** Records that a call of `column` gave up: its next IDLE_CALLS calls skip the cache. */
-  gaveUp(column: string): void {
+  /**
+   * Records that a call of `column` gave up on this level (`probe` returned `all`). With a large
+   * level, the column moves there: returns it (the call then looks its rows up there). Without
+   * one, the column's next IDLE_CALLS calls skip the cache; returns null.
+   */
+  gaveUp(column: string): Utf8Intern | null {
+    if (this.#makeLarge !== null && this.#wantsLarge(column)) {
+      if (this.#credit.size >= MAX_IDLE_COLUMNS) this.#credit.clear();
+      if (this.#spent.size >= MAX_IDLE_COLUMNS) this.#spent.clear();
+      this.#credit.set(column, this.#spent.has(column) ? RETRY_CREDIT : WARM_CREDIT);
+      return this.largeLevel();
+    }
     if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
     this.#idle.set(column, IDLE_CALLS);
+    return null;
+  }
+
+  /** Whether the large level is for `column` (by the `large` option's `want`). */
+  #wantsLarge(column: string): boolean {
+    return this.#want === null || this.#want(column);
+  }
+
+  /** The large level, made now if it was not (only for a column routed there). */
+  largeLevel(): Utf8Intern {
+    if (this.#large === null) {
+      if (this.#makeLarge === null) throw new Error("Utf8Intern: no large level");
+      this.#large = this.#makeLarge();
+    }
+    return this.#large;
+  }
+
+  /** Rows of misses column `column` may still insert at the large level (0 if not routed there). */
+  credit(column: string): number {
+    return this.#credit.get(column) ?? 0;
+  }
+
+  /**
+   * Settles a call of `column` at the large level that found `hits` values and missed `misses`:
+   * a column whose credit runs out leaves the large level and decodes without either level for
+   * its next BARRED_CALLS calls.
+   */
+  settle(column: string, hits: number, misses: number): void {
+    const credit = Math.min(MAX_CREDIT, this.credit(column) + hits - misses);
+    if (credit > 0) {
+      this.#credit.set(column, credit);
+      return;
+    }
+    this.#credit.delete(column);
+    this.#spent.add(column);
+    if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
+    this.#idle.set(column, BARRED_CALLS);
   }
 
   /**
@@ -331,5 +443,17 @@ function wordAt(bytes: Uint8Array, b: number, e: number, q: number): number {
   return w;
 }
 
-/** The cache every Arrow Utf8 decode shares (strings are immutable, so sharing is safe). */
-export const sharedUtf8Intern = new Utf8Intern();
+/** Where `Utf8Intern.route` sends a call. */
+export type Route = 0 | 1 | 2;
+export const ROUTE_SMALL: Route = 0;
+export const ROUTE_LARGE: Route = 1;
+export const ROUTE_NONE: Route = 2;
+
+/**
+ * The cache every Arrow Utf8 decode shares (strings are immutable, so sharing is safe), with its
+ * large level.
+ */
+export const sharedUtf8Intern = new Utf8Intern(DEFAULT_SET_BITS, DEFAULT_TEXT_BUDGET, {
+  make: () => new Utf8Intern(LARGE_SET_BITS),
+  want: isStringKey,
+});

@@ -6,12 +6,12 @@
  * with one TextDecoder call whose result is cut at the value boundaries (byte offsets equal UTF-16
  * offsets for ASCII; otherwise a byte walk maps them). Per-value decoding remains the fallback for
  * invalid UTF-8. Short ASCII values decoded before are taken from a byte-keyed cache
- * (`utf8-intern.ts`) without decoding; only the values it misses are decoded.
+ * (`utf8-intern.ts`, two levels) without decoding; only the values it misses are decoded.
  */
 import type { Vec } from "../column.ts";
 import { ArrowError } from "../errors.ts";
-import type { Utf8Intern } from "./utf8-intern.ts";
-import { sharedUtf8Intern } from "./utf8-intern.ts";
+import type { ProbeResult, Utf8Intern } from "./utf8-intern.ts";
+import { ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
 
 // ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -169,29 +169,76 @@ export function decodeUtf8(
     for (let i = 0; i < n; i++) out[at + i] = "";
     return;
   }
-  if (intern === null || intern.idle(column)) {
+  const route = intern === null ? ROUTE_NONE : intern.route(column);
+  if (route === ROUTE_NONE) {
     decodeRows(bytes, offs, n, null, n, out, at, column);
     return;
   }
-  const miss = intern.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
+  const small = intern!;
+  if (route === ROUTE_LARGE) {
+    decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column);
+    return;
+  }
+  const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
   const m = miss.count;
   if (m === 0 && !miss.all) return;
-  const rows = miss.rows;
   if (miss.all) {
-    intern.gaveUp(column);
+    const large = small.gaveUp(column);
+    if (large !== null) {
+      decodeLarge(small, large, bytes, offs, n, out, at, column);
+      return;
+    }
     decodeRows(bytes, offs, n, null, n, out, at, column);
-  } else decodeRows(bytes, offs, n, rows, m, out, at, column);
+  } else decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
+  insertMisses(small, miss, out, at, end - start, m);
+}
+
+/**
+ * A call of a column routed to `small`'s large level: every value is looked up there, the misses
+ * are decoded, and as many of them as the column has credit for are inserted.
+ */
+function decodeLarge(
+  small: Utf8Intern,
+  large: Utf8Intern,
+  bytes: Uint8Array,
+  offs: ArrayLike<number>,
+  n: number,
+  out: string[],
+  at: number,
+  column: string,
+): void {
+  const end = offs[n]!;
+  const miss = large.probe(bytes, offs, n, end, out, at, () => badOffsets(column), false);
+  const m = miss.count;
+  if (m > 0) decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
+  insertMisses(large, miss, out, at, end - offs[0]!, Math.min(m, small.credit(column)));
+  small.settle(column, miss.hits, m);
+}
+
+/**
+ * Inserts the first `limit` of the misses `probe` left for insertion into `intern` (their strings
+ * decoded into `out`); `text`: the UTF-16 length of the text they were cut from.
+ */
+function insertMisses(
+  intern: Utf8Intern,
+  miss: ProbeResult,
+  out: string[],
+  at: number,
+  text: number,
+  limit: number,
+): void {
+  const rows = miss.rows;
   const sets = miss.sets;
   const words = miss.words;
   let charged = false;
-  for (let j = 0; j < m; j++) {
+  for (let j = 0; j < limit; j++) {
     const row = rows[j]!;
     const set = sets[row]!;
     if (set === 0) continue;
     const s = out[at + row]!;
     // V8 copies a slice shorter than 13 units; a longer one keeps the body's text alive.
     if (!charged && s.length >= 13) {
-      intern.chargeText(end - start);
+      intern.chargeText(text);
       charged = true;
     }
     intern.insert(set - 1, words, row << 2, s);

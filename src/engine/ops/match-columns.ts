@@ -9,6 +9,7 @@
  */
 import { columnList } from "../column-list.ts";
 import { ArgumentError } from "../errors.ts";
+import { noteStringKeys } from "../keys/string-key-hints.ts";
 import type { Table } from "../table-core.ts";
 import { isArrayType, validateColumnName } from "../types.ts";
 
@@ -97,6 +98,15 @@ function checkPairs(
       throw new ArgumentError(`${what}: the ${role(p)} column "${p.left}" is an array (${lt})`);
     }
   }
+  const match = pairs.filter((p) => role(p) === "match");
+  noteStringKeys(
+    left.columns,
+    match.map((p) => p.left),
+  );
+  noteStringKeys(
+    right.columns,
+    match.map((p) => p.right),
+  );
 }
 
 /**
