@@ -12,10 +12,12 @@ import type { Table } from "../src/engine/index.ts";
 import {
   col,
   doubleCol,
+  fromArrowIPC,
   intCol,
   newTable,
   stringCol,
   tablePublisher,
+  toArrowIPC,
   UpdateGraph,
 } from "../src/engine/index.ts";
 import { SYMBOLS } from "./streaming.ts";
@@ -76,20 +78,32 @@ function allKeys(
   return newTable([keyCol, ...values.map((v) => doubleCol(v, new Array<number>(keys).fill(100)))]);
 }
 
-/** Streams TOTAL rows of `batches` through `build` one batch a cycle; returns ms (best of 3). */
+/** A batch as a table, or as Arrow IPC bytes that each use decodes (`fromArrowIPC`). */
+type Batch = Table | Uint8Array;
+
+/** The batch as a table: Arrow IPC bytes are decoded now. */
+function decoded(b: Batch): Table {
+  return b instanceof Uint8Array ? fromArrowIPC(b) : b;
+}
+
+/**
+ * Streams TOTAL rows of `batches` through `build` one batch a cycle; returns ms (best of 3).
+ * Batches given as Arrow IPC are decoded in the timed loop.
+ */
 async function streamMs(
-  batches: readonly Table[],
+  batches: readonly Batch[],
   build: (trades: Table, g: UpdateGraph) => { result: Table; tick?: (cycle: number) => void },
 ): Promise<number> {
   let bestMs = Number.POSITIVE_INFINITY;
+  const columns = decoded(batches[0]!).columns;
   for (let run = 0; run < 3; run++) {
     const g = new UpdateGraph({ seed: 1 });
-    const [trades, pub] = tablePublisher(g, { name: "trades", columns: batches[0]!.columns });
+    const [trades, pub] = tablePublisher(g, { name: "trades", columns });
     const { tick } = build(trades, g);
     await g.runCycle();
     const t0 = performance.now();
     for (let i = 0; i < TOTAL / BATCH; i++) {
-      pub.add(batches[i % batches.length]!);
+      pub.add(decoded(batches[i % batches.length]!));
       tick?.(i);
       await g.runCycle();
     }
@@ -125,27 +139,31 @@ export async function benchJoins(): Promise<void> {
 
   // Against a ticking 100,000-key table: 1,000 quotes a cycle into lastBy, keyed by a string
   // (SYM000000..SYM099999) or an int32. Strings: each side's tables made from its own array of
-  // the symbols (equal strings, distinct objects: what two decoded streams give when their keys
-  // are too many for the decoder's string cache), or every table from one array (the same string
-  // objects on both sides, which a `Map` matches by identity: keys the string cache holds, or
-  // tables built from one symbol list).
+  // the symbols (equal strings, distinct objects: tables built from separate JS arrays), every
+  // table from one array (the same string objects on both sides, which a `Map` matches by
+  // identity), or every batch of both sides sent as Arrow IPC and decoded in the cycle (the
+  // decoder hands a key column's 100,000 keys out as the same objects, from its large string
+  // cache; the decode is timed).
   const KEYS = 100_000;
   const cases = [
-    { key: "Sym", shared: false, label: "Sym (string)" },
-    { key: "Sym", shared: true, label: "Sym (string, the same objects)" },
-    { key: "Id", shared: false, label: "Id (int32)" },
+    { key: "Sym", shared: false, arrow: false, label: "Sym (string)" },
+    { key: "Sym", shared: true, arrow: false, label: "Sym (string, the same objects)" },
+    { key: "Sym", shared: false, arrow: true, label: "Sym (string, Arrow decoded in the cycle)" },
+    { key: "Id", shared: false, arrow: false, label: "Id (int32)" },
   ] as const;
-  for (const { key, shared, label } of cases) {
+  for (const { key, shared, arrow, label } of cases) {
     const one = shared ? SYMBOLS(KEYS) : undefined;
-    const trades = keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345, one);
-    const initial = allKeys(KEYS, key, ["Bid", "Ask"], one);
-    const updates = keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777, one);
+    const ipc = (ts: Table[]): Batch[] => (arrow ? ts.map((t) => toArrowIPC(t)) : ts);
+    const trades = ipc(keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345, one));
+    const initial = ipc([allKeys(KEYS, key, ["Bid", "Ask"], one)])[0]!;
+    const updates = ipc(keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777, one));
+    const columns = decoded(initial).columns;
     const ticking = (t: Table, g: UpdateGraph, join: boolean) => {
-      const [quotes, qp] = tablePublisher(g, { name: "quotes", columns: initial.columns });
+      const [quotes, qp] = tablePublisher(g, { name: "quotes", columns });
       const last = quotes.lastBy(key);
-      qp.add(initial);
+      qp.add(decoded(initial));
       const result = join ? t.naturalJoin(last, key, "Bid, Ask") : last;
-      return { result, tick: (i: number) => qp.add(updates[i % updates.length]!) };
+      return { result, tick: (i: number) => qp.add(decoded(updates[i % updates.length]!)) };
     };
     const base = await streamMs(trades, (t, g) => ticking(t, g, false));
     const joined = await streamMs(trades, (t, g) => ticking(t, g, true));

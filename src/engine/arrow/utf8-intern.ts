@@ -30,19 +30,22 @@
  * hits: the lookup, the decode, and an insert whose new string the old table keeps alive; inserting
  * on every such call slowed a column of distinct values by 25 %.)
  *
- * A second, larger level (`large`; the shared cache's has 2^17 sets: 262,144 entries, 4 MB of keys
- * and 2 MB of string references, made when a column first needs it) takes the columns that give up
- * on this one because they repeat more keys than it holds (100,000 symbols), if they are key
- * columns (`want`: the shared cache asks `keys/string-key-hints.ts`, which group-bys and joins
- * fill). Two streams decoding the same keys then get the same string objects, which the key
- * lookups match by identity instead of by content: a string-key join over 100,000 keys runs twice
- * as fast, decode included, though the lookup at a random place in megabytes costs more than
+ * A second, larger level (`large`; the shared cache's has 2^15 sets of 8 ways: 262,144 entries,
+ * 4 MB of keys and 2 MB of string references, made when a column first needs it) takes the
+ * columns that give up on this one because they repeat more keys than it holds (100,000
+ * symbols), if they are join keys (`want`: the shared cache asks `keys/string-key-hints.ts`).
+ * Two streams decoding the same keys then get the same string objects, which the join's key
+ * table matches by identity instead of by content: a join over 100,000 string keys runs twice as
+ * fast, decode included, although a lookup at a random place in megabytes costs more than
  * decoding the value afresh (which is why other columns stay out). A column routed there looks
- * every value up (no sample) and inserts every miss while it has
- * credit: it starts with WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A
- * column that spends it all (distinct values, more keys than the level holds) decodes without
- * either level for BARRED_CALLS calls; a later attempt starts with RETRY_CREDIT only. So a column
- * of ids pays for at most WARM_CREDIT inserts once.
+ * every value up (no sample) and inserts every miss while it has credit: it starts with
+ * WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A column that spends it
+ * all (distinct values, more keys than the level holds) decodes without either level for
+ * BARRED_CALLS calls; a later attempt starts with RETRY_CREDIT only. So a column of ids pays for
+ * at most WARM_CREDIT inserts once. The large level never evicts an entry: a value whose set is
+ * full stays out, and once as many values were turned away as half the entries (the keys have
+ * changed), the level empties and starts over. (Evicting a key would hand it out as a new object
+ * from then on, which a join's key table, holding the old one, would compare by content.)
  *
  * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
  * characters a view of its parent). So that cached entries cannot pin unbounded text, the cache is
@@ -76,7 +79,9 @@ const MAX_CREDIT = 1 << 20;
 /** Calls that decode without either level after a column spent its credit. */
 export const BARRED_CALLS = 64;
 /** Set bits of the large level. */
-export const LARGE_SET_BITS = 17;
+export const LARGE_SET_BITS = 15;
+/** Ways of the large level's sets. */
+export const LARGE_WAYS = 8;
 /** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
 const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 
@@ -108,6 +113,14 @@ export interface LargeLevel {
 /** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
 export class Utf8Intern {
   readonly #mask: number;
+  /** log2 of the ways a set has. */
+  readonly #wayBits: number;
+  /** log2 of the key words of a set (4 a way). */
+  readonly #entryShift: number;
+  /** More than 2 ways: entries are never evicted, only the whole level emptied (see `insert`). */
+  readonly #fill: boolean;
+  /** Values `insert` turned away (their set full) since the level was last emptied. */
+  #rejected = 0;
   /** 32 - setBits (0 for one set). */
   readonly #shift: number;
   /** Four key words per entry, entry = set * 2 + way. */
@@ -139,6 +152,8 @@ export class Utf8Intern {
 
   /**
    * `setBits`: the cache has 2^setBits sets of 2 entries; `textBudget`: see the module header;
+   * `ways`: entries a set holds: 2 (a miss evicts the older one) or 4..16 (nothing is evicted: see
+   * `insert`).
    * `large`: the second level for columns that do not fit this one (`make` makes it; `want`: which
    * columns may use it, by name; default all), or null for none.
    */
@@ -146,13 +161,19 @@ export class Utf8Intern {
     setBits = DEFAULT_SET_BITS,
     textBudget = DEFAULT_TEXT_BUDGET,
     large: LargeLevel | null = null,
+    ways = 2,
   ) {
     if (!(Number.isInteger(setBits) && setBits >= 0 && setBits <= 20))
       throw new RangeError(`setBits must be an integer in [0, 20], got ${setBits}`);
+    if (!(ways === 2 || ways === 4 || ways === 8 || ways === 16))
+      throw new RangeError(`ways must be 2, 4, 8 or 16, got ${ways}`);
     this.#mask = (1 << setBits) - 1;
     this.#shift = (32 - setBits) & 31;
-    this.#keys = new Int32Array(8 << setBits);
-    this.#strs = new Array<string>(2 << setBits).fill("");
+    this.#wayBits = Math.log2(ways);
+    this.#entryShift = 2 + this.#wayBits;
+    this.#fill = ways > 2;
+    this.#keys = new Int32Array((4 * ways) << setBits);
+    this.#strs = new Array<string>(ways << setBits).fill("");
     this.#budget = textBudget;
     this.#makeLarge = large?.make ?? null;
     this.#want = large?.want ?? null;
@@ -217,6 +238,9 @@ export class Utf8Intern {
     const strs = this.#strs;
     const mask = this.#mask;
     const shift = this.#shift;
+    const fill = this.#fill;
+    const entryShift = this.#entryShift;
+    const setWords = 4 << this.#wayBits;
     // Whole words are read through a view reaching to the end of the buffer (bytes past a value
     // are masked off); a value within 16 bytes of that end is read byte by byte. (The explicit
     // length makes V8's reads faster than a view left to reach the end by itself.)
@@ -291,17 +315,15 @@ export class Utf8Intern {
         Math.imul(w2, 0xc2b2ae35) ^
         Math.imul(w3, 0x27d4eb2f);
       const set = (h >>> shift) & mask;
-      const k = set << 3;
-      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
-        out[at + i] = strs[set << 1]!;
-      } else if (
-        keys[k + 4] === w0 &&
-        keys[k + 5] === w1 &&
-        keys[k + 6] === w2 &&
-        keys[k + 7] === w3
-      ) {
-        out[at + i] = strs[(set << 1) + 1]!;
-      } else {
+      const k = set << entryShift;
+      let hit = -1;
+      if (fill) hit = findKey(keys, k, k + setWords, w0, w1, w2, w3);
+      else if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3)
+        hit = k;
+      else if (keys[k + 4] === w0 && keys[k + 5] === w1 && keys[k + 6] === w2 && keys[k + 7] === w3)
+        hit = k + 4;
+      if (hit >= 0) out[at + i] = strs[hit >> 2]!;
+      else {
         sets[i] = set + 1;
         const q = i << 2;
         words[q] = w0;
@@ -330,21 +352,46 @@ export class Utf8Intern {
 
   /**
    * Inserts `s`, the value whose key words `probe` left at `words[q..q + 4)`, missing in set
-   * `set`, as the set's first way. A string cut from a larger text is inserted after `chargeText`
-   * counted that text.
+   * `set`: with 2 ways as the set's first (the older entry moves to the second, dropping what it
+   * held); with more, into the set's first empty way, or not at all when it is full. A string cut
+   * from a larger text is inserted after `chargeText` counted that text.
    */
   insert(set: number, words: Int32Array, q: number, s: string): void {
-    const k = set << 3;
     const keys = this.#keys;
-    const x = set << 1;
+    const w0 = words[q]!;
+    const w1 = words[q + 1]!;
+    const w2 = words[q + 2]!;
+    const w3 = words[q + 3]!;
+    const k = set << this.#entryShift;
+    if (this.#fill) {
+      const end = k + (4 << this.#wayBits);
+      for (let x = k; x < end; x += 4) {
+        const v = keys[x]!;
+        if (v === 0) {
+          keys[x] = w0;
+          keys[x + 1] = w1;
+          keys[x + 2] = w2;
+          keys[x + 3] = w3;
+          this.#strs[x >> 2] = s;
+          return;
+        }
+        // Already in (a value repeated among one call's misses): the first string stays.
+        if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3) return;
+      }
+      // The set is full: the value stays out. Once as many values were turned away as half the
+      // entries, the keys have changed: the level starts over.
+      if (++this.#rejected > this.#strs.length >> 1) this.#empty();
+      return;
+    }
+    const x = k >> 2;
     keys[k + 4] = keys[k]!;
     keys[k + 5] = keys[k + 1]!;
     keys[k + 6] = keys[k + 2]!;
     keys[k + 7] = keys[k + 3]!;
-    keys[k] = words[q]!;
-    keys[k + 1] = words[q + 1]!;
-    keys[k + 2] = words[q + 2]!;
-    keys[k + 3] = words[q + 3]!;
+    keys[k] = w0;
+    keys[k + 1] = w1;
+    keys[k + 2] = w2;
+    keys[k + 3] = w3;
     this.#strs[x + 1] = this.#strs[x]!;
     this.#strs[x] = s;
   }
@@ -423,14 +470,36 @@ export class Utf8Intern {
    * first when that would pass the budget (then no entry refers to older texts).
    */
   chargeText(units: number): void {
-    if (this.#text + units > this.#budget && this.#text > 0) {
-      this.#keys.fill(0);
-      this.#strs.fill("");
-      this.#text = 0;
-      this.#clears++;
-    }
+    if (this.#text + units > this.#budget && this.#text > 0) this.#empty();
     this.#text += units;
   }
+
+  /** Drops every entry. */
+  #empty(): void {
+    this.#keys.fill(0);
+    this.#strs.fill("");
+    this.#text = 0;
+    this.#rejected = 0;
+    this.#clears++;
+  }
+}
+
+/** The first key word of the entry of set words `[k, end)` holding the key, or -1. */
+function findKey(
+  keys: Int32Array,
+  k: number,
+  end: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): number {
+  for (let x = k; x < end; x += 4) {
+    const v = keys[x]!;
+    if (v === 0) return -1;
+    if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3) return x;
+  }
+  return -1;
 }
 
 /** Little-endian word of the value `bytes[b, e)` at byte `q` of it (zero past its end). */
@@ -454,6 +523,6 @@ export const ROUTE_NONE: Route = 2;
  * large level.
  */
 export const sharedUtf8Intern = new Utf8Intern(DEFAULT_SET_BITS, DEFAULT_TEXT_BUDGET, {
-  make: () => new Utf8Intern(LARGE_SET_BITS),
+  make: () => new Utf8Intern(LARGE_SET_BITS, DEFAULT_TEXT_BUDGET, null, LARGE_WAYS),
   want: isStringKey,
 });
