@@ -13,6 +13,8 @@ import type { ArrayValue, ScalarType, ScalarValue, Storage, TypedStorage } from 
 import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
 import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
+import type { DecodedDictionary } from "./dictionary-cache.ts";
+import { MIN_ENTRIES, sharedDictionaryCache } from "./dictionary-cache.ts";
 import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
@@ -20,12 +22,6 @@ const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 
 type AnyInts = TypedStorage | Uint32Array | BigUint64Array;
-
-/** Decoded strings of one dictionary, cached per dictionary vector while one column converts. */
-interface DecodedDictionary {
-  strs: string[];
-  valid: Uint8Array | null;
-}
 
 /**
  * Converts the chunks of one Arrow column (`total` rows in all) into one Vec of new storage
@@ -221,6 +217,23 @@ function readUtf8(name: string, d: Data, out: string[], at: number, n: number): 
 
 function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
   const total = dict.length;
+  const one = dict.data.length === 1 ? dict.data[0]! : null;
+  const offsets = one?.valueOffsets;
+  const bytes = one?.values;
+  const keepable =
+    one !== null &&
+    one.nullCount === 0 &&
+    total >= MIN_ENTRIES &&
+    offsets instanceof Int32Array &&
+    offsets.length > total &&
+    bytes instanceof Uint8Array &&
+    offsets[0]! >= 0 &&
+    offsets[total]! >= offsets[0]! &&
+    offsets[total]! <= bytes.length;
+  if (keepable) {
+    const kept = sharedDictionaryCache.find(offsets, bytes, total);
+    if (kept !== null) return kept;
+  }
   const strs = new Array<string>(total).fill("");
   const tmp: Vec = { data: strs, valid: null, length: total };
   let at = 0;
@@ -230,7 +243,9 @@ function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
     readUtf8(name, d, strs, at, d.length);
     at += d.length;
   }
-  return { strs, valid: tmp.valid };
+  const decoded = { strs, valid: tmp.valid };
+  if (keepable) sharedDictionaryCache.keep(offsets, bytes, total, decoded);
+  return decoded;
 }
 
 function readDictionary(
