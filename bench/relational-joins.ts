@@ -8,6 +8,7 @@
  * same pipeline without the join; and the memory a join result (naturalJoin, join, aj) over a
  * 1,000,000-row table adds (target at most 16 bytes a row: redirections, not copies).
  */
+import * as arrow from "apache-arrow";
 import type { Table } from "../src/engine/index.ts";
 import {
   col,
@@ -142,18 +143,48 @@ export async function benchJoins(): Promise<void> {
   // the symbols (equal strings, distinct objects: tables built from separate JS arrays), every
   // table from one array (the same string objects on both sides, which a `Map` matches by
   // identity), or every batch of both sides sent as Arrow IPC and decoded in the cycle (the
-  // decoder hands a key column's 100,000 keys out as the same objects, from its large string
-  // cache; the decode is timed).
+  // decoder hands a join key column's 100,000 keys out as the same objects, from its large string
+  // cache; the decode is timed), plain Utf8 or dictionary-encoded (each batch carrying the whole
+  // 100,000-entry dictionary, as pyarrow's categoricals and DuckDB's ENUMs do: the decoder keeps
+  // it, and the join reads the keys by dictionary code).
   const KEYS = 100_000;
   const cases = [
     { key: "Sym", shared: false, arrow: false, label: "Sym (string)" },
     { key: "Sym", shared: true, arrow: false, label: "Sym (string, the same objects)" },
-    { key: "Sym", shared: false, arrow: true, label: "Sym (string, Arrow decoded in the cycle)" },
+    { key: "Sym", shared: false, arrow: "utf8", label: "Sym (string, Arrow decoded in the cycle)" },
+    {
+      key: "Sym",
+      shared: false,
+      arrow: "dictionary",
+      label: "Sym (string, Arrow dictionary decoded in the cycle)",
+    },
     { key: "Id", shared: false, arrow: false, label: "Id (int32)" },
   ] as const;
-  for (const { key, shared, arrow, label } of cases) {
+  const symbols = SYMBOLS(KEYS);
+  const dictionary = arrow.vectorFromArray(symbols, new arrow.Utf8());
+  const position = new Map(symbols.map((s, i) => [s, i]));
+  /** `t` as Arrow IPC with `Sym` dictionary-encoded over all KEYS symbols. */
+  const dictIPC = (t: Table): Uint8Array => {
+    const cols: Record<string, arrow.Vector> = {};
+    for (const name of t.columnNames) {
+      const values = t.toRows().map((r) => r[name]);
+      cols[name] =
+        name === "Sym"
+          ? arrow.makeVector({
+              type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+              length: values.length,
+              nullCount: 0,
+              data: Int32Array.from(values, (v) => position.get(v as string)!),
+              dictionary,
+            })
+          : arrow.makeVector(Float64Array.from(values as number[]));
+    }
+    return arrow.tableToIPC(new arrow.Table(cols), "stream");
+  };
+  for (const { key, shared, arrow: form, label } of cases) {
     const one = shared ? SYMBOLS(KEYS) : undefined;
-    const ipc = (ts: Table[]): Batch[] => (arrow ? ts.map((t) => toArrowIPC(t)) : ts);
+    const ipc = (ts: Table[]): Batch[] =>
+      form === "utf8" ? ts.map((t) => toArrowIPC(t)) : form === "dictionary" ? ts.map(dictIPC) : ts;
     const trades = ipc(keyedBatches(BATCH, 8, KEYS, key, ["Price"], 12345, one));
     const initial = ipc([allKeys(KEYS, key, ["Bid", "Ask"], one)])[0]!;
     const updates = ipc(keyedBatches(1_000, 16, KEYS, key, ["Bid", "Ask"], 777, one));

@@ -15,6 +15,13 @@
  *
  * A key array may hold `NULL_KEY` (-1): that position reads as null (a row a redirection maps to
  * nothing, e.g. an unmatched join row).
+ *
+ * Dictionary codes: a string vector may also carry `codes` into a `StringDict` (a decoded Arrow
+ * dictionary: what pyarrow and DuckDB send for categorical data): `codes[i] >= 0` means
+ * `data[i] === dict.strs[codes[i]]`; -1 means not known (the row's string is still in `data`).
+ * Pages keep them (column.ts), copies between pages and into chunks carry them, and key lookups
+ * (keys/key-columns.ts) map a code to its key with one typed-array read instead of hashing the
+ * string. Everything else reads `data` and may ignore them.
  */
 
 import type { ColumnType, RawValue, Storage, Value } from "./types.ts";
@@ -36,6 +43,15 @@ export interface Vec {
   data: Storage;
   valid: Uint8Array | null;
   length: number;
+  /** A string vector's dictionary codes (see the module header), when `dict` is not null. */
+  codes?: Int32Array | null;
+  /** The dictionary `codes` index into, or null: no codes. */
+  dict?: StringDict | null;
+}
+
+/** A dictionary of strings that `Vec.codes` index into (never modified once made). */
+export interface StringDict {
+  readonly strs: readonly string[];
 }
 
 /** Something that holds previous values until the update graph ends the cycle. */
@@ -81,6 +97,9 @@ export class Chunk implements Vec {
   data: Storage;
   valid: Uint8Array | null = null;
   length = 0;
+  /** Dictionary codes of a string chunk, valid while `dict` is not null (see `adoptCodes`). */
+  codes: Int32Array | null = null;
+  dict: StringDict | null = null;
   #mask: Uint8Array | null = null;
 
   /** `capacity`: room to start with (0: allocated by the first read). */
@@ -102,7 +121,28 @@ export class Chunk implements Vec {
     }
     this.length = length;
     this.valid = null;
+    this.dict = null;
     return this;
+  }
+
+  /**
+   * Makes `dict` this chunk's dictionary if it has none yet (positions before `at`, already
+   * written, get code -1); returns whether the chunk's dictionary is `dict`, so that codes from it
+   * may be written at `at` and after.
+   */
+  adoptCodes(dict: StringDict, at: number): boolean {
+    if (this.dict === dict) return true;
+    if (this.dict !== null) return false;
+    if (this.codes === null || this.codes.length < this.data.length)
+      this.codes = new Int32Array(this.data.length);
+    this.codes.fill(-1, 0, at);
+    this.dict = dict;
+    return true;
+  }
+
+  /** Marks positions `[at, at + n)` as having no known code. */
+  clearCodes(at: number, n: number): void {
+    if (this.dict !== null) this.codes!.fill(-1, at, at + n);
   }
 
   /**

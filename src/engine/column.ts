@@ -12,9 +12,16 @@
  * (`getPrev`, `run(.., prev=true)`). The log becomes a whole copy of the page's previous contents
  * (copy-on-write) once it would hold more than UNDO_SLOTS slots, or when the page's previous
  * values are first read: a cycle that rewrites a few rows in many pages copies none of them.
+ *
+ * Dictionary codes (column-source.ts): a string page may hold codes into one `StringDict`, the
+ * page's `dict`. Writes from a vector or page with codes of that dictionary copy them (a page
+ * with no codes yet, or whose every written slot is being replaced, takes the writer's
+ * dictionary); any other write marks its slots' codes unknown (-1). Reads hand them out with the
+ * values: a view in `run`, copied into a chunk by `fillChunk`. Previous values carry none once a
+ * page was written in the cycle (the copy kept aside has no codes).
  */
 
-import type { ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
+import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk } from "./column-source.ts";
 import type { RowSet } from "./row-set.ts";
 import type {
@@ -59,6 +66,10 @@ interface Page {
    * caller's buffer (an Arrow body). Copied into a page of its own before any write, never reused.
    */
   borrowed: boolean;
+  /** A string page's dictionary codes (slot -> code, -1 unknown), valid while `dict` is set. */
+  codes: Int32Array | null;
+  /** The dictionary `codes` index into, or null (then `codes` is only a buffer to reuse). */
+  dict: StringDict | null;
 }
 
 /** Whether int64 words are stored low word first. */
@@ -75,6 +86,8 @@ function clonePage(p: Page): Page {
     log: null,
     words: null,
     borrowed: false,
+    codes: null,
+    dict: null,
   };
 }
 
@@ -123,6 +136,7 @@ export class PagedColumn implements ColumnSource {
         if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
       } else n += (p.data as TypedStorage).byteLength;
       if (p.valid) n += p.valid.byteLength;
+      if (p.dict !== null) n += p.codes!.byteLength;
     };
     this.#pages.forEach(count);
     this.#prev.forEach(count);
@@ -236,6 +250,7 @@ export class PagedColumn implements ColumnSource {
       p.hw = 0;
       p.cycle = cycle;
       p.log = null;
+      p.dict = null;
       return p;
     }
     return {
@@ -246,6 +261,8 @@ export class PagedColumn implements ColumnSource {
       log: null,
       words: null,
       borrowed: false,
+      codes: null,
+      dict: null,
     };
   }
 
@@ -303,6 +320,7 @@ export class PagedColumn implements ColumnSource {
     const pi = Math.floor(key / PAGE_SIZE);
     const off = key % PAGE_SIZE;
     const p = this.#writable(pi, off);
+    if (p.dict !== null) p.codes![off] = -1;
     if (v === null) {
       if (!p.valid) p.valid = new Uint8Array(PAGE_SIZE).fill(1);
       p.valid[off] = 0;
@@ -349,7 +367,14 @@ export class PagedColumn implements ColumnSource {
     if (Array.isArray(p.data)) {
       data = off === 0 && length === PAGE_SIZE ? p.data : p.data.slice(off, off + length);
     } else data = (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
-    return { data, valid: p.valid ? p.valid.subarray(off, off + length) : null, length };
+    const dict = p.dict;
+    return {
+      data,
+      valid: p.valid ? p.valid.subarray(off, off + length) : null,
+      length,
+      codes: dict === null ? null : p.codes!.subarray(off, off + length),
+      dict,
+    };
   }
 
   /**
@@ -404,6 +429,7 @@ export class PagedColumn implements ColumnSource {
       const k = keys[i]!;
       if (k < 0) {
         dest.setNull(at + i);
+        if (dest.dict !== null) dest.codes![at + i] = -1;
         i++;
         continue;
       }
@@ -426,6 +452,9 @@ export class PagedColumn implements ColumnSource {
       out[at + i] = p!.data[off];
       if (p!.valid && p!.valid[off] === 0) dest.setNull(at + i);
       else dest.setValid(at + i);
+      if (p!.dict !== null && dest.adoptCodes(p!.dict, at + i))
+        dest.codes![at + i] = p!.codes![off]!;
+      else if (dest.dict !== null) dest.codes![at + i] = -1;
       i++;
     }
   }
@@ -473,6 +502,8 @@ export class PagedColumn implements ColumnSource {
           log: null,
           words: null,
           borrowed: true,
+          codes: sp.codes,
+          dict: sp.dict,
         });
         start += n;
         from += n;
@@ -491,6 +522,7 @@ export class PagedColumn implements ColumnSource {
           off,
         );
       copyValidity(p, off, sp.valid, soff, n);
+      copyCodes(p, off, sp.codes, sp.dict, soff, n);
       if (off + n > p.hw) p.hw = off + n;
       start += n;
       from += n;
@@ -543,6 +575,8 @@ export class PagedColumn implements ColumnSource {
     const pages = Math.ceil(n / PAGE_SIZE);
     const data = vec.data as Storage;
     const valid = vec.valid;
+    const codes = vec.codes ?? null;
+    const dict = codes === null || codes.length < data.length ? null : (vec.dict ?? null);
     if (this.#pages.size > 0 || (data.length !== pages * PAGE_SIZE && data.length !== n)) {
       throw new Error("takeStorage: the column has pages, or the storage is not page-sized");
     }
@@ -566,6 +600,8 @@ export class PagedColumn implements ColumnSource {
         log: null,
         words: null,
         borrowed: true,
+        codes: dict === null ? null : codes!.subarray(lo, hi),
+        dict,
       });
     }
   }
@@ -584,6 +620,7 @@ export class PagedColumn implements ColumnSource {
         lastPi = pi;
       }
       (p!.data as unknown as unknown[])[off] = src[i];
+      if (p!.dict !== null) p!.codes![off] = -1;
       if (vec.valid && vec.valid[i] === 0) {
         if (!p!.valid) p!.valid = new Uint8Array(PAGE_SIZE).fill(1);
         p!.valid[off] = 0;
@@ -642,6 +679,11 @@ function own(type: ColumnType, p: Page): void {
   p.data = data;
   p.words = null;
   p.borrowed = false;
+  if (p.dict !== null) {
+    const codes = new Int32Array(PAGE_SIZE);
+    codes.set(p.codes!);
+    p.codes = codes;
+  } else p.codes = null;
   if (p.valid) {
     const valid = new Uint8Array(PAGE_SIZE).fill(1);
     valid.set(p.valid);
@@ -659,6 +701,32 @@ function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void
     (p.data as TypedStorage).set(s as never, off);
   }
   copyValidity(p, off, vec.valid, from, n);
+  copyCodes(p, off, vec.codes ?? null, vec.dict ?? null, from, n);
+}
+
+/**
+ * Sets page slots `[off, off + n)`'s codes from `codes[from, from + n)` of dictionary `dict`
+ * (null: none), just written: copied if the page's dictionary is `dict`, or becomes it (the page
+ * has no codes, or every slot written so far is among these); otherwise unknown (-1).
+ */
+function copyCodes(
+  p: Page,
+  off: number,
+  codes: Int32Array | null,
+  dict: StringDict | null,
+  from: number,
+  n: number,
+): void {
+  if (dict !== null && codes !== null && p.dict !== dict) {
+    if (p.dict === null || (off === 0 && n >= p.hw)) {
+      if (p.codes === null || p.codes.length < PAGE_SIZE) p.codes = new Int32Array(PAGE_SIZE);
+      p.codes.fill(-1);
+      p.dict = dict;
+    }
+  }
+  if (p.dict === null) return;
+  if (p.dict === dict) p.codes!.set(codes!.subarray(from, from + n), off);
+  else p.codes!.fill(-1, off, off + n);
 }
 
 /** Sets page slots `[off, off + n)` valid where `valid[from, from + n)` is (null: all valid). */
@@ -696,6 +764,9 @@ function copyOut(p: Page, off: number, dest: Chunk, at: number, n: number): void
     (dest.data as TypedStorage).set((p.data as TypedStorage).subarray(off, off + n) as never, at);
   }
   dest.copyValidity(at, p.valid, off, n);
+  if (p.dict !== null && dest.adoptCodes(p.dict, at))
+    dest.codes!.set(p.codes!.subarray(off, off + n), at);
+  else dest.clearCodes(at, n);
 }
 
 /**

@@ -40,6 +40,9 @@ export function chunksToVec(
   const data = allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
+  // A dictionary column keeps its codes when every chunk reads the same decoded dictionary.
+  let codes: Int32Array | null = plan.kind === "dictionary" ? new Int32Array(total) : null;
+  let codeDict: DecodedDictionary | null = null;
   let at = 0;
   for (const d of chunks) {
     const n = d.length;
@@ -66,9 +69,12 @@ export function chunksToVec(
       case "utf8":
         readUtf8(name, d, data as string[], at, n);
         break;
-      case "dictionary":
-        readDictionary(name, d, vec, at, n, dictionaries);
+      case "dictionary": {
+        const used = readDictionary(name, d, vec, at, n, dictionaries, codes);
+        if (codeDict === null) codeDict = used;
+        else if (codeDict !== used) codes = null;
         break;
+      }
       case "time":
         readTime(name, plan, d, vec, at, n);
         break;
@@ -82,6 +88,10 @@ export function chunksToVec(
     throw new ArrowError(`Column "${name}" has ${at} values but the table has ${total} rows`);
   // List rows under nulls were never written: they hold the empty array already.
   if (vec.valid && plan.kind !== "list") clearNulls(data, vec.valid, total);
+  if (codes !== null && codeDict !== null) {
+    vec.codes = codes;
+    vec.dict = codeDict;
+  }
   return vec;
 }
 
@@ -248,6 +258,10 @@ function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
   return decoded;
 }
 
+/**
+ * Reads one chunk of a dictionary column into `vec` at `at`, and each row's dictionary index into
+ * `codes` (if given); returns the decoded dictionary it read.
+ */
 function readDictionary(
   name: string,
   d: Data,
@@ -255,7 +269,8 @@ function readDictionary(
   at: number,
   n: number,
   cache: Map<Vector, DecodedDictionary>,
-): void {
+  codes: Int32Array | null,
+): DecodedDictionary {
   const dictVec = d.dictionary;
   if (!dictVec)
     throw new ArrowError(`Column "${name}": dictionary-encoded data without its dictionary`);
@@ -278,7 +293,8 @@ function readDictionary(
       if (!(k >= 0 && k < size)) badIndex(name, k, at + i, size);
       out[at + i] = strs[k]!;
     }
-    return;
+    if (codes !== null) codes.set(ix.subarray(0, n), at);
+    return dict;
   }
   for (let i = 0; i < n; i++) {
     if (valid && valid[at + i] === 0) continue;
@@ -287,8 +303,12 @@ function readDictionary(
     if (dvalid && dvalid[k] === 0) {
       if (!vec.valid) vec.valid = newValid(vec);
       vec.valid[at + i] = 0;
-    } else out[at + i] = strs[k]!;
+    } else {
+      out[at + i] = strs[k]!;
+      if (codes !== null) codes[at + i] = k;
+    }
   }
+  return dict;
 }
 
 function badIndex(name: string, k: number, row: number, size: number): never {

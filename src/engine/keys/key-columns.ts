@@ -13,6 +13,7 @@
  */
 
 import type { Vec } from "../column.ts";
+import type { StringDict } from "../column-source.ts";
 import type { ColumnType } from "../types.ts";
 
 /** Stand-in hash of a null key. */
@@ -222,6 +223,14 @@ export class StringKeys implements KeyColumn {
   #free: number[] = [];
   #data: ArrayLike<string> = NO_STRINGS;
   #valid: Uint8Array | null = NO_ROWS;
+  /** The bound chunk's dictionary codes and their dictionary (see column-source.ts), or null. */
+  #codes: Int32Array | null = null;
+  #codeDict: StringDict | null = null;
+  /** Code of `#trDict` -> id (-1: not known yet). */
+  #tr = new Int32Array(0);
+  #trDict: StringDict | null = null;
+  /** An id was released since `#tr` was filled: it is cleared before its next use. */
+  #trStale = false;
   /** Ids of the bound chunk's rows (after `intern`). */
   #ids = new Int32Array(0);
   #created = new Int32Array(0);
@@ -248,6 +257,7 @@ export class StringKeys implements KeyColumn {
       this.#strings[id] = null;
     }
     this.#free.push(id);
+    this.#trStale = true;
   }
 
   #next(s: string | null): number {
@@ -259,11 +269,16 @@ export class StringKeys implements KeyColumn {
   bind(vec: Vec): void {
     this.#data = vec.data as ArrayLike<string>;
     this.#valid = vec.valid;
+    const dict = vec.dict ?? null;
+    this.#codes = dict === null ? null : (vec.codes ?? null);
+    this.#codeDict = this.#codes === null ? null : dict;
   }
 
   unbind(): void {
     this.#data = NO_STRINGS;
     this.#valid = NO_ROWS;
+    this.#codes = null;
+    this.#codeDict = null;
   }
 
   /**
@@ -271,6 +286,8 @@ export class StringKeys implements KeyColumn {
    * `created` is given (their rows are written to it; returns how many), else UNKNOWN.
    */
   intern(n: number, out: Int32Array, created: Int32Array | null): number {
+    if (this.#codes !== null)
+      return this.#internCodes(n, out, created, this.#codes, this.#codeDict!);
     const data = this.#data;
     const valid = this.#valid;
     const dict = this.#dict;
@@ -295,6 +312,65 @@ export class StringKeys implements KeyColumn {
           }
         }
       }
+      out[i] = id;
+    }
+    return c;
+  }
+
+  /**
+   * `intern` for a chunk with dictionary codes: a row whose code was seen before (since the last
+   * release) takes that code's id from `#tr`, one typed-array read; the others go through the
+   * string `Map` and teach `#tr` their code's id.
+   */
+  #internCodes(
+    n: number,
+    out: Int32Array,
+    created: Int32Array | null,
+    codes: Int32Array,
+    dict: StringDict,
+  ): number {
+    let tr = this.#tr;
+    if (this.#trDict !== dict || this.#trStale) {
+      const size = dict.strs.length;
+      if (tr.length < size) this.#tr = tr = new Int32Array(Math.max(size, 16));
+      tr.fill(-1, 0, size);
+      this.#trDict = dict;
+      this.#trStale = false;
+    }
+    const data = this.#data;
+    const valid = this.#valid;
+    const map = this.#dict;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      let id: number | undefined;
+      if (valid !== null && valid[i] === 0) {
+        if (this.#nullId < 0 && created !== null) {
+          this.#nullId = this.#next(null);
+          created[c++] = i;
+        }
+        out[i] = this.#nullId < 0 ? UNKNOWN : this.#nullId;
+        continue;
+      }
+      const code = codes[i]!;
+      if (code >= 0) {
+        id = tr[code]!;
+        if (id >= 0) {
+          out[i] = id;
+          continue;
+        }
+      }
+      const s = data[i]!;
+      id = map.get(s);
+      if (id === undefined) {
+        if (created === null) {
+          out[i] = UNKNOWN;
+          continue;
+        }
+        id = this.#next(s);
+        map.set(s, id);
+        created[c++] = i;
+      }
+      if (code >= 0) tr[code] = id;
       out[i] = id;
     }
     return c;

@@ -1,0 +1,94 @@
+/**
+ * String keys read through dictionary codes (`StringKeys` in keys/key-columns.ts): a
+ * KeyHashTable fed chunks that carry codes hands out exactly the slots of one fed the same
+ * strings without codes, through `findOrInsert`, `find` and `remove` (freed slots reused), with
+ * nulls, a dictionary that repeats a string under two codes, chunks whose codes are partly
+ * unknown (-1), and chunks switching between dictionaries. Single-column (string ids are the
+ * slots) and two-column keys (string ids hashed) alike.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Vec } from "../../../src/engine/column.ts";
+import type { StringDict } from "../../../src/engine/column-source.ts";
+import { KeyHashTable } from "../../../src/engine/keys/key-hash-table.ts";
+
+const dicts: StringDict[] = [
+  { strs: ["A", "B", "C", "D", "A", "E"] }, // "A" under codes 0 and 4
+  { strs: ["E", "D", "F", "G"] },
+];
+
+interface Row {
+  /** Dictionary index (into `dicts`), code, or null for a null key. */
+  code: number | null;
+  known: boolean;
+}
+
+const chunkArb = fc.record({
+  dict: fc.integer({ min: 0, max: 1 }),
+  op: fc.constantFrom("insert", "find", "remove"),
+  rows: fc.array(
+    fc.record({
+      code: fc.option(fc.integer({ min: 0, max: 5 }), { freq: 8 }),
+      known: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 12 },
+  ),
+  removeSlot: fc.integer({ min: 0, max: 10 }),
+});
+
+/** The key vectors of `rows` over `dict`: with codes (some unknown) or without. */
+function vec(dict: StringDict, rows: readonly Row[], withCodes: boolean): Vec {
+  const n = rows.length;
+  const data = rows.map((r) => (r.code === null ? "" : dict.strs[r.code % dict.strs.length]!));
+  const valid = Uint8Array.from(rows, (r) => (r.code === null ? 0 : 1));
+  if (!withCodes) return { data, valid, length: n };
+  const codes = Int32Array.from(rows, (r) =>
+    r.code === null || !r.known ? -1 : r.code % dict.strs.length,
+  );
+  // Fresh string objects: codes must not depend on identity.
+  return { data: data.map((s) => `${s}`), valid, length: n, codes, dict };
+}
+
+describe("string keys read through dictionary codes", () => {
+  for (const width of [1, 2]) {
+    it(`hand out the slots the strings alone give (${width} key column${width > 1 ? "s" : ""})`, () => {
+      fc.assert(
+        fc.property(fc.array(chunkArb, { minLength: 1, maxLength: 20 }), (chunks) => {
+          const types = width === 1 ? (["string"] as const) : (["string", "int32"] as const);
+          const coded = new KeyHashTable([...types]);
+          const plain = new KeyHashTable([...types]);
+          const live = new Set<number>();
+          for (const c of chunks) {
+            const n = c.rows.length;
+            const extra: Vec = {
+              data: Int32Array.from(c.rows, (_, i) => i % 2),
+              valid: null,
+              length: n,
+            };
+            const keysC = [vec(dicts[c.dict]!, c.rows, true), ...(width > 1 ? [extra] : [])];
+            const keysP = [vec(dicts[c.dict]!, c.rows, false), ...(width > 1 ? [extra] : [])];
+            const a = new Int32Array(n);
+            const b = new Int32Array(n);
+            if (c.op === "remove") {
+              const slot = [...live][c.removeSlot % Math.max(1, live.size)];
+              if (slot === undefined) continue;
+              coded.remove(slot);
+              plain.remove(slot);
+              live.delete(slot);
+              continue;
+            }
+            if (c.op === "insert") {
+              expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
+              for (const s of b) live.add(s);
+            } else {
+              coded.find(keysC, n, a);
+              plain.find(keysP, n, b);
+            }
+            expect(Array.from(a)).toEqual(Array.from(b));
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
