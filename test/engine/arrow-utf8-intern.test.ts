@@ -276,6 +276,68 @@ describe("Utf8 string cache", () => {
     expect(found).toBeGreaterThan(RETRY_CREDIT * 0.8);
   });
 
+  it("gives codes from the large level only, each naming its row's value (property)", () => {
+    const pool = [
+      ...Array.from({ length: 60 }, (_, i) => `k${i}`),
+      "",
+      "é",
+      "x".repeat(MAX_CACHED_BYTES + 1),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 90, size: "max" }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (batches) => {
+          // A small level of 2 entries, a large one of 4 sets of 8: sets fill up, values are
+          // turned away, and the level empties and starts a new dictionary.
+          const c = new Utf8Intern(0, 1 << 22, { make: () => new Utf8Intern(2, 1 << 22, null, 8) });
+          // 100 distinct values: the small level gives up, the column moves to the large one.
+          decode(
+            Array.from({ length: 100 }, (_, i) => `w${i}`),
+            c,
+          );
+          const large = c.large!;
+          const seen: { dict: { strs: readonly string[] }; codes: Int32Array; vals: string[] }[] =
+            [];
+          for (const vals of batches) {
+            const { bytes, offs } = body(vals);
+            const out = new Array<string>(vals.length).fill("?");
+            const codes = new Int32Array(vals.length).fill(-7);
+            const clears = large.clears;
+            const dict = decodeUtf8(bytes, offs, vals.length, out, 0, "S", c, codes);
+            expect(out).toEqual(vals);
+            if (dict === null) {
+              // Only when the level emptied during the call (a new dictionary), or when every
+              // value is empty (nothing is looked up).
+              if (vals.some((v) => v !== "")) expect(large.clears).toBeGreaterThan(clears);
+              continue;
+            }
+            expect(dict).toBe(large.dict);
+            seen.push({ dict, codes, vals });
+            vals.forEach((v, i) => {
+              const code = codes[i]!;
+              expect(code).toBeGreaterThanOrEqual(-1);
+              if (code !== -1) expect(dict.strs[code]).toBe(v);
+              // Empty, long and non-ASCII values are never in the level.
+              if (v === "" || v === "é" || v.length > MAX_CACHED_BYTES) expect(code).toBe(-1);
+            });
+          }
+          // Codes taken before the level emptied still name their values: an old dictionary
+          // keeps its strings.
+          for (const { dict, codes, vals } of seen)
+            vals.forEach((v, i) => {
+              if (codes[i] !== -1) expect(dict.strs[codes[i]!]).toBe(v);
+            });
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // Only a level that never evicts has a dictionary.
+    expect(new Utf8Intern(4).dict).toBeNull();
+  });
+
   it("decodes any values in any batches as a separate decode of each (property)", () => {
     const byte = fc.oneof(
       fc.integer({ min: 0x41, max: 0x44 }),

@@ -8,6 +8,7 @@
  * Slots under nulls end up zero / "" / the empty array whatever the Arrow buffers held there.
  */
 import type { Vec } from "../column.ts";
+import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
 import type { ArrayValue, ScalarType, ScalarValue, Storage, TypedStorage } from "../types.ts";
 import { allocStorage, rawToValue } from "../types.ts";
@@ -17,6 +18,7 @@ import type { DecodedDictionary } from "./dictionary-cache.ts";
 import { MIN_ENTRIES, sharedDictionaryCache } from "./dictionary-cache.ts";
 import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
+import { sharedUtf8Intern } from "./utf8-intern.ts";
 
 const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
@@ -40,9 +42,14 @@ export function chunksToVec(
   const data = allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
-  // A dictionary column keeps its codes when every chunk reads the same decoded dictionary.
-  let codes: Int32Array | null = plan.kind === "dictionary" ? new Int32Array(total) : null;
-  let codeDict: DecodedDictionary | null = null;
+  // A dictionary column keeps its codes when every chunk reads the same decoded dictionary; a
+  // Utf8 column routed to the string cache's large level (a key column: see utf8-intern.ts) when
+  // every chunk was served there, whose entries are a dictionary, all with the same one.
+  let codes: Int32Array | null =
+    plan.kind === "dictionary" || (plan.kind === "utf8" && sharedUtf8Intern.credit(name) > 0)
+      ? new Int32Array(total)
+      : null;
+  let codeDict: StringDict | null = null;
   let at = 0;
   for (const d of chunks) {
     const n = d.length;
@@ -66,9 +73,13 @@ export function chunksToVec(
         unpackBits(bits, d.offset, n, data as Uint8Array, at);
         break;
       }
-      case "utf8":
-        readUtf8(name, d, data as string[], at, n);
+      case "utf8": {
+        const used = readUtf8(name, d, data as string[], at, n, codes);
+        if (used === null) codes = null;
+        else if (codeDict === null) codeDict = used;
+        else if (codeDict !== used) codes = null;
         break;
+      }
       case "dictionary": {
         const used = readDictionary(name, d, vec, at, n, dictionaries, codes);
         if (codeDict === null) codeDict = used;
@@ -218,11 +229,22 @@ function copyValues(name: string, d: Data, out: TypedStorage, at: number, n: num
   out.set(src.subarray(0, n) as never, at);
 }
 
-function readUtf8(name: string, d: Data, out: string[], at: number, n: number): void {
+/**
+ * Decodes one Utf8 chunk into `out` at `at`; with `codes`, returns the dictionary the rows' codes
+ * written there index into, or null (no codes: see `decodeUtf8`).
+ */
+function readUtf8(
+  name: string,
+  d: Data,
+  out: string[],
+  at: number,
+  n: number,
+  codes: Int32Array | null = null,
+): StringDict | null {
   const offsets = d.valueOffsets as Int32Array | BigInt64Array | undefined;
   const bytes = (d.values as Uint8Array | undefined) ?? new Uint8Array(0);
   if (!offsets || offsets.length < n + 1) truncated(name);
-  decodeUtf8(bytes, offsets, n, out, at, name);
+  return decodeUtf8(bytes, offsets, n, out, at, name, sharedUtf8Intern, codes);
 }
 
 function decodeDictionary(name: string, dict: Vector): DecodedDictionary {

@@ -52,6 +52,7 @@
  * emptied once the decoded text its entries were cut from passes `textBudget` UTF-16 units.
  */
 
+import type { StringDict } from "../column-source.ts";
 import { isStringKey } from "../keys/string-key-hints.ts";
 
 /** Longest value (in UTF-8 bytes) the cache holds; longer values are decoded every time. */
@@ -125,7 +126,9 @@ export class Utf8Intern {
   readonly #shift: number;
   /** Four key words per entry, entry = set * 2 + way. */
   readonly #keys: Int32Array;
-  readonly #strs: string[];
+  #strs: string[];
+  /** The large (never evicting) level's current entries as a dictionary: an entry is its code. */
+  #dict: StringDict;
   readonly #budget: number;
   #text = 0;
   #hits = 0;
@@ -174,9 +177,20 @@ export class Utf8Intern {
     this.#fill = ways > 2;
     this.#keys = new Int32Array((4 * ways) << setBits);
     this.#strs = new Array<string>(ways << setBits).fill("");
+    this.#dict = { strs: this.#strs };
     this.#budget = textBudget;
     this.#makeLarge = large?.make ?? null;
     this.#want = large?.want ?? null;
+  }
+
+  /**
+   * With more than 2 ways (nothing evicted), the entries as a dictionary whose codes are entry
+   * numbers (`probe` and `insert` hand them out): an entry, once filled, keeps its string until
+   * the level empties, which then starts a new dictionary (the old one stays valid for the codes
+   * taken from it). Null with 2 ways.
+   */
+  get dict(): StringDict | null {
+    return this.#fill ? this.#dict : null;
   }
 
   /** The large level, if it has been made. */
@@ -217,6 +231,7 @@ export class Utf8Intern {
     at: number,
     badOffsets: () => never,
     sample = true,
+    codes: Int32Array | null = null,
   ): ProbeResult {
     let r = this.#scratch;
     if (r.rows.length < n) {
@@ -261,12 +276,14 @@ export class Utf8Intern {
       const len = e - b;
       if (len === 0) {
         out[at + i] = "";
+        if (codes !== null) codes[at + i] = -1;
         empty++;
         continue;
       }
       if (len > MAX_CACHED_BYTES) {
         sets[i] = 0;
         rows[count++] = i;
+        if (codes !== null) codes[at + i] = -1;
         b = e;
         continue;
       }
@@ -299,6 +316,7 @@ export class Utf8Intern {
       if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) {
         sets[i] = 0;
         rows[count++] = i;
+        if (codes !== null) codes[at + i] = -1;
         b = e;
         continue;
       }
@@ -322,6 +340,7 @@ export class Utf8Intern {
         hit = k;
       else if (keys[k + 4] === w0 && keys[k + 5] === w1 && keys[k + 6] === w2 && keys[k + 7] === w3)
         hit = k + 4;
+      if (codes !== null) codes[at + i] = hit >> 2; // -1 on a miss (hit is -1)
       if (hit >= 0) out[at + i] = strs[hit >> 2]!;
       else {
         sets[i] = set + 1;
@@ -354,9 +373,10 @@ export class Utf8Intern {
    * Inserts `s`, the value whose key words `probe` left at `words[q..q + 4)`, missing in set
    * `set`: with 2 ways as the set's first (the older entry moves to the second, dropping what it
    * held); with more, into the set's first empty way, or not at all when it is full. A string cut
-   * from a larger text is inserted after `chargeText` counted that text.
+   * from a larger text is inserted after `chargeText` counted that text. Returns the entry (its
+   * code in `dict`) with more than 2 ways, if the value is in; else -1.
    */
-  insert(set: number, words: Int32Array, q: number, s: string): void {
+  insert(set: number, words: Int32Array, q: number, s: string): number {
     const keys = this.#keys;
     const w0 = words[q]!;
     const w1 = words[q + 1]!;
@@ -373,15 +393,16 @@ export class Utf8Intern {
           keys[x + 2] = w2;
           keys[x + 3] = w3;
           this.#strs[x >> 2] = s;
-          return;
+          return x >> 2;
         }
         // Already in (a value repeated among one call's misses): the first string stays.
-        if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3) return;
+        if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3)
+          return x >> 2;
       }
       // The set is full: the value stays out. Once as many values were turned away as half the
       // entries, the keys have changed: the level starts over.
       if (++this.#rejected > this.#strs.length >> 1) this.#empty();
-      return;
+      return -1;
     }
     const x = k >> 2;
     keys[k + 4] = keys[k]!;
@@ -394,6 +415,7 @@ export class Utf8Intern {
     keys[k + 3] = w3;
     this.#strs[x + 1] = this.#strs[x]!;
     this.#strs[x] = s;
+    return -1;
   }
 
   /**
@@ -477,7 +499,11 @@ export class Utf8Intern {
   /** Drops every entry. */
   #empty(): void {
     this.#keys.fill(0);
-    this.#strs.fill("");
+    if (this.#fill) {
+      // Codes taken from the old entries stay valid: their dictionary keeps its strings.
+      this.#strs = new Array<string>(this.#strs.length).fill("");
+      this.#dict = { strs: this.#strs };
+    } else this.#strs.fill("");
     this.#text = 0;
     this.#rejected = 0;
     this.#clears++;

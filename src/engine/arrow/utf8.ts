@@ -9,6 +9,7 @@
  * (`utf8-intern.ts`, two levels) without decoding; only the values it misses are decoded.
  */
 import type { Vec } from "../column.ts";
+import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
 import type { ProbeResult, Utf8Intern } from "./utf8-intern.ts";
 import { ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
@@ -149,7 +150,9 @@ function tooLarge(column: string): never {
  * (already offset-adjusted) n + 1 value offsets into `bytes`. Short ASCII values seen before come
  * from `intern` (the same string object as last time, see `utf8-intern.ts`); the others are cut
  * from one TextDecoder decode of the body. Values are exactly those of a separate decode of each
- * value (invalid UTF-8 becomes U+FFFD).
+ * value (invalid UTF-8 becomes U+FFFD). `codes`: a call served by the large level (which never
+ * evicts) writes each row's code in that level's dictionary to `codes[at + i]` (-1: not in it) and
+ * returns the dictionary; any other call returns null and leaves `codes` unspecified.
  */
 export function decodeUtf8(
   bytes: Uint8Array,
@@ -159,43 +162,42 @@ export function decodeUtf8(
   at: number,
   column: string,
   intern: Utf8Intern | null = sharedUtf8Intern,
-): void {
-  if (n === 0) return;
+  codes: Int32Array | null = null,
+): StringDict | null {
+  if (n === 0) return null;
   const offs = offsets instanceof BigInt64Array ? toNumbers(offsets, n + 1) : offsets;
   const start = offs[0]!;
   const end = offs[n]!;
   if (start < 0 || end < start || end > bytes.length) badOffsets(column);
   if (end === start) {
     for (let i = 0; i < n; i++) out[at + i] = "";
-    return;
+    return null;
   }
   const route = intern === null ? ROUTE_NONE : intern.route(column);
   if (route === ROUTE_NONE) {
     decodeRows(bytes, offs, n, null, n, out, at, column);
-    return;
+    return null;
   }
   const small = intern!;
-  if (route === ROUTE_LARGE) {
-    decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column);
-    return;
-  }
+  if (route === ROUTE_LARGE)
+    return decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column, codes);
   const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
   const m = miss.count;
-  if (m === 0 && !miss.all) return;
+  if (m === 0 && !miss.all) return null;
   if (miss.all) {
     const large = small.gaveUp(column);
-    if (large !== null) {
-      decodeLarge(small, large, bytes, offs, n, out, at, column);
-      return;
-    }
+    if (large !== null) return decodeLarge(small, large, bytes, offs, n, out, at, column, codes);
     decodeRows(bytes, offs, n, null, n, out, at, column);
   } else decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
-  insertMisses(small, miss, out, at, end - start, m);
+  insertMisses(small, miss, out, at, end - start, m, null);
+  return null;
 }
 
 /**
  * A call of a column routed to `small`'s large level: every value is looked up there, the misses
- * are decoded, and as many of them as the column has credit for are inserted.
+ * are decoded, and as many of them as the column has credit for are inserted. With `codes`, each
+ * row's code in the level's dictionary goes to `codes[at + i]` (-1: not in it) and the dictionary
+ * is returned (null if the level emptied during the call: then the codes are not valid).
  */
 function decodeLarge(
   small: Utf8Intern,
@@ -206,18 +208,23 @@ function decodeLarge(
   out: string[],
   at: number,
   column: string,
-): void {
+  codes: Int32Array | null,
+): StringDict | null {
   const end = offs[n]!;
-  const miss = large.probe(bytes, offs, n, end, out, at, () => badOffsets(column), false);
+  const dict = large.dict;
+  const c = dict === null ? null : codes;
+  const miss = large.probe(bytes, offs, n, end, out, at, () => badOffsets(column), false, c);
   const m = miss.count;
   if (m > 0) decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
-  insertMisses(large, miss, out, at, end - offs[0]!, Math.min(m, small.credit(column)));
+  insertMisses(large, miss, out, at, end - offs[0]!, Math.min(m, small.credit(column)), c);
   small.settle(column, miss.hits, m);
+  return c !== null && large.dict === dict ? dict : null;
 }
 
 /**
  * Inserts the first `limit` of the misses `probe` left for insertion into `intern` (their strings
- * decoded into `out`); `text`: the UTF-16 length of the text they were cut from.
+ * decoded into `out`); `text`: the UTF-16 length of the text they were cut from. `codes`: each
+ * inserted row's code goes to `codes[at + row]`.
  */
 function insertMisses(
   intern: Utf8Intern,
@@ -226,6 +233,7 @@ function insertMisses(
   at: number,
   text: number,
   limit: number,
+  codes: Int32Array | null,
 ): void {
   const rows = miss.rows;
   const sets = miss.sets;
@@ -241,7 +249,8 @@ function insertMisses(
       intern.chargeText(text);
       charged = true;
     }
-    intern.insert(set - 1, words, row << 2, s);
+    const code = intern.insert(set - 1, words, row << 2, s);
+    if (codes !== null) codes[at + row] = code;
   }
 }
 
