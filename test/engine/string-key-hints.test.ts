@@ -1,10 +1,10 @@
 /**
- * The string join key hints (`keys/string-key-hints.ts`): every join notes its string match
- * columns' names (joins and `whereIn` on both sides, as-of joins' exact match columns but not
- * their stamps), and nothing else does (group-bys, `headBy`, `updateBy`, filters). Then the Arrow
- * decoder's large string cache: a join key column whose 20,000 keys outgrow the small cache is
- * served from the large one on its next decodes, with the values unchanged, while a column no
- * join matches on stays out of it.
+ * The string key column hints (`keys/string-key-hints.ts`): every operation that hashes string
+ * keys notes its key columns' names (joins and `whereIn` on both sides, as-of joins' exact match
+ * columns but not their stamps, group-bys, `headBy`, `updateBy`), and nothing else does (filters,
+ * views). Then the Arrow decoder's large string cache: a key column whose 20,000 keys outgrow the
+ * small cache is served from the large one on its next decodes, with the values unchanged, while
+ * a column no key lookup reads stays out of it.
  */
 import { describe, expect, it } from "vitest";
 import { sharedUtf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
@@ -25,8 +25,8 @@ function strings(...names: string[]) {
   return newTable([...names.map((n) => stringCol(n, ["x"])), intCol("N", [1]), longCol("T", [1n])]);
 }
 
-describe("string join key hints", () => {
-  it("are noted by the joins, for string match columns only", () => {
+describe("string key column hints", () => {
+  it("are noted by the operations that hash string keys, for string columns only", () => {
     strings("L1", "V1").naturalJoin(strings("R1"), "L1 = R1, N", "N1 = T");
     expect([isStringKey("L1"), isStringKey("R1"), isStringKey("V1"), isStringKey("N")]).toEqual([
       true,
@@ -54,12 +54,18 @@ describe("string join key hints", () => {
       false,
     ]);
 
-    // Group-bys, headBy, updateBy, filters and views note nothing.
-    strings("G6").firstBy("G6");
+    // Group-bys, headBy and updateBy note their keys; filters and views nothing.
+    strings("G6", "V6").firstBy("G6");
     strings("H6").headBy(1, "H6");
     strings("U6").updateBy(updateby.cumSum("C = N"), "U6");
     strings("W6").where("W6 == `x`").view("W6");
-    expect(["G6", "H6", "U6", "W6"].map(isStringKey)).toEqual([false, false, false, false]);
+    expect(["G6", "V6", "H6", "U6", "W6"].map(isStringKey)).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("send a key column that outgrows the small Utf8 cache to the large one", () => {
@@ -79,7 +85,7 @@ describe("string join key hints", () => {
           ),
         ]),
       );
-    // A column no join matches on gives up on the small cache and idles: the large one is not made.
+    // A column no key lookup reads gives up on the small cache and idles: the large one is not made.
     const plain = ipc("Plain");
     for (let r = 0; r < 3; r++) expect(column(plain, "Plain")).toEqual(keys);
     expect(sharedUtf8Intern.large).toBeNull();

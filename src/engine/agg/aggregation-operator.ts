@@ -15,6 +15,7 @@ import type { PagedColumn } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import type { Chunk, ColumnSource } from "../column-source.ts";
 import { UnsupportedOperationError } from "../errors.ts";
+import { noteStringKeys } from "../keys/string-key-hints.ts";
 import { Operator } from "../operator.ts";
 import { chunksFor, readSpan } from "../ops/eval.ts";
 import { RowSet, RowSetBuilder } from "../row-set.ts";
@@ -113,6 +114,7 @@ export class AggregationCore implements KernelEnv {
     this.mode = mode;
     this.#keyNames = keys;
     this.#keyCols = keys.map((k) => parent.column(k));
+    noteStringKeys(parent.columns, keys);
     this.#keyChunks = chunksFor(this.#keyCols);
     this.#keyPrevChunks = chunksFor(this.#keyCols);
     this.#keyOut = keyOut;

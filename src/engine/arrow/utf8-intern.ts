@@ -33,19 +33,20 @@
  * A second, larger level (`large`; the shared cache's has 2^15 sets of 8 ways: 262,144 entries,
  * 4 MB of keys and 2 MB of string references, made when a column first needs it) takes the
  * columns that give up on this one because they repeat more keys than it holds (100,000
- * symbols), if they are join keys (`want`: the shared cache asks `keys/string-key-hints.ts`).
- * Two streams decoding the same keys then get the same string objects, which the join's key
- * table matches by identity instead of by content: a join over 100,000 string keys runs twice as
- * fast, decode included, although a lookup at a random place in megabytes costs more than
- * decoding the value afresh (which is why other columns stay out). A column routed there looks
- * every value up (no sample) and inserts every miss while it has credit: it starts with
- * WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A column that spends it
- * all (distinct values, more keys than the level holds) decodes without either level for
- * BARRED_CALLS calls; a later attempt starts with RETRY_CREDIT only. So a column of ids pays for
- * at most WARM_CREDIT inserts once. The large level never evicts an entry: a value whose set is
- * full stays out, and once as many values were turned away as half the entries (the keys have
- * changed), the level empties and starts over. (Evicting a key would hand it out as a new object
- * from then on, which a join's key table, holding the old one, would compare by content.)
+ * symbols), if they are key columns (`want`: the shared cache asks `keys/string-key-hints.ts`).
+ * Two streams decoding the same keys then get the same string objects, and each row its entry as
+ * a dictionary code (`dict`; column-source.ts), which the key lookups read instead of hashing the
+ * string: a join over 100,000 string keys, decode included, runs three times as fast, although a
+ * lookup at a random place in megabytes costs more than decoding the value afresh (which is why
+ * other columns stay out). A column routed there looks every value up (no sample) and inserts
+ * every miss while it has credit: it starts with WARM_CREDIT rows of misses, earns one row a hit
+ * and spends one a miss. A column that spends it all (distinct values, more keys than the level
+ * holds) decodes without either level for BARRED_CALLS calls; a later attempt starts with
+ * RETRY_CREDIT only. So a column of ids pays for at most WARM_CREDIT inserts once. The large
+ * level never evicts an entry, so an entry's string is fixed and its number can be a code: a value
+ * whose set is full stays out, and once as many values were turned away as half the entries (the
+ * keys have changed), the level empties and starts over with a new dictionary (the old one, still
+ * referenced by pages holding its codes, keeps its strings).
  *
  * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
  * characters a view of its parent). So that cached entries cannot pin unbounded text, the cache is

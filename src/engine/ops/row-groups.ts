@@ -8,6 +8,7 @@ import { GroupIndex } from "../agg/group-index.ts";
 import { keyAt } from "../agg/kernel.ts";
 import { PAGE_SIZE } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
+import { noteStringKeys } from "../keys/string-key-hints.ts";
 import type { RowSet } from "../row-set.ts";
 import { forEachSpan } from "../spans.ts";
 import type { Table } from "../table-core.ts";
@@ -24,6 +25,7 @@ export class RowGroups {
   constructor(table: Table, keys: readonly string[]) {
     this.#names = keys;
     this.#cols = keys.map((k) => table.column(k));
+    noteStringKeys(table.columns, keys);
     this.#index = new GroupIndex(
       this.#cols.map((c) => c.type),
       [],

@@ -21,6 +21,7 @@ import { PAGE_SIZE } from "../column.ts";
 import type { Chunk, ColumnSource, Vec } from "../column-source.ts";
 import { arrayKeys } from "../column-source.ts";
 import { ValueError } from "../errors.ts";
+import { noteStringKeys } from "../keys/string-key-hints.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { chunksFor, readSpan } from "../ops/eval.ts";
@@ -75,6 +76,7 @@ class UpdateByState {
     this.plan = plan;
     this.#kind = kind;
     this.#byCols = plan.by.map((b) => parent.column(b));
+    noteStringKeys(parent.columns, plan.by);
     this.#byChunks = chunksFor(this.#byCols);
     this.#index = new GroupIndex(
       this.#byCols.map((c) => c.type),
