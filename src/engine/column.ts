@@ -522,7 +522,7 @@ export class PagedColumn implements ColumnSource {
           off,
         );
       copyValidity(p, off, sp.valid, soff, n);
-      copyCodes(p, off, sp.codes, sp.dict, soff, n);
+      if (sp.dict !== null || p.dict !== null) copyCodes(p, off, sp.codes, sp.dict, soff, n);
       if (off + n > p.hw) p.hw = off + n;
       start += n;
       from += n;
@@ -701,7 +701,8 @@ function copyInto(p: Page, off: number, vec: Vec, from: number, n: number): void
     (p.data as TypedStorage).set(s as never, off);
   }
   copyValidity(p, off, vec.valid, from, n);
-  copyCodes(p, off, vec.codes ?? null, vec.dict ?? null, from, n);
+  const dict = vec.dict ?? null;
+  if (dict !== null || p.dict !== null) copyCodes(p, off, vec.codes ?? null, dict, from, n);
 }
 
 /**

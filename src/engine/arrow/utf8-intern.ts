@@ -63,7 +63,7 @@ const DEFAULT_SET_BITS = 12;
 /** UTF-16 units of parent text the entries may have been cut from before the cache is emptied. */
 const DEFAULT_TEXT_BUDGET = 1 << 22;
 /** Values a call looks up before it judges whether the cache pays off for it. */
-const SAMPLE = 64;
+export const SAMPLE = 64;
 /** Misses a call that gives up on the cache inserts. */
 const WARM_INSERTS = 16;
 /** Calls of a column that gave up which then decode without looking anything up. */
@@ -80,6 +80,8 @@ export const RETRY_CREDIT = 1 << 12;
 const MAX_CREDIT = 1 << 20;
 /** Calls that decode without either level after a column spent its credit. */
 export const BARRED_CALLS = 64;
+/** A column at the large level also samples this level every this many calls (see `recheck`). */
+export const RECHECK_CALLS = 8;
 /** Set bits of the large level. */
 export const LARGE_SET_BITS = 15;
 /** Ways of the large level's sets. */
@@ -153,6 +155,8 @@ export class Utf8Intern {
   readonly #credit = new Map<string, number>();
   /** Columns that have spent their credit before (their next attempt gets RETRY_CREDIT). */
   readonly #spent = new Set<string>();
+  /** Calls of each column at the large level so far. */
+  readonly #largeCalls = new Map<string, number>();
 
   /**
    * `setBits`: the cache has 2^setBits sets of 2 entries; `textBudget`: see the module header;
@@ -334,25 +338,34 @@ export class Utf8Intern {
         Math.imul(w2, 0xc2b2ae35) ^
         Math.imul(w3, 0x27d4eb2f);
       const set = (h >>> shift) & mask;
-      const k = set << entryShift;
-      let hit = -1;
-      if (fill) hit = findKey(keys, k, k + setWords, w0, w1, w2, w3);
-      else if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3)
-        hit = k;
-      else if (keys[k + 4] === w0 && keys[k + 5] === w1 && keys[k + 6] === w2 && keys[k + 7] === w3)
-        hit = k + 4;
-      if (codes !== null) codes[at + i] = hit >> 2; // -1 on a miss (hit is -1)
-      if (hit >= 0) out[at + i] = strs[hit >> 2]!;
-      else {
-        sets[i] = set + 1;
-        const q = i << 2;
-        words[q] = w0;
-        words[q + 1] = w1;
-        words[q + 2] = w2;
-        words[q + 3] = w3;
-        rows[count++] = i;
-      }
       b = e;
+      if (fill) {
+        const k = set << entryShift;
+        const hit = findKey(keys, k, k + setWords, w0, w1, w2, w3);
+        if (codes !== null) codes[at + i] = hit >> 2; // -1 on a miss (hit is -1)
+        if (hit >= 0) {
+          out[at + i] = strs[hit >> 2]!;
+          continue;
+        }
+      } else {
+        // Two ways, compared inline (the small level's hot path).
+        const k = set << 3;
+        if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
+          out[at + i] = strs[set << 1]!;
+          continue;
+        }
+        if (keys[k + 4] === w0 && keys[k + 5] === w1 && keys[k + 6] === w2 && keys[k + 7] === w3) {
+          out[at + i] = strs[(set << 1) + 1]!;
+          continue;
+        }
+      }
+      sets[i] = set + 1;
+      const q = i << 2;
+      words[q] = w0;
+      words[q + 1] = w1;
+      words[q + 2] = w2;
+      words[q + 3] = w3;
+      rows[count++] = i;
     }
     const hits = i - count - empty;
     r.all = i < n;
@@ -464,6 +477,25 @@ export class Utf8Intern {
       this.#large = this.#makeLarge();
     }
     return this.#large;
+  }
+
+  /**
+   * Counts a call of `column` at the large level; true for every RECHECK_CALLS-th, which also
+   * samples this level: a column that gave up here only because this level was cold (its first
+   * call finds nothing) warms it by these samples' inserts and comes back (`fits`) once a sample
+   * finds three quarters, instead of paying for the large level for good.
+   */
+  recheck(column: string): boolean {
+    const n = (this.#largeCalls.get(column) ?? 0) + 1;
+    if (this.#largeCalls.size >= MAX_IDLE_COLUMNS) this.#largeCalls.clear();
+    this.#largeCalls.set(column, n);
+    return n % RECHECK_CALLS === 0;
+  }
+
+  /** `column`, at the large level, fits this level: it comes back. */
+  fits(column: string): void {
+    this.#credit.delete(column);
+    this.#largeCalls.delete(column);
   }
 
   /** Rows of misses column `column` may still insert at the large level (0 if not routed there). */
