@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: engine benchmarks (Node 22). Prints markdown tables; copy them into
  * BENCHMARKS.md with the machine description. Sections: formulas, streaming, aggregations,
- * merge, relational, keys, cycle, arrow (`arrow decode` / `arrow encode`: one half), json, viewport, timewindow, updateby (`updateby windows`: the
+ * merge, relational, keys, cycle, arrow (`arrow decode` / `arrow encode` / `arrow categories`: one part), json, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
  * and downsample (these two only when named; `peers warm`: tickflare alone, warm and cold in one
  * process; `downsample stored`: over a persisted history).
@@ -10,6 +10,7 @@
 import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchArrow } from "./arrow.ts";
+import { benchArrowCategories } from "./arrow-categories.ts";
 import { benchArrowEncode } from "./arrow-encode.ts";
 import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
@@ -38,9 +39,12 @@ if (!only || only === "merge") await benchMerge();
 if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
-// `arrow decode` / `arrow encode`: one half of the section.
-if (!only || (only === "arrow" && process.argv[3] !== "encode")) benchArrow();
-if (!only || (only === "arrow" && process.argv[3] !== "decode")) benchArrowEncode();
+// `arrow decode` / `arrow encode` / `arrow categories`: one part of the section.
+if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "decode"))) benchArrow();
+if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "encode")))
+  benchArrowEncode();
+if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "categories")))
+  benchArrowCategories();
 if (!only || only === "json") benchJson();
 if (!only || only === "viewport") await benchViewport();
 if (!only || only === "timewindow") await benchTimeWindow();
