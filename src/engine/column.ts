@@ -18,7 +18,9 @@
  * with no codes yet, or whose every written slot is being replaced, takes the writer's
  * dictionary); any other write marks its slots' codes unknown (-1). Reads hand them out with the
  * values: a view in `run`, copied into a chunk by `fillChunk`. Previous values carry none once a
- * page was written in the cycle (the copy kept aside has no codes).
+ * page was written in the cycle (the copy kept aside has no codes). Codes serve the key lookups of
+ * rows as they arrive; a full page of a refreshing table not written in the cycle that ends drops
+ * them (4 bytes a row), so rings and histories keep codes only in the pages still being filled.
  */
 
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
@@ -107,6 +109,8 @@ export class PagedColumn implements ColumnSource {
   #logged: Page[] = [];
   /** Emptied undo logs for reuse. */
   #logs: UndoLog[] = [];
+  /** Pages holding codes (page number -> the last cycle a write kept them), to drop when full. */
+  readonly #coded = new Map<number, number>();
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -174,6 +178,18 @@ export class PagedColumn implements ColumnSource {
     } else if (p.borrowed) own(this.type, p);
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
+    if (p.dict !== null) this.#noteCoded(pi);
+  }
+
+  /** Page `pi` holds codes after a write this cycle (see `endCycle`). */
+  #noteCoded(pi: number): void {
+    const t = this.#tracker;
+    if (t === null) return;
+    this.#coded.set(pi, t.cycle);
+    if (!this.#dirty) {
+      this.#dirty = true;
+      t.markDirty(this);
+    }
   }
 
   /** Drops a page from memory (it must be readable again through the loader). */
@@ -290,8 +306,20 @@ export class PagedColumn implements ColumnSource {
     // (forEach, not for-of: no iterator or entry arrays, which a cycle would pay per column.)
     if (this.#prev.size > 0) this.#prev.forEach(this.#recycle);
     this.#prev.clear();
+    if (this.#coded.size > 0) this.#coded.forEach(this.#seal);
     this.#dirty = false;
   }
+
+  /** Drops the codes of page `pi` once it is full and was not written in the cycle ending now. */
+  readonly #seal = (cycle: number, pi: number): void => {
+    const p = this.#pages.get(pi);
+    if (p === undefined || p.dict === null) this.#coded.delete(pi);
+    else if (p.hw === PAGE_SIZE && cycle !== this.#tracker!.cycle) {
+      p.dict = null;
+      p.codes = null;
+      this.#coded.delete(pi);
+    }
+  };
 
   /** Raw storage value at key (bigint, number, string or array cell), or null. */
   getRaw(key: number, prev = false): RawValue {
@@ -468,6 +496,7 @@ export class PagedColumn implements ColumnSource {
       const p = this.#writable(pi, off, n);
       copyInto(p, off, vec, from, n);
       if (off + n > p.hw) p.hw = off + n;
+      if (p.dict !== null) this.#noteCoded(pi);
       start += n;
       from += n;
       length -= n;
@@ -505,6 +534,7 @@ export class PagedColumn implements ColumnSource {
           codes: sp.codes,
           dict: sp.dict,
         });
+        if (sp.dict !== null) this.#noteCoded(pi);
         start += n;
         from += n;
         length -= n;
@@ -524,6 +554,7 @@ export class PagedColumn implements ColumnSource {
       copyValidity(p, off, sp.valid, soff, n);
       if (sp.dict !== null || p.dict !== null) copyCodes(p, off, sp.codes, sp.dict, soff, n);
       if (off + n > p.hw) p.hw = off + n;
+      if (p.dict !== null) this.#noteCoded(pi);
       start += n;
       from += n;
       length -= n;
@@ -664,6 +695,7 @@ export class PagedColumn implements ColumnSource {
   clear(): void {
     for (const p of this.#logged) p.log = null;
     this.#logged.length = 0;
+    this.#coded.clear();
     this.#pages.clear();
     this.#prev.clear();
   }

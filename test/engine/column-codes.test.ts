@@ -133,6 +133,28 @@ describe("dictionary codes in string pages", () => {
     t.end();
   });
 
+  it("are dropped from a full page of a refreshing column once a cycle ends without writing it", () => {
+    const t = new Tracker();
+    const col = new PagedColumn("string", t);
+    const codes = Array.from({ length: PAGE_SIZE + 5 }, (_, i) => i % 8);
+    col.writeRun(0, coded(dictA, codes)); // page 0 full, page 1 partly filled
+    t.end();
+    // Written in the cycle that ended: both keep their codes.
+    expect(col.run(0, 4).dict).toBe(dictA);
+    col.writeRun(PAGE_SIZE + 5, coded(dictA, [1, 2]));
+    const before = col.heapBytes;
+    t.end();
+    expect(before - col.heapBytes).toBe(4 * PAGE_SIZE);
+    // Page 0 is full and was not written: its codes are gone; page 1 is still being filled.
+    expect(col.run(0, 4).dict).toBeNull();
+    expect(col.run(0, 4).data).toEqual(["a0", "a1", "a2", "a3"]);
+    expect(codesOf(col.run(PAGE_SIZE, 7))).toEqual([0, 1, 2, 3, 4, 1, 2]);
+    // A column without a tracker (a static table) keeps them.
+    const fixed = new PagedColumn("string");
+    fixed.writeRun(0, coded(dictA, codes));
+    expect(fixed.run(0, 2).dict).toBe(dictA);
+  });
+
   it("always name their string, whatever the writes, copies and reads (property)", () => {
     const code = (d: StringDict) => fc.integer({ min: 0, max: d.strs.length - 1 });
     const span = fc.record({
