@@ -126,16 +126,16 @@ export class Chunk implements Vec {
   }
 
   /**
-   * Makes `dict` this chunk's dictionary if it has none yet (positions before `at`, already
-   * written, get code -1); returns whether the chunk's dictionary is `dict`, so that codes from it
-   * may be written at `at` and after.
+   * Makes `dict` this chunk's dictionary if it has none yet (every position of the read gets code
+   * -1 until a copy writes its code, whatever was written before or after `at` without codes);
+   * returns whether the chunk's dictionary is `dict`, so that codes from it may be written.
    */
   adoptCodes(dict: StringDict, at: number): boolean {
     if (this.dict === dict) return true;
     if (this.dict !== null) return false;
     if (this.codes === null || this.codes.length < this.data.length)
       this.codes = new Int32Array(this.data.length);
-    this.codes.fill(-1, 0, at);
+    this.codes.fill(-1, 0, Math.max(this.length, at));
     this.dict = dict;
     return true;
   }
