@@ -65,7 +65,7 @@ const DEFAULT_TEXT_BUDGET = 1 << 22;
 /** Values a call looks up before it judges whether the cache pays off for it. */
 export const SAMPLE = 64;
 /** Misses a call that gives up on the cache inserts. */
-const WARM_INSERTS = 16;
+export const WARM_INSERTS = 16;
 /** Calls of a column that gave up which then decode without looking anything up. */
 const IDLE_CALLS = 7;
 /** Columns whose idle calls are counted at once (more: the count starts over). */
@@ -481,9 +481,10 @@ export class Utf8Intern {
 
   /**
    * Counts a call of `column` at the large level; true for every RECHECK_CALLS-th, which also
-   * samples this level: a column that gave up here only because this level was cold (its first
-   * call finds nothing) warms it by these samples' inserts and comes back (`fits`) once a sample
-   * finds three quarters, instead of paying for the large level for good.
+   * looks its values up here: a column that gave up here only because this level was cold (its
+   * first call finds nothing) warms it by these calls' inserts (WARM_INSERTS each) and comes back
+   * (`fits`) once one finds three quarters of its values, instead of paying for the large level
+   * for good.
    */
   recheck(column: string): boolean {
     const n = (this.#largeCalls.get(column) ?? 0) + 1;
