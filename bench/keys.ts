@@ -2,9 +2,9 @@
  * Issue 14 benchmark: group keys. `GroupIndex.assign` (key tuple -> slot) over pages of 4,096 rows
  * drawn from 100 and 100,000 distinct keys of each key kind, then `sumBy` end to end over a
  * blink table whose batches cover all 100,000 string keys: batches built from JS strings, or sent
- * as Arrow IPC with a dictionary-encoded `Sym` (every batch carrying the whole 100,000-entry
- * dictionary, as pyarrow's categoricals and DuckDB's ENUMs do), decoded before the timed loop or
- * in it. Target: >= 10 M rows/s with 100,000 distinct string keys.
+ * as Arrow IPC with `Sym` as Utf8 (decoded in the timed loop) or dictionary-encoded (every batch
+ * carrying the whole 100,000-entry dictionary, as pyarrow's categoricals and DuckDB's ENUMs do),
+ * decoded before the timed loop or in it. Target: >= 10 M rows/s with 100,000 distinct string keys.
  */
 
 import * as arrow from "apache-arrow";
@@ -118,7 +118,12 @@ export async function benchKeys(total = 4_096 * 500): Promise<void> {
   );
   rows.length = 0;
   for (const distinct of [100, 100_000])
-    for (const input of ["strings", "dictionary", "dictionary, decoded in the loop"] as const)
+    for (const input of [
+      "strings",
+      "Utf8, decoded in the loop",
+      "dictionary",
+      "dictionary, decoded in the loop",
+    ] as const)
       rows.push(await sumByCase(distinct, input));
   printTable(
     "sumBy(Sym) over a blink table, 2,000,000 rows in batches of 10,000, every key present (publish + cycle, best of 3)",
@@ -127,8 +132,15 @@ export async function benchKeys(total = 4_096 * 500): Promise<void> {
   );
 }
 
-/** Input of a sumBy case: tables of JS strings, or Arrow IPC with a dictionary-encoded `Sym`. */
-type SumByInput = "strings" | "dictionary" | "dictionary, decoded in the loop";
+/**
+ * Input of a sumBy case: tables of JS strings, or Arrow IPC with `Sym` as Utf8 or
+ * dictionary-encoded.
+ */
+type SumByInput =
+  | "strings"
+  | "Utf8, decoded in the loop"
+  | "dictionary"
+  | "dictionary, decoded in the loop";
 
 async function sumByCase(
   distinct: number,
@@ -162,18 +174,24 @@ async function sumByCase(
       );
       continue;
     }
-    const sym = arrow.makeVector({
-      type: dictType,
-      length: batchSize,
-      nullCount: 0,
-      data: ids,
-      dictionary,
-    });
+    const sym =
+      input === "Utf8, decoded in the loop"
+        ? arrow.vectorFromArray(
+            Array.from(ids, (k) => names[k]!),
+            new arrow.Utf8(),
+          )
+        : arrow.makeVector({
+            type: dictType,
+            length: batchSize,
+            nullCount: 0,
+            data: ids,
+            dictionary,
+          });
     const size = arrow.makeVector(BigInt64Array.from(sizes));
     bodies.push(arrow.tableToIPC(new arrow.Table({ Sym: sym, Size: size }), "stream"));
     batches.push(fromArrowIPC(bodies[b]!));
   }
-  const inLoop = input === "dictionary, decoded in the loop";
+  const inLoop = input.endsWith("decoded in the loop");
   let bestMs = Number.POSITIVE_INFINITY;
   let groups = 0;
   for (let run = 0; run < 3; run++) {
