@@ -8,23 +8,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CycleParticipant, CycleTracker, Vec } from "../../src/engine/column.ts";
+import type { Vec } from "../../src/engine/column.ts";
 import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
 import type { StringDict } from "../../src/engine/column-source.ts";
 import { arrayKeys, Chunk, runKeys } from "../../src/engine/column-source.ts";
-
-class Tracker implements CycleTracker {
-  cycle = 1;
-  dirty: CycleParticipant[] = [];
-  markDirty(c: CycleParticipant) {
-    this.dirty.push(c);
-  }
-  end() {
-    for (const c of this.dirty) c.endCycle();
-    this.dirty = [];
-    this.cycle++;
-  }
-}
+import { Tracker } from "./cycle-tracker.ts";
 
 const dictA: StringDict = { strs: ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"] };
 const dictB: StringDict = { strs: ["b0", "b1", "b2", "a3", "b4"] };

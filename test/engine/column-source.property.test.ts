@@ -7,7 +7,6 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CycleParticipant, CycleTracker } from "../../src/engine/column.ts";
 import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
 import type { ChunkKeys, ColumnSource, Vec } from "../../src/engine/column-source.ts";
 import { arrayKeys, Chunk, NULL_KEY, runKeys } from "../../src/engine/column-source.ts";
@@ -17,23 +16,11 @@ import { RowRedirection } from "../../src/engine/row-redirection.ts";
 import type { ColumnType, RawValue } from "../../src/engine/types.ts";
 import { COLUMN_TYPES, elementType, isArrayType, rawToValue } from "../../src/engine/types.ts";
 import { UnionColumnSource } from "../../src/engine/union-column-source.ts";
+import { Tracker } from "./cycle-tracker.ts";
 
 const P = PAGE_SIZE;
 /** Parent keys [0, PARENT_KEYS) are all written. */
 const PARENT_KEYS = 3 * P;
-
-class Tracker implements CycleTracker {
-  cycle = 1;
-  dirty: CycleParticipant[] = [];
-  markDirty(c: CycleParticipant) {
-    this.dirty.push(c);
-  }
-  end() {
-    for (const c of this.dirty) c.endCycle();
-    this.dirty = [];
-    this.cycle++;
-  }
-}
 
 /** A random storage value of `type` (null with probability `nulls`). */
 function rawOf(type: ColumnType, rnd: () => number, nulls: number): RawValue {

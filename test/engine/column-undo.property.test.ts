@@ -8,25 +8,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CycleParticipant, CycleTracker } from "../../src/engine/column.ts";
 import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
 import { arrayKeys } from "../../src/engine/column-source.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
 import type { ColumnType, RawValue } from "../../src/engine/types.ts";
 import { allocStorage } from "../../src/engine/types.ts";
-
-class Tracker implements CycleTracker {
-  cycle = 1;
-  dirty: CycleParticipant[] = [];
-  markDirty(c: CycleParticipant) {
-    this.dirty.push(c);
-  }
-  end() {
-    for (const c of this.dirty) c.endCycle();
-    this.dirty = [];
-    this.cycle++;
-  }
-}
+import { Tracker } from "./cycle-tracker.ts";
 
 const PAGES = 3;
 const KEYS = PAGES * PAGE_SIZE;

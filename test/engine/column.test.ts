@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CycleParticipant, CycleTracker } from "../../src/engine/column.ts";
 import { PAGE_SIZE, PagedColumn } from "../../src/engine/column.ts";
 import { arrayKeys } from "../../src/engine/column-source.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
-
-class Tracker implements CycleTracker {
-  cycle = 1;
-  dirty: CycleParticipant[] = [];
-  markDirty(c: CycleParticipant) {
-    this.dirty.push(c);
-  }
-  end() {
-    for (const c of this.dirty) c.endCycle();
-    this.dirty = [];
-    this.cycle++;
-  }
-}
+import { Tracker } from "./cycle-tracker.ts";
 
 describe("PagedColumn", () => {
   it("reads back what was written across pages, with nulls", () => {
