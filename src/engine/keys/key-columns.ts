@@ -283,66 +283,19 @@ export class StringKeys implements KeyColumn {
 
   /**
    * Fills `out[0..n)` with the ids of the bound chunk's rows. New strings get new ids when
-   * `created` is given (their rows are written to it; returns how many), else UNKNOWN.
+   * `created` is given (their rows are written to it; returns how many), else UNKNOWN. A chunk
+   * with dictionary codes: a row whose code was seen before (since the last release) takes that
+   * code's id from `#tr`, one typed-array read; the others go through the string `Map` and teach
+   * `#tr` their code's id.
    */
   intern(n: number, out: Int32Array, created: Int32Array | null): number {
-    if (this.#codes !== null)
-      return this.#internCodes(n, out, created, this.#codes, this.#codeDict!);
-    const data = this.#data;
-    const valid = this.#valid;
-    const dict = this.#dict;
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      let id: number | undefined;
-      if (valid !== null && valid[i] === 0) {
-        if (this.#nullId < 0 && created !== null) {
-          this.#nullId = this.#next(null);
-          created[c++] = i;
-        }
-        id = this.#nullId < 0 ? UNKNOWN : this.#nullId;
-      } else {
-        const s = data[i]!;
-        id = dict.get(s);
-        if (id === undefined) {
-          if (created === null) id = UNKNOWN;
-          else {
-            id = this.#next(s);
-            dict.set(s, id);
-            created[c++] = i;
-          }
-        }
-      }
-      out[i] = id;
-    }
-    return c;
-  }
-
-  /**
-   * `intern` for a chunk with dictionary codes: a row whose code was seen before (since the last
-   * release) takes that code's id from `#tr`, one typed-array read; the others go through the
-   * string `Map` and teach `#tr` their code's id.
-   */
-  #internCodes(
-    n: number,
-    out: Int32Array,
-    created: Int32Array | null,
-    codes: Int32Array,
-    dict: StringDict,
-  ): number {
-    let tr = this.#tr;
-    if (this.#trDict !== dict || this.#trStale) {
-      const size = dict.strs.length;
-      if (tr.length < size) this.#tr = tr = new Int32Array(Math.max(size, 16));
-      tr.fill(-1, 0, size);
-      this.#trDict = dict;
-      this.#trStale = false;
-    }
+    const codes = this.#codes;
+    const tr = codes === null ? this.#tr : this.#translation(this.#codeDict!);
     const data = this.#data;
     const valid = this.#valid;
     const map = this.#dict;
     let c = 0;
     for (let i = 0; i < n; i++) {
-      let id: number | undefined;
       if (valid !== null && valid[i] === 0) {
         if (this.#nullId < 0 && created !== null) {
           this.#nullId = this.#next(null);
@@ -351,7 +304,8 @@ export class StringKeys implements KeyColumn {
         out[i] = this.#nullId < 0 ? UNKNOWN : this.#nullId;
         continue;
       }
-      const code = codes[i]!;
+      const code = codes === null ? -1 : codes[i]!;
+      let id: number | undefined;
       if (code >= 0) {
         id = tr[code]!;
         if (id >= 0) {
@@ -374,6 +328,19 @@ export class StringKeys implements KeyColumn {
       out[i] = id;
     }
     return c;
+  }
+
+  /** `#tr` made ready for codes of `dict` (cleared on a new dictionary or after a release). */
+  #translation(dict: StringDict): Int32Array {
+    let tr = this.#tr;
+    if (this.#trDict !== dict || this.#trStale) {
+      const size = dict.strs.length;
+      if (tr.length < size) this.#tr = tr = new Int32Array(Math.max(size, 16));
+      tr.fill(-1, 0, size);
+      this.#trDict = dict;
+      this.#trStale = false;
+    }
+    return tr;
   }
 
   /** Interns the chunk (new strings get ids when `insert`) and folds the ids' hashes into `hs`. */
