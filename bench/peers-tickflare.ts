@@ -1,9 +1,10 @@
 /**
- * tickflare in the peers benchmark: tablePublisher + fromArrowIPC (or JSON.parse + addRows),
+ * tickflare in the peers benchmark: tablePublisher + fromArrowIPC (or addJson),
  * ringTable(blink, 100000) or blinkToAppendOnly(blink), aggBy([sum, count], "Sym"), one
  * runCycle per batch; the result is read through its columns. BENCH_ARROW_READER=apache-arrow
  * decodes through apache-arrow's reader instead (`fromArrow(decodeIPC(bytes))`, the path before
- * the direct reader), to compare the two.
+ * the direct reader), to compare the two; BENCH_JSON_READER=parse feeds JSON through
+ * `addRows(JSON.parse(text))` instead of `addJson(text)` (the path before json-rows.ts).
  */
 
 import { decodeIPC, fromArrow } from "../src/engine/arrow.ts";
@@ -21,6 +22,7 @@ import { RING_ROWS } from "./peers-data.ts";
 import type { Aggregates, PeerEngine } from "./peers-engines.ts";
 
 const OLD_READER = process.env.BENCH_ARROW_READER === "apache-arrow";
+const OLD_JSON = process.env.BENCH_JSON_READER === "parse";
 
 export class TickflareEngine implements PeerEngine {
   decodeMs = 0;
@@ -49,7 +51,8 @@ export class TickflareEngine implements PeerEngine {
       this.decodeMs += performance.now() - t0;
       this.#pub.add(t);
     } else {
-      this.#pub.addRows(JSON.parse(b.json) as Record<string, unknown>[]);
+      if (OLD_JSON) this.#pub.addRows(JSON.parse(b.json) as Record<string, unknown>[]);
+      else this.#pub.addJson(b.json);
       this.decodeMs += performance.now() - t0;
     }
     await this.#g.runCycle();

@@ -36,6 +36,7 @@ import type { Schema, Table, TableUpdate } from "../engine/index.ts";
 import { isTickflareError, UpdateGraph, ValueError } from "../engine/index.ts";
 import type { JsonValue } from "../engine/json-forms.ts";
 import { rowsToJson } from "../engine/json-forms.ts";
+import { readJsonRows } from "../engine/json-rows.ts";
 import { readRows } from "../engine/ops/copy.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import {
@@ -83,9 +84,13 @@ export interface HostOptions {
   name?: string;
 }
 
-/** A batch: JSON rows, Arrow IPC bytes, or a parsed `text/csv` body (the router parses it). */
+/**
+ * A batch: JSON rows, the text of a JSON array of rows (read by `readJsonRows` without making the
+ * row objects, or parsed), Arrow IPC bytes, or a parsed `text/csv` body (the router parses it).
+ */
 export type PublishInput =
   | { rows: unknown[] }
+  | { json: string }
   | { arrow: Uint8Array | ArrayBuffer }
   | { csv: CsvRecords };
 
@@ -1097,7 +1102,16 @@ export function toVecs(
   keys: readonly string[] = [],
 ): { vecs: Vec[]; length: number } {
   if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema);
-  const rows = "csv" in input ? csvToRows(schema, input.csv) : input.rows;
+  if ("json" in input) {
+    const read = readJsonRows(input.json, schema, keys);
+    if (read !== null) return read;
+  }
+  const rows =
+    "csv" in input
+      ? csvToRows(schema, input.csv)
+      : "json" in input
+        ? parseJsonText(input.json)
+        : input.rows;
   if (!Array.isArray(rows)) throw new ValueError("the body must be a JSON array of row objects");
   checkKeyRows(rows, keys); // an input table's rows must name their keys
   const names = Object.keys(schema);
@@ -1127,6 +1141,15 @@ export function toVecs(
     vecFromRows(schema[n]!, rows as readonly Record<string, unknown>[], n),
   );
   return { vecs, length: rows.length };
+}
+
+/** A JSON body's rows (`JSON.parse`; invalid JSON is a ValueError). */
+export function parseJsonText(text: string): unknown[] {
+  try {
+    return JSON.parse(text) as unknown[];
+  } catch (e) {
+    throw new ValueError(`the body is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 /** Lists stored pending batches (for tests and describe). */

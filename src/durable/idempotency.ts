@@ -51,7 +51,11 @@ function jsonType(v: unknown): string {
 }
 
 /** A publish body as the host receives it (see host.ts `PublishInput`). */
-type Batch = { rows: unknown } | { arrow: Uint8Array | ArrayBuffer } | { csv: unknown };
+type Batch =
+  | { rows: unknown }
+  | { json: string }
+  | { arrow: Uint8Array | ArrayBuffer }
+  | { csv: unknown };
 
 /**
  * Hex SHA-256 of a batch: of its Arrow bytes, or of the JSON text of its rows (or parsed CSV
@@ -74,7 +78,9 @@ export async function batchDigest(
   } else if ("csv" in input) {
     bytes = new TextEncoder().encode(`csv\n${JSON.stringify(input.csv)}`);
   } else {
-    bytes = new TextEncoder().encode(`rows\n${JSON.stringify(input.rows)}`);
+    // JSON text digests as the rows it holds (whitespace and key spelling aside).
+    const rows = "json" in input ? JSON.parse(input.json) : input.rows;
+    bytes = new TextEncoder().encode(`rows\n${JSON.stringify(rows)}`);
   }
   if (source !== "source" || op !== "add") {
     const scope = new TextEncoder().encode(`${op} ${source}\n`);

@@ -5,6 +5,7 @@
  */
 import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
+import { readJsonRows } from "../json-rows.ts";
 import { readContiguous } from "../ops/copy.ts";
 import { RowSet } from "../row-set.ts";
 import type { Table } from "../table.ts";
@@ -17,6 +18,9 @@ import type { UpdateGraph } from "../update-graph.ts";
 import { vecFromRows } from "../values-to-vec.ts";
 import type { Batch } from "./source-node.ts";
 import { SourceNode } from "./source-node.ts";
+
+/** Decodes addJson's bytes when they need JSON.parse (invalid UTF-8 throws). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export interface TablePublisherOptions {
   name?: string;
@@ -158,6 +162,30 @@ export class TablePublisher {
       vecFromRows(type, rows, name),
     );
     if (rows.length > 0) node.pending.push({ vecs, length: rows.length });
+  }
+
+  /**
+   * Adds the rows of a JSON array of row objects, given as text or as its UTF-8 bytes: the same
+   * rows, values and errors as `addRows(JSON.parse(text))`, read into columns without making the
+   * row objects where the text allows (`json-rows.ts`). Text that is not JSON throws a ValueError.
+   */
+  addJson(text: string | Uint8Array): void {
+    const node = this.#node;
+    if (node.failed) return;
+    if (typeof text !== "string" && !(text instanceof Uint8Array))
+      throw new ValueError("addJson expects JSON text or its UTF-8 bytes");
+    const read = readJsonRows(text, node.schema);
+    if (read !== null) {
+      if (read.length > 0) node.pending.push(read);
+      return;
+    }
+    let rows: unknown;
+    try {
+      rows = JSON.parse(typeof text === "string" ? text : strictUtf8.decode(text));
+    } catch (e) {
+      throw new ValueError(`addJson: the text is not valid JSON: ${(e as Error).message}`);
+    }
+    this.addRows(rows as Record<string, unknown>[]);
   }
 
   /** Fails the blink table (and everything downstream) at the next cycle; then shuts down. */

@@ -1,0 +1,653 @@
+/**
+ * A JSON publish body (an array of row objects) read straight into columns, without `JSON.parse`
+ * making an object per row, a heap number per float and a string per value.
+ *
+ * `readJsonRows` scans the text's UTF-8 bytes once, guided by the schema: a row's keys are matched
+ * against the column names' bytes (the next column in schema order first), numbers are parsed from
+ * their digits into the column's typed array, string values are copied into one byte buffer per
+ * column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same string cache, so a
+ * symbol seen before is the same string object, and a key column's rows get dictionary codes).
+ *
+ * It is a fast path, not a second parser: it accepts only a subset of JSON whose meaning it can
+ * give exactly, and answers null for anything else, so the caller goes on with `JSON.parse` and
+ * the per-value conversion (`values-to-vec.ts`), which then gives the values or the error. What it
+ * returns is identical to that path's Vecs for the same text (property-tested in
+ * test/engine/json-rows.test.ts):
+ *
+ * - the text is `[`, row objects separated by commas, `]`, with JSON whitespace anywhere between
+ *   tokens; a row's keys are column names (no escapes), each at most once; a column a row leaves
+ *   out is null there, unless it is one of `keys` (then null: the caller reports it);
+ * - a value is `null`, or a number for a float or integer column (for an integer column, one
+ *   that the conversion takes as it is: a safe integer for int64 and instant, in range for the
+ *   narrower ones; a float32 column's within float32's range), a string of printable ASCII without
+ *   escapes for a string column, or `true` / `false` for a bool column;
+ * - a number is read exactly as `JSON.parse` reads it: up to 2^53 of significant digits scaled by
+ *   at most 10^22 is one correctly rounded IEEE division or multiplication of two exact values
+ *   (Clinger's fast path), which is what the correctly rounded conversion gives; any other number
+ *   is converted from its text by `Number`, as `JSON.parse` does;
+ * - a string given as a JS string must be all ASCII (so its bytes are its characters);
+ *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
+ *
+ * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
+ * non-ASCII value, an instant as ISO text, a char or array column's value, invalid JSON) gives
+ * null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
+ * without scanning, so a stream of such bodies pays for one wasted scan in nine.
+ */
+
+import { decodeUtf8 } from "./arrow/utf8.ts";
+import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
+import type { StringDict, Vec } from "./column-source.ts";
+import type { ColumnType, Schema } from "./types.ts";
+import { allocStorage } from "./types.ts";
+
+/** Calls of a schema sent straight to the slow path after one of its texts needed it. */
+export const SKIP_CALLS = 8;
+
+const K_F64 = 0;
+const K_F32 = 1;
+const K_SMALL = 2;
+const K_I64 = 3;
+const K_STR = 4;
+const K_BOOL = 5;
+/** Only null is read here (char and array columns): any other value goes to the slow path. */
+const K_OTHER = 6;
+
+/** 2^32, to split a safe integer into 32-bit halves. */
+const TWO_32 = 4294967296;
+const TWO_53 = 9007199254740992;
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = LE ? 0 : 1;
+const HI = LE ? 1 : 0;
+/** The largest finite float32 (types.ts refuses beyond it). */
+const F32_MAX = 3.4028234663852886e38;
+/** Exact powers of ten: 10^0 .. 10^22 are all representable. */
+const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** What the scan needs of a schema, made once per schema object. */
+class Plan {
+  readonly names: string[];
+  readonly kinds: Int32Array;
+  /** int32 / int16 / int8: shift that truncates to the type's width (0, 16, 24). */
+  readonly shifts: Int32Array;
+  /** Column names' UTF-8 bytes, one after another; column c's at [nameAt[c], nameAt[c + 1]). */
+  readonly nameBytes: Uint8Array;
+  readonly nameAt: Int32Array;
+  readonly types: ColumnType[];
+  /**
+   * Per column: its name and closing quote as two little-endian words, masked (`keyMask0/1`) to
+   * the token's length, when that is at most 8 bytes (`keyShort`); longer names are compared
+   * byte by byte.
+   */
+  readonly keyWord0: Int32Array;
+  readonly keyWord1: Int32Array;
+  readonly keyMask0: Int32Array;
+  readonly keyMask1: Int32Array;
+  readonly keyShort: Uint8Array;
+  /** String columns' byte and offset buffers, kept for the next call (up to KEEP_BYTES). */
+  readonly strBytes: (Uint8Array | null)[];
+  readonly strOffs: (Int32Array | null)[];
+  /** Calls left that go straight to the slow path. */
+  skip = 0;
+  /** Bytes per row of the last text read (to size the columns of the next). */
+  bytesPerRow = 32;
+  /** String bytes per row of the last text read (to size the string buffers of the next). */
+  stringBytesPerRow = 16;
+
+  constructor(schema: Schema) {
+    this.names = Object.keys(schema);
+    const n = this.names.length;
+    this.types = this.names.map((k) => schema[k]!);
+    this.kinds = new Int32Array(n);
+    this.shifts = new Int32Array(n);
+    const enc = new TextEncoder();
+    const encoded = this.names.map((k) => enc.encode(k));
+    this.nameAt = new Int32Array(n + 1);
+    for (let c = 0; c < n; c++) this.nameAt[c + 1] = this.nameAt[c]! + encoded[c]!.length;
+    this.nameBytes = new Uint8Array(this.nameAt[n]!);
+    this.keyWord0 = new Int32Array(n);
+    this.keyWord1 = new Int32Array(n);
+    this.keyMask0 = new Int32Array(n);
+    this.keyMask1 = new Int32Array(n);
+    this.keyShort = new Uint8Array(n);
+    this.strBytes = new Array<Uint8Array | null>(n).fill(null);
+    this.strOffs = new Array<Int32Array | null>(n).fill(null);
+    for (let c = 0; c < n; c++) {
+      this.nameBytes.set(encoded[c]!, this.nameAt[c]!);
+      const token = [...encoded[c]!, 34];
+      if (token.length <= 8) {
+        this.keyShort[c] = 1;
+        for (let i = 0; i < token.length; i++) {
+          const sh = (i & 3) * 8;
+          if (i < 4) {
+            this.keyWord0[c]! |= token[i]! << sh;
+            this.keyMask0[c]! |= 0xff << sh;
+          } else {
+            this.keyWord1[c]! |= token[i]! << sh;
+            this.keyMask1[c]! |= 0xff << sh;
+          }
+        }
+      }
+      const t = this.types[c]!;
+      this.kinds[c] =
+        t === "float64"
+          ? K_F64
+          : t === "float32"
+            ? K_F32
+            : t === "int32" || t === "int16" || t === "int8"
+              ? K_SMALL
+              : t === "int64" || t === "instant"
+                ? K_I64
+                : t === "string"
+                  ? K_STR
+                  : t === "bool"
+                    ? K_BOOL
+                    : K_OTHER;
+      this.shifts[c] = t === "int16" ? 16 : t === "int8" ? 24 : 0;
+    }
+  }
+}
+
+const plans = new WeakMap<Schema, Plan>();
+
+function planOf(schema: Schema): Plan {
+  let p = plans.get(schema);
+  if (p === undefined) {
+    p = new Plan(schema);
+    plans.set(schema, p);
+  }
+  return p;
+}
+
+/**
+ * The input's bytes with a 0 after them (no JSON token contains 0, so every loop stops there) and
+ * at least `PAD` more bytes, so that a word read at any byte of the input stays in the buffer.
+ */
+let scratch = new Uint8Array(1 << 16);
+let scratchView = new DataView(scratch.buffer);
+const PAD = 16;
+/** Per byte: 1 if it may appear as is in a string value read here (printable ASCII but " and \\). */
+const PLAIN = Uint8Array.from({ length: 256 }, (_, x) => (x >= 32 && x <= 126 && x !== 34 && x !== 92 ? 1 : 0));
+/** Largest string buffer a schema keeps between calls (bytes). */
+const KEEP_BYTES = 1 << 20;
+/** Largest scratch kept between calls. */
+const MAX_SCRATCH = 1 << 24;
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** The columns being filled, grown together. */
+class Out {
+  cap: number;
+  readonly nums: (Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array)[];
+  /** int64 / instant columns: the data, and an Int32Array view of its halves. */
+  readonly wides: (BigInt64Array | null)[];
+  readonly halves: (Int32Array | null)[];
+  readonly valid: (Uint8Array | null)[];
+  /** String columns: value bytes, their length so far, and n + 1 offsets. */
+  readonly strBytes: (Uint8Array | null)[];
+  readonly strLen: Int32Array;
+  readonly strOffs: (Int32Array | null)[];
+  /** Per column: 1 + the last row that gave it a value. */
+  readonly seen: Int32Array;
+
+  constructor(plan: Plan, cap: number) {
+    const n = plan.names.length;
+    this.cap = cap;
+    this.nums = [];
+    this.wides = [];
+    this.halves = [];
+    this.valid = [];
+    this.strBytes = [];
+    this.strOffs = [];
+    this.strLen = new Int32Array(n);
+    this.seen = new Int32Array(n);
+    const empty = new Uint8Array(0);
+    for (let c = 0; c < n; c++) {
+      const k = plan.kinds[c]!;
+      const t = plan.types[c]!;
+      this.nums.push(
+        k === K_F64
+          ? new Float64Array(cap)
+          : k === K_F32
+            ? new Float32Array(cap)
+            : k === K_SMALL
+              ? t === "int32"
+                ? new Int32Array(cap)
+                : t === "int16"
+                  ? new Int16Array(cap)
+                  : new Int8Array(cap)
+              : k === K_BOOL
+                ? new Uint8Array(cap)
+                : empty,
+      );
+      const wide = k === K_I64 ? new BigInt64Array(cap) : null;
+      this.wides.push(wide);
+      this.halves.push(wide === null ? null : new Int32Array(wide.buffer));
+      this.valid.push(null);
+      // String buffers are only read while the call decodes them: the last call's are reused.
+      const want = cap * plan.stringBytesPerRow;
+      const sb = plan.strBytes[c];
+      const so = plan.strOffs[c];
+      this.strBytes.push(k !== K_STR ? null : sb && sb.length >= want ? sb : new Uint8Array(want));
+      this.strOffs.push(k !== K_STR ? null : so && so.length >= cap + 1 ? so : new Int32Array(cap + 1));
+    }
+  }
+
+  /** Room for at least `rows` rows. */
+  grow(rows: number): void {
+    const cap = Math.max(rows, this.cap * 2);
+    for (let c = 0; c < this.nums.length; c++) {
+      const a = this.nums[c]!;
+      if (a.length > 0) {
+        const b = new (a.constructor as new (n: number) => typeof a)(cap);
+        b.set(a as never);
+        this.nums[c] = b;
+      }
+      const w = this.wides[c];
+      if (w) {
+        const b = new BigInt64Array(cap);
+        b.set(w);
+        this.wides[c] = b;
+        this.halves[c] = new Int32Array(b.buffer);
+      }
+      const v = this.valid[c];
+      if (v) {
+        const b = new Uint8Array(cap).fill(1);
+        b.set(v);
+        this.valid[c] = b;
+      }
+      const o = this.strOffs[c];
+      if (o) {
+        const b = new Int32Array(cap + 1);
+        b.set(o);
+        this.strOffs[c] = b;
+      }
+    }
+    this.cap = cap;
+  }
+
+  /** Row `row` of column `c` is null. */
+  setNull(c: number, row: number): void {
+    let v = this.valid[c];
+    if (!v) {
+      v = new Uint8Array(this.cap).fill(1);
+      this.valid[c] = v;
+    }
+    v[row] = 0;
+  }
+
+  /** Room for `more` bytes after the `len` of column `c`'s string bytes. */
+  strRoom(c: number, len: number, more: number): Uint8Array {
+    const a = this.strBytes[c]!;
+    if (len + more <= a.length) return a;
+    const b = new Uint8Array(Math.max(len + more, a.length * 2));
+    b.set(a.subarray(0, len));
+    this.strBytes[c] = b;
+    return b;
+  }
+}
+
+/** The value the last `number` call read (a typed array: a double returned would be boxed). */
+const NUM = new Float64Array(1);
+
+/**
+ * Reads the JSON number at `p` (its first byte is `-` or a digit) into `NUM[0]`; returns the
+ * position of the byte after it, or -1 when the text there is not a JSON number.
+ */
+function number(b: Uint8Array, p: number, text: string | null): number {
+  const start = p;
+  let neg = false;
+  if (b[p] === 45) {
+    neg = true;
+    p++;
+  }
+  let x = b[p]! - 48;
+  let m = 0;
+  if (x === 0) {
+    p++;
+    x = b[p]! - 48;
+    if (x >= 0 && x <= 9) {
+      return -1; // a leading zero
+    }
+  } else if (x > 0 && x <= 9) {
+    do {
+      m = m * 10 + x;
+      x = b[++p]! - 48;
+    } while (x >= 0 && x <= 9);
+  } else {
+    return -1;
+  }
+  let scale = 0;
+  if (b[p] === 46) {
+    x = b[++p]! - 48;
+    if (!(x >= 0 && x <= 9)) {
+      return -1;
+    }
+    do {
+      m = m * 10 + x;
+      scale--;
+      x = b[++p]! - 48;
+    } while (x >= 0 && x <= 9);
+  }
+  let c = b[p];
+  if (c === 101 || c === 69) {
+    c = b[++p];
+    let eneg = false;
+    if (c === 43 || c === 45) {
+      eneg = c === 45;
+      c = b[++p];
+    }
+    x = c! - 48;
+    if (!(x >= 0 && x <= 9)) {
+      return -1;
+    }
+    let e = 0;
+    do {
+      if (e < 100000) e = e * 10 + x;
+      x = b[++p]! - 48;
+    } while (x >= 0 && x <= 9);
+    scale += eneg ? -e : e;
+  }
+  if (m < TWO_53 && scale >= -22 && scale <= 22) {
+    const v = scale < 0 ? m / POW10[-scale]! : scale > 0 ? m * POW10[scale]! : m;
+    NUM[0] = neg ? -v : v;
+  } else {
+    // Too many digits or too large a scale for one exact operation: the text's own conversion.
+    NUM[0] = Number(text !== null ? text.slice(start, p) : latin1.decode(b.subarray(start, p)));
+  }
+  return p;
+}
+
+/** The first byte at or after `p` that is not JSON whitespace. */
+function ws(b: Uint8Array, p: number): number {
+  let c = b[p]!;
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++p]!;
+  return p;
+}
+
+/**
+ * Reads a JSON array of row objects into one Vec per schema column (in schema order), or
+ * answers null when the text is outside what this reader takes (see the module header): then
+ * `JSON.parse` and `vecFromRows` give the result, or the error. `keys`: columns every row must
+ * name (an input table's keys): a row without one gives null.
+ */
+export function readJsonRows(
+  input: string | Uint8Array,
+  schema: Schema,
+  keys: readonly string[] = [],
+): { vecs: Vec[]; length: number } | null {
+  const plan = planOf(schema);
+  if (plan.skip > 0) {
+    plan.skip--;
+    return null;
+  }
+  const got = scan(input, plan, keys);
+  if (got === null) plan.skip = SKIP_CALLS;
+  return got;
+}
+
+function scan(
+  input: string | Uint8Array,
+  plan: Plan,
+  keys: readonly string[],
+): { vecs: Vec[]; length: number } | null {
+  const len = input.length;
+  if (scratch.length < len + 1 + PAD) {
+    scratch = new Uint8Array(Math.max(len + 1 + PAD, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const buf = scratch;
+  let text: string | null = null;
+  if (typeof input === "string") {
+    // All ASCII: one byte a character, so encodeInto fills exactly `len` bytes.
+    const r = encoder.encodeInto(input, buf.subarray(0, len));
+    if (r.read !== len || r.written !== len) return done(buf, null);
+    text = input;
+  } else buf.set(input);
+  buf[len] = 0;
+  const b = buf.subarray(0, len + 1);
+  const got = rows(b, scratchView, len, plan, keys, text);
+  return done(buf, got);
+}
+
+/** Drops an outsized scratch buffer; returns `got`. */
+function done<T>(buf: Uint8Array, got: T): T {
+  if (buf.length > MAX_SCRATCH) {
+    scratch = new Uint8Array(1 << 16);
+    scratchView = new DataView(scratch.buffer);
+  }
+  return got;
+}
+
+function rows(
+  b: Uint8Array,
+  view: DataView,
+  len: number,
+  plan: Plan,
+  keys: readonly string[],
+  text: string | null,
+): { vecs: Vec[]; length: number } | null {
+  const ncols = plan.names.length;
+  const kinds = plan.kinds;
+  const shifts = plan.shifts;
+  const nameBytes = plan.nameBytes;
+  const nameAt = plan.nameAt;
+  const keyWord0 = plan.keyWord0;
+  const keyWord1 = plan.keyWord1;
+  const keyMask0 = plan.keyMask0;
+  const keyMask1 = plan.keyMask1;
+  const keyShort = plan.keyShort;
+  let keyMask: Int32Array | null = null;
+  if (keys.length > 0) {
+    keyMask = new Int32Array(ncols);
+    for (const k of keys) {
+      const c = plan.names.indexOf(k);
+      if (c < 0) return null;
+      keyMask[c] = 1;
+    }
+  }
+  const out = new Out(plan, Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8));
+  const seen = out.seen;
+  const nums = out.nums;
+  const halves = out.halves;
+  const strLen = out.strLen;
+  const strBytes = out.strBytes;
+  const strOffs = out.strOffs;
+  let n = 0;
+  let p = ws(b, 0);
+  if (b[p] !== 91) return null; // [
+  p = ws(b, p + 1);
+  if (b[p] === 93) p++;
+  else {
+    for (;;) {
+      if (b[p] !== 123) return null; // {
+      if (b[++p]! <= 32) p = ws(b, p);
+      if (n === out.cap) out.grow(n + 1);
+      const stamp = n + 1;
+      let given = 0;
+      if (b[p] === 125) p++;
+      else {
+        let next = 0;
+        for (;;) {
+          if (b[p] !== 34) return null; // "
+          p++;
+          // The key: the next column's name first, then any column's.
+          let c = next < ncols ? next : 0;
+          let tried = 0;
+          for (;;) {
+            if (keyShort[c] === 1) {
+              if (
+                (view.getInt32(p, true) & keyMask0[c]!) === keyWord0[c]! &&
+                (view.getInt32(p + 4, true) & keyMask1[c]!) === keyWord1[c]!
+              ) {
+                p += nameAt[c + 1]! - nameAt[c]! + 1;
+                break;
+              }
+            } else {
+              const a = nameAt[c]!;
+              const l = nameAt[c + 1]! - a;
+              let i = 0;
+              while (i < l && b[p + i] === nameBytes[a + i]) i++;
+              if (i === l && b[p + l] === 34) {
+                p += l + 1;
+                break;
+              }
+            }
+            if (++tried === ncols) return null; // not a column (or an escape in the key)
+            c = c + 1 === ncols ? 0 : c + 1;
+          }
+          if (seen[c] === stamp) return null; // a key given twice
+          seen[c] = stamp;
+          given++;
+          next = c + 1;
+          if (b[p] !== 58) {
+            p = ws(b, p);
+            if (b[p] !== 58) return null; // :
+          }
+          let ch = b[++p]!;
+          if (ch <= 32) {
+            p = ws(b, p);
+            ch = b[p]!;
+          }
+          const k = kinds[c]!;
+          if (ch === 110) {
+            // null
+            if (b[p + 1] !== 117 || b[p + 2] !== 108 || b[p + 3] !== 108) return null;
+            p += 4;
+            out.setNull(c, n);
+            if (k === K_STR) strOffs[c]![stamp] = strLen[c]!;
+          } else if (k === K_STR) {
+            if (ch !== 34) return null;
+            const st = ++p;
+            while (PLAIN[b[p]!] === 1) p++;
+            if (b[p] !== 34) return null; // control, non-ASCII, an escape, the end
+            let s = strLen[c]!;
+            let dst = strBytes[c]!;
+            if (s + (p - st) > dst.length) dst = out.strRoom(c, s, p - st);
+            for (let j = st; j < p; j++) dst[s++] = b[j]!;
+            p++;
+            strLen[c] = s;
+            strOffs[c]![stamp] = s;
+          } else if (k <= K_I64) {
+            if (!(ch === 45 || (ch >= 48 && ch <= 57))) return null;
+            p = number(b, p, text);
+            if (p < 0) return null;
+            const v = NUM[0]!;
+            if (k === K_F64) (nums[c] as Float64Array)[n] = v;
+            else if (k === K_I64) {
+              if (!Number.isSafeInteger(v)) return null;
+              const h = halves[c]!;
+              h[2 * n + LO] = v | 0;
+              h[2 * n + HI] = Math.floor(v / TWO_32);
+            } else if (k === K_SMALL) {
+              const sh = shifts[c]!;
+              if ((v << sh) >> sh !== v) return null; // not an integer in range (or -0)
+              (nums[c] as Int32Array)[n] = v;
+            } else {
+              if (v > F32_MAX || v < -F32_MAX) return null;
+              (nums[c] as Float32Array)[n] = v;
+            }
+          } else if (k === K_BOOL) {
+            if (ch === 116 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) {
+              (nums[c] as Uint8Array)[n] = 1;
+              p += 4;
+            } else if (
+              ch === 102 &&
+              b[p + 1] === 97 &&
+              b[p + 2] === 108 &&
+              b[p + 3] === 115 &&
+              b[p + 4] === 101
+            ) {
+              p += 5;
+            } else return null;
+          } else return null;
+          let sep = b[p];
+          if (sep <= 32) {
+            p = ws(b, p);
+            sep = b[p];
+          }
+          if (sep === 44) {
+            if (b[++p]! <= 32) p = ws(b, p);
+            continue;
+          }
+          if (sep === 125) {
+            p++;
+            break;
+          }
+          return null;
+        }
+      }
+      if (given < ncols) {
+        for (let c = 0; c < ncols; c++) {
+          if (seen[c] === stamp) continue;
+          if (keyMask !== null && keyMask[c] === 1) return null;
+          out.setNull(c, n);
+          if (kinds[c] === K_STR) strOffs[c]![stamp] = strLen[c]!;
+        }
+      }
+      n++;
+      let sep = b[p];
+      if (sep <= 32) {
+        p = ws(b, p);
+        sep = b[p];
+      }
+      if (sep === 44) {
+        if (b[++p]! <= 32) p = ws(b, p);
+        continue;
+      }
+      if (sep === 93) {
+        p++;
+        break;
+      }
+      return null;
+    }
+  }
+  p = ws(b, p);
+  if (p !== len) return null; // more after the array
+  if (n > 0) {
+    plan.bytesPerRow = Math.max(4, Math.floor(len / n));
+    let most = 0;
+    for (let c = 0; c < ncols; c++) most = Math.max(most, strLen[c]!);
+    plan.stringBytesPerRow = Math.max(1, Math.ceil((most * 1.25) / n));
+  }
+  return { vecs: finish(plan, out, n), length: n };
+}
+
+/** The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded). */
+function finish(plan: Plan, out: Out, n: number): Vec[] {
+  const vecs: Vec[] = [];
+  for (let c = 0; c < plan.names.length; c++) {
+    const k = plan.kinds[c]!;
+    const v = out.valid[c];
+    const valid = v ? v.subarray(0, n) : null;
+    if (k === K_STR) {
+      const name = plan.names[c]!;
+      const data = new Array<string>(n).fill("");
+      const codes = sharedUtf8Intern.credit(name) > 0 ? new Int32Array(n) : null;
+      const dict: StringDict | null = decodeUtf8(
+        out.strBytes[c]!,
+        out.strOffs[c]!,
+        n,
+        data,
+        0,
+        name,
+        sharedUtf8Intern,
+        codes,
+      );
+      const sb = out.strBytes[c]!;
+      const so = out.strOffs[c]!;
+      plan.strBytes[c] = sb.length <= KEEP_BYTES ? sb : null;
+      plan.strOffs[c] = so.length <= KEEP_BYTES / 4 ? so : null;
+      const vec: Vec = { data, valid, length: n };
+      if (dict !== null && codes !== null) {
+        vec.codes = codes;
+        vec.dict = dict;
+      }
+      vecs.push(vec);
+    } else if (k === K_I64) vecs.push({ data: out.wides[c]!.subarray(0, n), valid, length: n });
+    else if (k === K_OTHER) {
+      // Every value was null (anything else went to the slow path).
+      vecs.push({ data: allocStorage(plan.types[c]!, n), valid, length: n });
+    } else vecs.push({ data: out.nums[c]!.subarray(0, n), valid, length: n });
+  }
+  return vecs;
+}
