@@ -90,7 +90,7 @@ export interface HostOptions {
  */
 export type PublishInput =
   | { rows: unknown[] }
-  | { json: string }
+  | { json: string | Uint8Array }
   | { arrow: Uint8Array | ArrayBuffer }
   | { csv: CsvRecords };
 
@@ -1143,8 +1143,16 @@ export function toVecs(
   return { vecs, length: rows.length };
 }
 
-/** A JSON body's rows (`JSON.parse`; invalid JSON is a ValueError). */
-export function parseJsonText(text: string): unknown[] {
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** A JSON body's rows (`JSON.parse`; invalid UTF-8 or JSON is a ValueError). */
+export function parseJsonText(json: string | Uint8Array): unknown[] {
+  let text: string;
+  try {
+    text = typeof json === "string" ? json : strictUtf8.decode(json);
+  } catch {
+    throw new ValueError("the body is not valid UTF-8");
+  }
   try {
     return JSON.parse(text) as unknown[];
   } catch (e) {

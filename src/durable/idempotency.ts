@@ -53,7 +53,7 @@ function jsonType(v: unknown): string {
 /** A publish body as the host receives it (see host.ts `PublishInput`). */
 type Batch =
   | { rows: unknown }
-  | { json: string }
+  | { json: string | Uint8Array }
   | { arrow: Uint8Array | ArrayBuffer }
   | { csv: unknown };
 
@@ -79,7 +79,12 @@ export async function batchDigest(
     bytes = new TextEncoder().encode(`csv\n${JSON.stringify(input.csv)}`);
   } else {
     // JSON text digests as the rows it holds (whitespace and key spelling aside).
-    const rows = "json" in input ? JSON.parse(input.json) : input.rows;
+    const rows =
+      "json" in input
+        ? JSON.parse(
+            typeof input.json === "string" ? input.json : new TextDecoder().decode(input.json),
+          )
+        : input.rows;
     bytes = new TextEncoder().encode(`rows\n${JSON.stringify(rows)}`);
   }
   if (source !== "source" || op !== "add") {

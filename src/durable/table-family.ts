@@ -456,9 +456,12 @@ function shapeParam(text: string | null): SubShape | undefined {
   return text === null ? undefined : (JSON.parse(text) as SubShape);
 }
 
-/** A JSON publish body as text: the router has checked it is an array of objects (body.ts). */
+/**
+ * A JSON publish body as text or its UTF-8 bytes: the router has checked it is an array of
+ * objects (body.ts).
+ */
 export interface JsonBody {
-  json: string;
+  json: string | Uint8Array;
 }
 
 /**

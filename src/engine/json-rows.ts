@@ -90,8 +90,6 @@ class Plan {
   skip = 0;
   /** Bytes per row of the last text read (to size the columns of the next). */
   bytesPerRow = 32;
-  /** String bytes per row of the last text read (to size the string buffers of the next). */
-  stringBytesPerRow = 16;
 
   constructor(schema: Schema) {
     this.names = Object.keys(schema);
@@ -166,7 +164,9 @@ let scratch = new Uint8Array(1 << 16);
 let scratchView = new DataView(scratch.buffer);
 const PAD = 16;
 /** Per byte: 1 if it may appear as is in a string value read here (printable ASCII but " and \\). */
-const PLAIN = Uint8Array.from({ length: 256 }, (_, x) => (x >= 32 && x <= 126 && x !== 34 && x !== 92 ? 1 : 0));
+const PLAIN = Uint8Array.from({ length: 256 }, (_, x) =>
+  x >= 32 && x <= 126 && x !== 34 && x !== 92 ? 1 : 0,
+);
 /** Largest string buffer a schema keeps between calls (bytes). */
 const KEEP_BYTES = 1 << 20;
 /** Largest scratch kept between calls. */
@@ -189,7 +189,8 @@ class Out {
   /** Per column: 1 + the last row that gave it a value. */
   readonly seen: Int32Array;
 
-  constructor(plan: Plan, cap: number) {
+  /** `textBytes`: the input's length, which no column's string bytes can exceed. */
+  constructor(plan: Plan, cap: number, textBytes: number) {
     const n = plan.names.length;
     this.cap = cap;
     this.nums = [];
@@ -224,11 +225,14 @@ class Out {
       this.halves.push(wide === null ? null : new Int32Array(wide.buffer));
       this.valid.push(null);
       // String buffers are only read while the call decodes them: the last call's are reused.
-      const want = cap * plan.stringBytesPerRow;
+      // Each holds the whole text's length, so the scan never checks for room.
+      const want = textBytes;
       const sb = plan.strBytes[c];
       const so = plan.strOffs[c];
       this.strBytes.push(k !== K_STR ? null : sb && sb.length >= want ? sb : new Uint8Array(want));
-      this.strOffs.push(k !== K_STR ? null : so && so.length >= cap + 1 ? so : new Int32Array(cap + 1));
+      this.strOffs.push(
+        k !== K_STR ? null : so && so.length >= cap + 1 ? so : new Int32Array(cap + 1),
+      );
     }
   }
 
@@ -274,16 +278,6 @@ class Out {
     }
     v[row] = 0;
   }
-
-  /** Room for `more` bytes after the `len` of column `c`'s string bytes. */
-  strRoom(c: number, len: number, more: number): Uint8Array {
-    const a = this.strBytes[c]!;
-    if (len + more <= a.length) return a;
-    const b = new Uint8Array(Math.max(len + more, a.length * 2));
-    b.set(a.subarray(0, len));
-    this.strBytes[c] = b;
-    return b;
-  }
 }
 
 /** The value the last `number` call read (a typed array: a double returned would be boxed). */
@@ -291,69 +285,58 @@ const NUM = new Float64Array(1);
 
 /**
  * Reads the JSON number at `p` (its first byte is `-` or a digit) into `NUM[0]`; returns the
- * position of the byte after it, or -1 when the text there is not a JSON number.
+ * position of the byte after it, or -1 when the text there is not a JSON number. Kept small so
+ * that V8 inlines it: numbers with an exponent or too many digits go to `slowNumber`.
  */
 function number(b: Uint8Array, p: number, text: string | null): number {
   const start = p;
-  let neg = false;
-  if (b[p] === 45) {
-    neg = true;
-    p++;
-  }
+  const neg = b[p] === 45;
+  if (neg) p++;
   let x = b[p]! - 48;
-  let m = 0;
-  if (x === 0) {
-    p++;
-    x = b[p]! - 48;
-    if (x >= 0 && x <= 9) {
-      return -1; // a leading zero
-    }
-  } else if (x > 0 && x <= 9) {
-    do {
+  if (!(x >= 0 && x <= 9)) return -1;
+  let m = x;
+  x = b[++p]! - 48;
+  if (m === 0) {
+    if (x >= 0 && x <= 9) return -1; // a leading zero
+  } else {
+    while (x >= 0 && x <= 9) {
       m = m * 10 + x;
       x = b[++p]! - 48;
-    } while (x >= 0 && x <= 9);
-  } else {
-    return -1;
+    }
   }
   let scale = 0;
-  if (b[p] === 46) {
+  if (x === -2) {
+    // "."
     x = b[++p]! - 48;
-    if (!(x >= 0 && x <= 9)) {
-      return -1;
-    }
+    if (!(x >= 0 && x <= 9)) return -1;
     do {
       m = m * 10 + x;
       scale--;
       x = b[++p]! - 48;
     } while (x >= 0 && x <= 9);
   }
+  if (x === 53 || x === 21 || m >= TWO_53 || scale < -22) return slowNumber(b, start, p, text);
+  const v = scale < 0 ? m / POW10[-scale]! : m;
+  NUM[0] = neg ? -v : v;
+  return p;
+}
+
+/**
+ * `number` for a number with an exponent (`e`/`E` at `p`) or too many digits for one exact
+ * operation: its mantissa `b[start..p)` is valid; reads the exponent and converts the text.
+ */
+function slowNumber(b: Uint8Array, start: number, p: number, text: string | null): number {
   let c = b[p];
   if (c === 101 || c === 69) {
     c = b[++p];
-    let eneg = false;
-    if (c === 43 || c === 45) {
-      eneg = c === 45;
-      c = b[++p];
-    }
-    x = c! - 48;
-    if (!(x >= 0 && x <= 9)) {
-      return -1;
-    }
-    let e = 0;
-    do {
-      if (e < 100000) e = e * 10 + x;
-      x = b[++p]! - 48;
-    } while (x >= 0 && x <= 9);
-    scale += eneg ? -e : e;
+    if (c === 43 || c === 45) c = b[++p];
+    let x = c! - 48;
+    if (!(x >= 0 && x <= 9)) return -1;
+    do x = b[++p]! - 48;
+    while (x >= 0 && x <= 9);
   }
-  if (m < TWO_53 && scale >= -22 && scale <= 22) {
-    const v = scale < 0 ? m / POW10[-scale]! : scale > 0 ? m * POW10[scale]! : m;
-    NUM[0] = neg ? -v : v;
-  } else {
-    // Too many digits or too large a scale for one exact operation: the text's own conversion.
-    NUM[0] = Number(text !== null ? text.slice(start, p) : latin1.decode(b.subarray(start, p)));
-  }
+  // The text's own conversion, which is JSON.parse's (correctly rounded).
+  NUM[0] = Number(text !== null ? text.slice(start, p) : latin1.decode(b.subarray(start, p)));
   return p;
 }
 
@@ -445,7 +428,7 @@ function rows(
       keyMask[c] = 1;
     }
   }
-  const out = new Out(plan, Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8));
+  const out = new Out(plan, Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8), len);
   const seen = out.seen;
   const nums = out.nums;
   const halves = out.halves;
@@ -517,13 +500,14 @@ function rows(
             if (k === K_STR) strOffs[c]![stamp] = strLen[c]!;
           } else if (k === K_STR) {
             if (ch !== 34) return null;
-            const st = ++p;
-            while (PLAIN[b[p]!] === 1) p++;
-            if (b[p] !== 34) return null; // control, non-ASCII, an escape, the end
             let s = strLen[c]!;
-            let dst = strBytes[c]!;
-            if (s + (p - st) > dst.length) dst = out.strRoom(c, s, p - st);
-            for (let j = st; j < p; j++) dst[s++] = b[j]!;
+            const dst = strBytes[c]!;
+            let x = b[++p]!;
+            while (x !== 34) {
+              if (PLAIN[x] === 0) return null; // control, non-ASCII, an escape, the end
+              dst[s++] = x;
+              x = b[++p]!;
+            }
             p++;
             strLen[c] = s;
             strOffs[c]![stamp] = s;
@@ -605,9 +589,6 @@ function rows(
   if (p !== len) return null; // more after the array
   if (n > 0) {
     plan.bytesPerRow = Math.max(4, Math.floor(len / n));
-    let most = 0;
-    for (let c = 0; c < ncols; c++) most = Math.max(most, strLen[c]!);
-    plan.stringBytesPerRow = Math.max(1, Math.ceil((most * 1.25) / n));
   }
   return { vecs: finish(plan, out, n), length: n };
 }
