@@ -20,7 +20,9 @@
  * - a value is `null`, or a number for a float or integer column (for an integer column, one
  *   that the conversion takes as it is: a safe integer for int64 and instant, in range for the
  *   narrower ones; a float32 column's within float32's range), a string of printable ASCII without
- *   escapes for a string column, or `true` / `false` for a bool column;
+ *   escapes for a string column, an instant string `coerceStrict` accepts for an instant column
+ *   (a canonical one in the same second as the last one parsed is that second plus its fraction,
+ *   as values-to-vec.ts does), or `true` / `false` for a bool column;
  * - a number is read exactly as `JSON.parse` reads it: up to 2^53 of significant digits scaled by
  *   at most 10^22 is one correctly rounded IEEE division or multiplication of two exact values
  *   (Clinger's fast path), which is what the correctly rounded conversion gives; any other number
@@ -29,7 +31,7 @@
  *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
  *
  * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
- * non-ASCII value, an instant as ISO text, a char or array column's value, invalid JSON) gives
+ * non-ASCII value, an int64 as a string, a char or array column's value, invalid JSON) gives
  * null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
  * without scanning, so a stream of such bodies pays for one wasted scan in nine.
  */
@@ -38,7 +40,8 @@ import { decodeUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import type { ColumnType, Schema } from "./types.ts";
-import { allocStorage } from "./types.ts";
+import { allocStorage, coerceStrict } from "./types.ts";
+import { CanonicalSecond } from "./values-to-vec.ts";
 
 /** Calls of a schema sent straight to the slow path after one of its texts needed it. */
 export const SKIP_CALLS = 8;
@@ -83,6 +86,8 @@ class Plan {
   readonly keyMask0: Int32Array;
   readonly keyMask1: Int32Array;
   readonly keyShort: Uint8Array;
+  /** Per column: the last canonical instant string's second, or null (not an instant column). */
+  readonly seconds: (InstantSecond | null)[];
   /** String columns' byte and offset buffers, kept for the next call (up to KEEP_BYTES). */
   readonly strBytes: (Uint8Array | null)[];
   readonly strOffs: (Int32Array | null)[];
@@ -107,6 +112,7 @@ class Plan {
     this.keyMask0 = new Int32Array(n);
     this.keyMask1 = new Int32Array(n);
     this.keyShort = new Uint8Array(n);
+    this.seconds = this.types.map((t) => (t === "instant" ? new InstantSecond() : null));
     this.strBytes = new Array<Uint8Array | null>(n).fill(null);
     this.strOffs = new Array<Int32Array | null>(n).fill(null);
     for (let c = 0; c < n; c++) {
@@ -340,6 +346,79 @@ function slowNumber(b: Uint8Array, start: number, p: number, text: string | null
   return p;
 }
 
+/**
+ * An instant column's last canonical ISO string (`2024-05-01T13:30:00.25Z`): its second's bytes
+ * (`YYYY-MM-DDTHH:MM:SS`) and nanoseconds (values-to-vec.ts's CanonicalSecond, which
+ * `coerceStrict` parsed). A later string of that second and a canonical fraction is that second
+ * plus the fraction, without parsing it again.
+ */
+class InstantSecond {
+  readonly canonical = new CanonicalSecond();
+  readonly bytes = new Uint8Array(19);
+  /** The `canonical.second` the bytes are of. */
+  of = "";
+}
+
+/**
+ * Reads the instant string at `p` (its opening quote) into row `n` of `h` (an int64 column's
+ * 32-bit halves); returns the position after its closing quote, or -1 if it is not printable
+ * ASCII without escapes or `coerceStrict` refuses it (then the slow path reports the error).
+ */
+function instantText(
+  b: Uint8Array,
+  p: number,
+  h: Int32Array,
+  n: number,
+  sec: InstantSecond,
+  text: string | null,
+  column: string,
+): number {
+  const st = p + 1;
+  let q = st;
+  while (PLAIN[b[q]!] === 1) q++;
+  if (b[q] !== 34) return -1;
+  const len = q - st;
+  const cs = sec.canonical;
+  if (len >= 20 && len <= 30 && b[q - 1] === 90 && cs.second !== "") {
+    let same = sec.of === cs.second;
+    for (let i = 0; same && i < 19; i++) same = b[st + i] === sec.bytes[i];
+    if (same) {
+      // "Z" or "." and 1..9 digits then "Z".
+      let f = 0;
+      if (len > 20) {
+        f = b[st + 19] === 46 && len > 21 ? 0 : -1;
+        for (let i = st + 20; f >= 0 && i < q - 1; i++) {
+          const d = b[i]! - 48;
+          f = d >= 0 && d <= 9 ? f * 10 + d : -1;
+        }
+        if (f >= 0) for (let k = len - 21; k < 9; k++) f *= 10;
+      }
+      if (f >= 0) {
+        const lo = cs.lo + f;
+        const carry = lo >= TWO_32 ? 1 : 0;
+        h[2 * n + LO] = lo | 0;
+        h[2 * n + HI] = cs.hi + carry;
+        return q + 1;
+      }
+    }
+  }
+  const s = text !== null ? text.slice(st, q) : latin1.decode(b.subarray(st, q));
+  let ns: bigint;
+  try {
+    ns = coerceStrict("instant", s, { column, row: n }) as bigint;
+  } catch {
+    return -1;
+  }
+  const wide = new BigInt64Array(h.buffer, h.byteOffset, h.length >> 1);
+  wide[n] = ns;
+  cs.remember(s, ns);
+  if (cs.second !== "" && sec.of !== cs.second) {
+    for (let i = 0; i < 19; i++) sec.bytes[i] = cs.second.charCodeAt(i);
+    sec.of = cs.second;
+  }
+  return q + 1;
+}
+
 /** The first byte at or after `p` that is not JSON whitespace. */
 function ws(b: Uint8Array, p: number): number {
   let c = b[p]!;
@@ -431,6 +510,7 @@ function rows(
   const out = new Out(plan, Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8), len);
   const seen = out.seen;
   const nums = out.nums;
+  const seconds = plan.seconds;
   const halves = out.halves;
   const strLen = out.strLen;
   const strBytes = out.strBytes;
@@ -511,6 +591,9 @@ function rows(
             p++;
             strLen[c] = s;
             strOffs[c]![stamp] = s;
+          } else if (ch === 34 && k === K_I64 && seconds[c] !== null) {
+            p = instantText(b, p, halves[c]!, n, seconds[c]!, text, plan.names[c]!);
+            if (p < 0) return null;
           } else if (k <= K_I64) {
             if (!(ch === 45 || (ch >= 48 && ch <= 57))) return null;
             p = number(b, p, text);

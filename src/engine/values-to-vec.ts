@@ -151,7 +151,7 @@ const MIN_NS = -(2n ** 63n);
  * fields were checked; the sum is within range because the second is at least a second from the
  * end of it).
  */
-class CanonicalSecond {
+export class CanonicalSecond {
   second = "";
   /** Low half, unsigned, and high half, signed, of the second's nanoseconds. */
   lo = 0;
