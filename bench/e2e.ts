@@ -9,7 +9,8 @@
  *   Each case also reports CPU milliseconds per batch of the workerd running the Worker, of
  *   wrangler dev's proxy and of this process (proc-cpu.ts). `BENCH_BATCHES` sets the batches per
  *   case (default 400: shorter runs measure mostly the first cycles and the wait for the last
- *   one, not the steady rate); `BENCH_DIRECT=1` publishes straight to the Worker's workerd, past the proxy.
+ *   one, not the steady rate); `BENCH_CASES=JSON` (comma-separated substrings of the case
+ *   labels) runs only those cases; `BENCH_DIRECT=1` publishes straight to the Worker's workerd, past the proxy.
  * - Publish-to-subscriber latency at cycleMs 100 with 200 subscribers (tickflare/client mirrors
  *   of the blink source, JSON, in a worker thread so they do not delay the publisher): each row
  *   carries the time it was published (before the request); every subscriber records the time
@@ -164,7 +165,10 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
       ["HTTP POST, JSON", 1, (n, b) => post(n, json[b]!, "application/json")],
       ["HTTP POST, JSON", 4, (n, b) => post(n, json[b]!, "application/json")],
     );
+  // BENCH_CASES: comma-separated substrings of the case labels to run (default all).
+  const pick = (process.env.BENCH_CASES ?? "").split(",").filter((f) => f !== "");
   for (const [label, inFlight, send] of cases) {
+    if (pick.length > 0 && !pick.some((f) => label.includes(f))) continue;
     const name = `bench-tp-${run++}`;
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
     await send(name, 0); // warm the object up (not timed)
@@ -319,6 +323,10 @@ try {
   const tf = connect(server.url, { token });
   if (!only || only === "throughput" || only === "stream") await throughput(server, tf, token);
   if (!only || only === "latency") await latency(server, tf, token);
+} catch (e) {
+  await new Promise((r) => setTimeout(r, 1000)); // let the server's last lines arrive
+  console.error(`wrangler dev's log:\n${server.log}`);
+  throw e;
 } finally {
   await server.dispose();
 }

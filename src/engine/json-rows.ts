@@ -265,10 +265,11 @@ class Out {
         b.set(v);
         this.valid[c] = b;
       }
+      // Offsets may be a longer buffer kept from an earlier call: only rows [0, cap] are in use.
       const o = this.strOffs[c];
-      if (o) {
+      if (o && o.length < cap + 1) {
         const b = new Int32Array(cap + 1);
-        b.set(o);
+        b.set(o.subarray(0, this.cap + 1));
         this.strOffs[c] = b;
       }
     }
