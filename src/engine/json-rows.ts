@@ -22,7 +22,9 @@
  *   narrower ones; a float32 column's within float32's range), a string of printable ASCII without
  *   escapes for a string column, an instant string `coerceStrict` accepts for an instant column
  *   (a canonical one in the same second as the last one parsed is that second plus its fraction,
- *   as values-to-vec.ts does), or `true` / `false` for a bool column;
+ *   as values-to-vec.ts does), a decimal string `coerceStrict` accepts for an int64 column (the JSON
+ *   form of one beyond 2^53), a one-character printable-ASCII string for a char column, or `true` /
+ *   `false` for a bool column;
  * - a number is read exactly as `JSON.parse` reads it: up to 2^53 of significant digits scaled by
  *   at most 10^22 is one correctly rounded IEEE division or multiplication of two exact values
  *   (Clinger's fast path), which is what the correctly rounded conversion gives; any other number
@@ -31,7 +33,7 @@
  *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
  *
  * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
- * non-ASCII value, an int64 as a string, a char or array column's value, invalid JSON) gives
+ * non-ASCII value, an array column's value, invalid JSON) gives
  * null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
  * without scanning, so a stream of such bodies pays for one wasted scan in nine.
  */
@@ -52,8 +54,9 @@ const K_SMALL = 2;
 const K_I64 = 3;
 const K_STR = 4;
 const K_BOOL = 5;
-/** Only null is read here (char and array columns): any other value goes to the slow path. */
+/** Only null is read here (array columns): any other value goes to the slow path. */
 const K_OTHER = 6;
+const K_CHAR = 7;
 
 /** 2^32, to split a safe integer into 32-bit halves. */
 const TWO_32 = 4294967296;
@@ -145,7 +148,9 @@ class Plan {
                   ? K_STR
                   : t === "bool"
                     ? K_BOOL
-                    : K_OTHER;
+                    : t === "char"
+                      ? K_CHAR
+                      : K_OTHER;
       this.shifts[c] = t === "int16" ? 16 : t === "int8" ? 24 : 0;
     }
   }
@@ -183,7 +188,15 @@ const latin1 = new TextDecoder("latin1");
 /** The columns being filled, grown together. */
 class Out {
   cap: number;
-  readonly nums: (Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array)[];
+  readonly nums: (
+    | Float64Array
+    | Float32Array
+    | Int32Array
+    | Int16Array
+    | Int8Array
+    | Uint8Array
+    | Uint16Array
+  )[];
   /** int64 / instant columns: the data, and an Int32Array view of its halves. */
   readonly wides: (BigInt64Array | null)[];
   readonly halves: (Int32Array | null)[];
@@ -224,7 +237,9 @@ class Out {
                   : new Int8Array(cap)
               : k === K_BOOL
                 ? new Uint8Array(cap)
-                : empty,
+                : k === K_CHAR
+                  ? new Uint16Array(cap)
+                  : empty,
       );
       const wide = k === K_I64 ? new BigInt64Array(cap) : null;
       this.wides.push(wide);
@@ -420,6 +435,35 @@ function instantText(
   return q + 1;
 }
 
+/**
+ * Reads the string at `p` (its opening quote), an int64 column's value, through `coerceStrict`
+ * into row `n` of `h` (the column's 32-bit halves); returns the position after its closing quote,
+ * or -1 if it is not printable ASCII without escapes or `coerceStrict` refuses it.
+ */
+function int64Text(
+  b: Uint8Array,
+  p: number,
+  h: Int32Array,
+  n: number,
+  text: string | null,
+  column: string,
+): number {
+  const st = p + 1;
+  let q = st;
+  while (PLAIN[b[q]!] === 1) q++;
+  if (b[q] !== 34) return -1;
+  const s = text !== null ? text.slice(st, q) : latin1.decode(b.subarray(st, q));
+  try {
+    new BigInt64Array(h.buffer, h.byteOffset, h.length >> 1)[n] = coerceStrict("int64", s, {
+      column,
+      row: n,
+    }) as bigint;
+  } catch {
+    return -1;
+  }
+  return q + 1;
+}
+
 /** The first byte at or after `p` that is not JSON whitespace. */
 function ws(b: Uint8Array, p: number): number {
   let c = b[p]!;
@@ -592,8 +636,13 @@ function rows(
             p++;
             strLen[c] = s;
             strOffs[c]![stamp] = s;
-          } else if (ch === 34 && k === K_I64 && seconds[c] !== null) {
-            p = instantText(b, p, halves[c]!, n, seconds[c]!, text, plan.names[c]!);
+          } else if (ch === 34 && k === K_I64) {
+            // An instant as ISO text, or an int64 beyond 2^53 as a decimal string.
+            const sec = seconds[c] ?? null;
+            p =
+              sec !== null
+                ? instantText(b, p, halves[c]!, n, sec, text, plan.names[c]!)
+                : int64Text(b, p, halves[c]!, n, text, plan.names[c]!);
             if (p < 0) return null;
           } else if (k <= K_I64) {
             if (!(ch === 45 || (ch >= 48 && ch <= 57))) return null;
@@ -614,6 +663,12 @@ function rows(
               if (v > F32_MAX || v < -F32_MAX) return null;
               (nums[c] as Float32Array)[n] = v;
             }
+          } else if (k === K_CHAR) {
+            // A one-character string: its code.
+            const x = b[p + 1]!;
+            if (ch !== 34 || PLAIN[x] === 0 || b[p + 2] !== 34) return null;
+            (nums[c] as Uint16Array)[n] = x;
+            p += 3;
           } else if (k === K_BOOL) {
             if (ch === 116 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) {
               (nums[c] as Uint8Array)[n] = 1;
