@@ -14,6 +14,15 @@ export class HostError extends Error {
   }
 }
 
+/** JSON text (a publish body or frame) that does not parse: 400 `bad_json`; `reason`: the parser's. */
+export class JsonTextError extends HostError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(400, "bad_json", `the body is not valid JSON: ${reason}`);
+    this.reason = reason;
+  }
+}
+
 /**
  * The one table from engine error codes (`TickflareError.code`) to HTTP statuses. docs/protocol.md
  * lists the same codes with the same statuses (test/engine/error-codes.test.ts keeps them equal).

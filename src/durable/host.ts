@@ -59,7 +59,7 @@ import type {
   TableDescription,
   ViewDescription,
 } from "../engine/wire.ts";
-import { errorResult, HostError } from "./errors.ts";
+import { errorResult, HostError, JsonTextError } from "./errors.ts";
 import type { HeldPart } from "./held-batches.ts";
 import { HeldBatches } from "./held-batches.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
@@ -1145,7 +1145,10 @@ export function toVecs(
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-/** A JSON body's rows (`JSON.parse`; invalid UTF-8 or JSON is a ValueError). */
+/**
+ * A JSON body's rows (`JSON.parse`): invalid UTF-8 is a ValueError, invalid JSON a JsonTextError
+ * (400 `bad_json`; the router answers a malformed HTTP body before the object sees it).
+ */
 export function parseJsonText(json: string | Uint8Array): unknown[] {
   let text: string;
   try {
@@ -1156,7 +1159,7 @@ export function parseJsonText(json: string | Uint8Array): unknown[] {
   try {
     return JSON.parse(text) as unknown[];
   } catch (e) {
-    throw new ValueError(`the body is not valid JSON: ${(e as Error).message}`);
+    throw new JsonTextError((e as Error).message);
   }
 }
 

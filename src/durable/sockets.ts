@@ -18,7 +18,7 @@
  */
 import type { Frame, WireFormat } from "../engine/wire.ts";
 import { deltaFrames, snapshotFrames } from "../engine/wire.ts";
-import { errorResult, HostError, VIEW_ERROR_STATUS } from "./errors.ts";
+import { errorResult, HostError, JsonTextError, VIEW_ERROR_STATUS } from "./errors.ts";
 import type { FamilyHost } from "./host.ts";
 import { batchDigest, checkIdempotencyKey } from "./idempotency.ts";
 import { RELAY_SNAPSHOT_REQUEST, relayHeader } from "./relay-frames.ts";
@@ -483,9 +483,13 @@ export class SocketHub {
       ws.send(JSON.stringify({ type: "error", seq, error, detail }));
       return 0;
     };
-    let input: { rows: unknown[] } | { arrow: Uint8Array };
+    let input: { rows: unknown[] } | { arrow: Uint8Array } | { json: string };
     let key: string | undefined;
-    if (typeof data === "string") {
+    if (typeof data === "string" && startsArray(data)) {
+      // An array of rows: the host reads the text straight into columns (json-rows.ts) and
+      // parses it only if that reader does not take it.
+      input = { json: data };
+    } else if (typeof data === "string") {
       let body: unknown;
       try {
         body = JSON.parse(data);
@@ -517,9 +521,21 @@ export class SocketHub {
       ws.send(JSON.stringify({ type: "ack", seq, ...r }));
       return r.duplicate ? 0 : r.accepted;
     } catch (e) {
+      if (e instanceof JsonTextError)
+        return refuse("bad_json", `frame ${seq} is not JSON: ${e.reason}`);
       const err = errorResult(e);
       if (!err) throw e;
       return refuse(err.error, err.detail);
     }
   }
+}
+
+/** Whether JSON text starts (after whitespace) with `[`: a publish frame of rows. */
+function startsArray(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91) return true;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return false;
 }

@@ -406,7 +406,7 @@ describe("JSON bodies reach the object as text", () => {
     expect(await family("pf-json-rpc").publish({ json: '[{"I": 1},' })).toEqual({
       ok: false,
       status: 400,
-      error: "bad_value",
+      error: "bad_json",
       detail: `the body is not valid JSON: ${jsonError('[{"I": 1},')}`,
     });
     expect(await family("pf-json-rpc").publish({ json: '{"I": 1}' })).toEqual({

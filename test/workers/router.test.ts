@@ -768,7 +768,11 @@ describe("publish WebSocket", () => {
     p.ws.send(JSON.stringify({ rows: [row(2)], idempotencyKey: "k1" }));
     p.ws.send(JSON.stringify({ rows: [row(2)], idempotencyKey: "k1" }));
     p.ws.send(toArrowIPC(newTable([stringCol("Sym", ["Z"])])));
-    await p.frameCount(6);
+    // Array frames are read by the object's JSON reader (json-rows.ts), which parses only what it
+    // does not take: a truncated array is still bad_json, a spaced one is rows.
+    p.ws.send(`[${JSON.stringify(row(3))},`);
+    p.ws.send(` \n[ ${JSON.stringify(row(3))} ]`);
+    await p.frameCount(8);
     const acks = p.messages();
     expect(acks[0]).toEqual({ type: "ack", seq: 1, accepted: 2, cycle: 1, duplicate: false });
     expect(acks[1]).toMatchObject({ type: "error", seq: 2, error: "bad_value" });
@@ -777,8 +781,11 @@ describe("publish WebSocket", () => {
     expect(acks[3]).toMatchObject({ type: "ack", seq: 4, accepted: 1, duplicate: false });
     expect(acks[4]).toMatchObject({ type: "ack", seq: 5, accepted: 1, duplicate: true });
     expect(acks[5]).toMatchObject({ type: "error", seq: 6, error: "bad_arrow" });
+    expect(acks[6]).toMatchObject({ type: "error", seq: 7, error: "bad_json" });
+    expect(acks[6]!.detail).toMatch(/^frame 7 is not JSON: /);
+    expect(acks[7]).toMatchObject({ type: "ack", seq: 8, accepted: 1, duplicate: false });
     await step("ws-pub");
-    expect((await rowsOf("ws-pub", "all")).map((r) => r.Size)).toEqual([0, 1, 2]);
+    expect((await rowsOf("ws-pub", "all")).map((r) => r.Size)).toEqual([0, 1, 2, 3]);
     p.ws.close();
   });
 });
