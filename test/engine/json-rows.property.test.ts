@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { toVecs } from "../../src/durable/host.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { ValueError } from "../../src/engine/errors.ts";
 import { tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
@@ -365,5 +366,47 @@ describe("TablePublisher.addJson", () => {
     expect(() => pub.addJson(new Uint8Array([0x5b, 0xff, 0x5d]))).toThrow(ValueError);
     await g.runCycle();
     expect(blink.size).toBe(0);
+  });
+});
+
+describe("the object's toVecs with JSON text", () => {
+  /** Vecs as comparable cells, or the error's class, message, column and row. */
+  function outcome(f: () => { vecs: Vec[]; length: number }): unknown {
+    try {
+      const r = f();
+      return { length: r.length, vecs: r.vecs.map(cellsOf) };
+    } catch (e) {
+      const err = e as ValueError;
+      return {
+        error: err.constructor.name,
+        message: err.message,
+        column: err.column,
+        row: err.row,
+      };
+    }
+  }
+
+  it("gives what the parsed rows give: values, or the same error", () => {
+    const schema: Schema = { K: "string", V: "float64", T: "instant" };
+    const texts = [
+      '[{"K":"a","V":1.5,"T":"2024-05-01T13:30:00Z"},{"K":"b","V":null}]',
+      '[{"K":"a","V":1,"Other":2}]', // an unknown column: the object refuses it
+      '[{"K":"a"}, 5]', // a row that is not an object
+      '[{"V":2}]', // a key column left out (with keys)
+      '[{"K":"a","V":"x"}]', // a wrong type
+      '[{"K":"a","T":"not a time"}]',
+    ];
+    for (const keys of [[], ["K"]]) {
+      for (const t of texts) {
+        const rows = JSON.parse(t) as unknown[];
+        expect(
+          outcome(() => toVecs({ ...schema }, { json: t }, keys)),
+          `${t} keys ${keys}`,
+        ).toEqual(outcome(() => toVecs(schema, { rows }, keys)));
+        expect(
+          outcome(() => toVecs({ ...schema }, { json: new TextEncoder().encode(t) }, keys)),
+        ).toEqual(outcome(() => toVecs(schema, { rows }, keys)));
+      }
+    }
   });
 });
