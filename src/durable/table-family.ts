@@ -120,7 +120,7 @@ export class TableFamily extends DurableObject<Env> {
    * the key up and stores the batch with no `await` in between.
    */
   async publish(
-    input: PublishInput | JsonBody,
+    input: PublishInput,
     options: { idempotencyKey?: string; source?: string } = {},
   ): Promise<RpcResult<PublishResult>> {
     return this.#accept("add", input, options);
@@ -131,7 +131,7 @@ export class TableFamily extends DurableObject<Env> {
    * cycle it will apply in (the body holds rows of the key columns).
    */
   async deleteRows(
-    input: PublishInput | JsonBody,
+    input: PublishInput,
     options: { idempotencyKey?: string; source?: string } = {},
   ): Promise<RpcResult<PublishResult>> {
     return this.#accept("delete", input, options);
@@ -139,7 +139,7 @@ export class TableFamily extends DurableObject<Env> {
 
   async #accept(
     op: BatchOp,
-    body: PublishInput | JsonBody,
+    body: PublishInput,
     options: { idempotencyKey?: string; source?: string },
   ): Promise<RpcResult<PublishResult>> {
     const key = options.idempotencyKey;
@@ -457,19 +457,12 @@ function shapeParam(text: string | null): SubShape | undefined {
 }
 
 /**
- * A JSON publish body as text or its UTF-8 bytes: the router has checked it is an array of
- * objects (body.ts).
+ * A publish body for the host: JSON text or bytes (the router has checked they are an array of
+ * objects: body.ts) go on as they are (the host reads them into columns without making row
+ * objects: engine/json-rows.ts), except when an idempotency key needs the digest of the rows
+ * (`batchDigest`), which parses them here.
  */
-export interface JsonBody {
-  json: string | Uint8Array;
-}
-
-/**
- * A publish body for the host: JSON text goes on as it is (the host reads it into columns
- * without making row objects: engine/json-rows.ts), except when an idempotency key needs the
- * digest of its rows (`batchDigest`), which parses it here.
- */
-function parseJsonBody(body: PublishInput | JsonBody, digest: boolean): PublishInput {
+function parseJsonBody(body: PublishInput, digest: boolean): PublishInput {
   if (!("json" in body) || !digest) return body;
   return { rows: parseJsonText(body.json) };
 }

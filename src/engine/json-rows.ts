@@ -657,7 +657,7 @@ function rows(
               h[2 * n + HI] = Math.floor(v / TWO_32);
             } else if (k === K_SMALL) {
               const sh = shifts[c]!;
-              if ((v << sh) >> sh !== v) return null; // not an integer in range (or -0)
+              if ((v << sh) >> sh !== v) return null; // not an integer in the type's range
               (nums[c] as Int32Array)[n] = v;
             } else {
               if (v > F32_MAX || v < -F32_MAX) return null;
