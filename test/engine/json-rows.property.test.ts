@@ -44,6 +44,12 @@ function reference(text: string, schema: Schema): Vec[] | null {
   }
 }
 
+/** Whether every character of `text` is ASCII. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** A Vec's cells and validity, comparable with toEqual (Object.is for -0). */
 function cellsOf(v: Vec): { cells: unknown[]; valid: number[] | null; length: number } {
   return {
@@ -230,7 +236,7 @@ describe("readJsonRows against JSON.parse + vecFromRows", () => {
         const text = `${sp}[${sp}${rows.join(`${sp},`)}${sp}]${sp}`;
         // Text given as a JS string is taken only when all ASCII (a non-ASCII column name).
         expect(check(text, schema), `not taken: ${text}`).toEqual({
-          text: /^[\x00-\x7f]*$/.test(text),
+          text: isAscii(text),
           bytes: true,
         });
       }),
@@ -316,7 +322,8 @@ describe("readJsonRows with key columns (an input table's)", () => {
     expect(readJsonRows('[{"K":"a","V":1},{"V":2}]', { ...schema }, ["K"])).toBeNull();
     // Without keys the same text is read, the left-out K null.
     const loose = readJsonRows('[{"K":"a","V":1},{"V":2}]', { ...schema });
-    expect(loose?.vecs[0]!.valid).toEqual(new Uint8Array([1, 0]));
+    expect(loose).not.toBeNull();
+    expect(loose!.vecs[0]!.valid).toEqual(new Uint8Array([1, 0]));
     // A key given as null is the caller's to refuse: it is read as null.
     const got = readJsonRows('[{"V":1,"K":"a"},{"K":null,"V":2}]', { ...schema }, ["K"]);
     expect(got?.length).toBe(2);
