@@ -9,7 +9,8 @@
  * and of 1,000 rows (320,000 rows per round); 10,000-row batches of every scalar type with a tenth
  * null (instants as ISO strings, a char column and some int64 as strings: readJsonRows gives up
  * on them, so this is the fallback's cost); and the same without the char and instant columns
- * and with int64 only as numbers. Each path's best of 7 alternating rounds.
+ * and with int64 only as numbers; and 16 float64 columns whose keys come in the reverse of the
+ * schema's order. Each path's best of 7 alternating rounds.
  */
 import { deserialize, serialize } from "node:v8";
 import { readJsonRows } from "../src/engine/json-rows.ts";
@@ -93,6 +94,25 @@ function allTypes(plain: boolean): Data {
   };
 }
 
+/** 10,000-row batches of 16 float64 columns whose keys come in the reverse of schema order. */
+function reversedKeys(): Data {
+  const names = Array.from({ length: 16 }, (_, i) => `Col${i}`);
+  const order = [...names].reverse();
+  const texts = Array.from({ length: 4 }, (_, b) =>
+    JSON.stringify(
+      Array.from({ length: 10_000 }, (_, i) =>
+        Object.fromEntries(order.map((n, j) => [n, b * 10_000 + i + j / 4])),
+      ),
+    ),
+  );
+  return {
+    label: "16 float64 columns, keys in reverse order, 10k-row batches",
+    total: 100_000,
+    schema: Object.fromEntries(names.map((n) => [n, "float64"])),
+    texts,
+  };
+}
+
 function peers(batch: number): Data {
   const d = makeBenchData({ table: "append", group: false, batch, symbols: 100, format: "json" });
   return {
@@ -105,7 +125,13 @@ function peers(batch: number): Data {
 
 export function benchJson(): void {
   const out: string[][] = [];
-  for (const data of [peers(10_000), peers(1_000), allTypes(false), allTypes(true)]) {
+  for (const data of [
+    peers(10_000),
+    peers(1_000),
+    allTypes(false),
+    allTypes(true),
+    reversedKeys(),
+  ]) {
     const { schema, texts } = data;
     const names = Object.keys(schema);
     const perRound = texts.reduce((n, t) => n + (JSON.parse(t) as unknown[]).length, 0);

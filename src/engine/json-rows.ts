@@ -3,7 +3,7 @@
  * making an object per row, a heap number per float and a string per value.
  *
  * `readJsonRows` scans the text's UTF-8 bytes once, guided by the schema: a row's keys are matched
- * against the column names' bytes (the next column in schema order first), numbers are parsed from
+ * against the column names' bytes (first the column at the same place in the row before), numbers are parsed from
  * their digits into the column's typed array, string values are copied into one byte buffer per
  * column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same string cache, so a
  * symbol seen before is the same string object, and a key column's rows get dictionary codes).
@@ -94,6 +94,8 @@ class Plan {
   /** String columns' byte and offset buffers, kept for the next call (up to KEEP_BYTES). */
   readonly strBytes: (Uint8Array | null)[];
   readonly strOffs: (Int32Array | null)[];
+  /** Per key position: the column the last row read had there (schema order at first). */
+  readonly order: Int32Array;
   /** Calls left that go straight to the slow path. */
   skip = 0;
   /** Bytes per row of the last text read (to size the columns of the next). */
@@ -115,6 +117,7 @@ class Plan {
     this.keyMask0 = new Int32Array(n);
     this.keyMask1 = new Int32Array(n);
     this.keyShort = new Uint8Array(n);
+    this.order = Int32Array.from({ length: n }, (_, c) => c);
     this.seconds = this.types.map((t) => (t === "instant" ? new InstantSecond() : null));
     this.strBytes = new Array<Uint8Array | null>(n).fill(null);
     this.strOffs = new Array<Int32Array | null>(n).fill(null);
@@ -543,6 +546,7 @@ function rows(
   const keyMask0 = plan.keyMask0;
   const keyMask1 = plan.keyMask1;
   const keyShort = plan.keyShort;
+  const order = plan.order;
   let keyMask: Int32Array | null = null;
   if (keys.length > 0) {
     keyMask = new Int32Array(ncols);
@@ -574,12 +578,14 @@ function rows(
       let given = 0;
       if (b[p] === 125) p++;
       else {
-        let next = 0;
+        let f = 0;
         for (;;) {
           if (b[p] !== 34) return null; // "
           p++;
-          // The key: the next column's name first, then any column's.
-          let c = next < ncols ? next : 0;
+          // The key: first the column that was the f-th key of the row before (rows of one text
+          // repeat their key order, whatever it is), then the others in schema order.
+          const guess = f < ncols ? order[f]! : 0;
+          let c = guess;
           let tried = 0;
           for (;;) {
             if (keyShort[c] === 1) {
@@ -606,7 +612,8 @@ function rows(
           if (seen[c] === stamp) return null; // a key given twice
           seen[c] = stamp;
           given++;
-          next = c + 1;
+          if (c !== guess) order[f] = c; // (f < ncols here: a row has each column at most once)
+          f++;
           if (b[p] !== 58) {
             p = ws(b, p);
             if (b[p] !== 58) return null; // :
