@@ -3,9 +3,9 @@
  * making an object per row, a heap number per float and a string per value.
  *
  * `readJsonRows` scans the text's UTF-8 bytes once, guided by the schema: a row's keys are matched
- * against the column names' bytes (first the column at the same place in the row before), numbers are parsed from
- * their digits into the column's typed array, string values are copied into one byte buffer per
- * column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same string cache, so a
+ * against the column names' bytes (first the column at the same place in the row before), numbers
+ * are parsed from their digits into the column's typed array, string values are copied into one
+ * byte buffer per column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same string cache, so a
  * symbol seen before is the same string object, and a key column's rows get dictionary codes).
  *
  * It is a fast path, not a second parser: it accepts only a subset of JSON whose meaning it can
@@ -16,7 +16,8 @@
  *
  * - the text is `[`, row objects separated by commas, `]`, with JSON whitespace anywhere between
  *   tokens; a row's keys are column names (no escapes), each at most once; a column a row leaves
- *   out is null there, unless it is one of `keys` (then null: the caller reports it);
+ *   out is null there, unless it is one of `keys` (then the answer is null, and the caller's
+ *   check reports the row);
  * - a value is `null`, or a number for a float or integer column (for an integer column, one
  *   that the conversion takes as it is: a safe integer for int64 and instant, in range for the
  *   narrower ones; a float32 column's within float32's range), a string of printable ASCII without
@@ -26,15 +27,14 @@
  *   form of one beyond 2^53), a one-character printable-ASCII string for a char column, or `true` /
  *   `false` for a bool column;
  * - a number is read exactly as `JSON.parse` reads it: up to 2^53 of significant digits scaled by
- *   at most 10^22 is one correctly rounded IEEE division or multiplication of two exact values
- *   (Clinger's fast path), which is what the correctly rounded conversion gives; any other number
- *   is converted from its text by `Number`, as `JSON.parse` does;
+ *   at most 10^-22 (a fraction, no exponent) is one correctly rounded IEEE division of two exact
+ *   values (Clinger's fast path), which is what the correctly rounded conversion gives; any other
+ *   number is converted from its text by `Number`, as `JSON.parse` does;
  * - a string given as a JS string must be all ASCII (so its bytes are its characters);
  *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
  *
  * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
- * non-ASCII value, an array column's value, invalid JSON) gives
- * null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
+ * non-ASCII value, an array column's value, invalid JSON) gives null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
  * without scanning, so a stream of such bodies pays for one wasted scan in nine.
  */
 
@@ -43,7 +43,7 @@ import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
-import { CanonicalSecond } from "./values-to-vec.ts";
+import { CanonicalSecond, F32_MAX, HI, LO, TWO_32 } from "./values-to-vec.ts";
 
 /** Calls of a schema sent straight to the slow path after one of its texts needed it. */
 export const SKIP_CALLS = 8;
@@ -58,14 +58,7 @@ const K_BOOL = 5;
 const K_OTHER = 6;
 const K_CHAR = 7;
 
-/** 2^32, to split a safe integer into 32-bit halves. */
-const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const LO = LE ? 0 : 1;
-const HI = LE ? 1 : 0;
-/** The largest finite float32 (types.ts refuses beyond it). */
-const F32_MAX = 3.4028234663852886e38;
 /** Exact powers of ten: 10^0 .. 10^22 are all representable. */
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -227,24 +220,9 @@ class Out {
     for (let c = 0; c < n; c++) {
       const k = plan.kinds[c]!;
       const t = plan.types[c]!;
-      this.nums.push(
-        k === K_F64
-          ? new Float64Array(cap)
-          : k === K_F32
-            ? new Float32Array(cap)
-            : k === K_SMALL
-              ? t === "int32"
-                ? new Int32Array(cap)
-                : t === "int16"
-                  ? new Int16Array(cap)
-                  : new Int8Array(cap)
-              : k === K_BOOL
-                ? new Uint8Array(cap)
-                : k === K_CHAR
-                  ? new Uint16Array(cap)
-                  : empty,
-      );
-      const wide = k === K_I64 ? new BigInt64Array(cap) : null;
+      const wide = k === K_I64 ? (allocStorage(t, cap) as BigInt64Array) : null;
+      const fixed = k !== K_I64 && k !== K_STR && k !== K_OTHER;
+      this.nums.push(fixed ? (allocStorage(t, cap) as Out["nums"][number]) : empty);
       this.wides.push(wide);
       this.halves.push(wide === null ? null : new Int32Array(wide.buffer));
       this.valid.push(null);
@@ -361,8 +339,41 @@ function slowNumber(b: Uint8Array, start: number, p: number, text: string | null
     while (x >= 0 && x <= 9);
   }
   // The text's own conversion, which is JSON.parse's (correctly rounded).
-  NUM[0] = Number(text !== null ? text.slice(start, p) : latin1.decode(b.subarray(start, p)));
+  NUM[0] = Number(textOf(b, start, p, text));
   return p;
+}
+
+/** The ASCII text of bytes [start, end): cut from the input string, or decoded from the bytes. */
+function textOf(b: Uint8Array, start: number, end: number, text: string | null): string {
+  return text !== null ? text.slice(start, end) : latin1.decode(b.subarray(start, end));
+}
+
+/** The closing quote of the string opening at `p`, if all it holds is printable ASCII; else -1. */
+function closingQuote(b: Uint8Array, p: number): number {
+  let q = p + 1;
+  while (PLAIN[b[q]!] === 1) q++;
+  return b[q] === 34 ? q : -1;
+}
+
+/**
+ * `coerceStrict(type, s)` into row `n` of an int64 / instant column (`h`: its 32-bit halves);
+ * the value, or null when coerceStrict refuses it (the slow path then reports the error).
+ */
+function coerceInto(
+  type: "int64" | "instant",
+  s: string,
+  h: Int32Array,
+  n: number,
+  column: string,
+): bigint | null {
+  let v: bigint;
+  try {
+    v = coerceStrict(type, s, { column, row: n }) as bigint;
+  } catch {
+    return null;
+  }
+  new BigInt64Array(h.buffer, h.byteOffset, h.length >> 1)[n] = v;
+  return v;
 }
 
 /**
@@ -393,13 +404,13 @@ function instantText(
   column: string,
 ): number {
   const st = p + 1;
-  let q = st;
-  while (PLAIN[b[q]!] === 1) q++;
-  if (b[q] !== 34) return -1;
+  const q = closingQuote(b, p);
+  if (q < 0) return -1;
   const len = q - st;
   const cs = sec.canonical;
+  // `sec.bytes` are those of `cs.second` whenever it is set (see the end).
   if (len >= 20 && len <= 30 && b[q - 1] === 90 && cs.second !== "") {
-    let same = sec.of === cs.second;
+    let same = true;
     for (let i = 0; same && i < 19; i++) same = b[st + i] === sec.bytes[i];
     if (same) {
       // "Z" or "." and 1..9 digits then "Z".
@@ -421,15 +432,9 @@ function instantText(
       }
     }
   }
-  const s = text !== null ? text.slice(st, q) : latin1.decode(b.subarray(st, q));
-  let ns: bigint;
-  try {
-    ns = coerceStrict("instant", s, { column, row: n }) as bigint;
-  } catch {
-    return -1;
-  }
-  const wide = new BigInt64Array(h.buffer, h.byteOffset, h.length >> 1);
-  wide[n] = ns;
+  const s = textOf(b, st, q, text);
+  const ns = coerceInto("instant", s, h, n, column);
+  if (ns === null) return -1;
   cs.remember(s, ns);
   if (cs.second !== "" && sec.of !== cs.second) {
     for (let i = 0; i < 19; i++) sec.bytes[i] = cs.second.charCodeAt(i);
@@ -451,19 +456,8 @@ function int64Text(
   text: string | null,
   column: string,
 ): number {
-  const st = p + 1;
-  let q = st;
-  while (PLAIN[b[q]!] === 1) q++;
-  if (b[q] !== 34) return -1;
-  const s = text !== null ? text.slice(st, q) : latin1.decode(b.subarray(st, q));
-  try {
-    new BigInt64Array(h.buffer, h.byteOffset, h.length >> 1)[n] = coerceStrict("int64", s, {
-      column,
-      row: n,
-    }) as bigint;
-  } catch {
-    return -1;
-  }
+  const q = closingQuote(b, p);
+  if (q < 0 || coerceInto("int64", textOf(b, p + 1, q, text), h, n, column) === null) return -1;
   return q + 1;
 }
 

@@ -20,13 +20,13 @@ interface Where {
 }
 
 /** 2^32, to split a safe integer into 32-bit halves. */
-const TWO_32 = 4294967296;
+export const TWO_32 = 4294967296;
 /** Index of the low and the high 32-bit half of an int64 in an Int32Array view (endianness). */
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const LO = LE ? 0 : 1;
-const HI = LE ? 1 : 0;
+export const LO = LE ? 0 : 1;
+export const HI = LE ? 1 : 0;
 /** The largest finite float32, as types.ts refuses beyond it. */
-const F32_MAX = 3.4028234663852886e38;
+export const F32_MAX = 3.4028234663852886e38;
 
 /** Marks row `i` null, making the validity array on the first null. */
 function markNull(valid: Uint8Array | null, n: number, i: number): Uint8Array {
