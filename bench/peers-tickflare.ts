@@ -1,9 +1,11 @@
 /**
- * tickflare in the peers benchmark: tablePublisher + fromArrowIPC (or addJson),
+ * tickflare in the peers benchmark: tablePublisher + addArrow (or addJson),
  * ringTable(blink, 100000) or blinkToAppendOnly(blink), aggBy([sum, count], "Sym"), one
- * runCycle per batch; the result is read through its columns. BENCH_ARROW_READER=apache-arrow
- * decodes through apache-arrow's reader instead (`fromArrow(decodeIPC(bytes))`, the path before
- * the direct reader), to compare the two; BENCH_JSON_READER=parse feeds JSON through
+ * runCycle per batch; the result is read through its columns. BENCH_ARROW_READER=table feeds
+ * Arrow through `add(fromArrowIPC(bytes))` (a static table per batch, the path before addArrow);
+ * BENCH_ARROW_READER=apache-arrow decodes through apache-arrow's reader instead
+ * (`add(fromArrow(decodeIPC(bytes)))`, the path before the direct reader), to compare them;
+ * BENCH_JSON_READER=parse feeds JSON through
  * `addRows(JSON.parse(text))` instead of `addJson(text)` (the path before json-rows.ts).
  */
 
@@ -22,6 +24,7 @@ import { RING_ROWS } from "./peers-data.ts";
 import type { Aggregates, PeerEngine } from "./peers-engines.ts";
 
 const OLD_READER = process.env.BENCH_ARROW_READER === "apache-arrow";
+const TABLE_READER = process.env.BENCH_ARROW_READER === "table";
 const OLD_JSON = process.env.BENCH_JSON_READER === "parse";
 
 export class TickflareEngine implements PeerEngine {
@@ -47,9 +50,14 @@ export class TickflareEngine implements PeerEngine {
   async ingest(b: Batch): Promise<void> {
     const t0 = performance.now();
     if (this.#s.format === "arrow") {
-      const t = OLD_READER ? fromArrow(decodeIPC(b.arrow)) : fromArrowIPC(b.arrow);
-      this.decodeMs += performance.now() - t0;
-      this.#pub.add(t);
+      if (OLD_READER || TABLE_READER) {
+        const t = OLD_READER ? fromArrow(decodeIPC(b.arrow)) : fromArrowIPC(b.arrow);
+        this.decodeMs += performance.now() - t0;
+        this.#pub.add(t);
+      } else {
+        this.#pub.addArrow(b.arrow);
+        this.decodeMs += performance.now() - t0;
+      }
     } else {
       if (OLD_JSON) this.#pub.addRows(JSON.parse(b.json) as Record<string, unknown>[]);
       else this.#pub.addJson(b.json);

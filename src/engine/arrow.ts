@@ -106,6 +106,19 @@ export function arrowIPCToVecs(
 }
 
 /**
+ * `arrowIPCToVecs(bytes, expected)`, but a fixed-width column of one record batch without nulls is
+ * a view of `bytes` (`chunksToVecView`), not a copy: for a reader that copies the Vecs before
+ * `bytes` can change (a publisher's `addArrow`, whose rows are copied into pages at the cycle).
+ */
+export function arrowIPCToVecViews(
+  bytes: Uint8Array | ArrayBuffer,
+  expected: Readonly<Record<string, ColumnType>>,
+): { vecs: Vec[]; length: number } {
+  const r = readVecs(bytes, expected, undefined, true);
+  return { vecs: r.vecs, length: r.length };
+}
+
+/**
  * `arrowIPCToVecs(bytes, expected)` reduced to the columns `names` (of `expected`, in that order):
  * the direct reader decodes only those, so reading two columns of a stored page of many costs two.
  */

@@ -3,6 +3,7 @@
  * TablePublisher). Rows are copied when added and become visible together at the next cycle,
  * keyed 0..n-1; the previous cycle's rows are removed then.
  */
+import { arrowIPCToVecViews } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
 import { readJsonRows } from "../json-rows.ts";
@@ -186,6 +187,21 @@ export class TablePublisher {
       throw new ValueError(`addJson: the text is not valid JSON: ${(e as Error).message}`);
     }
     this.addRows(rows as Record<string, unknown>[]);
+  }
+
+  /**
+   * Adds the rows of Arrow IPC bytes (stream or file format) whose columns are exactly the
+   * publisher's (any order, each of the Arrow type its column reads from, as for an HTTP Arrow
+   * publish); anything else throws ArrowError and adds nothing. The same rows as
+   * `add(fromArrowIPC(bytes))`, without building a table: the columns are decoded straight into
+   * vectors that the next cycle copies into the blink table's pages. Fixed-width columns without
+   * nulls are read in place until then, so `bytes` must not be written to before the next cycle.
+   */
+  addArrow(bytes: Uint8Array | ArrayBuffer): void {
+    const node = this.#node;
+    if (node.failed) return;
+    const read = arrowIPCToVecViews(bytes, node.schema);
+    if (read.length > 0) node.pending.push(read);
   }
 
   /** Fails the blink table (and everything downstream) at the next cycle; then shuts down. */
