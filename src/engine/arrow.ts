@@ -220,8 +220,53 @@ export function exactIPCShape(
   return { fits, rows: ipc.rows, validate, decode };
 }
 
-/** The field positions to read (in `expected`'s order), or null when the schema does not fit. */
+/**
+ * The last `fastPicks` answer, for its fields (by identity) and expected schema (the same object
+ * holding the same columns: `copy`, so that a schema object changed in place is not mistaken).
+ */
+let lastPicks: {
+  fields: IpcColumns["fields"];
+  expected: Readonly<Record<string, ColumnType>> | undefined;
+  copy: Record<string, ColumnType>;
+  picks: number[] | null;
+} | null = null;
+
+function sameColumns(
+  a: Readonly<Record<string, ColumnType>>,
+  b: Readonly<Record<string, ColumnType>>,
+): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+/**
+ * The field positions to read (in `expected`'s order), or null when the schema does not fit.
+ * Batches of one stream share their fields (`ipc-read.ts` reads a repeated schema message once),
+ * and a publisher's schema is one object: the answer is kept for the next call with both.
+ */
 function fastPicks(
+  ipc: IpcColumns,
+  expected?: Readonly<Record<string, ColumnType>>,
+): number[] | null {
+  const last = lastPicks;
+  if (
+    last !== null &&
+    last.fields === ipc.fields &&
+    last.expected === expected &&
+    (expected === undefined || sameColumns(expected, last.copy))
+  )
+    return last.picks;
+  const picks = picksOf(ipc, expected);
+  lastPicks = { fields: ipc.fields, expected, copy: { ...expected }, picks };
+  return picks;
+}
+
+function picksOf(
   ipc: IpcColumns,
   expected?: Readonly<Record<string, ColumnType>>,
 ): number[] | null {

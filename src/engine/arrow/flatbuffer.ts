@@ -34,6 +34,12 @@ export class FlatbufferView {
     }
   }
 
+  /** The flatbuffer's bytes (a view). */
+  bytes(): Uint8Array {
+    const dv = this.#dv;
+    return new Uint8Array(dv.buffer, dv.byteOffset + this.#start, this.#end - this.#start);
+  }
+
   /** The root table's position. */
   root(): number {
     this.#in(this.#start, 4, "the root offset");

@@ -26,6 +26,28 @@ const UNION = 14;
 const MAX_FIELD_DEPTH = 32;
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 
+/** True when `a` and `b` hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.byteLength;
+  if (b.byteLength !== n) return false;
+  let i = 0;
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const w = n >> 2;
+    const x = new Int32Array(a.buffer, a.byteOffset, w);
+    const y = new Int32Array(b.buffer, b.byteOffset, w);
+    for (let k = 0; k < w; k++) if (x[k] !== y[k]) return false;
+    i = w << 2;
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The metadata bytes of the schema message checked last (sound): a stream of a publisher's
+ * batches repeats the same schema message in every body, which is then not walked again.
+ */
+let checkedSchema: Uint8Array | null = null;
+
 /** True when `b` starts with the Arrow IPC *file* magic "ARROW1". */
 export function isArrowFile(b: Uint8Array): boolean {
   return b.byteLength >= 6 && FILE_MAGIC.every((m, i) => b[i] === m);
@@ -126,11 +148,17 @@ function messageAt(
         `its body of ${bodyLength} bytes runs past the end (${len - pos - length} bytes remain)`,
       );
     }
+    if (type === SCHEMA && checkedSchema !== null && sameBytes(checkedSchema, fb.bytes())) {
+      // The same metadata as the schema message checked last: sound as it was.
+      return { type, next: pos + length + Number(bodyLength) };
+    }
     keyValues(fb, msg, 4);
     const header = fb.table(msg, 2, "header");
     if (header === 0) fault("it has no header");
-    if (type === SCHEMA) checkSchema(fb, header);
-    else if (type === RECORD_BATCH) checkRecordBatch(fb, header, Number(bodyLength));
+    if (type === SCHEMA) {
+      checkSchema(fb, header);
+      checkedSchema = fb.bytes().slice();
+    } else if (type === RECORD_BATCH) checkRecordBatch(fb, header, Number(bodyLength));
     else if (type === DICTIONARY_BATCH) {
       const data = fb.table(header, 1, "data");
       if (data === 0) fault("a dictionary batch without data");

@@ -21,7 +21,7 @@
 import type { ColumnType } from "../types.ts";
 import type { ArrowChunk, ArrowDictionary } from "./chunk.ts";
 import { FlatbufferView } from "./flatbuffer.ts";
-import { isArrowFile } from "./framing.ts";
+import { isArrowFile, sameBytes } from "./framing.ts";
 import type { ReadPlan, ScalarReadPlan } from "./type-map.ts";
 
 /** Message header types and schema type tags (Message.fbs, Schema.fbs). */
@@ -472,12 +472,29 @@ function messageAt(u8: Uint8Array, dv: DataView, pos: number): Message | null {
   };
 }
 
+/**
+ * The schema message read last: its metadata bytes, and the fields and dictionary layouts read
+ * from them. A stream of a publisher's batches repeats the same schema message in every body;
+ * one equal to this one is not walked again. The fields are shared between the results that
+ * read them, which only ever read them.
+ */
+let lastSchema: { meta: Uint8Array; fields: IpcField[]; dictLayouts: Map<number, Layout> } | null =
+  null;
+
 function readStream(u8: Uint8Array): IpcColumns {
   const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const w = new Walk();
   let m = messageAt(u8, dv, 0);
   if (m === null || m.type !== SCHEMA) throw new Unhandled();
-  w.schema(m.fb, m.header);
+  const meta = m.fb.bytes();
+  const last = lastSchema;
+  if (last !== null && sameBytes(last.meta, meta)) {
+    w.fields = last.fields;
+    w.dictLayouts = last.dictLayouts;
+  } else {
+    w.schema(m.fb, m.header);
+    lastSchema = { meta: meta.slice(), fields: w.fields, dictLayouts: w.dictLayouts };
+  }
   for (m = messageAt(u8, dv, m.next); m !== null; m = messageAt(u8, dv, m.next)) {
     if (m.type === RECORD_BATCH) w.record(m);
     else if (m.type === DICTIONARY_BATCH) w.dictionary(m);
