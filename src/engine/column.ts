@@ -11,7 +11,9 @@
  * until the cycle ends, so an operator can still read what a removed or modified row held
  * (`getPrev`, `run(.., prev=true)`). The log becomes a whole copy of the page's previous contents
  * (copy-on-write) once it would hold more than UNDO_SLOTS slots, or when the page's previous
- * values are first read: a cycle that rewrites a few rows in many pages copies none of them.
+ * values are first read: a cycle that rewrites a few rows in many pages copies none of them. The
+ * copy goes into a recycled page when one is free, so a table whose pages are rewritten every
+ * cycle (an aggregation's outputs) takes no new memory for them.
  *
  * Dictionary codes (column-source.ts): a string page may hold codes into one `StringDict`, the
  * page's `dict`. Writes from a vector or page with codes of that dictionary copy them (a page
@@ -242,13 +244,38 @@ export class PagedColumn implements ColumnSource {
   /** Turns page `pi`'s undo log into a whole copy of its previous contents (in `#prev`). */
   #copyAside(pi: number, p: Page): Page {
     const log = p.log!;
-    const q = clonePage(p);
+    const q = this.#cloneOf(p);
     log.undo(q.data, q.valid);
     q.hw = log.hw;
     log.reset();
     this.#logs.push(log);
     p.log = null;
     this.#prev.set(pi, q);
+    return q;
+  }
+
+  /**
+   * A copy of `p` in a recycled page when one of the same size is free (no new memory: a table
+   * whose pages are rewritten every cycle copies each aside every cycle), else a new one.
+   */
+  #cloneOf(p: Page): Page {
+    const free = this.#free;
+    const q = free.length > 0 ? free[free.length - 1]! : undefined;
+    if (q === undefined || q.data.length !== p.data.length) return clonePage(p);
+    free.pop();
+    if (Array.isArray(p.data)) {
+      const from = p.data as unknown[];
+      const to = q.data as unknown[];
+      for (let i = 0; i < from.length; i++) to[i] = from[i];
+    } else (q.data as TypedStorage).set(p.data as TypedStorage);
+    if (p.valid === null) q.valid = null;
+    else if (q.valid !== null && q.valid.length === p.valid.length) q.valid.set(p.valid);
+    else q.valid = p.valid.slice();
+    q.hw = p.hw;
+    q.cycle = p.cycle;
+    q.log = null;
+    q.codes = null;
+    q.dict = null;
     return q;
   }
 
