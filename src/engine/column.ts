@@ -267,7 +267,7 @@ export class PagedColumn implements ColumnSource {
       const from = p.data as unknown[];
       const to = q.data as unknown[];
       for (let i = 0; i < from.length; i++) to[i] = from[i];
-    } else (q.data as TypedStorage).set(p.data as TypedStorage);
+    } else (q.data as TypedStorage).set(p.data as never);
     if (p.valid === null) q.valid = null;
     else if (q.valid !== null && q.valid.length === p.valid.length) q.valid.set(p.valid);
     else q.valid = p.valid.slice();
