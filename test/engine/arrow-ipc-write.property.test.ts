@@ -23,30 +23,9 @@ import type { ColumnType, Table } from "../../src/engine/index.ts";
 import { col, newTable } from "../../src/engine/index.ts";
 import { readRows } from "../../src/engine/ops/copy.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
+import { cellOf, SCALARS } from "./cell-arbitraries.ts";
 
-const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
-const CELLS: Record<string, fc.Arbitrary<unknown>> = {
-  int8: fc.integer({ min: -128, max: 127 }),
-  int16: fc.integer({ min: -32768, max: 32767 }),
-  int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-  int64,
-  float32: fc.float(),
-  float64: fc.double(),
-  bool: fc.boolean(),
-  char: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
-  string: fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "grapheme", maxLength: 4 })),
-  instant: int64,
-};
-const SCALARS = Object.keys(CELLS) as ColumnType[];
 const TYPES: ColumnType[] = [...SCALARS, ...SCALARS.map((t) => `${t}[]` as ColumnType)];
-
-function cellOf(type: ColumnType): fc.Arbitrary<unknown> {
-  if (type.endsWith("[]")) {
-    const element = fc.option(CELLS[type.slice(0, -2)]!, { nil: null, freq: 4 });
-    return fc.array(element, { maxLength: 4 });
-  }
-  return CELLS[type]!;
-}
 
 /** A column's distinct values (cycled to fill the table, so tables may span several pages). */
 const column = (type: ColumnType) =>

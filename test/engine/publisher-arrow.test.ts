@@ -20,31 +20,10 @@ import {
   UpdateGraph,
 } from "../../src/engine/index.ts";
 import { readRows } from "../../src/engine/ops/copy.ts";
+import { cellOf, SCALARS } from "./cell-arbitraries.ts";
 import { record } from "./helpers.ts";
 
-const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
-const CELLS: Record<string, fc.Arbitrary<unknown>> = {
-  int8: fc.integer({ min: -128, max: 127 }),
-  int16: fc.integer({ min: -32768, max: 32767 }),
-  int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-  int64,
-  float32: fc.float(),
-  float64: fc.double(),
-  bool: fc.boolean(),
-  char: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
-  string: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("AAPL", "MSFT", "IBM")),
-  instant: int64,
-};
-const SCALARS = Object.keys(CELLS) as ColumnType[];
 const TYPES: ColumnType[] = [...SCALARS, "float64[]", "string[]"];
-
-function cellOf(type: ColumnType): fc.Arbitrary<unknown> {
-  if (type.endsWith("[]")) {
-    const element = fc.option(CELLS[type.slice(0, -2)]!, { nil: null, freq: 4 });
-    return fc.array(element, { maxLength: 3 });
-  }
-  return CELLS[type]!;
-}
 
 /** A table of `n` rows over `names`/`types`, cycling each column's pool of values. */
 function tableOf(names: string[], types: ColumnType[], pools: unknown[][], n: number): Table {
@@ -99,7 +78,7 @@ const caseArb: fc.Arbitrary<Case> = fc
       ),
       pools: fc.tuple(
         ...types.map((t) =>
-          fc.array(fc.option(cellOf(t), { nil: null, freq: 3 }), { minLength: 1, maxLength: 9 }),
+          fc.array(fc.option(cellOf(t, 3), { nil: null, freq: 3 }), { minLength: 1, maxLength: 9 }),
         ),
       ),
     }),
