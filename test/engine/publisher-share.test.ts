@@ -94,6 +94,28 @@ describe("publisher: static tables' pages shared, not copied", () => {
     expect(ring.toRows()).toEqual(fed.slice(-5000));
   });
 
+  it("shares typed pages but copies string pages (a borrowed JS array would live on into the next cycle)", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, {
+      name: "p",
+      columns: { S: "string", D: "float64", L: "int64" },
+    });
+    const t = batch(PAGE_SIZE, 0);
+    pub.add(t);
+    await g.runCycle();
+    const page = (table: typeof t, name: string) =>
+      (table.column(name) as PagedColumn).run(0, PAGE_SIZE).data as ArrayBufferView | string[];
+    const shared = (name: string) => {
+      const mine = page(blink, name);
+      const theirs = page(t, name);
+      return Array.isArray(mine)
+        ? mine === theirs
+        : (mine as ArrayBufferView).buffer === (theirs as ArrayBufferView).buffer;
+    };
+    expect([shared("S"), shared("D"), shared("L")]).toEqual([false, true, true]);
+    expect(blink.toRows()).toEqual(rowsOf(PAGE_SIZE, 0));
+  });
+
   it("a shared page written over in a later cycle is copied first and kept as previous values", () => {
     let cycle = 1;
     const dirty: { endCycle(): void }[] = [];
