@@ -59,7 +59,7 @@ import type {
   TableDescription,
   ViewDescription,
 } from "../engine/wire.ts";
-import { errorResult, HostError, JsonTextError } from "./errors.ts";
+import { errorResult, HostError } from "./errors.ts";
 import type { HeldPart } from "./held-batches.ts";
 import { HeldBatches } from "./held-batches.ts";
 import { checkIdempotencyKey, IDEMPOTENCY_TTL_MS, IdempotencyIndex } from "./idempotency.ts";
@@ -67,6 +67,7 @@ import type { InputPull } from "./input-links.ts";
 import { InputLinks, inputShapeOf } from "./input-links.ts";
 import type { InputState, PullOutcome } from "./inputs.ts";
 import { applyPull, inputFailure } from "./inputs.ts";
+import { parseJsonText } from "./json-text.ts";
 import type { SortKey, Transform } from "./transients.ts";
 import { buildTransient, needsTable, TransientViews, transientKey } from "./transients.ts";
 
@@ -1141,26 +1142,6 @@ export function toVecs(
     vecFromRows(schema[n]!, rows as readonly Record<string, unknown>[], n),
   );
   return { vecs, length: rows.length };
-}
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-
-/**
- * A JSON body's rows (`JSON.parse`): invalid UTF-8 is a ValueError, invalid JSON a JsonTextError
- * (400 `bad_json`; the router answers a malformed HTTP body before the object sees it).
- */
-export function parseJsonText(json: string | Uint8Array): unknown[] {
-  let text: string;
-  try {
-    text = typeof json === "string" ? json : strictUtf8.decode(json);
-  } catch {
-    throw new ValueError("the body is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text) as unknown[];
-  } catch (e) {
-    throw new JsonTextError((e as Error).message);
-  }
 }
 
 /** Lists stored pending batches (for tests and describe). */

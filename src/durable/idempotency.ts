@@ -14,6 +14,7 @@ import type { SqlPort } from "../engine/persist/sql-port.ts";
 import { one } from "../engine/persist/sql-port.ts";
 import type { PublishResult } from "../engine/wire.ts";
 import { HostError } from "./errors.ts";
+import { parseJsonText } from "./json-text.ts";
 
 /** Longest idempotency key. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
@@ -79,12 +80,7 @@ export async function batchDigest(
     bytes = new TextEncoder().encode(`csv\n${JSON.stringify(input.csv)}`);
   } else {
     // JSON text digests as the rows it holds (whitespace and key spelling aside).
-    const rows =
-      "json" in input
-        ? JSON.parse(
-            typeof input.json === "string" ? input.json : new TextDecoder().decode(input.json),
-          )
-        : input.rows;
+    const rows = "json" in input ? parseJsonText(input.json) : input.rows;
     bytes = new TextEncoder().encode(`rows\n${JSON.stringify(rows)}`);
   }
   if (source !== "source" || op !== "add") {

@@ -38,10 +38,11 @@ import type {
   Snapshot,
   SnapshotOptions,
 } from "./host.ts";
-import { FamilyHost, parseJsonText } from "./host.ts";
+import { FamilyHost } from "./host.ts";
 import { batchDigest } from "./idempotency.ts";
 import type { InputPull } from "./input-links.ts";
 import type { PullOutcome } from "./inputs.ts";
+import { parseJsonText } from "./json-text.ts";
 import type { SubShape } from "./shaped.ts";
 import { SocketHub } from "./sockets.ts";
 import type { Transform } from "./transients.ts";

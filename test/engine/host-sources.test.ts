@@ -189,6 +189,18 @@ describe("FamilyHost with several sources", () => {
       refusal(() => h.publish({ rows }, { ...k, source: "quotes", bodyDigest: d2 })),
     ).toMatchObject({ status: 422, error: "idempotency_key_reused" });
   });
+
+  it("a batch's JSON text digests as the rows it holds; text that is not JSON is bad_json", async () => {
+    const rows = [{ Sym: "A", Px: 1.5 }];
+    const text = ' [ {"Sym" : "A", "Px": 1.5} ] ';
+    const d = await batchDigest({ rows }, "trades");
+    expect(await batchDigest({ json: text }, "trades")).toBe(d);
+    expect(await batchDigest({ json: new TextEncoder().encode(text) }, "trades")).toBe(d);
+    await expect(batchDigest({ json: '[{"Sym":' }, "trades")).rejects.toMatchObject({
+      status: 400,
+      code: "bad_json",
+    });
+  });
 });
 
 describe("FamilyHost input-table sources", () => {
