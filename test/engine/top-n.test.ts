@@ -139,7 +139,7 @@ describe("head and tail over a refreshing sort", () => {
     expect(head.rowSet.toArray()[0]).toBeLessThan(headKeys[0]!);
     expect(t.updates.length).toBe(1);
     // Removing the tie at the head's boundary brings in the next tie by key, which takes the key
-    // right after 5's: the key 10 held, so a modification of that key.
+    // right after 5's: the key 10 held, so a modification of that key, in Id only (both Px 5).
     await cycle({ remove: [10] });
     expect(colValues(head, "Id")).toEqual([5, 20]);
     expect(head.rowSet.toArray()[1]).toBe(headKeys[0]);
@@ -147,7 +147,7 @@ describe("head and tail over a refreshing sort", () => {
       added: [],
       removed: [],
       modified: [headKeys[0]],
-      modifiedColumns: ["Id", "Px"],
+      modifiedColumns: ["Id"],
     });
   });
 
@@ -179,6 +179,46 @@ describe("head and tail over a refreshing sort", () => {
     // 9 drops out of the window (a row from below takes its place at the end).
     await cycle({ modify: [[9, -1]] });
     expect(colValues(top, "Id")).toEqual([7, 8, 6]);
+  });
+
+  it("reports a key another row took as modified in the columns that differ, or not at all", async () => {
+    // The window is spread again when no row stays, so a new row takes the key the old one held.
+    const g = new UpdateGraph({ seed: 1 });
+    const m = mirrorTable(g, { Sym: "string", Px: "float64" });
+    const rows = (key: number, sym: string, px: number) => ({
+      keys: RowSet.fromKeys([key]),
+      vecs: [vecFromValues("string", [sym], "Sym"), vecFromValues("float64", [px], "Px")],
+    });
+    const none = {
+      keys: RowSet.EMPTY,
+      vecs: [vecFromValues("string", [], "Sym"), vecFromValues("float64", [], "Px")],
+    };
+    m.reset(rows(0, "a", 5));
+    await g.runCycle();
+    const tail = m.table.sort("Px").tail(3);
+    const key = tail.rowSet.toArray();
+    const rec = record(tail);
+    // Row 0 replaced by row 1 holding the same values: the window did not change.
+    m.delta(RowSet.fromKeys([0]), rows(1, "a", 5), none, []);
+    await g.runCycle();
+    expect(tail.rowSet.toArray()).toEqual(key);
+    expect(rec.updates).toEqual([]);
+    // Row 1 replaced by row 2 with another Sym and the same Px: only Sym changed.
+    m.delta(RowSet.fromKeys([1]), rows(2, "b", 5), none, []);
+    await g.runCycle();
+    expect(colValues(tail, "Sym")).toEqual(["b"]);
+    expect(rec.updates).toEqual([
+      { added: [], removed: [], modified: key, modifiedColumns: ["Sym"] },
+    ]);
+    // And by row 3 differing in both columns.
+    m.delta(RowSet.fromKeys([2]), rows(3, "c", 6), none, []);
+    await g.runCycle();
+    expect(rec.updates[1]).toEqual({
+      added: [],
+      removed: [],
+      modified: key,
+      modifiedColumns: ["Sym", "Px"],
+    });
   });
 
   it("leaves the sort dormant until read; then it is exact and stays live", async () => {

@@ -19,9 +19,9 @@
  * at the ends, the middle of the gap between two), and when a gap has no room left the whole
  * window is spread again (every row a new key: rare, and at most n rows). A row whose sort values
  * changed keeps its key when it still lies between its neighbours (a modification), else it is
- * removed and added. A key one row left and another took is a modification of every column. So a
- * cycle that changes no row of the window emits no update, and a new best row is one added and
- * one removed key, as under the sort.
+ * removed and added. A key one row left and another took is a modification of the columns in
+ * which the two rows differ (none: not reported). So a cycle that changes no row of the window
+ * emits no update, and a new best row is one added and one removed key, as under the sort.
  */
 import type { ColumnSource } from "../column-source.ts";
 import { Operator } from "../operator.ts";
@@ -31,6 +31,7 @@ import type { TableAttributes } from "../table-core.ts";
 import { assertUsable, nodeOf, Table } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
+import type { RawValue } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import { WindowRedirection } from "../window-redirection.ts";
 import type { SortColumn } from "./sort-columns.ts";
@@ -217,6 +218,20 @@ class TopNOperator extends Operator {
       else if (u.modified.contains(p)) modified.push(k);
     }
     if (removed.length === 0 && added.length === 0 && modified.length === 0) return null;
+    const addedSet = RowSet.fromKeys(added);
+    const removedSet = RowSet.fromKeys(removed);
+    // A key that one row left and another took is a modification of that position, in the
+    // columns whose values differ between the two rows (none: the position did not change).
+    const both = addedSet.intersect(removedSet);
+    let taken = RowSet.EMPTY;
+    let takenColumns: string[] = [];
+    if (!both.isEmpty) {
+      const oldRow = new Map<number, number>();
+      for (let i = 0; i < this.#parents.length; i++) oldRow.set(this.#keys[i]!, this.#parents[i]!);
+      const newRow = new Map<number, number>();
+      for (let i = 0; i < w; i++) newRow.set(keys[i]!, parents[i]!);
+      ({ keys: taken, columns: takenColumns } = this.#differing(both, oldRow, newRow));
+    }
     if (removed.length > 0 || added.length > 0) {
       const map = new Map<number, number>();
       for (let i = 0; i < w; i++) map.set(keys[i]!, parents[i]!);
@@ -226,17 +241,58 @@ class TopNOperator extends Operator {
     this.#keys = keys;
     const rows = RowSet.fromKeys(keys);
     nodeOf(this.result).setRowSet(rows);
-    const addedSet = RowSet.fromKeys(added);
-    const removedSet = RowSet.fromKeys(removed);
-    // A key that one row left and another took is a modification of that position.
-    const both = addedSet.intersect(removedSet);
-    return makeUpdate(
+    const modifiedSet = RowSet.fromKeys(modified).union(taken);
+    const columns =
+      modified.length === 0
+        ? takenColumns
+        : taken.isEmpty
+          ? u.modifiedColumns
+          : this.#columns.filter((c) => takenColumns.includes(c) || u.modifiedColumns.includes(c));
+    const up = makeUpdate(
       addedSet.minus(both),
       removedSet.minus(both),
-      RowSet.fromKeys(modified).union(both),
-      both.isEmpty ? u.modifiedColumns : this.#columns,
+      modifiedSet,
+      modifiedSet.isEmpty ? [] : columns,
     );
+    return up.added.isEmpty && up.removed.isEmpty && up.modified.isEmpty ? null : up;
   }
+
+  /**
+   * Of the keys `both` (each left by one parent row, `oldRow`'s, and taken by another, `newRow`'s),
+   * those whose new row differs from the old one in some column (the old row read as of the end
+   * of the previous cycle: what the window showed), and the columns that differ, in table order.
+   * At most n keys, each a read of every column.
+   */
+  #differing(
+    both: RowSet,
+    oldRow: ReadonlyMap<number, number>,
+    newRow: ReadonlyMap<number, number>,
+  ): { keys: RowSet; columns: string[] } {
+    const sources = this.parents[0]!.columnMap;
+    const differs = new Set<string>();
+    const keys: number[] = [];
+    both.forEach((k) => {
+      const was = oldRow.get(k)!;
+      const now = newRow.get(k)!;
+      let any = false;
+      for (const [name, col] of sources) {
+        if (!sameCell(col.getRaw(was, true), col.getRaw(now))) {
+          differs.add(name);
+          any = true;
+        }
+      }
+      if (any) keys.push(k);
+    });
+    return { keys: RowSet.fromKeys(keys), columns: this.#columns.filter((c) => differs.has(c)) };
+  }
+}
+
+/** Whether two cells hold the same value (NaN equals NaN, -0 differs from 0; arrays by element). */
+function sameCell(a: RawValue, b: RawValue): boolean {
+  if (Object.is(a, b)) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**
