@@ -468,6 +468,25 @@ function ws(b: Uint8Array, p: number): number {
   return p;
 }
 
+/** `separator`'s answer when the byte after a value is neither `,` nor the closing one. */
+const BAD_SEPARATOR = -1;
+
+/**
+ * What follows a value at `p` (after blanks): a `,` gives the position after it and the blanks
+ * that follow (>= 0); the closing byte `close` (`}` after a field, `]` after a row) gives
+ * `~(position after it)` (<= -2); anything else BAD_SEPARATOR.
+ */
+function separator(b: Uint8Array, p: number, close: number): number {
+  let sep = b[p];
+  if (sep! <= 32) {
+    p = ws(b, p);
+    sep = b[p];
+  }
+  if (sep === 44) return b[++p]! <= 32 ? ws(b, p) : p;
+  if (sep === close) return ~(p + 1);
+  return BAD_SEPARATOR;
+}
+
 /**
  * Reads a JSON array of row objects into one Vec per schema column (in schema order), or
  * answers null when the text is outside what this reader takes (see the module header): then
@@ -684,20 +703,14 @@ function rows(
               p += 5;
             } else return null;
           } else return null;
-          let sep = b[p];
-          if (sep <= 32) {
-            p = ws(b, p);
-            sep = b[p];
-          }
-          if (sep === 44) {
-            if (b[++p]! <= 32) p = ws(b, p);
+          const q = separator(b, p, 125);
+          if (q >= 0) {
+            p = q;
             continue;
           }
-          if (sep === 125) {
-            p++;
-            break;
-          }
-          return null;
+          if (q === BAD_SEPARATOR) return null;
+          p = ~q;
+          break;
         }
       }
       if (given < ncols) {
@@ -709,20 +722,14 @@ function rows(
         }
       }
       n++;
-      let sep = b[p];
-      if (sep <= 32) {
-        p = ws(b, p);
-        sep = b[p];
-      }
-      if (sep === 44) {
-        if (b[++p]! <= 32) p = ws(b, p);
+      const q = separator(b, p, 93);
+      if (q >= 0) {
+        p = q;
         continue;
       }
-      if (sep === 93) {
-        p++;
-        break;
-      }
-      return null;
+      if (q === BAD_SEPARATOR) return null;
+      p = ~q;
+      break;
     }
   }
   p = ws(b, p);
