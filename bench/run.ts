@@ -4,7 +4,8 @@
  * merge, relational, keys, cycle, arrow (`arrow decode` / `arrow encode` / `arrow categories`: one part), json, viewport, timewindow, updateby (`updateby windows`: the
  * rolling min / max / product rows only; `updateby blink` / `updateby append`: one parent), peers
  * and downsample (these two only when named; `peers warm`: tickflare alone, warm and cold in one
- * process; `downsample stored`: over a persisted history).
+ * process; `peers phases`: tickflare alone, batch by batch from a process's start; `downsample
+ * stored`: over a persisted history).
  * `npm run bench -- formulas` runs one section (`npm run bench -- relational sort`: one part of it).
  */
 import os from "node:os";
@@ -20,6 +21,7 @@ import { benchJson } from "./json.ts";
 import { benchKeys } from "./keys.ts";
 import { benchMerge } from "./merge.ts";
 import { benchPeers } from "./peers.ts";
+import { benchPeersPhases } from "./peers-phases.ts";
 import { benchPeersWarm } from "./peers-warm.ts";
 import { benchRelational } from "./relational.ts";
 import { benchStreaming } from "./streaming.ts";
@@ -51,8 +53,10 @@ if (!only || only === "timewindow") await benchTimeWindow();
 // `updateby windows`: only the rolling min / max / product rows; `updateby append`: one parent.
 if (!only || only === "updateby") await benchUpdateBy(process.argv[3]);
 // Forks a process per run (several minutes): only on request. `peers warm`: tickflare alone, three
-// runs of each scenario in one process (bench/peers-warm.ts).
+// runs of each scenario in one process (bench/peers-warm.ts); `peers phases`: one scenario's
+// speed window by window from the start of this process (bench/peers-phases.ts).
 if (only === "peers" && process.argv[3] === "warm") await benchPeersWarm();
+else if (only === "peers" && process.argv[3] === "phases") await benchPeersPhases();
 else if (only === "peers") await benchPeers();
 // Builds a 10M-row history (about 1 GB of heap): only on request. `downsample stored`: the same
 // history persisted over node:sqlite and read back as after a wake (bench/downsample-stored.ts).
