@@ -15,6 +15,8 @@
  * match is exact, byte for byte: a dictionary that differs anywhere is decoded afresh.
  */
 
+import { sameBytes } from "./framing.ts";
+
 /** Entries below which a dictionary is decoded every time. */
 export const MIN_ENTRIES = 256;
 /** Dictionaries kept at most. */
@@ -64,7 +66,7 @@ export class DictionaryCache {
       const k = kept[i]!;
       if (k.offsets.length !== n + 1 || k.bytes.length !== size) continue;
       if (!sameOffsets(k.offsets, offsets, o0, n)) continue;
-      if (!sameBytes(k.bytes, bytes, o0, size)) continue;
+      if (!sameBytes(k.bytes, bytes.subarray(o0, o0 + size))) continue;
       if (i > 0) {
         kept.splice(i, 1);
         kept.unshift(k);
@@ -93,21 +95,6 @@ export class DictionaryCache {
 
 function sameOffsets(own: Int32Array, offsets: Int32Array, o0: number, n: number): boolean {
   for (let i = 1; i <= n; i++) if (own[i] !== offsets[i]! - o0) return false;
-  return true;
-}
-
-/** Whether `bytes[from, from + size)` equals `own` (4 bytes at a time when both are aligned). */
-function sameBytes(own: Uint8Array, bytes: Uint8Array, from: number, size: number): boolean {
-  let i = 0;
-  const at = bytes.byteOffset + from;
-  if ((at & 3) === 0 && (own.byteOffset & 3) === 0) {
-    const words = size >>> 2;
-    const a = new Int32Array(own.buffer, own.byteOffset, words);
-    const b = new Int32Array(bytes.buffer, at, words);
-    for (let w = 0; w < words; w++) if (a[w] !== b[w]) return false;
-    i = words << 2;
-  }
-  for (; i < size; i++) if (own[i] !== bytes[from + i]) return false;
   return true;
 }
 
