@@ -223,20 +223,14 @@ class TopNOperator extends Operator {
     // A key that one row left and another took is a modification of that position, in the
     // columns whose values differ between the two rows (none: the position did not change).
     const both = addedSet.intersect(removedSet);
-    let taken = RowSet.EMPTY;
-    let takenColumns: string[] = [];
-    if (!both.isEmpty) {
-      const oldRow = new Map<number, number>();
-      for (let i = 0; i < this.#parents.length; i++) oldRow.set(this.#keys[i]!, this.#parents[i]!);
-      const newRow = new Map<number, number>();
-      for (let i = 0; i < w; i++) newRow.set(keys[i]!, parents[i]!);
-      ({ keys: taken, columns: takenColumns } = this.#differing(both, oldRow, newRow));
-    }
     if (removed.length > 0 || added.length > 0) {
       const map = new Map<number, number>();
       for (let i = 0; i < w; i++) map.set(keys[i]!, parents[i]!);
       this.#redirection.replace(map);
     }
+    const { keys: taken, columns: takenColumns } = both.isEmpty
+      ? { keys: RowSet.EMPTY, columns: [] }
+      : this.#differing(both);
     this.#parents = parents;
     this.#keys = keys;
     const rows = RowSet.fromKeys(keys);
@@ -258,22 +252,20 @@ class TopNOperator extends Operator {
   }
 
   /**
-   * Of the keys `both` (each left by one parent row, `oldRow`'s, and taken by another, `newRow`'s),
-   * those whose new row differs from the old one in some column (the old row read as of the end
-   * of the previous cycle: what the window showed), and the columns that differ, in table order.
-   * At most n keys, each a read of every column.
+   * Of the keys `both` (each left by one parent row and taken by another; the redirection maps
+   * them to the new rows, and to the old ones for `prev`), those whose new row differs from the
+   * old one in some column (the old row read as of the end of the previous cycle: what the window
+   * showed), and the columns that differ, in table order. At most n keys, each a read of every
+   * column.
    */
-  #differing(
-    both: RowSet,
-    oldRow: ReadonlyMap<number, number>,
-    newRow: ReadonlyMap<number, number>,
-  ): { keys: RowSet; columns: string[] } {
+  #differing(both: RowSet): { keys: RowSet; columns: string[] } {
     const sources = this.parents[0]!.columnMap;
+    const redirection = this.#redirection;
     const differs = new Set<string>();
     const keys: number[] = [];
     both.forEach((k) => {
-      const was = oldRow.get(k)!;
-      const now = newRow.get(k)!;
+      const was = redirection.get(k, true);
+      const now = redirection.get(k);
       let any = false;
       for (const [name, col] of sources) {
         if (!sameCell(col.getRaw(was, true), col.getRaw(now))) {
