@@ -5,8 +5,9 @@
  * `readJsonRows` scans the text's UTF-8 bytes once, guided by the schema: a row's keys are matched
  * against the column names' bytes (first the column at the same place in the row before), numbers
  * are parsed from their digits into the column's typed array, string values are copied into one
- * byte buffer per column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same string cache, so a
- * symbol seen before is the same string object, and a key column's rows get dictionary codes).
+ * byte buffer per column and then decoded as an Arrow Utf8 column is (`arrow/utf8.ts`: the same
+ * string cache, so a symbol seen before is the same string object, and a key column's rows get
+ * dictionary codes).
  *
  * It is a fast path, not a second parser: it accepts only a subset of JSON whose meaning it can
  * give exactly, and answers null for anything else, so the caller goes on with `JSON.parse` and
@@ -34,8 +35,9 @@
  *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
  *
  * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
- * non-ASCII value, an array column's value, invalid JSON) gives null. A schema whose text needed the slow path gets the next `SKIP_CALLS` calls sent there
- * without scanning, so a stream of such bodies pays for one wasted scan in nine.
+ * non-ASCII value, an array column's value, invalid JSON) gives null. A schema whose text needed
+ * the slow path gets the next `SKIP_CALLS` calls sent there without scanning, so a stream of such
+ * bodies pays for one wasted scan in nine.
  */
 
 import { decodeUtf8 } from "./arrow/utf8.ts";
