@@ -91,6 +91,8 @@ class Plan {
   readonly strOffs: (Int32Array | null)[];
   /** Per key position: the column the last row read had there (schema order at first). */
   readonly order: Int32Array;
+  /** Column buffers of released results (`JsonRows.release`), taken by the next texts. */
+  readonly spare: Out[] = [];
   /** Calls left that go straight to the slow path. */
   skip = 0;
   /** Bytes per row of the last text read (to size the columns of the next). */
@@ -238,6 +240,25 @@ class Out {
         k !== K_STR ? null : so && so.length >= cap + 1 ? so : new Int32Array(cap + 1),
       );
     }
+  }
+
+  /**
+   * Ready for another text of `textBytes` bytes (a released Out: its number columns are reused,
+   * its nulls and string state start afresh).
+   */
+  reuse(plan: Plan, textBytes: number): this {
+    const n = plan.names.length;
+    this.strLen.fill(0);
+    this.seen.fill(0);
+    for (let c = 0; c < n; c++) {
+      this.valid[c] = null;
+      if (plan.kinds[c] !== K_STR) continue;
+      const sb = plan.strBytes[c];
+      const so = plan.strOffs[c];
+      this.strBytes[c] = sb && sb.length >= textBytes ? sb : new Uint8Array(textBytes);
+      this.strOffs[c] = so && so.length >= this.cap + 1 ? so : new Int32Array(this.cap + 1);
+    }
+    return this;
   }
 
   /** Room for at least `rows` rows. */
@@ -470,6 +491,41 @@ function ws(b: Uint8Array, p: number): number {
   return p;
 }
 
+/** Released results whose buffers a schema keeps for its next texts. */
+const MAX_SPARE = 4;
+/** Largest result (rows) whose buffers are kept. */
+const MAX_SPARE_ROWS = 1 << 16;
+
+/**
+ * What `readJsonRows` read: one Vec per schema column (in schema order) of `length` rows. The
+ * number columns are views of buffers that the next texts of the schema may reuse once the
+ * holder calls `release()` (the publisher does, after its cycle copied the rows into pages).
+ */
+export class JsonRows {
+  readonly vecs: Vec[];
+  readonly length: number;
+  #plan: Plan | null;
+  #out: Out | null;
+
+  /** @internal */
+  constructor(vecs: Vec[], length: number, plan: Plan, out: Out) {
+    this.vecs = vecs;
+    this.length = length;
+    this.#plan = plan;
+    this.#out = out;
+  }
+
+  /** The vectors are no longer read: their buffers may be filled by the next text. */
+  release(): void {
+    const plan = this.#plan;
+    const out = this.#out;
+    this.#plan = null;
+    this.#out = null;
+    if (plan === null || out === null) return;
+    if (plan.spare.length < MAX_SPARE && out.cap <= MAX_SPARE_ROWS) plan.spare.push(out);
+  }
+}
+
 /** `separator`'s answer when the byte after a value is neither `,` nor the closing one. */
 const BAD_SEPARATOR = -1;
 
@@ -499,7 +555,7 @@ export function readJsonRows(
   input: string | Uint8Array,
   schema: Schema,
   keys: readonly string[] = [],
-): { vecs: Vec[]; length: number } | null {
+): JsonRows | null {
   const plan = planOf(schema);
   if (plan.skip > 0) {
     plan.skip--;
@@ -510,11 +566,7 @@ export function readJsonRows(
   return got;
 }
 
-function scan(
-  input: string | Uint8Array,
-  plan: Plan,
-  keys: readonly string[],
-): { vecs: Vec[]; length: number } | null {
+function scan(input: string | Uint8Array, plan: Plan, keys: readonly string[]): JsonRows | null {
   const len = input.length;
   if (scratch.length < len + 1 + PAD) {
     scratch = new Uint8Array(Math.max(len + 1 + PAD, scratch.length * 2));
@@ -550,7 +602,7 @@ function rows(
   plan: Plan,
   keys: readonly string[],
   text: string | null,
-): { vecs: Vec[]; length: number } | null {
+): JsonRows | null {
   const ncols = plan.names.length;
   const kinds = plan.kinds;
   const shifts = plan.shifts;
@@ -571,7 +623,10 @@ function rows(
       keyMask[c] = 1;
     }
   }
-  const out = new Out(plan, Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8), len);
+  const cap = Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8);
+  const spare = plan.spare.pop();
+  const out = spare !== undefined ? spare.reuse(plan, len) : new Out(plan, cap, len);
+  if (out.cap < cap) out.grow(cap);
   const seen = out.seen;
   const nums = out.nums;
   const seconds = plan.seconds;
@@ -739,7 +794,7 @@ function rows(
   if (n > 0) {
     plan.bytesPerRow = Math.max(4, Math.floor(len / n));
   }
-  return { vecs: finish(plan, out, n), length: n };
+  return new JsonRows(finish(plan, out, n), n, plan, out);
 }
 
 /** The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded). */

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { toVecs } from "../../src/durable/host.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { ValueError } from "../../src/engine/errors.ts";
-import { tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
+import { blinkToAppendOnly, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 import { readJsonRows } from "../../src/engine/json-rows.ts";
 import type { ColumnType, Schema } from "../../src/engine/types.ts";
 import { vecFromRows } from "../../src/engine/values-to-vec.ts";
@@ -566,6 +566,78 @@ describe("TablePublisher.addJson", () => {
     pub.addJson('[{"Sym":"ok"}]');
     await g.runCycle();
     expect(blink.toRows()).toEqual([{ Sym: "ok", Price: null, Size: null, T: null }]);
+  });
+});
+
+describe("readJsonRows buffers: released results are reused, held ones never", () => {
+  const schema: Schema = { Sym: "string", Price: "float64", Size: "int64", B: "bool" };
+  const text = (k: number) =>
+    JSON.stringify(
+      [0, 1, 2].map((i) => ({ Sym: `S${k}`, Price: k + i / 4, Size: k * 10 + i, B: i === 1 })),
+    );
+
+  const buf = (v: Vec) => (v.data as Float64Array).buffer;
+
+  it("fills a released result's number buffers again, and a held result's never", () => {
+    const a = readJsonRows(text(1), schema)!;
+    const b = readJsonRows(text(2), schema)!;
+    // Both held: separate buffers, each with its own text's values.
+    for (const c of [1, 2, 3]) expect(buf(a.vecs[c]!)).not.toBe(buf(b.vecs[c]!));
+    expect(Array.from(a.vecs[1]!.data as Float64Array)).toEqual([1, 1.25, 1.5]);
+    b.release();
+    const c = readJsonRows(text(3), schema)!;
+    // c took b's buffers; a's are untouched.
+    for (const col of [1, 2, 3]) expect(buf(c.vecs[col]!)).toBe(buf(b.vecs[col]!));
+    expect(Array.from(a.vecs[1]!.data as Float64Array)).toEqual([1, 1.25, 1.5]);
+    expect(Array.from(a.vecs[2]!.data as BigInt64Array)).toEqual([10n, 11n, 12n]);
+    expect(Array.from(c.vecs[1]!.data as Float64Array)).toEqual([3, 3.25, 3.5]);
+    expect(Array.from(c.vecs[3]!.data as Uint8Array)).toEqual([0, 1, 0]);
+    // Releasing twice gives the buffers back once: two later texts get different ones.
+    c.release();
+    c.release();
+    const d = readJsonRows(text(4), schema)!;
+    const e = readJsonRows(text(5), schema)!;
+    expect(buf(d.vecs[1]!)).not.toBe(buf(e.vecs[1]!));
+  });
+
+  it("starts a reused result's nulls afresh", () => {
+    const withNull = readJsonRows('[{"Sym":"A","Price":null,"Size":1,"B":true}]', schema)!;
+    expect(withNull.vecs[1]!.valid).not.toBeNull();
+    withNull.release();
+    const next = readJsonRows('[{"Sym":"A","Price":2,"Size":1,"B":true}]', schema)!;
+    expect(next.vecs[1]!.valid).toBeNull();
+    expect(Array.from(next.vecs[1]!.data as Float64Array)).toEqual([2]);
+  });
+
+  it("a publisher fed several texts a cycle keeps every row (property, append-only history)", async () => {
+    const cols: Schema = { Sym: "string", Price: "float64", Size: "int64" };
+    const row = fc.record({
+      Sym: fc.constantFrom("A", "B", "CC"),
+      Price: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+      Size: fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.constant(null)),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.array(row, { maxLength: 6 }), { maxLength: 4 }), { maxLength: 6 }),
+        async (cycles) => {
+          const g = new UpdateGraph();
+          const [blink, pub] = tablePublisher(g, { name: "p", columns: cols });
+          const all = blinkToAppendOnly(blink);
+          const [refBlink, ref] = tablePublisher(g, { name: "r", columns: cols });
+          const refAll = blinkToAppendOnly(refBlink);
+          for (const texts of cycles) {
+            for (const rows of texts) {
+              pub.addJson(JSON.stringify(rows));
+              ref.addRows(rows);
+            }
+            await g.runCycle();
+            expect(blink.toRows()).toEqual(refBlink.toRows());
+          }
+          expect(all.toRows()).toEqual(refAll.toRows());
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

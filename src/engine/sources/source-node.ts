@@ -22,7 +22,13 @@ import type { GraphNode, UpdateGraph } from "../update-graph.ts";
  * line up are borrowed instead: the source copies such a page only if it writes to it).
  */
 export type Batch =
-  | { readonly vecs: readonly Vec[]; readonly length: number; readonly cols?: undefined }
+  | {
+      readonly vecs: readonly Vec[];
+      readonly length: number;
+      readonly cols?: undefined;
+      /** Called once the rows are copied into the source's pages (the vectors' buffers are free). */
+      release?(): void;
+    }
   | { readonly cols: readonly ColumnSource[]; readonly rows: RowSet; readonly length: number };
 
 export abstract class SourceNode implements GraphNode {
@@ -121,9 +127,11 @@ export abstract class SourceNode implements GraphNode {
     for (const b of batches) {
       // A static table's columns: pages are borrowed, not copied, where they line up.
       if (b.cols) copyRowsTo(b.cols, b.rows, this.cols, at, true);
-      else
+      else {
         for (let j = 0; j < this.cols.length; j++)
           this.cols[j]!.writeRun(at, b.vecs[j]!, 0, b.length);
+        if (b.release !== undefined) b.release();
+      }
       at += b.length;
     }
     return at;
