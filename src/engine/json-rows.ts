@@ -205,6 +205,8 @@ class Out {
   readonly strBytes: (Uint8Array | null)[];
   readonly strLen: Int32Array;
   readonly strOffs: (Int32Array | null)[];
+  /** String columns: the decoded values' array of the last result made with this Out. */
+  readonly strData: (string[] | null)[];
   /** Per column: 1 + the last row that gave it a value. */
   readonly seen: Int32Array;
 
@@ -218,6 +220,7 @@ class Out {
     this.valid = [];
     this.strBytes = [];
     this.strOffs = [];
+    this.strData = new Array<string[] | null>(n).fill(null);
     this.strLen = new Int32Array(n);
     this.seen = new Int32Array(n);
     const empty = new Uint8Array(0);
@@ -806,7 +809,12 @@ function finish(plan: Plan, out: Out, n: number): Vec[] {
     const valid = v ? v.subarray(0, n) : null;
     if (k === K_STR) {
       const name = plan.names[c]!;
-      const data = new Array<string>(n).fill("");
+      // A released result's array of exactly n strings is filled again (every row is written).
+      let data = out.strData[c] ?? null;
+      if (data === null || data.length !== n) {
+        data = new Array<string>(n).fill("");
+        out.strData[c] = data;
+      }
       const codes = sharedUtf8Intern.credit(name) > 0 ? new Int32Array(n) : null;
       const dict: StringDict | null = decodeUtf8(
         out.strBytes[c]!,

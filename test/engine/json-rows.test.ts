@@ -609,6 +609,18 @@ describe("readJsonRows buffers: released results are reused, held ones never", (
     expect(Array.from(next.vecs[1]!.data as Float64Array)).toEqual([2]);
   });
 
+  it("refills a released result's strings, nulls as vecFromRows gives them", () => {
+    const first = readJsonRows('[{"Sym":"AA"},{"Sym":"BB"}]', schema)!;
+    const strings = first.vecs[0]!.data;
+    first.release();
+    const text = '[{"Sym":null},{"Sym":"CC"}]';
+    const next = readJsonRows(text, schema)!;
+    expect(next.vecs[0]!.data).toBe(strings);
+    const want = vecFromRows("string", JSON.parse(text), "Sym");
+    expect(Array.from(next.vecs[0]!.data as string[])).toEqual(Array.from(want.data as string[]));
+    expect(Array.from(next.vecs[0]!.valid!)).toEqual(Array.from(want.valid!));
+  });
+
   it("a publisher fed several texts a cycle keeps every row (property, append-only history)", async () => {
     const cols: Schema = { Sym: "string", Price: "float64", Size: "int64" };
     const row = fc.record({
