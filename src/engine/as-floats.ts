@@ -6,8 +6,7 @@
  */
 import type { Vec } from "./column-source.ts";
 import type { ColumnType } from "./types.ts";
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
 
 /** Column types a chart can plot (instants only as x). */
 export const PLOTTABLE = /^(int8|int16|int32|int64|float32|float64|instant)$/;
@@ -51,7 +50,7 @@ function readLongs(
   const lo = new Uint32Array(data.buffer, data.byteOffset, len * 2);
   const hi = new Int32Array(data.buffer, data.byteOffset, len * 2);
   for (let i = 0; i < len; i++) {
-    const v = hi[2 * i + 1]! * 4294967296 + lo[2 * i]!;
+    const v = hi[2 * i + 1]! * TWO_32 + lo[2 * i]!;
     out[at + i] = instant ? Math.round(v / 1e3) / 1e3 : v;
   }
 }

@@ -39,6 +39,7 @@ import type {
 } from "./types.ts";
 import { allocStorage, isArrayType, rawToValue } from "./types.ts";
 import { UndoLog } from "./undo-log.ts";
+import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
@@ -75,10 +76,6 @@ interface Page {
   /** The dictionary `codes` index into, or null (then `codes` is only a buffer to reuse). */
   dict: StringDict | null;
 }
-
-/** Whether int64 words are stored low word first. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const TWO_32 = 4294967296;
 
 function clonePage(p: Page): Page {
   const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();

@@ -45,7 +45,8 @@ import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
-import { CanonicalSecond, F32_MAX, HI, LO, TWO_32 } from "./values-to-vec.ts";
+import { CanonicalSecond, F32_MAX } from "./values-to-vec.ts";
+import { HI, LO, TWO_32 } from "./words.ts";
 
 /** Calls of a schema sent straight to the slow path after one of its texts needed it. */
 export const SKIP_CALLS = 8;

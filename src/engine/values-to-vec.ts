@@ -12,6 +12,7 @@
 import type { Vec } from "./column-source.ts";
 import type { ColumnType, ScalarType } from "./types.ts";
 import { allocStorage, coerceStrict, isArrayType } from "./types.ts";
+import { HI, LO, TWO_32 } from "./words.ts";
 
 /** Where a cell comes from, for coerceStrict's error messages. */
 interface Where {
@@ -19,12 +20,6 @@ interface Where {
   row: number;
 }
 
-/** 2^32, to split a safe integer into 32-bit halves. */
-export const TWO_32 = 4294967296;
-/** Index of the low and the high 32-bit half of an int64 in an Int32Array view (endianness). */
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-export const LO = LE ? 0 : 1;
-export const HI = LE ? 1 : 0;
 /** The largest finite float32, as types.ts refuses beyond it. */
 export const F32_MAX = 3.4028234663852886e38;
 

@@ -10,13 +10,13 @@
  */
 import type { Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
-import { int64At, isBig, LITTLE_ENDIAN, wordsOf } from "./prim.ts";
+import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
+import { int64At, isBig, wordsOf } from "./prim.ts";
 import { grow } from "./slot-arrays.ts";
 import { dec, enc } from "./state-codec.ts";
 
 const SPILL = 2 ** 52;
 const SQUARE_SAFE = 2 ** 26;
-const TWO_32 = 4294967296;
 /** High words for which an int64 is below 2^52 in magnitude. */
 const HI_52 = 0x100000;
 

@@ -10,10 +10,11 @@
  */
 import type { PagedColumn, Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
+import { LITTLE_ENDIAN } from "../words.ts";
 import { GroupValues } from "./group-values.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
-import { isBig, LITTLE_ENDIAN, wordsOf } from "./prim.ts";
+import { isBig, wordsOf } from "./prim.ts";
 import { grow, NumberOut, writeCell } from "./slot-arrays.ts";
 import { dec, enc } from "./state-codec.ts";
 

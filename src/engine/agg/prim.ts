@@ -11,6 +11,7 @@
  */
 import type { Vec } from "../column.ts";
 import type { ColumnType, RawValue, Value } from "../types.ts";
+import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
 
 /** Stands for null in group keys and primitive arrays. */
 export const NULL_KEY: unique symbol = Symbol("tickflare.null");
@@ -19,10 +20,6 @@ export type Prim = number | bigint | string | typeof NULL_KEY;
 /** A non-null primitive. */
 export type OrderedPrim = number | bigint | string;
 
-/** Whether BigInt64Array words can be read as little-endian (lo, hi) Int32 pairs. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-const TWO_32 = 4294967296;
 /** Bound on the high word for which hi * 2^32 + lo stays within +/-2^53. */
 const SAFE_HI = 0x200000;
 

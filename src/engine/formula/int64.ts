@@ -8,15 +8,10 @@
  * negate, compare) or, for multiply and remainder, BigInt arithmetic.
  */
 
-/** Whether this platform stores typed arrays little-endian (every JS engine we target does). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Offsets of the low and high 32-bit words of element k at `2k + LO` and `2k + HI`. */
-export const LO = LITTLE_ENDIAN ? 0 : 1;
-export const HI = LITTLE_ENDIAN ? 1 : 0;
+import { HI, LO, TWO_32 } from "../words.ts";
 
-export const TWO32 = 4294967296;
 /** 2^-32: multiplying by it is exact, and faster than dividing by 2^32. */
-const INV_TWO32 = 1 / 4294967296;
+const INV_TWO32 = 1 / TWO_32;
 /** Largest magnitude a result of the `l` path may have and still be known exact. */
 export const MAX_SAFE = 9007199254740991;
 /** High words of values within [-2^53, 2^53): the range the `l` representation accepts. */
@@ -41,7 +36,7 @@ export function bigToF(a: BigInt64Array, n: number): Float64Array | null {
   for (let i = 0; i < n; i++) {
     const hi = w[2 * i + HI]!;
     if (hi < HI_MIN || hi > HI_MAX) return null;
-    out[i] = hi * TWO32 + (w[2 * i + LO]! >>> 0);
+    out[i] = hi * TWO_32 + (w[2 * i + LO]! >>> 0);
   }
   return out;
 }
@@ -56,7 +51,7 @@ export function fToBig(a: Float64Array, n: number): BigInt64Array {
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
     const hi = Math.floor(v * INV_TWO32);
-    u[2 * i + LO] = v - hi * TWO32;
+    u[2 * i + LO] = v - hi * TWO_32;
     w[2 * i + HI] = hi;
   }
   return out;
@@ -67,7 +62,7 @@ export function bigToDouble(a: BigInt64Array, n: number): Float64Array {
   const w = words(a);
   const out = new Float64Array(n);
   // hi * 2^32 is exact, so the sum rounds once: the correctly rounded value.
-  for (let i = 0; i < n; i++) out[i] = w[2 * i + HI]! * TWO32 + (w[2 * i + LO]! >>> 0);
+  for (let i = 0; i < n; i++) out[i] = w[2 * i + HI]! * TWO_32 + (w[2 * i + LO]! >>> 0);
   return out;
 }
 

@@ -10,8 +10,9 @@
  * - a null stays null (the mask is carried over).
  */
 import { formatInstant, type ScalarType } from "../types.ts";
+import { LO } from "../words.ts";
 import { formatDouble, formatFloat } from "./format.ts";
-import { bigToDouble, doubleToLong, LO, MAX_SAFE, words } from "./int64.ts";
+import { bigToDouble, doubleToLong, MAX_SAFE, words } from "./int64.ts";
 import type { IBool, IDouble, IInt, ILong, IStr, IV } from "./ivec.ts";
 
 export function convert(a: IV, from: ScalarType, to: ScalarType, n: number): IV {

@@ -9,8 +9,10 @@
  * Only `<`, `<=` and `==` have loops (per representation): `>` and `>=` swap the operands and
  * `!=` inverts `==`. The loops ignore masks; a second pass fixes the rows where a side is null.
  */
+
+import { HI, LO } from "../words.ts";
 import type { CmpOp } from "./ast.ts";
-import { HI, LO, words } from "./int64.ts";
+import { words } from "./int64.ts";
 import type { IBool, IV, Mask } from "./ivec.ts";
 import { asBig } from "./kernels-long.ts";
 

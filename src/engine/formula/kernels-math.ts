@@ -3,7 +3,8 @@
  * monomorphic loop. A null argument gives null, except `min`/`max`, which ignore a null
  * operand (Deephaven's `min(a, b)` skips nulls) and are null only when both are.
  */
-import { doubleToLong, HI, LO, MAX_SAFE, words } from "./int64.ts";
+import { HI, LO } from "../words.ts";
+import { doubleToLong, MAX_SAFE, words } from "./int64.ts";
 import {
   andMask,
   type IBool,

@@ -12,9 +12,10 @@
  * Null stamps are flagged: they match nothing and are kept in no list.
  */
 
-import { LITTLE_ENDIAN, wordsOf } from "../agg/prim.ts";
+import { wordsOf } from "../agg/prim.ts";
 import type { Vec } from "../column-source.ts";
 import type { ColumnType } from "../types.ts";
+import { LITTLE_ENDIAN } from "../words.ts";
 
 export class StampCodec {
   readonly strings: boolean;

@@ -7,7 +7,7 @@
  * - `history`: each changed group is recomputed from its first affected row (refreshing parents
  *   that insert, remove or modify rows; forward windows, which later rows revise).
  */
-import { LITTLE_ENDIAN } from "../agg/prim.ts";
+
 import { PagedColumn } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
 import { Chunk } from "../column-source.ts";
@@ -16,6 +16,7 @@ import { columnEntries, requireColumns } from "../ops/match-columns.ts";
 import type { Table } from "../table-core.ts";
 import type { ColumnType } from "../types.ts";
 import { isArrayType, isIntegral, isNumeric } from "../types.ts";
+import { LITTLE_ENDIAN } from "../words.ts";
 import {
   CumExtreme,
   Delta,

@@ -9,11 +9,11 @@
  * difference of two stamps is exact whenever it is below 2^53 ns (about 104 days), which covers
  * every window and decay the specs accept: no bigint per row.
  */
-import { LITTLE_ENDIAN, wordsOf } from "../agg/prim.ts";
+import { wordsOf } from "../agg/prim.ts";
 import type { Chunk, Vec } from "../column-source.ts";
 import type { ColumnType, RawValue, TypedStorage } from "../types.ts";
+import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
 
-const TWO_32 = 4294967296;
 const SAFE_HI = 0x200000;
 
 /** Converted input values of `n` rows. */
