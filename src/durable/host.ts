@@ -568,6 +568,9 @@ export class FamilyHost {
         } catch (e) {
           if (e instanceof RangeError) throw new HostError(413, "too_large", e.message);
           throw e;
+        } finally {
+          // The parts are copies: a JSON body's buffers go back for the next body.
+          converted.release?.();
         }
         held = parts.map((p) => ({ rows: p.rows, decode: () => arrowIPCToVecs(p.bytes, schema) }));
       }
@@ -1096,12 +1099,16 @@ function storableAsIs(
   return { bytes, rows: table.numRows, decode: () => arrowIPCToVecs(bytes, schema) };
 }
 
-/** Converts a publish body to one vector per schema column, rejecting the whole batch on any error. */
+/**
+ * Converts a publish body to one vector per schema column, rejecting the whole batch on any error.
+ * A JSON body read by `readJsonRows` comes with `release`: call it once the vectors are no longer
+ * read, and the schema's next body refills their buffers.
+ */
 export function toVecs(
   schema: Schema,
   input: PublishInput,
   keys: readonly string[] = [],
-): { vecs: Vec[]; length: number } {
+): { vecs: Vec[]; length: number; release?(): void } {
   if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema);
   if ("json" in input) {
     const read = readJsonRows(input.json, schema, keys);

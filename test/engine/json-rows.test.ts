@@ -693,6 +693,21 @@ describe("host toVecs with { json } vs { rows: JSON.parse(json) }", () => {
     }
   });
 
+  it("a JSON body's result can be released, and the next body of the schema refills its buffers", () => {
+    const s: Schema = { ...schema };
+    const first = toVecs(s, { json: '[{"K":"a","V":1.5,"N":2,"T":0}]' });
+    expect(first.release).toBeTypeOf("function");
+    const v = first.vecs[1]!.data;
+    first.release!();
+    const next = toVecs(s, { json: '[{"K":"b","V":2.5,"N":3,"T":1}]' });
+    expect((next.vecs[1]!.data as Float64Array).buffer).toBe((v as Float64Array).buffer);
+    expect(run(() => next)).toEqual(
+      run(() => toVecs(s, { rows: [{ K: "b", V: 2.5, N: 3, T: 1 }] })),
+    );
+    // A body of rows has nothing to give back.
+    expect(toVecs(s, { rows: [{ K: "c" }] }).release).toBeUndefined();
+  });
+
   it("random texts: same vecs or same error", () => {
     fc.assert(
       fc.property(
