@@ -248,7 +248,7 @@ class Out {
 
   /**
    * Ready for another text of `textBytes` bytes (a released Out: its number columns are reused,
-   * its nulls and string state start afresh).
+   * each slot written again, a null's with zero; its nulls and string state start afresh).
    */
   reuse(plan: Plan, textBytes: number): this {
     const n = plan.names.length;
@@ -307,6 +307,14 @@ class Out {
       this.valid[c] = v;
     }
     v[row] = 0;
+    // Zero under a null, as a new column holds (a reused one holds the value of an earlier text).
+    const a = this.nums[c]!;
+    if (a.length > 0) a[row] = 0;
+    const h = this.halves[c];
+    if (h) {
+      h[2 * row] = 0;
+      h[2 * row + 1] = 0;
+    }
   }
 }
 
@@ -761,6 +769,7 @@ function rows(
               b[p + 3] === 115 &&
               b[p + 4] === 101
             ) {
+              (nums[c] as Uint8Array)[n] = 0;
               p += 5;
             } else return null;
           } else return null;

@@ -231,6 +231,57 @@ function textArb(schema: Schema): fc.Arbitrary<string> {
     .map(([rows, a, b, c]) => `${a}[${b}${rows.join(`${c},${b}`)}${c}]${a}`);
 }
 
+const SIMPLE: Partial<Record<ColumnType, fc.Arbitrary<string>>> = {
+  float64: fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    fc.integer().map(String),
+  ),
+  float32: fc.float({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  int32: fc.integer().map(String),
+  int16: fc.integer({ min: -32768, max: 32767 }).map(String),
+  int8: fc.integer({ min: -128, max: 127 }).map(String),
+  int64: fc.maxSafeInteger().map(String),
+  instant: fc.maxSafeInteger().map(String),
+  string: fc.string({ unit: fc.constantFrom(..."abcXYZ019 -_.:~") }).map((s) => JSON.stringify(s)),
+  bool: fc.boolean().map(String),
+  char: fc.constantFrom('"a"', '"~"', '" "'),
+};
+const SIMPLE_TYPES = Object.keys(SIMPLE) as ColumnType[];
+/**
+ * A schema of columns whose values the fast path reads, `texts` lists of rows of it (each list a
+ * text's rows) and the blanks to write between tokens.
+ */
+const simpleTextsArb = (texts: number) =>
+  fc
+    .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 5 })
+    .chain((names) =>
+      fc.tuple(fc.constant(names), fc.tuple(...names.map(() => fc.constantFrom(...SIMPLE_TYPES)))),
+    )
+    .chain(([names, ts]) => {
+      const schema: Schema = Object.fromEntries(names.map((n, i) => [n, ts[i]!]));
+      const row = fc
+        .tuple(
+          fc.shuffledSubarray(names),
+          fc.tuple(...names.map((n) => fc.option(SIMPLE[schema[n]!]!, { freq: 5 }))),
+          space,
+        )
+        .map(([keys, vals, sp]) => {
+          const f = keys.map(
+            (k) => `${sp}${JSON.stringify(k)}${sp}:${sp}${vals[names.indexOf(k)] ?? "null"}`,
+          );
+          return `{${f.join(`${sp},`)}${sp}}`;
+        });
+      return fc.tuple(
+        fc.constant(schema),
+        fc.array(fc.array(row, { maxLength: 15 }), { minLength: texts, maxLength: texts }),
+        space,
+      );
+    });
+
+/** A JSON array text of `rows` with `sp` between its tokens. */
+const textOfRows = (rows: string[], sp: string) =>
+  `${sp}[${sp}${rows.join(`${sp},${sp}`)}${sp}]${sp}`;
+
 describe("readJsonRows against JSON.parse + vecFromRows (property)", () => {
   it("answers the reference's Vecs or null, for string and bytes input", () => {
     fc.assert(
@@ -244,49 +295,26 @@ describe("readJsonRows against JSON.parse + vecFromRows (property)", () => {
     );
   });
 
-  it("takes the simple inputs (numbers in range, ASCII strings, nulls, any key order, whitespace)", () => {
-    const simple: Partial<Record<ColumnType, fc.Arbitrary<string>>> = {
-      float64: fc.oneof(
-        fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-        fc.integer().map(String),
-      ),
-      float32: fc.float({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-      int32: fc.integer().map(String),
-      int16: fc.integer({ min: -32768, max: 32767 }).map(String),
-      int8: fc.integer({ min: -128, max: 127 }).map(String),
-      int64: fc.maxSafeInteger().map(String),
-      instant: fc.maxSafeInteger().map(String),
-      string: fc
-        .string({ unit: fc.constantFrom(..."abcXYZ019 -_.:~") })
-        .map((s) => JSON.stringify(s)),
-      bool: fc.boolean().map(String),
-      char: fc.constantFrom('"a"', '"~"', '" "'),
-    };
-    const types = Object.keys(simple) as ColumnType[];
-    const arb = fc
-      .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 5 })
-      .chain((names) =>
-        fc.tuple(fc.constant(names), fc.tuple(...names.map(() => fc.constantFrom(...types)))),
-      )
-      .chain(([names, ts]) => {
-        const schema: Schema = Object.fromEntries(names.map((n, i) => [n, ts[i]!]));
-        const row = fc
-          .tuple(
-            fc.shuffledSubarray(names),
-            fc.tuple(...names.map((n) => fc.option(simple[schema[n]!]!, { freq: 5 }))),
-            space,
-          )
-          .map(([keys, vals, sp]) => {
-            const f = keys.map(
-              (k) => `${sp}${JSON.stringify(k)}${sp}:${sp}${vals[names.indexOf(k)] ?? "null"}`,
-            );
-            return `{${f.join(`${sp},`)}${sp}}`;
-          });
-        return fc.tuple(fc.constant(schema), fc.array(row, { maxLength: 15 }), space);
-      });
+  it("gives the reference's Vecs text after text when each result is released (buffers reused)", () => {
     fc.assert(
-      fc.property(arb, ([schema, rows, sp]) => {
-        const text = `${sp}[${sp}${rows.join(`${sp},${sp}`)}${sp}]${sp}`;
+      fc.property(simpleTextsArb(4), ([schema, texts, sp]) => {
+        const s = { ...schema }; // one schema object: its results share buffers once released
+        for (const rows of texts) {
+          const text = textOfRows(rows, sp);
+          const got = readJsonRows(new TextEncoder().encode(text), s); // bytes: any UTF-8 key
+          expect(got, text).not.toBeNull();
+          expect(got!.vecs.map(cellsOf), text).toEqual(reference(text, schema));
+          got!.release();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("takes the simple inputs (numbers in range, ASCII strings, nulls, any key order, whitespace)", () => {
+    fc.assert(
+      fc.property(simpleTextsArb(1), ([schema, [rows], sp]) => {
+        const text = textOfRows(rows!, sp);
         expect(check(text, schema), `not taken: ${text}`).toEqual({
           text: [...text].every((ch) => ch.charCodeAt(0) < 128),
           bytes: true,
