@@ -505,8 +505,6 @@ function ws(b: Uint8Array, p: number): number {
 
 /** Released results whose buffers a schema keeps for its next texts. */
 const MAX_SPARE = 4;
-/** Largest result (rows) whose buffers are kept. */
-const MAX_SPARE_ROWS = 1 << 16;
 
 /**
  * What `readJsonRows` read: one Vec per schema column (in schema order) of `length` rows. The
@@ -534,7 +532,10 @@ export class JsonRows {
     this.#plan = null;
     this.#out = null;
     if (plan === null || out === null) return;
-    if (plan.spare.length < MAX_SPARE && out.cap <= MAX_SPARE_ROWS) plan.spare.push(out);
+    // At most KEEP_BYTES of columns (8 bytes a slot at most) each: a Durable Object's memory is
+    // small, and a large text is rare.
+    if (plan.spare.length < MAX_SPARE && out.cap * plan.names.length * 8 <= KEEP_BYTES)
+      plan.spare.push(out);
   }
 }
 

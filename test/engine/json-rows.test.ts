@@ -628,6 +628,21 @@ describe("readJsonRows buffers: released results are reused, held ones never", (
     expect(buf(d.vecs[1]!)).not.toBe(buf(e.vecs[1]!));
   });
 
+  it("keeps no result of more than 1 MiB of columns", () => {
+    const one: Schema = { P: "float64" };
+    const big = `[${'{"P":1},'.repeat(140_000)}{"P":2}]`; // 140,001 float64 slots: over 1 MiB
+    const a = readJsonRows(big, one)!;
+    expect(a.length).toBe(140_001);
+    a.release();
+    const b = readJsonRows('[{"P":3}]', one)!;
+    expect(buf(b.vecs[0]!)).not.toBe(buf(a.vecs[0]!));
+    const small = readJsonRows('[{"P":4}]', one)!;
+    b.release();
+    small.release();
+    const c = readJsonRows('[{"P":5}]', one)!;
+    expect([buf(b.vecs[0]!), buf(small.vecs[0]!)]).toContain(buf(c.vecs[0]!));
+  });
+
   it("starts a reused result's nulls afresh", () => {
     const withNull = readJsonRows('[{"Sym":"A","Price":null,"Size":1,"B":true}]', schema)!;
     expect(withNull.vecs[1]!.valid).not.toBeNull();
