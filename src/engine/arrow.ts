@@ -15,7 +15,7 @@
 
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
-import { chunksToVec, chunksToVecView } from "./arrow/decode.ts";
+import { chunksToVec, chunksToVecView, giveStrings } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
 import type { IpcColumns } from "./arrow/ipc-read.ts";
 import { readIPC } from "./arrow/ipc-read.ts";
@@ -102,7 +102,8 @@ export function arrowIPCToVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected?: Readonly<Record<string, ColumnType>>,
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
-  return readVecs(bytes, expected);
+  const r = readVecs(bytes, expected);
+  return { schema: r.schema, vecs: r.vecs, length: r.length };
 }
 
 /**
@@ -113,9 +114,33 @@ export function arrowIPCToVecs(
 export function arrowIPCToVecViews(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>>,
-): { vecs: Vec[]; length: number } {
+): ArrowRows {
   const r = readVecs(bytes, expected, undefined, true);
-  return { vecs: r.vecs, length: r.length };
+  return new ArrowRows(r.vecs, r.length, r.strings);
+}
+
+/**
+ * What `arrowIPCToVecViews` read. `release()`: the vectors are no longer read (the publisher
+ * calls it once its cycle copied them into pages), so the Utf8 columns' string arrays may serve
+ * the next batches' (`giveStrings`).
+ */
+export class ArrowRows {
+  readonly vecs: Vec[];
+  readonly length: number;
+  #strings: string[][] | null;
+
+  /** @internal */
+  constructor(vecs: Vec[], length: number, strings: string[][] | null) {
+    this.vecs = vecs;
+    this.length = length;
+    this.#strings = strings;
+  }
+
+  release(): void {
+    const s = this.#strings;
+    this.#strings = null;
+    if (s !== null) giveStrings(s);
+  }
 }
 
 /**
@@ -146,25 +171,34 @@ function readVecs(
   expected: Readonly<Record<string, ColumnType>> | undefined,
   only?: readonly number[],
   views = false,
-): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
+): {
+  schema: Record<string, ColumnType>;
+  vecs: Vec[];
+  length: number;
+  /** The Utf8 columns' string arrays (made by this call; null when none). */
+  strings: string[][] | null;
+} {
   const u8 = ipcBytes(bytes);
   const ipc = readIPC(u8);
   const picks = ipc === null ? null : fastPicks(ipc, expected);
   if (ipc === null || picks === null) {
     const r = arrowToVecs(decodeIPC(u8), expected);
-    return only ? { ...r, vecs: only.map((i) => r.vecs[i]!) } : r;
+    return { ...r, vecs: only ? only.map((i) => r.vecs[i]!) : r.vecs, strings: null };
   }
   const schema: Record<string, ColumnType> = {};
+  let strings: string[][] | null = null;
   const vecs = (only ? only.map((i) => picks[i]!) : picks).map((at) => {
     const { name, plan } = ipc.fields[at]!;
     schema[name] = plan.type;
     const chunks = ipc.batches.map((b) => b[at]!);
     validateChunks(name, plan, chunks);
-    return views
+    const v = views
       ? chunksToVecView(name, plan, chunks, ipc.rows)
       : chunksToVec(name, plan, chunks, ipc.rows);
+    if (plan.kind === "utf8") (strings ??= []).push(v.data as string[]);
+    return v;
   });
-  return { schema, vecs, length: ipc.rows };
+  return { schema, vecs, length: ipc.rows, strings };
 }
 
 /**

@@ -39,7 +39,7 @@ export function chunksToVec(
     const whole = sliceWhole(plan.type, chunks[0]!, total);
     if (whole) return whole;
   }
-  const data = allocStorage(plan.type, total);
+  const data = (plan.kind === "utf8" ? takeStrings(total) : null) ?? allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
   const dictionaries = new Map<Vector, DecodedDictionary>();
   // A dictionary column keeps its codes when every chunk reads the same decoded dictionary; a
@@ -104,6 +104,37 @@ export function chunksToVec(
     vec.dict = codeDict;
   }
   return vec;
+}
+
+/**
+ * String arrays of decoded Utf8 columns given back by their reader (`giveStrings`), for the next
+ * column of the same length: a publisher's `addArrow` rows are copied into pages at the cycle,
+ * after which their strings array is not read again. A Utf8 column writes every row ("" under a
+ * null), so what the array held before never shows.
+ */
+const spareStrings: string[][] = [];
+const MAX_SPARE_STRINGS = 8;
+/** Longest array kept (slots). */
+const MAX_SPARE_LENGTH = 1 << 17;
+
+function takeStrings(n: number): string[] | null {
+  for (let i = spareStrings.length - 1; i >= 0; i--) {
+    const a = spareStrings[i]!;
+    if (a.length === n) {
+      spareStrings[i] = spareStrings[spareStrings.length - 1]!;
+      spareStrings.pop();
+      return a;
+    }
+  }
+  return null;
+}
+
+/** Gives back the strings arrays of Utf8 columns that will not be read again (see above). */
+export function giveStrings(arrays: readonly string[][]): void {
+  for (const a of arrays) {
+    if (spareStrings.length >= MAX_SPARE_STRINGS) spareStrings.shift();
+    if (a.length <= MAX_SPARE_LENGTH) spareStrings.push(a);
+  }
 }
 
 /**
