@@ -203,6 +203,15 @@ describe("Arrow body validation", () => {
     expect(arrowFault(long)).toBe(
       "Invalid Arrow IPC data (320 bytes): message 1: array 0 declares 1099511627776 values with 0 nulls in a 16-byte body",
     );
+    // Beyond 2^53 (read as a rounded number for the check): the message gives the exact value.
+    new DataView(long.buffer).setBigInt64(nodes.at, 2n ** 60n + 1n, true);
+    expect(arrowFault(long)).toBe(
+      "Invalid Arrow IPC data (320 bytes): message 1: array 0 declares 1152921504606846977 values with 0 nulls in a 16-byte body",
+    );
+    new DataView(long.buffer).setBigInt64(nodes.at, -(2n ** 60n) - 1n, true);
+    expect(arrowFault(long)).toBe(
+      "Invalid Arrow IPC data (320 bytes): message 1: array 0 declares -1152921504606846977 values with 0 nulls in a 16-byte body",
+    );
   });
 
   it("property: a corrupted body is an ArrowError or decodes to exactly apache-arrow's reading", () => {
