@@ -8,13 +8,7 @@
  * are the warm engine. Checks the final aggregates as the peers bench does.
  */
 import { peerScenarios } from "./peers.ts";
-import {
-  checkAggregates,
-  DISTINCT_BATCHES,
-  expectedAggregates,
-  makeBenchData,
-  scenarioLabel,
-} from "./peers-data.ts";
+import { checkAggregates, expectedAggregates, makeBenchData, scenarioLabel } from "./peers-data.ts";
 import { TickflareEngine } from "./peers-tickflare.ts";
 import { printTable } from "./util.ts";
 
@@ -36,8 +30,7 @@ export async function benchPeersPhases(): Promise<void> {
   const t0 = performance.now();
   let w0 = t0;
   for (let i = 0; i < cycles; i++) {
-    await e.ingest(data.batches[i % DISTINCT_BATCHES]!);
-    if (s.group) await e.read();
+    await e.step(data, i);
     if ((i + 1) % WINDOW === 0) {
       const now = performance.now();
       windows.push(now - w0);

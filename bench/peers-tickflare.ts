@@ -19,8 +19,8 @@ import {
   tablePublisher,
   UpdateGraph,
 } from "../src/engine/index.ts";
-import type { Batch, Scenario } from "./peers-data.ts";
-import { RING_ROWS } from "./peers-data.ts";
+import type { Batch, BenchData, Scenario } from "./peers-data.ts";
+import { DISTINCT_BATCHES, RING_ROWS } from "./peers-data.ts";
 import type { Aggregates, PeerEngine } from "./peers-engines.ts";
 
 const OLD_READER = process.env.BENCH_ARROW_READER === "apache-arrow";
@@ -64,6 +64,15 @@ export class TickflareEngine implements PeerEngine {
       this.decodeMs += performance.now() - t0;
     }
     await this.#g.runCycle();
+  }
+
+  /**
+   * One step of a timed loop, as the peers bench's child takes it: batch `i` of `data` (its
+   * distinct batches in turn), then, with a group-by, the result read.
+   */
+  async step(data: BenchData, i: number): Promise<void> {
+    await this.ingest(data.batches[i % DISTINCT_BATCHES]!);
+    if (this.#s.group) await this.read();
   }
 
   async read(): Promise<number> {

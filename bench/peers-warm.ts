@@ -9,13 +9,7 @@
  * bench does.
  */
 import { peerScenarios } from "./peers.ts";
-import {
-  checkAggregates,
-  DISTINCT_BATCHES,
-  expectedAggregates,
-  makeBenchData,
-  scenarioLabel,
-} from "./peers-data.ts";
+import { checkAggregates, expectedAggregates, makeBenchData, scenarioLabel } from "./peers-data.ts";
 import { TickflareEngine } from "./peers-tickflare.ts";
 import { printTable } from "./util.ts";
 
@@ -34,8 +28,7 @@ export async function benchPeersWarm(): Promise<void> {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < cycles; i++) {
-        await e.ingest(data.batches[i % DISTINCT_BATCHES]!);
-        if (s.group) await e.read();
+        await e.step(data, i);
       }
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
