@@ -219,8 +219,8 @@ class Out {
     this.wides = [];
     this.halves = [];
     this.valid = [];
-    this.strBytes = [];
-    this.strOffs = [];
+    this.strBytes = new Array<Uint8Array | null>(n).fill(null);
+    this.strOffs = new Array<Int32Array | null>(n).fill(null);
     this.strData = new Array<string[] | null>(n).fill(null);
     this.strLen = new Int32Array(n);
     this.seen = new Int32Array(n);
@@ -234,21 +234,14 @@ class Out {
       this.wides.push(wide);
       this.halves.push(wide === null ? null : new Int32Array(wide.buffer));
       this.valid.push(null);
-      // String buffers are only read while the call decodes them: the last call's are reused.
-      // Each holds the whole text's length, so the scan never checks for room.
-      const want = textBytes;
-      const sb = plan.strBytes[c];
-      const so = plan.strOffs[c];
-      this.strBytes.push(k !== K_STR ? null : sb && sb.length >= want ? sb : new Uint8Array(want));
-      this.strOffs.push(
-        k !== K_STR ? null : so && so.length >= cap + 1 ? so : new Int32Array(cap + 1),
-      );
     }
+    this.reuse(plan, textBytes);
   }
 
   /**
-   * Ready for another text of `textBytes` bytes (a released Out: its number columns are reused,
-   * each slot written again, a null's with zero; its nulls and string state start afresh).
+   * Ready for a text of `textBytes` bytes (also a released Out's next one: its number columns
+   * are reused, each slot written again, a null's with zero; nulls and string state start
+   * afresh).
    */
   reuse(plan: Plan, textBytes: number): this {
     const n = plan.names.length;
@@ -257,6 +250,8 @@ class Out {
     for (let c = 0; c < n; c++) {
       this.valid[c] = null;
       if (plan.kinds[c] !== K_STR) continue;
+      // String buffers are only read while the call decodes them: the last call's are reused.
+      // Each holds the whole text's length, so the scan never checks for room.
       const sb = plan.strBytes[c];
       const so = plan.strOffs[c];
       this.strBytes[c] = sb && sb.length >= textBytes ? sb : new Uint8Array(textBytes);
