@@ -5,7 +5,9 @@
  * the text into columns directly (json-rows.ts), falling back to the former for text outside what
  * it takes (as `addJson` and the object do). "object" is the object's side of an HTTP publish:
  * the body's text deserialized from the RPC message (V8's serializer, as Workers RPC uses), then
- * decoded. Data: the peers benchmark's (Sym string, Price float64, Size int64) batches of 10,000
+ * decoded. "router check" is the Worker's check of a JSON body before it wakes the object
+ * (worker/body.ts): before, a fatal UTF-8 decode, `JSON.parse` and a look at every row; now, the
+ * scan of the bytes that makes nothing (worker/json-check.ts). Data: the peers benchmark's (Sym string, Price float64, Size int64) batches of 10,000
  * and of 1,000 rows (320,000 rows per round); 10,000-row batches of every scalar type with a tenth
  * null (instants as ISO strings, a char column and some int64 as strings: readJsonRows gives up
  * on them, so this is the fallback's cost); and the same without the char and instant columns
@@ -16,6 +18,7 @@ import { deserialize, serialize } from "node:v8";
 import { readJsonRows } from "../src/engine/json-rows.ts";
 import type { ColumnType } from "../src/engine/types.ts";
 import { vecFromRows } from "../src/engine/values-to-vec.ts";
+import { isJsonArrayOfObjects } from "../src/worker/json-check.ts";
 import { makeBenchData } from "./peers-data.ts";
 import { printTable, rate } from "./util.ts";
 
@@ -138,6 +141,8 @@ export function benchJson(): void {
     const reps = Math.max(1, Math.round(data.total / perRound));
     const rows = reps * perRound;
     const rpcText = texts.map((t) => serialize(t));
+    const bodies = texts.map((t) => new TextEncoder().encode(t));
+    const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
     let sink = 0;
     const viaParse = (t: string) => {
       const rs = JSON.parse(t) as Record<string, unknown>[];
@@ -164,6 +169,23 @@ export function benchJson(): void {
       objectNow: () => {
         for (const m of rpcText) viaReader(deserialize(m) as string);
       },
+      checkBefore: () => {
+        for (const b of bodies) {
+          const text = strict.decode(b);
+          if (text.trim() === "") throw new Error("empty body");
+          const rs = JSON.parse(text) as unknown;
+          if (!Array.isArray(rs)) throw new Error("not an array");
+          for (const r of rs)
+            if (r === null || typeof r !== "object" || Array.isArray(r)) throw new Error("row");
+          sink += rs.length;
+        }
+      },
+      checkNow: () => {
+        for (const b of bodies) {
+          if (!isJsonArrayOfObjects(b)) throw new Error("not shown sound");
+          sink += 1;
+        }
+      },
     };
     const ms: Record<string, number> = {};
     for (let round = 0; round < 7; round++) {
@@ -185,10 +207,11 @@ export function benchJson(): void {
     out.push([data.label, "JSON.parse alone", rate(rows, ms.parse!), "", ""]);
     out.push(line("text -> Vecs", "decodeBefore", "decodeNow"));
     out.push(line("object: RPC message -> Vecs", "objectBefore", "objectNow"));
+    out.push(line("router check of the body", "checkBefore", "checkNow"));
   }
   printTable(
-    "JSON publish decode, CPU time (best of 7 alternating rounds)",
-    ["data", "step", "JSON.parse + rows", "readJsonRows", "ratio"],
+    "JSON publish decode, CPU time (best of 7 alternating rounds); before: JSON.parse + rows (check: + decode), now: readJsonRows (check: isJsonArrayOfObjects)",
+    ["data", "step", "before", "now", "ratio"],
     out,
   );
 }

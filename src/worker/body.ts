@@ -8,6 +8,7 @@ import type { CsvRecords } from "../engine/csv-forms.ts";
 import { parseCsv } from "../engine/csv-forms.ts";
 import { isTickflareError } from "../engine/errors.ts";
 import { HttpError } from "./http.ts";
+import { isJsonArrayOfObjects, ndjsonAsJsonArray } from "./json-check.ts";
 
 /** Largest publish body: 16 MiB (the object's RPC messages are limited to 32 MiB). */
 export const MAX_PUBLISH_BYTES = 16 << 20;
@@ -128,11 +129,11 @@ function ndjsonLines(bytes: Uint8Array): { rows: unknown[]; lines: string[] } {
 }
 
 /**
- * What a publish body becomes: the text of a checked JSON array of row objects (a JSON body, or
- * an NDJSON body's lines joined into one), CSV records for the object to validate, or Arrow IPC
- * bytes. JSON goes on as text: the object parses it again (JSON.parse takes about half the CPU time of deserializing the same
- * rows from an RPC message: bench/json.ts), and this Worker sends a string instead of serializing
- * every row object.
+ * What a publish body becomes: the UTF-8 bytes (or text) of a checked JSON array of row objects
+ * (a JSON body, or an NDJSON body's lines joined into one), CSV records for the object to
+ * validate, or Arrow IPC bytes. JSON goes on as bytes or text, never as row objects: the object
+ * reads it into columns itself (engine/json-rows.ts), and deserializing rows from an RPC message
+ * costs more than reading the text (bench/json.ts).
  */
 export type PublishBody =
   | { json: string | Uint8Array }
@@ -157,12 +158,24 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
     return { arrow: bytes };
   }
   if (type === NDJSON_TYPE) {
+    // A body the scan shows to be objects, one a line, goes on as a JSON array of them; any other
+    // is parsed line by line, to name the line in error (or to take what the scan leaves out).
+    const array = ndjsonAsJsonArray(bytes);
+    if (array !== null) return { json: array };
     // The same rows as a JSON array's text: each kept line is one complete JSON value.
     const { rows, lines } = ndjsonLines(bytes);
     checkRows(rows);
     return { json: `[${lines.join(",")}]` };
   }
   if (type === CSV_TYPE) return { csv: parseCsvBody(bytes) };
+  // The checked body goes on as its bytes: a byte array crosses the RPC boundary as one copy, where
+  // a string is decoded again, and the object reads the bytes straight into columns.
+  const asSent = () => ({
+    json: bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice(),
+  });
+  // A scan that makes nothing shows most bodies sound (json-check.ts); the rest are decoded and
+  // parsed, which names the error (or takes what the scan leaves out, such as a byte order mark).
+  if (isJsonArrayOfObjects(bytes)) return asSent();
   const text = decodeUtf8(bytes);
   const body = parseJsonText(text, "the body");
   if (!Array.isArray(body)) {
@@ -173,9 +186,7 @@ export async function readPublishBody(request: Request): Promise<PublishBody> {
     );
   }
   checkRows(body);
-  // The checked body goes on as its bytes: a byte array crosses the RPC boundary as one copy, where
-  // a string is decoded again, and the object reads the bytes straight into columns.
-  return { json: bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice() };
+  return asSent();
 }
 
 /** Parses a CSV body (csv-forms.ts); syntax errors answer 400 `bad_csv` naming the row and line. */
