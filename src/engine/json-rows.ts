@@ -415,8 +415,20 @@ function coerceInto(
 class InstantSecond {
   readonly canonical = new CanonicalSecond();
   readonly bytes = new Uint8Array(19);
+  /** `bytes[0..16)` as four little-endian 32-bit words, compared with a value's first 16 bytes. */
+  readonly words = new Int32Array(4);
   /** The `canonical.second` the bytes are of. */
   of = "";
+
+  /** Takes the second `canonical` remembered last, if it is not the one held already. */
+  take(): void {
+    const second = this.canonical.second;
+    if (second === "" || this.of === second) return;
+    for (let i = 0; i < 19; i++) this.bytes[i] = second.charCodeAt(i);
+    const v = new DataView(this.bytes.buffer);
+    for (let k = 0; k < 4; k++) this.words[k] = v.getInt32(4 * k, true);
+    this.of = second;
+  }
 }
 
 /**
@@ -426,6 +438,7 @@ class InstantSecond {
  */
 function instantText(
   b: Uint8Array,
+  view: DataView,
   p: number,
   h: Int32Array,
   n: number,
@@ -434,42 +447,53 @@ function instantText(
   column: string,
 ): number {
   const st = p + 1;
-  const q = closingQuote(b, p);
-  if (q < 0) return -1;
-  const len = q - st;
   const cs = sec.canonical;
-  // `sec.bytes` are those of `cs.second` whenever it is set (see the end).
-  if (len >= 20 && len <= 30 && b[q - 1] === 90 && cs.second !== "") {
-    let same = true;
-    for (let i = 0; same && i < 19; i++) same = b[st + i] === sec.bytes[i];
-    if (same) {
-      // "Z" or "." and 1..9 digits then "Z".
+  // `sec.bytes` and `sec.words` are those of `cs.second` whenever it is set (`take`, at the end).
+  // The second's 19 bytes lie within the text (`view` reaches past its end), the rest is read
+  // through `b`, which ends one byte after the text (a zero).
+  if (cs.second !== "" && st + 19 < b.length) {
+    const w = sec.words;
+    const c = sec.bytes;
+    if (
+      view.getInt32(st, true) === w[0] &&
+      view.getInt32(st + 4, true) === w[1] &&
+      view.getInt32(st + 8, true) === w[2] &&
+      view.getInt32(st + 12, true) === w[3] &&
+      b[st + 16] === c[16] &&
+      b[st + 17] === c[17] &&
+      b[st + 18] === c[18]
+    ) {
+      // "Z" or "." and 1..9 digits then "Z", then the closing quote.
+      let i = st + 19;
       let f = 0;
-      if (len > 20) {
-        f = b[st + 19] === 46 && len > 21 ? 0 : -1;
-        for (let i = st + 20; f >= 0 && i < q - 1; i++) {
-          const d = b[i]! - 48;
-          f = d >= 0 && d <= 9 ? f * 10 + d : -1;
+      let x = b[i]!;
+      let digits = -1;
+      if (x === 46) {
+        digits = 0;
+        x = b[++i]!;
+        while (digits < 9 && x >= 48 && x <= 57) {
+          f = f * 10 + (x - 48);
+          digits++;
+          x = b[++i]!;
         }
-        if (f >= 0) for (let k = len - 21; k < 9; k++) f *= 10;
+        for (let k = digits; k < 9; k++) f *= 10;
       }
-      if (f >= 0) {
+      if (x === 90 && b[i + 1] === 34 && digits !== 0) {
         const lo = cs.lo + f;
         const carry = lo >= TWO_32 ? 1 : 0;
         h[2 * n + LO] = lo | 0;
         h[2 * n + HI] = cs.hi + carry;
-        return q + 1;
+        return i + 2;
       }
     }
   }
+  const q = closingQuote(b, p);
+  if (q < 0) return -1;
   const s = textOf(b, st, q, text);
   const ns = coerceInto("instant", s, h, n, column);
   if (ns === null) return -1;
   cs.remember(s, ns);
-  if (cs.second !== "" && sec.of !== cs.second) {
-    for (let i = 0; i < 19; i++) sec.bytes[i] = cs.second.charCodeAt(i);
-    sec.of = cs.second;
-  }
+  sec.take();
   return q + 1;
 }
 
@@ -726,7 +750,7 @@ function rows(
             const sec = seconds[c] ?? null;
             p =
               sec !== null
-                ? instantText(b, p, halves[c]!, n, sec, text, plan.names[c]!)
+                ? instantText(b, view, p, halves[c]!, n, sec, text, plan.names[c]!)
                 : int64Text(b, p, halves[c]!, n, text, plan.names[c]!);
             if (p < 0) return null;
           } else if (k <= K_I64) {

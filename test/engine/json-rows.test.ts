@@ -793,6 +793,60 @@ describe("readJsonRows strings and instants", () => {
     );
   });
 
+  it("property: instants of one second with any fraction read as JSON.parse + coerceStrict read them", () => {
+    // The first canonical value of a text gives the second; the later ones of that second are
+    // compared with it word by word and only their fraction read (`instantText`).
+    const fraction = fc.oneof(
+      fc.constantFrom(
+        "Z",
+        ".Z",
+        ".0Z",
+        ".5Z",
+        ".000000001Z",
+        ".999999999Z",
+        ".1234567890Z",
+        ".12a4Z",
+        "+00:00",
+        ".5z",
+        ".5Z ",
+        " Z",
+        ".5",
+        "",
+        "0Z",
+        ".-1Z",
+      ),
+      fc.stringMatching(/^\.\d{1,9}Z$/),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 253_402_300_799 }),
+        fc.array(fraction, { minLength: 1, maxLength: 8 }),
+        (sec, fracs) => {
+          const iso = new Date(sec * 1000).toISOString().slice(0, 19);
+          check(JSON.stringify(fracs.map((f) => ({ T: `${iso}${f}` }))), { T: "instant" });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a text that ends inside an instant of the remembered second, or a value not closed after its Z, is refused", () => {
+    const iso = "2024-05-01T13:30:00";
+    const whole = JSON.stringify([".25Z", ".123456789Z", "Z"].map((f) => ({ T: `${iso}${f}` })));
+    const last = whole.lastIndexOf(iso);
+    for (let end = last; end < whole.length; end++) {
+      // The whole text first, so the reader's buffer holds the rest of it past the cut.
+      expect(check(whole, { T: "instant" })).toEqual({ text: true, bytes: true });
+      expect(check(whole.slice(0, end), { T: "instant" })).toEqual({ text: false, bytes: false });
+    }
+    // A value of the second whose "Z" is followed by anything but its closing quote.
+    for (const tail of ["Zx}]", ".5Zx}]", ".5Z}]", "Z"])
+      expect(check(`[{"T":"${iso}Z"},{"T":"${iso}${tail}`, { T: "instant" })).toEqual({
+        text: false,
+        bytes: false,
+      });
+  });
+
   it("adds a fraction to the remembered second with the carry into the high word", () => {
     // A second whose nanoseconds' low 32 bits are within a second of 2^32: a fraction added to
     // it carries into the high half.
