@@ -8,7 +8,8 @@
  * decoded. "router check" is the Worker's check of a JSON body before it wakes the object
  * (worker/body.ts): before, a fatal UTF-8 decode, `JSON.parse` and a look at every row; now, the
  * scan of the bytes that makes nothing (worker/json-check.ts). Data: the peers benchmark's (Sym string, Price float64, Size int64) batches of 10,000
- * and of 1,000 rows (320,000 rows per round); 10,000-row batches of every scalar type with a tenth
+ * and of 1,000 rows (320,000 rows per round); the rows `npm run bench:e2e` publishes (instants of
+ * one second); 10,000-row batches of every scalar type with a tenth
  * null (instants as ISO strings, a char column and some int64 as strings: readJsonRows gives up
  * on them, so this is the fallback's cost); and the same without the char and instant columns
  * and with int64 only as numbers; and 16 float64 columns whose keys come in the reverse of the
@@ -97,6 +98,35 @@ function allTypes(plain: boolean): Data {
   };
 }
 
+/**
+ * The rows `npm run bench:e2e` publishes (bench/e2e.ts): Id int64, Sym of 7 symbols, Price,
+ * Size int32 and Ts, an ISO instant with nine fraction digits, 10,000 to a batch (so a batch's
+ * instants share a second).
+ */
+function e2eRows(): Data {
+  const syms = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"];
+  const texts = Array.from({ length: 10 }, (_, b) =>
+    JSON.stringify(
+      Array.from({ length: 10_000 }, (_, k) => {
+        const i = b * 10_000 + k;
+        return {
+          Id: i,
+          Sym: syms[i % syms.length]!,
+          Price: 100 + (i % 1000) / 8,
+          Size: i % 500,
+          Ts: `2024-01-01T00:00:00.${String(i).padStart(9, "0")}Z`,
+        };
+      }),
+    ),
+  );
+  return {
+    label: "e2e rows (Id, Sym, Price, Size, Ts instant), 10k-row batches",
+    total: 200_000,
+    schema: { Id: "int64", Sym: "string", Price: "float64", Size: "int32", Ts: "instant" },
+    texts,
+  };
+}
+
 /** 10,000-row batches of 16 float64 columns whose keys come in the reverse of schema order. */
 function reversedKeys(): Data {
   const names = Array.from({ length: 16 }, (_, i) => `Col${i}`);
@@ -131,6 +161,7 @@ export function benchJson(): void {
   for (const data of [
     peers(10_000),
     peers(1_000),
+    e2eRows(),
     allTypes(false),
     allTypes(true),
     reversedKeys(),
