@@ -10,6 +10,8 @@
  * the caller before the host's synchronous publish, so looking the key up and storing the batch
  * still happen with no `await` between them.
  */
+
+import { ValueError } from "../engine/index.ts";
 import type { SqlPort } from "../engine/persist/sql-port.ts";
 import { one } from "../engine/persist/sql-port.ts";
 import type { PublishResult } from "../engine/wire.ts";
@@ -81,7 +83,15 @@ export async function batchDigest(
   } else {
     // JSON text digests as the rows it holds (whitespace and key spelling aside).
     const rows = "json" in input ? parseJsonText(input.json) : input.rows;
-    bytes = new TextEncoder().encode(`rows\n${JSON.stringify(rows)}`);
+    let text: string;
+    try {
+      text = JSON.stringify(rows);
+    } catch (e) {
+      // JSON.stringify recurses: a value nested too deeply for it is no column's value anyway.
+      if (e instanceof RangeError) throw nestedTooDeeply(rows);
+      throw e;
+    }
+    bytes = new TextEncoder().encode(`rows\n${text}`);
   }
   if (source !== "source" || op !== "add") {
     const scope = new TextEncoder().encode(`${op} ${source}\n`);
@@ -92,6 +102,44 @@ export async function batchDigest(
   }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Nesting a cell may have before `nestedTooDeeply` names it (a column takes two: an array of values). */
+const MAX_CELL_DEPTH = 64;
+
+/**
+ * The 400 for rows holding a value nested too deeply to digest: names the first row and column
+ * whose value nests more than MAX_CELL_DEPTH levels (walked without recursion).
+ */
+function nestedTooDeeply(rows: unknown): ValueError {
+  if (Array.isArray(rows)) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r === null || typeof r !== "object" || Array.isArray(r)) continue;
+      for (const [column, v] of Object.entries(r)) {
+        if (nestsDeeper(v, MAX_CELL_DEPTH)) {
+          return new ValueError(
+            `row ${i}, column "${column}": a value nested more than ${MAX_CELL_DEPTH} levels deep; a cell holds a value or an array of values`,
+            column,
+            i,
+          );
+        }
+      }
+    }
+  }
+  return new ValueError(`the body nests values more than ${MAX_CELL_DEPTH} levels deep`);
+}
+
+/** Whether `v` has arrays or objects nested more than `limit` levels deep. */
+function nestsDeeper(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(x)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The key index: one row per key seen in the last 24 hours (pruned by `at` every cycle). */

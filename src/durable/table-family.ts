@@ -148,7 +148,17 @@ export class TableFamily extends DurableObject<Env> {
     if (!parsed.ok) return parsed;
     const input = parsed.value;
     const source = options.source ?? "source";
-    const bodyDigest = key === undefined ? undefined : await batchDigest(input, source, op);
+    let bodyDigest: string | undefined;
+    if (key !== undefined) {
+      // The digest reads the rows (a body nested too deeply for it is a 400, idempotency.ts).
+      try {
+        bodyDigest = await batchDigest(input, source, op);
+      } catch (e) {
+        const err = errorResult(e);
+        if (err) return err;
+        throw e;
+      }
+    }
     const r = asResult(() => {
       const o = { idempotencyKey: key, bodyDigest, source };
       return op === "add" ? this.#host.publish(input, o) : this.#host.deleteRows(input, o);

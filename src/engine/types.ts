@@ -288,15 +288,29 @@ interface Where {
   element?: number;
 }
 
+/** Characters of a value an error message shows; a longer rendering is cut there. */
+const SHOWN_CHARS = 200;
+
+/**
+ * A value as an error message shows it: its JSON (bigints as `12n`), cut after SHOWN_CHARS
+ * characters. Never throws: a value too deeply nested to render (`JSON.stringify` recurses, and
+ * a 16 MiB body can nest arrays a million deep) or holding a cycle is named by its kind.
+ */
 function show(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   if (ArrayBuffer.isView(value))
     return `${value.constructor.name}(${(value as Uint8Array).length})`;
+  let s: string;
   try {
-    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+    s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
   } catch {
-    return String(value);
+    s = Array.isArray(value)
+      ? `an array of ${value.length} (nested too deeply to show)`
+      : value !== null && typeof value === "object"
+        ? "an object (nested too deeply to show)"
+        : typeof value;
   }
+  return s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS)}... (${s.length} characters)` : s;
 }
 
 function fail(w: Where, type: ColumnType, value: unknown, why?: string): never {

@@ -340,6 +340,37 @@ describe("vecFromRows", () => {
   });
 });
 
+describe("a refused value in the error message", () => {
+  it("is cut after 200 characters, and a value nested too deeply to render is named by its kind", () => {
+    const refused = (type: ColumnType, v: unknown) => {
+      try {
+        vecFromRows(type, [{ X: null }, { X: v }], "X");
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValueError);
+        return (e as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    const long = "x".repeat(1000);
+    expect(refused("int32", long)).toBe(
+      `row 1, column "X": expected int32, got "${"x".repeat(199)}... (1002 characters)`,
+    );
+    const deep = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`) as unknown;
+    expect(refused("string", deep)).toBe(
+      'row 1, column "X": expected string, got an array of 1 (nested too deeply to show)',
+    );
+    expect(refused("string[]", deep)).toBe(
+      'row 1, column "X": element 0: expected string, got an array of 1 (nested too deeply to show)',
+    );
+    let obj: unknown = 1;
+    for (let i = 0; i < 100_000; i++) obj = { a: obj };
+    expect(refused("float64", obj)).toBe(
+      'row 1, column "X": expected float64, got an object (nested too deeply to show)',
+    );
+    expect(refused("int32", [1, 2])).toBe('row 1, column "X": expected int32, got [1,2]');
+  });
+});
+
 describe("addRows through the fast paths", () => {
   it("publishes the same table as the values before, and refuses a bad cell by row and column", async () => {
     const g = new UpdateGraph();
