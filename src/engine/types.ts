@@ -292,12 +292,15 @@ interface Where {
 const SHOWN_CHARS = 200;
 
 /**
- * A value as an error message shows it: its JSON (bigints as `12n`), cut after SHOWN_CHARS
- * characters. Never throws: a value too deeply nested to render (`JSON.stringify` recurses, and
- * a 16 MiB body can nest arrays a million deep) or holding a cycle is named by its kind.
+ * A value as an error message shows it: its JSON (bigints as `12n`, numbers as JS writes them),
+ * cut after SHOWN_CHARS characters. Never throws: a value too deeply nested to render
+ * (`JSON.stringify` recurses, and a 16 MiB body can nest arrays a million deep) or holding a
+ * cycle is named by its kind.
  */
 function show(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
+  // NaN and the infinities (JSON's 1e400 parses to Infinity), which JSON writes as null.
+  if (typeof value === "number") return String(value);
   if (ArrayBuffer.isView(value))
     return `${value.constructor.name}(${(value as Uint8Array).length})`;
   let s: string;

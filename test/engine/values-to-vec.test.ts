@@ -278,7 +278,9 @@ describe("vecFromValues", () => {
       ["int16", -32769, 'row 1, column "C": expected int16, got -32769 (out of range)'],
       ["int32", 2 ** 31, 'row 1, column "C": expected int32, got 2147483648 (out of range)'],
       ["int32", 1.5, 'row 1, column "C": expected int32, got 1.5'],
-      ["int32", NaN, 'row 1, column "C": expected int32, got null'],
+      ["int32", NaN, 'row 1, column "C": expected int32, got NaN'],
+      ["int32", Infinity, 'row 1, column "C": expected int32, got Infinity'],
+      ["string", -Infinity, 'row 1, column "C": expected string, got -Infinity'],
       [
         "int64",
         TWO_53,
