@@ -13,6 +13,8 @@
  * What each socket holds lives in memory; after a wake it is unknown, and the socket is sent a
  * fresh snapshot of its viewport (from its attachment) at the next cycle or viewport change.
  */
+
+import { showValue } from "../engine/errors.ts";
 import type { Table, TableUpdate } from "../engine/index.ts";
 import { RowSet } from "../engine/index.ts";
 import { makeUpdate } from "../engine/table-update.ts";
@@ -62,7 +64,7 @@ export function checkViewport(first: unknown, last: unknown): Viewport {
     throw new HostError(
       VIEW_ERROR_STATUS.bad_viewport,
       "bad_viewport",
-      `viewport first and last must be row positions (integers from 0), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`,
+      `viewport first and last must be row positions (integers from 0), got first ${showValue(first)} and last ${showValue(last)}`,
     );
   }
   const f = first as number;

@@ -95,3 +95,31 @@ export class CsvError extends TickflareError {
 export function isTickflareError(e: unknown): e is TickflareError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && "code" in e;
 }
+
+/** Characters of a value an error message shows; a longer rendering is cut there. */
+const SHOWN_CHARS = 200;
+
+/**
+ * A value as an error message shows it (every "got ..." of a user's value): its JSON (bigints as `12n`, numbers as JS writes them),
+ * cut after SHOWN_CHARS characters. Never throws: a value too deeply nested to render
+ * (`JSON.stringify` recurses, and a 16 MiB body can nest arrays a million deep) or holding a
+ * cycle is named by its kind.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  // NaN and the infinities (JSON's 1e400 parses to Infinity), which JSON writes as null.
+  if (typeof value === "number") return String(value);
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as Uint8Array).length})`;
+  let s: string;
+  try {
+    s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+  } catch {
+    s = Array.isArray(value)
+      ? `an array of ${value.length} (nested too deeply to show)`
+      : value !== null && typeof value === "object"
+        ? "an object (nested too deeply to show)"
+        : typeof value;
+  }
+  return s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS)}... (${s.length} characters)` : s;
+}

@@ -13,7 +13,7 @@
  * previous-value reader keeps seeing the array it read; a null cell is a validity-mask null,
  * distinct from an empty array.
  */
-import { SchemaError, ValueError } from "./errors.ts";
+import { SchemaError, showValue, ValueError } from "./errors.ts";
 import { parseInstantOrReason } from "./instant.ts";
 
 export { formatInstant, parseInstant, parseInstantOrReason } from "./instant.ts";
@@ -252,7 +252,7 @@ export function validateSchema(columns: unknown): Schema {
     validateColumnName(name);
     if (!isColumnType(type)) {
       throw new SchemaError(
-        `Unknown type ${JSON.stringify(type)} for column "${name}"; expected one of ${SCALAR_TYPES.join(", ")}, or an array of one of them ("int32[]", "string[]", ...)`,
+        `Unknown type ${showValue(type)} for column "${name}"; expected one of ${SCALAR_TYPES.join(", ")}, or an array of one of them ("int32[]", "string[]", ...)`,
         name,
       );
     }
@@ -288,39 +288,11 @@ interface Where {
   element?: number;
 }
 
-/** Characters of a value an error message shows; a longer rendering is cut there. */
-const SHOWN_CHARS = 200;
-
-/**
- * A value as an error message shows it: its JSON (bigints as `12n`, numbers as JS writes them),
- * cut after SHOWN_CHARS characters. Never throws: a value too deeply nested to render
- * (`JSON.stringify` recurses, and a 16 MiB body can nest arrays a million deep) or holding a
- * cycle is named by its kind.
- */
-function show(value: unknown): string {
-  if (typeof value === "bigint") return `${value}n`;
-  // NaN and the infinities (JSON's 1e400 parses to Infinity), which JSON writes as null.
-  if (typeof value === "number") return String(value);
-  if (ArrayBuffer.isView(value))
-    return `${value.constructor.name}(${(value as Uint8Array).length})`;
-  let s: string;
-  try {
-    s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
-  } catch {
-    s = Array.isArray(value)
-      ? `an array of ${value.length} (nested too deeply to show)`
-      : value !== null && typeof value === "object"
-        ? "an object (nested too deeply to show)"
-        : typeof value;
-  }
-  return s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS)}... (${s.length} characters)` : s;
-}
-
 function fail(w: Where, type: ColumnType, value: unknown, why?: string): never {
   const at = w.row === undefined ? "" : `row ${w.row}, `;
   const el = w.element === undefined ? "" : ` element ${w.element}:`;
   throw new ValueError(
-    `${at}column "${w.column}":${el} expected ${type}, got ${show(value)}${why ? ` (${why})` : ""}`,
+    `${at}column "${w.column}":${el} expected ${type}, got ${showValue(value)}${why ? ` (${why})` : ""}`,
     w.column,
     w.row,
   );

@@ -12,6 +12,8 @@ import type { IRequest } from "itty-router";
 // The Router subpath: only the router, not the whole barrel (and one sourcemap warning, not 17).
 import { Router } from "itty-router/Router";
 import { released } from "../durable/catalog.ts";
+import { engineErrorStatus } from "../durable/errors.ts";
+import { isTickflareError } from "../engine/errors.ts";
 import { authorize, requireAuthConfigured } from "./auth.ts";
 import { checkOrigin, withCors } from "./cors.ts";
 import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
@@ -40,6 +42,10 @@ const notAllowed = (allow: string) => (request: IRequest) =>
 function onError(err: unknown): Response {
   if (err instanceof HttpError)
     return errorResponse(err.status, err.code, err.message, err.headers);
+  // An engine error raised in the Worker (a spec checked before it goes on): the status the
+  // objects give the same code.
+  if (isTickflareError(err))
+    return errorResponse(engineErrorStatus(err.code), err.code, err.message);
   const message = err instanceof Error ? err.message : String(err);
   // An object refusing work because it is overloaded is the platform's 503, not our bug.
   if (/overloaded/i.test(message)) return errorResponse(503, "overloaded", message);

@@ -5,6 +5,7 @@
  */
 import type { IRequest } from "itty-router";
 import { released } from "../durable/catalog.ts";
+import { normalizeSpec } from "../engine/family/spec.ts";
 import { authorize, grantCovers } from "./auth.ts";
 import { JSON_TYPE, MAX_SPEC_BYTES, mediaType, parseJson, readBody } from "./body.ts";
 import { HttpError, json, unwrap } from "./http.ts";
@@ -28,6 +29,9 @@ export async function createTable(request: IRequest, env: Env): Promise<Response
     );
   }
   const spec = parseJson(await readBody(request, MAX_SPEC_BYTES), "the spec");
+  // Checked here as the family checks it (same errors), so what crosses to the objects is a
+  // spec's shape: a value nested too deeply for the RPC message never leaves the Worker.
+  normalizeSpec(spec);
   const { created, description } = unwrap(await released(catalogOf(env).create(name, spec)));
   return json(description, created ? 201 : 200, created ? { Location: `/v1/tables/${name}` } : {});
 }

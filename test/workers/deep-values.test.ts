@@ -1,11 +1,12 @@
 /**
- * A JSON value nested far deeper than any column takes (a scalar, or an array of scalars) is a
- * 400 naming row and column on every path (HTTP, with and without an idempotency key, NDJSON,
- * the publish WebSocket), never a crash of the object: a recursive `JSON.stringify` of it (an
- * error message, an idempotency digest) overflows the stack.
+ * A JSON value nested far deeper than anything takes is a 4xx naming where it is, never a crash:
+ * a recursive `JSON.stringify` of it (an error message's "got ...", an idempotency digest)
+ * overflows the stack. Publishes (HTTP with and without an idempotency key, NDJSON, the publish
+ * WebSocket) name row and column; a table spec names its field; a subscriber's viewport message
+ * is refused on its socket, which goes on.
  */
 import { describe, expect, it } from "vitest";
-import { call, create, mustOpen } from "./router-helpers.ts";
+import { call, create, mustOpen, publish, step } from "./router-helpers.ts";
 
 const SPEC = { columns: { S: "string", I: "int32", Xs: "string[]" }, cycleMs: 3_600_000 };
 /** Deeper than the runtime's JSON.stringify recurses (which throws a RangeError). */
@@ -73,5 +74,53 @@ describe("values nested deeper than any column takes", () => {
     expect(String(b!.detail)).toMatch(/row 0, column "S"/);
     expect(c).toMatchObject({ type: "ack", seq: 3, accepted: 1 });
     p.ws.close();
+  });
+
+  it("in a table spec are 400s naming the field", async () => {
+    // A spec body takes at most 1 MiB: 400,000 levels.
+    const nested = `${"[".repeat(400_000)}${"]".repeat(400_000)}`;
+    const spec = (text: string) =>
+      call("/v1/tables/deep-spec", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: text,
+      });
+    const shown = "an array of 1 (nested too deeply to show)";
+    const cases: [string, string, string][] = [
+      [`{"columns":{"X":${nested}}}`, "bad_schema", `Unknown type ${shown} for column "X"`],
+      [
+        `{"columns":{"X":"int32"},"cycleMs":${nested}}`,
+        "bad_spec",
+        `cycleMs must be an integer from`,
+      ],
+      [`{"columns":{"X":"int32"},"source":${nested}}`, "bad_spec", `got ${shown}`],
+    ];
+    for (const [text, error, detail] of cases) {
+      const res = await spec(text);
+      const body = (await res.json()) as { error: string; detail: string };
+      expect([res.status, body.error]).toEqual([400, error]);
+      expect(body.detail).toContain(detail);
+      expect(body.detail).toContain(shown);
+    }
+  });
+
+  it("in a viewport message are refused on the subscriber's socket, which goes on", async () => {
+    await create("deep-vp", SPEC);
+    expect((await publish("deep-vp", [{ S: "a" }, { S: "b" }])).status).toBe(202);
+    await step("deep-vp");
+    const sub = await mustOpen(
+      "/v1/tables/deep-vp/views/source/subscribe?format=json&first=0&last=1",
+    );
+    await sub.frameCount(1);
+    sub.ws.send(`{"type":"viewport","first":${deep},"last":1}`);
+    sub.ws.send(JSON.stringify({ type: "viewport", first: 1, last: 1 }));
+    await sub.frameCount(3);
+    const [, refused, moved] = sub.messages();
+    expect(refused).toMatchObject({ type: "error", error: "bad_viewport" });
+    expect(String(refused!.detail)).toBe(
+      "viewport first and last must be row positions (integers from 0), got first an array of 1 (nested too deeply to show) and last 1",
+    );
+    expect(moved).toMatchObject({ viewport: { first: 1, last: 1 } });
+    sub.ws.close();
   });
 });

@@ -17,7 +17,7 @@
  * known (the catalog).
  */
 
-import { isTickflareError } from "../errors.ts";
+import { isTickflareError, showValue } from "../errors.ts";
 import { inputTableSchema } from "../sources/input-table.ts";
 import { parseDuration } from "../sources/time-table.ts";
 import type { Schema } from "../types.ts";
@@ -103,7 +103,7 @@ export function normalizeSpec(input: unknown): FamilySpec {
     const c = input.cycleMs;
     if (typeof c !== "number" || !Number.isInteger(c) || c < MIN_CYCLE_MS || c > MAX_CYCLE_MS) {
       fail(
-        `cycleMs must be an integer from ${MIN_CYCLE_MS} to ${MAX_CYCLE_MS}, got ${JSON.stringify(c)}`,
+        `cycleMs must be an integer from ${MIN_CYCLE_MS} to ${MAX_CYCLE_MS}, got ${showValue(c)}`,
       );
     }
     cycleMs = c;
@@ -164,7 +164,7 @@ function normalizeInputs(
     const ref = input[name];
     if (typeof ref !== "string" || !INPUT_REF.test(ref)) {
       fail(
-        `inputs.${name} must be "family/view" (a family name of 1 to 64 letters, digits, '_' or '-', then a view name), got ${JSON.stringify(ref)}`,
+        `inputs.${name} must be "family/view" (a family name of 1 to 64 letters, digits, '_' or '-', then a view name), got ${showValue(ref)}`,
       );
     }
     out[name] = ref;
@@ -175,7 +175,7 @@ function normalizeInputs(
 /** The family and view an input names (`"refdata/source"`); the input must be normalized. */
 export function inputRef(ref: string): InputRef {
   const m = INPUT_REF.exec(ref);
-  if (!m) throw new SpecError(`an input must be "family/view", got ${JSON.stringify(ref)}`);
+  if (!m) throw new SpecError(`an input must be "family/view", got ${showValue(ref)}`);
   return { family: m[1]!, view: m[2]! };
 }
 
@@ -222,7 +222,7 @@ function namedSource(name: string, s: unknown): SourceSpec {
   const fields = SOURCE_FIELDS[type as string];
   if (!fields) {
     fail(
-      `${where}.type must be "publisher", "writer", "input" or "timeTable", got ${JSON.stringify(type)}`,
+      `${where}.type must be "publisher", "writer", "input" or "timeTable", got ${showValue(type)}`,
     );
   }
   for (const k of Object.keys(s)) {
@@ -299,7 +299,7 @@ function normalizeSourceKind(
   if (isObject(s) && (s.type === "timeTable" || "timeTable" in s))
     return timeTableSource(s, "source");
   return fail(
-    `source must be "publisher", "writer" or { "timeTable": "PT1s" }, got ${JSON.stringify(s)}`,
+    `source must be "publisher", "writer" or { "timeTable": "PT1s" }, got ${showValue(s)}`,
   );
 }
 
@@ -325,7 +325,7 @@ function timeTableSource(
   const period = s.timeTable;
   if (typeof period !== "string" || parseDuration(period) === null) {
     fail(
-      `${where}.timeTable must be an ISO-8601 duration such as "PT1s", got ${JSON.stringify(period)}`,
+      `${where}.timeTable must be an ISO-8601 duration such as "PT1s", got ${showValue(period)}`,
     );
   }
   const ns = parseDuration(period as string)!;
