@@ -28,6 +28,7 @@ import {
 import type { Vec } from "../engine/column.ts";
 import type { CsvRecords } from "../engine/csv-forms.ts";
 import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
+import { showValue } from "../engine/errors.ts";
 import type { BuiltFamily, InputShape } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec, SourceSpec } from "../engine/family/spec.ts";
@@ -1138,7 +1139,7 @@ export function toVecs(
     for (const k in r) {
       if (!known.has(k) && Object.hasOwn(r, k)) {
         throw new ValueError(
-          `row ${i}: unknown column "${k}"; columns are [${names.join(", ")}]`,
+          `row ${i}: unknown column ${showValue(k)}; columns are [${names.join(", ")}]`,
           k,
           i,
         );

@@ -508,6 +508,12 @@ describe("toVecs (an object's JSON publish)", () => {
         row: 1,
       },
     });
+    // A key of a megabyte is cut in the message (the body may hold 16 MiB of it).
+    const long = "k".repeat(1 << 20);
+    const err = refused([{ [long]: 1 }]) as { error: { message: string } };
+    expect(err.error.message).toBe(
+      `row 0: unknown column "${"k".repeat(199)}... (${(1 << 20) + 2} characters); columns are [S, I, L]`,
+    );
   });
 
   it("an inherited enumerable property is not a column of the row", () => {

@@ -16,7 +16,13 @@
  * a restored table has exactly the rows it had.
  */
 import type { Vec } from "../column.ts";
-import { ArgumentError, SchemaError, UnsupportedOperationError, ValueError } from "../errors.ts";
+import {
+  ArgumentError,
+  SchemaError,
+  showValue,
+  UnsupportedOperationError,
+  ValueError,
+} from "../errors.ts";
 import { readContiguous } from "../ops/copy.ts";
 import {
   attachHistory,
@@ -354,7 +360,7 @@ function toChange(
     for (const k of Object.keys(r)) {
       if (!(k in schema)) {
         throw new ValueError(
-          `row ${i}: unknown column "${k}"; ${what} takes [${names.join(", ")}]`,
+          `row ${i}: unknown column ${showValue(k)}; ${what} takes [${names.join(", ")}]`,
           k,
           i,
         );
