@@ -70,6 +70,17 @@ export function asResult<T>(fn: () => T): RpcResult<T> {
   }
 }
 
+/** `asResult` for an asynchronous `fn`. */
+export async function asResultAsync<T>(fn: () => Promise<T>): Promise<RpcResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (e) {
+    const r = errorResult(e);
+    if (r) return r;
+    throw e;
+  }
+}
+
 export function errorResult(
   e: unknown,
 ): { ok: false; status: number; error: string; detail: string } | null {

@@ -1129,7 +1129,7 @@ export function toVecs(
     const r = rows[i];
     if (r === null || typeof r !== "object" || Array.isArray(r)) {
       throw new ValueError(
-        `row ${i}: expected an object of column values, got ${Array.isArray(r) ? "an array" : JSON.stringify(r)}`,
+        `row ${i}: expected an object of column values, got ${Array.isArray(r) ? "an array" : showValue(r)}`,
         undefined,
         i,
       );

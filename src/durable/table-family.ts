@@ -27,7 +27,7 @@ import { released } from "./catalog.ts";
 import type { DownsampledView } from "./downsample-view.ts";
 import { downsampleView } from "./downsample-view.ts";
 import type { RpcResult } from "./errors.ts";
-import { asResult, errorResult } from "./errors.ts";
+import { asResult, asResultAsync, errorResult } from "./errors.ts";
 import type { HistoryColumn, HistoryInfo } from "./history.ts";
 import { historyColumn, historyInfo } from "./history.ts";
 import type {
@@ -148,19 +148,12 @@ export class TableFamily extends DurableObject<Env> {
     if (!parsed.ok) return parsed;
     const input = parsed.value;
     const source = options.source ?? "source";
-    let bodyDigest: string | undefined;
-    if (key !== undefined) {
-      // The digest reads the rows (a body nested too deeply for it is a 400, idempotency.ts).
-      try {
-        bodyDigest = await batchDigest(input, source, op);
-      } catch (e) {
-        const err = errorResult(e);
-        if (err) return err;
-        throw e;
-      }
-    }
+    // The digest reads the rows (a body nested too deeply for it is a 400, idempotency.ts).
+    const digest =
+      key === undefined ? undefined : await asResultAsync(() => batchDigest(input, source, op));
+    if (digest !== undefined && !digest.ok) return digest;
     const r = asResult(() => {
-      const o = { idempotencyKey: key, bodyDigest, source };
+      const o = { idempotencyKey: key, bodyDigest: digest?.value, source };
       return op === "add" ? this.#host.publish(input, o) : this.#host.deleteRows(input, o);
     });
     if (r.ok && !r.value.duplicate) {

@@ -8,7 +8,7 @@
  * beyond ±(2^53−1) as digits, `NaN`/`Infinity`/`-Infinity`, array cells as JSON text). A null is
  * an empty unquoted field; the empty string is written quoted (`""`), so the two stay apart.
  */
-import { CsvError, ValueError } from "./errors.ts";
+import { CsvError, showValue, ValueError } from "./errors.ts";
 import type { JsonValue } from "./json-forms.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { isArrayType } from "./types.ts";
@@ -171,7 +171,7 @@ function cellValue(type: ColumnType, f: string | null, column: string, row: numb
       return JSON.parse(f);
     } catch {
       throw new ValueError(
-        `row ${row}, column "${column}": expected ${type} as JSON array text, got ${JSON.stringify(f)}`,
+        `row ${row}, column "${column}": expected ${type} as JSON array text, got ${showValue(f)}`,
         column,
         row,
       );

@@ -100,10 +100,10 @@ export function isTickflareError(e: unknown): e is TickflareError {
 const SHOWN_CHARS = 200;
 
 /**
- * A value as an error message shows it (every "got ..." of a user's value): its JSON (bigints as `12n`, numbers as JS writes them),
- * cut after SHOWN_CHARS characters. Never throws: a value too deeply nested to render
- * (`JSON.stringify` recurses, and a 16 MiB body can nest arrays a million deep) or holding a
- * cycle is named by its kind.
+ * A value as an error message shows it (every "got ..." of a user's value): its JSON (bigints as
+ * `12n`, numbers as JS writes them), cut after SHOWN_CHARS characters. Never throws: a value too
+ * deeply nested to render (`JSON.stringify` recurses, and a 16 MiB body can nest arrays a million
+ * deep) or holding a cycle is named by its kind.
  */
 export function showValue(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;

@@ -6,7 +6,7 @@
  */
 import type { CsvRecords } from "../engine/csv-forms.ts";
 import { parseCsv } from "../engine/csv-forms.ts";
-import { isTickflareError } from "../engine/errors.ts";
+import { isTickflareError, showValue } from "../engine/errors.ts";
 import { HttpError } from "./http.ts";
 import { isJsonArrayOfObjects, ndjsonAsJsonArray } from "./json-check.ts";
 
@@ -208,7 +208,7 @@ function checkRows(rows: unknown[]): unknown[] {
       throw new HttpError(
         400,
         "bad_value",
-        `row ${i}: expected an object of column values, got ${Array.isArray(r) ? "an array" : JSON.stringify(r)}`,
+        `row ${i}: expected an object of column values, got ${Array.isArray(r) ? "an array" : showValue(r)}`,
       );
     }
   }

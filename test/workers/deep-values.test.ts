@@ -57,6 +57,15 @@ describe("values nested deeper than any column takes", () => {
     });
     expect(nd.status).toBe(400);
     expect(((await nd.json()) as { detail: string }).detail).toMatch(/^row 1, column "I"/);
+    // A row that is not an object is shown as any refused value is: cut after 200 characters.
+    const notRow = await post("deep-http", JSON.stringify(["x".repeat(1000)]));
+    expect([notRow.status, await notRow.json()]).toEqual([
+      400,
+      {
+        error: "bad_value",
+        detail: `row 0: expected an object of column values, got "${"x".repeat(199)}... (1002 characters)`,
+      },
+    ]);
     expect(await pendingRows("deep-http")).toBe(0);
   });
 

@@ -7,7 +7,7 @@
 
 import { PagedColumn } from "../column.ts";
 import { columnList } from "../column-list.ts";
-import { ArgumentError, SchemaError } from "../errors.ts";
+import { ArgumentError, SchemaError, showValue } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
 import { assertNotBlink, assertUsable, nodeOf, STATIC_ATTRIBUTES, Table } from "../table-core.ts";
@@ -79,7 +79,7 @@ export function resolveSpecs(
   for (const spec of specs) {
     if (!isAggSpec(spec)) {
       throw new ArgumentError(
-        `${op}: expected aggregations made with agg.*, got ${JSON.stringify(spec) ?? String(spec)}`,
+        `${op}: expected aggregations made with agg.*, got ${showValue(spec)}`,
       );
     }
     if (spec.kind === "count") {

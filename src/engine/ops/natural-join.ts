@@ -19,7 +19,7 @@
  */
 
 import type { ColumnSource } from "../column-source.ts";
-import { ArgumentError } from "../errors.ts";
+import { ArgumentError, showValue } from "../errors.ts";
 import { defineMethod, kinds, optional, param } from "../operation.ts";
 import { Operator } from "../operator.ts";
 import { RedirectedColumnSource } from "../redirected-column-source.ts";
@@ -228,7 +228,7 @@ function checkType(options: NaturalJoinOptions, what: string): NaturalJoinType {
     if (k !== "type") throw new ArgumentError(`${what}: unknown option "${k}"; known: type`);
   const type = options.type ?? "errorOnDuplicate";
   if (!NATURAL_JOIN_TYPES.includes(type))
-    throw new ArgumentError(`${what}: type must be one of ${known}, got ${JSON.stringify(type)}`);
+    throw new ArgumentError(`${what}: type must be one of ${known}, got ${showValue(type)}`);
   return type;
 }
 

@@ -380,7 +380,7 @@ export function inputTableSchema(options: InputTableOptions): { schema: Schema; 
   const schema = validateSchema(options.columns);
   const keys = options.keys ?? [];
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string"))
-    throw new ArgumentError(`keys must be a list of column names, got ${JSON.stringify(keys)}`);
+    throw new ArgumentError(`keys must be a list of column names, got ${showValue(keys)}`);
   const seen = new Set<string>();
   for (const k of keys) {
     if (!(k in schema)) {
