@@ -44,7 +44,8 @@
  * runs one part; `-- stream` only the throughput part's publish-stream case.
  */
 import os from "node:os";
-import type { TickflareClient } from "../src/client/index.ts";
+import WS from "ws";
+import type { TickflareClient, WebSocketLike } from "../src/client/index.ts";
 import { connect } from "../src/client/index.ts";
 import { col, newTable, toArrowIPC } from "../src/engine/index.ts";
 import type { DevServer } from "../test/e2e/dev-server.ts";
@@ -199,7 +200,15 @@ async function throughput(server: DevServer, tf: TickflareClient, token: string)
   {
     const name = `bench-tp-${run++}`;
     await tf.createTable(name, { columns: COLUMNS, cycleMs: 100 });
-    const stream = await (base === server.url ? tf : connect(base, { token })).publisher(name);
+    // The producer's socket: the \`ws\` package without permessage-deflate, masking each frame
+    // natively (bufferutil, a devDependency); BENCH_STREAM_WS=global: Node's global WebSocket
+    // (undici), which masks every byte of a frame in JavaScript and offers permessage-deflate,
+    // so the bench process and the Worker both spend more CPU a batch (BENCHMARKS.md).
+    const socket =
+      process.env.BENCH_STREAM_WS === "global"
+        ? undefined
+        : (u: string) => new WS(u, { perMessageDeflate: false }) as unknown as WebSocketLike;
+    const stream = await connect(base, { token, webSocket: socket }).publisher(name);
     await stream.send(arrow[0]!);
     await waitApplied(tf, name);
     const c0 = cpuNow(server);
