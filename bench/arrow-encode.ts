@@ -6,8 +6,9 @@
  * as consecutive row ranges of 10,000 rows (snapshot parts, published batches), of 4,096 rows
  * aligned to pages (persisted pages: one page run, viewed without a copy) and of 100 rows
  * (small deltas, where the per-message cost shows). Columns: int64, float64, string (8-12 ASCII
- * bytes), the five of the e2e publish batches (int64, string, float64, int32, instant), and
- * float64 with 10% nulls. Each writer's best of 7 alternating rounds, by process CPU time.
+ * bytes), the five of the e2e publish batches (int64, string, float64, int32, instant),
+ * float64 with 10% nulls, and a long string (40-46 ASCII bytes: 10,000 of them are more text
+ * than V8 allocates in its young generation, see PIECE_BYTES in arrow/utf8.ts). Each writer's best of 7 alternating rounds, by process CPU time.
  */
 import { tableToIPC } from "apache-arrow";
 import { vecsToArrow, writeIPC } from "../src/engine/arrow.ts";
@@ -25,6 +26,7 @@ function bigTable(): Table {
   const sparse = new Array<number | null>(ROWS);
   const orders = new Array<string>(ROWS);
   const syms = new Array<string>(ROWS);
+  const notes = new Array<string>(ROWS);
   const sizes = new Array<number>(ROWS);
   const ts = new Array<bigint>(ROWS);
   for (let i = 0; i < ROWS; i++) {
@@ -33,6 +35,7 @@ function bigTable(): Table {
     sparse[i] = i % 10 === 3 ? null : i * 0.5;
     orders[i] = `order-${i % 100000}`;
     syms[i] = SYMS[i % SYMS.length]!;
+    notes[i] = `customer ${i % 997} of the north region, ${i % 13} items`;
     sizes[i] = i % 500;
     ts[i] = 1_700_000_000_000_000_000n + BigInt(i) * 1000n;
   }
@@ -44,6 +47,7 @@ function bigTable(): Table {
     col("Ts", "instant", ts),
     col("Order", "string", orders),
     col("Sparse", "float64", sparse),
+    col("Note", "string", notes),
   ]);
 }
 
@@ -63,6 +67,7 @@ export function benchArrowEncode(): void {
     ["string", ["Order"]],
     ["e2e batch (5 columns)", ["Id", "Sym", "Price", "Size", "Ts"]],
     ["float64, 10% nulls", ["Sparse"]],
+    ["long string (40-46 bytes)", ["Note"]],
   ];
   const out: string[][] = [];
   for (const size of [10_000, 4_096, 100]) {

@@ -3,7 +3,9 @@
  * as a publish is) into engine Vecs, by the direct reader (`arrowIPCToVecs`: `arrow/ipc-read.ts`)
  * and by apache-arrow's reader (`arrowToVecs(decodeIPC(bytes))`), alternating in one run.
  * Columns: int64, float64, string (Utf8, 8-12 ASCII bytes), dictionary (Dictionary<Int32, Utf8>
- * of 100 symbols), all four together, and all four into a static table (`fromArrowIPC` against
+ * of 100 symbols), a long string (Utf8, 40-46 ASCII bytes: a 10,000-row batch of them is more
+ * text than V8 allocates in its young generation, see PIECE_BYTES in arrow/utf8.ts), all four
+ * (but the long string) together, and all four into a static table (`fromArrowIPC` against
  * `fromArrow(decodeIPC(bytes))`: Vecs, then pages); batches of 10,000 and of 1,000 rows, 1M rows per
  * round, each reader's best of 7 alternating rounds. Target: >= 40M rows/s for 10,000-row
  * batches.
@@ -34,12 +36,14 @@ function columns(seed: number, ROWS: number): Record<string, Vector> {
   const ints = new BigInt64Array(ROWS);
   const floats = new Float64Array(ROWS);
   const strs: string[] = [];
+  const notes: string[] = [];
   const syms = Array.from({ length: 100 }, (_, i) => `SYM${i}`);
   const idx = new Int32Array(ROWS);
   for (let i = 0; i < ROWS; i++) {
     ints[i] = BigInt(seed * ROWS + i);
     floats[i] = (seed * ROWS + i) * 0.25;
     strs.push(`order-${(seed * ROWS + i) % 100000}`);
+    notes.push(`customer ${(seed * ROWS + i) % 997} of the north region, ${i % 13} items`);
     idx[i] = (i * 7 + seed) % 100;
   }
   const dictType = new Dictionary(new Utf8(), new Int32());
@@ -47,6 +51,7 @@ function columns(seed: number, ROWS: number): Record<string, Vector> {
     Id: makeVector(ints),
     Price: makeVector(floats),
     Order: vectorFromArray(strs, new Utf8()),
+    Note: vectorFromArray(notes, new Utf8()),
     Sym: makeVector({
       type: dictType,
       length: ROWS,
@@ -69,6 +74,7 @@ function benchBatches(ROWS: number): void {
     ["float64", ["Price"], false],
     ["string (Utf8)", ["Order"], false],
     ["dictionary<int32, utf8>", ["Sym"], false],
+    ["long string (Utf8, 40-46 bytes)", ["Note"], false],
     ["all four", ["Id", "Price", "Order", "Sym"], false],
     ["all four, into a table", ["Id", "Price", "Order", "Sym"], true],
   ];

@@ -146,6 +146,25 @@ function reversedKeys(): Data {
   };
 }
 
+/** 10,000-row batches of two long string columns (distinct ids, 997 names) and an int32. */
+function longStrings(): Data {
+  const texts = Array.from({ length: 4 }, (_, b) =>
+    JSON.stringify(
+      Array.from({ length: 10_000 }, (_, i) => ({
+        Id: `order-${(b * 10_000 + i).toString(16).padStart(8, "0")}-7f3a-4c2e-9b1d`,
+        Name: `Customer ${i % 997} of the north region`,
+        Qty: i,
+      })),
+    ),
+  );
+  return {
+    label: "ids and names (two long strings), Qty, 10k-row batches",
+    total: 100_000,
+    schema: { Id: "string", Name: "string", Qty: "int32" },
+    texts,
+  };
+}
+
 function peers(batch: number): Data {
   const d = makeBenchData({ table: "append", group: false, batch, symbols: 100, format: "json" });
   return {
@@ -165,6 +184,7 @@ export function benchJson(): void {
     allTypes(false),
     allTypes(true),
     reversedKeys(),
+    longStrings(),
   ]) {
     const { schema, texts } = data;
     const names = Object.keys(schema);

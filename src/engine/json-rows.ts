@@ -736,7 +736,32 @@ function rows(
             if (ch !== 34) return null;
             let s = strLen[c]!;
             const dst = strBytes[c]!;
-            let x = b[++p]!;
+            p++;
+            // Four bytes at a time while all four are plain, then byte by byte to the closing
+            // quote. A byte's top bit in the test marks: w - 0x20.. a byte below 0x20 or above
+            // 0x9f, w + 0x01.. one above 0x7e, the other two a quote or a backslash (a zero byte
+            // of w ^ byte). A borrow or carry only marks bytes above one marked already, so the
+            // test is exact (checked over all 2^32 words).
+            for (;;) {
+              const w = view.getInt32(p, true);
+              const q = w ^ 0x22222222;
+              const e = w ^ 0x5c5c5c5c;
+              if (
+                ((w - 0x20202020) |
+                  (w + 0x01010101) |
+                  ((q - 0x01010101) & ~q) |
+                  ((e - 0x01010101) & ~e)) &
+                0x80808080
+              )
+                break;
+              dst[s] = w;
+              dst[s + 1] = w >> 8;
+              dst[s + 2] = w >> 16;
+              dst[s + 3] = w >> 24;
+              s += 4;
+              p += 4;
+            }
+            let x = b[p]!;
             while (x !== 34) {
               if (PLAIN[x] === 0) return null; // control, non-ASCII, an escape, the end
               dst[s++] = x;

@@ -778,6 +778,12 @@ describe("readJsonRows strings and instants", () => {
     const value = fc.oneof(
       fc.string({ unit: fc.constantFrom(...'ab \\"\n/é\u0001~') }),
       fc.string({ unit: "grapheme-ascii" }),
+      // Long enough for the four-bytes-at-a-time scan, with a byte it must stop at in any place
+      // of a word: a control, DEL, a quote, a backslash, non-ASCII.
+      fc.string({
+        unit: fc.constantFrom(..."ab~ !", '"', "\\", "\u001f", "\u007f", "é"),
+        maxLength: 40,
+      }),
     );
     fc.assert(
       fc.property(fc.array(fc.option(value, { freq: 6 }), { maxLength: 10 }), (values) => {
