@@ -17,29 +17,11 @@ import {
   WARM_CREDIT,
 } from "../../src/engine/arrow/utf8-intern.ts";
 import { ArrowError } from "../../src/engine/index.ts";
+import { decodedEach, utf8Body } from "./utf8-body.ts";
 
 const enc = new TextEncoder();
-const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
-/** An Arrow Utf8 body of `values` (strings are UTF-8 encoded, byte arrays taken as they are). */
-function body(
-  values: readonly (string | number[])[],
-  pad = 0,
-): { bytes: Uint8Array; offs: Int32Array } {
-  const parts = values.map((v) => (typeof v === "string" ? enc.encode(v) : Uint8Array.from(v)));
-  const offs = new Int32Array(parts.length + 1);
-  let o = 0;
-  parts.forEach((p, i) => {
-    offs[i] = o;
-    o += p.length;
-  });
-  offs[parts.length] = o;
-  const bytes = new Uint8Array(o + pad);
-  parts.forEach((p, i) => {
-    bytes.set(p, offs[i]!);
-  });
-  return { bytes: bytes.subarray(0, o), offs };
-}
+const body = utf8Body;
 
 function decode(
   values: readonly (string | number[])[],
@@ -60,10 +42,7 @@ function twoLevels(setBits: number, largeBits: number, want?: (column: string) =
   });
 }
 
-/** What a separate decode of each value gives. */
-function each(values: readonly (string | number[])[]): string[] {
-  return values.map((v) => (typeof v === "string" ? v : lenient.decode(Uint8Array.from(v))));
-}
+const each = decodedEach;
 
 describe("Utf8 string cache", () => {
   it("misses the first time, hits after, and leaves empty values out", () => {

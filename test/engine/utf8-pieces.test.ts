@@ -9,9 +9,9 @@ import { describe, expect, it } from "vitest";
 import { decodeUtf8, encodeUtf8, PIECE_BYTES } from "../../src/engine/arrow/utf8.ts";
 import { Utf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
 import { ArrowError } from "../../src/engine/index.ts";
+import { decodedEach, utf8Body } from "./utf8-body.ts";
 
 const enc = new TextEncoder();
-const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** A value: a string, or raw bytes (possibly invalid UTF-8). */
 type Value = string | Uint8Array;
@@ -38,21 +38,7 @@ const value: fc.Arbitrary<Value> = fc.oneof(
     }),
 );
 
-function body(values: readonly Value[]): { bytes: Uint8Array; offs: Int32Array } {
-  const parts = values.map((v) => (typeof v === "string" ? enc.encode(v) : v));
-  const offs = new Int32Array(parts.length + 1);
-  let o = 0;
-  parts.forEach((p, i) => {
-    offs[i] = o;
-    o += p.length;
-  });
-  offs[parts.length] = o;
-  const bytes = new Uint8Array(o);
-  parts.forEach((p, i) => {
-    bytes.set(p, offs[i]!);
-  });
-  return { bytes, offs };
-}
+const body = utf8Body;
 
 /** The first index where `a` and `b` differ (-1: equal): a failure names it, not a huge diff. */
 function mismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -61,8 +47,7 @@ function mismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return -1;
 }
 
-const each = (values: readonly Value[]) =>
-  values.map((v) => (typeof v === "string" ? v : lenient.decode(v)));
+const each = decodedEach;
 
 describe("Utf8 bodies of several pieces", () => {
   it("decodes every value as a separate decode of it, without and with the string cache (property)", () => {
@@ -119,7 +104,7 @@ describe("Utf8 bodies of several pieces", () => {
   });
 
   it("encodes values of several pieces as TextEncoder does, nulls empty (property)", () => {
-    const str = value.map((v) => (typeof v === "string" ? v : lenient.decode(v)));
+    const str = value.map((v) => decodedEach([v])[0]!);
     fc.assert(
       fc.property(
         fc.array(fc.tuple(str, fc.boolean()), { minLength: 1, maxLength: 14 }),

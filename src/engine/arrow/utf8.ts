@@ -317,9 +317,13 @@ function decodeRows(
   let i0 = 0;
   let j = 0; // rows[j..m): the rows not yet decoded
   while (i0 < n) {
-    const limit = offs[i0]! + PIECE_BYTES;
-    let i1 = i0 + 1;
-    while (i1 < n && offs[i1 + 1]! <= limit) i1++;
+    // The rest in one piece when it fits (most bodies), else up to the piece's byte limit.
+    let i1 = n;
+    if (end - offs[i0]! > PIECE_BYTES) {
+      const limit = offs[i0]! + PIECE_BYTES;
+      i1 = i0 + 1;
+      while (i1 < n && offs[i1 + 1]! <= limit) i1++;
+    }
     if (rows === null) decodePiece(bytes, offs, i0, i1, end, null, i0, i1, out, at, column);
     else {
       const j0 = j;
