@@ -185,21 +185,40 @@ function readVecs(
     const r = arrowToVecs(decodeIPC(u8), expected);
     return { ...r, vecs: only ? only.map((i) => r.vecs[i]!) : r.vecs, strings: null };
   }
+  // Loops rather than callbacks, and one batch's chunks without an array per column: a publisher
+  // calls this for every small batch it is sent (issue 14, allocation per cycle).
   const schema: Record<string, ColumnType> = {};
   let strings: string[][] | null = null;
-  const vecs = (only ? only.map((i) => picks[i]!) : picks).map((at) => {
+  const n = only ? only.length : picks.length;
+  const vecs: Vec[] = [];
+  const one = ipc.batches.length === 1 ? ipc.batches[0]! : null;
+  for (let c = 0; c < n; c++) {
+    const at = picks[only ? only[c]! : c]!;
     const { name, plan } = ipc.fields[at]!;
     schema[name] = plan.type;
-    const chunks = ipc.batches.map((b) => b[at]!);
-    validateChunks(name, plan, chunks);
-    const v = views
-      ? chunksToVecView(name, plan, chunks, ipc.rows)
-      : chunksToVec(name, plan, chunks, ipc.rows);
-    if (plan.kind === "utf8") (strings ??= []).push(v.data as string[]);
-    return v;
-  });
+    let chunks: IpcChunkOf[];
+    if (one !== null) {
+      oneChunk[0] = one[at]!;
+      chunks = oneChunk;
+    } else chunks = ipc.batches.map((b) => b[at]!);
+    try {
+      validateChunks(name, plan, chunks);
+      const v = views
+        ? chunksToVecView(name, plan, chunks, ipc.rows)
+        : chunksToVec(name, plan, chunks, ipc.rows);
+      if (plan.kind === "utf8") (strings ??= []).push(v.data as string[]);
+      vecs.push(v);
+    } finally {
+      oneChunk[0] = NO_CHUNK;
+    }
+  }
   return { schema, vecs, length: ipc.rows, strings };
 }
+
+/** The chunk array of a one-batch read, reused (emptied after each column). */
+type IpcChunkOf = IpcColumns["batches"][number][number];
+const oneChunk: IpcChunkOf[] = [];
+const NO_CHUNK = undefined as unknown as IpcChunkOf;
 
 /**
  * For a publish stored as received (the host's `storableAsIs`): whether the stream's fields are

@@ -27,6 +27,7 @@
 
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk } from "./column-source.ts";
+import { IntMap } from "./int-map.ts";
 import type { RowSet } from "./row-set.ts";
 import type {
   ArrayValue,
@@ -97,8 +98,8 @@ const MIN_COPY_RUN = 8;
 
 export class PagedColumn implements ColumnSource {
   readonly type: ColumnType;
-  readonly #pages = new Map<number, Page>();
-  readonly #prev = new Map<number, Page>();
+  readonly #pages = new IntMap<Page>();
+  readonly #prev = new IntMap<Page>();
   #tracker: CycleTracker | null;
   #dirty = false;
   #loader: ((page: number) => boolean) | null = null;
@@ -109,7 +110,7 @@ export class PagedColumn implements ColumnSource {
   /** Emptied undo logs for reuse. */
   #logs: UndoLog[] = [];
   /** Pages holding codes (page number -> the last cycle a write kept them), to drop when full. */
-  readonly #coded = new Map<number, number>();
+  readonly #coded = new IntMap<number>();
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -205,7 +206,7 @@ export class PagedColumn implements ColumnSource {
 
   /** Page numbers held in memory, ascending. */
   loadedPages(): number[] {
-    return [...this.#pages.keys()].sort((a, b) => a - b);
+    return this.#pages.keys().sort((a, b) => a - b);
   }
 
   /**
@@ -695,26 +696,28 @@ export class PagedColumn implements ColumnSource {
     if (touched.isEmpty) return;
     const first = Math.floor(touched.first() / PAGE_SIZE);
     const last = Math.floor(touched.last() / PAGE_SIZE);
-    const visit = (pi: number) => {
-      const p = this.#pages.get(pi);
-      if (!p || live.overlapsRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE)) return;
-      if (p.log) this.#copyAside(pi, p);
-      this.#pages.delete(pi);
-      if (this.#tracker && !this.#prev.has(pi) && p.cycle !== this.#tracker.cycle) {
-        this.#prev.set(pi, p);
-        this.#markDirty();
-      }
-    };
     if (last - first <= 2 * touched.rangeCount + 8) {
-      for (let pi = first; pi <= last; pi++) visit(pi);
+      for (let pi = first; pi <= last; pi++) this.#releasePage(pi, live);
     } else {
       let lastPi = -1;
       touched.forEachRange((s, e) => {
         for (let pi = Math.floor(s / PAGE_SIZE); pi <= Math.floor((e - 1) / PAGE_SIZE); pi++) {
-          if (pi !== lastPi) visit(pi);
+          if (pi !== lastPi) this.#releasePage(pi, live);
           lastPi = pi;
         }
       });
+    }
+  }
+
+  /** `release` of page `pi`, unless a key of `live` is on it. */
+  #releasePage(pi: number, live: RowSet): void {
+    const p = this.#pages.get(pi);
+    if (!p || live.overlapsRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE)) return;
+    if (p.log) this.#copyAside(pi, p);
+    this.#pages.delete(pi);
+    if (this.#tracker && !this.#prev.has(pi) && p.cycle !== this.#tracker.cycle) {
+      this.#prev.set(pi, p);
+      this.#markDirty();
     }
   }
 

@@ -12,6 +12,7 @@ import type { GraphNode } from "./update-graph.ts";
 export abstract class Operator implements GraphNode {
   readonly result: Table;
   readonly parents: readonly Table[];
+  readonly #updates: (TableUpdate | null)[] = [];
 
   constructor(result: Table, parents: readonly Table[]) {
     this.result = result;
@@ -30,18 +31,23 @@ export abstract class Operator implements GraphNode {
         return;
       }
     }
+    // One array per operator, filled each cycle and emptied after (onUpdate keeps no reference).
+    const parents = this.parents;
+    const updates = this.#updates;
     let any = false;
-    const updates = this.parents.map((p) => {
-      const u = nodeOf(p).currentUpdate();
+    for (let i = 0; i < parents.length; i++) {
+      const u = nodeOf(parents[i]!).currentUpdate();
       if (u) any = true;
-      return u;
-    });
-    if (!any && !this.alwaysProcess) return;
+      updates[i] = u;
+    }
     try {
+      if (!any && !this.alwaysProcess) return;
       const u = this.onUpdate(updates);
       if (u && !isEmptyUpdate(u)) nodeOf(result).setUpdate(u);
     } catch (e) {
       nodeOf(result).fail(e);
+    } finally {
+      for (let i = 0; i < parents.length; i++) updates[i] = null;
     }
   }
 

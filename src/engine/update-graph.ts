@@ -42,7 +42,11 @@ export interface UpdateGraphOptions {
 export class UpdateGraph implements CycleTracker {
   #cycle = 0;
   #nodes: GraphNode[] = [];
-  #dirty: CycleParticipant[] = [];
+  /** `#nodes` as a cycle runs them (a copy, so nodes added during a cycle wait for the next). */
+  #order: GraphNode[] | null = null;
+  /** Participants to end the cycle for: `#dirty[0..#dirtyCount)` (the array is reused). */
+  #dirty: (CycleParticipant | null)[] = [];
+  #dirtyCount = 0;
   #running = false;
   /** The node computing its update now (nodes it creates go right after it), and how many it made. */
   #current: GraphNode | null = null;
@@ -106,17 +110,19 @@ export class UpdateGraph implements CycleTracker {
     const at = this.#current === null ? -1 : this.#nodes.indexOf(this.#current);
     if (at >= 0) this.#nodes.splice(at + 1 + this.#made++, 0, node);
     else this.#nodes.push(node);
+    this.#order = null;
   }
 
   /** @internal */
   removeNode(node: GraphNode): void {
     const i = this.#nodes.indexOf(node);
     if (i >= 0) this.#nodes.splice(i, 1);
+    this.#order = null;
   }
 
   /** @internal CycleTracker */
   markDirty(participant: CycleParticipant): void {
-    this.#dirty.push(participant);
+    this.#dirty[this.#dirtyCount++] = participant;
   }
 
   /** Runs one cycle synchronously (the Durable Object host runs it inside one transaction). */
@@ -126,7 +132,8 @@ export class UpdateGraph implements CycleTracker {
     this.#cycle++;
     this.#cycleTimeMs = this.#clock();
     try {
-      const nodes = this.#nodes.slice();
+      this.#order ??= this.#nodes.slice();
+      const nodes = this.#order;
       for (const n of nodes) n.preFlush?.();
       for (const n of nodes) {
         this.#current = n;
@@ -139,8 +146,16 @@ export class UpdateGraph implements CycleTracker {
       this.store?.afterCycle(this.#cycle);
     } finally {
       this.#current = null;
-      for (const c of this.#dirty) c.endCycle();
-      this.#dirty = [];
+      const dirty = this.#dirty;
+      const n = this.#dirtyCount;
+      for (let i = 0; i < n; i++) {
+        const c = dirty[i]!;
+        dirty[i] = null;
+        c.endCycle();
+      }
+      // (Participants marked while these end are not ended: none does.)
+      for (let i = n; i < this.#dirtyCount; i++) dirty[i] = null;
+      this.#dirtyCount = 0;
       this.#running = false;
     }
   }

@@ -41,7 +41,7 @@ export function chunksToVec(
   }
   const data = (plan.kind === "utf8" ? takeStrings(total) : null) ?? allocStorage(plan.type, total);
   const vec: Vec = { data, valid: null, length: total };
-  const dictionaries = new Map<Vector, DecodedDictionary>();
+  let dictionaries: Map<Vector, DecodedDictionary> | null = null;
   // A dictionary column keeps its codes when every chunk reads the same decoded dictionary; a
   // Utf8 column routed to the string cache's large level (a key column: see utf8-intern.ts) when
   // every chunk was served there, whose entries are a dictionary, all with the same one.
@@ -81,7 +81,7 @@ export function chunksToVec(
         break;
       }
       case "dictionary": {
-        const used = readDictionary(name, d, vec, at, n, dictionaries, codes);
+        const used = readDictionary(name, d, vec, at, n, (dictionaries ??= new Map()), codes);
         if (codeDict === null) codeDict = used;
         else if (codeDict !== used) codes = null;
         break;

@@ -26,10 +26,15 @@ export class FlatbufferView {
     this.#budget = Math.floor((end - start) / 4);
   }
 
-  #in(pos: number, size: number, what: string): void {
+  /**
+   * Checks that bytes `[pos, pos + size)` lie in the buffer. The name of what is read there is
+   * built only for the error (`vtable`: "the vtable of" it; `k` >= 0: its element `k`), so that a
+   * sound buffer is walked without making a string.
+   */
+  #in(pos: number, size: number, what: string, k = -1, vtable = false): void {
     if (!(pos >= this.#start && pos + size <= this.#end)) {
       throw new FlatbufferFault(
-        `${what} at byte ${pos - this.#start} lies outside its ${this.#end - this.#start} bytes`,
+        `${nameOf(what, k, vtable)} at byte ${pos - this.#start} lies outside its ${this.#end - this.#start} bytes`,
       );
     }
   }
@@ -46,16 +51,17 @@ export class FlatbufferView {
     return this.#table(this.#start + this.#dv.getUint32(this.#start, true), "the root table");
   }
 
-  #table(pos: number, what: string): number {
-    if (--this.#budget < 0) throw new FlatbufferFault(`${what}: more tables than its bytes hold`);
-    this.#in(pos, 4, what);
+  #table(pos: number, what: string, k = -1): number {
+    if (--this.#budget < 0)
+      throw new FlatbufferFault(`${nameOf(what, k, false)}: more tables than its bytes hold`);
+    this.#in(pos, 4, what, k);
     const vtable = pos - this.#dv.getInt32(pos, true);
-    this.#in(vtable, 4, `the vtable of ${what}`);
+    this.#in(vtable, 4, what, k, true);
     const size = this.#dv.getUint16(vtable, true);
     if (size < 4 || (size & 1) !== 0)
-      throw new FlatbufferFault(`the vtable of ${what} is malformed`);
-    this.#in(vtable, size, `the vtable of ${what}`);
-    this.#in(pos, this.#dv.getUint16(vtable + 2, true), what);
+      throw new FlatbufferFault(`${nameOf(what, k, true)} is malformed`);
+    this.#in(vtable, size, what, k, true);
+    this.#in(pos, this.#dv.getUint16(vtable + 2, true), what, k);
     return pos;
   }
 
@@ -83,9 +89,13 @@ export class FlatbufferView {
     const at = this.#field(table, i, 4, what);
     return at === 0 ? 0 : this.#dv.getInt32(at, true);
   }
-  i64(table: number, i: number, what: string): bigint {
+  /**
+   * An int64 field as a number (no BigInt made): exact within +-2^53, beyond that a number of the
+   * same sign and at least that size (no length, offset or id a body can hold comes near it).
+   */
+  i64(table: number, i: number, what: string): number {
     const at = this.#field(table, i, 8, what);
-    return at === 0 ? 0n : this.#dv.getBigInt64(at, true);
+    return at === 0 ? 0 : this.int64At(at);
   }
 
   #ref(table: number, i: number, what: string): number {
@@ -139,13 +149,49 @@ export class FlatbufferView {
     const out: number[] = [];
     for (let k = 0; k < n; k++) {
       const p = at + 4 * k;
-      out.push(this.#table(p + this.#dv.getUint32(p, true), `${what}[${k}]`));
+      out.push(this.#table(p + this.#dv.getUint32(p, true), what, k));
     }
     return out;
   }
 
-  /** Reads an int64 at an absolute position (inside a struct vector already checked). */
-  int64At(pos: number): bigint {
+  /** An int64 at an absolute position (inside a struct vector already checked), as `i64`. */
+  int64At(pos: number): number {
+    const dv = this.#dv;
+    return dv.getInt32(pos + 4, true) * 4294967296 + dv.getUint32(pos, true);
+  }
+
+  /** The exact int64 at an absolute position (for an error message). */
+  int64Exact(pos: number): bigint {
     return this.#dv.getBigInt64(pos, true);
   }
+
+  /** The exact value of int64 field `i` of `table` (for an error message). */
+  i64Exact(table: number, i: number, what: string): bigint {
+    const at = this.#field(table, i, 8, what);
+    return at === 0 ? 0n : this.#dv.getBigInt64(at, true);
+  }
+
+  /** True when the flatbuffer's bytes are those of `b` (compared in place, no view made). */
+  sameBytesAs(b: Uint8Array): boolean {
+    const n = this.#end - this.#start;
+    if (b.byteLength !== n) return false;
+    const dv = this.#dv;
+    const at = this.#start;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      if (
+        dv.getInt32(at + i, true) !==
+        (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24))
+      )
+        return false;
+    }
+    for (; i < n; i++) if (dv.getUint8(at + i) !== b[i]) return false;
+    return true;
+  }
+}
+
+/** The name an error gives what was read: `what`, its element `k` (if >= 0), or their vtable. */
+function nameOf(what: string, k: number, vtable: boolean): string {
+  const name = k >= 0 ? `${what}[${k}]` : what;
+  return vtable ? `the vtable of ${name}` : name;
 }

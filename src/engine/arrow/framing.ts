@@ -50,7 +50,9 @@ let checkedSchema: Uint8Array | null = null;
 
 /** True when `b` starts with the Arrow IPC *file* magic "ARROW1". */
 export function isArrowFile(b: Uint8Array): boolean {
-  return b.byteLength >= 6 && FILE_MAGIC.every((m, i) => b[i] === m);
+  if (b.byteLength < 6) return false;
+  for (let i = 0; i < 6; i++) if (b[i] !== FILE_MAGIC[i]) return false;
+  return true;
 }
 
 /**
@@ -77,15 +79,12 @@ function fault(why: string): never {
 
 function checkStream(dv: DataView, b: Uint8Array): void {
   const len = dv.byteLength;
-  const notArrow = (why: string): never => {
-    fault(`not an Arrow IPC stream: it starts with the bytes ${hexOf(b)}, ${why}`);
-  };
-  if (len < 8) notArrow("too short for an Arrow message");
+  if (len < 8) notArrow(b, "too short for an Arrow message");
   let pos = 0;
   let k = 0;
   while (pos < len) {
-    const m = messageAt(dv, pos, k, k === 0 ? notArrow : undefined);
-    if (m === null) {
+    const next = messageAt(dv, pos, k, k === 0 ? b : null);
+    if (next < 0) {
       // The end-of-stream marker must end the body: bytes after it would be dropped unread (a
       // second stream, or a corrupted length that landed on four zero bytes mid-message).
       const end = pos + (dv.getInt32(pos, true) === -1 ? 8 : 4);
@@ -98,59 +97,64 @@ function checkStream(dv: DataView, b: Uint8Array): void {
       }
       break;
     }
-    if (k === 0 && m.type !== SCHEMA) {
+    if (k === 0 && lastType !== SCHEMA) {
       fault("not an Arrow IPC stream: its first message is not a schema message");
     }
-    pos = m.next;
+    pos = next;
     k++;
   }
   if (k === 0) fault("not an Arrow IPC stream: it ends before its first (schema) message");
 }
 
+/** `not an Arrow IPC stream` of body `b`, saying why. */
+function notArrow(b: Uint8Array, why: string): never {
+  fault(`not an Arrow IPC stream: it starts with the bytes ${hexOf(b)}, ${why}`);
+}
+
+/** The header type of the message `messageAt` checked last. */
+let lastType = 0;
+
 /**
- * Checks the message framed at `pos` (the `k`-th); returns its header type and where the next one
- * starts, or null at an end-of-stream marker. `first` reports framing that is not Arrow's at all.
+ * Checks the message framed at `pos` (the `k`-th); returns where the next one starts (its header
+ * type is left in `lastType`), or -1 at an end-of-stream marker. `first`: the body, for the first
+ * message (framing that is not Arrow's at all is reported as such), else null.
  */
-function messageAt(
-  dv: DataView,
-  pos: number,
-  k: number,
-  first?: (why: string) => never,
-): { type: number; next: number } | null {
+function messageAt(dv: DataView, pos: number, k: number, first: Uint8Array | null): number {
   const len = dv.byteLength;
-  const where = `message ${k}`;
-  if (pos + 4 > len) fault(`${where}: the body ends inside its length prefix`);
+  if (pos + 4 > len) fault(`message ${k}: the body ends inside its length prefix`);
   let length = dv.getInt32(pos, true);
   pos += 4;
   if (length === -1) {
-    if (pos + 4 > len) fault(`${where}: the body ends inside its length prefix`);
+    if (pos + 4 > len) fault(`message ${k}: the body ends inside its length prefix`);
     length = dv.getInt32(pos, true);
     pos += 4;
   }
-  if (length === 0) return null;
+  if (length === 0) return -1;
   if (length < 0 || length > len - pos) {
     const why = `a metadata length of ${length} where ${len - pos} bytes remain`;
     if (first)
-      first(
+      notArrow(
+        first,
         `not an Arrow message header (0xFFFFFFFF, then a metadata length within the body); it reads as ${why}`,
       );
-    fault(`${where}: ${why}`);
+    fault(`message ${k}: ${why}`);
   }
   const fb = new FlatbufferView(dv, pos, pos + length);
   let type: number;
-  let bodyLength: bigint;
+  let bodyLength: number;
   try {
     const msg = fb.root();
     type = fb.u8(msg, 1, "header_type");
     bodyLength = fb.i64(msg, 3, "bodyLength");
-    if (bodyLength < 0n || bodyLength > BigInt(len - pos - length)) {
+    if (bodyLength < 0 || bodyLength > len - pos - length) {
       fault(
-        `its body of ${bodyLength} bytes runs past the end (${len - pos - length} bytes remain)`,
+        `its body of ${fb.i64Exact(msg, 3, "bodyLength")} bytes runs past the end (${len - pos - length} bytes remain)`,
       );
     }
-    if (type === SCHEMA && checkedSchema !== null && sameBytes(checkedSchema, fb.bytes())) {
+    lastType = type;
+    if (type === SCHEMA && checkedSchema !== null && fb.sameBytesAs(checkedSchema)) {
       // The same metadata as the schema message checked last: sound as it was.
-      return { type, next: pos + length + Number(bodyLength) };
+      return pos + length + bodyLength;
     }
     keyValues(fb, msg, 4);
     const header = fb.table(msg, 2, "header");
@@ -158,18 +162,19 @@ function messageAt(
     if (type === SCHEMA) {
       checkSchema(fb, header);
       checkedSchema = fb.bytes().slice();
-    } else if (type === RECORD_BATCH) checkRecordBatch(fb, header, Number(bodyLength));
+    } else if (type === RECORD_BATCH) checkRecordBatch(fb, header, bodyLength);
     else if (type === DICTIONARY_BATCH) {
       const data = fb.table(header, 1, "data");
       if (data === 0) fault("a dictionary batch without data");
-      checkRecordBatch(fb, data, Number(bodyLength));
+      checkRecordBatch(fb, data, bodyLength);
     } else fault(`unsupported message type ${type}`);
   } catch (e) {
     if (!(e instanceof FlatbufferFault)) throw e;
-    if (first) first(`not an Arrow message (${e.message})`);
-    fault(`${where}: ${e.message}`);
+    if (first) notArrow(first, `not an Arrow message (${e.message})`);
+    fault(`message ${k}: ${e.message}`);
   }
-  return { type, next: pos + length + Number(bodyLength) };
+  lastType = type;
+  return pos + length + bodyLength;
 }
 
 function keyValues(fb: FlatbufferView, table: number, i: number): void {
@@ -208,25 +213,35 @@ function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void
   if (fb.table(batch, 3, "compression") !== 0) {
     fault("compressed record batches are not supported; send the stream uncompressed");
   }
-  const maxRows = BigInt(body) * 8n + 64n;
+  // Numbers, not BigInts: exact up to 2^53, and anything near that is refused here anyway (an
+  // int64 past it reads as a number past it, of the same sign).
+  const maxRows = body * 8 + 64;
   const length = fb.i64(batch, 0, "length");
-  if (length < 0n || length > maxRows) {
-    fault(`a record batch of ${length} rows cannot fit its ${body}-byte body`);
+  if (length < 0 || length > maxRows) {
+    fault(
+      `a record batch of ${fb.i64Exact(batch, 0, "length")} rows cannot fit its ${body}-byte body`,
+    );
   }
   const nodes = fb.vector(batch, 1, 16, "nodes");
   for (let k = 0; k < nodes.n; k++) {
-    const n = fb.int64At(nodes.at + 16 * k);
-    const nulls = fb.int64At(nodes.at + 16 * k + 8);
-    if (n < 0n || n > maxRows || nulls < 0n || nulls > n) {
-      fault(`array ${k} declares ${n} values with ${nulls} nulls in a ${body}-byte body`);
+    const at = nodes.at + 16 * k;
+    const n = fb.int64At(at);
+    const nulls = fb.int64At(at + 8);
+    if (n < 0 || n > maxRows || nulls < 0 || nulls > n) {
+      fault(
+        `array ${k} declares ${fb.int64Exact(at)} values with ${fb.int64Exact(at + 8)} nulls in a ${body}-byte body`,
+      );
     }
   }
   const buffers = fb.vector(batch, 2, 16, "buffers");
   for (let k = 0; k < buffers.n; k++) {
-    const offset = fb.int64At(buffers.at + 16 * k);
-    const size = fb.int64At(buffers.at + 16 * k + 8);
-    if (offset < 0n || size < 0n || offset + size > BigInt(body)) {
-      fault(`buffer ${k} (${size} bytes at ${offset}) lies outside the ${body}-byte body`);
+    const at = buffers.at + 16 * k;
+    const offset = fb.int64At(at);
+    const size = fb.int64At(at + 8);
+    if (offset < 0 || size < 0 || offset + size > body) {
+      fault(
+        `buffer ${k} (${fb.int64Exact(at + 8)} bytes at ${fb.int64Exact(at)}) lies outside the ${body}-byte body`,
+      );
     }
   }
   fb.vector(batch, 4, 8, "variadicBufferCounts");
@@ -253,8 +268,8 @@ function checkFile(dv: DataView): void {
       const v = fb.vector(footer, i, 24, "blocks");
       for (let k = 0; k < v.n; k++) {
         const offset = fb.int64At(v.at + 24 * k);
-        if (offset < 8n || offset >= BigInt(footerStart)) fault(`block ${k} lies outside the file`);
-        blocks.push(Number(offset));
+        if (offset < 8 || offset >= footerStart) fault(`block ${k} lies outside the file`);
+        blocks.push(offset);
       }
     }
     keyValues(fb, footer, 4);
@@ -263,7 +278,7 @@ function checkFile(dv: DataView): void {
     throw e;
   }
   blocks.forEach((at, k) => {
-    if (messageAt(dv, at, k) === null) fault(`an Arrow IPC file: block ${k} is an end marker`);
+    if (messageAt(dv, at, k, null) < 0) fault(`an Arrow IPC file: block ${k} is an end marker`);
   });
 }
 

@@ -21,7 +21,7 @@
 import type { ColumnType } from "../types.ts";
 import type { ArrowChunk, ArrowDictionary } from "./chunk.ts";
 import { FlatbufferView } from "./flatbuffer.ts";
-import { isArrowFile, sameBytes } from "./framing.ts";
+import { isArrowFile } from "./framing.ts";
 import type { ReadPlan, ScalarReadPlan } from "./type-map.ts";
 
 /** Message header types and schema type tags (Message.fbs, Schema.fbs). */
@@ -177,12 +177,37 @@ export function readIPC(u8: Uint8Array): IpcColumns | null {
 }
 
 /** Reader state: the schema's fields, dictionary layouts, and dictionaries read so far. */
+const NO_LAYOUTS: Map<number, Layout> = new Map();
+const NO_CHUNKS: IpcChunk[] = [];
+
+/** The fields' layouts, made once per fields array (a stream's schema is read once, then kept). */
+const layoutsByFields = new WeakMap<readonly IpcField[], Layout[]>();
+function layoutsOf(fields: readonly IpcField[]): Layout[] {
+  let l = layoutsByFields.get(fields);
+  if (l === undefined) {
+    l = fields.map((f) => f.layout);
+    layoutsByFields.set(fields, l);
+  }
+  return l;
+}
+
 class Walk {
   fields: IpcField[] = [];
-  dictLayouts = new Map<number, Layout>();
-  dicts = new Map<number, ArrowDictionary>();
+  dictLayouts: Map<number, Layout> = NO_LAYOUTS;
+  /** The dictionaries read so far (made by the first dictionary batch). */
+  dicts: Map<number, ArrowDictionary> | null = null;
   batches: ArrowChunk[][] = [];
   rows = 0;
+  /** The record batch `batch` cuts arrays from: its flatbuffer, body, node and buffer vectors. */
+  #fb: FlatbufferView | null = null;
+  #body: Uint8Array = EMPTY;
+  #nodesAt = 0;
+  #nodesN = 0;
+  #buffersAt = 0;
+  #buffersN = 0;
+  /** The next node and buffer `#load` takes. */
+  #ni = 0;
+  #bi = 0;
 
   schema(fb: FlatbufferView, schema: number): void {
     if (fb.i16(schema, 0, "endianness") !== 0) throw new Unhandled();
@@ -202,8 +227,9 @@ class Walk {
       const indexType = fb.table(dict, 1, "a dictionary's index type");
       if (indexType === 0) throw new Unhandled();
       const ctor = intCtor(fb.i32(indexType, 0, "bitWidth"), fb.u8(indexType, 1, "is_signed"));
-      const id = Number(fb.i64(dict, 0, "a dictionary id"));
+      const id = fb.i64(dict, 0, "a dictionary id");
       const offsets = tag === UTF8 ? Int32Array : BigInt64Array;
+      if (this.dictLayouts === NO_LAYOUTS) this.dictLayouts = new Map();
       this.dictLayouts.set(id, { kind: "utf8", offsets });
       return {
         plan: { kind: "dictionary", type: "string" },
@@ -233,74 +259,95 @@ class Walk {
     return scalar(fb, tag, type);
   }
 
-  /** Cuts the arrays of `layout` out of a record batch's nodes and buffers. */
-  batch(fb: FlatbufferView, rb: number, body: Uint8Array, layouts: Layout[]): ArrowChunk[] {
+  /** Cuts the arrays of `layouts` out of a record batch's nodes and buffers. */
+  batch(
+    fb: FlatbufferView,
+    rb: number,
+    body: Uint8Array,
+    layouts: readonly Layout[],
+  ): ArrowChunk[] {
     const nodes = fb.vector(rb, 1, 16, "nodes");
     const buffers = fb.vector(rb, 2, 16, "buffers");
-    let ni = 0;
-    let bi = 0;
-    const buf = (): Uint8Array => {
-      if (bi >= buffers.n) throw new Unhandled();
-      const p = buffers.at + 16 * bi++;
-      const off = Number(fb.int64At(p));
-      return body.subarray(off, off + Number(fb.int64At(p + 8)));
-    };
-    const load = (layout: Layout): IpcChunk => {
-      if (ni >= nodes.n) throw new Unhandled();
-      const p = nodes.at + 16 * ni++;
-      const length = Number(fb.int64At(p));
-      const nullCount = Number(fb.int64At(p + 8));
-      const validity = buf();
-      const bitmap = nullCount > 0 ? validity : EMPTY;
-      const chunk = (
-        values: ArrayBufferView | undefined,
-        offsets: Int32Array | BigInt64Array | undefined,
-        children: IpcChunk[] = [],
-        dictionary?: ArrowDictionary,
-        stride = 1,
-      ) =>
-        new IpcChunk(
-          length,
-          0,
-          nullCount,
-          bitmap,
-          values,
-          offsets,
-          children,
-          dictionary,
-          stride,
-          layout.kind === "bool",
-        );
-      switch (layout.kind) {
-        case "fixed":
-          return chunk(view(layout.ctor, buf()), undefined);
-        case "bool":
-          return chunk(buf(), undefined);
-        case "utf8": {
-          const offsets = view(layout.offsets, buf()) as Int32Array | BigInt64Array;
-          return chunk(buf(), offsets);
-        }
-        case "list": {
-          const offsets = view(layout.offsets, buf()) as Int32Array | BigInt64Array;
-          return chunk(undefined, offsets, [load(layout.child)]);
-        }
-        case "fixedList":
-          return chunk(undefined, undefined, [load(layout.child)], undefined, layout.size);
-        case "dictionary":
-          return chunk(view(layout.ctor, buf()), undefined, [], this.dicts.get(layout.id));
-      }
-    };
-    return layouts.map(load);
+    this.#fb = fb;
+    this.#body = body;
+    this.#nodesAt = nodes.at;
+    this.#nodesN = nodes.n;
+    this.#buffersAt = buffers.at;
+    this.#buffersN = buffers.n;
+    this.#ni = 0;
+    this.#bi = 0;
+    const out: ArrowChunk[] = [];
+    for (let c = 0; c < layouts.length; c++) out.push(this.#load(layouts[c]!));
+    this.#fb = null;
+    this.#body = EMPTY;
+    return out;
+  }
+
+  /** The next buffer of the batch (null: skipped, not cut, when `want` is false). */
+  #buf(want = true): Uint8Array {
+    if (this.#bi >= this.#buffersN) throw new Unhandled();
+    const p = this.#buffersAt + 16 * this.#bi++;
+    if (!want) return EMPTY;
+    const fb = this.#fb!;
+    const off = fb.int64At(p);
+    return this.#body.subarray(off, off + fb.int64At(p + 8));
+  }
+
+  /** The array of `layout` at the batch's next node (and its children's after it). */
+  #load(layout: Layout): IpcChunk {
+    if (this.#ni >= this.#nodesN) throw new Unhandled();
+    const p = this.#nodesAt + 16 * this.#ni++;
+    const fb = this.#fb!;
+    const length = fb.int64At(p);
+    const nullCount = fb.int64At(p + 8);
+    // Without nulls the validity buffer is not read: no view is made of it.
+    const bitmap = this.#buf(nullCount > 0);
+    let values: ArrayBufferView | undefined;
+    let offsets: Int32Array | BigInt64Array | undefined;
+    let children: IpcChunk[] = NO_CHUNKS;
+    let dictionary: ArrowDictionary | undefined;
+    let stride = 1;
+    switch (layout.kind) {
+      case "fixed":
+        values = view(layout.ctor, this.#buf());
+        break;
+      case "bool":
+        values = this.#buf();
+        break;
+      case "utf8":
+        offsets = view(layout.offsets, this.#buf()) as Int32Array | BigInt64Array;
+        values = this.#buf();
+        break;
+      case "list":
+        offsets = view(layout.offsets, this.#buf()) as Int32Array | BigInt64Array;
+        children = [this.#load(layout.child)];
+        break;
+      case "fixedList":
+        children = [this.#load(layout.child)];
+        stride = layout.size;
+        break;
+      case "dictionary":
+        values = view(layout.ctor, this.#buf());
+        dictionary = this.dicts?.get(layout.id);
+        break;
+    }
+    return new IpcChunk(
+      length,
+      0,
+      nullCount,
+      bitmap,
+      values,
+      offsets,
+      children,
+      dictionary,
+      stride,
+      layout.kind === "bool",
+    );
   }
 
   record(m: Message): void {
-    const length = Number(m.fb.i64(m.header, 0, "length"));
-    const chunks = this.batch(
-      m.fb,
-      m.header,
-      m.body,
-      this.fields.map((f) => f.layout),
-    );
+    const length = m.fb.i64(m.header, 0, "length");
+    const chunks = this.batch(m.fb, m.header, m.body, layoutsOf(this.fields));
     // apache-arrow's RecordBatch resizes a column whose length is not the batch's (cutting or
     // padding its validity bitmap): such a body is left to it.
     for (const c of chunks) if (c.length !== length) throw new Unhandled();
@@ -309,12 +356,13 @@ class Walk {
   }
 
   dictionary(m: Message): void {
-    const id = Number(m.fb.i64(m.header, 0, "id"));
+    const id = m.fb.i64(m.header, 0, "id");
     const layout = this.dictLayouts.get(id);
     if (!layout) throw new Unhandled();
     const data = m.fb.table(m.header, 1, "data");
     const delta = m.fb.u8(m.header, 2, "isDelta") !== 0;
     const c = this.batch(m.fb, data, m.body, [layout])[0]!;
+    this.dicts ??= new Map();
     const prev = this.dicts.get(id);
     this.dicts.set(
       id,
@@ -460,7 +508,7 @@ function messageAt(u8: Uint8Array, dv: DataView, pos: number): Message | null {
   const msg = fb.root();
   if (fb.i16(msg, 0, "version") < V4) throw new Unhandled();
   const type = fb.u8(msg, 1, "header_type");
-  const bodyLength = Number(fb.i64(msg, 3, "bodyLength"));
+  const bodyLength = fb.i64(msg, 3, "bodyLength");
   const header = fb.table(msg, 2, "header");
   const start = pos + length;
   return {
@@ -486,14 +534,13 @@ function readStream(u8: Uint8Array): IpcColumns {
   const w = new Walk();
   let m = messageAt(u8, dv, 0);
   if (m === null || m.type !== SCHEMA) throw new Unhandled();
-  const meta = m.fb.bytes();
   const last = lastSchema;
-  if (last !== null && sameBytes(last.meta, meta)) {
+  if (last !== null && m.fb.sameBytesAs(last.meta)) {
     w.fields = last.fields;
     w.dictLayouts = last.dictLayouts;
   } else {
     w.schema(m.fb, m.header);
-    lastSchema = { meta: meta.slice(), fields: w.fields, dictLayouts: w.dictLayouts };
+    lastSchema = { meta: m.fb.bytes().slice(), fields: w.fields, dictLayouts: w.dictLayouts };
   }
   for (m = messageAt(u8, dv, m.next); m !== null; m = messageAt(u8, dv, m.next)) {
     if (m.type === RECORD_BATCH) w.record(m);
@@ -516,7 +563,7 @@ function readFile(u8: Uint8Array): IpcColumns {
     const v = fb.vector(footer, i, 24, "blocks");
     const out: Message[] = [];
     for (let k = 0; k < v.n; k++) {
-      const m = messageAt(u8, dv, Number(fb.int64At(v.at + 24 * k)));
+      const m = messageAt(u8, dv, fb.int64At(v.at + 24 * k));
       if (m === null || m.type !== type) throw new Unhandled();
       out.push(m);
     }

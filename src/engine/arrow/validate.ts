@@ -26,13 +26,23 @@ type Indices = ArrayLike<number | bigint>;
  * the row (or element / dictionary entry) where the first inconsistency is.
  */
 export function validateChunks(name: string, plan: ReadPlan, chunks: readonly Data[]): void {
-  const checked = new Set<Vector>();
-  let base = 0;
-  for (const d of chunks) {
-    checkData(name, plan, d, base, "row", checked);
-    base += d.length;
+  // One set for every call (emptied after; a set that stayed empty is not cleared, which would
+  // allocate): a batch without dictionaries allocates nothing here.
+  const checked = checkedDicts;
+  try {
+    let base = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const d = chunks[i]!;
+      checkData(name, plan, d, base, "row", checked);
+      base += d.length;
+    }
+  } finally {
+    if (checked.size > 0) checked.clear();
   }
 }
+
+/** The dictionaries `validateChunks` checked so far in its call. */
+const checkedDicts = new Set<Vector>();
 
 /** One chunk. `what` names the positions in messages ("row", "list element", ...). */
 function checkData(

@@ -22,14 +22,18 @@ export function copyRowsTo(
   share = false,
 ): void {
   if (rows.isEmpty) return;
-  if (rows.rangeCount * MIN_RANGE <= rows.size && src.every((c) => c instanceof PagedColumn)) {
-    // Page to page (rows of a publisher's batch, a blink table's rows into a ring): no chunks.
+  const ranges = rows.rangeCount;
+  if (ranges * MIN_RANGE <= rows.size && allPaged(src)) {
+    // Page to page (rows of a publisher's batch, a blink table's rows into a ring): no chunks,
+    // and (a loop, not a callback) nothing allocated per call.
     const from = src as readonly PagedColumn[];
     let at = destStart;
-    rows.forEachRange((s, e) => {
-      for (let j = 0; j < dst.length; j++) dst[j]!.copyRunFrom(from[j]!, s, at, e - s, share);
-      at += e - s;
-    });
+    for (let r = 0; r < ranges; r++) {
+      const s = rows.rangeStart(r);
+      const n = rows.rangeEnd(r) - s;
+      for (let j = 0; j < dst.length; j++) dst[j]!.copyRunFrom(from[j]!, s, at, n, share);
+      at += n;
+    }
     return;
   }
   const chunks = chunksFor(src);
@@ -38,6 +42,11 @@ export function copyRowsTo(
     for (let j = 0; j < dst.length; j++)
       dst[j]!.writeRun(destStart + span.position, vecs[j]!, 0, span.length);
   });
+}
+
+function allPaged(src: readonly ColumnSource[]): boolean {
+  for (let j = 0; j < src.length; j++) if (!(src[j] instanceof PagedColumn)) return false;
+  return true;
 }
 
 /** Reads `rows` of each column (in key order) into one contiguous vector per column. */

@@ -69,8 +69,13 @@ class RingOperator extends Operator {
     copyRowsTo(this.#src, take, this.#dst, start);
     this.#next = start + take.size;
     const old = this.result.rowSet;
-    const rows = RowSet.range(Math.max(0, this.#next - cap), this.#next);
-    const removed = old.minus(rows);
+    const lo = Math.max(0, this.#next - cap);
+    const rows = RowSet.range(lo, this.#next);
+    // The ring's rows are one range, which only moves up: what fell out is a range too.
+    const removed =
+      old.rangeCount === 1
+        ? RowSet.range(old.first(), Math.min(lo, old.last() + 1))
+        : old.minus(rows);
     nodeOf(this.result).setRowSet(rows);
     for (const c of this.#dst) c.release(removed, rows);
     return makeUpdate(RowSet.range(start, this.#next), removed);
