@@ -190,7 +190,7 @@ function readVecs(
   const schema: Record<string, ColumnType> = {};
   let strings: string[][] | null = null;
   const n = only ? only.length : picks.length;
-  const vecs: Vec[] = [];
+  const vecs: Vec[] = new Array<Vec>(n);
   const one = ipc.batches.length === 1 ? ipc.batches[0]! : null;
   for (let c = 0; c < n; c++) {
     const at = picks[only ? only[c]! : c]!;
@@ -206,8 +206,11 @@ function readVecs(
       const v = views
         ? chunksToVecView(name, plan, chunks, ipc.rows)
         : chunksToVec(name, plan, chunks, ipc.rows);
-      if (plan.kind === "utf8") (strings ??= []).push(v.data as string[]);
-      vecs.push(v);
+      if (plan.kind === "utf8") {
+        if (strings === null) strings = [v.data as string[]];
+        else strings.push(v.data as string[]);
+      }
+      vecs[c] = v;
     } finally {
       oneChunk[0] = NO_CHUNK;
     }
@@ -353,6 +356,7 @@ function picksOf(
 function ipcBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
   let u8: Uint8Array;
   if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
+  else if (bytes instanceof Uint8Array && bytes.constructor === Uint8Array) u8 = bytes;
   else if (ArrayBuffer.isView(bytes))
     u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new ArrowError("Arrow IPC data must be a Uint8Array or an ArrayBuffer");

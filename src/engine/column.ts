@@ -573,7 +573,9 @@ export class PagedColumn implements ColumnSource {
         const s = sp.data;
         const d = p.data as ObjectStorage;
         for (let i = 0; i < n; i++) d[off + i] = s[soff + i]!;
-      } else if (soff === 0 && n === PAGE_SIZE) (p.data as TypedStorage).set(sp.data as never, off);
+      } else if (soff === 0 && n === sp.data.length)
+        // A whole page, or the whole of a borrowed one (a publish's Arrow buffer): no view made.
+        (p.data as TypedStorage).set(sp.data as never, off);
       else
         (p.data as TypedStorage).set(
           (sp.data as TypedStorage).subarray(soff, soff + n) as never,

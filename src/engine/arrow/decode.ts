@@ -159,8 +159,10 @@ export function chunksToVecView(
         : plan.kind === "time" && plan.nanosPer === 1n
           ? BigInt64Array
           : undefined;
-    if (ctor && v && v.constructor === ctor && v.length >= total)
-      return { data: v.subarray(0, total) as TypedStorage, valid: null, length: total };
+    if (ctor && v && v.constructor === ctor && v.length >= total) {
+      const data = v.length === total ? v : (v.subarray(0, total) as TypedStorage);
+      return { data, valid: null, length: total };
+    }
   }
   return chunksToVec(name, plan, chunks, total);
 }

@@ -111,19 +111,41 @@ export class FlatbufferView {
 
   /** A vector field of `elementSize`-byte elements: where its first element is, and how many. */
   vector(table: number, i: number, elementSize: number, what: string): { at: number; n: number } {
+    const at = this.vectorAt(table, i, elementSize, what);
+    return { at, n: this.count };
+  }
+
+  /**
+   * `vector` without an object: where the first element is (0 when the field is absent); how
+   * many are left in `count` (until the next call).
+   */
+  vectorAt(table: number, i: number, elementSize: number, what: string): number {
     const at = this.#ref(table, i, what);
-    if (at === 0) return { at: 0, n: 0 };
+    if (at === 0) {
+      this.count = 0;
+      return 0;
+    }
     this.#in(at, 4, what);
     const n = this.#dv.getUint32(at, true);
     if (n > (this.#end - at - 4) / elementSize) {
       throw new FlatbufferFault(`${what} says it has ${n} entries, more than its bytes hold`);
     }
-    return { at: at + 4, n };
+    this.count = n;
+    return at + 4;
   }
+
+  /** The length of the vector `vectorAt` found last. */
+  count = 0;
 
   /** A string field (checked like a vector of bytes). */
   string(table: number, i: number, what: string): void {
-    this.vector(table, i, 1, what);
+    this.vectorAt(table, i, 1, what);
+  }
+
+  /** Table `k` of the vector of tables `vectorAt(..., 4, what)` put at `at` (checked as `tables`). */
+  tableAt(at: number, k: number, what: string): number {
+    const p = at + 4 * k;
+    return this.#table(p + this.#dv.getUint32(p, true), what, k);
   }
 
   /** A string field's text ("" when absent); short ASCII without a TextDecoder call. */

@@ -178,7 +178,10 @@ function messageAt(dv: DataView, pos: number, k: number, first: Uint8Array | nul
 }
 
 function keyValues(fb: FlatbufferView, table: number, i: number): void {
-  for (const kv of fb.tables(table, i, "custom_metadata")) {
+  const at = fb.vectorAt(table, i, 4, "custom_metadata");
+  const n = fb.count;
+  for (let k = 0; k < n; k++) {
+    const kv = fb.tableAt(at, k, "custom_metadata");
     fb.string(kv, 0, "a metadata key");
     fb.string(kv, 1, "a metadata value");
   }
@@ -222,9 +225,10 @@ function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void
       `a record batch of ${fb.i64Exact(batch, 0, "length")} rows cannot fit its ${body}-byte body`,
     );
   }
-  const nodes = fb.vector(batch, 1, 16, "nodes");
-  for (let k = 0; k < nodes.n; k++) {
-    const at = nodes.at + 16 * k;
+  const nodesAt = fb.vectorAt(batch, 1, 16, "nodes");
+  const nodesN = fb.count;
+  for (let k = 0; k < nodesN; k++) {
+    const at = nodesAt + 16 * k;
     const n = fb.int64At(at);
     const nulls = fb.int64At(at + 8);
     if (n < 0 || n > maxRows || nulls < 0 || nulls > n) {
@@ -233,9 +237,10 @@ function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void
       );
     }
   }
-  const buffers = fb.vector(batch, 2, 16, "buffers");
-  for (let k = 0; k < buffers.n; k++) {
-    const at = buffers.at + 16 * k;
+  const buffersAt = fb.vectorAt(batch, 2, 16, "buffers");
+  const buffersN = fb.count;
+  for (let k = 0; k < buffersN; k++) {
+    const at = buffersAt + 16 * k;
     const offset = fb.int64At(at);
     const size = fb.int64At(at + 8);
     if (offset < 0 || size < 0 || offset + size > body) {
@@ -244,7 +249,7 @@ function checkRecordBatch(fb: FlatbufferView, batch: number, body: number): void
       );
     }
   }
-  fb.vector(batch, 4, 8, "variadicBufferCounts");
+  fb.vectorAt(batch, 4, 8, "variadicBufferCounts");
 }
 
 /** A file: magic at both ends, a sound footer, and every message a footer block points at. */

@@ -200,7 +200,10 @@ class Walk {
   rows = 0;
   /** The record batch `batch` cuts arrays from: its flatbuffer, body, node and buffer vectors. */
   #fb: FlatbufferView | null = null;
-  #body: Uint8Array = EMPTY;
+  /** The stream's bytes, and where the batch's body lies in them. */
+  #u8: Uint8Array = EMPTY;
+  #bodyStart = 0;
+  #bodyEnd = 0;
   #nodesAt = 0;
   #nodesN = 0;
   #buffersAt = 0;
@@ -260,37 +263,63 @@ class Walk {
   }
 
   /** Cuts the arrays of `layouts` out of a record batch's nodes and buffers. */
-  batch(
-    fb: FlatbufferView,
-    rb: number,
-    body: Uint8Array,
-    layouts: readonly Layout[],
-  ): ArrowChunk[] {
-    const nodes = fb.vector(rb, 1, 16, "nodes");
-    const buffers = fb.vector(rb, 2, 16, "buffers");
+  batch(fb: FlatbufferView, rb: number, m: Message, layouts: readonly Layout[]): ArrowChunk[] {
+    this.#nodesAt = fb.vectorAt(rb, 1, 16, "nodes");
+    this.#nodesN = fb.count;
+    this.#buffersAt = fb.vectorAt(rb, 2, 16, "buffers");
+    this.#buffersN = fb.count;
     this.#fb = fb;
-    this.#body = body;
-    this.#nodesAt = nodes.at;
-    this.#nodesN = nodes.n;
-    this.#buffersAt = buffers.at;
-    this.#buffersN = buffers.n;
+    this.#u8 = m.u8;
+    this.#bodyStart = m.bodyStart;
+    this.#bodyEnd = m.bodyEnd;
     this.#ni = 0;
     this.#bi = 0;
-    const out: ArrowChunk[] = [];
-    for (let c = 0; c < layouts.length; c++) out.push(this.#load(layouts[c]!));
+    const out = new Array<ArrowChunk>(layouts.length);
+    for (let c = 0; c < layouts.length; c++) out[c] = this.#load(layouts[c]!);
     this.#fb = null;
-    this.#body = EMPTY;
+    this.#u8 = EMPTY;
     return out;
   }
 
-  /** The next buffer of the batch (null: skipped, not cut, when `want` is false). */
+  /** The next buffer of the batch (EMPTY: skipped, not cut, when `want` is false). */
   #buf(want = true): Uint8Array {
+    const at = this.#next();
+    return want ? this.#u8.subarray(at, at + this.#fb!.int64At(this.#bufferAt + 8)) : EMPTY;
+  }
+
+  /** Where the buffer `#next` took last is described (in the metadata). */
+  #bufferAt = 0;
+
+  /**
+   * Takes the batch's next buffer: where it starts in `#u8`. Its offset and length were checked
+   * by `ipcStructureFault`; outside the body, the bytes are left to apache-arrow's reader.
+   */
+  #next(): number {
     if (this.#bi >= this.#buffersN) throw new Unhandled();
     const p = this.#buffersAt + 16 * this.#bi++;
-    if (!want) return EMPTY;
+    this.#bufferAt = p;
     const fb = this.#fb!;
     const off = fb.int64At(p);
-    return this.#body.subarray(off, off + fb.int64At(p + 8));
+    const len = fb.int64At(p + 8);
+    if (!(off >= 0 && len >= 0 && off + len <= this.#bodyEnd - this.#bodyStart))
+      throw new Unhandled();
+    return this.#bodyStart + off;
+  }
+
+  /**
+   * The next buffer of the batch as a typed-array view (made straight over the body's bytes, not
+   * through a Uint8Array of them: one object a buffer). apache-arrow's reader rejects misaligned
+   * buffers: so does this.
+   */
+  #view(ctor: ViewCtor): ArrayBufferView {
+    const start = this.#next();
+    const len = this.#fb!.int64At(this.#bufferAt + 8);
+    const size = ctor.BYTES_PER_ELEMENT;
+    if (len === 0) return new ctor(0);
+    const u8 = this.#u8;
+    const at = u8.byteOffset + start;
+    if (at % size !== 0) throw new Unhandled();
+    return new ctor(u8.buffer as ArrayBuffer, at, Math.floor(len / size));
   }
 
   /** The array of `layout` at the batch's next node (and its children's after it). */
@@ -309,17 +338,17 @@ class Walk {
     let stride = 1;
     switch (layout.kind) {
       case "fixed":
-        values = view(layout.ctor, this.#buf());
+        values = this.#view(layout.ctor);
         break;
       case "bool":
         values = this.#buf();
         break;
       case "utf8":
-        offsets = view(layout.offsets, this.#buf()) as Int32Array | BigInt64Array;
+        offsets = this.#view(layout.offsets) as Int32Array | BigInt64Array;
         values = this.#buf();
         break;
       case "list":
-        offsets = view(layout.offsets, this.#buf()) as Int32Array | BigInt64Array;
+        offsets = this.#view(layout.offsets) as Int32Array | BigInt64Array;
         children = [this.#load(layout.child)];
         break;
       case "fixedList":
@@ -327,7 +356,7 @@ class Walk {
         stride = layout.size;
         break;
       case "dictionary":
-        values = view(layout.ctor, this.#buf());
+        values = this.#view(layout.ctor);
         dictionary = this.dicts?.get(layout.id);
         break;
     }
@@ -347,11 +376,12 @@ class Walk {
 
   record(m: Message): void {
     const length = m.fb.i64(m.header, 0, "length");
-    const chunks = this.batch(m.fb, m.header, m.body, layoutsOf(this.fields));
+    const chunks = this.batch(m.fb, m.header, m, layoutsOf(this.fields));
     // apache-arrow's RecordBatch resizes a column whose length is not the batch's (cutting or
     // padding its validity bitmap): such a body is left to it.
     for (const c of chunks) if (c.length !== length) throw new Unhandled();
-    this.batches.push(chunks);
+    if (this.batches.length === 0) this.batches = [chunks];
+    else this.batches.push(chunks);
     this.rows += length;
   }
 
@@ -361,7 +391,7 @@ class Walk {
     if (!layout) throw new Unhandled();
     const data = m.fb.table(m.header, 1, "data");
     const delta = m.fb.u8(m.header, 2, "isDelta") !== 0;
-    const c = this.batch(m.fb, data, m.body, [layout])[0]!;
+    const c = this.batch(m.fb, data, m, [layout])[0]!;
     this.dicts ??= new Map();
     const prev = this.dicts.get(id);
     this.dicts.set(
@@ -477,20 +507,14 @@ function intCtor(bits: number, signed: number): ViewCtor {
   throw new Unhandled();
 }
 
-/** A typed-array view over a buffer (apache-arrow's reader rejects misaligned ones: so do we). */
-function view(ctor: ViewCtor, b: Uint8Array): ArrayBufferView {
-  const size = ctor.BYTES_PER_ELEMENT;
-  if (b.byteLength === 0) return new ctor(0);
-  if (b.byteOffset % size !== 0) throw new Unhandled();
-  return new ctor(b.buffer as ArrayBuffer, b.byteOffset, Math.floor(b.byteLength / size));
-}
-
-/** One framed message: its metadata, header table and body. */
+/** One framed message: its metadata, header table and body (bytes `[bodyStart, bodyEnd)` of `u8`). */
 interface Message {
   type: number;
   fb: FlatbufferView;
   header: number;
-  body: Uint8Array;
+  u8: Uint8Array;
+  bodyStart: number;
+  bodyEnd: number;
   next: number;
 }
 
@@ -515,7 +539,9 @@ function messageAt(u8: Uint8Array, dv: DataView, pos: number): Message | null {
     type,
     fb,
     header,
-    body: u8.subarray(start, start + bodyLength),
+    u8,
+    bodyStart: Math.min(start, u8.byteLength),
+    bodyEnd: Math.min(start + bodyLength, u8.byteLength),
     next: start + bodyLength,
   };
 }

@@ -78,7 +78,8 @@ class PublisherNode extends SourceNode {
     const batches = this.pending;
     this.pending = [];
     if (prev === 0 && batches.length === 0) return null;
-    const removed = RowSet.flat(prev);
+    // The rows of the cycle before: the table's row set is exactly [0, prev).
+    const removed = this.table.rowSet;
     // Set the old pages aside first (kept as previous values, no copy); new rows get new pages.
     for (const c of this.cols) c.release(removed, RowSet.EMPTY);
     const n = this.writeBatches(batches, 0);
