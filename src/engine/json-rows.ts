@@ -210,6 +210,15 @@ class Out {
   readonly strData: (string[] | null)[];
   /** Per column: 1 + the last row that gave it a value. */
   readonly seen: Int32Array;
+  /**
+   * The last result's number and int64 Vecs (null for string columns), each with the storage and
+   * validity it views and its length: a result of as many rows over the same buffers hands out
+   * the same Vec objects again (nothing allocated for them per text).
+   */
+  readonly vecCache: (Vec | null)[] = [];
+  readonly vecSrc: (ArrayBufferView | null)[] = [];
+  readonly vecValid: (Uint8Array | null)[] = [];
+  vecRows = -1;
 
   /** `textBytes`: the input's length, which no column's string bytes can exceed. */
   constructor(plan: Plan, cap: number, textBytes: number) {
@@ -608,7 +617,9 @@ function scan(input: string | Uint8Array, plan: Plan, keys: readonly string[]): 
   let text: string | null = null;
   if (typeof input === "string") {
     // All ASCII: one byte a character, so encodeInto fills exactly `len` bytes.
-    const r = encoder.encodeInto(input, buf.subarray(0, len));
+    // (Into the whole buffer, no view of it: a text with any other character writes more bytes
+    // than it reads, or fills the buffer first.)
+    const r = encoder.encodeInto(input, buf);
     if (r.read !== len || r.written !== len) return done(buf, null);
     text = input;
   } else buf.set(input);
@@ -861,8 +872,8 @@ function finish(plan: Plan, out: Out, n: number): Vec[] {
   for (let c = 0; c < plan.names.length; c++) {
     const k = plan.kinds[c]!;
     const v = out.valid[c];
-    const valid = v ? v.subarray(0, n) : null;
     if (k === K_STR) {
+      const valid = v ? v.subarray(0, n) : null;
       const name = plan.names[c]!;
       // A released result's array of exactly n strings is filled again (every row is written).
       let data = out.strData[c] ?? null;
@@ -891,11 +902,25 @@ function finish(plan: Plan, out: Out, n: number): Vec[] {
         vec.dict = dict;
       }
       vecs.push(vec);
-    } else if (k === K_I64) vecs.push({ data: out.wides[c]!.subarray(0, n), valid, length: n });
-    else if (k === K_OTHER) {
+    } else if (k === K_OTHER) {
       // Every value was null (anything else went to the slow path).
-      vecs.push({ data: allocStorage(plan.types[c]!, n), valid, length: n });
-    } else vecs.push({ data: out.nums[c]!.subarray(0, n), valid, length: n });
+      vecs.push({
+        data: allocStorage(plan.types[c]!, n),
+        valid: v ? v.subarray(0, n) : null,
+        length: n,
+      });
+    } else {
+      const src = k === K_I64 ? out.wides[c]! : out.nums[c]!;
+      let vec = out.vecCache[c] ?? null;
+      if (vec === null || out.vecRows !== n || out.vecSrc[c] !== src || out.vecValid[c] !== v) {
+        vec = { data: src.subarray(0, n), valid: v ? v.subarray(0, n) : null, length: n };
+        out.vecCache[c] = vec;
+        out.vecSrc[c] = src;
+        out.vecValid[c] = v;
+      }
+      vecs.push(vec);
+    }
   }
+  out.vecRows = n;
   return vecs;
 }

@@ -55,3 +55,45 @@ describe("readJsonRows across calls of different sizes", () => {
     for (const [seed, [rows, pad]] of sizes.entries()) expectAsParsed(text(rows, pad, seed + 1));
   });
 });
+
+describe("readJsonRows results released and read again", () => {
+  /** `rows` rows whose N column has nulls when `nulls`, B and T always values. */
+  function sameShape(rows: number, seed: number, nulls: boolean): string {
+    return JSON.stringify(
+      Array.from({ length: rows }, (_, i) => ({
+        A: `s${(i + seed) % 7}`,
+        B: i * 0.5 + seed,
+        T: new Date(1_700_000_000_000 + seed * 1000 + i).toISOString(),
+        N: nulls && i % 3 === seed % 3 ? null : i * seed,
+      })),
+    );
+  }
+
+  it("gives each result its own values when released results hand their buffers on", () => {
+    // Same row count every time (the Vec objects of a released result are handed out again),
+    // nulls coming and going in N, and a row count change in between.
+    const plan: [number, boolean][] = [
+      [50, false],
+      [50, true],
+      [50, true],
+      [50, false],
+      [70, false],
+      [50, false],
+      [50, true],
+    ];
+    for (const [seed, [rows, nulls]] of plan.entries()) {
+      const t = sameShape(rows, seed + 1, nulls);
+      expectAsParsed(t);
+      const got = readJsonRows(t, schema)!;
+      const b = Array.from(got.vecs[1]!.data as Float64Array);
+      const n = got.vecs[3]!.valid === null ? null : Array.from(got.vecs[3]!.valid);
+      // A result not released keeps its values while later texts are read.
+      const other = readJsonRows(sameShape(rows, seed + 100, !nulls), schema)!;
+      expect(Array.from(got.vecs[1]!.data as Float64Array)).toEqual(b);
+      expect(got.vecs[3]!.valid === null ? null : Array.from(got.vecs[3]!.valid)).toEqual(n);
+      expect(other.vecs[1]).not.toBe(got.vecs[1]);
+      other.release();
+      got.release();
+    }
+  });
+});

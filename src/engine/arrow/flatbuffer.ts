@@ -13,9 +13,9 @@ const UTF8 = new TextDecoder();
 export class FlatbufferFault extends Error {}
 
 export class FlatbufferView {
-  readonly #dv: DataView;
-  readonly #start: number;
-  readonly #end: number;
+  #dv: DataView;
+  #start: number;
+  #end: number;
   #budget: number;
 
   /** The flatbuffer in bytes `[start, end)` of `dv`. */
@@ -24,6 +24,15 @@ export class FlatbufferView {
     this.#start = start;
     this.#end = end;
     this.#budget = Math.floor((end - start) / 4);
+  }
+
+  /** This view, now of bytes `[start, end)` of `dv` (a reader walking message after message). */
+  reset(dv: DataView, start: number, end: number): this {
+    this.#dv = dv;
+    this.#start = start;
+    this.#end = end;
+    this.#budget = Math.floor((end - start) / 4);
+    return this;
   }
 
   /**

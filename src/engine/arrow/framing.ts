@@ -70,8 +70,14 @@ export function ipcStructureFault(b: Uint8Array): string | null {
   } catch (e) {
     if (e instanceof FlatbufferFault) return e.message;
     throw e;
+  } finally {
+    checkView.reset(NO_VIEW, 0, 0); // keeps no body alive
   }
 }
+
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+/** The view `messageAt` walks each message's metadata with (one at a time). */
+const checkView = new FlatbufferView(NO_VIEW, 0, 0);
 
 function fault(why: string): never {
   throw new FlatbufferFault(why);
@@ -139,7 +145,7 @@ function messageAt(dv: DataView, pos: number, k: number, first: Uint8Array | nul
       );
     fault(`message ${k}: ${why}`);
   }
-  const fb = new FlatbufferView(dv, pos, pos + length);
+  const fb = checkView.reset(dv, pos, pos + length);
   let type: number;
   let bodyLength: number;
   try {

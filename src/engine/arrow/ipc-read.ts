@@ -518,8 +518,17 @@ interface Message {
   next: number;
 }
 
-/** The message framed at `pos`, or null at an end-of-stream marker or the end of the bytes. */
-function messageAt(u8: Uint8Array, dv: DataView, pos: number): Message | null {
+/**
+ * The message framed at `pos`, or null at an end-of-stream marker or the end of the bytes.
+ * `into`: a message (and its view) to fill instead of new ones (`readStream` walks its messages
+ * one after the other).
+ */
+function messageAt(
+  u8: Uint8Array,
+  dv: DataView,
+  pos: number,
+  into: Message | null = null,
+): Message | null {
   if (pos + 4 > u8.byteLength) return null;
   let length = dv.getInt32(pos, true);
   pos += 4;
@@ -528,23 +537,40 @@ function messageAt(u8: Uint8Array, dv: DataView, pos: number): Message | null {
     pos += 4;
   }
   if (length === 0) return null;
-  const fb = new FlatbufferView(dv, pos, pos + length);
+  const fb =
+    into !== null
+      ? into.fb.reset(dv, pos, pos + length)
+      : new FlatbufferView(dv, pos, pos + length);
   const msg = fb.root();
   if (fb.i16(msg, 0, "version") < V4) throw new Unhandled();
   const type = fb.u8(msg, 1, "header_type");
   const bodyLength = fb.i64(msg, 3, "bodyLength");
   const header = fb.table(msg, 2, "header");
   const start = pos + length;
-  return {
-    type,
-    fb,
-    header,
-    u8,
-    bodyStart: Math.min(start, u8.byteLength),
-    bodyEnd: Math.min(start + bodyLength, u8.byteLength),
-    next: start + bodyLength,
-  };
+  const bodyStart = Math.min(start, u8.byteLength);
+  const bodyEnd = Math.min(start + bodyLength, u8.byteLength);
+  const next = start + bodyLength;
+  if (into === null) return { type, fb, header, u8, bodyStart, bodyEnd, next };
+  into.type = type;
+  into.header = header;
+  into.u8 = u8;
+  into.bodyStart = bodyStart;
+  into.bodyEnd = bodyEnd;
+  into.next = next;
+  return into;
 }
+
+/** The message `readStream` fills for each of its messages (emptied after each call). */
+const streamMessage: Message = {
+  type: 0,
+  fb: new FlatbufferView(new DataView(new ArrayBuffer(0)), 0, 0),
+  header: 0,
+  u8: EMPTY,
+  bodyStart: 0,
+  bodyEnd: 0,
+  next: 0,
+};
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 /**
  * The schema message read last: its metadata bytes, and the fields and dictionary layouts read
@@ -558,22 +584,29 @@ let lastSchema: { meta: Uint8Array; fields: IpcField[]; dictLayouts: Map<number,
 function readStream(u8: Uint8Array): IpcColumns {
   const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const w = new Walk();
-  let m = messageAt(u8, dv, 0);
-  if (m === null || m.type !== SCHEMA) throw new Unhandled();
-  const last = lastSchema;
-  if (last !== null && m.fb.sameBytesAs(last.meta)) {
-    w.fields = last.fields;
-    w.dictLayouts = last.dictLayouts;
-  } else {
-    w.schema(m.fb, m.header);
-    lastSchema = { meta: m.fb.bytes().slice(), fields: w.fields, dictLayouts: w.dictLayouts };
+  const into = streamMessage;
+  try {
+    let m = messageAt(u8, dv, 0, into);
+    if (m === null || m.type !== SCHEMA) throw new Unhandled();
+    const last = lastSchema;
+    if (last !== null && m.fb.sameBytesAs(last.meta)) {
+      w.fields = last.fields;
+      w.dictLayouts = last.dictLayouts;
+    } else {
+      w.schema(m.fb, m.header);
+      lastSchema = { meta: m.fb.bytes().slice(), fields: w.fields, dictLayouts: w.dictLayouts };
+    }
+    for (m = messageAt(u8, dv, m.next, into); m !== null; m = messageAt(u8, dv, m.next, into)) {
+      if (m.type === RECORD_BATCH) w.record(m);
+      else if (m.type === DICTIONARY_BATCH) w.dictionary(m);
+      else throw new Unhandled();
+    }
+    return w.result();
+  } finally {
+    // The reused message must not keep this body alive.
+    into.u8 = EMPTY;
+    into.fb.reset(NO_VIEW, 0, 0);
   }
-  for (m = messageAt(u8, dv, m.next); m !== null; m = messageAt(u8, dv, m.next)) {
-    if (m.type === RECORD_BATCH) w.record(m);
-    else if (m.type === DICTIONARY_BATCH) w.dictionary(m);
-    else throw new Unhandled();
-  }
-  return w.result();
 }
 
 function readFile(u8: Uint8Array): IpcColumns {
