@@ -15,7 +15,7 @@
 
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
-import { chunksToVec, chunksToVecView, giveStrings } from "./arrow/decode.ts";
+import { chunksToVec, chunksToVecView, giveCodes, giveStrings } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
 import type { IpcColumns } from "./arrow/ipc-read.ts";
 import { readIPC } from "./arrow/ipc-read.ts";
@@ -116,7 +116,14 @@ export function arrowIPCToVecViews(
   expected: Readonly<Record<string, ColumnType>>,
 ): ArrowRows {
   const r = readVecs(bytes, expected, undefined, true);
-  return new ArrowRows(r.vecs, r.length, r.strings);
+  let codes: Int32Array[] | null = null;
+  for (let c = 0; c < r.vecs.length; c++) {
+    const k = r.vecs[c]!.codes;
+    if (k === undefined || k === null) continue;
+    if (codes === null) codes = [k];
+    else codes.push(k);
+  }
+  return new ArrowRows(r.vecs, r.length, r.strings, codes);
 }
 
 /**
@@ -128,18 +135,28 @@ export class ArrowRows {
   readonly vecs: Vec[];
   readonly length: number;
   #strings: string[][] | null;
+  #codes: Int32Array[] | null;
 
   /** @internal */
-  constructor(vecs: Vec[], length: number, strings: string[][] | null) {
+  constructor(
+    vecs: Vec[],
+    length: number,
+    strings: string[][] | null,
+    codes: Int32Array[] | null = null,
+  ) {
     this.vecs = vecs;
     this.length = length;
     this.#strings = strings;
+    this.#codes = codes;
   }
 
   release(): void {
     const s = this.#strings;
+    const c = this.#codes;
     this.#strings = null;
+    this.#codes = null;
     if (s !== null) giveStrings(s);
+    if (c !== null) giveCodes(c);
   }
 }
 

@@ -216,6 +216,8 @@ class Out {
    * the same Vec objects again (nothing allocated for them per text).
    */
   readonly vecCache: (Vec | null)[] = [];
+  /** String columns: the codes array of the last result made with this Out (see `finish`). */
+  readonly codes: (Int32Array | null)[] = [];
   readonly vecSrc: (ArrayBufferView | null)[] = [];
   readonly vecValid: (Uint8Array | null)[] = [];
   vecRows = -1;
@@ -900,7 +902,16 @@ function finish(plan: Plan, out: Out, n: number): Vec[] {
         data = new Array<string>(n).fill("");
         out.strData[c] = data;
       }
-      const codes = sharedUtf8Intern.credit(name) > 0 ? new Int32Array(n) : null;
+      // (A released result's codes array of exactly n rows is filled again: every row's code is
+      // written.)
+      let codes: Int32Array | null = null;
+      if (sharedUtf8Intern.credit(name) > 0) {
+        codes = out.codes[c] ?? null;
+        if (codes === null || codes.length !== n) {
+          codes = new Int32Array(n);
+          out.codes[c] = codes;
+        }
+      }
       const dict: StringDict | null = decodeUtf8(
         out.strBytes[c]!,
         out.strOffs[c]!,

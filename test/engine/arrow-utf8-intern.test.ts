@@ -11,7 +11,6 @@ import { decodeUtf8 } from "../../src/engine/arrow/utf8.ts";
 import {
   BARRED_CALLS,
   MAX_CACHED_BYTES,
-  RECHECK_CALLS,
   RETRY_CREDIT,
   Utf8Intern,
   WARM_CREDIT,
@@ -196,21 +195,22 @@ describe("Utf8 string cache", () => {
     expect(c.misses).toBe(misses + 3);
   });
 
-  it("moves a column that gives up on the small level to the large one, if it wants it", () => {
+  it("sends a key column straight to the large level, and other columns to the small one", () => {
     const c = twoLevels(2, 10, (col) => col === "Sym");
     const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
-    // "Id" is not wanted: it idles as without a large level, which is never made.
+    // "Id" is not wanted: it gives up on the small level and idles as without a large level,
+    // which is never made.
     expect(decode(keys, c, "Id")).toEqual(keys);
     expect(c.large).toBeNull();
     expect(c.route("Id")).toBe(2);
-    // "Sym": its first call gives up on the small level (64 values looked up there), then looks
-    // every value up in the large one, missing them all and inserting them.
+    // "Sym" looks every value up in the large level from its first call on (none at the small
+    // one): the first misses them all and inserts them.
+    const smallSeen = c.hits + c.misses;
     expect(decode(keys, c, "Sym")).toEqual(keys);
     const large = c.large!;
     expect([large.hits, large.misses]).toEqual([0, 200]);
     expect(c.credit("Sym")).toBe(WARM_CREDIT - 200);
-    // Its next calls go straight to the large level, where every key is found; hits earn credit.
-    const smallSeen = c.hits + c.misses;
+    // Its next calls find every key there; hits earn credit.
     expect(decode(keys, c, "Sym")).toEqual(keys);
     expect(decode(keys, c, "Sym")).toEqual(keys);
     expect([large.hits, large.misses]).toEqual([400, 200]);
@@ -218,27 +218,25 @@ describe("Utf8 string cache", () => {
     expect(c.credit("Sym")).toBe(WARM_CREDIT + 200);
   });
 
-  it("brings a column back from the large level once the small one holds its keys", () => {
-    const c = twoLevels(12, 16);
-    // 100 keys fit the small level, but its first call finds it cold and gives up.
+  it("keeps a key column at the large level however few keys it repeats, with their codes", () => {
+    const c = new Utf8Intern(12, 1 << 22, { make: () => new Utf8Intern(10, 1 << 22, null, 8) });
+    // 100 keys would fit the small level; a key column stays at the large one, whose entries
+    // are codes the key lookups read.
     const keys = Array.from({ length: 100 }, (_, i) => `q${i}`);
-    expect(decode(keys, c, "Q")).toEqual(keys);
-    expect(c.credit("Q")).toBeGreaterThan(0);
-    // Every RECHECK_CALLS-th call samples the small level (and warms it) until it holds them.
-    let calls = 0;
-    while (c.credit("Q") > 0 && calls < 1000) {
-      expect(decode(keys, c, "Q")).toEqual(keys);
-      calls++;
+    let dict = null;
+    for (let r = 0; r < 40; r++) {
+      const { bytes, offs } = body(keys);
+      const out = new Array<string>(keys.length).fill("?");
+      const codes = new Int32Array(keys.length).fill(-7);
+      dict = decodeUtf8(bytes, offs, keys.length, out, 0, "Q", c, codes);
+      expect(out).toEqual(keys);
+      expect(dict).not.toBeNull();
+      expect(Array.from(codes, (code) => dict!.strs[code])).toEqual(keys);
     }
-    expect(calls % RECHECK_CALLS).toBe(0);
-    expect(calls).toBeLessThanOrEqual(8 * RECHECK_CALLS);
-    const hits = c.hits;
-    expect(decode(keys, c, "Q")).toEqual(keys);
-    expect(c.hits - hits).toBe(100);
-    // 20,000 keys never fit: the column stays at the large level.
-    const many = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
-    for (let r = 0; r < 4 * RECHECK_CALLS; r++) decode(many, c, "M");
-    expect(c.credit("M")).toBeGreaterThan(0);
+    expect(c.hits + c.misses).toBe(0);
+    const large = c.large!;
+    expect([large.hits, large.misses]).toEqual([3900, 100]);
+    expect(c.credit("Q")).toBe(WARM_CREDIT - 100 + 3900);
   });
 
   it("bars a column that spends its credit, then retries it with less", () => {
@@ -296,7 +294,7 @@ describe("Utf8 string cache", () => {
           // A small level of 2 entries, a large one of 4 sets of 8: sets fill up, values are
           // turned away, and the level empties and starts a new dictionary.
           const c = new Utf8Intern(0, 1 << 22, { make: () => new Utf8Intern(2, 1 << 22, null, 8) });
-          // 100 distinct values: the small level gives up, the column moves to the large one.
+          // A key column (every column is one here): it goes to the large level.
           decode(
             Array.from({ length: 100 }, (_, i) => `w${i}`),
             c,
@@ -310,8 +308,8 @@ describe("Utf8 string cache", () => {
             const codes = new Int32Array(vals.length).fill(-7);
             const dict = decodeUtf8(bytes, offs, vals.length, out, 0, "S", c, codes);
             expect(out).toEqual(vals);
-            // No codes when the level emptied during the call (a new dictionary), when every value
-            // is empty, or on a call that samples the small level (`recheck`).
+            // No codes when the level emptied during the call (a new dictionary), or when every
+            // value is empty.
             if (dict === null) continue;
             expect(dict).toBe(large.dict);
             seen.push({ dict, codes, vals });

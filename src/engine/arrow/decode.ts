@@ -47,7 +47,7 @@ export function chunksToVec(
   // every chunk was served there, whose entries are a dictionary, all with the same one.
   let codes: Int32Array | null =
     plan.kind === "dictionary" || (plan.kind === "utf8" && sharedUtf8Intern.credit(name) > 0)
-      ? new Int32Array(total)
+      ? (takeCodes(total) ?? new Int32Array(total))
       : null;
   let codeDict: StringDict | null = null;
   let at = 0;
@@ -134,6 +134,32 @@ export function giveStrings(arrays: readonly string[][]): void {
   for (const a of arrays) {
     if (spareStrings.length >= MAX_SPARE_STRINGS) spareStrings.shift();
     if (a.length <= MAX_SPARE_LENGTH) spareStrings.push(a);
+  }
+}
+
+/**
+ * The same for the code arrays of key and dictionary columns (`Vec.codes`, every row written by
+ * the decode): given back with the strings, taken by the next column of as many rows.
+ */
+const spareCodes: Int32Array[] = [];
+
+function takeCodes(n: number): Int32Array | null {
+  for (let i = spareCodes.length - 1; i >= 0; i--) {
+    const a = spareCodes[i]!;
+    if (a.length === n) {
+      spareCodes[i] = spareCodes[spareCodes.length - 1]!;
+      spareCodes.pop();
+      return a;
+    }
+  }
+  return null;
+}
+
+/** Gives back code arrays that will not be read again. */
+export function giveCodes(arrays: readonly Int32Array[]): void {
+  for (const a of arrays) {
+    if (spareCodes.length >= MAX_SPARE_STRINGS) spareCodes.shift();
+    if (a.length <= MAX_SPARE_LENGTH) spareCodes.push(a);
   }
 }
 

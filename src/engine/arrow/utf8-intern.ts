@@ -31,14 +31,15 @@
  * on every such call slowed a column of distinct values by 25 %.)
  *
  * A second, larger level (`large`; the shared cache's has 2^15 sets of 8 ways: 262,144 entries,
- * 4 MB of keys and 2 MB of string references, made when a column first needs it) takes the
- * columns that give up on this one because they repeat more keys than it holds (100,000
- * symbols), if they are key columns (`want`: the shared cache asks `keys/string-key-hints.ts`).
- * Two streams decoding the same keys then get the same string objects, and each row its entry as
- * a dictionary code (`dict`; column-source.ts), which the key lookups read instead of hashing the
- * string: a join over 100,000 string keys, decode included, runs three times as fast, although a
- * lookup at a random place in megabytes costs more than decoding the value afresh (which is why
- * other columns stay out). A column routed there looks every value up (no sample) and inserts
+ * 4 MB of keys and 2 MB of string references, made when a column first needs it) takes the key
+ * columns (`want`: the shared cache asks `keys/string-key-hints.ts`), straight away, however few
+ * keys they repeat. Two streams decoding the same keys then get the same string objects, and each
+ * row its entry as a dictionary code (`dict`; column-source.ts), which the key lookups read
+ * instead of hashing the string: a join over 100,000 string keys, decode included, runs three
+ * times as fast, although a lookup at a random place in megabytes costs more than decoding the
+ * value afresh (which is why other columns stay out); with 100 keys (whose few sets stay in the
+ * CPU's caches) a group-by fed 1,000-row batches runs 8-14 % faster than when the column stayed
+ * at this level and each key was found in a `Map` by its string. A column routed there looks every value up (no sample) and inserts
  * every miss while it has credit: it starts with WARM_CREDIT rows of misses, earns one row a hit
  * and spends one a miss. A column that spends it all (distinct values, more keys than the level
  * holds) decodes without either level for BARRED_CALLS calls; a later attempt starts with
@@ -80,8 +81,6 @@ export const RETRY_CREDIT = 1 << 12;
 const MAX_CREDIT = 1 << 20;
 /** Calls that decode without either level after a column spent its credit. */
 export const BARRED_CALLS = 64;
-/** A column at the large level also samples this level every this many calls (see `recheck`). */
-export const RECHECK_CALLS = 8;
 /** Set bits of the large level. */
 export const LARGE_SET_BITS = 15;
 /** Ways of the large level's sets. */
@@ -155,8 +154,6 @@ export class Utf8Intern {
   readonly #credit = new Map<string, number>();
   /** Columns that have spent their credit before (their next attempt gets RETRY_CREDIT). */
   readonly #spent = new Set<string>();
-  /** Calls of each column at the large level so far. */
-  readonly #largeCalls = new Map<string, number>();
 
   /**
    * `setBits`: the cache has 2^setBits sets of 2 entries; `textBudget`: see the module header;
@@ -433,36 +430,45 @@ export class Utf8Intern {
   }
 
   /**
-   * Where a call decoding column `column` looks its values up: ROUTE_SMALL (this level),
-   * ROUTE_LARGE (the large level: the column did not fit this one) or ROUTE_NONE (neither: one of
-   * its last IDLE_CALLS + 1 calls gave up, or it spent its credit at the large level); counts the
-   * call. Column names are only a hint (two tables may share one): a wrong guess costs speed,
+   * Where a call decoding column `column` looks its values up: ROUTE_LARGE (the large level: a key
+   * column, or one that did not fit this level), ROUTE_SMALL (this level) or ROUTE_NONE (neither:
+   * one of its last IDLE_CALLS + 1 calls gave up, or it spent its credit at the large level); counts
+   * the call. Column names are only a hint (two tables may share one): a wrong guess costs speed,
    * never a value.
    */
   route(column: string): Route {
     if (this.#credit.has(column)) return ROUTE_LARGE;
     const left = this.#idle.get(column);
-    if (left === undefined) return ROUTE_SMALL;
-    if (left <= 1) this.#idle.delete(column);
-    else this.#idle.set(column, left - 1);
-    return ROUTE_NONE;
+    if (left !== undefined) {
+      if (left <= 1) this.#idle.delete(column);
+      else this.#idle.set(column, left - 1);
+      return ROUTE_NONE;
+    }
+    if (this.#makeLarge !== null && this.#wantsLarge(column)) {
+      this.#enterLarge(column);
+      return ROUTE_LARGE;
+    }
+    return ROUTE_SMALL;
   }
 
   /**
    * Records that a call of `column` gave up on this level (`probe` returned `all`). With a large
-   * level, the column moves there: returns it (the call then looks its rows up there). Without
-   * one, the column's next IDLE_CALLS calls skip the cache; returns null.
+   * level that wants the column, it moves there: returns it (the call then looks its rows up
+   * there). Otherwise the column's next IDLE_CALLS calls skip the cache; returns null.
    */
   gaveUp(column: string): Utf8Intern | null {
-    if (this.#makeLarge !== null && this.#wantsLarge(column)) {
-      if (this.#credit.size >= MAX_IDLE_COLUMNS) this.#credit.clear();
-      if (this.#spent.size >= MAX_IDLE_COLUMNS) this.#spent.clear();
-      this.#credit.set(column, this.#spent.has(column) ? RETRY_CREDIT : WARM_CREDIT);
-      return this.largeLevel();
-    }
+    if (this.#makeLarge !== null && this.#wantsLarge(column)) return this.#enterLarge(column);
     if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
     this.#idle.set(column, IDLE_CALLS);
     return null;
+  }
+
+  /** Routes `column` to the large level with its credit (less if it spent it before). */
+  #enterLarge(column: string): Utf8Intern {
+    if (this.#credit.size >= MAX_IDLE_COLUMNS) this.#credit.clear();
+    if (this.#spent.size >= MAX_IDLE_COLUMNS) this.#spent.clear();
+    this.#credit.set(column, this.#spent.has(column) ? RETRY_CREDIT : WARM_CREDIT);
+    return this.largeLevel();
   }
 
   /** Whether the large level is for `column` (by the `large` option's `want`). */
@@ -477,26 +483,6 @@ export class Utf8Intern {
       this.#large = this.#makeLarge();
     }
     return this.#large;
-  }
-
-  /**
-   * Counts a call of `column` at the large level; true for every RECHECK_CALLS-th, which also
-   * looks its values up here: a column that gave up here only because this level was cold (its
-   * first call finds nothing) warms it by these calls' inserts (WARM_INSERTS each) and comes back
-   * (`fits`) once one finds three quarters of its values, instead of paying for the large level
-   * for good.
-   */
-  recheck(column: string): boolean {
-    const n = (this.#largeCalls.get(column) ?? 0) + 1;
-    if (this.#largeCalls.size >= MAX_IDLE_COLUMNS) this.#largeCalls.clear();
-    this.#largeCalls.set(column, n);
-    return n % RECHECK_CALLS === 0;
-  }
-
-  /** `column`, at the large level, fits this level: it comes back. */
-  fits(column: string): void {
-    this.#credit.delete(column);
-    this.#largeCalls.delete(column);
   }
 
   /** Rows of misses column `column` may still insert at the large level (0 if not routed there). */

@@ -12,7 +12,7 @@ import type { Vec } from "../column.ts";
 import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
 import type { ProbeResult, Utf8Intern } from "./utf8-intern.ts";
-import { ROUTE_LARGE, ROUTE_NONE, SAMPLE, sharedUtf8Intern, WARM_INSERTS } from "./utf8-intern.ts";
+import { ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
 
 // ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -201,25 +201,8 @@ export function decodeUtf8(
     return null;
   }
   const small = intern!;
-  if (route === ROUTE_LARGE) {
-    if (!small.recheck(column))
-      return decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column, codes);
-    // Every RECHECK_CALLS-th call: does the small level now hold three quarters of the values?
-    // (All of them looked up: a sample of the first few would be fooled by a batch that starts
-    // the way an earlier one did.)
-    const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column), false);
-    const m = miss.count;
-    if (n >= SAMPLE && miss.hits * 4 >= (miss.hits + m) * 3) {
-      small.fits(column);
-      if (m > 0) decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
-      insertMisses(small, miss, out, at, end - start, m, null);
-      return null;
-    }
-    const dict = decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column, codes);
-    // A few of the misses go in (decoded by now), as a call that gives up inserts them.
-    insertMisses(small, miss, out, at, end - start, Math.min(m, WARM_INSERTS), null);
-    return dict;
-  }
+  if (route === ROUTE_LARGE)
+    return decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column, codes);
   const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
   const m = miss.count;
   if (m === 0 && !miss.all) return null;
