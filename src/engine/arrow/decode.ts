@@ -113,54 +113,52 @@ export function chunksToVec(
  * null), so what the array held before never shows.
  */
 const spareStrings: string[][] = [];
-const MAX_SPARE_STRINGS = 8;
-/** Longest array kept (slots). */
-const MAX_SPARE_LENGTH = 1 << 17;
-
-function takeStrings(n: number): string[] | null {
-  for (let i = spareStrings.length - 1; i >= 0; i--) {
-    const a = spareStrings[i]!;
-    if (a.length === n) {
-      spareStrings[i] = spareStrings[spareStrings.length - 1]!;
-      spareStrings.pop();
-      return a;
-    }
-  }
-  return null;
-}
-
-/** Gives back the strings arrays of Utf8 columns that will not be read again (see above). */
-export function giveStrings(arrays: readonly string[][]): void {
-  for (const a of arrays) {
-    if (spareStrings.length >= MAX_SPARE_STRINGS) spareStrings.shift();
-    if (a.length <= MAX_SPARE_LENGTH) spareStrings.push(a);
-  }
-}
-
 /**
  * The same for the code arrays of key and dictionary columns (`Vec.codes`, every row written by
  * the decode): given back with the strings, taken by the next column of as many rows.
  */
 const spareCodes: Int32Array[] = [];
+const MAX_SPARE_STRINGS = 8;
+/** Longest array kept (slots). */
+const MAX_SPARE_LENGTH = 1 << 17;
 
-function takeCodes(n: number): Int32Array | null {
-  for (let i = spareCodes.length - 1; i >= 0; i--) {
-    const a = spareCodes[i]!;
+/** An array of exactly `n` slots from `pool` (taken out of it), or null. */
+function takeSpare<T extends { readonly length: number }>(pool: T[], n: number): T | null {
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const a = pool[i]!;
     if (a.length === n) {
-      spareCodes[i] = spareCodes[spareCodes.length - 1]!;
-      spareCodes.pop();
+      pool[i] = pool[pool.length - 1]!;
+      pool.pop();
       return a;
     }
   }
   return null;
 }
 
+/** Puts `arrays` in `pool` (at most MAX_SPARE_STRINGS kept, the oldest dropped first). */
+function giveSpare<T extends { readonly length: number }>(pool: T[], arrays: readonly T[]): void {
+  for (const a of arrays) {
+    if (pool.length >= MAX_SPARE_STRINGS) pool.shift();
+    if (a.length <= MAX_SPARE_LENGTH) pool.push(a);
+  }
+}
+
+function takeStrings(n: number): string[] | null {
+  return takeSpare(spareStrings, n);
+}
+
+function takeCodes(n: number): Int32Array | null {
+  return takeSpare(spareCodes, n);
+}
+
+/** Gives back the strings arrays of Utf8 columns that will not be read again (see above). */
+export function giveStrings(arrays: readonly string[][]): void {
+  giveSpare(spareStrings, arrays);
+}
+
 /** Gives back code arrays that will not be read again. */
 export function giveCodes(arrays: readonly Int32Array[]): void {
-  for (const a of arrays) {
-    if (spareCodes.length >= MAX_SPARE_STRINGS) spareCodes.shift();
-    if (a.length <= MAX_SPARE_LENGTH) spareCodes.push(a);
-  }
+  giveSpare(spareCodes, arrays);
 }
 
 /**

@@ -560,17 +560,17 @@ function messageAt(
   return into;
 }
 
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 /** The message `readStream` fills for each of its messages (emptied after each call). */
 const streamMessage: Message = {
   type: 0,
-  fb: new FlatbufferView(new DataView(new ArrayBuffer(0)), 0, 0),
+  fb: new FlatbufferView(NO_VIEW, 0, 0),
   header: 0,
   u8: EMPTY,
   bodyStart: 0,
   bodyEnd: 0,
   next: 0,
 };
-const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 /**
  * The schema message read last: its metadata bytes, and the fields and dictionary layouts read
