@@ -151,7 +151,7 @@ export class FlatbufferView {
     this.vectorAt(table, i, 1, what);
   }
 
-  /** Table `k` of the vector of tables `vectorAt(..., 4, what)` put at `at` (checked as `tables`). */
+  /** Table `k` of the vector of tables that `vectorAt(..., 4, what)` put at `at` (as `tables`). */
   tableAt(at: number, k: number, what: string): number {
     const p = at + 4 * k;
     return this.#table(p + this.#dv.getUint32(p, true), what, k);

@@ -507,7 +507,7 @@ function intCtor(bits: number, signed: number): ViewCtor {
   throw new Unhandled();
 }
 
-/** One framed message: its metadata, header table and body (bytes `[bodyStart, bodyEnd)` of `u8`). */
+/** One framed message: its metadata, header table and body (`u8[bodyStart, bodyEnd)`). */
 interface Message {
   type: number;
   fb: FlatbufferView;

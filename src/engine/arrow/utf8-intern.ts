@@ -39,9 +39,9 @@
  * times as fast, although a lookup at a random place in megabytes costs more than decoding the
  * value afresh (which is why other columns stay out); with 100 keys (whose few sets stay in the
  * CPU's caches) a group-by fed 1,000-row batches runs 8-14 % faster than when the column stayed
- * at this level and each key was found in a `Map` by its string. A column routed there looks every value up (no sample) and inserts
- * every miss while it has credit: it starts with WARM_CREDIT rows of misses, earns one row a hit
- * and spends one a miss. A column that spends it all (distinct values, more keys than the level
+ * at this level and each key was found in a `Map` by its string. A column routed there looks
+ * every value up (no sample) and inserts every miss while it has credit: it starts with
+ * WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A column that spends it all (distinct values, more keys than the level
  * holds) decodes without either level for BARRED_CALLS calls; a later attempt starts with
  * RETRY_CREDIT only. So a column of ids pays for at most WARM_CREDIT inserts once. The large
  * level never evicts an entry, so an entry's string is fixed and its number can be a code: a value
