@@ -17,6 +17,9 @@ export class IntMap<V> {
   #keys = new Float64Array(4);
   #vals: (V | undefined)[] = [];
   #size = 0;
+  /** The key `get` looked up last and its answer (NaN: none), for reads that stay on one page. */
+  #lastKey = Number.NaN;
+  #lastVal: V | undefined = undefined;
 
   get size(): number {
     return this.#size;
@@ -41,8 +44,12 @@ export class IntMap<V> {
   }
 
   get(k: number): V | undefined {
+    if (k === this.#lastKey) return this.#lastVal;
     const i = this.#find(k);
-    return i < 0 ? undefined : this.#vals[this.#slots[i]! - 1];
+    const v = i < 0 ? undefined : this.#vals[this.#slots[i]! - 1];
+    this.#lastKey = k;
+    this.#lastVal = v;
+    return v;
   }
 
   has(k: number): boolean {
@@ -50,6 +57,7 @@ export class IntMap<V> {
   }
 
   set(k: number, v: V): this {
+    if (k === this.#lastKey) this.#lastVal = v;
     const i = this.#find(k);
     if (i >= 0) {
       this.#vals[this.#slots[i]! - 1] = v;
@@ -84,6 +92,7 @@ export class IntMap<V> {
   }
 
   delete(k: number): boolean {
+    if (k === this.#lastKey) this.#lastVal = undefined;
     let i = this.#find(k);
     if (i < 0) return false;
     const slots = this.#slots;
@@ -112,6 +121,7 @@ export class IntMap<V> {
   }
 
   clear(): void {
+    this.#lastVal = undefined;
     if (this.#size === 0) return;
     this.#slots.fill(0);
     this.#vals.fill(undefined, 0, this.#size);

@@ -66,6 +66,10 @@ describe("IntMap", () => {
               for (const k of [...ref.keys()]) if (k % o.mod === 0) ref.delete(k);
             }
             expect(m.size).toBe(ref.size);
+            // Read back the key just touched (get remembers its last answer: a set, delete or
+            // clear must not leave it stale).
+            if (o.op === "set" || o.op === "delete") expect(m.get(o.k)).toBe(ref.get(o.k));
+            else expect(m.get(probes[0] ?? 0)).toBe(ref.get(probes[0] ?? 0));
           }
           for (const k of [...probes, ...ref.keys()]) {
             expect(m.get(k)).toBe(ref.get(k));
