@@ -216,11 +216,11 @@ class Out {
    * the same Vec objects again (nothing allocated for them per text).
    */
   readonly vecCache: (Vec | null)[] = [];
-  /** String columns: the codes array of the last result made with this Out (see `finish`). */
-  readonly codes: (Int32Array | null)[] = [];
   readonly vecSrc: (ArrayBufferView | null)[] = [];
   readonly vecValid: (Uint8Array | null)[] = [];
   vecRows = -1;
+  /** String columns: the codes array of the last result made with this Out (see `finish`). */
+  readonly codes: (Int32Array | null)[] = [];
 
   /** `textBytes`: the input's length, which no column's string bytes can exceed. */
   constructor(plan: Plan, cap: number, textBytes: number) {

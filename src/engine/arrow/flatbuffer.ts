@@ -17,6 +17,8 @@ export class FlatbufferView {
   #start: number;
   #end: number;
   #budget: number;
+  /** The length of the vector `vectorAt` found last. */
+  count = 0;
 
   /** The flatbuffer in bytes `[start, end)` of `dv`. */
   constructor(dv: DataView, start: number, end: number) {
@@ -142,9 +144,6 @@ export class FlatbufferView {
     this.count = n;
     return at + 4;
   }
-
-  /** The length of the vector `vectorAt` found last. */
-  count = 0;
 
   /** A string field (checked like a vector of bytes). */
   string(table: number, i: number, what: string): void {

@@ -176,7 +176,6 @@ export function readIPC(u8: Uint8Array): IpcColumns | null {
   }
 }
 
-/** Reader state: the schema's fields, dictionary layouts, and dictionaries read so far. */
 const NO_LAYOUTS: Map<number, Layout> = new Map();
 const NO_CHUNKS: IpcChunk[] = [];
 
@@ -191,6 +190,7 @@ function layoutsOf(fields: readonly IpcField[]): Layout[] {
   return l;
 }
 
+/** Reader state: the schema's fields, dictionary layouts, and dictionaries read so far. */
 class Walk {
   fields: IpcField[] = [];
   dictLayouts: Map<number, Layout> = NO_LAYOUTS;
@@ -211,6 +211,8 @@ class Walk {
   /** The next node and buffer `#load` takes. */
   #ni = 0;
   #bi = 0;
+  /** The byte length of the buffer `#next` took last. */
+  #bufLen = 0;
 
   schema(fb: FlatbufferView, schema: number): void {
     if (fb.i16(schema, 0, "endianness") !== 0) throw new Unhandled();
@@ -262,8 +264,9 @@ class Walk {
     return scalar(fb, tag, type);
   }
 
-  /** Cuts the arrays of `layouts` out of a record batch's nodes and buffers. */
-  batch(fb: FlatbufferView, rb: number, m: Message, layouts: readonly Layout[]): ArrowChunk[] {
+  /** Cuts the arrays of `layouts` out of the nodes and buffers of record batch `rb` of `m`. */
+  batch(m: Message, rb: number, layouts: readonly Layout[]): ArrowChunk[] {
+    const fb = m.fb;
     this.#nodesAt = fb.vectorAt(rb, 1, 16, "nodes");
     this.#nodesN = fb.count;
     this.#buffersAt = fb.vectorAt(rb, 2, 16, "buffers");
@@ -284,25 +287,23 @@ class Walk {
   /** The next buffer of the batch (EMPTY: skipped, not cut, when `want` is false). */
   #buf(want = true): Uint8Array {
     const at = this.#next();
-    return want ? this.#u8.subarray(at, at + this.#fb!.int64At(this.#bufferAt + 8)) : EMPTY;
+    return want ? this.#u8.subarray(at, at + this.#bufLen) : EMPTY;
   }
 
-  /** Where the buffer `#next` took last is described (in the metadata). */
-  #bufferAt = 0;
-
   /**
-   * Takes the batch's next buffer: where it starts in `#u8`. Its offset and length were checked
-   * by `ipcStructureFault`; outside the body, the bytes are left to apache-arrow's reader.
+   * Takes the batch's next buffer: where it starts in `#u8` (its length goes to `#bufLen`). Its
+   * offset and length were checked by `ipcStructureFault`; outside the body, the bytes are left
+   * to apache-arrow's reader.
    */
   #next(): number {
     if (this.#bi >= this.#buffersN) throw new Unhandled();
     const p = this.#buffersAt + 16 * this.#bi++;
-    this.#bufferAt = p;
     const fb = this.#fb!;
     const off = fb.int64At(p);
     const len = fb.int64At(p + 8);
     if (!(off >= 0 && len >= 0 && off + len <= this.#bodyEnd - this.#bodyStart))
       throw new Unhandled();
+    this.#bufLen = len;
     return this.#bodyStart + off;
   }
 
@@ -313,7 +314,7 @@ class Walk {
    */
   #view(ctor: ViewCtor): ArrayBufferView {
     const start = this.#next();
-    const len = this.#fb!.int64At(this.#bufferAt + 8);
+    const len = this.#bufLen;
     const size = ctor.BYTES_PER_ELEMENT;
     if (len === 0) return new ctor(0);
     const u8 = this.#u8;
@@ -376,7 +377,7 @@ class Walk {
 
   record(m: Message): void {
     const length = m.fb.i64(m.header, 0, "length");
-    const chunks = this.batch(m.fb, m.header, m, layoutsOf(this.fields));
+    const chunks = this.batch(m, m.header, layoutsOf(this.fields));
     // apache-arrow's RecordBatch resizes a column whose length is not the batch's (cutting or
     // padding its validity bitmap): such a body is left to it.
     for (const c of chunks) if (c.length !== length) throw new Unhandled();
@@ -391,7 +392,7 @@ class Walk {
     if (!layout) throw new Unhandled();
     const data = m.fb.table(m.header, 1, "data");
     const delta = m.fb.u8(m.header, 2, "isDelta") !== 0;
-    const c = this.batch(m.fb, data, m, [layout])[0]!;
+    const c = this.batch(m, data, [layout])[0]!;
     this.dicts ??= new Map();
     const prev = this.dicts.get(id);
     this.dicts.set(
