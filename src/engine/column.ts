@@ -15,6 +15,10 @@
  * copy goes into a recycled page when one is free, so a table whose pages are rewritten every
  * cycle (an aggregation's outputs) takes no new memory for them.
  *
+ * Sealed pages: a string column of an append-only table (`sealFullPages`) turns each page it
+ * fills into one small index a slot into a dictionary of the column's strings when the cycle
+ * ends: categorical strings take 1 or 2 bytes a row, not an 8-byte reference.
+ *
  * Dictionary codes (column-source.ts): a string page may hold codes into one `StringDict`, the
  * page's `dict`. Writes from a vector or page with codes of that dictionary copy them (a page
  * with no codes yet, or whose every written slot is being replaced, takes the writer's
@@ -76,7 +80,45 @@ interface Page {
   codes: Int32Array | null;
   /** The dictionary `codes` index into, or null (then `codes` is only a buffer to reuse). */
   dict: StringDict | null;
+  /**
+   * A sealed string page (see `sealFullPages`): slot -> index into `strs` (`data` is then
+   * SEALED, holding nothing); null for any other page.
+   */
+  sealed: Uint8Array | Uint16Array | null;
+  /** A sealed page's dictionary (its column's, shared by the pages sealed with it). */
+  strs: readonly string[] | null;
 }
+
+/** The `data` of a sealed page: its values are `strs[sealed[slot]]`. */
+const SEALED: ObjectStorage = Object.freeze([]) as unknown as ObjectStorage;
+/**
+ * Most strings a column's sealing dictionary holds: a page that would add more stays an array of
+ * strings. (Sealing costs 10-20 ns a slot while the dictionary's strings mostly have a slot of the
+ * memo below to themselves; with 3,000 strings it cost 40.)
+ */
+export const SEAL_MAX_STRINGS = 1024;
+/**
+ * Slots of a page after which sealing gives up if more than three quarters of them were new to
+ * the dictionary (a column of ids, or of more keys than a dictionary would pay for).
+ */
+export const SEAL_SAMPLE = 256;
+/** Pages a column skips sealing, at most, after a page it could not seal (doubling from 1). */
+const SEAL_MAX_BACKOFF = 64;
+/** Pages in a row that could not be sealed, after which the column starts a new dictionary. */
+const SEAL_FAILS_TO_RESET = 8;
+/** Scratch of `#seal`: one code per slot. */
+const sealCodes = new Uint16Array(PAGE_SIZE);
+/**
+ * `#seal`'s memo in front of its `Map`: a value's string and code at a slot picked by a hash of
+ * its length and last three characters (symbols that differ in their last digits take different
+ * slots), so that a repeated value, usually the same string object, is matched by one comparison.
+ */
+const SEAL_MEMO_BITS = 12;
+const SEAL_MEMO = 1 << SEAL_MEMO_BITS;
+const sealMemoStrs: (string | null)[] = new Array<string | null>(SEAL_MEMO).fill(null);
+const sealMemoCodes = new Uint16Array(SEAL_MEMO);
+/** The dictionary whose codes the memo holds. */
+let sealMemoOwner: readonly string[] | null = null;
 
 function clonePage(p: Page): Page {
   const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
@@ -90,7 +132,16 @@ function clonePage(p: Page): Page {
     borrowed: false,
     codes: null,
     dict: null,
+    sealed: null,
+    strs: null,
   };
+}
+
+/** Slots `[off, off + n)` of sealed page `p` into `to[at..)`. */
+function unsealInto(p: Page, off: number, n: number, to: unknown[], at: number): void {
+  const codes = p.sealed!;
+  const strs = p.strs!;
+  for (let i = 0; i < n; i++) to[at + i] = strs[codes[off + i]!];
 }
 
 /** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
@@ -111,6 +162,20 @@ export class PagedColumn implements ColumnSource {
   #logs: UndoLog[] = [];
   /** Pages holding codes (page number -> the last cycle a write kept them), to drop when full. */
   readonly #coded = new IntMap<number>();
+  /** Full string pages are sealed at the end of the cycle that filled them (`sealFullPages`). */
+  #sealing = false;
+  /** Pages filled this cycle, to seal when it ends. */
+  #filled: number[] = [];
+  /** Full pages still to skip before trying to seal one again, and the next such backoff. */
+  #sealSkip = 0;
+  #sealBackoff = 1;
+  #sealFails = 0;
+  /**
+   * The dictionary pages are sealed with: strings in the order first seen (never changed once
+   * added), and each one's code. Shared by every page sealed while it lasts.
+   */
+  #sealStrs: string[] = [];
+  #sealIndex: Map<string, number> | null = null;
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -122,6 +187,26 @@ export class PagedColumn implements ColumnSource {
     this.#tracker = tracker;
   }
 
+  /**
+   * From now on, a string page that a run write (`writeRun`, `copyRunFrom`) fills is sealed when
+   * the cycle ends: each slot becomes an 8- or 16-bit index into the column's dictionary (its
+   * strings in the order first seen, at most SEAL_MAX_STRINGS, never changed once added, shared
+   * by the pages sealed with it), and the page's array of strings is reused for the next page.
+   * For tables whose full pages are never written again (append-only tables): categorical
+   * strings then take 1 or 2 bytes a row instead of an 8-byte reference, and no array of them
+   * lives on for the garbage collector to move. Reads of a sealed page are served from the
+   * dictionary (`run` of one makes a new array); a write to one first turns it back into an array
+   * of strings (the sealed page stays the previous values for the rest of the cycle). A page
+   * that would take the dictionary past SEAL_MAX_STRINGS, or whose first SEAL_SAMPLE slots are
+   * mostly new strings, stays as it is (what it added stays in the dictionary, so a column of a
+   * few hundred keys seals from its second or third page); the column then skips its next 1, 2,
+   * 4 .. SEAL_MAX_BACKOFF pages, and starts a new dictionary after SEAL_FAILS_TO_RESET such
+   * pages in a row. Only string columns with a cycle tracker seal.
+   */
+  sealFullPages(): void {
+    if (this.type === "string" && this.#tracker !== null) this.#sealing = true;
+  }
+
   /** Number of allocated pages (current and held previous). */
   get pageCount(): number {
     return this.#pages.size + this.#prev.size;
@@ -129,13 +214,21 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * Approximate heap bytes held by this column's pages (8 bytes per JS-array slot, plus 8 per
-   * element of array cells; string contents are not counted).
+   * element of array cells; a sealed page's indices, and each dictionary once; string contents
+   * are not counted).
    */
   get heapBytes(): number {
     let n = 0;
     const arrays = isArrayType(this.type);
+    const dicts = new Set<readonly string[]>();
     const count = (p: Page) => {
-      if (Array.isArray(p.data)) {
+      if (p.sealed !== null) {
+        n += p.sealed.byteLength;
+        if (!dicts.has(p.strs!)) {
+          dicts.add(p.strs!);
+          n += p.strs!.length * 8;
+        }
+      } else if (Array.isArray(p.data)) {
         n += p.data.length * 8;
         if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
       } else n += (p.data as TypedStorage).byteLength;
@@ -176,6 +269,7 @@ export class PagedColumn implements ColumnSource {
       p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
       this.#pages.set(pi, p);
     } else if (p.borrowed) own(this.type, p);
+    else if (p.sealed !== null) this.#unseal(p);
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
     if (p.dict !== null) this.#noteCoded(pi);
@@ -222,6 +316,20 @@ export class PagedColumn implements ColumnSource {
       p = this.#newPage(t ? t.cycle : 0);
       this.#pages.set(pi, p);
       return p;
+    }
+    if (p.sealed !== null) {
+      // A sealed page never changes: it is the previous values as it is, and the writes go to
+      // an array of its strings.
+      const q = this.#newPage(t ? t.cycle : 0);
+      unsealInto(p, 0, p.hw, q.data as unknown[], 0);
+      q.valid = p.valid === null ? null : p.valid.slice();
+      q.hw = p.hw;
+      this.#pages.set(pi, q);
+      if (t && p.cycle !== t.cycle && !this.#prev.has(pi)) {
+        this.#prev.set(pi, p);
+        this.#markDirty();
+      }
+      return q;
     }
     if (p.borrowed) own(this.type, p);
     if (t && p.cycle !== t.cycle && off < p.hw) {
@@ -304,6 +412,8 @@ export class PagedColumn implements ColumnSource {
       borrowed: false,
       codes: null,
       dict: null,
+      sealed: null,
+      strs: null,
     };
   }
 
@@ -311,7 +421,8 @@ export class PagedColumn implements ColumnSource {
     if (
       this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
       this.#pages.get(pi) !== p &&
-      !p.borrowed
+      !p.borrowed &&
+      p.sealed === null
     )
       this.#free.push(p);
   };
@@ -331,12 +442,152 @@ export class PagedColumn implements ColumnSource {
     // (forEach, not for-of: no iterator or entry arrays, which a cycle would pay per column.)
     if (this.#prev.size > 0) this.#prev.forEach(this.#recycle);
     this.#prev.clear();
-    if (this.#coded.size > 0) this.#coded.forEach(this.#seal);
+    if (this.#coded.size > 0) this.#coded.forEach(this.#dropCodes);
+    if (this.#filled.length > 0) this.#sealFilled();
     this.#dirty = false;
   }
 
+  /** Page `pi` was written: noted for sealing at the end of the cycle if it is now full. */
+  #noteFilled(pi: number, p: Page): void {
+    if (p.hw !== PAGE_SIZE) return;
+    const filled = this.#filled;
+    if (filled.length > 0 && filled[filled.length - 1] === pi) return;
+    filled.push(pi);
+    this.#markDirty();
+  }
+
+  /** Seals the pages filled this cycle (see `sealFullPages`). */
+  #sealFilled(): void {
+    const filled = this.#filled;
+    for (let i = 0; i < filled.length; i++) {
+      const pi = filled[i]!;
+      const p = this.#pages.get(pi);
+      if (p === undefined || p.hw !== PAGE_SIZE || p.sealed !== null || p.borrowed) continue;
+      if (this.#sealSkip > 0) {
+        this.#sealSkip--;
+        continue;
+      }
+      if (this.#seal(p)) {
+        this.#sealBackoff = 1;
+        this.#sealFails = 0;
+      } else {
+        this.#sealSkip = this.#sealBackoff;
+        this.#sealBackoff = Math.min(2 * this.#sealBackoff, SEAL_MAX_BACKOFF);
+        // What the failed pages added is kept (a column whose keys outnumber one page's rows
+        // fills the dictionary over a few tries), unless they keep failing.
+        if (++this.#sealFails === SEAL_FAILS_TO_RESET) {
+          this.#sealIndex = null;
+          this.#sealFails = 0;
+        }
+      }
+    }
+    filled.length = 0;
+  }
+
+  /**
+   * Seals full string page `p` (no undo log: the cycle has ended): true, or false when it holds
+   * more than SEAL_MAX_STRINGS distinct strings (then it is left as it was).
+   */
+  #seal(p: Page): boolean {
+    const data = p.data as string[];
+    const valid = p.valid;
+    let strs = this.#sealStrs;
+    let index = this.#sealIndex;
+    if (index === null) {
+      // A new dictionary (pages sealed before keep theirs). Code 0 is "": a null slot's code.
+      strs = this.#sealStrs = [""];
+      index = this.#sealIndex = new Map([["", 0]]);
+    }
+    const codes = sealCodes;
+    const memo = sealMemoStrs;
+    const memoCodes = sealMemoCodes;
+    if (sealMemoOwner !== strs) {
+      memo.fill(null);
+      sealMemoOwner = strs;
+    }
+    const before = strs.length;
+    let ok = true;
+    for (let i = 0; i < PAGE_SIZE; i++) {
+      // A null slot's value is never read.
+      if (valid !== null && valid[i] === 0) {
+        codes[i] = 0;
+        continue;
+      }
+      const v = data[i]!;
+      if (typeof v !== "string") {
+        ok = false;
+        break;
+      }
+      const len = v.length;
+      const m =
+        len < 3
+          ? len
+          : Math.imul(
+              v.charCodeAt(len - 1) ^
+                (v.charCodeAt(len - 2) << 8) ^
+                (v.charCodeAt(len - 3) << 16) ^
+                (len << 24),
+              0x9e3779b1,
+            ) >>>
+            (32 - SEAL_MEMO_BITS);
+      if (memo[m] === v) {
+        codes[i] = memoCodes[m]!;
+        continue;
+      }
+      let c = index.get(v);
+      if (c === undefined) {
+        c = strs.length;
+        if (c === SEAL_MAX_STRINGS || (i >= SEAL_SAMPLE && 4 * (c - before) > 3 * i)) {
+          ok = false;
+          break;
+        }
+        strs.push(v);
+        index.set(v, c);
+      }
+      memo[m] = v;
+      memoCodes[m] = c;
+      codes[i] = c;
+    }
+    if (!ok) return false;
+    if (strs.length <= 256) {
+      const small = new Uint8Array(PAGE_SIZE);
+      small.set(codes);
+      p.sealed = small;
+    } else p.sealed = codes.slice();
+    p.strs = strs;
+    p.codes = null;
+    p.dict = null;
+    p.data = SEALED;
+    // The array of strings serves the next page.
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size)) {
+      this.#free.push({
+        data,
+        valid: null,
+        hw: 0,
+        cycle: 0,
+        log: null,
+        words: null,
+        borrowed: false,
+        codes: null,
+        dict: null,
+        sealed: null,
+        strs: null,
+      });
+    }
+    return true;
+  }
+
+  /** Turns sealed page `p` back into an array of strings, in place (no previous values kept). */
+  #unseal(p: Page): void {
+    const data = allocStorage(this.type, PAGE_SIZE) as unknown[];
+    unsealInto(p, 0, p.hw, data, 0);
+    p.data = data as ObjectStorage;
+    p.sealed = null;
+    p.strs = null;
+  }
+
   /** Drops the codes of page `pi` once it is full and was not written in the cycle ending now. */
-  readonly #seal = (cycle: number, pi: number): void => {
+  readonly #dropCodes = (cycle: number, pi: number): void => {
     const p = this.#pages.get(pi);
     if (p === undefined || p.dict === null) this.#coded.delete(pi);
     else if (p.hw === PAGE_SIZE && cycle !== this.#tracker!.cycle) {
@@ -352,6 +603,7 @@ export class PagedColumn implements ColumnSource {
     if (!p) return null;
     const off = key % PAGE_SIZE;
     if (p.valid && p.valid[off] === 0) return null;
+    if (p.sealed !== null) return p.strs![p.sealed[off]!]!;
     return p.data[off]!;
   }
 
@@ -417,7 +669,10 @@ export class PagedColumn implements ColumnSource {
     const p = this.#page(pi, prev);
     if (!p) throw new RangeError(`column has no page for key ${start}`);
     let data: Storage;
-    if (Array.isArray(p.data)) {
+    if (p.sealed !== null) {
+      data = new Array<string>(length);
+      unsealInto(p, off, length, data, 0);
+    } else if (Array.isArray(p.data)) {
       data = off === 0 && length === PAGE_SIZE ? p.data : p.data.slice(off, off + length);
     } else data = (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
     const dict = p.dict;
@@ -502,7 +757,7 @@ export class PagedColumn implements ColumnSource {
         i = j;
         continue;
       }
-      out[at + i] = p!.data[off];
+      out[at + i] = p!.sealed !== null ? p!.strs![p!.sealed[off]!] : p!.data[off];
       if (p!.valid && p!.valid[off] === 0) dest.setNull(at + i);
       else dest.setValid(at + i);
       if (p!.dict !== null && dest.adoptCodes(p!.dict, at + i))
@@ -522,6 +777,7 @@ export class PagedColumn implements ColumnSource {
       copyInto(p, off, vec, from, n);
       if (off + n > p.hw) p.hw = off + n;
       if (p.dict !== null) this.#noteCoded(pi);
+      if (this.#sealing) this.#noteFilled(pi, p);
       start += n;
       from += n;
       length -= n;
@@ -561,6 +817,8 @@ export class PagedColumn implements ColumnSource {
           borrowed: true,
           codes: sp.codes,
           dict: sp.dict,
+          sealed: null,
+          strs: null,
         });
         if (sp.dict !== null) this.#noteCoded(pi);
         start += n;
@@ -569,7 +827,8 @@ export class PagedColumn implements ColumnSource {
         continue;
       }
       const p = this.#writable(pi, off, n);
-      if (Array.isArray(sp.data)) {
+      if (sp.sealed !== null) unsealInto(sp, soff, n, p.data as unknown[], off);
+      else if (Array.isArray(sp.data)) {
         const s = sp.data;
         const d = p.data as ObjectStorage;
         for (let i = 0; i < n; i++) d[off + i] = s[soff + i]!;
@@ -585,6 +844,7 @@ export class PagedColumn implements ColumnSource {
       if (sp.dict !== null || p.dict !== null) copyCodes(p, off, sp.codes, sp.dict, soff, n);
       if (off + n > p.hw) p.hw = off + n;
       if (p.dict !== null) this.#noteCoded(pi);
+      if (this.#sealing) this.#noteFilled(pi, p);
       start += n;
       from += n;
       length -= n;
@@ -663,6 +923,8 @@ export class PagedColumn implements ColumnSource {
         borrowed: true,
         codes: dict === null ? null : codes!.subarray(lo, hi),
         dict,
+        sealed: null,
+        strs: null,
       });
     }
   }
@@ -728,6 +990,7 @@ export class PagedColumn implements ColumnSource {
     for (const p of this.#logged) p.log = null;
     this.#logged.length = 0;
     this.#coded.clear();
+    this.#filled.length = 0;
     this.#pages.clear();
     this.#prev.clear();
   }
@@ -821,7 +1084,8 @@ function copyValidity(
 
 /** Copies page slots `[off, off + n)` into `dest` at `at`. */
 function copyOut(p: Page, off: number, dest: Chunk, at: number, n: number): void {
-  if (Array.isArray(p.data)) {
+  if (p.sealed !== null) unsealInto(p, off, n, dest.data as unknown[], at);
+  else if (Array.isArray(p.data)) {
     const d = dest.data as ObjectStorage;
     const src = p.data;
     for (let i = 0; i < n; i++) d[at + i] = src[off + i]!;

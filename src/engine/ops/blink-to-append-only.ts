@@ -71,7 +71,12 @@ export function blinkToAppendOnly(blink: Table, options: BlinkToAppendOnlyOption
     );
   }
   const columns = new Map<string, PagedColumn>();
-  for (const [n, c] of blink.columnMap) columns.set(n, new PagedColumn(c.type, blink.graph));
+  for (const [n, c] of blink.columnMap) {
+    const col = new PagedColumn(c.type, blink.graph);
+    // Rows are only ever appended: a full page never changes again.
+    col.sealFullPages();
+    columns.set(n, col);
+  }
   const result = new Table(columns, RowSet.EMPTY, APPEND_ONLY, blink.graph, "blinkToAppendOnly");
   let op: BlinkToAppendOnlyOperator | null = null;
   const h = blink.graph?.store?.register("appendOnly", {

@@ -31,6 +31,8 @@ class WriterNode extends SourceNode {
   constructor(graph: UpdateGraph, schema: Schema) {
     super(graph, schema, APPEND_ONLY, "dynamicTableWriter");
     this.types = Object.values(schema);
+    // Rows are only ever appended: a full page never changes again.
+    for (const c of this.cols) c.sealFullPages();
     const h = graph.store?.register("writer", {
       table: this.table,
       save: (handle) => this.save(handle),
