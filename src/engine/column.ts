@@ -201,7 +201,11 @@ export class PagedColumn implements ColumnSource {
    * mostly new strings, stays as it is (what it added stays in the dictionary, so a column of a
    * few hundred keys seals from its second or third page); the column then skips its next 1, 2,
    * 4 .. SEAL_MAX_BACKOFF pages, and starts a new dictionary after SEAL_FAILS_TO_RESET such
-   * pages in a row. Only string columns with a cycle tracker seal.
+   * pages in a row. A page whose every slot holds a dictionary code (an Arrow dictionary column,
+   * or a key column's codes from the string cache) of a dictionary of at most 2^16 strings is
+   * sealed with that dictionary instead: its codes, narrowed, with no string looked up, so a
+   * dictionary-encoded column stays dictionary-encoded in the table's history. Only string
+   * columns with a cycle tracker seal.
    */
   sealFullPages(): void {
     if (this.type === "string" && this.#tracker !== null) this.#sealing = true;
@@ -467,7 +471,7 @@ export class PagedColumn implements ColumnSource {
         this.#sealSkip--;
         continue;
       }
-      if (this.#seal(p)) {
+      if ((p.dict !== null && this.#sealCoded(p)) || this.#seal(p)) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
       } else {
@@ -549,11 +553,40 @@ export class PagedColumn implements ColumnSource {
       codes[i] = c;
     }
     if (!ok) return false;
+    let sealed: Uint8Array | Uint16Array;
     if (strs.length <= 256) {
-      const small = new Uint8Array(PAGE_SIZE);
-      small.set(codes);
-      p.sealed = small;
-    } else p.sealed = codes.slice();
+      sealed = new Uint8Array(PAGE_SIZE);
+      sealed.set(codes);
+    } else sealed = codes.slice();
+    this.#sealAs(p, sealed, strs);
+    return true;
+  }
+
+  /**
+   * `#seal` of a page whose every slot holds a code of its dictionary (`dict`: an Arrow
+   * dictionary, the string cache's large level), when that dictionary has at most 2^16 strings:
+   * the codes, narrowed, index the dictionary itself (no string is looked up). False otherwise.
+   */
+  #sealCoded(p: Page): boolean {
+    const strs = p.dict!.strs;
+    const n = strs.length;
+    if (n === 0 || n > 1 << 16) return false;
+    const codes = p.codes!;
+    const valid = p.valid;
+    const sealed = n <= 256 ? new Uint8Array(PAGE_SIZE) : new Uint16Array(PAGE_SIZE);
+    for (let i = 0; i < PAGE_SIZE; i++) {
+      const c = codes[i]!;
+      if (c >= 0) sealed[i] = c;
+      else if (valid === null || valid[i] !== 0) return false; // a slot whose code is unknown
+    }
+    this.#sealAs(p, sealed, strs);
+    return true;
+  }
+
+  /** Makes `p` a sealed page of `sealed` indices into `strs`; its array serves the next page. */
+  #sealAs(p: Page, sealed: Uint8Array | Uint16Array, strs: readonly string[]): void {
+    const data = p.data as string[];
+    p.sealed = sealed;
     p.strs = strs;
     p.codes = null;
     p.dict = null;
@@ -574,7 +607,6 @@ export class PagedColumn implements ColumnSource {
         strs: null,
       });
     }
-    return true;
   }
 
   /** Turns sealed page `p` back into an array of strings, in place (no previous values kept). */
