@@ -120,13 +120,13 @@ const sealMemoCodes = new Uint16Array(SEAL_MEMO);
 /** The dictionary whose codes the memo holds. */
 let sealMemoOwner: readonly string[] | null = null;
 
-function clonePage(p: Page): Page {
-  const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
+/** A page of its own over `data`: no log, codes, seal or words. */
+function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: number): Page {
   return {
     data,
-    valid: p.valid ? p.valid.slice() : null,
-    hw: p.hw,
-    cycle: p.cycle,
+    valid,
+    hw,
+    cycle,
     log: null,
     words: null,
     borrowed: false,
@@ -135,6 +135,11 @@ function clonePage(p: Page): Page {
     sealed: null,
     strs: null,
   };
+}
+
+function clonePage(p: Page): Page {
+  const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
+  return ownPage(data, p.valid ? p.valid.slice() : null, p.hw, p.cycle);
 }
 
 /** Slots `[off, off + n)` of sealed page `p` into `to[at..)`. */
@@ -406,19 +411,7 @@ export class PagedColumn implements ColumnSource {
       p.dict = null;
       return p;
     }
-    return {
-      data: allocStorage(this.type, PAGE_SIZE),
-      valid: null,
-      hw: 0,
-      cycle,
-      log: null,
-      words: null,
-      borrowed: false,
-      codes: null,
-      dict: null,
-      sealed: null,
-      strs: null,
-    };
+    return ownPage(allocStorage(this.type, PAGE_SIZE), null, 0, cycle);
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
@@ -489,8 +482,9 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
-   * Seals full string page `p` (no undo log: the cycle has ended): true, or false when it holds
-   * more than SEAL_MAX_STRINGS distinct strings (then it is left as it was).
+   * Seals full string page `p` (no undo log: the cycle has ended) with the column's dictionary:
+   * true, or false, leaving the page as it was, when its strings would take the dictionary past
+   * SEAL_MAX_STRINGS or its first SEAL_SAMPLE slots are mostly new strings.
    */
   #seal(p: Page): boolean {
     const data = p.data as string[];
@@ -592,21 +586,8 @@ export class PagedColumn implements ColumnSource {
     p.dict = null;
     p.data = SEALED;
     // The array of strings serves the next page.
-    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size)) {
-      this.#free.push({
-        data,
-        valid: null,
-        hw: 0,
-        cycle: 0,
-        log: null,
-        words: null,
-        borrowed: false,
-        codes: null,
-        dict: null,
-        sealed: null,
-        strs: null,
-      });
-    }
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
+      this.#free.push(ownPage(data, null, 0, 0));
   }
 
   /** Turns sealed page `p` back into an array of strings, in place (no previous values kept). */
