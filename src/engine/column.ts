@@ -1004,6 +1004,8 @@ export class PagedColumn implements ColumnSource {
     this.#logged.length = 0;
     this.#coded.clear();
     this.#filled.length = 0;
+    this.#sealStrs = [];
+    this.#sealIndex = null;
     this.#pages.clear();
     this.#prev.clear();
   }
