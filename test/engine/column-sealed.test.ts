@@ -12,7 +12,13 @@ import { describe, expect, it } from "vitest";
 import { PAGE_SIZE, PagedColumn, SEAL_MAX_STRINGS } from "../../src/engine/column.ts";
 import type { ChunkKeys, Vec } from "../../src/engine/column-source.ts";
 import { arrayKeys, Chunk, NULL_KEY, runKeys } from "../../src/engine/column-source.ts";
-import { agg, blinkToAppendOnly, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
+import {
+  agg,
+  blinkToAppendOnly,
+  DynamicTableWriter,
+  tablePublisher,
+  UpdateGraph,
+} from "../../src/engine/index.ts";
 import { seededRandom } from "../../src/engine/random.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
 import { Tracker } from "./cycle-tracker.ts";
@@ -248,6 +254,25 @@ describe("sealed string pages", () => {
     expect(all.size).toBe(rows.length + 1);
     expect(sym.get(rows.length)).toBe("LAST");
     expect(sym.get(5)).toBe(rows[5]!.Sym);
+  });
+});
+
+describe("a DynamicTableWriter's string columns", () => {
+  it("are sealed once their pages are full, and read as written", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const w = new DynamicTableWriter(g, { N: "int32", Venue: "string" });
+    const venue = (i: number) => (i % 13 === 0 ? null : `V${i % 20}`);
+    const n = 3 * P + 100;
+    for (let i = 0; i < n; i++) {
+      w.writeRow(i, venue(i));
+      if (i % 5000 === 4999) await g.runCycle();
+    }
+    await g.runCycle();
+    const rows = w.table.toRows();
+    expect(rows.length).toBe(n);
+    expect(rows.every((r, i) => r.N === i && r.Venue === venue(i))).toBe(true);
+    // Three sealed pages (a byte a row and a validity byte), the partial page an array.
+    expect(w.table.column("Venue").heapBytes).toBe(3 * (P + P) + 21 * 8 + P * 8 + P);
   });
 });
 
