@@ -26,7 +26,8 @@
  * values: a view in `run`, copied into a chunk by `fillChunk`. Previous values carry none once a
  * page was written in the cycle (the copy kept aside has no codes). Codes serve the key lookups of
  * rows as they arrive; a full page of a refreshing table not written in the cycle that ends drops
- * them (4 bytes a row), so rings and histories keep codes only in the pages still being filled.
+ * them (4 bytes a row), so rings and histories keep codes only in the pages still being filled
+ * (a history's full page whose every slot has a code is sealed with them, narrowed: see above).
  */
 
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
