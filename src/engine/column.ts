@@ -102,7 +102,7 @@ export const SEAL_MAX_STRINGS = 1024;
  * Slots of a page after which sealing gives up if more than three quarters of them were new to
  * the dictionary (a column of ids, or of more keys than a dictionary would pay for).
  */
-export const SEAL_SAMPLE = 256;
+const SEAL_SAMPLE = 256;
 /** Pages a column skips sealing, at most, after a page it could not seal (doubling from 1). */
 const SEAL_MAX_BACKOFF = 64;
 /** Pages in a row that could not be sealed, after which the column starts a new dictionary. */
