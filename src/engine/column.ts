@@ -17,7 +17,9 @@
  *
  * Sealed pages: a string column of an append-only table (`sealFullPages`) turns each page it
  * fills into one small index a slot into a dictionary of the column's strings when the cycle
- * ends: categorical strings take 1 or 2 bytes a row, not an 8-byte reference.
+ * ends: categorical strings take 1 or 2 bytes a row, not an 8-byte reference. A page of too many
+ * distinct strings for a dictionary is sealed as their UTF-8 bytes and offsets instead, so that
+ * the table keeps no string object a row.
  *
  * Dictionary codes (column-source.ts): a string page may hold codes into one `StringDict`, the
  * page's `dict`. Writes from a vector or page with codes of that dictionary copy them (a page
@@ -30,6 +32,7 @@
  * (a history's full page whose every slot has a code is sealed with them, narrowed: see above).
  */
 
+import { decodeUtf8, encodeUtf8 } from "./arrow/utf8.ts";
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk } from "./column-source.ts";
 import { IntMap } from "./int-map.ts";
@@ -88,6 +91,12 @@ interface Page {
   sealed: Uint8Array | Uint16Array | null;
   /** A sealed page's dictionary (its column's, shared by the pages sealed with it). */
   strs: readonly string[] | null;
+  /**
+   * A page sealed as UTF-8 (its strings too many for a dictionary): the values' bytes, and their
+   * PAGE_SIZE + 1 offsets into them (`data` is then SEALED); null for any other page.
+   */
+  utf8: Uint8Array | null;
+  utf8Offsets: Uint16Array | Int32Array | null;
 }
 
 /** The `data` of a sealed page: its values are `strs[sealed[slot]]`. */
@@ -107,6 +116,8 @@ const SEAL_SAMPLE = 256;
 const SEAL_MAX_BACKOFF = 64;
 /** Pages in a row that could not be sealed, after which the column starts a new dictionary. */
 const SEAL_FAILS_TO_RESET = 8;
+/** `#sealUtf8`'s page as a vector, for `encodeUtf8`. */
+const sealVec: Vec = { data: SEALED, valid: null, length: PAGE_SIZE };
 /** Scratch of `#seal`: one code per slot. */
 const sealCodes = new Uint16Array(PAGE_SIZE);
 /**
@@ -135,6 +146,8 @@ function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: num
     dict: null,
     sealed: null,
     strs: null,
+    utf8: null,
+    utf8Offsets: null,
   };
 }
 
@@ -145,10 +158,41 @@ function clonePage(p: Page): Page {
 
 /** Slots `[off, off + n)` of sealed page `p` into `to[at..)`. */
 function unsealInto(p: Page, off: number, n: number, to: unknown[], at: number): void {
+  if (p.utf8 !== null) {
+    const o = p.utf8Offsets!;
+    const s = utf8Scratch;
+    for (let i = 0; i <= n; i++) s[i] = o[off + i]!;
+    decodeUtf8(p.utf8, s, n, to as string[], at, "", null);
+    return;
+  }
   const codes = p.sealed!;
   const strs = p.strs!;
   for (let i = 0; i < n; i++) to[at + i] = strs[codes[off + i]!];
 }
+
+/** Slot `off` of sealed page `p` (not null). */
+function sealedAt(p: Page, off: number): string {
+  const bytes = p.utf8;
+  if (bytes === null) return p.strs![p.sealed![off]!]!;
+  const o = p.utf8Offsets!;
+  const start = o[off]!;
+  const end = o[off + 1]!;
+  if (end - start <= 24) {
+    // A short ASCII value by its characters (a TextDecoder call costs more than the value).
+    let s = "";
+    let i = start;
+    for (; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === end) return s;
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+const utf8Decoder = new TextDecoder();
+/** `unsealInto`'s offsets of a UTF-8 page's slots, from 0. */
+const utf8Scratch = new Int32Array(PAGE_SIZE + 1);
 
 /** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
 const MIN_COPY_RUN = 8;
@@ -204,10 +248,13 @@ export class PagedColumn implements ColumnSource {
    * dictionary (`run` of one makes a new array); a write to one first turns it back into an array
    * of strings (the sealed page stays the previous values for the rest of the cycle). A page
    * that would take the dictionary past SEAL_MAX_STRINGS, or whose first SEAL_SAMPLE slots are
-   * mostly new strings, stays as it is (what it added stays in the dictionary, so a column of a
-   * few hundred keys seals from its second or third page); the column then skips its next 1, 2,
-   * 4 .. SEAL_MAX_BACKOFF pages, and starts a new dictionary after SEAL_FAILS_TO_RESET such
-   * pages in a row. A page whose every slot holds a dictionary code (an Arrow dictionary column,
+   * mostly new strings, is sealed as UTF-8 instead (`#sealUtf8`: its values' bytes, and offsets
+   * of 16 bits when the bytes fit, else 32: a page of short ids takes the ids' bytes plus 2 a
+   * row, and no string object a row lives on for the collector to move; reading one value back
+   * decodes it, 2-3 times the cost of an array's). What a failed page added stays in the
+   * dictionary, so a column of a few hundred keys seals with it from its second or third page;
+   * the column then seals its next 1, 2, 4 .. SEAL_MAX_BACKOFF pages as UTF-8 without trying the
+   * dictionary, and starts a new dictionary after SEAL_FAILS_TO_RESET failures in a row. A page whose every slot holds a dictionary code (an Arrow dictionary column,
    * or a key column's codes from the string cache) of a dictionary of at most 2^16 strings is
    * sealed with that dictionary instead: its codes, narrowed, with no string looked up, so a
    * dictionary-encoded column stays dictionary-encoded in the table's history. Only string
@@ -232,7 +279,8 @@ export class PagedColumn implements ColumnSource {
     const arrays = isArrayType(this.type);
     const dicts = new Set<readonly string[]>();
     const count = (p: Page) => {
-      if (p.sealed !== null) {
+      if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
+      else if (p.sealed !== null) {
         n += p.sealed.byteLength;
         if (!dicts.has(p.strs!)) {
           dicts.add(p.strs!);
@@ -279,7 +327,7 @@ export class PagedColumn implements ColumnSource {
       p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
       this.#pages.set(pi, p);
     } else if (p.borrowed) own(this.type, p);
-    else if (p.sealed !== null) this.#unseal(p);
+    else if (p.data === SEALED) this.#unseal(p);
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
     if (p.dict !== null) this.#noteCoded(pi);
@@ -327,7 +375,7 @@ export class PagedColumn implements ColumnSource {
       this.#pages.set(pi, p);
       return p;
     }
-    if (p.sealed !== null) {
+    if (p.data === SEALED) {
       // A sealed page never changes: it is the previous values as it is, and the writes go to
       // an array of its strings.
       const q = this.#newPage(t ? t.cycle : 0);
@@ -420,7 +468,7 @@ export class PagedColumn implements ColumnSource {
       this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
       this.#pages.get(pi) !== p &&
       !p.borrowed &&
-      p.sealed === null
+      p.data !== SEALED
     )
       this.#free.push(p);
   };
@@ -460,15 +508,17 @@ export class PagedColumn implements ColumnSource {
     for (let i = 0; i < filled.length; i++) {
       const pi = filled[i]!;
       const p = this.#pages.get(pi);
-      if (p === undefined || p.hw !== PAGE_SIZE || p.sealed !== null || p.borrowed) continue;
+      if (p === undefined || p.hw !== PAGE_SIZE || p.data === SEALED || p.borrowed) continue;
       if (this.#sealSkip > 0) {
         this.#sealSkip--;
+        this.#sealUtf8(p);
         continue;
       }
       if ((p.dict !== null && this.#sealCoded(p)) || this.#seal(p)) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
       } else {
+        this.#sealUtf8(p);
         this.#sealSkip = this.#sealBackoff;
         this.#sealBackoff = Math.min(2 * this.#sealBackoff, SEAL_MAX_BACKOFF);
         // What the failed pages added is kept (a column whose keys outnumber one page's rows
@@ -591,6 +641,36 @@ export class PagedColumn implements ColumnSource {
       this.#free.push(ownPage(data, null, 0, 0));
   }
 
+  /**
+   * Seals full string page `p` as UTF-8: its values' bytes and offsets (nulls as ""). For a page
+   * whose strings are too many for the dictionary: its string objects then die young instead of
+   * living on with the table.
+   */
+  #sealUtf8(p: Page): void {
+    const data = p.data as string[];
+    const valid = p.valid;
+    for (let i = 0; i < PAGE_SIZE; i++)
+      if (typeof data[i] !== "string" && (valid === null || valid[i] !== 0)) return;
+    sealVec.data = data;
+    sealVec.valid = valid;
+    const { offsets, bytes } = encodeUtf8(sealVec, 0, PAGE_SIZE, "");
+    sealVec.data = SEALED;
+    sealVec.valid = null;
+    // Memory the table keeps is fresh memory, paid for in page faults: offsets take 2 bytes a
+    // row when they can, and the bytes no more than they need.
+    p.utf8 = bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    if (bytes.length <= 0xffff) {
+      const narrow = new Uint16Array(PAGE_SIZE + 1);
+      narrow.set(offsets);
+      p.utf8Offsets = narrow;
+    } else p.utf8Offsets = offsets;
+    p.codes = null;
+    p.dict = null;
+    p.data = SEALED;
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
+      this.#free.push(ownPage(data, null, 0, 0));
+  }
+
   /** Turns sealed page `p` back into an array of strings, in place (no previous values kept). */
   #unseal(p: Page): void {
     const data = allocStorage(this.type, PAGE_SIZE) as unknown[];
@@ -598,6 +678,8 @@ export class PagedColumn implements ColumnSource {
     p.data = data as ObjectStorage;
     p.sealed = null;
     p.strs = null;
+    p.utf8 = null;
+    p.utf8Offsets = null;
   }
 
   /** Drops the codes of page `pi` once it is full and was not written in the cycle ending now. */
@@ -617,7 +699,7 @@ export class PagedColumn implements ColumnSource {
     if (!p) return null;
     const off = key % PAGE_SIZE;
     if (p.valid && p.valid[off] === 0) return null;
-    if (p.sealed !== null) return p.strs![p.sealed[off]!]!;
+    if (p.data === SEALED) return sealedAt(p, off);
     return p.data[off]!;
   }
 
@@ -683,7 +765,7 @@ export class PagedColumn implements ColumnSource {
     const p = this.#page(pi, prev);
     if (!p) throw new RangeError(`column has no page for key ${start}`);
     let data: Storage;
-    if (p.sealed !== null) {
+    if (p.data === SEALED) {
       data = new Array<string>(length);
       unsealInto(p, off, length, data, 0);
     } else if (Array.isArray(p.data)) {
@@ -771,7 +853,7 @@ export class PagedColumn implements ColumnSource {
         i = j;
         continue;
       }
-      out[at + i] = p!.sealed !== null ? p!.strs![p!.sealed[off]!] : p!.data[off];
+      out[at + i] = p!.data === SEALED ? sealedAt(p!, off) : p!.data[off];
       if (p!.valid && p!.valid[off] === 0) dest.setNull(at + i);
       else dest.setValid(at + i);
       if (p!.dict !== null && dest.adoptCodes(p!.dict, at + i))
@@ -833,6 +915,8 @@ export class PagedColumn implements ColumnSource {
           dict: sp.dict,
           sealed: null,
           strs: null,
+          utf8: null,
+          utf8Offsets: null,
         });
         if (sp.dict !== null) this.#noteCoded(pi);
         start += n;
@@ -841,7 +925,7 @@ export class PagedColumn implements ColumnSource {
         continue;
       }
       const p = this.#writable(pi, off, n);
-      if (sp.sealed !== null) unsealInto(sp, soff, n, p.data as unknown[], off);
+      if (sp.data === SEALED) unsealInto(sp, soff, n, p.data as unknown[], off);
       else if (Array.isArray(sp.data)) {
         const s = sp.data;
         const d = p.data as ObjectStorage;
@@ -939,6 +1023,8 @@ export class PagedColumn implements ColumnSource {
         dict,
         sealed: null,
         strs: null,
+        utf8: null,
+        utf8Offsets: null,
       });
     }
   }
@@ -1100,7 +1186,7 @@ function copyValidity(
 
 /** Copies page slots `[off, off + n)` into `dest` at `at`. */
 function copyOut(p: Page, off: number, dest: Chunk, at: number, n: number): void {
-  if (p.sealed !== null) unsealInto(p, off, n, dest.data as unknown[], at);
+  if (p.data === SEALED) unsealInto(p, off, n, dest.data as unknown[], at);
   else if (Array.isArray(p.data)) {
     const d = dest.data as ObjectStorage;
     const src = p.data;

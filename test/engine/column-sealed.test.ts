@@ -3,8 +3,9 @@
  * column becomes a dictionary of its column's strings and one small index a slot, at the end of
  * the cycle that filled it. Every read gives what was written (per key, in chunks, runs, copies,
  * previous values), a write to a sealed page works as on any page (the sealed page is the
- * previous values for the rest of the cycle), columns of many distinct strings stay as they are,
- * and an append-only table takes 1 or 2 bytes a row for categorical strings.
+ * previous values for the rest of the cycle), columns of many distinct strings are sealed as
+ * UTF-8 bytes and offsets instead, and an append-only table takes 1 or 2 bytes a row for
+ * categorical strings.
  */
 import * as arrow from "apache-arrow";
 import fc from "fast-check";
@@ -84,6 +85,16 @@ function checkReads(
   }
 }
 
+/**
+ * `heapBytes` of a full page sealed as UTF-8: its values' bytes, offsets of 16 bits (32 past
+ * 65,535 bytes), and a byte of validity a slot if it holds a null.
+ */
+function utf8PageBytes(values: readonly (string | null)[]): number {
+  const enc = new TextEncoder();
+  const bytes = values.reduce((n, v) => n + (v === null ? 0 : enc.encode(v).length), 0);
+  return bytes + (P + 1) * (bytes > 0xffff ? 4 : 2) + (values.includes(null) ? P : 0);
+}
+
 /** Runs inside pages (whole pages too), runs across pages, sorted and shuffled key arrays. */
 function queriesOver(n: number, rnd: () => number): ChunkKeys[] {
   const out: ChunkKeys[] = [runKeys(0, n)];
@@ -106,15 +117,19 @@ describe("sealed string pages", () => {
         fc.record({
           seed: fc.integer({ min: 1, max: 0x7ffffffe }),
           // 1 and 200 distinct seal (8-bit indices); 700 seal with 16-bit ones; past
-          // SEAL_MAX_STRINGS the pages stay arrays of strings.
+          // SEAL_MAX_STRINGS the pages are sealed as UTF-8.
           distinct: fc.constantFrom(1, 200, 700, 3 * SEAL_MAX_STRINGS),
           nulls: fc.constantFrom(0, 0.2),
           extra: fc.integer({ min: 0, max: P - 1 }),
+          // Short ASCII; characters of 2, 3 and 4 UTF-8 bytes; values long enough that a page's
+          // bytes pass 65,535 (32-bit offsets).
+          text: fc.constantFrom("ascii", "unicode", "long"),
         }),
-        ({ seed, distinct, nulls, extra }) => {
+        ({ seed, distinct, nulls, extra, text }) => {
           const rnd = seededRandom(seed);
+          const prefix = text === "ascii" ? "v" : text === "unicode" ? "é€😀" : "x".repeat(24);
           const value = () =>
-            rnd() < nulls ? null : `v${Math.floor(rnd() * distinct).toString(36)}`;
+            rnd() < nulls ? null : `${prefix}${Math.floor(rnd() * distinct).toString(36)}`;
           const t = new Tracker();
           const c = new PagedColumn("string", t);
           c.sealFullPages();
@@ -130,7 +145,12 @@ describe("sealed string pages", () => {
           // (700 distinct seal too, but not from the first page: its first 256 slots are mostly
           // new strings, so the column tries again a page later with the strings it has seen.)
           if (distinct <= 200) expect(c.heapBytes).toBeLessThan(3 * P * 8);
-          if (distinct > SEAL_MAX_STRINGS) expect(c.heapBytes).toBeGreaterThanOrEqual(3 * P * 8);
+          if (distinct > SEAL_MAX_STRINGS) {
+            // Three full pages as UTF-8, the rest an array of strings.
+            let want = extra === 0 ? 0 : P * 8 + (nulls > 0 ? P : 0);
+            for (let pi = 0; pi < 3; pi++) want += utf8PageBytes(model.slice(pi * P, pi * P + P));
+            expect(c.heapBytes).toBe(want);
+          }
           const queries = queriesOver(n, rnd);
           checkReads(c, queries, (k) => model[k]!, false, `${distinct} distinct`);
           checkReads(c, queries, (k) => model[k]!, true, `${distinct} distinct`);
@@ -179,7 +199,7 @@ describe("sealed string pages", () => {
     );
   }, 120_000);
 
-  it("seal only a column of few distinct strings, and only when asked", () => {
+  it("seal a column of few distinct strings with a dictionary, one of many as UTF-8, and only when asked", () => {
     const t = new Tracker();
     const few = new PagedColumn("string", t);
     const many = new PagedColumn("string", t);
@@ -207,7 +227,11 @@ describe("sealed string pages", () => {
     }
     // 100 strings: one byte a row, and the dictionary once.
     expect(few.heapBytes).toBe(8 * P + 101 * 8);
-    expect(many.heapBytes).toBe(8 * P * 8);
+    // Ids: each page's bytes and 16-bit offsets.
+    let manyBytes = 0;
+    for (let pi = 0; pi < 8; pi++)
+      manyBytes += utf8PageBytes(Array.from({ length: P }, (_, i) => `id${pi * P + i}`));
+    expect(many.heapBytes).toBe(manyBytes);
     expect(plain.heapBytes).toBe(8 * P * 8);
     expect(few.getRaw(3 * P + 5)).toBe(`S${35 % 100}`);
     expect(many.getRaw(3 * P + 5)).toBe(`id${3 * P + 5}`);
