@@ -15,11 +15,12 @@
  * copy goes into a recycled page when one is free, so a table whose pages are rewritten every
  * cycle (an aggregation's outputs) takes no new memory for them.
  *
- * Sealed pages: a string column of an append-only table (`sealFullPages`) turns each page it
- * fills into one small index a slot into a dictionary of the column's strings when the cycle
- * ends: categorical strings take 1 or 2 bytes a row, not an 8-byte reference. A page of too many
- * distinct strings for a dictionary is sealed as their UTF-8 bytes and offsets instead, so that
- * the table keeps no string object a row.
+ * Sealed pages: a column of an append-only table (`sealFullPages`) turns each page it fills
+ * into a compact form when the cycle ends. A string page becomes one small index a slot into a
+ * dictionary of the column's strings (categorical strings take 1 or 2 bytes a row, not an 8-byte
+ * reference), or, with too many distinct strings for a dictionary, their UTF-8 bytes and offsets
+ * (no string object a row). An int64, instant or float64 page whose values fit becomes 8-, 16-
+ * or 32-bit integers (a float64 one as exact decimals).
  *
  * Dictionary codes (column-source.ts): a string page may hold codes into one `StringDict`, the
  * page's `dict`. Writes from a vector or page with codes of that dictionary copy them (a page
@@ -46,7 +47,7 @@ import type {
   TypedStorage,
   Value,
 } from "./types.ts";
-import { allocStorage, isArrayType, rawToValue } from "./types.ts";
+import { allocStorage, isArrayType, isBigType, rawToValue } from "./types.ts";
 import { UndoLog } from "./undo-log.ts";
 import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
 
@@ -97,6 +98,13 @@ interface Page {
    */
   utf8: Uint8Array | null;
   utf8Offsets: Uint16Array | Int32Array | null;
+  /**
+   * A sealed int64, instant or float64 page whose values fit a narrower integer (`#sealNarrow`):
+   * slot -> value (`data` is then SEALED); null for any other page.
+   */
+  narrow: Int8Array | Int16Array | Int32Array | null;
+  /** A narrow page's float64 values are `narrow[slot] / scale`; 0 for integers. */
+  scale: number;
 }
 
 /** The `data` of a sealed page: its values are `strs[sealed[slot]]`. */
@@ -116,6 +124,10 @@ const SEAL_SAMPLE = 256;
 const SEAL_MAX_BACKOFF = 64;
 /** Pages in a row that could not be sealed, after which the column starts a new dictionary. */
 const SEAL_FAILS_TO_RESET = 8;
+/** Most decimals a float64 page is narrowed with (see `#sealNarrow`). */
+const NARROW_MAX_DECIMALS = 6;
+/** Scratch of `#sealNarrow`: one integer per slot. */
+const narrowScratch = new Int32Array(PAGE_SIZE);
 /** `#sealUtf8`'s page as a vector, for `encodeUtf8`. */
 const sealVec: Vec = { data: SEALED, valid: null, length: PAGE_SIZE };
 /** Scratch of `#seal`: one code per slot. */
@@ -148,6 +160,8 @@ function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: num
     strs: null,
     utf8: null,
     utf8Offsets: null,
+    narrow: null,
+    scale: 0,
   };
 }
 
@@ -156,22 +170,49 @@ function clonePage(p: Page): Page {
   return ownPage(data, p.valid ? p.valid.slice() : null, p.hw, p.cycle);
 }
 
-/** Slots `[off, off + n)` of sealed page `p` into `to[at..)`. */
-function unsealInto(p: Page, off: number, n: number, to: unknown[], at: number): void {
+/** Slots `[off, off + n)` of sealed page `p` into `to[at..)` (an array, or the column's storage). */
+function unsealInto(
+  p: Page,
+  off: number,
+  n: number,
+  to: unknown[] | TypedStorage,
+  at: number,
+): void {
+  const narrow = p.narrow;
+  if (narrow !== null) {
+    if (p.scale === 0) {
+      // int64 or instant (sealed only where LITTLE_ENDIAN): each value's two 32-bit words.
+      const d = to as BigInt64Array;
+      const w = new Int32Array(d.buffer, d.byteOffset + 8 * at, 2 * n);
+      for (let i = 0; i < n; i++) {
+        const v = narrow[off + i]!;
+        w[2 * i] = v;
+        w[2 * i + 1] = v >> 31;
+      }
+    } else {
+      const d = to as Float64Array;
+      const scale = p.scale;
+      for (let i = 0; i < n; i++) d[at + i] = narrow[off + i]! / scale;
+    }
+    return;
+  }
   if (p.utf8 !== null) {
     const o = p.utf8Offsets!;
     const s = utf8Scratch;
     for (let i = 0; i <= n; i++) s[i] = o[off + i]!;
-    decodeUtf8(p.utf8, s, n, to as string[], at, "", null);
+    decodeUtf8(p.utf8, s, n, to as unknown as string[], at, "", null);
     return;
   }
   const codes = p.sealed!;
   const strs = p.strs!;
-  for (let i = 0; i < n; i++) to[at + i] = strs[codes[off + i]!];
+  const out = to as unknown[];
+  for (let i = 0; i < n; i++) out[at + i] = strs[codes[off + i]!];
 }
 
 /** Slot `off` of sealed page `p` (not null). */
-function sealedAt(p: Page, off: number): string {
+function sealedAt(p: Page, off: number): string | number | bigint {
+  const narrow = p.narrow;
+  if (narrow !== null) return p.scale === 0 ? BigInt(narrow[off]!) : narrow[off]! / p.scale;
   const bytes = p.utf8;
   if (bytes === null) return p.strs![p.sealed![off]!]!;
   const o = p.utf8Offsets!;
@@ -238,30 +279,40 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
-   * From now on, a string page that a run write (`writeRun`, `copyRunFrom`) fills is sealed when
-   * the cycle ends: each slot becomes an 8- or 16-bit index into the column's dictionary (its
-   * strings in the order first seen, at most SEAL_MAX_STRINGS, never changed once added, shared
-   * by the pages sealed with it), and the page's array of strings is reused for the next page.
-   * For tables whose full pages are never written again (append-only tables): categorical
-   * strings then take 1 or 2 bytes a row instead of an 8-byte reference, and no array of them
-   * lives on for the garbage collector to move. Reads of a sealed page are served from the
-   * dictionary (`run` of one makes a new array); a write to one first turns it back into an array
-   * of strings (the sealed page stays the previous values for the rest of the cycle). A page
-   * that would take the dictionary past SEAL_MAX_STRINGS, or whose first SEAL_SAMPLE slots are
-   * mostly new strings, is sealed as UTF-8 instead (`#sealUtf8`: its values' bytes, and offsets
-   * of 16 bits when the bytes fit, else 32: a page of short ids takes the ids' bytes plus 2 a
-   * row, and no string object a row lives on for the collector to move; reading one value back
-   * decodes it, 2-3 times the cost of an array's). What a failed page added stays in the
-   * dictionary, so a column of a few hundred keys seals with it from its second or third page;
-   * the column then seals its next 1, 2, 4 .. SEAL_MAX_BACKOFF pages as UTF-8 without trying the
-   * dictionary, and starts a new dictionary after SEAL_FAILS_TO_RESET failures in a row. A page whose every slot holds a dictionary code (an Arrow dictionary column,
-   * or a key column's codes from the string cache) of a dictionary of at most 2^16 strings is
-   * sealed with that dictionary instead: its codes, narrowed, with no string looked up, so a
-   * dictionary-encoded column stays dictionary-encoded in the table's history. Only string
-   * columns with a cycle tracker seal.
+   * From now on, a page that a run write (`writeRun`, `copyRunFrom`) fills is sealed when the
+   * cycle ends, for tables whose full pages are never written again (append-only tables): what
+   * they keep then takes a fraction of the memory, and no array of references lives on for the
+   * garbage collector to move. Reads of a sealed page widen or decode its values (`run` of one
+   * makes new storage); a write to one first turns it back into storage of its type (the sealed
+   * page stays the previous values for the rest of the cycle). Its storage serves the next page.
+   *
+   * - A string page: each slot becomes an 8- or 16-bit index into the column's dictionary (its
+   *   strings in the order first seen, at most SEAL_MAX_STRINGS, never changed once added,
+   *   shared by the pages sealed with it): categorical strings take 1 or 2 bytes a row. A page
+   *   whose every slot holds a dictionary code (an Arrow dictionary column, or a key column's
+   *   codes from the string cache) of a dictionary of at most 2^16 strings is sealed with that
+   *   dictionary instead: its codes, narrowed, with no string looked up, so a dictionary-encoded
+   *   column stays dictionary-encoded in the table's history.
+   * - A string page that would take the dictionary past SEAL_MAX_STRINGS, or whose first
+   *   SEAL_SAMPLE slots are mostly new strings, is sealed as UTF-8 (`#sealUtf8`: its values'
+   *   bytes, and offsets of 16 bits when the bytes fit, else 32): a page of short ids takes the
+   *   ids' bytes plus 2 a row and keeps no string object a row; reading one value back decodes
+   *   it (2-3 times the cost of an array's read). What a failed page added stays in the
+   *   dictionary, so a column of a few hundred keys seals with it from its second or third
+   *   page; the column then seals its next 1, 2, 4 .. SEAL_MAX_BACKOFF pages as UTF-8 without
+   *   trying the dictionary, and starts a new dictionary after SEAL_FAILS_TO_RESET failures in a
+   *   row.
+   * - An int64 or instant page (on little-endian hosts) whose values are 32-bit integers, or a
+   *   float64 page whose values are exact decimals of at most NARROW_MAX_DECIMALS places that
+   *   scale to 32-bit integers (prices, sizes, counts), becomes 8-, 16- or 32-bit integers
+   *   (`#sealNarrow`): sizes of 1..1,000 take 2 bytes a row, prices of two decimals 2 or 4.
+   *
+   * Other types, and columns without a cycle tracker, do not seal.
    */
   sealFullPages(): void {
-    if (this.type === "string" && this.#tracker !== null) this.#sealing = true;
+    if (this.#tracker === null) return;
+    const t = this.type;
+    if (t === "string" || t === "float64" || (isBigType(t) && LITTLE_ENDIAN)) this.#sealing = true;
   }
 
   /** Number of allocated pages (current and held previous). */
@@ -279,7 +330,8 @@ export class PagedColumn implements ColumnSource {
     const arrays = isArrayType(this.type);
     const dicts = new Set<readonly string[]>();
     const count = (p: Page) => {
-      if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
+      if (p.narrow !== null) n += p.narrow.byteLength;
+      else if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
       else if (p.sealed !== null) {
         n += p.sealed.byteLength;
         if (!dicts.has(p.strs!)) {
@@ -379,7 +431,7 @@ export class PagedColumn implements ColumnSource {
       // A sealed page never changes: it is the previous values as it is, and the writes go to
       // an array of its strings.
       const q = this.#newPage(t ? t.cycle : 0);
-      unsealInto(p, 0, p.hw, q.data as unknown[], 0);
+      unsealInto(p, 0, p.hw, q.data as unknown[] | TypedStorage, 0);
       q.valid = p.valid === null ? null : p.valid.slice();
       q.hw = p.hw;
       this.#pages.set(pi, q);
@@ -509,6 +561,10 @@ export class PagedColumn implements ColumnSource {
       const pi = filled[i]!;
       const p = this.#pages.get(pi);
       if (p === undefined || p.hw !== PAGE_SIZE || p.data === SEALED || p.borrowed) continue;
+      if (this.type !== "string") {
+        this.#sealNarrow(p);
+        continue;
+      }
       if (this.#sealSkip > 0) {
         this.#sealSkip--;
         this.#sealUtf8(p);
@@ -671,15 +727,90 @@ export class PagedColumn implements ColumnSource {
       this.#free.push(ownPage(data, null, 0, 0));
   }
 
-  /** Turns sealed page `p` back into an array of strings, in place (no previous values kept). */
+  /**
+   * Seals full int64, instant or float64 page `p` as 8-, 16- or 32-bit integers when every value
+   * fits: an integer's own value; a float64 as an integer count of 10^-e for the least e <=
+   * NARROW_MAX_DECIMALS that holds every value exactly (prices, sizes, counts; NaN, infinities
+   * and -0 never narrow). Its storage then serves the next page. False, leaving it as it was,
+   * otherwise.
+   */
+  #sealNarrow(p: Page): boolean {
+    const valid = p.valid;
+    const k = narrowScratch;
+    let min = 0;
+    let max = 0;
+    let scale = 0;
+    if (this.type === "float64") {
+      const d = p.data as Float64Array;
+      // The least power of ten at which every value is an integer.
+      let e = 0;
+      scale = 1;
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        const v = d[i]!;
+        if (v === 0 && 1 / v < 0) return false; // -0
+        while (Math.round(v * scale) / scale !== v) {
+          if (e === NARROW_MAX_DECIMALS) return false; // (NaN too)
+          e++;
+          scale *= 10;
+        }
+      }
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        if (valid !== null && valid[i] === 0) {
+          k[i] = 0;
+          continue;
+        }
+        const v = d[i]!;
+        const c = Math.round(v * scale);
+        // Exact at this scale (checked again: found at a smaller one), and of 32 bits.
+        if (c / scale !== v || c > 0x7fffffff || c < -0x80000000) return false;
+        k[i] = c;
+        if (c < min) min = c;
+        else if (c > max) max = c;
+      }
+    } else {
+      const d = p.data as BigInt64Array;
+      const w = p.words ?? new Int32Array(d.buffer, d.byteOffset, 2 * PAGE_SIZE);
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        if (valid !== null && valid[i] === 0) {
+          k[i] = 0;
+          continue;
+        }
+        const lo = w[2 * i]!;
+        if (w[2 * i + 1] !== lo >> 31) return false; // not a 32-bit integer
+        k[i] = lo;
+        if (lo < min) min = lo;
+        else if (lo > max) max = lo;
+      }
+    }
+    const narrow =
+      min >= -0x80 && max <= 0x7f
+        ? new Int8Array(PAGE_SIZE)
+        : min >= -0x8000 && max <= 0x7fff
+          ? new Int16Array(PAGE_SIZE)
+          : new Int32Array(PAGE_SIZE);
+    narrow.set(k);
+    const data = p.data;
+    p.narrow = narrow;
+    p.scale = scale;
+    p.words = null;
+    p.data = SEALED;
+    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
+      this.#free.push(ownPage(data, null, 0, 0));
+    return true;
+  }
+
+  /** Turns sealed page `p` back into storage of its type, in place (no previous values kept). */
   #unseal(p: Page): void {
-    const data = allocStorage(this.type, PAGE_SIZE) as unknown[];
-    unsealInto(p, 0, p.hw, data, 0);
-    p.data = data as ObjectStorage;
+    const data = allocStorage(this.type, PAGE_SIZE);
+    unsealInto(p, 0, p.hw, data as unknown[] | TypedStorage, 0);
+    p.data = data;
     p.sealed = null;
     p.strs = null;
     p.utf8 = null;
     p.utf8Offsets = null;
+    p.narrow = null;
+    p.scale = 0;
   }
 
   /** Drops the codes of page `pi` once it is full and was not written in the cycle ending now. */
@@ -766,8 +897,8 @@ export class PagedColumn implements ColumnSource {
     if (!p) throw new RangeError(`column has no page for key ${start}`);
     let data: Storage;
     if (p.data === SEALED) {
-      data = new Array<string>(length);
-      unsealInto(p, off, length, data, 0);
+      data = this.type === "string" ? new Array<string>(length) : allocStorage(this.type, length);
+      unsealInto(p, off, length, data as unknown[] | TypedStorage, 0);
     } else if (Array.isArray(p.data)) {
       data = off === 0 && length === PAGE_SIZE ? p.data : p.data.slice(off, off + length);
     } else data = (p.data as TypedStorage).subarray(off, off + length) as TypedStorage;
@@ -917,6 +1048,8 @@ export class PagedColumn implements ColumnSource {
           strs: null,
           utf8: null,
           utf8Offsets: null,
+          narrow: null,
+          scale: 0,
         });
         if (sp.dict !== null) this.#noteCoded(pi);
         start += n;
@@ -925,7 +1058,7 @@ export class PagedColumn implements ColumnSource {
         continue;
       }
       const p = this.#writable(pi, off, n);
-      if (sp.data === SEALED) unsealInto(sp, soff, n, p.data as unknown[], off);
+      if (sp.data === SEALED) unsealInto(sp, soff, n, p.data as unknown[] | TypedStorage, off);
       else if (Array.isArray(sp.data)) {
         const s = sp.data;
         const d = p.data as ObjectStorage;
@@ -1025,6 +1158,8 @@ export class PagedColumn implements ColumnSource {
         strs: null,
         utf8: null,
         utf8Offsets: null,
+        narrow: null,
+        scale: 0,
       });
     }
   }
@@ -1186,7 +1321,7 @@ function copyValidity(
 
 /** Copies page slots `[off, off + n)` into `dest` at `at`. */
 function copyOut(p: Page, off: number, dest: Chunk, at: number, n: number): void {
-  if (p.data === SEALED) unsealInto(p, off, n, dest.data as unknown[], at);
+  if (p.data === SEALED) unsealInto(p, off, n, dest.data as unknown[] | TypedStorage, at);
   else if (Array.isArray(p.data)) {
     const d = dest.data as ObjectStorage;
     const src = p.data;

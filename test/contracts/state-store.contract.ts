@@ -167,6 +167,42 @@ export function stateStoreContract(name: string, run: Run): void {
     });
   });
 
+  it(`${name}: a history's and a writer's narrowed numeric pages are stored and read back exactly`, async () => {
+    const n = PAGE_SIZE * 6 + 11;
+    // L: small integers with nulls (16 bits when sealed); A: prices of two decimals (cents).
+    const l = (i: number) => (i % 17 === 0 ? null : BigInt((i % 2000) - 1000));
+    const a = (i: number) => Math.round(i * 37.5) / 100;
+    await run("narrow", (sql) => {
+      const f = family(sql, () => 0);
+      for (let off = 0; off < n; off += 10_000) {
+        const len = Math.min(10_000, n - off);
+        f.pub.addRows(
+          Array.from({ length: len }, (_, i) => ({ X: off + i, S: null, L: l(off + i) })),
+        );
+        for (let i = off; i < off + len; i++) f.w.writeRow(a(i));
+        f.g.runCycleSync();
+      }
+      // Full pages: 2 bytes a row and a byte of validity (L), 4 bytes a row (A); the page being
+      // filled 8 (and a byte of validity for L).
+      const full = Math.floor(n / PAGE_SIZE);
+      expect(f.hist.column("L").heapBytes).toBe(full * 3 * PAGE_SIZE + 9 * PAGE_SIZE);
+      expect(f.w.table.column("A").heapBytes).toBe(full * 4 * PAGE_SIZE + 8 * PAGE_SIZE);
+      const rows = f.hist.toRows();
+      expect(rows.length).toBe(n);
+      expect(rows.every((r, i) => r.X === i && r.L === l(i))).toBe(true);
+      expect(f.w.table.toRows().every((r, i) => r.A === a(i))).toBe(true);
+    });
+    await run("narrow", (sql) => {
+      const f = family(sql, () => 0);
+      const rows = f.hist.toRows();
+      expect(rows.length).toBe(n);
+      expect(rows.every((r, i) => r.X === i && r.L === l(i))).toBe(true);
+      const as = f.w.table.toRows();
+      expect(as.length).toBe(n);
+      expect(as.every((r, i) => r.A === a(i))).toBe(true);
+    });
+  });
+
   it(`${name}: a history downsamples from its stored page summaries exactly as a scan`, async () => {
     const n = PAGE_SIZE * 20 + 300;
     // X rises with runs of equal values; L has nulls and wide values; A (the writer) falls.

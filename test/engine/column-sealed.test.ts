@@ -17,7 +17,9 @@ import {
   agg,
   blinkToAppendOnly,
   DynamicTableWriter,
+  fromArrowIPC,
   tablePublisher,
+  toArrowIPC,
   UpdateGraph,
 } from "../../src/engine/index.ts";
 import { seededRandom } from "../../src/engine/random.ts";
@@ -26,28 +28,40 @@ import { Tracker } from "./cycle-tracker.ts";
 
 const P = PAGE_SIZE;
 
-function at(v: Vec, i: number): string | null {
+type Raw = string | number | bigint | null;
+
+function at(v: Vec, i: number): Raw {
   if (v.valid !== null && v.valid[i] === 0) return null;
-  return (v.data as string[])[i]!;
+  return (v.data as ArrayLike<Raw>)[i]!;
+}
+
+/** `values` (null for null) as a vector of column type `type`. */
+function vecOf(type: "string" | "int64" | "instant" | "float64", values: readonly Raw[]): Vec {
+  const valid = Uint8Array.from(values, (v) => (v === null ? 0 : 1));
+  const data =
+    type === "string"
+      ? values.map((v) => (v ?? "") as string)
+      : type === "float64"
+        ? Float64Array.from(values, (v) => (v ?? 0) as number)
+        : BigInt64Array.from(values, (v) => (v ?? 0n) as bigint);
+  return { data, valid, length: values.length };
 }
 
 /** Writes `values` (null for null) at keys `[key, key + values.length)` with one writeRun. */
-function writeRun(c: PagedColumn, key: number, values: readonly (string | null)[]): void {
-  const data = values.map((v) => v ?? "");
-  const valid = Uint8Array.from(values, (v) => (v === null ? 0 : 1));
-  c.writeRun(key, { data, valid, length: values.length });
+function writeRun(c: PagedColumn, key: number, values: readonly Raw[]): void {
+  c.writeRun(key, vecOf(c.type as "string", values));
 }
 
 /** Every way of reading `c` at the keys of `queries` gives `want(key)`. */
 function checkReads(
   c: PagedColumn,
   queries: readonly ChunkKeys[],
-  want: (key: number) => string | null,
+  want: (key: number) => Raw,
   prev: boolean,
   label: string,
 ): void {
-  const reused = new Chunk("string");
-  const filled = new Chunk("string");
+  const reused = new Chunk(c.type);
+  const filled = new Chunk(c.type);
   for (const q of queries) {
     const keyAt = (i: number) => (q.isRun ? q.start + i : q.keys[i]!);
     const expected = Array.from({ length: q.length }, (_, i) =>
@@ -110,6 +124,65 @@ function queriesOver(n: number, rnd: () => number): ChunkKeys[] {
   return out;
 }
 
+/**
+ * With `c` (its tracker `t`) holding `model` after a cycle that sealed its full pages: every read
+ * gives the model, current and previous; then single writes, a run and a scatter into sealed
+ * pages (values `value()` and `fresh(i)`), previous values kept for the rest of that cycle; a
+ * copy out of the column; the first page released, its values still the previous ones.
+ */
+function exercise(
+  c: PagedColumn,
+  t: Tracker,
+  model: Raw[],
+  rnd: () => number,
+  value: () => Raw,
+  fresh: (i: number) => Raw,
+  label: string,
+): void {
+  const n = model.length;
+  const queries = queriesOver(n, rnd);
+  checkReads(c, queries, (k) => model[k]!, false, label);
+  checkReads(c, queries, (k) => model[k]!, true, label);
+  // Cycle 2: single writes, a run and a scatter into the (sealed) pages.
+  const before = model.slice();
+  for (let i = 0; i < 20; i++) {
+    const k = Math.floor(rnd() * n);
+    const v = rnd() < 0.5 ? fresh(i) : value();
+    c.setRaw(k, v);
+    model[k] = v;
+  }
+  const rs = P + Math.floor(rnd() * P);
+  const run = Array.from({ length: Math.min(n - rs, 50) }, (_, i) =>
+    i === 3 ? null : fresh(100 + (i % 4)),
+  );
+  writeRun(c, rs, run);
+  run.forEach((v, i) => {
+    model[rs + i] = v;
+  });
+  const keys = [5, P + 7, 2 * P + 9].filter((k) => k < n);
+  const scattered = keys.map((k) => fresh(1000 + k));
+  c.scatter(keys, keys.length, { ...vecOf(c.type as "string", scattered), valid: null });
+  keys.forEach((k, i) => {
+    model[k] = scattered[i]!;
+  });
+  checkReads(c, queries, (k) => model[k]!, false, `${label}, after writes`);
+  checkReads(c, queries, (k) => before[k]!, true, `${label}, after writes`);
+  // A copy out of the column, page to page.
+  const d = new PagedColumn(c.type);
+  d.copyRunFrom(c, 0, 7, n);
+  for (let k = 0; k < n; k += 37) expect(d.getRaw(k + 7)).toEqual(model[k]);
+  t.end();
+  checkReads(c, queries, (k) => model[k]!, false, `${label}, the cycle after the writes`);
+  checkReads(c, queries, (k) => model[k]!, true, `${label}, the cycle after the writes`);
+  // Cycle 3: the first page released: its values stay readable as previous values.
+  const kept = model.slice();
+  c.release(RowSet.range(0, P), RowSet.range(P, n));
+  for (let k = 0; k < P; k += 101) expect(c.getRaw(k, true)).toEqual(kept[k]);
+  expect(c.hasPage(0)).toBe(false);
+  t.end();
+  checkReads(c, queriesOver(n - P, rnd).map(shift(P)), (k) => kept[k]!, false, `${label}, kept`);
+}
+
 describe("sealed string pages", () => {
   it("read as written, through writes to them, previous values and releases", () => {
     fc.assert(
@@ -151,48 +224,7 @@ describe("sealed string pages", () => {
             for (let pi = 0; pi < 3; pi++) want += utf8PageBytes(model.slice(pi * P, pi * P + P));
             expect(c.heapBytes).toBe(want);
           }
-          const queries = queriesOver(n, rnd);
-          checkReads(c, queries, (k) => model[k]!, false, `${distinct} distinct`);
-          checkReads(c, queries, (k) => model[k]!, true, `${distinct} distinct`);
-          // Cycle 2: single writes, a run and a scatter into the (sealed) pages.
-          const before = model.slice();
-          for (let i = 0; i < 20; i++) {
-            const k = Math.floor(rnd() * n);
-            const v = rnd() < 0.5 ? `new${i}` : value();
-            c.setRaw(k, v);
-            model[k] = v;
-          }
-          const rs = P + Math.floor(rnd() * P);
-          const run = Array.from({ length: Math.min(n - rs, 50) }, (_, i) =>
-            i === 3 ? null : `run${i % 4}`,
-          );
-          writeRun(c, rs, run);
-          run.forEach((v, i) => {
-            model[rs + i] = v;
-          });
-          const keys = [5, P + 7, 2 * P + 9].filter((k) => k < n);
-          c.scatter(keys, keys.length, {
-            data: keys.map(String),
-            valid: null,
-            length: keys.length,
-          });
-          for (const k of keys) model[k] = String(k);
-          checkReads(c, queries, (k) => model[k]!, false, "after writes");
-          checkReads(c, queries, (k) => before[k]!, true, "after writes");
-          // A copy out of the column, page to page.
-          const d = new PagedColumn("string");
-          d.copyRunFrom(c, 0, 7, n);
-          for (let k = 0; k < n; k += 37) expect(d.getRaw(k + 7)).toBe(model[k]);
-          t.end();
-          checkReads(c, queries, (k) => model[k]!, false, "the cycle after the writes");
-          checkReads(c, queries, (k) => model[k]!, true, "the cycle after the writes");
-          // Cycle 3: the first page released: its values stay readable as previous values.
-          const kept = model.slice();
-          c.release(RowSet.range(0, P), RowSet.range(P, n));
-          for (let k = 0; k < P; k += 101) expect(c.getRaw(k, true)).toBe(kept[k]);
-          expect(c.hasPage(0)).toBe(false);
-          t.end();
-          checkReads(c, queriesOver(n - P, rnd).map(shift(P)), (k) => kept[k]!, false, "kept");
+          exercise(c, t, model, rnd, value, (i) => `new${i}`, `${distinct} distinct`);
         },
       ),
       { numRuns: 15 },
@@ -278,6 +310,212 @@ describe("sealed string pages", () => {
     expect(all.size).toBe(rows.length + 1);
     expect(sym.get(rows.length)).toBe("LAST");
     expect(sym.get(5)).toBe(rows[5]!.Sym);
+  });
+});
+
+/**
+ * `heapBytes` of a full int64, instant or float64 page once sealed, by an oracle of its own: the
+ * least number of decimals (at most 6) that writes every float exactly (`toFixed`), the integers
+ * then needing 8, 16 or 32 bits (null slots count as 0); else the page stays 8 bytes a slot.
+ * Plus a byte of validity a slot if it holds a null.
+ */
+function numericPageBytes(type: string, values: readonly Raw[]): number {
+  const set = values.filter((v) => v !== null);
+  const validity = set.length < values.length ? P : 0;
+  let ints: number[] | null = null;
+  if (type === "float64") {
+    for (let e = 0; e <= 6 && ints === null; e++) {
+      const xs = set as number[];
+      if (xs.every((v) => Number.isFinite(v) && !Object.is(v, -0) && Number(v.toFixed(e)) === v))
+        ints = xs.map((v) => Math.round(v * 10 ** e));
+    }
+  } else ints = (set as bigint[]).map(Number);
+  if (ints === null || ints.some((k) => k < -(2 ** 31) || k > 2 ** 31 - 1)) return 8 * P + validity;
+  const lo = Math.min(0, ...ints);
+  const hi = Math.max(0, ...ints);
+  const width = lo >= -128 && hi <= 127 ? 1 : lo >= -32768 && hi <= 32767 ? 2 : 4;
+  return width * P + validity;
+}
+
+describe("narrowed numeric pages", () => {
+  it("read as written, through writes to them, previous values and releases", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 0x7ffffffe }),
+          type: fc.constantFrom("int64" as const, "instant" as const, "float64" as const),
+          // Integers of 8, 16 or 32 bits (with the bounds of their width, and sometimes just
+          // past them); wider ones (never narrowed); decimals (0 to 7 of them: past 6 never
+          // narrowed); decimals with one of NaN, -0 or an infinity among them.
+          kind: fc.constantFrom("8", "16", "32", "wide", "decimals", "specials"),
+          past: fc.boolean(),
+          decimals: fc.integer({ min: 0, max: 7 }),
+          special: fc.constantFrom(
+            Number.NaN,
+            -0,
+            Number.POSITIVE_INFINITY,
+            Number.NEGATIVE_INFINITY,
+          ),
+          nulls: fc.constantFrom(0, 0.2),
+          extra: fc.integer({ min: 0, max: P - 1 }),
+        }),
+        ({ seed, type, kind, past, decimals, special, nulls, extra }) => {
+          const rnd = seededRandom(seed);
+          const bits = kind === "8" ? 8 : kind === "16" ? 16 : kind === "wide" ? 44 : 32;
+          const top = 2 ** (bits - 1);
+          const bounds = past ? [top, -top - 1] : [top - 1, -top];
+          const int = () =>
+            rnd() < 0.002 ? bounds[Math.floor(rnd() * 2)]! : Math.floor((rnd() - 0.5) * 2 ** bits);
+          const number = (): number => {
+            if (kind === "specials" && rnd() < 0.001) return special;
+            if (kind === "decimals" || kind === "specials")
+              return Math.round((rnd() - 0.5) * 2e6) / 10 ** decimals;
+            return kind === "wide" ? (rnd() - 0.5) * 1e12 : int();
+          };
+          const value = (): Raw =>
+            rnd() < nulls ? null : type === "float64" ? number() : BigInt(int());
+          const fresh = (i: number): Raw => (type === "float64" ? i / 4 : BigInt(i) - 2n ** 40n);
+          const t = new Tracker();
+          const c = new PagedColumn(type, t);
+          c.sealFullPages();
+          const n = 3 * P + extra;
+          const model: Raw[] = Array.from({ length: n }, value);
+          for (let k = 0; k < n; ) {
+            const len = Math.min(n - k, 1 + Math.floor(rnd() * (P + 500)));
+            writeRun(c, k, model.slice(k, k + len));
+            k += len;
+          }
+          t.end();
+          const tail = model.slice(3 * P);
+          let want = extra === 0 ? 0 : 8 * P + (tail.includes(null) ? P : 0);
+          for (let pi = 0; pi < 3; pi++)
+            want += numericPageBytes(type, model.slice(pi * P, pi * P + P));
+          expect(c.heapBytes).toBe(want);
+          exercise(c, t, model, rnd, value, fresh, `${type} ${kind} ${past} ${decimals}`);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it("narrow to the width that holds the extremes, and never NaN, -0 or an infinity", () => {
+    // Each case: one extreme value in a page of small values; the page's width follows it.
+    const cases: [string, Raw, number][] = [];
+    for (const type of ["int64", "float64"]) {
+      const num = (v: number): Raw => (type === "int64" ? BigInt(v) : v);
+      for (const [v, width] of [
+        [127, 1],
+        [-128, 1],
+        [128, 2],
+        [-129, 2],
+        [32767, 2],
+        [-32768, 2],
+        [32768, 4],
+        [-32769, 4],
+        [2 ** 31 - 1, 4],
+        [-(2 ** 31), 4],
+        [2 ** 31, 8],
+        [-(2 ** 31) - 1, 8],
+        [2 ** 32, 8],
+        [-(2 ** 32), 8],
+      ] as const)
+        cases.push([type, num(v), width]);
+    }
+    // Decimals scale every value: 1.5 makes -50 into -500 (16 bits), 0.125 into -50,000.
+    cases.push(["float64", 1.5, 2], ["float64", 0.125, 4], ["float64", 1e-6, 4]);
+    for (const v of [Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-7])
+      cases.push(["float64", v, 8]);
+    for (const [type, extreme, width] of cases) {
+      const t = new Tracker();
+      const c = new PagedColumn(type as "int64", t);
+      c.sealFullPages();
+      const values: Raw[] = Array.from({ length: P }, (_, i) =>
+        i === 77 ? extreme : type === "int64" ? BigInt(i % 100) : (i % 100) - 50,
+      );
+      writeRun(c, 0, values);
+      t.end();
+      const label = `${type} ${String(extreme)}`;
+      expect(c.heapBytes, label).toBe(width * P);
+      expect(numericPageBytes(type, values), label).toBe(width * P);
+      checkReads(c, [runKeys(0, P), arrayKeys([77, 5, 78, 77])], (k) => values[k]!, false, label);
+    }
+  });
+
+  it("narrow only when asked, and hold small integers and prices in 1, 2 or 4 bytes a row", () => {
+    const t = new Tracker();
+    const sizes = new PagedColumn("int64", t);
+    const prices = new PagedColumn("float64", t);
+    const plain = new PagedColumn("int64", t);
+    sizes.sealFullPages();
+    prices.sealFullPages();
+    for (let pi = 0; pi < 4; pi++) {
+      const k = pi * P;
+      writeRun(
+        sizes,
+        k,
+        Array.from({ length: P }, (_, i) => BigInt((i % 1000) + 1)),
+      );
+      writeRun(
+        prices,
+        k,
+        Array.from({ length: P }, (_, i) => 1000 + ((k + i) % 5000) / 100),
+      );
+      writeRun(
+        plain,
+        k,
+        Array.from({ length: P }, (_, i) => BigInt(i)),
+      );
+      t.end();
+    }
+    // Sizes 1..1000 in 16 bits; prices of two decimals up to 1,049.99 as cents in 32.
+    expect(sizes.heapBytes).toBe(4 * P * 2);
+    expect(prices.heapBytes).toBe(4 * P * 4);
+    expect(plain.heapBytes).toBe(4 * P * 8);
+    expect(sizes.getRaw(2 * P + 7)).toBe(8n);
+    expect(prices.getRaw(2 * P + 7)).toBe(1000 + ((2 * P + 7) % 5000) / 100);
+  });
+});
+
+describe("an append-only table's numeric columns", () => {
+  it("narrow full pages, and read, aggregate and encode as written", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, {
+      name: "n",
+      columns: { Size: "int64", Price: "float64", T: "instant", Big: "int64" },
+    });
+    const all = blinkToAppendOnly(blink);
+    type Row = { Size: bigint | null; Price: number | null; T: bigint; Big: bigint };
+    const rows: Row[] = [];
+    const rnd = seededRandom(11);
+    for (let cycle = 0; cycle < 10; cycle++) {
+      const batch: Row[] = Array.from({ length: 1000 }, (_, i) => ({
+        Size: rnd() < 0.05 ? null : BigInt(1 + Math.floor(rnd() * 1000)),
+        Price: rnd() < 0.05 ? null : Math.round((100 + rnd() * 50) * 100) / 100,
+        // Nanoseconds since the epoch (never 32 bits) and ids past 2^31.
+        T: 1_700_000_000_000_000_000n + BigInt(cycle * 1000 + i),
+        Big: 2n ** 40n + BigInt(i),
+      }));
+      pub.addRows(batch);
+      rows.push(...batch);
+      await g.runCycle();
+    }
+    expect(all.toRows()).toEqual(rows);
+    // Two full pages: sizes 1..1000 in 16 bits, prices as cents in 16 bits (plus validity); the
+    // instants and the wide ids stay 8 bytes a row. The page being filled is 8 bytes a row.
+    expect(all.column("Size").heapBytes).toBe(2 * (2 * P + P) + 8 * P + P);
+    expect(all.column("Price").heapBytes).toBe(2 * (2 * P + P) + 8 * P + P);
+    expect(all.column("T").heapBytes).toBe(3 * 8 * P);
+    expect(all.column("Big").heapBytes).toBe(3 * 8 * P);
+    // A group-by made now reads the narrowed pages.
+    const sums = all.aggBy([agg.sum("Total = Size"), agg.count("N"), agg.max("Hi = Price")]);
+    const [r] = sums.toRows();
+    const sizes = rows.filter((x) => x.Size !== null).map((x) => x.Size as bigint);
+    const prices = rows.filter((x) => x.Price !== null).map((x) => x.Price as number);
+    expect(r!.Total).toBe(sizes.reduce((a, b) => a + b, 0n));
+    expect(r!.N).toBe(BigInt(rows.length));
+    expect(r!.Hi).toBe(Math.max(...prices));
+    // Arrow written from the pages reads back exactly.
+    expect(fromArrowIPC(toArrowIPC(all)).toRows()).toEqual(rows);
   });
 });
 
