@@ -107,6 +107,8 @@ interface Page {
   scale: number;
 }
 
+/** A free-page slot let go (see `#free`). */
+const NO_PAGE: Page = ownPage(Object.freeze([]) as unknown as ObjectStorage, null, 0, 0);
 /** The `data` of a sealed page: its values are `strs[sealed[slot]]`. */
 const SEALED: ObjectStorage = Object.freeze([]) as unknown as ObjectStorage;
 /**
@@ -245,8 +247,13 @@ export class PagedColumn implements ColumnSource {
   #tracker: CycleTracker | null;
   #dirty = false;
   #loader: ((page: number) => boolean) | null = null;
-  /** Recycled pages (contents are stale: only slots written after reuse are ever read). */
-  #free: Page[] = [];
+  /**
+   * Recycled pages `#free[0..#freeCount)` (contents are stale: only slots written after reuse
+   * are ever read). A count, not the array's length: an array popped empty gives up its backing
+   * store, and a blink table's columns empty and refill theirs every cycle.
+   */
+  readonly #free: Page[] = [];
+  #freeCount = 0;
   /** Pages with an undo log this cycle. */
   #logged: Page[] = [];
   /** Emptied undo logs for reuse. */
@@ -475,10 +482,9 @@ export class PagedColumn implements ColumnSource {
    * whose pages are rewritten every cycle copies each aside every cycle), else a new one.
    */
   #cloneOf(p: Page): Page {
-    const free = this.#free;
-    const q = free.length > 0 ? free[free.length - 1]! : undefined;
+    const q = this.#freeCount > 0 ? this.#free[this.#freeCount - 1]! : undefined;
     if (q === undefined || q.data.length !== p.data.length) return clonePage(p);
-    free.pop();
+    this.#takeFree();
     if (Array.isArray(p.data)) {
       const from = p.data as unknown[];
       const to = q.data as unknown[];
@@ -502,8 +508,22 @@ export class PagedColumn implements ColumnSource {
     }
   }
 
+  /** Keeps `p` for reuse, unless as many pages as the column may keep are kept already. */
+  #giveFree(p: Page): void {
+    if (this.#freeCount < Math.max(MAX_FREE_PAGES, this.#pages.size))
+      this.#free[this.#freeCount++] = p;
+  }
+
+  /** The page kept for reuse last (its slot let go), or undefined. */
+  #takeFree(): Page | undefined {
+    if (this.#freeCount === 0) return undefined;
+    const p = this.#free[--this.#freeCount]!;
+    this.#free[this.#freeCount] = NO_PAGE;
+    return p;
+  }
+
   #newPage(cycle: number): Page {
-    const p = this.#free.pop();
+    const p = this.#takeFree();
     if (p) {
       p.valid = null;
       p.hw = 0;
@@ -516,13 +536,7 @@ export class PagedColumn implements ColumnSource {
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
-    if (
-      this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size) &&
-      this.#pages.get(pi) !== p &&
-      !p.borrowed &&
-      p.data !== SEALED
-    )
-      this.#free.push(p);
+    if (this.#pages.get(pi) !== p && !p.borrowed && p.data !== SEALED) this.#giveFree(p);
   };
 
   /** Called by the update graph at the end of a cycle: drops previous values. */
@@ -693,8 +707,7 @@ export class PagedColumn implements ColumnSource {
     p.dict = null;
     p.data = SEALED;
     // The array of strings serves the next page.
-    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
-      this.#free.push(ownPage(data, null, 0, 0));
+    this.#giveFree(ownPage(data, null, 0, 0));
   }
 
   /**
@@ -723,8 +736,7 @@ export class PagedColumn implements ColumnSource {
     p.codes = null;
     p.dict = null;
     p.data = SEALED;
-    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
-      this.#free.push(ownPage(data, null, 0, 0));
+    this.#giveFree(ownPage(data, null, 0, 0));
   }
 
   /**
@@ -795,8 +807,7 @@ export class PagedColumn implements ColumnSource {
     p.scale = scale;
     p.words = null;
     p.data = SEALED;
-    if (this.#free.length < Math.max(MAX_FREE_PAGES, this.#pages.size))
-      this.#free.push(ownPage(data, null, 0, 0));
+    this.#giveFree(ownPage(data, null, 0, 0));
     return true;
   }
 

@@ -51,7 +51,8 @@ export function chunksToVec(
       : null;
   let codeDict: StringDict | null = null;
   let at = 0;
-  for (const d of chunks) {
+  for (let c = 0; c < chunks.length; c++) {
+    const d = chunks[c]!;
     const n = d.length;
     if (at + n > total)
       throw new ArrowError(`Column "${name}" has more values than the table has rows`);
@@ -112,23 +113,34 @@ export function chunksToVec(
  * after which their strings array is not read again. A Utf8 column writes every row ("" under a
  * null), so what the array held before never shows.
  */
-const spareStrings: string[][] = [];
+const spareStrings: Spare<string[]> = { items: [], count: 0 };
 /**
  * The same for the code arrays of key and dictionary columns (`Vec.codes`, every row written by
  * the decode): given back with the strings, taken by the next column of as many rows.
  */
-const spareCodes: Int32Array[] = [];
+const spareCodes: Spare<Int32Array> = { items: [], count: 0 };
 const MAX_SPARE_STRINGS = 8;
 /** Longest array kept (slots). */
 const MAX_SPARE_LENGTH = 1 << 17;
 
+/**
+ * A pool: `items[0..count)`, oldest first. A count, not the array's length: an array popped empty
+ * gives up its backing store, and a publisher's pool empties and refills every batch.
+ */
+interface Spare<T> {
+  readonly items: (T | null)[];
+  count: number;
+}
+
 /** An array of exactly `n` slots from `pool` (taken out of it), or null. */
-function takeSpare<T extends { readonly length: number }>(pool: T[], n: number): T | null {
-  for (let i = pool.length - 1; i >= 0; i--) {
-    const a = pool[i]!;
+function takeSpare<T extends { readonly length: number }>(pool: Spare<T>, n: number): T | null {
+  const items = pool.items;
+  for (let i = pool.count - 1; i >= 0; i--) {
+    const a = items[i]!;
     if (a.length === n) {
-      pool[i] = pool[pool.length - 1]!;
-      pool.pop();
+      const last = --pool.count;
+      items[i] = items[last]!;
+      items[last] = null;
       return a;
     }
   }
@@ -136,10 +148,19 @@ function takeSpare<T extends { readonly length: number }>(pool: T[], n: number):
 }
 
 /** Puts `arrays` in `pool` (at most MAX_SPARE_STRINGS kept, the oldest dropped first). */
-function giveSpare<T extends { readonly length: number }>(pool: T[], arrays: readonly T[]): void {
-  for (const a of arrays) {
-    if (pool.length >= MAX_SPARE_STRINGS) pool.shift();
-    if (a.length <= MAX_SPARE_LENGTH) pool.push(a);
+function giveSpare<T extends { readonly length: number }>(
+  pool: Spare<T>,
+  arrays: readonly T[],
+): void {
+  const items = pool.items;
+  for (let j = 0; j < arrays.length; j++) {
+    const a = arrays[j]!;
+    if (a.length > MAX_SPARE_LENGTH) continue;
+    if (pool.count === MAX_SPARE_STRINGS) {
+      for (let i = 1; i < pool.count; i++) items[i - 1] = items[i]!;
+      pool.count--;
+    }
+    items[pool.count++] = a;
   }
 }
 

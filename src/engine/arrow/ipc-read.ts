@@ -380,7 +380,7 @@ class Walk {
     const chunks = this.batch(m, m.header, layoutsOf(this.fields));
     // apache-arrow's RecordBatch resizes a column whose length is not the batch's (cutting or
     // padding its validity bitmap): such a body is left to it.
-    for (const c of chunks) if (c.length !== length) throw new Unhandled();
+    for (let i = 0; i < chunks.length; i++) if (chunks[i]!.length !== length) throw new Unhandled();
     if (this.batches.length === 0) this.batches = [chunks];
     else this.batches.push(chunks);
     this.rows += length;

@@ -77,7 +77,8 @@ class RingOperator extends Operator {
         ? RowSet.range(old.first(), Math.min(lo, old.last() + 1))
         : old.minus(rows);
     nodeOf(this.result).setRowSet(rows);
-    for (const c of this.#dst) c.release(removed, rows);
+    const dst = this.#dst;
+    for (let i = 0; i < dst.length; i++) dst[i]!.release(removed, rows);
     return makeUpdate(RowSet.range(start, this.#next), removed);
   }
 }

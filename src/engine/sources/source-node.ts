@@ -124,7 +124,8 @@ export abstract class SourceNode implements GraphNode {
   /** Writes batches to consecutive keys from `start`; returns the next free key. */
   protected writeBatches(batches: readonly Batch[], start: number): number {
     let at = start;
-    for (const b of batches) {
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
       // A static table's columns: pages are borrowed, not copied, where they line up.
       if (b.cols) copyRowsTo(b.cols, b.rows, this.cols, at, true);
       else {

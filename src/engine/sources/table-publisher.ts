@@ -81,7 +81,8 @@ class PublisherNode extends SourceNode {
     // The rows of the cycle before: the table's row set is exactly [0, prev).
     const removed = this.table.rowSet;
     // Set the old pages aside first (kept as previous values, no copy); new rows get new pages.
-    for (const c of this.cols) c.release(removed, RowSet.EMPTY);
+    const cols = this.cols;
+    for (let i = 0; i < cols.length; i++) cols[i]!.release(removed, RowSet.EMPTY);
     const n = this.writeBatches(batches, 0);
     const rows = RowSet.flat(n);
     nodeOf(this.table).setRowSet(rows);
