@@ -754,28 +754,35 @@ export class PagedColumn implements ColumnSource {
     let scale = 0;
     if (this.type === "float64") {
       const d = p.data as Float64Array;
-      // The least power of ten at which every value is an integer.
+      // One pass at the least power of ten that every value so far needs: a value that needs
+      // more raises it, and the integers before it are scaled up to match (exact: the same
+      // decimals times a power of ten). The values then read back as `k / scale` exactly.
       let e = 0;
       scale = 1;
-      for (let i = 0; i < PAGE_SIZE; i++) {
-        if (valid !== null && valid[i] === 0) continue;
-        const v = d[i]!;
-        if (v === 0 && 1 / v < 0) return false; // -0
-        while (Math.round(v * scale) / scale !== v) {
-          if (e === NARROW_MAX_DECIMALS) return false; // (NaN too)
-          e++;
-          scale *= 10;
-        }
-      }
       for (let i = 0; i < PAGE_SIZE; i++) {
         if (valid !== null && valid[i] === 0) {
           k[i] = 0;
           continue;
         }
         const v = d[i]!;
-        const c = Math.round(v * scale);
-        // Exact at this scale (checked again: found at a smaller one), and of 32 bits.
-        if (c / scale !== v || c > 0x7fffffff || c < -0x80000000) return false;
+        let c = Math.round(v * scale);
+        if (c / scale !== v || (c === 0 && 1 / v < 0)) {
+          if (v === 0 || v !== v) return false; // -0 or NaN
+          const before = scale;
+          do {
+            if (e === NARROW_MAX_DECIMALS) return false;
+            e++;
+            scale *= 10;
+            c = Math.round(v * scale);
+          } while (c / scale !== v);
+          const f = scale / before;
+          min *= f;
+          max *= f;
+          if (min < -0x80000000 || max > 0x7fffffff) return false;
+          for (let j = 0; j < i; j++) k[j]! *= f;
+        }
+        // (An infinity passes the test above and fails this one.)
+        if (c > 0x7fffffff || c < -0x80000000) return false;
         k[i] = c;
         if (c < min) min = c;
         else if (c > max) max = c;

@@ -439,6 +439,24 @@ describe("narrowed numeric pages", () => {
       expect(numericPageBytes(type, values), label).toBe(width * P);
       checkReads(c, [runKeys(0, P), arrayKeys([77, 5, 78, 77])], (k) => values[k]!, false, label);
     }
+    // A value that needs a decimal after one that fits only as it is: scaled by ten, the first
+    // no longer fits 32 bits, and the page stays as it is (and the other way round, 4 bytes).
+    for (const [early, late, width] of [
+      [2e9, 0.5, 8],
+      [2e8, 0.5, 4],
+      [-2e9, 0.5, 8],
+    ] as const) {
+      const t = new Tracker();
+      const c = new PagedColumn("float64", t);
+      c.sealFullPages();
+      const values: Raw[] = Array.from({ length: P }, (_, i) =>
+        i === 10 ? early : i === 77 ? late : i % 100,
+      );
+      writeRun(c, 0, values);
+      t.end();
+      expect(c.heapBytes, `${early} then ${late}`).toBe(width * P);
+      checkReads(c, [runKeys(0, P)], (k) => values[k]!, false, `${early} then ${late}`);
+    }
   });
 
   it("narrow only when asked, and hold small integers and prices in 1, 2 or 4 bytes a row", () => {
