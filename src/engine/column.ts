@@ -932,24 +932,30 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * ColumnSource: a run inside one page is a zero-copy view (strings too when `chunk` is not
-   * given and the run is not a whole page: then they are copied, as `run`); anything else is
-   * filled into `chunk`.
+   * given and the run is not a whole page: then they are copied, as `run`); anything else, and a
+   * run of a sealed page when `chunk` is given, is filled into `chunk`.
    */
   getChunk(rows: ChunkKeys, prev = false, chunk?: Chunk): Vec {
     if (rows.isRun && rows.length > 0) {
       const pi = Math.floor(rows.start / PAGE_SIZE);
       const off = rows.start - pi * PAGE_SIZE;
-      if (off + rows.length <= PAGE_SIZE && (chunk === undefined || this.#viewable(off, rows))) {
+      if (
+        off + rows.length <= PAGE_SIZE &&
+        (chunk === undefined || this.#viewable(pi, off, rows, prev))
+      ) {
         return this.run(rows.start, rows.length, prev);
       }
     }
     return filledChunk(this, rows, prev, chunk);
   }
 
-  #viewable(off: number, rows: ChunkKeys): boolean {
+  /** Whether `run` gives a view of page `pi` for these rows (else `chunk` is filled instead). */
+  #viewable(pi: number, off: number, rows: ChunkKeys, prev: boolean): boolean {
     return (
-      !(this.type === "string" || isArrayType(this.type)) ||
-      (off === 0 && rows.length === PAGE_SIZE)
+      (!(this.type === "string" || isArrayType(this.type)) ||
+        (off === 0 && rows.length === PAGE_SIZE)) &&
+      // A sealed page has nothing to view: its values are widened or decoded into the chunk.
+      this.#page(pi, prev)?.data !== SEALED
     );
   }
 
