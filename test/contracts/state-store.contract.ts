@@ -106,64 +106,56 @@ export function stateStoreContract(name: string, run: Run): void {
     });
   });
 
-  it(`${name}: a history's sealed string pages are stored and read back exactly`, async () => {
-    const n = PAGE_SIZE * 20 + 7;
-    // 30 symbols and nulls: full pages are sealed, at a byte a row (and a byte of validity).
-    const sym = (i: number) => (i % 11 === 0 ? null : `SYM${(i * 7) % 30}`);
-    await run("sealed", (sql) => {
+  /**
+   * A history of `n` rows whose S is `s(i)` (X = i), published in batches of 10,000; `check`
+   * sees its S column in memory. Then read back in a family rebuilt from storage.
+   */
+  async function historyOfStrings(
+    label: string,
+    n: number,
+    s: (i: number) => string | null,
+    check: (col: ReturnType<typeof asPagedColumn>) => void,
+  ): Promise<void> {
+    const readBack = (f: ReturnType<typeof family>) => {
+      const rows = f.hist.toRows();
+      expect(rows.length).toBe(n);
+      expect(rows.every((r, i) => r.X === i && r.S === s(i))).toBe(true);
+    };
+    await run(label, (sql) => {
       const f = family(sql, () => 0);
       for (let off = 0; off < n; off += 10_000) {
         const len = Math.min(10_000, n - off);
         f.pub.addRows(
-          Array.from({ length: len }, (_, i) => ({ X: off + i, S: sym(off + i), L: null })),
+          Array.from({ length: len }, (_, i) => ({ X: off + i, S: s(off + i), L: null })),
         );
         f.g.runCycleSync();
       }
-      const s = asPagedColumn(f.hist.column("S"));
-      const loaded = s.loadedPages().length;
+      check(asPagedColumn(f.hist.column("S")));
+      readBack(f);
+    });
+    await run(label, (sql) => readBack(family(sql, () => 0)));
+  }
+
+  it(`${name}: a history's sealed string pages are stored and read back exactly`, async () => {
+    // 30 symbols and nulls: full pages are sealed, at a byte a row (and a byte of validity).
+    const sym = (i: number) => (i % 11 === 0 ? null : `SYM${(i * 7) % 30}`);
+    await historyOfStrings("sealed", PAGE_SIZE * 20 + 7, sym, (col) => {
+      const loaded = col.loadedPages().length;
       expect(loaded).toBeGreaterThan(2);
       // An array of strings and a validity mask would be 9 bytes a row.
-      expect(s.heapBytes).toBeLessThan(loaded * PAGE_SIZE * 4);
-      const rows = f.hist.toRows();
-      expect(rows.length).toBe(n);
-      expect(rows.every((r, i) => r.X === i && r.S === sym(i))).toBe(true);
-    });
-    await run("sealed", (sql) => {
-      const f = family(sql, () => 0);
-      const rows = f.hist.toRows();
-      expect(rows.length).toBe(n);
-      expect(rows.every((r, i) => r.X === i && r.S === sym(i))).toBe(true);
+      expect(col.heapBytes).toBeLessThan(loaded * PAGE_SIZE * 4);
     });
   });
 
   it(`${name}: a history's strings too many for a dictionary are sealed as UTF-8, stored and read back exactly`, async () => {
-    const n = PAGE_SIZE * 12 + 5;
     // Every value distinct, with nulls and characters of 2, 3 and 4 UTF-8 bytes.
     const id = (i: number) => (i % 13 === 0 ? null : `row-é€😀-${i.toString(36)}`);
-    await run("utf8", (sql) => {
-      const f = family(sql, () => 0);
-      for (let off = 0; off < n; off += 10_000) {
-        const len = Math.min(10_000, n - off);
-        f.pub.addRows(
-          Array.from({ length: len }, (_, i) => ({ X: off + i, S: id(off + i), L: null })),
-        );
-        f.g.runCycleSync();
-      }
-      const s = asPagedColumn(f.hist.column("S"));
-      const loaded = s.loadedPages().length;
+    await historyOfStrings("utf8", PAGE_SIZE * 12 + 5, id, (col) => {
+      const loaded = col.loadedPages().length;
       expect(loaded).toBeGreaterThan(2);
       // References and a validity mask would count 9 bytes a row; sealed pages hold the values'
       // own 17-20 bytes, their offsets and the mask.
-      expect(s.heapBytes).toBeGreaterThan((loaded - 1) * PAGE_SIZE * 17);
-      const rows = f.hist.toRows();
-      expect(rows.length).toBe(n);
-      expect(rows.every((r, i) => r.X === i && r.S === id(i))).toBe(true);
-    });
-    await run("utf8", (sql) => {
-      const f = family(sql, () => 0);
-      const rows = f.hist.toRows();
-      expect(rows.length).toBe(n);
-      expect(rows.every((r, i) => r.X === i && r.S === id(i))).toBe(true);
+      expect(col.heapBytes).toBeGreaterThan((loaded - 1) * PAGE_SIZE * 17);
     });
   });
 
