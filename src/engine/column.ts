@@ -132,6 +132,9 @@ const NARROW_MAX_DECIMALS = 6;
 const narrowScratch = new Int32Array(PAGE_SIZE);
 /** `#sealUtf8`'s page as a vector, for `encodeUtf8`. */
 const sealVec: Vec = { data: SEALED, valid: null, length: PAGE_SIZE };
+/** Slots of `#sealTranslated`'s table: twice the most strings a sealing dictionary holds. */
+const XLAT_BITS = 11;
+const XLAT_SLOTS = 1 << XLAT_BITS;
 /** Scratch of `#seal`: one code per slot. */
 const sealCodes = new Uint16Array(PAGE_SIZE);
 /**
@@ -274,6 +277,14 @@ export class PagedColumn implements ColumnSource {
    */
   #sealStrs: string[] = [];
   #sealIndex: Map<string, number> | null = null;
+  /**
+   * `#sealTranslated`'s table: codes of `#xlatFrom` (slots of -1 are free) and their codes in
+   * `#xlatTo` (the sealing dictionary it was made for). Made when first needed.
+   */
+  #xlatKeys: Int32Array | null = null;
+  #xlatVals: Uint16Array | null = null;
+  #xlatFrom: StringDict | null = null;
+  #xlatTo: readonly string[] | null = null;
 
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
@@ -299,7 +310,10 @@ export class PagedColumn implements ColumnSource {
    *   whose every slot holds a dictionary code (an Arrow dictionary column, or a key column's
    *   codes from the string cache) of a dictionary of at most 2^16 strings is sealed with that
    *   dictionary instead: its codes, narrowed, with no string looked up, so a dictionary-encoded
-   *   column stays dictionary-encoded in the table's history.
+   *   column stays dictionary-encoded in the table's history. Codes of a larger dictionary (the
+   *   string cache's large level: a key column's) are translated into the column's dictionary
+   *   through a small table of the codes seen (`#sealTranslated`: an integer probe a slot, not a
+   *   string hashed); such a page is tried even while the column skips pages after a failure.
    * - A string page that would take the dictionary past SEAL_MAX_STRINGS, or whose first
    *   SEAL_SAMPLE slots are mostly new strings, is sealed as UTF-8 (`#sealUtf8`: its values'
    *   bytes, and offsets of 16 bits when the bytes fit, else 32): a page of short ids takes the
@@ -579,12 +593,19 @@ export class PagedColumn implements ColumnSource {
         this.#sealNarrow(p);
         continue;
       }
+      // A page with a code a slot is tried first, skipped or not: it costs an integer probe a
+      // slot, and once the column's dictionary is full, a code it lacks fails it within a few.
+      if (p.dict !== null && this.#sealCoded(p)) {
+        this.#sealBackoff = 1;
+        this.#sealFails = 0;
+        continue;
+      }
       if (this.#sealSkip > 0) {
         this.#sealSkip--;
         this.#sealUtf8(p);
         continue;
       }
-      if ((p.dict !== null && this.#sealCoded(p)) || this.#seal(p)) {
+      if (this.#seal(p)) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
       } else {
@@ -610,13 +631,8 @@ export class PagedColumn implements ColumnSource {
   #seal(p: Page): boolean {
     const data = p.data as string[];
     const valid = p.valid;
-    let strs = this.#sealStrs;
-    let index = this.#sealIndex;
-    if (index === null) {
-      // A new dictionary (pages sealed before keep theirs). Code 0 is "": a null slot's code.
-      strs = this.#sealStrs = [""];
-      index = this.#sealIndex = new Map([["", 0]]);
-    }
+    const index = this.#sealDictionary();
+    const strs = this.#sealStrs;
     const codes = sealCodes;
     const memo = sealMemoStrs;
     const memoCodes = sealMemoCodes;
@@ -685,7 +701,8 @@ export class PagedColumn implements ColumnSource {
   #sealCoded(p: Page): boolean {
     const strs = p.dict!.strs;
     const n = strs.length;
-    if (n === 0 || n > 1 << 16) return false;
+    if (n === 0) return false;
+    if (n > 1 << 16) return this.#sealTranslated(p);
     const codes = p.codes!;
     const valid = p.valid;
     const sealed = n <= 256 ? new Uint8Array(PAGE_SIZE) : new Uint16Array(PAGE_SIZE);
@@ -696,6 +713,86 @@ export class PagedColumn implements ColumnSource {
     }
     this.#sealAs(p, sealed, strs);
     return true;
+  }
+
+  /**
+   * `#seal` of a page whose every slot holds a code of a dictionary too large to index with 16
+   * bits (the string cache's large level: a key column's codes): each code is translated into the
+   * column's dictionary through a small table of the codes seen (an integer probe, not a string
+   * hashed), whose strings are added as `#seal` adds them. False, leaving the page as it was, when
+   * a slot's code is unknown or the column's dictionary would pass SEAL_MAX_STRINGS.
+   */
+  #sealTranslated(p: Page): boolean {
+    const from = p.dict!;
+    const fromStrs = from.strs;
+    const codes = p.codes!;
+    const valid = p.valid;
+    const index = this.#sealDictionary();
+    const strs = this.#sealStrs;
+    let keys = this.#xlatKeys;
+    let vals = this.#xlatVals;
+    if (keys === null || vals === null) {
+      keys = this.#xlatKeys = new Int32Array(XLAT_SLOTS);
+      vals = this.#xlatVals = new Uint16Array(XLAT_SLOTS);
+      this.#xlatFrom = null;
+    }
+    if (this.#xlatFrom !== from || this.#xlatTo !== strs) {
+      // Codes of another dictionary, or into a new column dictionary: start over.
+      keys.fill(-1);
+      this.#xlatFrom = from;
+      this.#xlatTo = strs;
+    }
+    const out = sealCodes;
+    for (let i = 0; i < PAGE_SIZE; i++) {
+      const c = codes[i]!;
+      if (c < 0) {
+        if (valid !== null && valid[i] === 0) {
+          out[i] = 0;
+          continue;
+        }
+        return false; // a slot whose code is unknown
+      }
+      let h = Math.imul(c, 0x9e3779b1) >>> (32 - XLAT_BITS);
+      let k = keys[h]!;
+      while (k !== c && k !== -1) {
+        h = (h + 1) & (XLAT_SLOTS - 1);
+        k = keys[h]!;
+      }
+      if (k === c) {
+        out[i] = vals[h]!;
+        continue;
+      }
+      // A code not seen yet: its string's code in the column's dictionary. (At most one table
+      // entry a string of that dictionary, so the table stays at most half full.)
+      const v = fromStrs[c]!;
+      let sc = index.get(v);
+      if (sc === undefined) {
+        sc = strs.length;
+        if (sc === SEAL_MAX_STRINGS) return false;
+        strs.push(v);
+        index.set(v, sc);
+      }
+      keys[h] = c;
+      vals[h] = sc;
+      out[i] = sc;
+    }
+    let sealed: Uint8Array | Uint16Array;
+    if (strs.length <= 256) {
+      sealed = new Uint8Array(PAGE_SIZE);
+      sealed.set(out);
+    } else sealed = out.slice();
+    this.#sealAs(p, sealed, strs);
+    return true;
+  }
+
+  /** The column's sealing dictionary's index, made (with "" as code 0) if there is none. */
+  #sealDictionary(): Map<string, number> {
+    if (this.#sealIndex === null) {
+      // A new dictionary (pages sealed before keep theirs). Code 0 is "": a null slot's code.
+      this.#sealStrs = [""];
+      this.#sealIndex = new Map([["", 0]]);
+    }
+    return this.#sealIndex;
   }
 
   /** Makes `p` a sealed page of `sealed` indices into `strs`; its array serves the next page. */
@@ -1252,6 +1349,8 @@ export class PagedColumn implements ColumnSource {
     this.#filled.length = 0;
     this.#sealStrs = [];
     this.#sealIndex = null;
+    this.#xlatFrom = null;
+    this.#xlatTo = null;
     this.#pages.clear();
     this.#prev.clear();
   }
