@@ -343,8 +343,9 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * Approximate heap bytes held by this column's pages (8 bytes per JS-array slot, plus 8 per
-   * element of array cells; a sealed page's indices, and each dictionary once; string contents
-   * are not counted).
+   * element of array cells; a sealed page's indices, and each dictionary once; a UTF-8 page's
+   * bytes and offsets; a narrow page's integers; the contents of strings in arrays are not
+   * counted).
    */
   get heapBytes(): number {
     let n = 0;
@@ -684,12 +685,7 @@ export class PagedColumn implements ColumnSource {
       codes[i] = c;
     }
     if (!ok) return false;
-    let sealed: Uint8Array | Uint16Array;
-    if (strs.length <= 256) {
-      sealed = new Uint8Array(PAGE_SIZE);
-      sealed.set(codes);
-    } else sealed = codes.slice();
-    this.#sealAs(p, sealed, strs);
+    this.#sealAsCodes(p, strs);
     return true;
   }
 
@@ -776,12 +772,7 @@ export class PagedColumn implements ColumnSource {
       vals[h] = sc;
       out[i] = sc;
     }
-    let sealed: Uint8Array | Uint16Array;
-    if (strs.length <= 256) {
-      sealed = new Uint8Array(PAGE_SIZE);
-      sealed.set(out);
-    } else sealed = out.slice();
-    this.#sealAs(p, sealed, strs);
+    this.#sealAsCodes(p, strs);
     return true;
   }
 
@@ -795,15 +786,33 @@ export class PagedColumn implements ColumnSource {
     return this.#sealIndex;
   }
 
-  /** Makes `p` a sealed page of `sealed` indices into `strs`; its array serves the next page. */
+  /** `#sealAs` with the codes in `sealCodes`, in 8 bits when `strs` has at most 256 strings. */
+  #sealAsCodes(p: Page, strs: readonly string[]): void {
+    let sealed: Uint8Array | Uint16Array;
+    if (strs.length <= 256) {
+      sealed = new Uint8Array(PAGE_SIZE);
+      sealed.set(sealCodes);
+    } else sealed = sealCodes.slice();
+    this.#sealAs(p, sealed, strs);
+  }
+
+  /** Makes `p` a sealed page of `sealed` indices into `strs`. */
   #sealAs(p: Page, sealed: Uint8Array | Uint16Array, strs: readonly string[]): void {
-    const data = p.data as string[];
     p.sealed = sealed;
     p.strs = strs;
+    this.#retire(p);
+  }
+
+  /**
+   * The end of every seal, once `p`'s sealed form is set: `data` becomes SEALED (with no codes or
+   * words), and the storage it held serves the next page.
+   */
+  #retire(p: Page): void {
+    const data = p.data;
     p.codes = null;
     p.dict = null;
+    p.words = null;
     p.data = SEALED;
-    // The array of strings serves the next page.
     this.#giveFree(ownPage(data, null, 0, 0));
   }
 
@@ -830,10 +839,7 @@ export class PagedColumn implements ColumnSource {
       narrow.set(offsets);
       p.utf8Offsets = narrow;
     } else p.utf8Offsets = offsets;
-    p.codes = null;
-    p.dict = null;
-    p.data = SEALED;
-    this.#giveFree(ownPage(data, null, 0, 0));
+    this.#retire(p);
   }
 
   /**
@@ -906,12 +912,9 @@ export class PagedColumn implements ColumnSource {
           ? new Int16Array(PAGE_SIZE)
           : new Int32Array(PAGE_SIZE);
     narrow.set(k);
-    const data = p.data;
     p.narrow = narrow;
     p.scale = scale;
-    p.words = null;
-    p.data = SEALED;
-    this.#giveFree(ownPage(data, null, 0, 0));
+    this.#retire(p);
     return true;
   }
 
