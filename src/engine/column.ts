@@ -151,6 +151,22 @@ let sealMemoOwner: readonly string[] | null = null;
 
 /** A page of its own over `data`: no log, codes, seal or words. */
 function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: number): Page {
+  return pageOf(data, valid, hw, cycle, false, null, null);
+}
+
+/**
+ * Every page is made here (one object shape): over `data`, borrowed (see `takeStorage`) or not,
+ * with `codes` of `dict` or none; no log, seal or words.
+ */
+function pageOf(
+  data: Storage,
+  valid: Uint8Array | null,
+  hw: number,
+  cycle: number,
+  borrowed: boolean,
+  codes: Int32Array | null,
+  dict: StringDict | null,
+): Page {
   return {
     data,
     valid,
@@ -158,9 +174,9 @@ function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: num
     cycle,
     log: null,
     words: null,
-    borrowed: false,
-    codes: null,
-    dict: null,
+    borrowed,
+    codes,
+    dict,
     sealed: null,
     strs: null,
     utf8: null,
@@ -1158,23 +1174,7 @@ export class PagedColumn implements ColumnSource {
       if (share && soff === 0 && off === 0 && !Array.isArray(sp.data) && !this.#pages.has(pi)) {
         // A page of an immutable column into an empty page: borrowed as it is, not copied.
         const t = this.#tracker;
-        this.#pages.set(pi, {
-          data: sp.data,
-          valid: sp.valid,
-          hw: n,
-          cycle: t ? t.cycle : 0,
-          log: null,
-          words: null,
-          borrowed: true,
-          codes: sp.codes,
-          dict: sp.dict,
-          sealed: null,
-          strs: null,
-          utf8: null,
-          utf8Offsets: null,
-          narrow: null,
-          scale: 0,
-        });
+        this.#pages.set(pi, pageOf(sp.data, sp.valid, n, t ? t.cycle : 0, true, sp.codes, sp.dict));
         if (sp.dict !== null) this.#noteCoded(pi);
         start += n;
         from += n;
@@ -1268,23 +1268,18 @@ export class PagedColumn implements ColumnSource {
       else if (Array.isArray(data)) pd = data.slice(lo, hi) as Storage;
       else pd = (data as TypedStorage).subarray(lo, hi) as Storage;
       const pv = valid === null ? null : pages === 1 ? valid : valid.subarray(lo, hi);
-      this.#pages.set(pi, {
-        data: pd,
-        valid: pv,
-        hw: Math.min(PAGE_SIZE, n - lo),
-        cycle,
-        log: null,
-        words: null,
-        borrowed: true,
-        codes: dict === null ? null : codes!.subarray(lo, hi),
-        dict,
-        sealed: null,
-        strs: null,
-        utf8: null,
-        utf8Offsets: null,
-        narrow: null,
-        scale: 0,
-      });
+      this.#pages.set(
+        pi,
+        pageOf(
+          pd,
+          pv,
+          Math.min(PAGE_SIZE, n - lo),
+          cycle,
+          true,
+          dict === null ? null : codes!.subarray(lo, hi),
+          dict,
+        ),
+      );
     }
   }
 
