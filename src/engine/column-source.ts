@@ -49,9 +49,14 @@ export interface Vec {
   dict?: StringDict | null;
 }
 
-/** A dictionary of strings that `Vec.codes` index into (never modified once made). */
+/**
+ * A dictionary of strings that `Vec.codes` index into. A code's string never changes; only an
+ * `open` dictionary (the string cache's large level: arrow/utf8-intern.ts) gains strings after it
+ * is handed out, at the end, so anything sized by `strs.length` must allow for more.
+ */
 export interface StringDict {
   readonly strs: readonly string[];
+  readonly open?: boolean;
 }
 
 /** Something that holds previous values until the update graph ends the cycle. */

@@ -707,14 +707,17 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * `#seal` of a page whose every slot holds a code of its dictionary (`dict`: an Arrow
-   * dictionary, the string cache's large level), when that dictionary has at most 2^16 strings:
-   * the codes, narrowed, index the dictionary itself (no string is looked up). False otherwise.
+   * dictionary), when that dictionary has at most 2^16 strings: the codes, narrowed, index the
+   * dictionary itself (no string is looked up). The codes of a larger or open dictionary (the
+   * string cache's large level, which may grow to 262,144 strings, all kept alive by a page
+   * holding it) are translated into the column's own (`#sealTranslated`). False otherwise.
    */
   #sealCoded(p: Page): boolean {
-    const strs = p.dict!.strs;
+    const dict = p.dict!;
+    const strs = dict.strs;
     const n = strs.length;
     if (n === 0) return false;
-    if (n > 1 << 16) return this.#sealTranslated(p);
+    if (n > 1 << 16 || dict.open === true) return this.#sealTranslated(p);
     const codes = p.codes!;
     const valid = p.valid;
     const sealed = n <= 256 ? new Uint8Array(PAGE_SIZE) : new Uint16Array(PAGE_SIZE);

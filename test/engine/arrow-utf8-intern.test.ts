@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { decodeUtf8 } from "../../src/engine/arrow/utf8.ts";
 import {
   BARRED_CALLS,
+  GROW_FROM_SET_BITS,
   MAX_CACHED_BYTES,
   RETRY_CREDIT,
   Utf8Intern,
@@ -275,6 +276,76 @@ describe("Utf8 string cache", () => {
     // The 2^12 sets of two hold them all but for collisions, which can only lose some.
     expect(found).toBeLessThanOrEqual(RETRY_CREDIT);
     expect(found).toBeGreaterThan(RETRY_CREDIT * 0.8);
+  });
+
+  it("grows the large level as keys come in, each code naming its value through every doubling", () => {
+    // At most 2^15 sets of 8 (the shared cache's); it starts at 2^GROW_FROM_SET_BITS sets.
+    const c = new Utf8Intern(12, 1 << 22, { make: () => new Utf8Intern(15, 1 << 22, null, 8) });
+    const first = 8 << GROW_FROM_SET_BITS;
+    const batches = Array.from({ length: 25 }, (_, b) =>
+      Array.from({ length: 1000 }, (_, i) => `g${b * 1000 + i}`),
+    );
+    const taken: { codes: Int32Array; vals: string[] }[] = [];
+    let dict: { strs: readonly string[] } | null = null;
+    const sizes: number[] = [];
+    for (const vals of batches) {
+      const { bytes, offs } = body(vals);
+      const out = new Array<string>(vals.length).fill("?");
+      const codes = new Int32Array(vals.length).fill(-7);
+      const d = decodeUtf8(bytes, offs, vals.length, out, 0, "G", c, codes);
+      expect(out).toEqual(vals);
+      if (dict === null) dict = d;
+      expect(d).toBe(dict); // one dictionary throughout: growing never empties the level
+      taken.push({ codes, vals });
+      sizes.push(c.large!.entries);
+    }
+    const large = c.large!;
+    expect(sizes[0]).toBe(first);
+    expect(large.entries).toBeGreaterThanOrEqual(4 * first); // 25,000 keys: at least 2^12 sets
+    expect(large.entries).toBeLessThanOrEqual(8 << 15);
+    expect(large.clears).toBe(0);
+    // Every code taken before and after each doubling still names its value, and the second
+    // pass finds every key with the code it was given the first time.
+    expect(dict!.strs.length).toBe(25_000);
+    for (const { codes, vals } of taken) {
+      expect(Array.from(codes, (k) => dict!.strs[k])).toEqual(vals);
+      const { bytes, offs } = body(vals);
+      const out = new Array<string>(vals.length).fill("?");
+      const again = new Int32Array(vals.length).fill(-7);
+      const hits = large.hits;
+      decodeUtf8(bytes, offs, vals.length, out, 0, "G", c, again);
+      expect(large.hits - hits).toBe(vals.length);
+      expect(again).toEqual(codes);
+      expect(out).toEqual(vals);
+    }
+  });
+
+  it("keeps a large level over a few keys at its first size, and starts it small again when it empties", () => {
+    const c = new Utf8Intern(12, 1 << 22, { make: () => new Utf8Intern(11, 1 << 22, null, 8) });
+    const few = Array.from({ length: 100 }, (_, i) => `f${i}`);
+    for (let r = 0; r < 50; r++) expect(decode(few, c, "F")).toEqual(few);
+    const large = c.large!;
+    const first = 8 << GROW_FROM_SET_BITS;
+    expect(large.entries).toBe(first);
+    // Distinct keys past what 2^11 sets hold: the level grows once, then turns values away, and
+    // once it turned away half its entries it empties, back at its first size, with a new
+    // dictionary (the old one keeps its strings for the codes taken from it).
+    const old = large.dict!;
+    const oldStrs = [...old.strs];
+    let grown = 0;
+    let emptiedAt = -1;
+    for (let b = 0; b < 400 && emptiedAt < 0; b++) {
+      const vals = Array.from({ length: 100 }, (_, i) => `e${b * 100 + i}`);
+      expect(decode(vals, c, "F")).toEqual(vals);
+      grown = Math.max(grown, large.entries);
+      if (large.clears === 1) emptiedAt = b;
+    }
+    expect(grown).toBe(2 * first);
+    expect(emptiedAt).toBeGreaterThan(0);
+    expect(large.entries).toBe(first);
+    expect(large.dict).not.toBe(old);
+    expect(old.strs).toEqual(oldStrs.concat(old.strs.slice(oldStrs.length)));
+    expect(old.strs.slice(0, 100)).toEqual(few);
   });
 
   it("gives codes from the large level only, each naming its row's value (property)", () => {

@@ -30,8 +30,9 @@
  * hits: the lookup, the decode, and an insert whose new string the old table keeps alive; inserting
  * on every such call slowed a column of distinct values by 25 %.)
  *
- * A second, larger level (`large`; the shared cache's has 2^15 sets of 8 ways: 262,144 entries,
- * 4 MB of keys and 2 MB of string references, made when a column first needs it) takes the key
+ * A second, larger level (`large`; the shared cache's has up to 2^15 sets of 8 ways: 262,144
+ * entries, 4 MB of keys, 1 MB of codes and a reference a string; made when a column first needs
+ * it, at 2^10 sets, and doubled whenever a value finds its set full) takes the key
  * columns (`want`: the shared cache asks `keys/string-key-hints.ts`), straight away, however few
  * keys they repeat. Two streams decoding the same keys then get the same string objects, and each
  * row its entry as a dictionary code (`dict`; column-source.ts), which the key lookups read
@@ -44,10 +45,14 @@
  * WARM_CREDIT rows of misses, earns one row a hit and spends one a miss. A column that spends it all (distinct values, more keys than the level
  * holds) decodes without either level for BARRED_CALLS calls; a later attempt starts with
  * RETRY_CREDIT only. So a column of ids pays for at most WARM_CREDIT inserts once. The large
- * level never evicts an entry, so an entry's string is fixed and its number can be a code: a value
- * whose set is full stays out, and once as many values were turned away as half the entries (the
- * keys have changed), the level empties and starts over with a new dictionary (the old one, still
- * referenced by pages holding its codes, keeps its strings).
+ * level never evicts an entry, so an entry's string is fixed and can have a code: the order in
+ * which it came in (its dictionary grows by one string an insert; a doubling moves entries, never
+ * codes). At its largest, a value whose set is full stays out, and once as many values were
+ * turned away as half the entries (the keys have changed), the level empties and starts over,
+ * small, with a new dictionary (the old one, still referenced by pages holding its codes, keeps
+ * its strings). Growing as it fills keeps a group-by over 100 keys at 160 KB instead of the
+ * 6 MB of the whole level, which a fresh process (or a Durable Object waking up) paid for in
+ * page faults: about 1,000 of them, 7-15 ms here, before the first row was looked up.
  *
  * Strings cut from a larger decoded text may keep that text alive (V8 makes a slice of 13 or more
  * characters a view of its parent). So that cached entries cannot pin unbounded text, the cache is
@@ -81,8 +86,10 @@ export const RETRY_CREDIT = 1 << 12;
 const MAX_CREDIT = 1 << 20;
 /** Calls that decode without either level after a column spent its credit. */
 export const BARRED_CALLS = 64;
-/** Set bits of the large level. */
+/** Set bits of the large level at its largest. */
 export const LARGE_SET_BITS = 15;
+/** Set bits a level with more than 2 ways starts with (it doubles as it fills, up to its own). */
+export const GROW_FROM_SET_BITS = 10;
 /** Ways of the large level's sets. */
 export const LARGE_WAYS = 8;
 /** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
@@ -115,7 +122,10 @@ export interface LargeLevel {
 
 /** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
 export class Utf8Intern {
-  readonly #mask: number;
+  #mask: number;
+  /** log2 of the sets, now; `#maxSetBits` at most (a level that fills grows up to it). */
+  #setBits: number;
+  readonly #maxSetBits: number;
   /** log2 of the ways a set has. */
   readonly #wayBits: number;
   /** log2 of the key words of a set (4 a way). */
@@ -125,11 +135,17 @@ export class Utf8Intern {
   /** Values `insert` turned away (their set full) since the level was last emptied. */
   #rejected = 0;
   /** 32 - setBits (0 for one set). */
-  readonly #shift: number;
-  /** Four key words per entry, entry = set * 2 + way. */
-  readonly #keys: Int32Array;
+  #shift: number;
+  /** Four key words per entry, entry = (set << wayBits) + way. */
+  #keys: Int32Array;
+  /**
+   * With 2 ways: entry -> string. With more: code -> string (the dictionary, in the order the
+   * strings came in; `#codes` gives an entry's code).
+   */
   #strs: string[];
-  /** The large (never evicting) level's current entries as a dictionary: an entry is its code. */
+  /** With more than 2 ways: entry -> its code in `#strs` (meaningful while the entry is filled). */
+  #codes: Int32Array;
+  /** The large (never evicting) level's current entries as a dictionary (see `#codes`). */
   #dict: StringDict;
   readonly #budget: number;
   #text = 0;
@@ -172,27 +188,36 @@ export class Utf8Intern {
       throw new RangeError(`setBits must be an integer in [0, 20], got ${setBits}`);
     if (!(ways === 2 || ways === 4 || ways === 8 || ways === 16))
       throw new RangeError(`ways must be 2, 4, 8 or 16, got ${ways}`);
-    this.#mask = (1 << setBits) - 1;
-    this.#shift = (32 - setBits) & 31;
     this.#wayBits = Math.log2(ways);
     this.#entryShift = 2 + this.#wayBits;
     this.#fill = ways > 2;
-    this.#keys = new Int32Array((4 * ways) << setBits);
-    this.#strs = new Array<string>(ways << setBits).fill("");
-    this.#dict = { strs: this.#strs };
+    this.#maxSetBits = setBits;
+    const bits = this.#fill ? Math.min(setBits, GROW_FROM_SET_BITS) : setBits;
+    this.#setBits = bits;
+    this.#mask = (1 << bits) - 1;
+    this.#shift = (32 - bits) & 31;
+    this.#keys = new Int32Array((4 * ways) << bits);
+    this.#codes = new Int32Array(this.#fill ? ways << bits : 0);
+    this.#strs = this.#fill ? [] : new Array<string>(ways << setBits).fill("");
+    this.#dict = { strs: this.#strs, open: true };
     this.#budget = textBudget;
     this.#makeLarge = large?.make ?? null;
     this.#want = large?.want ?? null;
   }
 
   /**
-   * With more than 2 ways (nothing evicted), the entries as a dictionary whose codes are entry
-   * numbers (`probe` and `insert` hand them out): an entry, once filled, keeps its string until
-   * the level empties, which then starts a new dictionary (the old one stays valid for the codes
+   * With more than 2 ways (nothing evicted), the entries as a dictionary (`probe` and `insert`
+   * hand out its codes): it grows by a string an insert, and a code keeps its string until the
+   * level empties, which then starts a new dictionary (the old one stays valid for the codes
    * taken from it). Null with 2 ways.
    */
   get dict(): StringDict | null {
     return this.#fill ? this.#dict : null;
+  }
+
+  /** Entries the level has room for now (a level with more than 2 ways grows as it fills). */
+  get entries(): number {
+    return this.#keys.length >> 2;
   }
 
   /** The large level, if it has been made. */
@@ -253,6 +278,7 @@ export class Utf8Intern {
     const words = r.words;
     const keys = this.#keys;
     const strs = this.#strs;
+    const entryCodes = this.#codes;
     const mask = this.#mask;
     const shift = this.#shift;
     const fill = this.#fill;
@@ -339,11 +365,13 @@ export class Utf8Intern {
       if (fill) {
         const k = set << entryShift;
         const hit = findKey(keys, k, k + setWords, w0, w1, w2, w3);
-        if (codes !== null) codes[at + i] = hit >> 2; // -1 on a miss (hit is -1)
         if (hit >= 0) {
-          out[at + i] = strs[hit >> 2]!;
+          const code = entryCodes[hit >> 2]!;
+          if (codes !== null) codes[at + i] = code;
+          out[at + i] = strs[code]!;
           continue;
         }
+        if (codes !== null) codes[at + i] = -1;
       } else {
         // Two ways, compared inline (the small level's hot path).
         const k = set << 3;
@@ -383,38 +411,48 @@ export class Utf8Intern {
   /**
    * Inserts `s`, the value whose key words `probe` left at `words[q..q + 4)`, missing in set
    * `set`: with 2 ways as the set's first (the older entry moves to the second, dropping what it
-   * held); with more, into the set's first empty way, or not at all when it is full. A string cut
-   * from a larger text is inserted after `chargeText` counted that text. Returns the entry (its
-   * code in `dict`) with more than 2 ways, if the value is in; else -1.
+   * held); with more, into the set's first empty way (its set found again: the level may have
+   * grown since the probe), doubling the level first when that set is full, or not at all when
+   * it is full at the level's largest. A string cut from a larger text is inserted after
+   * `chargeText` counted that text. Returns the value's code in `dict` with more than 2 ways, if
+   * the value is in; else -1.
    */
   insert(set: number, words: Int32Array, q: number, s: string): number {
-    const keys = this.#keys;
     const w0 = words[q]!;
     const w1 = words[q + 1]!;
     const w2 = words[q + 2]!;
     const w3 = words[q + 3]!;
-    const k = set << this.#entryShift;
     if (this.#fill) {
-      const end = k + (4 << this.#wayBits);
-      for (let x = k; x < end; x += 4) {
-        const v = keys[x]!;
-        if (v === 0) {
-          keys[x] = w0;
-          keys[x + 1] = w1;
-          keys[x + 2] = w2;
-          keys[x + 3] = w3;
-          this.#strs[x >> 2] = s;
-          return x >> 2;
+      for (;;) {
+        const keys = this.#keys;
+        const k = this.#setOf(w0, w1, w2, w3) << this.#entryShift;
+        const end = k + (4 << this.#wayBits);
+        for (let x = k; x < end; x += 4) {
+          const v = keys[x]!;
+          if (v === 0) {
+            keys[x] = w0;
+            keys[x + 1] = w1;
+            keys[x + 2] = w2;
+            keys[x + 3] = w3;
+            const code = this.#strs.length;
+            this.#strs.push(s);
+            this.#codes[x >> 2] = code;
+            return code;
+          }
+          // Already in (a value repeated among one call's misses): the first string stays.
+          if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3)
+            return this.#codes[x >> 2]!;
         }
-        // Already in (a value repeated among one call's misses): the first string stays.
-        if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3)
-          return x >> 2;
+        if (this.#setBits === this.#maxSetBits) break;
+        this.#grow();
       }
       // The set is full: the value stays out. Once as many values were turned away as half the
       // entries, the keys have changed: the level starts over.
-      if (++this.#rejected > this.#strs.length >> 1) this.#empty();
+      if (++this.#rejected > this.#keys.length >> 3) this.#empty();
       return -1;
     }
+    const keys = this.#keys;
+    const k = set << this.#entryShift;
     const x = k >> 2;
     keys[k + 4] = keys[k]!;
     keys[k + 5] = keys[k + 1]!;
@@ -516,14 +554,66 @@ export class Utf8Intern {
     this.#text += units;
   }
 
-  /** Drops every entry. */
+  /** The set of the key words `w0..w3` (as `probe` finds it). */
+  #setOf(w0: number, w1: number, w2: number, w3: number): number {
+    const h =
+      Math.imul(w0, 0x9e3779b1) ^
+      Math.imul(w1, 0x85ebca6b) ^
+      Math.imul(w2, 0xc2b2ae35) ^
+      Math.imul(w3, 0x27d4eb2f);
+    return (h >>> this.#shift) & this.#mask;
+  }
+
+  /**
+   * Doubles the sets of a level with more than 2 ways, moving each entry (with its code) to its
+   * set in the new table. A new set takes entries of one old set only (its top bits are the old
+   * set's), so every entry finds a way.
+   */
+  #grow(): void {
+    const oldKeys = this.#keys;
+    const oldCodes = this.#codes;
+    const bits = this.#setBits + 1;
+    this.#setBits = bits;
+    this.#mask = (1 << bits) - 1;
+    this.#shift = (32 - bits) & 31;
+    const keys = new Int32Array(oldKeys.length * 2);
+    const codes = new Int32Array(oldCodes.length * 2);
+    const wayWords = 4 << this.#wayBits;
+    for (let x = 0; x < oldKeys.length; x += 4) {
+      const w0 = oldKeys[x]!;
+      if (w0 === 0) continue;
+      const w1 = oldKeys[x + 1]!;
+      const w2 = oldKeys[x + 2]!;
+      const w3 = oldKeys[x + 3]!;
+      let y = this.#setOf(w0, w1, w2, w3) << this.#entryShift;
+      const end = y + wayWords;
+      while (keys[y] !== 0 && y < end) y += 4;
+      keys[y] = w0;
+      keys[y + 1] = w1;
+      keys[y + 2] = w2;
+      keys[y + 3] = w3;
+      codes[y >> 2] = oldCodes[x >> 2]!;
+    }
+    this.#keys = keys;
+    this.#codes = codes;
+  }
+
+  /** Drops every entry (a level with more than 2 ways starts small again). */
   #empty(): void {
-    this.#keys.fill(0);
     if (this.#fill) {
       // Codes taken from the old entries stay valid: their dictionary keeps its strings.
-      this.#strs = new Array<string>(this.#strs.length).fill("");
-      this.#dict = { strs: this.#strs };
-    } else this.#strs.fill("");
+      const bits = Math.min(this.#maxSetBits, GROW_FROM_SET_BITS);
+      this.#setBits = bits;
+      this.#mask = (1 << bits) - 1;
+      this.#shift = (32 - bits) & 31;
+      this.#keys = new Int32Array((4 << this.#wayBits) << bits);
+      this.#codes = new Int32Array((1 << this.#wayBits) << bits);
+      this.#strs = [];
+      this.#dict = { strs: this.#strs, open: true };
+    } else {
+      this.#keys.fill(0);
+      this.#strs.fill("");
+    }
     this.#text = 0;
     this.#rejected = 0;
     this.#clears++;

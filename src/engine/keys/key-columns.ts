@@ -229,6 +229,8 @@ export class StringKeys implements KeyColumn {
   /** Code of `#trDict` -> id (-1: not known yet). */
   #tr = new Int32Array(0);
   #trDict: StringDict | null = null;
+  /** Codes of `#trDict` that `#tr` covers (an open dictionary grows past them). */
+  #trSize = 0;
   /** An id was released since `#tr` was filled: it is cleared before its next use. */
   #trStale = false;
   /** Ids of the bound chunk's rows (after `intern`). */
@@ -330,15 +332,27 @@ export class StringKeys implements KeyColumn {
     return c;
   }
 
-  /** `#tr` made ready for codes of `dict` (cleared on a new dictionary or after a release). */
+  /**
+   * `#tr` made ready for codes of `dict` (cleared on a new dictionary or after a release; an
+   * open dictionary's new codes, once it grew, are cleared as it grows).
+   */
   #translation(dict: StringDict): Int32Array {
     let tr = this.#tr;
+    const size = dict.strs.length;
     if (this.#trDict !== dict || this.#trStale) {
-      const size = dict.strs.length;
       if (tr.length < size) this.#tr = tr = new Int32Array(Math.max(size, 16));
       tr.fill(-1, 0, size);
       this.#trDict = dict;
       this.#trStale = false;
+      this.#trSize = size;
+    } else if (size > this.#trSize) {
+      if (tr.length < size) {
+        const grown = new Int32Array(Math.max(size, 2 * tr.length));
+        grown.set(tr.subarray(0, this.#trSize));
+        this.#tr = tr = grown;
+      }
+      tr.fill(-1, this.#trSize, size);
+      this.#trSize = size;
     }
     return tr;
   }

@@ -91,4 +91,54 @@ describe("string keys read through dictionary codes", () => {
       );
     });
   }
+
+  it("hand out the slots the strings alone give while an open dictionary grows between chunks", () => {
+    // The string cache's large level hands out an open dictionary that gains strings after its
+    // codes were read: a translation made when it was small must not answer for its new codes
+    // (with what a larger dictionary read before left there, say).
+    const more = ["H", "A", "I", "J", "C", "K", "L", "M", "N", "O"];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            which: fc.constantFrom(0, 1, 2),
+            grow: fc.integer({ min: 0, max: 3 }),
+            insert: fc.boolean(),
+            rows: fc.array(
+              fc.record({
+                code: fc.option(fc.integer({ min: 0, max: 12 }), { freq: 8 }),
+                known: fc.boolean(),
+              }),
+              { minLength: 1, maxLength: 12 },
+            ),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        (chunks) => {
+          const strs = ["E", "B"];
+          const open: StringDict = { strs, open: true };
+          const coded = new KeyHashTable(["string"]);
+          const plain = new KeyHashTable(["string"]);
+          for (const c of chunks) {
+            for (let g = 0; g < c.grow && strs.length < 2 + more.length; g++)
+              strs.push(more[strs.length - 2]!);
+            const dict = c.which === 2 ? open : dicts[c.which]!;
+            const n = c.rows.length;
+            const a = new Int32Array(n);
+            const b = new Int32Array(n);
+            const keysC = [vec(dict, c.rows, true)];
+            const keysP = [vec(dict, c.rows, false)];
+            if (c.insert)
+              expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
+            else {
+              coded.find(keysC, n, a);
+              plain.find(keysP, n, b);
+            }
+            expect(Array.from(a)).toEqual(Array.from(b));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
 });
