@@ -47,6 +47,12 @@ export interface Vec {
   codes?: Int32Array | null;
   /** The dictionary `codes` index into, or null: no codes. */
   dict?: StringDict | null;
+  /**
+   * A string vector's values as UTF-8 (`offsets[0..length]` into `bytes`; nulls ""), and then
+   * `data` holds no strings: made only for the Arrow IPC writer (`readRowsForIPC`), read only by
+   * `encodeUtf8`.
+   */
+  utf8?: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
 }
 
 /**

@@ -256,6 +256,46 @@ const utf8Decoder = new TextDecoder();
 /** `unsealInto`'s offsets of a UTF-8 page's slots, from 0. */
 const utf8Scratch = new Int32Array(PAGE_SIZE + 1);
 
+/** `readUtf8`: a run of one page, and where its bytes come from. */
+interface Utf8Piece {
+  page: Page;
+  off: number;
+  len: number;
+  /** The bytes: the page's (UTF-8), its dictionary's (sealed), or the run's encoded. */
+  bytes: Uint8Array;
+  /** Offsets into `bytes`: the page's slots', the dictionary's codes', or the run's from 0. */
+  offsets: ArrayLike<number>;
+  /** Where the run's bytes start in `bytes` (one block), or -1 (a dictionary: row by row). */
+  at: number;
+  /** The run's byte length (nulls "" ). */
+  size: number;
+}
+
+/** A string vector with no strings (its values are its `utf8`). */
+const NO_STRINGS: ObjectStorage = Object.freeze([]) as unknown as ObjectStorage;
+
+/** Each sealing dictionary's strings as UTF-8 (extended when the dictionary has grown). */
+const dictBytes = new WeakMap<
+  readonly string[],
+  { count: number; offsets: Int32Array; bytes: Uint8Array }
+>();
+
+/** `strs` encoded (code c's bytes: `bytes[offsets[c]..offsets[c + 1])`), made once a dictionary. */
+function dictUtf8(strs: readonly string[]): { offsets: Int32Array; bytes: Uint8Array } {
+  let d = dictBytes.get(strs);
+  if (d === undefined || d.count < strs.length) {
+    const e = encodeUtf8(
+      { data: strs as string[], valid: null, length: strs.length },
+      0,
+      strs.length,
+      "",
+    );
+    d = { count: strs.length, offsets: e.offsets, bytes: e.bytes };
+    dictBytes.set(strs, d);
+  }
+  return d;
+}
+
 /** Consecutive keys at least this long are copied with one `TypedArray.set` when gathering. */
 const MIN_COPY_RUN = 8;
 
@@ -1066,6 +1106,104 @@ export class PagedColumn implements ColumnSource {
       }
     }
     return filledChunk(this, rows, prev, chunk);
+  }
+
+  /**
+   * Rows `[start, start + n)` of a string column (every key present) as UTF-8, for the Arrow IPC
+   * writer: `utf8` (offsets from 0, bytes) and `valid`, with `data` holding no strings. A page
+   * sealed as UTF-8 gives its bytes as they are, one copy, and a dictionary page each row's
+   * bytes from its dictionary encoded once; only a page still of strings is encoded. Nulls are
+   * "". So a history's snapshot makes no string a row, and decodes nothing. Null when a page is
+   * missing (the caller reads the rows as strings).
+   */
+  readUtf8(start: number, n: number): Vec | null {
+    if (this.type !== "string") return null;
+    const end = start + n;
+    // Pass 1: each piece's byte length (a page of strings is encoded now, kept for pass 2).
+    const pieces: Utf8Piece[] = [];
+    let total = 0;
+    let nulls = false;
+    for (let k = start; k < end; ) {
+      const pi = Math.floor(k / PAGE_SIZE);
+      const off = k - pi * PAGE_SIZE;
+      const len = Math.min(PAGE_SIZE - off, end - k);
+      const p = this.#page(pi, false);
+      if (p === undefined || off + len > p.hw) return null;
+      let piece: Utf8Piece;
+      if (p.utf8 !== null) {
+        const o = p.utf8Offsets!;
+        piece = {
+          page: p,
+          off,
+          len,
+          bytes: p.utf8,
+          offsets: o,
+          at: o[off]!,
+          size: o[off + len]! - o[off]!,
+        };
+      } else if (p.sealed !== null) {
+        const d = dictUtf8(p.strs!);
+        const codes = p.sealed;
+        const valid = p.valid;
+        const lens = d.offsets;
+        let size = 0;
+        for (let i = off; i < off + len; i++) {
+          if (valid !== null && valid[i] === 0) continue;
+          const c = codes[i]!;
+          size += lens[c + 1]! - lens[c]!;
+        }
+        piece = { page: p, off, len, bytes: d.bytes, offsets: d.offsets, at: -1, size };
+      } else {
+        const view: Vec = { data: p.data, valid: p.valid, length: p.hw };
+        const e = encodeUtf8(view, off, len, "");
+        piece = {
+          page: p,
+          off,
+          len,
+          bytes: e.bytes,
+          offsets: e.offsets,
+          at: 0,
+          size: e.offsets[len]!,
+        };
+      }
+      if (p.valid !== null) nulls = true;
+      total += piece.size;
+      if (total > 0x7fffffff) return null;
+      pieces.push(piece);
+      k += len;
+    }
+    // Pass 2: the bytes and offsets, piece by piece.
+    const bytes = new Uint8Array(total);
+    const offsets = new Int32Array(n + 1);
+    const valid = nulls ? new Uint8Array(n).fill(1) : null;
+    let o = 0;
+    let r = 0;
+    for (let j = 0; j < pieces.length; j++) {
+      const { page, off, len, bytes: src, offsets: so, at, size } = pieces[j]!;
+      if (valid !== null && page.valid !== null) valid.set(page.valid.subarray(off, off + len), r);
+      if (at >= 0) {
+        // Bytes in order: one copy, and the offsets moved to where they land.
+        bytes.set(src.subarray(at, at + size), o);
+        const base = so === page.utf8Offsets ? off : 0;
+        const shift = o - at;
+        for (let i = 0; i < len; i++) offsets[r + i] = so[base + i]! + shift;
+      } else {
+        const codes = page.sealed!;
+        const pv = page.valid;
+        for (let i = 0; i < len; i++) {
+          offsets[r + i] = o;
+          if (pv !== null && pv[off + i] === 0) continue;
+          const c = codes[off + i]!;
+          const b = so[c]!;
+          const e = so[c + 1]!;
+          for (let x = b; x < e; x++) bytes[o++] = src[x]!;
+        }
+      }
+      if (at >= 0) o += size;
+      r += len;
+    }
+    offsets[n] = o;
+    return { data: NO_STRINGS, valid, length: n, utf8: { offsets, bytes } };
   }
 
   /** Whether `run` gives a view of page `pi` for these rows (else `chunk` is filled instead). */

@@ -10,6 +10,7 @@
 import * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { writeIPC, writeIPCParts } from "../../src/engine/arrow.ts";
 import { PAGE_SIZE, PagedColumn, SEAL_MAX_STRINGS } from "../../src/engine/column.ts";
 import type { ChunkKeys, Vec } from "../../src/engine/column-source.ts";
 import { arrayKeys, Chunk, NULL_KEY, runKeys } from "../../src/engine/column-source.ts";
@@ -22,6 +23,7 @@ import {
   toArrowIPC,
   UpdateGraph,
 } from "../../src/engine/index.ts";
+import { readContiguous, readRows } from "../../src/engine/ops/copy.ts";
 import { seededRandom } from "../../src/engine/random.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
 import { Tracker } from "./cycle-tracker.ts";
@@ -623,6 +625,123 @@ describe("sealed pages of a dictionary-encoded column", () => {
     // column's own would also hold "", 257 strings, two bytes a row); page 2, being filled, is
     // an array of strings with the rows' codes beside it.
     expect(all.column("Cat").heapBytes).toBe(2 * P + 256 * 8 + P * 8 + P * 4);
+  });
+});
+
+/**
+ * Rows `rows` of string column `c` through the Arrow IPC writer, read by apache-arrow's reader;
+ * the bytes are those written from the rows' strings (nulls "" under either).
+ */
+function throughIPC(c: PagedColumn, rows: RowSet): (string | null)[] {
+  const bytes = writeIPC({ S: "string" }, readRows([c], rows), 0, rows.size);
+  const fromStrings = writeIPC({ S: "string" }, readContiguous([c], rows), 0, rows.size);
+  expect(bytes).toEqual(fromStrings);
+  return stringsOf(bytes);
+}
+
+function stringsOf(bytes: Uint8Array): (string | null)[] {
+  const col = arrow.tableFromIPC(bytes).getChild("S")!;
+  return Array.from({ length: col.length }, (_, i) => col.get(i) as string | null);
+}
+
+describe("sealed string pages in Arrow IPC", () => {
+  it("are written from their UTF-8 bytes and dictionaries, exactly as the strings (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 0x7ffffffe }),
+          // 1 and 200 distinct: dictionary pages; 3 * SEAL_MAX_STRINGS: UTF-8 pages.
+          distinct: fc.constantFrom(1, 200, 3 * SEAL_MAX_STRINGS),
+          nulls: fc.constantFrom(0, 0.2),
+          extra: fc.integer({ min: 0, max: P - 1 }),
+          text: fc.constantFrom("ascii", "unicode", "long"),
+          cut: fc.tuple(fc.nat(), fc.nat()),
+          maxBytes: fc.integer({ min: 600, max: 40_000 }),
+        }),
+        ({ seed, distinct, nulls, extra, text, cut, maxBytes }) => {
+          const rnd = seededRandom(seed);
+          const prefix = text === "ascii" ? "v" : text === "unicode" ? "é€😀" : "x".repeat(24);
+          const value = () =>
+            rnd() < nulls ? null : `${prefix}${Math.floor(rnd() * distinct).toString(36)}`;
+          const t = new Tracker();
+          const c = new PagedColumn("string", t);
+          c.sealFullPages();
+          const n = 3 * P + extra;
+          const model: (string | null)[] = Array.from({ length: n }, value);
+          writeRun(c, 0, model);
+          t.end();
+          // The sealed pages give their bytes, not strings.
+          const whole = readRows([c], RowSet.flat(n))[0]!;
+          expect(whole.utf8).toBeTruthy();
+          expect((whole.data as string[]).length).toBe(0);
+          expect(throughIPC(c, RowSet.flat(n))).toEqual(model);
+          // Any run of rows: starting and ending inside pages.
+          const a = cut[0] % (n + 1);
+          const b = a + (cut[1] % (n - a + 1));
+          expect(throughIPC(c, RowSet.range(a, b))).toEqual(model.slice(a, b));
+          // Split into streams of at most maxBytes (each but the first starts mid-vector).
+          if (b > a) {
+            const parts = writeIPCParts(
+              { S: "string" },
+              readRows([c], RowSet.range(a, b)),
+              0,
+              b - a,
+              maxBytes,
+            );
+            expect(parts.flatMap((part) => stringsOf(part.bytes))).toEqual(model.slice(a, b));
+          }
+          // Rows that are not one run are read as strings, to the same bytes.
+          const gaps = RowSet.fromRanges([0, Math.min(n, 10), Math.min(n, P + 5), n]);
+          const vecs = readRows([c], gaps);
+          expect(vecs[0]!.utf8 ?? null).toBeNull();
+          expect(throughIPC(c, gaps)).toEqual(gaps.toArray().map((k) => model[k]!));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it("write an Arrow dictionary's pages with their nulls as nulls, whatever string code 0 names", async () => {
+    // 256 categories: the dictionary cache keeps the dictionary, so every batch's codes index
+    // one dictionary (a smaller one is decoded afresh each time, and the pages then seal with
+    // the column's own). Code 0 is "first".
+    const cats = Array.from({ length: 256 }, (_, i) => (i === 0 ? "first" : `c${i}`));
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { name: "dn", columns: { S: "string" } });
+    const all = blinkToAppendOnly(blink);
+    const want: (string | null)[] = [];
+    for (let b = 0; b < 5; b++) {
+      const idx = Int32Array.from({ length: 2000 }, (_, i) => (b + i * 7) % 256);
+      const valid = Uint8Array.from({ length: 2000 }, (_, i) => ((i * 7 + b) % 5 === 0 ? 0 : 1));
+      const vals = Array.from(idx, (k, i) => (valid[i] === 0 ? null : cats[k]!));
+      // The same dictionary every batch (the cache knows it: one dictionary's codes throughout).
+      const nullBitmap = new Uint8Array(Math.ceil(valid.length / 8));
+      valid.forEach((v, i) => {
+        if (v === 1) nullBitmap[i >> 3]! |= 1 << (i & 7);
+      });
+      const cat = arrow.makeVector(
+        arrow.makeData({
+          type,
+          length: idx.length,
+          nullCount: valid.filter((v) => v === 0).length,
+          nullBitmap,
+          data: idx,
+          dictionary: arrow.vectorFromArray(cats, new arrow.Utf8()),
+        }),
+      );
+      pub.addArrow(arrow.tableToIPC(new arrow.Table({ S: cat }), "stream"));
+      want.push(...vals);
+      await g.runCycle();
+    }
+    const col = all.column("S") as PagedColumn;
+    // Pages 0 and 1 are sealed with the Arrow dictionary's codes, a byte a row (and their
+    // validity), its code 0 "first" under every null; page 2, being filled, is strings with
+    // their validity and codes.
+    expect(col.heapBytes).toBe(2 * (P + P) + 256 * 8 + (P * 8 + P + P * 4));
+    expect(throughIPC(col, all.rowSet)).toEqual(want);
+    expect(stringsOf(toArrowIPC(all))).toEqual(want);
+    expect(all.toRows().map((r) => r.S)).toEqual(want);
   });
 });
 

@@ -41,6 +41,17 @@ export function encodeUtf8(
   n: number,
   column: string,
 ): { offsets: Int32Array; bytes: Uint8Array } {
+  const utf8 = vec.utf8;
+  if (utf8 !== undefined && utf8 !== null) {
+    // Already UTF-8 (sealed pages: `PagedColumn.readUtf8`): views when from 0, else rebased.
+    const o = utf8.offsets;
+    const b = o[from]!;
+    const bytes = utf8.bytes.subarray(b, o[from + n]!);
+    if (b === 0) return { offsets: o.subarray(from, from + n + 1), bytes };
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) offsets[i] = o[from + i]! - b;
+    return { offsets, bytes };
+  }
   const strs = vec.data as readonly string[];
   const valid = vec.valid;
   const offsets = new Int32Array(n + 1);

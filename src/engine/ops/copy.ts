@@ -62,9 +62,35 @@ export function readContiguous(src: readonly ColumnSource[], rows: RowSet): Vec[
 /**
  * `readContiguous` for readers that never write to the result (the Arrow IPC writer): when `rows`
  * is one run inside one page, each column's vector is a view of its storage (`getChunk`), not a
- * copy.
+ * copy. A string column's contiguous rows come as UTF-8 (`PagedColumn.readUtf8`: its sealed
+ * pages' bytes, no string made a row), which only the writer's `encodeUtf8` reads.
  */
 export function readRows(src: readonly ColumnSource[], rows: RowSet): Vec[] {
+  if (rows.size > 0 && rows.isContiguous) {
+    let utf8: (Vec | null)[] | null = null;
+    for (let j = 0; j < src.length; j++) {
+      const c = src[j]!;
+      if (c.type !== "string" || !(c instanceof PagedColumn)) continue;
+      const v = c.readUtf8(rows.first(), rows.size);
+      if (v === null) continue;
+      utf8 ??= new Array<Vec | null>(src.length).fill(null);
+      utf8[j] = v;
+    }
+    if (utf8 !== null) {
+      const done = utf8;
+      const rest = readPlain(
+        src.filter((_, j) => done[j] === null),
+        rows,
+      );
+      let k = 0;
+      return done.map((v) => v ?? rest[k++]!);
+    }
+  }
+  return readPlain(src, rows);
+}
+
+function readPlain(src: readonly ColumnSource[], rows: RowSet): Vec[] {
+  if (src.length === 0) return [];
   const first = rows.first();
   const page = Math.floor(first / PAGE_SIZE);
   if (rows.size > 0 && rows.isContiguous && Math.floor(rows.last() / PAGE_SIZE) === page) {
