@@ -12,7 +12,7 @@ import os from "node:os";
 import { benchAggregations } from "./aggregations.ts";
 import { benchArrow } from "./arrow.ts";
 import { benchArrowCategories } from "./arrow-categories.ts";
-import { benchArrowEncode } from "./arrow-encode.ts";
+import { benchArrowEncode, benchArrowEncodeHistory } from "./arrow-encode.ts";
 import { benchCycle } from "./cycle.ts";
 import { benchDownsample } from "./downsample.ts";
 import { benchDownsampleStored } from "./downsample-stored.ts";
@@ -41,10 +41,13 @@ if (!only || only === "merge") await benchMerge();
 if (!only || only === "relational") await benchRelational(only ? process.argv[3] : undefined);
 if (!only || only === "keys") await benchKeys();
 if (!only || only === "cycle") await benchCycle();
-// `arrow decode` / `arrow encode` / `arrow categories`: one part of the section.
+// `arrow decode` / `arrow encode` / `arrow history` / `arrow categories`: one part of the section.
 if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "decode"))) benchArrow();
 if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "encode")))
   benchArrowEncode();
+// `arrow history`: the encode of a history whose pages are sealed.
+if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "history")))
+  await benchArrowEncodeHistory();
 if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "categories")))
   benchArrowCategories();
 if (!only || only === "json") benchJson();
