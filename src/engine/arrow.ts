@@ -15,6 +15,7 @@
 
 import type { Data, RecordBatch } from "apache-arrow";
 import { Table as ArrowTable, RecordBatchReader, tableToIPC } from "apache-arrow";
+import { unpackBits } from "./arrow/bitmap.ts";
 import { chunksToVec, chunksToVecView, giveCodes, giveStrings } from "./arrow/decode.ts";
 import { ipcStructureFault } from "./arrow/framing.ts";
 import type { IpcColumns } from "./arrow/ipc-read.ts";
@@ -107,6 +108,20 @@ export function arrowIPCToVecs(
 }
 
 /**
+ * `arrowIPCToVecs(bytes, expected)`, but a Utf8 column of a stream of one record batch comes as
+ * its UTF-8 (`Vec.utf8`, views of `bytes`; `data` holds no strings), not decoded: for
+ * `PagedColumn.installPage`, which keeps a full page of it as a sealed UTF-8 page (a stored
+ * history page read back: no string made a row).
+ */
+export function arrowIPCToUtf8Vecs(
+  bytes: Uint8Array | ArrayBuffer,
+  expected: Readonly<Record<string, ColumnType>>,
+): { vecs: Vec[]; length: number } {
+  const r = readVecs(bytes, expected, undefined, false, true);
+  return { vecs: r.vecs, length: r.length };
+}
+
+/**
  * `arrowIPCToVecs(bytes, expected)`, but a fixed-width column of one record batch without nulls is
  * a view of `bytes` (`chunksToVecView`), not a copy: for a reader that copies the Vecs before
  * `bytes` can change (a publisher's `addArrow`, whose rows are copied into pages at the cycle).
@@ -188,6 +203,7 @@ function readVecs(
   expected: Readonly<Record<string, ColumnType>> | undefined,
   only?: readonly number[],
   views = false,
+  utf8 = false,
 ): {
   schema: Record<string, ColumnType>;
   vecs: Vec[];
@@ -220,6 +236,11 @@ function readVecs(
     } else chunks = ipc.batches.map((b) => b[at]!);
     try {
       validateChunks(name, plan, chunks);
+      const u = utf8 && plan.kind === "utf8" ? utf8Vec(chunks, ipc.rows) : null;
+      if (u !== null) {
+        vecs[c] = u;
+        continue;
+      }
       const v = views
         ? chunksToVecView(name, plan, chunks, ipc.rows)
         : chunksToVec(name, plan, chunks, ipc.rows);
@@ -234,6 +255,36 @@ function readVecs(
   }
   return { schema, vecs, length: ipc.rows, strings };
 }
+
+/**
+ * A checked Utf8 column of one chunk as its UTF-8 (`Vec.utf8`: offsets from 0, views of the
+ * stream where they already start at 0), validity unpacked; null for several chunks or 64-bit
+ * offsets (then the strings are decoded).
+ */
+function utf8Vec(chunks: readonly IpcChunkOf[], n: number): Vec | null {
+  if (chunks.length !== 1) return null;
+  const ch = chunks[0]!;
+  const offs = ch.valueOffsets;
+  if (!(offs instanceof Int32Array) || ch.length !== n) return null;
+  const o = ch.offset;
+  const start = offs[o]!;
+  const offsets =
+    start === 0 && o === 0
+      ? offs.subarray(0, n + 1)
+      : Int32Array.from(offs.subarray(o, o + n + 1), (x) => x - start);
+  const values = ch.values as Uint8Array;
+  const bytes = values.subarray(start, start + offsets[n]!);
+  let valid: Uint8Array | null = null;
+  const bits = ch.nullBitmap;
+  // As the decode reads validity: no bitmap (or an empty one) is no nulls.
+  if (ch.nullCount > 0 && bits !== undefined && bits.length > 0) {
+    valid = new Uint8Array(n);
+    unpackBits(bits, o, n, valid, 0);
+  }
+  return { data: NO_STRINGS, valid, length: n, utf8: { offsets, bytes } };
+}
+
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The chunk array of a one-batch read, reused (emptied after each column). */
 type IpcChunkOf = IpcColumns["batches"][number][number];

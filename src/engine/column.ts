@@ -271,6 +271,16 @@ interface Utf8Piece {
   size: number;
 }
 
+/** Rows `[from, from + n)` of a UTF-8 vector (`Vec.utf8`) as a vector of strings. */
+function stringsOf(vec: Vec, from: number, n: number): Vec {
+  const { offsets, bytes } = vec.utf8!;
+  const data = new Array<string>(n);
+  decodeUtf8(bytes, offsets.subarray(from, from + n + 1), n, data, 0, "", null);
+  const valid = vec.valid === null ? null : vec.valid.slice(from, from + n);
+  if (valid !== null) for (let i = 0; i < n; i++) if (valid[i] === 0) data[i] = "";
+  return { data, valid, length: n };
+}
+
 /** A string vector with no strings (its values are its `utf8`). */
 const NO_STRINGS: ObjectStorage = Object.freeze([]) as unknown as ObjectStorage;
 
@@ -450,6 +460,14 @@ export class PagedColumn implements ColumnSource {
 
   /** Installs a page read back from storage (no previous-value tracking: it is not a write). */
   installPage(pi: number, vec: Vec, from: number, length: number, offset = 0): void {
+    const utf8 = vec.utf8;
+    if (utf8 !== undefined && utf8 !== null) {
+      // A stored page read back as UTF-8 (`loadPage(.., true)`): a whole page of a column that
+      // seals stays UTF-8; anything else is decoded into strings first.
+      if (this.#installUtf8(pi, vec, utf8, from, length, offset)) return;
+      vec = stringsOf(vec, from, length);
+      from = 0;
+    }
     let p = this.#pages.get(pi);
     if (!p) {
       // Loaders serve append-only data, whose rows never change: a page read back during a cycle
@@ -461,6 +479,40 @@ export class PagedColumn implements ColumnSource {
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
     if (p.dict !== null) this.#noteCoded(pi);
+  }
+
+  /**
+   * `installPage` of a whole page of UTF-8 (offsets from 0) into a column that seals its full
+   * pages, as a page sealed as UTF-8 (its bytes and offsets copied; nulls must be "", as the IPC
+   * writer writes them): true, or false when it is not that.
+   */
+  #installUtf8(
+    pi: number,
+    vec: Vec,
+    utf8: NonNullable<Vec["utf8"]>,
+    from: number,
+    length: number,
+    offset: number,
+  ): boolean {
+    const o = utf8.offsets;
+    if (!this.#sealing || from !== 0 || offset !== 0 || length !== PAGE_SIZE || o[0] !== 0)
+      return false;
+    if (this.#pages.has(pi)) return false;
+    const valid = vec.valid;
+    if (valid !== null) {
+      for (let i = 0; i < PAGE_SIZE; i++) if (valid[i] === 0 && o[i + 1] !== o[i]) return false;
+    }
+    const size = o[PAGE_SIZE]!;
+    const p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
+    const offsets = size <= 0xffff ? new Uint16Array(PAGE_SIZE + 1) : new Int32Array(PAGE_SIZE + 1);
+    offsets.set(o.subarray(0, PAGE_SIZE + 1));
+    p.utf8 = utf8.bytes.slice(0, size);
+    p.utf8Offsets = offsets;
+    p.valid = valid === null ? null : valid.slice(0, PAGE_SIZE);
+    p.hw = PAGE_SIZE;
+    this.#retire(p);
+    this.#pages.set(pi, p);
+    return true;
   }
 
   /** Page `pi` holds codes after a write this cycle (see `endCycle`). */
@@ -479,6 +531,19 @@ export class PagedColumn implements ColumnSource {
     const p = this.#pages.get(pi);
     if (p?.log) this.#copyAside(pi, p);
     this.#pages.delete(pi);
+  }
+
+  /**
+   * The form page `pi` is held in (no loader is asked): "absent", "strings" or "values" (an
+   * array or typed array), or sealed: "dictionary", "utf8" or "narrow" (see `sealFullPages`).
+   */
+  pageForm(pi: number): "absent" | "strings" | "values" | "dictionary" | "utf8" | "narrow" {
+    const p = this.#pages.get(pi);
+    if (p === undefined) return "absent";
+    if (p.narrow !== null) return "narrow";
+    if (p.utf8 !== null) return "utf8";
+    if (p.sealed !== null) return "dictionary";
+    return this.type === "string" ? "strings" : "values";
   }
 
   /** True when page `pi` is in memory (no loader is asked). */

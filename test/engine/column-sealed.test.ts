@@ -701,6 +701,46 @@ describe("sealed string pages in Arrow IPC", () => {
     );
   }, 120_000);
 
+  it("install a whole page of stored UTF-8 as a sealed page, and anything else as strings", () => {
+    const enc = new TextEncoder();
+    const utf8Vec = (vals: readonly (string | null)[], underNull = ""): Vec => {
+      const parts = vals.map((v) => enc.encode(v ?? underNull));
+      const offsets = new Int32Array(vals.length + 1);
+      parts.forEach((b, i) => {
+        offsets[i + 1] = offsets[i]! + b.length;
+      });
+      const bytes = new Uint8Array(offsets[vals.length]!);
+      parts.forEach((b, i) => bytes.set(b, offsets[i]!));
+      const valid = Uint8Array.from(vals, (v) => (v === null ? 0 : 1));
+      return { data: [], valid, length: vals.length, utf8: { offsets, bytes } };
+    };
+    const vals = Array.from({ length: P }, (_, i) => (i % 9 === 0 ? null : `é${i}`));
+    const sealing = () => {
+      const c = new PagedColumn("string", new Tracker());
+      c.sealFullPages();
+      return c;
+    };
+    // A whole page into a column that seals: UTF-8, read as written.
+    const c = sealing();
+    c.installPage(0, utf8Vec(vals), 0, P);
+    expect(c.pageForm(0)).toBe("utf8");
+    expect(Array.from({ length: P }, (_, i) => c.get(i))).toEqual(vals);
+    // Bytes under a null (not what tickflare stores): strings, the null still null.
+    const odd = sealing();
+    odd.installPage(0, utf8Vec(vals, "x"), 0, P);
+    expect(odd.pageForm(0)).toBe("strings");
+    expect(Array.from({ length: P }, (_, i) => odd.get(i))).toEqual(vals);
+    // Part of a page, or a column that does not seal (a ring's): strings.
+    const part = sealing();
+    part.installPage(1, utf8Vec(vals.slice(0, 100)), 0, 100);
+    expect(part.pageForm(1)).toBe("strings");
+    expect(Array.from({ length: 100 }, (_, i) => part.get(P + i))).toEqual(vals.slice(0, 100));
+    const plain = new PagedColumn("string", new Tracker());
+    plain.installPage(0, utf8Vec(vals), 0, P);
+    expect(plain.pageForm(0)).toBe("strings");
+    expect(Array.from({ length: P }, (_, i) => plain.get(i))).toEqual(vals);
+  });
+
   it("write an Arrow dictionary's pages with their nulls as nulls, whatever string code 0 names", async () => {
     // 256 categories: the dictionary cache keeps the dictionary, so every batch's codes index
     // one dictionary (a smaller one is decoded afresh each time, and the pages then seal with

@@ -126,7 +126,8 @@ export function attachLoader(h: StateHandle, table: Table): (page: number) => bo
   const loader = (pi: number): boolean => {
     const keys = table.rowSet.subSetByKeyRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE);
     if (keys.isEmpty) return false;
-    const page = h.loadPage(table.columns, pi);
+    // Strings as UTF-8: a full page of them is kept sealed, with no string made a row.
+    const page = h.loadPage(table.columns, pi, true);
     if (!page) return false;
     if (page.length !== keys.size) {
       throw new RangeError(

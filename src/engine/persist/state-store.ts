@@ -16,7 +16,7 @@
  */
 
 import { writeIPCParts } from "../arrow/ipc-write.ts";
-import { arrowIPCColumns, arrowIPCToVecs } from "../arrow.ts";
+import { arrowIPCColumns, arrowIPCToUtf8Vecs, arrowIPCToVecs } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import { readRows } from "../ops/copy.ts";
@@ -48,8 +48,12 @@ export interface StateHandle {
   savePage(table: Table, page: number): void;
   /** Saves every page that holds a key of `keys`. */
   savePagesOf(table: Table, keys: RowSet): void;
-  /** Loads page `page`: one Vec per column of `schema`, rows in key order; null if absent. */
-  loadPage(schema: Schema, page: number): { vecs: Vec[]; length: number } | null;
+  /**
+   * Loads page `page`: one Vec per column of `schema`, rows in key order; null if absent. `utf8`:
+   * a string column of a page stored in one part comes as its UTF-8 (`Vec.utf8`, no strings: for
+   * `PagedColumn.installPage` only).
+   */
+  loadPage(schema: Schema, page: number, utf8?: boolean): { vecs: Vec[]; length: number } | null;
   /**
    * Columns `names` of stored page `page` (rows in key order), decoding only those; null if
    * absent. Nothing is kept in memory.
@@ -218,7 +222,7 @@ class Handle implements StateHandle {
     });
   }
 
-  loadPage(schema: Schema, page: number): { vecs: Vec[]; length: number } | null {
+  loadPage(schema: Schema, page: number, utf8 = false): { vecs: Vec[]; length: number } | null {
     const parts = rows(
       this.#sql,
       `SELECT data FROM ${this.#p}_page WHERE op = ? AND page = ? ORDER BY part`,
@@ -226,6 +230,7 @@ class Handle implements StateHandle {
       page,
     );
     if (parts.length === 0) return null;
+    if (utf8 && parts.length === 1) return arrowIPCToUtf8Vecs(bytesOf(parts[0]!.data!), schema);
     const decoded = parts.map((r) => arrowIPCToVecs(bytesOf(r.data!), schema));
     if (decoded.length === 1) return { vecs: decoded[0]!.vecs, length: decoded[0]!.length };
     const length = decoded.reduce((n, d) => n + d.length, 0);
