@@ -710,7 +710,9 @@ describe("sealed string pages in Arrow IPC", () => {
         offsets[i + 1] = offsets[i]! + b.length;
       });
       const bytes = new Uint8Array(offsets[vals.length]!);
-      parts.forEach((b, i) => bytes.set(b, offsets[i]!));
+      parts.forEach((b, i) => {
+        bytes.set(b, offsets[i]!);
+      });
       const valid = Uint8Array.from(vals, (v) => (v === null ? 0 : 1));
       return { data: [], valid, length: vals.length, utf8: { offsets, bytes } };
     };
