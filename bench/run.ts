@@ -24,6 +24,7 @@ import { benchPeers } from "./peers.ts";
 import { benchPeersPhases } from "./peers-phases.ts";
 import { benchPeersWarm } from "./peers-warm.ts";
 import { benchRelational } from "./relational.ts";
+import { benchStoredHistory } from "./stored-history.ts";
 import { benchStreaming } from "./streaming.ts";
 import { benchTimeWindow } from "./time-window.ts";
 import { benchUpdateBy } from "./updateby.ts";
@@ -48,6 +49,9 @@ if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "enco
 // `arrow history`: the encode of a history whose pages are sealed.
 if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "history")))
   await benchArrowEncodeHistory();
+// `arrow stored`: a stored history read back and snapshotted.
+if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "stored")))
+  benchStoredHistory();
 if (!only || (only === "arrow" && (!process.argv[3] || process.argv[3] === "categories")))
   benchArrowCategories();
 if (!only || only === "json") benchJson();
