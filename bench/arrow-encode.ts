@@ -65,6 +65,17 @@ function cpuMs(fn: () => void): number {
   return (c.user + c.system) / 1000;
 }
 
+/** The least CPU milliseconds of `a` and of `b` over 7 rounds, alternating. */
+function bestOf7(a: () => void, b: () => void): [number, number] {
+  let aMs = Number.POSITIVE_INFINITY;
+  let bMs = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 7; r++) {
+    aMs = Math.min(aMs, cpuMs(a));
+    bMs = Math.min(bMs, cpuMs(b));
+  }
+  return [aMs, bMs];
+}
+
 export function benchArrowEncode(): void {
   const t = bigTable();
   const cases: [string, string[]][] = [
@@ -98,12 +109,7 @@ export function benchArrowEncode(): void {
           sink += writeIPC(schema, readRows(cols, keys), 0, size).length;
         }
       };
-      let oldMs = Number.POSITIVE_INFINITY;
-      let newMs = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < 7; r++) {
-        oldMs = Math.min(oldMs, cpuMs(oldPath));
-        newMs = Math.min(newMs, cpuMs(newPath));
-      }
+      const [oldMs, newMs] = bestOf7(oldPath, newPath);
       if (sink <= 0) throw new Error("nothing encoded");
       out.push([
         `${size.toLocaleString("en")}`,
@@ -178,12 +184,7 @@ export async function benchArrowEncodeHistory(): Promise<void> {
       };
       const fromStrings = run(readContiguous);
       const fromPages = run(readRows);
-      let oldMs = Number.POSITIVE_INFINITY;
-      let newMs = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < 7; r++) {
-        oldMs = Math.min(oldMs, cpuMs(fromStrings));
-        newMs = Math.min(newMs, cpuMs(fromPages));
-      }
+      const [oldMs, newMs] = bestOf7(fromStrings, fromPages);
       if (sink <= 0) throw new Error("nothing encoded");
       out.push([
         size === ROWS ? "1,000,000 (whole)" : size.toLocaleString("en"),

@@ -185,6 +185,29 @@ function exercise(
   checkReads(c, queriesOver(n - P, rnd).map(shift(P)), (k) => kept[k]!, false, `${label}, kept`);
 }
 
+/**
+ * A string column that seals its full pages (not written yet), and the model of its `3 * P +
+ * extra` values: `distinct` strings of the `text` kind, a share `nulls` of them null.
+ */
+function sealingStrings(o: {
+  seed: number;
+  distinct: number;
+  nulls: number;
+  extra: number;
+  text: "ascii" | "unicode" | "long";
+}) {
+  const rnd = seededRandom(o.seed);
+  const prefix = o.text === "ascii" ? "v" : o.text === "unicode" ? "é€😀" : "x".repeat(24);
+  const value = () =>
+    rnd() < o.nulls ? null : `${prefix}${Math.floor(rnd() * o.distinct).toString(36)}`;
+  const t = new Tracker();
+  const c = new PagedColumn("string", t);
+  c.sealFullPages();
+  const n = 3 * P + o.extra;
+  const model: (string | null)[] = Array.from({ length: n }, value);
+  return { rnd, value, t, c, n, model };
+}
+
 describe("sealed string pages", () => {
   it("read as written, through writes to them, previous values and releases", () => {
     fc.assert(
@@ -200,16 +223,9 @@ describe("sealed string pages", () => {
           // bytes pass 65,535 (32-bit offsets).
           text: fc.constantFrom("ascii", "unicode", "long"),
         }),
-        ({ seed, distinct, nulls, extra, text }) => {
-          const rnd = seededRandom(seed);
-          const prefix = text === "ascii" ? "v" : text === "unicode" ? "é€😀" : "x".repeat(24);
-          const value = () =>
-            rnd() < nulls ? null : `${prefix}${Math.floor(rnd() * distinct).toString(36)}`;
-          const t = new Tracker();
-          const c = new PagedColumn("string", t);
-          c.sealFullPages();
-          const n = 3 * P + extra;
-          const model: (string | null)[] = Array.from({ length: n }, value);
+        (params) => {
+          const { distinct, extra } = params;
+          const { rnd, value, t, c, n, model } = sealingStrings(params);
           // Cycle 1: written in runs of random lengths, some across page ends.
           for (let k = 0; k < n; ) {
             const len = Math.min(n - k, 1 + Math.floor(rnd() * (P + 500)));
@@ -658,16 +674,9 @@ describe("sealed string pages in Arrow IPC", () => {
           cut: fc.tuple(fc.nat(), fc.nat()),
           maxBytes: fc.integer({ min: 600, max: 40_000 }),
         }),
-        ({ seed, distinct, nulls, extra, text, cut, maxBytes }) => {
-          const rnd = seededRandom(seed);
-          const prefix = text === "ascii" ? "v" : text === "unicode" ? "é€😀" : "x".repeat(24);
-          const value = () =>
-            rnd() < nulls ? null : `${prefix}${Math.floor(rnd() * distinct).toString(36)}`;
-          const t = new Tracker();
-          const c = new PagedColumn("string", t);
-          c.sealFullPages();
-          const n = 3 * P + extra;
-          const model: (string | null)[] = Array.from({ length: n }, value);
+        (params) => {
+          const { cut, maxBytes } = params;
+          const { t, c, n, model } = sealingStrings(params);
           writeRun(c, 0, model);
           t.end();
           // The sealed pages give their bytes, not strings.
