@@ -1178,12 +1178,21 @@ export class PagedColumn implements ColumnSource {
    * writer: `utf8` (offsets from 0, bytes) and `valid`, with `data` holding no strings. A page
    * sealed as UTF-8 gives its bytes as they are, one copy, and a dictionary page each row's
    * bytes from its dictionary encoded once; only a page still of strings is encoded. Nulls are
-   * "". So a history's snapshot makes no string a row, and decodes nothing. Null when a page is
-   * missing (the caller reads the rows as strings).
+   * "". So a history's snapshot makes no string a row, and decodes nothing. Null when no page of
+   * the rows is sealed (or absent: it may be loaded sealed), or a page is missing (the caller
+   * reads the rows as strings).
    */
   readUtf8(start: number, n: number): Vec | null {
     if (this.type !== "string") return null;
     const end = start + n;
+    // Only sealed pages spare work: rows that are all strings are encoded by the writer straight
+    // into its buffer (here they would be encoded, then copied).
+    let sealed = false;
+    for (let pi = Math.floor(start / PAGE_SIZE); pi * PAGE_SIZE < end && !sealed; pi++) {
+      const p = this.#pages.get(pi);
+      sealed = p === undefined || p.data === SEALED;
+    }
+    if (!sealed) return null;
     // Pass 1: each piece's byte length (a page of strings is encoded now, kept for pass 2).
     const pieces: Utf8Piece[] = [];
     let total = 0;
