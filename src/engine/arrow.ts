@@ -26,6 +26,7 @@ import { readPlanOf } from "./arrow/type-map.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
 import { PAGE_SIZE, PagedColumn } from "./column.ts";
+import { NO_STRINGS } from "./column-source.ts";
 import { ArrowError, isTickflareError } from "./errors.ts";
 import { readRows } from "./ops/copy.ts";
 import { RowSet } from "./row-set.ts";
@@ -268,10 +269,11 @@ function utf8Vec(chunks: readonly IpcChunkOf[], n: number): Vec | null {
   if (!(offs instanceof Int32Array) || ch.length !== n) return null;
   const o = ch.offset;
   const start = offs[o]!;
-  const offsets =
-    start === 0 && o === 0
-      ? offs.subarray(0, n + 1)
-      : Int32Array.from(offs.subarray(o, o + n + 1), (x) => x - start);
+  let offsets = offs.subarray(o, o + n + 1);
+  if (start !== 0) {
+    offsets = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) offsets[i] = offs[o + i]! - start;
+  }
   const values = ch.values as Uint8Array;
   const bytes = values.subarray(start, start + offsets[n]!);
   let valid: Uint8Array | null = null;
@@ -283,8 +285,6 @@ function utf8Vec(chunks: readonly IpcChunkOf[], n: number): Vec | null {
   }
   return { data: NO_STRINGS, valid, length: n, utf8: { offsets, bytes } };
 }
-
-const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The chunk array of a one-batch read, reused (emptied after each column). */
 type IpcChunkOf = IpcColumns["batches"][number][number];

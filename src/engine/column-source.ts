@@ -55,6 +55,9 @@ export interface Vec {
   utf8?: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
 }
 
+/** The `data` of a string vector that carries its values as `utf8` instead (no strings). */
+export const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+
 /**
  * A dictionary of strings that `Vec.codes` index into. A code's string never changes; only an
  * `open` dictionary (the string cache's large level: arrow/utf8-intern.ts) gains strings after it

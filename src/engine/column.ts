@@ -35,7 +35,7 @@
 
 import { decodeUtf8, encodeUtf8 } from "./arrow/utf8.ts";
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
-import { type Chunk, filledChunk } from "./column-source.ts";
+import { type Chunk, filledChunk, NO_STRINGS } from "./column-source.ts";
 import { IntMap } from "./int-map.ts";
 import type { RowSet } from "./row-set.ts";
 import type {
@@ -256,6 +256,20 @@ const utf8Decoder = new TextDecoder();
 /** `unsealInto`'s offsets of a UTF-8 page's slots, from 0. */
 const utf8Scratch = new Int32Array(PAGE_SIZE + 1);
 
+/**
+ * A UTF-8 page's PAGE_SIZE + 1 offsets as it keeps them: 16-bit when its `size` bytes allow
+ * (memory a table keeps is fresh memory, paid for in page faults), else 32-bit (`o` itself when
+ * `own`, else a copy).
+ */
+function pageOffsets(o: Int32Array, size: number, own: boolean): Uint16Array | Int32Array {
+  if (size <= 0xffff) {
+    const narrow = new Uint16Array(PAGE_SIZE + 1);
+    narrow.set(o.subarray(0, PAGE_SIZE + 1));
+    return narrow;
+  }
+  return own ? o : o.slice(0, PAGE_SIZE + 1);
+}
+
 /** `readUtf8`: a run of one page, and where its bytes come from. */
 interface Utf8Piece {
   page: Page;
@@ -265,8 +279,11 @@ interface Utf8Piece {
   bytes: Uint8Array;
   /** Offsets into `bytes`: the page's slots', the dictionary's codes', or the run's from 0. */
   offsets: ArrayLike<number>;
-  /** Where the run's bytes start in `bytes` (one block), or -1 (a dictionary: row by row). */
-  at: number;
+  /**
+   * Where the run's offsets start in `offsets` (its bytes are one block from `offsets[base]`):
+   * `off` for a UTF-8 page, 0 for a run encoded; -1 for a dictionary (its bytes row by row).
+   */
+  base: number;
   /** The run's byte length (nulls "" ). */
   size: number;
 }
@@ -280,9 +297,6 @@ function stringsOf(vec: Vec, from: number, n: number): Vec {
   if (valid !== null) for (let i = 0; i < n; i++) if (valid[i] === 0) data[i] = "";
   return { data, valid, length: n };
 }
-
-/** A string vector with no strings (its values are its `utf8`). */
-const NO_STRINGS: ObjectStorage = Object.freeze([]) as unknown as ObjectStorage;
 
 /** Each sealing dictionary's strings as UTF-8 (extended when the dictionary has grown). */
 const dictBytes = new WeakMap<
@@ -502,15 +516,14 @@ export class PagedColumn implements ColumnSource {
     if (valid !== null) {
       for (let i = 0; i < PAGE_SIZE; i++) if (valid[i] === 0 && o[i + 1] !== o[i]) return false;
     }
+    // A sealed page made as it is (no storage of strings to retire); copies, as the vector's
+    // arrays are views of the stored bytes.
     const size = o[PAGE_SIZE]!;
-    const p = this.#newPage(this.#tracker ? this.#tracker.cycle : -1);
-    const offsets = size <= 0xffff ? new Uint16Array(PAGE_SIZE + 1) : new Int32Array(PAGE_SIZE + 1);
-    offsets.set(o.subarray(0, PAGE_SIZE + 1));
+    const cycle = this.#tracker ? this.#tracker.cycle : -1;
+    const kept = valid === null ? null : valid.slice(0, PAGE_SIZE);
+    const p = pageOf(SEALED, kept, PAGE_SIZE, cycle, false, null, null);
     p.utf8 = utf8.bytes.slice(0, size);
-    p.utf8Offsets = offsets;
-    p.valid = valid === null ? null : valid.slice(0, PAGE_SIZE);
-    p.hw = PAGE_SIZE;
-    this.#retire(p);
+    p.utf8Offsets = pageOffsets(o, size, false);
     this.#pages.set(pi, p);
     return true;
   }
@@ -955,14 +968,10 @@ export class PagedColumn implements ColumnSource {
     const { offsets, bytes } = encodeUtf8(sealVec, 0, PAGE_SIZE, "");
     sealVec.data = SEALED;
     sealVec.valid = null;
-    // Memory the table keeps is fresh memory, paid for in page faults: offsets take 2 bytes a
-    // row when they can, and the bytes no more than they need.
+    // Memory the table keeps is fresh memory, paid for in page faults: the bytes no more than
+    // they need.
     p.utf8 = bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    if (bytes.length <= 0xffff) {
-      const narrow = new Uint16Array(PAGE_SIZE + 1);
-      narrow.set(offsets);
-      p.utf8Offsets = narrow;
-    } else p.utf8Offsets = offsets;
+    p.utf8Offsets = pageOffsets(offsets, bytes.length, true);
     this.#retire(p);
   }
 
@@ -1212,7 +1221,7 @@ export class PagedColumn implements ColumnSource {
           len,
           bytes: p.utf8,
           offsets: o,
-          at: o[off]!,
+          base: off,
           size: o[off + len]! - o[off]!,
         };
       } else if (p.sealed !== null) {
@@ -1226,7 +1235,7 @@ export class PagedColumn implements ColumnSource {
           const c = codes[i]!;
           size += lens[c + 1]! - lens[c]!;
         }
-        piece = { page: p, off, len, bytes: d.bytes, offsets: d.offsets, at: -1, size };
+        piece = { page: p, off, len, bytes: d.bytes, offsets: d.offsets, base: -1, size };
       } else {
         const view: Vec = { data: p.data, valid: p.valid, length: p.hw };
         const e = encodeUtf8(view, off, len, "");
@@ -1236,7 +1245,7 @@ export class PagedColumn implements ColumnSource {
           len,
           bytes: e.bytes,
           offsets: e.offsets,
-          at: 0,
+          base: 0,
           size: e.offsets[len]!,
         };
       }
@@ -1253,14 +1262,15 @@ export class PagedColumn implements ColumnSource {
     let o = 0;
     let r = 0;
     for (let j = 0; j < pieces.length; j++) {
-      const { page, off, len, bytes: src, offsets: so, at, size } = pieces[j]!;
+      const { page, off, len, bytes: src, offsets: so, base, size } = pieces[j]!;
       if (valid !== null && page.valid !== null) valid.set(page.valid.subarray(off, off + len), r);
-      if (at >= 0) {
+      if (base >= 0) {
         // Bytes in order: one copy, and the offsets moved to where they land.
+        const at = so[base]!;
         bytes.set(src.subarray(at, at + size), o);
-        const base = so === page.utf8Offsets ? off : 0;
         const shift = o - at;
         for (let i = 0; i < len; i++) offsets[r + i] = so[base + i]! + shift;
+        o += size;
       } else {
         const codes = page.sealed!;
         const pv = page.valid;
@@ -1273,7 +1283,6 @@ export class PagedColumn implements ColumnSource {
           for (let x = b; x < e; x++) bytes[o++] = src[x]!;
         }
       }
-      if (at >= 0) o += size;
       r += len;
     }
     offsets[n] = o;

@@ -92,6 +92,7 @@ export const LARGE_SET_BITS = 15;
 export const GROW_FROM_SET_BITS = 10;
 /** Ways of the large level's sets. */
 export const LARGE_WAYS = 8;
+const EMPTY_WORDS = new Int32Array(0);
 /** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
 const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 
@@ -122,9 +123,12 @@ export interface LargeLevel {
 
 /** The string cache; `sharedUtf8Intern` is the one the decoder uses. */
 export class Utf8Intern {
-  #mask: number;
-  /** log2 of the sets, now; `#maxSetBits` at most (a level that fills grows up to it). */
-  #setBits: number;
+  /**
+   * log2 of the sets now (set by `#resize`, with `#mask`, `#shift` and the arrays): `#maxSetBits`
+   * at most (a level that fills grows up to it).
+   */
+  #mask = 0;
+  #setBits = 0;
   readonly #maxSetBits: number;
   /** log2 of the ways a set has. */
   readonly #wayBits: number;
@@ -135,16 +139,16 @@ export class Utf8Intern {
   /** Values `insert` turned away (their set full) since the level was last emptied. */
   #rejected = 0;
   /** 32 - setBits (0 for one set). */
-  #shift: number;
+  #shift = 0;
   /** Four key words per entry, entry = (set << wayBits) + way. */
-  #keys: Int32Array;
+  #keys: Int32Array = EMPTY_WORDS;
   /**
    * With 2 ways: entry -> string. With more: code -> string (the dictionary, in the order the
    * strings came in; `#codes` gives an entry's code).
    */
   #strs: string[];
   /** With more than 2 ways: entry -> its code in `#strs` (meaningful while the entry is filled). */
-  #codes: Int32Array;
+  #codes: Int32Array = EMPTY_WORDS;
   /** The large (never evicting) level's current entries as a dictionary (see `#codes`). */
   #dict: StringDict;
   readonly #budget: number;
@@ -192,12 +196,7 @@ export class Utf8Intern {
     this.#entryShift = 2 + this.#wayBits;
     this.#fill = ways > 2;
     this.#maxSetBits = setBits;
-    const bits = this.#fill ? Math.min(setBits, GROW_FROM_SET_BITS) : setBits;
-    this.#setBits = bits;
-    this.#mask = (1 << bits) - 1;
-    this.#shift = (32 - bits) & 31;
-    this.#keys = new Int32Array((4 * ways) << bits);
-    this.#codes = new Int32Array(this.#fill ? ways << bits : 0);
+    this.#resize(this.#fill ? Math.min(setBits, GROW_FROM_SET_BITS) : setBits);
     this.#strs = this.#fill ? [] : new Array<string>(ways << setBits).fill("");
     this.#dict = { strs: this.#strs, open: true };
     this.#budget = textBudget;
@@ -572,12 +571,9 @@ export class Utf8Intern {
   #grow(): void {
     const oldKeys = this.#keys;
     const oldCodes = this.#codes;
-    const bits = this.#setBits + 1;
-    this.#setBits = bits;
-    this.#mask = (1 << bits) - 1;
-    this.#shift = (32 - bits) & 31;
-    const keys = new Int32Array(oldKeys.length * 2);
-    const codes = new Int32Array(oldCodes.length * 2);
+    this.#resize(this.#setBits + 1);
+    const keys = this.#keys;
+    const codes = this.#codes;
     const wayWords = 4 << this.#wayBits;
     for (let x = 0; x < oldKeys.length; x += 4) {
       const w0 = oldKeys[x]!;
@@ -594,20 +590,22 @@ export class Utf8Intern {
       keys[y + 3] = w3;
       codes[y >> 2] = oldCodes[x >> 2]!;
     }
-    this.#keys = keys;
-    this.#codes = codes;
+  }
+
+  /** Makes the level `2^bits` sets, empty (new keys, and codes with more than 2 ways). */
+  #resize(bits: number): void {
+    this.#setBits = bits;
+    this.#mask = (1 << bits) - 1;
+    this.#shift = (32 - bits) & 31;
+    this.#keys = new Int32Array((4 << this.#wayBits) << bits);
+    this.#codes = new Int32Array(this.#fill ? (1 << this.#wayBits) << bits : 0);
   }
 
   /** Drops every entry (a level with more than 2 ways starts small again). */
   #empty(): void {
     if (this.#fill) {
       // Codes taken from the old entries stay valid: their dictionary keeps its strings.
-      const bits = Math.min(this.#maxSetBits, GROW_FROM_SET_BITS);
-      this.#setBits = bits;
-      this.#mask = (1 << bits) - 1;
-      this.#shift = (32 - bits) & 31;
-      this.#keys = new Int32Array((4 << this.#wayBits) << bits);
-      this.#codes = new Int32Array((1 << this.#wayBits) << bits);
+      this.#resize(Math.min(this.#maxSetBits, GROW_FROM_SET_BITS));
       this.#strs = [];
       this.#dict = { strs: this.#strs, open: true };
     } else {

@@ -70,8 +70,8 @@ export function readRows(src: readonly ColumnSource[], rows: RowSet): Vec[] {
     let utf8: (Vec | null)[] | null = null;
     for (let j = 0; j < src.length; j++) {
       const c = src[j]!;
-      if (c.type !== "string" || !(c instanceof PagedColumn)) continue;
-      const v = c.readUtf8(rows.first(), rows.size);
+      // (Null for other types, and for rows in no sealed page.)
+      const v = c instanceof PagedColumn ? c.readUtf8(rows.first(), rows.size) : null;
       if (v === null) continue;
       utf8 ??= new Array<Vec | null>(src.length).fill(null);
       utf8[j] = v;
