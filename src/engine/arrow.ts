@@ -23,6 +23,7 @@ import { readIPC } from "./arrow/ipc-read.ts";
 import { writeIPC } from "./arrow/ipc-write.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
+import { passUtf8 } from "./arrow/utf8.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
 import { PAGE_SIZE, PagedColumn } from "./column.ts";
@@ -118,7 +119,7 @@ export function arrowIPCToUtf8Vecs(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>>,
 ): { vecs: Vec[]; length: number } {
-  const r = readVecs(bytes, expected, undefined, false, true);
+  const r = readVecs(bytes, expected, undefined, false, "all");
   return { vecs: r.vecs, length: r.length };
 }
 
@@ -126,12 +127,16 @@ export function arrowIPCToUtf8Vecs(
  * `arrowIPCToVecs(bytes, expected)`, but a fixed-width column of one record batch without nulls is
  * a view of `bytes` (`chunksToVecView`), not a copy: for a reader that copies the Vecs before
  * `bytes` can change (a publisher's `addArrow`, whose rows are copied into pages at the cycle).
+ * With `utf8Values`, a Utf8 column of one batch whose values a decode would make new strings of
+ * (`passUtf8`) is its UTF-8 (`Vec.utf8`, views of `bytes`): for a reader whose columns take
+ * UTF-8 (`PagedColumn.takeUtf8`; `writeRun` decodes what a column cannot keep so).
  */
 export function arrowIPCToVecViews(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>>,
+  utf8Values = false,
 ): ArrowRows {
-  const r = readVecs(bytes, expected, undefined, true);
+  const r = readVecs(bytes, expected, undefined, true, utf8Values ? "values" : "none");
   let codes: Int32Array[] | null = null;
   for (let c = 0; c < r.vecs.length; c++) {
     const k = r.vecs[c]!.codes;
@@ -198,13 +203,15 @@ export function arrowIPCColumns(
 /**
  * `arrowIPCToVecs` (the columns at `only`, when given). With `views`, a fixed-width column of one
  * batch without nulls is a view of `bytes` (`chunksToVecView`): for a reader that never writes.
+ * `utf8`: which Utf8 columns of one batch are given as their UTF-8 (`utf8Vec`) instead of
+ * decoded: all of them, those whose values are mostly new strings ("values": `passUtf8`), or none.
  */
 function readVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>> | undefined,
   only?: readonly number[],
   views = false,
-  utf8 = false,
+  utf8: "none" | "values" | "all" = "none",
 ): {
   schema: Record<string, ColumnType>;
   vecs: Vec[];
@@ -237,7 +244,10 @@ function readVecs(
     } else chunks = ipc.batches.map((b) => b[at]!);
     try {
       validateChunks(name, plan, chunks);
-      const u = utf8 && plan.kind === "utf8" ? utf8Vec(chunks, ipc.rows) : null;
+      const u =
+        plan.kind === "utf8" && (utf8 === "all" || (utf8 === "values" && passUtf8(name)))
+          ? utf8Vec(chunks, ipc.rows)
+          : null;
       if (u !== null) {
         vecs[c] = u;
         continue;

@@ -48,9 +48,11 @@ export interface Vec {
   /** The dictionary `codes` index into, or null: no codes. */
   dict?: StringDict | null;
   /**
-   * A string vector's values as UTF-8 (`offsets[0..length]` into `bytes`; nulls ""), and then
-   * `data` holds no strings: made only for the Arrow IPC writer (`readRowsForIPC`), read only by
-   * `encodeUtf8`.
+   * A string vector's values as UTF-8 (`offsets[0..length]` into `bytes`), and then `data` holds
+   * no strings. Made for the Arrow IPC writer (`readRows`, nulls ""), which `encodeUtf8` reads;
+   * and from Arrow and JSON (a publisher's `addArrow` and `addJson`, a history's pages read
+   * back: a null may have bytes under it there), which `PagedColumn.writeRun` and `installPage`
+   * keep as UTF-8 pages or decode.
    */
   utf8?: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
 }

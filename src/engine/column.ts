@@ -33,7 +33,8 @@
  * (a history's full page whose every slot has a code is sealed with them, narrowed: see above).
  */
 
-import { decodeUtf8, encodeUtf8 } from "./arrow/utf8.ts";
+import { decodeUtf8, encodeUtf8, isUtf8 } from "./arrow/utf8.ts";
+import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk, NO_STRINGS } from "./column-source.ts";
 import { IntMap } from "./int-map.ts";
@@ -98,6 +99,14 @@ interface Page {
    */
   utf8: Uint8Array | null;
   utf8Offsets: Uint16Array | Int32Array | null;
+  /**
+   * A UTF-8 page still being filled (`takeUtf8`): `utf8` is a buffer of spare room (its bytes
+   * `[0, utf8Offsets[hw])` in use) and `utf8Offsets` an Int32Array of PAGE_SIZE + 1, both
+   * recycled; rows are appended at `hw` (`#appendUtf8`). Read as any UTF-8 page. When full, a
+   * sealing column seals it (by dictionary, or as UTF-8 of exactly its size); it is never
+   * written over in place (a write that is not an append makes it a page of strings).
+   */
+  open: boolean;
   /**
    * A sealed int64, instant or float64 page whose values fit a narrower integer (`#sealNarrow`):
    * slot -> value (`data` is then SEALED); null for any other page.
@@ -181,6 +190,7 @@ function pageOf(
     strs: null,
     utf8: null,
     utf8Offsets: null,
+    open: false,
     narrow: null,
     scale: 0,
   };
@@ -221,7 +231,11 @@ function unsealInto(
     const o = p.utf8Offsets!;
     const s = utf8Scratch;
     for (let i = 0; i <= n; i++) s[i] = o[off + i]!;
-    decodeUtf8(p.utf8, s, n, to as unknown as string[], at, "", null);
+    // An open page's values (a publish's, on their way) through the string cache, as their
+    // decode would have gone; a sealed page's (too many distinct strings for a dictionary) not.
+    if (p.open)
+      decodeUtf8(p.utf8, s, n, to as unknown as string[], at, OPEN_PAGES, sharedUtf8Intern);
+    else decodeUtf8(p.utf8, s, n, to as unknown as string[], at, "", null);
     return;
   }
   const codes = p.sealed!;
@@ -255,6 +269,32 @@ function sealedAt(p: Page, off: number): string | number | bigint {
 const utf8Decoder = new TextDecoder();
 /** `unsealInto`'s offsets of a UTF-8 page's slots, from 0. */
 const utf8Scratch = new Int32Array(PAGE_SIZE + 1);
+/** The string cache's name for the values of open UTF-8 pages (see `takeUtf8`). */
+const OPEN_PAGES = "\u0000open UTF-8 pages";
+/** `#seal`'s strings of an open UTF-8 page, decoded. */
+const openStrings: string[] = new Array<string>(PAGE_SIZE).fill("");
+/** An open UTF-8 page's buffers, kept for the next (see `#utf8Free`). */
+interface Utf8Buffers {
+  bytes: Uint8Array;
+  offsets: Int32Array;
+}
+/** Buffers of open UTF-8 pages a column keeps for reuse. */
+const MAX_FREE_UTF8 = 8;
+/** Bytes an open UTF-8 page's buffer starts with, at least. */
+const MIN_UTF8_BYTES = 4096;
+
+/** `to[at + i] = from[start + i] + shift` for i in 1..n: a run's offsets where its bytes land. */
+function rebase(
+  to: Int32Array,
+  at: number,
+  from: Int32Array,
+  start: number,
+  n: number,
+  shift: number,
+): void {
+  if (shift === 0) to.set(from.subarray(start + 1, start + n + 1), at + 1);
+  else for (let i = 1; i <= n; i++) to[at + i] = from[start + i]! + shift;
+}
 
 /**
  * A UTF-8 page's PAGE_SIZE + 1 offsets as it keeps them: 16-bit when its `size` bytes allow
@@ -345,6 +385,10 @@ export class PagedColumn implements ColumnSource {
   readonly #coded = new IntMap<number>();
   /** Full string pages are sealed at the end of the cycle that filled them (`sealFullPages`). */
   #sealing = false;
+  /** Rows given as UTF-8 may be kept as such in open pages (`takeUtf8`). */
+  #utf8Pages = false;
+  /** Buffers of open UTF-8 pages let go, for the next (at most MAX_FREE_UTF8). */
+  readonly #utf8Free: Utf8Buffers[] = [];
   /** Pages filled this cycle, to seal when it ends. */
   #filled: number[] = [];
   /** Full pages still to skip before trying to seal one again, and the next such backoff. */
@@ -414,6 +458,23 @@ export class PagedColumn implements ColumnSource {
     if (this.#tracker === null) return;
     const t = this.type;
     if (t === "string" || t === "float64" || (isBigType(t) && LITTLE_ENDIAN)) this.#sealing = true;
+    this.takeUtf8();
+  }
+
+  /**
+   * From now on, rows of a string column given as UTF-8 (a `Vec.utf8` written by `writeRun`, or
+   * copied from a UTF-8 page by `copyRunFrom`) are appended as they are to an open UTF-8 page
+   * (a new page, or the open page they continue), without a string made a row: a publisher's
+   * blink table (given the Utf8 columns of Arrow and JSON publishes that are not keys), and a
+   * column that seals its full pages (an append-only table's, a history's). Such a page is read
+   * as a page sealed as UTF-8 (a run of it decodes its values in one pass, through the string
+   * cache), and written to only at its end; any other write makes it a page of strings first.
+   * Rows that cannot be taken so (a write that is not an append, bytes under a null, invalid
+   * UTF-8) are decoded and written as strings. Pass-through for Arrow: an append-only table
+   * fed Utf8 values keeps their bytes from the publish to its sealed pages.
+   */
+  takeUtf8(): void {
+    if (this.type === "string" && this.#tracker !== null) this.#utf8Pages = true;
   }
 
   /** Number of allocated pages (current and held previous). */
@@ -685,8 +746,113 @@ export class PagedColumn implements ColumnSource {
   }
 
   readonly #recycle = (p: Page, pi: number): void => {
-    if (this.#pages.get(pi) !== p && !p.borrowed && p.data !== SEALED) this.#giveFree(p);
+    if (this.#pages.get(pi) === p || p.borrowed) return;
+    if (p.data !== SEALED) this.#giveFree(p);
+    else if (p.open) this.#giveUtf8(p.utf8!, p.utf8Offsets as Int32Array);
   };
+
+  /**
+   * Appends rows `[from, from + n)` of UTF-8 values (`bytes`, `offsets`; `valid`: null, or one
+   * byte a row) to slots `[off, off + n)` of page `pi` when it can keep them as UTF-8 (see
+   * `takeUtf8`): the page is missing (then `off` is 0) or open with `off` at its end, each null
+   * row's bytes are empty, and the bytes are valid UTF-8. False (nothing written) otherwise.
+   */
+  #appendUtf8(
+    pi: number,
+    off: number,
+    bytes: Uint8Array,
+    offsets: ArrayLike<number>,
+    valid: Uint8Array | null,
+    from: number,
+    n: number,
+    check: boolean,
+  ): boolean {
+    if (!this.#utf8Pages) return false;
+    let p = this.#pages.get(pi);
+    if (p === undefined && this.#loader !== null && this.#loader(pi)) p = this.#pages.get(pi);
+    if (p === undefined ? off !== 0 : !p.open || off !== p.hw) return false;
+    const b0 = offsets[from]!;
+    const b1 = offsets[from + n]!;
+    if (valid !== null)
+      for (let i = from; i < from + n; i++)
+        if (valid[i] === 0 && offsets[i + 1] !== offsets[i]) return false;
+    if (check && !isUtf8(bytes, b0, b1)) return false;
+    const size = b1 - b0;
+    if (p === undefined) {
+      p = this.#openPage(size);
+      this.#pages.set(pi, p);
+    }
+    const o = p.utf8Offsets as Int32Array;
+    const used = o[off]!;
+    let buf = p.utf8!;
+    if (used + size > buf.length) {
+      const grown = new Uint8Array(Math.max(2 * buf.length, used + size));
+      grown.set(buf.subarray(0, used));
+      buf = p.utf8 = grown;
+    }
+    buf.set(bytes.subarray(b0, b1), used);
+    if (offsets instanceof Int32Array) rebase(o, off, offsets, from, n, used - b0);
+    else for (let i = 1; i <= n; i++) o[off + i] = offsets[from + i]! + used - b0;
+    copyValidity(p, off, valid, from, n);
+    p.hw = off + n;
+    if (this.#sealing) this.#noteFilled(pi, p);
+    return true;
+  }
+
+  /**
+   * Appends string rows `data[from, from + n)` (`valid`: null, or one byte a row) to slots
+   * `[off, off + n)` of page `pi` when it is open with `off` at its end, encoded (an open page
+   * stays UTF-8 when a batch's values came as strings). False (nothing written) otherwise.
+   */
+  #appendStrings(
+    pi: number,
+    off: number,
+    data: Storage,
+    valid: Uint8Array | null,
+    from: number,
+    n: number,
+  ): boolean {
+    const p = this.#pages.get(pi);
+    if (p === undefined || !p.open || off !== p.hw || data === SEALED) return false;
+    const e = encodeUtf8({ data, valid, length: from + n }, from, n, "");
+    this.#appendUtf8(pi, off, e.bytes, e.offsets, null, 0, n, false);
+    copyValidity(p, off, valid, from, n);
+    return true;
+  }
+
+  /** A new open UTF-8 page (no rows), with room for `size` bytes; recycled buffers if any. */
+  #openPage(size: number): Page {
+    const t = this.#tracker;
+    const p = ownPage(SEALED, null, 0, t ? t.cycle : 0);
+    const kept = this.#utf8Free.pop();
+    p.utf8 =
+      kept !== undefined && kept.bytes.length >= size
+        ? kept.bytes
+        : new Uint8Array(Math.max(size, MIN_UTF8_BYTES, kept?.bytes.length ?? 0));
+    p.utf8Offsets = kept?.offsets ?? new Int32Array(PAGE_SIZE + 1);
+    p.utf8Offsets[0] = 0;
+    p.open = true;
+    return p;
+  }
+
+  /** Keeps open page `p`'s buffers for the next open page (`p` is no longer read). */
+  #giveUtf8(bytes: Uint8Array, offsets: Int32Array): void {
+    if (this.#utf8Free.length < MAX_FREE_UTF8) this.#utf8Free.push({ bytes, offsets });
+  }
+
+  /**
+   * Makes full open page `p` a page sealed as UTF-8: its bytes in a buffer of exactly their size
+   * and its offsets narrowed (see `pageOffsets`); the open page's buffers serve the next.
+   */
+  #closeUtf8(p: Page): void {
+    const o = p.utf8Offsets as Int32Array;
+    const buf = p.utf8!;
+    const size = o[PAGE_SIZE]!;
+    p.utf8 = buf.slice(0, size);
+    p.utf8Offsets = pageOffsets(o, size, true);
+    p.open = false;
+    if (p.utf8Offsets !== o) this.#giveUtf8(buf, o);
+  }
 
   /** Called by the update graph at the end of a cycle: drops previous values. */
   endCycle(): void {
@@ -723,14 +889,15 @@ export class PagedColumn implements ColumnSource {
     for (let i = 0; i < filled.length; i++) {
       const pi = filled[i]!;
       const p = this.#pages.get(pi);
-      if (p === undefined || p.hw !== PAGE_SIZE || p.data === SEALED || p.borrowed) continue;
+      if (p === undefined || p.hw !== PAGE_SIZE || p.borrowed) continue;
+      if (p.data === SEALED && !p.open) continue;
       if (this.type !== "string") {
         this.#sealNarrow(p);
         continue;
       }
       // A page with a code a slot is tried first, skipped or not: it costs an integer probe a
       // slot, and once the column's dictionary is full, a code it lacks fails it within a few.
-      if (p.dict !== null && this.#sealCoded(p)) {
+      if (!p.open && p.dict !== null && this.#sealCoded(p)) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
         continue;
@@ -740,7 +907,7 @@ export class PagedColumn implements ColumnSource {
         this.#sealUtf8(p);
         continue;
       }
-      if (this.#seal(p)) {
+      if (this.#seal(p, p.open ? this.#openStrings(p) : (p.data as string[]))) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
       } else {
@@ -763,8 +930,7 @@ export class PagedColumn implements ColumnSource {
    * true, or false, leaving the page as it was, when its strings would take the dictionary past
    * SEAL_MAX_STRINGS or its first SEAL_SAMPLE slots are mostly new strings.
    */
-  #seal(p: Page): boolean {
-    const data = p.data as string[];
+  #seal(p: Page, data: readonly string[]): boolean {
     const valid = p.valid;
     const index = this.#sealDictionary();
     const strs = this.#sealStrs;
@@ -913,6 +1079,12 @@ export class PagedColumn implements ColumnSource {
     return true;
   }
 
+  /** Full open page `p`'s values (in `openStrings`), decoded through the string cache. */
+  #openStrings(p: Page): string[] {
+    unsealInto(p, 0, PAGE_SIZE, openStrings, 0);
+    return openStrings;
+  }
+
   /** The column's sealing dictionary's index, made (with "" as code 0) if there is none. */
   #sealDictionary(): Map<string, number> {
     if (this.#sealIndex === null) {
@@ -949,6 +1121,14 @@ export class PagedColumn implements ColumnSource {
     p.codes = null;
     p.dict = null;
     p.words = null;
+    if (p.open) {
+      // Sealed by dictionary: the open page's buffers serve the next.
+      this.#giveUtf8(p.utf8!, p.utf8Offsets as Int32Array);
+      p.utf8 = null;
+      p.utf8Offsets = null;
+      p.open = false;
+      return;
+    }
     p.data = SEALED;
     this.#giveFree(ownPage(data, null, 0, 0));
   }
@@ -959,6 +1139,10 @@ export class PagedColumn implements ColumnSource {
    * living on with the table.
    */
   #sealUtf8(p: Page): void {
+    if (p.open) {
+      this.#closeUtf8(p);
+      return;
+    }
     const data = p.data as string[];
     const valid = p.valid;
     for (let i = 0; i < PAGE_SIZE; i++)
@@ -1060,6 +1244,7 @@ export class PagedColumn implements ColumnSource {
     p.strs = null;
     p.utf8 = null;
     p.utf8Offsets = null;
+    p.open = false;
     p.narrow = null;
     p.scale = 0;
   }
@@ -1360,12 +1545,24 @@ export class PagedColumn implements ColumnSource {
 
   /** Writes `vec[from, from + length)` to keys `[start, start + length)` (any page span). */
   writeRun(start: number, vec: Vec, from = 0, length = vec.length - from): void {
+    const utf8 = vec.utf8 ?? null;
     while (length > 0) {
       const pi = Math.floor(start / PAGE_SIZE);
       const off = start - pi * PAGE_SIZE;
       const n = Math.min(length, PAGE_SIZE - off);
+      if (
+        utf8 !== null
+          ? this.#appendUtf8(pi, off, utf8.bytes, utf8.offsets, vec.valid, from, n, true)
+          : this.#utf8Pages && this.#appendStrings(pi, off, vec.data, vec.valid, from, n)
+      ) {
+        start += n;
+        from += n;
+        length -= n;
+        continue;
+      }
       const p = this.#writable(pi, off, n);
-      copyInto(p, off, vec, from, n);
+      if (utf8 !== null) copyInto(p, off, stringsOf(vec, from, n), 0, n);
+      else copyInto(p, off, vec, from, n);
       if (off + n > p.hw) p.hw = off + n;
       if (p.dict !== null) this.#noteCoded(pi);
       if (this.#sealing) this.#noteFilled(pi, p);
@@ -1400,6 +1597,16 @@ export class PagedColumn implements ColumnSource {
         const t = this.#tracker;
         this.#pages.set(pi, pageOf(sp.data, sp.valid, n, t ? t.cycle : 0, true, sp.codes, sp.dict));
         if (sp.dict !== null) this.#noteCoded(pi);
+        start += n;
+        from += n;
+        length -= n;
+        continue;
+      }
+      if (
+        sp.utf8 !== null
+          ? this.#appendUtf8(pi, off, sp.utf8, sp.utf8Offsets!, sp.valid, soff, n, false)
+          : this.#utf8Pages && this.#appendStrings(pi, off, sp.data, sp.valid, soff, n)
+      ) {
         start += n;
         from += n;
         length -= n;

@@ -13,7 +13,8 @@
  * give exactly, and answers null for anything else, so the caller goes on with `JSON.parse` and
  * the per-value conversion (`values-to-vec.ts`), which then gives the values or the error. What it
  * returns is identical to that path's Vecs for the same text (property-tested in
- * test/engine/json-rows.test.ts):
+ * test/engine/json-rows.test.ts; with `utf8Values`, a string column the string cache has given
+ * up on comes as its UTF-8 instead, `Vec.utf8`: the same values, test/engine/utf8-pages.test.ts):
  *
  * - the text is `[`, row objects separated by commas, `]`, with JSON whitespace anywhere between
  *   tokens; a row's keys are column names (no escapes), each at most once; a column a row leaves
@@ -40,9 +41,10 @@
  * bodies pays for one wasted scan in nine.
  */
 
-import { decodeUtf8 } from "./arrow/utf8.ts";
+import { decodeUtf8, passUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
+import { NO_STRINGS } from "./column-source.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
 import { CanonicalSecond, F32_MAX } from "./values-to-vec.ts";
@@ -221,6 +223,12 @@ class Out {
   vecRows = -1;
   /** String columns: the codes array of the last result made with this Out (see `finish`). */
   readonly codes: (Int32Array | null)[] = [];
+  /**
+   * String columns given as UTF-8 (`finish` with `utf8Values`): their byte and offset buffers,
+   * which the result's vectors view, so the schema gets them back only at `release`.
+   */
+  readonly lentBytes: (Uint8Array | null)[] = [];
+  readonly lentOffs: (Int32Array | null)[] = [];
 
   /** `textBytes`: the input's length, which no column's string bytes can exceed. */
   constructor(plan: Plan, cap: number, textBytes: number) {
@@ -562,6 +570,16 @@ export class JsonRows {
     this.#plan = null;
     this.#out = null;
     if (plan === null || out === null) return;
+    for (let c = 0; c < out.lentBytes.length; c++) {
+      const sb = out.lentBytes[c] ?? null;
+      const so = out.lentOffs[c] ?? null;
+      out.lentBytes[c] = null;
+      out.lentOffs[c] = null;
+      if (sb !== null && plan.strBytes[c] === null && sb.length <= KEEP_BYTES)
+        plan.strBytes[c] = sb;
+      if (so !== null && plan.strOffs[c] === null && so.length <= KEEP_BYTES / 4)
+        plan.strOffs[c] = so;
+    }
     // At most KEEP_BYTES of columns (8 bytes a slot at most) each: a Durable Object's memory is
     // small, and a large text is rare.
     if (plan.spare.length < MAX_SPARE && out.cap * plan.names.length * 8 <= KEEP_BYTES)
@@ -598,18 +616,24 @@ export function readJsonRows(
   input: string | Uint8Array,
   schema: Schema,
   keys: readonly string[] = [],
+  utf8Values = false,
 ): JsonRows | null {
   const plan = planOf(schema);
   if (plan.skip > 0) {
     plan.skip--;
     return null;
   }
-  const got = scan(input, plan, keys);
+  const got = scan(input, plan, keys, utf8Values);
   if (got === null) plan.skip = SKIP_CALLS;
   return got;
 }
 
-function scan(input: string | Uint8Array, plan: Plan, keys: readonly string[]): JsonRows | null {
+function scan(
+  input: string | Uint8Array,
+  plan: Plan,
+  keys: readonly string[],
+  utf8Values: boolean,
+): JsonRows | null {
   const len = input.length;
   if (scratch.length < len + 1 + PAD) {
     scratch = new Uint8Array(Math.max(len + 1 + PAD, scratch.length * 2));
@@ -627,7 +651,7 @@ function scan(input: string | Uint8Array, plan: Plan, keys: readonly string[]): 
   } else buf.set(input);
   buf[len] = 0;
   const b = buf.subarray(0, len + 1);
-  const got = rows(b, scratchView, len, plan, keys, text);
+  const got = rows(b, scratchView, len, plan, keys, text, utf8Values);
   return done(buf, got);
 }
 
@@ -699,6 +723,7 @@ function rows(
   plan: Plan,
   keys: readonly string[],
   text: string | null,
+  utf8Values: boolean,
 ): JsonRows | null {
   const ncols = plan.names.length;
   const kinds = plan.kinds;
@@ -884,11 +909,15 @@ function rows(
   if (n > 0) {
     plan.bytesPerRow = Math.max(4, Math.floor(len / n));
   }
-  return new JsonRows(finish(plan, out, n), n, plan, out);
+  return new JsonRows(finish(plan, out, n, utf8Values), n, plan, out);
 }
 
-/** The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded). */
-function finish(plan: Plan, out: Out, n: number): Vec[] {
+/**
+ * The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded, or with
+ * `utf8Values` those of a column whose values are mostly new strings (`passUtf8`) given as their
+ * UTF-8: `Vec.utf8`).
+ */
+function finish(plan: Plan, out: Out, n: number, utf8Values: boolean): Vec[] {
   const vecs: Vec[] = [];
   for (let c = 0; c < plan.names.length; c++) {
     const k = plan.kinds[c]!;
@@ -896,6 +925,22 @@ function finish(plan: Plan, out: Out, n: number): Vec[] {
     if (k === K_STR) {
       const valid = v ? v.subarray(0, n) : null;
       const name = plan.names[c]!;
+      if (utf8Values && passUtf8(name)) {
+        // Lent to the vector until `release` (the schema's next text takes other buffers).
+        const sb = out.strBytes[c]!;
+        const so = out.strOffs[c]!;
+        out.lentBytes[c] = sb;
+        out.lentOffs[c] = so;
+        plan.strBytes[c] = null;
+        plan.strOffs[c] = null;
+        vecs.push({
+          data: NO_STRINGS,
+          valid,
+          length: n,
+          utf8: { offsets: so.subarray(0, n + 1), bytes: sb.subarray(0, out.strLen[c]!) },
+        });
+        continue;
+      }
       // A released result's array of exactly n strings is filled again (every row is written).
       let data = out.strData[c] ?? null;
       if (data === null || data.length !== n) {

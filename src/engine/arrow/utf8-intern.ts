@@ -74,6 +74,8 @@ export const SAMPLE = 64;
 export const WARM_INSERTS = 16;
 /** Calls of a column that gave up which then decode without looking anything up. */
 const IDLE_CALLS = 7;
+/** `IDLE_CALLS` of a column whose values stayed UTF-8 (see `passUtf8`). */
+const PASS_IDLE_CALLS = 63;
 /** Columns whose idle calls are counted at once (more: the count starts over). */
 const MAX_IDLE_COLUMNS = 1024;
 /** Rows of the largest per-call scratch the cache keeps between calls. */
@@ -158,6 +160,8 @@ export class Utf8Intern {
   #clears = 0;
   /** Per column name: calls left that skip the cache (after a call of that column gave up). */
   readonly #idle = new Map<string, number>();
+  /** Columns `passUtf8` let stay UTF-8: a call of one that gives up skips PASS_IDLE_CALLS. */
+  readonly #passing = new Set<string>();
   #scratch: ProbeResult = {
     rows: new Int32Array(0),
     sets: new Int32Array(0),
@@ -489,14 +493,36 @@ export class Utf8Intern {
   }
 
   /**
+   * Whether a reader that can keep `column`'s values as UTF-8 (a publisher's blink table: see
+   * `PagedColumn.takeUtf8`) should, instead of decoding them: the column is not at the large
+   * level and one of its last calls gave up on this level (its values are mostly distinct, so a
+   * decode would make a new string a row). Counts as one of the calls that skip the cache (as
+   * `route` does), so a call decodes and samples the column again after them: after
+   * PASS_IDLE_CALLS once the column passed (its values decoded, and encoded again, cost more
+   * than a sample).
+   */
+  passUtf8(column: string): boolean {
+    const left = this.#idle.get(column);
+    if (left === undefined || this.#credit.has(column)) return false;
+    if (!this.#passing.has(column)) {
+      if (this.#passing.size >= MAX_IDLE_COLUMNS) this.#passing.clear();
+      this.#passing.add(column);
+    }
+    if (left <= 1) this.#idle.delete(column);
+    else this.#idle.set(column, left - 1);
+    return true;
+  }
+
+  /**
    * Records that a call of `column` gave up on this level (`probe` returned `all`). With a large
    * level that wants the column, it moves there: returns it (the call then looks its rows up
-   * there). Otherwise the column's next IDLE_CALLS calls skip the cache; returns null.
+   * there). Otherwise the column's next IDLE_CALLS calls skip the cache (PASS_IDLE_CALLS for one
+   * that `passUtf8` let through); returns null.
    */
   gaveUp(column: string): Utf8Intern | null {
     if (this.#makeLarge !== null && this.#wantsLarge(column)) return this.#enterLarge(column);
     if (this.#idle.size >= MAX_IDLE_COLUMNS) this.#idle.clear();
-    this.#idle.set(column, IDLE_CALLS);
+    this.#idle.set(column, this.#passing.has(column) ? PASS_IDLE_CALLS : IDLE_CALLS);
     return null;
   }
 

@@ -11,6 +11,7 @@
 import type { Vec } from "../column.ts";
 import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
+import { isStringKey } from "../keys/string-key-hints.ts";
 import type { ProbeResult, Utf8Intern } from "./utf8-intern.ts";
 import { ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
 
@@ -176,6 +177,17 @@ function tooLarge(column: string): never {
   throw new ArrowError(
     `Column "${column}": more than 2 GiB of string data does not fit one Arrow Utf8 array`,
   );
+}
+
+/**
+ * Whether the values of `column`, about to be decoded by a reader that can keep them as UTF-8
+ * (`Vec.utf8`: a publisher's `addArrow` and `addJson`), should stay UTF-8: not a key column
+ * (`isStringKey`: key lookups read the string cache's codes), and one whose decodes skip the
+ * string cache, their values being mostly new (`Utf8Intern.passUtf8`). A column of a few
+ * hundred repeated values decodes to cached strings, which cost no more than their bytes.
+ */
+export function passUtf8(column: string): boolean {
+  return !isStringKey(column) && sharedUtf8Intern.passUtf8(column);
 }
 
 /**
@@ -431,4 +443,53 @@ function badOffsets(column: string): never {
   throw new ArrowError(
     `Column "${column}": string value offsets are out of order or out of bounds`,
   );
+}
+
+/** Whether bytes `[from, to)` of `b` are all ASCII: eight a step, as two 32-bit words. */
+function isAscii(b: Uint8Array, from: number, to: number): boolean {
+  const view = new DataView(b.buffer, b.byteOffset);
+  let acc = 0;
+  let i = from;
+  for (; i + 8 <= to; i += 8) acc |= view.getInt32(i) | view.getInt32(i + 4);
+  for (; i < to; i++) acc |= b[i]!;
+  return (acc & 0x80808080) === 0;
+}
+
+/**
+ * Whether bytes `[from, to)` of `b` are valid UTF-8 (what a decode gives back byte for byte, as
+ * a fatal TextDecoder accepts it): all ASCII (checked eight bytes a step), or each sequence
+ * checked (no overlong form, surrogate or value past U+10FFFF, none cut short).
+ */
+export function isUtf8(b: Uint8Array, from: number, to: number): boolean {
+  if (isAscii(b, from, to)) return true;
+  let i = from;
+  while (i < to) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= to) return false; // cut short
+    const c1 = b[i + 1]!;
+    if (c1 < lo || c1 > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      const x = b[i + k]!;
+      if (x < 0x80 || x > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
 }

@@ -47,6 +47,8 @@ class PublisherNode extends SourceNode {
     this.schema = schema;
     this.onFlush = opts.onFlush;
     this.publisher = new TablePublisher(this, name);
+    // Utf8 values of Arrow and JSON publishes stay UTF-8 into the blink table's pages.
+    for (let i = 0; i < this.cols.length; i++) this.cols[i]!.takeUtf8();
     nodeOf(this.table).setPort({
       addBatch: (vecs, length) => {
         if (this.failed || length === 0) return;
@@ -177,7 +179,7 @@ export class TablePublisher {
     if (node.failed) return;
     if (typeof text !== "string" && !(text instanceof Uint8Array))
       throw new ValueError("addJson expects JSON text or its UTF-8 bytes");
-    const read = readJsonRows(text, node.schema);
+    const read = readJsonRows(text, node.schema, [], true);
     if (read !== null) {
       if (read.length > 0) node.pending.push(read);
       return;
@@ -202,7 +204,7 @@ export class TablePublisher {
   addArrow(bytes: Uint8Array | ArrayBuffer): void {
     const node = this.#node;
     if (node.failed) return;
-    const read = arrowIPCToVecViews(bytes, node.schema);
+    const read = arrowIPCToVecViews(bytes, node.schema, true);
     if (read.length > 0) node.pending.push(read);
   }
 

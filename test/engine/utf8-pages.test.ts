@@ -1,0 +1,328 @@
+/**
+ * Open UTF-8 pages (`PagedColumn.takeUtf8`): a publisher's Utf8 values that a decode would make
+ * new strings of (`passUtf8`) stay UTF-8 from the Arrow or JSON publish, through the blink table,
+ * into an append-only table's pages, which seal them as UTF-8 or by dictionary. Checked against
+ * the rows published (every cycle, every table: blink, append-only, ring, a group-by count over
+ * another column, the append-only table's Arrow snapshot), whatever mix of distinct, repeated,
+ * non-ASCII, empty and null values and of Arrow and JSON batches; and for what must not pass
+ * through: invalid UTF-8 (decoded with U+FFFD, as before), bytes under a null, a key column.
+ */
+import * as arrow from "apache-arrow";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isUtf8, passUtf8 } from "../../src/engine/arrow/utf8.ts";
+import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
+import type { Table } from "../../src/engine/index.ts";
+import {
+  agg,
+  blinkToAppendOnly,
+  ringTable,
+  tablePublisher,
+  toArrowIPC,
+  UpdateGraph,
+} from "../../src/engine/index.ts";
+import { colValues } from "./helpers.ts";
+
+type Row = { Name: string | null; G: number };
+
+/** Arrow IPC stream bytes of `rows` (Name as Utf8, G as Int32). */
+function arrowOf(rows: readonly Row[]): Uint8Array {
+  const t = new arrow.Table({
+    Name: arrow.vectorFromArray(
+      rows.map((r) => r.Name),
+      new arrow.Utf8(),
+    ),
+    G: arrow.vectorFromArray(
+      rows.map((r) => r.G),
+      new arrow.Int32(),
+    ),
+  });
+  return arrow.tableToIPC(t, "stream");
+}
+
+/** An Arrow stream of one Utf8 column `Name` (and G = 0) from raw offsets, bytes and nulls. */
+function rawArrow(offsets: number[], bytes: number[], nulls: boolean[]): Uint8Array {
+  const n = offsets.length - 1;
+  const bitmap = new Uint8Array(Math.ceil(n / 8));
+  for (let i = 0; i < n; i++) if (!nulls[i]) bitmap[i >> 3]! |= 1 << (i & 7);
+  const name = arrow.makeData({
+    type: new arrow.Utf8(),
+    length: n,
+    nullCount: nulls.filter(Boolean).length,
+    nullBitmap: bitmap,
+    valueOffsets: Int32Array.from(offsets),
+    data: Uint8Array.from(bytes),
+  });
+  const g = arrow.makeData({ type: new arrow.Int32(), length: n, data: new Int32Array(n) });
+  const t = new arrow.Table({ Name: arrow.makeVector(name), G: arrow.makeVector(g) });
+  return arrow.tableToIPC(t, "stream");
+}
+
+/** Distinct values enough that the string cache gives up on column `name` (`passUtf8`). */
+function distinct(prefix: string, n: number): Row[] {
+  return Array.from({ length: n }, (_, i) => ({ Name: `${prefix}-${i}-${i * 7919}`, G: i % 5 }));
+}
+
+/** The values of `rows` as `Table.toRows` gives them. */
+function names(rows: readonly Row[]): (string | null)[] {
+  return rows.map((r) => r.Name);
+}
+
+/** Name values of `t`'s Arrow snapshot, read by apache-arrow. */
+function snapshotNames(t: Table): (string | null)[] {
+  const a = arrow.tableFromIPC(toArrowIPC(t));
+  return Array.from({ length: a.numRows }, (_, i) => a.getChild("Name")!.get(i) as string | null);
+}
+
+describe("open UTF-8 pages", () => {
+  it("take a column of mostly distinct values from Arrow and JSON into sealed UTF-8 pages", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+    const all = blinkToAppendOnly(blink);
+    const c = asPagedColumn(all.column("Name"));
+    const published: Row[] = [];
+    const blinkForms: string[] = [];
+    const lastForms: string[] = [];
+    // 1,000-row batches, Arrow and JSON in turn.
+    for (let b = 0; b < 10; b++) {
+      const rows = distinct(`b${b}`, 1000);
+      if (b % 2 === 0) pub.addArrow(arrowOf(rows));
+      else pub.addJson(JSON.stringify(rows));
+      published.push(...rows);
+      await g.runCycle();
+      expect(colValues(blink, "Name")).toEqual(names(rows));
+      blinkForms.push(asPagedColumn(blink.column("Name")).pageForm(0));
+      lastForms.push(c.pageForm(Math.floor((all.size - 1) / PAGE_SIZE)));
+    }
+    // The first batch is decoded: the string cache samples it and gives up on the column. The
+    // next seven stay UTF-8 (IDLE_CALLS), then one is decoded and sampled again, after which 63
+    // would stay UTF-8 (PASS_IDLE_CALLS). The append-only table's page being filled is open
+    // (UTF-8) from the first passing batch that starts it (page 1, at row 4,096 in batch 4) and
+    // of strings when a decoded batch starts it (page 2, at row 8,192 in batch 8).
+    const S = "strings";
+    const U = "utf8";
+    expect(blinkForms).toEqual([S, U, U, U, U, U, U, U, S, U]);
+    expect(lastForms).toEqual([S, S, S, S, U, U, U, U, S, S]);
+    // Full pages are sealed as UTF-8 either way.
+    expect([c.pageForm(0), c.pageForm(1)]).toEqual([U, U]);
+    expect(colValues(all, "Name")).toEqual(names(published));
+    expect(snapshotNames(all)).toEqual(names(published));
+    expect(all.size).toBe(10_000);
+  });
+
+  it("seal a page of few values by dictionary, whichever way its rows came", async () => {
+    // A column the string cache gave up on (a publisher of distinct values under the same name),
+    // then a publisher of three values under it: their rows stay UTF-8, and the full page is
+    // sealed by dictionary.
+    const g = new UpdateGraph({ seed: 1 });
+    const [b1, p1] = tablePublisher(g, { columns: { Tag: "string" } });
+    p1.addArrow(
+      arrow.tableToIPC(
+        new arrow.Table({
+          Tag: arrow.vectorFromArray(
+            Array.from({ length: 500 }, (_, i) => `t${i * 31}`),
+            new arrow.Utf8(),
+          ),
+        }),
+        "stream",
+      ),
+    );
+    await g.runCycle();
+    expect(b1.size).toBe(500);
+    expect(passUtf8("Tag")).toBe(true);
+    const [blink, pub] = tablePublisher(g, { columns: { Tag: "string" } });
+    const all = blinkToAppendOnly(blink);
+    const want: string[] = [];
+    for (let b = 0; b < 5; b++) {
+      const vals = Array.from({ length: 1000 }, (_, i) => ["x", "yy", "zzz"][(i + b) % 3]!);
+      pub.addJson(JSON.stringify(vals.map((Tag) => ({ Tag }))));
+      want.push(...vals);
+      await g.runCycle();
+    }
+    const c = asPagedColumn(all.column("Tag"));
+    expect(c.pageForm(0)).toBe("dictionary");
+    expect(c.pageForm(1)).toBe("utf8");
+    expect(colValues(all, "Tag")).toEqual(want);
+  });
+
+  it("never take a key column's values as UTF-8", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { columns: { Key9: "string", V: "int32" } });
+    const counts = blink.aggBy([agg.count("N")], "Key9");
+    for (let b = 0; b < 3; b++) {
+      const rows = Array.from({ length: 300 }, (_, i) => ({ Key9: `k${b}-${i}`, V: i }));
+      pub.addJson(JSON.stringify(rows));
+      await g.runCycle();
+      expect(passUtf8("Key9")).toBe(false);
+      expect(asPagedColumn(blink.column("Key9")).pageForm(0)).toBe("strings");
+      expect(counts.size).toBe(300 * (b + 1));
+    }
+  });
+
+  it("decode invalid UTF-8 as a decode always did (U+FFFD), not keep its bytes", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [, p1] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+    // Make sure the column passes UTF-8, then send bytes that are not UTF-8.
+    p1.addArrow(arrowOf(distinct("warm", 300)));
+    await g.runCycle();
+    expect(passUtf8("Name")).toBe(true);
+    const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+    const all = blinkToAppendOnly(blink);
+    // "a", 0xff, "b" | an overlong "/" (c0 af) | a lone surrogate (ed a0 80) | "é" cut short
+    pub.addArrow(
+      rawArrow(
+        [0, 3, 5, 8, 9],
+        [0x61, 0xff, 0x62, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xc3],
+        [false, false, false, false],
+      ),
+    );
+    await g.runCycle();
+    const want = new TextDecoder().decode(Uint8Array.from([0x61, 0xff, 0x62]));
+    expect(colValues(all, "Name")).toEqual([
+      want,
+      new TextDecoder().decode(Uint8Array.from([0xc0, 0xaf])),
+      new TextDecoder().decode(Uint8Array.from([0xed, 0xa0, 0x80])),
+      new TextDecoder().decode(Uint8Array.from([0xc3])),
+    ]);
+    expect(colValues(all, "Name")[0]).toBe("a\ufffdb");
+    // Its Arrow snapshot holds the decoded values' UTF-8, not the bytes sent.
+    expect(snapshotNames(all)).toEqual(colValues(all, "Name"));
+    expect(asPagedColumn(blink.column("Name")).pageForm(0)).toBe("strings");
+    // Valid UTF-8 of two, three and four bytes a character stays UTF-8.
+    const text = ["é", "€uro", "𝄞", "plain", "ü".repeat(9)];
+    pub.addArrow(arrowOf(text.map((Name) => ({ Name, G: 0 }))));
+    await g.runCycle();
+    expect(asPagedColumn(blink.column("Name")).pageForm(0)).toBe("utf8");
+    expect(colValues(blink, "Name")).toEqual(text);
+  });
+
+  it("read a null as null whatever bytes Arrow left under it", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [, p1] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+    p1.addArrow(arrowOf(distinct("warm2", 300)));
+    await g.runCycle();
+    const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+    const all = blinkToAppendOnly(blink);
+    // Rows without bytes under their null stay UTF-8 (40 of them: a copy of fewer than 16 rows
+    // goes through a chunk of strings).
+    const clean = Array.from({ length: 40 }, (_, i) => (i % 3 === 1 ? null : `e${i}`));
+    const offsets = [0];
+    const bytes: number[] = [];
+    for (const v of clean) {
+      for (const ch of v ?? "") bytes.push(ch.charCodeAt(0));
+      offsets.push(bytes.length);
+    }
+    pub.addArrow(
+      rawArrow(
+        offsets,
+        bytes,
+        clean.map((v) => v === null),
+      ),
+    );
+    await g.runCycle();
+    expect(asPagedColumn(blink.column("Name")).pageForm(0)).toBe("utf8");
+    expect(asPagedColumn(all.column("Name")).pageForm(0)).toBe("utf8");
+    expect(colValues(all, "Name")).toEqual(clean);
+    // Rows "ab", null over "cd", "", null over nothing: decoded into the blink table (the null
+    // is null, its bytes gone); the append-only table's open page takes them encoded.
+    pub.addArrow(rawArrow([0, 2, 4, 4, 4], [0x61, 0x62, 0x63, 0x64], [false, true, false, true]));
+    await g.runCycle();
+    const want = [...clean, "ab", null, "", null];
+    expect(asPagedColumn(blink.column("Name")).pageForm(0)).toBe("strings");
+    expect(asPagedColumn(all.column("Name")).pageForm(0)).toBe("utf8");
+    expect(colValues(all, "Name")).toEqual(want);
+    expect(snapshotNames(all)).toEqual(want);
+  });
+
+  it("equal the rows published, every cycle, in every table (property)", async () => {
+    const value = fc.oneof(
+      { weight: 4, arbitrary: fc.nat(1_000_000).map((i) => `id${i}`) },
+      { weight: 2, arbitrary: fc.constantFrom("a", "b", "c", "") },
+      { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
+    const batch = fc.record({
+      json: fc.boolean(),
+      // Distinct values first, now and then, so that the cache gives up and the rows pass.
+      warm: fc.boolean(),
+      rows: fc.array(fc.record({ Name: value, G: fc.integer({ min: 0, max: 3 }) }), {
+        maxLength: 300,
+      }),
+    });
+    const cycles = fc.array(fc.array(batch, { maxLength: 3 }), { minLength: 1, maxLength: 12 });
+    let utf8Seen = 0;
+    await fc.assert(
+      fc.asyncProperty(cycles, async (plan) => {
+        const g = new UpdateGraph({ seed: 1 });
+        const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+        const all = blinkToAppendOnly(blink);
+        const ring = ringTable(blink, 700);
+        const byG = all.aggBy([agg.count("N")], "G");
+        const published: Row[] = [];
+        let k = 0;
+        for (const cycle of plan) {
+          const now: Row[] = [];
+          for (const b of cycle) {
+            const rows = b.warm ? [...distinct(`w${k++}`, 100), ...b.rows] : b.rows;
+            if (rows.length === 0) continue;
+            if (b.json) pub.addJson(JSON.stringify(rows));
+            else pub.addArrow(arrowOf(rows));
+            now.push(...rows);
+          }
+          published.push(...now);
+          await g.runCycle();
+          expect(colValues(blink, "Name")).toEqual(names(now));
+          expect(colValues(all, "Name")).toEqual(names(published));
+          expect(colValues(all, "G")).toEqual(published.map((r) => r.G));
+          expect(colValues(ring, "Name")).toEqual(names(published.slice(-700)));
+          const counts = new Map<number, number>();
+          for (const r of published) counts.set(r.G, (counts.get(r.G) ?? 0) + 1);
+          const got = new Map(byG.toRows().map((r) => [r.G as number, Number(r.N)]));
+          expect(got).toEqual(counts);
+          // (A blink table's page is UTF-8 only when open: its rows passed as UTF-8.)
+          if (blink.size > 0 && asPagedColumn(blink.column("Name")).pageForm(0) === "utf8")
+            utf8Seen++;
+        }
+        expect(snapshotNames(all)).toEqual(names(published));
+      }),
+      { numRuns: 40 },
+    );
+    // The property went through open pages (not only through pages of strings).
+    expect(utf8Seen).toBeGreaterThan(0);
+  });
+
+  it("check UTF-8 as a fatal TextDecoder does (property)", () => {
+    const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    const valid = (b: Uint8Array): boolean => {
+      try {
+        fatal.decode(b);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Random bytes (mostly invalid), and valid text with a byte changed (mostly near-valid).
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc
+        .tuple(
+          fc.string({ unit: "binary", maxLength: 12 }),
+          fc.nat(),
+          fc.integer({ min: 0, max: 255 }),
+        )
+        .map(([s, at, x]) => {
+          const b = new TextEncoder().encode(s);
+          if (b.length > 0) b[at % b.length] = x;
+          return b;
+        }),
+    );
+    fc.assert(
+      fc.property(bytes, fc.nat(8), fc.nat(8), (b, cutA, cutB) => {
+        const from = Math.min(cutA, b.length);
+        const to = Math.max(from, b.length - cutB);
+        expect(isUtf8(b, from, to)).toBe(valid(b.subarray(from, to)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
