@@ -33,7 +33,7 @@
  * (a history's full page whose every slot has a code is sealed with them, narrowed: see above).
  */
 
-import { decodeUtf8, encodeUtf8, isUtf8 } from "./arrow/utf8.ts";
+import { decodeUtf8, encodeUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk, NO_STRINGS } from "./column-source.ts";
@@ -50,6 +50,7 @@ import type {
 } from "./types.ts";
 import { allocStorage, isArrayType, isBigType, rawToValue } from "./types.ts";
 import { UndoLog } from "./undo-log.ts";
+import { isUtf8 } from "./utf8-check.ts";
 import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
 
 export const PAGE_BITS = 12;

@@ -14,6 +14,7 @@
  * Nesting inside rows (array cells, objects the schema check will refuse) is followed with a
  * stack of container kinds, one byte a level, grown as deep as the body goes.
  */
+import { skipUtf8 } from "../engine/utf8-check.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -187,32 +188,6 @@ function skipString(b: Uint8Array, i: number, n: number): number {
       if (i < 0) return -1;
     }
   }
-}
-
-/** The position after the well-formed UTF-8 sequence led by `c = b[i]` (>= 0x80), or -1. */
-function skipUtf8(b: Uint8Array, i: number, n: number, c: number): number {
-  // Second byte's range by lead byte (the WHATWG decoder's: no overlongs, surrogates or > U+10FFFF).
-  let lo = 0x80;
-  let hi = 0xbf;
-  let more: number;
-  if (c >= 0xc2 && c <= 0xdf) more = 1;
-  else if (c >= 0xe0 && c <= 0xef) {
-    more = 2;
-    if (c === 0xe0) lo = 0xa0;
-    else if (c === 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    more = 3;
-    if (c === 0xf0) lo = 0x90;
-    else if (c === 0xf4) hi = 0x8f;
-  } else return -1;
-  if (i + more >= n) return -1;
-  const second = b[i + 1]!;
-  if (second < lo || second > hi) return -1;
-  for (let k = 2; k <= more; k++) {
-    const x = b[i + k]!;
-    if (x < 0x80 || x > 0xbf) return -1;
-  }
-  return i + more + 1;
 }
 
 /** The position after the number starting at `b[i]` (a minus or a digit), or -1. */

@@ -10,7 +10,7 @@
 import * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isUtf8, passUtf8 } from "../../src/engine/arrow/utf8.ts";
+import { passUtf8 } from "../../src/engine/arrow/utf8.ts";
 import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
 import type { Table } from "../../src/engine/index.ts";
 import {
@@ -21,6 +21,7 @@ import {
   toArrowIPC,
   UpdateGraph,
 } from "../../src/engine/index.ts";
+import { isUtf8 } from "../../src/engine/utf8-check.ts";
 import { colValues } from "./helpers.ts";
 
 type Row = { Name: string | null; G: number };
