@@ -14,8 +14,11 @@ import type { Vec } from "../engine/column.ts";
 /** One stored part of a batch, decodable without storage. */
 export interface HeldPart {
   rows: number;
-  /** The part's columns, as decoding its stored bytes with the source's schema gives them. */
-  decode(): { vecs: Vec[]; length: number };
+  /**
+   * The part's columns, as decoding its stored bytes with the source's schema gives them
+   * (`utf8Values`: as `arrowIPCToVecs` with it, for a publisher's batch).
+   */
+  decode(utf8Values: boolean): { vecs: Vec[]; length: number };
 }
 
 /** A stored batch: its source, what it does, and its parts in order. */

@@ -554,7 +554,9 @@ export class FamilyHost {
         held = [asIs];
       }
     } else {
-      const converted = toVecs(schema, input, keys);
+      // A publisher's batch: a column of mostly distinct strings stays UTF-8 into the stored
+      // Arrow (`passUtf8`), not decoded here to be encoded again.
+      const converted = toVecs(schema, input, keys, src.type === "publisher" && op === "add");
       length = converted.length;
       if (length > MAX_ROWS_PER_PUBLISH) {
         throw new HostError(
@@ -573,7 +575,10 @@ export class FamilyHost {
           // The parts are copies: a JSON body's buffers go back for the next body.
           converted.release?.();
         }
-        held = parts.map((p) => ({ rows: p.rows, decode: () => arrowIPCToVecs(p.bytes, schema) }));
+        held = parts.map((p) => ({
+          rows: p.rows,
+          decode: (utf8) => arrowIPCToVecs(p.bytes, schema, utf8),
+        }));
       }
     }
     const cycle = this.#expectedCycle();
@@ -646,8 +651,11 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
+            // A publisher's blink table keeps a column of mostly distinct strings as their UTF-8
+            // (engine/column.ts, "open UTF-8 pages"): its rows are not decoded.
+            const utf8 = b.op === "add" && src.spec.type === "publisher";
             decoded = b.parts.map((part) =>
-              part instanceof Uint8Array ? arrowIPCToVecs(part, schema) : part.decode(),
+              part instanceof Uint8Array ? arrowIPCToVecs(part, schema, utf8) : part.decode(utf8),
             );
             port = src.port;
           } catch (error) {
@@ -1097,22 +1105,28 @@ function storableAsIs(
   }
   if (table.numRows > MAX_ROWS_PER_PUBLISH) return null;
   validateArrowBuffers(table);
-  return { bytes, rows: table.numRows, decode: () => arrowIPCToVecs(bytes, schema) };
+  return {
+    bytes,
+    rows: table.numRows,
+    decode: (utf8) => arrowIPCToVecs(bytes, schema, utf8),
+  };
 }
 
 /**
  * Converts a publish body to one vector per schema column, rejecting the whole batch on any error.
  * A JSON body read by `readJsonRows` comes with `release`: call it once the vectors are no longer
- * read, and the schema's next body refills their buffers.
+ * read, and the schema's next body refills their buffers. `utf8Values`: a string column of mostly
+ * distinct values may come as its UTF-8 (`Vec.utf8`: see `passUtf8`), for a publisher's batch.
  */
 export function toVecs(
   schema: Schema,
   input: PublishInput,
   keys: readonly string[] = [],
+  utf8Values = false,
 ): { vecs: Vec[]; length: number; release?(): void } {
-  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema);
+  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema, utf8Values);
   if ("json" in input) {
-    const read = readJsonRows(input.json, schema, keys);
+    const read = readJsonRows(input.json, schema, keys, utf8Values);
     if (read !== null) return read;
   }
   const rows =

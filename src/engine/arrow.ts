@@ -100,12 +100,16 @@ export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
  * IPC buffers straight into the Vecs (`arrow/ipc-read.ts`) rather than through apache-arrow's
  * Table, whenever the bytes hold only types the engine maps and the schema fits (otherwise, and
  * for every schema error, it takes that path itself).
+ * With `utf8Values`, a Utf8 column of one batch whose values a decode would make new strings of
+ * comes as its UTF-8 (`passUtf8`; views of `bytes`), as `arrowIPCToVecViews` gives it: for a
+ * publisher's blink table (the host's cycle), whose columns keep it so.
  */
 export function arrowIPCToVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected?: Readonly<Record<string, ColumnType>>,
+  utf8Values = false,
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
-  const r = readVecs(bytes, expected);
+  const r = readVecs(bytes, expected, undefined, false, utf8Values ? "values" : "none");
   return { schema: r.schema, vecs: r.vecs, length: r.length };
 }
 
@@ -311,7 +315,7 @@ const NO_CHUNK = undefined as unknown as IpcChunkOf;
  * `decode` (when `fits`, after `validate`) gives the values `arrowIPCToVecs(bytes, schema)`
  * would, from the structure read here: the bytes are neither framed, read nor checked a second
  * time, and fixed-width columns without nulls are views of `bytes` (`chunksToVecView`: to be
- * read, never written).
+ * read, never written); `utf8Values` as for `arrowIPCToVecs`.
  */
 export function exactIPCShape(
   bytes: Uint8Array | ArrayBuffer,
@@ -320,7 +324,7 @@ export function exactIPCShape(
   fits: boolean;
   rows: number;
   validate: () => void;
-  decode: () => { vecs: Vec[]; length: number };
+  decode: (utf8Values?: boolean) => { vecs: Vec[]; length: number };
 } | null {
   const ipc = readIPC(ipcBytes(bytes));
   if (ipc === null) return null;
@@ -337,17 +341,15 @@ export function exactIPCShape(
       );
     });
   };
-  const decode = () => {
+  const decode = (utf8Values = false) => {
     const picks = fits ? fastPicks(ipc, schema) : null;
     if (picks === null) throw new ArrowError("the stream's fields are not the schema's columns");
     const vecs = picks.map((at) => {
       const { name, plan } = ipc.fields[at]!;
-      return chunksToVecView(
-        name,
-        plan,
-        ipc.batches.map((b) => b[at]!),
-        ipc.rows,
-      );
+      const chunks = ipc.batches.map((b) => b[at]!);
+      const u =
+        utf8Values && plan.kind === "utf8" && passUtf8(name) ? utf8Vec(chunks, ipc.rows) : null;
+      return u ?? chunksToVecView(name, plan, chunks, ipc.rows);
     });
     return { vecs, length: ipc.rows };
   };
