@@ -4,7 +4,10 @@
  * scattered writes and releases of whole pages, every previous-value read (`getPrev`, `run` and
  * `getChunk` with `prev`, at any point of the cycle, before or after further writes) gives what
  * the key held when the cycle began, and every current read what was last written. int64
- * columns are also written through `setInt64Number` (two 32-bit words, no BigInt).
+ * columns are also written through `setInt64Number` (two 32-bit words, no BigInt). String runs
+ * are also written as UTF-8 into a column that keeps them so (`takeUtf8`, with and without
+ * sealing), with runs appended at a page's end: open UTF-8 pages appended to in place, in the
+ * cycle that made them or a later one, then overwritten, scattered into and released.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -23,7 +26,8 @@ type Op =
   | { kind: "run"; key: number; length: number; v: number; nullAt: number }
   | { kind: "scatter"; keys: number[]; v: number }
   | { kind: "release"; page: number }
-  | { kind: "readPrev"; key: number; length: number };
+  | { kind: "readPrev"; key: number; length: number }
+  | { kind: "append"; page: number; length: number; v: number; nullAt: number };
 
 const keyArb = fc.oneof(
   fc.integer({ min: 0, max: KEYS - 1 }),
@@ -77,6 +81,24 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+/**
+ * With appends: a run at the end of a page's written slots (an open UTF-8 page takes it in
+ * place, in this cycle or a later one), or starting an empty page.
+ */
+const appendOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: opArb },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("append" as const),
+      page: fc.integer({ min: 0, max: PAGES - 1 }),
+      length: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 500, max: 3000 })),
+      v: fc.integer({ min: -50, max: 50 }),
+      nullAt: fc.integer({ min: -1, max: 20 }),
+    }),
+  },
+);
+
 /** The stored form of test value `v` in a column of `type`. */
 function raw(type: ColumnType, v: number | null): RawValue {
   if (v === null) return null;
@@ -85,8 +107,32 @@ function raw(type: ColumnType, v: number | null): RawValue {
   return v;
 }
 
-/** Writes `values` (raw, null for null) at keys `[key, key + values.length)`. */
-function writeRun(c: PagedColumn, type: ColumnType, key: number, values: RawValue[]): void {
+/**
+ * Writes `values` (raw, null for null) at keys `[key, key + values.length)`; with `utf8`, a
+ * string column's values as their UTF-8 (`Vec.utf8`, as a publish of distinct values gives them).
+ */
+function writeRun(
+  c: PagedColumn,
+  type: ColumnType,
+  key: number,
+  values: RawValue[],
+  utf8 = false,
+): void {
+  if (utf8) {
+    const enc = new TextEncoder();
+    const parts = values.map((v) => enc.encode(v === null ? "" : (v as string)));
+    const offsets = new Int32Array(values.length + 1);
+    parts.forEach((b, i) => {
+      offsets[i + 1] = offsets[i]! + b.length;
+    });
+    const bytes = new Uint8Array(offsets[values.length]!);
+    parts.forEach((b, i) => {
+      bytes.set(b, offsets[i]!);
+    });
+    const valid = Uint8Array.from(values, (v) => (v === null ? 0 : 1));
+    c.writeRun(key, { data: [] as never, valid, length: values.length, utf8: { offsets, bytes } });
+    return;
+  }
   const data = allocStorage(type, values.length) as unknown as RawValue[];
   const valid = new Uint8Array(values.length);
   values.forEach((v, i) => {
@@ -98,9 +144,16 @@ function writeRun(c: PagedColumn, type: ColumnType, key: number, values: RawValu
   c.writeRun(key, { data: data as never, valid, length: values.length });
 }
 
-function check(type: ColumnType, cycles: Op[][]): void {
+/**
+ * `utf8`: string runs are written as UTF-8 to a column that keeps them so (`takeUtf8`), in open
+ * pages where they start a page or continue an open one; `seal`: the column also seals its full
+ * pages (`sealFullPages`).
+ */
+function check(type: ColumnType, cycles: Op[][], utf8 = false, seal = false): void {
   const t = new Tracker();
   const c = new PagedColumn(type, t);
+  if (utf8) c.takeUtf8();
+  if (seal) c.sealFullPages();
   // Model: the current value of each key (undefined: never written or released) and the values
   // when the cycle began.
   let cur = new Map<number, RawValue>();
@@ -148,14 +201,23 @@ function check(type: ColumnType, cycles: Op[][]): void {
             cur.set(op.key, raw(type, op.v));
           }
           break;
+        case "append":
         case "run": {
-          const len = Math.min(op.length, KEYS - op.key);
+          let key = op.kind === "run" ? op.key : op.page * PAGE_SIZE;
+          if (op.kind === "append") {
+            // The end of the page's written keys (the keys of a page are written from its first
+            // on, or released together).
+            const lo = op.page * PAGE_SIZE;
+            for (const k of cur.keys()) if (k >= lo && k < lo + PAGE_SIZE && k >= key) key = k + 1;
+          }
+          const len = Math.min(op.length, KEYS - key);
+          if (len <= 0) break;
           const values = Array.from({ length: len }, (_, i) =>
             i === op.nullAt ? null : raw(type, op.v + i),
           );
-          writeRun(c, type, op.key, values);
+          writeRun(c, type, key, values, utf8);
           values.forEach((v, i) => {
-            cur.set(op.key + i, v);
+            cur.set(key + i, v);
           });
           break;
         }
@@ -206,6 +268,17 @@ describe("PagedColumn previous values (undo logs)", () => {
       );
     });
   }
+
+  for (const seal of [false, true])
+    it(`string, runs as UTF-8 into open pages${seal ? ", sealed when full" : ""}: previous reads give the values the cycle began with`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(appendOpArb, { maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+          (cycles) => check("string", cycles, true, seal),
+        ),
+        { numRuns: 60 },
+      );
+    });
 
   it("setInt64Number writes exact int64 values, over nulls, and keeps the previous ones", () => {
     const t = new Tracker();
