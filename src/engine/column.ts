@@ -466,8 +466,9 @@ export class PagedColumn implements ColumnSource {
    * From now on, rows of a string column given as UTF-8 (a `Vec.utf8` written by `writeRun`, or
    * copied from a UTF-8 page by `copyRunFrom`) are appended as they are to an open UTF-8 page
    * (a new page, or the open page they continue), without a string made a row: a publisher's
-   * blink table (given the Utf8 columns of Arrow and JSON publishes that are not keys), and a
-   * column that seals its full pages (an append-only table's, a history's). Such a page is read
+   * blink table (given the Utf8 columns of Arrow and JSON publishes whose values are mostly
+   * distinct: `passUtf8`), a ring's (whose keys only grow), and a column that seals its full
+   * pages (an append-only table's, a history's: its open pages are sealed). Such a page is read
    * as a page sealed as UTF-8 (a run of it decodes its values in one pass, through the string
    * cache), and written to only at its end; any other write makes it a page of strings first.
    * Rows that cannot be taken so (a write that is not an append, bytes under a null, invalid

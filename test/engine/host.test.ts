@@ -442,6 +442,9 @@ describe("FamilyHost Arrow publishing", () => {
         .toRows()
         .map((r) => r.OrderId),
     ).toEqual(want.slice(-1500));
+    // The ring's last page (rows 4,096 on) started open in batch 4; batch 5's strings were
+    // encoded onto it.
+    expect(asPagedColumn(host.view("last").column("OrderId")).pageForm(1)).toBe("utf8");
     host = make();
     expect(
       host

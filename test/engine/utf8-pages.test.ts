@@ -80,10 +80,12 @@ describe("open UTF-8 pages", () => {
     const g = new UpdateGraph({ seed: 1 });
     const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
     const all = blinkToAppendOnly(blink);
+    const ring = ringTable(blink, 2500);
     const c = asPagedColumn(all.column("Name"));
     const published: Row[] = [];
     const blinkForms: string[] = [];
     const lastForms: string[] = [];
+    const ringForms: string[] = [];
     // 1,000-row batches, Arrow and JSON in turn.
     for (let b = 0; b < 10; b++) {
       const rows = distinct(`b${b}`, 1000);
@@ -94,6 +96,11 @@ describe("open UTF-8 pages", () => {
       expect(colValues(blink, "Name")).toEqual(names(rows));
       blinkForms.push(asPagedColumn(blink.column("Name")).pageForm(0));
       lastForms.push(c.pageForm(Math.floor((all.size - 1) / PAGE_SIZE)));
+      // The ring's keys are the append-only table's (one sequence): the same last page.
+      ringForms.push(
+        asPagedColumn(ring.column("Name")).pageForm(Math.floor((all.size - 1) / PAGE_SIZE)),
+      );
+      expect(colValues(ring, "Name")).toEqual(names(published.slice(-2500)));
     }
     // The first batch is decoded: the string cache samples it and gives up on the column. The
     // next seven stay UTF-8 (IDLE_CALLS), then one is decoded and sampled again, after which 63
@@ -104,6 +111,7 @@ describe("open UTF-8 pages", () => {
     const U = "utf8";
     expect(blinkForms).toEqual([S, U, U, U, U, U, U, U, S, U]);
     expect(lastForms).toEqual([S, S, S, S, U, U, U, U, S, S]);
+    expect(ringForms).toEqual(lastForms);
     // Full pages are sealed as UTF-8 either way.
     expect([c.pageForm(0), c.pageForm(1)]).toEqual([U, U]);
     expect(colValues(all, "Name")).toEqual(names(published));

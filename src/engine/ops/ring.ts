@@ -37,6 +37,9 @@ class RingOperator extends Operator {
     this.#capacity = capacity;
     this.#src = parent.columnNames.map((n) => parent.column(n));
     this.#dst = parent.columnNames.map((n) => asPagedColumn(result.column(n)));
+    // Rows the source holds as UTF-8 (a publish's distinct strings) stay so: a ring's keys only
+    // grow, so each page is written from its first slot on, as an open page.
+    for (let i = 0; i < this.#dst.length; i++) this.#dst[i]!.takeUtf8();
     this.#next = next;
   }
 
