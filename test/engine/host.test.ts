@@ -402,6 +402,12 @@ describe("FamilyHost Arrow publishing", () => {
       Array.from({ length: 1000 }, (_, i) => `ord-${b}-${(i * 7919) % 1000}`);
     const want: string[] = [];
     const forms: string[] = [];
+    /** The OrderId values of view `name` of the host as it is now. */
+    const idsOf = (name: string) =>
+      host
+        .view(name)
+        .toRows()
+        .map((r) => r.OrderId);
     for (let b = 0; b < 6; b++) {
       const v = ids(b);
       if (b % 2 === 0)
@@ -420,12 +426,7 @@ describe("FamilyHost Arrow publishing", () => {
       want.push(...v);
       host.runCycle();
       forms.push(asPagedColumn(host.view("source").column("OrderId")).pageForm(0));
-      expect(
-        host
-          .view("source")
-          .toRows()
-          .map((r) => r.OrderId),
-      ).toEqual(v);
+      expect(idsOf("source")).toEqual(v);
     }
     // The first batch is decoded at the cycle: the string cache samples it and gives up on the
     // column. Its next seven reads pass it as UTF-8 (a JSON batch is read twice: at the publish,
@@ -435,29 +436,14 @@ describe("FamilyHost Arrow publishing", () => {
     const all = host.view("all");
     expect(asPagedColumn(all.column("OrderId")).pageForm(0)).toBe("utf8");
     expect(asPagedColumn(all.column("OrderId")).pageForm(1)).toBe("utf8");
-    expect(all.toRows().map((r) => r.OrderId)).toEqual(want);
-    expect(
-      host
-        .view("last")
-        .toRows()
-        .map((r) => r.OrderId),
-    ).toEqual(want.slice(-1500));
+    expect(idsOf("all")).toEqual(want);
+    expect(idsOf("last")).toEqual(want.slice(-1500));
     // The ring's last page (rows 4,096 on) started open in batch 4; batch 5's strings were
     // encoded onto it.
     expect(asPagedColumn(host.view("last").column("OrderId")).pageForm(1)).toBe("utf8");
     host = make();
-    expect(
-      host
-        .view("all")
-        .toRows()
-        .map((r) => r.OrderId),
-    ).toEqual(want);
-    expect(
-      host
-        .view("last")
-        .toRows()
-        .map((r) => r.OrderId),
-    ).toEqual(want.slice(-1500));
+    expect(idsOf("all")).toEqual(want);
+    expect(idsOf("last")).toEqual(want.slice(-1500));
   });
 
   it("a stream naming one column twice is refused, not stored as received", () => {
