@@ -556,7 +556,7 @@ export class FamilyHost {
     } else {
       // A publisher's batch: a column of mostly distinct strings stays UTF-8 into the stored
       // Arrow (`passUtf8`), not decoded here to be encoded again.
-      const converted = toVecs(schema, input, keys, src.type === "publisher" && op === "add");
+      const converted = toVecs(schema, input, keys, keepsUtf8(src, op));
       length = converted.length;
       if (length > MAX_ROWS_PER_PUBLISH) {
         throw new HostError(
@@ -651,9 +651,7 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
-            // A publisher's blink table keeps a column of mostly distinct strings as their UTF-8
-            // (engine/column.ts, "open UTF-8 pages"): its rows are not decoded.
-            const utf8 = b.op === "add" && src.spec.type === "publisher";
+            const utf8 = keepsUtf8(src.spec, b.op);
             decoded = b.parts.map((part) =>
               part instanceof Uint8Array ? arrowIPCToVecs(part, schema, utf8) : part.decode(utf8),
             );
@@ -1110,6 +1108,15 @@ function storableAsIs(
     rows: table.numRows,
     decode: (utf8) => arrowIPCToVecs(bytes, schema, utf8),
   };
+}
+
+/**
+ * Whether `op`'s batches for source `spec` may carry string columns as their UTF-8 (`Vec.utf8`):
+ * a publisher's adds, whose blink table keeps a column of mostly distinct strings so
+ * (engine/column.ts, "open UTF-8 pages"); input tables and deletes read strings.
+ */
+function keepsUtf8(spec: SourceSpec, op: BatchOp): boolean {
+  return op === "add" && spec.type === "publisher";
 }
 
 /**

@@ -248,10 +248,7 @@ function readVecs(
     } else chunks = ipc.batches.map((b) => b[at]!);
     try {
       validateChunks(name, plan, chunks);
-      const u =
-        plan.kind === "utf8" && (utf8 === "all" || (utf8 === "values" && passUtf8(name)))
-          ? utf8Vec(chunks, ipc.rows)
-          : null;
+      const u = utf8Of(utf8, name, plan, chunks, ipc.rows);
       if (u !== null) {
         vecs[c] = u;
         continue;
@@ -269,6 +266,22 @@ function readVecs(
     }
   }
   return { schema, vecs, length: ipc.rows, strings };
+}
+
+/**
+ * Column `name`'s checked chunks as their UTF-8 (`utf8Vec`) when `utf8` asks for it: every Utf8
+ * column ("all"), or one whose values a decode would make new strings of ("values": `passUtf8`);
+ * null otherwise (then the chunks are decoded).
+ */
+function utf8Of(
+  utf8: "none" | "values" | "all",
+  name: string,
+  plan: ReadPlan,
+  chunks: readonly IpcChunkOf[],
+  n: number,
+): Vec | null {
+  if (plan.kind !== "utf8" || utf8 === "none") return null;
+  return utf8 === "all" || passUtf8(name) ? utf8Vec(chunks, n) : null;
 }
 
 /**
@@ -347,8 +360,7 @@ export function exactIPCShape(
     const vecs = picks.map((at) => {
       const { name, plan } = ipc.fields[at]!;
       const chunks = ipc.batches.map((b) => b[at]!);
-      const u =
-        utf8Values && plan.kind === "utf8" && passUtf8(name) ? utf8Vec(chunks, ipc.rows) : null;
+      const u = utf8Of(utf8Values ? "values" : "none", name, plan, chunks, ipc.rows);
       return u ?? chunksToVecView(name, plan, chunks, ipc.rows);
     });
     return { vecs, length: ipc.rows };

@@ -830,7 +830,7 @@ export class PagedColumn implements ColumnSource {
     p.utf8 =
       kept !== undefined && kept.bytes.length >= size
         ? kept.bytes
-        : new Uint8Array(Math.max(size, MIN_UTF8_BYTES, kept?.bytes.length ?? 0));
+        : new Uint8Array(Math.max(size, MIN_UTF8_BYTES));
     p.utf8Offsets = kept?.offsets ?? new Int32Array(PAGE_SIZE + 1);
     p.utf8Offsets[0] = 0;
     p.open = true;
