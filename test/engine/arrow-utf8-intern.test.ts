@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { decodeUtf8 } from "../../src/engine/arrow/utf8.ts";
 import {
   BARRED_CALLS,
+  COLD_INSERTS,
   GROW_FROM_SET_BITS,
   MAX_CACHED_BYTES,
   RETRY_CREDIT,
@@ -120,13 +121,57 @@ describe("Utf8 string cache", () => {
     expect(c.hits).toBe(5 + 5 + 6);
   });
 
+  it("looks every value of a column's first call up and inserts each miss once", () => {
+    const c = new Utf8Intern(12);
+    // 1,000 rows of 100 keys: a sample of the first 64 would find none in a cold cache.
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const rows = Array.from({ length: 1000 }, (_, i) => keys[(i * 37) % 100]!);
+    expect(decode(rows, c, "Sym")).toEqual(rows);
+    expect([c.hits, c.misses]).toEqual([0, 1000]);
+    // Every key is in, each once (a key inserted twice would fill both ways of its set).
+    expect(decode(keys, c, "Sym")).toEqual(keys);
+    expect([c.hits, c.misses]).toEqual([100, 1000]);
+    expect(decode(rows, c, "Sym")).toEqual(rows);
+    expect([c.hits, c.misses]).toEqual([1100, 1000]);
+    // Another column's first call is not sampled either; the same column's later calls are.
+    const ids = Array.from({ length: 100 }, (_, i) => `id${i}`);
+    expect(decode(ids, c, "Id")).toEqual(ids);
+    expect([c.hits, c.misses]).toEqual([1100, 1100]);
+    const more = Array.from({ length: 100 }, (_, i) => `id${i + 100}`);
+    expect(decode(more, c, "Id")).toEqual(more);
+    expect(c.route("Id")).toBe(2); // gave up after 64 values: it idles
+    expect([c.hits, c.misses]).toEqual([1100, 1200]);
+    // One set of two ways: A, B, A, A inserts A and B (a second A would push B out).
+    const one = new Utf8Intern(0);
+    expect(decode(["A", "B", "A", "A"], one)).toEqual(["A", "B", "A", "A"]);
+    expect(decode(["A", "B"], one)).toEqual(["A", "B"]);
+    expect([one.hits, one.misses]).toEqual([2, 4]);
+  });
+
+  it("inserts at most COLD_INSERTS misses from a column's first call", () => {
+    const c = new Utf8Intern(12);
+    const ids = Array.from({ length: COLD_INSERTS + 500 }, (_, i) => `i${i}`);
+    expect(decode(ids, c, "Id")).toEqual(ids);
+    // The first COLD_INSERTS are in (a later call of another column finds them); the rest not.
+    const firsts = ids.slice(COLD_INSERTS - 100, COLD_INSERTS);
+    const lasts = ids.slice(COLD_INSERTS, COLD_INSERTS + 100);
+    expect(decode(firsts, c, "A")).toEqual(firsts);
+    expect([c.hits, c.misses]).toEqual([100, COLD_INSERTS + 500]);
+    expect(decode(lasts, c, "B")).toEqual(lasts);
+    expect([c.hits, c.misses]).toEqual([100, COLD_INSERTS + 600]);
+  });
+
   it("gives up on a call whose first 64 values are not 3/4 found; its column idles 7 calls", () => {
     const c = new Utf8Intern(12);
+    // The column's first call (of other values) is looked up whole; the calls after it sample.
+    const first = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    expect(decode(first, c)).toEqual(first);
+    expect([c.hits, c.misses]).toEqual([0, 100]);
     const vals = Array.from({ length: 100 }, (_, i) => `v${i}`);
     const steps: number[][] = [];
     for (let r = 1; r <= 26; r++) {
       expect(decode(vals, c)).toEqual(vals);
-      steps.push([r, c.hits, c.misses]);
+      steps.push([r, c.hits, c.misses - 100]);
     }
     expect(steps.filter(([r]) => r === 1 || r === 2 || r === 8 || r % 8 === 1 || r === 26)).toEqual(
       [
@@ -199,8 +244,10 @@ describe("Utf8 string cache", () => {
   it("sends a key column straight to the large level, and other columns to the small one", () => {
     const c = twoLevels(2, 10, (col) => col === "Sym");
     const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
-    // "Id" is not wanted: it gives up on the small level and idles as without a large level,
-    // which is never made.
+    // "Id" is not wanted: after its first call (looked up whole at the small level), it gives up
+    // on the small level and idles as without a large level, which is never made.
+    const first = Array.from({ length: 200 }, (_, i) => `f${i}`);
+    expect(decode(first, c, "Id")).toEqual(first);
     expect(decode(keys, c, "Id")).toEqual(keys);
     expect(c.large).toBeNull();
     expect(c.route("Id")).toBe(2);

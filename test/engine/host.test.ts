@@ -428,18 +428,18 @@ describe("FamilyHost Arrow publishing", () => {
       forms.push(asPagedColumn(host.view("source").column("OrderId")).pageForm(0));
       expect(idsOf("source")).toEqual(v);
     }
-    // The first batch is decoded at the cycle: the string cache samples it and gives up on the
-    // column. Its next seven reads pass it as UTF-8 (a JSON batch is read twice: at the publish,
-    // into the stored Arrow, and at the cycle), then one is decoded and sampled again (batch 5's
-    // cycle). The append-only table's page 1 starts in batch 4, open.
-    expect(forms).toEqual(["strings", "utf8", "utf8", "utf8", "utf8", "strings"]);
+    // The first batch is decoded at the cycle: the string cache looks the column's first call up
+    // whole. Batch 1's publish (a JSON batch is read twice: at the publish, into the stored
+    // Arrow, and at the cycle) is decoded too: the cache samples it and gives up on the column.
+    // The next seven reads (batch 1's cycle to batch 5's) pass it as UTF-8. The append-only
+    // table's page 1 starts in batch 4, open.
+    expect(forms).toEqual(["strings", "utf8", "utf8", "utf8", "utf8", "utf8"]);
     const all = host.view("all");
     expect(asPagedColumn(all.column("OrderId")).pageForm(0)).toBe("utf8");
     expect(asPagedColumn(all.column("OrderId")).pageForm(1)).toBe("utf8");
     expect(idsOf("all")).toEqual(want);
     expect(idsOf("last")).toEqual(want.slice(-1500));
-    // The ring's last page (rows 4,096 on) started open in batch 4; batch 5's strings were
-    // encoded onto it.
+    // The ring's last page (rows 4,096 on) started open in batch 4.
     expect(asPagedColumn(host.view("last").column("OrderId")).pageForm(1)).toBe("utf8");
     host = make();
     expect(idsOf("all")).toEqual(want);

@@ -23,12 +23,19 @@
  * slower: with 2^14..2^16 sets and 3,000..100,000 keys a lookup, at a random place in the table,
  * missed the CPU caches and cost more than decoding the value afresh.
  *
- * A call that finds fewer than three quarters of its first 64 values stops looking up the rest (a
- * column of ids, or more keys than the table holds): they are decoded as without the cache, at the
- * cost of 64 lookups, and 16 of its misses are inserted (so that a column whose keys do fit warms
- * up); the next 7 calls for a column of that name skip the cache altogether. (A miss costs several
- * hits: the lookup, the decode, and an insert whose new string the old table keeps alive; inserting
- * on every such call slowed a column of distinct values by 25 %.)
+ * A column's first call (since the cache was last emptied: `firstCall`) looks up every value and
+ * inserts its misses, up to COLD_INSERTS of them (a value repeated among them is inserted once).
+ * So a column of a few hundred keys is warm from its second call on, whatever the cache held
+ * before. (With a sample from the first call, a cold cache misses all 64 values, and a column of
+ * 100 symbols fed 1,000-row batches took 72 calls to warm up, 16 inserts a sampled call: 72,000
+ * rows that were not looked up, and a decode still running unoptimized code when it began to.)
+ * Any later call that finds fewer than three quarters of its first 64 values stops looking up
+ * the rest (a column of ids, or more keys than the table holds): they are decoded as without the
+ * cache, at the cost of 64 lookups, and 16 of its misses are inserted (so that a column whose
+ * keys do fit warms up); the next 7 calls for a column of that name skip the cache altogether. (A
+ * miss costs several hits: the lookup, the decode, and an insert whose new string the old table
+ * keeps alive; inserting on every such call slowed a column of distinct values by 25 %. A column
+ * of ids pays for COLD_INSERTS inserts once.)
  *
  * A second, larger level (`large`; the shared cache's has up to 2^15 sets of 8 ways: 262,144
  * entries, 4 MB of keys, 1 MB of codes and a reference a string; made when a column first needs
@@ -72,6 +79,8 @@ const DEFAULT_TEXT_BUDGET = 1 << 22;
 export const SAMPLE = 64;
 /** Misses a call that gives up on the cache inserts. */
 export const WARM_INSERTS = 16;
+/** Misses a column's first call inserts, at most (a quarter of the small level's entries). */
+export const COLD_INSERTS = 2048;
 /** Calls of a column that gave up which then decode without looking anything up. */
 const IDLE_CALLS = 7;
 /** `IDLE_CALLS` of a column whose values stayed UTF-8 (see `passUtf8`). */
@@ -162,6 +171,8 @@ export class Utf8Intern {
   readonly #idle = new Map<string, number>();
   /** Columns `passUtf8` let stay UTF-8: a call of one that gives up skips PASS_IDLE_CALLS. */
   readonly #passing = new Set<string>();
+  /** Columns that have made their first call since the level was last emptied (`firstCall`). */
+  readonly #called = new Set<string>();
   #scratch: ProbeResult = {
     rows: new Int32Array(0),
     sets: new Int32Array(0),
@@ -457,6 +468,10 @@ export class Utf8Intern {
     const keys = this.#keys;
     const k = set << this.#entryShift;
     const x = k >> 2;
+    // Already in (a value repeated among one call's misses): the set stays as it is.
+    if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return -1;
+    if (keys[k + 4] === w0 && keys[k + 5] === w1 && keys[k + 6] === w2 && keys[k + 7] === w3)
+      return -1;
     keys[k + 4] = keys[k]!;
     keys[k + 5] = keys[k + 1]!;
     keys[k + 6] = keys[k + 2]!;
@@ -490,6 +505,19 @@ export class Utf8Intern {
       return ROUTE_LARGE;
     }
     return ROUTE_SMALL;
+  }
+
+  /**
+   * Whether this is `column`'s first call at this level since the level was last emptied (then
+   * the call looks every value up, unsampled, and inserts its misses: see the module header);
+   * notes the call.
+   */
+  firstCall(column: string): boolean {
+    const called = this.#called;
+    if (called.has(column)) return false;
+    if (called.size >= MAX_IDLE_COLUMNS) called.clear();
+    called.add(column);
+    return true;
   }
 
   /**
@@ -638,6 +666,7 @@ export class Utf8Intern {
       this.#keys.fill(0);
       this.#strs.fill("");
     }
+    this.#called.clear();
     this.#text = 0;
     this.#rejected = 0;
     this.#clears++;

@@ -13,7 +13,7 @@ import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
 import { isStringKey } from "../keys/string-key-hints.ts";
 import type { ProbeResult, Utf8Intern } from "./utf8-intern.ts";
-import { ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
+import { COLD_INSERTS, ROUTE_LARGE, ROUTE_NONE, sharedUtf8Intern } from "./utf8-intern.ts";
 
 // ignoreBOM: keep a leading U+FEFF in a value instead of stripping it as a byte-order mark.
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -226,7 +226,8 @@ export function decodeUtf8(
   const small = intern!;
   if (route === ROUTE_LARGE)
     return decodeLarge(small, small.largeLevel(), bytes, offs, n, out, at, column, codes);
-  const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column));
+  const first = small.firstCall(column);
+  const miss = small.probe(bytes, offs, n, end, out, at, () => badOffsets(column), !first);
   const m = miss.count;
   if (m === 0 && !miss.all) return null;
   if (miss.all) {
@@ -239,7 +240,7 @@ export function decodeUtf8(
     }
     decodeRows(bytes, offs, n, null, n, out, at, column);
   } else decodeRows(bytes, offs, n, miss.rows, m, out, at, column);
-  insertMisses(small, miss, out, at, end - start, m, null);
+  insertMisses(small, miss, out, at, end - start, first ? Math.min(m, COLD_INSERTS) : m, null);
   return null;
 }
 
