@@ -9,6 +9,7 @@
  * the bytes stored, and anything not held (after a wake, after the host forgot its tables, or
  * past the byte budget) is read from storage as before.
  */
+import type { Utf8Mode } from "../engine/arrow/utf8.ts";
 import type { Vec } from "../engine/column.ts";
 
 /** One stored part of a batch, decodable without storage. */
@@ -16,9 +17,9 @@ export interface HeldPart {
   rows: number;
   /**
    * The part's columns, as decoding its stored bytes with the source's schema gives them
-   * (`utf8Values`: as `arrowIPCToVecs` with it, for a publisher's batch).
+   * (`utf8`: which string columns come as their UTF-8, as for `arrowIPCToVecs`).
    */
-  decode(utf8Values: boolean): { vecs: Vec[]; length: number };
+  decode(utf8: Utf8Mode): { vecs: Vec[]; length: number };
 }
 
 /** A stored batch: its source, what it does, and its parts in order. */

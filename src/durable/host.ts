@@ -17,6 +17,7 @@
  * so one bad batch can never stop a family.
  */
 import { isArrowFile } from "../engine/arrow/framing.ts";
+import type { Utf8Mode } from "../engine/arrow/utf8.ts";
 import {
   arrowIPCToVecs,
   arrowTypeOf,
@@ -29,7 +30,7 @@ import type { Vec } from "../engine/column.ts";
 import type { CsvRecords } from "../engine/csv-forms.ts";
 import { csvToRows, rowsToCsv } from "../engine/csv-forms.ts";
 import { showValue } from "../engine/errors.ts";
-import type { BuiltFamily, InputShape } from "../engine/family/family.ts";
+import type { BuiltFamily, BuiltSource, InputShape } from "../engine/family/family.ts";
 import { buildFamily } from "../engine/family/family.ts";
 import type { FamilySpec, SourceSpec } from "../engine/family/spec.ts";
 import { canonicalSpec, normalizeSpec } from "../engine/family/spec.ts";
@@ -554,9 +555,12 @@ export class FamilyHost {
         held = [asIs];
       }
     } else {
-      // A publisher's batch: a column of mostly distinct strings stays UTF-8 into the stored
-      // Arrow (`passUtf8`), not decoded here to be encoded again.
-      const converted = toVecs(schema, input, keys, keepsUtf8(src, op));
+      // Converted to the Arrow stored: a JSON body's strings (checked printable ASCII by the
+      // reader) go into it as their UTF-8, none decoded here to be encoded again; an Arrow
+      // body's as the cycle would take them.
+      const utf8 =
+        "json" in input ? "all" : op === "add" && src.type === "publisher" ? "values" : "none";
+      const converted = toVecs(schema, input, keys, utf8);
       length = converted.length;
       if (length > MAX_ROWS_PER_PUBLISH) {
         throw new HostError(
@@ -651,7 +655,7 @@ export class FamilyHost {
             if (b.op !== "add" && !(b.op === "delete" && src.port.deleteBatch))
               throw new HostError(400, "not_deletable", `source "${b.source}" takes no ${b.op}`);
             const schema = batchSchema(src.spec, b.op);
-            const utf8 = keepsUtf8(src.spec, b.op);
+            const utf8 = utf8ModeOf(src, b.op);
             decoded = b.parts.map((part) =>
               part instanceof Uint8Array ? arrowIPCToVecs(part, schema, utf8) : part.decode(utf8),
             );
@@ -1111,29 +1115,29 @@ function storableAsIs(
 }
 
 /**
- * Whether `op`'s batches for source `spec` may carry string columns as their UTF-8 (`Vec.utf8`):
- * a publisher's adds, whose blink table keeps a column of mostly distinct strings so
- * (engine/column.ts, "open UTF-8 pages"); input tables and deletes read strings.
+ * Which string columns `op`'s batches for source `src` may carry as their UTF-8 (`Vec.utf8`):
+ * a publisher's adds, as its port takes them (its blink table keeps them so: engine/column.ts,
+ * "open UTF-8 pages"); input tables and deletes read strings.
  */
-function keepsUtf8(spec: SourceSpec, op: BatchOp): boolean {
-  return op === "add" && spec.type === "publisher";
+function utf8ModeOf(src: BuiltSource | undefined, op: BatchOp): Utf8Mode {
+  return op === "add" && src !== undefined ? (src.port.utf8Mode ?? "none") : "none";
 }
 
 /**
  * Converts a publish body to one vector per schema column, rejecting the whole batch on any error.
  * A JSON body read by `readJsonRows` comes with `release`: call it once the vectors are no longer
- * read, and the schema's next body refills their buffers. `utf8Values`: a string column of mostly
- * distinct values may come as its UTF-8 (`Vec.utf8`: see `passUtf8`), for a publisher's batch.
+ * read, and the schema's next body refills their buffers. `utf8`: which string columns may come as
+ * their UTF-8 (`Vec.utf8`: see `Utf8Mode`), for a publisher's batch or the Arrow a publish stores.
  */
 export function toVecs(
   schema: Schema,
   input: PublishInput,
   keys: readonly string[] = [],
-  utf8Values = false,
+  utf8: Utf8Mode = "none",
 ): { vecs: Vec[]; length: number; release?(): void } {
-  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema, utf8Values);
+  if ("arrow" in input) return arrowIPCToVecs(input.arrow, schema, utf8);
   if ("json" in input) {
-    const read = readJsonRows(input.json, schema, keys, utf8Values);
+    const read = readJsonRows(input.json, schema, keys, utf8);
     if (read !== null) return read;
   }
   const rows =

@@ -23,7 +23,8 @@ import { readIPC } from "./arrow/ipc-read.ts";
 import { writeIPC } from "./arrow/ipc-write.ts";
 import type { ReadPlan } from "./arrow/type-map.ts";
 import { readPlanOf } from "./arrow/type-map.ts";
-import { passUtf8 } from "./arrow/utf8.ts";
+import type { Utf8Mode } from "./arrow/utf8.ts";
+import { keptAsUtf8 } from "./arrow/utf8.ts";
 import { validateChunks } from "./arrow/validate.ts";
 import type { Vec } from "./column.ts";
 import { PAGE_SIZE, PagedColumn } from "./column.ts";
@@ -100,16 +101,16 @@ export function fromArrowIPC(bytes: Uint8Array | ArrayBuffer): Table {
  * IPC buffers straight into the Vecs (`arrow/ipc-read.ts`) rather than through apache-arrow's
  * Table, whenever the bytes hold only types the engine maps and the schema fits (otherwise, and
  * for every schema error, it takes that path itself).
- * With `utf8Values`, a Utf8 column of one batch whose values a decode would make new strings of
- * comes as its UTF-8 (`passUtf8`; views of `bytes`), as `arrowIPCToVecViews` gives it: for a
- * publisher's blink table (the host's cycle), whose columns keep it so.
+ * `utf8`: which Utf8 columns of one batch come as their UTF-8 (`Utf8Mode`; views of `bytes`), as
+ * `arrowIPCToVecViews` gives them: for a publisher's blink table (the host's cycle), whose
+ * columns keep them so.
  */
 export function arrowIPCToVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected?: Readonly<Record<string, ColumnType>>,
-  utf8Values = false,
+  utf8: Utf8Mode = "none",
 ): { schema: Record<string, ColumnType>; vecs: Vec[]; length: number } {
-  const r = readVecs(bytes, expected, undefined, false, utf8Values ? "values" : "none");
+  const r = readVecs(bytes, expected, undefined, false, utf8);
   return { schema: r.schema, vecs: r.vecs, length: r.length };
 }
 
@@ -131,16 +132,16 @@ export function arrowIPCToUtf8Vecs(
  * `arrowIPCToVecs(bytes, expected)`, but a fixed-width column of one record batch without nulls is
  * a view of `bytes` (`chunksToVecView`), not a copy: for a reader that copies the Vecs before
  * `bytes` can change (a publisher's `addArrow`, whose rows are copied into pages at the cycle).
- * With `utf8Values`, a Utf8 column of one batch whose values a decode would make new strings of
- * (`passUtf8`) is its UTF-8 (`Vec.utf8`, views of `bytes`): for a reader whose columns take
- * UTF-8 (`PagedColumn.takeUtf8`; `writeRun` decodes what a column cannot keep so).
+ * `utf8`: which Utf8 columns of one batch are their UTF-8 (`Vec.utf8`, views of `bytes`; see
+ * `Utf8Mode`): for a reader whose columns take UTF-8 (`PagedColumn.takeUtf8`; `writeRun` decodes
+ * what a column cannot keep so).
  */
 export function arrowIPCToVecViews(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>>,
-  utf8Values = false,
+  utf8: Utf8Mode = "none",
 ): ArrowRows {
-  const r = readVecs(bytes, expected, undefined, true, utf8Values ? "values" : "none");
+  const r = readVecs(bytes, expected, undefined, true, utf8);
   let codes: Int32Array[] | null = null;
   for (let c = 0; c < r.vecs.length; c++) {
     const k = r.vecs[c]!.codes;
@@ -208,14 +209,14 @@ export function arrowIPCColumns(
  * `arrowIPCToVecs` (the columns at `only`, when given). With `views`, a fixed-width column of one
  * batch without nulls is a view of `bytes` (`chunksToVecView`): for a reader that never writes.
  * `utf8`: which Utf8 columns of one batch are given as their UTF-8 (`utf8Vec`) instead of
- * decoded: all of them, those whose values are mostly new strings ("values": `passUtf8`), or none.
+ * decoded (`Utf8Mode`).
  */
 function readVecs(
   bytes: Uint8Array | ArrayBuffer,
   expected: Readonly<Record<string, ColumnType>> | undefined,
   only?: readonly number[],
   views = false,
-  utf8: "none" | "values" | "all" = "none",
+  utf8: Utf8Mode = "none",
 ): {
   schema: Record<string, ColumnType>;
   vecs: Vec[];
@@ -269,19 +270,18 @@ function readVecs(
 }
 
 /**
- * Column `name`'s checked chunks as their UTF-8 (`utf8Vec`) when `utf8` asks for it: every Utf8
- * column ("all"), or one whose values a decode would make new strings of ("values": `passUtf8`);
- * null otherwise (then the chunks are decoded).
+ * Column `name`'s checked chunks as their UTF-8 (`utf8Vec`) when `utf8` keeps it so
+ * (`keptAsUtf8`); null otherwise (then the chunks are decoded).
  */
 function utf8Of(
-  utf8: "none" | "values" | "all",
+  utf8: Utf8Mode,
   name: string,
   plan: ReadPlan,
   chunks: readonly IpcChunkOf[],
   n: number,
 ): Vec | null {
   if (plan.kind !== "utf8" || utf8 === "none") return null;
-  return utf8 === "all" || passUtf8(name) ? utf8Vec(chunks, n) : null;
+  return keptAsUtf8(utf8, name) ? utf8Vec(chunks, n) : null;
 }
 
 /**
@@ -328,7 +328,7 @@ const NO_CHUNK = undefined as unknown as IpcChunkOf;
  * `decode` (when `fits`, after `validate`) gives the values `arrowIPCToVecs(bytes, schema)`
  * would, from the structure read here: the bytes are neither framed, read nor checked a second
  * time, and fixed-width columns without nulls are views of `bytes` (`chunksToVecView`: to be
- * read, never written); `utf8Values` as for `arrowIPCToVecs`.
+ * read, never written); `utf8` as for `arrowIPCToVecs`.
  */
 export function exactIPCShape(
   bytes: Uint8Array | ArrayBuffer,
@@ -337,7 +337,7 @@ export function exactIPCShape(
   fits: boolean;
   rows: number;
   validate: () => void;
-  decode: (utf8Values?: boolean) => { vecs: Vec[]; length: number };
+  decode: (utf8?: Utf8Mode) => { vecs: Vec[]; length: number };
 } | null {
   const ipc = readIPC(ipcBytes(bytes));
   if (ipc === null) return null;
@@ -354,13 +354,13 @@ export function exactIPCShape(
       );
     });
   };
-  const decode = (utf8Values = false) => {
+  const decode = (utf8: Utf8Mode = "none") => {
     const picks = fits ? fastPicks(ipc, schema) : null;
     if (picks === null) throw new ArrowError("the stream's fields are not the schema's columns");
     const vecs = picks.map((at) => {
       const { name, plan } = ipc.fields[at]!;
       const chunks = ipc.batches.map((b) => b[at]!);
-      const u = utf8Of(utf8Values ? "values" : "none", name, plan, chunks, ipc.rows);
+      const u = utf8Of(utf8, name, plan, chunks, ipc.rows);
       return u ?? chunksToVecView(name, plan, chunks, ipc.rows);
     });
     return { vecs, length: ipc.rows };

@@ -13,8 +13,9 @@
  * give exactly, and answers null for anything else, so the caller goes on with `JSON.parse` and
  * the per-value conversion (`values-to-vec.ts`), which then gives the values or the error. What it
  * returns is identical to that path's Vecs for the same text (property-tested in
- * test/engine/json-rows.test.ts; with `utf8Values`, a string column the string cache has given
- * up on comes as its UTF-8 instead, `Vec.utf8`: the same values, test/engine/utf8-pages.test.ts):
+ * test/engine/json-rows.test.ts; with a `utf8` mode, a string column it keeps (`keptAsUtf8`: one the
+ * string cache has given up on, say) comes as its UTF-8 instead, `Vec.utf8`: the same values,
+ * test/engine/utf8-pages.test.ts):
  *
  * - the text is `[`, row objects separated by commas, `]`, with JSON whitespace anywhere between
  *   tokens; a row's keys are column names (no escapes), each at most once; a column a row leaves
@@ -41,7 +42,8 @@
  * bodies pays for one wasted scan in nine.
  */
 
-import { decodeUtf8, passUtf8 } from "./arrow/utf8.ts";
+import type { Utf8Mode } from "./arrow/utf8.ts";
+import { decodeUtf8, keptAsUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import { NO_STRINGS } from "./column-source.ts";
@@ -616,14 +618,14 @@ export function readJsonRows(
   input: string | Uint8Array,
   schema: Schema,
   keys: readonly string[] = [],
-  utf8Values = false,
+  utf8: Utf8Mode = "none",
 ): JsonRows | null {
   const plan = planOf(schema);
   if (plan.skip > 0) {
     plan.skip--;
     return null;
   }
-  const got = scan(input, plan, keys, utf8Values);
+  const got = scan(input, plan, keys, utf8);
   if (got === null) plan.skip = SKIP_CALLS;
   return got;
 }
@@ -632,7 +634,7 @@ function scan(
   input: string | Uint8Array,
   plan: Plan,
   keys: readonly string[],
-  utf8Values: boolean,
+  utf8: Utf8Mode,
 ): JsonRows | null {
   const len = input.length;
   if (scratch.length < len + 1 + PAD) {
@@ -651,7 +653,7 @@ function scan(
   } else buf.set(input);
   buf[len] = 0;
   const b = buf.subarray(0, len + 1);
-  const got = rows(b, scratchView, len, plan, keys, text, utf8Values);
+  const got = rows(b, scratchView, len, plan, keys, text, utf8);
   return done(buf, got);
 }
 
@@ -723,7 +725,7 @@ function rows(
   plan: Plan,
   keys: readonly string[],
   text: string | null,
-  utf8Values: boolean,
+  utf8: Utf8Mode,
 ): JsonRows | null {
   const ncols = plan.names.length;
   const kinds = plan.kinds;
@@ -909,15 +911,14 @@ function rows(
   if (n > 0) {
     plan.bytesPerRow = Math.max(4, Math.floor(len / n));
   }
-  return new JsonRows(finish(plan, out, n, utf8Values), n, plan, out);
+  return new JsonRows(finish(plan, out, n, utf8), n, plan, out);
 }
 
 /**
- * The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded, or with
- * `utf8Values` those of a column whose values are mostly new strings (`passUtf8`) given as their
- * UTF-8: `Vec.utf8`).
+ * The filled columns as Vecs of exactly `n` rows (views of the storage; strings decoded, or those
+ * of a column `utf8` keeps (`keptAsUtf8`) given as their UTF-8: `Vec.utf8`).
  */
-function finish(plan: Plan, out: Out, n: number, utf8Values: boolean): Vec[] {
+function finish(plan: Plan, out: Out, n: number, utf8: Utf8Mode): Vec[] {
   const vecs: Vec[] = [];
   for (let c = 0; c < plan.names.length; c++) {
     const k = plan.kinds[c]!;
@@ -925,7 +926,7 @@ function finish(plan: Plan, out: Out, n: number, utf8Values: boolean): Vec[] {
     if (k === K_STR) {
       const valid = v ? v.subarray(0, n) : null;
       const name = plan.names[c]!;
-      if (utf8Values && passUtf8(name)) {
+      if (keptAsUtf8(utf8, name)) {
         // Lent to the vector until `release` (the schema's next text takes other buffers).
         const sb = out.strBytes[c]!;
         const so = out.strOffs[c]!;

@@ -10,6 +10,12 @@ import { isEmptyUpdate } from "./table-update.ts";
 import type { GraphNode } from "./update-graph.ts";
 
 export abstract class Operator implements GraphNode {
+  /**
+   * Whether the operator keeps its parents' UTF-8 rows as their bytes, never decoding them (a
+   * ring: ops/ring.ts). A parent that only such operators read is fed UTF-8 by its publisher
+   * (`TableNode.bytesReadersOnly`).
+   */
+  static readonly keepsUtf8Rows: boolean = false;
   readonly result: Table;
   readonly parents: readonly Table[];
   readonly #updates: (TableUpdate | null)[] = [];
@@ -17,6 +23,8 @@ export abstract class Operator implements GraphNode {
   constructor(result: Table, parents: readonly Table[]) {
     this.result = result;
     this.parents = parents;
+    const bytes = (new.target as unknown as { readonly keepsUtf8Rows: boolean }).keepsUtf8Rows;
+    for (const p of parents) nodeOf(p).noteReader(bytes);
   }
 
   /** Turns the parents' updates (null where a parent did not change) into the result's update. */

@@ -36,6 +36,9 @@ export class TableNode {
   #closed = false;
   #port: SourcePort | null = null;
   #demand: (() => void) | null = null;
+  /** Operators made over this table (`noteReader`): those that keep UTF-8 rows as bytes, others. */
+  #bytesReaders = 0;
+  #otherReaders = 0;
 
   constructor(graph: UpdateGraph | null, rowSet: RowSet) {
     this.graph = graph;
@@ -54,6 +57,26 @@ export class TableNode {
    */
   setDemand(materialise: () => void): void {
     this.#demand = materialise;
+  }
+
+  /**
+   * Notes an operator made over this table: `bytes` when it keeps the table's UTF-8 rows as their
+   * bytes (a ring: `Operator.keepsUtf8Rows`).
+   */
+  noteReader(bytes: boolean): void {
+    if (bytes) this.#bytesReaders++;
+    else this.#otherReaders++;
+  }
+
+  /**
+   * Whether every operator made over this table keeps its UTF-8 rows as their bytes, and there is
+   * one: a publisher feeding it then hands every non-key string column over as UTF-8
+   * (`Utf8Mode` "nonkey"), which a decode through the string cache would only cost. Listeners are
+   * not counted (the Durable Object's record each update; a reader of values decodes the rows it
+   * reads).
+   */
+  get bytesReadersOnly(): boolean {
+    return this.#otherReaders === 0 && this.#bytesReaders > 0;
   }
 
   /** Whether the node is dormant (no read has demanded it yet). */

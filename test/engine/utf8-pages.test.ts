@@ -5,7 +5,8 @@
  * the rows published (every cycle, every table: blink, append-only, ring, a group-by count over
  * another column, the append-only table's Arrow snapshot), whatever mix of distinct, repeated,
  * non-ASCII, empty and null values and of Arrow and JSON batches; and for what must not pass
- * through: invalid UTF-8 (decoded with U+FFFD, as before), bytes under a null, a key column.
+ * through: invalid UTF-8 (decoded with U+FFFD, as before), bytes under a null, a key column. A
+ * publisher whose blink table only rings read keeps every non-key string column as UTF-8.
  */
 import * as arrow from "apache-arrow";
 import fc from "fast-check";
@@ -303,6 +304,123 @@ describe("open UTF-8 pages", () => {
     );
     // The property went through open pages (not only through pages of strings).
     expect(utf8Seen).toBeGreaterThan(0);
+  });
+
+  it("keep every non-key string column as UTF-8 while only rings read the blink table", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const cols = { Code: "string", Venue: "string", G: "int32" } as const;
+    const [blink, pub] = tablePublisher(g, { columns: cols });
+    const last = ringTable(blink, 2500);
+    const tail = ringTable(blink, 10);
+    // A group-by over the ring makes Venue a key column: it is decoded (the key lookups read the
+    // string cache's codes), Code (3 values, which the cache would hand out) stays UTF-8. (Code
+    // is no key column anywhere in this isolate.)
+    const byVenue = last.aggBy([agg.count("N")], "Venue");
+    const codes = ["AAPL", "MSFT", "IBM"];
+    const published: { Code: string; Venue: string; G: number }[] = [];
+    const forms: string[] = [];
+    for (let b = 0; b < 6; b++) {
+      const rows = Array.from({ length: 1000 }, (_, i) => ({
+        Code: codes[(i + b) % 3]!,
+        Venue: i % 2 === 0 ? "X" : "Y",
+        G: i,
+      }));
+      if (b % 2 === 0) {
+        const t = new arrow.Table({
+          Code: arrow.vectorFromArray(
+            rows.map((r) => r.Code),
+            new arrow.Utf8(),
+          ),
+          Venue: arrow.vectorFromArray(
+            rows.map((r) => r.Venue),
+            new arrow.Utf8(),
+          ),
+          G: arrow.vectorFromArray(
+            rows.map((r) => r.G),
+            new arrow.Int32(),
+          ),
+        });
+        pub.addArrow(arrow.tableToIPC(t, "stream"));
+      } else pub.addJson(JSON.stringify(rows));
+      published.push(...rows);
+      await g.runCycle();
+      forms.push(
+        `${asPagedColumn(blink.column("Code")).pageForm(0)}/${asPagedColumn(blink.column("Venue")).pageForm(0)}`,
+      );
+      expect(colValues(blink, "Code")).toEqual(rows.map((r) => r.Code));
+      expect(colValues(last, "Code")).toEqual(published.slice(-2500).map((r) => r.Code));
+      expect(colValues(last, "Venue")).toEqual(published.slice(-2500).map((r) => r.Venue));
+      expect(colValues(tail, "Code")).toEqual(published.slice(-10).map((r) => r.Code));
+      expect(new Map(byVenue.toRows().map((r) => [r.Venue, Number(r.N)]))).toEqual(
+        new Map([
+          ["X", Math.min(2500, published.length) / 2],
+          ["Y", Math.min(2500, published.length) / 2],
+        ]),
+      );
+    }
+    expect(forms).toEqual(Array(6).fill("utf8/strings"));
+    // The ring's own pages are UTF-8 too; its Arrow snapshot reads back the values.
+    expect(asPagedColumn(last.column("Code")).pageForm(1)).toBe("utf8");
+    const a = arrow.tableFromIPC(toArrowIPC(last));
+    expect(Array.from({ length: a.numRows }, (_, i) => a.getChild("Code")!.get(i))).toEqual(
+      published.slice(-2500).map((r) => r.Code),
+    );
+    // Another kind of reader of the blink table (a filter reads its strings): from then on the
+    // publisher decodes the column (three values: the cache's strings).
+    const aapl = blink.where('Code == "AAPL"');
+    pub.addJson(
+      JSON.stringify([
+        { Code: "AAPL", Venue: "X", G: 1 },
+        { Code: "IBM", Venue: "Y", G: 2 },
+      ]),
+    );
+    await g.runCycle();
+    expect(asPagedColumn(blink.column("Code")).pageForm(0)).toBe("strings");
+    expect(colValues(aapl, "G")).toEqual([1]);
+    expect(colValues(last, "Code").slice(-2)).toEqual(["AAPL", "IBM"]);
+  });
+
+  it("a publisher read only by rings gives each ring the rows published (property)", async () => {
+    const value = fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom("a", "bb", "ccc", "", "déjà", "𝄞") },
+      { weight: 2, arbitrary: fc.nat(1_000_000).map((i) => `id${i}`) },
+      { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
+    const batch = fc.record({
+      json: fc.boolean(),
+      rows: fc.array(fc.record({ Name: value, G: fc.integer({ min: 0, max: 3 }) }), {
+        maxLength: 400,
+      }),
+    });
+    const cycles = fc.array(fc.array(batch, { maxLength: 3 }), { minLength: 1, maxLength: 10 });
+    const sizes = fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 300 }));
+    await fc.assert(
+      fc.asyncProperty(cycles, sizes, async (plan, [n1, n2]) => {
+        const g = new UpdateGraph({ seed: 1 });
+        const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
+        const r1 = ringTable(blink, n1);
+        const r2 = ringTable(blink, n2);
+        const published: Row[] = [];
+        for (const cycle of plan) {
+          const now: Row[] = [];
+          for (const b of cycle) {
+            if (b.rows.length === 0) continue;
+            if (b.json) pub.addJson(JSON.stringify(b.rows));
+            else pub.addArrow(arrowOf(b.rows));
+            now.push(...b.rows);
+          }
+          published.push(...now);
+          await g.runCycle();
+          expect(colValues(blink, "Name")).toEqual(names(now));
+          expect(colValues(r1, "Name")).toEqual(names(published.slice(-n1)));
+          expect(colValues(r2, "Name")).toEqual(names(published.slice(-n2)));
+          expect(colValues(r2, "G")).toEqual(published.slice(-n2).map((r) => r.G));
+        }
+        expect(snapshotNames(r1)).toEqual(names(published.slice(-n1)));
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it("check UTF-8 as a fatal TextDecoder does (property)", () => {

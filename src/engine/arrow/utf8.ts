@@ -191,6 +191,22 @@ export function passUtf8(column: string): boolean {
 }
 
 /**
+ * Which Utf8 columns a reader that can keep values as their UTF-8 (`Vec.utf8`) keeps so instead
+ * of decoding them: "none"; "values": those whose values are mostly new strings (`passUtf8`);
+ * "nonkey": every one but a key column's (a publisher whose blink table only operators that
+ * keep UTF-8 rows as bytes read: see `TableNode.bytesReadersOnly`); "all": every one (a publish
+ * converted to the Arrow the Durable Object stores).
+ */
+export type Utf8Mode = "none" | "values" | "nonkey" | "all";
+
+/** Whether a reader in `mode` keeps column `column`'s values as UTF-8 (see `Utf8Mode`). */
+export function keptAsUtf8(mode: Utf8Mode, column: string): boolean {
+  if (mode === "none") return false;
+  if (mode === "all") return true;
+  return mode === "nonkey" ? !isStringKey(column) : passUtf8(column);
+}
+
+/**
  * Decodes `n` values of an Arrow Utf8/LargeUtf8 body into `out[at..at + n)`. `offsets` are the
  * (already offset-adjusted) n + 1 value offsets into `bytes`. Short ASCII values seen before come
  * from `intern` (the same string object as last time, see `utf8-intern.ts`); the others are cut

@@ -25,6 +25,8 @@ export interface RingTableOptions {
 const RING_ATTRIBUTES = { refreshing: true, blink: false, appendOnly: false, addOnly: false };
 
 class RingOperator extends Operator {
+  /** A ring copies UTF-8 rows into its open pages as bytes (see the constructor). */
+  static override readonly keepsUtf8Rows = true;
   readonly #capacity: number;
   readonly #src: ColumnSource[];
   readonly #dst: PagedColumn[];

@@ -3,6 +3,7 @@
  * table and fails it, without reaching into the engine's internals. Every source registers one
  * for its table; `sourcePort(table)` finds it.
  */
+import type { Utf8Mode } from "../arrow/utf8.ts";
 import type { Vec } from "../column.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Table } from "../table-core.ts";
@@ -16,6 +17,11 @@ export interface SourcePort {
    * they may be views of the bytes a publish stored.
    */
   addBatch(vecs: readonly Vec[], length: number): void;
+  /**
+   * Which string columns `addBatch` may be given as their UTF-8 (`Vec.utf8`; see `Utf8Mode`): a
+   * publisher's blink table keeps them so in its pages. Absent: none (every string decoded).
+   */
+  readonly utf8Mode?: Utf8Mode;
   /**
    * Input tables with keys only: enqueues a delete of the rows with these keys (one vector per
    * key column, in key order); absent keys are no-ops. Other sources have no `deleteBatch`.

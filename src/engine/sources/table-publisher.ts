@@ -3,6 +3,8 @@
  * TablePublisher). Rows are copied when added and become visible together at the next cycle,
  * keyed 0..n-1; the previous cycle's rows are removed then.
  */
+
+import type { Utf8Mode } from "../arrow/utf8.ts";
 import { arrowIPCToVecViews } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
@@ -49,10 +51,14 @@ class PublisherNode extends SourceNode {
     this.publisher = new TablePublisher(this, name);
     // Utf8 values of Arrow and JSON publishes stay UTF-8 into the blink table's pages.
     for (let i = 0; i < this.cols.length; i++) this.cols[i]!.takeUtf8();
+    const node = this;
     nodeOf(this.table).setPort({
       addBatch: (vecs, length) => {
         if (this.failed || length === 0) return;
         this.pending.push({ vecs, length });
+      },
+      get utf8Mode(): Utf8Mode {
+        return node.utf8Mode;
       },
       requestFailure: (error) => this.fail(error),
     });
@@ -60,6 +66,15 @@ class PublisherNode extends SourceNode {
 
   get failed(): boolean {
     return this.failurePending || this.table.isFailed;
+  }
+
+  /**
+   * Which string columns of an Arrow or JSON publish come as their UTF-8 into the blink table's
+   * pages: every non-key one when only operators that keep UTF-8 rows as bytes read the blink
+   * table (rings), else those of mostly distinct values (`Utf8Mode`).
+   */
+  get utf8Mode(): Utf8Mode {
+    return nodeOf(this.table).bytesReadersOnly ? "nonkey" : "values";
   }
 
   fail(error: unknown): void {
@@ -179,7 +194,7 @@ export class TablePublisher {
     if (node.failed) return;
     if (typeof text !== "string" && !(text instanceof Uint8Array))
       throw new ValueError("addJson expects JSON text or its UTF-8 bytes");
-    const read = readJsonRows(text, node.schema, [], true);
+    const read = readJsonRows(text, node.schema, [], node.utf8Mode);
     if (read !== null) {
       if (read.length > 0) node.pending.push(read);
       return;
@@ -204,7 +219,7 @@ export class TablePublisher {
   addArrow(bytes: Uint8Array | ArrayBuffer): void {
     const node = this.#node;
     if (node.failed) return;
-    const read = arrowIPCToVecViews(bytes, node.schema, true);
+    const read = arrowIPCToVecViews(bytes, node.schema, node.utf8Mode);
     if (read.length > 0) node.pending.push(read);
   }
 
