@@ -79,6 +79,15 @@ export class TableNode {
     return this.#otherReaders === 0 && this.#bytesReaders > 0;
   }
 
+  /**
+   * Whether no operator made over this table decodes its UTF-8 rows (none is made, or only
+   * rings): for a host whose own listeners read the rows only to encode them (the Durable
+   * Object's subscriptions and snapshots take a UTF-8 page's bytes as they are).
+   */
+  get noDecodingReaders(): boolean {
+    return this.#otherReaders === 0;
+  }
+
   /** Whether the node is dormant (no read has demanded it yet). */
   get isDormant(): boolean {
     return this.#demand !== null;

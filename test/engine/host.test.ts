@@ -487,6 +487,29 @@ describe("FamilyHost Arrow publishing", () => {
     // Four values, which the string cache would hand out as strings: kept as UTF-8 all the same.
     // (Label is no key column anywhere in this isolate: a key column is always decoded.)
     expect(forms).toEqual(["utf8", "utf8", "utf8", "utf8"]);
+    // A family of its source alone keeps them so too (no operator decodes them); one that
+    // filters the source decodes them.
+    const bare = new FamilyHost(nodePort(memoryDb()), {});
+    bare.create("b", { columns: { Label: "string" } });
+    const filtered = new FamilyHost(nodePort(memoryDb()), {});
+    filtered.create("f", {
+      columns: { Label: "string" },
+      derived: { ibm: 'source.where("Label == \\"IBM\\"")' },
+    });
+    const body = { json: JSON.stringify(labels.map((Label) => ({ Label }))) };
+    for (const h of [bare, filtered]) {
+      h.publish(body);
+      h.runCycle();
+      expect(
+        h
+          .view("source")
+          .toRows()
+          .map((r) => r.Label),
+      ).toEqual(labels);
+    }
+    expect(asPagedColumn(bare.view("source").column("Label")).pageForm(0)).toBe("utf8");
+    expect(asPagedColumn(filtered.view("source").column("Label")).pageForm(0)).toBe("strings");
+    expect(filtered.view("ibm").toRows()).toEqual([{ Label: "IBM" }]);
     expect(asPagedColumn(host.view("last").column("Label")).pageForm(0)).toBe("utf8");
     host = make();
     expect(labelsOf("last")).toEqual(want.slice(-2500));

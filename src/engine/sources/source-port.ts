@@ -19,7 +19,8 @@ export interface SourcePort {
   addBatch(vecs: readonly Vec[], length: number): void;
   /**
    * Which string columns `addBatch` may be given as their UTF-8 (`Vec.utf8`; see `Utf8Mode`): a
-   * publisher's blink table keeps them so in its pages. Absent: none (every string decoded).
+   * publisher's blink table keeps them so in its pages. For a host whose listeners only encode
+   * the rows they are told of (the Durable Object). Absent: none (every string decoded).
    */
   readonly utf8Mode?: Utf8Mode;
   /**

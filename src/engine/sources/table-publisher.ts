@@ -57,8 +57,10 @@ class PublisherNode extends SourceNode {
         if (this.failed || length === 0) return;
         this.pending.push({ vecs, length });
       },
+      // The host's cycle (the Durable Object): its own listeners only encode the rows, so a blink
+      // table that no operator decodes takes its strings as UTF-8 (`noDecodingReaders`).
       get utf8Mode(): Utf8Mode {
-        return node.utf8Mode;
+        return nodeOf(node.table).noDecodingReaders ? "nonkey" : "values";
       },
       requestFailure: (error) => this.fail(error),
     });
