@@ -356,6 +356,33 @@ describe("FamilyHost over node:sqlite", () => {
   });
 });
 
+/**
+ * Publishes `values` as string column `name`, with N = 0, 1, ..., to `host`: as an Arrow body
+ * (`asArrow`) or as a JSON one.
+ */
+function publishStrings(
+  host: FamilyHost,
+  name: string,
+  values: readonly string[],
+  asArrow: boolean,
+): void {
+  if (asArrow) {
+    const n = longCol(
+      "N",
+      values.map((_, i) => BigInt(i)),
+    );
+    host.publish({ arrow: toArrowIPC(newTable([stringCol(name, [...values]), n])) });
+  } else host.publish({ json: JSON.stringify(values.map((v, N) => ({ [name]: v, N }))) });
+}
+
+/** Column `column` of view `view` of `host`, as it is now. */
+function columnOf(host: FamilyHost, view: string, column: string): unknown[] {
+  return host
+    .view(view)
+    .toRows()
+    .map((r) => r[column]);
+}
+
 describe("FamilyHost Arrow publishing", () => {
   it("stores a canonical Arrow stream as received and converts anything else", async () => {
     const db = memoryDb();
@@ -403,26 +430,10 @@ describe("FamilyHost Arrow publishing", () => {
     const want: string[] = [];
     const forms: string[] = [];
     /** The OrderId values of view `name` of the host as it is now. */
-    const idsOf = (name: string) =>
-      host
-        .view(name)
-        .toRows()
-        .map((r) => r.OrderId);
+    const idsOf = (name: string) => columnOf(host, name, "OrderId");
     for (let b = 0; b < 6; b++) {
       const v = ids(b);
-      if (b % 2 === 0)
-        host.publish({
-          arrow: toArrowIPC(
-            newTable([
-              stringCol("OrderId", v),
-              longCol(
-                "N",
-                v.map((_, i) => BigInt(i)),
-              ),
-            ]),
-          ),
-        });
-      else host.publish({ json: JSON.stringify(v.map((OrderId, N) => ({ OrderId, N }))) });
+      publishStrings(host, "OrderId", v, b % 2 === 0);
       want.push(...v);
       host.runCycle();
       forms.push(asPagedColumn(host.view("source").column("OrderId")).pageForm(0));
@@ -457,26 +468,10 @@ describe("FamilyHost Arrow publishing", () => {
     const labels = ["AAPL", "MSFT", "IBM", "ORCL"];
     const want: string[] = [];
     const forms: string[] = [];
-    const labelsOf = (name: string) =>
-      host
-        .view(name)
-        .toRows()
-        .map((r) => r.Label);
+    const labelsOf = (name: string) => columnOf(host, name, "Label");
     for (let b = 0; b < 4; b++) {
       const v = Array.from({ length: 1000 }, (_, i) => labels[(i * 3 + b) % 4]!);
-      if (b % 2 === 0)
-        host.publish({
-          arrow: toArrowIPC(
-            newTable([
-              stringCol("Label", v),
-              longCol(
-                "N",
-                v.map((_, i) => BigInt(i)),
-              ),
-            ]),
-          ),
-        });
-      else host.publish({ json: JSON.stringify(v.map((Label, N) => ({ Label, N }))) });
+      publishStrings(host, "Label", v, b % 2 === 0);
       want.push(...v);
       host.runCycle();
       forms.push(asPagedColumn(host.view("source").column("Label")).pageForm(0));
