@@ -3,7 +3,6 @@
  * TablePublisher). Rows are copied when added and become visible together at the next cycle,
  * keyed 0..n-1; the previous cycle's rows are removed then.
  */
-
 import type { Utf8Mode } from "../arrow/utf8.ts";
 import { arrowIPCToVecViews } from "../arrow.ts";
 import type { Vec } from "../column.ts";
@@ -51,8 +50,8 @@ class PublisherNode extends SourceNode {
     this.publisher = new TablePublisher(this, name);
     // Utf8 values of Arrow and JSON publishes stay UTF-8 into the blink table's pages.
     for (let i = 0; i < this.cols.length; i++) this.cols[i]!.takeUtf8();
-    const node = this;
-    nodeOf(this.table).setPort({
+    const table = this.table;
+    nodeOf(table).setPort({
       addBatch: (vecs, length) => {
         if (this.failed || length === 0) return;
         this.pending.push({ vecs, length });
@@ -60,7 +59,7 @@ class PublisherNode extends SourceNode {
       // The host's cycle (the Durable Object): its own listeners only encode the rows, so a blink
       // table that no operator decodes takes its strings as UTF-8 (`noDecodingReaders`).
       get utf8Mode(): Utf8Mode {
-        return nodeOf(node.table).noDecodingReaders ? "nonkey" : "values";
+        return nodeOf(table).noDecodingReaders ? "nonkey" : "values";
       },
       requestFailure: (error) => this.fail(error),
     });
