@@ -158,6 +158,25 @@ const sealMemoStrs: (string | null)[] = new Array<string | null>(SEAL_MEMO).fill
 const sealMemoCodes = new Uint16Array(SEAL_MEMO);
 /** The dictionary whose codes the memo holds. */
 let sealMemoOwner: readonly string[] | null = null;
+/**
+ * Entries of a column's byte-keyed index of its sealing dictionary (`#sealBytes`): four times the
+ * most strings a dictionary holds (linear probing stays short), 4 key words each.
+ */
+const SEAL_KEY_BITS = 12;
+const SEAL_KEY_SLOTS = 1 << SEAL_KEY_BITS;
+/** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
+const KEY_TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
+const latin1 = new TextDecoder("latin1");
+
+/** Little-endian word of the value `bytes[b, e)` at byte `q` of it (zero past its end). */
+function keyWord(bytes: Uint8Array, b: number, e: number, q: number): number {
+  let w = 0;
+  for (let j = 3; j >= 0; j--) {
+    const x = b + q + j;
+    w = (w << 8) | (x < e ? bytes[x]! : 0);
+  }
+  return w;
+}
 
 /** A page of its own over `data`: no log, codes, seal or words. */
 function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: number): Page {
@@ -402,6 +421,14 @@ export class PagedColumn implements ColumnSource {
    */
   #sealStrs: string[] = [];
   #sealIndex: Map<string, number> | null = null;
+  /**
+   * `#sealBytes`'s index of `#sealKeysFor` (the sealing dictionary it was made for) by its
+   * values' bytes: per entry four key words (all zero: free) and the value's code. Made when
+   * first needed.
+   */
+  #sealKeys: Int32Array | null = null;
+  #sealKeyCodes: Uint16Array | null = null;
+  #sealKeysFor: readonly string[] | null = null;
   /**
    * `#sealTranslated`'s table: codes of `#xlatFrom` (slots of -1 are free) and their codes in
    * `#xlatTo` (the sealing dictionary it was made for). Made when first needed.
@@ -909,7 +936,8 @@ export class PagedColumn implements ColumnSource {
         this.#sealUtf8(p);
         continue;
       }
-      if (this.#seal(p, p.open ? this.#openStrings(p) : (p.data as string[]))) {
+      const byBytes = p.open ? this.#sealBytes(p) : null;
+      if (byBytes ?? this.#seal(p, p.open ? this.#openStrings(p) : (p.data as string[]))) {
         this.#sealBackoff = 1;
         this.#sealFails = 0;
       } else {
@@ -1076,6 +1104,115 @@ export class PagedColumn implements ColumnSource {
       keys[h] = c;
       vals[h] = sc;
       out[i] = sc;
+    }
+    this.#sealAsCodes(p, strs);
+    return true;
+  }
+
+  /**
+   * `#seal` of full open page `p` from its bytes: each value of 1..16 ASCII bytes is found in the
+   * column's dictionary by its bytes (`#sealKeys`: its four little-endian words, zero past its
+   * end, its length folded into the top bits ASCII leaves zero, as the string cache keys them),
+   * so a value the dictionary holds makes no string; a new one is decoded once and added as
+   * `#seal` adds it. True when sealed; false, as `#seal`, when the dictionary would pass
+   * SEAL_MAX_STRINGS or the first SEAL_SAMPLE slots are mostly new values (the strings added so
+   * far stay); null at a value longer than 16 bytes or not ASCII, the page as it was (then the
+   * caller decodes it and takes `#seal`; what was added to the dictionary stays, as it would).
+   */
+  #sealBytes(p: Page): boolean | null {
+    const bytes = p.utf8!;
+    const offs = p.utf8Offsets as Int32Array;
+    const valid = p.valid;
+    const index = this.#sealDictionary();
+    const strs = this.#sealStrs;
+    let keys = this.#sealKeys;
+    let keyCodes = this.#sealKeyCodes;
+    if (keys === null || keyCodes === null) {
+      keys = this.#sealKeys = new Int32Array(4 * SEAL_KEY_SLOTS);
+      keyCodes = this.#sealKeyCodes = new Uint16Array(SEAL_KEY_SLOTS);
+      this.#sealKeysFor = null;
+    }
+    if (this.#sealKeysFor !== strs) {
+      keys.fill(0);
+      this.#sealKeysFor = strs;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const fast = bytes.byteLength - 16;
+    const codes = sealCodes;
+    const before = strs.length;
+    let b = offs[0]!;
+    for (let i = 0; i < PAGE_SIZE; i++) {
+      const e = offs[i + 1]!;
+      const len = e - b;
+      if (len === 0 || (valid !== null && valid[i] === 0)) {
+        // "" is code 0, and a null slot's code is never read.
+        codes[i] = 0;
+        b = e;
+        continue;
+      }
+      if (len > 16) return null;
+      let w0: number;
+      let w1 = 0;
+      let w2 = 0;
+      let w3 = 0;
+      const t = KEY_TAIL[len & 3]!;
+      if (b <= fast) {
+        w0 = view.getInt32(b, true);
+        if (len <= 4) w0 &= len === 4 ? -1 : t;
+        else {
+          w1 = view.getInt32(b + 4, true);
+          if (len <= 8) w1 &= len === 8 ? -1 : t;
+          else {
+            w2 = view.getInt32(b + 8, true);
+            if (len <= 12) w2 &= len === 12 ? -1 : t;
+            else {
+              w3 = view.getInt32(b + 12, true);
+              if (len < 16) w3 &= t;
+            }
+          }
+        }
+      } else {
+        w0 = keyWord(bytes, b, e, 0);
+        w1 = keyWord(bytes, b, e, 4);
+        w2 = keyWord(bytes, b, e, 8);
+        w3 = keyWord(bytes, b, e, 12);
+      }
+      if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) return null; // not ASCII
+      w0 |= ((len & 1) << 7) | ((len & 2) << 14) | ((len & 4) << 21) | ((len & 8) << 28);
+      w1 |= (len & 16) << 3;
+      let h =
+        (Math.imul(w0, 0x9e3779b1) ^
+          Math.imul(w1, 0x85ebca6b) ^
+          Math.imul(w2, 0xc2b2ae35) ^
+          Math.imul(w3, 0x27d4eb2f)) >>>
+        (32 - SEAL_KEY_BITS);
+      let k = h << 2;
+      while (keys[k] !== 0) {
+        if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) break;
+        h = (h + 1) & (SEAL_KEY_SLOTS - 1);
+        k = h << 2;
+      }
+      if (keys[k] !== 0) {
+        codes[i] = keyCodes[h]!;
+        b = e;
+        continue;
+      }
+      // A value not in the index: its string's code in the dictionary (added if new).
+      const v = latin1.decode(bytes.subarray(b, e));
+      let c = index.get(v);
+      if (c === undefined) {
+        c = strs.length;
+        if (c === SEAL_MAX_STRINGS || (i >= SEAL_SAMPLE && 4 * (c - before) > 3 * i)) return false;
+        strs.push(v);
+        index.set(v, c);
+      }
+      keys[k] = w0;
+      keys[k + 1] = w1;
+      keys[k + 2] = w2;
+      keys[k + 3] = w3;
+      keyCodes[h] = c;
+      codes[i] = c;
+      b = e;
     }
     this.#sealAsCodes(p, strs);
     return true;

@@ -11,9 +11,9 @@ import type { GraphNode } from "./update-graph.ts";
 
 export abstract class Operator implements GraphNode {
   /**
-   * Whether the operator keeps its parents' UTF-8 rows as their bytes, never decoding them (a
-   * ring: ops/ring.ts). A parent that only such operators read is fed UTF-8 by its publisher
-   * (`TableNode.bytesReadersOnly`).
+   * Whether the operator keeps its parents' UTF-8 rows as their bytes rather than decoding them
+   * (a ring, ops/ring.ts; `blinkToAppendOnly`, which seals them by their bytes). A parent that
+   * only such operators read is fed UTF-8 by its publisher (`TableNode.bytesReadersOnly`).
    */
   static readonly keepsUtf8Rows: boolean = false;
   readonly result: Table;

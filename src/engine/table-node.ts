@@ -61,7 +61,7 @@ export class TableNode {
 
   /**
    * Notes an operator made over this table: `bytes` when it keeps the table's UTF-8 rows as their
-   * bytes (a ring: `Operator.keepsUtf8Rows`).
+   * bytes (a ring, `blinkToAppendOnly`: `Operator.keepsUtf8Rows`).
    */
   noteReader(bytes: boolean): void {
     if (bytes) this.#bytesReaders++;

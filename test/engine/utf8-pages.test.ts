@@ -72,8 +72,18 @@ function names(rows: readonly Row[]): (string | null)[] {
 
 /** Name values of `t`'s Arrow snapshot, read by apache-arrow. */
 function snapshotNames(t: Table): (string | null)[] {
+  return snapshotOf(t, "Name");
+}
+
+/** Word values of `t`'s Arrow snapshot, read by apache-arrow. */
+function snapshotWords(t: Table): (string | null)[] {
+  return snapshotOf(t, "Word");
+}
+
+/** Column `name` of `t`'s Arrow snapshot, read by apache-arrow. */
+function snapshotOf(t: Table, name: string): (string | null)[] {
   const a = arrow.tableFromIPC(toArrowIPC(t));
-  return Array.from({ length: a.numRows }, (_, i) => a.getChild("Name")!.get(i) as string | null);
+  return Array.from({ length: a.numRows }, (_, i) => a.getChild(name)!.get(i) as string | null);
 }
 
 describe("open UTF-8 pages", () => {
@@ -82,6 +92,9 @@ describe("open UTF-8 pages", () => {
     const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
     const all = blinkToAppendOnly(blink);
     const ring = ringTable(blink, 2500);
+    // A filter of the blink table is a reader that may decode its strings: the publisher keeps
+    // only a column of mostly distinct values as UTF-8 ("values"), by the string cache's verdict.
+    const evens = blink.where("G % 2 == 0");
     const c = asPagedColumn(all.column("Name"));
     const published: Row[] = [];
     const blinkForms: string[] = [];
@@ -95,6 +108,7 @@ describe("open UTF-8 pages", () => {
       published.push(...rows);
       await g.runCycle();
       expect(colValues(blink, "Name")).toEqual(names(rows));
+      expect(colValues(evens, "Name")).toEqual(names(rows.filter((r) => r.G % 2 === 0)));
       blinkForms.push(asPagedColumn(blink.column("Name")).pageForm(0));
       lastForms.push(c.pageForm(Math.floor((all.size - 1) / PAGE_SIZE)));
       // The ring's keys are the append-only table's (one sequence): the same last page.
@@ -178,8 +192,10 @@ describe("open UTF-8 pages", () => {
     const g = new UpdateGraph({ seed: 1 });
     const [, p1] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
     // Make sure the column passes UTF-8, then send bytes that are not UTF-8.
-    p1.addArrow(arrowOf(distinct("warm", 300)));
-    await g.runCycle();
+    for (const w of ["warm", "warm-again"]) {
+      p1.addArrow(arrowOf(distinct(w, 300)));
+      await g.runCycle();
+    }
     expect(passUtf8("Name")).toBe(true);
     const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
     const all = blinkToAppendOnly(blink);
@@ -214,8 +230,10 @@ describe("open UTF-8 pages", () => {
   it("read a null as null whatever bytes Arrow left under it", async () => {
     const g = new UpdateGraph({ seed: 1 });
     const [, p1] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
-    p1.addArrow(arrowOf(distinct("warm2", 300)));
-    await g.runCycle();
+    for (const w of ["warm2", "warm2-again"]) {
+      p1.addArrow(arrowOf(distinct(w, 300)));
+      await g.runCycle();
+    }
     const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
     const all = blinkToAppendOnly(blink);
     // Rows without bytes under their null stay UTF-8 (40 of them: a copy of fewer than 16 rows
@@ -306,12 +324,15 @@ describe("open UTF-8 pages", () => {
     expect(utf8Seen).toBeGreaterThan(0);
   });
 
-  it("keep every non-key string column as UTF-8 while only rings read the blink table", async () => {
+  it("keep every non-key string column as UTF-8 while only rings and append-only tables read the blink table", async () => {
     const g = new UpdateGraph({ seed: 1 });
     const cols = { Code: "string", Venue: "string", G: "int32" } as const;
     const [blink, pub] = tablePublisher(g, { columns: cols });
     const last = ringTable(blink, 2500);
     const tail = ringTable(blink, 10);
+    // An append-only table takes UTF-8 rows as bytes too, and seals a full page of them by its
+    // bytes (`#sealBytes`): by dictionary, no string made for a value it holds.
+    const all = blinkToAppendOnly(blink);
     // A group-by over the ring makes Venue a key column: it is decoded (the key lookups read the
     // string cache's codes), Code (3 values, which the cache would hand out) stays UTF-8. (Code
     // is no key column anywhere in this isolate.)
@@ -359,6 +380,9 @@ describe("open UTF-8 pages", () => {
       );
     }
     expect(forms).toEqual(Array(6).fill("utf8/strings"));
+    expect(asPagedColumn(all.column("Code")).pageForm(0)).toBe("dictionary");
+    expect(asPagedColumn(all.column("Code")).pageForm(1)).toBe("utf8");
+    expect(colValues(all, "Code")).toEqual(published.map((r) => r.Code));
     // The ring's own pages are UTF-8 too; its Arrow snapshot reads back the values.
     expect(asPagedColumn(last.column("Code")).pageForm(1)).toBe("utf8");
     const a = arrow.tableFromIPC(toArrowIPC(last));
@@ -380,9 +404,10 @@ describe("open UTF-8 pages", () => {
     expect(colValues(last, "Code").slice(-2)).toEqual(["AAPL", "IBM"]);
   });
 
-  it("a publisher read only by rings gives each ring the rows published (property)", async () => {
+  it("a publisher read only by rings and an append-only table gives each the rows published (property)", async () => {
     const value = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom("a", "bb", "ccc", "", "déjà", "𝄞") },
+      { weight: 1, arbitrary: fc.constantFrom("sixteen-bytes-16", "seventeen-bytes17") },
       { weight: 2, arbitrary: fc.nat(1_000_000).map((i) => `id${i}`) },
       { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }) },
       { weight: 1, arbitrary: fc.constant(null) },
@@ -390,10 +415,14 @@ describe("open UTF-8 pages", () => {
     const batch = fc.record({
       json: fc.boolean(),
       rows: fc.array(fc.record({ Name: value, G: fc.integer({ min: 0, max: 3 }) }), {
-        maxLength: 400,
+        minLength: 600,
+        maxLength: 1500,
       }),
     });
-    const cycles = fc.array(fc.array(batch, { maxLength: 3 }), { minLength: 1, maxLength: 10 });
+    const cycles = fc.array(fc.array(batch, { minLength: 1, maxLength: 3 }), {
+      minLength: 2,
+      maxLength: 10,
+    });
     const sizes = fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 300 }));
     await fc.assert(
       fc.asyncProperty(cycles, sizes, async (plan, [n1, n2]) => {
@@ -401,6 +430,7 @@ describe("open UTF-8 pages", () => {
         const [blink, pub] = tablePublisher(g, { columns: { Name: "string", G: "int32" } });
         const r1 = ringTable(blink, n1);
         const r2 = ringTable(blink, n2);
+        const all = blinkToAppendOnly(blink);
         const published: Row[] = [];
         for (const cycle of plan) {
           const now: Row[] = [];
@@ -416,11 +446,67 @@ describe("open UTF-8 pages", () => {
           expect(colValues(r1, "Name")).toEqual(names(published.slice(-n1)));
           expect(colValues(r2, "Name")).toEqual(names(published.slice(-n2)));
           expect(colValues(r2, "G")).toEqual(published.slice(-n2).map((r) => r.G));
+          expect(colValues(all, "Name")).toEqual(names(published));
         }
         expect(snapshotNames(r1)).toEqual(names(published.slice(-n1)));
+        expect(snapshotNames(all)).toEqual(names(published));
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("seal a full page that came as UTF-8 by its bytes, or from its strings, or as UTF-8", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { columns: { Word: "string", G: "int32" } });
+    const all = blinkToAppendOnly(blink);
+    const c = asPagedColumn(all.column("Word"));
+    // One page each (4,096 rows), published as 4 Arrow or JSON batches of 1,024 rows:
+    const pages: string[][] = [
+      // 0: three short ASCII values: by dictionary, from the bytes;
+      Array.from({ length: PAGE_SIZE }, (_, i) => ["ab", "cde", ""][i % 3]!),
+      // 1: the same and a value of 17 bytes: by dictionary, from the page decoded;
+      Array.from({ length: PAGE_SIZE }, (_, i) => (i === 4000 ? "a-value-of-17-byt" : "ab")),
+      // 2: the same and a non-ASCII value: by dictionary, from the page decoded;
+      Array.from({ length: PAGE_SIZE }, (_, i) => (i === 9 ? "déjà" : "cde")),
+      // 3: distinct values: as UTF-8 (the dictionary gives up after 256 rows of mostly new ones);
+      Array.from({ length: PAGE_SIZE }, (_, i) => `w${i}`),
+      // 4: short values: as UTF-8 untried (a page after one that failed is skipped);
+      Array.from({ length: PAGE_SIZE }, (_, i) => ["ab", "cde"][i % 2]!),
+      // 5: short ASCII values again, of which one new: by dictionary, from the bytes.
+      Array.from({ length: PAGE_SIZE }, (_, i) => (i % 2 === 0 ? "ab" : "fresh")),
+    ];
+    const want: string[] = [];
+    for (const [pi, values] of pages.entries()) {
+      for (let q = 0; q < 4; q++) {
+        const rows = values.slice(q * 1024, (q + 1) * 1024).map((Word, G) => ({ Word, G }));
+        if ((pi + q) % 2 === 0) {
+          const t = new arrow.Table({
+            Word: arrow.vectorFromArray(
+              rows.map((r) => r.Word),
+              new arrow.Utf8(),
+            ),
+            G: arrow.vectorFromArray(
+              rows.map((r) => r.G),
+              new arrow.Int32(),
+            ),
+          });
+          pub.addArrow(arrow.tableToIPC(t, "stream"));
+        } else pub.addJson(JSON.stringify(rows));
+        await g.runCycle();
+        expect(asPagedColumn(blink.column("Word")).pageForm(0)).toBe("utf8");
+      }
+      want.push(...values);
+    }
+    expect(pages.map((_, pi) => c.pageForm(pi))).toEqual([
+      "dictionary",
+      "dictionary",
+      "dictionary",
+      "utf8",
+      "utf8",
+      "dictionary",
+    ]);
+    expect(colValues(all, "Word")).toEqual(want);
+    expect(snapshotWords(all)).toEqual(want);
   });
 
   it("check UTF-8 as a fatal TextDecoder does (property)", () => {

@@ -23,6 +23,11 @@ export interface BlinkToAppendOnlyOptions {
 const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly: true };
 
 class BlinkToAppendOnlyOperator extends Operator {
+  /**
+   * Its columns append UTF-8 rows to open pages as bytes and seal a full one by its bytes
+   * (`PagedColumn.sealFullPages`): a decode at the publish would only cost.
+   */
+  static override readonly keepsUtf8Rows = true;
   readonly #limit: number;
   readonly #src: ColumnSource[];
   readonly #dst: PagedColumn[];

@@ -72,7 +72,7 @@ class PublisherNode extends SourceNode {
   /**
    * Which string columns of an Arrow or JSON publish come as their UTF-8 into the blink table's
    * pages: every non-key one when only operators that keep UTF-8 rows as bytes read the blink
-   * table (rings), else those of mostly distinct values (`Utf8Mode`).
+   * table (rings, `blinkToAppendOnly`), else those of mostly distinct values (`Utf8Mode`).
    */
   get utf8Mode(): Utf8Mode {
     return nodeOf(this.table).bytesReadersOnly ? "nonkey" : "values";
