@@ -517,6 +517,31 @@ describe("FamilyHost Arrow publishing", () => {
     expect(labelsOf("few")).toEqual(want.slice(-7));
   });
 
+  it("a writer's string columns go into its append-only pages as UTF-8, sealed by their bytes, across a restart", () => {
+    const db = memoryDb();
+    const make = () => new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });
+    let host = make();
+    host.create("w", { source: "writer", columns: { Label: "string", N: "int64" } });
+    const labels = ["AAPL", "MSFT", "IBM", "ORCL", "a-value-of-17-byt"];
+    const want: string[] = [];
+    for (let b = 0; b < 5; b++) {
+      // Pages 0 and 1 hold short ASCII values; page 2 also one of 17 bytes (rows 8,192 on).
+      const v = Array.from({ length: 2000 }, (_, i) => labels[(i + b) % (b < 4 ? 4 : 5)]!);
+      publishStrings(host, "Label", v, b % 2 === 0);
+      want.push(...v);
+      host.runCycle();
+      expect(columnOf(host, "source", "Label")).toEqual(want);
+    }
+    const c = asPagedColumn(host.view("source").column("Label"));
+    expect([c.pageForm(0), c.pageForm(1), c.pageForm(2)]).toEqual([
+      "dictionary",
+      "dictionary",
+      "utf8",
+    ]);
+    host = make();
+    expect(columnOf(host, "source", "Label")).toEqual(want);
+  });
+
   it("a stream naming one column twice is refused, not stored as received", () => {
     const db = memoryDb();
     const host = new FamilyHost(nodePort(db), { transaction: nodeTransaction(db) });

@@ -3,6 +3,7 @@
  * DynamicTableWriter). Values convert permissively, as `write_row` does (11.1 into an int column
  * gives 11). Rows appear at the next cycle; a transaction's rows appear together when committed.
  */
+import type { Utf8Mode } from "../arrow/utf8.ts";
 import type { Vec } from "../column.ts";
 import { ArgumentError, TickflareError } from "../errors.ts";
 import { attachHistory, evictHistory, saveHistoryPages } from "../persist/history.ts";
@@ -110,10 +111,17 @@ export class DynamicTableWriter {
     this.#node = new WriterNode(graph, schema);
     this.#names = Object.keys(schema);
     const node = this.#node;
-    nodeOf(node.table).setPort({
+    const table = node.table;
+    nodeOf(table).setPort({
       addBatch: (vecs, length) => {
         if (this.#closed) throw new WriterClosedError();
         node.addBatch({ vecs, length });
+      },
+      // The host's batches (the Durable Object): the table's columns append UTF-8 rows to open
+      // pages and seal them by their bytes, so every non-key string column comes undecoded when
+      // no operator decodes the table, else those of mostly distinct values (as a publisher's).
+      get utf8Mode(): Utf8Mode {
+        return nodeOf(table).noDecodingReaders ? "nonkey" : "values";
       },
       requestFailure: (error) => node.requestFailure(error),
     });
