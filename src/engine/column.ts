@@ -35,6 +35,14 @@
 
 import { decodeUtf8, encodeUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
+import {
+  KEY_TAIL,
+  keyHash,
+  keyLength0,
+  keyLength1,
+  keyWordAt,
+  MAX_KEY_BYTES,
+} from "./arrow/utf8-key.ts";
 import type { ChunkKeys, ColumnSource, CycleTracker, StringDict, Vec } from "./column-source.ts";
 import { type Chunk, filledChunk, NO_STRINGS } from "./column-source.ts";
 import { IntMap } from "./int-map.ts";
@@ -164,19 +172,7 @@ let sealMemoOwner: readonly string[] | null = null;
  */
 const SEAL_KEY_BITS = 12;
 const SEAL_KEY_SLOTS = 1 << SEAL_KEY_BITS;
-/** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
-const KEY_TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 const latin1 = new TextDecoder("latin1");
-
-/** Little-endian word of the value `bytes[b, e)` at byte `q` of it (zero past its end). */
-function keyWord(bytes: Uint8Array, b: number, e: number, q: number): number {
-  let w = 0;
-  for (let j = 3; j >= 0; j--) {
-    const x = b + q + j;
-    w = (w << 8) | (x < e ? bytes[x]! : 0);
-  }
-  return w;
-}
 
 /** A page of its own over `data`: no log, codes, seal or words. */
 function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: number): Page {
@@ -1137,7 +1133,7 @@ export class PagedColumn implements ColumnSource {
       this.#sealKeysFor = strs;
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const fast = bytes.byteLength - 16;
+    const fast = bytes.byteLength - MAX_KEY_BYTES;
     const codes = sealCodes;
     const before = strs.length;
     let b = offs[0]!;
@@ -1150,13 +1146,13 @@ export class PagedColumn implements ColumnSource {
         b = e;
         continue;
       }
-      if (len > 16) return null;
+      if (len > MAX_KEY_BYTES) return null;
       let w0: number;
       let w1 = 0;
       let w2 = 0;
       let w3 = 0;
-      const t = KEY_TAIL[len & 3]!;
       if (b <= fast) {
+        const t = KEY_TAIL[len & 3]!;
         w0 = view.getInt32(b, true);
         if (len <= 4) w0 &= len === 4 ? -1 : t;
         else {
@@ -1172,20 +1168,15 @@ export class PagedColumn implements ColumnSource {
           }
         }
       } else {
-        w0 = keyWord(bytes, b, e, 0);
-        w1 = keyWord(bytes, b, e, 4);
-        w2 = keyWord(bytes, b, e, 8);
-        w3 = keyWord(bytes, b, e, 12);
+        w0 = keyWordAt(bytes, b, e, 0);
+        w1 = keyWordAt(bytes, b, e, 4);
+        w2 = keyWordAt(bytes, b, e, 8);
+        w3 = keyWordAt(bytes, b, e, 12);
       }
       if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) return null; // not ASCII
-      w0 |= ((len & 1) << 7) | ((len & 2) << 14) | ((len & 4) << 21) | ((len & 8) << 28);
-      w1 |= (len & 16) << 3;
-      let h =
-        (Math.imul(w0, 0x9e3779b1) ^
-          Math.imul(w1, 0x85ebca6b) ^
-          Math.imul(w2, 0xc2b2ae35) ^
-          Math.imul(w3, 0x27d4eb2f)) >>>
-        (32 - SEAL_KEY_BITS);
+      w0 |= keyLength0(len);
+      w1 |= keyLength1(len);
+      let h = keyHash(w0, w1, w2, w3) >>> (32 - SEAL_KEY_BITS);
       let k = h << 2;
       while (keys[k] !== 0) {
         if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) break;

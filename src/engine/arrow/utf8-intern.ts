@@ -68,9 +68,10 @@
 
 import type { StringDict } from "../column-source.ts";
 import { isStringKey } from "../keys/string-key-hints.ts";
+import { KEY_TAIL, keyHash, keyLength0, keyLength1, keyWordAt, MAX_KEY_BYTES } from "./utf8-key.ts";
 
 /** Longest value (in UTF-8 bytes) the cache holds; longer values are decoded every time. */
-export const MAX_CACHED_BYTES = 16;
+export const MAX_CACHED_BYTES = MAX_KEY_BYTES;
 
 const DEFAULT_SET_BITS = 12;
 /** UTF-16 units of parent text the entries may have been cut from before the cache is emptied. */
@@ -104,8 +105,6 @@ export const GROW_FROM_SET_BITS = 10;
 /** Ways of the large level's sets. */
 export const LARGE_WAYS = 8;
 const EMPTY_WORDS = new Int32Array(0);
-/** Mask keeping the low `len & 3` bytes of a value's last word (all of it when 0). */
-const TAIL = new Int32Array([-1, 0xff, 0xffff, 0xffffff]);
 
 /** What `Utf8Intern.probe` leaves for the caller: the rows it did not resolve. */
 export interface ProbeResult {
@@ -322,58 +321,45 @@ export class Utf8Intern {
         empty++;
         continue;
       }
-      if (len > MAX_CACHED_BYTES) {
-        sets[i] = 0;
-        rows[count++] = i;
-        if (codes !== null) codes[at + i] = -1;
-        b = e;
-        continue;
-      }
-      let w0: number;
+      let w0 = 0;
       let w1 = 0;
       let w2 = 0;
       let w3 = 0;
-      if (b <= fast) {
-        const t = TAIL[len & 3]!;
-        w0 = view.getInt32(b, true);
-        if (len <= 4) w0 &= len === 4 ? -1 : t;
-        else {
-          w1 = view.getInt32(b + 4, true);
-          if (len <= 8) w1 &= len === 8 ? -1 : t;
+      if (len <= MAX_CACHED_BYTES) {
+        if (b <= fast) {
+          const t = KEY_TAIL[len & 3]!;
+          w0 = view.getInt32(b, true);
+          if (len <= 4) w0 &= len === 4 ? -1 : t;
           else {
-            w2 = view.getInt32(b + 8, true);
-            if (len <= 12) w2 &= len === 12 ? -1 : t;
+            w1 = view.getInt32(b + 4, true);
+            if (len <= 8) w1 &= len === 8 ? -1 : t;
             else {
-              w3 = view.getInt32(b + 12, true);
-              if (len < 16) w3 &= t;
+              w2 = view.getInt32(b + 8, true);
+              if (len <= 12) w2 &= len === 12 ? -1 : t;
+              else {
+                w3 = view.getInt32(b + 12, true);
+                if (len < 16) w3 &= t;
+              }
             }
           }
+        } else {
+          w0 = keyWordAt(bytes, b, e, 0);
+          w1 = keyWordAt(bytes, b, e, 4);
+          w2 = keyWordAt(bytes, b, e, 8);
+          w3 = keyWordAt(bytes, b, e, 12);
         }
-      } else {
-        w0 = wordAt(bytes, b, e, 0);
-        w1 = wordAt(bytes, b, e, 4);
-        w2 = wordAt(bytes, b, e, 8);
-        w3 = wordAt(bytes, b, e, 12);
       }
-      if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) {
+      if (len > MAX_CACHED_BYTES || ((w0 | w1 | w2 | w3) & 0x80808080) !== 0) {
+        // Too long or not ASCII: never cached.
         sets[i] = 0;
         rows[count++] = i;
         if (codes !== null) codes[at + i] = -1;
         b = e;
         continue;
       }
-      // The length (1..16, five bits) goes into bit 7 of bytes 0..3 and of byte 4, zero in ASCII:
-      // "AB" and "AB\0" differ, and no key is all zero (an empty entry).
-      w0 |= ((len & 1) << 7) | ((len & 2) << 14) | ((len & 4) << 21) | ((len & 8) << 28);
-      w1 |= (len & 16) << 3;
-      // Four independent products (no chain of multiplies to wait for); the set is taken from
-      // their top bits, which depend on every bit of the words (a product's low bits see only
-      // its factors' low bits).
-      const h =
-        Math.imul(w0, 0x9e3779b1) ^
-        Math.imul(w1, 0x85ebca6b) ^
-        Math.imul(w2, 0xc2b2ae35) ^
-        Math.imul(w3, 0x27d4eb2f);
+      w0 |= keyLength0(len);
+      w1 |= keyLength1(len);
+      const h = keyHash(w0, w1, w2, w3);
       const set = (h >>> shift) & mask;
       b = e;
       if (fill) {
@@ -609,12 +595,7 @@ export class Utf8Intern {
 
   /** The set of the key words `w0..w3` (as `probe` finds it). */
   #setOf(w0: number, w1: number, w2: number, w3: number): number {
-    const h =
-      Math.imul(w0, 0x9e3779b1) ^
-      Math.imul(w1, 0x85ebca6b) ^
-      Math.imul(w2, 0xc2b2ae35) ^
-      Math.imul(w3, 0x27d4eb2f);
-    return (h >>> this.#shift) & this.#mask;
+    return (keyHash(w0, w1, w2, w3) >>> this.#shift) & this.#mask;
   }
 
   /**
@@ -689,16 +670,6 @@ function findKey(
     if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3) return x;
   }
   return -1;
-}
-
-/** Little-endian word of the value `bytes[b, e)` at byte `q` of it (zero past its end). */
-function wordAt(bytes: Uint8Array, b: number, e: number, q: number): number {
-  let w = 0;
-  for (let j = 3; j >= 0; j--) {
-    const p = b + q + j;
-    w = (w << 8) | (p < e ? bytes[p]! : 0);
-  }
-  return w;
 }
 
 /** Where `Utf8Intern.route` sends a call. */
