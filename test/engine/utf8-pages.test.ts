@@ -29,17 +29,27 @@ type Row = { Name: string | null; G: number };
 
 /** Arrow IPC stream bytes of `rows` (Name as Utf8, G as Int32). */
 function arrowOf(rows: readonly Row[]): Uint8Array {
-  const t = new arrow.Table({
-    Name: arrow.vectorFromArray(
-      rows.map((r) => r.Name),
+  return ipcOf(rows, ["Name"], ["G"]);
+}
+
+/** Arrow IPC stream bytes of `rows`: columns `strings` as Utf8, `ints` as Int32. */
+function ipcOf(
+  rows: readonly Record<string, unknown>[],
+  strings: readonly string[],
+  ints: readonly string[],
+): Uint8Array {
+  const vectors: Record<string, arrow.Vector> = {};
+  for (const c of strings)
+    vectors[c] = arrow.vectorFromArray(
+      rows.map((r) => r[c] as string | null),
       new arrow.Utf8(),
-    ),
-    G: arrow.vectorFromArray(
-      rows.map((r) => r.G),
+    );
+  for (const c of ints)
+    vectors[c] = arrow.vectorFromArray(
+      rows.map((r) => r[c] as number),
       new arrow.Int32(),
-    ),
-  });
-  return arrow.tableToIPC(t, "stream");
+    );
+  return arrow.tableToIPC(new arrow.Table(vectors), "stream");
 }
 
 /** An Arrow stream of one Utf8 column `Name` (and G = 0) from raw offsets, bytes and nulls. */
@@ -346,23 +356,8 @@ describe("open UTF-8 pages", () => {
         Venue: i % 2 === 0 ? "X" : "Y",
         G: i,
       }));
-      if (b % 2 === 0) {
-        const t = new arrow.Table({
-          Code: arrow.vectorFromArray(
-            rows.map((r) => r.Code),
-            new arrow.Utf8(),
-          ),
-          Venue: arrow.vectorFromArray(
-            rows.map((r) => r.Venue),
-            new arrow.Utf8(),
-          ),
-          G: arrow.vectorFromArray(
-            rows.map((r) => r.G),
-            new arrow.Int32(),
-          ),
-        });
-        pub.addArrow(arrow.tableToIPC(t, "stream"));
-      } else pub.addJson(JSON.stringify(rows));
+      if (b % 2 === 0) pub.addArrow(ipcOf(rows, ["Code", "Venue"], ["G"]));
+      else pub.addJson(JSON.stringify(rows));
       published.push(...rows);
       await g.runCycle();
       forms.push(
@@ -479,19 +474,8 @@ describe("open UTF-8 pages", () => {
     for (const [pi, values] of pages.entries()) {
       for (let q = 0; q < 4; q++) {
         const rows = values.slice(q * 1024, (q + 1) * 1024).map((Word, G) => ({ Word, G }));
-        if ((pi + q) % 2 === 0) {
-          const t = new arrow.Table({
-            Word: arrow.vectorFromArray(
-              rows.map((r) => r.Word),
-              new arrow.Utf8(),
-            ),
-            G: arrow.vectorFromArray(
-              rows.map((r) => r.G),
-              new arrow.Int32(),
-            ),
-          });
-          pub.addArrow(arrow.tableToIPC(t, "stream"));
-        } else pub.addJson(JSON.stringify(rows));
+        if ((pi + q) % 2 === 0) pub.addArrow(ipcOf(rows, ["Word"], ["G"]));
+        else pub.addJson(JSON.stringify(rows));
         await g.runCycle();
         expect(asPagedColumn(blink.column("Word")).pageForm(0)).toBe("utf8");
       }
