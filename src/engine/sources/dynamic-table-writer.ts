@@ -18,6 +18,7 @@ import { allocStorage, coercePermissive, validateSchema } from "../types.ts";
 import type { UpdateGraph } from "../update-graph.ts";
 import type { Batch } from "./source-node.ts";
 import { SourceNode } from "./source-node.ts";
+import { hostUtf8Mode } from "./source-port.ts";
 
 const APPEND_ONLY = { refreshing: true, blink: false, appendOnly: true, addOnly: true };
 
@@ -117,11 +118,9 @@ export class DynamicTableWriter {
         if (this.#closed) throw new WriterClosedError();
         node.addBatch({ vecs, length });
       },
-      // The host's batches (the Durable Object): the table's columns append UTF-8 rows to open
-      // pages and seal them by their bytes, so every non-key string column comes undecoded when
-      // no operator decodes the table, else those of mostly distinct values (as a publisher's).
+      // Its columns append UTF-8 rows to open pages and seal them by their bytes.
       get utf8Mode(): Utf8Mode {
-        return nodeOf(table).noDecodingReaders ? "nonkey" : "values";
+        return hostUtf8Mode(table);
       },
       requestFailure: (error) => node.requestFailure(error),
     });

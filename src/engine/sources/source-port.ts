@@ -33,6 +33,16 @@ export interface SourcePort {
   requestFailure(error: unknown): void;
 }
 
+/**
+ * The `utf8Mode` of a port whose source keeps UTF-8 rows in its pages (a publisher's blink table,
+ * a writer's append-only one), for a host whose own listeners only encode rows (the Durable
+ * Object): every non-key string column while no operator decodes `table`, else those of mostly
+ * distinct values.
+ */
+export function hostUtf8Mode(table: Table): Utf8Mode {
+  return nodeOf(table).noDecodingReaders ? "nonkey" : "values";
+}
+
 /** The port of a source table (publisher, writer, time table, mirror); throws for other tables. */
 export function sourcePort(table: Table): SourcePort {
   const port = nodeOf(table).port;

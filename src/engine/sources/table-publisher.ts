@@ -20,6 +20,7 @@ import type { UpdateGraph } from "../update-graph.ts";
 import { vecFromRows } from "../values-to-vec.ts";
 import type { Batch } from "./source-node.ts";
 import { SourceNode } from "./source-node.ts";
+import { hostUtf8Mode } from "./source-port.ts";
 
 /** Decodes addJson's bytes when they need JSON.parse (invalid UTF-8 throws). */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -56,10 +57,8 @@ class PublisherNode extends SourceNode {
         if (this.failed || length === 0) return;
         this.pending.push({ vecs, length });
       },
-      // The host's cycle (the Durable Object): its own listeners only encode the rows, so a blink
-      // table that no operator decodes takes its strings as UTF-8 (`noDecodingReaders`).
       get utf8Mode(): Utf8Mode {
-        return nodeOf(table).noDecodingReaders ? "nonkey" : "values";
+        return hostUtf8Mode(table);
       },
       requestFailure: (error) => this.fail(error),
     });
