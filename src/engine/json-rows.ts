@@ -47,6 +47,8 @@ import { decodeUtf8, keptAsUtf8 } from "./arrow/utf8.ts";
 import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import { NO_STRINGS } from "./column-source.ts";
+import type { JsonRowsWasm } from "./json-rows-wasm.ts";
+import { jsonRowsWasm, MAX_TEXT, OUT_OF_ROWS, wasmKinds } from "./json-rows-wasm.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
 import { CanonicalSecond, F32_MAX } from "./values-to-vec.ts";
@@ -98,6 +100,8 @@ class Plan {
   readonly order: Int32Array;
   /** Column buffers of released results (`JsonRows.release`), taken by the next texts. */
   readonly spare: Out[] = [];
+  /** The WebAssembly scan's kinds of the columns, or null when it cannot read the schema. */
+  readonly wasmKinds: Int32Array | null;
   /** Calls left that go straight to the slow path. */
   skip = 0;
   /** Bytes per row of the last text read (to size the columns of the next). */
@@ -158,6 +162,7 @@ class Plan {
                       : K_OTHER;
       this.shifts[c] = t === "int16" ? 16 : t === "int8" ? 24 : 0;
     }
+    this.wasmKinds = wasmKinds(this.types, encoded);
   }
 }
 
@@ -637,6 +642,13 @@ function scan(
   utf8: Utf8Mode,
 ): JsonRows | null {
   const len = input.length;
+  if (plan.wasmKinds !== null && len <= MAX_TEXT) {
+    const wasm = jsonRowsWasm();
+    if (wasm !== null) {
+      const got = wasmRows(wasm, input, plan, plan.wasmKinds, keys, utf8);
+      if (got !== null) return got;
+    }
+  }
   if (scratch.length < len + 1 + PAD) {
     scratch = new Uint8Array(Math.max(len + 1 + PAD, scratch.length * 2));
     scratchView = new DataView(scratch.buffer);
@@ -718,6 +730,70 @@ function otherValue(
   return -1;
 }
 
+/**
+ * `keys` as a mask of the plan's columns (1: every row must name it); null for no keys, undefined
+ * when one is not a column (the slow path then reports it).
+ */
+function keyMaskOf(plan: Plan, keys: readonly string[]): Int32Array | null | undefined {
+  if (keys.length === 0) return null;
+  const mask = new Int32Array(plan.names.length);
+  for (const k of keys) {
+    const c = plan.names.indexOf(k);
+    if (c < 0) return undefined;
+    mask[c] = 1;
+  }
+  return mask;
+}
+
+/**
+ * The text read by the WebAssembly scan (json-rows-wasm.ts), its columns copied into an `Out` as
+ * the JavaScript scan would have filled it; null when that scan does not take the text (the
+ * JavaScript scan then reads it, and gives the same answer for any text both read).
+ */
+function wasmRows(
+  wasm: JsonRowsWasm,
+  input: string | Uint8Array,
+  plan: Plan,
+  kinds: Int32Array,
+  keys: readonly string[],
+  utf8: Utf8Mode,
+): JsonRows | null {
+  const keyMask = keyMaskOf(plan, keys);
+  if (keyMask === undefined) return null;
+  const len = input.length;
+  let cap = Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8);
+  let n = wasm.read(input, plan, kinds, keyMask, cap);
+  if (n === OUT_OF_ROWS) {
+    // Shorter rows than the last text's: a row takes at least 3 bytes ("{}" and a separator).
+    cap = Math.ceil(len / 3) + 2;
+    n = wasm.read(input, plan, kinds, keyMask, cap);
+  }
+  if (n < 0) return null;
+  const spare = plan.spare.pop();
+  const out = spare !== undefined ? spare.reuse(plan, len) : new Out(plan, Math.max(16, n), len);
+  if (out.cap < n) out.grow(n);
+  for (let c = 0; c < kinds.length; c++) {
+    const k = plan.kinds[c]!;
+    if (k === K_STR) {
+      const sb = wasm.bytes(c);
+      out.strBytes[c]!.set(sb);
+      out.strLen[c] = sb.length;
+      out.strOffs[c]!.set(wasm.offsets(c, n));
+    } else if (k === K_I64) out.halves[c]!.set(wasm.int32(c, 2 * n));
+    else if (k === K_F64) (out.nums[c] as Float64Array).set(wasm.float64(c, n));
+    else if (k === K_F32) (out.nums[c] as Float32Array).set(wasm.float32(c, n));
+    else if (k === K_BOOL) (out.nums[c] as Uint8Array).set(wasm.bools(c, n));
+    else (out.nums[c] as Int32Array | Int16Array | Int8Array).set(wasm.int32(c, n));
+    if (wasm.nulls(c) > 0) {
+      const v = new Uint8Array(out.cap);
+      v.set(wasm.valid(c, n));
+      out.valid[c] = v;
+    }
+  }
+  if (n > 0) plan.bytesPerRow = Math.max(4, Math.floor(len / n));
+  return new JsonRows(finish(plan, out, n, utf8), n, plan, out);
+}
+
 function rows(
   b: Uint8Array,
   view: DataView,
@@ -738,15 +814,8 @@ function rows(
   const keyMask1 = plan.keyMask1;
   const keyShort = plan.keyShort;
   const order = plan.order;
-  let keyMask: Int32Array | null = null;
-  if (keys.length > 0) {
-    keyMask = new Int32Array(ncols);
-    for (const k of keys) {
-      const c = plan.names.indexOf(k);
-      if (c < 0) return null;
-      keyMask[c] = 1;
-    }
-  }
+  const keyMask = keyMaskOf(plan, keys);
+  if (keyMask === undefined) return null;
   const cap = Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8);
   const spare = plan.spare.pop();
   const out = spare !== undefined ? spare.reuse(plan, len) : new Out(plan, cap, len);

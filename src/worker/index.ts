@@ -14,6 +14,10 @@ import { Router } from "itty-router/Router";
 import { released } from "../durable/catalog.ts";
 import { engineErrorStatus } from "../durable/errors.ts";
 import { isTickflareError } from "../engine/errors.ts";
+import { useJsonRowsWasm } from "../engine/json-rows-wasm.ts";
+// The JSON body scan's WebAssembly (engine/json-rows-wasm.ts): Workers compile none from bytes,
+// so wrangler uploads the module with the Worker and the isolate's objects use it from here.
+import jsonRowsModule from "../engine/wasm/json-rows.wasm";
 import { authorize, requireAuthConfigured } from "./auth.ts";
 import { checkOrigin, withCors } from "./cors.ts";
 import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
@@ -27,6 +31,8 @@ import { downsampleView, snapshotView, subscribeView } from "./views.ts";
 export { Catalog } from "../durable/catalog.ts";
 export { Relay } from "../durable/relay.ts";
 export { TableFamily } from "../durable/table-family.ts";
+
+useJsonRowsWasm(jsonRowsModule);
 
 type Args = [env: Env, ctx: ExecutionContext];
 

@@ -23,6 +23,7 @@ import {
   toArrowIPC,
   UpdateGraph,
 } from "../../src/engine/index.ts";
+import { jsonRowsWasm } from "../../src/engine/json-rows-wasm.ts";
 
 const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `${x}n` : x));
 
@@ -90,6 +91,22 @@ Deno.test("writer, time table and merge", async () => {
   assertEquals(w.table.toRows(), [{ X: 7 }]);
   assertEquals(tt.size, 4);
   assertEquals(merge(newTable([intCol("X", [1])]), w.table).toRows(), [{ X: 1 }, { X: 7 }]);
+});
+
+Deno.test("a JSON publish read by the WebAssembly scan", async () => {
+  assertEquals(jsonRowsWasm() !== null, true);
+  const g = new UpdateGraph({ seed: 1 });
+  const [blink, pub] = tablePublisher(g, {
+    name: "j",
+    columns: { Sym: "string", Px: "float64", N: "int64", Ok: "bool" },
+  });
+  const hist = blinkToAppendOnly(blink);
+  pub.addJson('[{"Sym":"A","Px":1.25,"N":3,"Ok":true},{"N":-4,"Sym":"BB","Px":null}]');
+  await g.runCycle();
+  assertEquals(hist.toRows(), [
+    { Sym: "A", Px: 1.25, N: 3n, Ok: true },
+    { Sym: "BB", Px: null, N: -4n, Ok: null },
+  ]);
 });
 
 Deno.test("Arrow IPC round trip", () => {

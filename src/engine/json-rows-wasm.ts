@@ -1,0 +1,301 @@
+/**
+ * The WebAssembly scan of a JSON publish body (wasm/json-rows.c, built into wasm/json-rows.wasm.ts
+ * by `npm run build:wasm`): `readJsonRows` hands it every text of a schema it can read, and reads
+ * the columns out of its memory.
+ *
+ * - It reads schemas of float64, float32, int32/16/8, int64, string and bool columns (at most
+ *   MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
+ *   it does not take (see json-rows.c), is read by the JavaScript scan as before, which gives the
+ *   same values (test/engine/json-rows-wasm.test.ts).
+ * - The module is compiled from bytes once, on first use. Where a runtime does not compile
+ *   WebAssembly from bytes (Cloudflare Workers, which only run modules uploaded with the Worker),
+ *   that fails once and the JavaScript scan reads every text; `useJsonRowsWasm` takes a compiled
+ *   module there (the Worker imports json-rows.wasm).
+ * - Its memory holds the last text and its columns (about the text's length times the number of
+ *   string columns plus 9 bytes a row a column), and only grows: MAX_TEXT bounds it.
+ */
+
+import type { ColumnType } from "./types.ts";
+import { JSON_ROWS_WASM } from "./wasm/json-rows.wasm.ts";
+
+/** Column kinds as json-rows.c numbers them. */
+const W_F64 = 0;
+const W_F32 = 1;
+const W_I32 = 2;
+const W_I16 = 3;
+const W_I8 = 4;
+const W_I64 = 5;
+const W_STR = 6;
+const W_BOOL = 7;
+
+/** json-rows.c's limits: columns, and bytes of all names together. */
+const MAX_COLS = 64;
+const MAX_NAME_BYTES = 4096;
+/** Largest text read here (bytes); a larger one goes to the JavaScript scan. */
+export const MAX_TEXT = 1 << 20;
+/** `read`: the text has more rows than `cap`. */
+export const OUT_OF_ROWS = -2;
+/** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */
+const PAD = 32;
+
+const WASM_PAGE = 65536;
+
+/** The scan's kinds for a schema's column types, or null when it cannot read the schema. */
+export function wasmKinds(
+  types: readonly ColumnType[],
+  names: readonly Uint8Array[],
+): Int32Array | null {
+  if (types.length > MAX_COLS) return null;
+  let nameBytes = 0;
+  for (const n of names) {
+    if (n.includes(0)) return null;
+    nameBytes += n.length;
+  }
+  if (nameBytes > MAX_NAME_BYTES) return null;
+  const kinds = new Int32Array(types.length);
+  for (let c = 0; c < types.length; c++) {
+    const t = types[c]!;
+    const k =
+      t === "float64"
+        ? W_F64
+        : t === "float32"
+          ? W_F32
+          : t === "int32"
+            ? W_I32
+            : t === "int16"
+              ? W_I16
+              : t === "int8"
+                ? W_I8
+                : t === "int64"
+                  ? W_I64
+                  : t === "string"
+                    ? W_STR
+                    : t === "bool"
+                      ? W_BOOL
+                      : -1;
+    if (k < 0) return null;
+    kinds[c] = k;
+  }
+  return kinds;
+}
+
+/** What a schema gives the scan (made once per schema, by json-rows.ts's plan). */
+export interface WasmSchema {
+  /** Column names' UTF-8 bytes, one after another; column c's at [nameAt[c], nameAt[c + 1]). */
+  readonly nameBytes: Uint8Array;
+  readonly nameAt: Int32Array;
+  /** Per key position: the column the last row read had there (the scan updates it). */
+  readonly order: Int32Array;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  layout(which: number): number;
+  heap(): number;
+  read(at: number, len: number, cap: number): number;
+}
+
+const encoder = new TextEncoder();
+
+/** The compiled scan and its memory. */
+export class JsonRowsWasm {
+  readonly #x: Exports;
+  readonly #base: number;
+  /** Addresses of json-rows.c's arrays (`layout`), in 32-bit words. */
+  readonly #ncols: number;
+  readonly #kinds: number;
+  readonly #keys: number;
+  readonly #order: number;
+  readonly #nameAt: number;
+  readonly #names: number;
+  readonly #data: number;
+  readonly #valid: number;
+  readonly #bytes: number;
+  readonly #offs: number;
+  readonly #nulls: number;
+  readonly #byteLen: number;
+  /** The schema written into the module last. */
+  #schema: WasmSchema | null = null;
+  /** Where the last call's columns are (byte addresses). */
+  readonly #colData = new Int32Array(MAX_COLS);
+  readonly #colValid = new Int32Array(MAX_COLS);
+  readonly #colBytes = new Int32Array(MAX_COLS);
+  readonly #colOffs = new Int32Array(MAX_COLS);
+  #u8: Uint8Array;
+  #i32: Int32Array;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
+    this.#x = instance.exports as unknown as Exports;
+    const x = this.#x;
+    this.#base = (x.heap() + 15) & ~15;
+    this.#ncols = x.layout(0) >> 2;
+    this.#kinds = x.layout(1) >> 2;
+    this.#keys = x.layout(2) >> 2;
+    this.#order = x.layout(3) >> 2;
+    this.#nameAt = x.layout(4) >> 2;
+    this.#names = x.layout(5);
+    this.#data = x.layout(6) >> 2;
+    this.#valid = x.layout(7) >> 2;
+    this.#bytes = x.layout(8) >> 2;
+    this.#offs = x.layout(9) >> 2;
+    this.#nulls = x.layout(10) >> 2;
+    this.#byteLen = x.layout(11) >> 2;
+    this.#u8 = new Uint8Array(x.memory.buffer);
+    this.#i32 = new Int32Array(x.memory.buffer);
+  }
+
+  /**
+   * Reads `input` (a string of ASCII, or UTF-8 bytes) into at most `cap` rows of `schema`'s
+   * columns, of `kinds` (its `wasmKinds`); `keyMask`: 1 for a column every row must name. Returns the rows, OUT_OF_ROWS, or -1
+   * when the scan does not take the text (the JavaScript scan then reads it). The columns are
+   * then read with `float64` .. `offsets`, until the next call.
+   */
+  read(
+    input: string | Uint8Array,
+    schema: WasmSchema,
+    kinds: Int32Array,
+    keyMask: Int32Array | null,
+    cap: number,
+  ): number {
+    const len = input.length;
+    const ncols = kinds.length;
+    // The layout: the text and its pad, then per column its data, validity and, for a string
+    // column, its bytes (the text's length and 16 to spare) and offsets.
+    let at = this.#base + ((len + PAD + 15) & ~15);
+    for (let c = 0; c < ncols; c++) {
+      const k = kinds[c]!;
+      this.#colData[c] = at;
+      at += k === W_F64 || k === W_I64 ? 8 * cap : k === W_BOOL ? cap : 4 * cap;
+      at = (at + 15) & ~15;
+      this.#colValid[c] = at;
+      at = (at + cap + 15) & ~15;
+      if (k === W_STR) {
+        this.#colBytes[c] = at;
+        at = (at + len + PAD + 15) & ~15;
+        this.#colOffs[c] = at;
+        at = (at + 4 * (cap + 1) + 15) & ~15;
+      } else {
+        this.#colBytes[c] = 0;
+        this.#colOffs[c] = 0;
+      }
+    }
+    const memory = this.#x.memory;
+    if (at > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((at - memory.buffer.byteLength) / WASM_PAGE));
+      this.#u8 = new Uint8Array(memory.buffer);
+      this.#i32 = new Int32Array(memory.buffer);
+    }
+    const u8 = this.#u8;
+    const i32 = this.#i32;
+    const textAt = this.#base;
+    if (typeof input === "string") {
+      // All ASCII, or not read here: one byte a character.
+      const r = encoder.encodeInto(input, u8.subarray(textAt, textAt + len));
+      if (r.read !== len || r.written !== len) return -1;
+    } else u8.set(input, textAt);
+    u8.fill(0, textAt + len, textAt + len + PAD);
+    if (this.#schema !== schema) {
+      i32[this.#ncols] = ncols;
+      i32.set(kinds, this.#kinds);
+      i32.set(schema.nameAt, this.#nameAt);
+      u8.set(schema.nameBytes, this.#names);
+      this.#schema = schema;
+    }
+    i32.set(schema.order, this.#order);
+    for (let c = 0; c < ncols; c++) {
+      i32[this.#keys + c] = keyMask === null ? 0 : keyMask[c]!;
+      i32[this.#data + c] = this.#colData[c]!;
+      i32[this.#valid + c] = this.#colValid[c]!;
+      i32[this.#bytes + c] = this.#colBytes[c]!;
+      i32[this.#offs + c] = this.#colOffs[c]!;
+    }
+    const n = this.#x.read(textAt, len, cap);
+    if (n >= 0) schema.order.set(i32.subarray(this.#order, this.#order + ncols));
+    return n;
+  }
+
+  /** The last call's float64 column `c` (`n` rows). */
+  float64(c: number, n: number): Float64Array {
+    return new Float64Array(this.#x.memory.buffer, this.#colData[c]!, n);
+  }
+
+  /** The last call's float32 column `c`. */
+  float32(c: number, n: number): Float32Array {
+    return new Float32Array(this.#x.memory.buffer, this.#colData[c]!, n);
+  }
+
+  /** The last call's int32/16/8 column `c`, as int32; an int64 column's halves with 2n. */
+  int32(c: number, n: number): Int32Array {
+    return this.#i32.subarray(this.#colData[c]! >> 2, (this.#colData[c]! >> 2) + n);
+  }
+
+  /** The last call's bool column `c` (0 or 1 a row). */
+  bools(c: number, n: number): Uint8Array {
+    return this.#u8.subarray(this.#colData[c]!, this.#colData[c]! + n);
+  }
+
+  /** The last call's validity of column `c` (1 a row with a value, 0 a null). */
+  valid(c: number, n: number): Uint8Array {
+    return this.#u8.subarray(this.#colValid[c]!, this.#colValid[c]! + n);
+  }
+
+  /** Nulls the last call read in column `c`. */
+  nulls(c: number): number {
+    return this.#i32[this.#nulls + c]!;
+  }
+
+  /** The last call's string column `c`: its values' bytes. */
+  bytes(c: number): Uint8Array {
+    const at = this.#colBytes[c]!;
+    return this.#u8.subarray(at, at + this.#i32[this.#byteLen + c]!);
+  }
+
+  /** The last call's string column `c`: its n + 1 offsets. */
+  offsets(c: number, n: number): Int32Array {
+    const at = this.#colOffs[c]! >> 2;
+    return this.#i32.subarray(at, at + n + 1);
+  }
+}
+
+/** The scan in use: undefined until first asked for; null where it cannot be compiled. */
+let current: JsonRowsWasm | null | undefined;
+/** Off for tests that read a text both ways (`setJsonRowsWasmEnabled`). */
+let enabled = true;
+
+/** The WebAssembly scan, compiled on first use, or null when this runtime cannot compile it. */
+export function jsonRowsWasm(): JsonRowsWasm | null {
+  if (!enabled) return null;
+  if (current === undefined) {
+    try {
+      // (Workers' types declare no constructor, since Workers refuse it.)
+      const compile = WebAssembly.Module as unknown as new (b: Uint8Array) => WebAssembly.Module;
+      current = new JsonRowsWasm(new compile(decodeBase64(JSON_ROWS_WASM)));
+    } catch {
+      // No WebAssembly from bytes here (Cloudflare Workers): the JavaScript scan reads every
+      // text, unless `useJsonRowsWasm` is given the module.
+      current = null;
+    }
+  }
+  return current;
+}
+
+/**
+ * Gives `readJsonRows` the compiled scan, for a runtime that does not compile WebAssembly from
+ * bytes: a Cloudflare Worker imports `json-rows.wasm` (a `WebAssembly.Module`) and passes it here.
+ */
+export function useJsonRowsWasm(module: WebAssembly.Module): void {
+  current = new JsonRowsWasm(module);
+}
+
+/** @internal Turns the WebAssembly scan off (false) or back on, for tests. */
+export function setJsonRowsWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

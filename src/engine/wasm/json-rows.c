@@ -1,0 +1,300 @@
+/*
+ * The scan of `readJsonRows` (src/engine/json-rows.ts) compiled to WebAssembly: the same subset of
+ * JSON, the same values, about three times as fast (JavaScript reads a text byte by byte, with a
+ * bounds check a byte; here a string value moves 16 bytes at a time).
+ *
+ * Built by `npm run build:wasm` (scripts/build-wasm.ts: Debian's clang-14 for wasm32, SIMD on)
+ * into json-rows-wasm.ts, which the engine loads (json-rows-wasm-host.ts). It reads texts whose
+ * schema has only float64, float32, int32/16/8, int64 (not instant), string and bool columns;
+ * anything it does not take gives -1 and the JavaScript scan reads the text instead (which takes
+ * more: int64 as decimal strings, numbers with exponents, nulls in array columns, instants, chars;
+ * or sends the text on to JSON.parse). So a value it gives must be the one the JavaScript scan
+ * gives for the same text, and it is (test/engine/json-rows-wasm.test.ts compares them).
+ *
+ * No libc: the module imports nothing and exports its memory, `layout` (where the host writes a
+ * schema and reads results) and `read`.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef uint8_t u8;
+typedef int32_t i32;
+typedef uint32_t u32;
+
+/* Column kinds, as json-rows-wasm-host.ts writes them. */
+enum { K_F64 = 0, K_F32 = 1, K_I32 = 2, K_I16 = 3, K_I8 = 4, K_I64 = 5, K_STR = 6, K_BOOL = 7 };
+
+/* Most columns a schema read here may have (a wider one is read by the JavaScript scan). */
+#define MAX_COLS 64
+/* Bytes of column names, all together. */
+#define MAX_NAME_BYTES 4096
+
+/* What `read` answers besides a row count. */
+#define OUT_OF_ROWS -2
+
+/*
+ * The schema, written by the host before a call (kept while the same schema reads on). `keys`: 1
+ * for a column every row must name. `order`: per key position, the column the last row read had
+ * there (read and updated by the scan: rows of one text repeat their key order).
+ */
+static i32 ncols;
+static i32 kinds[MAX_COLS];
+static i32 keys[MAX_COLS];
+static i32 order[MAX_COLS];
+static i32 nameAt[MAX_COLS + 1];
+static u8 names[MAX_NAME_BYTES];
+
+/*
+ * Per column, where the host wants the rows (addresses in this memory, set before each call):
+ * `data` (8 bytes a row for float64 and int64 as two 32-bit halves, low first; 4 for float32 and
+ * the int32/16/8 kinds, as int32; 1 for bool), `valid` (1 a row: 0 for null), and for a string
+ * column `bytes` (its values' bytes one after another, with 16 bytes to spare past the text's
+ * length) and `offs` (rows + 1 offsets). A null's data is zero.
+ */
+static u8 *data[MAX_COLS];
+static u8 *valid[MAX_COLS];
+static u8 *bytes[MAX_COLS];
+static i32 *offs[MAX_COLS];
+/* Per column, after a call: nulls read, and a string column's bytes. */
+static i32 nulls[MAX_COLS];
+static i32 byteLen[MAX_COLS];
+/* Per column: 1 + the last row that named it. */
+static i32 seen[MAX_COLS];
+
+/* The layout the host writes and reads, by index (see json-rows-wasm-host.ts). */
+__attribute__((export_name("layout"))) void *layout(i32 which) {
+  switch (which) {
+    case 0: return &ncols;
+    case 1: return kinds;
+    case 2: return keys;
+    case 3: return order;
+    case 4: return nameAt;
+    case 5: return names;
+    case 6: return data;
+    case 7: return valid;
+    case 8: return bytes;
+    case 9: return offs;
+    case 10: return nulls;
+    case 11: return byteLen;
+    default: return 0;
+  }
+}
+
+/* First free byte after the module's own data: the host lays its buffers out from here. */
+extern u8 __heap_base;
+__attribute__((export_name("heap"))) i32 heap(void) { return (i32)(uintptr_t)&__heap_base; }
+
+/* Exact powers of ten (10^0 .. 10^22 are all representable). */
+static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define TWO_53 9007199254740992.0
+/* float32's largest finite value. */
+#define F32_MAX 3.4028234663852886e38
+
+static inline u8 *ws(u8 *p) {
+  while (*p == 32 || *p == 10 || *p == 13 || *p == 9) p++;
+  return p;
+}
+
+/* Row `n` of column `c` is null: zero under it, as the JavaScript scan leaves. */
+static void setNull(i32 c, i32 n) {
+  valid[c][n] = 0;
+  nulls[c]++;
+  i32 k = kinds[c];
+  if (k == K_F64 || k == K_I64) ((double *)data[c])[n] = 0;
+  else if (k == K_STR) offs[c][n + 1] = byteLen[c];
+  else if (k == K_BOOL) data[c][n] = 0;
+  else ((i32 *)data[c])[n] = 0;
+}
+
+/*
+ * Reads the text at `b` (`len` bytes, followed by at least 16 bytes the host zeroed) into at most
+ * `cap` rows of the columns. Returns the rows, OUT_OF_ROWS when the text has more than `cap`, or
+ * -1 when it is outside what this scan reads (see json-rows.ts's header: the same subset, less
+ * the kinds and forms the JavaScript scan reads alone).
+ */
+__attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
+  u8 *end = b + len;
+  for (i32 c = 0; c < ncols; c++) {
+    nulls[c] = 0;
+    byteLen[c] = 0;
+    seen[c] = 0;
+    if (kinds[c] == K_STR) offs[c][0] = 0;
+  }
+  i32 n = 0;
+  u8 *p = ws(b);
+  if (*p != '[') return -1;
+  p = ws(p + 1);
+  if (*p == ']') p++;
+  else {
+    for (;;) {
+      if (*p != '{') return -1;
+      p = ws(p + 1);
+      if (n == cap) return OUT_OF_ROWS;
+      i32 stamp = n + 1;
+      i32 given = 0;
+      if (*p == '}') p++;
+      else {
+        i32 f = 0;
+        for (;;) {
+          if (*p != '"') return -1;
+          p++;
+          /* The key: first the column that was the f-th key of the row before. */
+          i32 guess = f < ncols ? order[f] : 0;
+          i32 c = guess;
+          i32 tried = 0;
+          for (;;) {
+            i32 a = nameAt[c];
+            i32 l = nameAt[c + 1] - a;
+            i32 i = 0;
+            while (i < l && p[i] == names[a + i]) i++;
+            if (i == l && p[l] == '"') {
+              p += l + 1;
+              break;
+            }
+            if (++tried == ncols) return -1; /* not a column (or an escape in the key) */
+            c = c + 1 == ncols ? 0 : c + 1;
+          }
+          if (seen[c] == stamp) return -1; /* a key given twice */
+          seen[c] = stamp;
+          given++;
+          if (c != guess) order[f] = c;
+          f++;
+          if (*p != ':') {
+            p = ws(p);
+            if (*p != ':') return -1;
+          }
+          p++;
+          if (*p <= 32) p = ws(p);
+          u8 ch = *p;
+          i32 k = kinds[c];
+          if (k == K_STR && ch == '"') {
+            /*
+             * 16 bytes at a time: stored whole (the column's buffer has 16 bytes to spare), then
+             * the first quote, backslash, control or non-ASCII byte ends the run. Only printable
+             * ASCII up to a quote is taken.
+             */
+            p++;
+            u8 *dst = bytes[c];
+            i32 s = byteLen[c];
+            for (;;) {
+              v128_t w = wasm_v128_load(p);
+              v128_t stop = wasm_v128_or(
+                  wasm_v128_or(wasm_i8x16_eq(w, wasm_i8x16_splat('"')),
+                               wasm_i8x16_eq(w, wasm_i8x16_splat('\\'))),
+                  wasm_v128_or(wasm_u8x16_lt(w, wasm_i8x16_splat(32)),
+                               wasm_u8x16_gt(w, wasm_i8x16_splat(126))));
+              wasm_v128_store(dst + s, w);
+              u32 m = (u32)wasm_i8x16_bitmask(stop);
+              if (m == 0) {
+                p += 16;
+                s += 16;
+                continue;
+              }
+              i32 t = __builtin_ctz(m);
+              p += t;
+              s += t;
+              break;
+            }
+            if (*p != '"') return -1; /* control, non-ASCII, an escape, the end */
+            p++;
+            byteLen[c] = s;
+            offs[c][n + 1] = s;
+            valid[c][n] = 1;
+          } else if (k <= K_I64 && (ch == '-' || (ch >= '0' && ch <= '9'))) {
+            /* A number: as the JavaScript scan's `number` (Clinger's fast path, else -1). */
+            int neg = ch == '-';
+            if (neg) p++;
+            i32 x = *p - '0';
+            if (!(x >= 0 && x <= 9)) return -1;
+            double m = x;
+            x = *++p - '0';
+            if (m == 0) {
+              if (x >= 0 && x <= 9) return -1; /* a leading zero */
+            } else {
+              while (x >= 0 && x <= 9) {
+                m = m * 10 + x;
+                x = *++p - '0';
+              }
+            }
+            i32 scale = 0;
+            if (x == -2) { /* "." */
+              x = *++p - '0';
+              if (!(x >= 0 && x <= 9)) return -1;
+              do {
+                m = m * 10 + x;
+                scale--;
+                x = *++p - '0';
+              } while (x >= 0 && x <= 9);
+            }
+            /* An exponent, or too many digits for one exact division: the JavaScript scan. */
+            if (x == 53 || x == 21 || m >= TWO_53 || scale < -22) return -1;
+            double v = scale < 0 ? m / POW10[-scale] : m;
+            if (neg) v = -v;
+            if (k == K_F64) ((double *)data[c])[n] = v;
+            else if (k == K_I64) {
+              /* A safe integer (|m| < 2^53 here); -0 is 0. */
+              if (v != (double)(int64_t)v) return -1;
+              int64_t q = (int64_t)v;
+              ((i32 *)data[c])[2 * n] = (i32)q;
+              ((i32 *)data[c])[2 * n + 1] = (i32)(q >> 32);
+            } else if (k == K_F32) {
+              if (v > F32_MAX || v < -F32_MAX) return -1;
+              ((float *)data[c])[n] = (float)v;
+            } else {
+              double lo = k == K_I32 ? -2147483648.0 : k == K_I16 ? -32768.0 : -128.0;
+              double hi = k == K_I32 ? 2147483647.0 : k == K_I16 ? 32767.0 : 127.0;
+              if (!(v >= lo && v <= hi) || v != (double)(i32)v) return -1;
+              ((i32 *)data[c])[n] = (i32)v;
+            }
+            valid[c][n] = 1;
+          } else if (k == K_BOOL && ch == 't' && p[1] == 'r' && p[2] == 'u' && p[3] == 'e') {
+            data[c][n] = 1;
+            valid[c][n] = 1;
+            p += 4;
+          } else if (k == K_BOOL && ch == 'f' && p[1] == 'a' && p[2] == 'l' && p[3] == 's' &&
+                     p[4] == 'e') {
+            data[c][n] = 0;
+            valid[c][n] = 1;
+            p += 5;
+          } else if (ch == 'n' && p[1] == 'u' && p[2] == 'l' && p[3] == 'l') {
+            setNull(c, n);
+            p += 4;
+          } else return -1;
+          if (*p <= 32) p = ws(p);
+          if (*p == ',') {
+            p = ws(p + 1);
+            continue;
+          }
+          if (*p == '}') {
+            p++;
+            break;
+          }
+          return -1;
+        }
+      }
+      if (given < ncols) {
+        for (i32 c = 0; c < ncols; c++) {
+          if (seen[c] == stamp) continue;
+          if (keys[c]) return -1; /* a row without a key column: the caller reports it */
+          setNull(c, n);
+        }
+      }
+      n++;
+      if (*p <= 32) p = ws(p);
+      if (*p == ',') {
+        p = ws(p + 1);
+        continue;
+      }
+      if (*p == ']') {
+        p++;
+        break;
+      }
+      return -1;
+    }
+  }
+  p = ws(p);
+  if (p != end) return -1; /* more after the array (or a 0 byte in the text) */
+  return n;
+}

@@ -1,0 +1,386 @@
+/**
+ * The WebAssembly scan of a JSON body (json-rows-wasm.ts, wasm/json-rows.c) against the
+ * JavaScript scan it stands in for: `readJsonRows` with the module on gives exactly what it gives
+ * with the module off (every form of every column: data, validity, UTF-8 bytes and offsets), for
+ * random schemas and texts of every kind, whichever scan took them; and the module does take the
+ * texts it is there for. (json-rows.test.ts checks both against JSON.parse, with the module on.)
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Utf8Mode } from "../../src/engine/arrow/utf8.ts";
+import type { Vec } from "../../src/engine/column-source.ts";
+import { readJsonRows } from "../../src/engine/json-rows.ts";
+import {
+  jsonRowsWasm,
+  MAX_TEXT,
+  OUT_OF_ROWS,
+  setJsonRowsWasmEnabled,
+  wasmKinds,
+} from "../../src/engine/json-rows-wasm.ts";
+import type { ColumnType, Schema } from "../../src/engine/types.ts";
+
+afterEach(() => setJsonRowsWasmEnabled(true));
+
+const WASM_TYPES: ColumnType[] = [
+  "float64",
+  "float32",
+  "int32",
+  "int16",
+  "int8",
+  "int64",
+  "string",
+  "bool",
+];
+const OTHER_TYPES: ColumnType[] = ["instant", "char", "int32[]"];
+/** Prefixes of each other, one longer than 8 bytes, one not ASCII. */
+const NAMES = ["P", "Px", "Pxy", "Sym", "LongColumnName", "Prïce", "T"];
+
+const utf8 = new TextDecoder();
+
+/**
+ * A Vec's rows as plain values (-0 apart from 0; a UTF-8 column's rows decoded), its length and
+ * validity, and whether it came as UTF-8. (Not its cache codes: which columns get codes, and
+ * which the string cache gives up on, depends on what the cache saw before, and each call here
+ * feeds it.)
+ */
+function formOf(v: Vec) {
+  const cells =
+    v.utf8 === undefined
+      ? Array.from(v.data as ArrayLike<unknown>)
+          .slice(0, v.length)
+          .map((x) => (Object.is(x, -0) ? "-0" : x))
+      : Array.from({ length: v.length }, (_, i) =>
+          utf8.decode(v.utf8!.bytes.subarray(v.utf8!.offsets[i], v.utf8!.offsets[i + 1])),
+        );
+  return {
+    length: v.length,
+    cells,
+    valid: v.valid === null ? null : Array.from(v.valid.subarray(0, v.length)),
+  };
+}
+
+/** `readJsonRows` with the module on, then off (each on a fresh copy of the schema). */
+function bothWays(input: string | Uint8Array, schema: Schema, keys: string[], mode: Utf8Mode) {
+  setJsonRowsWasmEnabled(true);
+  const on = readJsonRows(input, { ...schema }, keys, mode);
+  const onForms = on === null ? null : on.vecs.map(formOf);
+  on?.release();
+  setJsonRowsWasmEnabled(false);
+  const off = readJsonRows(input, { ...schema }, keys, mode);
+  const offForms = off === null ? null : off.vecs.map(formOf);
+  off?.release();
+  setJsonRowsWasmEnabled(true);
+  return { on: onForms, off: offForms };
+}
+
+/** Whether the module itself takes the text (rows, or -1). */
+function moduleRows(input: string | Uint8Array, schema: Schema, keys: string[] = []): number {
+  const names = Object.keys(schema);
+  const enc = names.map((n) => new TextEncoder().encode(n));
+  const kinds = wasmKinds(
+    names.map((n) => schema[n]!),
+    enc,
+  );
+  if (kinds === null) return -1;
+  const nameAt = new Int32Array(names.length + 1);
+  for (let c = 0; c < names.length; c++) nameAt[c + 1] = nameAt[c]! + enc[c]!.length;
+  const nameBytes = new Uint8Array(nameAt[names.length]!);
+  for (let c = 0; c < names.length; c++) nameBytes.set(enc[c]!, nameAt[c]!);
+  const order = Int32Array.from(names, (_, c) => c);
+  const keyMask =
+    keys.length === 0 ? null : Int32Array.from(names, (n) => (keys.includes(n) ? 1 : 0));
+  const wasm = jsonRowsWasm()!;
+  let n = wasm.read(input, { nameBytes, nameAt, order }, kinds, keyMask, 4);
+  if (n === OUT_OF_ROWS)
+    n = wasm.read(input, { nameBytes, nameAt, order }, kinds, keyMask, input.length);
+  return n;
+}
+
+const NUMBER_FORMS = [
+  "0",
+  "-0",
+  "1",
+  "-1",
+  "7.5",
+  "123.45",
+  "-0.001",
+  "1e3",
+  "2.5E-3",
+  "9007199254740991",
+  "9007199254740993",
+  "-9007199254740992",
+  "12345678901234567890",
+  "0.1234567890123456789012345",
+  "3.4028234663852886e38",
+  "3.4028235e38",
+  "127",
+  "128",
+  "-129",
+  "32767",
+  "32768",
+  "2147483647",
+  "2147483648",
+  "-2147483649",
+  "01",
+  "1.",
+  ".5",
+  "-",
+  "+1",
+];
+const STRING_FORMS = [
+  '""',
+  '"a"',
+  '"SYM000042"',
+  '"exactly sixteen!"',
+  '"seventeen bytes.."',
+  '"a fairly long string value of more than thirty-two bytes"',
+  '"tab\\there"',
+  '"quote\\"d"',
+  '"\\u0041"',
+  '"é"',
+  '"~!@#$%^&*()"',
+];
+const OTHER_VALUES = ["null", "true", "false", "[]", "{}", '"2024-01-02T03:04:05Z"', '"x'];
+const valueArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...NUMBER_FORMS) },
+  {
+    weight: 2,
+    arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  },
+  { weight: 3, arbitrary: fc.constantFrom(...STRING_FORMS) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .string({ unit: fc.constantFrom(..."abcXYZ019 -_.:~"), maxLength: 40 })
+      .map((s) => JSON.stringify(s)),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...OTHER_VALUES) },
+);
+const space = fc.oneof(
+  { weight: 3, arbitrary: fc.constant("") },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: fc.constantFrom(" ", "\t", "\n", "\r"), maxLength: 3 }),
+  },
+);
+
+const schemaArb = (types: ColumnType[]): fc.Arbitrary<Schema> =>
+  fc
+    .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 5 })
+    .chain((names) =>
+      fc
+        .tuple(...names.map(() => fc.constantFrom(...types)))
+        .map((ts) => Object.fromEntries(names.map((n, i) => [n, ts[i]!])) as Schema),
+    );
+
+/** Texts the module takes: values every column of the schema reads. */
+const GOOD: Record<string, fc.Arbitrary<string>> = {
+  float64: fc.oneof(
+    fc.integer({ min: -1e9, max: 1e9 }).map((i) => String(i / 100)),
+    fc.integer().map(String),
+  ),
+  float32: fc.integer({ min: -1e6, max: 1e6 }).map((i) => String(i / 8)),
+  int32: fc.integer().map(String),
+  int16: fc.integer({ min: -32768, max: 32767 }).map(String),
+  int8: fc.integer({ min: -128, max: 127 }).map(String),
+  int64: fc.maxSafeInteger().map(String),
+  string: fc
+    .string({ unit: fc.constantFrom(..."abcXYZ019 -_.:~"), maxLength: 40 })
+    .map((s) => JSON.stringify(s)),
+  bool: fc.boolean().map(String),
+};
+
+/**
+ * A value for a column of type `t`: mostly one of its own forms (edges included: out of range, an
+ * exponent, a leading zero), else anything.
+ */
+function valueFor(t: ColumnType): fc.Arbitrary<string> {
+  const own =
+    t === "string"
+      ? fc.oneof(fc.constantFrom(...STRING_FORMS), GOOD.string!)
+      : t === "bool"
+        ? fc.constantFrom("true", "false", "True", "1")
+        : GOOD[t] !== undefined
+          ? fc.oneof(fc.constantFrom(...NUMBER_FORMS), GOOD[t]!)
+          : valueArb;
+  return fc.oneof(
+    { weight: 6, arbitrary: own },
+    { weight: 1, arbitrary: fc.constant("null") },
+    { weight: 1, arbitrary: valueArb },
+  );
+}
+
+/** Rows with keys in random order, some left out, some unknown or repeated, random spacing. */
+function textArb(schema: Schema): fc.Arbitrary<string> {
+  const names = Object.keys(schema);
+  const row = fc
+    .tuple(
+      fc.shuffledSubarray(names),
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant([] as string[]) },
+        {
+          weight: 1,
+          arbitrary: fc.array(fc.constantFrom("Unknown", "p", "Pxyz", ...names), { maxLength: 1 }),
+        },
+      ),
+      fc.array(space, { minLength: 4, maxLength: 4 }),
+    )
+    .chain(([keys, extra, sp]) =>
+      fc
+        .tuple(
+          ...[...keys, ...extra].map((k) =>
+            fc.tuple(fc.constant(k), schema[k] === undefined ? valueArb : valueFor(schema[k]!)),
+          ),
+        )
+        .map((fields) => {
+          const parts = fields.map(
+            ([k, v], i) =>
+              `${sp[i % 4]}${JSON.stringify(k)}${sp[(i + 1) % 4]}:${sp[(i + 2) % 4]}${v}`,
+          );
+          return `{${parts.join(",")}${sp[3]}}`;
+        }),
+    );
+  return fc
+    .tuple(fc.array(row, { maxLength: 12 }), space, space)
+    .map(([rows, a, b]) => `${a}[${b}${rows.join(`${b},${b}`)}${b}]${a}`);
+}
+
+const MODES: Utf8Mode[] = ["none", "values", "nonkey", "all"];
+
+describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
+  it("compiles here (Node), and reads a schema of its kinds only", () => {
+    expect(jsonRowsWasm()).not.toBeNull();
+    const enc = (ns: string[]) => ns.map((n) => new TextEncoder().encode(n));
+    expect(wasmKinds(WASM_TYPES, enc(WASM_TYPES))).not.toBeNull();
+    for (const t of OTHER_TYPES) expect(wasmKinds(["float64", t], enc(["a", "b"]))).toBeNull();
+    expect(wasmKinds(["float64"], enc(["a\u0000b"]))).toBeNull();
+  });
+
+  it("random texts of its kinds and others: the same Vecs, or null both ways (property)", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(
+            { weight: 4, arbitrary: schemaArb(WASM_TYPES) },
+            { weight: 1, arbitrary: schemaArb([...WASM_TYPES, ...OTHER_TYPES]) },
+          )
+          .chain((s) =>
+            fc.tuple(
+              fc.constant(s),
+              textArb(s),
+              fc.boolean(),
+              fc.constantFrom(...MODES),
+              fc.boolean(),
+            ),
+          ),
+        ([schema, text, withKey, mode, asBytes]) => {
+          const keys = withKey ? [Object.keys(schema)[0]!] : [];
+          const input = asBytes ? new TextEncoder().encode(text) : text;
+          const { on, off } = bothWays(input, schema, keys, mode);
+          expect(on, text).toEqual(off);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it("takes every text of values its columns read, and gives the JavaScript scan's Vecs (property)", () => {
+    fc.assert(
+      fc.property(
+        schemaArb(WASM_TYPES).chain((schema) => {
+          const names = Object.keys(schema);
+          const row = fc
+            .tuple(
+              fc.shuffledSubarray(names, { minLength: names.length }),
+              fc.tuple(...names.map((n) => fc.option(GOOD[schema[n]!]!, { freq: 6 }))),
+              space,
+            )
+            .map(([ks, vals, sp]) => {
+              const f = ks.map(
+                (k) => `${sp}${JSON.stringify(k)}${sp}:${sp}${vals[names.indexOf(k)] ?? "null"}`,
+              );
+              return `{${f.join(`${sp},`)}${sp}}`;
+            });
+          return fc.tuple(
+            fc.constant(schema),
+            fc.array(row, { maxLength: 40 }),
+            space,
+            fc.constantFrom(...MODES),
+          );
+        }),
+        ([schema, rows, sp, mode]) => {
+          const text = `${sp}[${sp}${rows.join(`${sp},${sp}`)}${sp}]${sp}`;
+          // (As bytes: a JS string is read only when all ASCII, and a name here is not.)
+          const bytes = new TextEncoder().encode(text);
+          expect(moduleRows(bytes, schema), text).toBe(rows.length);
+          const { on, off } = bothWays(bytes, schema, [], mode);
+          expect(on, text).not.toBeNull();
+          expect(on, text).toEqual(off);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("leaves to the JavaScript scan what only it reads: int64 as a decimal string, exponents, long mantissas", () => {
+    const schema: Schema = { I: "int64", F: "float64" };
+    for (const [text, want] of [
+      ['[{"I":"9007199254740993","F":1}]', [9007199254740993n]],
+      ['[{"I":5,"F":1e3}]', [5n]],
+      ['[{"I":5,"F":0.1234567890123456789012345}]', [5n]],
+    ] as const) {
+      expect(moduleRows(text, schema), text).toBe(-1);
+      const got = readJsonRows(text, { ...schema });
+      expect(got, text).not.toBeNull();
+      expect(Array.from(got!.vecs[0]!.data as BigInt64Array), text).toEqual(want);
+    }
+  });
+
+  it("refuses what neither scan reads, and a row without a key column", () => {
+    const schema: Schema = { K: "string", V: "float64" };
+    for (const text of [
+      '[{"K":"a","V":1},]',
+      '[{"K":"a","V":1,"V":2}]',
+      '[{"K":"a\\n","V":1}]',
+      '[{"K":"a","V":01}]',
+      '[{"K":"a","V":1}] x',
+      '[{"K":"a","X":1}]',
+      "[1]",
+    ]) {
+      expect(moduleRows(text, schema), text).toBe(-1);
+      expect(readJsonRows(text, { ...schema }), text).toBeNull();
+    }
+    expect(moduleRows('[{"V":1}]', schema, ["K"])).toBe(-1);
+    expect(moduleRows('[{"V":1}]', schema)).toBe(1);
+  });
+
+  it("reads a text of rows shorter than the last one's (more rows than its first guess)", () => {
+    const schema: Schema = { S: "string", N: "int32" };
+    const long = JSON.stringify(
+      Array.from({ length: 20 }, (_, i) => ({ S: "x".repeat(200), N: i })),
+    );
+    const short = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ N: i % 7 })));
+    const s = { ...schema };
+    readJsonRows(long, s)!.release();
+    const got = readJsonRows(short, s)!;
+    expect(got.length).toBe(3000);
+    expect(Array.from(got.vecs[1]!.data as Int32Array)).toEqual(
+      Array.from({ length: 3000 }, (_, i) => i % 7),
+    );
+    expect(got.vecs[0]!.valid!.every((v) => v === 0)).toBe(true);
+  });
+
+  it("a text longer than MAX_TEXT goes to the JavaScript scan, with the same values", () => {
+    const schema: Schema = { S: "string", P: "float64" };
+    const rows = Array.from({ length: Math.ceil(MAX_TEXT / 15) }, (_, i) => ({
+      S: `s${i % 97}`,
+      P: i / 4,
+    }));
+    const text = JSON.stringify(rows);
+    expect(text.length).toBeGreaterThan(MAX_TEXT);
+    const { on, off } = bothWays(text, schema, [], "values");
+    expect(on).not.toBeNull();
+    expect(on).toEqual(off);
+    expect(on![1]!.cells).toEqual(rows.map((r) => r.P));
+  });
+});
