@@ -92,6 +92,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   layout(which: number): number;
   heap(): number;
+  prepare(): void;
   read(at: number, len: number, cap: number): number;
 }
 
@@ -200,6 +201,7 @@ export class JsonRowsWasm {
       i32.set(kinds, this.#kinds);
       i32.set(schema.nameAt, this.#nameAt);
       u8.set(schema.nameBytes, this.#names);
+      this.#x.prepare();
       this.#schema = schema;
     }
     i32.set(schema.order, this.#order);
