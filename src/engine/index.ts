@@ -92,7 +92,7 @@ export type {
 export { arrowToVecs, fromArrow, fromArrowIPC, tableToArrow, toArrowIPC } from "./arrow.ts";
 export { rowsToCsv } from "./csv-forms.ts";
 export { rowsToJson, toJsonValue } from "./json-forms.ts";
-export { useJsonRowsWasm } from "./json-rows-wasm.ts";
+export { useEngineWasm } from "./wasm/engine-wasm.ts";
 export type { JsonScalar, JsonValue } from "./json-forms.ts";
 
 // Wire protocol (subscribe / publish WebSockets)

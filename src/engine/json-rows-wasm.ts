@@ -1,22 +1,22 @@
 /**
- * The WebAssembly scan of a JSON publish body (wasm/json-rows.c, built into wasm/json-rows.wasm.ts
- * by `npm run build:wasm`): `readJsonRows` hands it every text of a schema it can read, and reads
- * the columns out of its memory.
+ * The WebAssembly scan of a JSON publish body (wasm/json-rows.c, in the engine's module:
+ * wasm/engine-wasm.ts): `readJsonRows` hands it every text of a schema it can read, and reads the
+ * columns out of its memory.
  *
  * - It reads schemas of float64, float32, int32/16/8, int64, string and bool columns (at most
  *   MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
- *   it does not take (see json-rows.c), is read by the JavaScript scan as before, which gives the
- *   same values (test/engine/json-rows-wasm.test.ts).
- * - The module is compiled from bytes once, on first use. Where a runtime does not compile
- *   WebAssembly from bytes (Cloudflare Workers, which only run modules uploaded with the Worker),
- *   that fails once and the JavaScript scan reads every text; `useJsonRowsWasm` takes a compiled
- *   module there (the Worker imports json-rows.wasm).
- * - Its memory holds the last text and its columns (about the text's length times the number of
- *   string columns plus 9 bytes a row a column), and only grows: MAX_TEXT bounds it.
+ *   it does not take (see json-rows.c), is read by the JavaScript scan, which gives the same
+ *   values (test/engine/json-rows-wasm.test.ts).
+ * - Where the engine's WebAssembly does not run (see engine-wasm.ts), the JavaScript scan reads
+ *   every text.
+ * - A call lays the text and its columns out in the module's scratch area (about the text's length
+ *   times the number of string columns plus 9 bytes a row a column), which only grows: MAX_TEXT
+ *   bounds it.
  */
 
 import type { ColumnType } from "./types.ts";
-import { JSON_ROWS_WASM } from "./wasm/json-rows.wasm.ts";
+import type { EngineWasm } from "./wasm/engine-wasm.ts";
+import { engineWasm } from "./wasm/engine-wasm.ts";
 
 /** Column kinds as json-rows.c numbers them. */
 const W_F64 = 0;
@@ -37,8 +37,6 @@ export const MAX_TEXT = 1 << 20;
 export const OUT_OF_ROWS = -2;
 /** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */
 const PAD = 32;
-
-const WASM_PAGE = 65536;
 
 /** The scan's kinds for a schema's column types, or null when it cannot read the schema. */
 export function wasmKinds(
@@ -88,20 +86,13 @@ export interface WasmSchema {
   readonly order: Int32Array;
 }
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  layout(which: number): number;
-  heap(): number;
-  prepare(): void;
-  read(at: number, len: number, cap: number): number;
-}
-
 const encoder = new TextEncoder();
 
-/** The compiled scan and its memory. */
+/** The scan, over the engine's WebAssembly. */
 export class JsonRowsWasm {
-  readonly #x: Exports;
-  readonly #base: number;
+  readonly #w: EngineWasm;
+  /** The instance it runs on. */
+  readonly engine: EngineWasm;
   /** Addresses of json-rows.c's arrays (`layout`), in 32-bit words. */
   readonly #ncols: number;
   readonly #kinds: number;
@@ -122,14 +113,11 @@ export class JsonRowsWasm {
   readonly #colValid = new Int32Array(MAX_COLS);
   readonly #colBytes = new Int32Array(MAX_COLS);
   readonly #colOffs = new Int32Array(MAX_COLS);
-  #u8: Uint8Array;
-  #i32: Int32Array;
 
-  constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, {});
-    this.#x = instance.exports as unknown as Exports;
-    const x = this.#x;
-    this.#base = (x.heap() + 15) & ~15;
+  constructor(w: EngineWasm) {
+    this.#w = w;
+    this.engine = w;
+    const x = w.x;
     this.#ncols = x.layout(0) >> 2;
     this.#kinds = x.layout(1) >> 2;
     this.#keys = x.layout(2) >> 2;
@@ -142,8 +130,6 @@ export class JsonRowsWasm {
     this.#offs = x.layout(9) >> 2;
     this.#nulls = x.layout(10) >> 2;
     this.#byteLen = x.layout(11) >> 2;
-    this.#u8 = new Uint8Array(x.memory.buffer);
-    this.#i32 = new Int32Array(x.memory.buffer);
   }
 
   /**
@@ -163,7 +149,9 @@ export class JsonRowsWasm {
     const ncols = kinds.length;
     // The layout: the text and its pad, then per column its data, validity and, for a string
     // column, its bytes (the text's length and 16 to spare) and offsets.
-    let at = this.#base + ((len + PAD + 15) & ~15);
+    const w = this.#w;
+    const textAt = w.scratch;
+    let at = textAt + ((len + PAD + 15) & ~15);
     for (let c = 0; c < ncols; c++) {
       const k = kinds[c]!;
       this.#colData[c] = at;
@@ -181,15 +169,9 @@ export class JsonRowsWasm {
         this.#colOffs[c] = 0;
       }
     }
-    const memory = this.#x.memory;
-    if (at > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((at - memory.buffer.byteLength) / WASM_PAGE));
-      this.#u8 = new Uint8Array(memory.buffer);
-      this.#i32 = new Int32Array(memory.buffer);
-    }
-    const u8 = this.#u8;
-    const i32 = this.#i32;
-    const textAt = this.#base;
+    w.ensure(at);
+    const u8 = w.u8;
+    const i32 = w.i32;
     if (typeof input === "string") {
       // All ASCII, or not read here: one byte a character.
       const r = encoder.encodeInto(input, u8.subarray(textAt, textAt + len));
@@ -201,7 +183,7 @@ export class JsonRowsWasm {
       i32.set(kinds, this.#kinds);
       i32.set(schema.nameAt, this.#nameAt);
       u8.set(schema.nameBytes, this.#names);
-      this.#x.prepare();
+      w.x.prepare();
       this.#schema = schema;
     }
     i32.set(schema.order, this.#order);
@@ -212,92 +194,61 @@ export class JsonRowsWasm {
       i32[this.#bytes + c] = this.#colBytes[c]!;
       i32[this.#offs + c] = this.#colOffs[c]!;
     }
-    const n = this.#x.read(textAt, len, cap);
+    const n = w.x.read(textAt, len, cap);
     if (n >= 0) schema.order.set(i32.subarray(this.#order, this.#order + ncols));
     return n;
   }
 
   /** The last call's float64 column `c` (`n` rows). */
   float64(c: number, n: number): Float64Array {
-    return new Float64Array(this.#x.memory.buffer, this.#colData[c]!, n);
+    return new Float64Array(this.#w.buffer, this.#colData[c]!, n);
   }
 
   /** The last call's float32 column `c`. */
   float32(c: number, n: number): Float32Array {
-    return new Float32Array(this.#x.memory.buffer, this.#colData[c]!, n);
+    return new Float32Array(this.#w.buffer, this.#colData[c]!, n);
   }
 
   /** The last call's int32/16/8 column `c`, as int32; an int64 column's halves with 2n. */
   int32(c: number, n: number): Int32Array {
-    return this.#i32.subarray(this.#colData[c]! >> 2, (this.#colData[c]! >> 2) + n);
+    return this.#w.i32.subarray(this.#colData[c]! >> 2, (this.#colData[c]! >> 2) + n);
   }
 
   /** The last call's bool column `c` (0 or 1 a row). */
   bools(c: number, n: number): Uint8Array {
-    return this.#u8.subarray(this.#colData[c]!, this.#colData[c]! + n);
+    return this.#w.u8.subarray(this.#colData[c]!, this.#colData[c]! + n);
   }
 
   /** The last call's validity of column `c` (1 a row with a value, 0 a null). */
   valid(c: number, n: number): Uint8Array {
-    return this.#u8.subarray(this.#colValid[c]!, this.#colValid[c]! + n);
+    return this.#w.u8.subarray(this.#colValid[c]!, this.#colValid[c]! + n);
   }
 
   /** Nulls the last call read in column `c`. */
   nulls(c: number): number {
-    return this.#i32[this.#nulls + c]!;
+    return this.#w.i32[this.#nulls + c]!;
   }
 
   /** The last call's string column `c`: its values' bytes. */
   bytes(c: number): Uint8Array {
     const at = this.#colBytes[c]!;
-    return this.#u8.subarray(at, at + this.#i32[this.#byteLen + c]!);
+    return this.#w.u8.subarray(at, at + this.#w.i32[this.#byteLen + c]!);
   }
 
   /** The last call's string column `c`: its n + 1 offsets. */
   offsets(c: number, n: number): Int32Array {
     const at = this.#colOffs[c]! >> 2;
-    return this.#i32.subarray(at, at + n + 1);
+    return this.#w.i32.subarray(at, at + n + 1);
   }
 }
 
-/** The scan in use: undefined until first asked for; null where it cannot be compiled. */
-let current: JsonRowsWasm | null | undefined;
-/** Off for tests that read a text both ways (`setJsonRowsWasmEnabled`). */
-let enabled = true;
+/** The scan over the engine's WebAssembly instance, made for it on first use. */
+let scan: JsonRowsWasm | null = null;
 
-/** The WebAssembly scan, compiled on first use, or null when this runtime cannot compile it. */
+/** The WebAssembly scan, or null where the engine's WebAssembly does not run. */
 export function jsonRowsWasm(): JsonRowsWasm | null {
-  if (!enabled) return null;
-  if (current === undefined) {
-    try {
-      // (Workers' types declare no constructor, since Workers refuse it.)
-      const compile = WebAssembly.Module as unknown as new (b: Uint8Array) => WebAssembly.Module;
-      current = new JsonRowsWasm(new compile(decodeBase64(JSON_ROWS_WASM)));
-    } catch {
-      // No WebAssembly from bytes here (Cloudflare Workers): the JavaScript scan reads every
-      // text, unless `useJsonRowsWasm` is given the module.
-      current = null;
-    }
-  }
-  return current;
-}
-
-/**
- * Gives `readJsonRows` the compiled scan, for a runtime that does not compile WebAssembly from
- * bytes: a Cloudflare Worker imports `json-rows.wasm` (a `WebAssembly.Module`) and passes it here.
- */
-export function useJsonRowsWasm(module: WebAssembly.Module): void {
-  current = new JsonRowsWasm(module);
-}
-
-/** @internal Turns the WebAssembly scan off (false) or back on, for tests. */
-export function setJsonRowsWasmEnabled(on: boolean): void {
-  enabled = on;
-}
-
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  const w = engineWasm();
+  if (w === null) return null;
+  if (scan === null || scan.engine !== w) scan = new JsonRowsWasm(w);
+  return scan;
 }

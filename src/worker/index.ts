@@ -14,10 +14,11 @@ import { Router } from "itty-router/Router";
 import { released } from "../durable/catalog.ts";
 import { engineErrorStatus } from "../durable/errors.ts";
 import { isTickflareError } from "../engine/errors.ts";
-import { useJsonRowsWasm } from "../engine/json-rows-wasm.ts";
-// The JSON body scan's WebAssembly (engine/json-rows-wasm.ts): Workers compile none from bytes,
-// so wrangler uploads the module with the Worker and the isolate's objects use it from here.
-import jsonRowsModule from "../engine/wasm/json-rows.wasm";
+// The engine's WebAssembly (engine/wasm/engine-wasm.ts: the JSON body scan, the seals of full
+// pages): Workers compile none from bytes, so wrangler uploads the module with the Worker and the
+// isolate's objects use it from here.
+import engineModule from "../engine/wasm/engine.wasm";
+import { useEngineWasm } from "../engine/wasm/engine-wasm.ts";
 import { authorize, requireAuthConfigured } from "./auth.ts";
 import { checkOrigin, withCors } from "./cors.ts";
 import { dataColumn, dataLocations, dataNotFound, dataSchema, dataSize } from "./data.ts";
@@ -32,7 +33,7 @@ export { Catalog } from "../durable/catalog.ts";
 export { Relay } from "../durable/relay.ts";
 export { TableFamily } from "../durable/table-family.ts";
 
-useJsonRowsWasm(jsonRowsModule);
+useEngineWasm(engineModule);
 
 type Args = [env: Env, ctx: ExecutionContext];
 

@@ -104,20 +104,20 @@ describe("the packed tarball", () => {
       (p) => !["package.json", "README.md"].includes(p) && !/^dist\/(engine|client)\//.test(p),
     );
     expect(others).toEqual([]);
-    // Besides the built modules, the JSON scan's WebAssembly, for a Worker to import
-    // (docs/engine.md: `useJsonRowsWasm`).
+    // Besides the built modules, the engine's WebAssembly, for a Worker to import
+    // (docs/engine.md: `useEngineWasm`).
     const notBuilt = paths.filter(
       (p) => p.startsWith("dist/") && !p.endsWith(".js") && !p.endsWith(".d.ts"),
     );
-    expect(notBuilt).toEqual(["dist/engine/wasm/json-rows.wasm"]);
-    const wasm = readFileSync(join(app, "node_modules/tickflare/dist/engine/wasm/json-rows.wasm"));
+    expect(notBuilt).toEqual(["dist/engine/wasm/engine.wasm"]);
+    const wasm = readFileSync(join(app, "node_modules/tickflare/dist/engine/wasm/engine.wasm"));
     expect(WebAssembly.validate(wasm)).toBe(true);
-    expect(wasm.equals(readFileSync(join(ROOT, "src/engine/wasm/json-rows.wasm")))).toBe(true);
+    expect(wasm.equals(readFileSync(join(ROOT, "src/engine/wasm/engine.wasm")))).toBe(true);
     const manifest = JSON.parse(
       readFileSync(join(app, "node_modules/tickflare/package.json"), "utf8"),
     ) as { sideEffects: unknown; exports: Record<string, Record<string, string> | string> };
     expect(manifest.sideEffects).toBe(false);
-    expect(manifest.exports["./engine/json-rows.wasm"]).toBe("./dist/engine/wasm/json-rows.wasm");
+    expect(manifest.exports["./engine/engine.wasm"]).toBe("./dist/engine/wasm/engine.wasm");
     expect(manifest.exports["./client"]).toEqual({
       types: "./dist/client/index.d.ts",
       import: "./dist/client/index.js",

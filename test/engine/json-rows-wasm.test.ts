@@ -10,16 +10,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Utf8Mode } from "../../src/engine/arrow/utf8.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { readJsonRows } from "../../src/engine/json-rows.ts";
-import {
-  jsonRowsWasm,
-  MAX_TEXT,
-  OUT_OF_ROWS,
-  setJsonRowsWasmEnabled,
-  wasmKinds,
-} from "../../src/engine/json-rows-wasm.ts";
+import { jsonRowsWasm, MAX_TEXT, OUT_OF_ROWS, wasmKinds } from "../../src/engine/json-rows-wasm.ts";
 import type { ColumnType, Schema } from "../../src/engine/types.ts";
+import { setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
 
-afterEach(() => setJsonRowsWasmEnabled(true));
+afterEach(() => setEngineWasmEnabled(true));
 
 const WASM_TYPES: ColumnType[] = [
   "float64",
@@ -61,15 +56,15 @@ function formOf(v: Vec) {
 
 /** `readJsonRows` with the module on, then off (each on a fresh copy of the schema). */
 function bothWays(input: string | Uint8Array, schema: Schema, keys: string[], mode: Utf8Mode) {
-  setJsonRowsWasmEnabled(true);
+  setEngineWasmEnabled(true);
   const on = readJsonRows(input, { ...schema }, keys, mode);
   const onForms = on === null ? null : on.vecs.map(formOf);
   on?.release();
-  setJsonRowsWasmEnabled(false);
+  setEngineWasmEnabled(false);
   const off = readJsonRows(input, { ...schema }, keys, mode);
   const offForms = off === null ? null : off.vecs.map(formOf);
   off?.release();
-  setJsonRowsWasmEnabled(true);
+  setEngineWasmEnabled(true);
   return { on: onForms, off: offForms };
 }
 

@@ -1,13 +1,13 @@
 /**
- * The JSON body scan's WebAssembly inside workerd: Workers compile no WebAssembly from bytes, so
- * the Worker imports json-rows.wasm (wrangler uploads it as a module) and hands it to the engine;
+ * The engine's WebAssembly inside workerd: Workers compile no WebAssembly from bytes, so the
+ * Worker imports engine.wasm (wrangler uploads it as a module) and hands it to the engine;
  * a family object then reads JSON publishes with it, and gives the same rows as the JavaScript
  * scan does for the texts the module leaves to it.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { jsonRowsWasm } from "../../src/engine/json-rows-wasm.ts";
-import { JSON_ROWS_WASM } from "../../src/engine/wasm/json-rows.wasm.ts";
+import { ENGINE_WASM } from "../../src/engine/wasm/engine.wasm.ts";
 import { create, family, publish, rowsOf, step } from "./router-helpers.ts";
 
 const SPEC = {
@@ -27,7 +27,7 @@ const SPEC = {
 
 describe("the JSON scan's WebAssembly in a family object", () => {
   it("workerd refuses to compile it from bytes; the objects have the module the Worker imported", async () => {
-    const bytes = Uint8Array.from(atob(JSON_ROWS_WASM), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(ENGINE_WASM), (c) => c.charCodeAt(0));
     const compile = WebAssembly.Module as unknown as new (b: Uint8Array) => WebAssembly.Module;
     expect(() => new compile(bytes)).toThrow();
     await create("jw-module", SPEC);

@@ -5,15 +5,15 @@
  * and a string value moves 16 bytes at a time).
  *
  * Built by `npm run build:wasm` (scripts/build-wasm.ts: Debian's clang-14 for wasm32, SIMD on)
- * into wasm/json-rows.wasm.ts (base64) and wasm/json-rows.wasm; ../json-rows-wasm.ts loads it. It
+ * with seal.c into engine.wasm (engine-wasm.ts); ../json-rows-wasm.ts drives it. It
  * reads texts whose schema has only float64, float32, int32/16/8, int64 (not instant), string and
  * bool columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
  * (which takes more: int64 as decimal strings, numbers with exponents or many digits, instants,
  * chars; or sends the text on to JSON.parse). So a value it gives must be the one the JavaScript
  * scan gives for the same text, and it is (test/engine/json-rows-wasm.test.ts compares them).
  *
- * No libc: the module imports nothing and exports its memory, `layout` (where the host writes a
- * schema and reads results), `heap`, `prepare` and `read`.
+ * No libc: the module imports nothing; this file exports `layout` (where the host writes a schema
+ * and reads results), `heap`, `prepare` and `read`.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>

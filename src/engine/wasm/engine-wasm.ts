@@ -1,0 +1,134 @@
+/**
+ * The engine's WebAssembly: one module (engine.wasm, built by `npm run build:wasm` from
+ * json-rows.c and seal.c) with the loops that JavaScript runs slowest, each standing in for a
+ * JavaScript loop that gives the same answers and runs wherever the module does not:
+ * - the JSON body scan (`readJsonRows`, ../json-rows-wasm.ts);
+ * - the seals of an append-only column's full pages (`PagedColumn.sealFullPages`, ../column.ts).
+ *
+ * The module is compiled from bytes (engine.wasm.ts, base64) on first use, in Node, Deno and
+ * browsers. Cloudflare Workers compile no WebAssembly from bytes (only modules uploaded with the
+ * Worker): there that fails once and the JavaScript loops run, unless the Worker passes the
+ * module it imported to `useEngineWasm` (this project's Worker does: src/worker/index.ts).
+ *
+ * Its memory: the module's own data (the seals' indexes, about 600 KB), then a scratch area from
+ * `scratch`, laid out afresh by each call that uses it (calls are synchronous and never nest),
+ * grown when a call needs more and never shrunk.
+ */
+
+import { ENGINE_WASM } from "./engine.wasm.ts";
+
+const WASM_PAGE = 65536;
+
+/** The module's exports (json-rows.c and seal.c). */
+export interface EngineExports {
+  memory: WebAssembly.Memory;
+  heap(): number;
+  // json-rows.c
+  layout(which: number): number;
+  prepare(): void;
+  read(at: number, len: number, cap: number): number;
+  // seal.c
+  narrowResult(): number;
+  narrowF64(d: number, valid: number, n: number, k: number, maxDecimals: number): number;
+  narrowI64(w: number, valid: number, n: number, k: number): number;
+  sealInit(): void;
+  sealReset(slot: number): void;
+  sealInsert(slot: number, p: number, len: number, code: number): number;
+  sealBytes(
+    slot: number,
+    bytes: number,
+    offs: number,
+    valid: number,
+    n: number,
+    from: number,
+    out: number,
+  ): number;
+}
+
+/** An instance of the module, with views of its memory. */
+export class EngineWasm {
+  readonly x: EngineExports;
+  /** First byte of the scratch area (16-aligned). */
+  readonly scratch: number;
+  #u8: Uint8Array;
+  #i32: Int32Array;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
+    this.x = instance.exports as unknown as EngineExports;
+    this.scratch = (this.x.heap() + 15) & ~15;
+    this.x.sealInit();
+    this.#u8 = new Uint8Array(this.x.memory.buffer);
+    this.#i32 = new Int32Array(this.x.memory.buffer);
+  }
+
+  /** The memory as bytes (a view made again after it grows). */
+  get u8(): Uint8Array {
+    return this.#u8;
+  }
+
+  /** The memory as 32-bit integers (a view made again after it grows). */
+  get i32(): Int32Array {
+    return this.#i32;
+  }
+
+  /** The memory's buffer now (a grow replaces it). */
+  get buffer(): ArrayBuffer {
+    return this.x.memory.buffer;
+  }
+
+  /** Grows the memory to at least `end` bytes. */
+  ensure(end: number): void {
+    const memory = this.x.memory;
+    if (end <= memory.buffer.byteLength) return;
+    memory.grow(Math.ceil((end - memory.buffer.byteLength) / WASM_PAGE));
+    this.#u8 = new Uint8Array(memory.buffer);
+    this.#i32 = new Int32Array(memory.buffer);
+  }
+}
+
+/** The instance in use: undefined until first asked for; null where it cannot be compiled. */
+let current: EngineWasm | null | undefined;
+/** Off for tests that run a loop both ways (`setEngineWasmEnabled`). */
+let enabled = true;
+
+/** The engine's WebAssembly, compiled on first use, or null where it does not run. */
+export function engineWasm(): EngineWasm | null {
+  if (!enabled) return null;
+  if (current === undefined) {
+    try {
+      // (Workers' types declare no constructor, since Workers refuse it.)
+      const compile = WebAssembly.Module as unknown as new (b: Uint8Array) => WebAssembly.Module;
+      current = new EngineWasm(new compile(decodeBase64(ENGINE_WASM)));
+    } catch {
+      // No WebAssembly from bytes here (Cloudflare Workers): the JavaScript loops run, unless
+      // `useEngineWasm` is given the module.
+      current = null;
+    }
+  }
+  return current;
+}
+
+/**
+ * Gives the engine its WebAssembly, for a runtime that does not compile WebAssembly from bytes: a
+ * Cloudflare Worker imports `engine.wasm` (wrangler makes a `.wasm` import a `WebAssembly.Module`)
+ * and passes it here once, at module scope.
+ */
+export function useEngineWasm(module: WebAssembly.Module): void {
+  current = new EngineWasm(module);
+}
+
+/**
+ * @internal Turns the engine's WebAssembly off (false: the JavaScript loops run) or back on, for
+ * tests that compare the two.
+ */
+export function setEngineWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,209 @@
+/*
+ * The seals of a full page of an append-only column (src/engine/column.ts, `sealFullPages`)
+ * compiled to WebAssembly: `narrowF64` and `narrowI64` (`#sealNarrow`) and `sealBytes`
+ * (`#sealBytes`). The page is copied into this memory, the loop runs here, and the result is
+ * copied out; the answers are the ones the JavaScript loops give (test/engine/seal-wasm.test.ts).
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef uint8_t u8;
+typedef int32_t i32;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+/* What a narrowing found: the least and greatest integer, and the decimals of a float64 page. */
+static i32 narrowMin;
+static i32 narrowMax;
+static i32 narrowDecimals;
+
+__attribute__((export_name("narrowResult"))) i32 *narrowResult(void) {
+  static i32 out[3];
+  out[0] = narrowMin;
+  out[1] = narrowMax;
+  out[2] = narrowDecimals;
+  return out;
+}
+
+#define I32_MIN -2147483648.0
+#define I32_MAX 2147483647.0
+
+/*
+ * `#sealNarrow` of a float64 page: `n` values at `d` (`valid`: 1 a row with a value, or 0 for
+ * none) as integer counts of 10^-e for the least e <= `maxDecimals` that holds every value
+ * exactly, into `k` (0 under a null). 1 when every value fits 32 bits so (then `narrowResult`),
+ * 0 otherwise (NaN, an infinity, -0, more decimals, out of range).
+ *
+ * The JavaScript loop rounds with Math.round (halves up) and this one to the nearest even: they
+ * differ only at a product exactly halfway between integers, whose quotient by the scale is never
+ * the value, so both raise the decimals there, and wherever the test passes the integer is the
+ * one whose quotient is the value.
+ */
+__attribute__((export_name("narrowF64"))) i32 narrowF64(const double *d, const u8 *valid, i32 n,
+                                                       i32 *k, i32 maxDecimals) {
+  i32 e = 0;
+  double scale = 1;
+  double min = 0;
+  double max = 0;
+  for (i32 i = 0; i < n; i++) {
+    if (valid && valid[i] == 0) {
+      k[i] = 0;
+      continue;
+    }
+    double v = d[i];
+    double c = __builtin_nearbyint(v * scale);
+    if (c / scale != v || (c == 0 && __builtin_signbit(v))) {
+      if (v == 0 || v != v) return 0; /* -0 or NaN */
+      double before = scale;
+      do {
+        if (e == maxDecimals) return 0;
+        e++;
+        scale *= 10;
+        c = __builtin_nearbyint(v * scale);
+      } while (c / scale != v);
+      double f = scale / before;
+      min *= f;
+      max *= f;
+      if (min < I32_MIN || max > I32_MAX) return 0;
+      i32 fi = (i32)f;
+      for (i32 j = 0; j < i; j++) k[j] *= fi;
+    }
+    /* (An infinity passes the test above and fails this one.) */
+    if (!(c <= I32_MAX && c >= I32_MIN)) return 0;
+    k[i] = (i32)c;
+    if (c < min) min = c;
+    else if (c > max) max = c;
+  }
+  narrowMin = (i32)min;
+  narrowMax = (i32)max;
+  narrowDecimals = e;
+  return 1;
+}
+
+/*
+ * `#sealNarrow` of an int64 page: `n` values as 32-bit halves at `w` (low first) into `k` when
+ * every one is a 32-bit integer. 1 then (and `narrowResult`), else 0.
+ */
+__attribute__((export_name("narrowI64"))) i32 narrowI64(const i32 *w, const u8 *valid, i32 n,
+                                                       i32 *k) {
+  i32 min = 0;
+  i32 max = 0;
+  for (i32 i = 0; i < n; i++) {
+    if (valid && valid[i] == 0) {
+      k[i] = 0;
+      continue;
+    }
+    i32 lo = w[2 * i];
+    if (w[2 * i + 1] != lo >> 31) return 0; /* not a 32-bit integer */
+    k[i] = lo;
+    if (lo < min) min = lo;
+    else if (lo > max) max = lo;
+  }
+  narrowMin = min;
+  narrowMax = max;
+  narrowDecimals = 0;
+  return 1;
+}
+
+/*
+ * Byte-keyed indexes of sealing dictionaries (`#sealBytes`): SLOTS of them, each KEY_SLOTS keys of
+ * 16 bytes (a value of 1..16 ASCII bytes, zero past its end, its length in the top bits of its
+ * first five bytes, which ASCII leaves zero: so no key is all zero, the empty mark) and their codes.
+ * The host gives each column's dictionary a slot, and fills it again when a slot changes hands.
+ */
+#define SLOTS 8
+#define KEY_BITS 12
+#define KEY_SLOTS (1 << KEY_BITS)
+static v128_t keys[SLOTS][KEY_SLOTS];
+static uint16_t codes[SLOTS][KEY_SLOTS];
+
+/* Per length 0..16: the mask of its bytes. */
+static v128_t lengthMask[17];
+/* Per length 1..16: its bits in the top bits of bytes 0..4. */
+static v128_t lengthBits[17];
+
+__attribute__((export_name("sealInit"))) void sealInit(void) {
+  for (i32 l = 0; l <= 16; l++) {
+    u8 m[16];
+    u8 b[16];
+    for (i32 i = 0; i < 16; i++) {
+      m[i] = i < l ? 0xff : 0;
+      b[i] = i < 5 && ((l >> i) & 1) ? 0x80 : 0;
+    }
+    lengthMask[l] = wasm_v128_load(m);
+    lengthBits[l] = wasm_v128_load(b);
+  }
+}
+
+/* Empties index `slot`. */
+__attribute__((export_name("sealReset"))) void sealReset(i32 slot) {
+  for (i32 i = 0; i < KEY_SLOTS; i++) keys[slot][i] = wasm_i64x2_splat(0);
+}
+
+/* The key of the `len` (1..16) bytes at `p` (16 bytes readable), or all zero when not ASCII. */
+static inline v128_t keyOf(const u8 *p, i32 len) {
+  v128_t v = wasm_v128_and(wasm_v128_load(p), lengthMask[len]);
+  if (wasm_i8x16_bitmask(v) != 0) return wasm_i64x2_splat(0);
+  return wasm_v128_or(v, lengthBits[len]);
+}
+
+static inline u32 hashOf(v128_t key) {
+  u64 a = (u64)wasm_i64x2_extract_lane(key, 0);
+  u64 b = (u64)wasm_i64x2_extract_lane(key, 1);
+  u64 h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xc2b2ae3d27d4eb4full;
+  return (u32)(h >> (64 - KEY_BITS));
+}
+
+/* The index position of `key` in `slot`: where it is, or the empty one where it would go. */
+static inline u32 find(i32 slot, v128_t key) {
+  u32 h = hashOf(key);
+  for (;;) {
+    v128_t k = keys[slot][h];
+    if (wasm_i64x2_all_true(wasm_i64x2_eq(k, key))) return h;
+    if (!wasm_v128_any_true(k)) return h;
+    h = (h + 1) & (KEY_SLOTS - 1);
+  }
+}
+
+/*
+ * Adds to index `slot` the `len` bytes at `p` (16 readable) with `code`. 0 when they are not a
+ * key (empty, longer than 16 bytes or not ASCII: no value so is looked up), else 1. (A dictionary
+ * holds at most SEAL_MAX_STRINGS, 1,024, strings: an index is never more than a quarter full.)
+ */
+__attribute__((export_name("sealInsert"))) i32 sealInsert(i32 slot, const u8 *p, i32 len,
+                                                         i32 code) {
+  if (len < 1 || len > 16) return 0;
+  v128_t key = keyOf(p, len);
+  if (!wasm_v128_any_true(key)) return 0;
+  u32 h = find(slot, key);
+  keys[slot][h] = key;
+  codes[slot][h] = (uint16_t)code;
+  return 1;
+}
+
+/*
+ * Looks rows `from`.. of a page up in index `slot`: `n` rows, their bytes at `bytes` (16 readable
+ * past the last), `offs` (n + 1), `valid` (or 0), writing each row's code to `out` (0 for an
+ * empty value or a null). Returns n when every row was found; a row `i` >= 0 not in the index
+ * (the host adds it and goes on from there); or -1 - i for a row longer than 16 bytes or not
+ * ASCII (the host seals the page another way).
+ */
+__attribute__((export_name("sealBytes"))) i32 sealBytes(i32 slot, const u8 *bytes, const i32 *offs,
+                                                       const u8 *valid, i32 n, i32 from,
+                                                       uint16_t *out) {
+  for (i32 i = from; i < n; i++) {
+    i32 b = offs[i];
+    i32 len = offs[i + 1] - b;
+    if (len == 0 || (valid && valid[i] == 0)) {
+      out[i] = 0;
+      continue;
+    }
+    if (len > 16) return -1 - i;
+    v128_t key = keyOf(bytes + b, len);
+    if (!wasm_v128_any_true(key)) return -1 - i;
+    u32 h = find(slot, key);
+    if (!wasm_v128_any_true(keys[slot][h])) return i;
+    out[i] = codes[slot][h];
+  }
+  return n;
+}
