@@ -59,6 +59,9 @@ import type {
 import { allocStorage, isArrayType, isBigType, rawToValue } from "./types.ts";
 import { UndoLog } from "./undo-log.ts";
 import { isUtf8 } from "./utf8-check.ts";
+import type { EngineWasm } from "./wasm/engine-wasm.ts";
+import { engineWasm } from "./wasm/engine-wasm.ts";
+import { narrowWasm, wasmSealIndexes } from "./wasm/seal-wasm.ts";
 import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
 
 export const PAGE_BITS = 12;
@@ -146,6 +149,8 @@ const SEAL_MAX_BACKOFF = 64;
 const SEAL_FAILS_TO_RESET = 8;
 /** Most decimals a float64 page is narrowed with (see `#sealNarrow`). */
 const NARROW_MAX_DECIMALS = 6;
+/** 10^e for e in 0..NARROW_MAX_DECIMALS: a float64 page's scale by its decimals. */
+const NARROW_SCALES = Float64Array.from({ length: NARROW_MAX_DECIMALS + 1 }, (_, e) => 10 ** e);
 /** Scratch of `#sealNarrow`: one integer per slot. */
 const narrowScratch = new Int32Array(PAGE_SIZE);
 /** `#sealUtf8`'s page as a vector, for `encodeUtf8`. */
@@ -1116,6 +1121,8 @@ export class PagedColumn implements ColumnSource {
    * caller decodes it and takes `#seal`; what was added to the dictionary stays, as it would).
    */
   #sealBytes(p: Page): boolean | null {
+    const w = engineWasm();
+    if (w !== null) return this.#sealBytesWasm(p, w);
     const bytes = p.utf8!;
     const offs = p.utf8Offsets as Int32Array;
     const valid = p.valid;
@@ -1189,14 +1196,8 @@ export class PagedColumn implements ColumnSource {
         continue;
       }
       // A value not in the index: its string's code in the dictionary (added if new).
-      const v = latin1.decode(bytes.subarray(b, e));
-      let c = index.get(v);
-      if (c === undefined) {
-        c = strs.length;
-        if (c === SEAL_MAX_STRINGS || (i >= SEAL_SAMPLE && 4 * (c - before) > 3 * i)) return false;
-        strs.push(v);
-        index.set(v, c);
-      }
+      const c = this.#sealCode(index, latin1.decode(bytes.subarray(b, e)), i, before);
+      if (c < 0) return false;
       keys[k] = w0;
       keys[k + 1] = w1;
       keys[k + 2] = w2;
@@ -1207,6 +1208,56 @@ export class PagedColumn implements ColumnSource {
     }
     this.#sealAsCodes(p, strs);
     return true;
+  }
+
+  /**
+   * `#sealBytes` on the engine's WebAssembly (wasm/seal-wasm.ts): the page is looked up in the
+   * module's byte-keyed index of the column's dictionary; a row it lacks comes back here, where
+   * its string is found or added (`#sealCode`) and indexed, and the look-up goes on from it.
+   */
+  #sealBytesWasm(p: Page, w: EngineWasm): boolean | null {
+    const bytes = p.utf8!;
+    const offs = p.utf8Offsets as Int32Array;
+    const index = this.#sealDictionary();
+    const strs = this.#sealStrs;
+    const ix = wasmSealIndexes(w);
+    ix.begin(strs, bytes, offs, p.valid, PAGE_SIZE);
+    const before = strs.length;
+    let from = 0;
+    for (;;) {
+      const r = ix.run(from);
+      if (r === PAGE_SIZE) break;
+      if (r < 0) return null; // not a key: longer than 16 bytes or not ASCII
+      const b = offs[r]!;
+      const e = offs[r + 1]!;
+      const c = this.#sealCode(index, latin1.decode(bytes.subarray(b, e)), r, before);
+      if (c < 0) return false;
+      ix.insert(b, e, c, strs.length);
+      from = r;
+    }
+    // The codes in 8 bits for a dictionary of at most 256 strings, as `#sealAsCodes` keeps them.
+    const narrow = strs.length <= 256;
+    const sealed = narrow ? new Uint8Array(PAGE_SIZE) : new Uint16Array(PAGE_SIZE);
+    sealed.set(ix.codes(narrow));
+    this.#sealAs(p, sealed, strs);
+    return true;
+  }
+
+  /**
+   * The code of `v`, row `i` of a page whose seal began with `before` strings, in the column's
+   * sealing dictionary (`index` of `#sealStrs`), added if new; -1 when adding it would take the
+   * dictionary to SEAL_MAX_STRINGS or the page's first SEAL_SAMPLE rows are mostly new strings.
+   */
+  #sealCode(index: Map<string, number>, v: string, i: number, before: number): number {
+    const strs = this.#sealStrs;
+    let c = index.get(v);
+    if (c === undefined) {
+      c = strs.length;
+      if (c === SEAL_MAX_STRINGS || (i >= SEAL_SAMPLE && 4 * (c - before) > 3 * i)) return -1;
+      strs.push(v);
+      index.set(v, c);
+    }
+    return c;
   }
 
   /** Full open page `p`'s values (in `openStrings`), decoded through the string cache. */
@@ -1298,6 +1349,26 @@ export class PagedColumn implements ColumnSource {
    */
   #sealNarrow(p: Page): boolean {
     const valid = p.valid;
+    const w = engineWasm();
+    if (w !== null) {
+      // The same loop on the engine's WebAssembly (wasm/seal-wasm.ts).
+      const float = this.type === "float64";
+      const d = p.data as Float64Array | BigInt64Array;
+      const words = float
+        ? null
+        : (p.words ?? new Int32Array(d.buffer, d.byteOffset, 2 * PAGE_SIZE));
+      const r = narrowWasm(
+        w,
+        float ? (d as Float64Array) : null,
+        words,
+        valid,
+        PAGE_SIZE,
+        NARROW_MAX_DECIMALS,
+      );
+      if (r === null) return false;
+      // (A copy out of the module's memory, of the width it packed them in.)
+      return this.#sealNarrowAs(p, r.k.slice(), float ? NARROW_SCALES[r.decimals]! : 0);
+    }
     const k = narrowScratch;
     let min = 0;
     let max = 0;
@@ -1359,6 +1430,15 @@ export class PagedColumn implements ColumnSource {
           ? new Int16Array(PAGE_SIZE)
           : new Int32Array(PAGE_SIZE);
     narrow.set(k);
+    return this.#sealNarrowAs(p, narrow, scale);
+  }
+
+  /**
+   * Makes `p` a sealed page of `narrow` (its values as integers in the narrowest of 8, 16 and 32
+   * bits that holds them), read back as `narrow / scale` (a float64 page's) or as they are
+   * (scale 0).
+   */
+  #sealNarrowAs(p: Page, narrow: Int8Array | Int16Array | Int32Array, scale: number): true {
     p.narrow = narrow;
     p.scale = scale;
     this.#retire(p);

@@ -31,6 +31,7 @@ export interface EngineExports {
   narrowResult(): number;
   narrowF64(d: number, valid: number, n: number, k: number, maxDecimals: number): number;
   narrowI64(w: number, valid: number, n: number, k: number): number;
+  packCodes(c: number, n: number): void;
   sealInit(): void;
   sealReset(slot: number): void;
   sealInsert(slot: number, p: number, len: number, code: number): number;

@@ -12,17 +12,39 @@ typedef int32_t i32;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-/* What a narrowing found: the least and greatest integer, and the decimals of a float64 page. */
+/*
+ * What a narrowing found: the least and greatest integer, the decimals of a float64 page, and the
+ * bytes an integer now takes (1, 2 or 4: the narrowest that holds [min, max]; the integers are
+ * packed so in place).
+ */
 static i32 narrowMin;
 static i32 narrowMax;
 static i32 narrowDecimals;
+static i32 narrowWidth;
 
 __attribute__((export_name("narrowResult"))) i32 *narrowResult(void) {
-  static i32 out[3];
+  static i32 out[4];
   out[0] = narrowMin;
   out[1] = narrowMax;
   out[2] = narrowDecimals;
+  out[3] = narrowWidth;
   return out;
+}
+
+/*
+ * Packs `n` integers at `k` in [min, max] into the narrowest of 8, 16 and 32 bits, in place (a
+ * narrower one written at i never reaches the wider ones after it); sets `narrowWidth`.
+ */
+static void pack(i32 *k, i32 n, i32 min, i32 max) {
+  if (min >= -0x80 && max <= 0x7f) {
+    int8_t *o = (int8_t *)k;
+    for (i32 i = 0; i < n; i++) o[i] = (int8_t)k[i];
+    narrowWidth = 1;
+  } else if (min >= -0x8000 && max <= 0x7fff) {
+    int16_t *o = (int16_t *)k;
+    for (i32 i = 0; i < n; i++) o[i] = (int16_t)k[i];
+    narrowWidth = 2;
+  } else narrowWidth = 4;
 }
 
 #define I32_MIN -2147483648.0
@@ -31,8 +53,8 @@ __attribute__((export_name("narrowResult"))) i32 *narrowResult(void) {
 /*
  * `#sealNarrow` of a float64 page: `n` values at `d` (`valid`: 1 a row with a value, or 0 for
  * none) as integer counts of 10^-e for the least e <= `maxDecimals` that holds every value
- * exactly, into `k` (0 under a null). 1 when every value fits 32 bits so (then `narrowResult`),
- * 0 otherwise (NaN, an infinity, -0, more decimals, out of range).
+ * exactly, into `k` (0 under a null), packed (`pack`). 1 when every value fits 32 bits so (then
+ * `narrowResult`), 0 otherwise (NaN, an infinity, -0, more decimals, out of range).
  *
  * The JavaScript loop rounds with Math.round (halves up) and this one to the nearest even: they
  * differ only at a product exactly halfway between integers, whose quotient by the scale is never
@@ -77,12 +99,13 @@ __attribute__((export_name("narrowF64"))) i32 narrowF64(const double *d, const u
   narrowMin = (i32)min;
   narrowMax = (i32)max;
   narrowDecimals = e;
+  pack(k, n, narrowMin, narrowMax);
   return 1;
 }
 
 /*
- * `#sealNarrow` of an int64 page: `n` values as 32-bit halves at `w` (low first) into `k` when
- * every one is a 32-bit integer. 1 then (and `narrowResult`), else 0.
+ * `#sealNarrow` of an int64 page: `n` values as 32-bit halves at `w` (low first) into `k`, packed
+ * (`pack`), when every one is a 32-bit integer. 1 then (and `narrowResult`), else 0.
  */
 __attribute__((export_name("narrowI64"))) i32 narrowI64(const i32 *w, const u8 *valid, i32 n,
                                                        i32 *k) {
@@ -102,6 +125,7 @@ __attribute__((export_name("narrowI64"))) i32 narrowI64(const i32 *w, const u8 *
   narrowMin = min;
   narrowMax = max;
   narrowDecimals = 0;
+  pack(k, n, min, max);
   return 1;
 }
 
@@ -179,6 +203,12 @@ __attribute__((export_name("sealInsert"))) i32 sealInsert(i32 slot, const u8 *p,
   keys[slot][h] = key;
   codes[slot][h] = (uint16_t)code;
   return 1;
+}
+
+/* Packs `n` 16-bit codes at `c` into 8 bits, in place (every code below 256). */
+__attribute__((export_name("packCodes"))) void packCodes(uint16_t *c, i32 n) {
+  u8 *o = (u8 *)c;
+  for (i32 i = 0; i < n; i++) o[i] = (u8)c[i];
 }
 
 /*
