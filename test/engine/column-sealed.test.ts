@@ -27,6 +27,7 @@ import { readContiguous, readRows } from "../../src/engine/ops/copy.ts";
 import { seededRandom } from "../../src/engine/random.ts";
 import { RowSet } from "../../src/engine/row-set.ts";
 import { Tracker } from "./cycle-tracker.ts";
+import { NUMERIC_CASE, numericValues } from "./numeric-pages.ts";
 
 const P = PAGE_SIZE;
 
@@ -359,45 +360,16 @@ describe("narrowed numeric pages", () => {
   it("read as written, through writes to them, previous values and releases", () => {
     fc.assert(
       fc.property(
-        fc.record({
-          seed: fc.integer({ min: 1, max: 0x7ffffffe }),
-          type: fc.constantFrom("int64" as const, "instant" as const, "float64" as const),
-          // Integers of 8, 16 or 32 bits (with the bounds of their width, and sometimes just
-          // past them); wider ones (never narrowed); decimals (0 to 7 of them: past 6 never
-          // narrowed); decimals with one of NaN, -0 or an infinity among them.
-          kind: fc.constantFrom("8", "16", "32", "wide", "decimals", "specials"),
-          past: fc.boolean(),
-          decimals: fc.integer({ min: 0, max: 7 }),
-          special: fc.constantFrom(
-            Number.NaN,
-            -0,
-            Number.POSITIVE_INFINITY,
-            Number.NEGATIVE_INFINITY,
-          ),
-          nulls: fc.constantFrom(0, 0.2),
-          extra: fc.integer({ min: 0, max: P - 1 }),
-        }),
-        ({ seed, type, kind, past, decimals, special, nulls, extra }) => {
-          const rnd = seededRandom(seed);
-          const bits = kind === "8" ? 8 : kind === "16" ? 16 : kind === "wide" ? 44 : 32;
-          const top = 2 ** (bits - 1);
-          const bounds = past ? [top, -top - 1] : [top - 1, -top];
-          const int = () =>
-            rnd() < 0.002 ? bounds[Math.floor(rnd() * 2)]! : Math.floor((rnd() - 0.5) * 2 ** bits);
-          const number = (): number => {
-            if (kind === "specials" && rnd() < 0.001) return special;
-            if (kind === "decimals" || kind === "specials")
-              return Math.round((rnd() - 0.5) * 2e6) / 10 ** decimals;
-            return kind === "wide" ? (rnd() - 0.5) * 1e12 : int();
-          };
-          const value = (): Raw =>
-            rnd() < nulls ? null : type === "float64" ? number() : BigInt(int());
+        fc.record({ ...NUMERIC_CASE, extra: fc.integer({ min: 0, max: P - 1 }) }),
+        (cs) => {
+          const { type, kind, past, decimals, extra } = cs;
+          const { value, rnd } = numericValues(cs);
           const fresh = (i: number): Raw => (type === "float64" ? i / 4 : BigInt(i) - 2n ** 40n);
           const t = new Tracker();
           const c = new PagedColumn(type, t);
           c.sealFullPages();
           const n = 3 * P + extra;
-          const model: Raw[] = Array.from({ length: n }, value);
+          const model: Raw[] = Array.from({ length: n }, (_, i) => value(i % P));
           for (let k = 0; k < n; ) {
             const len = Math.min(n - k, 1 + Math.floor(rnd() * (P + 500)));
             writeRun(c, k, model.slice(k, k + len));

@@ -14,22 +14,7 @@ import { blinkToAppendOnly, tablePublisher, UpdateGraph } from "../../src/engine
 import { readJsonRows } from "../../src/engine/json-rows.ts";
 import type { ColumnType, Schema } from "../../src/engine/types.ts";
 import { vecFromRows } from "../../src/engine/values-to-vec.ts";
-
-const TYPES: ColumnType[] = [
-  "float64",
-  "float32",
-  "int32",
-  "int16",
-  "int8",
-  "int64",
-  "instant",
-  "string",
-  "bool",
-  "char",
-  "int32[]",
-];
-/** Prefixes of each other, one longer than 8 bytes, one not ASCII. */
-const NAMES = ["P", "Px", "Pxy", "Sym", "LongColumnName", "Prïce", "T"];
+import { anyValue, NAMES, NUMBER_FORMS, rowText, space, TYPES, textArb } from "./json-texts.ts";
 
 type Cells = { length: number; cells: unknown[]; valid: number[] | null };
 
@@ -81,123 +66,6 @@ function check(text: string, schema: Schema, keys: string[] = []) {
   return took;
 }
 
-const NUMBER_FORMS = [
-  "0",
-  "-0",
-  "-0.0",
-  "0e0",
-  "1",
-  "-7",
-  "127",
-  "128",
-  "-129",
-  "32767",
-  "32768",
-  "2147483647",
-  "2147483648",
-  "-2147483649",
-  "1.5",
-  "-2.25",
-  "1e2",
-  "1E2",
-  "1e+2",
-  "1e-2",
-  "2.5E-3",
-  "0.1",
-  "0.30000000000000004",
-  "1.2345678901234567890",
-  "123456789012345678",
-  "1e400",
-  "-1e400",
-  "5e-324",
-  "2e-324",
-  "3.4028234663852886e38",
-  "3.4028235e38",
-  "3.4028236e38",
-  "1.4e-45",
-  "9007199254740991",
-  "9007199254740992",
-  "9007199254740993",
-  "-9007199254740993",
-  "123456789012345678901234567890",
-  "1e22",
-  "1e23",
-  "4.35679e-10",
-];
-
-function numberArb(): fc.Arbitrary<string> {
-  return fc.oneof(
-    fc.constantFrom(...NUMBER_FORMS),
-    fc.integer({ min: -300, max: 300 }).map(String),
-    fc.integer().map(String),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toExponential()),
-    fc.float({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-    fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
-  );
-}
-
-const asciiString = fc
-  .string({ unit: fc.constantFrom(..."abcXYZ019 -_.:~{}[],") })
-  .map((s) => JSON.stringify(s));
-const STRING_FORMS = [
-  '""',
-  '"a\\"b"',
-  '"\\\\"',
-  '"x\\ny"',
-  '"\\u00e9"',
-  '"\\u0041"',
-  '"\\t"',
-  '"\\u0000"',
-  '"\\/"',
-  '"é"',
-  '"日本"',
-  '"😀"',
-  '"a"',
-  '"2024-05-01T13:30:00.25Z"',
-  '"2024-05-01T13:30:00Z"',
-  '"2024-05-01T13:30:00.123456789Z"',
-  '"2024-05-01T13:30:00+01:00"',
-  '"2024-05-01"',
-  '"9007199254740993"',
-  '"-9223372036854775808"',
-  '"9223372036854775808"',
-  '"12"',
-  '" 12"',
-  '"1e3"',
-];
-const stringArb = fc.oneof(
-  asciiString,
-  fc.constantFrom(...STRING_FORMS),
-  fc.string({ unit: "grapheme", maxLength: 6 }).map((s) => JSON.stringify(s)),
-);
-const instantArb = fc.integer({ min: -1_000_000_000_000, max: 4_000_000_000_000 }).chain((ms) => {
-  const iso = new Date(ms).toISOString();
-  return fc.constantFrom(
-    JSON.stringify(iso),
-    JSON.stringify(iso.replace(/\.\d+Z$/, "Z")),
-    JSON.stringify(iso.replace("Z", "456Z")),
-    JSON.stringify(iso.replace("Z", "+00:00")),
-  );
-});
-const nested = fc.constantFrom("[]", "[1,2]", "{}", '{"a":1}', "[[1]]", '[{"P":1}]', "[null]");
-const anyValue = fc.oneof(
-  { weight: 4, arbitrary: numberArb() },
-  { weight: 3, arbitrary: stringArb },
-  { weight: 1, arbitrary: instantArb },
-  { weight: 2, arbitrary: fc.constantFrom("null", "true", "false") },
-  { weight: 1, arbitrary: nested },
-);
-
-/** JSON whitespace, mostly none. */
-const space = fc.oneof(
-  { weight: 3, arbitrary: fc.constant("") },
-  {
-    weight: 1,
-    arbitrary: fc.string({ unit: fc.constantFrom(" ", "\t", "\n", "\r"), maxLength: 3 }),
-  },
-);
-
 const schemaArb: fc.Arbitrary<Schema> = fc
   .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 5 })
   .chain((names) =>
@@ -207,29 +75,13 @@ const schemaArb: fc.Arbitrary<Schema> = fc
   );
 
 /** Rows with keys in random order, some left out, some unknown or repeated, random spacing. */
-function textArb(schema: Schema): fc.Arbitrary<string> {
-  const names = Object.keys(schema);
-  const row = fc
-    .tuple(
-      fc.shuffledSubarray(names),
-      fc.array(fc.constantFrom("Unknown", "p", "Pxyz", "", ...names), { maxLength: 2 }),
-      fc.array(space, { minLength: 4, maxLength: 4 }),
-    )
-    .chain(([keys, extra, sp]) =>
-      fc
-        .tuple(...[...keys, ...extra].map((k) => fc.tuple(fc.constant(k), anyValue)))
-        .map((fields) => {
-          const parts = fields.map(
-            ([k, v], i) =>
-              `${sp[i % 4]}${JSON.stringify(k)}${sp[(i + 1) % 4]}:${sp[(i + 2) % 4]}${v}`,
-          );
-          return `{${parts.join(",")}${sp[3]}}`;
-        }),
-    );
-  return fc
-    .tuple(fc.array(row, { maxLength: 10 }), space, space, space)
-    .map(([rows, a, b, c]) => `${a}[${b}${rows.join(`${c},${b}`)}${c}]${a}`);
-}
+const anyTextArb = (schema: Schema) =>
+  textArb(
+    schema,
+    () => anyValue,
+    (names) => fc.array(fc.constantFrom("Unknown", "p", "Pxyz", "", ...names), { maxLength: 2 }),
+    10,
+  );
 
 const SIMPLE: Partial<Record<ColumnType, fc.Arbitrary<string>>> = {
   float64: fc.oneof(
@@ -265,12 +117,7 @@ const simpleTextsArb = (texts: number) =>
           fc.tuple(...names.map((n) => fc.option(SIMPLE[schema[n]!]!, { freq: 5 }))),
           space,
         )
-        .map(([keys, vals, sp]) => {
-          const f = keys.map(
-            (k) => `${sp}${JSON.stringify(k)}${sp}:${sp}${vals[names.indexOf(k)] ?? "null"}`,
-          );
-          return `{${f.join(`${sp},`)}${sp}}`;
-        });
+        .map(([keys, vals, sp]) => rowText(keys, (k) => vals[names.indexOf(k)] ?? null, sp));
       return fc.tuple(
         fc.constant(schema),
         fc.array(fc.array(row, { maxLength: 15 }), { minLength: texts, maxLength: texts }),
@@ -286,7 +133,7 @@ describe("readJsonRows against JSON.parse + vecFromRows (property)", () => {
   it("answers the reference's Vecs or null, for string and bytes input", () => {
     fc.assert(
       fc.property(
-        schemaArb.chain((s) => fc.tuple(fc.constant(s), textArb(s), fc.boolean())),
+        schemaArb.chain((s) => fc.tuple(fc.constant(s), anyTextArb(s), fc.boolean())),
         ([schema, text, withKey]) => {
           check(text, schema, withKey ? [Object.keys(schema)[0]!] : []);
         },
@@ -754,7 +601,7 @@ describe("host toVecs with { json } vs { rows: JSON.parse(json) }", () => {
   it("random texts: same vecs or same error", () => {
     fc.assert(
       fc.property(
-        schemaArb.chain((s) => fc.tuple(fc.constant(s), textArb(s), fc.boolean())),
+        schemaArb.chain((s) => fc.tuple(fc.constant(s), anyTextArb(s), fc.boolean())),
         ([s, json, withKey]) => {
           const keys = withKey ? [Object.keys(s)[0]!] : [];
           const got = run(() => toVecs({ ...s }, { json }, keys));
