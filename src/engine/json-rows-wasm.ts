@@ -10,8 +10,8 @@
  * - Where the engine's WebAssembly does not run (see engine-wasm.ts), the JavaScript scan reads
  *   every text.
  * - A call lays the text and its columns out in the module's scratch area (about the text's length
- *   times the number of string columns plus 9 bytes a row a column), which only grows: MAX_TEXT
- *   bounds it.
+ *   times the number of string columns plus 9 bytes a row a column), which only grows: a text
+ *   whose layout would pass MAX_SCRATCH goes to the JavaScript scan (a Durable Object has 128 MB).
  */
 
 import type { ColumnType } from "./types.ts";
@@ -33,6 +33,8 @@ const MAX_COLS = 64;
 const MAX_NAME_BYTES = 4096;
 /** Largest text read here (bytes); a larger one goes to the JavaScript scan. */
 export const MAX_TEXT = 1 << 20;
+/** Most bytes a call lays out in the module's memory (the text, its columns). */
+export const MAX_SCRATCH = 8 << 20;
 /** `read`: the text has more rows than `cap`. */
 export const OUT_OF_ROWS = -2;
 /** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */
@@ -134,9 +136,10 @@ export class JsonRowsWasm {
 
   /**
    * Reads `input` (a string of ASCII, or UTF-8 bytes) into at most `cap` rows of `schema`'s
-   * columns, of `kinds` (its `wasmKinds`); `keyMask`: 1 for a column every row must name. Returns the rows, OUT_OF_ROWS, or -1
-   * when the scan does not take the text (the JavaScript scan then reads it). The columns are
-   * then read with `float64` .. `offsets`, until the next call.
+   * columns, of `kinds` (its `wasmKinds`); `keyMask`: 1 for a column every row must name. Returns
+   * the rows, OUT_OF_ROWS, or -1 when the scan does not take the text or its layout would pass
+   * MAX_SCRATCH (the JavaScript scan then reads it). The columns are then read with `float64` ..
+   * `offsets`, until the next call.
    */
   read(
     input: string | Uint8Array,
@@ -169,6 +172,7 @@ export class JsonRowsWasm {
         this.#colOffs[c] = 0;
       }
     }
+    if (at - textAt > MAX_SCRATCH) return -1;
     w.ensure(at);
     const u8 = w.u8;
     const i32 = w.i32;

@@ -10,9 +10,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Utf8Mode } from "../../src/engine/arrow/utf8.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { readJsonRows } from "../../src/engine/json-rows.ts";
-import { jsonRowsWasm, MAX_TEXT, OUT_OF_ROWS, wasmKinds } from "../../src/engine/json-rows-wasm.ts";
+import {
+  jsonRowsWasm,
+  MAX_SCRATCH,
+  MAX_TEXT,
+  OUT_OF_ROWS,
+  wasmKinds,
+} from "../../src/engine/json-rows-wasm.ts";
 import type { ColumnType, Schema } from "../../src/engine/types.ts";
-import { setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
+import { engineWasm, setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
 import {
   anyValue,
   NAMES,
@@ -306,6 +312,23 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
       Array.from({ length: 3000 }, (_, i) => i % 7),
     );
     expect(got.vecs[0]!.valid!.every((v) => v === 0)).toBe(true);
+  });
+
+  it("a text whose columns would lay out more than MAX_SCRATCH goes to the JavaScript scan; the module's memory stays bounded", () => {
+    // 40 string columns of a 300 KB text: each string column's buffer holds the text's length.
+    const names = Array.from({ length: 40 }, (_, c) => `S${c}`);
+    const schema: Schema = Object.fromEntries(names.map((n) => [n, "string"]));
+    const rows = Array.from({ length: 800 }, (_, i) =>
+      Object.fromEntries(names.map((n, c) => [n, `${n}-${(i * 31 + c) % 97}`])),
+    );
+    const text = JSON.stringify(rows);
+    expect(text.length * names.length).toBeGreaterThan(MAX_SCRATCH);
+    expect(moduleRows(text, schema)).toBe(-1);
+    const { on, off } = bothWays(text, schema, [], "none");
+    expect(on).not.toBeNull();
+    expect(on).toEqual(off);
+    expect(on![39]!.cells).toEqual(rows.map((r) => r.S39));
+    expect(engineWasm()!.buffer.byteLength).toBeLessThan(MAX_SCRATCH + (4 << 20));
   });
 
   it("a text longer than MAX_TEXT goes to the JavaScript scan, with the same values", () => {
