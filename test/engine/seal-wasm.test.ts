@@ -16,6 +16,7 @@ import type { Table } from "../../src/engine/index.ts";
 import { blinkToAppendOnly, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 import { seededRandom } from "../../src/engine/random.ts";
 import { engineWasm, setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
+import { wasmSealIndexes } from "../../src/engine/wasm/seal-wasm.ts";
 import { Tracker } from "./cycle-tracker.ts";
 import { NUMERIC_CASE, numericValues } from "./numeric-pages.ts";
 
@@ -219,5 +220,26 @@ describe("seals on the engine's WebAssembly give what the JavaScript loops give"
     expect(mixed).toEqual(off);
     expect(mixed.S!.forms).toEqual(["dictionary", "dictionary", "dictionary"]);
     expect(mixed.S!.values).toEqual(rows.map((r) => r.S));
+  });
+
+  it("looks a page up whose keys lie past 16 bytes a row (long bytes under a null): the rest is copied", () => {
+    // Not a page a column makes (its open pages hold no bytes under a null), but the look-up's
+    // first copy stops at 16 bytes a row, and a key past that must still be found.
+    const ix = wasmSealIndexes(engineWasm()!);
+    const strs = ["", "a", "bb"];
+    const enc = new TextEncoder();
+    const values = ["x".repeat(100), "a", "bb", "a", "cc"];
+    const valid = Uint8Array.from([0, 1, 1, 1, 1]);
+    const offs = new Int32Array(values.length + 1);
+    const parts = values.map((v) => enc.encode(v));
+    for (let i = 0; i < parts.length; i++) offs[i + 1] = offs[i]! + parts[i]!.length;
+    const bytes = new Uint8Array(offs[values.length]! + 50);
+    for (let i = 0; i < parts.length; i++) bytes.set(parts[i]!, offs[i]!);
+    ix.begin(strs, bytes, offs, valid, values.length);
+    // "a" and "bb" are found; "cc" is not in the index (row 4), past the first 80 bytes copied.
+    expect(ix.run(0)).toBe(4);
+    ix.insert(offs[4]!, offs[5]!, 3, 4);
+    expect(ix.run(4)).toBe(values.length);
+    expect(Array.from(ix.codes(true))).toEqual([0, 1, 2, 1, 3]);
   });
 });

@@ -43,6 +43,7 @@ export interface EngineExports {
     n: number,
     from: number,
     out: number,
+    limit: number,
   ): number;
 }
 

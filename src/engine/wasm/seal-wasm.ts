@@ -81,6 +81,10 @@ export class WasmSealIndexes {
   #calls = 0;
   /** The page of the call under way: its bytes, offsets, validity and codes (addresses). */
   #slot = 0;
+  /** The page's bytes, their end, and how many of them are in the module (from 0). */
+  #bytes: Uint8Array | null = null;
+  #end = 0;
+  #limit = 0;
   #bytesAt = 0;
   #offsAt = 0;
   #validAt = 0;
@@ -111,7 +115,10 @@ export class WasmSealIndexes {
     const slot = this.#slotOf(strs);
     this.#slot = slot;
     this.#n = n;
-    const end = offs[n]!;
+    // At first only the bytes n keys of 16 can take: the look-up stops at the first longer value,
+    // so a page of long values costs no more of the module's memory than one of keys. (A key
+    // past them, after bytes under a null, has the rest copied: `run`.)
+    const end = Math.min(offs[n]!, offs[0]! + n * MAX_KEY);
     const offsAt = w.scratch;
     const validAt = offsAt + ((4 * (n + 1) + 15) & ~15);
     const codesAt = validAt + ((n + 15) & ~15);
@@ -146,6 +153,9 @@ export class WasmSealIndexes {
     u8.fill(0, bytesAt + end, bytesAt + end + MAX_KEY);
     w.i32.set(offs.subarray(0, n + 1), offsAt >> 2);
     if (valid !== null) u8.set(valid.subarray(0, n), validAt);
+    this.#bytes = bytes;
+    this.#end = offs[n]!;
+    this.#limit = end;
     this.#bytesAt = bytesAt;
     this.#offsAt = offsAt;
     this.#validAt = valid === null ? 0 : validAt;
@@ -158,15 +168,28 @@ export class WasmSealIndexes {
    * (longer than 16 bytes or not ASCII).
    */
   run(from: number): number {
-    return this.#w.x.sealBytes(
-      this.#slot,
-      this.#bytesAt,
-      this.#offsAt,
-      this.#validAt,
-      this.#n,
-      from,
-      this.#codesAt,
-    );
+    const n = this.#n;
+    for (;;) {
+      const r = this.#w.x.sealBytes(
+        this.#slot,
+        this.#bytesAt,
+        this.#offsAt,
+        this.#validAt,
+        n,
+        from,
+        this.#codesAt,
+        this.#limit,
+      );
+      if (r <= n) return r;
+      // A key past the bytes copied: copy the rest of the page's, and go on from it.
+      const w = this.#w;
+      const end = this.#end;
+      w.ensure(this.#bytesAt + end + MAX_KEY);
+      w.u8.set(this.#bytes!.subarray(this.#limit, end), this.#bytesAt + this.#limit);
+      w.u8.fill(0, this.#bytesAt + end, this.#bytesAt + end + MAX_KEY);
+      this.#limit = end;
+      from = r - n - 1;
+    }
   }
 
   /**

@@ -212,15 +212,16 @@ __attribute__((export_name("packCodes"))) void packCodes(uint16_t *c, i32 n) {
 }
 
 /*
- * Looks rows `from`.. of a page up in index `slot`: `n` rows, their bytes at `bytes` (16 readable
- * past the last), `offs` (n + 1), `valid` (or 0), writing each row's code to `out` (0 for an
- * empty value or a null). Returns n when every row was found; a row `i` >= 0 not in the index
- * (the host adds it and goes on from there); or -1 - i for a row longer than 16 bytes or not
- * ASCII (the host seals the page another way).
+ * Looks rows `from`.. of a page up in index `slot`: `n` rows, their bytes at `bytes` (the first
+ * `limit` of them there, and 16 readable past those), `offs` (n + 1), `valid` (or 0), writing
+ * each row's code to `out` (0 for an empty value or a null). Returns n when every row was found;
+ * a row `i` >= 0 not in the index (the host adds it and goes on from there); -1 - i for a row
+ * longer than 16 bytes or not ASCII (the host seals the page another way); or n + 1 + i for a key
+ * whose bytes pass `limit` (the host copies the rest and goes on from there).
  */
 __attribute__((export_name("sealBytes"))) i32 sealBytes(i32 slot, const u8 *bytes, const i32 *offs,
                                                        const u8 *valid, i32 n, i32 from,
-                                                       uint16_t *out) {
+                                                       uint16_t *out, i32 limit) {
   for (i32 i = from; i < n; i++) {
     i32 b = offs[i];
     i32 len = offs[i + 1] - b;
@@ -229,6 +230,7 @@ __attribute__((export_name("sealBytes"))) i32 sealBytes(i32 slot, const u8 *byte
       continue;
     }
     if (len > 16) return -1 - i;
+    if (b + len > limit) return n + 1 + i;
     v128_t key = keyOf(bytes + b, len);
     if (!wasm_v128_any_true(key)) return -1 - i;
     u32 h = find(slot, key);
