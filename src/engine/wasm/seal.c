@@ -183,7 +183,7 @@ static inline u32 find(i32 slot, v128_t key) {
   u32 h = hashOf(key);
   for (;;) {
     v128_t k = keys[slot][h];
-    if (wasm_i64x2_all_true(wasm_i64x2_eq(k, key))) return h;
+    if (wasm_i8x16_bitmask(wasm_i8x16_eq(k, key)) == 0xffff) return h;
     if (!wasm_v128_any_true(k)) return h;
     h = (h + 1) & (KEY_SLOTS - 1);
   }
