@@ -1122,7 +1122,10 @@ export class PagedColumn implements ColumnSource {
    */
   #sealBytes(p: Page): boolean | null {
     const w = engineWasm();
-    if (w !== null) return this.#sealBytesWasm(p, w);
+    if (w !== null) {
+      const r = this.#sealBytesWasm(p, w);
+      if (r !== undefined) return r;
+    }
     const bytes = p.utf8!;
     const offs = p.utf8Offsets as Int32Array;
     const valid = p.valid;
@@ -1214,14 +1217,15 @@ export class PagedColumn implements ColumnSource {
    * `#sealBytes` on the engine's WebAssembly (wasm/seal-wasm.ts): the page is looked up in the
    * module's byte-keyed index of the column's dictionary; a row it lacks comes back here, where
    * its string is found or added (`#sealCode`) and indexed, and the look-up goes on from it.
+   * Undefined when the module's memory cannot take the page (the JavaScript loop then runs).
    */
-  #sealBytesWasm(p: Page, w: EngineWasm): boolean | null {
+  #sealBytesWasm(p: Page, w: EngineWasm): boolean | null | undefined {
     const bytes = p.utf8!;
     const offs = p.utf8Offsets as Int32Array;
     const index = this.#sealDictionary();
     const strs = this.#sealStrs;
     const ix = wasmSealIndexes(w);
-    ix.begin(strs, bytes, offs, p.valid, PAGE_SIZE);
+    if (!ix.begin(strs, bytes, offs, p.valid, PAGE_SIZE)) return undefined;
     const before = strs.length;
     let from = 0;
     for (;;) {
@@ -1367,7 +1371,9 @@ export class PagedColumn implements ColumnSource {
       );
       if (r === null) return false;
       // (A copy out of the module's memory, of the width it packed them in.)
-      return this.#sealNarrowAs(p, r.k.slice(), float ? NARROW_SCALES[r.decimals]! : 0);
+      if (r !== undefined)
+        return this.#sealNarrowAs(p, r.k.slice(), float ? NARROW_SCALES[r.decimals]! : 0);
+      // (undefined: the module's memory could not take the page; the loop below runs.)
     }
     const k = narrowScratch;
     let min = 0;

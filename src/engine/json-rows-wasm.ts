@@ -172,8 +172,7 @@ export class JsonRowsWasm {
         this.#colOffs[c] = 0;
       }
     }
-    if (at - textAt > MAX_SCRATCH) return -1;
-    w.ensure(at);
+    if (at - textAt > MAX_SCRATCH || !w.ensure(at)) return -1;
     const u8 = w.u8;
     const i32 = w.i32;
     if (typeof input === "string") {

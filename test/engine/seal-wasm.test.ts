@@ -15,7 +15,12 @@ import type { Vec } from "../../src/engine/column-source.ts";
 import type { Table } from "../../src/engine/index.ts";
 import { blinkToAppendOnly, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 import { seededRandom } from "../../src/engine/random.ts";
-import { engineWasm, setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
+import { ENGINE_WASM } from "../../src/engine/wasm/engine.wasm.ts";
+import {
+  engineWasm,
+  setEngineWasmEnabled,
+  useEngineWasm,
+} from "../../src/engine/wasm/engine-wasm.ts";
 import { wasmSealIndexes } from "../../src/engine/wasm/seal-wasm.ts";
 import { Tracker } from "./cycle-tracker.ts";
 import { NUMERIC_CASE, numericValues } from "./numeric-pages.ts";
@@ -241,5 +246,34 @@ describe("seals on the engine's WebAssembly give what the JavaScript loops give"
     ix.insert(offs[4]!, offs[5]!, 3, 4);
     expect(ix.run(4)).toBe(values.length);
     expect(Array.from(ix.codes(true))).toEqual([0, 1, 2, 1, 3]);
+  });
+
+  it("a module whose memory cannot grow leaves every page and text to the JavaScript loops: the same tables", async () => {
+    // (Workers' types declare no constructor for WebAssembly.Module.)
+    const compile = WebAssembly.Module as unknown as new (b: Uint8Array) => WebAssembly.Module;
+    const fresh = () =>
+      useEngineWasm(new compile(Uint8Array.from(atob(ENGINE_WASM), (c) => c.charCodeAt(0))));
+    const rows: Record<string, string | null>[] = [];
+    for (let i = 0; i < 2 * P + 5; i++) rows.push({ S: `k${i % 40}` });
+    const batches = [];
+    for (let at = 0; at < rows.length; at += 1024)
+      batches.push({ rows: rows.slice(at, at + 1024), json: at % 2048 === 0 });
+    const model: Raw[] = Array.from({ length: 2 * P }, (_, i) => (i % 300) / 4);
+    try {
+      fresh();
+      const w = engineWasm()!;
+      // A memory that cannot grow: its first text or page that needs more than it has.
+      w.ensure = () => false;
+      const stuck = await sealedStrings(["S"], batches);
+      const stuckNumbers = sealedNumeric("float64", model, 5, true);
+      expect(engineWasm()).toBe(w);
+      const off = await sealedStrings(["S"], batches, () => false);
+      expect(stuck).toEqual(off);
+      expect(stuck.S!.forms.slice(0, 2)).toEqual(["dictionary", "dictionary"]);
+      expect(stuckNumbers).toEqual(sealedNumeric("float64", model, 5, false));
+      expect(stuckNumbers.forms).toEqual(["narrow", "narrow"]);
+    } finally {
+      fresh();
+    }
   });
 });

@@ -79,13 +79,21 @@ export class EngineWasm {
     return this.x.memory.buffer;
   }
 
-  /** Grows the memory to at least `end` bytes. */
-  ensure(end: number): void {
+  /**
+   * Grows the memory to at least `end` bytes; false when it cannot grow (the caller then runs its
+   * JavaScript loop instead).
+   */
+  ensure(end: number): boolean {
     const memory = this.x.memory;
-    if (end <= memory.buffer.byteLength) return;
-    memory.grow(Math.ceil((end - memory.buffer.byteLength) / WASM_PAGE));
+    if (end <= memory.buffer.byteLength) return true;
+    try {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / WASM_PAGE));
+    } catch {
+      return false;
+    }
     this.#u8 = new Uint8Array(memory.buffer);
     this.#i32 = new Int32Array(memory.buffer);
+    return true;
   }
 }
 

@@ -26,7 +26,7 @@ const narrowed: Narrowed = { k: new Int32Array(0), decimals: 0 };
  * `#sealNarrow`'s loop: `n` values (`f64`: a float64 page's; else `words`, an int64 page's 32-bit
  * halves) with `valid` (or null), as integers when every value fits 32 bits (a float64 page's as
  * counts of 10^-e for the least e <= `maxDecimals` that holds every value exactly). Null when they
- * do not.
+ * do not; undefined when the module's memory cannot take the page (the caller's loop runs).
  */
 export function narrowWasm(
   w: EngineWasm,
@@ -35,11 +35,11 @@ export function narrowWasm(
   valid: Uint8Array | null,
   n: number,
   maxDecimals: number,
-): Narrowed | null {
+): Narrowed | null | undefined {
   const dataAt = w.scratch;
   const validAt = dataAt + 8 * n;
   const kAt = validAt + ((n + 15) & ~15);
-  w.ensure(kAt + 4 * n);
+  if (!w.ensure(kAt + 4 * n)) return undefined;
   if (f64 !== null) new Float64Array(w.buffer, dataAt, n).set(f64);
   else w.i32.set(words!.subarray(0, 2 * n), dataAt >> 2);
   if (valid !== null) w.u8.set(valid.subarray(0, n), validAt);
@@ -102,7 +102,8 @@ export class WasmSealIndexes {
 
   /**
    * Starts the look-up of a page of `n` rows (`bytes` with `offs`, n + 1 of them, and `valid`)
-   * against dictionary `strs`: its slot found (or taken and indexed), the page copied in.
+   * against dictionary `strs`: its slot found (or taken and indexed), the page copied in. False
+   * when the module's memory cannot take the page (nothing done: the caller's loop runs).
    */
   begin(
     strs: readonly string[],
@@ -110,20 +111,17 @@ export class WasmSealIndexes {
     offs: Int32Array,
     valid: Uint8Array | null,
     n: number,
-  ): void {
+  ): boolean {
     const w = this.#w;
-    const slot = this.#slotOf(strs);
-    this.#slot = slot;
-    this.#n = n;
-    // At first only the bytes n keys of 16 can take: the look-up stops at the first longer value,
-    // so a page of long values costs no more of the module's memory than one of keys. (A key
-    // past them, after bytes under a null, has the rest copied: `run`.)
     const end = Math.min(offs[n]!, offs[0]! + n * MAX_KEY);
     const offsAt = w.scratch;
     const validAt = offsAt + ((4 * (n + 1) + 15) & ~15);
     const codesAt = validAt + ((n + 15) & ~15);
     const bytesAt = codesAt + ((2 * n + 15) & ~15);
-    w.ensure(bytesAt + end + MAX_KEY);
+    if (!w.ensure(bytesAt + end + MAX_KEY)) return false;
+    const slot = this.#slotOf(strs);
+    this.#slot = slot;
+    this.#n = n;
     // Strings the dictionary has gained since the slot indexed it (all of them for a slot just
     // taken), written after the page's place and inserted; only keys of 1..16 ASCII bytes.
     let indexed = this.#indexed[slot]!;
@@ -160,6 +158,7 @@ export class WasmSealIndexes {
     this.#offsAt = offsAt;
     this.#validAt = valid === null ? 0 : validAt;
     this.#codesAt = codesAt;
+    return true;
   }
 
   /**
@@ -181,10 +180,11 @@ export class WasmSealIndexes {
         this.#limit,
       );
       if (r <= n) return r;
-      // A key past the bytes copied: copy the rest of the page's, and go on from it.
+      // A key past the bytes copied: copy the rest of the page's, and go on from it. (If the
+      // memory cannot grow, the row is handed back as no key: the page is sealed another way.)
       const w = this.#w;
       const end = this.#end;
-      w.ensure(this.#bytesAt + end + MAX_KEY);
+      if (!w.ensure(this.#bytesAt + end + MAX_KEY)) return -1 - (r - n - 1);
       w.u8.set(this.#bytes!.subarray(this.#limit, end), this.#bytesAt + this.#limit);
       w.u8.fill(0, this.#bytesAt + end, this.#bytesAt + end + MAX_KEY);
       this.#limit = end;
