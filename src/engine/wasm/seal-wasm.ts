@@ -40,7 +40,7 @@ export function narrowWasm(
   const validAt = dataAt + 8 * n;
   const kAt = validAt + ((n + 15) & ~15);
   if (!w.ensure(kAt + 4 * n)) return undefined;
-  if (f64 !== null) new Float64Array(w.buffer, dataAt, n).set(f64);
+  if (f64 !== null) new Float64Array(w.buffer, dataAt, n).set(f64.subarray(0, n));
   else w.i32.set(words!.subarray(0, 2 * n), dataAt >> 2);
   if (valid !== null) w.u8.set(valid.subarray(0, n), validAt);
   const v = valid === null ? 0 : validAt;
