@@ -52,9 +52,14 @@ export interface Vec {
    * no strings. Made for the Arrow IPC writer (`readRows`, nulls ""), which `encodeUtf8` reads;
    * and from Arrow and JSON (a publisher's `addArrow` and `addJson`, a history's pages read
    * back: a null may have bytes under it there), which `PagedColumn.writeRun` and `installPage`
-   * keep as UTF-8 pages or decode.
+   * keep as UTF-8 pages or decode. `ascii`: every value is known to be ASCII (the JSON scans take
+   * nothing else), so no UTF-8 check is needed where it is kept.
    */
-  utf8?: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
+  utf8?: {
+    readonly offsets: Int32Array;
+    readonly bytes: Uint8Array;
+    readonly ascii?: boolean;
+  } | null;
 }
 
 /** The `data` of a string vector that carries its values as `utf8` instead (no strings). */

@@ -785,7 +785,8 @@ export class PagedColumn implements ColumnSource {
    * Appends rows `[from, from + n)` of UTF-8 values (`bytes`, `offsets`; `valid`: null, or one
    * byte a row) to slots `[off, off + n)` of page `pi` when it can keep them as UTF-8 (see
    * `takeUtf8`): the page is missing (then `off` is 0) or open with `off` at its end, each null
-   * row's bytes are empty, and the bytes are valid UTF-8. False (nothing written) otherwise.
+   * row's bytes are empty, and the bytes are valid UTF-8 (checked when `check`: not for bytes
+   * known to be ASCII). False (nothing written) otherwise.
    */
   #appendUtf8(
     pi: number,
@@ -1768,7 +1769,16 @@ export class PagedColumn implements ColumnSource {
       const n = Math.min(length, PAGE_SIZE - off);
       if (
         utf8 !== null
-          ? this.#appendUtf8(pi, off, utf8.bytes, utf8.offsets, vec.valid, from, n, true)
+          ? this.#appendUtf8(
+              pi,
+              off,
+              utf8.bytes,
+              utf8.offsets,
+              vec.valid,
+              from,
+              n,
+              utf8.ascii !== true,
+            )
           : this.#utf8Pages && this.#appendStrings(pi, off, vec.data, vec.valid, from, n)
       ) {
         start += n;

@@ -1007,7 +1007,12 @@ function finish(plan: Plan, out: Out, n: number, utf8: Utf8Mode): Vec[] {
           data: NO_STRINGS,
           valid,
           length: n,
-          utf8: { offsets: so.subarray(0, n + 1), bytes: sb.subarray(0, out.strLen[c]!) },
+          // (Printable ASCII: the scan takes no other string value.)
+          utf8: {
+            offsets: so.subarray(0, n + 1),
+            bytes: sb.subarray(0, out.strLen[c]!),
+            ascii: true,
+          },
         });
         continue;
       }
