@@ -104,6 +104,12 @@ class Plan {
   readonly wasmKinds: Int32Array | null;
   /** Calls left that go straight to the slow path. */
   skip = 0;
+  /**
+   * Calls left that skip the WebAssembly scan: after a text it gave to the JavaScript scan (an
+   * exponent, say), the schema's next SKIP_CALLS texts go straight there, so a stream of such
+   * texts is not scanned twice.
+   */
+  wasmSkip = 0;
   /** Bytes per row of the last text read (to size the columns of the next). */
   bytesPerRow = 32;
 
@@ -642,11 +648,13 @@ function scan(
   utf8: Utf8Mode,
 ): JsonRows | null {
   const len = input.length;
-  if (plan.wasmKinds !== null && len <= MAX_TEXT) {
+  if (plan.wasmSkip > 0) plan.wasmSkip--;
+  else if (plan.wasmKinds !== null && len <= MAX_TEXT) {
     const wasm = jsonRowsWasm();
     if (wasm !== null) {
       const got = wasmRows(wasm, input, plan, plan.wasmKinds, keys, utf8);
       if (got !== null) return got;
+      plan.wasmSkip = SKIP_CALLS;
     }
   }
   if (scratch.length < len + 1 + PAD) {

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Utf8Mode } from "../../src/engine/arrow/utf8.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
-import { readJsonRows } from "../../src/engine/json-rows.ts";
+import { readJsonRows, SKIP_CALLS } from "../../src/engine/json-rows.ts";
 import {
   jsonRowsWasm,
   MAX_SCRATCH,
@@ -277,6 +277,34 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
       const got = readJsonRows(text, { ...schema });
       expect(got, text).not.toBeNull();
       expect(Array.from(got!.vecs[0]!.data as BigInt64Array), text).toEqual(want);
+    }
+  });
+
+  it("after a text it leaves to the JavaScript scan, the schema's next SKIP_CALLS texts skip it", () => {
+    const wasm = jsonRowsWasm()!;
+    const read = wasm.read;
+    let calls = 0;
+    wasm.read = (...args) => {
+      calls++;
+      return read.apply(wasm, args);
+    };
+    try {
+      const schema: Schema = { F: "float64" };
+      const values: number[] = [];
+      values.push(readJsonRows('[{"F":1e3}]', schema)!.vecs[0]!.data[0] as number);
+      expect(calls).toBe(1);
+      for (let i = 0; i < SKIP_CALLS; i++)
+        values.push(readJsonRows(`[{"F":${i}.5}]`, schema)!.vecs[0]!.data[0] as number);
+      expect(calls).toBe(1);
+      values.push(readJsonRows('[{"F":2.25}]', schema)!.vecs[0]!.data[0] as number);
+      expect(calls).toBe(2);
+      expect(values).toEqual([
+        1000,
+        ...Array.from({ length: SKIP_CALLS }, (_, i) => i + 0.5),
+        2.25,
+      ]);
+    } finally {
+      wasm.read = read;
     }
   });
 
