@@ -179,6 +179,11 @@ const SEAL_KEY_BITS = 12;
 const SEAL_KEY_SLOTS = 1 << SEAL_KEY_BITS;
 const latin1 = new TextDecoder("latin1");
 
+/** Whether a sealed page of dictionary `strs` keeps its codes in 8 bits (else 16). */
+function codesIn8Bits(strs: readonly string[]): boolean {
+  return strs.length <= 256;
+}
+
 /** A page of its own over `data`: no log, codes, seal or words. */
 function ownPage(data: Storage, valid: Uint8Array | null, hw: number, cycle: number): Page {
   return pageOf(data, valid, hw, cycle, false, null, null);
@@ -1240,8 +1245,7 @@ export class PagedColumn implements ColumnSource {
       ix.insert(b, e, c, strs.length);
       from = r;
     }
-    // The codes in 8 bits for a dictionary of at most 256 strings, as `#sealAsCodes` keeps them.
-    const narrow = strs.length <= 256;
+    const narrow = codesIn8Bits(strs);
     const sealed = narrow ? new Uint8Array(PAGE_SIZE) : new Uint16Array(PAGE_SIZE);
     sealed.set(ix.codes(narrow));
     this.#sealAs(p, sealed, strs);
@@ -1284,7 +1288,7 @@ export class PagedColumn implements ColumnSource {
   /** `#sealAs` with the codes in `sealCodes`, in 8 bits when `strs` has at most 256 strings. */
   #sealAsCodes(p: Page, strs: readonly string[]): void {
     let sealed: Uint8Array | Uint16Array;
-    if (strs.length <= 256) {
+    if (codesIn8Bits(strs)) {
       sealed = new Uint8Array(PAGE_SIZE);
       sealed.set(sealCodes);
     } else sealed = sealCodes.slice();
