@@ -45,7 +45,7 @@ export class RowSlots {
       const pi = Math.floor(span.start / PAGE_SIZE);
       const p = this.#page(pi, true)!;
       const dst = p.slots;
-      const off = span.start - pi * PAGE_SIZE;
+      const off = (span.start - pi * PAGE_SIZE) | 0;
       for (let i = 0; i < n; i++) dst[off + i] = slots[i]!;
       p.live += n;
       return;
@@ -74,7 +74,7 @@ export class RowSlots {
     if (span.isRun) {
       const pi = Math.floor(span.start / PAGE_SIZE);
       const p = this.#page(pi, false);
-      const off = span.start - pi * PAGE_SIZE;
+      const off = (span.start - pi * PAGE_SIZE) | 0;
       if (p === undefined) throw missing(span.start);
       const src = p.slots;
       for (let i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ export class RowSlots {
       const p = this.#page(pi, false);
       if (p === undefined) throw missing(span.start);
       const dst = p.slots;
-      const off = span.start - pi * PAGE_SIZE;
+      const off = (span.start - pi * PAGE_SIZE) | 0;
       for (let i = 0; i < n; i++) dst[off + i] = slots[i]!;
       return;
     }
