@@ -1,25 +1,27 @@
 /**
  * The engine's WebAssembly: one module (engine.wasm, built by `npm run build:wasm` from
- * json-rows.c and seal.c) with the loops that JavaScript runs slowest, each standing in for a
+ * json-rows.c, seal.c and cache.c) with the loops that JavaScript runs slowest, each standing in for a
  * JavaScript loop that gives the same answers and runs wherever the module does not:
  * - the JSON body scan (`readJsonRows`, ../json-rows-wasm.ts);
- * - the seals of an append-only column's full pages (`PagedColumn.sealFullPages`, ../column.ts).
+ * - the seals of an append-only column's full pages (`PagedColumn.sealFullPages`, ../column.ts);
+ * - the look-up of a key column's values in the string cache's large level (../arrow/utf8-intern.ts).
  *
  * The module is compiled from bytes (engine.wasm.ts, base64) on first use, in Node, Deno and
  * browsers. Cloudflare Workers compile no WebAssembly from bytes (only modules uploaded with the
  * Worker): there that fails once and the JavaScript loops run, unless the Worker passes the
  * module it imported to `useEngineWasm` (this project's Worker does: src/worker/index.ts).
  *
- * Its memory: the module's own data (the seals' indexes, about 600 KB), then a scratch area from
- * `scratch`, laid out afresh by each call that uses it (calls are synchronous and never nest),
- * grown when a call needs more and never shrunk.
+ * Its memory: the module's own data (the seals' indexes, about 600 KB), then the bytes kept across
+ * calls (`keep`: the string cache's table, cache-wasm.ts), then a scratch area from `scratch`, laid
+ * out afresh by each call that uses it (calls are synchronous and never nest), grown when a call
+ * needs more and never shrunk.
  */
 
 import { ENGINE_WASM } from "./engine.wasm.ts";
 
 const WASM_PAGE = 65536;
 
-/** The module's exports (json-rows.c and seal.c). */
+/** The module's exports (json-rows.c, seal.c and cache.c). */
 export interface EngineExports {
   memory: WebAssembly.Memory;
   heap(): number;
@@ -45,23 +47,58 @@ export interface EngineExports {
     out: number,
     limit: number,
   ): number;
+  // cache.c
+  cacheProbe(
+    keys: number,
+    codes: number,
+    wayBits: number,
+    shift: number,
+    mask: number,
+    bytes: number,
+    b0: number,
+    offs: number,
+    n: number,
+    end: number,
+    out: number,
+    sets: number,
+    words: number,
+  ): number;
 }
 
 /** An instance of the module, with views of its memory. */
 export class EngineWasm {
   readonly x: EngineExports;
-  /** First byte of the scratch area (16-aligned). */
-  readonly scratch: number;
+  /** First byte after the module's data (16-aligned): where the kept bytes start (`keep`). */
+  readonly kept: number;
+  /** Bytes kept across calls (16-aligned). */
+  #keptBytes = 0;
   #u8: Uint8Array;
   #i32: Int32Array;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
     this.x = instance.exports as unknown as EngineExports;
-    this.scratch = (this.x.heap() + 15) & ~15;
+    this.kept = (this.x.heap() + 15) & ~15;
     this.x.sealInit();
     this.#u8 = new Uint8Array(this.x.memory.buffer);
     this.#i32 = new Int32Array(this.x.memory.buffer);
+  }
+
+  /** First byte of the scratch area (16-aligned), after the kept bytes. */
+  get scratch(): number {
+    return this.kept + this.#keptBytes;
+  }
+
+  /**
+   * Keeps the first `bytes` from `kept` across calls (the bytes already kept stay as they are;
+   * the scratch area moves past them); false when the memory cannot grow to hold them.
+   */
+  keep(bytes: number): boolean {
+    const b = (bytes + 15) & ~15;
+    if (b <= this.#keptBytes) return true;
+    if (!this.ensure(this.kept + b)) return false;
+    this.#keptBytes = b;
+    return true;
   }
 
   /** The memory as bytes (a view made again after it grows). */

@@ -4,13 +4,7 @@
  * (`#sealBytes`). The page is copied into this memory, the loop runs here, and the result is
  * copied out; the answers are the ones the JavaScript loops give (test/engine/seal-wasm.test.ts).
  */
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-typedef uint8_t u8;
-typedef int32_t i32;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include "key.h"
 
 /*
  * What a narrowing found: the least and greatest integer, the decimals of a float64 page, and the
@@ -141,10 +135,10 @@ __attribute__((export_name("narrowI64"))) i32 narrowI64(const i32 *w, const u8 *
 static v128_t keys[SLOTS][KEY_SLOTS];
 static uint16_t codes[SLOTS][KEY_SLOTS];
 
-/* Per length 0..16: the mask of its bytes. */
-static v128_t lengthMask[17];
-/* Per length 1..16: its bits in the top bits of bytes 0..4. */
-static v128_t lengthBits[17];
+/* Per length 0..16: the mask of its bytes (key.h). */
+v128_t lengthMask[17];
+/* Per length 1..16: its bits in the top bits of bytes 0..4 (key.h). */
+v128_t lengthBits[17];
 
 __attribute__((export_name("sealInit"))) void sealInit(void) {
   for (i32 l = 0; l <= 16; l++) {
@@ -162,13 +156,6 @@ __attribute__((export_name("sealInit"))) void sealInit(void) {
 /* Empties index `slot`. */
 __attribute__((export_name("sealReset"))) void sealReset(i32 slot) {
   for (i32 i = 0; i < KEY_SLOTS; i++) keys[slot][i] = wasm_i64x2_splat(0);
-}
-
-/* The key of the `len` (1..16) bytes at `p` (16 bytes readable), or all zero when not ASCII. */
-static inline v128_t keyOf(const u8 *p, i32 len) {
-  v128_t v = wasm_v128_and(wasm_v128_load(p), lengthMask[len]);
-  if (wasm_i8x16_bitmask(v) != 0) return wasm_i64x2_splat(0);
-  return wasm_v128_or(v, lengthBits[len]);
 }
 
 static inline u32 hashOf(v128_t key) {
