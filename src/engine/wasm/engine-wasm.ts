@@ -91,7 +91,8 @@ export class EngineWasm {
 
   /**
    * Keeps the first `bytes` from `kept` across calls (the bytes already kept stay as they are;
-   * the scratch area moves past them); false when the memory cannot grow to hold them.
+   * the scratch area moves past them); false when the memory cannot grow to hold them. Only
+   * between calls: more kept bytes cover what a call under way laid out in the scratch area.
    */
   keep(bytes: number): boolean {
     const b = (bytes + 15) & ~15;
