@@ -289,6 +289,32 @@ describe("naturalJoin ticking", () => {
     ]);
   });
 
+  it("a left row re-matched to the same row key of a blink right, which now holds another row, reports the right's columns modified", async () => {
+    // (Found by the recompute harness: the row key of the left row's match stayed 0, so the
+    // join said only Sym changed, though row 0 of the blink right was another row with another Px.)
+    const g = new UpdateGraph();
+    const left = mirrorTable(g, { Sym: "string", Qty: "int32" });
+    const L = { Sym: "string", Qty: "int32" } as const;
+    left.reset(keyedRows(L, [{ Sym: "B", Qty: 1 }], [5]));
+    const [quotes, qp] = tablePublisher(g, { name: "q", columns: QUOTES });
+    const j = left.table.naturalJoin(quotes, "Sym", "Px", { type: "firstMatch" });
+    const rec = record(j);
+    qp.addRows([{ Sym: "B", Px: 1 }]);
+    await g.runCycle();
+    expect(j.toRows()).toEqual([{ Sym: "B", Qty: 1, Px: 1 }]);
+    // The right's row 0 is now A (Px 2), and the left row moves from B to A.
+    qp.addRows([{ Sym: "A", Px: 2 }]);
+    left.delta(RowSet.EMPTY, keyedRows(L, [], []), keyedRows(L, [{ Sym: "A", Qty: 1 }], [5]), [
+      "Sym",
+    ]);
+    await g.runCycle();
+    expect(j.toRows()).toEqual([{ Sym: "A", Qty: 1, Px: 2 }]);
+    expect(rec.updates).toEqual([
+      { added: [5], removed: [], modified: [], modifiedColumns: [] },
+      { added: [], removed: [], modified: [5], modifiedColumns: ["Sym", "Px"] },
+    ]);
+  });
+
   it("a duplicate right key fails the result at the cycle; firstMatch/lastMatch follow the right's order", async () => {
     const g = new UpdateGraph();
     const q = quotes(g, [[4, { Sym: "A", Px: 1 }]]);

@@ -174,8 +174,13 @@ class NaturalJoinOperator extends Operator {
         before[i] = st.redirection.get(k);
       });
       st.matchLeft(movers);
+      // A moved row sees other right values when its right row changed, and also when it is the
+      // same row key holding another row now (a blink right re-using its keys) or a row the
+      // right side modified.
+      const changedRight = ru ? reused.union(ru.modified) : RowSets.EMPTY;
       movers.forEach((k, i) => {
-        if (st.redirection.get(k) !== before[i]) joinedChanged = true;
+        const r = st.redirection.get(k);
+        if (r !== before[i] || (r >= 0 && changedRight.contains(r))) joinedChanged = true;
       });
     }
     if (lu) for (const k of lu.modified) modified.push(k);
