@@ -4,15 +4,16 @@
  * batches through levels of 4, 8 and 16 ways (that grow, turn values away and empty), with the
  * module on and off, give the same answers call by call (found strings and codes, misses with
  * their sets and key words, hits and misses counted), while the misses are inserted between calls
- * as the decoder inserts them. Values: keys of 1..16 ASCII bytes, 17-byte and non-ASCII ones,
- * empty ones; offsets from 0 and from inside a larger buffer. Also: two levels probed in turn (the
- * module holds one table at a time), offsets out of order or past the end (the same error), and a
- * module whose memory cannot grow (the JavaScript loop answers).
+ * as the decoder inserts them, by both of the module's kernels (row by row, and by blocks, which
+ * it uses for tables past the CPU's caches). Values: keys of 1..16 ASCII bytes, 17-byte and
+ * non-ASCII ones, empty ones; offsets from 0 and from inside a larger buffer. Also: two levels
+ * probed in turn (the module holds one table at a time), offsets out of order or past the end (the
+ * same error), and a module whose memory cannot grow (the JavaScript loop answers).
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Utf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
-import { wasmKeyTable } from "../../src/engine/wasm/cache-wasm.ts";
+import { setProbeBlocksFrom, wasmKeyTable } from "../../src/engine/wasm/cache-wasm.ts";
 import { ENGINE_WASM } from "../../src/engine/wasm/engine.wasm.ts";
 import {
   engineWasm,
@@ -20,7 +21,10 @@ import {
   useEngineWasm,
 } from "../../src/engine/wasm/engine-wasm.ts";
 
-afterEach(() => setEngineWasmEnabled(true));
+afterEach(() => {
+  setEngineWasmEnabled(true);
+  setProbeBlocksFrom(1 << 20);
+});
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -130,11 +134,14 @@ describe("the string cache's large level on the engine's WebAssembly", () => {
   it("gives the JavaScript loop's answers, call by call, as levels fill, grow, turn values away and empty", () => {
     fc.assert(
       fc.property(
+        // 0: every table is looked up by blocks (cache.c's kernel for tables past the caches).
+        fc.constantFrom(0, 1 << 20),
         fc.constantFrom(4, 8, 16),
         fc.integer({ min: 0, max: 6 }),
         fc.integer({ min: 4, max: 3000 }),
         batchesArb(3000),
-        (ways, setBits, pool, raw) => {
+        (blocksFrom, ways, setBits, pool, raw) => {
+          setProbeBlocksFrom(blocksFrom);
           const batches = raw.map((b) => ({
             batch: batchOf(
               b.values.map((v) => (v.startsWith("k") ? `k${Number(v.slice(1)) % pool}` : v)),

@@ -437,7 +437,7 @@ export class Utf8Intern {
     if (w === null) return false;
     const t = wasmKeyTable(w);
     if (
-      !t.hold(this.#keys, this.#codes) ||
+      !t.hold(this.#keys, this.#codes, this.#wayBits) ||
       !t.probe(this.#wayBits, this.#shift, this.#mask, bytes, offs, n, end)
     )
       return false;

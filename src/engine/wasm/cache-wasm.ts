@@ -3,11 +3,12 @@
  * (../arrow/utf8-intern.ts, whose JavaScript loop gives the same answers and runs where the module
  * does not: test/engine/cache-wasm.test.ts).
  *
- * The module holds a copy of one level's table (key words, then codes) in the bytes it keeps
- * across calls: copied whole when the level asks with other arrays than the ones copied (another
- * level, or the same one after it grew or emptied: both make new arrays), and kept equal entry by
- * entry as the level inserts (`put`). A call copies the batch's bytes and offsets into the scratch
- * area, looks every row up there, and leaves each row's answer for the caller to read.
+ * The module holds a copy of one level's table in the bytes it keeps across calls, set by set (a
+ * set's key words, then its codes: one look-up touches one place, where the level keeps keys and
+ * codes in two arrays): copied whole when the level asks with other arrays than the ones copied
+ * (another level, or the same one after it grew or emptied: both make new arrays), and kept equal
+ * entry by entry as the level inserts (`put`). A call copies the batch's bytes and offsets into
+ * the scratch area, looks every row up there, and leaves each row's answer for the caller to read.
  */
 
 import type { EngineWasm } from "./engine-wasm.ts";
@@ -20,13 +21,25 @@ export const PROBE_NO_KEY = -2;
 export const PROBE_EMPTY = -3;
 /** cache.c's longest key (bytes), which it reads 16 bytes at a time. */
 const MAX_KEY = 16;
+/**
+ * Bytes of a table past which its look-ups go by blocks (cache.c's `cacheProbeBlocks`: faster
+ * once the table outgrows the CPU's caches, slower while it fits them).
+ */
+let blocksFrom = 1 << 20;
+
+/** @internal The table size from which look-ups go by blocks (tests run both kernels). */
+export function setProbeBlocksFrom(bytes: number): void {
+  blocksFrom = bytes;
+}
 
 export class WasmKeyTable {
   readonly #w: EngineWasm;
   /** The key words the module holds a copy of (weakly: a level let go lets them go). */
   #held: WeakRef<Int32Array> | null = null;
-  /** Where the copy's codes start (bytes). */
-  #codesAt = 0;
+  /** log2 of the ways of the held level's sets. */
+  #wayBits = 0;
+  /** Bytes of the held table. */
+  #bytes = 0;
   /** After `probe`: where each row's answer, set + 1 and key words are (32-bit indexes). */
   outAt = 0;
   setsAt = 0;
@@ -42,17 +55,28 @@ export class WasmKeyTable {
   }
 
   /**
-   * Makes the module's copy that of a level's `keys` and `codes` (copied unless they are what it
-   * holds); false when the memory cannot take them.
+   * Makes the module's copy that of a level of `1 << wayBits` ways a set, whose entry e has key
+   * words `keys[4e..4e + 4)` and code `codes[e]` (copied unless they are what it holds); false
+   * when the memory cannot take them.
    */
-  hold(keys: Int32Array, codes: Int32Array): boolean {
-    if (this.#held?.deref() === keys) return true;
+  hold(keys: Int32Array, codes: Int32Array, wayBits: number): boolean {
+    if (this.#held?.deref() === keys && this.#wayBits === wayBits) return true;
     this.#held = null;
     const w = this.#w;
     if (!w.keep(keys.byteLength + codes.byteLength)) return false;
-    w.i32.set(keys, w.kept >> 2);
-    this.#codesAt = w.kept + keys.byteLength;
-    w.i32.set(codes, this.#codesAt >> 2);
+    const i32 = w.i32;
+    const ways = 1 << wayBits;
+    // Set s at words 5 * ways * s: its ways' key words, then their codes.
+    let to = w.kept >> 2;
+    for (let e = 0; e < codes.length; e += ways) {
+      const k = e << 2;
+      for (let q = 0; q < 4 * ways; q++) i32[to + q] = keys[k + q]!;
+      to += 4 * ways;
+      for (let q = 0; q < ways; q++) i32[to + q] = codes[e + q]!;
+      to += ways;
+    }
+    this.#wayBits = wayBits;
+    this.#bytes = keys.byteLength + codes.byteLength;
     this.#held = new WeakRef(keys);
     return true;
   }
@@ -64,12 +88,16 @@ export class WasmKeyTable {
   put(keys: Int32Array, x: number, code: number): void {
     if (this.#held?.deref() !== keys) return;
     const i32 = this.#w.i32;
-    const k = (this.#w.kept >> 2) + x;
+    const wayBits = this.#wayBits;
+    const e = x >> 2;
+    const way = e & ((1 << wayBits) - 1);
+    const set = (this.#w.kept >> 2) + 5 * (e - way);
+    const k = set + 4 * way;
     i32[k] = keys[x]!;
     i32[k + 1] = keys[x + 1]!;
     i32[k + 2] = keys[x + 2]!;
     i32[k + 3] = keys[x + 3]!;
-    i32[(this.#codesAt >> 2) + (x >> 2)] = code;
+    i32[set + (4 << wayBits) + way] = code;
   }
 
   /**
@@ -102,10 +130,9 @@ export class WasmKeyTable {
     u8.set(bytes.subarray(b0, last), bytesAt);
     u8.fill(0, bytesAt + size, bytesAt + size + MAX_KEY);
     w.i32.set(offs.subarray(0, n + 1), offsAt >> 2);
-    const kept = w.kept;
-    const done = w.x.cacheProbe(
-      kept,
-      this.#codesAt,
+    const probe = this.#bytes > blocksFrom ? w.x.cacheProbeBlocks : w.x.cacheProbe;
+    const done = probe(
+      w.kept,
       wayBits,
       shift,
       mask,

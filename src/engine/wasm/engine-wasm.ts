@@ -49,8 +49,21 @@ export interface EngineExports {
   ): number;
   // cache.c
   cacheProbe(
-    keys: number,
-    codes: number,
+    table: number,
+    wayBits: number,
+    shift: number,
+    mask: number,
+    bytes: number,
+    b0: number,
+    offs: number,
+    n: number,
+    end: number,
+    out: number,
+    sets: number,
+    words: number,
+  ): number;
+  cacheProbeBlocks(
+    table: number,
     wayBits: number,
     shift: number,
     mask: number,
