@@ -21,6 +21,22 @@ import { ENGINE_WASM } from "./engine.wasm.ts";
 
 const WASM_PAGE = 65536;
 
+/** cache.c's look-ups (`cacheProbe`, and `cacheProbeBlocks` for tables past the caches). */
+type CacheProbe = (
+  table: number,
+  wayBits: number,
+  shift: number,
+  mask: number,
+  bytes: number,
+  b0: number,
+  offs: number,
+  n: number,
+  end: number,
+  out: number,
+  sets: number,
+  words: number,
+) => number;
+
 /** The module's exports (json-rows.c, seal.c and cache.c). */
 export interface EngineExports {
   memory: WebAssembly.Memory;
@@ -48,34 +64,8 @@ export interface EngineExports {
     limit: number,
   ): number;
   // cache.c
-  cacheProbe(
-    table: number,
-    wayBits: number,
-    shift: number,
-    mask: number,
-    bytes: number,
-    b0: number,
-    offs: number,
-    n: number,
-    end: number,
-    out: number,
-    sets: number,
-    words: number,
-  ): number;
-  cacheProbeBlocks(
-    table: number,
-    wayBits: number,
-    shift: number,
-    mask: number,
-    bytes: number,
-    b0: number,
-    offs: number,
-    n: number,
-    end: number,
-    out: number,
-    sets: number,
-    words: number,
-  ): number;
+  cacheProbe: CacheProbe;
+  cacheProbeBlocks: CacheProbe;
 }
 
 /** An instance of the module, with views of its memory. */
