@@ -451,11 +451,12 @@ export class Utf8Intern {
     const wo = t.wordsAt;
     let count = 0;
     let empty = 0;
+    // The codes as they are (the rows that are not found are set to -1 below).
+    if (codes !== null) codes.set(i32.subarray(o, o + n), at);
     for (let i = 0; i < n; i++) {
       const c = i32[o + i]!;
       if (c >= 0) {
         out[at + i] = strs[c]!;
-        if (codes !== null) codes[at + i] = c;
         continue;
       }
       if (codes !== null) codes[at + i] = -1;
