@@ -6,8 +6,8 @@
  * that each engine decodes itself (bench/peers-engines.ts).
  *
  * Every (engine, scenario) run is a fresh process (bench/peers-worker.ts); engines alternate
- * within a scenario, their order rotating between the three repetitions; reported figures are
- * medians of 3. A run stops after BENCH_ROWS rows (default 2,000,000) or BENCH_SECONDS seconds
+ * within a scenario, their order rotating between the repetitions (BENCH_REPS, default 3; more
+ * make the medians steadier on a noisy host); reported figures are their medians. A run stops after BENCH_ROWS rows (default 2,000,000) or BENCH_SECONDS seconds
  * (default 1) of feeding, whichever comes first, and then checks the engine's final aggregates
  * against plain JS: any mismatch fails the whole benchmark. Filters: BENCH_PEERS (comma-separated
  * engines), BENCH_SCENARIOS (comma-separated substrings of scenario labels, all must match).
@@ -82,12 +82,14 @@ export async function benchPeers(): Promise<void> {
   const rows = Number(process.env.BENCH_ROWS ?? 2_000_000);
   const capMs = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
   const warmup = Number(process.env.BENCH_WARMUP ?? 0);
+  const reps = Number(process.env.BENCH_REPS ?? 3);
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`BENCH_REPS must be a positive integer`);
   const only = (process.env.BENCH_PEERS ?? "").split(",").filter((e) => e !== "");
   const engines = ENGINES.filter((e) => e === "tickflare" || only.length === 0 || only.includes(e));
   const scenarios = peerScenarios();
   const results = new Map<string, RunResult[]>();
   const t0 = performance.now();
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < reps; rep++) {
     for (const s of scenarios) {
       for (let e = 0; e < engines.length; e++) {
         const engine = engines[(e + rep) % engines.length]!;
@@ -97,7 +99,7 @@ export async function benchPeers(): Promise<void> {
       }
     }
     console.error(
-      `peers: repetition ${rep + 1} of 3 done after ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      `peers: repetition ${rep + 1} of ${reps} done after ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
   }
   const rate = (engine: EngineName, s: Scenario) =>
@@ -120,7 +122,7 @@ export async function benchPeers(): Promise<void> {
     table.push(row);
   }
   printTable(
-    `Peers: rows/s (median of 3 fresh processes; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding${warmup > 0 ? `, after up to ${warmup} s of untimed warm-up on a throwaway instance` : ""}), ratio = tickflare / peer`,
+    `Peers: rows/s (median of ${reps} fresh processes; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding${warmup > 0 ? `, after up to ${warmup} s of untimed warm-up on a throwaway instance` : ""}), ratio = tickflare / peer`,
     [
       "scenario",
       "tickflare",
