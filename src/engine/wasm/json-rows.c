@@ -163,7 +163,8 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
   else {
     for (;;) {
       if (*p != '{') return -1;
-      p = ws(p + 1);
+      p++;
+      if (*p <= 32) p = ws(p);
       if (n == cap) return OUT_OF_ROWS;
       i32 stamp = n + 1;
       i32 given = 0;
@@ -311,7 +312,8 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
           } else return -1;
           if (*p <= 32) p = ws(p);
           if (*p == ',') {
-            p = ws(p + 1);
+            p++;
+            if (*p <= 32) p = ws(p);
             continue;
           }
           if (*p == '}') {
@@ -331,7 +333,8 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
       n++;
       if (*p <= 32) p = ws(p);
       if (*p == ',') {
-        p = ws(p + 1);
+        p++;
+        if (*p <= 32) p = ws(p);
         continue;
       }
       if (*p == ']') {
