@@ -527,4 +527,28 @@ describe("open UTF-8 pages", () => {
       { numRuns: 3000 },
     );
   });
+
+  it("finds a byte past ASCII at any place of a long run, at any offset in its buffer (property)", () => {
+    // The ASCII check reads several bytes a step: every offset in the buffer, length and place.
+    fc.assert(
+      fc.property(
+        fc.nat(7),
+        fc.integer({ min: 0, max: 200 }),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x80, max: 0xff }))),
+        fc.nat(5),
+        fc.nat(5),
+        (shift, len, bad, cutA, cutB) => {
+          const buffer = new Uint8Array(shift + len + 8).fill(0x41);
+          const b = buffer.subarray(shift, shift + len);
+          if (bad !== null && len > 0) b[bad[0] % len] = bad[1];
+          const from = Math.min(cutA, len);
+          const to = Math.max(from, len - cutB);
+          const ascii = b.subarray(from, to).every((x) => x < 0x80);
+          // All ASCII is valid; a lone byte past ASCII never is.
+          expect(isUtf8(b, from, to)).toBe(ascii);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });
