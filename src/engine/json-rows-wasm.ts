@@ -16,7 +16,7 @@
 
 import type { ColumnType } from "./types.ts";
 import type { EngineWasm } from "./wasm/engine-wasm.ts";
-import { engineWasm } from "./wasm/engine-wasm.ts";
+import { engineWasm, MAX_SCRATCH } from "./wasm/engine-wasm.ts";
 
 /** Column kinds as json-rows.c numbers them. */
 const W_F64 = 0;
@@ -33,8 +33,6 @@ const MAX_COLS = 64;
 const MAX_NAME_BYTES = 4096;
 /** Largest text read here (bytes); a larger one goes to the JavaScript scan. */
 export const MAX_TEXT = 1 << 20;
-/** Most bytes a call lays out in the module's memory (the text, its columns). */
-export const MAX_SCRATCH = 8 << 20;
 /** `read`: the text has more rows than `cap`. */
 export const OUT_OF_ROWS = -2;
 /** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */

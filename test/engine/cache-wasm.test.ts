@@ -13,10 +13,11 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Utf8Intern } from "../../src/engine/arrow/utf8-intern.ts";
-import { setProbeBlocksFrom, wasmKeyTable } from "../../src/engine/wasm/cache-wasm.ts";
+import { PROBE_ROWS, setProbeBlocksFrom, wasmKeyTable } from "../../src/engine/wasm/cache-wasm.ts";
 import { ENGINE_WASM } from "../../src/engine/wasm/engine.wasm.ts";
 import {
   engineWasm,
+  MAX_SCRATCH,
   setEngineWasmEnabled,
   useEngineWasm,
 } from "../../src/engine/wasm/engine-wasm.ts";
@@ -176,6 +177,28 @@ describe("the string cache's large level on the engine's WebAssembly", () => {
     expect(on).toEqual(transcript(make, batches, false));
     // A level's first call finds nothing (its misses go in after it); every later one finds all.
     expect(on.calls.map((c) => c.hits)).toEqual([0, 0, 200, 200, 200]);
+  });
+
+  it("takes a batch larger than a call in parts, with the same answers, and keeps its memory bounded", () => {
+    const make = () => [new Utf8Intern(6, 1 << 22, null, 8)];
+    const rows = 3 * PROBE_ROWS + 17;
+    const values = Array.from({ length: rows }, (_, i) =>
+      i % 97 === 0 ? `${i}`.padEnd(17, "z") : i % 89 === 0 ? "" : `K${(i * 7) % 300}`,
+    );
+    const batches = [0, 5].map((skip) => ({ batch: batchOf(values, skip, 3), which: 0 }));
+    const on = transcript(make, batches, true);
+    expect(on).toEqual(transcript(make, batches, false));
+    expect(on.calls[1]!.count).toBe(values.filter((v) => v.length > 16).length);
+    // 1,000,000 rows of 9-byte keys (37 MB laid out at once): the scratch holds one part at a time.
+    const big = batchOf(
+      Array.from({ length: 1_000_000 }, (_, i) => `SYM${String(i % 500).padStart(6, "0")}`),
+      0,
+      0,
+    );
+    const level = make()[0]!;
+    const out = new Array<string>(1_000_000);
+    level.probe(big.bytes, big.offs, 1_000_000, big.offs[1_000_000]!, out, 0, bad, false);
+    expect(engineWasm()!.buffer.byteLength).toBeLessThan(MAX_SCRATCH + (8 << 20));
   });
 
   it("reports offsets out of order or past the end as the JavaScript loop does", () => {

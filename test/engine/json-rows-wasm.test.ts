@@ -10,15 +10,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Utf8Mode } from "../../src/engine/arrow/utf8.ts";
 import type { Vec } from "../../src/engine/column-source.ts";
 import { readJsonRows, SKIP_CALLS } from "../../src/engine/json-rows.ts";
-import {
-  jsonRowsWasm,
-  MAX_SCRATCH,
-  MAX_TEXT,
-  OUT_OF_ROWS,
-  wasmKinds,
-} from "../../src/engine/json-rows-wasm.ts";
+import { jsonRowsWasm, MAX_TEXT, OUT_OF_ROWS, wasmKinds } from "../../src/engine/json-rows-wasm.ts";
 import type { ColumnType, Schema } from "../../src/engine/types.ts";
-import { engineWasm, setEngineWasmEnabled } from "../../src/engine/wasm/engine-wasm.ts";
+import {
+  engineWasm,
+  MAX_SCRATCH,
+  setEngineWasmEnabled,
+} from "../../src/engine/wasm/engine-wasm.ts";
 import {
   anyValue,
   NAMES,

@@ -68,7 +68,7 @@
 
 import type { StringDict } from "../column-source.ts";
 import { isStringKey } from "../keys/string-key-hints.ts";
-import { PROBE_EMPTY, PROBE_MISS, wasmKeyTable } from "../wasm/cache-wasm.ts";
+import { PROBE_EMPTY, PROBE_MISS, PROBE_ROWS, wasmKeyTable } from "../wasm/cache-wasm.ts";
 import { engineWasm } from "../wasm/engine-wasm.ts";
 import { KEY_TAIL, keyHash, keyLength0, keyLength1, keyWordAt, MAX_KEY_BYTES } from "./utf8-key.ts";
 
@@ -436,44 +436,46 @@ export class Utf8Intern {
     const w = engineWasm();
     if (w === null) return false;
     const t = wasmKeyTable(w);
-    if (
-      !t.hold(this.#keys, this.#codes, this.#wayBits) ||
-      !t.probe(this.#wayBits, this.#shift, this.#mask, bytes, offs, n, end)
-    )
-      return false;
+    if (!t.hold(this.#keys, this.#codes, this.#wayBits)) return false;
     const strs = this.#strs;
     const rows = r.rows;
     const sets = r.sets;
     const words = r.words;
-    const i32 = w.i32;
-    const o = t.outAt;
-    const so = t.setsAt;
-    const wo = t.wordsAt;
     let count = 0;
     let empty = 0;
-    // The codes as they are (the rows that are not found are set to -1 below).
-    if (codes !== null) codes.set(i32.subarray(o, o + n), at);
-    for (let i = 0; i < n; i++) {
-      const c = i32[o + i]!;
-      if (c >= 0) {
-        out[at + i] = strs[c]!;
-        continue;
+    // In parts of PROBE_ROWS rows (the module's scratch stays small); a part the module does not
+    // take gives the whole call to the loop in `probe`, which writes every answer again.
+    for (let from = 0; from < n; from += PROBE_ROWS) {
+      const m = Math.min(PROBE_ROWS, n - from);
+      if (!t.probe(this.#wayBits, this.#shift, this.#mask, bytes, offs, from, m, end)) return false;
+      const i32 = w.i32;
+      const o = t.outAt - from;
+      const so = t.setsAt - from;
+      const wo = t.wordsAt - (from << 2);
+      // The codes as they are (the rows that are not found are set to -1 below).
+      if (codes !== null) codes.set(i32.subarray(t.outAt, t.outAt + m), at + from);
+      for (let i = from; i < from + m; i++) {
+        const c = i32[o + i]!;
+        if (c >= 0) {
+          out[at + i] = strs[c]!;
+          continue;
+        }
+        if (codes !== null) codes[at + i] = -1;
+        if (c === PROBE_EMPTY) {
+          out[at + i] = "";
+          empty++;
+          continue;
+        }
+        if (c === PROBE_MISS) {
+          sets[i] = i32[so + i]!;
+          const q = i << 2;
+          words[q] = i32[wo + q]!;
+          words[q + 1] = i32[wo + q + 1]!;
+          words[q + 2] = i32[wo + q + 2]!;
+          words[q + 3] = i32[wo + q + 3]!;
+        } else sets[i] = 0;
+        rows[count++] = i;
       }
-      if (codes !== null) codes[at + i] = -1;
-      if (c === PROBE_EMPTY) {
-        out[at + i] = "";
-        empty++;
-        continue;
-      }
-      if (c === PROBE_MISS) {
-        sets[i] = i32[so + i]!;
-        const q = i << 2;
-        words[q] = i32[wo + q]!;
-        words[q + 1] = i32[wo + q + 1]!;
-        words[q + 2] = i32[wo + q + 2]!;
-        words[q + 3] = i32[wo + q + 3]!;
-      } else sets[i] = 0;
-      rows[count++] = i;
     }
     const hits = n - count - empty;
     r.all = false;

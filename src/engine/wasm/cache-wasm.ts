@@ -12,6 +12,7 @@
  */
 
 import type { EngineWasm } from "./engine-wasm.ts";
+import { MAX_SCRATCH } from "./engine-wasm.ts";
 
 /** cache.c's answer for a key not in the table (its set + 1 and key words are written). */
 export const PROBE_MISS = -1;
@@ -21,6 +22,8 @@ export const PROBE_NO_KEY = -2;
 export const PROBE_EMPTY = -3;
 /** cache.c's longest key (bytes), which it reads 16 bytes at a time. */
 const MAX_KEY = 16;
+/** Rows a `probe` call takes at most (a larger batch goes in parts). */
+export const PROBE_ROWS = 4096;
 /**
  * Bytes of a table past which its look-ups go by blocks (cache.c's `cacheProbeBlocks`: faster
  * once the table outgrows the CPU's caches, slower while it fits them).
@@ -101,10 +104,12 @@ export class WasmKeyTable {
   }
 
   /**
-   * Looks values `[0, n)` of `bytes` at `offs` up in the held table (a level of `1 << wayBits`
-   * ways, its set `(hash >>> shift) & mask`); then `outAt`, `setsAt` and `wordsAt` say where the
-   * answers are. False when the memory cannot take the batch or an offset is out of order or past
-   * `end` (the caller's loop then looks the values up, and reports such an offset).
+   * Looks values `[from, from + n)` (n at most PROBE_ROWS) of `bytes` at `offs` up in the held
+   * table (a level of `1 << wayBits` ways, its set `(hash >>> shift) & mask`); then `outAt`,
+   * `setsAt` and `wordsAt` say where the answers are, from the call's first row. False when the
+   * rows' bytes would take more than MAX_SCRATCH, the memory cannot take them, or an offset is out
+   * of order or past `end` (the caller's loop then looks the values up, and reports such an
+   * offset).
    */
   probe(
     wayBits: number,
@@ -112,12 +117,13 @@ export class WasmKeyTable {
     mask: number,
     bytes: Uint8Array,
     offs: Int32Array,
+    from: number,
     n: number,
     end: number,
   ): boolean {
     const w = this.#w;
-    const b0 = offs[0]!;
-    const last = offs[n]!;
+    const b0 = offs[from]!;
+    const last = offs[from + n]!;
     if (!(b0 >= 0 && b0 <= last && last <= end && last <= bytes.length)) return false;
     const offsAt = w.scratch;
     const outAt = offsAt + ((4 * (n + 1) + 15) & ~15);
@@ -125,11 +131,12 @@ export class WasmKeyTable {
     const wordsAt = setsAt + ((4 * n + 15) & ~15);
     const bytesAt = wordsAt + 16 * n;
     const size = last - b0;
-    if (!w.ensure(bytesAt + size + MAX_KEY)) return false;
+    if (bytesAt + size + MAX_KEY - offsAt > MAX_SCRATCH || !w.ensure(bytesAt + size + MAX_KEY))
+      return false;
     const u8 = w.u8;
     u8.set(bytes.subarray(b0, last), bytesAt);
     u8.fill(0, bytesAt + size, bytesAt + size + MAX_KEY);
-    w.i32.set(offs.subarray(0, n + 1), offsAt >> 2);
+    w.i32.set(offs.subarray(from, from + n + 1), offsAt >> 2);
     const probe = this.#bytes > blocksFrom ? w.x.cacheProbeBlocks : w.x.cacheProbe;
     const done = probe(
       w.kept,

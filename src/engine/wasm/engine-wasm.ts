@@ -20,6 +20,12 @@
 import { ENGINE_WASM } from "./engine.wasm.ts";
 
 const WASM_PAGE = 65536;
+/**
+ * Most bytes one call lays out in the scratch area: the memory never shrinks, and a Durable
+ * Object has 128 MB (a call that would need more gives its work to the JavaScript loop, or goes
+ * in parts).
+ */
+export const MAX_SCRATCH = 8 << 20;
 
 /** cache.c's look-ups (`cacheProbe`, and `cacheProbeBlocks` for tables past the caches). */
 type CacheProbe = (
