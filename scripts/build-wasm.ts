@@ -17,6 +17,7 @@ const SOURCES = [
   "src/engine/wasm/json-rows.c",
   "src/engine/wasm/seal.c",
   "src/engine/wasm/cache.c",
+  "src/engine/wasm/key.c",
 ];
 /** "a, b and c". */
 const listed = (xs: readonly string[]): string =>

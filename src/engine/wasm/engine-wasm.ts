@@ -1,7 +1,8 @@
 /**
  * The engine's WebAssembly: one module (engine.wasm, built by `npm run build:wasm` from
- * json-rows.c, seal.c and cache.c) with the loops that JavaScript runs slowest, each standing in for a
- * JavaScript loop that gives the same answers and runs wherever the module does not:
+ * json-rows.c, seal.c and cache.c, with key.c) with the loops that JavaScript runs slowest, each
+ * standing in for a JavaScript loop that gives the same answers and runs wherever the module does
+ * not:
  * - the JSON body scan (`readJsonRows`, ../json-rows-wasm.ts);
  * - the seals of an append-only column's full pages (`PagedColumn.sealFullPages`, ../column.ts);
  * - the look-up of a key column's values in the string cache's large level (../arrow/utf8-intern.ts).
@@ -47,6 +48,8 @@ type CacheProbe = (
 export interface EngineExports {
   memory: WebAssembly.Memory;
   heap(): number;
+  // key.c
+  keyInit(): void;
   // json-rows.c
   layout(which: number): number;
   prepare(): void;
@@ -56,7 +59,6 @@ export interface EngineExports {
   narrowF64(d: number, valid: number, n: number, k: number, maxDecimals: number): number;
   narrowI64(w: number, valid: number, n: number, k: number): number;
   packCodes(c: number, n: number): void;
-  sealInit(): void;
   sealReset(slot: number): void;
   sealInsert(slot: number, p: number, len: number, code: number): number;
   sealBytes(
@@ -88,7 +90,7 @@ export class EngineWasm {
     const instance = new WebAssembly.Instance(module, {});
     this.x = instance.exports as unknown as EngineExports;
     this.kept = (this.x.heap() + 15) & ~15;
-    this.x.sealInit();
+    this.x.keyInit();
     this.#u8 = new Uint8Array(this.x.memory.buffer);
     this.#i32 = new Int32Array(this.x.memory.buffer);
   }

@@ -11,9 +11,9 @@ typedef int32_t i32;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-/* Per length 0..16: the mask of its bytes (filled by seal.c's sealInit). */
+/* Per length 0..16: the mask of its bytes (key.c, `keyInit`). */
 extern v128_t lengthMask[17];
-/* Per length 1..16: its bits in the top bits of bytes 0..4 (filled by seal.c's sealInit). */
+/* Per length 1..16: its bits in the top bits of bytes 0..4 (key.c, `keyInit`). */
 extern v128_t lengthBits[17];
 
 /* The key of the `len` (1..16) bytes at `p` (16 bytes readable), or all zero when not ASCII. */

@@ -135,24 +135,6 @@ __attribute__((export_name("narrowI64"))) i32 narrowI64(const i32 *w, const u8 *
 static v128_t keys[SLOTS][KEY_SLOTS];
 static uint16_t codes[SLOTS][KEY_SLOTS];
 
-/* Per length 0..16: the mask of its bytes (key.h). */
-v128_t lengthMask[17];
-/* Per length 1..16: its bits in the top bits of bytes 0..4 (key.h). */
-v128_t lengthBits[17];
-
-__attribute__((export_name("sealInit"))) void sealInit(void) {
-  for (i32 l = 0; l <= 16; l++) {
-    u8 m[16];
-    u8 b[16];
-    for (i32 i = 0; i < 16; i++) {
-      m[i] = i < l ? 0xff : 0;
-      b[i] = i < 5 && ((l >> i) & 1) ? 0x80 : 0;
-    }
-    lengthMask[l] = wasm_v128_load(m);
-    lengthBits[l] = wasm_v128_load(b);
-  }
-}
-
 /* Empties index `slot`. */
 __attribute__((export_name("sealReset"))) void sealReset(i32 slot) {
   for (i32 i = 0; i < KEY_SLOTS; i++) keys[slot][i] = wasm_i64x2_splat(0);
