@@ -15,8 +15,8 @@ import { released } from "../durable/catalog.ts";
 import { engineErrorStatus } from "../durable/errors.ts";
 import { isTickflareError } from "../engine/errors.ts";
 // The engine's WebAssembly (engine/wasm/engine-wasm.ts: the JSON body scan, the seals of full
-// pages): Workers compile none from bytes, so wrangler uploads the module with the Worker and the
-// isolate's objects use it from here.
+// pages, key look-ups in the string cache): Workers compile none from bytes, so wrangler uploads
+// the module with the Worker and the isolate's objects use it from here.
 import engineModule from "../engine/wasm/engine.wasm";
 import { useEngineWasm } from "../engine/wasm/engine-wasm.ts";
 import { authorize, requireAuthConfigured } from "./auth.ts";
