@@ -3,13 +3,16 @@
  * sent again byte for byte is found (its strings reused, values unchanged), one that differs in a
  * byte or only in where its values split is decoded afresh, small dictionaries and dictionaries
  * with nulls are never kept, and a property: any sequence of large dictionaries (repeated, or
- * changed here and there) decodes exactly as apache-arrow's own reader does.
+ * changed here and there) decodes exactly as apache-arrow's own reader does. A kept dictionary sent
+ * again is not validated again, but one whose offsets differ (out of order) is checked and
+ * rejected; and the byte comparison itself (`sameBytes`) against a plain loop at every alignment.
  */
 import * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MIN_ENTRIES, sharedDictionaryCache } from "../../src/engine/arrow/dictionary-cache.ts";
-import { fromArrowIPC } from "../../src/engine/index.ts";
+import { sameBytes } from "../../src/engine/arrow/framing.ts";
+import { ArrowError, fromArrowIPC } from "../../src/engine/index.ts";
 
 /** One IPC stream of a Dictionary<Int32, Utf8> column "S" with indices `idx` into `dict`. */
 function ipc(dict: readonly (string | null)[], idx: readonly number[]): Uint8Array {
@@ -35,6 +38,18 @@ const theirs = (bytes: Uint8Array) =>
     .getChild("S")!
     .toArray()
     .map((v: unknown) => v ?? null);
+
+/** Where in `body` the offsets of `dict`'s values start (found by their first eight values). */
+function offsetsAt(body: Uint8Array, dict: readonly string[]): number {
+  const want = new Int32Array(8);
+  for (let i = 1; i < 8; i++)
+    want[i] = want[i - 1]! + new TextEncoder().encode(dict[i - 1]!).length;
+  const w = new Uint8Array(want.buffer);
+  for (let at = 0; at + w.length <= body.length; at += 4) {
+    if (w.every((x, i) => body[at + i] === x)) return at;
+  }
+  throw new Error("offsets not found");
+}
 
 const cats = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `cat-${tag}${i}`);
 
@@ -107,5 +122,71 @@ describe("decoded dictionary cache", () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it("checks, and rejects, a kept dictionary's bytes under offsets out of order", () => {
+    const dict = cats(MIN_ENTRIES + 10, "v");
+    const good = ipc(dict, [3, 4]);
+    expect(column(good)).toEqual(["cat-v3", "cat-v4"]);
+    // Entry 4's end moved before its start: the same bytes, offsets out of order.
+    const bad = good.slice();
+    const at = offsetsAt(good, dict);
+    new DataView(bad.buffer).setInt32(at + 4 * 5, 2, true);
+    const { hits, misses } = sharedDictionaryCache;
+    expect(() => column(bad)).toThrow(ArrowError);
+    expect(() => column(bad)).toThrow(
+      /Column "S": the string at dictionary entry 4 ends at byte 2, before it starts/,
+    );
+    expect([sharedDictionaryCache.hits - hits, sharedDictionaryCache.misses - misses]).toEqual([
+      0, 2,
+    ]);
+    // The kept one is still found, once per decode (validation's look-up is the decode's).
+    expect(column(good)).toEqual(["cat-v3", "cat-v4"]);
+    expect([sharedDictionaryCache.hits - hits, sharedDictionaryCache.misses - misses]).toEqual([
+      1, 2,
+    ]);
+  });
+});
+
+describe("sameBytes", () => {
+  const plain = (a: Uint8Array, b: Uint8Array) =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+
+  it("answers as a byte-by-byte loop at every alignment of either side (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 80 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.option(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) })),
+        fc.integer({ min: -2, max: 2 }),
+        (bytes, offA, offB, edit, lengthChange) => {
+          const a = new Uint8Array(offA + bytes.length);
+          a.set(bytes, offA);
+          const b = new Uint8Array(offB + bytes.length + 2);
+          b.set(bytes, offB);
+          const x = a.subarray(offA);
+          let y = b.subarray(offB, offB + bytes.length);
+          if (edit !== null && bytes.length > 0) y[edit.at % bytes.length]! ^= edit.xor;
+          if (lengthChange !== 0) {
+            y = b.subarray(offB, Math.max(offB, offB + bytes.length + lengthChange));
+          }
+          expect(sameBytes(x, y)).toBe(plain(x, y));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("tells apart the words of +0 and -0, and equal NaN bit patterns are equal", () => {
+    const zero = new Uint8Array(16);
+    const negZero = new Uint8Array(16);
+    negZero[15] = 0x80;
+    expect(sameBytes(zero, negZero)).toBe(false);
+    const nan = new Uint8Array(new Float64Array([Number.NaN, Number.NaN]).buffer);
+    expect(sameBytes(nan, nan.slice())).toBe(true);
+    const otherNaN = nan.slice();
+    otherNaN[0]! ^= 1;
+    expect(sameBytes(nan, otherNaN)).toBe(false);
   });
 });

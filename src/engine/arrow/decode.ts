@@ -15,7 +15,7 @@ import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
 import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
 import type { DecodedDictionary } from "./dictionary-cache.ts";
-import { MIN_ENTRIES, sharedDictionaryCache } from "./dictionary-cache.ts";
+import { keepableParts, sharedDictionaryCache, takeVouched } from "./dictionary-cache.ts";
 import type { ListReadPlan, ReadPlan } from "./type-map.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { sharedUtf8Intern } from "./utf8-intern.ts";
@@ -327,21 +327,11 @@ function readUtf8(
 
 function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
   const total = dict.length;
-  const one = dict.data.length === 1 ? dict.data[0]! : null;
-  const offsets = one?.valueOffsets;
-  const bytes = one?.values;
-  const keepable =
-    one !== null &&
-    one.nullCount === 0 &&
-    total >= MIN_ENTRIES &&
-    offsets instanceof Int32Array &&
-    offsets.length > total &&
-    bytes instanceof Uint8Array &&
-    offsets[0]! >= 0 &&
-    offsets[total]! >= offsets[0]! &&
-    offsets[total]! <= bytes.length;
-  if (keepable) {
-    const kept = sharedDictionaryCache.find(offsets, bytes, total);
+  const vouched = takeVouched(dict);
+  if (vouched) return vouched;
+  const parts = keepableParts(dict);
+  if (parts !== null && vouched === undefined) {
+    const kept = sharedDictionaryCache.find(parts.offsets, parts.bytes, total);
     if (kept !== null) return kept;
   }
   const strs = new Array<string>(total).fill("");
@@ -354,7 +344,7 @@ function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
     at += d.length;
   }
   const decoded = { strs, valid: tmp.valid };
-  if (keepable) sharedDictionaryCache.keep(offsets, bytes, total, decoded);
+  if (parts !== null) sharedDictionaryCache.keep(parts.offsets, parts.bytes, total, decoded);
   return decoded;
 }
 

@@ -5,7 +5,7 @@
  * whole dictionary, every category, in every IPC stream, and each publish is a stream of its own:
  * a 1,000-row publish over 100,000 categories decoded 100,000 strings to read 1,000 rows. Kept
  * here, a dictionary sent again with the same bytes is recognised by comparing its offsets and
- * bytes with the kept copy (32-bit words at a time when both are aligned: a fraction of the cost of
+ * bytes with the kept copy (64-bit words at a time when both are aligned: a fraction of the cost of
  * decoding it) and its strings are reused: no decode, no new string objects, and every later key
  * lookup (group-by, join) sees the same objects as before and matches them by identity.
  *
@@ -15,6 +15,7 @@
  * match is exact, byte for byte: a dictionary that differs anywhere is decoded afresh.
  */
 
+import type { ArrowDictionary } from "./chunk.ts";
 import { sameBytes } from "./framing.ts";
 
 /** Entries below which a dictionary is decoded every time. */
@@ -93,10 +94,83 @@ export class DictionaryCache {
   }
 }
 
+/** Whether `offsets[0..n]`, less `o0`, are `own[0..n]` (compared as bytes when `o0` is 0). */
 function sameOffsets(own: Int32Array, offsets: Int32Array, o0: number, n: number): boolean {
+  if (o0 === 0) {
+    const len = 4 * (n + 1);
+    return sameBytes(
+      new Uint8Array(own.buffer, own.byteOffset, len),
+      new Uint8Array(offsets.buffer, offsets.byteOffset, len),
+    );
+  }
   for (let i = 1; i <= n; i++) if (own[i] !== offsets[i]! - o0) return false;
   return true;
 }
 
 /** The cache every Arrow decode shares (its strings are immutable, so sharing is safe). */
 export const sharedDictionaryCache = new DictionaryCache();
+
+/**
+ * The offsets and bytes of `dict` when it is a dictionary the cache keeps (one Utf8 chunk
+ * without nulls, at least MIN_ENTRIES entries, int32 offsets inside its bytes), else null.
+ */
+export function keepableParts(
+  dict: ArrowDictionary,
+): { offsets: Int32Array; bytes: Uint8Array } | null {
+  const total = dict.length;
+  const one = dict.data.length === 1 ? dict.data[0]! : null;
+  if (one === null || one.nullCount !== 0 || total < MIN_ENTRIES) return null;
+  const offsets = one.valueOffsets;
+  const bytes = one.values;
+  if (
+    offsets instanceof Int32Array &&
+    offsets.length > total &&
+    bytes instanceof Uint8Array &&
+    offsets[0]! >= 0 &&
+    offsets[total]! >= offsets[0]! &&
+    offsets[total]! <= bytes.length
+  ) {
+    return { offsets, bytes };
+  }
+  return null;
+}
+
+/** The shared cache's decode of `dict` when it is kept there (same offsets and bytes), else null. */
+export function findKept(dict: ArrowDictionary): DecodedDictionary | null {
+  const parts = keepableParts(dict);
+  return parts === null
+    ? null
+    : sharedDictionaryCache.find(parts.offsets, parts.bytes, dict.length);
+}
+
+/**
+ * The dictionary the validation of a column looked up last, and what it found: its kept decode
+ * (then its offsets were not checked: they are those of a dictionary decoded before) or null
+ * (not kept). The decode that follows takes that answer instead of comparing the bytes again.
+ * One at a time; every validation starts by forgetting it (`forgetVouched`), and every decode is
+ * preceded by its column's validation (arrow.ts), so what is taken is what that validation just
+ * compared.
+ */
+let vouched: ArrowDictionary | null = null;
+let vouchedDecode: DecodedDictionary | null = null;
+
+export function vouch(dict: ArrowDictionary, decoded: DecodedDictionary | null): void {
+  vouched = dict;
+  vouchedDecode = decoded;
+}
+
+export function forgetVouched(): void {
+  vouched = null;
+  vouchedDecode = null;
+}
+
+/**
+ * What the last validation found for `dict` (its kept decode, or null: not kept), taken once;
+ * undefined when it was not the dictionary looked up last.
+ */
+export function takeVouched(dict: ArrowDictionary): DecodedDictionary | null | undefined {
+  if (vouched !== dict) return undefined;
+  const d = vouchedDecode;
+  forgetVouched();
+  return d;
+}

@@ -12,6 +12,7 @@
  */
 import { ArrowError } from "../errors.ts";
 import type { ArrowChunk as Data, ArrowDictionary as Vector } from "./chunk.ts";
+import { findKept, forgetVouched, vouch } from "./dictionary-cache.ts";
 import type { ReadPlan, ScalarReadPlan } from "./type-map.ts";
 
 /** Population count of every byte value. */
@@ -29,6 +30,7 @@ export function validateChunks(name: string, plan: ReadPlan, chunks: readonly Da
   // One set for every call (emptied after; a set that stayed empty is not cleared, which would
   // allocate): a batch without dictionaries allocates nothing here.
   const checked = checkedDicts;
+  forgetVouched();
   try {
     let base = 0;
     for (let i = 0; i < chunks.length; i++) {
@@ -221,11 +223,17 @@ function checkDictionary(
   const dict = d.dictionary as Vector | undefined;
   if (!dict) fail(name, "dictionary-encoded data without its dictionary");
   if (!checked.has(dict)) {
+    // A dictionary kept by the decoded-dictionary cache (offsets and bytes equal to one decoded
+    // before, which passed this check) is not checked again; the decode takes what was found.
+    const kept = findKept(dict);
+    vouch(dict, kept);
     const plan: ScalarReadPlan = { kind: "utf8", type: "string" };
     let at = 0;
-    for (const c of dict.data as Data[]) {
-      checkData(name, plan, c, at, "dictionary entry", checked);
-      at += c.length;
+    if (kept === null) {
+      for (const c of dict.data as Data[]) {
+        checkData(name, plan, c, at, "dictionary entry", checked);
+        at += c.length;
+      }
     }
     checked.add(dict);
   }
