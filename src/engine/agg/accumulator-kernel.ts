@@ -3,10 +3,10 @@
  * std). Adding, subtracting, saving and restoring rows delegate to the accumulator's typed-array
  * loops; a subclass only turns a group's accumulated state into its output in `flush`.
  */
-import type { PagedColumn, Vec } from "../column.ts";
+import type { Vec } from "../column.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
-import { NumberOut } from "./slot-arrays.ts";
+import type { SlotColumn } from "./slot-column.ts";
 
 /** Per-slot state fed span by span (int-accumulator.ts, float-accumulator.ts). */
 export interface Accumulator {
@@ -17,18 +17,19 @@ export interface Accumulator {
 }
 
 export abstract class AccumulatorKernel<A extends Accumulator>
-  extends KernelBase
+  extends KernelBase<SlotColumn>
   implements AggKernel
 {
   readonly readsValues = true;
   protected readonly acc: A;
-  /** Writes float64 outputs only when they change. */
-  protected readonly out: NumberOut;
-
-  constructor(output: string, column: PagedColumn, input: string, acc: A) {
+  constructor(output: string, column: SlotColumn, input: string, acc: A) {
     super(output, column, input);
     this.acc = acc;
-    this.out = new NumberOut(column);
+  }
+
+  /** The output (written only when a value changes). */
+  protected get out(): SlotColumn {
+    return this.column;
   }
 
   ensureCapacity(n: number): void {

@@ -7,6 +7,7 @@
 
 import { PagedColumn } from "../column.ts";
 import { columnList } from "../column-list.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError, SchemaError, showValue } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { RowSet } from "../row-set.ts";
@@ -21,6 +22,7 @@ import { CountKernel } from "./count.ts";
 import type { AggKernel, AggMode } from "./kernel.ts";
 import { makeKernel, outputType, supportedTypes } from "./kernels.ts";
 import { persistAggregation } from "./persist.ts";
+import { SlotColumn } from "./slot-column.ts";
 
 /** One validated output: `kind` of `input` (null for count) into `output` of `type`. */
 export interface AggItem {
@@ -124,7 +126,7 @@ export function modeOf(t: Table): AggMode {
 /** Extra pieces partitionBy adds to an aggregation. */
 export interface AggregationExtras {
   /** More kernels after the items' (e.g. the Constituent column). */
-  kernels?: (core: AggregationCore, columns: Map<string, PagedColumn>) => AggKernel[];
+  kernels?: (core: AggregationCore, columns: Map<string, ColumnSource>) => AggKernel[];
   /** Sees every processed row with its group. */
   router?: (core: AggregationCore) => RowRouter;
 }
@@ -137,7 +139,7 @@ export function aggregate(
   kind: string,
   extras: AggregationExtras = {},
 ): { table: Table; core: AggregationCore } {
-  const columns = new Map<string, PagedColumn>();
+  const columns = new Map<string, ColumnSource>();
   const keyOut = keys.map((k) => {
     const c = new PagedColumn(parent.column(k).type);
     columns.set(k, c);
@@ -145,13 +147,12 @@ export function aggregate(
   });
   const core = new AggregationCore(parent, keys, keyOut, modeOf(parent));
   for (const it of items) {
-    const col = new PagedColumn(it.type);
-    columns.set(it.output, col);
-    core.addKernel(
+    const kernel =
       it.kind === "count"
-        ? new CountKernel(it.output, col, core)
-        : makeKernel(it.kind, it.output, col, it.input!, parent.columns[it.input!]!, core),
-    );
+        ? new CountKernel(it.output, new SlotColumn("int64"), core)
+        : makeKernel(it.kind, it.output, it.type, it.input!, parent.columns[it.input!]!, core);
+    columns.set(it.output, kernel.column);
+    core.addKernel(kernel);
   }
   for (const k of extras.kernels?.(core, columns) ?? []) core.addKernel(k);
   if (extras.router) core.setRouter(extras.router(core));

@@ -3,14 +3,15 @@
  * inputs keep an exact sum (int-accumulator.ts) and divide once; float inputs follow Deephaven:
  * NaN if any NaN or both infinities are present, else the infinity present, else sum / count.
  */
-import type { PagedColumn } from "../column.ts";
+
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
+import type { SlotColumn } from "./slot-column.ts";
 
 export class IntAvgKernel extends AccumulatorKernel<IntAccumulator> {
-  constructor(output: string, column: PagedColumn, input: string, type: ColumnType) {
+  constructor(output: string, column: SlotColumn, input: string, type: ColumnType) {
     super(output, column, input, new IntAccumulator(type));
   }
 
@@ -22,7 +23,7 @@ export class IntAvgKernel extends AccumulatorKernel<IntAccumulator> {
 }
 
 export class FloatAvgKernel extends AccumulatorKernel<FloatAccumulator> {
-  constructor(output: string, column: PagedColumn, input: string) {
+  constructor(output: string, column: SlotColumn, input: string) {
     super(output, column, input, new FloatAccumulator());
   }
 

@@ -19,9 +19,9 @@ import type { GroupRows } from "./group-rows.ts";
 export type AggMode = "blink" | "addOnly" | "removals";
 
 export interface AggKernel {
-  /** Output column name and storage (row key = slot). */
+  /** Output column name and storage (row key = slot): a SlotColumn or a PagedColumn. */
   readonly output: string;
-  readonly column: PagedColumn;
+  readonly column: ColumnSource;
   /** Input column name; modified rows are reprocessed when it changes. Null for count. */
   readonly input: string | null;
   /** Whether add/remove read the input values (false: slots and row keys suffice). */
@@ -75,13 +75,13 @@ export function keyAt(span: Span, i: number): number {
 }
 
 /** Names and storage shared by every kernel; subclasses add state and the four methods. */
-export abstract class KernelBase {
+export abstract class KernelBase<C extends ColumnSource = PagedColumn> {
   readonly output: string;
-  readonly column: PagedColumn;
+  readonly column: C;
   readonly input: string | null;
   abstract readonly readsValues: boolean;
 
-  constructor(output: string, column: PagedColumn, input: string | null) {
+  constructor(output: string, column: C, input: string | null) {
     this.output = output;
     this.column = column;
     this.input = input;

@@ -3,7 +3,7 @@
  * type (null: unsupported), and the kernel that computes it in the given mode. Array columns are
  * inputs of first and last only (their cells are values like any other); `group` makes them.
  */
-import type { PagedColumn } from "../column.ts";
+import { PagedColumn } from "../column.ts";
 import type { ColumnType } from "../types.ts";
 import { arrayTypeOf, isArrayType, isIntegral, isNumeric } from "../types.ts";
 import type { AggKind } from "./agg-spec.ts";
@@ -14,6 +14,7 @@ import { groupKernel } from "./group.ts";
 import type { AggKernel, KernelEnv } from "./kernel.ts";
 import { MedianKernel } from "./median.ts";
 import { minMaxKernel } from "./min-max.ts";
+import { SlotColumn } from "./slot-column.ts";
 import { FloatSumKernel, IntSumKernel } from "./sum.ts";
 import { FloatVarKernel, IntVarKernel } from "./var-std.ts";
 
@@ -71,36 +72,38 @@ export function supportedTypes(kind: Exclude<AggKind, "count">): string {
 export function makeKernel(
   kind: Exclude<AggKind, "count">,
   output: string,
-  column: PagedColumn,
+  outType: ColumnType,
   input: string,
   type: ColumnType,
   env: KernelEnv,
 ): AggKernel {
   const float = isFloat(type);
   const removals = env.mode === "removals";
+  const slots = () => new SlotColumn(outType);
+  const paged = () => new PagedColumn(outType);
   switch (kind) {
     case "sum":
     case "absSum":
       return float
-        ? new FloatSumKernel(output, column, input, kind === "absSum")
-        : new IntSumKernel(output, column, input, type, kind === "absSum");
+        ? new FloatSumKernel(output, slots(), input, kind === "absSum")
+        : new IntSumKernel(output, slots(), input, type, kind === "absSum");
     case "avg":
       return float
-        ? new FloatAvgKernel(output, column, input)
-        : new IntAvgKernel(output, column, input, type);
+        ? new FloatAvgKernel(output, slots(), input)
+        : new IntAvgKernel(output, slots(), input, type);
     case "var":
     case "std":
       return float
-        ? new FloatVarKernel(output, column, input, kind === "std")
-        : new IntVarKernel(output, column, input, type, kind === "std");
+        ? new FloatVarKernel(output, slots(), input, kind === "std")
+        : new IntVarKernel(output, slots(), input, type, kind === "std");
     case "min":
     case "max":
-      return minMaxKernel(output, column, input, type, kind === "max", removals);
+      return minMaxKernel(output, input, type, kind === "max", removals);
     case "first":
     case "last":
       return firstLastKernel(
         output,
-        column,
+        paged(),
         input,
         env.parentColumn(input),
         kind === "last",
@@ -108,14 +111,14 @@ export function makeKernel(
         () => env.groupRows(),
       );
     case "median":
-      return new MedianKernel(output, column, input, type);
+      return new MedianKernel(output, paged(), input, type);
     case "countDistinct":
-      return new CountDistinctKernel(output, column, input, type);
+      return new CountDistinctKernel(output, paged(), input, type);
     case "group":
       if (isArrayType(type)) throw new TypeError(`agg.group of an array column (${type})`);
       return groupKernel(
         output,
-        column,
+        paged(),
         input,
         type,
         env.parentColumn(input),

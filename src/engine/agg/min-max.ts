@@ -8,29 +8,31 @@
  * row). With removals a per-group sorted multiset of distinct values with counts, so the extreme
  * stays right when its row leaves; memory grows with the distinct values per group.
  */
-import type { PagedColumn, Vec } from "../column.ts";
+import type { Vec } from "../column.ts";
+import { PagedColumn } from "../column.ts";
 import type { ColumnType } from "../types.ts";
 import { LITTLE_ENDIAN } from "../words.ts";
 import { GroupValues } from "./group-values.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
 import { isBig, wordsOf } from "./prim.ts";
-import { grow, NumberOut, writeCell } from "./slot-arrays.ts";
+import { grow, writeCell } from "./slot-arrays.ts";
+import { SlotColumn } from "./slot-column.ts";
 import { dec, enc } from "./state-codec.ts";
 
 /** Running min/max of number-backed columns (int8..int32, floats, bool, char). */
-class RunningNumberKernel extends KernelBase implements AggKernel {
+class RunningNumberKernel extends KernelBase<SlotColumn> implements AggKernel {
   readonly readsValues = true;
   readonly #max: boolean;
   #val = new Float64Array(16);
   #has = new Uint8Array(16);
   #dirty = new Uint8Array(16);
-  readonly #out: NumberOut;
+  readonly #out: SlotColumn;
 
-  constructor(output: string, column: PagedColumn, input: string, max: boolean) {
+  constructor(output: string, column: SlotColumn, input: string, max: boolean) {
     super(output, column, input);
     this.#max = max;
-    this.#out = new NumberOut(column);
+    this.#out = column;
   }
 
   ensureCapacity(n: number): void {
@@ -263,17 +265,19 @@ class SortedMinMaxKernel extends KernelBase implements AggKernel {
   }
 }
 
-/** A min (`max` false) or max kernel for `type`, running or sorted by `removals`. */
+/**
+ * A min (`max` false) or max kernel for `type`, running or sorted by `removals`, with its output
+ * column (of `type`).
+ */
 export function minMaxKernel(
   output: string,
-  column: PagedColumn,
   input: string,
   type: ColumnType,
   max: boolean,
   removals: boolean,
 ): AggKernel {
-  if (removals) return new SortedMinMaxKernel(output, column, input, type, max);
-  if (type === "string") return new RunningStringKernel(output, column, input, max);
-  if (isBig(type)) return new RunningBigKernel(output, column, input, max);
-  return new RunningNumberKernel(output, column, input, max);
+  if (removals) return new SortedMinMaxKernel(output, new PagedColumn(type), input, type, max);
+  if (type === "string") return new RunningStringKernel(output, new PagedColumn(type), input, max);
+  if (isBig(type)) return new RunningBigKernel(output, new PagedColumn(type), input, max);
+  return new RunningNumberKernel(output, new SlotColumn(type), input, max);
 }

@@ -13,6 +13,7 @@
 
 import { PagedColumn } from "../column.ts";
 import { columnList } from "../column-list.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError } from "../errors.ts";
 import { defineMethod, kinds, param, rest } from "../operation.ts";
 import { Operator } from "../operator.ts";
@@ -296,7 +297,7 @@ function partitioned(op: string, t: Table, items: AggItem[], keys: string[]): Pa
   }
   const router = new PartitionRouter(t);
   const { table, core } = aggregate(t, items, keys, op, {
-    kernels: (_core, columns: Map<string, PagedColumn>) => {
+    kernels: (_core, columns: Map<string, ColumnSource>) => {
       const col = new PagedColumn("int32");
       columns.set(CONSTITUENT, col);
       return [new ConstituentKernel(CONSTITUENT, col, null)];

@@ -34,37 +34,3 @@ export function writeCell(col: PagedColumn, slot: number, raw: RawValue, fresh: 
   col.setRaw(slot, raw);
   return true;
 }
-
-/**
- * The last value written per slot to a number-valued output (float64, and running min/max of
- * number-backed types), so `flush` compares against typed arrays instead of reading the column
- * back. NaN equals NaN; -0 differs from 0 (the output keeps the exact value).
- */
-export class NumberOut {
-  readonly column: PagedColumn;
-  #last = new Float64Array(16);
-  /** 0: nothing written, 1: null, 2: a number. */
-  #state = new Uint8Array(16);
-
-  constructor(column: PagedColumn) {
-    this.column = column;
-  }
-
-  ensure(n: number): void {
-    this.#last = grow(this.#last, n);
-    this.#state = grow(this.#state, n);
-  }
-
-  write(slot: number, v: number | null, fresh: boolean): boolean {
-    const st = v === null ? 1 : 2;
-    if (!fresh && this.#state[slot] === st) {
-      if (st === 1) return false;
-      const l = this.#last[slot]!;
-      if (Object.is(l, v)) return false;
-    }
-    this.#state[slot] = st;
-    if (v !== null) this.#last[slot] = v;
-    this.column.setRaw(slot, v);
-    return true;
-  }
-}

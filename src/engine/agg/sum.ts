@@ -4,33 +4,28 @@
  * apart (see float-accumulator.ts). Nulls are skipped; a group with no non-null value gives null.
  * State: a few numbers per group, whatever the parent type.
  */
-import type { PagedColumn, Vec } from "../column.ts";
+import type { Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
-import { grow } from "./slot-arrays.ts";
+import type { SlotColumn } from "./slot-column.ts";
 
 /** Exact int64 sum of integer/char/bool values. */
-export class IntSumKernel extends KernelBase implements AggKernel {
+export class IntSumKernel extends KernelBase<SlotColumn> implements AggKernel {
   readonly readsValues = true;
   readonly #acc: IntAccumulator;
-  /** Last output per slot: 0 none, 1 null, 2 the small total in #lastD, 3 the bigint in #lastBig. */
-  #lastState = new Uint8Array(16);
-  #lastD = new Float64Array(16);
-  readonly #lastBig: (bigint | undefined)[] = [];
 
-  constructor(output: string, column: PagedColumn, input: string, type: ColumnType, abs: boolean) {
+  constructor(output: string, column: SlotColumn, input: string, type: ColumnType, abs: boolean) {
     super(output, column, input);
     this.#acc = new IntAccumulator(type, { abs });
   }
 
   ensureCapacity(n: number): void {
     this.#acc.ensure(n);
-    this.#lastState = grow(this.#lastState, n);
-    this.#lastD = grow(this.#lastD, n);
+    this.column.ensure(n);
   }
   add(slots: Int32Array, n: number, vec: Vec | null): void {
     this.#acc.apply(slots, n, vec!, 1);
@@ -47,39 +42,15 @@ export class IntSumKernel extends KernelBase implements AggKernel {
   }
   flush(slot: number, fresh: boolean): boolean {
     const acc = this.#acc;
-    const last = this.#lastState[slot];
-    if (acc.nn[slot] === 0) {
-      if (!fresh && last === 1) return false;
-      this.#lastState[slot] = 1;
-      this.column.setRaw(slot, null);
-      return true;
-    }
-    if (acc.sum.isSmall(slot)) {
-      const d = acc.sum.d[slot]!;
-      if (!fresh && last === 2 && this.#lastD[slot] === d) return false;
-      this.#lastState[slot] = 2;
-      this.#lastD[slot] = d;
-      this.column.setInt64Number(slot, d);
-      return true;
-    }
-    const total = acc.sum.bigint(slot);
-    if (
-      !fresh &&
-      ((last === 3 && this.#lastBig[slot] === total) ||
-        (last === 2 && BigInt(this.#lastD[slot]!) === total))
-    ) {
-      return false;
-    }
-    this.#lastState[slot] = 3;
-    this.#lastBig[slot] = total;
-    this.column.setRaw(slot, total);
-    return true;
+    if (acc.nn[slot] === 0) return this.column.write(slot, null, fresh);
+    if (acc.sum.isSmall(slot)) return this.column.write(slot, acc.sum.d[slot]!, fresh);
+    return this.column.writeBig(slot, acc.sum.bigint(slot), fresh);
   }
 }
 
 /** float64 sum of float values. */
 export class FloatSumKernel extends AccumulatorKernel<FloatAccumulator> {
-  constructor(output: string, column: PagedColumn, input: string, abs: boolean) {
+  constructor(output: string, column: SlotColumn, input: string, abs: boolean) {
     super(output, column, input, new FloatAccumulator({ abs }));
   }
 

@@ -7,11 +7,12 @@
  * sums (any NaN or infinity gives NaN) and use Deephaven's formula, which reports 0 when the
  * difference is within one ulp of the sum of squares.
  */
-import type { PagedColumn } from "../column.ts";
+
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
+import type { SlotColumn } from "./slot-column.ts";
 
 const EXACT = 2 ** 53;
 
@@ -29,7 +30,7 @@ function ulp(x: number): number {
 export class IntVarKernel extends AccumulatorKernel<IntAccumulator> {
   readonly #std: boolean;
 
-  constructor(output: string, column: PagedColumn, input: string, type: ColumnType, std: boolean) {
+  constructor(output: string, column: SlotColumn, input: string, type: ColumnType, std: boolean) {
     super(output, column, input, new IntAccumulator(type, { squares: true }));
     this.#std = std;
   }
@@ -58,7 +59,7 @@ export class IntVarKernel extends AccumulatorKernel<IntAccumulator> {
 export class FloatVarKernel extends AccumulatorKernel<FloatAccumulator> {
   readonly #std: boolean;
 
-  constructor(output: string, column: PagedColumn, input: string, std: boolean) {
+  constructor(output: string, column: SlotColumn, input: string, std: boolean) {
     super(output, column, input, new FloatAccumulator({ squares: true }));
     this.#std = std;
   }
