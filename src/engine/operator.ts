@@ -25,6 +25,10 @@ export abstract class Operator implements GraphNode {
     this.parents = parents;
     const bytes = (new.target as unknown as { readonly keepsUtf8Rows: boolean }).keepsUtf8Rows;
     for (const p of parents) nodeOf(p).noteReader(bytes);
+    // Closing the result ends the reads (a publisher may then hand its parent UTF-8 again).
+    nodeOf(result).onClose(() => {
+      for (const p of parents) nodeOf(p).forgetReader(bytes);
+    });
   }
 
   /** Turns the parents' updates (null where a parent did not change) into the result's update. */

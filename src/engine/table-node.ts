@@ -68,6 +68,12 @@ export class TableNode {
     else this.#otherReaders++;
   }
 
+  /** Forgets a reader `noteReader` noted (its table was closed: it reads this one no more). */
+  forgetReader(bytes: boolean): void {
+    if (bytes) this.#bytesReaders = Math.max(0, this.#bytesReaders - 1);
+    else this.#otherReaders = Math.max(0, this.#otherReaders - 1);
+  }
+
   /**
    * Whether every operator made over this table keeps its UTF-8 rows as their bytes, and there is
    * one: a publisher feeding it then hands every non-key string column over as UTF-8

@@ -397,6 +397,13 @@ describe("open UTF-8 pages", () => {
     expect(asPagedColumn(blink.column("Code")).pageForm(0)).toBe("strings");
     expect(colValues(aapl, "G")).toEqual([1]);
     expect(colValues(last, "Code").slice(-2)).toEqual(["AAPL", "IBM"]);
+    // That reader closed: only rings and the append-only table read the blink table again, and
+    // the publisher hands the column over as UTF-8 again.
+    aapl.close();
+    pub.addJson(JSON.stringify([{ Code: "MSFT", Venue: "X", G: 3 }]));
+    await g.runCycle();
+    expect(asPagedColumn(blink.column("Code")).pageForm(0)).toBe("utf8");
+    expect(colValues(last, "Code").slice(-3)).toEqual(["AAPL", "IBM", "MSFT"]);
   });
 
   it("a publisher read only by rings and an append-only table gives each the rows published (property)", async () => {
