@@ -179,8 +179,8 @@ export function corrupt(body: Uint8Array, damages: readonly Corruption[]): Uint8
 /**
  * What apache-arrow's own reader yields for a body: its field names and, per column, every row's
  * value (null for an invalid slot or a null dictionary entry; timestamps as their raw bigint,
- * which `get` would round to milliseconds; lists as arrays; bools as booleans). Throws when the
- * reader does.
+ * which `get` would round to milliseconds; Uint32 values as bigints; lists as arrays of such
+ * cells; bools as booleans). Throws when the reader does.
  */
 export function referenceRead(body: Uint8Array): { names: string[]; columns: unknown[][] } {
   const reader = RecordBatchReader.from(body);
@@ -213,10 +213,19 @@ function referenceCell(type: DataType, d: Data, v: Vector, i: number): unknown {
   if (DataType.isDate(type)) {
     return BigInt((d.values as ArrayLike<number | bigint>)[i]!) * NANOS_PER_DATE_UNIT[type.unit]!;
   }
+  if (DataType.isList(type)) {
+    // The elements read as cells of the child type (so a List<Uint32>'s are bigints, as a
+    // Uint32 column's are), from the child's data at the list's offsets.
+    const child = d.children[0] as Data;
+    const cv = makeVector(child) as Vector;
+    const offsets = d.valueOffsets as Int32Array;
+    const out: unknown[] = [];
+    for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
+      out.push(referenceCell(child.type as DataType, child, cv, j));
+    }
+    return out;
+  }
   const x = v.get(i) as unknown;
   if (DataType.isInt(type) && !type.isSigned && type.bitWidth === 32) return BigInt(x as number);
-  if (x !== null && typeof x === "object" && DataType.isList(type)) {
-    return [...(x as Iterable<unknown>)].map((e) => e ?? null);
-  }
   return x ?? null;
 }

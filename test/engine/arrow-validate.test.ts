@@ -115,6 +115,27 @@ describe("Arrow body validation", () => {
     );
   });
 
+  it("a List<Uint32> column reads as int64 arrays, its elements bigints as a Uint32 column's are", () => {
+    // (A corrupted body can make a List<Int32> one: found by the property below.)
+    const child = arrow.makeData({
+      type: new arrow.Uint32(),
+      data: new Uint32Array([0, 4294967295, 7]),
+    });
+    const list = arrow.makeData({
+      type: new arrow.List(new arrow.Field("item", new arrow.Uint32(), true)),
+      length: 2,
+      valueOffsets: new Int32Array([0, 1, 3]),
+      child,
+    });
+    const body = new Uint8Array(
+      arrow.tableToIPC(new arrow.Table({ L: arrow.makeVector(list) }), "stream"),
+    );
+    const ours = ourRead(body);
+    expect(arrowToVecs(decodeIPC(body)).schema).toEqual({ L: "int64[]" });
+    expect(ours.columns).toEqual([[[0n], [4294967295n, 7n]]]);
+    expect(ours).toEqual(referenceRead(body));
+  });
+
   it("a declared null count its validity bitmap does not match", () => {
     const body = toArrowIPC(newTable([stringCol("S", ["a", null, "b"])]));
     const bitmap = decodeIPC(body).getChildAt(0)!.data[0]!.nullBitmap as Uint8Array;
