@@ -233,6 +233,21 @@ function clonePage(p: Page): Page {
   return ownPage(data, p.valid ? p.valid.slice() : null, p.hw, p.cycle);
 }
 
+/** `heapBytes` of one page, less a sealed page's shared dictionary. */
+function pageBytes(p: Page, arrays: boolean): number {
+  let n = 0;
+  if (p.narrow !== null) n += p.narrow.byteLength;
+  else if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
+  else if (p.sealed !== null) n += p.sealed.byteLength;
+  else if (Array.isArray(p.data)) {
+    n += p.data.length * 8;
+    if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
+  } else n += (p.data as TypedStorage).byteLength;
+  if (p.valid) n += p.valid.byteLength;
+  if (p.dict !== null) n += p.codes!.byteLength;
+  return n;
+}
+
 /** Slots `[off, off + n)` of sealed page `p` into `to[at..)` (an array, or the column's storage). */
 function unsealInto(
   p: Page,
@@ -534,24 +549,24 @@ export class PagedColumn implements ColumnSource {
     const arrays = isArrayType(this.type);
     const dicts = new Set<readonly string[]>();
     const count = (p: Page) => {
-      if (p.narrow !== null) n += p.narrow.byteLength;
-      else if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
-      else if (p.sealed !== null) {
-        n += p.sealed.byteLength;
-        if (!dicts.has(p.strs!)) {
-          dicts.add(p.strs!);
-          n += p.strs!.length * 8;
-        }
-      } else if (Array.isArray(p.data)) {
-        n += p.data.length * 8;
-        if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
-      } else n += (p.data as TypedStorage).byteLength;
-      if (p.valid) n += p.valid.byteLength;
-      if (p.dict !== null) n += p.codes!.byteLength;
+      n += pageBytes(p, arrays);
+      if (p.sealed !== null && !dicts.has(p.strs!)) {
+        dicts.add(p.strs!);
+        n += p.strs!.length * 8;
+      }
     };
     this.#pages.forEach(count);
     this.#prev.forEach(count);
     return n;
+  }
+
+  /**
+   * Approximate bytes page `pi` holds in memory (as `heapBytes` counts them, less a sealed page's
+   * dictionary, which its column's pages share); 0 when it is not in memory (no loader is asked).
+   */
+  pageBytes(pi: number): number {
+    const p = this.#pages.get(pi);
+    return p === undefined ? 0 : pageBytes(p, isArrayType(this.type));
   }
 
   #page(pi: number, prev: boolean): Page | undefined {

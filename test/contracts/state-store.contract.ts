@@ -9,6 +9,7 @@ import type { Vec } from "../../src/engine/column.ts";
 import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
 import { downsample } from "../../src/engine/downsample.ts";
 import {
+  ArgumentError,
   blinkToAppendOnly,
   DynamicTableWriter,
   doubleCol,
@@ -299,6 +300,57 @@ export function stateStoreContract(name: string, run: Run): void {
     await run("blobs", (sql) => {
       const f = family(sql, () => 0);
       expect(f.hist.toRows().map((r) => r.S)).toEqual(Array.from({ length: 40 }, () => big));
+    });
+  });
+
+  it(`${name}: a history keeps its newest pages within historyBytes in memory, and reads the rest back`, async () => {
+    const budget = 1 << 20;
+    // About 120 bytes a row, all distinct: a full page is sealed as UTF-8 (about 0.5 MB).
+    const s = (i: number) => `row-${i}-${"v".repeat(100)}-${i % 7}`;
+    const n = PAGE_SIZE * 10 + 5;
+    const build = (sql: SqlPort) => {
+      const g = new UpdateGraph({
+        seed: 1,
+        store: new SqlStateStore(sql, { historyBytes: budget }),
+      });
+      const [blink, pub] = tablePublisher(g, { name: "w", columns: { X: "int32", S: "string" } });
+      return { g, pub, hist: blinkToAppendOnly(blink) };
+    };
+    await run("budget", (sql) => {
+      const f = build(sql);
+      for (let off = 0; off < n; off += 5_000) {
+        const len = Math.min(5_000, n - off);
+        f.pub.addRows(Array.from({ length: len }, (_, i) => ({ X: off + i, S: s(off + i) })));
+        f.g.runCycleSync();
+      }
+      const cols = ["X", "S"].map((c) => asPagedColumn(f.hist.column(c)));
+      const loaded = cols[1]!.loadedPages();
+      const last = Math.floor((n - 1) / PAGE_SIZE);
+      // The newest pages, the last among them; those before it within the budget.
+      expect(loaded.length).toBeGreaterThan(1);
+      expect(loaded.length).toBeLessThan(4);
+      expect(loaded).toEqual(
+        Array.from({ length: loaded.length }, (_, i) => last - loaded.length + 1 + i),
+      );
+      const held = loaded
+        .filter((pi) => pi !== last)
+        .reduce((t, pi) => t + cols[0]!.pageBytes(pi) + cols[1]!.pageBytes(pi), 0);
+      expect(held).toBeLessThanOrEqual(budget);
+      // Every row reads back, the evicted pages from storage.
+      const rows = f.hist.toRows();
+      expect(rows.length).toBe(n);
+      expect(rows.every((r, i) => r.X === i && r.S === s(i))).toBe(true);
+    });
+  });
+
+  it(`${name}: historyBytes must be a number of bytes`, async () => {
+    await run("budget-bad", (sql) => {
+      expect(() => new SqlStateStore(sql, { historyBytes: -1 })).toThrow(
+        /historyBytes must be a number of bytes \(0 or more\), got -1/,
+      );
+      expect(() => new SqlStateStore(sql, { historyBytes: "8MB" as unknown as number })).toThrow(
+        ArgumentError,
+      );
     });
   });
 

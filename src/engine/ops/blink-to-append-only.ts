@@ -51,7 +51,7 @@ class BlinkToAppendOnlyOperator extends Operator {
     const u = this.#fresh ? null : nodeOf(this.result).currentUpdate();
     this.#fresh = false;
     saveHistoryPages(h, this.result, u ? u.added : this.result.rowSet);
-    evictHistory(this.result);
+    evictHistory(this.result, h.historyBytes);
   }
 
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {

@@ -119,6 +119,12 @@ function storedHistory(h: StateHandle, table: Table): StoredHistory {
 
 /** History pages kept in memory per append-only table; older ones are read back on demand. */
 export const HISTORY_PAGES_IN_MEMORY = 16;
+/**
+ * Bytes of an append-only table's pages kept in memory at most (all columns): a page of 4,096 rows
+ * of long strings takes megabytes, and 16 of them for each of several columns would not fit a
+ * Durable Object's 128 MB. `SqlStateStore`'s `historyBytes` sets another.
+ */
+export const HISTORY_BYTES_IN_MEMORY = 16 * 2 ** 20;
 
 /** Makes `table`'s columns read missing pages of `rows` back from storage. */
 export function attachLoader(h: StateHandle, table: Table): (page: number) => boolean {
@@ -164,12 +170,30 @@ export function loadAll(h: StateHandle, table: Table, rows: RowSet): void {
   });
 }
 
-/** Evicts all but the last `keep` pages of an append-only table (they are saved already). */
-export function evictHistory(table: Table, keep = HISTORY_PAGES_IN_MEMORY): void {
-  for (const source of table.columnMap.values()) {
-    const c = asPagedColumn(source);
-    const pages = c.loadedPages();
-    const lastPage = Math.floor(Math.max(0, table.size - 1) / PAGE_SIZE);
-    for (const pi of pages) if (pi < lastPage - keep + 1) c.evictPage(pi);
+/**
+ * Evicts the pages of an append-only table (they are saved already) but its newest: at most the
+ * last `keep` pages, and, newest first, as many as `bytes` holds (all columns together). The last
+ * page, which the next rows go to, always stays.
+ */
+export function evictHistory(
+  table: Table,
+  bytes = HISTORY_BYTES_IN_MEMORY,
+  keep = HISTORY_PAGES_IN_MEMORY,
+): void {
+  const cols = table.columnNames.map((n) => asPagedColumn(table.column(n)));
+  const lastPage = Math.floor(Math.max(0, table.size - 1) / PAGE_SIZE);
+  const loaded = new Set<number>();
+  for (const c of cols) for (const pi of c.loadedPages()) loaded.add(pi);
+  if (loaded.size === 0) return;
+  let held = 0;
+  let full = false;
+  for (const pi of [...loaded].sort((a, b) => b - a)) {
+    let size = 0;
+    for (const c of cols) size += c.pageBytes(pi);
+    if (pi !== lastPage && (full || pi <= lastPage - keep || held + size > bytes)) {
+      // (Once a page does not fit, every older one goes too: the pages kept are the newest.)
+      full = true;
+      for (const c of cols) c.evictPage(pi);
+    } else held += size;
   }
 }

@@ -19,11 +19,13 @@ import { writeIPCParts } from "../arrow/ipc-write.ts";
 import { arrowIPCColumns, arrowIPCToUtf8Vecs, arrowIPCToVecs } from "../arrow.ts";
 import type { Vec } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
+import { ArgumentError } from "../errors.ts";
 import { readRows } from "../ops/copy.ts";
 import type { RowSet } from "../row-set.ts";
 import type { Table } from "../table-core.ts";
 import { nodeOf } from "../table-core.ts";
 import type { ColumnType, Schema } from "../types.ts";
+import { HISTORY_BYTES_IN_MEMORY } from "./history.ts";
 import type { SqlPort } from "./sql-port.ts";
 import { bytesOf, checkBlob, MAX_BLOB_BYTES, one, rows } from "./sql-port.ts";
 
@@ -42,6 +44,8 @@ export interface StateHandle {
   readonly id: string;
   /** True when saved state exists for this operator. */
   readonly restored: boolean;
+  /** Bytes of an append-only history's pages to keep in memory (`StateStoreOptions`). */
+  readonly historyBytes: number;
   getMeta<T>(key: string): T | undefined;
   putMeta(key: string, value: unknown): void;
   /** Replaces stored page `page` with the rows of `table` whose keys fall in it. */
@@ -81,17 +85,31 @@ export interface StateStore {
 export interface StateStoreOptions {
   /** Appended to every storage table name, for several stores in one database (tests). */
   prefix?: string;
+  /**
+   * Bytes of each append-only history's pages kept in memory at most, newest first (the page the
+   * next rows go to always stays; older pages are read back from storage when read). Default
+   * HISTORY_BYTES_IN_MEMORY (16 MiB); at most 16 pages are kept in any case.
+   */
+  historyBytes?: number;
 }
 
 export class SqlStateStore implements StateStore {
   readonly #sql: SqlPort;
   readonly #p: string;
+  readonly #historyBytes: number;
   #ordinal = 0;
   readonly #ops: { op: Stateful; h: Handle }[] = [];
 
   constructor(sql: SqlPort, options: StateStoreOptions = {}) {
     this.#sql = sql;
     this.#p = options.prefix ?? "tf";
+    const hb = options.historyBytes ?? HISTORY_BYTES_IN_MEMORY;
+    if (typeof hb !== "number" || !Number.isFinite(hb) || hb < 0) {
+      throw new ArgumentError(
+        `SqlStateStore: historyBytes must be a number of bytes (0 or more), got ${String(hb)}`,
+      );
+    }
+    this.#historyBytes = hb;
     const p = this.#p;
     sql.exec(
       `CREATE TABLE IF NOT EXISTS ${p}_meta (op TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, PRIMARY KEY (op, k))`,
@@ -111,7 +129,7 @@ export class SqlStateStore implements StateStore {
     const id = `${this.#ordinal++}:${kind}`;
     const restored =
       one(this.#sql, `SELECT 1 AS x FROM ${this.#p}_meta WHERE op = ? LIMIT 1`, id) !== undefined;
-    const h = new Handle(this.#sql, this.#p, id, restored);
+    const h = new Handle(this.#sql, this.#p, id, restored, this.#historyBytes);
     this.#ops.push({ op, h });
     return h;
   }
@@ -169,12 +187,14 @@ class Handle implements StateHandle {
   readonly #p: string;
   readonly id: string;
   readonly restored: boolean;
+  readonly historyBytes: number;
 
-  constructor(sql: SqlPort, p: string, id: string, restored: boolean) {
+  constructor(sql: SqlPort, p: string, id: string, restored: boolean, historyBytes: number) {
     this.#sql = sql;
     this.#p = p;
     this.id = id;
     this.restored = restored;
+    this.historyBytes = historyBytes;
   }
 
   getMeta<T>(key: string): T | undefined {

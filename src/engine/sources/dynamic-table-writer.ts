@@ -53,7 +53,7 @@ class WriterNode extends SourceNode {
     const u = this.#fresh ? null : nodeOf(this.table).currentUpdate();
     this.#fresh = false;
     saveHistoryPages(h, this.table, u ? u.added : this.table.rowSet);
-    evictHistory(this.table);
+    evictHistory(this.table, h.historyBytes);
   }
 
   /** Queues a whole batch (after the rows written so far). */

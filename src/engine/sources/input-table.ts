@@ -126,7 +126,7 @@ class InputNode extends SourceNode {
     h.putMeta("rows", ranges);
     if (this.keys.length === 0) {
       saveHistoryPages(h, t, u ? u.added : t.rowSet);
-      evictHistory(t);
+      evictHistory(t, h.historyBytes);
       return;
     }
     h.putMeta("next", this.#next);
