@@ -594,7 +594,7 @@ export class PagedColumn implements ColumnSource {
     const utf8 = vec.utf8;
     if (utf8 !== undefined && utf8 !== null) {
       // A stored page read back as UTF-8 (`loadPage(.., true)`): a whole page of a column that
-      // seals stays UTF-8; anything else is decoded into strings first.
+      // seals stays UTF-8 (then sealed as its pages are); anything else is decoded into strings.
       if (this.#installUtf8(pi, vec, utf8, from, length, offset)) return;
       vec = stringsOf(vec, from, length);
       from = 0;
@@ -614,8 +614,10 @@ export class PagedColumn implements ColumnSource {
 
   /**
    * `installPage` of a whole page of UTF-8 (offsets from 0) into a column that seals its full
-   * pages, as a page sealed as UTF-8 (its bytes and offsets copied; nulls must be "", as the IPC
-   * writer writes them): true, or false when it is not that.
+   * pages (its bytes and offsets copied; nulls must be "", as the IPC writer writes them): in a
+   * refreshing table, a full open page that the cycle's end seals as the pages written are (by
+   * dictionary, else as UTF-8); elsewhere a page sealed as UTF-8. True, or false when it is not
+   * that.
    */
   #installUtf8(
     pi: number,
@@ -640,6 +642,18 @@ export class PagedColumn implements ColumnSource {
     const kept = valid === null ? null : valid.slice(0, PAGE_SIZE);
     const p = pageOf(SEALED, kept, PAGE_SIZE, cycle, false, null, null);
     p.utf8 = utf8.bytes.slice(0, size);
+    if (this.#tracker !== null) {
+      // A full open page, sealed with the column's filled pages when the cycle ends, as any
+      // other: by dictionary when its values are few (a byte or two a row, each string shared,
+      // and a read makes no string), else as UTF-8 of its size. Read as UTF-8 until then.
+      const offs = new Int32Array(PAGE_SIZE + 1);
+      offs.set(o.subarray(0, PAGE_SIZE + 1));
+      p.utf8Offsets = offs;
+      p.open = true;
+      this.#pages.set(pi, p);
+      this.#noteFilled(pi, p);
+      return true;
+    }
     p.utf8Offsets = pageOffsets(o, size, false);
     this.#pages.set(pi, p);
     return true;

@@ -119,6 +119,7 @@ export function stateStoreContract(name: string, run: Run): void {
     n: number,
     s: (i: number) => string | null,
     check: (col: ReturnType<typeof asPagedColumn>) => void,
+    sealedAs: "dictionary" | "utf8",
   ): Promise<void> {
     const readBack = (f: ReturnType<typeof family>) => {
       const rows = f.hist.toRows();
@@ -155,29 +156,56 @@ export function stateStoreContract(name: string, run: Run): void {
       readBack(f);
     });
     await run(label, (sql) => readBackSealed(family(sql, () => 0)));
+    // The pages read back are sealed when a cycle ends, as the pages written were: by dictionary
+    // when their values are few, else as UTF-8.
+    await run(label, (sql) => {
+      const f = family(sql, () => 0);
+      readBack(f);
+      f.pub.addRows([{ X: n, S: "last", L: null }]);
+      f.g.runCycleSync();
+      const col = asPagedColumn(f.hist.column("S"));
+      const loaded = col.loadedPages().filter((pi) => pi < Math.floor(n / PAGE_SIZE));
+      expect(loaded.length).toBeGreaterThan(0);
+      for (const pi of loaded) expect(col.pageForm(pi)).toBe(sealedAs);
+      const rows = f.hist.toRows();
+      expect(rows.length).toBe(n + 1);
+      expect(rows.every((r, i) => r.X === i && r.S === (i === n ? "last" : s(i)))).toBe(true);
+    });
   }
 
   it(`${name}: a history's sealed string pages are stored and read back exactly`, async () => {
     // 30 symbols and nulls: full pages are sealed, at a byte a row (and a byte of validity).
     const sym = (i: number) => (i % 11 === 0 ? null : `SYM${(i * 7) % 30}`);
-    await historyOfStrings("sealed", PAGE_SIZE * 20 + 7, sym, (col) => {
-      const loaded = col.loadedPages().length;
-      expect(loaded).toBeGreaterThan(2);
-      // An array of strings and a validity mask would be 9 bytes a row.
-      expect(col.heapBytes).toBeLessThan(loaded * PAGE_SIZE * 4);
-    });
+    await historyOfStrings(
+      "sealed",
+      PAGE_SIZE * 20 + 7,
+      sym,
+      (col) => {
+        const loaded = col.loadedPages().length;
+        expect(loaded).toBeGreaterThan(2);
+        // An array of strings and a validity mask would be 9 bytes a row.
+        expect(col.heapBytes).toBeLessThan(loaded * PAGE_SIZE * 4);
+      },
+      "dictionary",
+    );
   });
 
   it(`${name}: a history's strings too many for a dictionary are sealed as UTF-8, stored and read back exactly`, async () => {
     // Every value distinct, with nulls and characters of 2, 3 and 4 UTF-8 bytes.
     const id = (i: number) => (i % 13 === 0 ? null : `row-é€😀-${i.toString(36)}`);
-    await historyOfStrings("utf8", PAGE_SIZE * 12 + 5, id, (col) => {
-      const loaded = col.loadedPages().length;
-      expect(loaded).toBeGreaterThan(2);
-      // References and a validity mask would count 9 bytes a row; sealed pages hold the values'
-      // own 17-20 bytes, their offsets and the mask.
-      expect(col.heapBytes).toBeGreaterThan((loaded - 1) * PAGE_SIZE * 17);
-    });
+    await historyOfStrings(
+      "utf8",
+      PAGE_SIZE * 12 + 5,
+      id,
+      (col) => {
+        const loaded = col.loadedPages().length;
+        expect(loaded).toBeGreaterThan(2);
+        // References and a validity mask would count 9 bytes a row; sealed pages hold the values'
+        // own 17-20 bytes, their offsets and the mask.
+        expect(col.heapBytes).toBeGreaterThan((loaded - 1) * PAGE_SIZE * 17);
+      },
+      "utf8",
+    );
   });
 
   it(`${name}: a history's and a writer's narrowed numeric pages are stored and read back exactly`, async () => {
