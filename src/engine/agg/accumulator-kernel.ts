@@ -27,14 +27,9 @@ export abstract class AccumulatorKernel<A extends Accumulator>
     this.acc = acc;
   }
 
-  /** The output (written only when a value changes). */
-  protected get out(): SlotColumn {
-    return this.column;
-  }
-
   ensureCapacity(n: number): void {
     this.acc.ensure(n);
-    this.out.ensure(n);
+    this.column.ensure(n);
   }
   add(slots: Int32Array, n: number, vec: Vec | null): void {
     this.acc.apply(slots, n, vec!, 1);

@@ -18,7 +18,7 @@ export class IntAvgKernel extends AccumulatorKernel<IntAccumulator> {
   flush(slot: number, fresh: boolean): boolean {
     const acc = this.acc;
     const nn = acc.nn[slot]!;
-    return this.out.write(slot, nn === 0 ? null : acc.sum.number(slot) / nn, fresh);
+    return this.column.write(slot, nn === 0 ? null : acc.sum.number(slot) / nn, fresh);
   }
 }
 
@@ -33,6 +33,6 @@ export class FloatAvgKernel extends AccumulatorKernel<FloatAccumulator> {
     let v: number | null;
     if (normal === 0 && acc.special(slot) === 0) v = null;
     else v = acc.specialResult(slot) ?? acc.sum[slot]! / normal;
-    return this.out.write(slot, v, fresh);
+    return this.column.write(slot, v, fresh);
   }
 }

@@ -27,16 +27,14 @@ class RunningNumberKernel extends KernelBase<SlotColumn> implements AggKernel {
   #val = new Float64Array(16);
   #has = new Uint8Array(16);
   #dirty = new Uint8Array(16);
-  readonly #out: SlotColumn;
 
   constructor(output: string, column: SlotColumn, input: string, max: boolean) {
     super(output, column, input);
     this.#max = max;
-    this.#out = column;
   }
 
   ensureCapacity(n: number): void {
-    this.#out.ensure(n);
+    this.column.ensure(n);
     this.#val = grow(this.#val, n);
     this.#has = grow(this.#has, n);
     this.#dirty = grow(this.#dirty, n);
@@ -87,7 +85,7 @@ class RunningNumberKernel extends KernelBase<SlotColumn> implements AggKernel {
   flush(slot: number, fresh: boolean): boolean {
     if (!fresh && this.#dirty[slot] === 0) return false;
     this.#dirty[slot] = 0;
-    return this.#out.write(slot, this.#has[slot] ? this.#val[slot]! : null, fresh);
+    return this.column.write(slot, this.#has[slot] ? this.#val[slot]! : null, fresh);
   }
 }
 

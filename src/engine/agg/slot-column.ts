@@ -29,7 +29,7 @@ import type {
 import { filledChunk } from "../column-source.ts";
 import type { ColumnType, RawValue, Value } from "../types.ts";
 import { isBigType, rawToValue } from "../types.ts";
-import { LITTLE_ENDIAN } from "../words.ts";
+import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
 import { grow } from "./slot-arrays.ts";
 
 const NONE = 0;
@@ -253,7 +253,7 @@ export class SlotColumn implements ColumnSource, CycleParticipant {
         if (this.#big && words === null) (data as BigInt64Array)[to] = BigInt(x!);
         else if (words !== null) {
           words[2 * to] = x! >>> 0;
-          words[2 * to + 1] = Math.floor(x! / 4294967296);
+          words[2 * to + 1] = Math.floor(x! / TWO_32);
         } else out[to] = x!;
         dest.setValid(to);
       } else if (st === BIG) {

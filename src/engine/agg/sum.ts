@@ -59,6 +59,6 @@ export class FloatSumKernel extends AccumulatorKernel<FloatAccumulator> {
     let v: number | null;
     if (acc.normal[slot] === 0 && acc.special(slot) === 0) v = null;
     else v = acc.specialResult(slot) ?? acc.sum[slot]!;
-    return this.out.write(slot, v, fresh);
+    return this.column.write(slot, v, fresh);
   }
 }

@@ -52,7 +52,7 @@ export class IntVarKernel extends AccumulatorKernel<IntAccumulator> {
       v = num / (n * (n - 1));
       if (this.#std) v = Math.sqrt(v);
     }
-    return this.out.write(slot, v, fresh);
+    return this.column.write(slot, v, fresh);
   }
 }
 
@@ -79,6 +79,6 @@ export class FloatVarKernel extends AccumulatorKernel<FloatAccumulator> {
       v = Math.max(variance, 0);
       if (this.#std) v = Math.sqrt(v);
     }
-    return this.out.write(slot, v, fresh);
+    return this.column.write(slot, v, fresh);
   }
 }

@@ -227,9 +227,9 @@ function checkDictionary(
     // before, which passed this check) is not checked again; the decode takes what was found.
     const kept = findKept(dict);
     vouch(dict, kept);
-    const plan: ScalarReadPlan = { kind: "utf8", type: "string" };
-    let at = 0;
     if (kept === null) {
+      const plan: ScalarReadPlan = { kind: "utf8", type: "string" };
+      let at = 0;
       for (const c of dict.data as Data[]) {
         checkData(name, plan, c, at, "dictionary entry", checked);
         at += c.length;
