@@ -234,14 +234,18 @@ function clonePage(p: Page): Page {
 }
 
 /** `heapBytes` of one page, less a sealed page's shared dictionary. */
-function pageBytes(p: Page, arrays: boolean): number {
+function pageBytes(p: Page, type: ColumnType): number {
   let n = 0;
   if (p.narrow !== null) n += p.narrow.byteLength;
   else if (p.utf8 !== null) n += p.utf8.byteLength + p.utf8Offsets!.byteLength;
   else if (p.sealed !== null) n += p.sealed.byteLength;
   else if (Array.isArray(p.data)) {
-    n += p.data.length * 8;
-    if (arrays) for (const cell of p.data as ArrayValue[]) n += cell.length * 8;
+    const data = p.data;
+    n += data.length * 8;
+    if (type === "string") {
+      // A character a byte (a string shared by several slots counts for each).
+      for (let i = 0; i < p.hw; i++) n += (data[i] as string | null)?.length ?? 0;
+    } else if (isArrayType(type)) for (const cell of data as ArrayValue[]) n += cell.length * 8;
   } else n += (p.data as TypedStorage).byteLength;
   if (p.valid) n += p.valid.byteLength;
   if (p.dict !== null) n += p.codes!.byteLength;
@@ -539,20 +543,22 @@ export class PagedColumn implements ColumnSource {
   }
 
   /**
-   * Approximate heap bytes held by this column's pages (8 bytes per JS-array slot, plus 8 per
-   * element of array cells; a sealed page's indices, and each dictionary once; a UTF-8 page's
-   * bytes and offsets; a narrow page's integers; the contents of strings in arrays are not
-   * counted).
+   * Approximate heap bytes held by this column's pages (8 bytes per JS-array slot, plus a byte
+   * per character of a string in it, counted for each slot that holds it, or 8 per element of an
+   * array cell; a sealed page's indices, and each dictionary once, its strings as an array's; a
+   * UTF-8 page's bytes and offsets; a narrow page's integers).
    */
   get heapBytes(): number {
     let n = 0;
-    const arrays = isArrayType(this.type);
+    const type = this.type;
     const dicts = new Set<readonly string[]>();
     const count = (p: Page) => {
-      n += pageBytes(p, arrays);
+      n += pageBytes(p, type);
       if (p.sealed !== null && !dicts.has(p.strs!)) {
-        dicts.add(p.strs!);
-        n += p.strs!.length * 8;
+        const strs = p.strs!;
+        dicts.add(strs);
+        n += strs.length * 8;
+        for (let i = 0; i < strs.length; i++) n += strs[i]!.length;
       }
     };
     this.#pages.forEach(count);
@@ -566,7 +572,7 @@ export class PagedColumn implements ColumnSource {
    */
   pageBytes(pi: number): number {
     const p = this.#pages.get(pi);
-    return p === undefined ? 0 : pageBytes(p, isArrayType(this.type));
+    return p === undefined ? 0 : pageBytes(p, this.type);
   }
 
   #page(pi: number, prev: boolean): Page | undefined {
@@ -610,6 +616,8 @@ export class PagedColumn implements ColumnSource {
     copyInto(p, offset, vec, from, length);
     if (offset + length > p.hw) p.hw = offset + length;
     if (p.dict !== null) this.#noteCoded(pi);
+    // A full page read back (or computed again) seals at the cycle's end as one written does.
+    if (this.#sealing) this.#noteFilled(pi, p);
   }
 
   /**

@@ -371,6 +371,45 @@ export function stateStoreContract(name: string, run: Run): void {
     });
   });
 
+  it(`${name}: formula columns over a history keep their newest pages within historyBytes, and compute the rest again`, async () => {
+    const budget = 1 << 20;
+    const s = (i: number) => `row-${i}-${"v".repeat(100)}`;
+    const n = PAGE_SIZE * 10 + 5;
+    await run("budget-formula", (sql) => {
+      const g = new UpdateGraph({
+        seed: 1,
+        store: new SqlStateStore(sql, { historyBytes: budget }),
+      });
+      const [blink, pub] = tablePublisher(g, { name: "w", columns: { X: "int32", S: "string" } });
+      // Two string columns of about 120 and 240 bytes a row: pages of about 0.5 and 1 MB.
+      const derived = blinkToAppendOnly(blink).update("T = S + `|`", "U = T + T");
+      for (let off = 0; off < n; off += 5_000) {
+        const len = Math.min(5_000, n - off);
+        pub.addRows(Array.from({ length: len }, (_, i) => ({ X: off + i, S: s(off + i) })));
+        g.runCycleSync();
+      }
+      const cols = ["T", "U"].map((c) => asPagedColumn(derived.column(c)));
+      const last = Math.floor((n - 1) / PAGE_SIZE);
+      const loaded = [...new Set([...cols[0]!.loadedPages(), ...cols[1]!.loadedPages()])].sort(
+        (a, b) => a - b,
+      );
+      // The newest pages: the last, and before it what the budget holds (one page at most).
+      expect(loaded[loaded.length - 1]).toBe(last);
+      expect(loaded.length).toBeLessThanOrEqual(2);
+      expect(loaded).toEqual(
+        Array.from({ length: loaded.length }, (_, i) => last - loaded.length + 1 + i),
+      );
+      const held = loaded
+        .filter((pi) => pi !== last)
+        .reduce((t, pi) => t + cols[0]!.pageBytes(pi) + cols[1]!.pageBytes(pi), 0);
+      expect(held).toBeLessThanOrEqual(budget);
+      // Every row reads back, the dropped pages computed again from the history's stored pages.
+      const rows = derived.toRows();
+      expect(rows.length).toBe(n);
+      expect(rows.every((r, i) => r.T === `${s(i)}|` && r.U === `${s(i)}|${s(i)}|`)).toBe(true);
+    });
+  });
+
   it(`${name}: historyBytes must be a number of bytes`, async () => {
     await run("budget-bad", (sql) => {
       expect(() => new SqlStateStore(sql, { historyBytes: -1 })).toThrow(

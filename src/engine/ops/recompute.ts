@@ -10,7 +10,11 @@ import type { PagedColumn } from "../column.ts";
 import { PAGE_SIZE } from "../column.ts";
 import type { ColumnSource } from "../column-source.ts";
 import type { CompiledFormula } from "../formula/index.ts";
-import { HISTORY_PAGES_IN_MEMORY } from "../persist/history.ts";
+import {
+  evictOlderPages,
+  HISTORY_BYTES_IN_MEMORY,
+  HISTORY_PAGES_IN_MEMORY,
+} from "../persist/history.ts";
 import { forEachSpan } from "../spans.ts";
 import type { Table } from "../table-core.ts";
 import { chunksFor, contextFor, positionOf, readSpan } from "./eval.ts";
@@ -27,6 +31,10 @@ export function attachRecompute(
   inputs: readonly ColumnSource[],
   out: PagedColumn,
 ): void {
+  // Its pages never change once full (the parent's rows never do): sealed as a history's are
+  // (strings by dictionary or as UTF-8, numbers narrowed), which also makes their bytes known
+  // to the eviction's budget (a page of strings in an array counts its slots only).
+  out.sealFullPages();
   out.setLoader((pi) => {
     const keys = parent.rowSet.subSetByKeyRange(pi * PAGE_SIZE, (pi + 1) * PAGE_SIZE);
     if (keys.isEmpty) return false;
@@ -53,10 +61,18 @@ export function attachRecompute(
   });
 }
 
-/** Drops pages of `out` below the last HISTORY_PAGES_IN_MEMORY of the parent's rows. */
-export function evictComputed(parent: Table, out: PagedColumn): void {
-  if (parent.size === 0) return;
+/**
+ * Drops pages of `outs` (the formula columns of one table over `parent`, each able to compute a
+ * page again) as a history drops its own (`evictOlderPages`): the newest within `bytes` (all of
+ * `outs` together; the store's `historyBytes`, else HISTORY_BYTES_IN_MEMORY), at most the last
+ * HISTORY_PAGES_IN_MEMORY of the parent's rows, and always the page of its last row.
+ */
+export function evictComputed(
+  parent: Table,
+  outs: readonly PagedColumn[],
+  bytes = HISTORY_BYTES_IN_MEMORY,
+): void {
+  if (parent.size === 0 || outs.length === 0) return;
   const lastPage = Math.floor(parent.rowSet.last() / PAGE_SIZE);
-  for (const pi of out.loadedPages())
-    if (pi <= lastPage - HISTORY_PAGES_IN_MEMORY) out.evictPage(pi);
+  evictOlderPages(outs, lastPage, bytes, HISTORY_PAGES_IN_MEMORY);
 }

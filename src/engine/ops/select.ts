@@ -138,9 +138,12 @@ function run(parent: Table, steps: readonly Step[], rows: RowSet): void {
 
 class SelectOperator extends Operator {
   readonly #plan: Plan;
+  /** The formula columns computed page by page (recompute.ts), evicted together. */
+  readonly #lazy: PagedColumn[];
   constructor(result: Table, parent: Table, p: Plan) {
     super(result, [parent]);
     this.#plan = p;
+    this.#lazy = p.steps.filter((s) => s.lazy).map((s) => s.out);
   }
 
   protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
@@ -163,7 +166,7 @@ class SelectOperator extends Operator {
     checkDensity(this.result.kind, p.steps, up.added, rows.size);
     run(parent, p.steps, up.added);
     if (dirtySteps.length > 0) run(parent, dirtySteps, up.modified);
-    for (const s of p.steps) if (s.lazy) evictComputed(parent, s.out);
+    evictComputed(parent, this.#lazy, parent.graph?.store?.historyBytes);
     const modifiedColumns: string[] = [];
     if (!up.modified.isEmpty) {
       for (const [name, d] of p.deps)

@@ -7,7 +7,7 @@
  * HistoryPages port (`historyPagesOf`) through which a chart's downsample reads page summaries
  * and the columns it needs of a page without bringing the page into memory.
  */
-import type { Vec } from "../column.ts";
+import type { PagedColumn, Vec } from "../column.ts";
 import { asPagedColumn, PAGE_SIZE } from "../column.ts";
 import { runKeys } from "../column-source.ts";
 import type { RowSet } from "../row-set.ts";
@@ -181,7 +181,21 @@ export function evictHistory(
   keep = HISTORY_PAGES_IN_MEMORY,
 ): void {
   const cols = table.columnNames.map((n) => asPagedColumn(table.column(n)));
-  const lastPage = Math.floor(Math.max(0, table.size - 1) / PAGE_SIZE);
+  evictOlderPages(cols, Math.floor(Math.max(0, table.size - 1) / PAGE_SIZE), bytes, keep);
+}
+
+/**
+ * Drops from memory the pages of `cols` (page numbers of one table) that do not fit: newest
+ * first, those within `bytes` (all columns together), at most the last `keep` up to `lastPage`;
+ * `lastPage` itself always stays. Once a page does not fit every older one goes too, so what stays
+ * is the newest. Each column must be able to read a dropped page again (its loader).
+ */
+export function evictOlderPages(
+  cols: readonly PagedColumn[],
+  lastPage: number,
+  bytes: number,
+  keep: number,
+): void {
   const loaded = new Set<number>();
   for (const c of cols) for (const pi of c.loadedPages()) loaded.add(pi);
   if (loaded.size === 0) return;
@@ -191,7 +205,6 @@ export function evictHistory(
     let size = 0;
     for (const c of cols) size += c.pageBytes(pi);
     if (pi !== lastPage && (full || pi <= lastPage - keep || held + size > bytes)) {
-      // (Once a page does not fit, every older one goes too: the pages kept are the newest.)
       full = true;
       for (const c of cols) c.evictPage(pi);
     } else held += size;

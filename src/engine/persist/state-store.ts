@@ -80,6 +80,11 @@ export interface StateStore {
   register(kind: string, op: Stateful): StateHandle;
   /** Called by the graph after listeners ran, inside the cycle's transaction. */
   afterCycle(cycle: number): void;
+  /**
+   * Bytes of pages that can be read or computed again kept in memory per table (a history's, a
+   * formula column's over one: `StateStoreOptions.historyBytes`); HISTORY_BYTES_IN_MEMORY if unset.
+   */
+  readonly historyBytes?: number;
 }
 
 export interface StateStoreOptions {
@@ -123,6 +128,10 @@ export class SqlStateStore implements StateStore {
     sql.exec(
       `CREATE TABLE IF NOT EXISTS ${p}_slot (op TEXT NOT NULL, slot INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (op, slot))`,
     );
+  }
+
+  get historyBytes(): number {
+    return this.#historyBytes;
   }
 
   register(kind: string, op: Stateful): StateHandle {
