@@ -434,6 +434,9 @@ export class PagedColumn implements ColumnSource {
   #logs: UndoLog[] = [];
   /** Pages holding codes (page number -> the last cycle a write kept them), to drop when full. */
   readonly #coded = new IntMap<number>();
+  /** The page `#noteCoded` noted last (-1: none since the last `endCycle`), and in which cycle. */
+  #codedLast = -1;
+  #codedCycle = -1;
   /** Full string pages are sealed at the end of the cycle that filled them (`sealFullPages`). */
   #sealing = false;
   /** Rows given as UTF-8 may be kept as such in open pages (`takeUtf8`). */
@@ -671,7 +674,12 @@ export class PagedColumn implements ColumnSource {
   #noteCoded(pi: number): void {
     const t = this.#tracker;
     if (t === null) return;
-    this.#coded.set(pi, t.cycle);
+    // (A cycle's writes go to the same page again and again: one map entry is enough.)
+    const cycle = t.cycle;
+    if (pi === this.#codedLast && cycle === this.#codedCycle) return;
+    this.#codedLast = pi;
+    this.#codedCycle = cycle;
+    this.#coded.set(pi, cycle);
     if (!this.#dirty) {
       this.#dirty = true;
       t.markDirty(this);
@@ -948,6 +956,7 @@ export class PagedColumn implements ColumnSource {
     // (forEach, not for-of: no iterator or entry arrays, which a cycle would pay per column.)
     if (this.#prev.size > 0) this.#prev.forEach(this.#recycle);
     this.#prev.clear();
+    this.#codedLast = -1;
     if (this.#coded.size > 0) this.#coded.forEach(this.#dropCodes);
     if (this.#filled.length > 0) this.#sealFilled();
     this.#dirty = false;
@@ -2048,6 +2057,7 @@ export class PagedColumn implements ColumnSource {
     for (const p of this.#logged) p.log = null;
     this.#logged.length = 0;
     this.#coded.clear();
+    this.#codedLast = -1;
     this.#filled.length = 0;
     this.#sealStrs = [];
     this.#sealIndex = null;

@@ -23,9 +23,9 @@ export function copyRowsTo(
 ): void {
   if (rows.isEmpty) return;
   const ranges = rows.rangeCount;
-  if (ranges * MIN_RANGE <= rows.size && allPaged(src)) {
-    // Page to page (rows of a publisher's batch, a blink table's rows into a ring): no chunks,
-    // and (a loop, not a callback) nothing allocated per call.
+  if ((ranges === 1 || ranges * MIN_RANGE <= rows.size) && allPaged(src)) {
+    // Page to page (rows of a publisher's batch, a blink table's rows into a ring, however few):
+    // no chunks, and (a loop, not a callback) nothing allocated per call.
     const from = src as readonly PagedColumn[];
     let at = destStart;
     for (let r = 0; r < ranges; r++) {
