@@ -37,14 +37,17 @@ export abstract class Operator implements GraphNode {
   process(): void {
     const result = this.result;
     if (result.isFailed) return;
-    for (const p of this.parents) {
+    // (Indexed loops: code run once a cycle stays unoptimized for thousands of cycles, and there
+    // a for-of makes an iterator and a result object a step.)
+    const parents = this.parents;
+    for (let i = 0; i < parents.length; i++) {
+      const p = parents[i]!;
       if (p.isFailed) {
         nodeOf(result).fail(p.failure);
         return;
       }
     }
     // One array per operator, filled each cycle and emptied after (onUpdate keeps no reference).
-    const parents = this.parents;
     const updates = this.#updates;
     let any = false;
     for (let i = 0; i < parents.length; i++) {

@@ -175,7 +175,10 @@ export class TableNode {
     }
     const u = this.#current();
     if (!u) return;
-    for (const l of this.#listeners.slice()) l.onUpdate(u);
+    // The array is never changed in place (listen and its undo make a new one), so a listener
+    // that adds or removes listeners does not change this loop's.
+    const ls = this.#listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.onUpdate(u);
   }
 
   /** See `Table.listen`. */
@@ -188,10 +191,9 @@ export class TableNode {
       );
     }
     const entry = { onUpdate, onFailure };
-    this.#listeners.push(entry);
+    this.#listeners = [...this.#listeners, entry];
     return () => {
-      const i = this.#listeners.indexOf(entry);
-      if (i >= 0) this.#listeners.splice(i, 1);
+      this.#listeners = this.#listeners.filter((x) => x !== entry);
     };
   }
 

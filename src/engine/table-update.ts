@@ -12,13 +12,21 @@ export interface TableUpdate {
   readonly modifiedColumns: string[];
 }
 
+/** The `modifiedColumns` of an update without modified rows (shared: consumers never change it). */
+const NO_COLUMNS: string[] = [];
+
 export function makeUpdate(
   added: RowSet,
   removed: RowSet = RowSet.EMPTY,
   modified: RowSet = RowSet.EMPTY,
-  modifiedColumns: string[] = [],
+  modifiedColumns: string[] = NO_COLUMNS,
 ): TableUpdate {
-  return { added, removed, modified, modifiedColumns: modified.isEmpty ? [] : modifiedColumns };
+  return {
+    added,
+    removed,
+    modified,
+    modifiedColumns: modified.isEmpty ? NO_COLUMNS : modifiedColumns,
+  };
 }
 
 export function isEmptyUpdate(u: TableUpdate): boolean {

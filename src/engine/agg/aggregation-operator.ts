@@ -92,6 +92,8 @@ export class AggregationCore implements KernelEnv {
   #removed = new Int32Array(0);
   #modified = new Int32Array(0);
   #changedCols = new Uint8Array(0);
+  /** Every kernel's output, in order (an update's `modifiedColumns` when all changed). */
+  #allOutputs: string[] | null = null;
   /** Scratch of `flush` for kernels with `flushMany`: groups present now, new ones, changed ones. */
   #live = new Int32Array(0);
   #fresh = new Uint8Array(0);
@@ -143,6 +145,7 @@ export class AggregationCore implements KernelEnv {
   addKernel(k: AggKernel): void {
     this.#kernels.push(k);
     this.#changedCols = new Uint8Array(this.#kernels.length);
+    this.#allOutputs = null;
     (k.flushMany ? this.#many : this.#single).push(this.#kernels.length - 1);
     let idx = -1;
     if (k.readsValues && k.input !== null) {
@@ -327,7 +330,11 @@ export class AggregationCore implements KernelEnv {
         changed[nl++] = any;
       }
     }
-    for (const j of this.#many) if (ks[j]!.flushMany!(live, fresh, nl, changed)) changedCols[j] = 1;
+    const many = this.#many;
+    for (let i = 0; i < many.length; i++) {
+      const j = many[i]!;
+      if (ks[j]!.flushMany!(live, fresh, nl, changed)) changedCols[j] = 1;
+    }
     let nm = 0;
     for (let i = 0; i < nl; i++) if (changed[i] === 1) modified[nm++] = live[i]!;
     this.#nTouched = 0;
@@ -336,9 +343,22 @@ export class AggregationCore implements KernelEnv {
       added: this.#rowSetOf(added, na),
       removed: this.#rowSetOf(removed, nr),
       modified: this.#rowSetOf(modified, nm),
-      modifiedColumns:
-        nm === 0 ? NO_COLUMNS : ks.filter((_, j) => changedCols[j] === 1).map((k) => k.output),
+      modifiedColumns: nm === 0 ? NO_COLUMNS : this.#changedOutputs(changedCols),
     };
+  }
+
+  /** The outputs of the kernels marked in `changed` (all of them: one array kept for it). */
+  #changedOutputs(changed: Uint8Array): string[] {
+    const ks = this.#kernels;
+    let all = true;
+    for (let j = 0; j < ks.length; j++) if (changed[j] !== 1) all = false;
+    if (all) {
+      this.#allOutputs ??= ks.map((k) => k.output);
+      return this.#allOutputs;
+    }
+    const out: string[] = [];
+    for (let j = 0; j < ks.length; j++) if (changed[j] === 1) out.push(ks[j]!.output);
+    return out;
   }
 
   /** End of a cycle for the router (partitions). */
@@ -481,7 +501,8 @@ export class AggregationOperator extends Operator {
     this.#core = core;
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     const core = this.#core;
     if (core.mode === "removals") {
@@ -494,7 +515,8 @@ export class AggregationOperator extends Operator {
     }
     core.add(up.added);
     const c = core.flush();
-    nodeOf(this.result).setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
+    if (!c.removed.isEmpty || !c.added.isEmpty)
+      nodeOf(this.result).setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
     core.finish(up);
     return makeUpdate(c.added, c.removed, c.modified, c.modifiedColumns);
   }

@@ -158,7 +158,8 @@ class PartitionRouter implements RowRouter {
 
 /** The parent's rows and updates unchanged: `PartitionedTable.merge()`. */
 class PassThroughOperator extends Operator {
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     nodeOf(this.result).setRowSet(this.parents[0]!.rowSet);
     return u;
   }

@@ -62,7 +62,9 @@ class AsOfJoinOperator extends Operator {
     this.#redirection = redirection;
   }
 
-  protected onUpdate([uL, uR]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const uL = updates[0] ?? null;
+    const uR = updates[1] ?? null;
     const state = this.#state;
     const plan = this.#plan;
     const left = this.parents[0]!;

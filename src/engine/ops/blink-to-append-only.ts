@@ -54,7 +54,8 @@ class BlinkToAppendOnlyOperator extends Operator {
     evictHistory(this.result, h.historyBytes);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const added = u!.added;
     const size = this.result.size;
     const room = this.#limit - size;

@@ -21,7 +21,8 @@ class MappedColumnsOperator extends Operator {
     super(result, [parent]);
     this.#names = names;
   }
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     nodeOf(this.result).setRowSet(this.parents[0]!.rowSet);
     const mc = up.modifiedColumns.flatMap((c) => {

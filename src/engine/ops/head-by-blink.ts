@@ -118,7 +118,8 @@ abstract class BlinkTopOperator extends Operator {
     return makeUpdate(added, evicted);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     return this.ingest(u!.added);
   }
 }

@@ -144,7 +144,8 @@ class HeadByOperator extends Operator {
     this.#keys = new Set(keys);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     const parent = this.parents[0]!;
     const groups = this.#groups;

@@ -30,7 +30,8 @@ class SliceOperator extends Operator {
     super(result, [parent]);
     this.#window = window;
   }
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     const old = this.result.rowSet;
     const next = windowRows(this.parents[0]!.rowSet, this.#window);

@@ -59,7 +59,9 @@ class JoinOperator extends Operator {
     this.#leftNames = left.columnNames;
   }
 
-  protected onUpdate([lu, ru]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const lu = updates[0] ?? null;
+    const ru = updates[1] ?? null;
     const st = this.#st;
     const W = st.width;
     const removed = new Ranges();

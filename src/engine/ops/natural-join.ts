@@ -67,7 +67,9 @@ class NaturalJoinOperator extends Operator {
     this.#joinedNames = joins.map((p) => p.left);
   }
 
-  protected onUpdate([lu, ru]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const lu = updates[0] ?? null;
+    const ru = updates[1] ?? null;
     const st = this.#st;
     const modified: number[] = [];
     let joinedChanged = false;

@@ -59,7 +59,8 @@ class RingOperator extends Operator {
     h.deletePagesBelow(Math.floor(Math.max(0, this.#next - this.#capacity) / PAGE_SIZE));
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     if (!up.modified.isEmpty)
       throw new UnsupportedOperationError("Not expecting modifies or shifts");

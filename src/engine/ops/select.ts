@@ -146,7 +146,8 @@ class SelectOperator extends Operator {
     this.#lazy = p.steps.filter((s) => s.lazy).map((s) => s.out);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const parent = this.parents[0]!;
     const up = u!;
     const rows = parent.rowSet;

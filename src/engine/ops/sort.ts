@@ -122,7 +122,8 @@ class SortOperator extends Operator {
     nodeOf(this.result).setRowSet(this.state.build(parent.rowSet));
     this.#live = true;
   }
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     if (!this.#live || this.#heldCycle === this.result.graph!.cycle) return null;
     const { update, rows } = this.state.apply(u!);
     nodeOf(this.result).setRowSet(rows);

@@ -71,7 +71,8 @@ class TimeWindowOperator extends Operator {
     return true;
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const parent = this.parents[0]!;
     if (u && (!u.removed.isEmpty || !u.modified.isEmpty)) {
       throw new ArgumentError(

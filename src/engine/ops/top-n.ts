@@ -151,7 +151,8 @@ class TopNOperator extends Operator {
     return RowSet.fromKeys(keys);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const up = u!;
     const sortChanged = up.modifiedColumns.some((c) => this.#names.has(c));
     const movers = sortChanged ? up.modified : RowSet.EMPTY;

@@ -160,7 +160,9 @@ class WhereInOperator extends Operator {
     this.#rightMatch = new Set(match.map((p) => p.right));
   }
 
-  protected onUpdate([lu, ru]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const lu = updates[0] ?? null;
+    const ru = updates[1] ?? null;
     const s = this.#s;
     const left = this.parents[0]!;
     // 1. The right's changes, recording each touched key's count before the cycle.

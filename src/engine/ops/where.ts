@@ -41,7 +41,8 @@ class WhereOperator extends Operator {
     this.#deps = new Set(filters.flatMap((f) => f.formula.columns));
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const parent = this.parents[0]!;
     const up = u!;
     const prev = this.result.rowSet;

@@ -31,7 +31,8 @@ class WithAttributesOperator extends Operator {
     return this.result.isBlink;
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const before = this.result.rowSet;
     if (this.result.isBlink) {
       const kept = before.size - (u ? u.removed.size : 0);

@@ -6,6 +6,7 @@
 import type { Utf8Mode } from "../arrow/utf8.ts";
 import { arrowIPCToVecViews } from "../arrow.ts";
 import type { Vec } from "../column.ts";
+import type { ColumnSource } from "../column-source.ts";
 import { ArgumentError, SchemaError, ValueError } from "../errors.ts";
 import { readJsonRows } from "../json-rows.ts";
 import { readContiguous } from "../ops/copy.ts";
@@ -40,6 +41,8 @@ const BLINK = { refreshing: true, blink: true, appendOnly: false, addOnly: false
 
 class PublisherNode extends SourceNode {
   readonly schema: Schema;
+  /** The schema's column names, in order. */
+  readonly names: readonly string[];
   readonly publisher: TablePublisher;
   readonly onFlush: ((p: TablePublisher) => void) | undefined;
   pending: Batch[] = [];
@@ -47,6 +50,7 @@ class PublisherNode extends SourceNode {
   constructor(graph: UpdateGraph, schema: Schema, name: string, opts: TablePublisherOptions) {
     super(graph, schema, BLINK, `publisher:${name}`, opts.onShutdown);
     this.schema = schema;
+    this.names = Object.keys(schema);
     this.onFlush = opts.onFlush;
     this.publisher = new TablePublisher(this, name);
     // Utf8 values of Arrow and JSON publishes stay UTF-8 into the blink table's pages.
@@ -139,23 +143,27 @@ export class TablePublisher {
   add(table: Table): void {
     const node = this.#node;
     if (node.failed) return;
-    const names = Object.keys(node.schema);
-    const missing = names.filter((n) => !table.hasColumn(n));
-    if (missing.length > 0) {
+    const names = node.names;
+    for (let i = 0; i < names.length; i++) {
+      if (table.hasColumn(names[i]!)) continue;
+      const missing = names.filter((n) => !table.hasColumn(n));
       throw new ArgumentError(
         `Unknown column names [${missing.join(", ")}], available column names are [${table.columnNames.join(", ")}]`,
       );
     }
-    for (const n of names) {
-      if (table.columns[n] !== node.schema[n]) {
+    const cols = new Array<ColumnSource>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      const c = table.column(n);
+      if (c.type !== node.schema[n]) {
         throw new SchemaError(
-          `Column "${n}" is ${table.columns[n]} in the added table but the publisher expects ${node.schema[n]}`,
+          `Column "${n}" is ${c.type} in the added table but the publisher expects ${node.schema[n]}`,
           n,
         );
       }
+      cols[i] = c;
     }
     if (table.size === 0) return;
-    const cols = names.map((n) => table.column(n));
     if (!table.isRefreshing) {
       // A static table never changes: keep a reference and copy once, into pages, at the cycle
       // (pages that line up with the blink table's are borrowed, not copied: source-node.ts).

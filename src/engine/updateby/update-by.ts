@@ -458,7 +458,8 @@ class UpdateByOperator extends Operator {
     this.#outputs = state.plan.ops.filter((o) => o.history).map((o) => o.output);
   }
 
-  protected onUpdate([u]: readonly (TableUpdate | null)[]): TableUpdate | null {
+  protected onUpdate(updates: readonly (TableUpdate | null)[]): TableUpdate | null {
+    const u = updates[0] ?? null;
     const parent = this.parents[0]!;
     const up = u!;
     nodeOf(this.result).setRowSet(parent.rowSet);
