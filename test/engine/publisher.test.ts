@@ -49,6 +49,34 @@ describe("tablePublisher", () => {
     ]);
   });
 
+  it("notifies the listeners a cycle starts with: one added or removed by a listener counts from the next", async () => {
+    const g = new UpdateGraph({ seed: 1 });
+    const [blink, pub] = tablePublisher(g, { name: "p", columns: { X: "int32" } });
+    const calls: string[] = [];
+    let offB: (() => void) | null = null;
+    const offA = blink.listen((u) => {
+      calls.push(`a${u.added.size}`);
+      // During the first notification: removes b (still called this cycle), adds c (not yet).
+      if (offB !== null) {
+        offB();
+        offB = null;
+        blink.listen((v) => calls.push(`c${v.added.size}`));
+      }
+    });
+    offB = blink.listen((u) => calls.push(`b${u.added.size}`));
+    pub.addRows([{ X: 1 }]);
+    await g.runCycle();
+    expect(calls).toEqual(["a1", "b1"]);
+    pub.addRows([{ X: 1 }, { X: 2 }]);
+    await g.runCycle();
+    expect(calls).toEqual(["a1", "b1", "a2", "c2"]);
+    offA();
+    offA(); // (a second call changes nothing)
+    pub.addRows([{ X: 3 }]);
+    await g.runCycle();
+    expect(calls).toEqual(["a1", "b1", "a2", "c2", "c1"]);
+  });
+
   it("rejects a table missing a column, naming it, and enqueues nothing", async () => {
     const g = new UpdateGraph();
     const [blink, pub] = tablePublisher(g, { name: "p", columns: { ...cols, T: "instant" } });
