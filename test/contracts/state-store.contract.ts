@@ -5,7 +5,7 @@
  */
 import { expect, it } from "vitest";
 import { writeIPC } from "../../src/engine/arrow.ts";
-import type { Vec } from "../../src/engine/column.ts";
+import type { PagedColumn, Vec } from "../../src/engine/column.ts";
 import { asPagedColumn, PAGE_SIZE } from "../../src/engine/column.ts";
 import { downsample } from "../../src/engine/downsample.ts";
 import {
@@ -351,19 +351,13 @@ export function stateStoreContract(name: string, run: Run): void {
         f.pub.addRows(Array.from({ length: len }, (_, i) => ({ X: off + i, S: s(off + i) })));
         f.g.runCycleSync();
       }
-      const cols = ["X", "S"].map((c) => asPagedColumn(f.hist.column(c)));
-      const loaded = cols[1]!.loadedPages();
-      const last = Math.floor((n - 1) / PAGE_SIZE);
-      // The newest pages, the last among them; those before it within the budget.
-      expect(loaded.length).toBeGreaterThan(1);
-      expect(loaded.length).toBeLessThan(4);
-      expect(loaded).toEqual(
-        Array.from({ length: loaded.length }, (_, i) => last - loaded.length + 1 + i),
+      const pages = newestWithin(
+        ["X", "S"].map((c) => asPagedColumn(f.hist.column(c))),
+        Math.floor((n - 1) / PAGE_SIZE),
+        budget,
       );
-      const held = loaded
-        .filter((pi) => pi !== last)
-        .reduce((t, pi) => t + cols[0]!.pageBytes(pi) + cols[1]!.pageBytes(pi), 0);
-      expect(held).toBeLessThanOrEqual(budget);
+      expect(pages).toBeGreaterThan(1);
+      expect(pages).toBeLessThan(4);
       // Every row reads back, the evicted pages from storage.
       const rows = f.hist.toRows();
       expect(rows.length).toBe(n);
@@ -388,21 +382,13 @@ export function stateStoreContract(name: string, run: Run): void {
         pub.addRows(Array.from({ length: len }, (_, i) => ({ X: off + i, S: s(off + i) })));
         g.runCycleSync();
       }
-      const cols = ["T", "U"].map((c) => asPagedColumn(derived.column(c)));
-      const last = Math.floor((n - 1) / PAGE_SIZE);
-      const loaded = [...new Set([...cols[0]!.loadedPages(), ...cols[1]!.loadedPages()])].sort(
-        (a, b) => a - b,
+      const pages = newestWithin(
+        ["T", "U"].map((c) => asPagedColumn(derived.column(c))),
+        Math.floor((n - 1) / PAGE_SIZE),
+        budget,
       );
-      // The newest pages: the last, and before it what the budget holds (one page at most).
-      expect(loaded[loaded.length - 1]).toBe(last);
-      expect(loaded.length).toBeLessThanOrEqual(2);
-      expect(loaded).toEqual(
-        Array.from({ length: loaded.length }, (_, i) => last - loaded.length + 1 + i),
-      );
-      const held = loaded
-        .filter((pi) => pi !== last)
-        .reduce((t, pi) => t + cols[0]!.pageBytes(pi) + cols[1]!.pageBytes(pi), 0);
-      expect(held).toBeLessThanOrEqual(budget);
+      // (A full page of the two is about 1.5 MB: the last page, and one more at most.)
+      expect(pages).toBeLessThanOrEqual(2);
       // Every row reads back, the dropped pages computed again from the history's stored pages.
       const rows = derived.toRows();
       expect(rows.length).toBe(n);
@@ -428,4 +414,20 @@ export function stateStoreContract(name: string, run: Run): void {
       expect(() => f.g.runCycleSync()).toThrow(/storage limit/);
     });
   });
+}
+
+/**
+ * Checks that the pages `cols` hold in memory are the newest: `last`, and the pages right before
+ * it, those within `budget` bytes (all columns together). Returns how many pages are held.
+ */
+function newestWithin(cols: readonly PagedColumn[], last: number, budget: number): number {
+  const loaded = [...new Set(cols.flatMap((c) => c.loadedPages()))].sort((a, b) => a - b);
+  expect(loaded[loaded.length - 1]).toBe(last);
+  expect(loaded).toEqual(
+    Array.from({ length: loaded.length }, (_, i) => last - loaded.length + 1 + i),
+  );
+  let held = 0;
+  for (const pi of loaded) if (pi !== last) for (const c of cols) held += c.pageBytes(pi);
+  expect(held).toBeLessThanOrEqual(budget);
+  return loaded.length;
 }
