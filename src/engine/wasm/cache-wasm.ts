@@ -66,20 +66,18 @@ export class WasmKeyTable {
     if (this.#held?.deref() === keys && this.#wayBits === wayBits) return true;
     this.#held = null;
     const w = this.#w;
-    if (!w.keep(keys.byteLength + codes.byteLength)) return false;
+    const bytes = keys.byteLength + codes.byteLength;
+    if (!w.keep(bytes)) return false;
+    // Both arrays go into the scratch area whole; cache.c lays them out set by set from there.
+    const keysAt = w.scratch;
+    const codesAt = keysAt + keys.byteLength;
+    if (bytes > MAX_SCRATCH || !w.ensure(keysAt + bytes)) return false;
     const i32 = w.i32;
-    const ways = 1 << wayBits;
-    // Set s at words 5 * ways * s: its ways' key words, then their codes.
-    let to = w.kept >> 2;
-    for (let e = 0; e < codes.length; e += ways) {
-      const k = e << 2;
-      for (let q = 0; q < 4 * ways; q++) i32[to + q] = keys[k + q]!;
-      to += 4 * ways;
-      for (let q = 0; q < ways; q++) i32[to + q] = codes[e + q]!;
-      to += ways;
-    }
+    i32.set(keys, keysAt >> 2);
+    i32.set(codes, codesAt >> 2);
+    w.x.cacheHold(w.kept, keysAt, codesAt, codes.length >> wayBits, wayBits);
     this.#wayBits = wayBits;
-    this.#bytes = keys.byteLength + codes.byteLength;
+    this.#bytes = bytes;
     this.#held = new WeakRef(keys);
     return true;
   }

@@ -128,3 +128,23 @@ __attribute__((export_name("cacheProbeBlocks"))) i32 cacheProbeBlocks(
   }
   return n;
 }
+
+/*
+ * Lays a level's table out here as `cacheProbe` reads it: `sets` sets of `1 << wayBits` ways, from
+ * its key words `keys` (4 a way, set by set) and codes `codes` (one a way), both copied in whole
+ * (two bulk copies, where laying them out word by word in JavaScript runs unoptimized when the
+ * level is new), into `table`, set by set: its keys, then its codes.
+ */
+__attribute__((export_name("cacheHold"))) void cacheHold(u8 *table, const v128_t *keys,
+                                                        const i32 *codes, i32 sets, i32 wayBits) {
+  i32 ways = 1 << wayBits;
+  for (i32 s = 0; s < sets; s++) {
+    v128_t *to = (v128_t *)table;
+    for (i32 w = 0; w < ways; w++) wasm_v128_store(to + w, wasm_v128_load(keys + w));
+    i32 *cs = (i32 *)(table + 16 * ways);
+    for (i32 w = 0; w < ways; w++) cs[w] = codes[w];
+    keys += ways;
+    codes += ways;
+    table += 20 * ways;
+  }
+}

@@ -74,6 +74,7 @@ export interface EngineExports {
   // cache.c
   cacheProbe: CacheProbe;
   cacheProbeBlocks: CacheProbe;
+  cacheHold(table: number, keys: number, codes: number, sets: number, wayBits: number): void;
 }
 
 /** An instance of the module, with views of its memory. */
