@@ -30,12 +30,24 @@ export function skipUtf8(b: Uint8Array, i: number, n: number, c: number): number
   return i + more + 1;
 }
 
-/** Whether bytes `[from, to)` of `b` are all ASCII: eight a step, as two 32-bit words. */
+/**
+ * Whether bytes `[from, to)` of `b` are all ASCII: the bytes before a 4-aligned address one by one,
+ * then 32-bit words four a step (a typed array's loads, faster in V8 than a DataView's), then the
+ * bytes after the last whole word.
+ */
 function isAscii(b: Uint8Array, from: number, to: number): boolean {
-  const view = new DataView(b.buffer, b.byteOffset);
   let acc = 0;
   let i = from;
-  for (; i + 8 <= to; i += 8) acc |= view.getInt32(i) | view.getInt32(i + 4);
+  const head = Math.min(to, i + ((4 - ((b.byteOffset + i) & 3)) & 3));
+  for (; i < head; i++) acc |= b[i]!;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
+    let k = 0;
+    for (; k + 4 <= words; k += 4) acc |= w[k]! | w[k + 1]! | w[k + 2]! | w[k + 3]!;
+    for (; k < words; k++) acc |= w[k]!;
+    i += words << 2;
+  }
   for (; i < to; i++) acc |= b[i]!;
   return (acc & 0x80808080) === 0;
 }
