@@ -30,13 +30,13 @@ afterEach(() => setEngineWasmEnabled(true));
 const P = PAGE_SIZE;
 type Raw = number | bigint | null;
 
-/** `values` as a Vec of `type`. */
-function vecOf(type: "int64" | "instant" | "float64", values: readonly Raw[]): Vec {
+/** `values` as a Vec of `type` (`junk`: this under each null, else 0). */
+function vecOf(type: "int64" | "instant" | "float64", values: readonly Raw[], junk = 0): Vec {
   const valid = Uint8Array.from(values, (v) => (v === null ? 0 : 1));
   const data =
     type === "float64"
-      ? Float64Array.from(values, (v) => (v ?? 0) as number)
-      : BigInt64Array.from(values, (v) => (v ?? 0n) as bigint);
+      ? Float64Array.from(values, (v) => (v ?? junk) as number)
+      : BigInt64Array.from(values, (v) => (v ?? BigInt(junk)) as bigint);
   return { data, valid, length: values.length };
 }
 
@@ -59,6 +59,7 @@ function sealedNumeric(
   model: Raw[],
   seed: number,
   wasm: boolean,
+  junk = 0,
 ) {
   setEngineWasmEnabled(wasm);
   const rnd = seededRandom(seed);
@@ -67,7 +68,7 @@ function sealedNumeric(
   c.sealFullPages();
   for (let k = 0; k < model.length; ) {
     const len = Math.min(model.length - k, 1 + Math.floor(rnd() * (P + 500)));
-    c.writeRun(k, vecOf(type, model.slice(k, k + len)));
+    c.writeRun(k, vecOf(type, model.slice(k, k + len), junk));
     k += len;
     if (rnd() < 0.5) t.end();
   }
@@ -140,6 +141,53 @@ describe("seals on the engine's WebAssembly give what the JavaScript loops give"
         expect(on).toEqual(off);
       }),
       { numRuns: 60 },
+    );
+  }, 120_000);
+
+  it("numeric pages whose rows the module takes several at a time: one row anywhere that needs more decimals, is -0, is null or is past 32 bits (property)", () => {
+    // The module narrows two float64 or four int64 rows a step, and any other row (a null, -0,
+    // one needing more decimals, one past 32 bits) the JavaScript loop's way: such rows at any
+    // place of a pair or a four, among integers rising or falling along the page (so the least or
+    // greatest one, which decides the width once the decimals rise, may come only before them),
+    // with junk under the nulls.
+    const odd = fc.constantFrom("decimal", "minus zero", "null", "wide");
+    fc.assert(
+      fc.property(
+        fc.constantFrom("int64" as const, "float64" as const),
+        fc.constantFrom(-40_000, -1000, -128, -100, 0, 0),
+        fc.constantFrom(0, 0, 20, 127, 200),
+        fc.boolean(),
+        // (Late rows often: the decimals rise after the least or greatest value.)
+        fc.array(fc.tuple(fc.oneof(fc.nat(P - 1), fc.integer({ min: P - 40, max: P - 1 })), odd), {
+          maxLength: 3,
+        }),
+        fc.integer({ min: 1, max: 0x7ffffffe }),
+        (type, lo, hi, rising, odds, seed) => {
+          const model: Raw[] = Array.from({ length: 2 * P }, (_, i) => {
+            const f = (i % P) / (P - 1);
+            const v = Math.round(lo + (hi - lo) * (rising ? f : 1 - f));
+            return type === "float64" ? v + 0 : BigInt(v);
+          });
+          for (const [slot, what] of odds) {
+            const at = P + slot;
+            if (what === "null") model[at] = null;
+            else if (what === "wide") model[at] = type === "float64" ? 2 ** 31 : 2n ** 31n;
+            else if (type === "float64" && what === "decimal") model[at] = (rising ? hi : lo) + 0.5;
+            else if (type === "float64" && what === "minus zero") model[at] = -0;
+          }
+          const on = sealedNumeric(type, model, seed, true, 100_000);
+          const off = sealedNumeric(type, model, seed, false, 100_000);
+          expect(on).toEqual(off);
+        },
+      ),
+      {
+        numRuns: 300,
+        // The least (then the greatest) value only before decimals that rise near the end.
+        examples: [
+          ["float64", -128, 0, true, [[P - 10, "decimal"]], 1],
+          ["float64", 0, 200, false, [[P - 10, "decimal"]], 1],
+        ],
+      },
     );
   }, 120_000);
 
