@@ -20,7 +20,7 @@ import {
   tablePublisher,
   UpdateGraph,
 } from "../src/engine/index.ts";
-import { printTable } from "./util.ts";
+import { printTable, v8PoolArgs } from "./util.ts";
 
 /** The pipeline of the cycle benchmark; `notified` counts listener calls. */
 export function cyclePipeline() {
@@ -61,7 +61,7 @@ function coldRun(): Promise<number[]> {
   return new Promise((resolve, reject) => {
     let got: number[] | null = null;
     const child = fork(COLD_WORKER, [], {
-      execArgv: ["--experimental-strip-types", "--no-warnings"],
+      execArgv: ["--experimental-strip-types", "--no-warnings", ...v8PoolArgs()],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (m) => {

@@ -14,6 +14,8 @@
  * BENCH_WARMUP (seconds, default 0): each worker first feeds the batches, untimed, to a throwaway
  * instance of its engine (up to that long or BENCH_ROWS rows), so the timed run measures warm code
  * (JIT-compiled JS, tiered-up WebAssembly) on fresh state: the steady state of a long-lived server.
+ * BENCH_V8_POOL: the V8 background pool of every process (`v8PoolArgs` in bench/util.ts: by
+ * default sized by Node to the machine's cores; "node" for Node's fixed default of 4).
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -22,7 +24,7 @@ import { scenarioLabel } from "./peers-data.ts";
 import type { EngineName } from "./peers-engines.ts";
 import { ENGINES } from "./peers-engines.ts";
 import type { RunResult } from "./peers-worker.ts";
-import { printTable } from "./util.ts";
+import { printTable, v8PoolArgs } from "./util.ts";
 
 const WORKER = fileURLToPath(new URL("./peers-worker.ts", import.meta.url));
 const PEER_NAMES: Record<EngineName, string> = {
@@ -54,7 +56,7 @@ function runWorker(
     let result: RunResult | null = null;
     let stderr = "";
     const child = fork(WORKER, [JSON.stringify({ engine, scenario, rows, capMs })], {
-      execArgv: ["--experimental-strip-types", "--expose-gc", "--no-warnings"],
+      execArgv: ["--experimental-strip-types", "--expose-gc", "--no-warnings", ...v8PoolArgs()],
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
     child.stderr!.on("data", (d: Buffer) => {
@@ -122,7 +124,7 @@ export async function benchPeers(): Promise<void> {
     table.push(row);
   }
   printTable(
-    `Peers: rows/s (median of ${reps} fresh processes; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding${warmup > 0 ? `, after up to ${warmup} s of untimed warm-up on a throwaway instance` : ""}), ratio = tickflare / peer`,
+    `Peers: rows/s (median of ${reps} fresh processes, ${v8PoolArgs()[0] ?? "Node's default V8 pool"}; each run ${rows.toLocaleString("en")} rows or ${capMs / 1000} s of feeding${warmup > 0 ? `, after up to ${warmup} s of untimed warm-up on a throwaway instance` : ""}), ratio = tickflare / peer`,
     [
       "scenario",
       "tickflare",

@@ -51,3 +51,20 @@ export function printTable(title: string, header: string[], rows: string[][]): v
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
   for (const r of rows) console.log(line(r));
 }
+
+/**
+ * Node options for a benchmark's fresh processes (every engine's alike): V8's background pool
+ * (`--v8-pool-size`: the threads that compile hot functions while the main thread runs) of
+ * BENCH_V8_POOL threads; by default 0, which makes Node size it to the machine (one less than its
+ * cores: one thread on 2 cores). "node" leaves Node's own default, a fixed 4 threads, which on a
+ * 2-core machine take turns with the main thread while the JIT compiles a fresh process's code
+ * (the peers' ring + group-by at 1,000-row batches ran 15-20 % slower so, tickflare's and
+ * Perspective's alike: BENCHMARKS.md, stop 34).
+ */
+export function v8PoolArgs(): string[] {
+  const pool = process.env.BENCH_V8_POOL ?? "0";
+  if (pool === "node") return [];
+  if (!/^\d+$/.test(pool))
+    throw new Error(`BENCH_V8_POOL must be a number of threads or "node", got ${pool}`);
+  return [`--v8-pool-size=${pool}`];
+}
