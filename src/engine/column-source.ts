@@ -220,6 +220,13 @@ export interface ColumnSource {
   /** Value at key as of the end of the previous cycle. */
   getPrev(key: number): Value;
   /**
+   * The value at key of a numeric column (int8 to int64, float32, float64) as a number, or null:
+   * an int64 past ±2^53 rounded to the nearest double, and read without making a BigInt (an
+   * aggregation's counts and sums read so cost no allocation). Any other column throws
+   * ArgumentError.
+   */
+  getNumber(key: number, prev?: boolean): number | null;
+  /**
    * The values at `rows`: a view of storage when the keys are a run within one page, else the
    * values filled into `chunk` (a new chunk if none is given). The result is valid until the
    * next write to the column or the next read into `chunk`; it must not be modified.

@@ -56,7 +56,15 @@ import type {
   TypedStorage,
   Value,
 } from "./types.ts";
-import { allocStorage, isArrayType, isBigType, rawToValue } from "./types.ts";
+import {
+  allocStorage,
+  checkNumberType,
+  isArrayType,
+  isBigType,
+  isNumeric,
+  rawToNumber,
+  rawToValue,
+} from "./types.ts";
 import { UndoLog } from "./undo-log.ts";
 import { isUtf8 } from "./utf8-check.ts";
 import type { EngineWasm } from "./wasm/engine-wasm.ts";
@@ -475,7 +483,13 @@ export class PagedColumn implements ColumnSource {
   constructor(type: ColumnType, tracker: CycleTracker | null = null) {
     this.type = type;
     this.#tracker = tracker;
+    this.#numeric = isNumeric(type);
+    this.#int64 = type === "int64";
   }
+
+  /** Whether `getNumber` reads this column, and reads its values' 32-bit words (int64). */
+  readonly #numeric: boolean;
+  readonly #int64: boolean;
 
   /** ColumnSource: starts tracking previous values (the column now belongs to a refreshing table). */
   setTracker(tracker: CycleTracker | null): void {
@@ -1550,6 +1564,28 @@ export class PagedColumn implements ColumnSource {
 
   getPrev(key: number): Value {
     return this.get(key, true);
+  }
+
+  getNumber(key: number, prev = false): number | null {
+    if (!this.#numeric) checkNumberType(this.type);
+    const p = this.#page(Math.floor(key / PAGE_SIZE), prev);
+    if (!p) return null;
+    const off = (key % PAGE_SIZE) | 0;
+    if (p.valid && p.valid[off] === 0) return null;
+    if (p.data === SEALED) {
+      const narrow = p.narrow;
+      if (narrow === null) return rawToNumber(sealedAt(p, off));
+      return p.scale === 0 ? narrow[off]! : narrow[off]! / p.scale;
+    }
+    if (this.#int64 && LITTLE_ENDIAN) {
+      // The value's two 32-bit words (one rounding past 2^53), not a BigInt.
+      if (p.words === null) {
+        const d = p.data as BigInt64Array;
+        p.words = new Int32Array(d.buffer, d.byteOffset, 2 * d.length);
+      }
+      return p.words[2 * off + 1]! * TWO_32 + (p.words[2 * off]! >>> 0);
+    }
+    return rawToNumber(p.data[off]!);
   }
 
   isNull(key: number, prev = false): boolean {

@@ -13,7 +13,7 @@
 import type { Chunk, ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
 import { arrayKeys, runKeys } from "./column-source.ts";
 import type { ColumnType, RawValue, Value } from "./types.ts";
-import { rawToValue } from "./types.ts";
+import { checkNumberType, rawToValue } from "./types.ts";
 
 /**
  * What a redirected column reads through: a `RowRedirection` (a paged column keyed by result key),
@@ -65,6 +65,15 @@ export class RedirectedColumnSource implements ColumnSource {
 
   getPrev(key: number): Value {
     return this.get(key, true);
+  }
+
+  getNumber(key: number, prev = false): number | null {
+    const k = this.#redirection.get(key, prev);
+    if (k < 0) {
+      checkNumberType(this.type);
+      return null;
+    }
+    return this.#parent.getNumber(k, prev);
   }
 
   getChunk(rows: ChunkKeys, prev = false, chunk?: Chunk): Vec {

@@ -20,6 +20,7 @@ import { RowSet } from "./row-set.ts";
 import type { FailureListener, UpdateListener } from "./table-node.ts";
 import { errorText, TableNode } from "./table-node.ts";
 import type { ColumnType, Schema, Value } from "./types.ts";
+import { checkNumberType } from "./types.ts";
 import type { UpdateGraph } from "./update-graph.ts";
 
 export type { FailureListener, UpdateListener } from "./table-node.ts";
@@ -162,6 +163,16 @@ export class Table {
   /** Value of one cell. */
   getValue(column: string, key: number): Value {
     return this.column(column).get(key);
+  }
+
+  /**
+   * Value of one cell of a numeric column as a number, or null (an int64 past ±2^53 rounded to
+   * the nearest double; read without making a BigInt). Any other column throws ArgumentError.
+   */
+  getNumber(column: string, key: number): number | null {
+    const c = this.column(column);
+    checkNumberType(c.type, column);
+    return c.getNumber(key);
   }
 
   // ---- listening ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@
  * previous-value reader keeps seeing the array it read; a null cell is a validity-mask null,
  * distinct from an empty array.
  */
-import { SchemaError, showValue, ValueError } from "./errors.ts";
+import { ArgumentError, SchemaError, showValue, ValueError } from "./errors.ts";
 import { parseInstantOrReason } from "./instant.ts";
 
 export { formatInstant, parseInstant, parseInstantOrReason } from "./instant.ts";
@@ -126,6 +126,26 @@ export function isIntegral(t: ColumnType): boolean {
 
 export function isNumeric(t: ColumnType): boolean {
   return isIntegral(t) || t === "float32" || t === "float64";
+}
+
+/**
+ * A numeric column's storage value as a number (`ColumnSource.getNumber`): an int64 past
+ * ±2^53 rounded to the nearest double.
+ */
+export function rawToNumber(raw: RawValue): number | null {
+  if (raw === null) return null;
+  return typeof raw === "bigint" ? Number(raw) : (raw as number);
+}
+
+/**
+ * Throws ArgumentError unless `getNumber` reads a column of `type` (a numeric one); `name`, the
+ * column's name where the caller knows it.
+ */
+export function checkNumberType(type: ColumnType, name?: string): void {
+  if (!isNumeric(type))
+    throw new ArgumentError(
+      `getNumber reads numeric columns (int8 to int64, float32, float64); ${name === undefined ? "this" : `column "${name}"`} is ${type}`,
+    );
 }
 
 /** Types stored as BigInt64Array. */

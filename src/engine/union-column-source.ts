@@ -14,7 +14,7 @@
 import type { Chunk, ChunkKeys, ColumnSource, CycleTracker, Vec } from "./column-source.ts";
 import { arrayKeys, filledChunk, runKeys } from "./column-source.ts";
 import type { ColumnType, RawValue, Value } from "./types.ts";
-import { rawToValue } from "./types.ts";
+import { checkNumberType, rawToValue } from "./types.ts";
 
 /** Result keys `[start, end)` read `source` at `key - shift`. */
 export interface UnionSegment {
@@ -72,6 +72,16 @@ export class UnionColumnSource implements ColumnSource {
 
   getPrev(key: number): Value {
     return this.get(key, true);
+  }
+
+  getNumber(key: number, prev = false): number | null {
+    const i = key < 0 ? -1 : this.#find(key);
+    if (i < 0) {
+      checkNumberType(this.type);
+      return null;
+    }
+    const s = this.#segments[i]!;
+    return s.source.getNumber(key - s.shift, prev);
   }
 
   getChunk(rows: ChunkKeys, prev = false, chunk?: Chunk): Vec {

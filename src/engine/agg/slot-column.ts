@@ -28,7 +28,7 @@ import type {
 } from "../column-source.ts";
 import { filledChunk } from "../column-source.ts";
 import type { ColumnType, RawValue, Value } from "../types.ts";
-import { isBigType, rawToValue } from "../types.ts";
+import { checkNumberType, isBigType, isNumeric, rawToValue } from "../types.ts";
 import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
 import { grow } from "./slot-arrays.ts";
 
@@ -67,7 +67,11 @@ export class SlotColumn implements ColumnSource, CycleParticipant {
     this.type = type;
     this.#big = isBigType(type);
     this.#f32 = type === "float32";
+    this.#numeric = isNumeric(type);
   }
+
+  /** Whether `getNumber` reads this column. */
+  readonly #numeric: boolean;
 
   /** Makes room for slots `[0, n)`. */
   ensure(n: number): void {
@@ -205,6 +209,26 @@ export class SlotColumn implements ColumnSource, CycleParticipant {
 
   get(key: number, prev = false): Value {
     return rawToValue(this.type, this.getRaw(key, prev));
+  }
+
+  getNumber(key: number, prev = false): number | null {
+    if (!this.#numeric) checkNumberType(this.type);
+    if (key < 0 || key >= this.#state.length) return null;
+    let st: number;
+    let x: number;
+    let b: bigint | undefined;
+    if (prev && this.#open >= 0 && this.#prevCycle() === this.#prevStamp[key]) {
+      st = this.#prevState[key]!;
+      x = this.#prevNum[key]!;
+      b = this.#prevBigs[key];
+    } else {
+      st = this.#state[key]!;
+      x = this.#num[key]!;
+      b = this.#bigs[key];
+    }
+    if (st === NUMBER) return x;
+    if (st === BIG) return Number(b!);
+    return null;
   }
 
   getPrev(key: number): Value {

@@ -7,6 +7,7 @@
 import type { ChunkKeys, CycleParticipant, CycleTracker, Vec } from "../column-source.ts";
 import { Chunk, type ColumnSource, filledChunk } from "../column-source.ts";
 import type { RawValue, Value } from "../types.ts";
+import { checkNumberType } from "../types.ts";
 
 export class InWindowSource implements ColumnSource, CycleParticipant {
   readonly type = "bool" as const;
@@ -53,6 +54,11 @@ export class InWindowSource implements ColumnSource, CycleParticipant {
 
   getPrev(key: number): Value {
     return this.get(key, true);
+  }
+
+  getNumber(): number | null {
+    checkNumberType(this.type);
+    return null;
   }
 
   getChunk(rows: ChunkKeys, prev = false, chunk?: Chunk): Vec {
