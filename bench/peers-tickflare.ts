@@ -1,7 +1,7 @@
 /**
  * tickflare in the peers benchmark: tablePublisher + addArrow (or addJson),
  * ringTable(blink, 100000) or blinkToAppendOnly(blink), aggBy([sum, count], "Sym"), one
- * runCycle per batch; the result is read through its columns. BENCH_ARROW_READER=table feeds
+ * runCycle per batch; the result is read through its columns (`getNumber`: numbers, as the peers read theirs). BENCH_ARROW_READER=table feeds
  * Arrow through `add(fromArrowIPC(bytes))` (a static table per batch, the path before addArrow);
  * BENCH_ARROW_READER=apache-arrow decodes through apache-arrow's reader instead
  * (`add(fromArrow(decodeIPC(bytes)))`, the path before the direct reader), to compare them;
@@ -75,13 +75,14 @@ export class TickflareEngine implements PeerEngine {
     if (this.#s.group) await this.read();
   }
 
+  /** The group-by result's sums and counts read as numbers (as every peer reads them). */
   async read(): Promise<number> {
     const r = this.#result!;
     const total = r.column("Total");
     const n = r.column("N");
     let x = 0;
     r.rowSet.forEach((k) => {
-      x += Number(total.get(k)) + Number(n.get(k));
+      x += total.getNumber(k)! + n.getNumber(k)!;
     });
     return x;
   }
