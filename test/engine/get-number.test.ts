@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { PAGE_SIZE } from "../../src/engine/column.ts";
 import type { Table } from "../../src/engine/index.ts";
 import {
-  agg,
   ArgumentError,
+  agg,
   blinkToAppendOnly,
   col,
   merge,
@@ -39,7 +39,7 @@ function expectNumbers(t: Table, c: string, prev = false): void {
 }
 
 /** Values of each numeric type: its edges, nulls, and for int64 values past 2^53. */
-const valueOf: Record<string, fc.Arbitrary<unknown>> = {
+const VALUES: Record<string, fc.Arbitrary<unknown>> = {
   int8: fc.integer({ min: -128, max: 127 }),
   int16: fc.integer({ min: -32768, max: 32767 }),
   int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
@@ -59,12 +59,14 @@ describe("getNumber: a numeric cell as a number, as Number(get()) gives it", () 
   it("static tables of every numeric type, nulls and int64 past 2^53 (property)", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...NUMERIC).chain((type) =>
-          fc.tuple(
-            fc.constant(type),
-            fc.array(fc.option(valueOf[type]!, { freq: 4 }), { minLength: 1, maxLength: 50 }),
+        fc
+          .constantFrom(...NUMERIC)
+          .chain((type) =>
+            fc.tuple(
+              fc.constant(type),
+              fc.array(fc.option(VALUES[type]!, { freq: 4 }), { minLength: 1, maxLength: 50 }),
+            ),
           ),
-        ),
         ([type, values]) => {
           const t = newTable([col("X", type, values)]);
           expectNumbers(t, "X");
@@ -103,10 +105,7 @@ describe("getNumber: a numeric cell as a number, as Number(get()) gives it", () 
     const g = new UpdateGraph({ seed: 1 });
     const [blink, pub] = tablePublisher(g, { columns: { Sym: "string", Size: "int64" } });
     const all = blinkToAppendOnly(blink);
-    const by = all.aggBy(
-      [agg.count("N"), agg.sum("Total = Size"), agg.avg("Mean = Size")],
-      "Sym",
-    );
+    const by = all.aggBy([agg.count("N"), agg.sum("Total = Size"), agg.avg("Mean = Size")], "Sym");
     let checked = 0;
     by.listen(() => {
       for (const c of ["N", "Total", "Mean"]) {
@@ -131,9 +130,17 @@ describe("getNumber: a numeric cell as a number, as Number(get()) gives it", () 
   });
 
   it("views: a sort's and a where's redirection, a merge's union", () => {
-    const a = newTable([col("X", "int64", [3n, null, 2n ** 60n]), col("Y", "float64", [1.5, 2, 3])]);
+    const a = newTable([
+      col("X", "int64", [3n, null, 2n ** 60n]),
+      col("Y", "float64", [1.5, 2, 3]),
+    ]);
     const b = newTable([col("X", "int64", [-7n]), col("Y", "float64", [null])]);
-    for (const t of [a.sort("X"), a.where("Y > 1.5"), merge(a, b), merge(a, b).sortDescending("Y")]) {
+    for (const t of [
+      a.sort("X"),
+      a.where("Y > 1.5"),
+      merge(a, b),
+      merge(a, b).sortDescending("Y"),
+    ]) {
       expectNumbers(t, "X");
       expectNumbers(t, "Y");
     }
