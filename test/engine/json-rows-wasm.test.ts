@@ -105,6 +105,21 @@ const MORE_NUMBERS = [
   "-",
   "+1",
   "0.1234567890123456789012345",
+  // Each integer kind's edges, and one past them.
+  "127",
+  "128",
+  "-128",
+  "-129",
+  "32767",
+  "32768",
+  "-32768",
+  "-32769",
+  "2147483647",
+  "2147483648",
+  "-2147483648",
+  "-2147483649",
+  "9007199254740991",
+  "-9007199254740991",
 ];
 const MORE_STRINGS = [
   '"SYM000042"',
@@ -201,6 +216,19 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
         }
     // (Most forms are read by the module itself: what it gives is compared, not only declined.)
     expect(taken).toBeGreaterThan(200);
+    // Each integer kind's own edges are among them.
+    const edges: [ColumnType, string[]][] = [
+      ["int8", ["-128", "127"]],
+      ["int16", ["-32768", "32767"]],
+      ["int32", ["-2147483648", "2147483647"]],
+      ["int64", ["-9007199254740991", "9007199254740991"]],
+    ];
+    for (const [t, forms] of edges)
+      for (const form of forms)
+        expect(
+          moduleRows(new TextEncoder().encode(`[{"X":${form}}]`), { X: t }),
+          `${t} ${form}`,
+        ).toBe(1);
   });
 
   it("random texts of its kinds and others: the same Vecs, or null both ways (property)", () => {

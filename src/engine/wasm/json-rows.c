@@ -253,6 +253,21 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     }
     /* An exponent, or too many decimals for one exact division: the JavaScript scan. */
     if (x == 53 || x == 21 || scale < -22) return 0;
+    if (scale == 0 && k != K_F64 && k != K_F32) {
+      /* An integer's digits into an integer column: its value exactly, without a double. */
+      int64_t q = neg ? -(int64_t)m : (int64_t)m; /* (-0 is 0) */
+      if (k == K_I64) {
+        ((i32 *)data[c])[2 * n] = (i32)q;
+        ((i32 *)data[c])[2 * n + 1] = (i32)(q >> 32);
+      } else {
+        int64_t lo = k == K_I32 ? -2147483648LL : k == K_I16 ? -32768 : -128;
+        int64_t hi = k == K_I32 ? 2147483647LL : k == K_I16 ? 32767 : 127;
+        if (q < lo || q > hi) return 0;
+        ((i32 *)data[c])[n] = (i32)q;
+      }
+      valid[c][n] = 1;
+      return p;
+    }
     double v = scale < 0 ? (double)m / POW10[-scale] : (double)m;
     if (neg) v = -v;
     if (k == K_F64) ((double *)data[c])[n] = v;
