@@ -50,7 +50,8 @@ static u8 names[MAX_NAME_BYTES];
 /*
  * Per column, where the host wants the rows (addresses in this memory, set before each call):
  * `data` (8 bytes a row for float64 and int64 as two 32-bit halves, low first; 4 for float32 and
- * the int32/16/8 kinds, as int32; 1 for bool), `valid` (1 a row: 0 for null), and for a string
+ * the int32/16/8 kinds, as int32; 1 for bool), `valid` (1 a row: 0 for null; `read` sets every
+ * row's to 1 first, in 16-byte blocks, and writes the nulls' 0), and for a string
  * column `bytes` (its values' bytes one after another, with 16 bytes to spare past the text's
  * length) and `offs` (rows + 1 offsets). A null's data is zero.
  */
@@ -218,7 +219,6 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     p++;
     byteLen[c] = s;
     offs[c][n + 1] = s;
-    valid[c][n] = 1;
   } else if (k <= K_I64 && (ch == '-' || (ch >= '0' && ch <= '9'))) {
     /* A number: as the JavaScript scan's `number` (Clinger's fast path, else -1). */
     int neg = ch == '-';
@@ -265,8 +265,7 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
         if (q < lo || q > hi) return 0;
         ((i32 *)data[c])[n] = (i32)q;
       }
-      valid[c][n] = 1;
-      return p;
+        return p;
     }
     double v = scale < 0 ? (double)m / POW10[-scale] : (double)m;
     if (neg) v = -v;
@@ -286,15 +285,12 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
       if (!(v >= lo && v <= hi) || v != (double)(i32)v) return 0;
       ((i32 *)data[c])[n] = (i32)v;
     }
-    valid[c][n] = 1;
   } else if (k == K_BOOL && ch == 't' && p[1] == 'r' && p[2] == 'u' && p[3] == 'e') {
     data[c][n] = 1;
-    valid[c][n] = 1;
     p += 4;
   } else if (k == K_BOOL && ch == 'f' && p[1] == 'a' && p[2] == 'l' && p[3] == 's' &&
              p[4] == 'e') {
     data[c][n] = 0;
-    valid[c][n] = 1;
     p += 5;
   } else if (ch == 'n' && p[1] == 'u' && p[2] == 'l' && p[3] == 'l') {
     setNull(c, n);
@@ -338,11 +334,14 @@ static inline u8 *templateRow(i32 n, u8 *p) {
  */
 __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
   u8 *end = b + len;
+  /* Every row valid until a null says otherwise (the host's validity areas are 16-byte blocks). */
+  const v128_t ones = wasm_i8x16_splat(1);
   for (i32 c = 0; c < ncols; c++) {
     nulls[c] = 0;
     byteLen[c] = 0;
     seen[c] = 0;
     if (kinds[c] == K_STR) offs[c][0] = 0;
+    for (i32 i = 0; i < cap; i += 16) wasm_v128_store(valid[c] + i, ones);
   }
   i32 n = 0;
   u8 *p = ws(b);
