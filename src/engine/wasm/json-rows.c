@@ -306,20 +306,49 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
  * what it wrote undone (a null counted, a string's bytes), and the row is read key by key.
  * Nothing here differs from that reading but the work: the same values, `order` as it was.
  */
+/*
+ * The template in key order (`order`), made by `orderTemplate`: per key position its column, the
+ * text that leads its value (first or later key), that text's mask and length.
+ */
+static i32 atCol[MAX_COLS];
+static v128_t atLead[MAX_COLS];
+static v128_t atMask[MAX_COLS];
+static i32 atLen[MAX_COLS];
+
+static i32 ordered;
+
+/*
+ * Makes the template from `order`; `ordered` says whether it names every column once. (A row
+ * without some key leaves `order` naming another one twice: a template of it would read a row
+ * naming that key twice, which is refused key by key, and never write the missing column.)
+ */
+static void orderTemplate(void) {
+  uint64_t named = 0;
+  ordered = 1;
+  for (i32 f = 0; f < ncols; f++) {
+    i32 c = order[f];
+    uint64_t bit = (uint64_t)1 << c;
+    if (named & bit) ordered = 0;
+    named |= bit;
+    atCol[f] = c;
+    atLead[f] = f == 0 ? tokenFirst[c] : tokenNext[c];
+    atMask[f] = tokenMask[c];
+    atLen[f] = tokenLen[c];
+  }
+}
+
 static inline u8 *templateRow(i32 n, u8 *p) {
   i32 f = 0;
   for (; f < ncols; f++) {
-    i32 c = order[f];
-    v128_t lead = wasm_v128_and(wasm_v128_load(p), tokenMask[c]);
-    v128_t want = f == 0 ? tokenFirst[c] : tokenNext[c];
-    if (wasm_i8x16_bitmask(wasm_i8x16_eq(lead, want)) != 0xffff) break;
-    u8 *q = valueAt(c, n, p + tokenLen[c]);
+    v128_t lead = wasm_v128_and(wasm_v128_load(p), atMask[f]);
+    if (wasm_i8x16_bitmask(wasm_i8x16_eq(lead, atLead[f])) != 0xffff) break;
+    u8 *q = valueAt(atCol[f], n, p + atLen[f]);
     if (q == 0) break;
     p = q;
   }
   if (f == ncols && *p == '}') return p + 1;
   for (i32 g = 0; g < f; g++) {
-    i32 c = order[g];
+    i32 c = atCol[g];
     if (valid[c][n] == 0) nulls[c]--;
     if (kinds[c] == K_STR) byteLen[c] = offs[c][n];
   }
@@ -343,6 +372,9 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
     if (kinds[c] == K_STR) offs[c][0] = 0;
     for (i32 i = 0; i < cap; i += 16) wasm_v128_store(valid[c] + i, ones);
   }
+  if (templated) orderTemplate();
+  /* A row read key by key changed `order`: the template follows it. */
+  i32 reordered = 0;
   i32 n = 0;
   u8 *p = ws(b);
   if (*p != '[') return -1;
@@ -352,7 +384,7 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
     for (;;) {
       if (*p != '{') return -1;
       if (n == cap) return OUT_OF_ROWS;
-      if (templated) {
+      if (templated && ordered) {
         u8 *q = templateRow(n, p);
         if (q != 0) {
           p = q;
@@ -397,7 +429,10 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
           if (seen[c] == stamp) return -1; /* a key given twice */
           seen[c] = stamp;
           given++;
-          if (c != guess) order[f] = c;
+          if (c != guess) {
+            order[f] = c;
+            reordered = 1;
+          }
           f++;
           if (*p != ':') {
             p = ws(p);
@@ -427,6 +462,8 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
           setNull(c, n);
         }
       }
+      if (reordered && templated) orderTemplate();
+      reordered = 0;
       n++;
     rowRead:
       if (*p <= 32) p = ws(p);
