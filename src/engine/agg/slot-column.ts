@@ -37,6 +37,13 @@ const NULL = 1;
 const NUMBER = 2;
 const BIG = 3;
 
+/** A slot's value (state, number, bigint) as `getNumber` gives it. */
+function numberOf(st: number, x: number, b: bigint | undefined): number | null {
+  if (st === NUMBER) return x;
+  if (st === BIG) return Number(b!);
+  return null;
+}
+
 export class SlotColumn implements ColumnSource, CycleParticipant {
   readonly type: ColumnType;
   /** int64 (or instant): numbers read back as bigints; bigints may be written. */
@@ -214,21 +221,9 @@ export class SlotColumn implements ColumnSource, CycleParticipant {
   getNumber(key: number, prev = false): number | null {
     if (!this.#numeric) checkNumberType(this.type);
     if (key < 0 || key >= this.#state.length) return null;
-    let st: number;
-    let x: number;
-    let b: bigint | undefined;
-    if (prev && this.#open >= 0 && this.#prevCycle() === this.#prevStamp[key]) {
-      st = this.#prevState[key]!;
-      x = this.#prevNum[key]!;
-      b = this.#prevBigs[key];
-    } else {
-      st = this.#state[key]!;
-      x = this.#num[key]!;
-      b = this.#bigs[key];
-    }
-    if (st === NUMBER) return x;
-    if (st === BIG) return Number(b!);
-    return null;
+    if (prev && this.#open >= 0 && this.#prevCycle() === this.#prevStamp[key])
+      return numberOf(this.#prevState[key]!, this.#prevNum[key]!, this.#prevBigs[key]);
+    return numberOf(this.#state[key]!, this.#num[key]!, this.#bigs[key]);
   }
 
   getPrev(key: number): Value {
