@@ -120,6 +120,11 @@ const MORE_NUMBERS = [
   "-2147483649",
   "9007199254740991",
   "-9007199254740991",
+  // 2^64 + 5 (20 digits, as an integer and with a point): an integer of them would wrap to 5.
+  "18446744073709551621",
+  "1844674407370955162.1",
+  // 2^53 + 1 with a point: past 2^53 (no one exact division).
+  "900719925474099.3",
 ];
 const MORE_STRINGS = [
   '"SYM000042"',
