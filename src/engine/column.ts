@@ -70,7 +70,7 @@ import { isUtf8 } from "./utf8-check.ts";
 import type { EngineWasm } from "./wasm/engine-wasm.ts";
 import { engineWasm } from "./wasm/engine-wasm.ts";
 import { narrowWasm, wasmSealIndexes } from "./wasm/seal-wasm.ts";
-import { LITTLE_ENDIAN, TWO_32 } from "./words.ts";
+import { LITTLE_ENDIAN, TWO_32, wordsOf } from "./words.ts";
 
 export const PAGE_BITS = 12;
 /**
@@ -239,6 +239,12 @@ function pageOf(
 function clonePage(p: Page): Page {
   const data = Array.isArray(p.data) ? p.data.slice() : (p.data as TypedStorage).slice();
   return ownPage(data, p.valid ? p.valid.slice() : null, p.hw, p.cycle);
+}
+
+/** An int64 or instant page's storage as 32-bit words (kept in `p.words` until its storage changes). */
+function pageWords(p: Page): Int32Array {
+  if (p.words === null) p.words = wordsOf(p.data as BigInt64Array);
+  return p.words;
 }
 
 /** `heapBytes` of one page, less a sealed page's shared dictionary. */
@@ -1429,9 +1435,7 @@ export class PagedColumn implements ColumnSource {
       // The same loop on the engine's WebAssembly (wasm/seal-wasm.ts).
       const float = this.type === "float64";
       const d = p.data as Float64Array | BigInt64Array;
-      const words = float
-        ? null
-        : (p.words ?? new Int32Array(d.buffer, d.byteOffset, 2 * PAGE_SIZE));
+      const words = float ? null : pageWords(p);
       const r = narrowWasm(
         w,
         float ? (d as Float64Array) : null,
@@ -1486,8 +1490,7 @@ export class PagedColumn implements ColumnSource {
         else if (c > max) max = c;
       }
     } else {
-      const d = p.data as BigInt64Array;
-      const w = p.words ?? new Int32Array(d.buffer, d.byteOffset, 2 * PAGE_SIZE);
+      const w = pageWords(p);
       for (let i = 0; i < PAGE_SIZE; i++) {
         if (valid !== null && valid[i] === 0) {
           k[i] = 0;
@@ -1579,11 +1582,8 @@ export class PagedColumn implements ColumnSource {
     }
     if (this.#int64 && LITTLE_ENDIAN) {
       // The value's two 32-bit words (one rounding past 2^53), not a BigInt.
-      if (p.words === null) {
-        const d = p.data as BigInt64Array;
-        p.words = new Int32Array(d.buffer, d.byteOffset, 2 * d.length);
-      }
-      return p.words[2 * off + 1]! * TWO_32 + (p.words[2 * off]! >>> 0);
+      const w = pageWords(p);
+      return w[2 * off + 1]! * TWO_32 + (w[2 * off]! >>> 0);
     }
     return rawToNumber(p.data[off]!);
   }
@@ -1621,12 +1621,9 @@ export class PagedColumn implements ColumnSource {
     const pi = Math.floor(key / PAGE_SIZE);
     const off = (key - pi * PAGE_SIZE) | 0;
     const p = this.#writable(pi, off);
-    if (p.words === null) {
-      const d = p.data as BigInt64Array;
-      p.words = new Int32Array(d.buffer, d.byteOffset, 2 * d.length);
-    }
-    p.words[2 * off] = v >>> 0;
-    p.words[2 * off + 1] = Math.floor(v / TWO_32);
+    const w = pageWords(p);
+    w[2 * off] = v >>> 0;
+    w[2 * off + 1] = Math.floor(v / TWO_32);
     if (p.valid) p.valid[off] = 1;
     if (off >= p.hw) p.hw = off + 1;
   }

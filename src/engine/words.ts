@@ -11,3 +11,8 @@ export const LO = LITTLE_ENDIAN ? 0 : 1;
 export const HI = LITTLE_ENDIAN ? 1 : 0;
 /** 2^32: a high word's weight. */
 export const TWO_32 = 4294967296;
+
+/** The Int32 (lo, hi) word view of a BigInt64Array. */
+export function wordsOf(data: BigInt64Array): Int32Array {
+  return new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+}

@@ -10,8 +10,8 @@
  */
 import type { Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
-import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
-import { int64At, isBig, wordsOf } from "./prim.ts";
+import { LITTLE_ENDIAN, TWO_32, wordsOf } from "../words.ts";
+import { int64At, isBig } from "./prim.ts";
 import { grow } from "./slot-arrays.ts";
 import { dec, enc } from "./state-codec.ts";
 

@@ -11,11 +11,11 @@
 import type { Vec } from "../column.ts";
 import { PagedColumn } from "../column.ts";
 import type { ColumnType } from "../types.ts";
-import { LITTLE_ENDIAN } from "../words.ts";
+import { LITTLE_ENDIAN, wordsOf } from "../words.ts";
 import { GroupValues } from "./group-values.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
-import { isBig, wordsOf } from "./prim.ts";
+import { isBig } from "./prim.ts";
 import { grow, writeCell } from "./slot-arrays.ts";
 import { SlotColumn } from "./slot-column.ts";
 import { dec, enc } from "./state-codec.ts";

@@ -11,7 +11,7 @@
  */
 import type { Vec } from "../column.ts";
 import type { ColumnType, RawValue, Value } from "../types.ts";
-import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
+import { LITTLE_ENDIAN, TWO_32, wordsOf } from "../words.ts";
 
 /** Stands for null in group keys and primitive arrays. */
 export const NULL_KEY: unique symbol = Symbol("tickflare.null");
@@ -22,11 +22,6 @@ export type OrderedPrim = number | bigint | string;
 
 /** Bound on the high word for which hi * 2^32 + lo stays within +/-2^53. */
 const SAFE_HI = 0x200000;
-
-/** The Int32 (lo, hi) word view of a BigInt64Array. */
-export function wordsOf(data: BigInt64Array): Int32Array {
-  return new Int32Array(data.buffer, data.byteOffset, data.length * 2);
-}
 
 /** Canonical primitive of a bigint: a number when within +/-2^53. */
 export function canonBig(b: bigint): number | bigint {

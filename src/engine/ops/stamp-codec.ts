@@ -12,10 +12,9 @@
  * Null stamps are flagged: they match nothing and are kept in no list.
  */
 
-import { wordsOf } from "../agg/prim.ts";
 import type { Vec } from "../column-source.ts";
 import type { ColumnType } from "../types.ts";
-import { LITTLE_ENDIAN } from "../words.ts";
+import { LITTLE_ENDIAN, wordsOf } from "../words.ts";
 
 export class StampCodec {
   readonly strings: boolean;

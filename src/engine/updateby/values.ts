@@ -9,10 +9,10 @@
  * difference of two stamps is exact whenever it is below 2^53 ns (about 104 days), which covers
  * every window and decay the specs accept: no bigint per row.
  */
-import { wordsOf } from "../agg/prim.ts";
+
 import type { Chunk, Vec } from "../column-source.ts";
 import type { ColumnType, RawValue, TypedStorage } from "../types.ts";
-import { LITTLE_ENDIAN, TWO_32 } from "../words.ts";
+import { LITTLE_ENDIAN, TWO_32, wordsOf } from "../words.ts";
 
 const SAFE_HI = 0x200000;
 
