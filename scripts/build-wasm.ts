@@ -18,6 +18,7 @@ const SOURCES = [
   "src/engine/wasm/seal.c",
   "src/engine/wasm/cache.c",
   "src/engine/wasm/key.c",
+  "src/engine/wasm/agg.c",
 ];
 /** "a, b and c". */
 const listed = (xs: readonly string[]): string =>

@@ -25,6 +25,7 @@ import type { Table } from "../table-core.ts";
 import { nodeOf } from "../table-core.ts";
 import type { TableUpdate } from "../table-update.ts";
 import { makeUpdate } from "../table-update.ts";
+import { countWasm } from "./agg-wasm.ts";
 import { GroupIndex } from "./group-index.ts";
 import { GroupRows } from "./group-rows.ts";
 import type { AggKernel, AggMode, KernelEnv } from "./kernel.ts";
@@ -460,6 +461,12 @@ export class AggregationCore implements KernelEnv {
     const touched = this.#touched;
     const was = this.#was;
     let nt = this.#nTouched;
+    const size = this.index.size;
+    const done = countWasm(slots, n, delta, size, counts, mark, stamp, touched, was, nt);
+    if (done >= 0) {
+      this.#nTouched = done;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const s = slots[i]!;
       if (mark[s] !== stamp) {

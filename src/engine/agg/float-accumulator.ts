@@ -5,6 +5,7 @@
  * A group whose finite values all left has its sums reset to exactly 0 (no drift carried over).
  */
 import type { Vec } from "../column.ts";
+import { sumFloatWasm } from "./agg-wasm.ts";
 import { grow } from "./slot-arrays.ts";
 import { dec, enc } from "./state-codec.ts";
 
@@ -65,6 +66,10 @@ export class FloatAccumulator {
   apply(slots: Int32Array, n: number, vec: Vec, sign: 1 | -1): void {
     const { sum, sq, normal, nan, pinf, ninf } = this;
     const abs = this.#abs;
+    if (vec.data instanceof Float64Array) {
+      const groups = Math.min(sum.length, normal.length, nan.length, pinf.length, ninf.length);
+      if (sumFloatWasm(slots, n, vec, sign, abs, groups, this)) return;
+    }
     const valid = vec.valid;
     const data = vec.data as ArrayLike<number>;
     for (let i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
 import type { Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
 import { LITTLE_ENDIAN, TWO_32, wordsOf } from "../words.ts";
+import { sumIntWasm } from "./agg-wasm.ts";
 import { int64At, isBig } from "./prim.ts";
 import { grow } from "./slot-arrays.ts";
 import { dec, enc } from "./state-codec.ts";
@@ -116,8 +117,13 @@ export class IntAccumulator {
 
   /** Adds (`sign` 1) or subtracts (`sign` -1) the non-null values of `vec[0..n)`. */
   apply(slots: Int32Array, n: number, vec: Vec, sign: 1 | -1): void {
-    if (this.#big && LITTLE_ENDIAN) this.#applyInt64(slots, n, vec, sign);
-    else this.#applyNumbers(slots, n, vec, sign);
+    // Rows the engine's WebAssembly applied (agg-wasm.ts); the loops here take the rest.
+    const from =
+      (this.#big && LITTLE_ENDIAN) || vec.data instanceof Int32Array
+        ? sumIntWasm(slots, n, vec, this.#big, sign, this.#abs, this.#groups(), this.sum.d, this.nn)
+        : 0;
+    if (this.#big && LITTLE_ENDIAN) this.#applyInt64(slots, from, n, vec, sign);
+    else this.#applyNumbers(slots, from, n, vec, sign);
     if (this.sq) this.#applySquares(slots, n, vec, sign, this.sq);
     if (sign < 0 && (this.sum.spilled || this.sq?.spilled === true)) {
       const nn = this.nn;
@@ -131,7 +137,12 @@ export class IntAccumulator {
     }
   }
 
-  #applyNumbers(slots: Int32Array, n: number, vec: Vec, sign: 1 | -1): void {
+  /** Slots every per-group array holds. */
+  #groups(): number {
+    return Math.min(this.sum.d.length, this.nn.length);
+  }
+
+  #applyNumbers(slots: Int32Array, from: number, n: number, vec: Vec, sign: 1 | -1): void {
     const sum = this.sum;
     const d = sum.d;
     const nn = this.nn;
@@ -140,7 +151,7 @@ export class IntAccumulator {
     if (this.#big) {
       // Big-endian fallback: one BigInt per row.
       const data = vec.data as BigInt64Array;
-      for (let i = 0; i < n; i++) {
+      for (let i = from; i < n; i++) {
         if (valid !== null && valid[i] === 0) continue;
         const s = slots[i]!;
         let b = data[i]!;
@@ -151,7 +162,7 @@ export class IntAccumulator {
       return;
     }
     const data = vec.data as ArrayLike<number>;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       if (valid !== null && valid[i] === 0) continue;
       const s = slots[i]!;
       let x = data[i]!;
@@ -163,7 +174,7 @@ export class IntAccumulator {
     }
   }
 
-  #applyInt64(slots: Int32Array, n: number, vec: Vec, sign: 1 | -1): void {
+  #applyInt64(slots: Int32Array, from: number, n: number, vec: Vec, sign: 1 | -1): void {
     const sum = this.sum;
     const d = sum.d;
     const nn = this.nn;
@@ -171,7 +182,7 @@ export class IntAccumulator {
     const valid = vec.valid;
     const data = vec.data as BigInt64Array;
     const w = wordsOf(data);
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       if (valid !== null && valid[i] === 0) continue;
       const s = slots[i]!;
       const hi = w[2 * i + 1]!;

@@ -1,11 +1,12 @@
 /**
  * The engine's WebAssembly: one module (engine.wasm, built by `npm run build:wasm` from
- * json-rows.c, seal.c and cache.c, with key.c) with the loops that JavaScript runs slowest, each
- * standing in for a JavaScript loop that gives the same answers and runs wherever the module does
- * not:
+ * json-rows.c, seal.c, cache.c and agg.c, with key.c) with the loops that JavaScript runs slowest,
+ * each standing in for a JavaScript loop that gives the same answers and runs wherever the module
+ * does not:
  * - the JSON body scan (`readJsonRows`, ../json-rows-wasm.ts);
  * - the seals of an append-only column's full pages (`PagedColumn.sealFullPages`, ../column.ts);
- * - the look-up of a key column's values in the string cache's large level (../arrow/utf8-intern.ts).
+ * - the look-up of a key column's values in the string cache's large level (../arrow/utf8-intern.ts);
+ * - an aggregation's group counts and integer and float sums (../agg/agg-wasm.ts).
  *
  * The module is compiled from bytes (engine.wasm.ts, base64) on first use, in Node, Deno and
  * browsers. Cloudflare Workers compile no WebAssembly from bytes (only modules uploaded with the
@@ -44,7 +45,19 @@ type CacheProbe = (
   words: number,
 ) => number;
 
-/** The module's exports (json-rows.c, seal.c and cache.c). */
+/** agg.c's integer sums (`aggSumI64`, `aggSumI32`). */
+type AggSumInt = (
+  slots: number,
+  vals: number,
+  valid: number,
+  n: number,
+  sign: number,
+  abs: number,
+  d: number,
+  nn: number,
+) => number;
+
+/** The module's exports (json-rows.c, seal.c, cache.c and agg.c). */
 export interface EngineExports {
   memory: WebAssembly.Memory;
   heap(): number;
@@ -71,6 +84,34 @@ export interface EngineExports {
     out: number,
     limit: number,
   ): number;
+  // agg.c
+  aggCount(
+    slots: number,
+    n: number,
+    delta: number,
+    counts: number,
+    mark: number,
+    stamp: number,
+    touched: number,
+    was: number,
+    nt: number,
+  ): number;
+  aggSumI64: AggSumInt;
+  aggSumI32: AggSumInt;
+  aggSumF64(
+    slots: number,
+    vals: number,
+    valid: number,
+    n: number,
+    sign: number,
+    abs: number,
+    sum: number,
+    sq: number,
+    normal: number,
+    nan: number,
+    pinf: number,
+    ninf: number,
+  ): void;
   // cache.c
   cacheProbe: CacheProbe;
   cacheProbeBlocks: CacheProbe;

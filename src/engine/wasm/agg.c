@@ -1,0 +1,115 @@
+/*
+ * The per-row loops of an aggregation (src/engine/agg/) compiled to WebAssembly: a span's group
+ * counts (`AggregationCore`'s `#count`), integer sums (`IntAccumulator`) and float sums
+ * (`FloatAccumulator`). The caller copies the span's slots and values and the groups' state into
+ * this memory, the loop runs here, and the caller copies the state back (src/engine/agg/agg-wasm.ts,
+ * only when the state is no larger than the span). The answers are the ones the JavaScript loops
+ * give, bit for bit: the same additions in the same order (test/engine/agg-wasm.test.ts).
+ */
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef int32_t i32;
+typedef int64_t i64;
+
+/* A partial integer sum stays a double while |sum| <= 2^52 (int-accumulator.ts's SPILL). */
+#define SPILL 4503599627370496.0
+#define SPILL_INT ((i64)1 << 52)
+
+/*
+ * counts[s] += delta for each row's group s = slots[i]; a group first touched since `stamp` is
+ * marked and appended to touched/was (was: whether it had rows before). Returns the new length of
+ * touched (from `nt`).
+ */
+__attribute__((export_name("aggCount"))) i32 aggCount(const i32 *slots, i32 n, double delta,
+                                                      double *counts, i32 *mark, i32 stamp,
+                                                      i32 *touched, u8 *was, i32 nt) {
+  for (i32 i = 0; i < n; i++) {
+    i32 s = slots[i];
+    if (mark[s] != stamp) {
+      mark[s] = stamp;
+      touched[nt] = s;
+      was[nt] = counts[s] > 0;
+      nt++;
+    }
+    counts[s] += delta;
+  }
+  return nt;
+}
+
+/*
+ * Adds sign * value (its magnitude with `abs`) of rows [0, n) to d[s] and sign to nn[s], skipping
+ * nulls (valid[i] == 0; `valid` 0: none). Stops before the first row JavaScript must take: a value
+ * of 2^52 or more in magnitude, or one that takes its group's partial past 2^52 (a bigint then
+ * holds the excess). Returns that row's index, or n.
+ */
+__attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const i64 *vals,
+                                                        const u8 *valid, i32 n, double sign,
+                                                        i32 abs, double *d, double *nn) {
+  for (i32 i = 0; i < n; i++) {
+    if (valid && valid[i] == 0) continue;
+    i64 v = vals[i];
+    if (v >= SPILL_INT || v <= -SPILL_INT) return i;
+    if (abs && v < 0) v = -v;
+    i32 s = slots[i];
+    double x = d[s] + sign * (double)v;
+    if (x > SPILL || x < -SPILL) return i;
+    d[s] = x;
+    nn[s] += sign;
+  }
+  return n;
+}
+
+/* As aggSumI64 for int32 values (none of which can reach 2^52). */
+__attribute__((export_name("aggSumI32"))) i32 aggSumI32(const i32 *slots, const i32 *vals,
+                                                        const u8 *valid, i32 n, double sign,
+                                                        i32 abs, double *d, double *nn) {
+  for (i32 i = 0; i < n; i++) {
+    if (valid && valid[i] == 0) continue;
+    double v = (double)vals[i];
+    if (abs && v < 0) v = -v;
+    i32 s = slots[i];
+    double x = d[s] + sign * v;
+    if (x > SPILL || x < -SPILL) return i;
+    d[s] = x;
+    nn[s] += sign;
+  }
+  return n;
+}
+
+/*
+ * FloatAccumulator's loop: finite values into sum (and their squares into sq, when given) and
+ * normal; NaN and the infinities counted apart. After a removal (sign < 0), a group left with no
+ * finite value has its sums reset to exactly 0.
+ */
+__attribute__((export_name("aggSumF64"))) void aggSumF64(const i32 *slots, const double *vals,
+                                                         const u8 *valid, i32 n, double sign,
+                                                         i32 abs, double *sum, double *sq,
+                                                         double *normal, double *nan,
+                                                         double *pinf, double *ninf) {
+  for (i32 i = 0; i < n; i++) {
+    if (valid && valid[i] == 0) continue;
+    i32 s = slots[i];
+    double x = vals[i];
+    if (abs && x < 0) x = -x;
+    if (x - x == 0) {
+      sum[s] += sign * x;
+      if (sq) sq[s] += sign * x * x;
+      normal[s] += sign;
+    } else if (x != x)
+      nan[s] += sign;
+    else if (x > 0)
+      pinf[s] += sign;
+    else
+      ninf[s] += sign;
+  }
+  if (sign < 0) {
+    for (i32 i = 0; i < n; i++) {
+      i32 s = slots[i];
+      if (normal[s] == 0) {
+        sum[s] = 0;
+        if (sq) sq[s] = 0;
+      }
+    }
+  }
+}
