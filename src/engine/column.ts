@@ -101,7 +101,7 @@ interface Page {
   cycle: number;
   /** This cycle's overwritten slots, while its previous values are not yet a whole page. */
   log: UndoLog | null;
-  /** An int64 page's storage as 32-bit words (made by the first `setInt64Number`), or null. */
+  /** An int64 page's storage as 32-bit words (made by the first `pageWords`), or null. */
   words: Int32Array | null;
   /**
    * The storage was taken (`takeStorage`): possibly shorter than a page, possibly a view of the
@@ -1605,26 +1605,6 @@ export class PagedColumn implements ColumnSource {
       (p.data as unknown as Array<typeof v>)[off] = v;
       if (p.valid) p.valid[off] = 1;
     }
-    if (off >= p.hw) p.hw = off + 1;
-  }
-
-  /**
-   * `setRaw(key, BigInt(v))` for an int64 or instant column and a safe integer `v`, without making
-   * a BigInt: the value's two 32-bit words are written (an aggregation's counts and sums, written
-   * for every changed group every cycle).
-   */
-  setInt64Number(key: number, v: number): void {
-    if (!LITTLE_ENDIAN) {
-      this.setRaw(key, BigInt(v));
-      return;
-    }
-    const pi = Math.floor(key / PAGE_SIZE);
-    const off = (key - pi * PAGE_SIZE) | 0;
-    const p = this.#writable(pi, off);
-    const w = pageWords(p);
-    w[2 * off] = v >>> 0;
-    w[2 * off + 1] = Math.floor(v / TWO_32);
-    if (p.valid) p.valid[off] = 1;
     if (off >= p.hw) p.hw = off + 1;
   }
 
