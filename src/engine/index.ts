@@ -8,6 +8,10 @@
 export { UpdateGraph } from "./update-graph.ts";
 export type { UpdateGraphOptions } from "./update-graph.ts";
 export type { TableUpdate } from "./table-update.ts";
+// Persistence: a graph given `store` saves its stateful operators' state there (docs/engine.md).
+export type { SqlPort, SqlValue } from "./persist/sql-port.ts";
+export { SqlStateStore } from "./persist/state-store.ts";
+export type { StateStore, StateStoreOptions } from "./persist/state-store.ts";
 export { RowSet, RowSetBuilder } from "./row-set.ts";
 
 // Tables and static construction

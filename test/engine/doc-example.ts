@@ -1,6 +1,6 @@
 /**
  * Runs a doc's TypeScript example as written: the first ```ts block after `heading` in `doc` is
- * written to a module (with `tickflare/engine` pointed at the sources) and imported, and what
+ * written to a module (each import of `tickflare/engine` pointed at the sources) and imported, and what
  * each `console.log(x); // <output>` prints is returned beside the outputs its comments promise.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,7 +27,7 @@ export async function runDocExample(
   const file = join(dir, "example.ts");
   writeFileSync(
     file,
-    code.replace('"tickflare/engine"', JSON.stringify(join(root, "src/engine/index.ts"))),
+    code.replaceAll('"tickflare/engine"', JSON.stringify(join(root, "src/engine/index.ts"))),
   );
   const printed: string[] = [];
   const spy = vi.spyOn(console, "log").mockImplementation((v: unknown) => {
