@@ -43,6 +43,18 @@ static inline int small(i64 v) {
 }
 
 /*
+ * Adds sign * v to group s's partial sum and sign to its non-null count; 0 (nothing added) when
+ * the partial would pass 2^52.
+ */
+static inline int addTo(double *d, double *nn, i32 s, double sign, double v) {
+  double x = d[s] + sign * v;
+  if (__builtin_fabs(x) > SPILL) return 0;
+  d[s] = x;
+  nn[s] += sign;
+  return 1;
+}
+
+/*
  * Adds sign * value (its magnitude with `abs`) of rows [0, n) to d[s] and sign to nn[s], skipping
  * nulls (valid[i] == 0; `valid` 0: none). Stops before the first row JavaScript must take: a value
  * of 2^52 or more in magnitude, or one that takes its group's partial past 2^52 (a bigint then
@@ -53,15 +65,8 @@ __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const 
                                                         const u8 *valid, i32 n, double sign,
                                                         i32 abs, double *d, double *nn) {
   if (!valid && !abs) {
-    for (i32 i = 0; i < n; i++) {
-      i64 v = vals[i];
-      if (!small(v)) return i;
-      i32 s = slots[i];
-      double x = d[s] + sign * (double)v;
-      if (__builtin_fabs(x) > SPILL) return i;
-      d[s] = x;
-      nn[s] += sign;
-    }
+    for (i32 i = 0; i < n; i++)
+      if (!small(vals[i]) || !addTo(d, nn, slots[i], sign, (double)vals[i])) return i;
     return n;
   }
   for (i32 i = 0; i < n; i++) {
@@ -69,11 +74,7 @@ __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const 
     i64 v = vals[i];
     if (!small(v)) return i;
     if (abs && v < 0) v = -v;
-    i32 s = slots[i];
-    double x = d[s] + sign * (double)v;
-    if (__builtin_fabs(x) > SPILL) return i;
-    d[s] = x;
-    nn[s] += sign;
+    if (!addTo(d, nn, slots[i], sign, (double)v)) return i;
   }
   return n;
 }
@@ -82,25 +83,11 @@ __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const 
 __attribute__((export_name("aggSumI32"))) i32 aggSumI32(const i32 *slots, const i32 *vals,
                                                         const u8 *valid, i32 n, double sign,
                                                         i32 abs, double *d, double *nn) {
-  if (!valid && !abs) {
-    for (i32 i = 0; i < n; i++) {
-      i32 s = slots[i];
-      double x = d[s] + sign * (double)vals[i];
-      if (__builtin_fabs(x) > SPILL) return i;
-      d[s] = x;
-      nn[s] += sign;
-    }
-    return n;
-  }
   for (i32 i = 0; i < n; i++) {
     if (valid && valid[i] == 0) continue;
     double v = (double)vals[i];
     if (abs && v < 0) v = -v;
-    i32 s = slots[i];
-    double x = d[s] + sign * v;
-    if (__builtin_fabs(x) > SPILL) return i;
-    d[s] = x;
-    nn[s] += sign;
+    if (!addTo(d, nn, slots[i], sign, v)) return i;
   }
   return n;
 }
