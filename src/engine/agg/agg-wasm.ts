@@ -89,10 +89,9 @@ export function countWasm(
 }
 
 /**
- * `IntAccumulator`'s sum of int64 (`words`: the values' 32-bit halves) or int32 values of rows
- * `[0, n)` into `d` and `nn`, over groups `[0, groups)`. Returns the rows it applied: all of them,
- * or up to the first that JavaScript must take (a value or partial past 2^52), or 0 when it did not
- * run.
+ * `IntAccumulator`'s sum of rows `[0, n)` of `vec` (int64 values when `int64`, else int32) into
+ * `d` and `nn`, over groups `[0, groups)`. Returns the rows it applied: all of them, or up to the
+ * first that JavaScript must take (a value or partial past 2^52), or 0 when it did not run.
  */
 export function sumIntWasm(
   slots: Int32Array,
