@@ -8,7 +8,8 @@
  * decoded. "router check" is the Worker's check of a JSON body before it wakes the object
  * (worker/body.ts): before, a fatal UTF-8 decode, `JSON.parse` and a look at every row; now, the
  * scan of the bytes that makes nothing (worker/json-check.ts). Data: the peers benchmark's (Sym string, Price float64, Size int64) batches of 10,000
- * and of 1,000 rows (320,000 rows per round); the rows `npm run bench:e2e` publishes (instants of
+ * and of 1,000 rows (320,000 rows per round), and the same with Price at full precision (17
+ * significant digits, as JSON.stringify writes a computed double); the rows `npm run bench:e2e` publishes (instants of
  * one second); 10,000-row batches of every scalar type with a tenth
  * null (instants as ISO strings, a char column and some int64 as strings: readJsonRows gives up
  * on them, so this is the fallback's cost); and the same without the char and instant columns
@@ -165,6 +166,33 @@ function longStrings(): Data {
   };
 }
 
+/**
+ * The peers rows with Price at full precision, as JSON.stringify writes a computed double
+ * (`132.75466323830187`: 17 significant digits) and Size as they are: 1,000-row batches.
+ */
+function fullPrecision(): Data {
+  let seed = 7;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const texts = Array.from({ length: 32 }, () =>
+    JSON.stringify(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        Sym: `SYM${String(i % 100).padStart(6, "0")}`,
+        Price: 100 + rnd() * 50,
+        Size: 1 + Math.floor(rnd() * 999),
+      })),
+    ),
+  );
+  return {
+    label: "Sym, Price at full precision, Size, 1k-row batches",
+    total: 320_000,
+    schema: { Sym: "string", Price: "float64", Size: "int64" },
+    texts,
+  };
+}
+
 function peers(batch: number): Data {
   const d = makeBenchData({ table: "append", group: false, batch, symbols: 100, format: "json" });
   return {
@@ -180,6 +208,7 @@ export function benchJson(): void {
   for (const data of [
     peers(10_000),
     peers(1_000),
+    fullPrecision(),
     e2eRows(),
     allTypes(false),
     allTypes(true),

@@ -32,7 +32,9 @@
  * - a number is read exactly as `JSON.parse` reads it: up to 2^53 of significant digits scaled by
  *   at most 10^-22 (a fraction, no exponent) is one correctly rounded IEEE division of two exact
  *   values (Clinger's fast path), which is what the correctly rounded conversion gives; any other
- *   number is converted from its text by `Number`, as `JSON.parse` does;
+ *   number is converted from its text by `Number`, as `JSON.parse` does (the WebAssembly scan
+ *   converts a float column's numbers of up to 18 digits with any exponent itself, exactly:
+ *   wasm/json-rows.c, `decimalToDouble`);
  * - a string given as a JS string must be all ASCII (so its bytes are its characters);
  *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
  *
@@ -106,7 +108,7 @@ class Plan {
   skip = 0;
   /**
    * Calls left that skip the WebAssembly scan: after a text it gave to the JavaScript scan (an
-   * exponent, say), the schema's next SKIP_CALLS texts go straight there, so a stream of such
+   * int64 as a string, say), the schema's next SKIP_CALLS texts go straight there, so a stream of such
    * texts is not scanned twice.
    */
   wasmSkip = 0;

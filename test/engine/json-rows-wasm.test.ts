@@ -377,12 +377,16 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
     }
   });
 
-  it("leaves to the JavaScript scan what only it reads: int64 as a decimal string, exponents, long mantissas", () => {
+  it("leaves to the JavaScript scan what only it reads: int64 as a decimal string or with an exponent, long mantissas, doubles past the normal range", () => {
     const schema: Schema = { I: "int64", F: "float64" };
     for (const [text, want] of [
       ['[{"I":"9007199254740993","F":1}]', [9007199254740993n]],
-      ['[{"I":5,"F":1e3}]', [5n]],
+      ['[{"I":1e3,"F":1}]', [1000n]],
       ['[{"I":5,"F":0.1234567890123456789012345}]', [5n]],
+      ['[{"I":5,"F":1.234567890123456789}]', [5n]],
+      ['[{"I":5,"F":5e-324}]', [5n]],
+      ['[{"I":5,"F":1e-400}]', [5n]],
+      ['[{"I":5,"F":1.8e308}]', [5n]],
     ] as const) {
       expect(moduleRows(text, schema), text).toBe(-1);
       const got = readJsonRows(text, { ...schema });
@@ -402,18 +406,14 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
     try {
       const schema: Schema = { F: "float64" };
       const values: number[] = [];
-      values.push(readJsonRows('[{"F":1e3}]', schema)!.vecs[0]!.data[0] as number);
+      values.push(readJsonRows('[{"F":1e-400}]', schema)!.vecs[0]!.data[0] as number);
       expect(calls).toBe(1);
       for (let i = 0; i < SKIP_CALLS; i++)
         values.push(readJsonRows(`[{"F":${i}.5}]`, schema)!.vecs[0]!.data[0] as number);
       expect(calls).toBe(1);
       values.push(readJsonRows('[{"F":2.25}]', schema)!.vecs[0]!.data[0] as number);
       expect(calls).toBe(2);
-      expect(values).toEqual([
-        1000,
-        ...Array.from({ length: SKIP_CALLS }, (_, i) => i + 0.5),
-        2.25,
-      ]);
+      expect(values).toEqual([0, ...Array.from({ length: SKIP_CALLS }, (_, i) => i + 0.5), 2.25]);
     } finally {
       wasm.read = read;
     }
@@ -482,5 +482,159 @@ describe("the WebAssembly scan gives what the JavaScript scan gives", () => {
     expect(on).not.toBeNull();
     expect(on).toEqual(off);
     expect(on![1]!.cells).toEqual(rows.map((r) => r.P));
+  });
+});
+
+/**
+ * The module's decimal-to-double conversion (json-rows.c, `floatAt` and `decimalToDouble`)
+ * against the JavaScript engine's own (`Number` of the text, which is JSON.parse's): every value
+ * it takes is the same double bit for bit (-0 included), and it takes what a producer writes:
+ * every double JSON.stringify writes in the normal range, and any decimal of up to 18
+ * significant digits with any exponent there. Texts are read with the module on; `moduleRows`
+ * says whether the module took them (else the JavaScript scan answered).
+ */
+describe("the WebAssembly scan's doubles", () => {
+  /**
+   * Reads `[{"F":v,"G":v}]` (float64 F, float32 G; F alone for a value past float32's range,
+   * which a float32 column refuses): their values (G: null when not read), and whether the
+   * module took the text.
+   */
+  function readBoth(v: string): { f: number; g: number | null; taken: boolean } {
+    const f32 = Math.abs(Number(v)) <= 3.4028234663852886e38;
+    const schema: Schema = f32 ? { F: "float64", G: "float32" } : { F: "float64" };
+    const text = f32 ? `[{"F":${v},"G":${v}}]` : `[{"F":${v}}]`;
+    const taken = moduleRows(text, schema) === 1;
+    const r = readJsonRows(text, { ...schema });
+    expect(r, text).not.toBeNull();
+    const out = {
+      f: (r!.vecs[0]!.data as Float64Array)[0]!,
+      g: f32 ? (r!.vecs[1]!.data as Float32Array)[0]! : null,
+      taken,
+    };
+    r!.release();
+    return out;
+  }
+
+  /**
+   * Whether text `v` is in the range the module converts: a normal double, or a zero written as
+   * one (not a value too small for a double, which is 0 too).
+   */
+  const inRange = (v: string) => {
+    const x = Number(v);
+    if (x === 0) return /^-?0(\.0*)?([eE].*)?$/.test(v);
+    return Math.abs(x) >= 2.2250738585072014e-308 && Math.abs(x) <= Number.MAX_VALUE;
+  };
+
+  function expectSame(v: string, mustTake: boolean): void {
+    const want = Number(v);
+    const got = readBoth(v);
+    expect(Object.is(got.f, want), `${v}: ${got.f} for ${want}`).toBe(true);
+    if (got.g !== null) expect(Object.is(got.g, Math.fround(want)), `${v} as float32`).toBe(true);
+    if (mustTake) expect(got.taken, `${v} taken by the module`).toBe(true);
+  }
+
+  it("every double JSON.stringify writes, as Number reads it, and takes it (property)", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expectSame(JSON.stringify(x), inRange(JSON.stringify(x)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("decimals of up to 18 digits with any exponent, as Number reads them (property)", () => {
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^[1-9][0-9]{0,17}$/),
+        fc.nat({ max: 20 }),
+        fc.option(fc.integer({ min: -360, max: 330 }), { freq: 2 }),
+        fc.constantFrom("e", "E", "e+"),
+      )
+      .map(([neg, digits, point, exp, e]) => {
+        const at = Math.min(point, digits.length - 1);
+        const mant = at === 0 ? digits : `${digits.slice(0, -at)}.${digits.slice(-at)}`;
+        const ex = exp === null ? "" : exp < 0 ? `e${exp}` : `${e}${exp}`;
+        return `${neg ? "-" : ""}${mant}${ex}`;
+      });
+    fc.assert(
+      fc.property(decimal, (v) => {
+        expectSame(v, inRange(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("values on and beside rounding boundaries, exact values written long, and the range's ends", () => {
+    const cases = [
+      // Odd integers in [2^53, 2^54) are halfway between two doubles: ties to even.
+      "9007199254740993",
+      "9007199254740993.0",
+      "90071992547409930e-1",
+      "9007199254740995",
+      "-9007199254740995",
+      "9007199254740994",
+      "18014398509481990",
+      "18014398509481994",
+      "12902445019002403.0",
+      // Exact in a double, written with a decimal part.
+      "2498193909414112.5",
+      "-264693494653329.25",
+      "1018412850669256.0",
+      "4503599627370496.5",
+      "4503599627370497.5",
+      // Halfway below a power of two, rounding up to it (the mantissa carries into the exponent).
+      "9007199254740991.5",
+      "4503599627370495.75",
+      "2251799813685247.875",
+      "18014398509481983",
+      "36028797018963967",
+      // Halfway past 2^53 written with an exponent; just above and below a halfway point.
+      "9.007199254740993e15",
+      "9.0071992547409931e15",
+      "9.0071992547409929e15",
+      // Zeros past 18 digits; values JSON.stringify writes with an exponent.
+      "100000000000000000000",
+      "123456789012345678000",
+      "1e+21",
+      "1.7976931348623157e308",
+      "2.2250738585072014e-308",
+      "5e-324",
+      "1e-400",
+      "-0",
+      "-0.0e5",
+      "0e999",
+      "0.1",
+      "0.30000000000000004",
+      "1.5E-7",
+      "123456789012345678",
+      "1234567890123456789",
+    ];
+    for (const v of cases) {
+      const digits = v
+        .replace(/^-/, "")
+        .replace(/[eE].*$/, "")
+        .replace(".", "")
+        .replace(/^0+/, "");
+      expectSame(v, inRange(v) && digits.replace(/0+$/, "").length <= 18);
+    }
+  });
+
+  it("a float column's integers, decimals and exponents in one text of many rows: Number's values", () => {
+    let seed = 11;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const values = Array.from({ length: 500 }, (_, i) =>
+      i % 3 === 0 ? 100 + rnd() * 50 : i % 3 === 1 ? Math.round(rnd() * 1e6) / 100 : rnd() * 1e-5,
+    );
+    const text = JSON.stringify(values.map((F) => ({ F })));
+    expect(moduleRows(text, { F: "float64" })).toBe(values.length);
+    const r = readJsonRows(text, { F: "float64" })!;
+    expect(Array.from((r.vecs[0]!.data as Float64Array).subarray(0, values.length))).toEqual(
+      values,
+    );
+    r.release();
   });
 });
