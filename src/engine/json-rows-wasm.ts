@@ -3,8 +3,8 @@
  * wasm/engine-wasm.ts): `readJsonRows` hands it every text of a schema it can read, and reads the
  * columns out of its memory.
  *
- * - It reads schemas of float64, float32, int32/16/8, int64, string and bool columns (at most
- *   MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
+ * - It reads schemas of float64, float32, int32/16/8, int64, instant, string and bool columns (at
+ *   most MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
  *   it does not take (see json-rows.c), is read by the JavaScript scan, which gives the same
  *   values (test/engine/json-rows-wasm.test.ts).
  * - Where the engine's WebAssembly does not run (see engine-wasm.ts), the JavaScript scan reads
@@ -27,12 +27,16 @@ const W_I8 = 4;
 const W_I64 = 5;
 const W_STR = 6;
 const W_BOOL = 7;
+const W_INSTANT = 8;
 
 /** json-rows.c's limits: columns, and bytes of all names together. */
 const MAX_COLS = 64;
 const MAX_NAME_BYTES = 4096;
-/** Largest text read here (bytes); a larger one goes to the JavaScript scan. */
-export const MAX_TEXT = 1 << 20;
+/**
+ * Largest text read here (bytes); a larger one goes to the JavaScript scan. (Its columns must lay
+ * out within MAX_SCRATCH too: with one string column, a text of about 3 MiB at most.)
+ */
+export const MAX_TEXT = 4 << 20;
 /** `read`: the text has more rows than `cap`. */
 export const OUT_OF_ROWS = -2;
 /** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */
@@ -70,7 +74,9 @@ export function wasmKinds(
                     ? W_STR
                     : t === "bool"
                       ? W_BOOL
-                      : -1;
+                      : t === "instant"
+                        ? W_INSTANT
+                        : -1;
     if (k < 0) return null;
     kinds[c] = k;
   }
@@ -156,7 +162,7 @@ export class JsonRowsWasm {
     for (let c = 0; c < ncols; c++) {
       const k = kinds[c]!;
       this.#colData[c] = at;
-      at += k === W_F64 || k === W_I64 ? 8 * cap : k === W_BOOL ? cap : 4 * cap;
+      at += k === W_F64 || k === W_I64 || k === W_INSTANT ? 8 * cap : k === W_BOOL ? cap : 4 * cap;
       at = (at + 15) & ~15;
       this.#colValid[c] = at;
       at = (at + cap + 15) & ~15;

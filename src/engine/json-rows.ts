@@ -773,9 +773,12 @@ function wasmRows(
   const len = input.length;
   let cap = Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8);
   let n = wasm.read(input, plan, kinds, keyMask, cap);
-  if (n === OUT_OF_ROWS) {
-    // Shorter rows than the last text's: a row takes at least 3 bytes ("{}" and a separator).
-    cap = Math.ceil(len / 3) + 2;
+  // Shorter rows than the last text's: twice the rows, up to what the text can hold (a row takes
+  // at least 3 bytes, "{}" and a separator). Not that bound at once: its columns could lay out
+  // past MAX_SCRATCH, and a text of slightly shorter rows would go to the JavaScript scan.
+  const most = Math.ceil(len / 3) + 2;
+  while (n === OUT_OF_ROWS && cap < most) {
+    cap = Math.min(2 * cap, most);
     n = wasm.read(input, plan, kinds, keyMask, cap);
   }
   if (n < 0) return null;

@@ -8,11 +8,12 @@
  *
  * Built by `npm run build:wasm` (scripts/build-wasm.ts: Debian's clang-14 for wasm32, SIMD on)
  * with seal.c into engine.wasm (engine-wasm.ts); ../json-rows-wasm.ts drives it. It
- * reads texts whose schema has only float64, float32, int32/16/8, int64 (not instant), string and
- * bool columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
+ * reads texts whose schema has only float64, float32, int32/16/8, int64, instant, string and bool
+ * columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
  * (which takes more: int64 as decimal strings, integers with exponents or many digits, decimals
- * of more than 18 significant digits, doubles past the normal range, instants, chars; or sends
- * the text on to JSON.parse). A float column's number of up to 18 digits with any exponent (what
+ * of more than 18 significant digits, doubles past the normal range, instant strings in other
+ * than the canonical form or years, chars; or sends the text on to JSON.parse). An instant
+ * column's canonical strings (`2024-05-01T13:30:00.25Z`) are read here (`instantAt`). A float column's number of up to 18 digits with any exponent (what
  * JSON.stringify writes for any double) is converted here exactly (`decimalToDouble`), where
  * JavaScript would cut its text and call `Number`. So a value it gives must be the one the
  * JavaScript scan gives for the same text, and it is (test/engine/json-rows-wasm.test.ts
@@ -29,7 +30,17 @@ typedef int32_t i32;
 typedef uint32_t u32;
 
 /* Column kinds, as json-rows-wasm.ts writes them. */
-enum { K_F64 = 0, K_F32 = 1, K_I32 = 2, K_I16 = 3, K_I8 = 4, K_I64 = 5, K_STR = 6, K_BOOL = 7 };
+enum {
+  K_F64 = 0,
+  K_F32 = 1,
+  K_I32 = 2,
+  K_I16 = 3,
+  K_I8 = 4,
+  K_I64 = 5,
+  K_STR = 6,
+  K_BOOL = 7,
+  K_INSTANT = 8
+};
 
 /* Most columns a schema read here may have (a wider one is read by the JavaScript scan). */
 #define MAX_COLS 64
@@ -285,7 +296,7 @@ static void setNull(i32 c, i32 n) {
   valid[c][n] = 0;
   nulls[c]++;
   i32 k = kinds[c];
-  if (k == K_F64 || k == K_I64) ((double *)data[c])[n] = 0;
+  if (k == K_F64 || k == K_I64 || k == K_INSTANT) ((double *)data[c])[n] = 0;
   else if (k == K_STR) offs[c][n + 1] = byteLen[c];
   else if (k == K_BOOL) data[c][n] = 0;
   else ((i32 *)data[c])[n] = 0;
@@ -372,6 +383,88 @@ static inline __attribute__((always_inline)) u8 *floatAt(i32 c, i32 k, i32 n, u8
   return putFloat(c, k, n, v, neg) ? p : 0;
 }
 
+/* The two digits at `p` as a number, or -1. */
+static inline i32 two(const u8 *p) {
+  i32 a = p[0] - '0';
+  i32 b = p[1] - '0';
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? 10 * a + b : -1;
+}
+
+/* Days from 1970-01-01 to year y, month m (1-12), day d of the proleptic Gregorian calendar. */
+static inline int64_t daysFromCivil(i32 y, i32 m, i32 d) {
+  /* Years counted from March, so that a leap day ends its year; eras of 400 years (146,097 days). */
+  y -= m <= 2;
+  i32 era = (y >= 0 ? y : y - 399) / 400;
+  i32 yoe = y - era * 400;
+  i32 doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  i32 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (int64_t)era * 146097 + doe - 719468;
+}
+
+/* The last second `instantAt` read (its 16 and then 3 bytes) and its epoch nanoseconds. */
+static v128_t lastSecond16;
+static u8 lastSecond3[3];
+static int64_t lastSecondNs;
+static int lastSecondSet = 0;
+
+/*
+ * Reads the instant string at `p` (its opening quote) into row `n` of instant column `c` when it
+ * is in the canonical form the engine writes, `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (1 to 9 fraction
+ * digits), of a year from 1678 to 2261: its epoch nanoseconds, as `coerceStrict` gives them (every
+ * field in its range, the day one its month has; no leap second). Returns where it ends (past the
+ * closing quote), or 0: any other string (an offset, a space for the "T", a year at the ends of
+ * the int64 range, a field out of range: the JavaScript scan reads it, or reports it). A string of
+ * the same second as the one before (consecutive rows mostly are) is that second plus its
+ * fraction, without reading the date again.
+ */
+static u8 *instantAt(i32 c, i32 n, u8 *p) {
+  const u8 *s = p + 1;
+  v128_t head = wasm_v128_load(s);
+  int64_t sec;
+  if (lastSecondSet && wasm_i8x16_bitmask(wasm_i8x16_eq(head, lastSecond16)) == 0xffff &&
+      s[16] == lastSecond3[0] && s[17] == lastSecond3[1] && s[18] == lastSecond3[2]) {
+    sec = lastSecondNs;
+  } else {
+    if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return 0;
+    i32 hi = two(s), lo = two(s + 2), mo = two(s + 5), d = two(s + 8);
+    i32 h = two(s + 11), mi = two(s + 14), se = two(s + 17);
+    if (hi < 0 || lo < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        se < 0 || se > 59)
+      return 0;
+    i32 y = 100 * hi + lo;
+    if (y < 1678 || y > 2261) return 0;
+    i32 leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    i32 dim = mo == 2 ? 28 + leap : mo == 4 || mo == 6 || mo == 9 || mo == 11 ? 30 : 31;
+    if (d > dim) return 0;
+    sec = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se;
+    sec *= 1000000000;
+    lastSecond16 = head;
+    lastSecond3[0] = s[16];
+    lastSecond3[1] = s[17];
+    lastSecond3[2] = s[18];
+    lastSecondNs = sec;
+    lastSecondSet = 1;
+  }
+  const u8 *q = s + 19;
+  int64_t f = 0;
+  if (*q == '.') {
+    q++;
+    i32 digits = 0;
+    while (digits < 9 && *q >= '0' && *q <= '9') {
+      f = f * 10 + (*q - '0');
+      digits++;
+      q++;
+    }
+    if (digits == 0) return 0;
+    for (i32 k = digits; k < 9; k++) f *= 10;
+  }
+  if (q[0] != 'Z' || q[1] != '"') return 0;
+  int64_t ns = sec + f;
+  ((i32 *)data[c])[2 * n] = (i32)ns;
+  ((i32 *)data[c])[2 * n + 1] = (i32)(ns >> 32);
+  return (u8 *)q + 2;
+}
+
 /*
  * Reads the value at `p` (no space before it) into row `n` of column `c`: where it ends, or 0 when
  * this scan does not read it (the text then goes to the JavaScript scan).
@@ -411,7 +504,9 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     p++;
     byteLen[c] = s;
     offs[c][n + 1] = s;
-  } else if (k <= K_I64 && (ch == '-' || (ch >= '0' && ch <= '9'))) {
+  } else if (k == K_INSTANT && ch == '"') {
+    return instantAt(c, n, p);
+  } else if ((k <= K_I64 || k == K_INSTANT) && (ch == '-' || (ch >= '0' && ch <= '9'))) {
     /* A number: as the JavaScript scan's `number` gives it (Clinger's fast path, else -1). */
     if (k == K_F64 || k == K_F32) return floatAt(c, k, n, p);
     int neg = ch == '-';
@@ -449,7 +544,7 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     if (scale == 0) {
       /* An integer's digits: its value exactly, without a double. */
       int64_t q = neg ? -(int64_t)m : (int64_t)m; /* (-0 is 0) */
-      if (k == K_I64) {
+      if (k == K_I64 || k == K_INSTANT) {
         ((i32 *)data[c])[2 * n] = (i32)q;
         ((i32 *)data[c])[2 * n + 1] = (i32)(q >> 32);
       } else {
@@ -463,7 +558,7 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     /* Decimals (such as "5.0"): a whole value in range, as the JavaScript scan takes it. */
     double v = (double)m / POW10[-scale];
     if (neg) v = -v;
-    if (k == K_I64) {
+    if (k == K_I64 || k == K_INSTANT) {
       /* A safe integer (|m| < 2^53 here); -0 is 0. */
       if (v != (double)(int64_t)v) return 0;
       int64_t q = (int64_t)v;
