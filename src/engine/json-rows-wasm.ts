@@ -3,8 +3,8 @@
  * wasm/engine-wasm.ts): `readJsonRows` hands it every text of a schema it can read, and reads the
  * columns out of its memory.
  *
- * - It reads schemas of float64, float32, int32/16/8, int64, instant, string and bool columns (at
- *   most MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
+ * - It reads schemas of float64, float32, int32/16/8, int64, instant, char, string and bool
+ *   columns (at most MAX_COLS, names without a 0 byte), and texts up to MAX_TEXT bytes. Anything else, and any text
  *   it does not take (see json-rows.c), is read by the JavaScript scan, which gives the same
  *   values (test/engine/json-rows-wasm.test.ts).
  * - Where the engine's WebAssembly does not run (see engine-wasm.ts), the JavaScript scan reads
@@ -28,6 +28,7 @@ const W_I64 = 5;
 const W_STR = 6;
 const W_BOOL = 7;
 const W_INSTANT = 8;
+const W_CHAR = 9;
 
 /** json-rows.c's limits: columns, and bytes of all names together. */
 const MAX_COLS = 64;
@@ -76,7 +77,9 @@ export function wasmKinds(
                       ? W_BOOL
                       : t === "instant"
                         ? W_INSTANT
-                        : -1;
+                        : t === "char"
+                          ? W_CHAR
+                          : -1;
     if (k < 0) return null;
     kinds[c] = k;
   }
@@ -216,7 +219,10 @@ export class JsonRowsWasm {
     return new Float32Array(this.#w.buffer, this.#colData[c]!, n);
   }
 
-  /** The last call's int32/16/8 column `c`, as int32; an int64 column's halves with 2n. */
+  /**
+   * The last call's int32/16/8 or char column `c`, as int32; an int64 or instant column's halves
+   * with 2n.
+   */
   int32(c: number, n: number): Int32Array {
     return this.#w.i32.subarray(this.#colData[c]! >> 2, (this.#colData[c]! >> 2) + n);
   }

@@ -8,12 +8,13 @@
  *
  * Built by `npm run build:wasm` (scripts/build-wasm.ts: Debian's clang-14 for wasm32, SIMD on)
  * with seal.c into engine.wasm (engine-wasm.ts); ../json-rows-wasm.ts drives it. It
- * reads texts whose schema has only float64, float32, int32/16/8, int64, instant, string and bool
- * columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
- * (which takes more: int64 as decimal strings, integers with exponents or many digits, decimals
- * of more than 18 significant digits, doubles past the normal range, instant strings in other
- * than the canonical form or years, chars; or sends the text on to JSON.parse). An instant
- * column's canonical strings (`2024-05-01T13:30:00.25Z`) are read here (`instantAt`). A float column's number of up to 18 digits with any exponent (what
+ * reads texts whose schema has only float64, float32, int32/16/8, int64, instant, char, string and
+ * bool columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
+ * (which takes more: integers with exponents or past 2^53 as numbers, decimals of more than 18
+ * significant digits, doubles past the normal range, instant strings in other than the canonical
+ * form or years; or sends the text on to JSON.parse). An instant column's canonical strings
+ * (`2024-05-01T13:30:00.25Z`, `instantAt`), an int64's decimal strings (`int64String`) and a
+ * char column's one-character strings are read here. A float column's number of up to 18 digits with any exponent (what
  * JSON.stringify writes for any double) is converted here exactly (`decimalToDouble`), where
  * JavaScript would cut its text and call `Number`. So a value it gives must be the one the
  * JavaScript scan gives for the same text, and it is (test/engine/json-rows-wasm.test.ts
@@ -39,7 +40,8 @@ enum {
   K_I64 = 5,
   K_STR = 6,
   K_BOOL = 7,
-  K_INSTANT = 8
+  K_INSTANT = 8,
+  K_CHAR = 9
 };
 
 /* Most columns a schema read here may have (a wider one is read by the JavaScript scan). */
@@ -383,6 +385,32 @@ static inline __attribute__((always_inline)) u8 *floatAt(i32 c, i32 k, i32 n, u8
   return putFloat(c, k, n, v, neg) ? p : 0;
 }
 
+/*
+ * Reads the string at `p` (its opening quote) into row `n` of int64 or instant column `c` when it
+ * is a decimal integer, `-?[0-9]+` (leading zeros and all), within the int64 range: the value
+ * `coerceStrict` gives it (an int64 past 2^53 is sent so). Returns where it ends (past the closing
+ * quote), or 0 (anything else; out of range: the JavaScript scan reports it).
+ */
+static u8 *int64String(i32 c, i32 n, u8 *p) {
+  u8 *q = p + 1;
+  int neg = *q == '-';
+  if (neg) q++;
+  i32 x = *q - '0';
+  if (!(x >= 0 && x <= 9)) return 0;
+  uint64_t m = 0;
+  do {
+    if (m > (~0ull - (uint64_t)x) / 10) return 0;
+    m = m * 10 + (uint64_t)x;
+    x = *++q - '0';
+  } while (x >= 0 && x <= 9);
+  if (*q != '"') return 0;
+  if (m > (neg ? 1ull << 63 : (1ull << 63) - 1)) return 0;
+  uint64_t v = neg ? 0 - m : m;
+  ((i32 *)data[c])[2 * n] = (i32)(uint32_t)v;
+  ((i32 *)data[c])[2 * n + 1] = (i32)(uint32_t)(v >> 32);
+  return q + 1;
+}
+
 /* The two digits at `p` as a number, or -1. */
 static inline i32 two(const u8 *p) {
   i32 a = p[0] - '0';
@@ -425,7 +453,8 @@ static u8 *instantAt(i32 c, i32 n, u8 *p) {
       s[16] == lastSecond3[0] && s[17] == lastSecond3[1] && s[18] == lastSecond3[2]) {
     sec = lastSecondNs;
   } else {
-    if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return 0;
+    if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+      return int64String(c, n, p); /* an instant as its nanoseconds, "1714570200250000000" */
     i32 hi = two(s), lo = two(s + 2), mo = two(s + 5), d = two(s + 8);
     i32 h = two(s + 11), mi = two(s + 14), se = two(s + 17);
     if (hi < 0 || lo < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
@@ -506,6 +535,14 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     offs[c][n + 1] = s;
   } else if (k == K_INSTANT && ch == '"') {
     return instantAt(c, n, p);
+  } else if (k == K_I64 && ch == '"') {
+    return int64String(c, n, p);
+  } else if (k == K_CHAR && ch == '"') {
+    /* One printable ASCII character (no quote or backslash): its code. */
+    u8 x = p[1];
+    if (x < 32 || x > 126 || x == '"' || x == '\\' || p[2] != '"') return 0;
+    ((i32 *)data[c])[n] = x;
+    return p + 3;
   } else if ((k <= K_I64 || k == K_INSTANT) && (ch == '-' || (ch >= '0' && ch <= '9'))) {
     /* A number: as the JavaScript scan's `number` gives it (Clinger's fast path, else -1). */
     if (k == K_F64 || k == K_F32) return floatAt(c, k, n, p);
