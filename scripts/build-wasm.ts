@@ -19,6 +19,7 @@ const SOURCES = [
   "src/engine/wasm/cache.c",
   "src/engine/wasm/key.c",
   "src/engine/wasm/agg.c",
+  "src/engine/wasm/json-check.c",
 ];
 /** "a, b and c". */
 const listed = (xs: readonly string[]): string =>

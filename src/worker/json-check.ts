@@ -15,6 +15,8 @@
  * stack of container kinds, one byte a level, grown as deep as the body goes.
  */
 import { skipUtf8 } from "../engine/utf8-check.ts";
+import type { EngineWasm } from "../engine/wasm/engine-wasm.ts";
+import { engineWasm, MAX_SCRATCH } from "../engine/wasm/engine-wasm.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -47,8 +49,41 @@ const IN_OBJECT = 1;
 
 let stack = new Uint8Array(64);
 
-/** True when `bytes` are, whole, a JSON array of objects (see the module header). */
+/**
+ * True when `bytes` are, whole, a JSON array of objects (see the module header). On the engine's
+ * WebAssembly where it runs (engine/wasm/json-check.c: the same answers, a string's plain bytes 16
+ * at a time), else (or for nesting past the module's depth) by the scan below.
+ */
 export function isJsonArrayOfObjects(bytes: Uint8Array): boolean {
+  const w = engineWasm();
+  if (w !== null) {
+    const r = checkOnModule(w, bytes);
+    if (r !== UNKNOWN) return r === 1;
+  }
+  return scanArrayOfObjects(bytes);
+}
+
+/** json-check.c's answer for nesting deeper than it follows (and ours for a body too large). */
+const UNKNOWN = 2;
+/** Zero bytes json-check.c needs after the body (it reads up to 16 past any byte). */
+const PAD = 16;
+
+/**
+ * `jsonCheck` of the module on `bytes`: 1, 0, or UNKNOWN (also when its memory cannot take them).
+ * @internal Exported for tests.
+ */
+export function checkOnModule(w: EngineWasm, bytes: Uint8Array): number {
+  const n = bytes.length;
+  const at = w.scratch;
+  if (n + PAD > MAX_SCRATCH || !w.ensure(at + n + PAD)) return UNKNOWN;
+  const u8 = w.u8;
+  u8.set(bytes, at);
+  u8.fill(0, at + n, at + n + PAD);
+  return w.x.jsonCheck(at, n);
+}
+
+/** `isJsonArrayOfObjects` by a JavaScript scan. */
+function scanArrayOfObjects(bytes: Uint8Array): boolean {
   const n = bytes.length;
   let i = skipSpace(bytes, 0, n);
   if (i >= n || bytes[i] !== OPEN_ARRAY) return false;

@@ -116,6 +116,8 @@ export interface EngineExports {
   cacheProbe: CacheProbe;
   cacheProbeBlocks: CacheProbe;
   cacheHold(table: number, keys: number, codes: number, sets: number, wayBits: number): void;
+  // json-check.c
+  jsonCheck(bytes: number, n: number): number;
 }
 
 /** An instance of the module, with views of its memory. */

@@ -7,18 +7,18 @@
  * each key with what leads it compared as one 16-byte word (`templateRow`).
  *
  * Built by `npm run build:wasm` (scripts/build-wasm.ts: Debian's clang-14 for wasm32, SIMD on)
- * with seal.c into engine.wasm (engine-wasm.ts); ../json-rows-wasm.ts drives it. It
+ * with the other C sources into engine.wasm (engine-wasm.ts); ../json-rows-wasm.ts drives it. It
  * reads texts whose schema has only float64, float32, int32/16/8, int64, instant, char, string and
  * bool columns; anything it does not take gives -1 and the JavaScript scan reads the text instead
  * (which takes more: integers with exponents or past 2^53 as numbers, decimals of more than 18
  * significant digits, doubles past the normal range, instant strings in other than the canonical
  * form or years; or sends the text on to JSON.parse). An instant column's canonical strings
  * (`2024-05-01T13:30:00.25Z`, `instantAt`), an int64's decimal strings (`int64String`) and a
- * char column's one-character strings are read here. A float column's number of up to 18 digits with any exponent (what
- * JSON.stringify writes for any double) is converted here exactly (`decimalToDouble`), where
- * JavaScript would cut its text and call `Number`. So a value it gives must be the one the
- * JavaScript scan gives for the same text, and it is (test/engine/json-rows-wasm.test.ts
- * compares them, and the doubles with `Number`'s).
+ * char column's one-character strings are read here. A float column's number of up to 18
+ * digits with any exponent (what JSON.stringify writes for any double) is converted here exactly
+ * (`decimalToDouble`), where JavaScript would cut its text and call `Number`. So a value it gives
+ * must be the one the JavaScript scan gives for the same text, and it is
+ * (test/engine/json-rows-wasm.test.ts compares them, and the doubles with `Number`'s).
  *
  * No libc: the module imports nothing; this file exports `layout` (where the host writes a schema
  * and reads results), `heap`, `prepare` and `read`.
@@ -420,7 +420,7 @@ static inline i32 two(const u8 *p) {
 
 /* Days from 1970-01-01 to year y, month m (1-12), day d of the proleptic Gregorian calendar. */
 static inline int64_t daysFromCivil(i32 y, i32 m, i32 d) {
-  /* Years counted from March, so that a leap day ends its year; eras of 400 years (146,097 days). */
+  /* Years counted from March, so a leap day ends its year; eras of 400 years (146,097 days). */
   y -= m <= 2;
   i32 era = (y >= 0 ? y : y - 399) / 400;
   i32 yoe = y - era * 400;
