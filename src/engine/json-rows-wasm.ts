@@ -115,6 +115,7 @@ export class JsonRowsWasm {
   readonly #offs: number;
   readonly #nulls: number;
   readonly #byteLen: number;
+  readonly #wide: number;
   /** The schema written into the module last. */
   #schema: WasmSchema | null = null;
   /** Where the last call's columns are (byte addresses). */
@@ -139,6 +140,7 @@ export class JsonRowsWasm {
     this.#offs = x.layout(9) >> 2;
     this.#nulls = x.layout(10) >> 2;
     this.#byteLen = x.layout(11) >> 2;
+    this.#wide = x.layout(12) >> 2;
   }
 
   /**
@@ -235,6 +237,11 @@ export class JsonRowsWasm {
   /** The last call's validity of column `c` (1 a row with a value, 0 a null). */
   valid(c: number, n: number): Uint8Array {
     return this.#w.u8.subarray(this.#colValid[c]!, this.#colValid[c]! + n);
+  }
+
+  /** Whether a value of the last call's string column `c` holds a byte past ASCII. */
+  wide(c: number): boolean {
+    return this.#w.i32[this.#wide + c] !== 0;
   }
 
   /** Nulls the last call read in column `c`. */

@@ -36,10 +36,14 @@
  *   converts a float column's numbers of up to 18 digits with any exponent itself, exactly:
  *   wasm/json-rows.c, `decimalToDouble`);
  * - a string given as a JS string must be all ASCII (so its bytes are its characters);
- *   `Uint8Array` input may carry other UTF-8 in keys but not in string values.
+ *   `Uint8Array` input may carry other UTF-8 in keys but not in string values;
+ * - except that the WebAssembly scan (where it runs) also reads a string value's escapes (a
+ *   surrogate pair as one character; not a lone surrogate, which UTF-8 cannot hold) and its
+ *   UTF-8, as `JSON.parse` of the decoded text reads them.
  *
- * Anything else (an unknown key, a duplicate key, a string in a number column, an escape, a
- * non-ASCII value, an array column's value, invalid JSON) gives null. A schema whose text needed
+ * Anything else (an unknown key, a duplicate key, a string in a number column, an escape or a
+ * non-ASCII value the WebAssembly scan does not read, an array column's value, invalid JSON)
+ * gives null. A schema whose text needed
  * the slow path gets the next `SKIP_CALLS` calls sent there without scanning, so a stream of such
  * bodies pays for one wasted scan in nine.
  */
@@ -223,6 +227,11 @@ class Out {
   readonly strBytes: (Uint8Array | null)[];
   readonly strLen: Int32Array;
   readonly strOffs: (Int32Array | null)[];
+  /**
+   * String columns: 1 when a value holds a byte past ASCII (the WebAssembly scan reads escapes
+   * and UTF-8; the JavaScript scan takes printable ASCII only).
+   */
+  readonly strWide: Uint8Array;
   /** String columns: the decoded values' array of the last result made with this Out. */
   readonly strData: (string[] | null)[];
   /** Per column: 1 + the last row that gave it a value. */
@@ -257,6 +266,7 @@ class Out {
     this.strOffs = new Array<Int32Array | null>(n).fill(null);
     this.strData = new Array<string[] | null>(n).fill(null);
     this.strLen = new Int32Array(n);
+    this.strWide = new Uint8Array(n);
     this.seen = new Int32Array(n);
     const empty = new Uint8Array(0);
     for (let c = 0; c < n; c++) {
@@ -280,6 +290,7 @@ class Out {
   reuse(plan: Plan, textBytes: number): this {
     const n = plan.names.length;
     this.strLen.fill(0);
+    this.strWide.fill(0);
     this.seen.fill(0);
     for (let c = 0; c < n; c++) {
       this.valid[c] = null;
@@ -791,6 +802,7 @@ function wasmRows(
       const sb = wasm.bytes(c);
       out.strBytes[c]!.set(sb);
       out.strLen[c] = sb.length;
+      out.strWide[c] = wasm.wide(c) ? 1 : 0;
       out.strOffs[c]!.set(wasm.offsets(c, n));
     } else if (k === K_I64) out.halves[c]!.set(wasm.int32(c, 2 * n));
     else if (k === K_F64) (out.nums[c] as Float64Array).set(wasm.float64(c, n));
@@ -1020,11 +1032,11 @@ function finish(plan: Plan, out: Out, n: number, utf8: Utf8Mode): Vec[] {
           data: NO_STRINGS,
           valid,
           length: n,
-          // (Printable ASCII: the scan takes no other string value.)
+          // (Printable ASCII unless a value had an escape or UTF-8: see `strWide`.)
           utf8: {
             offsets: so.subarray(0, n + 1),
             bytes: sb.subarray(0, out.strLen[c]!),
-            ascii: true,
+            ascii: out.strWide[c] === 0,
           },
         });
         continue;

@@ -13,8 +13,9 @@
  * (which takes more: integers with exponents or past 2^53 as numbers, decimals of more than 18
  * significant digits, doubles past the normal range, instant strings in other than the canonical
  * form or years; or sends the text on to JSON.parse). An instant column's canonical strings
- * (`2024-05-01T13:30:00.25Z`, `instantAt`), an int64's decimal strings (`int64String`) and a
- * char column's one-character strings are read here. A float column's number of up to 18
+ * (`2024-05-01T13:30:00.25Z`, `instantAt`), an int64's decimal strings (`int64String`), a
+ * char column's one-character strings and a string's escapes and UTF-8 (`stringRest`; the
+ * JavaScript scan leaves those to JSON.parse) are read here. A float column's number of up to 18
  * digits with any exponent (what JSON.stringify writes for any double) is converted here exactly
  * (`decimalToDouble`), where JavaScript would cut its text and call `Number`. So a value it gives
  * must be the one the JavaScript scan gives for the same text, and it is
@@ -79,6 +80,8 @@ static i32 *offs[MAX_COLS];
 /* Per column, after a call: nulls read, and a string column's bytes. */
 static i32 nulls[MAX_COLS];
 static i32 byteLen[MAX_COLS];
+/* Per string column, after a call: 1 when a value it read holds a byte past ASCII. */
+static i32 wide[MAX_COLS];
 /* Per column: 1 + the last row that named it. */
 static i32 seen[MAX_COLS];
 
@@ -164,6 +167,7 @@ __attribute__((export_name("layout"))) void *layout(i32 which) {
     case 9: return offs;
     case 10: return nulls;
     case 11: return byteLen;
+    case 12: return wide;
     default: return 0;
   }
 }
@@ -494,6 +498,99 @@ static u8 *instantAt(i32 c, i32 n, u8 *p) {
   return (u8 *)q + 2;
 }
 
+/* The four hexadecimal digits at `p` as a number, or -1. */
+static inline i32 hex4(const u8 *p) {
+  i32 v = 0;
+  for (i32 i = 0; i < 4; i++) {
+    u8 h = p[i];
+    i32 d = h >= '0' && h <= '9' ? h - '0'
+            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+            : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                   : -1;
+    if (d < 0) return -1;
+    v = 16 * v + d;
+  }
+  return v;
+}
+
+/*
+ * Reads what ended a string's plain run at `p` (a backslash, DEL, a byte past ASCII; a control
+ * byte is refused) into `dst` at `*s`, as `JSON.parse` and a fatal UTF-8 decode take it: an escape
+ * as the character it stands for in UTF-8 (a surrogate pair as one 4-byte character), a well-formed
+ * UTF-8 sequence as it is (the WHATWG decoder's ranges, as src/engine/utf8-check.ts). Returns
+ * where the plain run resumes, or 0: a control byte, an unknown escape, a lone surrogate (which
+ * `JSON.parse` keeps and UTF-8 cannot hold: the JavaScript side reads such a text), bad UTF-8.
+ * Marks column `c` wide when it writes a byte past ASCII.
+ */
+static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 *s) {
+  u8 x = *p;
+  i32 at = *s;
+  if (x == '\\') {
+    u8 e = p[1];
+    u8 one = e == '"' ? '"' : e == '\\' ? '\\' : e == '/' ? '/' : e == 'b' ? 8 : e == 'f' ? 12
+             : e == 'n' ? 10 : e == 'r' ? 13 : e == 't' ? 9 : 0;
+    if (one != 0) {
+      dst[at] = one;
+      *s = at + 1;
+      return p + 2;
+    }
+    if (e != 'u') return 0;
+    i32 cp = hex4(p + 2);
+    if (cp < 0) return 0;
+    p += 6;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      if (p[0] != '\\' || p[1] != 'u') return 0;
+      i32 lo = hex4(p + 2);
+      if (lo < 0xdc00 || lo > 0xdfff) return 0;
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+      p += 6;
+    } else if (cp >= 0xdc00 && cp <= 0xdfff) return 0;
+    if (cp < 0x80) dst[at++] = (u8)cp;
+    else {
+      wide[c] = 1;
+      if (cp < 0x800) {
+        dst[at++] = (u8)(0xc0 | (cp >> 6));
+      } else if (cp < 0x10000) {
+        dst[at++] = (u8)(0xe0 | (cp >> 12));
+        dst[at++] = (u8)(0x80 | ((cp >> 6) & 0x3f));
+      } else {
+        dst[at++] = (u8)(0xf0 | (cp >> 18));
+        dst[at++] = (u8)(0x80 | ((cp >> 12) & 0x3f));
+        dst[at++] = (u8)(0x80 | ((cp >> 6) & 0x3f));
+      }
+      dst[at++] = (u8)(0x80 | (cp & 0x3f));
+    }
+    *s = at;
+    return p;
+  }
+  if (x < 0x20) return 0;
+  if (x == 0x7f) {
+    dst[at] = x;
+    *s = at + 1;
+    return p + 1;
+  }
+  /* A UTF-8 sequence led by x. */
+  u8 lo = 0x80, hi = 0xbf;
+  i32 more;
+  if (x >= 0xc2 && x <= 0xdf) more = 1;
+  else if (x >= 0xe0 && x <= 0xef) {
+    more = 2;
+    if (x == 0xe0) lo = 0xa0;
+    else if (x == 0xed) hi = 0x9f;
+  } else if (x >= 0xf0 && x <= 0xf4) {
+    more = 3;
+    if (x == 0xf0) lo = 0x90;
+    else if (x == 0xf4) hi = 0x8f;
+  } else return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (i32 k = 2; k <= more; k++)
+    if (p[k] < 0x80 || p[k] > 0xbf) return 0;
+  for (i32 k = 0; k <= more; k++) dst[at + k] = p[k];
+  wide[c] = 1;
+  *s = at + more + 1;
+  return p + more + 1;
+}
+
 /*
  * Reads the value at `p` (no space before it) into row `n` of column `c`: where it ends, or 0 when
  * this scan does not read it (the text then goes to the JavaScript scan).
@@ -504,8 +601,10 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
   if (k == K_STR && ch == '"') {
     /*
      * 16 bytes at a time: stored whole (the column's buffer has 16 bytes to spare), then
-     * the first quote, backslash, control or non-ASCII byte ends the run. Only printable
-     * ASCII up to a quote is taken.
+     * the first quote, backslash, control or non-ASCII byte ends the run. What ends it that is
+     * not the closing quote is read by `stringRest`: an escape written as the character it
+     * stands for, UTF-8 checked and copied (a value never takes more bytes than its text, so the
+     * buffer holds it).
      */
     p++;
     u8 *dst = bytes[c];
@@ -527,9 +626,10 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
       i32 t = __builtin_ctz(m);
       p += t;
       s += t;
-      break;
+      if (*p == '"') break;
+      p = stringRest(c, p, dst, &s);
+      if (p == 0) return 0; /* a control byte, bad UTF-8, a lone surrogate, the end */
     }
-    if (*p != '"') return 0; /* control, non-ASCII, an escape, the end */
     p++;
     byteLen[c] = s;
     offs[c][n + 1] = s;
@@ -690,6 +790,7 @@ __attribute__((export_name("read"))) i32 read(u8 *b, i32 len, i32 cap) {
   for (i32 c = 0; c < ncols; c++) {
     nulls[c] = 0;
     byteLen[c] = 0;
+    wide[c] = 0;
     seen[c] = 0;
     if (kinds[c] == K_STR) offs[c][0] = 0;
     for (i32 i = 0; i < cap; i += 16) wasm_v128_store(valid[c] + i, ones);
