@@ -395,7 +395,7 @@ static inline __attribute__((always_inline)) u8 *floatAt(i32 c, i32 k, i32 n, u8
  * `coerceStrict` gives it (an int64 past 2^53 is sent so). Returns where it ends (past the closing
  * quote), or 0 (anything else; out of range: the JavaScript scan reports it).
  */
-static u8 *int64String(i32 c, i32 n, u8 *p) {
+static __attribute__((noinline)) u8 *int64String(i32 c, i32 n, u8 *p) {
   u8 *q = p + 1;
   int neg = *q == '-';
   if (neg) q++;
@@ -449,7 +449,7 @@ static int lastSecondSet = 0;
  * the same second as the one before (consecutive rows mostly are) is that second plus its
  * fraction, without reading the date again.
  */
-static u8 *instantAt(i32 c, i32 n, u8 *p) {
+static __attribute__((noinline)) u8 *instantAt(i32 c, i32 n, u8 *p) {
   const u8 *s = p + 1;
   v128_t head = wasm_v128_load(s);
   int64_t sec;
@@ -515,23 +515,25 @@ static inline i32 hex4(const u8 *p) {
 
 /*
  * Reads what ended a string's plain run at `p` (a backslash, DEL, a byte past ASCII; a control
- * byte is refused) into `dst` at `*s`, as `JSON.parse` and a fatal UTF-8 decode take it: an escape
+ * byte is refused) into `dst` at `at` (then `restAt`: where it ends), as `JSON.parse` and a fatal UTF-8 decode take it: an escape
  * as the character it stands for in UTF-8 (a surrogate pair as one 4-byte character), a well-formed
  * UTF-8 sequence as it is (the WHATWG decoder's ranges, as src/engine/utf8-check.ts). Returns
  * where the plain run resumes, or 0: a control byte, an unknown escape, a lone surrogate (which
  * `JSON.parse` keeps and UTF-8 cannot hold: the JavaScript side reads such a text), bad UTF-8.
  * Marks column `c` wide when it writes a byte past ASCII.
  */
-static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 *s) {
+/* Where `stringRest` left the value's bytes (a global: the caller's count stays in a register). */
+static i32 restAt;
+
+static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 at) {
   u8 x = *p;
-  i32 at = *s;
   if (x == '\\') {
     u8 e = p[1];
     u8 one = e == '"' ? '"' : e == '\\' ? '\\' : e == '/' ? '/' : e == 'b' ? 8 : e == 'f' ? 12
              : e == 'n' ? 10 : e == 'r' ? 13 : e == 't' ? 9 : 0;
     if (one != 0) {
       dst[at] = one;
-      *s = at + 1;
+      restAt = at + 1;
       return p + 2;
     }
     if (e != 'u') return 0;
@@ -560,13 +562,13 @@ static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 *s) {
       }
       dst[at++] = (u8)(0x80 | (cp & 0x3f));
     }
-    *s = at;
+    restAt = at;
     return p;
   }
   if (x < 0x20) return 0;
   if (x == 0x7f) {
     dst[at] = x;
-    *s = at + 1;
+    restAt = at + 1;
     return p + 1;
   }
   /* A UTF-8 sequence led by x. */
@@ -587,8 +589,46 @@ static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 *s) {
     if (p[k] < 0x80 || p[k] > 0xbf) return 0;
   for (i32 k = 0; k <= more; k++) dst[at + k] = p[k];
   wide[c] = 1;
-  *s = at + more + 1;
+  restAt = at + more + 1;
   return p + more + 1;
+}
+
+/*
+ * The rest of a string value of row `n` of string column `c` whose plain run stopped at `p`
+ * (not its closing quote), its bytes so far ending at `s`: what stopped it by `stringRest`, then
+ * plain runs 16 bytes at a time again, to the closing quote. Returns where the value ends (past
+ * the quote, its bytes and offset written), or 0 (see `stringRest`).
+ */
+static __attribute__((noinline)) u8 *stringSlow(i32 c, i32 n, u8 *p, i32 s) {
+  u8 *dst = bytes[c];
+  for (;;) {
+    p = stringRest(c, p, dst, s);
+    if (p == 0) return 0; /* a control byte, bad UTF-8, a lone surrogate, the end */
+    s = restAt;
+    for (;;) {
+      v128_t w = wasm_v128_load(p);
+      v128_t stop = wasm_v128_or(
+          wasm_v128_or(wasm_i8x16_eq(w, wasm_i8x16_splat('"')),
+                       wasm_i8x16_eq(w, wasm_i8x16_splat('\\'))),
+          wasm_v128_or(wasm_u8x16_lt(w, wasm_i8x16_splat(32)),
+                       wasm_u8x16_gt(w, wasm_i8x16_splat(126))));
+      wasm_v128_store(dst + s, w);
+      u32 m = (u32)wasm_i8x16_bitmask(stop);
+      if (m == 0) {
+        p += 16;
+        s += 16;
+        continue;
+      }
+      i32 t = __builtin_ctz(m);
+      p += t;
+      s += t;
+      break;
+    }
+    if (*p == '"') break;
+  }
+  byteLen[c] = s;
+  offs[c][n + 1] = s;
+  return p + 1;
 }
 
 /*
@@ -601,10 +641,9 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
   if (k == K_STR && ch == '"') {
     /*
      * 16 bytes at a time: stored whole (the column's buffer has 16 bytes to spare), then
-     * the first quote, backslash, control or non-ASCII byte ends the run. What ends it that is
-     * not the closing quote is read by `stringRest`: an escape written as the character it
-     * stands for, UTF-8 checked and copied (a value never takes more bytes than its text, so the
-     * buffer holds it).
+     * the first quote, backslash, control or non-ASCII byte ends the run. A run ended by
+     * anything but the closing quote is read on by `stringSlow` (out of line, so this loop stays
+     * as tight as when such a string went to the JavaScript scan).
      */
     p++;
     u8 *dst = bytes[c];
@@ -626,23 +665,12 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
       i32 t = __builtin_ctz(m);
       p += t;
       s += t;
-      if (*p == '"') break;
-      p = stringRest(c, p, dst, &s);
-      if (p == 0) return 0; /* a control byte, bad UTF-8, a lone surrogate, the end */
+      break;
     }
+    if (*p != '"') return stringSlow(c, n, p, s);
     p++;
     byteLen[c] = s;
     offs[c][n + 1] = s;
-  } else if (k == K_INSTANT && ch == '"') {
-    return instantAt(c, n, p);
-  } else if (k == K_I64 && ch == '"') {
-    return int64String(c, n, p);
-  } else if (k == K_CHAR && ch == '"') {
-    /* One printable ASCII character (no quote or backslash): its code. */
-    u8 x = p[1];
-    if (x < 32 || x > 126 || x == '"' || x == '\\' || p[2] != '"') return 0;
-    ((i32 *)data[c])[n] = x;
-    return p + 3;
   } else if ((k <= K_I64 || k == K_INSTANT) && (ch == '-' || (ch >= '0' && ch <= '9'))) {
     /* A number: as the JavaScript scan's `number` gives it (Clinger's fast path, else -1). */
     if (k == K_F64 || k == K_F32) return floatAt(c, k, n, p);
@@ -714,6 +742,16 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
              p[4] == 'e') {
     data[c][n] = 0;
     p += 5;
+  } else if (k == K_INSTANT && ch == '"') {
+    return instantAt(c, n, p);
+  } else if (k == K_I64 && ch == '"') {
+    return int64String(c, n, p);
+  } else if (k == K_CHAR && ch == '"') {
+    /* One printable ASCII character (no quote or backslash): its code. */
+    u8 x = p[1];
+    if (x < 32 || x > 126 || x == '"' || x == '\\' || p[2] != '"') return 0;
+    ((i32 *)data[c])[n] = x;
+    return p + 3;
   } else if (ch == 'n' && p[1] == 'u' && p[2] == 'l' && p[3] == 'l') {
     setNull(c, n);
     p += 4;
