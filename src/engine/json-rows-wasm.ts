@@ -40,6 +40,8 @@ const MAX_NAME_BYTES = 4096;
 export const MAX_TEXT = 4 << 20;
 /** `read`: the text has more rows than `cap`. */
 export const OUT_OF_ROWS = -2;
+/** `read`: a text given as a string has characters past ASCII (the caller may give its UTF-8). */
+export const NOT_ASCII = -3;
 /** Zeroed bytes after the text (json-rows.c reads up to 16 past any byte of it). */
 const PAD = 32;
 
@@ -146,8 +148,8 @@ export class JsonRowsWasm {
   /**
    * Reads `input` (a string of ASCII, or UTF-8 bytes) into at most `cap` rows of `schema`'s
    * columns, of `kinds` (its `wasmKinds`); `keyMask`: 1 for a column every row must name. Returns
-   * the rows, OUT_OF_ROWS, or -1 when the scan does not take the text or its layout would pass
-   * MAX_SCRATCH (the JavaScript scan then reads it). The columns are then read with `float64` ..
+   * the rows, OUT_OF_ROWS, NOT_ASCII (a string input past ASCII), or -1 when the scan does not
+   * take the text or its layout would pass MAX_SCRATCH (the JavaScript scan then reads it). The columns are then read with `float64` ..
    * `offsets`, until the next call.
    */
   read(
@@ -187,7 +189,7 @@ export class JsonRowsWasm {
     if (typeof input === "string") {
       // All ASCII, or not read here: one byte a character.
       const r = encoder.encodeInto(input, u8.subarray(textAt, textAt + len));
-      if (r.read !== len || r.written !== len) return -1;
+      if (r.read !== len || r.written !== len) return NOT_ASCII;
     } else u8.set(input, textAt);
     u8.fill(0, textAt + len, textAt + len + PAD);
     if (this.#schema !== schema) {

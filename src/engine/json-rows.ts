@@ -36,7 +36,8 @@
  *   converts a float column's numbers of up to 18 digits with any exponent itself, exactly:
  *   wasm/json-rows.c, `decimalToDouble`);
  * - a string given as a JS string must be all ASCII (so its bytes are its characters);
- *   `Uint8Array` input may carry other UTF-8 in keys but not in string values;
+ *   `Uint8Array` input may carry other UTF-8 in keys but not in string values (the WebAssembly
+ *   scan reads a JS string past ASCII as its UTF-8, when it has no lone surrogate);
  * - except that the WebAssembly scan (where it runs) also reads a string value's escapes (a
  *   surrogate pair as one character; not a lone surrogate, which UTF-8 cannot hold) and its
  *   UTF-8, as `JSON.parse` of the decoded text reads them.
@@ -54,7 +55,7 @@ import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import { NO_STRINGS } from "./column-source.ts";
 import type { JsonRowsWasm } from "./json-rows-wasm.ts";
-import { jsonRowsWasm, MAX_TEXT, OUT_OF_ROWS, wasmKinds } from "./json-rows-wasm.ts";
+import { jsonRowsWasm, MAX_TEXT, NOT_ASCII, OUT_OF_ROWS, wasmKinds } from "./json-rows-wasm.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
 import { CanonicalSecond, F32_MAX } from "./values-to-vec.ts";
@@ -670,6 +671,17 @@ function scan(
       plan.wasmSkip = SKIP_CALLS;
     }
   }
+  return scanInJs(input, plan, keys, utf8);
+}
+
+/** `scan`'s JavaScript reading (`rows`) of `input`. */
+function scanInJs(
+  input: string | Uint8Array,
+  plan: Plan,
+  keys: readonly string[],
+  utf8: Utf8Mode,
+): JsonRows | null {
+  const len = input.length;
   if (scratch.length < len + 1 + PAD) {
     scratch = new Uint8Array(Math.max(len + 1 + PAD, scratch.length * 2));
     scratchView = new DataView(scratch.buffer);
@@ -679,9 +691,13 @@ function scan(
   if (typeof input === "string") {
     // All ASCII: one byte a character, so encodeInto fills exactly `len` bytes.
     // (Into the whole buffer, no view of it: a text with any other character writes more bytes
-    // than it reads, or fills the buffer first.)
+    // than it reads, or fills the buffer first.) Else its UTF-8, read as bytes, when it has no
+    // lone surrogate (which JSON.parse keeps and UTF-8 cannot).
     const r = encoder.encodeInto(input, buf);
-    if (r.read !== len || r.written !== len) return done(buf, null);
+    if (r.read !== len || r.written !== len)
+      return wellFormed(input)
+        ? scanInJs(encoder.encode(input), plan, keys, utf8)
+        : done(buf, null);
     text = input;
   } else buf.set(input);
   buf[len] = 0;
@@ -751,6 +767,15 @@ function otherValue(
   return -1;
 }
 
+/** A lone surrogate (a code unit not in a pair), as a `u` regular expression sees one. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Whether `s` has no lone surrogate (so its UTF-8 gives it back). */
+function wellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof f === "function" ? f.call(s) : !LONE_SURROGATE.test(s);
+}
+
 /**
  * `keys` as a mask of the plan's columns (1: every row must name it); null for no keys, undefined
  * when one is not a column (the slow path then reports it).
@@ -784,6 +809,12 @@ function wasmRows(
   const len = input.length;
   let cap = Math.max(16, Math.ceil(len / plan.bytesPerRow) + 8);
   let n = wasm.read(input, plan, kinds, keyMask, cap);
+  if (n === NOT_ASCII) {
+    // A string past ASCII: the module reads its UTF-8 (its strings' escapes and UTF-8 are read
+    // there), unless it holds a lone surrogate, which JSON.parse keeps and UTF-8 cannot.
+    if (typeof input !== "string" || !wellFormed(input)) return null;
+    return wasmRows(wasm, encoder.encode(input), plan, kinds, keys, utf8);
+  }
   // Shorter rows than the last text's: twice the rows, up to what the text can hold (a row takes
   // at least 3 bytes, "{}" and a separator). Not that bound at once: its columns could lay out
   // past MAX_SCRATCH, and a text of slightly shorter rows would go to the JavaScript scan.

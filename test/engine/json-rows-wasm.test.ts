@@ -899,6 +899,15 @@ describe("the WebAssembly scan's strings", () => {
     const asciiOnly = readJsonRows('[{"S":"a\\nb\\"c"}]', { S: "string" }, [], "all")!;
     expect(asciiOnly.vecs[0]!.utf8!.ascii).toBe(true);
     asciiOnly.release();
+    // A JS string past ASCII: read as its UTF-8; one with a lone surrogate left to JSON.parse.
+    const text = JSON.stringify(values.map((S) => ({ S })));
+    const fromString = readJsonRows(text, { S: "string" }, [], "none")!;
+    expect(Array.from(fromString.vecs[0]!.data as string[]).slice(0, values.length)).toEqual(
+      values,
+    );
+    fromString.release();
+    expect(readJsonRows('[{"S":"é\ud800"}]', { S: "string" })).toBeNull();
+    expect(readJsonRows('[{"S":"é\ud83d\ude00"}]', { S: "string" })).not.toBeNull();
     for (const text of ['[{"S":"\\ud800"}]', '[{"S":"\\udc00x"}]', '[{"S":"\\ud800\\u0041"}]']) {
       expect(moduleRows(text, { S: "string" }), text).toBe(-1);
       expect(readJsonRows(text, { S: "string" }), text).toBeNull();
