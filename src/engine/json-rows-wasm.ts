@@ -18,6 +18,26 @@ import type { ColumnType } from "./types.ts";
 import type { EngineWasm } from "./wasm/engine-wasm.ts";
 import { engineWasm, MAX_SCRATCH } from "./wasm/engine-wasm.ts";
 
+/** A lone surrogate (a code unit not in a pair), as a `u` regular expression sees one. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Whether `s` has no lone surrogate (so its UTF-8 gives it back). */
+export function wellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof f === "function" ? f.call(s) : !LONE_SURROGATE.test(s);
+}
+
+/**
+ * Whether UTF-8 `b` holds U+FFFD (EF BF BD), which an encoder writes for a lone surrogate: only
+ * then is the string itself checked (`wellFormed`, a pass as slow as the scan over a string of
+ * two-byte characters), where a search for the byte EF is one native pass.
+ */
+function replaced(b: Uint8Array): boolean {
+  for (let i = b.indexOf(0xef); i >= 0; i = b.indexOf(0xef, i + 1))
+    if (b[i + 1] === 0xbf && b[i + 2] === 0xbd) return true;
+  return false;
+}
+
 /** Column kinds as json-rows.c numbers them. */
 const W_F64 = 0;
 const W_F32 = 1;
@@ -118,6 +138,8 @@ export class JsonRowsWasm {
   readonly #nulls: number;
   readonly #byteLen: number;
   readonly #wide: number;
+  /** Bytes of the last call's text (a string's UTF-8). */
+  textBytes = 0;
   /** The schema written into the module last. */
   #schema: WasmSchema | null = null;
   /** Where the last call's columns are (byte addresses). */
@@ -159,12 +181,31 @@ export class JsonRowsWasm {
     keyMask: Int32Array | null,
     cap: number,
   ): number {
-    const len = input.length;
     const ncols = kinds.length;
-    // The layout: the text and its pad, then per column its data, validity and, for a string
-    // column, its bytes (the text's length and 16 to spare) and offsets.
     const w = this.#w;
     const textAt = w.scratch;
+    let len = input.length;
+    if (typeof input === "string") {
+      // Its UTF-8, first (room for 3 bytes a UTF-16 unit): one byte a character when it is all
+      // ASCII; else read as UTF-8 when it holds no lone surrogate (which JSON.parse keeps and
+      // UTF-8 cannot). A string too long for that room here: ASCII only.
+      const room = 3 * len;
+      if (room + PAD <= MAX_SCRATCH && w.ensure(textAt + room + PAD)) {
+        const r = encoder.encodeInto(input, w.u8.subarray(textAt, textAt + room));
+        if (r.read !== len) return -1;
+        if (r.written !== len && replaced(w.u8.subarray(textAt, textAt + r.written)))
+          if (!wellFormed(input)) return NOT_ASCII;
+        len = r.written;
+      } else {
+        if (!w.ensure(textAt + len + PAD)) return -1;
+        const r = encoder.encodeInto(input, w.u8.subarray(textAt, textAt + len));
+        if (r.read !== len || r.written !== len) return NOT_ASCII;
+      }
+    } else if (!w.ensure(textAt + len + PAD)) return -1;
+    else w.u8.set(input, textAt);
+    this.textBytes = len;
+    // The layout: the text and its pad, then per column its data, validity and, for a string
+    // column, its bytes (the text's length and 16 to spare) and offsets.
     let at = textAt + ((len + PAD + 15) & ~15);
     for (let c = 0; c < ncols; c++) {
       const k = kinds[c]!;
@@ -186,11 +227,6 @@ export class JsonRowsWasm {
     if (at - textAt > MAX_SCRATCH || !w.ensure(at)) return -1;
     const u8 = w.u8;
     const i32 = w.i32;
-    if (typeof input === "string") {
-      // All ASCII, or not read here: one byte a character.
-      const r = encoder.encodeInto(input, u8.subarray(textAt, textAt + len));
-      if (r.read !== len || r.written !== len) return NOT_ASCII;
-    } else u8.set(input, textAt);
     u8.fill(0, textAt + len, textAt + len + PAD);
     if (this.#schema !== schema) {
       i32[this.#ncols] = ncols;

@@ -55,7 +55,14 @@ import { sharedUtf8Intern } from "./arrow/utf8-intern.ts";
 import type { StringDict, Vec } from "./column-source.ts";
 import { NO_STRINGS } from "./column-source.ts";
 import type { JsonRowsWasm } from "./json-rows-wasm.ts";
-import { jsonRowsWasm, MAX_TEXT, NOT_ASCII, OUT_OF_ROWS, wasmKinds } from "./json-rows-wasm.ts";
+import {
+  jsonRowsWasm,
+  MAX_TEXT,
+  NOT_ASCII,
+  OUT_OF_ROWS,
+  wasmKinds,
+  wellFormed,
+} from "./json-rows-wasm.ts";
 import type { ColumnType, Schema } from "./types.ts";
 import { allocStorage, coerceStrict } from "./types.ts";
 import { CanonicalSecond, F32_MAX } from "./values-to-vec.ts";
@@ -767,15 +774,6 @@ function otherValue(
   return -1;
 }
 
-/** A lone surrogate (a code unit not in a pair), as a `u` regular expression sees one. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-/** Whether `s` has no lone surrogate (so its UTF-8 gives it back). */
-function wellFormed(s: string): boolean {
-  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof f === "function" ? f.call(s) : !LONE_SURROGATE.test(s);
-}
-
 /**
  * `keys` as a mask of the plan's columns (1: every row must name it); null for no keys, undefined
  * when one is not a column (the slow path then reports it).
@@ -815,17 +813,20 @@ function wasmRows(
     if (typeof input !== "string" || !wellFormed(input)) return null;
     return wasmRows(wasm, encoder.encode(input), plan, kinds, keys, utf8);
   }
+  // (The text's bytes: a string's UTF-8 can be longer than the string.)
+  const bytes = n === -1 ? len : wasm.textBytes;
   // Shorter rows than the last text's: twice the rows, up to what the text can hold (a row takes
   // at least 3 bytes, "{}" and a separator). Not that bound at once: its columns could lay out
   // past MAX_SCRATCH, and a text of slightly shorter rows would go to the JavaScript scan.
-  const most = Math.ceil(len / 3) + 2;
+  const most = Math.ceil(bytes / 3) + 2;
   while (n === OUT_OF_ROWS && cap < most) {
     cap = Math.min(2 * cap, most);
     n = wasm.read(input, plan, kinds, keyMask, cap);
   }
   if (n < 0) return null;
   const spare = plan.spare.pop();
-  const out = spare !== undefined ? spare.reuse(plan, len) : new Out(plan, Math.max(16, n), len);
+  const out =
+    spare !== undefined ? spare.reuse(plan, bytes) : new Out(plan, Math.max(16, n), bytes);
   if (out.cap < n) out.grow(n);
   for (let c = 0; c < kinds.length; c++) {
     const k = plan.kinds[c]!;
@@ -846,7 +847,7 @@ function wasmRows(
       out.valid[c] = v;
     }
   }
-  if (n > 0) plan.bytesPerRow = Math.max(4, Math.floor(len / n));
+  if (n > 0) plan.bytesPerRow = Math.max(4, Math.floor(bytes / n));
   return new JsonRows(finish(plan, out, n, utf8), n, plan, out);
 }
 

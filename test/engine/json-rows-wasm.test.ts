@@ -908,6 +908,12 @@ describe("the WebAssembly scan's strings", () => {
     fromString.release();
     expect(readJsonRows('[{"S":"é\ud800"}]', { S: "string" })).toBeNull();
     expect(readJsonRows('[{"S":"é\ud83d\ude00"}]', { S: "string" })).not.toBeNull();
+    // A real U+FFFD (what an encoder writes for a lone surrogate) is taken, with its value.
+    const fffd = readJsonRows('[{"S":"é\ufffd"},{"S":"\ufffd\ud800"}]', { S: "string" });
+    expect(fffd).toBeNull();
+    const real = readJsonRows('[{"S":"é\ufffdx"}]', { S: "string" }, [], "none")!;
+    expect((real.vecs[0]!.data as string[])[0]).toBe("é\ufffdx");
+    real.release();
     for (const text of ['[{"S":"\\ud800"}]', '[{"S":"\\udc00x"}]', '[{"S":"\\ud800\\u0041"}]']) {
       expect(moduleRows(text, { S: "string" }), text).toBe(-1);
       expect(readJsonRows(text, { S: "string" }), text).toBeNull();
