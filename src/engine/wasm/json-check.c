@@ -10,7 +10,7 @@
  * token and ends no string, so the scan stops at the end without a bound check a byte, and
  * `jsonCheck` then asks that it stopped exactly there.
  */
-#include "key.h"
+#include "utf8.h"
 
 /* Nesting deeper than this is left to the JavaScript scan (the answer 2: not known here). */
 #define MAX_DEPTH 4096
@@ -25,29 +25,6 @@ static inline const u8 *space(const u8 *p) {
 
 static inline int hex(u8 c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/*
- * The position after the well-formed UTF-8 sequence led by `c = *p` (>= 0x80), or 0: the
- * WHATWG decoder's ranges (src/engine/utf8-check.ts, `skipUtf8`).
- */
-static inline const u8 *utf8(const u8 *p, u8 c) {
-  u8 lo = 0x80, hi = 0xbf;
-  i32 more;
-  if (c >= 0xc2 && c <= 0xdf) more = 1;
-  else if (c >= 0xe0 && c <= 0xef) {
-    more = 2;
-    if (c == 0xe0) lo = 0xa0;
-    else if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    more = 3;
-    if (c == 0xf0) lo = 0x90;
-    else if (c == 0xf4) hi = 0x8f;
-  } else return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (i32 k = 2; k <= more; k++)
-    if (p[k] < 0x80 || p[k] > 0xbf) return 0;
-  return p + more + 1;
 }
 
 /* The position after the closing quote of a string whose contents start at `p`, or 0. */
@@ -84,8 +61,9 @@ static const u8 *string(const u8 *p) {
       else return 0;
     } else if (c < 0x20) return 0;
     else {
-      p = utf8(p, c);
-      if (p == 0) return 0;
+      i32 l = utf8Length(p, c);
+      if (l == 0) return 0;
+      p += l;
     }
   }
 }

@@ -24,12 +24,7 @@
  * No libc: the module imports nothing; this file exports `layout` (where the host writes a schema
  * and reads results), `heap`, `prepare` and `read`.
  */
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-typedef uint8_t u8;
-typedef int32_t i32;
-typedef uint32_t u32;
+#include "utf8.h"
 
 /* Column kinds, as json-rows-wasm.ts writes them. */
 enum {
@@ -498,6 +493,34 @@ static __attribute__((noinline)) u8 *instantAt(i32 c, i32 n, u8 *p) {
   return (u8 *)q + 2;
 }
 
+/*
+ * Copies a string's plain bytes (printable ASCII but the quote and backslash) from `p` to `dst` at
+ * `*s`, 16 at a time (stored whole: the column's buffer has 16 bytes to spare); returns the first
+ * byte that is not plain (the closing quote, a backslash, a control or non-ASCII byte), `*s`
+ * moved by as many. Always inlined, so its callers' counts stay in registers.
+ */
+static inline __attribute__((always_inline)) u8 *plainRun(u8 *p, u8 *dst, i32 *s) {
+  i32 at = *s;
+  for (;;) {
+    v128_t w = wasm_v128_load(p);
+    v128_t stop = wasm_v128_or(
+        wasm_v128_or(wasm_i8x16_eq(w, wasm_i8x16_splat('"')),
+                     wasm_i8x16_eq(w, wasm_i8x16_splat('\\'))),
+        wasm_v128_or(wasm_u8x16_lt(w, wasm_i8x16_splat(32)),
+                     wasm_u8x16_gt(w, wasm_i8x16_splat(126))));
+    wasm_v128_store(dst + at, w);
+    u32 m = (u32)wasm_i8x16_bitmask(stop);
+    if (m == 0) {
+      p += 16;
+      at += 16;
+      continue;
+    }
+    i32 t = __builtin_ctz(m);
+    *s = at + t;
+    return p + t;
+  }
+}
+
 /* The four hexadecimal digits at `p` as a number, or -1. */
 static inline i32 hex4(const u8 *p) {
   i32 v = 0;
@@ -517,7 +540,7 @@ static inline i32 hex4(const u8 *p) {
  * Reads what ended a string's plain run at `p` (a backslash, DEL, a byte past ASCII; a control
  * byte is refused) into `dst` at `at` (then `restAt`: where it ends), as `JSON.parse` and a fatal UTF-8 decode take it: an escape
  * as the character it stands for in UTF-8 (a surrogate pair as one 4-byte character), a well-formed
- * UTF-8 sequence as it is (the WHATWG decoder's ranges, as src/engine/utf8-check.ts). Returns
+ * UTF-8 sequence as it is (`utf8Length`). Returns
  * where the plain run resumes, or 0: a control byte, an unknown escape, a lone surrogate (which
  * `JSON.parse` keeps and UTF-8 cannot hold: the JavaScript side reads such a text), bad UTF-8.
  * Marks column `c` wide when it writes a byte past ASCII.
@@ -572,25 +595,12 @@ static __attribute__((noinline)) u8 *stringRest(i32 c, u8 *p, u8 *dst, i32 at) {
     return p + 1;
   }
   /* A UTF-8 sequence led by x. */
-  u8 lo = 0x80, hi = 0xbf;
-  i32 more;
-  if (x >= 0xc2 && x <= 0xdf) more = 1;
-  else if (x >= 0xe0 && x <= 0xef) {
-    more = 2;
-    if (x == 0xe0) lo = 0xa0;
-    else if (x == 0xed) hi = 0x9f;
-  } else if (x >= 0xf0 && x <= 0xf4) {
-    more = 3;
-    if (x == 0xf0) lo = 0x90;
-    else if (x == 0xf4) hi = 0x8f;
-  } else return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (i32 k = 2; k <= more; k++)
-    if (p[k] < 0x80 || p[k] > 0xbf) return 0;
-  for (i32 k = 0; k <= more; k++) dst[at + k] = p[k];
+  i32 l = utf8Length(p, x);
+  if (l == 0) return 0;
+  for (i32 k = 0; k < l; k++) dst[at + k] = p[k];
   wide[c] = 1;
-  restAt = at + more + 1;
-  return p + more + 1;
+  restAt = at + l;
+  return p + l;
 }
 
 /*
@@ -605,25 +615,7 @@ static __attribute__((noinline)) u8 *stringSlow(i32 c, i32 n, u8 *p, i32 s) {
     p = stringRest(c, p, dst, s);
     if (p == 0) return 0; /* a control byte, bad UTF-8, a lone surrogate, the end */
     s = restAt;
-    for (;;) {
-      v128_t w = wasm_v128_load(p);
-      v128_t stop = wasm_v128_or(
-          wasm_v128_or(wasm_i8x16_eq(w, wasm_i8x16_splat('"')),
-                       wasm_i8x16_eq(w, wasm_i8x16_splat('\\'))),
-          wasm_v128_or(wasm_u8x16_lt(w, wasm_i8x16_splat(32)),
-                       wasm_u8x16_gt(w, wasm_i8x16_splat(126))));
-      wasm_v128_store(dst + s, w);
-      u32 m = (u32)wasm_i8x16_bitmask(stop);
-      if (m == 0) {
-        p += 16;
-        s += 16;
-        continue;
-      }
-      i32 t = __builtin_ctz(m);
-      p += t;
-      s += t;
-      break;
-    }
+    p = plainRun(p, dst, &s);
     if (*p == '"') break;
   }
   byteLen[c] = s;
@@ -648,25 +640,7 @@ static inline __attribute__((always_inline)) u8 *valueAt(i32 c, i32 n, u8 *p) {
     p++;
     u8 *dst = bytes[c];
     i32 s = byteLen[c];
-    for (;;) {
-      v128_t w = wasm_v128_load(p);
-      v128_t stop = wasm_v128_or(
-          wasm_v128_or(wasm_i8x16_eq(w, wasm_i8x16_splat('"')),
-                       wasm_i8x16_eq(w, wasm_i8x16_splat('\\'))),
-          wasm_v128_or(wasm_u8x16_lt(w, wasm_i8x16_splat(32)),
-                       wasm_u8x16_gt(w, wasm_i8x16_splat(126))));
-      wasm_v128_store(dst + s, w);
-      u32 m = (u32)wasm_i8x16_bitmask(stop);
-      if (m == 0) {
-        p += 16;
-        s += 16;
-        continue;
-      }
-      i32 t = __builtin_ctz(m);
-      p += t;
-      s += t;
-      break;
-    }
+    p = plainRun(p, dst, &s);
     if (*p != '"') return stringSlow(c, n, p, s);
     p++;
     byteLen[c] = s;
