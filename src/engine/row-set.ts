@@ -61,19 +61,30 @@ export class RowSet {
     return RowSet.fromKeys(keys);
   }
 
+  /**
+   * From keys in any order (duplicates allowed). Keys already ascending are taken as they come;
+   * keys spread over a span of at most 64 per key (a cycle's touched slots, a table's changed rows)
+   * are set in a bitmap over their span and read back as ranges, in time linear in the keys; only
+   * keys spread wider are sorted (V8 sorts a typed array at tens of nanoseconds a key).
+   */
   static fromKeys(keys: ArrayLike<number>): RowSet {
-    const b = new RowSetBuilder();
+    const n = keys.length;
+    if (n === 0) return RowSet.EMPTY;
     let sorted = true;
-    for (let i = 1; i < keys.length; i++) {
-      if (keys[i]! <= keys[i - 1]!) {
-        sorted = false;
-        break;
-      }
+    let lo = keys[0]!;
+    let hi = lo;
+    for (let i = 1; i < n; i++) {
+      const k = keys[i]!;
+      if (k <= keys[i - 1]!) sorted = false;
+      if (k < lo) lo = k;
+      else if (k > hi) hi = k;
     }
+    const b = new RowSetBuilder();
     if (sorted) {
-      for (let i = 0; i < keys.length; i++) b.addKey(keys[i]!);
+      for (let i = 0; i < n; i++) b.addKey(keys[i]!);
       return b.build();
     }
+    if (hi - lo < DENSE_SPAN * n) return RowSet.fromRanges(rangesByBitmap(keys, n, lo, hi));
     const copy = Float64Array.from(keys).sort();
     for (let i = 0; i < copy.length; i++)
       if (i === 0 || copy[i] !== copy[i - 1]) b.addKey(copy[i]!);
@@ -464,19 +475,7 @@ export class RowSet {
       } else for (let i = 0; i < b.length; i++) out.push(b[i]!);
       return new RowSet(out, this.size + o.size);
     }
-    const builder = new RowSetBuilder();
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
-        builder.addRangeUnordered(a[i]!, a[i + 1]!);
-        i += 2;
-      } else {
-        builder.addRangeUnordered(b[j]!, b[j + 1]!);
-        j += 2;
-      }
-    }
-    return builder.build();
+    return RowSet.fromRanges(unionAll(a, b));
   }
 
   minus(o: RowSet): RowSet {
@@ -486,24 +485,7 @@ export class RowSet {
     const a = this.#ranges();
     const b = o.#ranges();
     if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(minusFew(a, b));
-    const out: number[] = [];
-    let j = 0;
-    for (let i = 0; i < a.length; i += 2) {
-      let s = a[i]!;
-      const e = a[i + 1]!;
-      while (j < b.length && b[j + 1]! <= s) j += 2;
-      let jj = j;
-      while (s < e) {
-        if (jj >= b.length || b[jj]! >= e) {
-          out.push(s, e);
-          break;
-        }
-        if (b[jj]! > s) out.push(s, b[jj]!);
-        s = Math.max(s, b[jj + 1]!);
-        jj += 2;
-      }
-    }
-    return RowSet.fromRanges(out);
+    return RowSet.fromRanges(minusAll(a, b));
   }
 
   intersect(o: RowSet): RowSet {
@@ -550,6 +532,66 @@ export class RowSet {
   }
 }
 
+/** Keys a span may hold per key given for `fromKeys` to read them by bitmap rather than sort. */
+const DENSE_SPAN = 64;
+
+/** `fromKeys`'s bitmap, all zero between calls (grown as needed, never shrunk). */
+let denseBits = new Int32Array(64);
+
+/**
+ * Flattened ranges of `keys[0..n)` (any order, duplicates allowed), all within `[lo, hi]`: each
+ * key's bit set, then the bitmap read word by word, each run of ones one range (a run may cross
+ * words), and every word cleared again. O(n + (hi - lo) / 32).
+ */
+function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: number): number[] {
+  const words = ((hi - lo) >>> 5) + 1;
+  if (denseBits.length < words) denseBits = new Int32Array(Math.max(words, 2 * denseBits.length));
+  const bits = denseBits;
+  for (let i = 0; i < n; i++) {
+    const d = keys[i]! - lo;
+    bits[d >>> 5]! |= 1 << (d & 31);
+  }
+  const out: number[] = [];
+  // Start of the run still open at the end of the previous word, or -1.
+  let open = -1;
+  for (let w = 0; w < words; w++) {
+    let m = bits[w]!;
+    const base = lo + w * 32;
+    if (m === 0) {
+      if (open >= 0) {
+        out.push(open, base);
+        open = -1;
+      }
+      continue;
+    }
+    bits[w] = 0;
+    if (m === -1) {
+      if (open < 0) open = base;
+      continue;
+    }
+    if (open >= 0 && (m & 1) === 0) {
+      out.push(open, base);
+      open = -1;
+    }
+    while (m !== 0) {
+      const first = 31 - Math.clz32(m & -m);
+      // Length of the run of ones from bit `first` (up to bit 31 at most).
+      const rest = ~(m >>> first);
+      const len = rest === 0 ? 32 - first : 31 - Math.clz32(rest & -rest);
+      const start = open >= 0 && first === 0 ? open : base + first;
+      open = -1;
+      if (first + len === 32) {
+        open = start;
+        break;
+      }
+      out.push(start, base + first + len);
+      m &= ~(((1 << len) - 1) << first);
+    }
+  }
+  if (open >= 0) out.push(open, lo + words * 32);
+  return out;
+}
+
 /**
  * `union` and `minus` with a set of far fewer ranges (a cycle's change against a table of many
  * ranges, e.g. a sort's sparse keys) find each of its ranges by binary search and copy the
@@ -573,6 +615,72 @@ function firstEndingAfter(a: number[], from: number, x: number, orEqual: boolean
 function copyRanges(out: number[], w: number, a: number[], from: number, to: number): number {
   for (let i = from; i < to; i++) out[w++] = a[i]!;
   return w;
+}
+
+// The merges below write into an array of their largest possible length and trim it once: with
+// `push` a set of 20,000 ranges took twice as long (the array grown and copied as it fills).
+
+/** Flattened ranges of `a` minus `b` (any sizes). */
+function minusAll(a: number[], b: number[]): number[] {
+  const na = a.length;
+  const nb = b.length;
+  const out = new Array<number>(na + nb);
+  let w = 0;
+  let j = 0;
+  for (let i = 0; i < na; i += 2) {
+    let s = a[i]!;
+    const e = a[i + 1]!;
+    while (j < nb && b[j + 1]! <= s) j += 2;
+    let jj = j;
+    while (s < e) {
+      if (jj >= nb || b[jj]! >= e) {
+        out[w++] = s;
+        out[w++] = e;
+        break;
+      }
+      const bs = b[jj]!;
+      if (bs > s) {
+        out[w++] = s;
+        out[w++] = bs;
+      }
+      const be = b[jj + 1]!;
+      if (be > s) s = be;
+      jj += 2;
+    }
+  }
+  out.length = w;
+  return out;
+}
+
+/** Flattened ranges of `a` union `b` (any sizes): a merge by start, overlapping or adjacent ranges joined. */
+function unionAll(a: number[], b: number[]): number[] {
+  const na = a.length;
+  const nb = b.length;
+  const out = new Array<number>(na + nb);
+  let w = 0;
+  let i = 0;
+  let j = 0;
+  while (i < na || j < nb) {
+    let s: number;
+    let e: number;
+    if (j >= nb || (i < na && a[i]! <= b[j]!)) {
+      s = a[i]!;
+      e = a[i + 1]!;
+      i += 2;
+    } else {
+      s = b[j]!;
+      e = b[j + 1]!;
+      j += 2;
+    }
+    if (w > 0 && s <= out[w - 1]!) {
+      if (e > out[w - 1]!) out[w - 1] = e;
+    } else {
+      out[w++] = s;
+      out[w++] = e;
+    }
+  }
+  out.length = w;
+  return out;
 }
 
 /** Flattened ranges of `a` minus `b` (b has few ranges). */

@@ -90,6 +90,53 @@ describe("RowSet", () => {
   });
 });
 
+describe("RowSet.fromKeys of unordered keys over a narrow span (the bitmap path)", () => {
+  it("equals the sorted distinct keys, with runs joined across words, at any offset", () => {
+    // Runs of keys (crossing 32-key words, or filling whole words) shuffled, at offsets up to 2^52.
+    const runsArb = fc.array(
+      fc.record({ at: fc.integer({ min: 0, max: 700 }), len: fc.integer({ min: 1, max: 70 }) }),
+      { minLength: 1, maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(
+        runsArb,
+        fc.constantFrom(0, 31, 32, 1000, 2 ** 40 + 5, 2 ** 52),
+        fc.integer({ min: 0, max: 1 << 30 }),
+        fc.boolean(),
+        (runs, offset, seed, int32) => {
+          const keys: number[] = [];
+          for (const r of runs) for (let k = 0; k < r.len; k++) keys.push(offset + r.at + k);
+          let x = seed;
+          for (let i = keys.length - 1; i > 0; i--) {
+            x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+            const j = x % (i + 1);
+            [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+          }
+          const want = sortedUnique(keys);
+          const got =
+            int32 && offset < 2 ** 31 - 1000
+              ? RowSet.fromKeys(Int32Array.from(keys))
+              : RowSet.fromKeys(keys);
+          expect(got.toArray()).toEqual(want);
+          // Normalised: one range per run of consecutive keys.
+          expect(got.equals(RowSet.fromKeys(want))).toBe(true);
+          expect(got.rangeCount).toBe(
+            want.filter((k, i) => i === 0 || want[i - 1] !== k - 1).length,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads whole words of keys, a run ending on the span's last key, and a lone key", () => {
+    const words = Array.from({ length: 96 }, (_, i) => 95 - i);
+    expect(RowSet.fromKeys(words).toString()).toBe("{0-95}");
+    expect(RowSet.fromKeys([63, 40, 41, 62, 0]).toString()).toBe("{0,40-41,62-63}");
+    expect(RowSet.fromKeys([7, 7, 7]).toString()).toBe("{7}");
+  });
+});
+
 describe("RowSet union and minus with a much smaller set (the binary-search path)", () => {
   it("equal the key-by-key results", () => {
     const setArb = (max: number, len: number) =>
