@@ -14,12 +14,21 @@
  *   anything else reads the keys as ranges once (built on first use and kept).
  */
 
+/**
+ * Flattened ranges: a JS array while small, a Float64Array from BIG_RANGES numbers on. V8 puts an
+ * array past 128 KB (16,384 numbers) in its large object space, where filling one cost 5-6 ns a
+ * number against 1 for a typed array (a table of 60,000 scattered groups is 23,000 ranges); a
+ * typed array costs 30 ns to make against 8 for a two-number array, which a one-row cycle's
+ * dozens of small sets would pay.
+ */
+type Ranges = number[] | Float64Array;
+const BIG_RANGES = 4096;
 const EMPTY_RANGES: number[] = [];
 let emptySet: RowSet | null = null;
 
 export class RowSet {
   /** Flattened ranges: [s0, e0, s1, e1, ...], sorted, disjoint, non-adjacent, end exclusive. */
-  #r: number[] | null;
+  #r: Ranges | null;
   /** Sparse container: chunks of ascending distinct keys (null for a range set). */
   readonly #k: readonly Float64Array[] | null;
   /** Sparse container: keys before each chunk (length chunks + 1). */
@@ -28,7 +37,7 @@ export class RowSet {
   #cum: Float64Array | null = null; // cumulative sizes before each range, for positional lookup
 
   private constructor(
-    ranges: number[] | null,
+    ranges: Ranges | null,
     size: number,
     chunks: readonly Float64Array[] | null = null,
     counts: Float64Array | null = null,
@@ -91,8 +100,13 @@ export class RowSet {
     return b.build();
   }
 
-  /** @internal Trusted constructor from flattened, normalised ranges. */
-  static fromRanges(ranges: number[]): RowSet {
+  /**
+   * @internal Trusted constructor from flattened, normalised ranges (kept, not copied: the caller
+   * must not modify them afterwards).
+   */
+  static fromRanges(given: ArrayLike<number>): RowSet {
+    const ranges =
+      Array.isArray(given) || given instanceof Float64Array ? given : Array.from(given);
     let size = 0;
     for (let i = 0; i < ranges.length; i += 2) size += ranges[i + 1]! - ranges[i]!;
     return size === 0 ? RowSet.EMPTY : new RowSet(ranges, size);
@@ -112,9 +126,9 @@ export class RowSet {
   }
 
   /** The flattened ranges (a sparse set's are built on first use and kept). */
-  #ranges(): number[] {
+  #ranges(): Ranges {
     if (this.#r !== null) return this.#r;
-    const r: number[] = [];
+    const r = new RangeBuffer();
     let s = -1;
     let e = -1;
     for (const c of this.#k!) {
@@ -129,8 +143,9 @@ export class RowSet {
       }
     }
     if (s >= 0) r.push(s, e);
-    this.#r = r;
-    return r;
+    const ranges = r.take();
+    this.#r = ranges;
+    return ranges;
   }
 
   /** Sparse: the chunk holding position `p` (0 <= p < size). */
@@ -400,20 +415,20 @@ export class RowSet {
     // Binary search for the first range reaching `start`, then copy up to `end`: O(log + output).
     const r = this.#r!;
     const i = this.#findRange(start);
-    const out: number[] = [];
+    const out = new RangeBuffer();
     for (let k = 2 * (i >= 0 ? i : -i - 1); k < r.length && r[k]! < end; k += 2)
       out.push(Math.max(start, r[k]!), Math.min(end, r[k + 1]!));
-    return RowSet.fromRanges(out);
+    return RowSet.fromRanges(out.take());
   }
 
   /** Every key plus `delta`. */
   shift(delta: number): RowSet {
     if (delta === 0 || this.size === 0) return this;
     if (this.#k !== null) return RowSet.fromKeyChunks(this.#k.map((c) => c.map((k) => k + delta)));
-    return new RowSet(
-      this.#r!.map((k) => k + delta),
-      this.size,
-    );
+    const r = this.#r!;
+    const out = newRanges(r.length);
+    for (let i = 0; i < r.length; i++) out[i] = r[i]! + delta;
+    return new RowSet(out, this.size);
   }
 
   /** Sparse `this` minus a set of few ranges: only the chunks it touches are rebuilt. */
@@ -468,11 +483,11 @@ export class RowSet {
     if (b.length * SMALL_FACTOR < a.length) return RowSet.fromRanges(unionFew(a, b));
     // Fast path: appending after the end.
     if (b[0]! >= a[a.length - 1]!) {
-      const out = a.slice();
-      if (b[0] === out[out.length - 1]) {
-        out[out.length - 1] = b[1]!;
-        for (let i = 2; i < b.length; i++) out.push(b[i]!);
-      } else for (let i = 0; i < b.length; i++) out.push(b[i]!);
+      const joined = b[0] === a[a.length - 1];
+      const out = newRanges(a.length + b.length - (joined ? 2 : 0));
+      let w = copyRanges(out, 0, a, 0, a.length);
+      if (joined) out[w - 1] = b[1]!;
+      w = copyRanges(out, w, b, joined ? 2 : 0, b.length);
       return new RowSet(out, this.size + o.size);
     }
     return RowSet.fromRanges(unionAll(a, b));
@@ -494,20 +509,24 @@ export class RowSet {
     if (o.#k !== null && o.#isFewAgainst(this)) return this.#filterBySparse(o, true);
     const a = this.#ranges();
     const b = o.#ranges();
-    const out: number[] = [];
+    const out = newRanges(a.length + b.length);
+    let w = 0;
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
       const s = Math.max(a[i]!, b[j]!);
       const e = Math.min(a[i + 1]!, b[j + 1]!);
       if (s < e) {
-        if (out.length > 0 && out[out.length - 1] === s) out[out.length - 1] = e;
-        else out.push(s, e);
+        if (w > 0 && out[w - 1] === s) out[w - 1] = e;
+        else {
+          out[w++] = s;
+          out[w++] = e;
+        }
       }
       if (a[i + 1]! < b[j + 1]!) i += 2;
       else j += 2;
     }
-    return RowSet.fromRanges(out);
+    return RowSet.fromRanges(trimmed(out, w));
   }
 
   equals(o: RowSet): boolean {
@@ -543,7 +562,7 @@ let denseBits = new Int32Array(64);
  * key's bit set, then the bitmap read word by word, each run of ones one range (a run may cross
  * words), and every word cleared again. O(n + (hi - lo) / 32).
  */
-function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: number): number[] {
+function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: number): Ranges {
   const words = ((hi - lo) >>> 5) + 1;
   if (denseBits.length < words) denseBits = new Int32Array(Math.max(words, 2 * denseBits.length));
   const bits = denseBits;
@@ -551,7 +570,7 @@ function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: numb
     const d = keys[i]! - lo;
     bits[d >>> 5]! |= 1 << (d & 31);
   }
-  const out: number[] = [];
+  const out = new RangeBuffer();
   // Start of the run still open at the end of the previous word, or -1.
   let open = -1;
   for (let w = 0; w < words; w++) {
@@ -589,7 +608,7 @@ function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: numb
     }
   }
   if (open >= 0) out.push(open, lo + words * 32);
-  return out;
+  return out.take();
 }
 
 /**
@@ -600,7 +619,7 @@ function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: numb
 const SMALL_FACTOR = 8;
 
 /** First even index k >= from of flattened ranges `a` whose range end is > x (`orEqual`: >= x). */
-function firstEndingAfter(a: number[], from: number, x: number, orEqual: boolean): number {
+function firstEndingAfter(a: Ranges, from: number, x: number, orEqual: boolean): number {
   let lo = from >> 1;
   let hi = a.length >> 1;
   while (lo < hi) {
@@ -612,19 +631,27 @@ function firstEndingAfter(a: number[], from: number, x: number, orEqual: boolean
   return 2 * lo;
 }
 
-function copyRanges(out: number[], w: number, a: number[], from: number, to: number): number {
+function copyRanges(out: Ranges, w: number, a: Ranges, from: number, to: number): number {
+  // A long stretch between typed arrays by \`set\`; a short one by a loop (a \`subarray\` is an
+  // allocation).
+  if (to - from >= 64 && out instanceof Float64Array && a instanceof Float64Array) {
+    out.set(a.subarray(from, to), w);
+    return w + to - from;
+  }
   for (let i = from; i < to; i++) out[w++] = a[i]!;
   return w;
 }
 
-// The merges below write into an array of their largest possible length and trim it once: with
-// `push` a set of 20,000 ranges took twice as long (the array grown and copied as it fills).
+/** Room for `n` numbers of flattened ranges (see Ranges). */
+function newRanges(n: number): Ranges {
+  return n < BIG_RANGES ? new Array<number>(n) : new Float64Array(n);
+}
 
 /** Flattened ranges of `a` minus `b` (any sizes). */
-function minusAll(a: number[], b: number[]): number[] {
+function minusAll(a: Ranges, b: Ranges): Ranges {
   const na = a.length;
   const nb = b.length;
-  const out = new Array<number>(na + nb);
+  const out = newRanges(na + nb);
   let w = 0;
   let j = 0;
   for (let i = 0; i < na; i += 2) {
@@ -648,15 +675,14 @@ function minusAll(a: number[], b: number[]): number[] {
       jj += 2;
     }
   }
-  out.length = w;
-  return out;
+  return trimmed(out, w);
 }
 
 /** Flattened ranges of `a` union `b` (any sizes): a merge by start, overlapping or adjacent ranges joined. */
-function unionAll(a: number[], b: number[]): number[] {
+function unionAll(a: Ranges, b: Ranges): Ranges {
   const na = a.length;
   const nb = b.length;
-  const out = new Array<number>(na + nb);
+  const out = newRanges(na + nb);
   let w = 0;
   let i = 0;
   let j = 0;
@@ -679,13 +705,12 @@ function unionAll(a: number[], b: number[]): number[] {
       out[w++] = e;
     }
   }
-  out.length = w;
-  return out;
+  return trimmed(out, w);
 }
 
 /** Flattened ranges of `a` minus `b` (b has few ranges). */
-function minusFew(a: number[], b: number[]): number[] {
-  const out = new Array<number>(a.length + b.length);
+function minusFew(a: Ranges, b: Ranges): Ranges {
+  const out = newRanges(a.length + b.length);
   let w = 0;
   let i = 0;
   let pendS = -1; // an `a` range cut by the previous `b` range, still to place: [pendS, pendE)
@@ -733,13 +758,12 @@ function minusFew(a: number[], b: number[]): number[] {
     out[w++] = pendE;
   }
   w = copyRanges(out, w, a, i, a.length);
-  out.length = w;
-  return out;
+  return trimmed(out, w);
 }
 
 /** Flattened ranges of `a` union `b` (b has few ranges). */
-function unionFew(a: number[], b: number[]): number[] {
-  const out = new Array<number>(a.length + b.length);
+function unionFew(a: Ranges, b: Ranges): Ranges {
+  const out = newRanges(a.length + b.length);
   let w = 0;
   let i = 0;
   for (let j = 0; j < b.length; j += 2) {
@@ -761,26 +785,26 @@ function unionFew(a: number[], b: number[]): number[] {
     }
   }
   w = copyRanges(out, w, a, i, a.length);
-  out.length = w;
-  return out;
+  return trimmed(out, w);
 }
 
 /** Builds a RowSet from keys or ranges given in ascending order. */
 export class RowSetBuilder {
-  #r: number[] = [];
+  #r = new RangeBuffer();
 
   /** Adds a key greater than every key added so far (equal to the last is ignored). */
   addKey(k: number): void {
     const r = this.#r;
-    const n = r.length;
+    const n = r.n;
     if (n > 0) {
-      const lastEnd = r[n - 1]!;
+      const a = r.a;
+      const lastEnd = a[n - 1]!;
       if (k < lastEnd) {
-        if (k >= r[n - 2]!) return;
+        if (k >= a[n - 2]!) return;
         throw new RangeError(`RowSetBuilder.addKey: key ${k} is not ascending`);
       }
       if (k === lastEnd) {
-        r[n - 1] = k + 1;
+        a[n - 1] = k + 1;
         return;
       }
     }
@@ -791,31 +815,76 @@ export class RowSetBuilder {
   addRange(start: number, end: number): void {
     if (end <= start) return;
     const r = this.#r;
-    const n = r.length;
-    if (n > 0 && start < r[n - 1]!)
+    const n = r.n;
+    if (n > 0 && start < r.a[n - 1]!)
       throw new RangeError(`RowSetBuilder.addRange: ${start} is not ascending`);
-    if (n > 0 && start === r[n - 1]!) r[n - 1] = end;
+    if (n > 0 && start === r.a[n - 1]!) r.a[n - 1] = end;
     else r.push(start, end);
   }
 
   /** Adds a range whose start is >= the previous start (ranges may overlap). */
   addRangeUnordered(start: number, end: number): void {
     const r = this.#r;
-    const n = r.length;
-    if (n > 0 && start <= r[n - 1]!) {
-      if (end > r[n - 1]!) r[n - 1] = end;
+    const n = r.n;
+    if (n > 0 && start <= r.a[n - 1]!) {
+      if (end > r.a[n - 1]!) r.a[n - 1] = end;
       return;
     }
     r.push(start, end);
   }
 
   get isEmpty(): boolean {
-    return this.#r.length === 0;
+    return this.#r.n === 0;
   }
 
   build(): RowSet {
-    const r = this.#r;
-    this.#r = [];
-    return RowSet.fromRanges(r);
+    return RowSet.fromRanges(this.#r.take());
   }
+}
+
+/**
+ * Flattened ranges written pair by pair: a JS array up to BIG_RANGES numbers, then a Float64Array
+ * that doubles as it fills (see Ranges).
+ */
+class RangeBuffer {
+  a: Ranges = [];
+  n = 0;
+
+  push(start: number, end: number): void {
+    const a = this.a;
+    if (Array.isArray(a)) {
+      a.push(start, end);
+      this.n += 2;
+      if (this.n >= BIG_RANGES) this.a = Float64Array.from(a);
+      return;
+    }
+    if (this.n + 2 > a.length) {
+      const grown = new Float64Array(2 * a.length);
+      grown.set(a);
+      this.a = grown;
+    }
+    this.a[this.n++] = start;
+    this.a[this.n++] = end;
+  }
+
+  /** The ranges written (the buffer starts again empty). */
+  take(): Ranges {
+    const out = trimmed(this.a, this.n);
+    this.a = [];
+    this.n = 0;
+    return out;
+  }
+}
+
+/**
+ * `a[0..n)` as ranges to keep: a JS array trimmed in place; a typed array itself when full, a
+ * view when at least half full (so a kept set holds at most twice its ranges), else a copy.
+ */
+function trimmed(a: Ranges, n: number): Ranges {
+  if (n === a.length) return a;
+  if (Array.isArray(a)) {
+    a.length = n;
+    return a;
+  }
+  return 2 * n >= a.length ? a.subarray(0, n) : a.slice(0, n);
 }
