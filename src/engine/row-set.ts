@@ -79,19 +79,19 @@ export class RowSet {
   static fromKeys(keys: ArrayLike<number>): RowSet {
     const n = keys.length;
     if (n === 0) return RowSet.EMPTY;
-    let sorted = true;
+    let ascending = 1;
+    while (ascending < n && keys[ascending]! > keys[ascending - 1]!) ascending++;
+    const b = new RowSetBuilder();
+    if (ascending === n) {
+      for (let i = 0; i < n; i++) b.addKey(keys[i]!);
+      return b.build();
+    }
     let lo = keys[0]!;
     let hi = lo;
     for (let i = 1; i < n; i++) {
       const k = keys[i]!;
-      if (k <= keys[i - 1]!) sorted = false;
       if (k < lo) lo = k;
       else if (k > hi) hi = k;
-    }
-    const b = new RowSetBuilder();
-    if (sorted) {
-      for (let i = 0; i < n; i++) b.addKey(keys[i]!);
-      return b.build();
     }
     if (hi - lo < DENSE_SPAN * n) return RowSet.fromRanges(rangesByBitmap(keys, n, lo, hi));
     const copy = Float64Array.from(keys).sort();
