@@ -129,6 +129,15 @@ describe("RowSet.fromKeys of unordered keys over a narrow span (the bitmap path)
     );
   });
 
+  it("sorts keys spread wider than the bitmap takes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 60 }), (keys) => {
+        const doubled = [...keys, ...keys.slice(0, 5)];
+        expect(RowSet.fromKeys(doubled).toArray()).toEqual(sortedUnique(doubled));
+      }),
+    );
+  });
+
   it("reads whole words of keys, a run ending on the span's last key, and a lone key", () => {
     const words = Array.from({ length: 96 }, (_, i) => 95 - i);
     expect(RowSet.fromKeys(words).toString()).toBe("{0-95}");
