@@ -74,19 +74,15 @@ export class RowSet {
    * From keys in any order (duplicates allowed). Keys already ascending are taken as they come;
    * keys spread over a span of at most 256 per key (a cycle's touched slots, a table's changed
    * rows) are set in a bitmap over their span and read back as ranges, in time linear in the keys
-   * and the span's words; only keys spread wider are sorted (V8 sorts a typed array at tens of
-   * nanoseconds a key).
+   * and the span's words; keys spread wider are sorted (by radix, see `radixSorted`, when many
+   * enough: V8 sorts a typed array at tens of nanoseconds a key).
    */
   static fromKeys(keys: ArrayLike<number>): RowSet {
     const n = keys.length;
     if (n === 0) return RowSet.EMPTY;
     let ascending = 1;
     while (ascending < n && keys[ascending]! > keys[ascending - 1]!) ascending++;
-    const b = new RowSetBuilder();
-    if (ascending === n) {
-      for (let i = 0; i < n; i++) b.addKey(keys[i]!);
-      return b.build();
-    }
+    if (ascending === n) return RowSet.fromRanges(rangesOfSorted(keys, n));
     let lo = keys[0]!;
     let hi = lo;
     for (let i = 1; i < n; i++) {
@@ -96,10 +92,11 @@ export class RowSet {
     }
     if (hi - lo < DENSE_SPAN * n && hi - lo < DENSE_MAX_SPAN)
       return RowSet.fromRanges(rangesByBitmap(keys, n, lo, hi));
-    const copy = Float64Array.from(keys).sort();
-    for (let i = 0; i < copy.length; i++)
-      if (i === 0 || copy[i] !== copy[i - 1]) b.addKey(copy[i]!);
-    return b.build();
+    const sorted =
+      n >= RADIX_MIN && hi - lo < 2 ** 32
+        ? radixSorted(keys, n, lo, hi)
+        : Float64Array.from(keys).sort();
+    return RowSet.fromRanges(rangesOfSorted(sorted, n));
   }
 
   /**
@@ -566,6 +563,65 @@ const DENSE_MAX_SPAN = 2 ** 26;
 /** `fromKeys`'s bitmap, all zero between calls (grown as needed, never shrunk). */
 let denseBits = new Int32Array(64);
 
+/** Flattened ranges of `keys[0..n)` (n > 0), ascending, duplicates allowed: a range a run. */
+function rangesOfSorted(keys: ArrayLike<number>, n: number): Ranges {
+  const out = new RangeBuffer(2 * n);
+  let s = keys[0]!;
+  let e = s + 1;
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    if (k === e) e++;
+    else if (k > e) {
+      out.push(s, e);
+      s = k;
+      e = k + 1;
+    }
+  }
+  out.push(s, e);
+  return out.take();
+}
+
+/**
+ * Keys from which `fromKeys` sorts keys spanning less than 2^32 by radix rather than by V8's sort
+ * of a typed array (tens of ns a key): 1,000 keys over 1,000,000 in 18-20 us against 57.
+ */
+const RADIX_MIN = 256;
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+const radixCounts = new Int32Array(RADIX);
+
+/**
+ * `keys[0..n)` (integers within `[lo, hi]`, any order, `hi - lo` below 2^32) ascending: a
+ * least-significant-digit radix sort of `key - lo` as 32-bit words by 11-bit digits, as many
+ * passes as `hi - lo` has digits (2 below 2^22, 3 above).
+ */
+function radixSorted(keys: ArrayLike<number>, n: number, lo: number, hi: number): Float64Array {
+  let a = new Uint32Array(n);
+  let t = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = keys[i]! - lo;
+  const counts = radixCounts;
+  for (let shift = 0; shift < 32 && (hi - lo) / 2 ** shift >= 1; shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(a[i]! >>> shift) & (RADIX - 1)]!++;
+    let sum = 0;
+    for (let d = 0; d < RADIX; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      t[counts[(x >>> shift) & (RADIX - 1)]!++] = x;
+    }
+    const swap = a;
+    a = t;
+    t = swap;
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i]! + lo;
+  return out;
+}
+
 /**
  * Flattened ranges of `keys[0..n)` (any order, duplicates allowed), all within `[lo, hi]`: each
  * key's bit set, then the bitmap read word by word, each run of ones one range (a run may cross
@@ -579,7 +635,7 @@ function rangesByBitmap(keys: ArrayLike<number>, n: number, lo: number, hi: numb
     const d = keys[i]! - lo;
     bits[d >>> 5]! |= 1 << (d & 31);
   }
-  const out = new RangeBuffer();
+  const out = new RangeBuffer(2 * n);
   // Start of the run still open at the end of the previous word, or -1.
   let open = -1;
   for (let w = 0; w < words; w++) {
@@ -856,8 +912,13 @@ export class RowSetBuilder {
  * that doubles as it fills (see Ranges).
  */
 class RangeBuffer {
-  a: Ranges = [];
+  a: Ranges;
   n = 0;
+
+  /** `most`: at most how many numbers will be written, if known (room for them at once). */
+  constructor(most = 0) {
+    this.a = most >= BIG_RANGES ? new Float64Array(most) : [];
+  }
 
   push(start: number, end: number): void {
     const a = this.a;

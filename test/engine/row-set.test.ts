@@ -138,6 +138,29 @@ describe("RowSet.fromKeys of unordered keys over a narrow span (the bitmap path)
     );
   });
 
+  it("sorts hundreds of keys spread wide by radix, in two or three passes, at any offset", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 256, max: 1500 }),
+        fc.constantFrom(2 ** 20, 2 ** 31, 2 ** 32 - 1, 2 ** 45),
+        fc.constantFrom(0, 7, 2 ** 40),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (n, span, offset, seed) => {
+          let x = seed;
+          const keys = Array.from({ length: n }, () => {
+            x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+            return offset + Math.floor((x / 2 ** 32) * span);
+          });
+          keys.push(offset, offset + span - 1, keys[0]!, keys[n >> 1]!);
+          const got = RowSet.fromKeys(keys);
+          expect(got.toArray()).toEqual(sortedUnique(keys));
+          expect(got.equals(RowSet.fromKeys(sortedUnique(keys)))).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("reads whole words of keys, a run ending on the span's last key, and a lone key", () => {
     const words = Array.from({ length: 96 }, (_, i) => 95 - i);
     expect(RowSet.fromKeys(words).toString()).toBe("{0-95}");
