@@ -99,8 +99,8 @@ export function viewportChange(prev: RowSet, next: RowSet, u: TableUpdate | null
   const kept = prev.intersect(next);
   const rekeyed = u ? kept.intersect(u.removed) : RowSet.EMPTY;
   return makeUpdate(
-    next.minus(prev).union(rekeyed),
-    prev.minus(next).union(rekeyed),
+    next.minusUnion(prev, rekeyed),
+    prev.minusUnion(next, rekeyed),
     u ? kept.intersect(u.modified).minus(rekeyed) : RowSet.EMPTY,
     u ? u.modifiedColumns : [],
   );

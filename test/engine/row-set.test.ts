@@ -70,6 +70,11 @@ describe("RowSet", () => {
         expect(ra.minus(rb).toArray()).toEqual(sortedUnique(a.filter((k) => !sb.has(k))));
         expect(ra.intersect(rb).toArray()).toEqual(sortedUnique(a.filter((k) => sb.has(k))));
         expect(ra.union(rb).size).toBe(new Set([...sa, ...sb]).size);
+        // A change applied in one pass: removed b, then added the first half of a and b's odd keys.
+        const back = [...a.slice(0, a.length >> 1), ...b.filter((k) => k % 2 === 1)];
+        const changed = ra.minusUnion(rb, RowSet.fromKeys(back));
+        expect(changed.toArray()).toEqual(sortedUnique([...a.filter((k) => !sb.has(k)), ...back]));
+        expect(changed.equals(ra.minus(rb).union(RowSet.fromKeys(back)))).toBe(true);
         const arr = ra.toArray();
         arr.forEach((k, i) => {
           expect(ra.get(i)).toBe(k);
@@ -203,6 +208,12 @@ describe("RowSet algebra over sets of thousands of ranges (typed-array ranges)",
           [ra.minus(rb), minus],
           [ra.intersect(rb), both],
           [ra.minus(rb).union(rb.intersect(ra)), a],
+          [ra.minusUnion(rb, rb.intersect(ra)), a],
+          [ra.minusUnion(ra, rb), b],
+          [
+            ra.minusUnion(rb.shift(shift), rb),
+            sortedUnique([...a.filter((k) => !inB.has(k - shift)), ...b]),
+          ],
           [ra.shift(shift), a.map((k) => k + shift)],
           [ra.subSetByKeyRange(50, 20_000), a.filter((k) => k >= 50 && k < 20_000)],
         ] as const) {

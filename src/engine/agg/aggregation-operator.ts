@@ -529,7 +529,7 @@ export class AggregationOperator extends Operator {
     core.add(up.added);
     const c = core.flush();
     if (!c.removed.isEmpty || !c.added.isEmpty)
-      nodeOf(this.result).setRowSet(this.result.rowSet.minus(c.removed).union(c.added));
+      nodeOf(this.result).setRowSet(this.result.rowSet.minusUnion(c.removed, c.added));
     core.finish(up);
     return makeUpdate(c.added, c.removed, c.modified, c.modifiedColumns);
   }

@@ -132,7 +132,7 @@ class PartitionRouter implements RowRouter {
       const t = this.tables[slot];
       if (t === undefined) this.#create(slot, added);
       else {
-        nodeOf(t).setRowSet(t.rowSet.minus(removed).union(added));
+        nodeOf(t).setRowSet(t.rowSet.minusUnion(removed, added));
         if (update)
           nodeOf(t).setUpdate(makeUpdate(added, removed, modified, update.modifiedColumns));
       }

@@ -83,7 +83,7 @@ class PartitionedMergeNode implements GraphNode {
       const r = removed.build();
       const m = modified.build();
       if (a.isEmpty && r.isEmpty && m.isEmpty) return;
-      node.setRowSet(result.rowSet.minus(r).union(a));
+      node.setRowSet(result.rowSet.minusUnion(r, a));
       node.setUpdate(makeUpdate(a, r, m, m.isEmpty ? [] : [...mc]));
     } catch (e) {
       node.fail(e);

@@ -112,7 +112,7 @@ abstract class BlinkTopOperator extends Operator {
     copyRowsTo(this.#src, taken, this.#dst, start);
     this.#next = start + taken.size;
     const added = RowSet.range(start, this.#next);
-    const next = this.result.rowSet.minus(evicted).union(added);
+    const next = this.result.rowSet.minusUnion(evicted, added);
     nodeOf(this.result).setRowSet(next);
     for (const c of this.#dst) c.release(evicted, next);
     return makeUpdate(added, evicted);

@@ -179,7 +179,7 @@ class HeadByOperator extends Operator {
     const prev = this.result.rowSet;
     const out = RowSet.fromKeys(leaving);
     const into = RowSet.fromKeys(entering);
-    const next = prev.minus(out).union(into);
+    const next = prev.minusUnion(out, into);
     nodeOf(this.result).setRowSet(next);
     // A row leaving and entering (its group changed, or its key was removed and re-added by the
     // parent) stays: a modification, as are the parent's modified rows that stay.

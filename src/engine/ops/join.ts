@@ -215,7 +215,7 @@ class JoinOperator extends Operator {
     const r = removed.build();
     const a = added.build();
     const m = modified.build().minus(r).minus(a);
-    const rows = this.result.rowSet.minus(r).union(a);
+    const rows = this.result.rowSet.minusUnion(r, a);
     nodeOf(this.result).setRowSet(rows);
     st.leftRedirection.release(r, rows);
     st.rightRedirection.release(r, rows);

@@ -48,7 +48,7 @@ class MergeOperator extends Operator {
     });
     const r = removed.build();
     const a = added.build();
-    nodeOf(this.result).setRowSet(this.result.rowSet.minus(r).union(a));
+    nodeOf(this.result).setRowSet(this.result.rowSet.minusUnion(r, a));
     return makeUpdate(a, r, modified.build(), [...mc]);
   }
 }

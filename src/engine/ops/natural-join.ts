@@ -189,7 +189,7 @@ class NaturalJoinOperator extends Operator {
     const added = lu ? lu.added : RowSets.EMPTY;
     st.matchLeft(added);
 
-    const rows = this.result.rowSet.minus(removed).union(added);
+    const rows = this.result.rowSet.minusUnion(removed, added);
     nodeOf(this.result).setRowSet(rows);
     st.redirection.release(removed, rows);
     st.freeUnused(touched);

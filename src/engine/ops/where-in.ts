@@ -212,7 +212,7 @@ class WhereInOperator extends Operator {
     const inSet = ins.build().union(RowSet.fromKeys(flipIn));
     const outSet = outs.build().union(RowSet.fromKeys(flipOut));
     const dropped = keysWhere(outSet, (k) => kept.contains(k));
-    nodeOf(this.result).setRowSet(kept.minus(dropped).union(inSet));
+    nodeOf(this.result).setRowSet(kept.minusUnion(dropped, inSet));
     const added = keysWhere(inSet, (k) => !kept.contains(k));
     const removed = gone.union(dropped);
     const modified = lu

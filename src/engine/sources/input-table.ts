@@ -202,7 +202,7 @@ class InputNode extends SourceNode {
     }
     const gone = RowSet.fromKeys(removed.sort((a, b) => a - b));
     const addedSet = RowSet.fromKeys(added.sort((a, b) => a - b));
-    const rows = before.minus(gone).union(addedSet);
+    const rows = before.minusUnion(gone, addedSet);
     for (const c of this.cols) c.release(gone, rows);
     nodeOf(this.table).setRowSet(rows);
     const mod = RowSet.fromKeys(modified.sort((a, b) => a - b));

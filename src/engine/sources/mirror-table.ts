@@ -140,15 +140,15 @@ class MirrorNode extends SourceNode {
       const removed = c.removed.intersect(rows);
       gone = gone.union(c.removed.intersect(before));
       slots.remove(removed);
-      rows = rows.minus(c.removed).union(c.added.keys);
+      rows = rows.minusUnion(c.removed, c.added.keys);
       this.#write(slots.add(c.added.keys), c.added);
       this.#write(slots.slotsOf(c.modified.keys), c.modified);
       modified = modified.union(c.modified.keys);
       for (const m of c.modifiedColumns) modifiedColumns.add(m);
     }
     nodeOf(this.table).setRowSet(rows);
-    const removed = before.minus(rows).union(gone.intersect(before));
-    const added = rows.minus(before).union(gone.intersect(rows));
+    const removed = before.minusUnion(rows, gone.intersect(before));
+    const added = rows.minusUnion(before, gone.intersect(rows));
     const mod = modified.intersect(before).intersect(rows).minus(gone);
     return makeUpdate(added, removed, mod, mod.isEmpty ? [] : [...modifiedColumns]);
   }
