@@ -200,12 +200,12 @@ class InputNode extends SourceNode {
         gather(this.names, j, this.schema, writeFrom),
       );
     }
-    const gone = RowSet.fromKeys(removed.sort((a, b) => a - b));
-    const addedSet = RowSet.fromKeys(added.sort((a, b) => a - b));
+    const gone = RowSet.fromKeys(removed);
+    const addedSet = RowSet.fromKeys(added);
     const rows = before.minusUnion(gone, addedSet);
     for (const c of this.cols) c.release(gone, rows);
     nodeOf(this.table).setRowSet(rows);
-    const mod = RowSet.fromKeys(modified.sort((a, b) => a - b));
+    const mod = RowSet.fromKeys(modified);
     if (addedSet.isEmpty && gone.isEmpty && mod.isEmpty) return null;
     const modifiedColumns = this.names.filter((_, j) => changed.has(j));
     return makeUpdate(addedSet, gone, mod, modifiedColumns);
