@@ -817,8 +817,8 @@ function minusUnionAll(t: Ranges, r: Ranges, a: Ranges): Ranges {
       if (jj < nr && r[jj]! < e) {
         const rs = r[jj]!;
         const re = r[jj + 1]!;
-        pieceEnd = rs > s ? rs : s;
-        next = re > s ? re : s;
+        pieceEnd = Math.max(rs, s);
+        next = Math.max(re, s);
         jj += 2;
       }
       if (pieceEnd > s) {
