@@ -217,14 +217,12 @@ describe("aggregations over many groups equal a recomputation from scratch", () 
   for (const keys of [["W"], ["WS"], ["WS", "K2"]]) {
     it(`keys [${keys.join(", ")}]`, async () => {
       await fc.assert(
-        fc.asyncProperty(wideBatchesArb, fc.integer({ min: 20, max: 300 }), runScenarioOf(keys)),
+        fc.asyncProperty(wideBatchesArb, fc.integer({ min: 20, max: 300 }), (batches, cap) =>
+          runScenario(batches, keys, cap),
+        ),
         // A failure is reported as found: shrinking batches of hundreds of rows takes minutes.
         { numRuns: 12, endOnFailure: true },
       );
     }, 60_000);
   }
 });
-
-function runScenarioOf(keys: string[]) {
-  return (batches: Row[][], cap: number) => runScenario(batches, keys, cap);
-}
