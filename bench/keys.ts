@@ -129,11 +129,103 @@ export async function benchKeys(total = 4_096 * 500): Promise<void> {
         "dictionary, decoded in the loop",
       ] as const)
         rows.push(await sumByCase(distinct, input, order));
+  for (const distinct of [100, 100_000])
+    for (const order of ["cycle", "random"] as const) rows.push(floorCase(distinct, order));
   printTable(
     "sumBy(Sym) over a blink table, 2,000,000 rows in batches of 10,000 (20 distinct batches in turn; publish + cycle, best of 3)",
     ["distinct keys", "key order", "input", "groups", "throughput"],
     rows,
   );
+}
+
+/**
+ * Key ids of a sumBy case's 20 batches: through a permutation in a cycle (all `distinct` keys
+ * occur) or drawn at random.
+ */
+function keyIds(distinct: number, order: "cycle" | "random", batchSize: number): Int32Array[] {
+  let seed = 12345;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  return Array.from({ length: 20 }, (_, b) =>
+    Int32Array.from({ length: batchSize }, (_, i) =>
+      order === "cycle" ? ((b * batchSize + i) * 7919) % distinct : Math.floor(rnd() * distinct),
+    ),
+  );
+}
+
+/**
+ * The floor under a sumBy case fed dictionary codes: the work any engine must do per row and per
+ * group, as plain loops over typed arrays and nothing else (no table, no cycle, no change
+ * tracking, no undo log): each row's code to its group (first seen: a new group), the group's
+ * count (marking its first touch this batch) and sum; then, per batch, the touched groups in slot
+ * order (by bitmap) and their sums written to an output array. The ratio of the "dictionary" row
+ * to this one is what the engine adds to the random accesses that bound both.
+ */
+function floorCase(
+  distinct: number,
+  order: "cycle" | "random",
+  total = 2_000_000,
+  batchSize = 10_000,
+): string[] {
+  const batches = keyIds(distinct, order, batchSize);
+  const sizes = batches.map((_, b) =>
+    Float64Array.from({ length: batchSize }, (_, i) => 1 + ((b * batchSize + i) % 1000)),
+  );
+  let groups = 0;
+  const ms = best(3, () => {
+    const slotOf = new Int32Array(distinct).fill(-1);
+    const counts = new Float64Array(distinct);
+    const sums = new Float64Array(distinct);
+    const out = new Float64Array(distinct);
+    const mark = new Int32Array(distinct);
+    const touched = new Int32Array(distinct);
+    const bits = new Int32Array((distinct >>> 5) + 1);
+    const slots = new Int32Array(batchSize);
+    let next = 0;
+    for (let c = 0; c < total / batchSize; c++) {
+      const codes = batches[c % batches.length]!;
+      const size = sizes[c % sizes.length]!;
+      const stamp = c + 1;
+      let nt = 0;
+      for (let i = 0; i < batchSize; i++) {
+        const k = codes[i]!;
+        let s = slotOf[k]!;
+        if (s < 0) slotOf[k] = s = next++;
+        slots[i] = s;
+      }
+      for (let i = 0; i < batchSize; i++) {
+        const s = slots[i]!;
+        if (mark[s] !== stamp) {
+          mark[s] = stamp;
+          touched[nt++] = s;
+        }
+        counts[s]! += 1;
+      }
+      for (let i = 0; i < batchSize; i++) sums[slots[i]!]! += size[i]!;
+      for (let t = 0; t < nt; t++) bits[touched[t]! >>> 5]! |= 1 << (touched[t]! & 31);
+      for (let w = 0; w < bits.length; w++) {
+        let m = bits[w]!;
+        if (m === 0) continue;
+        bits[w] = 0;
+        while (m !== 0) {
+          const low = m & -m;
+          const s = (w << 5) + 31 - Math.clz32(low);
+          if (counts[s]! > 0) out[s] = sums[s]!;
+          m ^= low;
+        }
+      }
+    }
+    groups = next;
+  });
+  return [
+    String(distinct),
+    order,
+    "floor: typed-array loops over the codes",
+    String(groups),
+    rate(total, ms),
+  ];
 }
 
 /**
@@ -156,19 +248,13 @@ async function sumByCase(
   // Key ids cycle through a permutation, so all `distinct` keys occur; or are drawn at random
   // (the 20 batches' 200,000 draws of 100,000 keys hold 1 - e^-2, 86 %, of them).
   const names = Array.from({ length: distinct }, (_, k) => str(k));
-  let seed = 12345;
-  const rnd = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
+  const draws = keyIds(distinct, order, batchSize);
   const dictionary = arrow.vectorFromArray(names, new arrow.Utf8());
   const dictType = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
   const batches: Table[] = [];
   const bodies: Uint8Array[] = [];
   for (let b = 0; b < 20; b++) {
-    const ids = Int32Array.from({ length: batchSize }, (_, i) =>
-      order === "cycle" ? ((b * batchSize + i) * 7919) % distinct : Math.floor(rnd() * distinct),
-    );
+    const ids = draws[b]!;
     const sizes = Array.from({ length: batchSize }, (_, i) =>
       BigInt(1 + ((b * batchSize + i) % 1000)),
     );
