@@ -298,9 +298,14 @@ export class AggregationCore implements KernelEnv {
     const fresh = this.#fresh;
     const changed = this.#changed;
     const single = this.#single;
+    const many = this.#many;
+    // Groups present now (`live`, `fresh`, `changed`) are listed only for `flushMany` kernels;
+    // without them a changed group goes straight to `modified`.
+    const listLive = many.length > 0;
     let na = 0;
     let nr = 0;
     let nl = 0;
+    let nm = 0;
     const changedCols = this.#changedCols;
     changedCols.fill(0);
     this.#inSlotOrder(nt);
@@ -315,9 +320,11 @@ export class AggregationCore implements KernelEnv {
       if (now && !was) {
         for (let j = 0; j < single.length; j++) ks[single[j]!]!.flush(s, true);
         added[na++] = s;
-        live[nl] = s;
-        fresh[nl] = 1;
-        changed[nl++] = 0;
+        if (listLive) {
+          live[nl] = s;
+          fresh[nl] = 1;
+          changed[nl++] = 0;
+        }
       } else if (was && !now) removed[nr++] = s;
       else if (now) {
         let any = 0;
@@ -327,18 +334,20 @@ export class AggregationCore implements KernelEnv {
             changedCols[single[j]!] = 1;
           }
         }
-        live[nl] = s;
-        fresh[nl] = 0;
-        changed[nl++] = any;
+        if (listLive) {
+          live[nl] = s;
+          fresh[nl] = 0;
+          changed[nl++] = any;
+        } else if (any === 1) modified[nm++] = s;
       }
     }
-    const many = this.#many;
-    for (let i = 0; i < many.length; i++) {
-      const j = many[i]!;
-      if (ks[j]!.flushMany!(live, fresh, nl, changed)) changedCols[j] = 1;
+    if (listLive) {
+      for (let i = 0; i < many.length; i++) {
+        const j = many[i]!;
+        if (ks[j]!.flushMany!(live, fresh, nl, changed)) changedCols[j] = 1;
+      }
+      for (let i = 0; i < nl; i++) if (changed[i] === 1) modified[nm++] = live[i]!;
     }
-    let nm = 0;
-    for (let i = 0; i < nl; i++) if (changed[i] === 1) modified[nm++] = live[i]!;
     this.#nTouched = 0;
     this.#stamp++;
     return {
