@@ -99,14 +99,18 @@ function intState(
   wasm: boolean,
 ) {
   setEngineWasmEnabled(wasm);
-  const acc = new IntAccumulator(kind, { abs, squares });
+  // The groups' row counts, kept as the aggregation keeps them: a span's rows counted first.
+  const rows = { counts: new Float64Array(groups) };
+  const acc = new IntAccumulator(kind, rows, { abs, squares });
   acc.ensure(groups);
-  for (const s of steps)
+  for (const s of steps) {
+    for (const slot of s.slots) rows.counts[slot]! += s.sign;
     acc.apply(Int32Array.from(s.slots), s.slots.length, vecOf(kind, s.values), s.sign);
+  }
   setEngineWasmEnabled(true);
   return {
     d: bits(acc.sum.d),
-    nn: Array.from(acc.nn),
+    nn: Array.from({ length: groups }, (_, s) => acc.nonNull(s)),
     totals: Array.from({ length: groups }, (_, s) => acc.sum.bigint(s)),
     squares: squares ? Array.from({ length: groups }, (_, s) => acc.sq!.bigint(s)) : null,
   };
@@ -149,34 +153,30 @@ describe("integer sums on the module equal the JavaScript loop", () => {
   }
 
   it("hands a row back where its value or its group's partial passes 2^52", () => {
-    const acc = new IntAccumulator("int64");
+    const acc = new IntAccumulator("int64", { counts: new Float64Array(64) });
     acc.ensure(4);
     const slots = Int32Array.from({ length: 20 }, (_, i) => i % 2);
     const values = Array.from({ length: 20 }, () => 1n);
     // Row 5's value is 2^52: the module stops before it.
     values[5] = 2n ** 52n;
-    expect(
-      sumIntWasm(slots, 20, vecOf("int64", values), true, 1, false, 4, acc.sum.d, acc.nn),
-    ).toBe(5);
+    expect(sumIntWasm(slots, 20, vecOf("int64", values), true, 1, false, 4, acc.sum.d)).toBe(5);
     // Group 1's partial at 2^52 - 1: row 1 (group 1) takes it past, so the module stops there.
-    const fresh = new IntAccumulator("int64");
+    const fresh = new IntAccumulator("int64", { counts: new Float64Array(64) });
     fresh.ensure(4);
     fresh.sum.d[1] = SPILL - 1;
     const ones = Array.from({ length: 20 }, () => 1n);
-    expect(
-      sumIntWasm(slots, 20, vecOf("int64", ones), true, 1, false, 4, fresh.sum.d, fresh.nn),
-    ).toBe(3);
+    expect(sumIntWasm(slots, 20, vecOf("int64", ones), true, 1, false, 4, fresh.sum.d)).toBe(3);
     // (Row 1 takes it to exactly 2^52, still a double; row 3 would pass it.)
     expect(fresh.sum.d[1]).toBe(SPILL);
     // The same for int32 values.
-    const i32 = new IntAccumulator("int32");
+    const i32 = new IntAccumulator("int32", { counts: new Float64Array(64) });
     i32.ensure(4);
     i32.sum.d[1] = SPILL - 1;
     const small = vecOf(
       "int32",
       Array.from({ length: 20 }, () => 1),
     );
-    expect(sumIntWasm(slots, 20, small, false, 1, false, 4, i32.sum.d, i32.nn)).toBe(3);
+    expect(sumIntWasm(slots, 20, small, false, 1, false, 4, i32.sum.d)).toBe(3);
     // The accumulator applies the span again (the module's 1 to group 1 above, then its 10 ones),
     // finishing it in JavaScript: the total is exact, its excess in a bigint.
     i32.apply(slots, 20, small, 1);
@@ -185,14 +185,14 @@ describe("integer sums on the module equal the JavaScript loop", () => {
   });
 
   it("leaves a span over more groups than rows to the JavaScript loop", () => {
-    const acc = new IntAccumulator("int64");
+    const acc = new IntAccumulator("int64", { counts: new Float64Array(64) });
     acc.ensure(64);
     const slots = Int32Array.from({ length: 20 }, (_, i) => i);
     const vec = vecOf(
       "int64",
       Array.from({ length: 20 }, () => 3n),
     );
-    expect(sumIntWasm(slots, 20, vec, true, 1, false, 64, acc.sum.d, acc.nn)).toBe(0);
+    expect(sumIntWasm(slots, 20, vec, true, 1, false, 64, acc.sum.d)).toBe(0);
     acc.apply(slots, 20, vec, 1);
     expect(Array.from(acc.sum.d.subarray(0, 21))).toEqual([...Array(20).fill(3), 0]);
   });

@@ -89,9 +89,10 @@ export function countWasm(
 }
 
 /**
- * `IntAccumulator`'s sum of rows `[0, n)` of `vec` (int64 values when `int64`, else int32) into
- * `d` and `nn`, over groups `[0, groups)`. Returns the rows it applied: all of them, or up to the
- * first that JavaScript must take (a value or partial past 2^52), or 0 when it did not run.
+ * `IntAccumulator`'s sum of the non-null rows of `[0, n)` of `vec` (int64 values when `int64`,
+ * else int32) into the partial sums `d`, over groups `[0, groups)`. Returns the rows it applied:
+ * all of them, or up to the first that JavaScript must take (a value or partial past 2^52), or 0
+ * when it did not run.
  */
 export function sumIntWasm(
   slots: Int32Array,
@@ -102,21 +103,18 @@ export function sumIntWasm(
   abs: boolean,
   groups: number,
   d: Float64Array,
-  nn: Float64Array,
 ): number {
   const width = int64 ? 8 : 4;
   const valsAt = align8(4 * n);
   const validAt = valsAt + width * n;
   const dAt = align8(validAt + (vec.valid === null ? 0 : n));
-  const nnAt = dAt + 8 * groups;
-  const w = wasmFor(n, groups, nnAt + 8 * groups);
+  const w = wasmFor(n, groups, dAt + 8 * groups);
   if (w === null) return 0;
   const base = w.scratch;
   put(w, slots, n, base);
   put(w, vec.data as ArrayBufferView, n, base + valsAt);
   if (vec.valid !== null) put(w, vec.valid, n, base + validAt);
   put(w, d, groups, base + dAt);
-  put(w, nn, groups, base + nnAt);
   const sum = int64 ? w.x.aggSumI64 : w.x.aggSumI32;
   const done = sum(
     base,
@@ -126,10 +124,8 @@ export function sumIntWasm(
     sign,
     abs ? 1 : 0,
     base + dAt,
-    base + nnAt,
   );
   take(w, d, groups, base + dAt);
-  take(w, nn, groups, base + nnAt);
   return done;
 }
 

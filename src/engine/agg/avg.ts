@@ -7,17 +7,24 @@
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
+import type { GroupCounts } from "./int-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
 import type { SlotColumn } from "./slot-column.ts";
 
 export class IntAvgKernel extends AccumulatorKernel<IntAccumulator> {
-  constructor(output: string, column: SlotColumn, input: string, type: ColumnType) {
-    super(output, column, input, new IntAccumulator(type));
+  constructor(
+    output: string,
+    column: SlotColumn,
+    input: string,
+    type: ColumnType,
+    groups: GroupCounts,
+  ) {
+    super(output, column, input, new IntAccumulator(type, groups));
   }
 
   flush(slot: number, fresh: boolean): boolean {
     const acc = this.acc;
-    const nn = acc.nn[slot]!;
+    const nn = acc.nonNull(slot);
     return this.column.write(slot, nn === 0 ? null : acc.sum.number(slot) / nn, fresh);
   }
 }

@@ -61,6 +61,11 @@ export interface AggKernel {
 /** What a kernel factory gets besides its column names and types. */
 export interface KernelEnv {
   readonly mode: AggMode;
+  /**
+   * Rows per group (slot), counted for a span before the kernels see its values (an integer
+   * sum's non-null values are these less its nulls: int-accumulator.ts).
+   */
+  readonly counts: Float64Array;
   /** Rows arrive in increasing key order across cycles (static and append-only parents). */
   readonly ordered: boolean;
   /** The parent's column of that name (first/last read values from it at flush time). */

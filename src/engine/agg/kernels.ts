@@ -86,16 +86,16 @@ export function makeKernel(
     case "absSum":
       return float
         ? new FloatSumKernel(output, slots(), input, kind === "absSum")
-        : new IntSumKernel(output, slots(), input, type, kind === "absSum");
+        : new IntSumKernel(output, slots(), input, type, kind === "absSum", env);
     case "avg":
       return float
         ? new FloatAvgKernel(output, slots(), input)
-        : new IntAvgKernel(output, slots(), input, type);
+        : new IntAvgKernel(output, slots(), input, type, env);
     case "var":
     case "std":
       return float
         ? new FloatVarKernel(output, slots(), input, kind === "std")
-        : new IntVarKernel(output, slots(), input, type, kind === "std");
+        : new IntVarKernel(output, slots(), input, type, kind === "std", env);
     case "min":
     case "max":
       return minMaxKernel(output, input, type, kind === "max", removals);

@@ -8,6 +8,7 @@ import type { Vec } from "../column.ts";
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
+import type { GroupCounts } from "./int-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
 import type { AggKernel } from "./kernel.ts";
 import { KernelBase } from "./kernel.ts";
@@ -18,9 +19,16 @@ export class IntSumKernel extends KernelBase<SlotColumn> implements AggKernel {
   readonly readsValues = true;
   readonly #acc: IntAccumulator;
 
-  constructor(output: string, column: SlotColumn, input: string, type: ColumnType, abs: boolean) {
+  constructor(
+    output: string,
+    column: SlotColumn,
+    input: string,
+    type: ColumnType,
+    abs: boolean,
+    groups: GroupCounts,
+  ) {
     super(output, column, input);
-    this.#acc = new IntAccumulator(type, { abs });
+    this.#acc = new IntAccumulator(type, groups, { abs });
   }
 
   ensureCapacity(n: number): void {
@@ -42,7 +50,7 @@ export class IntSumKernel extends KernelBase<SlotColumn> implements AggKernel {
   }
   flush(slot: number, fresh: boolean): boolean {
     const acc = this.#acc;
-    if (acc.nn[slot] === 0) return this.column.write(slot, null, fresh);
+    if (acc.nonNull(slot) === 0) return this.column.write(slot, null, fresh);
     if (acc.sum.isSmall(slot)) return this.column.write(slot, acc.sum.d[slot]!, fresh);
     return this.column.writeBig(slot, acc.sum.bigint(slot), fresh);
   }

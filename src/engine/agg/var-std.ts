@@ -11,6 +11,7 @@
 import type { ColumnType } from "../types.ts";
 import { AccumulatorKernel } from "./accumulator-kernel.ts";
 import { FloatAccumulator } from "./float-accumulator.ts";
+import type { GroupCounts } from "./int-accumulator.ts";
 import { IntAccumulator } from "./int-accumulator.ts";
 import type { SlotColumn } from "./slot-column.ts";
 
@@ -30,14 +31,21 @@ function ulp(x: number): number {
 export class IntVarKernel extends AccumulatorKernel<IntAccumulator> {
   readonly #std: boolean;
 
-  constructor(output: string, column: SlotColumn, input: string, type: ColumnType, std: boolean) {
-    super(output, column, input, new IntAccumulator(type, { squares: true }));
+  constructor(
+    output: string,
+    column: SlotColumn,
+    input: string,
+    type: ColumnType,
+    std: boolean,
+    groups: GroupCounts,
+  ) {
+    super(output, column, input, new IntAccumulator(type, groups, { squares: true }));
     this.#std = std;
   }
 
   flush(slot: number, fresh: boolean): boolean {
     const acc = this.acc;
-    const n = acc.nn[slot]!;
+    const n = acc.nonNull(slot);
     let v: number | null;
     if (n === 0) v = null;
     else if (n === 1) v = Number.NaN;

@@ -43,30 +43,29 @@ static inline int small(i64 v) {
 }
 
 /*
- * Adds sign * v to group s's partial sum and sign to its non-null count; 0 (nothing added) when
- * the partial would pass 2^52.
+ * Adds sign * v to group s's partial sum; 0 (nothing added) when the partial would pass 2^52.
+ * (The non-null values a group holds are its rows less its nulls, counted by the host.)
  */
-static inline int addTo(double *d, double *nn, i32 s, double sign, double v) {
+static inline int addTo(double *d, i32 s, double sign, double v) {
   double x = d[s] + sign * v;
   if (__builtin_fabs(x) > SPILL) return 0;
   d[s] = x;
-  nn[s] += sign;
   return 1;
 }
 
 /*
- * Adds sign * value (its magnitude with `abs`) of rows [0, n) to d[s] and sign to nn[s], skipping
- * nulls (valid[i] == 0; `valid` 0: none). Stops before the first row JavaScript must take: a value
+ * Adds sign * value (its magnitude with `abs`) of rows [0, n) to d[s], skipping nulls
+ * (valid[i] == 0; `valid` 0: none). Stops before the first row JavaScript must take: a value
  * of 2^52 or more in magnitude, or one that takes its group's partial past 2^52 (a bigint then
  * holds the excess). Returns that row's index, or n. (The common case, no nulls and no `abs`, has
  * a loop of its own: the checks cost as much as the sum.)
  */
 __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const i64 *vals,
                                                         const u8 *valid, i32 n, double sign,
-                                                        i32 abs, double *d, double *nn) {
+                                                        i32 abs, double *d) {
   if (!valid && !abs) {
     for (i32 i = 0; i < n; i++)
-      if (!small(vals[i]) || !addTo(d, nn, slots[i], sign, (double)vals[i])) return i;
+      if (!small(vals[i]) || !addTo(d, slots[i], sign, (double)vals[i])) return i;
     return n;
   }
   for (i32 i = 0; i < n; i++) {
@@ -74,7 +73,7 @@ __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const 
     i64 v = vals[i];
     if (!small(v)) return i;
     if (abs && v < 0) v = -v;
-    if (!addTo(d, nn, slots[i], sign, (double)v)) return i;
+    if (!addTo(d, slots[i], sign, (double)v)) return i;
   }
   return n;
 }
@@ -82,12 +81,12 @@ __attribute__((export_name("aggSumI64"))) i32 aggSumI64(const i32 *slots, const 
 /* As aggSumI64 for int32 values (none of which can reach 2^52). */
 __attribute__((export_name("aggSumI32"))) i32 aggSumI32(const i32 *slots, const i32 *vals,
                                                         const u8 *valid, i32 n, double sign,
-                                                        i32 abs, double *d, double *nn) {
+                                                        i32 abs, double *d) {
   for (i32 i = 0; i < n; i++) {
     if (valid && valid[i] == 0) continue;
     double v = (double)vals[i];
     if (abs && v < 0) v = -v;
-    if (!addTo(d, nn, slots[i], sign, v)) return i;
+    if (!addTo(d, slots[i], sign, v)) return i;
   }
   return n;
 }

@@ -54,7 +54,6 @@ type AggSumInt = (
   sign: number,
   abs: number,
   d: number,
-  nn: number,
 ) => number;
 
 /** The module's exports (json-rows.c, seal.c, cache.c and agg.c). */

@@ -15,12 +15,20 @@ import {
 import { SqlStateStore } from "../../../src/engine/persist/state-store.ts";
 import { memoryDb, nodePort } from "../../contracts/sqlite-node.ts";
 
-const COLUMNS = { K: "string", G: "int64", I: "int32", L: "int64", D: "float64", S: "string" };
+const COLUMNS = {
+  K: "string",
+  G: "int64",
+  I: "int32",
+  J: "int32",
+  L: "int64",
+  D: "float64",
+  S: "string",
+};
 const SPECS = [
-  agg.sum("SumI = I", "SumL = L", "SumD = D"),
+  agg.sum("SumI = I", "SumJ = J", "SumL = L", "SumD = D"),
   agg.count("N"),
-  agg.avg("AvgI = I", "AvgD = D"),
-  agg.std("StdI = I", "StdD = D"),
+  agg.avg("AvgI = I", "AvgJ = J", "AvgD = D"),
+  agg.std("StdI = I", "StdJ = J", "StdD = D"),
   agg.min("MinI = I", "MinL = L", "MinS = S"),
   agg.max("MaxD = D", "MaxS = S"),
   agg.first("FirstS = S", "FirstL = L"),
@@ -44,6 +52,8 @@ function batch(c: number) {
     K: ["a", "b", null][(c + i) % 3],
     G: i % 2 ? 2n ** 60n : null,
     I: c * 10 + i,
+    // Null in every row of key "a" (its integer sums are null), and in some of the others'.
+    J: (c + i) % 3 === 0 || (c === 3 && i === 1) ? null : c - 2 * i,
     L: BigInt(c) * 2n ** 58n,
     D: i === 3 && c === 2 ? Number.NaN : c + i / 4,
     S: ["x", "y", null, "z"][(c * i) % 4],

@@ -147,4 +147,52 @@ describe("aggregations over a ring table", () => {
     ]);
     expect(t.toRows()).toEqual([{ K: 0, L: 18n, V: 5 / 3, SD: 1.875 }]);
   });
+
+  it("integer sums, averages and variances count a group's nulls from the first one on, and as they leave", async () => {
+    // Rows carry no null at first (non-null values are then the groups' rows); a null arrives
+    // when the groups already have rows, then the ring drops it again.
+    const { blink, cycle } = setup({ K: "string", X: "int32", Y: "int64" });
+    const t = ringTable(blink, 4).aggBy(
+      [agg.sum("SX = X", "SY = Y"), agg.avg("AX = X"), agg.var("VX = X"), agg.count("N")],
+      "K",
+    );
+    await cycle([
+      { K: "a", X: 2, Y: 5n },
+      { K: "b", X: 4, Y: 1n },
+      { K: "a", X: 6, Y: 7n },
+    ]);
+    expect(t.toRows()).toEqual([
+      { K: "a", SX: 8n, SY: 12n, AX: 4, VX: 8, N: 2n },
+      { K: "b", SX: 4n, SY: 1n, AX: 4, VX: Number.NaN, N: 1n },
+    ]);
+    // b's second row has X null: b has 2 rows, 1 value of X. (The ring drops a's X = 2.)
+    await cycle([
+      { K: "b", X: null, Y: 3n },
+      { K: "a", X: 10, Y: null },
+    ]);
+    expect(t.toRows()).toEqual([
+      { K: "a", SX: 16n, SY: 7n, AX: 8, VX: 8, N: 2n },
+      { K: "b", SX: 4n, SY: 4n, AX: 4, VX: Number.NaN, N: 2n },
+    ]);
+    // Only nulls left in b's X: its sum, average and variance are null; a's Y is 7 alone.
+    await cycle([
+      { K: "b", X: null, Y: null },
+      { K: "c", X: null, Y: null },
+    ]);
+    expect(t.toRows()).toEqual([
+      { K: "a", SX: 10n, SY: null, AX: 10, VX: Number.NaN, N: 1n },
+      { K: "b", SX: null, SY: 3n, AX: null, VX: null, N: 2n },
+      { K: "c", SX: null, SY: null, AX: null, VX: null, N: 1n },
+    ]);
+    // b's nulls leave the ring (its values come back with its new rows); c keeps one null.
+    await cycle([
+      { K: "b", X: 1, Y: 2n },
+      { K: "b", X: 3, Y: 2n },
+      { K: "c", X: 5, Y: 6n },
+    ]);
+    expect(t.toRows()).toEqual([
+      { K: "b", SX: 4n, SY: 4n, AX: 2, VX: 2, N: 2n },
+      { K: "c", SX: 5n, SY: 6n, AX: 5, VX: Number.NaN, N: 2n },
+    ]);
+  });
 });
