@@ -17,6 +17,7 @@ import {
   Utf8Intern,
   WARM_CREDIT,
 } from "../../src/engine/arrow/utf8-intern.ts";
+import type { StringDict } from "../../src/engine/column-source.ts";
 import { ArrowError } from "../../src/engine/index.ts";
 import { decodedEach, utf8Body } from "./utf8-body.ts";
 
@@ -418,8 +419,7 @@ describe("Utf8 string cache", () => {
             c,
           );
           const large = c.large!;
-          const seen: { dict: { strs: readonly string[] }; codes: Int32Array; vals: string[] }[] =
-            [];
+          const seen: { dict: StringDict; codes: Int32Array; vals: string[] }[] = [];
           for (const vals of batches) {
             const { bytes, offs } = body(vals);
             const out = new Array<string>(vals.length).fill("?");
@@ -445,6 +445,9 @@ describe("Utf8 string cache", () => {
             vals.forEach((v, i) => {
               if (codes[i] !== -1) expect(dict.strs[codes[i]!]).toBe(v);
             });
+          // Every dictionary it handed out holds each string once (a value repeated among one
+          // call's misses is inserted once).
+          for (const { dict } of seen) expect(new Set(dict.strs).size).toBe(dict.strs.length);
         },
       ),
       { numRuns: 200 },
