@@ -73,6 +73,11 @@ export const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 export interface StringDict {
   readonly strs: readonly string[];
   readonly open?: boolean;
+  /**
+   * No string appears twice: two codes are two different strings (the string cache's large
+   * level, which inserts a value once; a kept Arrow dictionary of a key column checked so).
+   */
+  readonly unique?: boolean;
 }
 
 /** Something that holds previous values until the update graph ends the cycle. */

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MIN_ENTRIES, sharedDictionaryCache } from "../../src/engine/arrow/dictionary-cache.ts";
 import { sameBytes } from "../../src/engine/arrow/framing.ts";
-import { ArrowError, fromArrowIPC } from "../../src/engine/index.ts";
+import { ArrowError, fromArrowIPC, tablePublisher, UpdateGraph } from "../../src/engine/index.ts";
 
 /** One IPC stream of a Dictionary<Int32, Utf8> column "S" with indices `idx` into `dict`. */
 function ipc(dict: readonly (string | null)[], idx: readonly number[]): Uint8Array {
@@ -120,6 +120,55 @@ describe("decoded dictionary cache", () => {
           }
         },
       ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a group-by over kept dictionaries, with repeats or without, equals one over their strings (property)", async () => {
+    // A kept dictionary of a key column without repeats is read by the key index without a Map
+    // (keys/key-columns.ts); one that repeats a string (an edit to "cat-g1") must not be, nor a
+    // batch of plain Utf8 (no codes) among them.
+    // (Rows and edits among the first 8 entries, so that a repeat is read under both its codes.)
+    const base = cats(MIN_ENTRIES + 40, "g");
+    const edit = fc.record({
+      at: fc.integer({ min: 0, max: 7 }),
+      value: fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom("cat-g1", "cat-g2", "é")),
+    });
+    const batchArb = fc.record({
+      edits: fc.array(edit, { maxLength: 2 }),
+      idx: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 30 }),
+      plain: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 6 }), async (batches) => {
+        const g = new UpdateGraph();
+        const [blink, pub] = tablePublisher(g, { name: "d", columns: { S: "string", X: "int64" } });
+        const sums = blink.sumBy("S");
+        const want = new Map<string, bigint>();
+        let x = 0n;
+        for (const b of batches) {
+          const dict = [...base];
+          for (const e of b.edits) dict[e.at] = e.value;
+          const xs = b.idx.map(() => ++x);
+          const strs = b.idx.map((k) => dict[k]!);
+          const s = b.plain
+            ? arrow.vectorFromArray(strs, new arrow.Utf8())
+            : arrow.makeVector({
+                type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+                length: b.idx.length,
+                nullCount: 0,
+                data: Int32Array.from(b.idx),
+                dictionary: arrow.vectorFromArray(dict, new arrow.Utf8()),
+              });
+          const table = new arrow.Table({ S: s, X: arrow.makeVector(BigInt64Array.from(xs)) });
+          pub.addArrow(arrow.tableToIPC(table, "stream"));
+          await g.runCycle();
+          strs.forEach((v, i) => want.set(v, (want.get(v) ?? 0n) + xs[i]!));
+        }
+        const got = new Map(sums.toRows().map((r) => [r.S as string, r.X as bigint]));
+        expect(got).toEqual(want);
+        expect(sums.size).toBe(want.size);
+      }),
       { numRuns: 100 },
     );
   });

@@ -10,6 +10,7 @@
 import type { Vec } from "../column.ts";
 import type { StringDict } from "../column-source.ts";
 import { ArrowError } from "../errors.ts";
+import { isStringKey } from "../keys/string-key-hints.ts";
 import type { ArrayValue, ScalarType, ScalarValue, Storage, TypedStorage } from "../types.ts";
 import { allocStorage, rawToValue } from "../types.ts";
 import { unpackBits } from "./bitmap.ts";
@@ -343,7 +344,12 @@ function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
     readUtf8(name, d, strs, at, d.length);
     at += d.length;
   }
-  const decoded = { strs, valid: tmp.valid };
+  // A kept dictionary of a key column (sent again with every batch: decoded and checked once) says
+  // whether a string appears twice in it: without, string keys read its codes without a Map
+  // (keys/key-columns.ts, StringKeys).
+  const unique =
+    parts !== null && tmp.valid === null && isStringKey(name) && new Set(strs).size === total;
+  const decoded = { strs, valid: tmp.valid, unique };
   if (parts !== null) sharedDictionaryCache.keep(parts.offsets, parts.bytes, total, decoded);
   return decoded;
 }

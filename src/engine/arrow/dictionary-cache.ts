@@ -29,6 +29,8 @@ const MAX_BYTES = 16 * 2 ** 20;
 export interface DecodedDictionary {
   readonly strs: readonly string[];
   readonly valid: Uint8Array | null;
+  /** No string appears twice (checked for a kept dictionary of a key column: decode.ts). */
+  readonly unique?: boolean;
 }
 
 interface Kept {

@@ -214,7 +214,7 @@ export class Utf8Intern {
     this.#maxSetBits = setBits;
     this.#resize(this.#fill ? Math.min(setBits, GROW_FROM_SET_BITS) : setBits);
     this.#strs = this.#fill ? [] : new Array<string>(ways << setBits).fill("");
-    this.#dict = { strs: this.#strs, open: true };
+    this.#dict = { strs: this.#strs, open: true, unique: true };
     this.#budget = textBudget;
     this.#makeLarge = large?.make ?? null;
     this.#want = large?.want ?? null;
@@ -722,7 +722,7 @@ export class Utf8Intern {
       // Codes taken from the old entries stay valid: their dictionary keeps its strings.
       this.#resize(Math.min(this.#maxSetBits, GROW_FROM_SET_BITS));
       this.#strs = [];
-      this.#dict = { strs: this.#strs, open: true };
+      this.#dict = { strs: this.#strs, open: true, unique: true };
     } else {
       this.#keys.fill(0);
       this.#strs.fill("");

@@ -211,10 +211,25 @@ const UNKNOWN = -2;
  * `Map` (V8 keeps a string's hash in the string, so this is the cheapest lookup of a JS string:
  * hashing its code units in JS touches every character again). Slots store ids; hashing and
  * equality work on the ids. With a single string key column the ids are the slots themselves.
+ *
+ * Keys that come as codes of a dictionary without repeats (`StringDict.unique`: a kept Arrow
+ * dictionary of a key column, as pyarrow's categoricals and DuckDB's ENUMs send in every batch;
+ * the string cache's large level) need no `Map`: while every id came from codes of one such
+ * dictionary, a code `#tr` has no id for is a string never seen. The `Map` is then left empty,
+ * and built from the ids' strings when anything else comes (a row without a code, such as a value
+ * the string cache does not hold; another dictionary; a released id): a group-by's first sight of
+ * 100,000 keys takes no `Map` look-up and insert per key, and no `Map` of them stays in memory.
  */
 export class StringKeys implements KeyColumn {
   only = false;
   readonly #dict = new Map<string, number>();
+  /**
+   * The dictionary every id but the null one came from while the `Map` is left empty (see the
+   * class comment); null once the `Map` is kept (or before the first string).
+   */
+  #mapless: StringDict | null = null;
+  /** The `Map` holds every live id's string (always, once set). */
+  #mapKept = false;
   #nullId = -1;
   #count = 0;
   /** The string of each id (null: the null id or a freed one), for `release`. */
@@ -248,8 +263,22 @@ export class StringKeys implements KeyColumn {
     return this.#count - this.#free.length;
   }
 
+  /** Fills the `Map` from the ids' strings, and keeps it from now on. */
+  #keepMap(): void {
+    if (this.#mapKept) return;
+    this.#mapKept = true;
+    this.#mapless = null;
+    const strings = this.#strings;
+    const map = this.#dict;
+    for (let id = 0; id < strings.length; id++) {
+      const s = strings[id];
+      if (s !== null && s !== undefined) map.set(s, id);
+    }
+  }
+
   /** Forgets the string (or null) of id `id`; a later new string reuses the id. */
   release(id: number): void {
+    this.#keepMap();
     if (id === this.#nullId) this.#nullId = -1;
     else {
       const s = this.#strings[id];
@@ -292,10 +321,19 @@ export class StringKeys implements KeyColumn {
    */
   intern(n: number, out: Int32Array, created: Int32Array | null): number {
     const codes = this.#codes;
-    const tr = codes === null ? this.#tr : this.#translation(this.#codeDict!);
+    const codeDict = this.#codeDict;
+    const tr = codes === null ? this.#tr : this.#translation(codeDict!);
     const data = this.#data;
     const valid = this.#valid;
     const map = this.#dict;
+    // Without the Map (see the class comment) while the chunk's codes are of the one dictionary.
+    if (!this.#mapKept) {
+      // (Neither Map nor dictionary yet: no string has an id.)
+      if (codeDict?.unique === true && (this.#mapless === codeDict || this.#mapless === null))
+        this.#mapless = codeDict;
+      else this.#keepMap();
+    }
+    let mapless = !this.#mapKept;
     let c = 0;
     for (let i = 0; i < n; i++) {
       if (valid !== null && valid[i] === 0) {
@@ -314,6 +352,22 @@ export class StringKeys implements KeyColumn {
           out[i] = id;
           continue;
         }
+        if (mapless) {
+          // A code of the one dictionary without an id: a string never seen.
+          if (created === null) {
+            out[i] = UNKNOWN;
+            continue;
+          }
+          id = this.#next(data[i]!);
+          created[c++] = i;
+          tr[code] = id;
+          out[i] = id;
+          continue;
+        }
+      } else if (mapless) {
+        // A row without a code (a value the cache does not hold): the Map from now on.
+        this.#keepMap();
+        mapless = false;
       }
       const s = data[i]!;
       id = map.get(s);

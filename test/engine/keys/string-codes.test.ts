@@ -3,8 +3,9 @@
  * KeyHashTable fed chunks that carry codes hands out exactly the slots of one fed the same
  * strings without codes, through `findOrInsert`, `find` and `remove` (freed slots reused), with
  * nulls, a dictionary that repeats a string under two codes, chunks whose codes are partly
- * unknown (-1), and chunks switching between dictionaries. Single-column (string ids are the
- * slots) and two-column keys (string ids hashed) alike.
+ * unknown (-1), and chunks switching between dictionaries, with and without repeats (`unique`:
+ * then no Map is kept until something else comes). Single-column (string ids are the slots) and
+ * two-column keys (string ids hashed) alike.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,6 +16,10 @@ import { KeyHashTable } from "../../../src/engine/keys/key-hash-table.ts";
 const dicts: StringDict[] = [
   { strs: ["A", "B", "C", "D", "A", "E"] }, // "A" under codes 0 and 4
   { strs: ["E", "D", "F", "G"] },
+  // Dictionaries without repeats (`unique`): the keys keep no Map while every code comes from one
+  // of them.
+  { strs: ["A", "B", "C", "D", "E", "F"], unique: true },
+  { strs: ["F", "G", "A", "H"], unique: true },
 ];
 
 interface Row {
@@ -24,7 +29,7 @@ interface Row {
 }
 
 const chunkArb = fc.record({
-  dict: fc.integer({ min: 0, max: 1 }),
+  dict: fc.integer({ min: 0, max: dicts.length - 1 }),
   op: fc.constantFrom("insert", "find", "remove"),
   rows: fc.array(
     fc.record({
@@ -53,92 +58,109 @@ describe("string keys read through dictionary codes", () => {
   for (const width of [1, 2]) {
     it(`hand out the slots the strings alone give (${width} key column${width > 1 ? "s" : ""})`, () => {
       fc.assert(
-        fc.property(fc.array(chunkArb, { minLength: 1, maxLength: 20 }), (chunks) => {
-          const types = width === 1 ? (["string"] as const) : (["string", "int32"] as const);
-          const coded = new KeyHashTable([...types]);
-          const plain = new KeyHashTable([...types]);
-          const live = new Set<number>();
-          for (const c of chunks) {
-            const n = c.rows.length;
-            const extra: Vec = {
-              data: Int32Array.from(c.rows, (_, i) => i % 2),
-              valid: null,
-              length: n,
-            };
-            const keysC = [vec(dicts[c.dict]!, c.rows, true), ...(width > 1 ? [extra] : [])];
-            const keysP = [vec(dicts[c.dict]!, c.rows, false), ...(width > 1 ? [extra] : [])];
-            const a = new Int32Array(n);
-            const b = new Int32Array(n);
-            if (c.op === "remove") {
-              const slot = [...live][c.removeSlot % Math.max(1, live.size)];
-              if (slot === undefined) continue;
-              coded.remove(slot);
-              plain.remove(slot);
-              live.delete(slot);
-              continue;
+        fc.property(
+          // A stretch of chunks whose codes are all of one dictionary without repeats (read
+          // without the Map), then any chunks (a row without a code, another dictionary or a
+          // removal make the keys build the Map).
+          fc.array(
+            chunkArb.map((c) => ({
+              ...c,
+              dict: 2,
+              op: c.op === "remove" ? "insert" : c.op,
+              rows: c.rows.map((r) => ({ ...r, known: true })),
+            })),
+            { maxLength: 8 },
+          ),
+          fc.array(chunkArb, { minLength: 1, maxLength: 20 }),
+          (stretch, rest) => {
+            const chunks = [...stretch, ...rest];
+            const types = width === 1 ? (["string"] as const) : (["string", "int32"] as const);
+            const coded = new KeyHashTable([...types]);
+            const plain = new KeyHashTable([...types]);
+            const live = new Set<number>();
+            for (const c of chunks) {
+              const n = c.rows.length;
+              const extra: Vec = {
+                data: Int32Array.from(c.rows, (_, i) => i % 2),
+                valid: null,
+                length: n,
+              };
+              const keysC = [vec(dicts[c.dict]!, c.rows, true), ...(width > 1 ? [extra] : [])];
+              const keysP = [vec(dicts[c.dict]!, c.rows, false), ...(width > 1 ? [extra] : [])];
+              const a = new Int32Array(n);
+              const b = new Int32Array(n);
+              if (c.op === "remove") {
+                const slot = [...live][c.removeSlot % Math.max(1, live.size)];
+                if (slot === undefined) continue;
+                coded.remove(slot);
+                plain.remove(slot);
+                live.delete(slot);
+                continue;
+              }
+              if (c.op === "insert") {
+                expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
+                for (const s of b) live.add(s);
+              } else {
+                coded.find(keysC, n, a);
+                plain.find(keysP, n, b);
+              }
+              expect(Array.from(a)).toEqual(Array.from(b));
             }
-            if (c.op === "insert") {
-              expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
-              for (const s of b) live.add(s);
-            } else {
-              coded.find(keysC, n, a);
-              plain.find(keysP, n, b);
-            }
-            expect(Array.from(a)).toEqual(Array.from(b));
-          }
-        }),
+          },
+        ),
         { numRuns: 300 },
       );
     });
   }
 
-  it("hand out the slots the strings alone give while an open dictionary grows between chunks", () => {
-    // The string cache's large level hands out an open dictionary that gains strings after its
-    // codes were read: a translation made when it was small must not answer for its new codes
-    // (with what a larger dictionary read before left there, say).
-    const more = ["H", "A", "I", "J", "C", "K", "L", "M", "N", "O"];
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            which: fc.constantFrom(0, 1, 2),
-            grow: fc.integer({ min: 0, max: 3 }),
-            insert: fc.boolean(),
-            rows: fc.array(
-              fc.record({
-                code: fc.option(fc.integer({ min: 0, max: 12 }), { freq: 8 }),
-                known: fc.boolean(),
-              }),
-              { minLength: 1, maxLength: 12 },
-            ),
-          }),
-          { minLength: 1, maxLength: 25 },
-        ),
-        (chunks) => {
-          const strs = ["E", "B"];
-          const open: StringDict = { strs, open: true };
-          const coded = new KeyHashTable(["string"]);
-          const plain = new KeyHashTable(["string"]);
-          for (const c of chunks) {
-            for (let g = 0; g < c.grow && strs.length < 2 + more.length; g++)
-              strs.push(more[strs.length - 2]!);
-            const dict = c.which === 2 ? open : dicts[c.which]!;
-            const n = c.rows.length;
-            const a = new Int32Array(n);
-            const b = new Int32Array(n);
-            const keysC = [vec(dict, c.rows, true)];
-            const keysP = [vec(dict, c.rows, false)];
-            if (c.insert)
-              expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
-            else {
-              coded.find(keysC, n, a);
-              plain.find(keysP, n, b);
+  for (const unique of [false, true])
+    it(`hand out the slots the strings alone give while an open dictionary${unique ? " without repeats" : ""} grows between chunks`, () => {
+      // The string cache's large level hands out an open dictionary that gains strings after its
+      // codes were read: a translation made when it was small must not answer for its new codes
+      // (with what a larger dictionary read before left there, say).
+      const more = ["H", "A", "I", "J", "C", "K", "L", "M", "N", "O"];
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({
+              which: fc.constantFrom(0, 1, 2),
+              grow: fc.integer({ min: 0, max: 3 }),
+              insert: fc.boolean(),
+              rows: fc.array(
+                fc.record({
+                  code: fc.option(fc.integer({ min: 0, max: 12 }), { freq: 8 }),
+                  known: fc.boolean(),
+                }),
+                { minLength: 1, maxLength: 12 },
+              ),
+            }),
+            { minLength: 1, maxLength: 25 },
+          ),
+          (chunks) => {
+            const strs = ["E", "B"];
+            const open: StringDict = { strs, open: true, unique };
+            const coded = new KeyHashTable(["string"]);
+            const plain = new KeyHashTable(["string"]);
+            for (const c of chunks) {
+              for (let g = 0; g < c.grow && strs.length < 2 + more.length; g++)
+                strs.push(more[strs.length - 2]!);
+              const dict = c.which === 2 ? open : dicts[c.which]!;
+              const n = c.rows.length;
+              const a = new Int32Array(n);
+              const b = new Int32Array(n);
+              const keysC = [vec(dict, c.rows, true)];
+              const keysP = [vec(dict, c.rows, false)];
+              if (c.insert)
+                expect(coded.findOrInsert(keysC, n, a)).toBe(plain.findOrInsert(keysP, n, b));
+              else {
+                coded.find(keysC, n, a);
+                plain.find(keysP, n, b);
+              }
+              expect(Array.from(a)).toEqual(Array.from(b));
             }
-            expect(Array.from(a)).toEqual(Array.from(b));
-          }
-        },
-      ),
-      { numRuns: 400 },
-    );
-  });
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
 });
