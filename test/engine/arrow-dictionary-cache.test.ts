@@ -163,7 +163,9 @@ describe("decoded dictionary cache", () => {
           const table = new arrow.Table({ S: s, X: arrow.makeVector(BigInt64Array.from(xs)) });
           pub.addArrow(arrow.tableToIPC(table, "stream"));
           await g.runCycle();
-          strs.forEach((v, i) => want.set(v, (want.get(v) ?? 0n) + xs[i]!));
+          strs.forEach((v, i) => {
+            want.set(v, (want.get(v) ?? 0n) + xs[i]!);
+          });
         }
         const got = new Map(sums.toRows().map((r) => [r.S as string, r.X as bigint]));
         expect(got).toEqual(want);
