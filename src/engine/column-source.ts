@@ -78,6 +78,12 @@ export interface StringDict {
    * level, which inserts a value once; a kept Arrow dictionary of a key column checked so).
    */
   readonly unique?: boolean;
+  /**
+   * The code a string has in the dictionary now, -1 when it has none, or -2 when the dictionary
+   * cannot tell any more (the string cache's level emptied and started another): for a row read
+   * without a code (a value the level did not hold then) whose string may have come in since.
+   */
+  readonly codeOf?: (s: string) => number;
 }
 
 /** Something that holds previous values until the update graph ends the cycle. */

@@ -399,6 +399,11 @@ describe("Utf8 string cache", () => {
   it("gives codes from the large level only, each naming its row's value (property)", () => {
     const pool = [
       ...Array.from({ length: 60 }, (_, i) => `k${i}`),
+      // Every key word in use, the length bit of 16 (`codeOf` makes the words from characters),
+      // and "i", whose key would be that of "é" if a character past ASCII were taken.
+      "abcdefghijklmnop",
+      "abcdefghijk",
+      "i",
       "",
       "é",
       "x".repeat(MAX_CACHED_BYTES + 1),
@@ -452,6 +457,16 @@ describe("Utf8 string cache", () => {
             expect(dict.unique).toBe(true);
             expect(new Set(dict.strs).size).toBe(dict.strs.length);
           }
+          // Its `codeOf` tells a string's code while the dictionary is the level's (-1 for a
+          // value never held), and -2 once the level has started another.
+          for (const { dict, codes, vals } of seen)
+            vals.forEach((v, i) => {
+              const now = dict.codeOf!(v);
+              if (dict !== large.dict) expect(now).toBe(-2);
+              else if (codes[i] !== -1) expect(now).toBe(codes[i]);
+              else if (v === "" || v === "é" || v.length > MAX_CACHED_BYTES) expect(now).toBe(-1);
+              else expect(now === -1 || dict.strs[now] === v).toBe(true);
+            });
         },
       ),
       { numRuns: 200 },

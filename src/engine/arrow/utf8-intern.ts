@@ -214,7 +214,7 @@ export class Utf8Intern {
     this.#maxSetBits = setBits;
     this.#resize(this.#fill ? Math.min(setBits, GROW_FROM_SET_BITS) : setBits);
     this.#strs = this.#fill ? [] : new Array<string>(ways << setBits).fill("");
-    this.#dict = { strs: this.#strs, open: true, unique: true };
+    this.#dict = this.#newDict();
     this.#budget = textBudget;
     this.#makeLarge = large?.make ?? null;
     this.#want = large?.want ?? null;
@@ -673,6 +673,56 @@ export class Utf8Intern {
     this.#text += units;
   }
 
+  /**
+   * The level's dictionary from now on (`dict`), over `#strs`: its `codeOf` answers while it is the
+   * level's (-2 once the level has started another).
+   */
+  #newDict(): StringDict {
+    const dict: StringDict = {
+      strs: this.#strs,
+      open: true,
+      unique: true,
+      codeOf: (s) => (this.#dict === dict ? this.codeOf(s) : -2),
+    };
+    return dict;
+  }
+
+  /**
+   * The code of string `s` in the dictionary of this level (more than 2 ways), or -1 when it is
+   * not in it (as a value of more than MAX_KEY_BYTES bytes, or not ASCII, never is); -1 for a
+   * level of 2 ways. Its key words are made from its characters as `probe` makes them from the
+   * bytes.
+   */
+  codeOf(s: string): number {
+    const len = s.length;
+    if (!this.#fill || len === 0 || len > MAX_KEY_BYTES) return -1;
+    let w0 = 0;
+    let w1 = 0;
+    let w2 = 0;
+    let w3 = 0;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) return -1;
+      const b = c << ((i & 3) << 3);
+      if (i < 4) w0 |= b;
+      else if (i < 8) w1 |= b;
+      else if (i < 12) w2 |= b;
+      else w3 |= b;
+    }
+    w0 |= keyLength0(len);
+    w1 |= keyLength1(len);
+    const keys = this.#keys;
+    const k = this.#setOf(w0, w1, w2, w3) << this.#entryShift;
+    const end = k + (4 << this.#wayBits);
+    for (let x = k; x < end; x += 4) {
+      const v = keys[x]!;
+      if (v === 0) return -1;
+      if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3)
+        return this.#codes[x >> 2]!;
+    }
+    return -1;
+  }
+
   /** The set of the key words `w0..w3` (as `probe` finds it). */
   #setOf(w0: number, w1: number, w2: number, w3: number): number {
     return (keyHash(w0, w1, w2, w3) >>> this.#shift) & this.#mask;
@@ -722,7 +772,7 @@ export class Utf8Intern {
       // Codes taken from the old entries stay valid: their dictionary keeps its strings.
       this.#resize(Math.min(this.#maxSetBits, GROW_FROM_SET_BITS));
       this.#strs = [];
-      this.#dict = { strs: this.#strs, open: true, unique: true };
+      this.#dict = this.#newDict();
     } else {
       this.#keys.fill(0);
       this.#strs.fill("");

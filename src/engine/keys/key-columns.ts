@@ -214,18 +214,22 @@ const UNKNOWN = -2;
  *
  * Keys that come as codes of a dictionary without repeats (`StringDict.unique`: a kept Arrow
  * dictionary of a key column, as pyarrow's categoricals and DuckDB's ENUMs send in every batch;
- * the string cache's large level) need no `Map`: while every id came from codes of one such
- * dictionary, a code `#tr` has no id for is a string never seen. The `Map` is then left empty,
- * and built from the ids' strings when anything else comes (a row without a code, such as a value
- * the string cache does not hold; another dictionary; a released id): a group-by's first sight of
- * 100,000 keys takes no `Map` look-up and insert per key, and no `Map` of them stays in memory.
+ * the string cache's large level) need no `Map` of them: while every id came from codes of one
+ * such dictionary, a code `#tr` has no id for is a string never seen, unless it came before in a
+ * row without a code (a value the level did not hold then: it turns away a value whose set is
+ * full). The `Map` then holds only the strings of such rows, whose code now the dictionary tells
+ * (`codeOf`), and is filled from the ids' strings when anything else comes (a chunk without codes,
+ * another dictionary, a dictionary that can no longer tell, a released id): a group-by's first
+ * sight of 100,000 keys takes no `Map` look-up and insert per key, and no `Map` of them stays in
+ * memory.
  */
 export class StringKeys implements KeyColumn {
   only = false;
   readonly #dict = new Map<string, number>();
   /**
-   * The dictionary every id but the null one came from while the `Map` is left empty (see the
-   * class comment); null once the `Map` is kept (or before the first string).
+   * The dictionary every coded string's id came from while the `Map` holds only the strings of
+   * rows without a code (see the class comment); null once the `Map` holds every string (or
+   * before the first string).
    */
   #mapless: StringDict | null = null;
   /** The `Map` holds every live id's string (always, once set). */
@@ -322,11 +326,12 @@ export class StringKeys implements KeyColumn {
   intern(n: number, out: Int32Array, created: Int32Array | null): number {
     const codes = this.#codes;
     const codeDict = this.#codeDict;
-    const tr = codes === null ? this.#tr : this.#translation(codeDict!);
+    let tr = codes === null ? this.#tr : this.#translation(codeDict!);
     const data = this.#data;
     const valid = this.#valid;
     const map = this.#dict;
-    // Without the Map (see the class comment) while the chunk's codes are of the one dictionary.
+    // Without the Map of every string (see the class comment) while the chunk's codes are of the
+    // one dictionary.
     if (!this.#mapKept) {
       // (Neither Map nor dictionary yet: no string has an id.)
       if (codeDict?.unique === true && (this.#mapless === codeDict || this.#mapless === null))
@@ -344,7 +349,7 @@ export class StringKeys implements KeyColumn {
         out[i] = this.#nullId < 0 ? UNKNOWN : this.#nullId;
         continue;
       }
-      const code = codes === null ? -1 : codes[i]!;
+      let code = codes === null ? -1 : codes[i]!;
       let id: number | undefined;
       if (code >= 0) {
         id = tr[code]!;
@@ -352,32 +357,35 @@ export class StringKeys implements KeyColumn {
           out[i] = id;
           continue;
         }
-        if (mapless) {
-          // A code of the one dictionary without an id: a string never seen.
-          if (created === null) {
-            out[i] = UNKNOWN;
+      } else if (mapless) {
+        // A row without a code: a value the dictionary did not hold when the row was read. Its
+        // code now, if it has come in since; else (-1) it has none, and only the Map (which,
+        // without the ids of coded strings, holds such strings alone) can know it.
+        const now = codeDict!.codeOf?.(data[i]!) ?? -2;
+        if (now === -2) {
+          this.#keepMap();
+          mapless = false;
+        } else if (now >= 0) {
+          tr = this.#translation(codeDict!);
+          id = tr[now]!;
+          if (id >= 0) {
+            out[i] = id;
             continue;
           }
-          id = this.#next(data[i]!);
-          created[c++] = i;
-          tr[code] = id;
-          out[i] = id;
-          continue;
+          code = now;
         }
-      } else if (mapless) {
-        // A row without a code (a value the cache does not hold): the Map from now on.
-        this.#keepMap();
-        mapless = false;
       }
+      // Without the Map of every string, a coded string without an id is new unless it came
+      // before without a code (then the Map has it).
       const s = data[i]!;
-      id = map.get(s);
+      id = mapless && map.size === 0 ? undefined : map.get(s);
       if (id === undefined) {
         if (created === null) {
           out[i] = UNKNOWN;
           continue;
         }
         id = this.#next(s);
-        map.set(s, id);
+        if (!mapless || code < 0) map.set(s, id);
         created[c++] = i;
       }
       if (code >= 0) tr[code] = id;

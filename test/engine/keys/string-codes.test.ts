@@ -20,7 +20,21 @@ const dicts: StringDict[] = [
   // of them.
   { strs: ["A", "B", "C", "D", "E", "F"], unique: true },
   { strs: ["F", "G", "A", "H"], unique: true },
+  // One that tells a string's code now (as the string cache's level does): a row read without a
+  // code may name one of its strings; "I" it never holds (a value the level turned away).
+  withCodeOf(["A", "B", "C", "D", "E", "F", "I"], (i) => (i === 6 ? -1 : i)),
+  // One that can no longer tell (a level that emptied and started another).
+  withCodeOf(["B", "H", "J", "A"], () => -2),
 ];
+
+/** A dictionary without repeats whose `codeOf` answers `answer(index)` for its strings. */
+function withCodeOf(strs: string[], answer: (i: number) => number): StringDict {
+  return {
+    strs,
+    unique: true,
+    codeOf: (s) => (strs.includes(s) ? answer(strs.indexOf(s)) : -1),
+  };
+}
 
 interface Row {
   /** Dictionary index (into `dicts`), code, or null for a null key. */
@@ -33,7 +47,7 @@ const chunkArb = fc.record({
   op: fc.constantFrom("insert", "find", "remove"),
   rows: fc.array(
     fc.record({
-      code: fc.option(fc.integer({ min: 0, max: 5 }), { freq: 8 }),
+      code: fc.option(fc.integer({ min: 0, max: 6 }), { freq: 8 }),
       known: fc.boolean(),
     }),
     { minLength: 1, maxLength: 12 },
@@ -47,8 +61,11 @@ function vec(dict: StringDict, rows: readonly Row[], withCodes: boolean): Vec {
   const data = rows.map((r) => (r.code === null ? "" : dict.strs[r.code % dict.strs.length]!));
   const valid = Uint8Array.from(rows, (r) => (r.code === null ? 0 : 1));
   if (!withCodes) return { data, valid, length: n };
+  // (A string the dictionary does not hold, by its `codeOf`, never has a code.)
   const codes = Int32Array.from(rows, (r) =>
-    r.code === null || !r.known ? -1 : r.code % dict.strs.length,
+    r.code === null || !r.known || dict.codeOf?.(dict.strs[r.code % dict.strs.length]!) === -1
+      ? -1
+      : r.code % dict.strs.length,
   );
   // Fresh string objects: codes must not depend on identity.
   return { data: data.map((s) => `${s}`), valid, length: n, codes, dict };
@@ -60,14 +77,14 @@ describe("string keys read through dictionary codes", () => {
       fc.assert(
         fc.property(
           // A stretch of chunks whose codes are all of one dictionary without repeats (read
-          // without the Map), then any chunks (a row without a code, another dictionary or a
-          // removal make the keys build the Map).
+          // without the Map of every string; rows without a code through its `codeOf`), then any
+          // chunks (another dictionary, one that cannot tell, a removal, a dictionary without
+          // `codeOf` and a row without a code make the keys build the Map).
           fc.array(
             chunkArb.map((c) => ({
               ...c,
-              dict: 2,
+              dict: 4,
               op: c.op === "remove" ? "insert" : c.op,
-              rows: c.rows.map((r) => ({ ...r, known: true })),
             })),
             { maxLength: 8 },
           ),
@@ -138,7 +155,10 @@ describe("string keys read through dictionary codes", () => {
           ),
           (chunks) => {
             const strs = ["E", "B"];
-            const open: StringDict = { strs, open: true, unique };
+            // Without repeats it tells a string's code now, as the string cache's level does.
+            const open: StringDict = unique
+              ? { strs, open: true, unique, codeOf: (s) => strs.indexOf(s) }
+              : { strs, open: true };
             const coded = new KeyHashTable(["string"]);
             const plain = new KeyHashTable(["string"]);
             for (const c of chunks) {
