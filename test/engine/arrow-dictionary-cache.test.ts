@@ -132,10 +132,14 @@ describe("decoded dictionary cache", () => {
     const base = cats(MIN_ENTRIES + 40, "g");
     const edit = fc.record({
       at: fc.integer({ min: 0, max: 7 }),
-      value: fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom("cat-g1", "cat-g2", "é")),
+      // (Repeats with codes, and of values the string cache never holds: empty, past ASCII, long.)
+      value: fc.oneof(
+        fc.string({ maxLength: 4 }),
+        fc.constantFrom("cat-g1", "cat-g2", "é", "", "a value longer than sixteen bytes"),
+      ),
     });
     const batchArb = fc.record({
-      edits: fc.array(edit, { maxLength: 2 }),
+      edits: fc.array(edit, { maxLength: 3 }),
       idx: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 30 }),
       plain: fc.boolean(),
     });
@@ -173,6 +177,31 @@ describe("decoded dictionary cache", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("a kept dictionary that repeats a string, held by the string cache or not, is read as one key", async () => {
+    for (const repeated of ["", "é", "a value longer than sixteen bytes", "cat-r1"]) {
+      const dict = cats(MIN_ENTRIES + 4, "r");
+      dict[2] = repeated;
+      dict[5] = repeated;
+      const g = new UpdateGraph();
+      const [blink, pub] = tablePublisher(g, { name: "r", columns: { S: "string", X: "int64" } });
+      const sums = blink.sumBy("S");
+      const s = arrow.makeVector({
+        type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+        length: 4,
+        nullCount: 0,
+        data: Int32Array.of(2, 5, 2, 0),
+        dictionary: arrow.vectorFromArray(dict, new arrow.Utf8()),
+      });
+      const x = arrow.makeVector(BigInt64Array.of(1n, 2n, 4n, 8n));
+      pub.addArrow(arrow.tableToIPC(new arrow.Table({ S: s, X: x }), "stream"));
+      await g.runCycle();
+      expect(sums.toRows(), repeated).toEqual([
+        { S: repeated, X: 7n },
+        { S: "cat-r0", X: 8n },
+      ]);
+    }
   });
 
   it("checks, and rejects, a kept dictionary's bytes under offsets out of order", () => {

@@ -337,21 +337,52 @@ function decodeDictionary(name: string, dict: Vector): DecodedDictionary {
   }
   const strs = new Array<string>(total).fill("");
   const tmp: Vec = { data: strs, valid: null, length: total };
+  // A kept dictionary of a key column (pyarrow and DuckDB send it again with every batch) says
+  // whether a string appears twice in it: without, string keys read its codes without a Map
+  // (keys/key-columns.ts, StringKeys). Its strings come through the string cache's large level
+  // (a key column's), whose codes tell.
+  const codes = parts !== null && isStringKey(name) ? new Int32Array(total) : null;
+  let level: StringDict | null = null;
   let at = 0;
   for (const d of dict.data as Data[]) {
     if (d.length === 0) continue;
     readValidity(d, tmp, at, d.length);
-    readUtf8(name, d, strs, at, d.length);
+    level = readUtf8(name, d, strs, at, d.length, codes);
     at += d.length;
   }
-  // A kept dictionary of a key column (sent again with every batch: decoded and checked once) says
-  // whether a string appears twice in it: without, string keys read its codes without a Map
-  // (keys/key-columns.ts, StringKeys).
   const unique =
-    parts !== null && tmp.valid === null && isStringKey(name) && new Set(strs).size === total;
+    codes !== null && level !== null && tmp.valid === null && noRepeats(strs, codes, level);
   const decoded = { strs, valid: tmp.valid, unique };
   if (parts !== null) sharedDictionaryCache.keep(parts.offsets, parts.bytes, total, decoded);
   return decoded;
+}
+
+/**
+ * Whether no string appears twice in `strs`, given each one's code in `level` (the string cache's
+ * large level; -1: not held when it was decoded). Strings with codes repeat only under one code
+ * (the level holds a string once); one without may have come in since (a repeat of it took the
+ * level's last credit), so its code now is asked; the rest, which the level does not hold (a full
+ * set turned them away, or empty), are compared as strings. No answer from the level: false.
+ */
+function noRepeats(strs: readonly string[], codes: Int32Array, level: StringDict): boolean {
+  const seen = new Uint8Array(level.strs.length);
+  let rest: Set<string> | null = null;
+  for (let i = 0; i < strs.length; i++) {
+    let c = codes[i]!;
+    if (c < 0) {
+      c = level.codeOf?.(strs[i]!) ?? -2;
+      if (c === -2) return false;
+      if (c === -1) {
+        rest ??= new Set();
+        if (rest.has(strs[i]!)) return false;
+        rest.add(strs[i]!);
+        continue;
+      }
+    }
+    if (seen[c] === 1) return false;
+    seen[c] = 1;
+  }
+  return true;
 }
 
 /**
