@@ -311,6 +311,38 @@ describe("direct Arrow IPC reader", () => {
     );
   });
 
+  it("a dictionary id past 2^53 gets apache-arrow's error, not a silent read", () => {
+    // (Found by the corruption property: a byte of a schema's dictionary id made it 2^53 + 83,
+    // which as a number could be another id; a stream of no batch then read as empty.) The id
+    // 1,234,567: eight bytes found only there.
+    const id = 1_234_567;
+    const t = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), id);
+    const schema = new arrow.Schema([new arrow.Field("S", t, true)]);
+    const withRows = arrow.tableToIPC(
+      new arrow.Table({
+        S: arrow.makeVector({
+          type: t,
+          length: 2,
+          nullCount: 0,
+          data: Int32Array.of(1, 0),
+          dictionary: arrow.vectorFromArray(["a", "b"], new arrow.Utf8()) as arrow.Vector,
+        }),
+      }),
+      "stream",
+    );
+    expect(arrowIPCToVecs(withRows, { S: "string" }).vecs[0]!.data).toEqual(["b", "a"]);
+    for (const bytes of [arrow.tableToIPC(new arrow.Table(schema), "stream"), withRows]) {
+      const word = new Uint8Array(BigInt64Array.of(BigInt(id)).buffer);
+      const at = bytes.findIndex((_, i) => word.every((b, j) => bytes[i + j] === b));
+      expect(at).toBeGreaterThan(0);
+      const bad = bytes.slice();
+      bad[at + 6] = 0x20; // the schema's id is now 2^53 + 1,234,567
+      const [ours, theirs] = both(bad);
+      expect(ours).toEqual(theirs);
+      expect("error" in ours && ours.error).toContain(`${2n ** 53n + BigInt(id)} is not safe`);
+    }
+  });
+
   it("types it leaves to apache-arrow read or fail as before (Uint64, Struct)", () => {
     const u64 = arrow.tableToIPC(
       new arrow.Table({ U: arrow.vectorFromArray([1n, 2n], new arrow.Uint64()) }),

@@ -233,6 +233,9 @@ class Walk {
       if (indexType === 0) throw new Unhandled();
       const ctor = intCtor(fb.i32(indexType, 0, "bitWidth"), fb.u8(indexType, 1, "is_signed"));
       const id = fb.i64(dict, 0, "a dictionary id");
+      // (An id past 2^53 is not exactly a number, so two could be one: left to apache-arrow's
+      // reader, which refuses it.)
+      if (!Number.isSafeInteger(id)) throw new Unhandled();
       const offsets = tag === UTF8 ? Int32Array : BigInt64Array;
       if (this.dictLayouts === NO_LAYOUTS) this.dictLayouts = new Map();
       this.dictLayouts.set(id, { kind: "utf8", offsets });
