@@ -320,8 +320,9 @@ export class StringKeys implements KeyColumn {
    * Fills `out[0..n)` with the ids of the bound chunk's rows. New strings get new ids when
    * `created` is given (their rows are written to it; returns how many), else UNKNOWN. A chunk
    * with dictionary codes: a row whose code was seen before (since the last release) takes that
-   * code's id from `#tr`, one typed-array read; the others go through the string `Map` and teach
-   * `#tr` their code's id.
+   * code's id from `#tr`, one typed-array read; the others go through the string `Map` (while it
+   * holds only the strings of rows without a code, a coded string it lacks is new: see the class
+   * comment) and teach `#tr` their code's id.
    */
   intern(n: number, out: Int32Array, created: Int32Array | null): number {
     const codes = this.#codes;
