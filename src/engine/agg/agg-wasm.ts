@@ -141,7 +141,7 @@ export interface FloatSums {
 
 /**
  * `FloatAccumulator.apply` on the module: float64 values of rows `[0, n)` over groups
- * `[0, groups)`. False when it did not run.
+ * `[0, groups)`. Returns the rows of NaN or an infinity among them, or -1 when it did not run.
  */
 export function sumFloatWasm(
   slots: Int32Array,
@@ -151,13 +151,13 @@ export function sumFloatWasm(
   abs: boolean,
   groups: number,
   f: FloatSums,
-): boolean {
+): number {
   const valsAt = align8(4 * n);
   const validAt = valsAt + 8 * n;
   const stateAt = align8(validAt + (vec.valid === null ? 0 : n));
   const arrays = f.sq === null ? 5 : 6;
   const w = wasmFor(n, groups, stateAt + arrays * 8 * groups);
-  if (w === null) return false;
+  if (w === null) return -1;
   const base = w.scratch;
   put(w, slots, n, base);
   put(w, vec.data as Float64Array, n, base + valsAt);
@@ -175,7 +175,7 @@ export function sumFloatWasm(
   at = put(w, f.pinf, groups, at);
   const ninfAt = at;
   put(w, f.ninf, groups, at);
-  w.x.aggSumF64(
+  const specials = w.x.aggSumF64(
     base,
     base + valsAt,
     vec.valid === null ? 0 : base + validAt,
@@ -195,5 +195,5 @@ export function sumFloatWasm(
   take(w, f.nan, groups, nanAt);
   take(w, f.pinf, groups, pinfAt);
   take(w, f.ninf, groups, ninfAt);
-  return true;
+  return specials;
 }

@@ -3,6 +3,8 @@
  * shared by sum, absSum, avg, var and std. NaN, +Infinity and -Infinity are counted apart from
  * the finite sum, as Deephaven does, so removing the NaN or infinity restores the finite result.
  * A group whose finite values all left has its sums reset to exactly 0 (no drift carried over).
+ * Until a NaN or an infinity first arrives, the outputs skip reading their counts (three per-group
+ * arrays a group at every flush).
  */
 import type { Vec } from "../column.ts";
 import { sumFloatWasm } from "./agg-wasm.ts";
@@ -18,6 +20,8 @@ export class FloatAccumulator {
   pinf = new Float64Array(16);
   ninf = new Float64Array(16);
   readonly #abs: boolean;
+  /** A NaN or an infinity has arrived (its counts are read from then on). */
+  #special = false;
 
   constructor(options: { abs?: boolean; squares?: boolean } = {}) {
     this.#abs = options.abs ?? false;
@@ -60,6 +64,7 @@ export class FloatAccumulator {
     this.nan[s] = nan;
     this.pinf[s] = pinf;
     this.ninf[s] = ninf;
+    if (nan !== 0 || pinf !== 0 || ninf !== 0) this.#special = true;
   }
 
   /** Adds (`sign` 1) or subtracts (`sign` -1) the non-null values of `vec[0..n)`. */
@@ -68,7 +73,9 @@ export class FloatAccumulator {
     const abs = this.#abs;
     if (vec.data instanceof Float64Array) {
       const groups = Math.min(sum.length, normal.length, nan.length, pinf.length, ninf.length);
-      if (sumFloatWasm(slots, n, vec, sign, abs, groups, this)) return;
+      const specials = sumFloatWasm(slots, n, vec, sign, abs, groups, this);
+      if (specials > 0) this.#special = true;
+      if (specials >= 0) return;
     }
     const valid = vec.valid;
     const data = vec.data as ArrayLike<number>;
@@ -81,9 +88,12 @@ export class FloatAccumulator {
         sum[s]! += sign * x;
         if (sq !== null) sq[s]! += sign * x * x;
         normal[s]! += sign;
-      } else if (x !== x) nan[s]! += sign;
-      else if (x > 0) pinf[s]! += sign;
-      else ninf[s]! += sign;
+      } else {
+        this.#special = true;
+        if (x !== x) nan[s]! += sign;
+        else if (x > 0) pinf[s]! += sign;
+        else ninf[s]! += sign;
+      }
     }
     if (sign < 0) {
       for (let i = 0; i < n; i++) {
@@ -98,7 +108,7 @@ export class FloatAccumulator {
 
   /** Non-finite non-null values of the group. */
   special(s: number): number {
-    return this.nan[s]! + this.pinf[s]! + this.ninf[s]!;
+    return this.#special ? this.nan[s]! + this.pinf[s]! + this.ninf[s]! : 0;
   }
 
   /**
@@ -106,6 +116,7 @@ export class FloatAccumulator {
    * both infinities, else the infinity present; undefined when every value is finite.
    */
   specialResult(s: number): number | undefined {
+    if (!this.#special) return undefined;
     const p = this.pinf[s]!;
     const m = this.ninf[s]!;
     if (this.nan[s]! > 0 || (p > 0 && m > 0)) return Number.NaN;

@@ -94,13 +94,14 @@ __attribute__((export_name("aggSumI32"))) i32 aggSumI32(const i32 *slots, const 
 /*
  * FloatAccumulator's loop: finite values into sum (and their squares into sq, when given) and
  * normal; NaN and the infinities counted apart. After a removal (sign < 0), a group left with no
- * finite value has its sums reset to exactly 0.
+ * finite value has its sums reset to exactly 0. Returns the rows of NaN or an infinity.
  */
-__attribute__((export_name("aggSumF64"))) void aggSumF64(const i32 *slots, const double *vals,
-                                                         const u8 *valid, i32 n, double sign,
-                                                         i32 abs, double *sum, double *sq,
-                                                         double *normal, double *nan,
-                                                         double *pinf, double *ninf) {
+__attribute__((export_name("aggSumF64"))) i32 aggSumF64(const i32 *slots, const double *vals,
+                                                        const u8 *valid, i32 n, double sign,
+                                                        i32 abs, double *sum, double *sq,
+                                                        double *normal, double *nan,
+                                                        double *pinf, double *ninf) {
+  i32 specials = 0;
   for (i32 i = 0; i < n; i++) {
     if (valid && valid[i] == 0) continue;
     i32 s = slots[i];
@@ -110,12 +111,15 @@ __attribute__((export_name("aggSumF64"))) void aggSumF64(const i32 *slots, const
       sum[s] += sign * x;
       if (sq) sq[s] += sign * x * x;
       normal[s] += sign;
-    } else if (x != x)
-      nan[s] += sign;
-    else if (x > 0)
-      pinf[s] += sign;
-    else
-      ninf[s] += sign;
+    } else {
+      specials++;
+      if (x != x)
+        nan[s] += sign;
+      else if (x > 0)
+        pinf[s] += sign;
+      else
+        ninf[s] += sign;
+    }
   }
   if (sign < 0) {
     for (i32 i = 0; i < n; i++) {
@@ -126,4 +130,5 @@ __attribute__((export_name("aggSumF64"))) void aggSumF64(const i32 *slots, const
       }
     }
   }
+  return specials;
 }

@@ -110,7 +110,7 @@ export interface EngineExports {
     nan: number,
     pinf: number,
     ninf: number,
-  ): void;
+  ): number;
   // cache.c
   cacheProbe: CacheProbe;
   cacheProbeBlocks: CacheProbe;
