@@ -711,16 +711,9 @@ export class Utf8Intern {
     }
     w0 |= keyLength0(len);
     w1 |= keyLength1(len);
-    const keys = this.#keys;
     const k = this.#setOf(w0, w1, w2, w3) << this.#entryShift;
-    const end = k + (4 << this.#wayBits);
-    for (let x = k; x < end; x += 4) {
-      const v = keys[x]!;
-      if (v === 0) return -1;
-      if (v === w0 && keys[x + 1] === w1 && keys[x + 2] === w2 && keys[x + 3] === w3)
-        return this.#codes[x >> 2]!;
-    }
-    return -1;
+    const hit = findKey(this.#keys, k, k + (4 << this.#wayBits), w0, w1, w2, w3);
+    return hit < 0 ? -1 : this.#codes[hit >> 2]!;
   }
 
   /** The set of the key words `w0..w3` (as `probe` finds it). */
